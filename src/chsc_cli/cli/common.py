@@ -1,0 +1,66 @@
+"""What every command shares: exit codes, consoles, option types, loading the data folder."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..config import LoadedConfig, find_config, load_config
+from ..problems import UserError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 3
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DataDir = Annotated[Path, typer.Argument(help="数据文件夹（存放各登记表 Excel/CSV 的文件夹）", show_default=False)]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="另一个 chsc.yaml（默认读数据文件夹中的 chsc.yaml）", show_default=False)
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="不显示进度条和提示信息")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（traceback）")]
+
+
+def check_data_dir(data_dir: Path) -> Path:
+    if not data_dir.exists():
+        raise UserError(f"找不到数据文件夹：{data_dir}", hint="请检查路径是否写对。")
+    if not data_dir.is_dir():
+        raise UserError(f"{data_dir} 不是文件夹。", hint="请给出存放登记表的文件夹，而不是单个文件。")
+    return data_dir
+
+
+def load_settings(data_dir: Path, config: Path | None) -> LoadedConfig:
+    from ..registers import check_settings
+
+    loaded = load_config(find_config(data_dir, config))
+    check_settings(loaded)
+    return loaded
+
+
+@contextmanager
+def file_progress(total: int, quiet: bool, description: str = "读取登记表"):
+    """A rich progress bar on stderr (only on a terminal); yields a callback taking a file name."""
+    if quiet or total == 0 or not sys.stderr.isatty():
+        yield lambda name: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[name]}"),
+        console=stderr,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=total, name="")
+        yield lambda name: progress.update(task, advance=1, name=name)

@@ -1,0 +1,84 @@
+"""Entry point: the Typer app and the one place where errors become exit codes.
+
+User mistakes (`UserError`, bad options) print one or two Chinese lines and exit 2; anything else
+is a bug: one line 内部错误 and exit 3, the traceback (without local variables) only with --debug.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import typer
+
+try:  # typer >= 0.20 vendors click; older versions use the click package
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exceptions
+
+from ..problems import UserError
+from .common import EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USER_ERROR, stderr, stdout
+
+app = typer.Typer(
+    name="chsc",
+    help="社区卫生服务中心 基本公共卫生服务 指标计算工具。\n\n示例：chsc validate 数据文件夹",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """社区卫生服务中心 基本公共卫生服务 指标计算工具。示例：chsc validate 数据文件夹"""
+
+
+def _register_commands() -> None:
+    from . import validate
+
+    validate.register(app)
+
+
+_register_commands()
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run chsc and return the exit code (the console script exits with it)."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="chsc", standalone_mode=False)
+    except typer.Exit as done:
+        return _exit(getattr(done, "exit_code", 0))
+    except (typer.Abort, KeyboardInterrupt):
+        stderr.print("已取消。")
+        return _exit(EXIT_USER_ERROR)
+    except click_exceptions.NoArgsIsHelpError as error:
+        stdout.print(error.format_message(), markup=False)
+        return EXIT_OK
+    except click_exceptions.ClickException as error:
+        stderr.print(f"用法错误：{error.format_message()}", markup=False)
+        stderr.print("运行 chsc --help 或 chsc 命令 --help 查看用法和示例。")
+        return _exit(EXIT_USER_ERROR)
+    except UserError as error:
+        if debug:
+            traceback.print_exc()
+        stderr.print(f"错误：{error.message}", markup=False)
+        if error.hint:
+            stderr.print(error.hint, markup=False)
+        return _exit(EXIT_USER_ERROR)
+    except Exception:
+        if debug:
+            traceback.print_exc()
+        stderr.print("内部错误：chsc 出现了程序错误（不是您的数据或操作的问题）。请加 --debug 重新运行，并把输出发给开发者。")
+        return _exit(EXIT_INTERNAL_ERROR)
+    return _exit(result if isinstance(result, int) else EXIT_OK)
+
+
+def _exit(code: int | None) -> int:
+    return EXIT_OK if code is None else int(code)
+
+
+def main() -> None:  # console script
+    sys.exit(run())

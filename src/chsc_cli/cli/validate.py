@@ -1,0 +1,60 @@
+"""`chsc validate DATA_DIR` — the data-quality report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USER_ERROR,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    QuietOption,
+    check_data_dir,
+    file_progress,
+    load_settings,
+    stdout,
+)
+
+FormatOption = Annotated[str, typer.Option("--format", help="输出格式：table（表格，默认）或 json")]
+LimitOption = Annotated[int, typer.Option("--limit", help="表格中最多列出多少条问题（json 总是列出全部）")]
+
+
+def validate(
+    data_dir: DataDir,
+    format: FormatOption = "table",
+    limit: LimitOption = 200,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """检查数据文件夹中的登记表：识别了哪些表、跳过了哪些、每个问题在哪个文件哪一行哪一列。
+
+    示例：chsc validate sample_data --format json
+    """
+    from ..outputs.validation import render_validation_table, validation_json
+    from ..problems import UserError
+    from ..registers import read_folder
+    from ..registers.sources import find_register_files
+
+    if format not in ("table", "json"):
+        raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
+    check_data_dir(data_dir)
+    settings = load_settings(data_dir, config)
+    with file_progress(len(find_register_files(data_dir)), quiet) as on_file:
+        result = read_folder(data_dir, settings.settings, on_file=on_file)
+    if format == "json":
+        stdout.print_json(data=validation_json(result), ensure_ascii=False, highlight=False)
+    else:
+        render_validation_table(stdout, result, limit=limit, quiet=quiet)
+    if result.problems_with("unreadable-file", "too-large"):
+        return EXIT_USER_ERROR
+    return EXIT_FINDINGS if result.has_errors else EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)

@@ -1,0 +1,440 @@
+"""`chsc.yaml`: the centre's settings (registers.md, last section), read safely and checked strictly.
+
+The file is parsed with a `yaml.SafeLoader` subclass, so no tag can build a Python object. Every
+mapping key is read as the text written in the file (so `no:` stays "no", never False) and its line is
+remembered by key path, so this layer and later ones (indicators, registers, kinds) can point at the
+line of a bad value with `LoadedConfig.line_of(...)`. Decimal numbers are built from the text as
+written: `0.25` is exactly `Decimal('0.25')`.
+
+Every mistake is a `UserError` (code "bad-config", exit 2) in Chinese that names the file, the line,
+the key path and what is allowed. Pydantic models reject unknown keys at every level.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from chsc_cli.problems import UserError
+
+CONFIG_NAME = "chsc.yaml"
+CODE = "bad-config"
+KeyPath = tuple[str, ...]
+
+# --------------------------------------------------------------------------------------- values
+
+
+def _number_text(value: Any) -> str:
+    """The text of a number the user wrote (YAML number or quoted string), for Decimal()."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, float, str)):
+        raise PydanticCustomError("not-a-number", "不是数字")
+    return str(value).strip().replace(",", "").replace("_", "")
+
+
+def _decimal(value: Any) -> Decimal:
+    """0.9, "0.9", "90%", "90 ％" → Decimal('0.9') (normalised); anything else is an error."""
+    text = _number_text(value)
+    percent = text.endswith(("%", "％"))
+    if percent:
+        text = text[:-1].strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise PydanticCustomError("not-a-number", "不是数字") from None
+    if not number.is_finite():
+        raise PydanticCustomError("not-a-number", "不是有限的数字")
+    if percent:
+        number = number.scaleb(-2)
+    return number.normalize() if number else Decimal(0)
+
+
+def _target(value: Any) -> Decimal:
+    number = _decimal(value)
+    if not Decimal(0) <= number <= Decimal(1):
+        raise PydanticCustomError("out-of-range", "超出 0 到 1（0% 到 100%）的范围")
+    return number
+
+
+def _prevalence(value: Any) -> Decimal:
+    number = _decimal(value)
+    if not Decimal(0) < number < Decimal(1):
+        raise PydanticCustomError("out-of-range", "必须大于 0 且小于 1（0% 到 100% 之间，不含两端）")
+    return number
+
+
+def _count(value: Any) -> int:
+    """A number of persons: 100000, "100,000", 100000.0 → 100000; must be positive."""
+    if isinstance(value, str) and value.strip().endswith(("%", "％")):
+        raise PydanticCustomError("not-a-count", "人数不能写成百分数")
+    number = Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else _decimal(value)
+    if number != number.to_integral_value():
+        raise PydanticCustomError("not-a-count", "人数必须是整数")
+    if number <= 0:
+        raise PydanticCustomError("not-positive", "人数必须大于 0")
+    return int(number)
+
+
+def _empty_as_default(value: Any) -> Any:
+    """`stations:` with nothing under it (all entries commented out) means no entries."""
+    return {} if value is None else value
+
+
+Count = Annotated[int, BeforeValidator(_count)]
+Target = Annotated[Decimal, BeforeValidator(_target)]
+Prevalence_ = Annotated[Decimal, BeforeValidator(_prevalence)]
+Text = Annotated[str, Field(min_length=1)]
+Year = Annotated[int, Field(ge=1900, le=2100)]
+
+
+def _strip_spaces(text: str) -> str:
+    return "".join(text.split())
+
+
+# --------------------------------------------------------------------------------------- models
+
+
+class Population(BaseModel):
+    """Official denominators (基础数据); every key optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    total: Count | None = Field(None, description="辖区常住人口数")
+    age_65_plus: Count | None = Field(None, description="辖区65岁及以上常住居民数")
+    adults_18_plus: Count | None = Field(None, description="辖区18岁及以上常住居民数")
+
+
+class Prevalence(BaseModel):
+    """Prevalence rates for 管理率 estimates, as fractions strictly between 0 and 1."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hypertension: Prevalence_ | None = Field(None, description="高血压患病率")
+    diabetes: Prevalence_ | None = Field(None, description="糖尿病患病率")
+
+
+class CentreConfig(BaseModel):
+    """Everything `chsc.yaml` may hold. Keys of targets, columns and kinds are checked by later layers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    centre: Text | None = None
+    population: Population | None = None
+    prevalence: Prevalence | None = None
+    stations: Annotated[dict[str, Population], BeforeValidator(_empty_as_default)] = {}
+    targets: Annotated[dict[str, Target], BeforeValidator(_empty_as_default)] = {}
+    columns: Annotated[dict[str, Text], BeforeValidator(_empty_as_default)] = {}
+    reference_date: Literal["period_end", "period_start"] = "period_end"
+    kinds: Annotated[dict[str, Text], BeforeValidator(_empty_as_default)] = {}
+    population_by_year: Annotated[dict[Year, Population], BeforeValidator(_empty_as_default)] = {}
+
+    @field_validator("stations")
+    @classmethod
+    def _stations_distinct(cls, stations: dict[str, Population]) -> dict[str, Population]:
+        seen: dict[str, str] = {}
+        for name in stations:
+            key = _strip_spaces(name)
+            if not key:
+                raise PydanticCustomError("station-name", "服务站名称不能为空")
+            if key in seen:
+                raise PydanticCustomError(
+                    "station-clash", "「{a}」和「{b}」去掉空格后是同一个服务站", {"a": seen[key], "b": name}
+                )
+            seen[key] = name
+        return stations
+
+    def station_figures(self, name: str) -> Population | None:
+        """The `stations` entry for a station named in a register, ignoring all white space."""
+        wanted = _strip_spaces(name)
+        for station, figures in self.stations.items():
+            if _strip_spaces(station) == wanted:
+                return figures
+        return None
+
+
+# --------------------------------------------------------------------------------------- YAML
+
+
+class _KeyLineLoader(yaml.SafeLoader):
+    """SafeLoader that reads every mapping key as its text and floats as exact Decimals."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+        self.flatten_mapping(node)
+        return {_key_text(key_node): self.construct_object(value_node, deep=deep) for key_node, value_node in node.value}
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal:
+        text = self.construct_scalar(node).replace("_", "").lower()
+        if text.lstrip("+-") in (".inf", ".nan"):
+            return Decimal(text.replace(".", ""))  # Decimal('-inf') etc.; rejected later as not finite
+        if ":" in text:  # YAML 1.1 base-60 floats: no one means that in chsc.yaml, keep its value
+            return Decimal(str(super().construct_yaml_float(node)))
+        return Decimal(text)
+
+
+_KeyLineLoader.add_constructor("tag:yaml.org,2002:float", _KeyLineLoader.construct_yaml_float)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _key_text(node: yaml.Node) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise yaml.constructor.ConstructorError(None, None, "设置项的名称必须是文字", node.start_mark)
+    return node.value
+
+
+def _index_keys(root: yaml.Node) -> dict[KeyPath, int]:
+    """Line (1-based) of every mapping key by key path; a key written twice in one mapping is an error."""
+    lines: dict[KeyPath, int] = {}
+    visited: set[int] = set()
+
+    def walk(node: yaml.Node, path: KeyPath) -> None:
+        if id(node) in visited:  # an alias: its keys were indexed where the anchor is
+            return
+        visited.add(id(node))
+        if not isinstance(node, yaml.MappingNode):
+            return
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
+            key, line = _key_text(key_node), key_node.start_mark.line + 1
+            if key in seen:
+                raise _Duplicate((*path, key), seen[key], line)
+            seen[key] = lines[(*path, key)] = line
+            walk(value_node, (*path, key))
+
+    walk(root, ())
+    return lines
+
+
+class _Duplicate(Exception):
+    def __init__(self, path: KeyPath, first: int, second: int):
+        super().__init__(path)
+        self.path, self.first, self.second = path, first, second
+
+
+# --------------------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The validated settings, the file they came from (None: all defaults) and each key's line."""
+
+    settings: CentreConfig
+    path: Path | None = None
+    key_lines: dict[KeyPath, int] = field(default_factory=dict, repr=False)
+
+    def line_of(self, *keys: object) -> int | None:
+        """Line of a key path in the file, e.g. line_of("kinds", "*慢病名册*.xlsx"); None if not written."""
+        return self.key_lines.get(tuple(str(key) for key in keys))
+
+
+def find_config(data_dir: Path, explicit: Path | None) -> Path | None:
+    """The settings file to use: `--config FILE` (must exist), else DATA_DIR/chsc.yaml if present."""
+    if explicit is not None:
+        if not explicit.exists():
+            raise UserError(f"找不到配置文件 {explicit}（--config 指定）。", hint="请检查路径是否写对。", code=CODE)
+        if not explicit.is_file():
+            raise UserError(f"--config 指定的 {explicit} 不是文件。", hint="请指定一个 chsc.yaml 文件。", code=CODE)
+        return explicit
+    default = data_dir / CONFIG_NAME
+    return default if default.is_file() else None
+
+
+def load_config(path: Path | None) -> LoadedConfig:
+    """Read and check a settings file; None or a file that does not exist gives all defaults."""
+    if path is None or not path.exists():
+        return LoadedConfig(CentreConfig(), None)
+    data, lines = _read_yaml(path)
+    if data is None:
+        return LoadedConfig(CentreConfig(), path, lines)
+    if not isinstance(data, dict):
+        hint = "冒号要用英文半角「:」，后面加一个空格。" if "：" in str(data) else None
+        raise UserError(
+            f"{path} 第 1 行：内容应为「设置项: 值」的形式（如 centre: 某某社区卫生服务中心），现在是{_kind(data)}。",
+            hint=hint,
+            code=CODE,
+        )
+    try:
+        settings = CentreConfig.model_validate(data)
+    except ValidationError as error:
+        raise _user_error(path, lines, error) from None
+    return LoadedConfig(settings, path, lines)
+
+
+def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UserError(f"无法读取配置文件 {path}：{error.strerror or error}。", code=CODE) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")  # saved by Notepad on a Chinese Windows
+        except UnicodeDecodeError:
+            raise UserError(f"{path} 不是文本文件（无法按 UTF-8 或 GBK 读取）。", code=CODE) from None
+    loader = _KeyLineLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, {}
+        lines = _index_keys(root)
+        return loader.construct_document(root), lines
+    except _Duplicate as duplicate:
+        raise UserError(
+            f"{path} 第 {duplicate.second} 行：设置项 {_dotted(duplicate.path)} 重复出现"
+            f"（第 {duplicate.first} 行和第 {duplicate.second} 行）。每个设置项只能写一次，请删去其中一处。",
+            code=CODE,
+        ) from None
+    except yaml.YAMLError as error:
+        raise _yaml_error(path, error) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_error(path: Path, error: yaml.YAMLError) -> UserError:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    where = f"{path} 第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else str(path)
+    problem = getattr(error, "problem", None) or "格式错误"
+    if "could not determine a constructor" in problem:
+        quoted = re.search(r"'([^']*)'", problem)
+        tag = (quoted.group(1) if quoted else "").replace("tag:yaml.org,2002:", "!!")
+        return UserError(
+            f"{where}：不支持的 YAML 标签 {tag}。", hint="chsc.yaml 只能写文字、数字和「设置项: 值」。", code=CODE
+        )
+    return UserError(
+        f"{where}：YAML 格式错误（{problem}）。",
+        hint="常见原因：冒号后缺空格、缩进不齐或用了 Tab 缩进、引号没有配对。",
+        code=CODE,
+    )
+
+
+# --------------------------------------------------------------------------------------- messages
+
+_POPULATION_KEYS = ", ".join(Population.model_fields)
+_RULES: dict[KeyPath, str] = {
+    ("centre",): "应为中心名称（文字）",
+    ("population",): f"应为人数设置，允许的设置项：{_POPULATION_KEYS}",
+    ("prevalence",): "应为患病率设置，允许的设置项：hypertension, diabetes",
+    ("prevalence", "*"): '应为 0 与 1 之间（不含两端）的小数，如 0.25 或 "25%"',
+    ("stations",): "应为「服务站名称: {total: 人数, age_65_plus: 人数}」",
+    ("stations", "*"): f"应为该站的人数设置，允许的设置项：{_POPULATION_KEYS}",
+    ("targets",): "应为「指标编号: 目标值」，如 elderly_health_management_rate: 0.9",
+    ("targets", "*"): '应为 0 到 1 之间的小数，如 0.9 或 "90%"',
+    ("columns",): "应为「别名: 规范列名」，如 证件号: 身份证号",
+    ("columns", "*"): "应为规范列名（文字），如 身份证号",
+    ("reference_date",): "只能是 period_end 或 period_start",
+    ("kinds",): '应为「文件名模式: 登记册类型」，如 "*慢病名册*.xlsx": hypertension_patients',
+    ("kinds", "*"): "应为登记册类型名（文字），如 hypertension_patients",
+    ("population_by_year",): "应为「年份: {total: 人数, age_65_plus: 人数}」",
+    ("population_by_year", "*"): f"应为该年的人数设置，允许的设置项：{_POPULATION_KEYS}",
+    ("population_by_year", "*", "[key]"): "年份应为 1900 到 2100 之间的四位整数，如 2024",
+}
+_DICT_FIELDS = {"stations", "targets", "columns", "kinds", "population_by_year"}
+
+
+def _pattern(loc: KeyPath) -> KeyPath:
+    """("stations", "一站", "total") → ("stations", "*", "total"): the shape of a key path."""
+    if loc and loc[0] in (_DICT_FIELDS | {"prevalence"}) and len(loc) > 1:
+        return (loc[0], "*", *loc[2:])
+    return loc
+
+
+def _rule(loc: KeyPath) -> str:
+    pattern = _pattern(loc)
+    if len(pattern) > 1 and pattern[-1] in Population.model_fields:
+        return f"应为正整数（{Population.model_fields[pattern[-1]].description}），如 12000"
+    return _RULES.get(pattern, "值不符合要求")
+
+
+def _model_at(loc: KeyPath) -> type[BaseModel] | None:
+    """The model whose keys sit at `loc` (CentreConfig at the top), found from the annotations."""
+    current: Any = CentreConfig
+    for item in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if item not in current.model_fields:
+                return None
+            current = _unwrap(current.model_fields[item].annotation)
+        elif get_origin(current) is dict:
+            current = _unwrap(get_args(current)[1])
+        else:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin is Union or origin is types.UnionType:
+            annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+        else:
+            return annotation
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(f"「{part}」" if ("." in part or " " in part or not part) else part for part in path)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return f"是/否值 {str(value).lower()}"
+    if isinstance(value, (int, Decimal, float)):
+        return f"数字 {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        return f"文字「{shown}」"
+    if isinstance(value, dict):
+        return "一组「设置项: 值」"
+    if isinstance(value, list):
+        return "列表"
+    return "日期" if type(value).__name__ in ("date", "datetime") else "不支持的值"
+
+
+def _describe(error: dict[str, Any]) -> tuple[KeyPath, str]:
+    """One pydantic error → (key path whose line to show, Chinese sentence)."""
+    loc = tuple(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        allowed = list(model.model_fields) if model else []
+        close = difflib.get_close_matches(loc[-1], allowed, n=1)
+        guess = f"（是不是 {close[0]}？）" if close else ""
+        level = f"{_dotted(loc[:-1])} 下" if loc[:-1] else ""
+        return loc, f"未知的设置项「{loc[-1]}」{guess}。{level}允许的设置项：{', '.join(allowed)}"
+    if loc and loc[-1] == "[key]":
+        return loc[:-1], f"{_dotted(loc[:-2])} 下的「{loc[-2]}」不能作为键：{_rule(loc)}"
+    reason = error["msg"] if error["type"] in _OUR_ERRORS else None
+    problem = f"不对：{reason}" if reason else "不符合要求"
+    name = _dotted(loc) or "内容"
+    return loc, f"{name} 的值（{_kind(error['input'])}）{problem}。{name} {_rule(loc)}"
+
+
+_OUR_ERRORS = {"not-a-number", "out-of-range", "not-a-count", "not-positive", "station-clash", "station-name"}
+
+
+def _user_error(path: Path, lines: dict[KeyPath, int], error: ValidationError) -> UserError:
+    described = []
+    for item in error.errors(include_url=False):
+        key_path, sentence = _describe(item)
+        line = next((lines[key_path[:n]] for n in range(len(key_path), 0, -1) if key_path[:n] in lines), None)
+        described.append((line if line is not None else 10**9, line, sentence))
+    described.sort(key=lambda entry: entry[0])
+    _, line, sentence = described[0]
+    where = f"{path} 第 {line} 行" if line is not None else str(path)
+    others = sorted({entry[1] for entry in described[1:] if entry[1] is not None})
+    hint = None
+    if len(described) > 1:
+        at = f"（第 {'、'.join(map(str, others))} 行）" if others else ""
+        hint = f"另有 {len(described) - 1} 处设置有误{at}。"
+    return UserError(f"{where}：{sentence}。", hint=hint, code=CODE)

@@ -1,0 +1,68 @@
+"""Rendering a folder's read result: the `validate` table and its JSON (cli.md's shape)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from ..registers import ReadResult
+from ..registers.kinds import KINDS
+
+LEVEL_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+LEVEL_STYLES = {"error": "red", "warning": "yellow", "info": "dim"}
+LEVEL_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def validation_json(result: ReadResult) -> dict:
+    return {
+        "registers": [
+            {"kind": s.kind, "file": s.file, "sheet": s.sheet, "header_row": s.header_row, "rows": s.rows}
+            for s in result.sheets
+        ],
+        "skipped": [{"file": s.file, "sheet": s.sheet, "reason": s.reason} for s in result.skipped],
+        "problems": [p.to_dict() for p in result.problems],
+    }
+
+
+def render_validation_table(console: Console, result: ReadResult, *, limit: int, quiet: bool = False) -> None:
+    registers = Table(title="已识别的登记表", title_justify="left")
+    for heading in ("类型", "文件", "工作表", "表头行", "数据行数"):
+        registers.add_column(heading, justify="right" if heading in ("表头行", "数据行数") else "left")
+    for sheet in result.sheets:
+        registers.add_row(
+            f"{KINDS[sheet.kind].title}（{sheet.kind}）", sheet.file, sheet.sheet or "-", str(sheet.header_row), f"{sheet.rows:,}"
+        )
+    console.print(registers)
+    if result.skipped:
+        skipped = Table(title="已跳过的工作表", title_justify="left")
+        for heading in ("文件", "工作表", "原因"):
+            skipped.add_column(heading)
+        for item in result.skipped:
+            skipped.add_row(item.file, item.sheet or "-", item.reason)
+        console.print(skipped)
+    _render_problems(console, result, limit)
+
+
+def _render_problems(console: Console, result: ReadResult, limit: int) -> None:
+    problems = sorted(
+        (p for p in result.problems if p.level != "info"),
+        key=lambda p: (LEVEL_ORDER[p.level], p.file or "", p.sheet or "", p.row or 0),
+    )
+    counts = Counter((p.level, p.code) for p in result.problems)
+    if problems:
+        table = Table(title="问题", title_justify="left")
+        for heading in ("级别", "代码", "位置", "说明"):
+            table.add_column(heading, overflow="fold")
+        for problem in problems[:limit]:
+            level = f"[{LEVEL_STYLES[problem.level]}]{LEVEL_NAMES[problem.level]}[/]"
+            table.add_row(level, problem.code, problem.where(), problem.message)
+        console.print(table)
+        if len(problems) > limit:
+            console.print(f"（仅列出前 {limit} 条，共 {len(problems):,} 条；完整列表请用 --format json 或 --limit）")
+    errors = sum(n for (level, _), n in counts.items() if level == "error")
+    warnings = sum(n for (level, _), n in counts.items() if level == "warning")
+    by_code = "，".join(f"{code} {n:,}" for (level, code), n in sorted(counts.items()) if level != "info")
+    summary = f"共 {len(result.sheets)} 张登记表；错误 {errors:,} 条，警告 {warnings:,} 条"
+    console.print(summary + (f"（{by_code}）" if by_code else "") + "。")

@@ -1,0 +1,429 @@
+"""ID numbers (GB 11643), birth dates, sex, ages and masking.
+
+Pure functions over plain values and pandas Series; this module imports nothing of chsc_cli.
+Each scalar function has a vectorised twin over a pandas Series that gives exactly the same answer
+element-wise (registers can hold 100,000+ rows): parse_id/parse_ids,
+has_valid_checksum/checksums_valid, birth_date_from_id/birth_dates_from_ids,
+sex_from_id/sexes_from_ids, age_at/ages_at, mask_id/mask_ids.
+
+Problem codes returned by parse_id: ``missing-id`` (blank cell), ``bad-id`` (text that is not an
+ID number), ``id-as-number`` (a number cell that is not a 15-digit legacy ID: an 18-digit number
+stored as a number has lost its last digits, e.g. ``1.10105E+17``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+import unicodedata
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+
+#: GB 11643 weights of the first 17 digits (2**(17-i) mod 11).
+CHECK_WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+#: Check character for each value of (weighted sum mod 11).
+CHECK_CHARACTERS = "10X98765432"
+
+MISSING_ID = "missing-id"
+BAD_ID = "bad-id"
+ID_AS_NUMBER = "id-as-number"
+
+#: Birth years read from an ID outside this range are treated as no date (the date digits are
+#: garbage, and datetime64[ns] cannot hold years before 1677 anyway).
+BIRTH_YEAR_MIN = 1800
+BIRTH_YEAR_MAX = 2200
+
+# Whitespace (Unicode, as str.isspace) and the invisible characters Excel exports carry.
+_BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+# ASCII only: \d would also accept Arabic-Indic and other digits that NFKC keeps.
+_ID18 = re.compile(r"[0-9]{17}[0-9X]")
+_DIGITS17 = re.compile(r"[0-9]{17}")
+_DIGITS15 = re.compile(r"[0-9]{15}")
+_FIFTEEN_DIGIT_LOW = 10**14
+_FIFTEEN_DIGIT_HIGH = 10**15
+_WEIGHTS_ARRAY = np.array(CHECK_WEIGHTS, dtype=np.int64)
+_CHECK_LOOKUP = np.array(list(CHECK_CHARACTERS), dtype=object)
+
+
+def normalise_id_text(text: str) -> str:
+    """Return `text` NFKC-normalised, without any whitespace, upper-cased.
+
+    Full-width digits become half-width, every whitespace character (space, full-width space,
+    no-break space, tab, newline) and the zero-width characters U+200B-U+200D, U+2060, U+FEFF are
+    removed, and a lower-case ``x`` becomes ``X``.
+    """
+    return _BLANKS.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
+def check_character(first17: str) -> str:
+    """Return the GB 11643 check character ('0'-'9' or 'X') for 17 ASCII digits.
+
+    Example: 11010519491231002 -> weighted sum 167, 167 mod 11 = 2 -> 'X'.
+    """
+    if not _DIGITS17.fullmatch(first17):
+        raise ValueError("校验位只能由 17 位数字计算")
+    total = sum(int(digit) * weight for digit, weight in zip(first17, CHECK_WEIGHTS))
+    return CHECK_CHARACTERS[total % 11]
+
+
+def has_valid_checksum(id18: str) -> bool:
+    """True when `id18` is 17 digits plus the right check character.
+
+    `id18` must already be normalised (``x`` is not accepted); anything not shaped like an
+    18-character ID gives False.
+    """
+    if not isinstance(id18, str) or not _ID18.fullmatch(id18):
+        return False
+    return check_character(id18[:17]) == id18[17]
+
+
+def convert_15_to_18(id15: str) -> str:
+    """Convert a legacy 15-digit ID: insert '19' after the 6-digit area code, add the check char."""
+    if not _DIGITS15.fullmatch(id15):
+        raise ValueError("15 位身份证号必须是 15 位数字")
+    first17 = id15[:6] + "19" + id15[6:]
+    return first17 + check_character(first17)
+
+
+def _is_missing(value: object) -> bool:
+    """True for None, NaN, NaT and pd.NA (the same values `Series.isna` finds)."""
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
+
+
+def _parse_id_text(text: str) -> tuple[str | None, str | None]:
+    """Parse an ID written as text."""
+    normalised = normalise_id_text(text)
+    if not normalised:
+        return None, MISSING_ID
+    if _ID18.fullmatch(normalised):
+        return normalised, None
+    if _DIGITS15.fullmatch(normalised):
+        return convert_15_to_18(normalised), None
+    return None, BAD_ID
+
+
+def _parse_id_number(number: int) -> tuple[str | None, str | None]:
+    """Parse a whole-number cell: only a 15-digit legacy ID survives being stored as a number."""
+    if _FIFTEEN_DIGIT_LOW <= number < _FIFTEEN_DIGIT_HIGH:
+        return convert_15_to_18(str(number)), None
+    return None, ID_AS_NUMBER
+
+
+def parse_id(value: object) -> tuple[str | None, str | None]:
+    """Return (normalised 18-character ID or None, problem code or None) for one cell.
+
+    - None, NaN, NaT, pd.NA, blank text -> ``missing-id``.
+    - text: normalised; 17 digits + digit or X is the ID (the checksum is *not* checked here: an
+      ID with a bad checksum is still the identity the source system holds); 15 digits is a
+      legacy ID converted to 18; anything else is ``bad-id``.
+    - int, or a float holding a whole number: 15 digits is a legacy ID converted to 18; any other
+      number (including non-whole floats and infinities) is ``id-as-number``.
+    - bool is not a number here: ``bad-id``. Anything else goes through str() as text.
+    """
+    if _is_missing(value):
+        return None, MISSING_ID
+    if isinstance(value, str):
+        return _parse_id_text(value)
+    if isinstance(value, (bool, np.bool_)):
+        return None, BAD_ID
+    if isinstance(value, Integral):
+        return _parse_id_number(int(value))
+    if isinstance(value, Real):
+        number = float(value)
+        if math.isfinite(number) and number.is_integer():
+            return _parse_id_number(int(number))
+        return None, ID_AS_NUMBER
+    return _parse_id_text(str(value))
+
+
+def birth_date_from_id(id18: str) -> dt.date | None:
+    """Birth date from digits 7-14 (YYYYMMDD) of a normalised 18-character ID.
+
+    The checksum need not be valid. None when the ID is not ID-shaped, the digits are not a real
+    date, or the year is outside BIRTH_YEAR_MIN..BIRTH_YEAR_MAX.
+    """
+    if not isinstance(id18, str) or not _ID18.fullmatch(id18):
+        return None
+    year, month, day = int(id18[6:10]), int(id18[10:12]), int(id18[12:14])
+    if not BIRTH_YEAR_MIN <= year <= BIRTH_YEAR_MAX:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def sex_from_id(id18: str) -> str | None:
+    """'男' when the 17th digit is odd, '女' when even; None when `id18` is not ID-shaped."""
+    if not isinstance(id18, str) or not _ID18.fullmatch(id18):
+        return None
+    return "男" if int(id18[16]) % 2 == 1 else "女"
+
+
+def add_years(d: dt.date, years: int) -> dt.date:
+    """Same month and day `years` later (or earlier); 29 February becomes 28 February."""
+    year = d.year + years
+    if d.month == 2 and d.day == 29 and not calendar.isleap(year):
+        return dt.date(year, 2, 28)
+    return d.replace(year=year)
+
+
+def first_birthday(birth: dt.date) -> dt.date:
+    """The first birthday: one year later; a child born 29 February has it on 28 February."""
+    return add_years(birth, 1)
+
+
+def _birthday_passed(birth_month: int, birth_day: int, reference: dt.date) -> bool:
+    """True when the birthday (29 Feb read as 28 Feb in a common year) is on or before `reference`."""
+    if birth_month == 2 and birth_day == 29 and not calendar.isleap(reference.year):
+        birth_day = 28
+    return (birth_month, birth_day) <= (reference.month, reference.day)
+
+
+def age_at(birth: dt.date, reference: dt.date) -> int:
+    """Completed years (周岁) at `reference`.
+
+    Someone born 29 February has birthdays on 28 February in common years (born 2000-02-29: 0
+    on 2001-02-27, 1 on 2001-02-28). The same formula holds when `reference` precedes `birth`: the
+    answer is then negative (-1 for the year before birth), so callers can treat `< 0` as
+    "not yet born".
+    """
+    birth, reference = _as_date(birth), _as_date(reference)
+    years = reference.year - birth.year
+    return years if _birthday_passed(birth.month, birth.day, reference) else years - 1
+
+
+def _as_date(value: dt.date) -> dt.date:
+    """A datetime (or pd.Timestamp) reduced to its date; a date unchanged."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def mask_id(text: str | None) -> str:
+    """The one masking used everywhere an ID number is shown.
+
+    More than 10 characters: first 6 and last 4 kept, the middle replaced by '*'
+    (an 18-character ID gives 6 + 8 stars + 4). 10 or fewer: all but the last 2 replaced; a
+    string of 1 or 2 characters is replaced entirely so that a masked value never equals the
+    input. None, NaN and '' give ''. A non-text value is masked as its str().
+    """
+    if text is None or _is_missing(text):
+        return ""
+    text = text if isinstance(text, str) else str(text)
+    length = len(text)
+    if length > 10:
+        return text[:6] + "*" * (length - 10) + text[-4:]
+    if length > 2:
+        return "*" * (length - 2) + text[-2:]
+    return "*" * length
+
+
+# Vectorised API ------------------------------------------------------------------------------
+
+
+def _object_series(values: pd.Series) -> pd.Series:
+    """The values as an object Series on a fresh RangeIndex (positions equal labels).
+
+    Working on a RangeIndex keeps every assignment positional even when the caller's index has
+    duplicate labels; object dtype makes .str methods use Python's own str methods.
+    """
+    return pd.Series(values.to_numpy(dtype=object), dtype=object)
+
+
+def _check_characters(first17: pd.Series) -> np.ndarray:
+    """Check characters (object array) for a Series of 17-digit ASCII strings, no per-row Python."""
+    if first17.empty:
+        return np.array([], dtype=object)
+    raw = "".join(first17.tolist()).encode("ascii")
+    digits = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 17).astype(np.int64) - ord("0")
+    return _CHECK_LOOKUP[(digits @ _WEIGHTS_ARRAY) % 11]
+
+
+def _convert_15_to_18_many(id15: pd.Series) -> np.ndarray:
+    """Vectorised convert_15_to_18 over an object Series of 15-digit strings."""
+    first17 = (id15.str[:6] + "19" + id15.str[6:]).to_numpy(dtype=object)
+    return first17 + _check_characters(pd.Series(first17, dtype=object))
+
+
+def _fullmatch(texts: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    """Boolean array: which texts (an object Series of str) fully match `pattern`."""
+    if texts.empty:
+        return np.zeros(0, dtype=bool)
+    return texts.str.fullmatch(pattern).to_numpy(dtype=bool)
+
+
+def _string_mask(values: pd.Series) -> np.ndarray:
+    """Which elements are str (or a str subclass), looking at each distinct type only once."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return ~values.isna().to_numpy(dtype=bool)
+    types = values.map(type)
+    str_types = [kind for kind in types.unique() if issubclass(kind, str)]
+    return types.isin(str_types).to_numpy(dtype=bool)
+
+
+def _parse_texts(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised _parse_id_text over an object Series of str: (ids, codes) object arrays."""
+    normalised = texts.str.normalize("NFKC").str.replace(_BLANKS, "", regex=True).str.upper()
+    ids = np.full(len(texts), None, dtype=object)
+    codes = np.full(len(texts), BAD_ID, dtype=object)
+    codes[(normalised == "").to_numpy(dtype=bool)] = MISSING_ID
+    is18 = _fullmatch(normalised, _ID18)
+    ids[is18] = normalised[is18].to_numpy(dtype=object)
+    is15 = _fullmatch(normalised, _DIGITS15)
+    ids[is15] = _convert_15_to_18_many(normalised[is15])
+    codes[is18 | is15] = None
+    return ids, codes
+
+
+def _parse_numbers(numbers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised number rules over a numeric Series without missing values: (ids, codes)."""
+    ids = np.full(len(numbers), None, dtype=object)
+    codes = np.full(len(numbers), ID_AS_NUMBER, dtype=object)
+    if pd.api.types.is_float_dtype(numbers.dtype):
+        array = numbers.to_numpy(dtype=np.float64)
+        whole = np.isfinite(array) & (array == np.floor(array))
+    else:
+        array = numbers.to_numpy()
+        whole = np.ones(len(array), dtype=bool)
+    fifteen = whole & (array >= _FIFTEEN_DIGIT_LOW) & (array < _FIFTEEN_DIGIT_HIGH)
+    if fifteen.any():
+        texts = pd.Series(array[fifteen].astype(np.int64).astype(str), dtype=object)
+        ids[fifteen] = _convert_15_to_18_many(texts)
+        codes[fifteen] = None
+    return ids, codes
+
+
+def _parse_mixed(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Object (or text) Series without missing values: text vectorised, the rest one by one."""
+    ids = np.full(len(values), None, dtype=object)
+    codes = np.full(len(values), None, dtype=object)
+    is_text = _string_mask(values)
+    ids[is_text], codes[is_text] = _parse_texts(_object_series(values[is_text]))
+    others = values[~is_text].tolist()
+    if others:
+        pairs = [parse_id(value) for value in others]
+        ids[~is_text] = [pair[0] for pair in pairs]
+        codes[~is_text] = [pair[1] for pair in pairs]
+    return ids, codes
+
+
+def parse_ids(values: pd.Series) -> pd.DataFrame:
+    """Vectorised parse_id: a DataFrame with columns `id` and `code` (object, None when absent).
+
+    Text and numeric dtypes are handled with vector operations; in an object Series of mixed
+    types only the elements that are neither text nor missing go through parse_id one by one.
+    The result has the index of `values` (duplicate labels included).
+    """
+    ids = np.full(len(values), None, dtype=object)
+    codes = np.full(len(values), None, dtype=object)
+    missing = values.isna().to_numpy(dtype=bool)
+    codes[missing] = MISSING_ID
+    present = values[~missing]
+    if pd.api.types.is_bool_dtype(present.dtype):
+        codes[~missing] = BAD_ID
+    elif pd.api.types.is_numeric_dtype(present.dtype):
+        ids[~missing], codes[~missing] = _parse_numbers(present)
+    else:
+        ids[~missing], codes[~missing] = _parse_mixed(present)
+    return pd.DataFrame(
+        {
+            "id": pd.Series(ids, index=values.index, dtype=object),
+            "code": pd.Series(codes, index=values.index, dtype=object),
+        }
+    )
+
+
+def _id_shaped(ids: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(object Series of the ID-shaped str elements, boolean array marking them in `ids`)."""
+    objects = _object_series(ids)
+    is_text = _string_mask(objects) & ~objects.isna().to_numpy(dtype=bool)
+    shaped = np.zeros(len(objects), dtype=bool)
+    shaped[is_text] = _fullmatch(objects[is_text], _ID18)
+    return objects[shaped].reset_index(drop=True), shaped
+
+
+def checksums_valid(ids: pd.Series) -> pd.Series:
+    """Vectorised has_valid_checksum: bool Series; missing or non-ID-shaped elements are False."""
+    texts, shaped = _id_shaped(ids)
+    valid = np.zeros(len(ids), dtype=bool)
+    if not texts.empty:
+        valid[shaped] = texts.str[17].to_numpy(dtype=object) == _check_characters(texts.str[:17])
+    return pd.Series(valid, index=ids.index, dtype=bool)
+
+
+def birth_dates_from_ids(ids: pd.Series) -> pd.Series:
+    """Vectorised birth_date_from_id: datetime64[ns], NaT where there is no usable date."""
+    texts, shaped = _id_shaped(ids)
+    result = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if not texts.empty:
+        digits = texts.str[6:14]
+        years = digits.str[:4].astype(np.int64)
+        usable = years.between(BIRTH_YEAR_MIN, BIRTH_YEAR_MAX).to_numpy(dtype=bool)
+        dates = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
+        if usable.any():
+            parsed = pd.to_datetime(digits[usable], format="%Y%m%d", errors="coerce")
+            dates[usable] = parsed.to_numpy(dtype="datetime64[ns]")
+        result[shaped] = dates
+    return pd.Series(result, index=ids.index, dtype="datetime64[ns]")
+
+
+def sexes_from_ids(ids: pd.Series) -> pd.Series:
+    """Vectorised sex_from_id: object Series of '男', '女' or None."""
+    texts, shaped = _id_shaped(ids)
+    sexes = np.full(len(ids), None, dtype=object)
+    if not texts.empty:
+        odd = texts.str[16].astype(np.int64).to_numpy() % 2 == 1
+        sexes[shaped] = np.where(odd, "男", "女").astype(object)
+    return pd.Series(sexes, index=ids.index, dtype=object)
+
+
+def ages_at(births: pd.Series, reference: dt.date) -> pd.Series:
+    """Vectorised age_at: nullable Int64 completed years at `reference`, NA where birth is NaT."""
+    reference = _as_date(reference)
+    dates = pd.Series(pd.to_datetime(births).to_numpy(), dtype="datetime64[ns]")
+    missing = dates.isna().to_numpy(dtype=bool)
+    year = dates.dt.year.fillna(reference.year).to_numpy(dtype=np.int64)
+    month = dates.dt.month.fillna(1).to_numpy(dtype=np.int64)
+    day = dates.dt.day.fillna(1).to_numpy(dtype=np.int64)
+    if not calendar.isleap(reference.year):
+        day = np.where((month == 2) & (day == 29), 28, day)
+    not_yet = (month > reference.month) | ((month == reference.month) & (day > reference.day))
+    ages = pd.array(reference.year - year - not_yet.astype(np.int64), dtype="Int64")
+    ages[missing] = pd.NA
+    return pd.Series(ages, index=births.index, dtype="Int64")
+
+
+def mask_ids(ids: pd.Series) -> pd.Series:
+    """Vectorised mask_id: object Series of masked strings ('' for missing)."""
+    objects = _object_series(ids)
+    missing = objects.isna().to_numpy(dtype=bool)
+    result = np.full(len(objects), "", dtype=object)
+    present = objects[~missing].reset_index(drop=True)
+    if not present.empty:
+        is_text = _string_mask(present)
+        texts = present.copy()
+        texts[~is_text] = [str(value) for value in present[~is_text]]
+        result[~missing] = _mask_texts(texts)
+    return pd.Series(result, index=ids.index, dtype=object)
+
+
+def _mask_texts(texts: pd.Series) -> np.ndarray:
+    """mask_id over an object Series of str on a RangeIndex, by length class."""
+    lengths = texts.str.len()
+    long = (lengths > 10).to_numpy(dtype=bool)
+    medium = (lengths > 2).to_numpy(dtype=bool) & ~long
+    short = ~(long | medium)
+    stars = pd.Series("*", index=texts.index, dtype=object)
+    masked = np.full(len(texts), "", dtype=object)
+    if long.any():
+        middle = stars[long].str.repeat((lengths[long] - 10).tolist())
+        masked[long] = (texts[long].str[:6] + middle + texts[long].str[-4:]).to_numpy(dtype=object)
+    if medium.any():
+        head = stars[medium].str.repeat((lengths[medium] - 2).tolist())
+        masked[medium] = (head + texts[medium].str[-2:]).to_numpy(dtype=object)
+    if short.any():
+        masked[short] = stars[short].str.repeat(lengths[short].tolist()).to_numpy(dtype=object)
+    return masked

@@ -1,0 +1,114 @@
+"""Column and register-kind definitions shared by every kind module.
+
+A `Column` names one canonical column of a register: its Chinese header, the English field name the
+rest of chsc uses, its aliases, how its cells are parsed, and whether the kind requires it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+ValueType = Literal[
+    "id",  # 身份证号: normalised 18-character ID (people.parse_ids)
+    "code",  # 儿童编码: normalised text key, no checksum
+    "date",
+    "text",
+    "yesno",  # nullable boolean: blank = no, column absent = NA
+    "number",
+    "blood_pressure",  # one 血压 column holding 135/85 -> systolic + diastolic
+    "category",  # text checked against a vocabulary (`vocabulary` maps value -> canonical value)
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # canonical Chinese name, as in registers.md
+    field: str  # English field name used by the engine
+    type: ValueType = "text"
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    #: For "category": accepted values (normalised) -> canonical value. Blank keeps `default`.
+    vocabulary: dict[str, str] = field(default_factory=dict)
+    default: str | None = None
+    #: Plausible range for numbers; a value outside is `implausible-value` and treated as missing.
+    plausible: tuple[float, float] | None = None
+    #: Header variants that match this column with a lower priority (e.g. 收缩压L after 收缩压R).
+    low_priority_aliases: tuple[str, ...] = ()
+    #: For "category": keep an unknown value as written (True) or replace it by `default` (False).
+    keep_unknown: bool = False
+
+    def all_names(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+@dataclass(frozen=True)
+class RegisterKind:
+    name: str  # residents, elderly_checkups, ...
+    title: str  # Chinese name of the register
+    columns: tuple[Column, ...]
+    #: Words in file name / sheet name / title rows that point to this kind (tie-break, step 3).
+    words: tuple[str, ...] = ()
+    #: "hypertension" / "diabetes" for the pair rule (step 1), else None.
+    disease: str | None = None
+    #: The field that identifies a person in this kind ("id_number" or "child_code").
+    key_field: str = "id_number"
+    #: A roster (one row per person) rather than an event register (one row per event).
+    roster: bool = False
+
+    @property
+    def required(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def column(self, field_name: str) -> Column:
+        for column in self.columns:
+            if column.field == field_name:
+                return column
+        raise KeyError(field_name)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(c.field for c in self.columns)
+
+
+_TRAILING_UNIT = re.compile(r"\([^()]*\)$")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_header(text: object) -> str:
+    """Full-width to half-width, all white space removed, a trailing unit in brackets dropped.
+
+    `收缩压（mmHg）` -> `收缩压`, `空 腹 血 糖\\n(mmol/L)` -> `空腹血糖`, `HbA1c` -> `hba1c`.
+    """
+    if text is None:
+        return ""
+    value = unicodedata.normalize("NFKC", str(text))
+    value = _SPACES.sub("", value)
+    previous = None
+    while previous != value and value:
+        previous = value
+        stripped = _TRAILING_UNIT.sub("", value)
+        value = stripped if stripped else value
+    value = value.rstrip("*:：")
+    return value.casefold()
+
+
+def normalise_value_text(text: str) -> str:
+    """Normalise a vocabulary value for matching: NFKC, no white space, case-folded."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+# Columns that several kinds share (registers.md: "as above").
+ID_NUMBER = Column("身份证号", "id_number", "id", ("身份证号码", "证件号码", "公民身份号码", "身份证"), required=True)
+NAME = Column("姓名", "name", "text", ("居民姓名",))
+SEX = Column("性别", "sex", "category", vocabulary={"男": "男", "女": "女", "男性": "男", "女性": "女", "1": "男", "2": "女"})
+BIRTH_DATE = Column("出生日期", "birth_date", "date", ("出生年月日", "生日"))
+STATION = Column("所属站点", "station", "text", ("服务站", "社区卫生服务站", "管理机构", "所属机构", "建档单位"))
+TEAM = Column("家庭医生团队", "team", "text", ("签约团队", "团队", "责任医生"))
+
+YES_NO_VOCABULARY: dict[str, bool] = {
+    **{normalise_value_text(v): True for v in ("是", "有", "√", "✓", "✔", "Y", "YES", "1", "已", "已完成", "true")},
+    **{normalise_value_text(v): False for v in ("否", "无", "×", "✗", "✘", "N", "NO", "0", "未", "未完成", "false")},
+}

@@ -1,0 +1,109 @@
+"""Finding the header row of a sheet and matching its cells to a kind's canonical columns.
+
+The header row is searched in the first 20 rows. A two-row header (a group cell such as
+`血压(mmHg)` above leaf cells `收缩压`, `舒张压`) is recognised from the cell values alone: each
+column takes its leaf cell, or the cell above when the leaf is empty (a cell merged down over both
+rows is a leaf). The header row reported is the leaf row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .columns import RegisterKind, normalise_header
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class AliasIndex:
+    """normalised header -> (field, priority) for each kind; priority 0 beats 1."""
+
+    by_kind: dict[str, dict[str, tuple[str, int]]]
+    kinds: dict[str, RegisterKind]
+
+    @classmethod
+    def build(cls, kinds: dict[str, RegisterKind], extra_aliases: dict[str, str] | None = None) -> "AliasIndex":
+        """`extra_aliases` is chsc.yaml's `columns:` (alias -> canonical Chinese name)."""
+        by_kind: dict[str, dict[str, tuple[str, int]]] = {}
+        for kind in kinds.values():
+            table: dict[str, tuple[str, int]] = {}
+            for column in kind.columns:
+                for name in column.all_names():
+                    table.setdefault(normalise_header(name), (column.field, 0))
+                for name in column.low_priority_aliases:
+                    table.setdefault(normalise_header(name), (column.field, 1))
+                for alias, canonical in (extra_aliases or {}).items():
+                    if normalise_header(canonical) == normalise_header(column.header):
+                        table[normalise_header(alias)] = (column.field, 0)
+            by_kind[kind.name] = table
+        return cls(by_kind, kinds)
+
+    def match(self, kind_name: str, names: list[str]) -> dict[str, int]:
+        """field -> column index for one kind; the first column of the best priority wins."""
+        table = self.by_kind[kind_name]
+        chosen: dict[str, tuple[int, int]] = {}
+        for index, name in enumerate(names):
+            hit = table.get(normalise_header(name))
+            if hit is None:
+                continue
+            field, priority = hit
+            if field not in chosen or priority < chosen[field][1]:
+                chosen[field] = (index, priority)
+        return {field: index for field, (index, _) in chosen.items()}
+
+    def canonical_count(self, kind_name: str, matched: dict[str, int]) -> int:
+        """Distinct canonical columns found; one 血压 column counts as both 收缩压 and 舒张压."""
+        fields = set(matched)
+        if "blood_pressure" in fields:
+            fields.discard("blood_pressure")
+            kind_fields = set(self.kinds[kind_name].fields)
+            fields |= {"systolic", "diastolic"} & kind_fields
+        return len(fields)
+
+    def score(self, names: list[str]) -> tuple[int, int, int]:
+        """For header search: (1 if some kind has all its required columns, its canonical count,
+        its matched cells). The last part prefers 收缩压 + 舒张压 leaves over their 血压 group cell."""
+        best = (0, 0, 0)
+        for kind in self.kinds.values():
+            matched = self.match(kind.name, names)
+            complete = int(all(column.field in matched for column in kind.required))
+            best = max(best, (complete, self.canonical_count(kind.name, matched), len(matched)))
+        return best
+
+
+@dataclass(frozen=True)
+class Header:
+    row_index: int  # 0-based index of the (leaf) header row in the grid
+    names: list[str]  # header text as written, one per column ('' when none)
+    title_text: str  # the text of the rows above the header (titles, notes)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def find_header(rows: list[list[object]], index: AliasIndex) -> Header | None:
+    """The best header row among the first 20 rows, or None when no row names a known column."""
+    best: tuple[tuple[int, int, int], int, list[str], int] | None = None  # (score, row, names, first title-free row)
+    previous: list[str] | None = None
+    for row_index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = [_cell_text(value) for value in row]
+        candidates = [(names, row_index)]
+        if previous is not None:
+            combined = [leaf or (previous[i] if i < len(previous) else "") for i, leaf in enumerate(names)]
+            candidates.append((combined, row_index - 1))
+        for candidate_names, top_row in candidates:
+            score = index.score(candidate_names)
+            if score[1] > 0 and (best is None or score > best[0]):
+                best = (score, row_index, candidate_names, top_row)
+        previous = names
+    if best is None:
+        return None
+    _, row_index, names, top_row = best
+    title_text = " ".join(_cell_text(v) for row in rows[:top_row] for v in row if _cell_text(v))
+    return Header(row_index, names, title_text)

@@ -1,0 +1,34 @@
+"""`residents` — 居民健康档案花名册 (resident roster)."""
+
+from ..columns import BIRTH_DATE, ID_NUMBER, NAME, SEX, STATION, TEAM, Column, RegisterKind
+
+RESIDENT_VOCABULARY = {
+    **dict.fromkeys(("是", "常住", "户籍", "非户籍常住"), "yes"),
+    **dict.fromkeys(("否", "非常住", "流动", "暂住"), "no"),
+}
+RECORD_STATUS_VOCABULARY = {
+    **dict.fromkeys(("正常", "在档", "活动"), "active"),
+    **dict.fromkeys(("死亡", "迁出", "注销", "失访"), "closed"),
+}
+
+RESIDENTS = RegisterKind(
+    name="residents",
+    title="居民健康档案花名册",
+    words=("居民", "健康档案"),
+    roster=True,
+    columns=(
+        ID_NUMBER,
+        NAME,
+        SEX,
+        BIRTH_DATE,
+        Column("建档日期", "record_date", "date", ("建档时间",), required=True),
+        STATION,
+        TEAM,
+        Column("常住", "resident", "category", ("是否常住", "常住类型"), vocabulary=RESIDENT_VOCABULARY, default="yes"),
+        Column("档案状态", "record_status", "category", ("状态",), vocabulary=RECORD_STATUS_VOCABULARY, default="active"),
+        Column("注销日期", "closed_date", "date", ("状态变更日期", "死亡日期", "迁出日期")),
+        Column("签约", "signed", "yesno", ("是否签约", "签约标志", "家庭医生签约")),
+        Column("签约日期", "signing_date", "date"),
+        Column("联系电话", "phone", "text", ("电话", "手机号码", "手机号")),
+    ),
+)

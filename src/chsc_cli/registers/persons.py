@@ -1,0 +1,106 @@
+"""Kind-level steps after concatenation: duplicate rows, person fields and their warnings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..people import birth_dates_from_ids, checksums_valid, mask_ids, sexes_from_ids
+from ..problems import Problem
+from .columns import RegisterKind
+from .kinds.vaccinations import series_of
+
+SOURCE_FIELDS = ("_file", "_sheet", "_row")
+
+
+def _problems(table: pd.DataFrame, mask: np.ndarray, code: str, messages, column: str | None, field: str | None):
+    rows = table.loc[mask, list(SOURCE_FIELDS)]
+    texts = messages if isinstance(messages, str) else list(messages)
+    out = []
+    for position, (file, sheet, row) in enumerate(rows.itertuples(index=False, name=None)):
+        message = texts if isinstance(texts, str) else texts[position]
+        out.append(Problem(code, message, file=file, sheet=sheet, row=int(row), column=column, field=field))
+    return out
+
+
+def duplicate_rows(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rows identical in every column of the kind (an absent column equals only absent) count once."""
+    subset = [f for f in kind.fields if f in table.columns] + ["_present"]
+    duplicated = table.duplicated(subset=subset, keep="first").to_numpy()
+    if not duplicated.any():
+        return table, []
+    groups = table.groupby(subset, dropna=False, sort=False)
+    first_file = groups["_file"].transform("first")
+    first_row = groups["_row"].transform("first")
+    messages = [
+        f"与 {file} 第 {row} 行完全相同，只计一次"
+        for file, row in zip(first_file[duplicated], first_row[duplicated])
+    ]
+    problems = _problems(table, duplicated, "duplicate-row", messages, None, None)
+    return table.loc[~duplicated].reset_index(drop=True), problems
+
+
+def add_person_fields(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFrame, list[Problem]]:
+    """Add `birth` (usable birth date) and fill `sex`; for vaccinations add `series`."""
+    problems: list[Problem] = []
+    table = table.copy()
+    if kind.key_field == "id_number":
+        problems += _id_fields(table, kind)
+    else:
+        table["birth"] = table["birth_date"]
+    if kind.roster:
+        problems += _duplicate_persons(table, kind)
+    if kind.name == "vaccinations":
+        problems += _vaccine_series(table)
+    return table, problems
+
+
+def _id_fields(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]:
+    ids = table["id_number"]
+    has_id = ids.notna().to_numpy()
+    bad_checksum = has_id & ~checksums_valid(ids).to_numpy(dtype=bool)
+    messages = [f"身份证号 {masked} 的校验位不正确，请核对（该行仍计入）" for masked in mask_ids(ids[bad_checksum])]
+    problems = _problems(table, bad_checksum, "bad-checksum", messages, "身份证号", "id_number")
+    id_birth = birth_dates_from_ids(ids)
+    if "birth_date" in table.columns:
+        written = table["birth_date"]
+        mismatch = (written.notna() & id_birth.notna() & (written != id_birth)).to_numpy()
+        message = "出生日期与身份证号中的出生日期不一致，以身份证号为准"
+        problems += _problems(table, mismatch, "birth-date-mismatch", message, "出生日期", "birth_date")
+        table["birth"] = id_birth.fillna(written)
+    else:
+        table["birth"] = id_birth
+    no_birth = has_id & table["birth"].isna().to_numpy()
+    message = "无法确定出生日期（身份证号和出生日期都不可用），按年龄筛选的人群将不含此人"
+    problems += _problems(table, no_birth, "no-birth-date", message, None, "birth_date")
+    if "sex" in table.columns:
+        table["sex"] = table["sex"].where(table["sex"].notna(), sexes_from_ids(ids))
+    return problems
+
+
+def _duplicate_persons(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]:
+    key = table[kind.key_field]
+    repeated = (key.notna() & key.duplicated(keep="first")).to_numpy()
+    if not repeated.any():
+        return []
+    first_rows = table.groupby(kind.key_field, sort=False)["_row"].transform("first")
+    first_files = table.groupby(kind.key_field, sort=False)["_file"].transform("first")
+    messages = [
+        f"同一人在名册中出现多次（首次在 {file} 第 {row} 行），按一人计"
+        for file, row in zip(first_files[repeated], first_rows[repeated])
+    ]
+    header = kind.column(kind.key_field).header
+    return _problems(table, repeated, "duplicate-person", messages, header, kind.key_field)
+
+
+def _vaccine_series(table: pd.DataFrame) -> list[Problem]:
+    names = table["vaccine_name"]
+    positions, uniques = pd.factorize(names, use_na_sentinel=False)
+    unique_series = [series_of(name) if isinstance(name, str) else () for name in uniques]
+    series = np.empty(len(unique_series), dtype=object)
+    for index, value in enumerate(unique_series):
+        series[index] = value
+    table["series"] = series[positions]
+    unknown = np.array([not s for s in unique_series], dtype=bool)[positions]
+    messages = [f"疫苗名称「{name or '（空）'}」不在已知疫苗表中，不计入任何疫苗系列" for name in names[unknown]]
+    return _problems(table, unknown, "unknown-vaccine", messages, "疫苗名称", "vaccine_name")

@@ -1,0 +1,127 @@
+"""Finding the files of a data folder and reading each sheet into a grid of raw cell values.
+
+Workbooks (.xlsx, .xlsm, .xls) are read with python-calamine; CSV files are decoded as UTF-8 (with
+or without BOM) or, failing that, GB18030 (a superset of GBK). A grid is a list of rows of raw
+values: str, float, int, bool, date, datetime ('' for an empty cell).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+EXCEL_MAX_ROWS = 1_048_576
+#: An xlsx whose members declare more than this many uncompressed bytes is refused (zip bomb).
+DEFAULT_MAX_UNPACKED_BYTES = 2 * 1024**3
+
+
+@dataclass
+class RawSheet:
+    file: str  # path relative to the data folder, with forward slashes
+    sheet: str | None  # None for a CSV file
+    rows: list[list[object]]
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all. `code` is unreadable-file or too-large; `reason` is Chinese."""
+
+    def __init__(self, reason: str, code: str = "unreadable-file"):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def find_register_files(data_dir: Path) -> list[Path]:
+    """Every register file below `data_dir`, at any depth, in a stable order.
+
+    Office lock files (`~$...`) and hidden files or folders (`.` prefix) are skipped.
+    """
+    found = []
+    for path in data_dir.rglob("*"):
+        relative = path.relative_to(data_dir)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.name.startswith("~$") or path.suffix.lower() not in REGISTER_SUFFIXES:
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(data_dir).as_posix())
+
+
+def relative_name(path: Path, data_dir: Path) -> str:
+    return path.relative_to(data_dir).as_posix()
+
+
+def read_file(path: Path, data_dir: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED_BYTES) -> list[RawSheet]:
+    """All sheets of one file as raw grids; raises UnreadableFile with a Chinese reason."""
+    name = relative_name(path, data_dir)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnreadableFile(f"无法打开文件（{error.strerror}）") from None
+    if not data:
+        raise UnreadableFile("文件是空的（0 字节）")
+    if path.suffix.lower() == ".csv":
+        return [RawSheet(name, None, _read_csv(data))]
+    return _read_workbook(data, name, path.suffix.lower(), max_unpacked)
+
+
+def _read_csv(data: bytes) -> list[list[object]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes every byte sequence with surrogates only on errors
+        raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
+    if "\x00" in text:
+        raise UnreadableFile("文件含有二进制内容，不是 CSV 文本文件")
+    return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+
+
+def _check_zip(data: bytes, max_unpacked: int) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            declared = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise UnreadableFile("文件已损坏或不是 Excel 工作簿（无法解压）") from None
+    if declared > max_unpacked:
+        raise UnreadableFile(
+            f"文件解压后达 {declared / 1024**2:,.0f} MB，超过上限 {max_unpacked / 1024**2:,.0f} MB，已拒绝读取",
+            code="too-large",
+        )
+
+
+def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> list[RawSheet]:
+    from python_calamine import CalamineWorkbook
+
+    if data[:4] == b"PK\x03\x04":
+        _check_zip(data, max_unpacked)
+    elif data[:8] == bytes.fromhex("D0CF11E0A1B11AE1") and suffix != ".xls":
+        raise UnreadableFile("文件已加密（设置了打开密码）或是旧版 .xls 格式：请取消密码并另存为 .xlsx")
+    elif suffix != ".xls":
+        raise UnreadableFile("不是 Excel 工作簿（文件内容不是 xlsx 格式）：若是 CSV，请把扩展名改为 .csv")
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as error:  # calamine raises its own error types for every damaged file
+        raise UnreadableFile(f"文件已损坏或不是 Excel 工作簿（{type(error).__name__}）") from None
+    sheets = []
+    for sheet_name in workbook.sheet_names:
+        try:
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            if sheet.total_height > EXCEL_MAX_ROWS:
+                raise UnreadableFile(
+                    f"工作表「{sheet_name}」有 {sheet.total_height:,} 行，超过 Excel 的行数上限", code="too-large"
+                )
+            rows = sheet.to_python(skip_empty_area=False)
+        except UnreadableFile:
+            raise
+        except Exception as error:
+            raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
+        sheets.append(RawSheet(name, sheet_name, rows))
+    return sheets

@@ -1,0 +1,168 @@
+"""One recognised sheet -> a typed table of its kind, plus the located problems of its cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..problems import PROBLEM_LEVELS, Problem
+from .columns import Column, RegisterKind
+from .headers import Header
+from .sources import RawSheet
+from .values import blank_mask, parse_values, parser_for
+
+TOTAL_WORDS = frozenset(("合计", "总计", "小计"))
+OLDEST_DATE = np.datetime64("1900-01-01", "ns")
+#: Columns every table carries besides the kind's fields.
+SOURCE_COLUMNS = ("_file", "_sheet", "_row", "_present")
+
+
+@dataclass
+class SheetTable:
+    frame: pd.DataFrame
+    problems: list[Problem]
+    skipped_rows: int  # blank rows and 合计/总计/小计 rows
+
+
+def _grid_columns(rows: list[list[object]]) -> list[np.ndarray]:
+    width = max((len(row) for row in rows), default=0)
+    if any(len(row) != width for row in rows):
+        rows = [list(row) + [""] * (width - len(row)) for row in rows]
+    return [np.array(column, dtype=object) for column in zip(*rows)] if rows else []
+
+
+def _total_rows(columns: list[np.ndarray], n_rows: int) -> np.ndarray:
+    """Rows whose first non-empty cell is 合计, 总计 or 小计 (after removing white space)."""
+    found = np.zeros(n_rows, dtype=bool)
+    totals = np.zeros(n_rows, dtype=bool)
+    for column in columns:
+        non_blank = ~blank_mask(column)
+        words = pd.Series(column, dtype=object).map(lambda v: "".join(str(v).split()).rstrip(":："))
+        totals |= ~found & non_blank & words.isin(TOTAL_WORDS).to_numpy()
+        found |= non_blank
+        if found.all():
+            break
+    return totals
+
+
+def _absent_values(column: Column, n_rows: int) -> object:
+    if column.type == "category" and column.default is not None:
+        return np.full(n_rows, column.default, dtype=object)
+    if column.type == "yesno":
+        return pd.array([pd.NA] * n_rows, dtype="boolean")
+    if column.type == "date":
+        return np.full(n_rows, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if column.type == "number":
+        return np.full(n_rows, np.nan)
+    return np.full(n_rows, None, dtype=object)
+
+
+def build_sheet_table(
+    sheet: RawSheet, header: Header, kind: RegisterKind, matched: dict[str, int], today: dt.date
+) -> SheetTable:
+    data_rows = sheet.rows[header.row_index + 1 :]
+    grid = _grid_columns(data_rows)
+    n_rows = len(data_rows)
+    used = [grid[index] for index in matched.values() if index < len(grid)]
+    if n_rows and used:
+        blank_rows = np.logical_and.reduce([blank_mask(column) for column in used])
+        keep = ~(blank_rows | _total_rows(grid, n_rows))
+    else:
+        keep = np.zeros(n_rows, dtype=bool)
+    excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]
+    builder = _Builder(sheet, header, kind, excel_rows, today)
+    for field, index in matched.items():
+        builder.add(kind.column(field), grid[index][keep] if index < len(grid) else np.full(keep.sum(), ""), index)
+    frame = builder.finish(matched)
+    return SheetTable(frame, builder.problems, int(n_rows - keep.sum()))
+
+
+class _Builder:
+    def __init__(self, sheet: RawSheet, header: Header, kind: RegisterKind, excel_rows: np.ndarray, today: dt.date):
+        self.sheet, self.header, self.kind = sheet, header, kind
+        self.excel_rows = excel_rows
+        self.today = np.datetime64(today, "ns")
+        self.columns: dict[str, object] = {}
+        self.drop = np.zeros(len(excel_rows), dtype=bool)
+        self.problems: list[Problem] = []
+
+    def report(self, mask: np.ndarray, code: str, details: object, column: Column, index: int | None) -> None:
+        written = self.header.names[index] if index is not None else column.header
+        for position in np.flatnonzero(mask):
+            detail = details if isinstance(details, str) else details[position]
+            self.problems.append(
+                Problem(
+                    code=code,
+                    message=f"{written}：{detail}",
+                    file=self.sheet.file,
+                    sheet=self.sheet.sheet,
+                    row=int(self.excel_rows[position]),
+                    column=written,
+                    field=column.field,
+                )
+            )
+
+    def add(self, column: Column, raw: np.ndarray, index: int) -> None:
+        values, codes, details = parse_values(raw, parser_for(column), column.type)
+        for code in set(codes[codes != None]):  # noqa: E711 - element-wise on an object array
+            mask = codes == code
+            self.report(mask, code, details, column, index)
+            if column.required and PROBLEM_LEVELS[code] == "error":
+                self.drop |= mask
+        if column.type == "date":
+            self._check_date_range(values, column, index)
+            if column.required:
+                missing = np.isnat(values) & (codes == None)  # noqa: E711
+                self.report(missing, "bad-date", "必填的日期为空", column, index)
+                self.drop |= missing
+        if column.type == "yesno":
+            values = pd.array(values, dtype="boolean")
+        self.columns[column.field] = values
+        if column.plausible is not None:
+            self._check_plausible(column, index)
+
+    def _check_date_range(self, values: np.ndarray, column: Column, index: int) -> None:
+        self.report(values > self.today, "future-date", "日期晚于今天，请核对", column, index)
+        self.report(values < OLDEST_DATE, "old-date", "日期早于 1900 年，请核对", column, index)
+
+    def _check_plausible(self, column: Column, index: int | None) -> None:
+        values = self.columns[column.field]
+        low, high = column.plausible
+        outside = ~np.isnan(values) & ((values < low) | (values > high))
+        if outside.any():
+            details = np.full(len(values), None, dtype=object)
+            details[outside] = [f"{v:g} 超出合理范围 {low:g}–{high:g}，按缺失处理" for v in values[outside]]
+            self.report(outside, "implausible-value", details, column, index)
+            values[outside] = np.nan
+
+    def _split_blood_pressure(self, matched: dict[str, int]) -> None:
+        readings = self.columns.pop("blood_pressure", None)
+        if readings is None or "systolic" in matched or "diastolic" in matched:
+            return
+        self.columns["systolic"] = np.array([r[0] if r else np.nan for r in readings], dtype=float)
+        self.columns["diastolic"] = np.array([r[1] if r else np.nan for r in readings], dtype=float)
+        index = matched["blood_pressure"]
+        for field in ("systolic", "diastolic"):
+            self._check_plausible(self.kind.column(field), index)
+
+    def finish(self, matched: dict[str, int]) -> pd.DataFrame:
+        self._split_blood_pressure(matched)
+        n_rows = len(self.excel_rows)
+        data = {}
+        for column in self.kind.columns:
+            if column.field == "blood_pressure":
+                continue
+            data[column.field] = self.columns.get(column.field, _absent_values(column, n_rows))
+        present_fields = set(matched) - {"blood_pressure"}
+        if "blood_pressure" in matched:
+            present_fields |= {"systolic", "diastolic"}
+        present = ",".join(sorted(present_fields))
+        data["_file"] = np.full(n_rows, self.sheet.file, dtype=object)
+        data["_sheet"] = np.full(n_rows, self.sheet.sheet, dtype=object)
+        data["_row"] = self.excel_rows
+        data["_present"] = np.full(n_rows, present, dtype=object)
+        frame = pd.DataFrame(data)
+        return frame.loc[~self.drop].reset_index(drop=True)

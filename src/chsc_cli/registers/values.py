@@ -1,0 +1,221 @@
+"""Parsing cell values, as registers.md's 'Cell values' table says.
+
+Each value type has one scalar parser `value -> (parsed, problem code or None, detail)`. A column is
+parsed by factorising it and running the parser once per distinct value, which is exact and fast:
+a year of follow-ups holds 100,000 rows but a few hundred distinct dates or readings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..people import mask_id, parse_id
+from .columns import YES_NO_VOCABULARY, Column, normalise_value_text
+
+Parsed = tuple[Any, str | None, str | None]  # (value, problem code, Chinese detail)
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_ERRORS = frozenset(
+    ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+)
+_SPACES = re.compile(r"\s+")
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]+\d{1,2}[:：]\d{1,2}(?:[:：]\d{1,2}(?:\.\d+)?)?)?"
+)
+_NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_BP_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
+DATE_HINT = "请写成 2025-03-12 这样的日期"
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return value != value  # NaN
+    return value is pd.NaT or value is pd.NA
+
+
+def _text(value: object) -> str:
+    """A cell as normalised text: NFKC (full-width to half-width), stripped; whole floats as ints."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _shown(value: object) -> str:
+    """A cell value as it may appear in a message (short, never more than 20 characters)."""
+    text = _text(value) if not isinstance(value, (dt.date, dt.datetime)) else value.isoformat()
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def _number_to_date(number: float, shown: str) -> Parsed:
+    if number.is_integer() and 19000101 <= number <= 21001231:
+        digits = str(int(number))
+        try:
+            return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:])), None, None
+        except ValueError:
+            return None, "bad-date", f"「{shown}」不是有效日期，{DATE_HINT}"
+    if 0 < number < 100000:
+        return EXCEL_EPOCH + dt.timedelta(days=int(number)), None, None
+    return None, "bad-date", f"数字「{shown}」不是日期，{DATE_HINT}"
+
+
+def parse_date(value: object) -> Parsed:
+    """Real dates, Excel serials (<100000), 2025-03-12, 2025/3/12, 2025.3.12, 2025年3月12日, 20250312."""
+    if is_blank(value):
+        return None, None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None, None
+    if isinstance(value, dt.date):
+        return value, None, None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None, "bad-date", f"「{_shown(value)}」不是日期，{DATE_HINT}"
+    if isinstance(value, (int, float)):
+        return _number_to_date(float(value), _shown(value))
+    text = _text(value)
+    if text in EXCEL_ERRORS:
+        return None, "bad-date", f"单元格是 Excel 错误值 {text}，{DATE_HINT}"
+    if _NUMBER_TEXT.fullmatch(text):
+        return _number_to_date(float(text), text)
+    match = _DATE_TEXT.fullmatch(text)
+    if match:
+        try:
+            return dt.date(*(int(part) for part in match.groups())), None, None
+        except ValueError:
+            pass
+    return None, "bad-date", f"「{_shown(value)}」不是有效日期，{DATE_HINT}"
+
+
+def parse_number(value: object) -> Parsed:
+    if is_blank(value):
+        return None, None, None
+    if isinstance(value, bool):
+        return None, "bad-number", f"「{_shown(value)}」不是数字"
+    if isinstance(value, (int, float)):
+        return float(value), None, None
+    text = _text(value).replace(",", "")
+    if _NUMBER_TEXT.fullmatch(text):
+        return float(text), None, None
+    return None, "bad-number", f"「{_shown(value)}」不是数字"
+
+
+def parse_blood_pressure(value: object) -> Parsed:
+    """One 血压 cell such as 135/85 -> (135.0, 85.0)."""
+    if is_blank(value):
+        return None, None, None
+    match = _BP_TEXT.fullmatch(_text(value)) if isinstance(value, str) else None
+    if not match:
+        return None, "bad-number", f"「{_shown(value)}」不是血压读数，请写成 135/85"
+    return (float(match.group(1)), float(match.group(2))), None, None
+
+
+def parse_yes_no(value: object) -> Parsed:
+    """是/否, 有/无, √/×, ✓, Y/N, 1/0, 已/未, 已完成/未完成; blank is no; other text is unknown (no)."""
+    if is_blank(value):
+        return False, None, None
+    if isinstance(value, bool):
+        return value, None, None
+    answer = YES_NO_VOCABULARY.get(normalise_value_text(_text(value)))
+    if answer is None:
+        return False, "unknown-value", f"「{_shown(value)}」不是 是/否 类的值，按“否”处理"
+    return answer, None, None
+
+
+def category_parser(column: Column) -> Callable[[object], Parsed]:
+    vocabulary = {normalise_value_text(k): v for k, v in column.vocabulary.items()}
+    allowed = "、".join(dict.fromkeys(column.vocabulary))
+
+    def parse_category(value: object) -> Parsed:
+        if is_blank(value):
+            return column.default, None, None
+        text = _text(value)
+        canonical = vocabulary.get(normalise_value_text(text))
+        if canonical is not None:
+            return canonical, None, None
+        kept = text if column.keep_unknown else column.default
+        treated = f"按“{kept}”处理" if kept and not column.keep_unknown else "照原样保留"
+        return kept, "unknown-value", f"「{_shown(value)}」不在可选值（{allowed}）之中，{treated}"
+
+    return parse_category
+
+
+def parse_text(value: object) -> Parsed:
+    """Free text: NFKC, all white space removed (station names match that way)."""
+    if is_blank(value):
+        return None, None, None
+    return _SPACES.sub("", _text(value)), None, None
+
+
+def parse_person_id(value: object) -> Parsed:
+    person_id, code = parse_id(value)
+    if code is None:
+        return person_id, None, None
+    if code == "missing-id":
+        return None, code, "身份证号为空，该行不计入人数"
+    if code == "id-as-number":
+        return None, code, "身份证号以数字格式保存，后几位已丢失：请把该列设为“文本”格式后重新输入"
+    return None, code, f"「{mask_id(_text(value))}」不是有效的身份证号（应为18位）"
+
+
+def parse_code(value: object) -> Parsed:
+    """儿童编码: text or whole numbers, normalised like IDs (no checksum)."""
+    if is_blank(value):
+        return None, "missing-id", "儿童编码为空，该行不计入人数"
+    if isinstance(value, float) and not value.is_integer():
+        return None, "bad-id", f"「{_shown(value)}」不是有效的儿童编码"
+    return _SPACES.sub("", _text(value)).upper(), None, None
+
+
+PARSERS: dict[str, Callable[[object], Parsed]] = {
+    "id": parse_person_id,
+    "code": parse_code,
+    "date": parse_date,
+    "text": parse_text,
+    "yesno": parse_yes_no,
+    "number": parse_number,
+    "blood_pressure": parse_blood_pressure,
+}
+
+
+def parser_for(column: Column) -> Callable[[object], Parsed]:
+    return category_parser(column) if column.type == "category" else PARSERS[column.type]
+
+
+def _typed(values: np.ndarray, value_type: str) -> np.ndarray:
+    """Parsed unique values as the column's final array type."""
+    if value_type == "date":
+        return pd.to_datetime(pd.Series(values, dtype=object)).to_numpy(dtype="datetime64[ns]")
+    if value_type == "number":
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    if value_type == "yesno":
+        return values.astype(bool)
+    return values
+
+
+def parse_values(
+    raw: np.ndarray, parser: Callable[[object], Parsed], value_type: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse an object array: (typed values, codes, details), each as long as `raw`."""
+    positions, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=False)
+    results = [parser(value) for value in uniques]
+    values = np.empty(len(results), dtype=object)
+    for index, result in enumerate(results):  # element-wise: a tuple must stay one value
+        values[index] = result[0]
+    codes = np.array([r[1] for r in results], dtype=object)
+    details = np.array([r[2] for r in results], dtype=object)
+    return _typed(values, value_type)[positions], codes[positions], details[positions]
+
+
+def blank_mask(raw: np.ndarray) -> np.ndarray:
+    positions, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=False)
+    return np.array([is_blank(value) for value in uniques], dtype=bool)[positions]
