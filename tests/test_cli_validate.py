@@ -1,0 +1,115 @@
+"""`chsc validate`: exit codes 0/1/2 of cli.md, Chinese one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import openpyxl
+import pytest
+
+from cli_helpers import run_chsc
+
+VALID_ID = "11010519491231002X"
+
+
+def _checkups(path, rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "体检"
+    sheet.append(["姓名", "身份证号", "体检日期", "生活方式评估", "健康指导"])
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+
+
+@pytest.fixture
+def clean_folder(tmp_path):
+    _checkups(tmp_path / "体检2025.xlsx", [["张三", VALID_ID, dt.date(2025, 3, 12), "是", "是"]])
+    return tmp_path
+
+
+def test_clean_folder_exits_0_and_lists_the_register(clean_folder):
+    ran = run_chsc("validate", clean_folder)
+    assert ran.code == 0, ran.output
+    assert "老年人健康体检记录" in ran.stdout and "体检2025.xlsx" in ran.stdout
+
+
+def test_json_shape(clean_folder):
+    ran = run_chsc("validate", clean_folder, "--format", "json")
+    data = json.loads(ran.stdout)
+    assert data["registers"] == [
+        {"kind": "elderly_checkups", "file": "体检2025.xlsx", "sheet": "体检", "header_row": 1, "rows": 1}
+    ]
+    assert data["skipped"] == []
+
+
+def test_data_error_exits_1_with_located_problem(tmp_path):
+    _checkups(tmp_path / "体检.xlsx", [["张三", VALID_ID, "2025-13-45", "是", "是"]])
+    ran = run_chsc("validate", tmp_path, "--format", "json")
+    assert ran.code == 1
+    problem = json.loads(ran.stdout)["problems"][0]
+    assert (problem["code"], problem["level"], problem["row"], problem["column"], problem["field"]) == (
+        "bad-date",
+        "error",
+        2,
+        "体检日期",
+        "checkup_date",
+    )
+
+
+def test_corrupt_file_exits_2_names_it_and_still_reads_the_others(clean_folder):
+    (clean_folder / "坏文件.xlsx").write_bytes(b"\x00\x01garbage" * 50)
+    ran = run_chsc("validate", clean_folder, "--format", "json")
+    assert ran.code == 2
+    data = json.loads(ran.stdout)
+    assert [p["file"] for p in data["problems"] if p["code"] == "unreadable-file"] == ["坏文件.xlsx"]
+    assert len(data["registers"]) == 1
+    assert "Traceback" not in ran.output
+
+
+def test_bad_config_exits_2_naming_key_and_line(clean_folder):
+    (clean_folder / "chsc.yaml").write_text("centre: 中心\npopulaton:\n  total: 1\n", encoding="utf-8")
+    ran = run_chsc("validate", clean_folder)
+    assert ran.code == 2
+    assert "第 2 行" in ran.stderr and "populaton" in ran.stderr
+    assert "Traceback" not in ran.output
+    assert len(ran.stderr.strip().splitlines()) <= 2
+
+
+def test_no_registers_is_an_error_naming_each_skipped_sheet(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "说明"
+    workbook.active.append(["本文件说明"])
+    workbook.save(tmp_path / "说明.xlsx")
+    ran = run_chsc("validate", tmp_path, "--format", "json")
+    assert ran.code == 1
+    codes = [p["code"] for p in json.loads(ran.stdout)["problems"]]
+    assert "no-registers" in codes
+    message = next(p["message"] for p in json.loads(ran.stdout)["problems"] if p["code"] == "no-registers")
+    assert "说明.xlsx: 说明" in message
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "/no/such/folder"),
+        ("validate", "--no-such-option", "x"),
+        ("validate",),
+    ],
+)
+def test_user_mistakes_exit_2_in_chinese_without_traceback(args):
+    ran = run_chsc(*args)
+    assert ran.code == 2
+    assert "Traceback" not in ran.output
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in ran.stderr)
+
+
+def test_a_file_instead_of_a_folder_is_a_user_error(clean_folder):
+    ran = run_chsc("validate", clean_folder / "体检2025.xlsx")
+    assert ran.code == 2 and "不是文件夹" in ran.stderr
+
+
+def test_help_has_an_example():
+    ran = run_chsc("validate", "--help")
+    assert ran.code == 0 and "示例" in ran.stdout
