@@ -239,3 +239,23 @@ def year_to_month(year: int, month: int) -> Period:
     label = f"{year:04d}-01..{year:04d}-{month:02d}"
     start = _month_start(label, str(year), "1")
     return Period(label, start, _month_end(label, str(year), str(month)))
+
+
+def chinese_label(period: Period) -> str:
+    """How the period reads in a Chinese sentence: 2025年, 2025年上半年, 2025年第三季度, 2025年6月."""
+    start, end = period.start, period.end
+    whole_months = start.day == 1 and end == last_day_of_month(end.year, end.month)
+    if not whole_months:
+        return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+    if start.year != end.year:
+        return f"{start.year}年{start.month}月至{end.year}年{end.month}月"
+    year, first, last = start.year, start.month, end.month
+    if (first, last) == (1, 12):
+        return f"{year}年"
+    if (first, last) in ((1, 6), (7, 12)):
+        return f"{year}年{'上' if first == 1 else '下'}半年"
+    if first % 3 == 1 and last == first + 2:
+        return f"{year}年第{'一二三四'[first // 3]}季度"
+    if first == last:
+        return f"{year}年{first}月"
+    return f"{year}年{first}–{last}月"

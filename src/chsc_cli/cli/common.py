@@ -64,3 +64,55 @@ def file_progress(total: int, quiet: bool, description: str = "读取登记表")
     ) as progress:
         task = progress.add_task(description, total=total, name="")
         yield lambda name: progress.update(task, advance=1, name=name)
+
+
+def emit(text: str) -> None:
+    """Machine-readable output (JSON, CSV) straight to stdout, never wrapped or coloured."""
+    sys.stdout.write(text)
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def parse_period_option(text: str):
+    from ..periods import PeriodError, parse_period
+
+    try:
+        return parse_period(text)
+    except PeriodError as error:
+        raise UserError(f"统计期「{text}」无法识别：{error}") from None
+
+
+def load_folder(data_dir: Path, config: Path | None, quiet: bool):
+    """Settings and registers of a data folder for the computing commands (compute, check, gaps,
+    progress, report): an unreadable file, an ambiguous sheet or no registers at all stop them."""
+    from ..registers import read_folder
+    from ..registers.sources import find_register_files
+
+    check_data_dir(data_dir)
+    settings = load_settings(data_dir, config)
+    with file_progress(len(find_register_files(data_dir)), quiet) as on_file:
+        read = read_folder(data_dir, settings.settings, on_file=on_file)
+    stopping = read.problems_with("unreadable-file", "too-large", "ambiguous-kind", "no-registers")
+    if stopping:
+        first = stopping[0]
+        place = f"{first.file}：" if first.file else ""
+        more = f"（另有 {len(stopping) - 1} 处同类问题，可用 chsc validate 查看）" if len(stopping) > 1 else ""
+        raise UserError(f"{place}{first.message}{more}", hint="缺了这些数据算出的指标会不准，已停止。", code=first.code)
+    return settings, read
+
+
+def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
+    """The indicator library; chsc.yaml `targets:` must name indicators of it."""
+    from ..indicators import load_library
+
+    library = load_library(extra_dirs)
+    for indicator_id in settings.settings.targets:
+        if indicator_id not in library.indicators:
+            line = settings.line_of("targets", indicator_id)
+            raise UserError(
+                f"chsc.yaml 第 {line} 行：targets 中的指标「{indicator_id}」不存在。",
+                hint=f"可用的指标：{', '.join(library.indicators)}",
+                code="bad-config",
+            )
+    return library

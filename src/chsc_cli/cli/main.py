@@ -35,9 +35,10 @@ def _root() -> None:
 
 
 def _register_commands() -> None:
-    from . import validate
+    from . import compute, validate
 
-    validate.register(app)
+    for command in (validate, compute):
+        command.register(app)
 
 
 _register_commands()

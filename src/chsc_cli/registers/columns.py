@@ -31,8 +31,9 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     #: For "category": accepted values (normalised) -> canonical value. Blank keeps `default`.
-    vocabulary: dict[str, str] = field(default_factory=dict)
-    default: str | None = None
+    #: For "yesno": an own vocabulary (value -> True/False) replacing the general 是/否 one.
+    vocabulary: dict[str, object] = field(default_factory=dict)
+    default: object = None
     #: Plausible range for numbers; a value outside is `implausible-value` and treated as missing.
     plausible: tuple[float, float] | None = None
     #: Header variants that match this column with a lower priority (e.g. 收缩压L after 收缩压R).

@@ -52,6 +52,20 @@ class AliasIndex:
                 chosen[field] = (index, priority)
         return {field: index for field, (index, _) in chosen.items()}
 
+    def fallbacks(self, kind_name: str, names: list[str], matched: dict[str, int]) -> dict[str, int]:
+        """field -> a lower-priority column beside a chosen top-priority one (收缩压L beside 收缩压R).
+
+        It fills the rows where the chosen columns hold no reading (see table.py)."""
+        table = self.by_kind[kind_name]
+        found: dict[str, int] = {}
+        for index, name in enumerate(names):
+            hit = table.get(normalise_header(name))
+            if hit is None or hit[1] == 0 or hit[0] not in matched or matched[hit[0]] == index:
+                continue
+            if table[normalise_header(names[matched[hit[0]]])][1] == 0:
+                found.setdefault(hit[0], index)
+        return found
+
     def canonical_count(self, kind_name: str, matched: dict[str, int]) -> int:
         """Distinct canonical columns found; one 血压 column counts as both 收缩压 and 舒张压."""
         fields = set(matched)

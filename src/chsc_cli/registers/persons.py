@@ -9,6 +9,7 @@ from ..people import birth_dates_from_ids, checksums_valid, mask_ids, sexes_from
 from ..problems import Problem
 from .columns import RegisterKind
 from .kinds.vaccinations import series_of
+from .values import shown_value
 
 SOURCE_FIELDS = ("_file", "_sheet", "_row")
 
@@ -102,5 +103,7 @@ def _vaccine_series(table: pd.DataFrame) -> list[Problem]:
         series[index] = value
     table["series"] = series[positions]
     unknown = np.array([not s for s in unique_series], dtype=bool)[positions]
-    messages = [f"疫苗名称「{name or '（空）'}」不在已知疫苗表中，不计入任何疫苗系列" for name in names[unknown]]
+    messages = [
+        f"疫苗名称「{shown_value(name) if name else '（空）'}」不在已知疫苗表中，不计入任何疫苗系列" for name in names[unknown]
+    ]
     return _problems(table, unknown, "unknown-vaccine", messages, "疫苗名称", "vaccine_name")

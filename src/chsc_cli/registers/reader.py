@@ -140,13 +140,22 @@ def _read_one_file(path, data_dir, index, settings, today, result, frames) -> No
         if missing:
             _missing_columns(result, raw.file, raw.sheet, header.row_index + 1, kind, missing)
             continue
-        built = build_sheet_table(raw, header, kind, outcome.matched, today)
+        fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
+        built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks)
         result.problems.extend(built.problems)
         frames.setdefault(kind.name, []).append(built.frame)
-        columns = {f: header.names[i] for f, i in outcome.matched.items()}
+        columns = _columns_as_written(header.names, outcome.matched)
         result.sheets.append(
             RegisterSheet(kind.name, raw.file, raw.sheet, header.row_index + 1, len(built.frame), columns)
         )
+
+
+def _columns_as_written(names: list[str], matched: dict[str, int]) -> dict[str, str]:
+    """field -> header as written; one 血压 column provides 收缩压 and 舒张压 (as in the table)."""
+    columns = {field: names[index] for field, index in matched.items()}
+    if "blood_pressure" in columns and "systolic" not in columns and "diastolic" not in columns:
+        columns["systolic"] = columns["diastolic"] = columns["blood_pressure"]
+    return columns
 
 
 def _skip(result: ReadResult, file: str, sheet: str | None, reason: str) -> None:

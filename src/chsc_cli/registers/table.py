@@ -18,6 +18,8 @@ TOTAL_WORDS = frozenset(("合计", "总计", "小计"))
 OLDEST_DATE = np.datetime64("1900-01-01", "ns")
 #: Columns every table carries besides the kind's fields.
 SOURCE_COLUMNS = ("_file", "_sheet", "_row", "_present")
+#: Prefix of a lower-priority column's parsed values while a sheet is built (收缩压L beside 收缩压R).
+_FALLBACK = "fallback:"
 
 
 @dataclass
@@ -52,7 +54,7 @@ def _absent_values(column: Column, n_rows: int) -> object:
     if column.type == "category" and column.default is not None:
         return np.full(n_rows, column.default, dtype=object)
     if column.type == "yesno":
-        return pd.array([pd.NA] * n_rows, dtype="boolean")
+        return pd.array([column.default if column.default is not None else pd.NA] * n_rows, dtype="boolean")
     if column.type == "date":
         return np.full(n_rows, np.datetime64("NaT"), dtype="datetime64[ns]")
     if column.type == "number":
@@ -61,8 +63,14 @@ def _absent_values(column: Column, n_rows: int) -> object:
 
 
 def build_sheet_table(
-    sheet: RawSheet, header: Header, kind: RegisterKind, matched: dict[str, int], today: dt.date
+    sheet: RawSheet,
+    header: Header,
+    kind: RegisterKind,
+    matched: dict[str, int],
+    today: dt.date,
+    fallbacks: dict[str, int] | None = None,
 ) -> SheetTable:
+    """`fallbacks` (field -> column) are lower-priority columns that fill rows without a reading."""
     data_rows = sheet.rows[header.row_index + 1 :]
     grid = _grid_columns(data_rows)
     n_rows = len(data_rows)
@@ -74,8 +82,13 @@ def build_sheet_table(
         keep = np.zeros(n_rows, dtype=bool)
     excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]
     builder = _Builder(sheet, header, kind, excel_rows, today)
+    def cells(index: int) -> np.ndarray:
+        return grid[index][keep] if index < len(grid) else np.full(keep.sum(), "")
+
     for field, index in matched.items():
-        builder.add(kind.column(field), grid[index][keep] if index < len(grid) else np.full(keep.sum(), ""), index)
+        builder.add(kind.column(field), cells(index), index)
+    for field, index in (fallbacks or {}).items():
+        builder.add(kind.column(field), cells(index), index, key=_FALLBACK + field)
     frame = builder.finish(matched)
     return SheetTable(frame, builder.problems, int(n_rows - keep.sum()))
 
@@ -105,7 +118,9 @@ class _Builder:
                 )
             )
 
-    def add(self, column: Column, raw: np.ndarray, index: int) -> None:
+    def add(self, column: Column, raw: np.ndarray, index: int, key: str | None = None) -> None:
+        """Parse one column into `key` (default: its field), reporting and dropping as it goes."""
+        key = key or column.field
         values, codes, details = parse_values(raw, parser_for(column), column.type)
         for code in set(codes[codes != None]):  # noqa: E711 - element-wise on an object array
             mask = codes == code
@@ -120,16 +135,16 @@ class _Builder:
                 self.drop |= missing
         if column.type == "yesno":
             values = pd.array(values, dtype="boolean")
-        self.columns[column.field] = values
+        self.columns[key] = values
         if column.plausible is not None:
-            self._check_plausible(column, index)
+            self._check_plausible(column, index, key)
 
     def _check_date_range(self, values: np.ndarray, column: Column, index: int) -> None:
         self.report(values > self.today, "future-date", "日期晚于今天，请核对", column, index)
         self.report(values < OLDEST_DATE, "old-date", "日期早于 1900 年，请核对", column, index)
 
-    def _check_plausible(self, column: Column, index: int | None) -> None:
-        values = self.columns[column.field]
+    def _check_plausible(self, column: Column, index: int | None, key: str | None = None) -> None:
+        values = self.columns[key or column.field]
         low, high = column.plausible
         outside = ~np.isnan(values) & ((values < low) | (values > high))
         if outside.any():
@@ -148,7 +163,19 @@ class _Builder:
         for field in ("systolic", "diastolic"):
             self._check_plausible(self.kind.column(field), index)
 
+    def _fill_from_fallbacks(self) -> None:
+        """A row with no reading in any preferred column of the group (收缩压R, 舒张压R) takes the
+        fallback columns (收缩压L, 舒张压L): one arm per row, never a mix of the two."""
+        fallbacks = {key.removeprefix(_FALLBACK): self.columns.pop(key) for key in list(self.columns) if key.startswith(_FALLBACK)}
+        if not fallbacks:
+            return
+        group = [c.field for c in self.kind.columns if c.low_priority_aliases and c.field in self.columns]
+        no_reading = np.logical_and.reduce([np.isnan(self.columns[field]) for field in group])
+        for field, values in fallbacks.items():
+            self.columns[field] = np.where(no_reading, values, self.columns[field])
+
     def finish(self, matched: dict[str, int]) -> pd.DataFrame:
+        self._fill_from_fallbacks()
         self._split_blood_pressure(matched)
         n_rows = len(self.excel_rows)
         data = {}

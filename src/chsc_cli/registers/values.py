@@ -32,7 +32,11 @@ _DATE_TEXT = re.compile(
 )
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _BP_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
+#: A run of digits that may be an ID number (15 or 18 characters); masked wherever a value is shown.
+_ID_LIKE = re.compile(r"[0-9]{15,}[0-9X]?", re.IGNORECASE)
 DATE_HINT = "请写成 2025-03-12 这样的日期"
+#: Years a register date can have (a birth in 1850 is kept, with an old-date warning).
+DATE_YEARS = (1800, 2200)
 
 
 def is_blank(value: object) -> bool:
@@ -52,9 +56,11 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _shown(value: object) -> str:
-    """A cell value as it may appear in a message (short, never more than 20 characters)."""
+def shown_value(value: object) -> str:
+    """A cell value as it may appear in a message: ID-like digit runs masked (a shifted column can put
+    an ID number anywhere), never more than 20 characters."""
     text = _text(value) if not isinstance(value, (dt.date, dt.datetime)) else value.isoformat()
+    text = _ID_LIKE.sub(lambda match: mask_id(match.group()), text)
     return text if len(text) <= 20 else text[:20] + "…"
 
 
@@ -71,7 +77,17 @@ def _number_to_date(number: float, shown: str) -> Parsed:
 
 
 def parse_date(value: object) -> Parsed:
-    """Real dates, Excel serials (<100000), 2025-03-12, 2025/3/12, 2025.3.12, 2025年3月12日, 20250312."""
+    """Real dates, Excel serials (<100000), 2025-03-12, 2025/3/12, 2025.3.12, 2025年3月12日, 20250312.
+
+    A year outside DATE_YEARS is a typo (1025, 9999), not a date: datetime64[ns] cannot even hold it."""
+    parsed = _parse_date(value)
+    date = parsed[0]
+    if date is not None and not DATE_YEARS[0] <= date.year <= DATE_YEARS[1]:
+        return None, "bad-date", f"「{shown_value(value)}」的年份 {date.year} 不可能，{DATE_HINT}"
+    return parsed
+
+
+def _parse_date(value: object) -> Parsed:
     if is_blank(value):
         return None, None, None
     if isinstance(value, dt.datetime):
@@ -79,34 +95,34 @@ def parse_date(value: object) -> Parsed:
     if isinstance(value, dt.date):
         return value, None, None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None, "bad-date", f"「{_shown(value)}」不是日期，{DATE_HINT}"
+        return None, "bad-date", f"「{shown_value(value)}」不是日期，{DATE_HINT}"
     if isinstance(value, (int, float)):
-        return _number_to_date(float(value), _shown(value))
+        return _number_to_date(float(value), shown_value(value))
     text = _text(value)
     if text in EXCEL_ERRORS:
         return None, "bad-date", f"单元格是 Excel 错误值 {text}，{DATE_HINT}"
     if _NUMBER_TEXT.fullmatch(text):
-        return _number_to_date(float(text), text)
+        return _number_to_date(float(text), shown_value(text))
     match = _DATE_TEXT.fullmatch(text)
     if match:
         try:
             return dt.date(*(int(part) for part in match.groups())), None, None
         except ValueError:
             pass
-    return None, "bad-date", f"「{_shown(value)}」不是有效日期，{DATE_HINT}"
+    return None, "bad-date", f"「{shown_value(value)}」不是有效日期，{DATE_HINT}"
 
 
 def parse_number(value: object) -> Parsed:
     if is_blank(value):
         return None, None, None
     if isinstance(value, bool):
-        return None, "bad-number", f"「{_shown(value)}」不是数字"
+        return None, "bad-number", f"「{shown_value(value)}」不是数字"
     if isinstance(value, (int, float)):
         return float(value), None, None
     text = _text(value).replace(",", "")
     if _NUMBER_TEXT.fullmatch(text):
         return float(text), None, None
-    return None, "bad-number", f"「{_shown(value)}」不是数字"
+    return None, "bad-number", f"「{shown_value(value)}」不是数字"
 
 
 def parse_blood_pressure(value: object) -> Parsed:
@@ -115,7 +131,7 @@ def parse_blood_pressure(value: object) -> Parsed:
         return None, None, None
     match = _BP_TEXT.fullmatch(_text(value)) if isinstance(value, str) else None
     if not match:
-        return None, "bad-number", f"「{_shown(value)}」不是血压读数，请写成 135/85"
+        return None, "bad-number", f"「{shown_value(value)}」不是血压读数，请写成 135/85"
     return (float(match.group(1)), float(match.group(2))), None, None
 
 
@@ -127,7 +143,7 @@ def parse_yes_no(value: object) -> Parsed:
         return value, None, None
     answer = YES_NO_VOCABULARY.get(normalise_value_text(_text(value)))
     if answer is None:
-        return False, "unknown-value", f"「{_shown(value)}」不是 是/否 类的值，按“否”处理"
+        return False, "unknown-value", f"「{shown_value(value)}」不是 是/否 类的值，按“否”处理"
     return answer, None, None
 
 
@@ -143,8 +159,9 @@ def category_parser(column: Column) -> Callable[[object], Parsed]:
         if canonical is not None:
             return canonical, None, None
         kept = text if column.keep_unknown else column.default
-        treated = f"按“{kept}”处理" if kept and not column.keep_unknown else "照原样保留"
-        return kept, "unknown-value", f"「{_shown(value)}」不在可选值（{allowed}）之中，{treated}"
+        shown = {True: "是", False: "否"}.get(kept, kept) if isinstance(kept, bool) else kept
+        treated = f"按“{shown}”处理" if kept is not None and not column.keep_unknown else "照原样保留"
+        return kept, "unknown-value", f"「{shown_value(value)}」不在可选值（{allowed}）之中，{treated}"
 
     return parse_category
 
@@ -172,7 +189,7 @@ def parse_code(value: object) -> Parsed:
     if is_blank(value):
         return None, "missing-id", "儿童编码为空，该行不计入人数"
     if isinstance(value, float) and not value.is_integer():
-        return None, "bad-id", f"「{_shown(value)}」不是有效的儿童编码"
+        return None, "bad-id", f"「{shown_value(value)}」不是有效的儿童编码"
     return _SPACES.sub("", _text(value)).upper(), None, None
 
 
@@ -188,7 +205,9 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
 
 
 def parser_for(column: Column) -> Callable[[object], Parsed]:
-    return category_parser(column) if column.type == "category" else PARSERS[column.type]
+    if column.type == "category" or (column.type == "yesno" and column.vocabulary):
+        return category_parser(column)
+    return PARSERS[column.type]
 
 
 def _typed(values: np.ndarray, value_type: str) -> np.ndarray:

@@ -3,8 +3,8 @@
 from ..columns import BIRTH_DATE, ID_NUMBER, NAME, SEX, STATION, TEAM, Column, RegisterKind
 
 RESIDENT_VOCABULARY = {
-    **dict.fromkeys(("是", "常住", "户籍", "非户籍常住"), "yes"),
-    **dict.fromkeys(("否", "非常住", "流动", "暂住"), "no"),
+    **dict.fromkeys(("是", "常住", "户籍", "非户籍常住"), True),
+    **dict.fromkeys(("否", "非常住", "流动", "暂住"), False),
 }
 RECORD_STATUS_VOCABULARY = {
     **dict.fromkeys(("正常", "在档", "活动"), "active"),
@@ -24,7 +24,7 @@ RESIDENTS = RegisterKind(
         Column("建档日期", "record_date", "date", ("建档时间",), required=True),
         STATION,
         TEAM,
-        Column("常住", "resident", "category", ("是否常住", "常住类型"), vocabulary=RESIDENT_VOCABULARY, default="yes"),
+        Column("常住", "resident", "yesno", ("是否常住", "常住类型"), vocabulary=RESIDENT_VOCABULARY, default=True),
         Column("档案状态", "record_status", "category", ("状态",), vocabulary=RECORD_STATUS_VOCABULARY, default="active"),
         Column("注销日期", "closed_date", "date", ("状态变更日期", "死亡日期", "迁出日期")),
         Column("签约", "signed", "yesno", ("是否签约", "签约标志", "家庭医生签约")),

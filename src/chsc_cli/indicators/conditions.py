@@ -1,0 +1,190 @@
+"""Evaluating one `require` item for a set of persons, vectorised: group by person, no row loops.
+
+Each evaluation returns, for every candidate person, whether they pass and (when asked) the reason
+they fail, written from the templates in the indicator's file. The numerator and the gap list come
+from this one evaluation, so a reason always matches the rule that failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..periods import Period, chinese_label
+from .data import EngineData, with_age
+from .expressions import Context, Test, evaluate
+from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
+from .populations import all_of
+from .templates import render
+
+
+
+@dataclass
+class Outcome:
+    passed: pd.Series  # bool, index = person key (every candidate)
+    reasons: pd.Series  # str or None, index = person key
+    event_rows: pd.DataFrame | None = None  # the rows in the window (for not-in-roster, explain)
+    eligible_persons: int = 0  # persons with an eligible row in the window
+
+
+def _quarter_number(dates: pd.Series) -> pd.Series:
+    return dates.dt.year * 4 + (dates.dt.month - 1) // 3
+
+
+def event_rows(
+    condition: EventCondition, persons: pd.DataFrame, data: EngineData, context: Context, period: Period, reference
+) -> pd.DataFrame:
+    """The condition's register rows of the candidate persons inside its window, with person fields."""
+    table = data.table(condition.register)
+    rows = table.loc[table["_key"].isin(persons.index)]
+    keys = rows["_key"].to_numpy()
+    birth = pd.Series(persons["birth"].reindex(keys).to_numpy(), index=rows.index)
+    rows = rows.assign(birth=birth.where(birth.notna(), rows["birth"]))
+    rows = with_age(rows, reference)
+    rows["first_birthday"] = persons["first_birthday"].reindex(keys).to_numpy()
+    rows["days_after_birth"] = (rows[condition.date] - rows["birth"]).dt.days
+    dates = rows[condition.date]
+    start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
+    window = {
+        "period": (dates >= start) & (dates <= end),
+        "all": dates.notna(),
+        "through_period_end": dates <= end,
+        "before_first_birthday": dates < rows["first_birthday"],
+    }[condition.within]
+    return rows.loc[window.to_numpy(dtype=bool)]
+
+
+def first_failed_reasons(tests: tuple, frame: pd.DataFrame, context: Context, extra: dict, date_field=None) -> list:
+    """For each row of `frame`, the reason of the first test (with a reason) that the row fails."""
+    with_reason = [node for node in tests if isinstance(node, Test) and node.reason]
+    if not with_reason or frame.empty:
+        return [None] * len(frame)
+    failed = np.column_stack([~evaluate(node, frame, context) for node in with_reason])
+    first = failed.argmax(axis=1)
+    any_failed = failed.any(axis=1)
+    reasons = []
+    for position, record in enumerate(frame.to_dict("records")):
+        if not any_failed[position]:
+            reasons.append(None)
+            continue
+        values = {**record, **extra}
+        if date_field is not None:
+            values["date"] = record[date_field]
+        reasons.append(render(with_reason[first[position]].reason, values))
+    return reasons
+
+
+def _values(period: Period) -> dict:
+    return {"period": chinese_label(period)}
+
+
+class Evaluator:
+    def __init__(self, indicator: Indicator, data: EngineData, context: Context, period: Period, reference, reasons: bool):
+        self.indicator = indicator
+        self.data = data
+        self.context = context
+        self.period = period
+        self.reference = reference
+        self.want_reasons = reasons
+
+    def evaluate(self, item: Requirement, persons: pd.DataFrame) -> Outcome:
+        if item.kind == "check":
+            return self._check(item.check, persons)
+        rows = event_rows(item.event, persons, self.data, self.context, self.period, self.reference)
+        eligible = rows.loc[all_of(item.event.where, rows, self.context)] if item.event.where else rows
+        if item.kind == "exists":
+            outcome = self._exists(item.exists, persons, eligible)
+        elif item.kind == "count":
+            outcome = self._count(item.count, persons, eligible)
+        else:
+            outcome = self._pick(item.latest or item.first, item.kind == "latest", persons, eligible)
+        outcome.event_rows = rows
+        outcome.eligible_persons = int(eligible["_key"].nunique())
+        return outcome
+
+    def _empty_reasons(self, persons: pd.DataFrame) -> pd.Series:
+        return pd.Series(None, index=persons.index, dtype=object)
+
+    def _check(self, tests: tuple, persons: pd.DataFrame) -> Outcome:
+        passed = pd.Series(all_of(tests, persons, self.context), index=persons.index)
+        reasons = self._empty_reasons(persons)
+        if self.want_reasons:
+            failing = persons.loc[~passed.to_numpy()]
+            reasons.loc[failing.index] = first_failed_reasons(tests, failing, self.context, _values(self.period))
+        return Outcome(passed, reasons)
+
+    def _none_reasons(self, condition: EventCondition, reasons: pd.Series, keys) -> None:
+        if condition.none:
+            text = render(condition.none, _values(self.period))
+            reasons.loc[list(keys)] = text
+
+    def _exists(self, condition: EventCondition, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
+        passing = eligible.loc[all_of(condition.test, eligible, self.context)] if condition.test else eligible
+        passed = pd.Series(persons.index.isin(passing["_key"].unique()), index=persons.index)
+        reasons = self._empty_reasons(persons)
+        if self.want_reasons:
+            with_rows = set(eligible["_key"].unique())
+            failing = passed.index[~passed.to_numpy()]
+            self._none_reasons(condition, reasons, [k for k in failing if k not in with_rows])
+            latest = eligible.sort_values(condition.date, kind="stable").drop_duplicates("_key", keep="last")
+            latest = latest.loc[latest["_key"].isin(failing)]
+            reasons.loc[latest["_key"].to_numpy()] = first_failed_reasons(
+                condition.test, latest, self.context, _values(self.period), condition.date
+            )
+        return Outcome(passed, reasons)
+
+    def _required(self, condition: CountCondition, persons: pd.DataFrame) -> pd.Series:
+        at_least = condition.at_least
+        if isinstance(at_least, str) and at_least.startswith("$"):
+            at_least = self.indicator.parameters[at_least[1:]]
+        if at_least != "quarters":
+            return pd.Series(int(at_least), index=persons.index)
+        start_quarter = self.period.start.year * 4 + (self.period.start.month - 1) // 3
+        end_quarter = self.period.end.year * 4 + (self.period.end.month - 1) // 3
+        first = pd.Series(start_quarter, index=persons.index)
+        if condition.quarters_from:
+            since = _quarter_number(persons[condition.quarters_from]).reindex(persons.index)
+            inside = since.notna() & (since > start_quarter) & (since <= end_quarter)
+            first = first.where(~inside, since)
+        return (end_quarter - first + 1).astype(int)
+
+    def _count(self, condition: CountCondition, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
+        per_quarter = condition.per_quarter
+        if isinstance(per_quarter, str):
+            per_quarter = bool(self.indicator.parameters[per_quarter.lstrip("$")])
+        visits = eligible[["_key", condition.date]].drop_duplicates()
+        if per_quarter:
+            visits = visits.assign(_quarter=_quarter_number(visits[condition.date]))
+            counts = visits.drop_duplicates(["_key", "_quarter"]).groupby("_key").size()
+        else:
+            counts = visits.groupby("_key").size()
+        counts = counts.reindex(persons.index, fill_value=0)
+        required = self._required(condition, persons)
+        passed = counts >= required
+        reasons = self._empty_reasons(persons)
+        if self.want_reasons and condition.reason:
+            for key in passed.index[~passed.to_numpy()]:
+                values = {**_values(self.period), "count": int(counts[key]), "required": int(required[key])}
+                reasons[key] = render(condition.reason, values)
+        return Outcome(passed, reasons)
+
+    def _pick(self, condition: PickCondition, latest: bool, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
+        # Same day: the highest of `order` wins, whichever end of the dates we pick from.
+        by = [condition.date, *condition.order]
+        ascending = [True] + [latest] * len(condition.order)
+        ordered = eligible.sort_values(by, ascending=ascending, kind="stable")
+        picked = ordered.drop_duplicates("_key", keep="last" if latest else "first").set_index("_key", drop=False)
+        picked.index.name = None
+        ok = all_of(condition.test, picked, self.context) if condition.test else np.ones(len(picked), dtype=bool)
+        passed = pd.Series(persons.index.isin(picked.index[ok]), index=persons.index)
+        reasons = self._empty_reasons(persons)
+        if self.want_reasons:
+            failing = passed.index[~passed.to_numpy()]
+            self._none_reasons(condition, reasons, [k for k in failing if k not in picked.index])
+            judged = picked.loc[picked.index.isin(failing)]
+            reasons.loc[judged.index] = first_failed_reasons(
+                condition.test, judged, self.context, _values(self.period), condition.date
+            )
+        return Outcome(passed, reasons)

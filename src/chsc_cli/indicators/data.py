@@ -1,0 +1,63 @@
+"""The registers as the engine sees them: each kind's rows keyed by person, with the fields every
+filter may use (birth, age at the reference date, first birthday), and what each kind lacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..people import ages_at
+from ..registers import KINDS, ReadResult
+
+
+def first_birthdays(births: pd.Series) -> pd.Series:
+    """Birth + 1 year; 29 February -> 28 February (pandas clips to the month's last day)."""
+    return births + pd.DateOffset(years=1)
+
+
+@dataclass
+class EngineData:
+    """A read folder prepared once for any number of periods and indicators."""
+
+    read: ReadResult
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def prepare(cls, read: ReadResult) -> "EngineData":
+        prepared = cls(read)
+        for kind_name, table in read.tables.items():
+            key_field = KINDS[kind_name].key_field
+            keyed = table.loc[table[key_field].notna()].copy()
+            keyed["_key"] = keyed[key_field].astype(object)
+            keyed["first_birthday"] = first_birthdays(keyed["birth"])
+            prepared.tables[kind_name] = keyed.reset_index(drop=True)
+        return prepared
+
+    def has(self, kind: str) -> bool:
+        return kind in self.tables
+
+    def table(self, kind: str) -> pd.DataFrame:
+        return self.tables[kind]
+
+    def present_fields(self, kind: str) -> set[str]:
+        """Fields some sheet of `kind` has (a 血压 column provides both pressures); fields with a
+        default value (常住, 档案状态, 管理状态) count as present even when no sheet has them."""
+        present = set(self.read.columns_of(kind))
+        if "blood_pressure" in present:
+            present |= {"systolic", "diastolic"}
+        kind_def = KINDS[kind]
+        present |= {c.field for c in kind_def.columns if c.default is not None}
+        return present
+
+    def rows_without_key(self, kind: str) -> int:
+        return len(self.read.tables[kind]) - len(self.tables[kind]) if kind in self.tables else 0
+
+
+def with_age(frame: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
+    """`age` in completed years at `reference` from `birth` (NA without a birth date)."""
+    frame = frame.copy()
+    frame["age"] = ages_at(frame["birth"], reference).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return frame

@@ -1,0 +1,110 @@
+"""Loading the indicator library: the shipped YAML files, plus a centre's own (`--indicators DIR`).
+
+Every file is checked before anything fails: all problems of all files are reported together as
+`file:line: message〔token〕`, then the command stops (exit 2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..problems import UserError
+from ..registers import KINDS
+from .checks import check_indicator, check_population
+from .model import Indicator, Population, PopulationFile
+from .yamlfile import YamlError, line_at, load_yaml
+
+POPULATIONS_FILE = "populations.yaml"
+
+
+def shipped_library_dir() -> Path:
+    """The indicators/ folder shipped in the package (or the repository's, in a source checkout)."""
+    packaged = Path(__file__).resolve().parents[1] / "library" / "indicators"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "indicators"
+
+
+@dataclass
+class Library:
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    populations: dict[str, Population] = field(default_factory=dict)
+    sources: dict[str, Path] = field(default_factory=dict)  # indicator id -> file
+
+    def population(self, reference: str | Population) -> Population:
+        return self.populations[reference] if isinstance(reference, str) else reference
+
+
+def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
+    """The shipped library, then each extra folder: a file with an existing `id` replaces it."""
+    library = Library()
+    problems: list[str] = []
+    for folder in (shipped_library_dir(), *extra_dirs):
+        if not folder.is_dir():
+            raise UserError(f"找不到指标文件夹：{folder}", hint="--indicators 应指向存放指标 YAML 文件的文件夹。")
+        _load_folder(folder, library, problems)
+    for indicator_id, indicator in library.indicators.items():
+        problems += [f"{library.sources[indicator_id]}: {p}" for p in check_indicator(indicator, library, KINDS)]
+    for name, population in library.populations.items():
+        problems += [f"{POPULATIONS_FILE}（{name}）: {p}" for p in check_population(population, KINDS)]
+    library.indicators = dict(sorted(library.indicators.items(), key=lambda item: (item[1].order, item[0])))
+    if problems:
+        shown = "\n".join(problems[:20])
+        more = f"\n……另有 {len(problems) - 20} 处" if len(problems) > 20 else ""
+        raise UserError(f"指标定义有误（共 {len(problems)} 处）：\n{shown}{more}", code="bad-config")
+    return library
+
+
+def _load_folder(folder: Path, library: Library, problems: list[str]) -> None:
+    population_file = folder / POPULATIONS_FILE
+    if population_file.is_file():
+        parsed = _parse(population_file, PopulationFile, problems)
+        if parsed is not None:
+            library.populations.update(parsed.populations)
+    for path in sorted(folder.glob("*.y*ml")):
+        if path.name == POPULATIONS_FILE or path.suffix not in (".yaml", ".yml"):
+            continue
+        indicator = _parse(path, Indicator, problems)
+        if indicator is None:
+            continue
+        if indicator.id != path.stem:
+            problems.append(f"{path}: 文件名应与 id 相同（{indicator.id}.yaml）")
+        library.indicators[indicator.id] = indicator
+        library.sources[indicator.id] = path
+
+
+def _parse(path: Path, model, problems: list[str]):
+    try:
+        data = load_yaml(path)
+    except YamlError as error:
+        problems.append(f"{path}:{error.line or '?'}: {error.message}")
+        return None
+    if not isinstance(data, dict):
+        problems.append(f"{path}:1: 文件内容应为「键: 值」的映射")
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        for item in error.errors():
+            location = tuple(step for step in item["loc"] if not _is_union_tag(step))
+            line = line_at(data, location) or "?"
+            problems.append(f"{path}:{line}: {_describe(item, location)}")
+        return None
+
+
+def _is_union_tag(step: object) -> bool:
+    return isinstance(step, str) and (step in ("str", "Population", "Figure") or "[" in step)
+
+
+def _describe(item: dict, location: tuple) -> str:
+    where = ".".join(str(step) for step in location)
+    if item["type"] == "extra_forbidden":
+        return f"未知的键「{location[-1]}」（{where}）"
+    if item["type"] == "missing":
+        return f"缺少必需的键「{location[-1]}」（{where}）"
+    message = re.sub(r"^(Value error|Assertion failed), ", "", item["msg"])
+    return f"{where}：{message}"

@@ -1,0 +1,216 @@
+"""The indicator library's data model: pydantic models that reject unknown keys.
+
+An indicator file holds one `Indicator`; `populations.yaml` holds the named `Population`s that
+several indicators share. `where`/`having`/`test` lists are parsed into expression trees
+(expressions.py) while the models are validated, so a bad filter is reported with its line.
+"""
+
+from __future__ import annotations
+
+import warnings
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .expressions import AllOf, AnyOf, ExpressionError, Not, Test, parse_comparison
+
+Window = Literal["period", "all", "through_period_end", "before_first_birthday"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+def parse_where(items: Any, *, reasons: bool = True) -> tuple:
+    """A YAML where-list -> a tuple of expression nodes (each a Test when it carries a reason)."""
+    if items is None:
+        return ()
+    if isinstance(items, (str, dict)):
+        items = [items]
+    if not isinstance(items, list):
+        raise ExpressionError("条件应为一个列表，每项一个条件")
+    return tuple(_parse_item(item, reasons) for item in items)
+
+
+def _parse_item(item: Any, reasons: bool) -> Any:
+    if isinstance(item, str):
+        return parse_comparison(item)
+    if not isinstance(item, dict) or len(item) == 0:
+        raise ExpressionError(f"无法理解的条件：{item!r}", str(item))
+    keys = set(item)
+    if keys <= {"test", "reason", "if_column_absent"} and "test" in keys:
+        absent = item.get("if_column_absent", "fail")
+        if absent not in ("fail", "pass"):
+            raise ExpressionError("if_column_absent 只能是 fail 或 pass", str(absent))
+        reason = item.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise ExpressionError("reason 应为文字", str(reason))
+        inner = parse_where(item["test"], reasons=False)
+        condition = inner[0] if len(inner) == 1 else AllOf(inner)
+        return Test(condition, reason, absent)
+    if len(item) != 1:
+        raise ExpressionError(f"无法理解的条件键：{', '.join(item)}（可用：any、all、not、test）", next(iter(item)))
+    (key, value), = item.items()
+    if key == "any":
+        return AnyOf(parse_where(value, reasons=False))
+    if key == "all":
+        return AllOf(parse_where(value, reasons=False))
+    if key == "not":
+        inner = parse_where(value, reasons=False)
+        return Not(inner[0] if len(inner) == 1 else AllOf(inner))
+    raise ExpressionError(f"未知的条件键「{key}」（可用：any、all、not、test）", key)
+
+
+class _WhereMixin:
+    @field_validator("where", "having", "test", "check", mode="before", check_fields=False)
+    @classmethod
+    def _parse(cls, value: Any) -> tuple:
+        try:
+            return parse_where(value)
+        except ExpressionError as error:
+            raise ValueError(f"{error.message}〔{error.token}〕" if error.token else error.message) from None
+
+
+class Derive(Strict):
+    earliest: str | None = None
+    latest: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "Derive":
+        if (self.earliest is None) == (self.latest is None):
+            raise ValueError("derive 的每一项应写 earliest: 字段 或 latest: 字段 之一")
+        return self
+
+
+# A field named `register` shadows ABCMeta.register on the model class, which pydantic warns about;
+# the YAML key is the natural word, and nothing calls the class method.
+warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+
+
+class PopulationSource(_WhereMixin, Strict):
+    """Persons of one register: row filters (`where`), per-person aggregates, person filters."""
+
+    register: str
+    where: tuple = ()
+    derive: dict[str, Derive] = Field(default_factory=dict)
+    having: tuple = ()
+    latest_by: str | None = None  # station/team etc. come from the row with the latest of this field
+
+
+class Population(PopulationSource):
+    name: str | None = None
+    fallback: PopulationSource | None = None  # used when `register` is absent from the data folder
+
+
+class Figure(Strict):
+    """An official figure from chsc.yaml, or the product of two, rounded up."""
+
+    multiply: tuple[str, ...]
+    round: Literal["up"] = "up"
+
+
+class Denominator(_WhereMixin, Strict):
+    figure: str | Figure | None = None
+    population: str | Population | None = None
+    having: tuple = ()
+
+    @model_validator(mode="after")
+    def _something(self) -> "Denominator":
+        if self.figure is None and self.population is None:
+            raise ValueError("denominator 需要 figure（chsc.yaml 中的数字）或 population（名册人群），或两者")
+        return self
+
+
+class EventCondition(_WhereMixin, Strict):
+    register: str
+    date: str
+    within: Window = "period"
+    where: tuple = ()  # which rows are eligible
+    test: tuple = ()  # the judgement, with reasons
+    none: str | None = None  # reason when a person has no eligible row
+
+
+class CountCondition(EventCondition):
+    at_least: int | str = 1  # a number, a $parameter, or "quarters"
+    quarters_from: str | None = None  # person field: count quarters from its quarter when inside the period
+    per_quarter: bool | str = False  # count distinct quarters with a visit instead of visits
+    reason: str | None = None
+
+
+class PickCondition(EventCondition):
+    order: tuple[str, ...] = ()  # same-day tie-break: the highest of these wins
+
+
+class Requirement(_WhereMixin, Strict):
+    exists: EventCondition | None = None
+    count: CountCondition | None = None
+    latest: PickCondition | None = None
+    first: PickCondition | None = None
+    check: tuple = ()
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Requirement":
+        given = [k for k in ("exists", "count", "latest", "first") if getattr(self, k) is not None]
+        if len(given) + bool(self.check) != 1:
+            raise ValueError("require 的每一项应恰好是 exists、count、latest、first、check 之一")
+        return self
+
+    @property
+    def kind(self) -> str:
+        for key in ("exists", "count", "latest", "first"):
+            if getattr(self, key) is not None:
+                return key
+        return "check"
+
+    @property
+    def event(self) -> EventCondition | None:
+        return self.exists or self.count or self.latest or self.first
+
+
+class Numerator(_WhereMixin, Strict):
+    population: str | Population | None = None
+    having: tuple = ()
+    require: tuple[Requirement, ...] = ()
+
+
+class Indicator(Strict):
+    id: str
+    name: str
+    order: int = 1000  # position in tables and reports (lower first)
+    category: str
+    definition: str
+    registers: tuple[str, ...]
+    target: Decimal
+    comparison: Literal[">="] = ">="
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    denominator: Denominator
+    numerator: Numerator
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _target(cls, value: Any) -> Decimal:
+        return parse_target(value)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not value.replace("_", "").isalnum() or not value.isascii():
+            raise ValueError("id 只能由英文字母、数字和下划线组成")
+        return value
+
+
+def parse_target(value: Any) -> Decimal:
+    """0.9, "0.9" or "90%" -> Decimal('0.9'), in [0, 1]."""
+    text = str(value).strip()
+    try:
+        number = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+    except Exception:
+        raise ValueError(f"目标值「{value}」应为 0 到 1 之间的小数或百分数，如 0.9 或 90%") from None
+    if not (0 <= number <= 1):
+        raise ValueError(f"目标值「{value}」应在 0 到 1（0% 到 100%）之间")
+    return number.normalize() if number != 0 else Decimal(0)
+
+
+class PopulationFile(Strict):
+    populations: dict[str, Population]

@@ -1,0 +1,100 @@
+"""Building a population: the persons of a register, one row each, with their attributes.
+
+Row filters (`where`) pick qualifying rows; a person is in the population when any of their rows
+qualifies. Their attributes come from the qualifying row with the latest `latest_by` date, and
+`derive` adds per-person aggregates (the earliest 纳入管理日期 among qualifying rows). `having`
+then filters persons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .data import EngineData, first_birthdays, with_age
+from .expressions import Context, evaluate, fields_of
+from .model import Population, PopulationSource
+
+
+@dataclass
+class PersonSet:
+    frame: pd.DataFrame  # one row per person, index = person key
+    register: str  # the register the persons come from
+    source: str  # roster | register
+    rows_read: int  # register rows with a key
+    persons_read: int  # distinct persons in the register
+    qualifying_persons: int  # persons with a qualifying row (before `having`)
+    no_birth_date: int = 0  # persons left out by an age filter for want of a birth date
+
+
+def all_of(nodes: tuple, frame: pd.DataFrame, context: Context) -> np.ndarray:
+    result = np.ones(len(frame), dtype=bool)
+    for node in nodes:
+        result &= evaluate(node, frame, context)
+    return result
+
+
+def build_persons(source: PopulationSource, data: EngineData, context: Context, reference: dt.date) -> PersonSet:
+    rows = with_age(data.table(source.register), reference)
+    qualifying = rows.loc[all_of(source.where, rows, context)] if source.where else rows
+    if source.latest_by:
+        ordered = qualifying.sort_values(source.latest_by, kind="stable", na_position="first")
+    else:
+        ordered = qualifying
+    persons = ordered.drop_duplicates("_key", keep="last").set_index("_key", drop=False)
+    persons.index.name = None
+    for name, derive in source.derive.items():
+        grouped = qualifying.groupby("_key", sort=False)[derive.earliest or derive.latest]
+        persons[name] = (grouped.min() if derive.earliest else grouped.max()).reindex(persons.index)
+    birth_known = persons["birth"].notna()
+    persons["first_birthday"] = first_birthdays(persons["birth"])
+    qualifying_count = len(persons)
+    if source.having:
+        keep = all_of(source.having, persons, context)
+        persons = persons.loc[keep]
+    return PersonSet(
+        frame=persons,
+        register=source.register,
+        source="roster",
+        rows_read=len(rows),
+        persons_read=rows["_key"].nunique(),
+        qualifying_persons=qualifying_count,
+        no_birth_date=int((~birth_known).sum()) if _uses_age(source.where + source.having) else 0,
+    )
+
+
+def _uses_age(nodes: tuple) -> bool:
+    return any(fields_of(node) & {"age", "first_birthday", "birth"} for node in nodes)
+
+
+def build_population(
+    population: Population, data: EngineData, context: Context, reference: dt.date
+) -> PersonSet | None:
+    """The population, from its register or, when that register is absent, from its fallback."""
+    if data.has(population.register):
+        return build_persons(population, data, context, reference)
+    if population.fallback is not None and data.has(population.fallback.register):
+        persons = build_persons(population.fallback, data, context, reference)
+        persons.source = "register"
+        return persons
+    return None
+
+
+def apply_having(persons: PersonSet, having: tuple, context: Context) -> PersonSet:
+    if not having:
+        return persons
+    frame = persons.frame
+    keep = all_of(having, frame, context)
+    no_birth = int((~keep & frame["birth"].isna().to_numpy()).sum()) if _uses_age(having) else 0
+    return PersonSet(
+        frame.loc[keep],
+        persons.register,
+        persons.source,
+        persons.rows_read,
+        persons.persons_read,
+        persons.qualifying_persons,
+        persons.no_birth_date + no_birth,
+    )

@@ -1,0 +1,163 @@
+"""What compute returns: one row per indicator (and group), exact shortfall arithmetic, and
+warnings grouped by code and file/sheet."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+from ..periods import Period
+from ..problems import PROBLEM_LEVELS, Problem
+
+MAX_EXAMPLE_ROWS = 20
+
+
+def ceil_decimal(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def shortfall(target: Decimal, numerator: int, denominator: int) -> int:
+    """max(0, ceil(target × denominator) − numerator), exactly (0.9 × 1000 is 900, not 901)."""
+    return max(0, ceil_decimal(target * denominator) - numerator)
+
+
+def target_met(target: Decimal, numerator: int, denominator: int) -> bool:
+    return Fraction(numerator, denominator) >= Fraction(target)
+
+
+@dataclass
+class IndicatorResult:
+    id: str
+    name: str
+    category: str
+    group: dict | None
+    numerator: int | None
+    denominator: int | None
+    target: Decimal
+    comparison: str
+    denominator_source: str | None
+    reason: str | None = None
+
+    @property
+    def value(self) -> float | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+    @property
+    def met(self) -> bool | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return target_met(self.target, self.numerator, self.denominator)
+
+    @property
+    def shortfall(self) -> int | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return shortfall(self.target, self.numerator, self.denominator)
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "id": self.id,
+            "name": self.name,
+            "group": self.group,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": self.value,
+            "target": float(self.target),
+            "comparison": self.comparison,
+            "met": self.met,
+            "shortfall": self.shortfall,
+            "denominator_source": self.denominator_source,
+        }
+        if self.reason is not None:
+            data["reason"] = self.reason
+        return data
+
+
+@dataclass
+class Evaluation:
+    """Everything behind one indicator's number, for explain, gaps and --by."""
+
+    result: IndicatorResult
+    persons: pd.DataFrame | None = None  # candidates: index key; in_numerator, reason, station, team, ...
+    steps: list[tuple[str, int | None]] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class GroupedWarning:
+    code: str
+    message: str
+    file: str | None
+    sheet: str | None
+    column: str | None
+    count: int
+    rows: list[int]
+
+    @property
+    def level(self) -> str:
+        return PROBLEM_LEVELS[self.code]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "level": self.level,
+            "message": self.message,
+            "file": self.file,
+            "sheet": self.sheet,
+            "column": self.column,
+            "count": self.count,
+            "rows": self.rows,
+        }
+
+
+def group_problems(problems: list[Problem]) -> list[GroupedWarning]:
+    """One entry per code and file/sheet: the first message, the count, up to 20 example rows."""
+    groups: dict[tuple, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        if problem.level == "info":
+            continue
+        groups[(problem.code, problem.file, problem.sheet)].append(problem)
+    grouped = []
+    for (code, file, sheet), items in groups.items():
+        rows = sorted({p.row for p in items if p.row is not None})[:MAX_EXAMPLE_ROWS]
+        columns = {p.column for p in items}
+        grouped.append(
+            GroupedWarning(
+                code=code,
+                message=items[0].message if len(items) == 1 else f"{items[0].message}（等 {sum(p.count for p in items)} 处）",
+                file=file,
+                sheet=sheet,
+                column=columns.pop() if len(columns) == 1 else None,
+                count=sum(p.count for p in items),
+                rows=rows,
+            )
+        )
+    return grouped
+
+
+@dataclass
+class ComputeResult:
+    centre: str | None
+    period: Period
+    indicators: list[IndicatorResult]
+    evaluations: dict[str, Evaluation]
+    warnings: list[GroupedWarning]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "centre": self.centre,
+            "period": {
+                "label": self.period.label,
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+            },
+            "indicators": [row.to_json() for row in self.indicators],
+            "warnings": [warning.to_json() for warning in self.warnings],
+        }

@@ -1,0 +1,54 @@
+"""The `compute` table (rich) and its JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from ..indicators import ComputeResult
+from .formatting import count, percent, target_percent
+
+
+def compute_json_text(result: ComputeResult) -> str:
+    return json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+
+
+def _met_mark(met: bool | None) -> str:
+    if met is None:
+        return "—"
+    return "[green]✓[/]" if met else "[red]✗[/]"
+
+
+def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool = False) -> None:
+    title = f"{result.centre or ''} {result.period.label} 指标完成情况".strip()
+    table = Table(title=title, title_justify="left")
+    for heading, justify in (("指标", "left"), ("分子", "right"), ("分母", "right"), ("率", "right"),
+                             ("目标", "right"), ("达标", "center"), ("差距(人)", "right")):
+        table.add_column(heading, justify=justify)
+    groups = [row for row in result.indicators]
+    for row in groups:
+        name = row.name if row.group is None else f"  {next(iter(row.group.values()))}"
+        table.add_row(
+            name,
+            count(row.numerator),
+            count(row.denominator),
+            percent(row.numerator, row.denominator),
+            target_percent(row.target),
+            _met_mark(row.met),
+            count(row.shortfall) if row.shortfall else ("0" if row.shortfall == 0 else "—"),
+        )
+    console.print(table)
+    missing = [row for row in result.indicators if row.reason and row.group is None]
+    if missing:
+        console.print("[bold]无法计算：[/]")
+        for row in missing:
+            console.print(f"  {row.name}：{row.reason}", markup=False)
+    if result.warnings and not quiet:
+        tally = Counter()
+        for warning in result.warnings:
+            tally[warning.code] += warning.count
+        summary = "，".join(f"{code} {n:,}" for code, n in sorted(tally.items()))
+        console.print(f"[yellow]提示：[/]数据中有 {sum(tally.values()):,} 处问题（{summary}），详见 chsc validate。")

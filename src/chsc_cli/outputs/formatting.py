@@ -1,0 +1,29 @@
+"""Numbers the Chinese way: percentages to one decimal (rounded half up, exactly), counts with
+thousands separators, targets as 90%."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+
+def percent(numerator: int | None, denominator: int | None, places: int = 1) -> str:
+    """86.4% for 4501/5210; '—' when there is no value. Exact: no binary-float rounding."""
+    if numerator is None or not denominator:
+        return "—"
+    exact = Fraction(numerator * 100, denominator)
+    value = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+    return f"{value}%"
+
+
+def target_percent(target: Decimal) -> str:
+    """Decimal('0.9') -> 90%, Decimal('0.955') -> 95.5%."""
+    value = (target * 100).normalize()
+    text = f"{value:f}"
+    return f"{text}%"
+
+
+def count(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
