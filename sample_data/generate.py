@@ -48,9 +48,9 @@ AGE_BANDS = [(0, 3.6), (5, 4.6), (10, 4.4), (15, 3.8), (20, 4.2), (25, 5.8), (30
              (90, 0.45), (95, 0.1)]
 RESIDENT_TYPES = {"户籍": 68, "非户籍常住": 22, "流动": 7, "暂住": 3}
 STAYING = ("户籍", "非户籍常住")  # 常住 = yes
-HT_RISK = [(18, 0.013), (35, 0.05), (45, 0.12), (55, 0.22), (65, 0.33), (75, 0.40)]
+HT_RISK = [(18, 0.015), (35, 0.055), (45, 0.13), (55, 0.24), (65, 0.36), (75, 0.44)]
 DM_RISK = [(18, 0.004), (35, 0.018), (45, 0.048), (55, 0.095), (65, 0.13), (75, 0.14)]
-VISIT_COUNTS = {"good": {4: 70, 5: 9, 6: 6, 3: 9, 2: 4, 1: 1, 0: 1}, "fair": {4: 30, 3: 30, 2: 20, 1: 10, 0: 10},
+VISIT_COUNTS = {"good": {4: 72, 5: 10, 6: 7, 3: 7, 2: 2, 1: 1, 0: 1}, "fair": {4: 30, 3: 30, 2: 20, 1: 10, 0: 10},
                 "poor": {0: 40, 1: 30, 2: 20, 3: 10}}
 MODES_A = {"门诊": 52, "家庭": 14, "上门": 12, "电话": 14, "微信": 5, "网络": 1, "其他": 2}
 MODES_B = {"门诊就诊": 30, "门诊": 22, "上门随访": 14, "家庭": 8, "社区随访": 4, "站点就诊": 2, "电话随访": 13, "微信": 6,
@@ -180,6 +180,7 @@ class Patient:
     controlled: bool
     borderline: bool
     diligence: str
+    remote: float  # share of this patient's follow-ups done by phone / WeChat
 
 
 @dataclass(slots=True)
@@ -231,7 +232,7 @@ def filed_day(rng: random.Random, birth: D, rtype: str, last: D) -> D:
         day = birth + days(rng.randint(5, 400))
     else:
         years = {y: (8, 18, 16, 12)[y - 2009] if y < 2013 else 4 if y < 2020 else 3 for y in range(2009, last.year - 1)}
-        years |= {last.year - 1: 3.5, last.year: 3.5}
+        years |= {last.year - 1: 2.5, last.year: 2.5}
         if rtype not in STAYING or rtype == "非户籍常住" and rng.random() < 0.6:
             years = {y: 1 for y in range(2015, last.year + 1)}
         day = D(weighted(rng, years), 1, 1) + days(rng.randint(0, 364))
@@ -282,7 +283,7 @@ def enrol(w: World, p: Person, kind: str) -> Patient | None:
     latest = p.gone or w.last_day
     if earliest > latest:
         return None
-    year = weighted(rng, {y: 0.75 if y >= w.years[0] else 1.0 for y in range(earliest.year, latest.year + 1)})
+    year = weighted(rng, {y: 0.6 if y >= w.years[0] else 1.0 for y in range(earliest.year, latest.year + 1)})
     enrolled = rand_day(rng, max(earliest, D(year, 1, 1)), min(latest, D(year, 12, 31)))
     status, status_day, gone = "在管", None, p.gone
     if p.status != "正常":
@@ -293,8 +294,9 @@ def enrol(w: World, p: Person, kind: str) -> Patient | None:
     elif rng.random() < 0.04:
         status = ""  # blank = active
     elderly = age_at(p.birth, w.last_day) >= 65
-    return Patient(p, enrolled, status, status_day, gone, rng.random() < (0.62 if kind == "ht" else 0.55),
-                   kind == "ht" and elderly and rng.random() < 0.22, weighted(rng, {"good": 80, "fair": 15, "poor": 5}))
+    return Patient(p, enrolled, status, status_day, gone, rng.random() < (0.66 if kind == "ht" else 0.58),
+                   kind == "ht" and elderly and rng.random() < 0.22, weighted(rng, {"good": 86, "fair": 10, "poor": 4}),
+                   0.35 if rng.random() < 0.15 else 0.03)
 
 
 def make_patients(w: World, people: list[Person]) -> tuple[list[Patient], list[Patient]]:
@@ -381,10 +383,11 @@ def glucose(rng: random.Random, controlled: bool) -> float:
 def followup_rows(w: World, patients: list[Patient], year: int, kind: str, modes: dict) -> list[list]:
     """One row per follow-up (columns as FOLLOWUP_KEYS), sorted by date like a system export."""
     rng, rows = w.rng, []
+    split = {flag: {k: v for k, v in modes.items() if (k in REMOTE) == flag} for flag in (True, False)}
     for pat in patients:
         p = pat.person
         for day in visit_days(w, pat, year):
-            mode = weighted(rng, modes)
+            mode = weighted(rng, split[rng.random() < pat.remote])
             ok = pat.controlled if rng.random() > 0.15 else not pat.controlled
             measured = mode not in REMOTE or rng.random() < 0.3
             sbp, dbp = blood_pressure(rng, pat if kind == "ht" else None, ok) if measured else (None, None)
@@ -401,12 +404,12 @@ def followup_rows(w: World, patients: list[Patient], year: int, kind: str, modes
 
 def checkup_rows(w: World, people: list[Person], year: int, before: dict) -> list[list]:
     """Elderly checkups (columns as CHECKUP_KEYS): ~75-80% of people aged 65+ each year, a few repeats."""
-    rng, rows, end = w.rng, [], D(year, 12, 31)
+    rng, rows, end, previous = w.rng, [], D(year, 12, 31), dict(before)
     for p in people:
         age = age_at(p.birth, end)
         if age < 64 or (age == 64 and rng.random() > 0.03) or p.filed > end or (p.gone and p.gone.year < year):
             continue
-        chance = (0.9 if p.pid in before else 0.45) if before else 0.8
+        chance = (0.9 if p.pid in previous else 0.45) if previous else 0.8
         chance = (chance - (0.15 if age >= 85 else 0)) * (1 if p.rtype in STAYING else 0.35)
         if rng.random() >= chance:
             continue
@@ -672,3 +675,337 @@ def write_csv(path: Path, rel: str, sheet: Sheet, log: list[str]) -> None:
         writer.writerow([csv_text(v) for v in row])
         log.extend(f"{rel} 第{n}行 {note}" for note in sheet.marks.get(id(row), ()))
     path.write_bytes(buffer.getvalue().encode("gb18030"))
+
+
+# ----------------------------------------------------------------------------------- workbooks
+
+RESIDENT_KEYS = ["序号", "姓名", "性别", "出生日期", "身份证号", "联系电话", "现住址", "所属站点", "家庭医生团队", "常住类型",
+                 "建档日期", "档案状态", "注销日期", "签约", "签约日期"]
+CHECKUP_KEYS = ["序号", "姓名", "性别", "身份证号", "出生日期", "年龄", "所属站点", "体检日期", "收缩压", "舒张压", "空腹血糖",
+                "自理能力评分", "生活方式评估", "健康指导", "中医体质辨识"]
+PATIENT_KEYS = ["序号", "姓名", "性别", "身份证号", "出生日期", "所属站点", "家庭医生团队", "纳入管理日期", "管理状态", "状态变更日期",
+                "联系电话"]
+FOLLOWUP_KEYS = ["序号", "姓名", "身份证号", "所属站点", "随访日期", "随访方式", "收缩压", "舒张压", "心率", "空腹血糖", "糖化血红蛋白",
+                 "此次随访分类", "随访医生"]
+HT_KEYS = [k for k in FOLLOWUP_KEYS if k not in ("空腹血糖", "糖化血红蛋白")]
+DM_KEYS = [k for k in FOLLOWUP_KEYS if k != "心率"]
+DM_CSV_KEYS = ["姓名", "身份证号", "所属站点", "随访日期", "随访方式", "空腹血糖", "糖化血红蛋白", "此次随访分类", "随访医生"]
+CHILD_KEYS = ["儿童编码", "姓名", "性别", "出生日期", "母亲姓名", "联系电话", "所属站点", "建证日期", "在册类别"]
+VACCINATION_KEYS = ["儿童编码", "姓名", "出生日期", "疫苗名称", "剂次", "接种日期", "接种单位", "批号"]
+ERROR_NOTE = "Excel 错误值（VLOOKUP 没查到）"
+
+
+def heading(w: World, what: str) -> list[str]:
+    """The two lines above a header: a merged title and a 制表 line."""
+    return [f"{w.town.centre}{what}", f"制表单位：{w.town.centre}    制表日期：{w.export_day.year}年{w.export_day.month}月{w.export_day.day}日"]
+
+
+def by_station(w: World, rows: list[list], station_col: int) -> dict[str, list[list]]:
+    groups: dict[str, list[list]] = {s: [] for s in w.town.stations}
+    for row in rows:
+        groups[row[station_col]].append(list(row))
+    return groups
+
+
+def residents_book(w: World, people: list[Person]) -> list[Sheet]:
+    """居民健康档案花名册: one sheet per station; a person on two rows, aliases, odd IDs, #N/A."""
+    m, n, sheets = w.mess, len(w.town.stations), []
+    rows = [[0, p.name, "男" if p.male else "女", p.birth, p.pid, p.phone, p.address, p.station, p.team, p.rtype,
+             p.filed, p.status, p.closed, "是" if p.signed else "否", p.sign_day] for p in people]
+    for station, mine in by_station(w, sorted(rows, key=lambda r: (r[10], r[4])), 7).items():
+        for i, row in enumerate(mine, 1):
+            row[0] = i
+        sheets.append(Sheet(station, RESIDENT_KEYS, mine))
+    a, b, c, z = (sheets[i % n] for i in (0, 1, 2, n - 1))
+    if m.on:  # one person re-filed at another station (old record 迁出), one filed twice by two stations
+        old = m.rng.choice([r for r in a.rows if r[11] == "正常" and r[10].year >= 2013])
+        moved = [len(b.rows) + 1, *old[1:7], b.name, w.town.teams[b.name][0], old[9], D(2010, 6, 18), "迁出",
+                 old[10] - days(2), "否", None]
+        twice = m.rng.choice([r for r in a.rows if r[11] == "正常" and r is not old])
+        again = [len(c.rows) + 1, *twice[1:7], c.name, w.town.teams[c.name][-1], *twice[9:]]
+        again[10] = min(w.last_day, twice[10] + days(400))
+        for sheet, row, other in ((b, moved, a), (c, again, a)):
+            sheet.rows.append(row)
+            sheet.mark(row, f"同一人两行：{row[4]} 也在「{other.name}」表")
+    for sheet in sheets:
+        m.shape(sheet, heading(w, f"居民健康档案花名册（{sheet.name}）"), footer="合计")
+        m.dates(sheet, "建档日期", 4)
+    m.shape(z, rename={"身份证号": "身份证号码", "常住类型": "是否常住"}, recode={
+        "常住类型": {t: "是" if t in STAYING else "否" for t in RESIDENT_TYPES}, "签约": {"是": "Y", "否": "N"}})
+    m.shape(b, recode={"签约": {"是": 1, "否": 0}})
+    m.shape(c, rename={"建档日期": "建档\n日期", "联系电话": "手机号码"})
+    m.ids(a, "身份证号", spaces=2, padded=1, lower_x=3, fullwidth=2, typo=1)
+    m.put(a, "家庭医生团队", 2, "#N/A", ERROR_NOTE)
+    m.put(b, "联系电话", 1, "#N/A", ERROR_NOTE)
+    m.put(c, "签约", 1, "待定", "不认识的是/否取值")
+    m.put(a, "档案状态", 1, "待核实", "不认识的档案状态")
+    m.cells(b, "出生日期", 2, lambda v, i: v + days(31), "出生日期与身份证号不一致", is_date)
+    m.dates(a, "签约日期", 3)
+    m.dates(z, "注销日期", 2)
+    m.blank_rows(a, 2)
+    return sheets
+
+
+def checkup_books(w: World, people: list[Person]) -> dict[str, list[Sheet]]:
+    """老年人健康体检, one file a year; the last year split into a sheet per station with a two-row header."""
+    m, before, books = w.mess, {}, {}
+    for year in w.years:
+        rows = checkup_rows(w, people, year, before)
+        what = f"{year}年老年人健康体检花名册"
+        if year != w.years[-1]:
+            s = Sheet(f"{year}年体检", CHECKUP_KEYS, rows)
+            yes_no = {"是": "√", "否": "×"}
+            m.shape(s, heading(w, what), footer="合计", recode={"生活方式评估": yes_no, "健康指导": yes_no}, rename={
+                "身份证号": "证件号码", "收缩压": "收缩压（mmHg）", "舒张压": "舒张压（mmHg）", "空腹血糖": "空腹血糖(mmol/L)",
+                "生活方式评估": "生活方式\n评估"})
+            m.ids(s, "身份证号", legacy15=3, legacy15_num=2, fullwidth=1)
+            m.fullwidth(s, "收缩压", 2)
+            m.put(s, "收缩压", 1, 14, "不可能的收缩压（14/90）")
+            m.put(s, "收缩压", 1, 1400, "不可能的收缩压")
+            m.put(s, "空腹血糖", 1, 56.0, "不可能的空腹血糖（漏了小数点）")
+            m.put(s, "健康指导", 1, "待定", "不认识的是/否取值")
+            m.put(s, "姓名", 1, "#N/A", ERROR_NOTE)
+            m.dates(s, "体检日期", 10)
+            m.blank_rows(s, 1)
+            sheets = [s]
+        else:
+            sheets = []
+            for station, mine in by_station(w, rows, 6).items():
+                for i, row in enumerate(mine, 1):
+                    row[0] = i
+                s = Sheet(station, CHECKUP_KEYS, mine)
+                m.shape(s, heading(w, f"{what}（{station}）"), groups={"血压(mmHg)": ("收缩压", "舒张压")}, footer="小计")
+                m.dates(s, "体检日期", 3)
+                sheets.append(s)
+            n = len(sheets)
+            m.shape(sheets[1 % n], rename={"体检日期": "检查日期"})
+            m.shape(sheets[-1], recode={"中医体质辨识": {"是": "有", "否": "无"}}, rename={"中医体质辨识": "体质辨识"})
+            m.put(sheets[0], "中医体质辨识", 1, "待定", "不认识的是/否取值")
+            m.put(sheets[0], "出生日期", 1, "#N/A", ERROR_NOTE)
+            m.put(sheets[2 % n], "舒张压", 1, "８６", "全角数字")
+        books[f"老年人体检/{year}年老年人健康体检.xlsx"] = sheets
+    return books
+
+
+def patient_sheet(name: str, patients: list[Patient]) -> Sheet:
+    rows = [[i, t.person.name, "男" if t.person.male else "女", t.person.pid, t.person.birth, t.person.station,
+             t.person.team, t.enrolled, t.status, t.status_day, t.person.phone]
+            for i, t in enumerate(sorted(patients, key=lambda t: (t.enrolled, t.person.pid)), 1)]
+    return Sheet(name, PATIENT_KEYS, rows)
+
+
+def notes_sheets(w: World, ht: list[Patient]) -> list[Sheet]:
+    """Sheets that are not registers: 说明 (notes), 统计 (a summary by station) and an empty Sheet3."""
+    notes = ["1. 本名册由区基本公共卫生服务信息系统导出，各服务站已核对。",
+             "2. 管理状态：在管 / 死亡 / 迁出 / 失访 / 终止管理；状态变更日期为死亡、迁出或终止管理的日期。",
+             f"3. 统计截止日期：{w.last_day.year}年{w.last_day.month}月{w.last_day.day}日。", "4. 如有疑问请联系公卫科。"]
+    active = [t for t in ht if t.status in ("在管", "")]
+    stats = [[s, sum(t.person.station == s for t in active),
+              sum(t.person.station == s and age_at(t.person.birth, w.last_day) >= 65 for t in active),
+              sum(t.person.station == s and t.enrolled.year == w.last_day.year for t in active)] for s in w.town.stations]
+    stats.append(["合计", *(sum(r[k] for r in stats) for k in (1, 2, 3))])
+    return [Sheet("说明", [], [[line] for line in notes]),
+            Sheet("统计", ["服务站", "在管人数", "其中65岁及以上", "本年新纳入"], stats), Sheet("Sheet3", [], [])]
+
+
+def chronic_books(w: World, ht: list[Patient], dm: list[Patient]) -> dict[str, list[Sheet]]:
+    """慢病: the two rosters and the follow-ups of each year (the last diabetes year as a GB18030 CSV)."""
+    m, books, first, last = w.mess, {}, w.town.stations[0], w.years[-1]
+    roster = patient_sheet("高血压患者", ht)
+    m.shape(roster, heading(w, "高血压患者管理名册"))
+    m.dates(roster, "纳入管理日期", 8)
+    m.dates(roster, "状态变更日期", 2)
+    m.put(roster, "家庭医生团队", 1, "#N/A", ERROR_NOTE)
+    m.ids(roster, "身份证号", spaces=1)
+    m.blank_rows(roster, 1)
+    books["慢病/高血压患者管理名册.xlsx"] = [roster, *notes_sheets(w, ht)]
+    roster = patient_sheet("糖尿病患者", dm)
+    m.shape(roster, heading(w, "2型糖尿病患者管理名册"),
+            rename={"纳入管理日期": "建卡日期", "管理状态": "转归", "状态变更日期": "终止管理日期"})
+    m.dates(roster, "纳入管理日期", 6)
+    m.ids(roster, "身份证号", lower_x=1)
+    books["慢病/2型糖尿病患者管理名册.xlsx"] = [roster]
+    for year in w.years:
+        rows = followup_rows(w, ht, year, "ht", MODES_A if year != last else MODES_B)
+        if year != last:
+            s = project(f"{year}年", FOLLOWUP_KEYS, rows, HT_KEYS)
+            m.shape(s, heading(w, f"{year}年高血压患者随访记录"), footer="合计",
+                    rename={"收缩压": "收缩压（mmHg）", "舒张压": "舒张压（mmHg）"})
+            m.ids(s, "身份证号", float18=3, short17=2)
+            m.put(s, "收缩压", 1, 14, "不可能的收缩压（14/90）")
+            m.put(s, "舒张压", 1, 900, "不可能的舒张压")
+            m.fullwidth(s, "收缩压", 2)
+            m.put(s, "随访方式", 1, None, "随访方式空白")
+            m.put(s, "随访方式", 1, "入户", "不认识的随访方式")
+            m.dates(s, "随访日期", 10)
+            m.blank_rows(s, 1)
+            books[f"慢病/高血压随访记录{year}.xlsx"] = [s]
+        else:  # halves in one file; the first station's December also in its own sub-folder file
+            december = [r for r in rows if r[3] == first and r[4].month == 12]
+            rest = [r for r in rows if not (r[3] == first and r[4].month == 12)]
+            halves = [project(name, FOLLOWUP_KEYS, part, HT_KEYS) for name, part in
+                      (("上半年", [r for r in rest if r[4].month <= 6]), ("下半年", [r for r in rest if r[4].month > 6]))]
+            extra = project(f"{first}12月", FOLLOWUP_KEYS, december, HT_KEYS)
+            for s in (*halves, extra):
+                m.join_bp(s)
+                m.shape(s, heading(w, f"{year}年高血压患者随访记录（{s.name}）"), rename={"随访日期": "随访时间"})
+            for s in halves:
+                m.dates(s, "随访日期", 5)
+            m.cells(halves[0], "血压", 1, lambda v, i: v.translate(FULL_WIDTH), "全角数字", lambda v: isinstance(v, str))
+            m.put(halves[1], "血压", 1, "14/90", "不可能的收缩压")
+            for row in (m.rng.sample(extra.rows, min(3, len(extra.rows))) if m.on else []):
+                halves[1].rows.append(list(row))
+                halves[1].mark(halves[1].rows[-1], f"与「慢病/{first}/」下的文件完全相同的一行（重复）")
+            books[f"慢病/高血压随访记录{year}.xlsx"] = halves
+            books[f"慢病/{first}/{first}高血压随访{year}年12月.xlsx"] = [extra]
+        rows = followup_rows(w, dm, year, "dm", MODES_A if year != last else MODES_B)
+        if year != last:
+            s = project(f"{year}年", FOLLOWUP_KEYS, rows, DM_KEYS)
+            m.shape(s, heading(w, f"{year}年2型糖尿病患者随访记录"), footer="合计",
+                    rename={"空腹血糖": "空腹血糖（mmol/L）", "糖化血红蛋白": "糖化血红蛋白(%)"})
+            m.fullwidth(s, "空腹血糖", 2)
+            m.put(s, "空腹血糖", 1, 65.0, "不可能的空腹血糖（漏了小数点）")
+            m.ids(s, "身份证号", lower_x=1)
+            m.dates(s, "随访日期", 8)
+            books[f"慢病/糖尿病随访记录{year}.xlsx"] = [s]
+        else:
+            s = project("csv", FOLLOWUP_KEYS, rows, DM_CSV_KEYS)
+            m.shape(s, [f"{w.town.centre}{year}年2型糖尿病患者随访记录"], footer="合计",
+                    rename={"空腹血糖": "空腹血糖值", "糖化血红蛋白": "HbA1c", "随访医生": "随访医师"})
+            m.dates(s, "随访日期", 6)
+            c = s.col("随访日期")
+            for row in s.rows if m.on else []:
+                row[c] = DATE_STYLES["slash"][1](row[c], None) if is_date(row[c]) else row[c]
+            m.ids(s, "身份证号", spaces=2)
+            m.put(s, "空腹血糖", 1, "#N/A", ERROR_NOTE)
+            m.blank_rows(s, 1)
+            books[f"慢病/糖尿病随访记录{year}.csv"] = [s]
+    return books
+
+
+def child_books(w: World, children: list[Child], doses: list[list]) -> dict[str, list[Sheet]]:
+    """预防接种: the children's roster, earlier years' doses (a sheet a year), then a file per year."""
+    m, books = w.mess, {}
+    rows = [[ch.code, ch.name, "男" if ch.male else "女", ch.birth, ch.mother, ch.phone, ch.station, ch.card, ch.category]
+            for ch in children]
+    roster = Sheet("儿童花名册", CHILD_KEYS, rows)
+    m.shape(roster, heading(w, "0-6岁儿童花名册"), footer="合计")
+    m.cells(roster, "儿童编码", 5, lambda v, i: int(v), "儿童编码存成数字")
+    m.dates(roster, "出生日期", 4)
+    m.dates(roster, "建证日期", 6)
+    m.put(roster, "在册类别", 1, "待核实", "不认识的在册类别")
+    m.blank_rows(roster, 1)
+    books["预防接种/儿童花名册.xlsx"] = [roster]
+    early = [Sheet(f"{y}年", VACCINATION_KEYS, [list(r) for r in doses if r[5].year == y])
+             for y in range(doses[0][5].year, w.years[0])] if doses else []
+    for s in early:
+        m.dates(s, "接种日期", 2)
+    if early:
+        m.cells(early[-1], "儿童编码", 3, lambda v, i: int(v), "儿童编码存成数字")
+        books[f"预防接种/预防接种记录{early[0].name[:4]}-{w.years[0] - 1}.xlsx"] = early
+    for year in w.years:
+        mine = [list(r) for r in doses if r[5].year == year]
+        if year != w.years[-1]:
+            s = Sheet(f"{year}年", VACCINATION_KEYS, mine)
+            m.shape(s, heading(w, f"{year}年预防接种记录"), footer="合计", rename={"疫苗名称": "疫苗"})
+            m.cells(s, "儿童编码", 3, lambda v, i: int(v), "儿童编码存成数字")
+            m.dates(s, "接种日期", 8)
+            m.blank_rows(s, 1)
+            sheets = [s]
+        else:
+            sheets = [Sheet(f"第{q}季度", VACCINATION_KEYS, [r for r in mine if (r[5].month - 1) // 3 == q - 1])
+                      for q in range(1, 5)]
+            for s in sheets:
+                m.shape(s, heading(w, f"{year}年第{s.name[1]}季度预防接种记录"), rename={"接种日期": "接种时间"})
+                m.dates(s, "接种日期", 3)
+        books[f"预防接种/预防接种记录{year}.xlsx"] = sheets
+    return books
+
+
+def config_text(w: World, people: list[Person]) -> str:
+    """chsc.yaml: official figures a little above the roster (not everyone has a record), Chinese comments."""
+    def figures(day: D, station: str | None) -> dict[str, int]:
+        alive = [p for p in people if p.rtype in STAYING and p.filed <= day and (p.gone is None or p.gone > day)
+                 and station in (None, p.station)]
+        return {"total": int(round(len(alive) / 0.8, -2)),
+                "age_65_plus": int(round(sum(age_at(p.birth, day) >= 65 for p in alive) / 0.9, -1)),
+                "adults_18_plus": int(round(sum(age_at(p.birth, day) >= 18 for p in alive) / 0.8, -2))}
+    flow = lambda f: "{" + ", ".join(f"{k}: {int(v)}" for k, v in f.items()) + "}"  # noqa: E731
+    stations = {s: figures(w.last_day, s) for s in w.town.stations}
+    total = {k: sum(f[k] for f in stations.values()) for k in ("total", "age_65_plus", "adults_18_plus")}
+    lines = [f"# {w.town.centre} —— chsc 设置文件（由 sample_data/generate.py 生成，可手工修改）",
+             f"centre: {w.town.centre}", "",
+             "# 区卫健局下发的基础数据（辖区常住人口），用作建档率、签约率、老年人健康管理率等指标的分母",
+             "population:", f"  total: {total['total']}            # 辖区常住人口数",
+             f"  age_65_plus: {total['age_65_plus']}       # 辖区65岁及以上常住居民数",
+             f"  adults_18_plus: {total['adults_18_plus']}   # 辖区18岁及以上常住居民数", "",
+             "# 患病率：估算高血压、糖尿病患者管理率的分母（18岁及以上人口 × 患病率）",
+             "prevalence:", "  hypertension: 0.18   # 高血压患病率", "  diabetes: 0.07       # 2型糖尿病患病率", "",
+             "# 各服务站的基础数据，用于 --by station 分站统计", "stations:",
+             *(f"  {s}: {flow(f)}" for s, f in stations.items()), "",
+             "# 指标目标值：只写需要改动的，其余用国家规范的默认值", "targets:",
+             "  elderly_health_management_rate: \"70%\"   # 区里下达本中心的年度目标（默认 90%）", "",
+             "# 额外的表头别名：别名 -> 标准列名（糖尿病随访 CSV 里写的是「随访医师」）", "columns:", "  随访医师: 随访医生", "",
+             "# 计算年龄的参照日：period_end（统计期末，默认）或 period_start（统计期初）", "reference_date: period_end", "",
+             "# 个别工作表认不出类型时在这里指定（示例，未启用）", "# kinds:", "#   \"*慢病名册*.xlsx\": hypertension_patients", "",
+             "# 往年的基础数据，用于 --compare 和 progress", "population_by_year:",
+             *(f"  {y}: {flow({k: sum(figures(D(y, 12, 31), s)[k] for s in w.town.stations) for k in total})}"
+               for y in w.years[:-1])]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------- entry points
+
+def generate_centre(out_dir: Path, *, residents: int = 30000,
+                    stations: tuple[str, ...] = ("城东站", "城西站", "城南站", "城北站"), years: tuple[int, ...] = (2024, 2025),
+                    seed: int = 20251231, mess: bool = True, centre: str = "临城街道社区卫生服务中心") -> dict:
+    """Write a centre's data folder to `out_dir` and return a summary (rows per file and sheet, mess notes)."""
+    out, years, rng = Path(out_dir), tuple(sorted(years)), random.Random(seed)
+    w = World(rng, Mess(random.Random(seed + 1), mess), make_town(rng, centre, tuple(stations)), years,
+              D(years[-1], 12, 31), D(years[-1] + 1, 1, 5))
+    seen: dict[str, bool] = {}
+    people = make_people(w, residents, seen)
+    ht, dm = make_patients(w, people)
+    visitors = [make_person(w, rng.randint(65, 85), seen, "非户籍常住") for _ in range(max(2, residents // 400))]
+    for v in visitors:  # elderly who come for a checkup but have no record in the roster
+        v.status, v.gone, v.closed = "正常", None, None
+    children = make_children(w, residents)
+    books = {"居民健康档案/居民健康档案花名册.xlsx": residents_book(w, people), **checkup_books(w, people + visitors),
+             **chronic_books(w, ht, dm), **child_books(w, children, vaccination_rows(w, children))}
+    log: list[str] = []
+    summary = {"centre": centre, "seed": seed, "residents": residents, "files": {}, "sheets": {}, "mess": log,
+               "people": {"residents": len(people), "hypertension_patients": len(ht), "diabetes_patients": len(dm),
+                          "children": len(children), "checkup_visitors_not_in_roster": len(visitors)}}
+    for rel, sheets in books.items():
+        if rel.endswith(".csv"):
+            write_csv(out / rel, rel, sheets[0], log)
+        else:
+            write_xlsx(out / rel, rel, sheets, log)
+        summary["files"][rel] = sum(s.data_rows() for s in sheets if s.keys)
+        summary["sheets"].update({f"{rel}#{s.name}": s.data_rows() for s in sheets if s.keys})
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "chsc.yaml").write_bytes(config_text(w, people).encode("utf-8"))
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="生成一个社区卫生服务中心的示例数据文件夹（确定性，可重复）")
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--residents", type=int, default=30000)
+    parser.add_argument("--seed", type=int, default=20251231)
+    parser.add_argument("--centre", default="临城街道社区卫生服务中心")
+    parser.add_argument("--no-mess", action="store_true", help="不加入真实文件里的各种不规范写法")
+    parser.add_argument("--mess-log", action="store_true", help="列出每一处故意加入的不规范写法")
+    args = parser.parse_args(argv)
+    summary = generate_centre(args.out_dir, residents=args.residents, seed=args.seed, mess=not args.no_mess,
+                              centre=args.centre)
+    for rel, count in summary["files"].items():
+        print(f"{count:8d}  {rel}")
+    print("  ".join(f"{k}={v}" for k, v in summary["people"].items()))
+    for note in summary["mess"] if args.mess_log else []:
+        print(note)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -75,7 +75,7 @@ def test_residents(tmp_path, headers):
     assert_dates(table["record_date"], ["2020-05-06", "2019-04-01", "2018-01-02"])
     assert values(table["station"]) == ["一站", "二站", None]
     assert values(table["team"]) == ["张团队", "李团队", None]
-    assert list(table["resident"]) == ["yes", "no", "yes"]  # 流动 = no; blank = yes
+    assert_yes_no(table["resident"], [True, False, True])  # 流动 = no; blank = yes
     assert list(table["record_status"]) == ["active", "closed", "active"]
     assert_dates(table["closed_date"], [None, "2025-06-30", None])
     assert_yes_no(table["signed"], [True, False, False])  # blank is "no"
@@ -84,10 +84,11 @@ def test_residents(tmp_path, headers):
 
 
 def test_residents_minimal_columns(tmp_path):
-    """Only the required columns: optional yes/no is NA (absent), 常住 / 档案状态 keep their defaults."""
+    """Only the required columns: optional yes/no is NA (absent); 常住 (absent = yes) and 档案状态 keep
+    their defaults."""
     table = read_one(tmp_path, "档案.xlsx", ["身份证号", "建档日期"], [[ID1, "2020-01-01"]], "residents")
     assert_yes_no(table["signed"], [None])
-    assert list(table["resident"]) == ["yes"]
+    assert_yes_no(table["resident"], [True])
     assert list(table["record_status"]) == ["active"]
     assert_dates(table["closed_date"], [None])
     assert_dates(table["birth"], ["1950-01-01"])

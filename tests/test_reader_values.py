@@ -370,7 +370,7 @@ def test_unknown_values_in_vocabulary_columns(tmp_path):
     assert found == [("儿童.xlsx", "在册类别"), ("档案.xlsx", "常住"), ("档案.xlsx", "档案状态"), ("高血压名册.xlsx", "管理状态"), ("高血压随访.xlsx", "随访方式")]
     assert {p.level for p in result.problems} == {"warning"}
     assert list(result.tables["hypertension_followups"]["followup_mode"]) == ["视频"]  # kept; not face-to-face
-    assert list(result.tables["residents"]["resident"]) == ["yes"]  # unknown 常住 keeps the default
+    assert [bool(v) for v in result.tables["residents"]["resident"]] == [True]  # unknown 常住 keeps the default (yes)
     assert list(result.tables["residents"]["record_status"]) == ["active"]
     assert list(result.tables["hypertension_patients"]["management_status"]) == ["active"]
     assert list(result.tables["children"]["registration_category"]) == ["寄居"]  # counted
@@ -686,6 +686,37 @@ def test_two_row_header_problem_rows(tmp_path):
     result = read(tmp_path)
     [problem] = problems(result, "bad-date")
     assert (problem.row, problem.column) == (5, "体检日期")
+
+
+def test_unit_row_under_the_header(tmp_path):
+    """A row of units under the names (and under a 血压 group) is part of the header, not data."""
+    rows = [
+        ["身份证号", "体检日期", "血压", None, "空腹血糖", "自理能力评分"],
+        [None, None, "收缩压", "舒张压", "（mmol/L）", "分"],
+        [ID1, "2025-01-01", 130, 80, 5.5, 3],
+    ]
+    write_xlsx(tmp_path / "体检.xlsx", rows, merges=["C1:D1"])
+    result = read(tmp_path)
+    assert result.problems == []
+    sheet = result.sheets[0]
+    assert (sheet.header_row, sheet.rows) == (2, 1)
+    assert sheet.columns["fasting_glucose"] == "空腹血糖（mmol/L）"
+    table = result.tables["elderly_checkups"]
+    assert (table.loc[0, "systolic"], table.loc[0, "diastolic"], table.loc[0, "fasting_glucose"]) == (130.0, 80.0, 5.5)
+    assert list(table["_row"]) == [3]
+
+
+def test_header_only_registers_are_recognised_with_no_rows(tmp_path):
+    """Empty templates (as `chsc init` writes them) are registers with no rows, not `no-registers`."""
+    write_xlsx(tmp_path / "体检.xlsx", [["身份证号", "体检日期", "健康指导", "收缩压"]])
+    write_csv(tmp_path / "居民.csv", [["身份证号", "建档日期"]], encoding="utf-8-sig")
+    result = read(tmp_path)
+    assert result.problems == []
+    assert sorted((s.kind, s.rows) for s in result.sheets) == [("elderly_checkups", 0), ("residents", 0)]
+    table = result.tables["elderly_checkups"]
+    assert len(table) == 0
+    assert pd.api.types.is_datetime64_dtype(table["checkup_date"].dtype)
+    assert table["health_guidance"].dtype == "boolean"
 
 
 def test_header_normalisation(tmp_path):

@@ -116,3 +116,22 @@ def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
                 code="bad-config",
             )
     return library
+
+
+def raise_user_error(message: str, hint: str | None = None):
+    raise UserError(message, hint=hint)
+
+
+def output_format(given: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
+    """--format, or the -o file's suffix, or the first allowed (the default)."""
+    if given is not None:
+        if given not in allowed:
+            raise UserError(f"不支持的输出格式：{given}", hint=f"--format 可选：{'、'.join(allowed)}。")
+        return given
+    if output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix not in allowed or suffix == "table":
+            files = "、".join(f".{a}" for a in allowed if a != "table")
+            raise UserError(f"无法从文件名 {output.name} 判断输出格式。", hint=f"请用以下后缀之一：{files}。")
+        return suffix
+    return allowed[0]

@@ -15,13 +15,20 @@ from .common import (
     QuietOption,
     emit,
     load_folder,
+    output_format,
+    raise_user_error,
+    stderr,
     load_indicator_library,
     parse_period_option,
     stdout,
 )
 
 PeriodOption = Annotated[str, typer.Option("--period", "-p", help="统计期：2025、2025H1、2025Q3、2025-06、2025-01..2025-06 或 2025-01-01..2025-06-30")]
-FormatOption = Annotated[str, typer.Option("--format", help="输出格式：table（默认）或 json")]
+FormatOption = Annotated[
+    str | None, typer.Option("--format", help="输出格式：table（默认）、json、csv 或 xlsx；给了 -o 时按文件后缀", show_default=False)
+]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（.json / .csv / .xlsx），格式由后缀决定", show_default=False)]
+ByOption = Annotated[str | None, typer.Option("--by", help="分组：station（站点）或 team（家庭医生团队）", show_default=False)]
 IndicatorsOption = Annotated[
     list[Path] | None,
     typer.Option("--indicators", help="另加的指标文件夹（同 id 的文件替换自带指标），可写多次"),
@@ -31,7 +38,9 @@ IndicatorsOption = Annotated[
 def compute(
     data_dir: DataDir,
     period: PeriodOption,
-    format: FormatOption = "table",
+    format: FormatOption = None,
+    output: OutputOption = None,
+    by: ByOption = None,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
@@ -39,22 +48,42 @@ def compute(
 ) -> int:
     """计算全部指标：分子、分母、完成率、目标、是否达标、还差多少人。
 
-    示例：chsc compute sample_data --period 2025
+    示例：chsc compute sample_data --period 2025 --by station -o 2025指标.xlsx
     """
     from ..indicators import compute_indicators
+    from ..outputs.compute_files import write_compute_csv, write_compute_xlsx
     from ..outputs.compute_table import compute_json_text, render_compute_table
-    from ..problems import UserError
+    from ..outputs.writer import write_text
 
-    if format not in ("table", "json"):
-        raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
+    chosen_format = output_format(format, output, ("table", "json", "csv", "xlsx"))
+    if by is not None and by not in ("station", "team"):
+        raise_user_error(f"--by 只能是 station 或 team，而不是「{by}」。")
     chosen_period = parse_period_option(period)
     settings, read = load_folder(data_dir, config, quiet)
     library = load_indicator_library(indicators or [], settings)
-    result = compute_indicators(read, chosen_period, settings.settings, library)
-    if format == "json":
-        emit(compute_json_text(result))
-    else:
-        render_compute_table(stdout, result, quiet=quiet)
+    result = compute_indicators(read, chosen_period, settings.settings, library, by=by)
+    if output is None and chosen_format in ("table", "json", "csv"):
+        if chosen_format == "table":
+            render_compute_table(stdout, result, quiet=quiet)
+        elif chosen_format == "json":
+            emit(compute_json_text(result))
+        else:
+            from ..outputs.compute_files import HEADER, compute_rows
+            from ..outputs.writer import csv_text
+
+            emit(csv_text(HEADER, compute_rows(result, as_text=True)))
+        return EXIT_OK
+    if output is None:
+        raise_user_error("xlsx 格式需要用 -o 指定输出文件，如 -o 2025指标.xlsx。")
+    writers = {
+        "json": lambda: write_text(output, compute_json_text(result) + "\n", protected=read.files),
+        "csv": lambda: write_compute_csv(output, result, read.files),
+        "xlsx": lambda: write_compute_xlsx(output, result, read.files),
+        "table": lambda: write_compute_csv(output, result, read.files),
+    }
+    written = writers[chosen_format]()
+    if not quiet:
+        stderr.print(f"已写入 {written}", markup=False)
     return EXIT_OK
 
 

@@ -35,9 +35,9 @@ def _root() -> None:
 
 
 def _register_commands() -> None:
-    from . import compute, validate
+    from . import check, compute, library, validate
 
-    for command in (validate, compute):
+    for command in (compute, check, validate, library):
         command.register(app)
 
 

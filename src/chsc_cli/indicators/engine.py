@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 
 from ..config import CentreConfig, Population as Figures
@@ -17,10 +16,12 @@ from ..problems import Problem
 from ..registers import KINDS, ReadResult
 from .conditions import Evaluator
 from .data import EngineData
-from .expressions import Context, Test, fields_of, required_fields
+from .expressions import Context, required_fields
 from .library import Library
 from .model import Figure, Indicator
-from .populations import PersonSet, apply_having, build_population
+from .groups import assign_groups, group_names, group_results
+from .notices import completeness_unchecked, not_in_roster, rows_in_period
+from .populations import PersonSet, all_of, apply_having, build_population
 from .results import ComputeResult, Evaluation, IndicatorResult, ceil_decimal, group_problems
 
 UNFILLED = "未填"
@@ -133,43 +134,61 @@ class IndicatorRun:
             raise NotComputable(f"{_title(register)}缺少{columns}列")
 
     def _run(self) -> Evaluation:
-        indicator = self.indicator
-        denominator_spec, numerator_spec = indicator.denominator, indicator.numerator
-        figure_value, missing_settings = (None, [])
+        denominator_spec, numerator_spec = self.indicator.denominator, self.indicator.numerator
+        figure_value, missing_settings = None, []
         if denominator_spec.figure is not None:
-            figure_value, missing_settings = resolve_figure(
-                denominator_spec.figure, figures_for(self.period, self.settings), self.settings
-            )
+            figures = figures_for(self.period, self.settings)
+            figure_value, missing_settings = resolve_figure(denominator_spec.figure, figures, self.settings)
         for item in numerator_spec.require:
             if item.event is not None and not self.data.has(item.event.register):
                 raise NotComputable(f"缺少登记表：{_title(item.event.register)}")
-        self.roster_register = self._roster_register()
         if figure_value is not None:
-            denominator, source = figure_value, "config"
-            reference = numerator_spec.population or denominator_spec.population
-            if reference is None:
-                raise NotComputable("指标定义缺少分子人群（numerator.population）")
-            candidates = apply_having(self._population(reference), numerator_spec.having, self.context)
-            if numerator_spec.population is None:
-                candidates = apply_having(candidates, denominator_spec.having, self.context)
-            self.steps.append((f"分母：chsc.yaml 中的 {self._figure_text()}", denominator))
-        elif denominator_spec.population is not None:
-            persons = self._population(denominator_spec.population)
-            population = apply_having(persons, denominator_spec.having, self.context)
-            self._population_steps(persons, population)
-            candidates = apply_having(population, numerator_spec.having, self.context)
-            denominator, source = len(population.frame), persons.source
-        else:
-            raise NotComputable(f"chsc.yaml 缺少 {'、'.join(missing_settings)}")
-        return self._numerator(candidates, denominator, source)
+            return self._figure_based(figure_value)
+        if denominator_spec.population is not None:
+            return self._roster_based()
+        raise NotComputable(f"chsc.yaml 缺少 {'、'.join(missing_settings)}")
 
-    def _roster_register(self) -> str | None:
-        """The roster of the denominator's population, when the folder has it (for not-in-roster)."""
+    def _roster_based(self) -> Evaluation:
+        spec = self.indicator
+        persons = self._population(spec.denominator.population)
+        population = apply_having(persons, spec.denominator.having, self.context)
+        self._population_steps(persons, population)
+        frame = assign_groups(population.frame, persons.source, self.data)
+        eligible = all_of(spec.numerator.having, frame, self.context) if spec.numerator.having else None
+        roster = persons.register if persons.source == "roster" else None
+        return self._numerator(frame, eligible, len(frame), persons.source, roster, counted=False)
+
+    def _figure_based(self, figure: int) -> Evaluation:
+        spec = self.indicator
+        reference = spec.numerator.population or spec.denominator.population
+        if reference is None:
+            raise NotComputable("指标定义缺少分子人群（numerator.population）")
+        pool = apply_having(self._population(reference), spec.numerator.having, self.context)
+        if spec.numerator.population is None:
+            pool = apply_having(pool, spec.denominator.having, self.context)
+        self.steps.append((f"分母：chsc.yaml 中的 {self._figure_text()}", figure))
+        self.steps.append((f"{KINDS[pool.register].title}：可计入分子的人数", len(pool.frame)))
+        frame = assign_groups(pool.frame, "register", self.data)
+        roster = self._roster_population()
+        if roster is not None:  # the roster's people are listed too (gaps), the pool alone counts
+            extra = roster.frame.loc[~roster.frame.index.isin(frame.index)]
+            frame = pd.concat([frame, assign_groups(extra, "roster", self.data)])
+        in_pool = frame.index.isin(pool.frame.index)
+        listed = frame.index.isin(roster.frame.index) if roster is not None else in_pool
+        evaluation = self._numerator(frame, in_pool, figure, "config", roster and roster.register, counted=True)
+        evaluation.persons["in_denominator"] = listed
+        return evaluation
+
+    def _roster_population(self) -> PersonSet | None:
+        """The denominator's roster population, when the folder has its register (for gaps)."""
         reference = self.indicator.denominator.population
         if reference is None:
             return None
-        register = self.library.population(reference).register
-        return register if self.data.has(register) and KINDS[register].roster else None
+        population = self.library.population(reference)
+        if not self.data.has(population.register):
+            return None
+        persons = build_population(population, self.data, self.context, self.reference)
+        return apply_having(persons, self.indicator.denominator.having, self.context)
 
     def _figure_text(self) -> str:
         figure = self.indicator.denominator.figure
@@ -180,59 +199,41 @@ class IndicatorRun:
         self.steps += [
             (f"{title}：读入行数（有身份标识）", persons.rows_read),
             (f"{title}：人数", persons.persons_read),
-            ("符合人群条件的人数", persons.qualifying_persons),
-            ("分母（人群中再按指标条件筛选）", len(population.frame)),
+            ("其中符合人群条件的人数", persons.qualifying_persons),
+            ("分母：再按本指标条件筛选后的人数", len(population.frame)),
         ]
         if population.no_birth_date:
-            self.warnings.append(
-                Problem("no-birth-date", f"{population.no_birth_date} 人没有可用的出生日期，未计入按年龄筛选的人群", count=population.no_birth_date)
-            )
+            message = f"{population.no_birth_date} 人没有可用的出生日期，未计入按年龄筛选的人群"
+            self.warnings.append(Problem("no-birth-date", message, count=population.no_birth_date))
 
-    def _numerator(self, candidates: PersonSet, denominator: int, source: str) -> Evaluation:
-        frame = candidates.frame
-        passed = pd.Series(True, index=frame.index)
+    def _numerator(self, frame, eligible, denominator, source, roster_register, counted) -> Evaluation:
+        """Evaluate the requirements on `frame`; `eligible` (None: everyone) may count."""
+        passed = pd.Series(True if eligible is None else eligible, index=frame.index, dtype=bool)
         reasons = pd.Series(None, index=frame.index, dtype=object)
+        if eligible is not None:
+            reasons[~passed.to_numpy()] = "不属于本指标分子的统计人群"
         for item in self.indicator.numerator.require:
-            if item.event is not None:
-                self._columns_present(item.event.register, item.event.where + item.event.test,
-                                      (item.event.date, *(getattr(item.event, "order", ()) or ())))
+            event = item.event
+            if event is not None:
+                self._columns_present(event.register, event.where + event.test, (event.date, *getattr(event, "order", ())))
             outcome = self.evaluator.evaluate(item, frame)
             passed &= outcome.passed
             reasons = _join_reasons(reasons, outcome.reasons)
-            if item.event is not None:
-                self.steps.append((f"{KINDS[item.event.register].title}：统计期内有符合条件记录的人数", outcome.eligible_persons))
-                self._event_warnings(item, counted=source == "config")
+            if event is not None:
+                title = KINDS[event.register].title
+                self.steps.append((f"{title}：窗口内有符合条件记录的人数", outcome.eligible_persons))
+                self._event_warnings(event, roster_register, counted)
         numerator = int(passed.sum())
         self.steps.append(("分子", numerator))
-        persons = frame.assign(in_numerator=passed.to_numpy(), reason=reasons.where(~passed, None))
+        persons = frame.assign(in_numerator=passed.to_numpy(), in_denominator=True, reason=reasons.where(~passed, None))
         return Evaluation(self.result(numerator, denominator, source), persons, self.steps, self.warnings)
 
-    def _event_warnings(self, item, counted: bool) -> None:
-        """not-in-roster (persons of the event register absent from the roster) and completeness."""
-        event = item.event
-        roster_register = self.roster_register
-        all_rows = self.data.table(event.register)
-        dates = all_rows[event.date]
-        in_period = all_rows.loc[((dates >= np.datetime64(self.period.start, "ns")) & (dates <= np.datetime64(self.period.end, "ns"))).to_numpy()]
-        if roster_register is not None and roster_register != event.register and self.data.has(roster_register):
-            roster_keys = self.data.table(roster_register)["_key"]
-            outside = in_period.loc[~in_period["_key"].isin(roster_keys)].drop_duplicates("_key")
-            verdict = "已计入分子" if counted else "未计入（分母来自名册，分子只计名册中的人）"
-            for row in outside[["_file", "_sheet", "_row"]].itertuples(index=False):
-                self.warnings.append(Problem(
-                    "not-in-roster",
-                    f"{KINDS[event.register].title}中有人员不在{KINDS[roster_register].title}中，{verdict}",
-                    file=row._0, sheet=row._1, row=int(row._2), column="身份证号",
-                ))
-        for node in event.where + event.test:
-            if isinstance(node, Test) and node.if_column_absent == "pass":
-                lacking = in_period.loc[~in_period["_present"].map(lambda p, n=node: fields_of(n) <= set(p.split(",")))]
-                for (file, sheet), _ in lacking.groupby(["_file", "_sheet"], dropna=False):
-                    self.warnings.append(Problem(
-                        "completeness-unchecked",
-                        f"该表缺少「{'、'.join(KINDS[event.register].column(f).header for f in fields_of(node))}」列，无法检查完整性，按完整计",
-                        file=file, sheet=sheet,
-                    ))
+    def _event_warnings(self, event, roster_register: str | None, counted: bool) -> None:
+        rows = rows_in_period(self.data, event.register, event.date, self.period)
+        if roster_register is not None and roster_register != event.register:
+            roster = self.data.table(roster_register)
+            self.warnings += not_in_roster(rows, event.register, roster, roster_register, counted)
+        self.warnings += completeness_unchecked(rows, event.register, event.where + event.test)
 
 
 def _join_reasons(left: pd.Series, right: pd.Series) -> pd.Series:
@@ -250,7 +251,10 @@ def compute_indicators(
     *,
     only: list[str] | None = None,
     reasons: bool = True,
+    by: str | None = None,
 ) -> ComputeResult:
+    """Every indicator of `library` (or `only` these) for `period`; with `by` ("station" or
+    "team"), each indicator's row is followed by one row per group."""
     data = read if isinstance(read, EngineData) else EngineData.prepare(read)
     evaluations: dict[str, Evaluation] = {}
     problems: list[Problem] = [p for p in data.read.problems if p.level != "info"]
@@ -260,11 +264,31 @@ def compute_indicators(
         evaluation = IndicatorRun(indicator, library, data, period, settings, reasons).run()
         evaluations[indicator_id] = evaluation
         problems += evaluation.warnings
-    unique = list(dict.fromkeys(problems))
+    rows = []
+    groups = group_names(list(evaluations.values()), by, settings) if by else []
+    for indicator_id, evaluation in evaluations.items():
+        rows.append(evaluation.result)
+        if by:
+            figure = _station_figure(library.indicators[indicator_id], period, settings)
+            rows += group_results(evaluation, by, groups, settings, period, figure)
     return ComputeResult(
         centre=settings.centre,
         period=period,
-        indicators=[e.result for e in evaluations.values()],
+        indicators=rows,
         evaluations=evaluations,
-        warnings=group_problems(unique),
+        warnings=group_problems(list(dict.fromkeys(problems))),
     )
+
+
+def _station_figure(indicator: Indicator, period: Period, settings: CentreConfig):
+    """station name -> (the indicator's figure from chsc.yaml `stations:`, missing setting names)."""
+
+    def figure_for_station(station: str):
+        figure = indicator.denominator.figure
+        station_figures = settings.station_figures(station)
+        if station_figures is None:
+            names = (figure,) if isinstance(figure, str) else figure.multiply
+            return None, [name for name in names if name.startswith("population.")]
+        return resolve_figure(figure, station_figures, settings)
+
+    return figure_for_station

@@ -7,6 +7,7 @@ several indicators share. `where`/`having`/`test` lists are parsed into expressi
 
 from __future__ import annotations
 
+import re
 import warnings
 from decimal import Decimal
 from typing import Any, Literal
@@ -186,6 +187,12 @@ class Indicator(Strict):
     parameters: dict[str, Any] = Field(default_factory=dict)
     denominator: Denominator
     numerator: Numerator
+
+    @field_validator("definition")
+    @classmethod
+    def _join_lines(cls, text: str) -> str:
+        """YAML folds line breaks into spaces; Chinese text has none between characters."""
+        return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text.strip())
 
     @field_validator("target", mode="before")
     @classmethod

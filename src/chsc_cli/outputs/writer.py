@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import decimal
 import math
@@ -208,12 +209,23 @@ def write_csv(
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow([csv_cell(name) for name in header])
-            for row in rows:
-                writer.writerow([csv_cell(value) for value in row])
+            _write_csv_rows(stream, header, rows)
 
     return atomic_write(path, write, protected=protected)
+
+
+def _write_csv_rows(stream, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    writer = csv.writer(stream)
+    writer.writerow([csv_cell(name) for name in header])
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The same CSV as `write_csv`, as text for standard output (no BOM)."""
+    stream = io.StringIO(newline="")
+    _write_csv_rows(stream, header, rows)
+    return stream.getvalue()
 
 
 def _plain(value: object) -> object:

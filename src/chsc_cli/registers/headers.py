@@ -8,6 +8,8 @@ rows is a leaf). The header row reported is the leaf row.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from .columns import RegisterKind, normalise_header
@@ -101,6 +103,21 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+_UNIT_ONLY = re.compile(r"\(.*\)|mmhg|mmol/l|%|kg|cm|次/分", re.IGNORECASE)
+
+
+def _combine(upper: list[str], leaves: list[str]) -> list[str]:
+    """A two-row header's names: the leaf, else the cell above; a leaf that is only a unit
+    (`(mmol/L)` under 空腹血糖) adds to the cell above instead of replacing it."""
+    combined = []
+    for i, leaf in enumerate(leaves):
+        above = upper[i] if i < len(upper) else ""
+        if leaf and above and _UNIT_ONLY.fullmatch("".join(unicodedata.normalize("NFKC", leaf).split())):
+            leaf = above + leaf
+        combined.append(leaf or above)
+    return combined
+
+
 def find_header(rows: list[list[object]], index: AliasIndex) -> Header | None:
     """The best header row among the first 20 rows, or None when no row names a known column."""
     best: tuple[tuple[int, int, int], int, list[str], int] | None = None  # (score, row, names, first title-free row)
@@ -109,8 +126,7 @@ def find_header(rows: list[list[object]], index: AliasIndex) -> Header | None:
         names = [_cell_text(value) for value in row]
         candidates = [(names, row_index)]
         if previous is not None:
-            combined = [leaf or (previous[i] if i < len(previous) else "") for i, leaf in enumerate(names)]
-            candidates.append((combined, row_index - 1))
+            candidates.append((_combine(previous, names), row_index - 1))
         for candidate_names, top_row in candidates:
             score = index.score(candidate_names)
             if score[1] > 0 and (best is None or score > best[0]):

@@ -1,0 +1,35 @@
+"""`chsc check DATA_DIR --period P` — only what misses its target; exit 1 on a miss."""
+
+from __future__ import annotations
+
+import typer
+
+from .common import EXIT_FINDINGS, EXIT_OK, ConfigOption, DataDir, DebugOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout
+from .compute import IndicatorsOption, PeriodOption
+
+
+def check(
+    data_dir: DataDir,
+    period: PeriodOption,
+    indicators: IndicatorsOption = None,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """检查哪些指标未达标、还需再完成多少人；有未达标时退出码为 1（无法计算的不算未达标）。
+
+    示例：chsc check sample_data --period 2025
+    """
+    from ..indicators import compute_indicators
+    from ..outputs.library_text import render_check
+
+    chosen_period = parse_period_option(period)
+    settings, read = load_folder(data_dir, config, quiet)
+    library = load_indicator_library(indicators or [], settings)
+    result = compute_indicators(read, chosen_period, settings.settings, library, reasons=False)
+    misses = render_check(stdout, result)
+    return EXIT_FINDINGS if misses else EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)

@@ -1,0 +1,76 @@
+"""`chsc indicators` (the library as a table) and `chsc explain ID [DATA_DIR --period P]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..problems import UserError
+from .common import EXIT_OK, ConfigOption, DebugOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout
+from .compute import IndicatorsOption
+
+OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（给出时显示每一步的人数）", show_default=False)]
+
+
+def indicators(
+    indicators: IndicatorsOption = None,
+    config: ConfigOption = None,
+    debug: DebugOption = False,
+) -> int:
+    """列出指标库：id、名称、类别、目标、用到的登记表。
+
+    示例：chsc indicators --indicators 本中心指标
+    """
+    from ..config import load_config
+    from ..indicators import load_library
+    from ..outputs.library_text import render_library
+
+    library = load_library(indicators or [])
+    targets = load_config(config).settings.targets if config else {}
+    render_library(stdout, library, targets)
+    return EXIT_OK
+
+
+def explain(
+    indicator_id: Annotated[str, typer.Argument(help="指标 id，如 elderly_health_management_rate", show_default=False)],
+    data_dir: OptionalDataDir = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", help="统计期（给出数据文件夹时必填）", show_default=False)] = None,
+    indicators: IndicatorsOption = None,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """显示一个指标的定义；给出数据文件夹和统计期时，列出从登记表行到分子、分母的每一步人数。
+
+    示例：chsc explain elderly_health_management_rate sample_data --period 2025
+    """
+    from ..indicators import compute_indicators, load_library
+    from ..outputs.library_text import render_definition, render_steps
+
+    if data_dir is None:
+        library = load_library(indicators or [])
+        _known(library, indicator_id)
+        render_definition(stdout, library, indicator_id, {})
+        return EXIT_OK
+    if period is None:
+        raise UserError("给出数据文件夹时需要 --period，如 --period 2025。")
+    chosen_period = parse_period_option(period)
+    settings, read = load_folder(data_dir, config, quiet)
+    library = load_indicator_library(indicators or [], settings)
+    _known(library, indicator_id)
+    result = compute_indicators(read, chosen_period, settings.settings, library, only=[indicator_id])
+    render_definition(stdout, library, indicator_id, settings.settings.targets)
+    render_steps(stdout, result.evaluations[indicator_id], chosen_period.label)
+    return EXIT_OK
+
+
+def _known(library, indicator_id: str) -> None:
+    if indicator_id not in library.indicators:
+        raise UserError(f"没有指标「{indicator_id}」。", hint=f"可用的指标：{', '.join(library.indicators)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("indicators")(indicators)
+    app.command("explain")(explain)

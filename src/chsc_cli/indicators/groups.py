@@ -1,0 +1,95 @@
+"""Stations and teams: which group each person belongs to, and results per group (`--by`).
+
+A person's station and team come from the row of the roster that defines the denominator; where
+that gives none, from the residents roster (the row with the latest 建档日期); for persons found only
+in an event register, from their latest row there. Blank everywhere is the group 未填.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..config import CentreConfig
+from ..periods import Period
+from .data import EngineData
+from .results import Evaluation, IndicatorResult
+
+UNFILLED = "未填"
+GROUP_FIELDS = ("station", "team")
+CONTACT_FIELDS = ("name", "phone")
+
+
+def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
+    if not data.has("residents"):
+        return None
+    residents = data.table("residents").sort_values("record_date", kind="stable", na_position="first")
+    latest = residents.drop_duplicates("_key", keep="last").set_index("_key")
+    return latest[[f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in latest.columns]]
+
+
+def assign_groups(frame: pd.DataFrame, source: str, data: EngineData) -> pd.DataFrame:
+    """Fill station, team, name and phone of each person; 未填 for a station or team found nowhere."""
+    frame = frame.copy()
+    residents = _residents_lookup(data)
+    for field in (*GROUP_FIELDS, *CONTACT_FIELDS):
+        own = frame[field] if field in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        own = own.astype(object).where(own.notna() & (own.astype(str) != ""), None)
+        if residents is not None and field in residents.columns:
+            other = pd.Series(residents[field].reindex(frame.index).to_numpy(), index=frame.index, dtype=object)
+            own = own.where(own.notna(), other)
+        if field in GROUP_FIELDS:
+            own = own.where(own.notna(), UNFILLED)
+        frame[field] = own
+    return frame
+
+
+def group_names(evaluations: list[Evaluation], by: str, settings: CentreConfig) -> list[str]:
+    """Every group seen in any indicator's persons, plus (for stations) those chsc.yaml names."""
+    names: set[str] = set()
+    for evaluation in evaluations:
+        if evaluation.persons is not None and by in evaluation.persons.columns:
+            names |= set(evaluation.persons[by].dropna().astype(str))
+    if by == "station":
+        names |= {"".join(name.split()) for name in settings.stations}
+    return sorted(names, key=lambda name: (name == UNFILLED, name))
+
+
+def group_results(
+    evaluation: Evaluation,
+    by: str,
+    groups: list[str],
+    settings: CentreConfig,
+    period: Period,
+    figure_for_station,
+) -> list[IndicatorResult]:
+    """One result per group: ratio of sums, never an average of percentages."""
+    base = evaluation.result
+    rows = []
+    persons = evaluation.persons
+    for group in groups:
+        row = IndicatorResult(
+            id=base.id, name=base.name, category=base.category, group={by: group},
+            numerator=None, denominator=None, target=base.target, comparison=base.comparison,
+            denominator_source=base.denominator_source,
+        )
+        if persons is None:
+            row.reason = base.reason
+        else:
+            members = persons.loc[persons[by].astype(str) == group]
+            numerator = int(members["in_numerator"].sum())
+            if base.denominator_source == "config":
+                if by == "team":
+                    row.reason = "按团队分组时没有官方人数（chsc.yaml 只有站点人数），本指标的分母无法按团队计算"
+                else:
+                    denominator, missing = figure_for_station(group)
+                    if denominator is None:
+                        row.reason = f"chsc.yaml 的 stations 中没有「{group}」的人数（{'、'.join(missing)}），无法按站点计算"
+                    else:
+                        row.numerator, row.denominator = numerator, denominator
+            else:
+                row.numerator = numerator
+                row.denominator = int(members["in_denominator"].sum())
+        if row.reason is not None:
+            row.denominator_source = None
+        rows.append(row)
+    return rows

@@ -1,0 +1,51 @@
+"""Warnings the engine adds to the reader's problems: event-register persons missing from the
+roster (`not-in-roster`, saying whether they were counted) and checkup files whose completeness
+could not be checked (`completeness-unchecked`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..periods import Period
+from ..problems import Problem
+from ..registers import KINDS
+from .data import EngineData
+from .expressions import Test, fields_of
+
+
+def rows_in_period(data: EngineData, register: str, date_field: str, period: Period) -> pd.DataFrame:
+    rows = data.table(register)
+    dates = rows[date_field]
+    inside = (dates >= np.datetime64(period.start, "ns")) & (dates <= np.datetime64(period.end, "ns"))
+    return rows.loc[inside.to_numpy(dtype=bool)]
+
+
+def not_in_roster(rows: pd.DataFrame, register: str, roster: pd.DataFrame, roster_register: str, counted: bool) -> list[Problem]:
+    """One problem per person of `rows` whose key the roster lacks, located at their first row."""
+    outside = rows.loc[~rows["_key"].isin(roster["_key"])].drop_duplicates("_key")
+    verdict = "已计入分子" if counted else "未计入（分母来自名册，分子只计名册中的人）"
+    message = f"{KINDS[register].title}中有人员不在{KINDS[roster_register].title}中，{verdict}"
+    header = KINDS[register].column(KINDS[register].key_field).header
+    return [
+        Problem("not-in-roster", message, file=file, sheet=sheet, row=int(row), column=header)
+        for file, sheet, row in outside[["_file", "_sheet", "_row"]].itertuples(index=False, name=None)
+    ]
+
+
+def completeness_unchecked(rows: pd.DataFrame, register: str, nodes: tuple) -> list[Problem]:
+    """For tests that pass when their column is absent: one warning per file/sheet lacking it."""
+    problems = []
+    present_lists = rows["_present"].astype(object)
+    for node in nodes:
+        if not (isinstance(node, Test) and node.if_column_absent == "pass"):
+            continue
+        needed = fields_of(node)
+        lists, positions = np.unique(present_lists.to_numpy(dtype=object), return_inverse=True)
+        lacking_lists = np.array([not needed <= set(str(p).split(",")) for p in lists], dtype=bool)
+        lacking = rows.loc[lacking_lists[positions]]
+        headers = "、".join(KINDS[register].column(field).header for field in sorted(needed))
+        for (file, sheet), _ in lacking.groupby(["_file", "_sheet"], dropna=False, sort=True):
+            message = f"该表没有「{headers}」列，无法检查体检是否完整，该表的记录按完整计"
+            problems.append(Problem("completeness-unchecked", message, file=file, sheet=sheet))
+    return problems

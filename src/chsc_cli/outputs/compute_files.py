@@ -1,0 +1,55 @@
+"""`compute` as CSV or xlsx rows, written through the shared writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..indicators import ComputeResult
+from .formatting import percent, target_percent
+from .writer import SheetSpec, write_csv, write_xlsx
+
+HEADER = ["指标编号", "指标", "分组", "分子", "分母", "率", "目标", "达标", "差距(人)", "分母来源", "说明"]
+PERCENT_COLUMNS = {5, 6}
+SOURCE_NAMES = {"config": "chsc.yaml 官方数", "roster": "名册", "register": "登记记录"}
+
+
+def _group_text(group: dict | None) -> str:
+    return "全中心" if group is None else next(iter(group.values()))
+
+
+def compute_rows(result: ComputeResult, *, as_text: bool) -> list[list[object]]:
+    """One row per indicator and group. CSV wants text percentages; xlsx wants numbers."""
+    rows = []
+    for row in result.indicators:
+        met = "" if row.met is None else ("是" if row.met else "否")
+        rows.append([
+            row.id,
+            row.name,
+            _group_text(row.group),
+            row.numerator,
+            row.denominator,
+            percent(row.numerator, row.denominator) if as_text else row.value,
+            target_percent(row.target) if as_text else float(row.target),
+            met,
+            row.shortfall,
+            SOURCE_NAMES.get(row.denominator_source or "", ""),
+            row.reason or "",
+        ])
+    return rows
+
+
+def write_compute_csv(path: Path, result: ComputeResult, protected) -> Path:
+    return write_csv(path, HEADER, compute_rows(result, as_text=True), protected=protected)
+
+
+def write_compute_xlsx(path: Path, result: ComputeResult, protected) -> Path:
+    rows = compute_rows(result, as_text=False)
+    missed = {index for index, row in enumerate(result.indicators) if row.met is False}
+    sheet = SheetSpec(
+        title=f"{result.period.label}指标",
+        header=HEADER,
+        rows=rows,
+        percent_columns=PERCENT_COLUMNS,
+        highlight_rows=missed,
+    )
+    return write_xlsx(path, [sheet], protected=protected)

@@ -1,0 +1,77 @@
+"""Rendering the library (`chsc indicators`), one definition with its counts (`chsc explain`) and
+the misses (`chsc check`)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from ..indicators import ComputeResult, Library
+from ..indicators.results import Evaluation
+from ..registers import KINDS
+from .formatting import count, percent, target_percent
+
+
+def render_library(console: Console, library: Library, targets: dict) -> None:
+    table = Table(title="指标库", title_justify="left")
+    for heading in ("id", "名称", "类别", "目标", "登记表"):
+        table.add_column(heading, overflow="fold")
+    for indicator_id, indicator in library.indicators.items():
+        target = targets.get(indicator_id, indicator.target)
+        registers = "、".join(KINDS[r].title for r in indicator.registers)
+        table.add_row(indicator_id, indicator.name, indicator.category, f"{indicator.comparison} {target_percent(target)}", registers)
+    console.print(table)
+
+
+def render_definition(console: Console, library: Library, indicator_id: str, targets: dict) -> None:
+    indicator = library.indicators[indicator_id]
+    target = targets.get(indicator_id, indicator.target)
+    console.print(f"[bold]{indicator.name}[/]（{indicator.id}）  类别：{indicator.category}  目标：{indicator.comparison} {target_percent(target)}")
+    console.print(f"登记表：{'、'.join(KINDS[r].title for r in indicator.registers)}", markup=False)
+    console.print(f"定义文件：{library.sources[indicator_id]}", markup=False)
+    console.print(indicator.definition, markup=False)
+    if indicator.parameters:
+        shown = "；".join(f"{name} = {value}" for name, value in indicator.parameters.items())
+        console.print(f"参数：{shown}", markup=False)
+
+
+def render_steps(console: Console, evaluation: Evaluation, period_label: str) -> None:
+    result = evaluation.result
+    table = Table(title=f"{period_label} 计算步骤", title_justify="left")
+    table.add_column("步骤")
+    table.add_column("人数/行数", justify="right")
+    for label, value in evaluation.steps:
+        table.add_row(label, count(value))
+    console.print(table)
+    if result.reason:
+        console.print(f"无法计算：{result.reason}", markup=False)
+        return
+    console.print(
+        f"结果：{count(result.numerator)} / {count(result.denominator)} = {percent(result.numerator, result.denominator)}"
+        f"（分母来源：{result.denominator_source}）",
+        markup=False,
+    )
+
+
+def render_check(console: Console, result: ComputeResult, pace: dict[str, str] | None = None) -> int:
+    """Print the misses and what could not be computed; returns the number of misses."""
+    rows = [row for row in result.indicators if row.group is None]
+    misses = [row for row in rows if row.met is False]
+    if misses:
+        console.print(f"[bold red]{result.period.label} 未达标的指标（{len(misses)} 项）：[/]")
+        for row in misses:
+            console.print(
+                f"  ✗ {row.name}：{percent(row.numerator, row.denominator)}（{count(row.numerator)}/{count(row.denominator)}），"
+                f"目标 {target_percent(row.target)}，需再完成 {count(row.shortfall)} 人",
+                markup=False,
+            )
+            if pace and row.id in pace:
+                console.print(f"    {pace[row.id]}", markup=False)
+    else:
+        console.print(f"[bold green]{result.period.label} 可计算的指标全部达标。[/]")
+    missing = [row for row in rows if row.reason]
+    if missing:
+        console.print("[bold]无法计算：[/]")
+        for row in missing:
+            console.print(f"  {row.name}：{row.reason}", markup=False)
+    return len(misses)
