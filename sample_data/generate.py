@@ -17,6 +17,7 @@ import calendar
 import csv
 import datetime as dt
 import io
+import itertools
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,8 +113,11 @@ def id_check(body17: str) -> str:
     return "10X98765432"[sum(int(c) * w for c, w in zip(body17, ID_WEIGHTS)) % 11]
 
 
+SURNAME_WEIGHTS = list(itertools.accumulate(1 / (i + 4) for i in range(len(SURNAMES))))
+
+
 def person_name(rng: random.Random, male: bool, birth_year: int) -> str:
-    surname = rng.choices(SURNAMES, weights=[1 / (i + 4) for i in range(len(SURNAMES))])[0]
+    surname = rng.choices(SURNAMES, cum_weights=SURNAME_WEIGHTS)[0]
     return surname + rng.choice(GIVEN[(male, 0 if birth_year < 1965 else 1 if birth_year < 1995 else 2)])
 
 
@@ -609,9 +613,9 @@ def write_cell(ws, r: int, c: int, v, formats: dict) -> None:
     if v is None or v == "":
         return
     if isinstance(v, dt.datetime):
-        ws.write_datetime(r, c, v, formats["datetime"])
+        ws.write_number(r, c, (v.date() - EXCEL_EPOCH).days + (v.hour * 60 + v.minute) / 1440, formats["datetime"])
     elif isinstance(v, D):
-        ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), formats["date"])
+        ws.write_number(r, c, (v - EXCEL_EPOCH).days, formats["date"])
     elif isinstance(v, (int, float)):
         ws.write_number(r, c, v)
     else:

@@ -81,7 +81,7 @@ def write_csv(path: Path, rows: Sequence[Sequence[object]], encoding: str = "utf
     lines = []
     for row in rows:
         cells = ["" if value is None else str(value) for value in row]
-        lines.append(",".join(f'"{c}"' if ("," in c or '"' in c) else c for c in cells))
+        lines.append(",".join('"' + c.replace('"', '""') + '"' if any(ch in c for ch in ',"\r\n') else c for c in cells))
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     return path
 

@@ -302,6 +302,19 @@ def test_suffixes_in_upper_case_are_read(tmp_path):
     assert sorted(s.file for s in result.sheets) == ["体检.XLSX", "体检2.CSV"]
 
 
+def test_xlsm_workbooks_are_read(tmp_path):
+    write_xlsx(tmp_path / "体检.xlsm", [["身份证号", "体检日期"], [ID1, "2025-01-01"]])
+    assert [s.file for s in read(tmp_path).sheets] == ["体检.xlsm"]
+
+
+def test_an_empty_csv_is_an_empty_sheet_not_an_unreadable_file(tmp_path):
+    write_xlsx(tmp_path / "体检.xlsx", [["身份证号", "体检日期"], [ID1, "2025-01-01"]])
+    (tmp_path / "新建.csv").write_bytes(b"")
+    result = read(tmp_path)
+    assert errors(result) == []
+    assert [(p.code, p.file) for p in result.problems] == [("unrecognised-sheet", "新建.csv")]
+
+
 def test_other_file_types_are_ignored(tmp_path):
     write_xlsx(tmp_path / "体检.xlsx", [["身份证号", "体检日期"], [ID1, "2025-01-01"]])
     (tmp_path / "readme.txt").write_text("说明", encoding="utf-8")

@@ -792,6 +792,16 @@ def test_csv_encodings(tmp_path, encoding):
     assert list(table["_sheet"]) == [None, None]
 
 
+def test_csv_row_numbers_count_records_as_excel_shows_them(tmp_path):
+    """A quoted cell holding a line break is one cell: rows are numbered as Excel shows the file."""
+    rows = [["身份证号", "体检日期", "备注"], [ID1, "2025-03-12", "第一行\n第二行"], [ID2, "不详", None]]
+    write_csv(tmp_path / "体检.csv", rows)
+    result = read(tmp_path)
+    [problem] = problems(result, "bad-date")
+    assert problem.row == 3
+    assert list(result.tables["elderly_checkups"]["_row"]) == [2]
+
+
 def test_gbk_csv_with_title_row(tmp_path):
     rows = [["高血压患者随访记录（2025年）"], ["身份证号", "随访日期", "随访方式", "血压"], [ID1, "2025-03-01", "上门", "140/90"]]
     write_csv(tmp_path / "随访.csv", rows, encoding="gbk")

@@ -89,9 +89,10 @@ class Evaluator:
         self.reference = reference
         self.want_reasons = reasons
 
-    def evaluate(self, item: Requirement, persons: pd.DataFrame) -> Outcome:
+    def evaluate(self, item: Requirement, persons: pd.DataFrame, rows: pd.DataFrame | None = None) -> Outcome:
+        """`rows`: the persons' qualifying population rows; a `check` passes when any of them does."""
         if item.kind == "check":
-            return self._check(item.check, persons)
+            return self._check(item.check, persons, persons if rows is None else rows)
         rows = event_rows(item.event, persons, self.data, self.context, self.period, self.reference)
         eligible = rows.loc[all_of(item.event.where, rows, self.context)] if item.event.where else rows
         if item.kind == "exists":
@@ -107,8 +108,9 @@ class Evaluator:
     def _empty_reasons(self, persons: pd.DataFrame) -> pd.Series:
         return pd.Series(None, index=persons.index, dtype=object)
 
-    def _check(self, tests: tuple, persons: pd.DataFrame) -> Outcome:
-        passed = pd.Series(all_of(tests, persons, self.context), index=persons.index)
+    def _check(self, tests: tuple, persons: pd.DataFrame, rows: pd.DataFrame) -> Outcome:
+        passing_keys = rows.loc[all_of(tests, rows, self.context), "_key"].unique()
+        passed = pd.Series(persons.index.isin(passing_keys), index=persons.index)
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
             failing = persons.loc[~passed.to_numpy()]

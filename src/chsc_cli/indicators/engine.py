@@ -145,7 +145,12 @@ class IndicatorRun:
         if figure_value is not None:
             return self._figure_based(figure_value)
         if denominator_spec.population is not None:
-            return self._roster_based()
+            try:
+                return self._roster_based()
+            except NotComputable as missing:
+                if missing_settings:  # say both ways the centre can make it computable
+                    raise NotComputable(f"chsc.yaml 缺少 {'、'.join(missing_settings)}，且{missing.reason}") from None
+                raise
         raise NotComputable(f"chsc.yaml 缺少 {'、'.join(missing_settings)}")
 
     def _roster_based(self) -> Evaluation:
@@ -156,7 +161,7 @@ class IndicatorRun:
         frame = assign_groups(population.frame, persons.source, self.data)
         eligible = all_of(spec.numerator.having, frame, self.context) if spec.numerator.having else None
         roster = persons.register if persons.source == "roster" else None
-        return self._numerator(frame, eligible, len(frame), persons.source, roster, counted=False)
+        return self._numerator(frame, population, eligible, len(frame), persons.source, roster, counted=False)
 
     def _figure_based(self, figure: int) -> Evaluation:
         spec = self.indicator
@@ -170,12 +175,16 @@ class IndicatorRun:
         self.steps.append((f"{KINDS[pool.register].title}：可计入分子的人数", len(pool.frame)))
         frame = assign_groups(pool.frame, "register", self.data)
         roster = self._roster_population()
+        rows = pool.rows
         if roster is not None:  # the roster's people are listed too (gaps), the pool alone counts
             extra = roster.frame.loc[~roster.frame.index.isin(frame.index)]
             frame = pd.concat([frame, assign_groups(extra, "roster", self.data)])
+            if roster.register == pool.register:
+                rows = pd.concat([pool.rows, roster.rows.loc[roster.rows["_key"].isin(extra.index)]])
         in_pool = frame.index.isin(pool.frame.index)
         listed = frame.index.isin(roster.frame.index) if roster is not None else in_pool
-        evaluation = self._numerator(frame, in_pool, figure, "config", roster and roster.register, counted=True)
+        scope = PersonSet(frame, pool.register, "config", 0, 0, 0, rows=rows)
+        evaluation = self._numerator(frame, scope, in_pool, figure, "config", roster and roster.register, counted=True)
         evaluation.persons["in_denominator"] = listed
         return evaluation
 
@@ -206,8 +215,9 @@ class IndicatorRun:
             message = f"{population.no_birth_date} 人没有可用的出生日期，未计入按年龄筛选的人群"
             self.warnings.append(Problem("no-birth-date", message, count=population.no_birth_date))
 
-    def _numerator(self, frame, eligible, denominator, source, roster_register, counted) -> Evaluation:
-        """Evaluate the requirements on `frame`; `eligible` (None: everyone) may count."""
+    def _numerator(self, frame, population, eligible, denominator, source, roster_register, counted) -> Evaluation:
+        """Evaluate the requirements on `frame` (the persons of `population`); `eligible` (None:
+        everyone) may count."""
         passed = pd.Series(True if eligible is None else eligible, index=frame.index, dtype=bool)
         reasons = pd.Series(None, index=frame.index, dtype=object)
         if eligible is not None:
@@ -216,7 +226,9 @@ class IndicatorRun:
             event = item.event
             if event is not None:
                 self._columns_present(event.register, event.where + event.test, (event.date, *getattr(event, "order", ())))
-            outcome = self.evaluator.evaluate(item, frame)
+            else:
+                self._columns_present(population.register, item.check)
+            outcome = self.evaluator.evaluate(item, frame, population.rows)
             passed &= outcome.passed
             reasons = _join_reasons(reasons, outcome.reasons)
             if event is not None:

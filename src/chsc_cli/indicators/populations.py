@@ -28,6 +28,7 @@ class PersonSet:
     persons_read: int  # distinct persons in the register
     qualifying_persons: int  # persons with a qualifying row (before `having`)
     no_birth_date: int = 0  # persons left out by an age filter for want of a birth date
+    rows: pd.DataFrame | None = None  # the qualifying rows (a person's `check` passes on any of them)
 
 
 def all_of(nodes: tuple, frame: pd.DataFrame, context: Context) -> np.ndarray:
@@ -63,6 +64,7 @@ def build_persons(source: PopulationSource, data: EngineData, context: Context, 
         persons_read=rows["_key"].nunique(),
         qualifying_persons=qualifying_count,
         no_birth_date=int((~birth_known).sum()) if _uses_age(source.where + source.having) else 0,
+        rows=qualifying,
     )
 
 
@@ -97,4 +99,5 @@ def apply_having(persons: PersonSet, having: tuple, context: Context) -> PersonS
         persons.persons_read,
         persons.qualifying_persons,
         persons.no_birth_date + no_birth,
+        persons.rows,
     )

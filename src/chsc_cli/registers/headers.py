@@ -103,17 +103,21 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-_UNIT_ONLY = re.compile(r"\(.*\)|mmhg|mmol/l|%|kg|cm|次/分", re.IGNORECASE)
+_BRACKETED = re.compile(r"\(.*\)")
+_BARE_UNIT = re.compile(r"mmhg|mmol/l|%|kg|cm|次/分|分|岁", re.IGNORECASE)
 
 
 def _combine(upper: list[str], leaves: list[str]) -> list[str]:
-    """A two-row header's names: the leaf, else the cell above; a leaf that is only a unit
-    (`(mmol/L)` under 空腹血糖) adds to the cell above instead of replacing it."""
+    """A two-row header's names: the leaf, else the cell above. A leaf that is only a unit
+    (`（mmol/L）` or `分` under a name) belongs to the cell above instead of replacing it."""
     combined = []
     for i, leaf in enumerate(leaves):
         above = upper[i] if i < len(upper) else ""
-        if leaf and above and _UNIT_ONLY.fullmatch("".join(unicodedata.normalize("NFKC", leaf).split())):
+        compact = "".join(unicodedata.normalize("NFKC", leaf).split())
+        if above and _BRACKETED.fullmatch(compact):
             leaf = above + leaf
+        elif above and _BARE_UNIT.fullmatch(compact):
+            leaf = above
         combined.append(leaf or above)
     return combined
 

@@ -63,10 +63,10 @@ def read_file(path: Path, data_dir: Path, max_unpacked: int = DEFAULT_MAX_UNPACK
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"无法打开文件（{error.strerror}）") from None
+    if path.suffix.lower() == ".csv":
+        return [RawSheet(name, None, _read_csv(data))]  # an empty CSV is an empty sheet
     if not data:
         raise UnreadableFile("文件是空的（0 字节）")
-    if path.suffix.lower() == ".csv":
-        return [RawSheet(name, None, _read_csv(data))]
     return _read_workbook(data, name, path.suffix.lower(), max_unpacked)
 
 

@@ -82,6 +82,7 @@ def build_sheet_table(
         keep = np.zeros(n_rows, dtype=bool)
     excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]
     builder = _Builder(sheet, header, kind, excel_rows, today)
+
     def cells(index: int) -> np.ndarray:
         return grid[index][keep] if index < len(grid) else np.full(keep.sum(), "")
 
@@ -166,7 +167,8 @@ class _Builder:
     def _fill_from_fallbacks(self) -> None:
         """A row with no reading in any preferred column of the group (收缩压R, 舒张压R) takes the
         fallback columns (收缩压L, 舒张压L): one arm per row, never a mix of the two."""
-        fallbacks = {key.removeprefix(_FALLBACK): self.columns.pop(key) for key in list(self.columns) if key.startswith(_FALLBACK)}
+        fallback_keys = [key for key in self.columns if key.startswith(_FALLBACK)]
+        fallbacks = {key.removeprefix(_FALLBACK): self.columns.pop(key) for key in fallback_keys}
         if not fallbacks:
             return
         group = [c.field for c in self.kind.columns if c.low_priority_aliases and c.field in self.columns]
