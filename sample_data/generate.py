@@ -62,7 +62,7 @@ SCHEDULE = [("HepB", 0), ("BCG", 0), ("HepB", 1), ("IPV", 2), ("IPV", 3), ("DTaP
             ("DTaP", 5), ("HepB", 6), ("MenA", 6), ("MCV", 8), ("JE", 8), ("MenA", 9), ("DTaP", 18), ("MCV", 18),
             ("HepA", 18), ("JE", 24), ("MenAC", 36), ("bOPV", 48), ("DT", 72), ("MenAC", 72)]
 PENTA_REPLACES = {("IPV", 2), ("IPV", 3), ("DTaP", 3), ("bOPV", 4), ("DTaP", 4), ("DTaP", 5), ("DTaP", 18)}
-EXTRAS = [("PCV13", (2, 4, 6), 0.25), ("VAR", (12, 48), 0.6), ("EV71", (6, 7), 0.3)]  # self-paid, not in NIP
+EXTRAS = [("EV71", (6, 7), 0.015)]  # self-paid, not in the NIP table: an unknown-vaccine warning
 VACCINE_NAMES = {
     "HepB": {"乙肝疫苗": 5, "重组乙型肝炎疫苗(酿酒酵母)": 3, "乙型肝炎疫苗": 1, "HepB": 1}, "BCG": {"卡介苗": 9, "BCG": 1},
     "IPV": {"脊灰灭活疫苗": 6, "IPV": 2, "脊灰疫苗": 1}, "bOPV": {"二价脊灰减毒活疫苗": 6, "bOPV": 2},
@@ -70,7 +70,7 @@ VACCINE_NAMES = {
     "MCV": {"麻腮风疫苗": 8, "MMR": 1, "麻腮风": 1}, "JE": {"乙脑减毒活疫苗": 8, "JE-L": 1},
     "MenA": {"A群流脑多糖疫苗": 8, "MPSV-A": 1}, "MenAC": {"A群C群流脑多糖疫苗": 8, "MPSV-AC": 1},
     "HepA": {"甲肝减毒活疫苗": 6, "甲肝灭活疫苗": 2, "HepA-L": 1}, "Penta": {"五联疫苗": 3, "百白破-IPV-Hib": 1, "DTaP-IPV/Hib": 2},
-    "PCV13": {"13价肺炎球菌多糖结合疫苗": 1}, "VAR": {"水痘减毒活疫苗": 1}, "EV71": {"EV71疫苗": 1}}
+    "EV71": {"EV71疫苗": 1}}
 BIRTH_UNITS = ["临城市妇幼保健院", "临城市第一人民医院产科"]
 AWAY_UNITS = ["安徽省宿州市埇桥区城东社区卫生服务中心", "江西省鄱阳县鄱阳镇卫生院", "河南省郑州市金水区丰产路社区卫生服务中心"]
 CHILD_FACTORS = {-6: 1.25, -5: 1.1, -4: 1.0, -3: 0.92, -2: 0.85, -1: 0.9, 0: 0.8}  # births by year offset
@@ -537,71 +537,59 @@ def is_date(v) -> bool:
 
 
 class Mess:
-    """The deliberate mess of real files. Every method is a no-op when mess is off; changed rows get a note."""
+    """The deliberate mess of real files, applied sheet by sheet; a no-op when mess is off.
+
+    Every changed row gets a note, so the writers can list each item with its file, sheet and row number.
+    """
 
     def __init__(self, rng: random.Random, on: bool):
         self.rng, self.on = rng, on
 
     def cells(self, sheet: Sheet, key: str, k: int, change, note, test=lambda v: v not in (None, "")) -> None:
         """Change the `key` cell of k random data rows whose value passes `test`."""
-        if not self.on:
-            return
         c = sheet.col(key)
         rows = [row for row in sheet.rows if row and test(row[c])]
         for i, row in enumerate(self.rng.sample(rows, min(k, len(rows)))):
             row[c] = change(row[c], i)
             sheet.mark(row, f"{sheet.header[c]!r} = {row[c]!r}：{note(i) if callable(note) else note}")
 
-    def put(self, sheet: Sheet, key: str, k: int, value, note: str) -> None:
-        self.cells(sheet, key, k, lambda v, i: value, note, lambda v: True)
-
-    def dates(self, sheet: Sheet, key: str, k: int) -> None:
-        """Rewrite k real dates, cycling through every form a date takes in real files."""
-        styles, start = list(DATE_STYLES), self.rng.randrange(len(DATE_STYLES))
-        style = lambda i: styles[(start + i) % len(styles)]  # noqa: E731
-        self.cells(sheet, key, k, lambda v, i: DATE_STYLES[style(i)][1](v, self.rng),
-                   lambda i: "日期写成" + DATE_STYLES[style(i)][0], is_date)
-
-    def ids(self, sheet: Sheet, key: str, **kinds: int) -> None:
-        for kind, k in kinds.items():
-            note, test, change = ODD_IDS[kind]
-            self.cells(sheet, key, k, lambda v, i, change=change: change(v), note,
-                       lambda v, test=test: isinstance(v, str) and len(v) == 18 and test(v))
-
-    def fullwidth(self, sheet: Sheet, key: str, k: int) -> None:
-        self.cells(sheet, key, k, lambda v, i: str(v).translate(FULL_WIDTH), "全角数字",
-                   lambda v: isinstance(v, (int, float, str)) and v != "")
-
-    def shape(self, sheet: Sheet, title=(), rename=None, recode=None, groups=None, footer=None) -> None:
-        """Title rows, header aliases, re-coded values (是 → √), a two-row header group, a 合计 row."""
+    def apply(self, sheet: Sheet, title=(), join_bp=False, rename=None, recode=None, groups=None, ids=None, put=(),
+              fullwidth=None, dates=None, footer=None, blanks=0) -> None:
+        """In this order: title rows; one 血压 column "135/85"; header aliases; re-coded values (是 → √); a two-row
+        header group; odd IDs; `put` (key, k, value or function, note) in k cells; full-width digits; dates in
+        every form; a 合计 row; fully blank rows."""
         if not self.on:
             return
         sheet.title = list(title) or sheet.title
+        if join_bp:
+            c = sheet.col("收缩压")
+            for row in sheet.rows:
+                row[c: c + 2] = [f"{row[c]}/{row[c + 1]}" if row[c] is not None else None]
+            sheet.keys[c: c + 2] = sheet.header[c: c + 2] = ["血压"]
         for key, alias in (rename or {}).items():
             sheet.header[sheet.col(key)] = alias
         for key, mapping in (recode or {}).items():
             c = sheet.col(key)
             for row in sheet.rows:
-                if row and row[c] in mapping:
-                    row[c] = mapping[row[c]]
-        for label, (a, b) in (groups or {}).items():
-            sheet.groups[label] = (sheet.col(a), sheet.col(b))
+                row[c] = mapping.get(row[c], row[c])
+        sheet.groups.update({label: (sheet.col(a), sheet.col(b)) for label, (a, b) in (groups or {}).items()})
+        for kind, k in (ids or {}).items():
+            note, test, change = ODD_IDS[kind]
+            self.cells(sheet, "身份证号", k, lambda v, i, f=change: f(v), note,
+                       lambda v, t=test: isinstance(v, str) and len(v) == 18 and t(v))
+        for key, k, value, note in put:
+            self.cells(sheet, key, k, lambda v, i, x=value: x(v) if callable(x) else x, note,
+                       (lambda v: type(v) in (str, D)) if callable(value) else (lambda v: True))
+        for key, k in (fullwidth or {}).items():
+            self.cells(sheet, key, k, lambda v, i: str(v).translate(FULL_WIDTH), "全角数字")
+        for key, k in (dates or {}).items():
+            styles = list(DATE_STYLES)[self.rng.randrange(len(DATE_STYLES)):] + list(DATE_STYLES)
+            self.cells(sheet, key, k, lambda v, i, s=styles: DATE_STYLES[s[i]][1](v, self.rng),
+                       lambda i, s=styles: "日期写成" + DATE_STYLES[s[i]][0], is_date)
         if footer:
             sheet.footer = [[footer, f"共{sheet.data_rows()}条"]]
             sheet.mark(sheet.footer[0], f"{footer}行（应跳过）")
-
-    def join_bp(self, sheet: Sheet) -> None:
-        """One 血压 column holding "135/85" instead of 收缩压 and 舒张压."""
-        if not self.on:
-            return
-        c = sheet.col("收缩压")
-        for row in sheet.rows:
-            row[c: c + 2] = [f"{row[c]}/{row[c + 1]}" if row[c] is not None else None]
-        for names in (sheet.keys, sheet.header):
-            names[c: c + 2] = ["血压"]
-
-    def blank_rows(self, sheet: Sheet, k: int) -> None:
-        for _ in range(k if self.on and len(sheet.rows) > 2 else 0):
+        for _ in range(blanks if len(sheet.rows) > 2 else 0):
             row: list = []
             sheet.rows.insert(self.rng.randint(1, len(sheet.rows) - 1), row)
             sheet.mark(row, "整行空白")
@@ -728,25 +716,18 @@ def residents_book(w: World, people: list[Person]) -> list[Sheet]:
         twice = m.rng.choice([r for r in a.rows if r[11] == "正常" and r is not old])
         again = [len(c.rows) + 1, *twice[1:7], c.name, w.town.teams[c.name][-1], *twice[9:]]
         again[10] = min(w.last_day, twice[10] + days(400))
-        for sheet, row, other in ((b, moved, a), (c, again, a)):
+        for sheet, row in ((b, moved), (c, again)):
             sheet.rows.append(row)
-            sheet.mark(row, f"同一人两行：{row[4]} 也在「{other.name}」表")
+            sheet.mark(row, f"同一人两行：{row[4]} 也在「{a.name}」表")
     for sheet in sheets:
-        m.shape(sheet, heading(w, f"居民健康档案花名册（{sheet.name}）"), footer="合计")
-        m.dates(sheet, "建档日期", 4)
-    m.shape(z, rename={"身份证号": "身份证号码", "常住类型": "是否常住"}, recode={
+        m.apply(sheet, heading(w, f"居民健康档案花名册（{sheet.name}）"), dates={"建档日期": 4}, footer="合计")
+    m.apply(z, rename={"身份证号": "身份证号码", "常住类型": "是否常住"}, dates={"注销日期": 2}, recode={
         "常住类型": {t: "是" if t in STAYING else "否" for t in RESIDENT_TYPES}, "签约": {"是": "Y", "否": "N"}})
-    m.shape(b, recode={"签约": {"是": 1, "否": 0}})
-    m.shape(c, rename={"建档日期": "建档\n日期", "联系电话": "手机号码"})
-    m.ids(a, "身份证号", spaces=2, padded=1, lower_x=3, fullwidth=2, typo=1)
-    m.put(a, "家庭医生团队", 2, "#N/A", ERROR_NOTE)
-    m.put(b, "联系电话", 1, "#N/A", ERROR_NOTE)
-    m.put(c, "签约", 1, "待定", "不认识的是/否取值")
-    m.put(a, "档案状态", 1, "待核实", "不认识的档案状态")
-    m.cells(b, "出生日期", 2, lambda v, i: v + days(31), "出生日期与身份证号不一致", is_date)
-    m.dates(a, "签约日期", 3)
-    m.dates(z, "注销日期", 2)
-    m.blank_rows(a, 2)
+    m.apply(b, recode={"签约": {"是": 1, "否": 0}}, put=[
+        ("出生日期", 2, lambda v: v + days(31), "出生日期与身份证号不一致"), ("联系电话", 1, "#N/A", ERROR_NOTE)])
+    m.apply(c, rename={"建档日期": "建档\n日期", "联系电话": "手机号码"}, put=[("签约", 1, "待定", "不认识的是/否取值")])
+    m.apply(a, ids=dict(spaces=2, padded=1, lower_x=3, fullwidth=2, typo=1), dates={"签约日期": 3}, blanks=2, put=[
+        ("家庭医生团队", 2, "#N/A", ERROR_NOTE), ("档案状态", 1, "待核实", "不认识的档案状态")])
     return sheets
 
 
@@ -757,36 +738,25 @@ def checkup_books(w: World, people: list[Person]) -> dict[str, list[Sheet]]:
         rows = checkup_rows(w, people, year, before)
         what = f"{year}年老年人健康体检花名册"
         if year != w.years[-1]:
-            s = Sheet(f"{year}年体检", CHECKUP_KEYS, rows)
-            yes_no = {"是": "√", "否": "×"}
-            m.shape(s, heading(w, what), footer="合计", recode={"生活方式评估": yes_no, "健康指导": yes_no}, rename={
+            sheets = [Sheet(f"{year}年体检", CHECKUP_KEYS, rows)]
+            m.apply(sheets[0], heading(w, what), rename={
                 "身份证号": "证件号码", "收缩压": "收缩压（mmHg）", "舒张压": "舒张压（mmHg）", "空腹血糖": "空腹血糖(mmol/L)",
-                "生活方式评估": "生活方式\n评估"})
-            m.ids(s, "身份证号", legacy15=3, legacy15_num=2, fullwidth=1)
-            m.fullwidth(s, "收缩压", 2)
-            m.put(s, "收缩压", 1, 14, "不可能的收缩压（14/90）")
-            m.put(s, "收缩压", 1, 1400, "不可能的收缩压")
-            m.put(s, "空腹血糖", 1, 56.0, "不可能的空腹血糖（漏了小数点）")
-            m.put(s, "健康指导", 1, "待定", "不认识的是/否取值")
-            m.put(s, "姓名", 1, "#N/A", ERROR_NOTE)
-            m.dates(s, "体检日期", 10)
-            m.blank_rows(s, 1)
-            sheets = [s]
+                "生活方式评估": "生活方式\n评估"}, recode={k: {"是": "√", "否": "×"} for k in ("生活方式评估", "健康指导")},
+                ids=dict(legacy15=3, legacy15_num=2, fullwidth=1), put=[
+                    ("收缩压", 1, 14, "不可能的收缩压（14/90）"), ("收缩压", 1, 1400, "不可能的收缩压"),
+                    ("空腹血糖", 1, 56.0, "不可能的空腹血糖（漏了小数点）"), ("健康指导", 1, "待定", "不认识的是/否取值"),
+                    ("姓名", 1, "#N/A", ERROR_NOTE)], fullwidth={"收缩压": 2}, dates={"体检日期": 10}, footer="合计", blanks=1)
         else:
             sheets = []
             for station, mine in by_station(w, rows, 6).items():
                 for i, row in enumerate(mine, 1):
                     row[0] = i
-                s = Sheet(station, CHECKUP_KEYS, mine)
-                m.shape(s, heading(w, f"{what}（{station}）"), groups={"血压(mmHg)": ("收缩压", "舒张压")}, footer="小计")
-                m.dates(s, "体检日期", 3)
-                sheets.append(s)
-            n = len(sheets)
-            m.shape(sheets[1 % n], rename={"体检日期": "检查日期"})
-            m.shape(sheets[-1], recode={"中医体质辨识": {"是": "有", "否": "无"}}, rename={"中医体质辨识": "体质辨识"})
-            m.put(sheets[0], "中医体质辨识", 1, "待定", "不认识的是/否取值")
-            m.put(sheets[0], "出生日期", 1, "#N/A", ERROR_NOTE)
-            m.put(sheets[2 % n], "舒张压", 1, "８６", "全角数字")
+                sheets.append(Sheet(station, CHECKUP_KEYS, mine))
+                m.apply(sheets[-1], heading(w, f"{what}（{station}）"), groups={"血压(mmHg)": ("收缩压", "舒张压")},
+                        dates={"体检日期": 3}, footer="小计")
+            m.apply(sheets[1 % len(sheets)], rename={"体检日期": "检查日期"}, fullwidth={"舒张压": 1})
+            m.apply(sheets[-1], recode={"中医体质辨识": {"是": "有", "否": "无"}}, rename={"中医体质辨识": "体质辨识"})
+            m.apply(sheets[0], put=[("中医体质辨识", 1, "待定", "不认识的是/否取值"), ("出生日期", 1, "#N/A", ERROR_NOTE)])
         books[f"老年人体检/{year}年老年人健康体检.xlsx"] = sheets
     return books
 
@@ -812,78 +782,60 @@ def notes_sheets(w: World, ht: list[Patient]) -> list[Sheet]:
             Sheet("统计", ["服务站", "在管人数", "其中65岁及以上", "本年新纳入"], stats), Sheet("Sheet3", [], [])]
 
 
-def chronic_books(w: World, ht: list[Patient], dm: list[Patient]) -> dict[str, list[Sheet]]:
-    """慢病: the two rosters and the follow-ups of each year (the last diabetes year as a GB18030 CSV)."""
-    m, books, first, last = w.mess, {}, w.town.stations[0], w.years[-1]
-    roster = patient_sheet("高血压患者", ht)
-    m.shape(roster, heading(w, "高血压患者管理名册"))
-    m.dates(roster, "纳入管理日期", 8)
-    m.dates(roster, "状态变更日期", 2)
-    m.put(roster, "家庭医生团队", 1, "#N/A", ERROR_NOTE)
-    m.ids(roster, "身份证号", spaces=1)
-    m.blank_rows(roster, 1)
-    books["慢病/高血压患者管理名册.xlsx"] = [roster, *notes_sheets(w, ht)]
-    roster = patient_sheet("糖尿病患者", dm)
-    m.shape(roster, heading(w, "2型糖尿病患者管理名册"),
-            rename={"纳入管理日期": "建卡日期", "管理状态": "转归", "状态变更日期": "终止管理日期"})
-    m.dates(roster, "纳入管理日期", 6)
-    m.ids(roster, "身份证号", lower_x=1)
-    books["慢病/2型糖尿病患者管理名册.xlsx"] = [roster]
+def ht_followup_books(w: World, ht: list[Patient]) -> dict[str, list[Sheet]]:
+    """高血压随访: a file a year; the last split in halves with one 血压 column, and the first station's
+    December also in its own sub-folder file (three of its rows copied into the main file too)."""
+    m, books, first = w.mess, {}, w.town.stations[0]
     for year in w.years:
-        rows = followup_rows(w, ht, year, "ht", MODES_A if year != last else MODES_B)
-        if year != last:
+        rows = followup_rows(w, ht, year, "ht", MODES_A if year != w.years[-1] else MODES_B)
+        if year != w.years[-1]:
             s = project(f"{year}年", FOLLOWUP_KEYS, rows, HT_KEYS)
-            m.shape(s, heading(w, f"{year}年高血压患者随访记录"), footer="合计",
-                    rename={"收缩压": "收缩压（mmHg）", "舒张压": "舒张压（mmHg）"})
-            m.ids(s, "身份证号", float18=3, short17=2)
-            m.put(s, "收缩压", 1, 14, "不可能的收缩压（14/90）")
-            m.put(s, "舒张压", 1, 900, "不可能的舒张压")
-            m.fullwidth(s, "收缩压", 2)
-            m.put(s, "随访方式", 1, None, "随访方式空白")
-            m.put(s, "随访方式", 1, "入户", "不认识的随访方式")
-            m.dates(s, "随访日期", 10)
-            m.blank_rows(s, 1)
+            m.apply(s, heading(w, f"{year}年高血压患者随访记录"), rename={"收缩压": "收缩压（mmHg）", "舒张压": "舒张压（mmHg）"},
+                    ids=dict(float18=3, short17=2), put=[
+                        ("收缩压", 1, 14, "不可能的收缩压（14/90）"), ("舒张压", 1, 900, "不可能的舒张压"),
+                        ("随访方式", 1, None, "随访方式空白"), ("随访方式", 1, "入户", "不认识的随访方式")],
+                    fullwidth={"收缩压": 2}, dates={"随访日期": 10}, footer="合计", blanks=1)
             books[f"慢病/高血压随访记录{year}.xlsx"] = [s]
-        else:  # halves in one file; the first station's December also in its own sub-folder file
-            december = [r for r in rows if r[3] == first and r[4].month == 12]
-            rest = [r for r in rows if not (r[3] == first and r[4].month == 12)]
-            halves = [project(name, FOLLOWUP_KEYS, part, HT_KEYS) for name, part in
-                      (("上半年", [r for r in rest if r[4].month <= 6]), ("下半年", [r for r in rest if r[4].month > 6]))]
-            extra = project(f"{first}12月", FOLLOWUP_KEYS, december, HT_KEYS)
-            for s in (*halves, extra):
-                m.join_bp(s)
-                m.shape(s, heading(w, f"{year}年高血压患者随访记录（{s.name}）"), rename={"随访日期": "随访时间"})
-            for s in halves:
-                m.dates(s, "随访日期", 5)
-            m.cells(halves[0], "血压", 1, lambda v, i: v.translate(FULL_WIDTH), "全角数字", lambda v: isinstance(v, str))
-            m.put(halves[1], "血压", 1, "14/90", "不可能的收缩压")
-            for row in (m.rng.sample(extra.rows, min(3, len(extra.rows))) if m.on else []):
-                halves[1].rows.append(list(row))
-                halves[1].mark(halves[1].rows[-1], f"与「慢病/{first}/」下的文件完全相同的一行（重复）")
-            books[f"慢病/高血压随访记录{year}.xlsx"] = halves
-            books[f"慢病/{first}/{first}高血压随访{year}年12月.xlsx"] = [extra]
-        rows = followup_rows(w, dm, year, "dm", MODES_A if year != last else MODES_B)
-        if year != last:
+            continue
+        december = [r for r in rows if r[3] == first and r[4].month == 12]
+        rest = [r for r in rows if not (r[3] == first and r[4].month == 12)]
+        halves = [project(name, FOLLOWUP_KEYS, part, HT_KEYS) for name, part in
+                  (("上半年", [r for r in rest if r[4].month <= 6]), ("下半年", [r for r in rest if r[4].month > 6]))]
+        extra = project(f"{first}12月", FOLLOWUP_KEYS, december, HT_KEYS)
+        for s in (*halves, extra):
+            m.apply(s, heading(w, f"{year}年高血压患者随访记录（{s.name}）"), join_bp=True, rename={"随访日期": "随访时间"},
+                    dates={"随访日期": 5 if s is not extra else 0})
+        m.apply(halves[0], fullwidth={"血压": 1})
+        m.apply(halves[1], put=[("血压", 1, "14/90", "不可能的收缩压")])
+        for row in m.rng.sample(extra.rows, min(3, len(extra.rows))) if m.on else []:
+            halves[1].rows.append(list(row))
+            halves[1].mark(halves[1].rows[-1], f"与「慢病/{first}/」下文件中的一行完全相同（重复）")
+        books[f"慢病/高血压随访记录{year}.xlsx"] = halves
+        books[f"慢病/{first}/{first}高血压随访{year}年12月.xlsx"] = [extra]
+    return books
+
+
+def dm_followup_books(w: World, dm: list[Patient]) -> dict[str, list[Sheet]]:
+    """糖尿病随访: xlsx files, the last year a GB18030 CSV with dates written as text."""
+    m, books = w.mess, {}
+    for year in w.years:
+        rows = followup_rows(w, dm, year, "dm", MODES_A if year != w.years[-1] else MODES_B)
+        if year != w.years[-1]:
             s = project(f"{year}年", FOLLOWUP_KEYS, rows, DM_KEYS)
-            m.shape(s, heading(w, f"{year}年2型糖尿病患者随访记录"), footer="合计",
-                    rename={"空腹血糖": "空腹血糖（mmol/L）", "糖化血红蛋白": "糖化血红蛋白(%)"})
-            m.fullwidth(s, "空腹血糖", 2)
-            m.put(s, "空腹血糖", 1, 65.0, "不可能的空腹血糖（漏了小数点）")
-            m.ids(s, "身份证号", lower_x=1)
-            m.dates(s, "随访日期", 8)
+            m.apply(s, heading(w, f"{year}年2型糖尿病患者随访记录"), ids=dict(lower_x=1), fullwidth={"空腹血糖": 2},
+                    rename={"空腹血糖": "空腹血糖（mmol/L）", "糖化血红蛋白": "糖化血红蛋白(%)"}, dates={"随访日期": 8},
+                    put=[("空腹血糖", 1, 65.0, "不可能的空腹血糖（漏了小数点）")], footer="合计")
             books[f"慢病/糖尿病随访记录{year}.xlsx"] = [s]
-        else:
-            s = project("csv", FOLLOWUP_KEYS, rows, DM_CSV_KEYS)
-            m.shape(s, [f"{w.town.centre}{year}年2型糖尿病患者随访记录"], footer="合计",
-                    rename={"空腹血糖": "空腹血糖值", "糖化血红蛋白": "HbA1c", "随访医生": "随访医师"})
-            m.dates(s, "随访日期", 6)
-            c = s.col("随访日期")
-            for row in s.rows if m.on else []:
-                row[c] = DATE_STYLES["slash"][1](row[c], None) if is_date(row[c]) else row[c]
-            m.ids(s, "身份证号", spaces=2)
-            m.put(s, "空腹血糖", 1, "#N/A", ERROR_NOTE)
-            m.blank_rows(s, 1)
-            books[f"慢病/糖尿病随访记录{year}.csv"] = [s]
+            continue
+        s = project("csv", FOLLOWUP_KEYS, rows, DM_CSV_KEYS)
+        m.apply(s, [f"{w.town.centre}{year}年2型糖尿病患者随访记录"], ids=dict(spaces=2), dates={"随访日期": 6},
+                rename={"空腹血糖": "空腹血糖值", "糖化血红蛋白": "HbA1c", "随访医生": "随访医师"},
+                put=[("空腹血糖", 1, "#N/A", ERROR_NOTE)], footer="合计", blanks=1)
+        c = s.col("随访日期")
+        for row in s.rows if m.on else []:  # the other dates as the text 2025/3/12
+            if row and is_date(row[c]):
+                row[c] = DATE_STYLES["slash"][1](row[c], None)
+        books[f"慢病/糖尿病随访记录{year}.csv"] = [s]
     return books
 
 
@@ -893,35 +845,25 @@ def child_books(w: World, children: list[Child], doses: list[list]) -> dict[str,
     rows = [[ch.code, ch.name, "男" if ch.male else "女", ch.birth, ch.mother, ch.phone, ch.station, ch.card, ch.category]
             for ch in children]
     roster = Sheet("儿童花名册", CHILD_KEYS, rows)
-    m.shape(roster, heading(w, "0-6岁儿童花名册"), footer="合计")
-    m.cells(roster, "儿童编码", 5, lambda v, i: int(v), "儿童编码存成数字")
-    m.dates(roster, "出生日期", 4)
-    m.dates(roster, "建证日期", 6)
-    m.put(roster, "在册类别", 1, "待核实", "不认识的在册类别")
-    m.blank_rows(roster, 1)
+    m.apply(roster, heading(w, "0-6岁儿童花名册"), put=[("儿童编码", 5, int, "儿童编码存成数字"), ("在册类别", 1, "待核实",
+            "不认识的在册类别")], dates={"出生日期": 4, "建证日期": 6}, footer="合计", blanks=1)
     books["预防接种/儿童花名册.xlsx"] = [roster]
     early = [Sheet(f"{y}年", VACCINATION_KEYS, [list(r) for r in doses if r[5].year == y])
-             for y in range(doses[0][5].year, w.years[0])] if doses else []
+             for y in range(min([r[5].year for r in doses] or [w.years[0]]), w.years[0])]
     for s in early:
-        m.dates(s, "接种日期", 2)
+        m.apply(s, dates={"接种日期": 2}, put=[("儿童编码", 1, int, "儿童编码存成数字")])
     if early:
-        m.cells(early[-1], "儿童编码", 3, lambda v, i: int(v), "儿童编码存成数字")
         books[f"预防接种/预防接种记录{early[0].name[:4]}-{w.years[0] - 1}.xlsx"] = early
     for year in w.years:
         mine = [list(r) for r in doses if r[5].year == year]
         if year != w.years[-1]:
-            s = Sheet(f"{year}年", VACCINATION_KEYS, mine)
-            m.shape(s, heading(w, f"{year}年预防接种记录"), footer="合计", rename={"疫苗名称": "疫苗"})
-            m.cells(s, "儿童编码", 3, lambda v, i: int(v), "儿童编码存成数字")
-            m.dates(s, "接种日期", 8)
-            m.blank_rows(s, 1)
-            sheets = [s]
+            sheets = [Sheet(f"{year}年", VACCINATION_KEYS, mine)]
+            m.apply(sheets[0], heading(w, f"{year}年预防接种记录"), rename={"疫苗名称": "疫苗"}, dates={"接种日期": 8},
+                    put=[("儿童编码", 3, int, "儿童编码存成数字")], footer="合计", blanks=1)
         else:
-            sheets = [Sheet(f"第{q}季度", VACCINATION_KEYS, [r for r in mine if (r[5].month - 1) // 3 == q - 1])
-                      for q in range(1, 5)]
+            sheets = [Sheet(f"第{q}季度", VACCINATION_KEYS, [r for r in mine if (r[5].month + 2) // 3 == q]) for q in range(1, 5)]
             for s in sheets:
-                m.shape(s, heading(w, f"{year}年第{s.name[1]}季度预防接种记录"), rename={"接种日期": "接种时间"})
-                m.dates(s, "接种日期", 3)
+                m.apply(s, heading(w, f"{year}年{s.name}预防接种记录"), rename={"接种日期": "接种时间"}, dates={"接种日期": 3})
         books[f"预防接种/预防接种记录{year}.xlsx"] = sheets
     return books
 
@@ -974,8 +916,16 @@ def generate_centre(out_dir: Path, *, residents: int = 30000,
     for v in visitors:  # elderly who come for a checkup but have no record in the roster
         v.status, v.gone, v.closed = "正常", None, None
     children = make_children(w, residents)
+    roster = patient_sheet("高血压患者", ht)
+    w.mess.apply(roster, heading(w, "高血压患者管理名册"), ids=dict(spaces=1), put=[("家庭医生团队", 1, "#N/A", ERROR_NOTE)],
+                 dates={"纳入管理日期": 8, "状态变更日期": 2}, blanks=1)
+    dm_roster = patient_sheet("糖尿病患者", dm)
+    w.mess.apply(dm_roster, heading(w, "2型糖尿病患者管理名册"), ids=dict(lower_x=1), dates={"纳入管理日期": 6},
+                 rename={"纳入管理日期": "建卡日期", "管理状态": "转归", "状态变更日期": "终止管理日期"})
     books = {"居民健康档案/居民健康档案花名册.xlsx": residents_book(w, people), **checkup_books(w, people + visitors),
-             **chronic_books(w, ht, dm), **child_books(w, children, vaccination_rows(w, children))}
+             "慢病/高血压患者管理名册.xlsx": [roster, *notes_sheets(w, ht)], "慢病/2型糖尿病患者管理名册.xlsx": [dm_roster],
+             **ht_followup_books(w, ht), **dm_followup_books(w, dm),
+             **child_books(w, children, vaccination_rows(w, children))}
     log: list[str] = []
     summary = {"centre": centre, "seed": seed, "residents": residents, "files": {}, "sheets": {}, "mess": log,
                "people": {"residents": len(people), "hypertension_patients": len(ht), "diabetes_patients": len(dm),

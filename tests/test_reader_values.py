@@ -8,6 +8,8 @@ import os
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from helpers import (
     assert_no_full_id,
     errors,
@@ -935,3 +937,34 @@ def test_workbook_with_several_sheets_keeps_each_sheets_rows(tmp_path):
     assert (problem.sheet, problem.row) == ("二月", 4)
     table = result.tables["elderly_checkups"]
     assert list(zip(table["_sheet"], table["_row"])) == [("一月", 2), ("二月", 3)]
+
+
+# ------------------------------------------------------------------------------ properties
+
+TEXT_DATE_FORMS = [
+    lambda d: d.isoformat(),
+    lambda d: f"{d.year}/{d.month}/{d.day}",
+    lambda d: f"{d.year}.{d.month}.{d.day}",
+    lambda d: f"{d.year}年{d.month}月{d.day}日",
+    lambda d: d.strftime("%Y%m%d"),
+    lambda d: str((d - dt.date(1899, 12, 30)).days),  # an Excel serial as text
+    lambda d: f"{d.isoformat()} 23:59:59",
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(dates=st.lists(st.dates(dt.date(1900, 3, 1), dt.date(2026, 11, 23)), min_size=1, max_size=8))
+def test_every_text_date_form_reads_back_the_same_date(tmp_path_factory, dates):
+    folder = tmp_path_factory.mktemp("dates")
+    people = ids(len(dates) * len(TEXT_DATE_FORMS))
+    rows = [CHECKUP]
+    expected = []
+    for n, (date, form) in enumerate((d, f) for d in dates for f in TEXT_DATE_FORMS):
+        rows.append([people[n], form(date)])
+        expected.append(pd.Timestamp(date))
+    write_csv(folder / "体检.csv", rows)
+    result = read(folder)
+    assert errors(result) == []
+    table = result.tables["elderly_checkups"]
+    assert list(table["checkup_date"]) == expected
+    assert list(table["_row"]) == list(range(2, 2 + len(expected)))

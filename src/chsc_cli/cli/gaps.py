@@ -1,0 +1,84 @@
+"""`chsc gaps INDICATOR DATA_DIR --period P` — who still needs to be seen, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import (
+    EXIT_OK,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    QuietOption,
+    emit,
+    load_folder,
+    load_indicator_library,
+    output_format,
+    parse_period_option,
+    raise_user_error,
+    stderr,
+    stdout,
+)
+from .compute import IndicatorsOption, OutputOption, PeriodOption
+
+
+def gaps(
+    indicator_id: Annotated[str, typer.Argument(help="指标 id（chsc indicators 可查），或 all 表示全部指标", show_default=False)],
+    data_dir: DataDir,
+    period: PeriodOption,
+    output: OutputOption = None,
+    format: Annotated[str | None, typer.Option("--format", help="table（默认）、csv 或 xlsx；给了 -o 时按后缀", show_default=False)] = None,
+    split: Annotated[str, typer.Option("--split", help="xlsx 中按 station（站点）或 team（团队）分工作表")] = "station",
+    show_id: Annotated[bool, typer.Option("--show-id", help="显示完整身份证号（默认只显示前6位和后4位）")] = False,
+    indicators: IndicatorsOption = None,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """列出分母中尚未进入分子的人（待体检、待随访名单），附原因、站点、团队、电话和最近一次联系日期。
+
+    示例：chsc gaps elderly_health_management_rate sample_data --period 2025 -o 待体检名单.xlsx
+    """
+    from ..indicators import EngineData, compute_indicators, gap_list
+    from ..outputs.gaps_files import gaps_csv_text, render_gaps_table, write_gaps_csv, write_gaps_xlsx
+
+    chosen_format = output_format(format, output, ("table", "csv", "xlsx"))
+    if split not in ("station", "team"):
+        raise_user_error(f"--split 只能是 station 或 team，而不是「{split}」。")
+    chosen_period = parse_period_option(period)
+    settings, read = load_folder(data_dir, config, quiet)
+    library = load_indicator_library(indicators or [], settings)
+    wanted = list(library.indicators) if indicator_id == "all" else [indicator_id]
+    if indicator_id != "all" and indicator_id not in library.indicators:
+        raise_user_error(f"没有指标「{indicator_id}」。", hint=f"可用的指标：{', '.join(library.indicators)}，或 all")
+    if len(wanted) > 1 and chosen_format != "xlsx":
+        raise_user_error("gaps all 会为每个指标写一个工作表，请用 -o 名单.xlsx 输出。")
+    data = EngineData.prepare(read)
+    result = compute_indicators(data, chosen_period, settings.settings, library, only=wanted)
+    lists = [gap_list(library, result.evaluations[i], data, chosen_period) for i in wanted]
+    if chosen_format == "xlsx":
+        if output is None:
+            raise_user_error("xlsx 格式需要用 -o 指定输出文件，如 -o 名单.xlsx。")
+        written = write_gaps_xlsx(output, lists, show_id, split, read.files)
+    elif output is not None:
+        written = write_gaps_csv(output, lists[0], show_id, read.files)
+    else:
+        if chosen_format == "csv":
+            emit(gaps_csv_text(lists[0], show_id))
+        else:
+            render_gaps_table(stdout, lists[0], show_id)
+        return EXIT_OK
+    if not quiet:
+        total = sum(len(g.people) for g in lists)
+        stderr.print(f"已写入 {written}（共 {total:,} 人）", markup=False)
+        for gaps_item in lists:
+            if gaps_item.note:
+                stderr.print(f"{gaps_item.name}：{gaps_item.note}", markup=False)
+    return EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("gaps")(gaps)

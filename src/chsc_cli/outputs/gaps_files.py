@@ -1,0 +1,68 @@
+"""Care-gap lists as a table, CSV or xlsx (one sheet per station or team; `gaps all`: one sheet per
+indicator). ID numbers are masked unless the user asked for them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from ..indicators import GapList
+from ..people import mask_ids
+from .writer import SheetSpec, csv_text, write_csv, write_xlsx
+
+HEADERS = ["站点", "团队", "姓名", "{key}", "年龄", "联系电话", "原因", "最近一次联系"]
+
+
+def _header(gaps: GapList) -> list[str]:
+    return [h.format(key=gaps.key_header) for h in HEADERS]
+
+
+def gap_rows(gaps: GapList, show_id: bool) -> list[list[object]]:
+    people = gaps.people
+    keys = people["key"] if show_id or gaps.key_header != "身份证号" else mask_ids(people["key"])
+    ages = people["age"].map(lambda a: None if pd.isna(a) else int(a))
+    contacts = people["last_contact"].map(lambda d: None if pd.isna(d) else d.date())
+    columns = [people["station"], people["team"], people["name"], keys, ages, people["phone"], people["reason"], contacts]
+    return [list(row) for row in zip(*(list(c) for c in columns))]
+
+
+def render_gaps_table(console: Console, gaps: GapList, show_id: bool) -> None:
+    table = Table(title=f"{gaps.name}：待完成名单（{len(gaps.people):,} 人）", title_justify="left")
+    for heading in _header(gaps):
+        table.add_column(heading, overflow="fold")
+    for row in gap_rows(gaps, show_id):
+        table.add_row(*("" if value is None else str(value) for value in row))
+    console.print(table)
+    if gaps.note:
+        console.print(gaps.note, markup=False)
+
+
+def gaps_csv_text(gaps: GapList, show_id: bool) -> str:
+    return csv_text(_header(gaps), gap_rows(gaps, show_id))
+
+
+def write_gaps_csv(path: Path, gaps: GapList, show_id: bool, protected) -> Path:
+    return write_csv(path, _header(gaps), gap_rows(gaps, show_id), protected=protected)
+
+
+def _sheet(title: str, gaps: GapList, rows: list[list[object]]) -> SheetSpec:
+    return SheetSpec(title=title, header=_header(gaps), rows=rows, date_columns={7}, text_columns={3, 5})
+
+
+def write_gaps_xlsx(path: Path, lists: list[GapList], show_id: bool, split: str, protected) -> Path:
+    """One list: a sheet per station (or team); several lists (`gaps all`): a sheet per indicator."""
+    sheets = []
+    if len(lists) == 1:
+        gaps = lists[0]
+        rows = gap_rows(gaps, show_id)
+        position = 0 if split == "station" else 1
+        groups = list(dict.fromkeys(row[position] for row in rows)) or ["名单"]
+        for group in groups:
+            sheets.append(_sheet(str(group), gaps, [row for row in rows if row[position] == group]))
+    else:
+        for gaps in lists:
+            sheets.append(_sheet(gaps.name, gaps, gap_rows(gaps, show_id)))
+    return write_xlsx(path, sheets, protected=protected)
