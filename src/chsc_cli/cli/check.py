@@ -21,13 +21,14 @@ def check(
     示例：chsc check sample_data --period 2025
     """
     from ..indicators import compute_indicators
+    from ..indicators.progress import pace_lines
     from ..outputs.library_text import render_check
 
     chosen_period = parse_period_option(period)
     settings, read = load_folder(data_dir, config, quiet)
     library = load_indicator_library(indicators or [], settings)
     result = compute_indicators(read, chosen_period, settings.settings, library, reasons=False)
-    misses = render_check(stdout, result)
+    misses = render_check(stdout, result, pace_lines(result.indicators, chosen_period))
     return EXIT_FINDINGS if misses else EXIT_OK
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +19,13 @@ EXIT_FINDINGS = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+def _width(stream) -> int | None:
+    """Rich's width: the terminal's; when redirected, wide enough for the tables (COLUMNS wins)."""
+    return None if os.environ.get("COLUMNS") or stream.isatty() else 160
+
+
+stdout = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
 
 DataDir = Annotated[Path, typer.Argument(help="数据文件夹（存放各登记表 Excel/CSV 的文件夹）", show_default=False)]
 ConfigOption = Annotated[

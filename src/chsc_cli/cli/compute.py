@@ -64,7 +64,9 @@ def compute(
     result = compute_indicators(read, chosen_period, settings.settings, library, by=by)
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":
-            render_compute_table(stdout, result, quiet=quiet)
+            from ..indicators.progress import pace_lines
+
+            render_compute_table(stdout, result, quiet=quiet, pace=pace_lines(result.indicators, chosen_period))
         elif chosen_format == "json":
             emit(compute_json_text(result))
         else:

@@ -35,9 +35,9 @@ def _root() -> None:
 
 
 def _register_commands() -> None:
-    from . import check, compute, gaps, library, validate
+    from . import check, compute, gaps, library, progress, validate
 
-    for command in (compute, check, gaps, validate, library):
+    for command in (compute, check, gaps, progress, validate, library):
         command.register(app)
 
 

@@ -22,14 +22,13 @@ def _met_mark(met: bool | None) -> str:
     return "[green]✓[/]" if met else "[red]✗[/]"
 
 
-def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool = False) -> None:
+def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool = False, pace: dict[str, str] | None = None) -> None:
     title = f"{result.centre or ''} {result.period.label} 指标完成情况".strip()
     table = Table(title=title, title_justify="left")
     for heading, justify in (("指标", "left"), ("分子", "right"), ("分母", "right"), ("率", "right"),
                              ("目标", "right"), ("达标", "center"), ("差距(人)", "right")):
         table.add_column(heading, justify=justify)
-    groups = [row for row in result.indicators]
-    for row in groups:
+    for row in result.indicators:
         name = row.name if row.group is None else f"  {next(iter(row.group.values()))}"
         table.add_row(
             name,
@@ -41,6 +40,9 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
             count(row.shortfall) if row.shortfall else ("0" if row.shortfall == 0 else "—"),
         )
     console.print(table)
+    for row in result.indicators:
+        if pace and row.group is None and row.id in pace:
+            console.print(f"{row.name}：{pace[row.id]}", markup=False)
     missing = [row for row in result.indicators if row.reason and row.group is None]
     if missing:
         console.print("[bold]无法计算：[/]")

@@ -1,0 +1,75 @@
+"""Monthly progress through a year: the cumulative value of every indicator at the end of each
+month (month m is the period Y-01..Y-m), the current gap and the pace needed to reach the target."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+from ..config import CentreConfig
+from ..periods import year_to_month
+from .data import EngineData
+from .engine import compute_indicators
+from .library import Library
+from .results import IndicatorResult
+
+
+@dataclass
+class ProgressRow:
+    id: str
+    name: str
+    months: list[IndicatorResult]  # month 1..N, cumulative
+    pace: int | None  # persons per remaining month to reach the target by year end; None: no month left
+
+    @property
+    def current(self) -> IndicatorResult:
+        return self.months[-1]
+
+
+def monthly_pace(shortfall: int | None, months_remaining: int) -> int | None:
+    """ceil(shortfall ÷ months remaining); None when no month remains or nothing can be said."""
+    if shortfall is None or months_remaining <= 0:
+        return None
+    return math.ceil(shortfall / months_remaining)
+
+
+def last_event_month(data: EngineData, library: Library, year: int) -> int:
+    """The last month of `year` with any event row read by the library (1 when there is none)."""
+    last = 0
+    for indicator in library.indicators.values():
+        for item in indicator.numerator.require:
+            if item.event is None or not data.has(item.event.register):
+                continue
+            dates = data.table(item.event.register)[item.event.date]
+            in_year = dates[(dates.dt.year == year).to_numpy(dtype=bool)]
+            if len(in_year):
+                last = max(last, int(in_year.max().month))
+    return last or 1
+
+
+def progress(data: EngineData, library: Library, settings: CentreConfig, year: int, through: int) -> list[ProgressRow]:
+    by_month = [compute_indicators(data, year_to_month(year, month), settings, library, reasons=False) for month in range(1, through + 1)]
+    rows = []
+    for position, indicator_id in enumerate(library.indicators):
+        months = [result.indicators[position] for result in by_month]
+        rows.append(ProgressRow(indicator_id, months[-1].name, months, monthly_pace(months[-1].shortfall, 12 - through)))
+    return rows
+
+
+__all__ = ["ProgressRow", "last_event_month", "monthly_pace", "progress"]
+
+
+def pace_lines(result_rows: list[IndicatorResult], period) -> dict[str, str]:
+    """For a period that ends before its year does (a partial year): indicator id -> the monthly
+    pace line of each missed target, the same figure `progress` gives."""
+    if period.start.year != period.end.year or (period.end.month, period.end.day) == (12, 31):
+        return {}
+    remaining = 12 - period.end.month
+    lines = {}
+    for row in result_rows:
+        if row.group is None and row.met is False:
+            pace = monthly_pace(row.shortfall, remaining)
+            if pace is not None:
+                lines[row.id] = f"按年底达标：剩余 {remaining} 个月，每月需完成 {pace:,} 人"
+    return lines

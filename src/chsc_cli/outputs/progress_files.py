@@ -1,0 +1,101 @@
+"""`progress` as a table, an xlsx, or a self-contained HTML page with a small line chart per
+indicator (inline SVG, the target drawn as a line)."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..indicators.progress import ProgressRow
+from .formatting import count, percent, target_percent
+from .writer import SheetSpec, write_text, write_xlsx
+
+
+def _headers(through: int) -> list[str]:
+    return ["指标", *[f"{m}月" for m in range(1, through + 1)], "目标", "差距(人)", "每月需完成(人)"]
+
+
+def pace_text(pace: int | None) -> str:
+    return "—" if pace is None else f"{pace:,}"
+
+
+def render_progress_table(console: Console, rows: list[ProgressRow], year: int, through: int) -> None:
+    table = Table(title=f"{year}年 1–{through}月 指标进度（各月为1月至该月的累计完成率）", title_justify="left")
+    for heading in _headers(through):
+        table.add_column(heading, justify="left" if heading == "指标" else "right", no_wrap=heading != "指标")
+    for row in rows:
+        cells = [percent(m.numerator, m.denominator) for m in row.months]
+        table.add_row(row.name, *cells, target_percent(row.current.target), count(row.current.shortfall), pace_text(row.pace))
+    console.print(table)
+    remaining = 12 - through
+    if remaining > 0:
+        console.print(f"每月需完成 = 当前差距 ÷ 剩余 {remaining} 个月（向上取整），按此进度年底可达标。")
+
+
+def write_progress_xlsx(path: Path, rows: list[ProgressRow], year: int, through: int, protected) -> Path:
+    data = []
+    for row in rows:
+        data.append([row.name, *[m.value for m in row.months], float(row.current.target), row.current.shortfall, row.pace])
+    percent_columns = set(range(1, through + 2))
+    missed = {i for i, row in enumerate(rows) if row.current.met is False}
+    sheet = SheetSpec(title=f"{year}年进度", header=_headers(through), rows=data, percent_columns=percent_columns, highlight_rows=missed)
+    return write_xlsx(path, [sheet], protected=protected)
+
+
+def line_chart_svg(values: list[float | None], target: float, width: int = 320, height: int = 140) -> str:
+    """A small line chart of monthly values (0–100%) with the target as a dashed line."""
+    left, right, top, bottom = 36, 10, 10, 24
+    inner_w, inner_h = width - left - right, height - top - bottom
+    months = len(values)
+
+    def x(i: int) -> float:
+        return left + (inner_w * i / max(months - 1, 1))
+
+    def y(v: float) -> float:
+        return top + inner_h * (1 - max(0.0, min(1.0, v)))
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
+    for level in (0, 0.5, 1):
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{left - 4}" y="{y(level) + 4:.1f}" font-size="10" text-anchor="end">{int(level * 100)}%</text>')
+    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(target):.1f}" y2="{y(target):.1f}" stroke="#c00" stroke-dasharray="4 3"/>')
+    points = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
+    if points:
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+        parts.append(f'<polyline fill="none" stroke="#1f6fb2" stroke-width="2" points="{path}"/>')
+        parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="#1f6fb2"/>' for px, py in points]
+    for i in range(months):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" font-size="10" text-anchor="middle">{i + 1}月</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def progress_html(rows: list[ProgressRow], centre: str | None, year: int, through: int) -> str:
+    cards = []
+    for row in rows:
+        current = row.current
+        values = [m.value for m in row.months]
+        status = "—" if current.met is None else ("已达标" if current.met else f"差 {current.shortfall:,} 人，每月需完成 {pace_text(row.pace)} 人")
+        chart = line_chart_svg(values, float(current.target)) if any(v is not None for v in values) else "<p>无法计算：" + escape(current.reason or "") + "</p>"
+        cards.append(
+            f'<section class="card"><h2>{escape(row.name)}</h2>'
+            f"<p>1–{through}月累计 {escape(percent(current.numerator, current.denominator))}，目标 {escape(target_percent(current.target))}；{escape(status)}</p>"
+            f"{chart}</section>"
+        )
+    title = escape(f"{centre or ''}{year}年指标进度（1–{through}月）")
+    style = (
+        "body{font-family:'Microsoft YaHei','PingFang SC',sans-serif;margin:24px;color:#222}"
+        ".grid{display:flex;flex-wrap:wrap;gap:16px}.card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;width:340px}"
+        "h2{font-size:15px;margin:4px 0}p{font-size:13px;margin:4px 0}"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title><style>{style}</style></head>'
+        f'<body><h1>{title}</h1><div class="grid">{"".join(cards)}</div></body></html>\n'
+    )
+
+
+def write_progress_html(path: Path, rows: list[ProgressRow], centre: str | None, year: int, through: int, protected) -> Path:
+    return write_text(path, progress_html(rows, centre, year, through), protected=protected)
