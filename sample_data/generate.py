@@ -77,6 +77,7 @@ CHILD_FACTORS = {-6: 1.25, -5: 1.1, -4: 1.0, -3: 0.92, -2: 0.85, -1: 0.9, 0: 0.8
 CHILD_CATEGORIES = {"本地": 80, "外地转来": 8, "流动": 6, "迁出": 4.5, "临时外转": 1.2, "死亡": 0.3}
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+SURNAME_WEIGHTS = list(itertools.accumulate(1 / (i + 4) for i in range(len(SURNAMES))))  # 王李张 commonest
 
 
 # ----------------------------------------------------------------------------------- small helpers
@@ -113,9 +114,6 @@ def id_check(body17: str) -> str:
     return "10X98765432"[sum(int(c) * w for c, w in zip(body17, ID_WEIGHTS)) % 11]
 
 
-SURNAME_WEIGHTS = list(itertools.accumulate(1 / (i + 4) for i in range(len(SURNAMES))))
-
-
 def person_name(rng: random.Random, male: bool, birth_year: int) -> str:
     surname = rng.choices(SURNAMES, cum_weights=SURNAME_WEIGHTS)[0]
     return surname + rng.choice(GIVEN[(male, 0 if birth_year < 1965 else 1 if birth_year < 1995 else 2)])
@@ -126,8 +124,8 @@ def phone(rng: random.Random) -> str:
 
 
 def even(x: float) -> int:
-    """Blood pressure as clinicians write it: mostly even numbers, some rounded to 5 or 10."""
-    step = 2 if random.Random(int(x * 1000)).random() < 0.8 else 10
+    """Blood pressure as clinicians write it: even numbers, some rounded to 10."""
+    step = 10 if int(x * 100) % 5 == 0 else 2  # one reading in five rounded to 10
     return int(round(x / step) * step)
 
 
@@ -487,6 +485,7 @@ class Sheet:
     groups: dict[str, tuple[int, int]] = field(default_factory=dict)  # two-row header: label -> column span
     footer: list[list] = field(default_factory=list)
     marks: dict[int, list[str]] = field(default_factory=dict)  # id(row) -> what was done to it
+    register: bool = True  # False for 说明 / 统计 / empty sheets
 
     def __post_init__(self):
         self.header = self.header or list(self.keys)
@@ -709,11 +708,11 @@ def residents_book(w: World, people: list[Person]) -> list[Sheet]:
             row[0] = i
         sheets.append(Sheet(station, RESIDENT_KEYS, mine))
     a, b, c, z = (sheets[i % n] for i in (0, 1, 2, n - 1))
-    if m.on:  # one person re-filed at another station (old record 迁出), one filed twice by two stations
-        old = m.rng.choice([r for r in a.rows if r[11] == "正常" and r[10].year >= 2013])
-        moved = [len(b.rows) + 1, *old[1:7], b.name, w.town.teams[b.name][0], old[9], D(2010, 6, 18), "迁出",
+    pool = [r for r in a.rows if r[11] == "正常" and r[3] < r[10] - days(800)]
+    if m.on and len(pool) > 1:  # one person re-filed at another station (old record 迁出), one filed twice
+        old, twice = m.rng.sample(pool, 2)
+        moved = [len(b.rows) + 1, *old[1:7], b.name, w.town.teams[b.name][0], old[9], old[10] - days(800), "迁出",
                  old[10] - days(2), "否", None]
-        twice = m.rng.choice([r for r in a.rows if r[11] == "正常" and r is not old])
         again = [len(c.rows) + 1, *twice[1:7], c.name, w.town.teams[c.name][-1], *twice[9:]]
         again[10] = min(w.last_day, twice[10] + days(400))
         for sheet, row in ((b, moved), (c, again)):
@@ -778,8 +777,8 @@ def notes_sheets(w: World, ht: list[Patient]) -> list[Sheet]:
               sum(t.person.station == s and age_at(t.person.birth, w.last_day) >= 65 for t in active),
               sum(t.person.station == s and t.enrolled.year == w.last_day.year for t in active)] for s in w.town.stations]
     stats.append(["合计", *(sum(r[k] for r in stats) for k in (1, 2, 3))])
-    return [Sheet("说明", [], [[line] for line in notes]),
-            Sheet("统计", ["服务站", "在管人数", "其中65岁及以上", "本年新纳入"], stats), Sheet("Sheet3", [], [])]
+    return [Sheet("说明", [], [[line] for line in notes], register=False), Sheet("Sheet3", [], [], register=False),
+            Sheet("统计", ["服务站", "在管人数", "其中65岁及以上", "本年新纳入"], stats, register=False)]
 
 
 def ht_followup_books(w: World, ht: list[Patient]) -> dict[str, list[Sheet]]:
@@ -935,8 +934,8 @@ def generate_centre(out_dir: Path, *, residents: int = 30000,
             write_csv(out / rel, rel, sheets[0], log)
         else:
             write_xlsx(out / rel, rel, sheets, log)
-        summary["files"][rel] = sum(s.data_rows() for s in sheets if s.keys)
-        summary["sheets"].update({f"{rel}#{s.name}": s.data_rows() for s in sheets if s.keys})
+        summary["files"][rel] = sum(s.data_rows() for s in sheets if s.register)
+        summary["sheets"].update({f"{rel}#{s.name}": s.data_rows() for s in sheets if s.register})
     out.mkdir(parents=True, exist_ok=True)
     (out / "chsc.yaml").write_bytes(config_text(w, people).encode("utf-8"))
     return summary

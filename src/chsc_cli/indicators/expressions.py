@@ -44,6 +44,7 @@ class ExpressionError(ValueError):
         super().__init__(message)
         self.message = message
         self.token = token
+        self.index: int | None = None  # position in the where-list, set by the list parser
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class Not:
 @dataclass(frozen=True)
 class Test:
     """A where/test item with the reason shown when a person fails it."""
+
+    __test__ = False  # not a pytest test class
 
     condition: Any
     reason: str | None = None

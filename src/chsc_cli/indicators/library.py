@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from ..problems import UserError
 from ..registers import KINDS
 from .checks import check_indicator, check_population
-from .model import Indicator, Population, PopulationFile
+from .model import ITEM_MARK, Indicator, Population, PopulationFile
 from .yamlfile import YamlError, line_at, load_yaml
 
 POPULATIONS_FILE = "populations.yaml"
@@ -91,7 +91,10 @@ def _parse(path: Path, model, problems: list[str]):
     except ValidationError as error:
         for item in error.errors():
             location = tuple(step for step in item["loc"] if not _is_union_tag(step))
-            line = line_at(data, location) or "?"
+            marked = re.search(f"{ITEM_MARK}(\\d+){ITEM_MARK}", item["msg"])
+            line_location = (*location, int(marked.group(1))) if marked else location
+            item["msg"] = re.sub(f"{ITEM_MARK}\\d+{ITEM_MARK}", "", item["msg"])
+            line = line_at(data, line_location) or "?"
             problems.append(f"{path}:{line}: {_describe(item, location)}")
         return None
 

@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .expressions import AllOf, AnyOf, ExpressionError, Not, Test, parse_comparison
 
+#: Marks the index of the bad item in a where-list inside a validation message (for its line).
+ITEM_MARK = "\u241f"
+
 Window = Literal["period", "all", "through_period_end", "before_first_birthday"]
 
 
@@ -31,7 +34,15 @@ def parse_where(items: Any, *, reasons: bool = True) -> tuple:
         items = [items]
     if not isinstance(items, list):
         raise ExpressionError("条件应为一个列表，每项一个条件")
-    return tuple(_parse_item(item, reasons) for item in items)
+    parsed = []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(_parse_item(item, reasons))
+        except ExpressionError as error:
+            if error.index is None:
+                error.index = index
+            raise
+    return tuple(parsed)
 
 
 def _parse_item(item: Any, reasons: bool) -> Any:
@@ -70,7 +81,8 @@ class _WhereMixin:
         try:
             return parse_where(value)
         except ExpressionError as error:
-            raise ValueError(f"{error.message}〔{error.token}〕" if error.token else error.message) from None
+            text = f"{error.message}〔{error.token}〕" if error.token else error.message
+            raise ValueError(f"{ITEM_MARK}{error.index}{ITEM_MARK}{text}" if error.index is not None else text) from None
 
 
 class Derive(Strict):

@@ -1,0 +1,104 @@
+"""The shipped library: every indicator of indicators.md, documented, loadable; bad files are
+reported with file, line and token, all files before failing; a new indicator is a YAML file only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from chsc_cli.config import CentreConfig
+from chsc_cli.indicators import compute_indicators, load_library
+from chsc_cli.indicators.library import shipped_library_dir
+from chsc_cli.periods import parse_period
+from chsc_cli.problems import UserError
+from chsc_cli.registers import read_folder
+from helpers import make_id, write_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT.parent / "shared" / "spec" / "indicators.md"
+SPEC_IDS = [
+    "elderly_health_management_rate", "elderly_tcm_management_rate", "hypertension_standard_management_rate",
+    "hypertension_bp_control_rate", "hypertension_management_rate", "diabetes_standard_management_rate",
+    "diabetes_glucose_control_rate", "diabetes_management_rate", "health_record_rate", "family_doctor_signing_rate",
+    "vaccination_card_rate", "hepb_birth_dose_timely_rate", "nip_basic_full_series_rate",
+]
+
+
+def test_every_indicator_of_the_spec_is_shipped_with_a_chinese_definition():
+    library = load_library()
+    assert sorted(library.indicators) == sorted(SPEC_IDS)
+    for indicator in library.indicators.values():
+        assert re.search(r"[\u4e00-\u9fff]", indicator.definition)
+        assert "分子" in indicator.definition and "分母" in indicator.definition
+        assert library.sources[indicator.id].name == f"{indicator.id}.yaml"
+
+
+def test_the_python_engine_names_no_indicator():
+    package = ROOT / "src" / "chsc_cli"
+    files = [p for folder in ("registers", "indicators", "outputs") for p in (package / folder).rglob("*.py")]
+    source = "\n".join(p.read_text(encoding="utf-8") for p in files)
+    for indicator_id in SPEC_IDS:
+        assert indicator_id not in source, indicator_id
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_bad_files_are_all_reported_with_file_line_and_token(tmp_path):
+    good = (shipped_library_dir() / "health_record_rate.yaml").read_text(encoding="utf-8")
+    _write(tmp_path, "a_typo.yaml", good.replace("id: health_record_rate", "id: a_typo").replace("numerator:", "numerater:"))
+    bad_filter = good.replace("id: health_record_rate", "id: b_filter").replace(
+        "numerator:\n  population: residents_at_period_end",
+        "numerator:\n  population: residents_at_period_end\n  having:\n    - age >=< 65",
+    )
+    _write(tmp_path, "b_filter.yaml", bad_filter)
+    unknown_field = good.replace("id: health_record_rate", "id: c_field").replace(
+        "numerator:\n  population: residents_at_period_end",
+        "numerator:\n  population: residents_at_period_end\n  having:\n    - agee >= 65",
+    )
+    _write(tmp_path, "c_field.yaml", unknown_field)
+    with pytest.raises(UserError) as raised:
+        load_library([tmp_path])
+    message = str(raised.value)
+    assert re.search(r"a_typo\.yaml:\d+: 未知的键「numerater」", message)
+    assert re.search(r"a_typo\.yaml:\d+: 缺少必需的键「numerator」", message)
+    line = bad_filter.splitlines().index("    - age >=< 65") + 1
+    assert f"b_filter.yaml:{line}:" in message and "〔" in message
+    assert "c_field.yaml" in message and "〔agee〕" in message
+
+
+def test_yaml_cannot_build_python_objects(tmp_path):
+    _write(tmp_path, "evil.yaml", "id: !!python/object/apply:os.system ['echo hacked']\n")
+    with pytest.raises(UserError) as raised:
+        load_library([tmp_path])
+    assert "evil.yaml" in str(raised.value)
+
+
+def test_a_file_replaces_the_shipped_indicator_with_the_same_id(tmp_path):
+    text = (shipped_library_dir() / "health_record_rate.yaml").read_text(encoding="utf-8")
+    _write(tmp_path, "health_record_rate.yaml", text.replace("target: 0.90", "target: 0.5"))
+    library = load_library([tmp_path])
+    assert str(library.indicators["health_record_rate"].target) == "0.5"
+    assert library.sources["health_record_rate"].parent == tmp_path
+
+
+def test_readme_worked_example_adds_an_indicator_with_yaml_only(tmp_path):
+    """The README's example: tests/data/custom_indicators/elderly_bp_measured_rate.yaml."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    old, young, unmeasured = make_id("19500101", "011"), make_id("19700101", "021"), make_id("19450101", "031")
+    residents = [["身份证号", "建档日期"], [old, "2020-01-01"], [young, "2020-01-01"], [unmeasured, "2020-01-01"]]
+    write_workbook(folder / "居民.xlsx", {"居民": residents})
+    checkups = [["身份证号", "体检日期", "收缩压", "舒张压"], [old, "2025-05-01", 130, 80], [young, "2025-05-01", 120, 70], [unmeasured, "2025-05-01", None, None]]
+    write_workbook(folder / "体检.xlsx", {"体检": checkups})
+    library = load_library([ROOT / "tests" / "data" / "custom_indicators"])
+    read = read_folder(folder, today=dt.date(2026, 11, 23))
+    result = compute_indicators(read, parse_period("2025"), CentreConfig(), library, only=["elderly_bp_measured_rate"])
+    row = result.indicators[0]
+    assert (row.numerator, row.denominator, row.denominator_source) == (1, 2, "roster")
+    reasons = result.evaluations["elderly_bp_measured_rate"].persons["reason"].dropna().tolist()
+    assert reasons == ["2025年无体检记录"]
