@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/chsc validate sample_data
+	$(BIN)/chsc compute sample_data --period 2025
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

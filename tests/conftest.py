@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 from hypothesis import HealthCheck, settings
+
+# The parse cache of every test run (and of the chsc processes the tests start) lives in a
+# temporary folder, never in the user's cache.
+os.environ.setdefault("CHSC_CACHE_DIR", tempfile.mkdtemp(prefix="chsc-test-cache-"))
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=100, deadline=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import EXIT_FINDINGS, EXIT_OK, ConfigOption, DataDir, DebugOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout
+from .common import EXIT_FINDINGS, EXIT_OK, ConfigOption, DataDir, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout
 from .compute import IndicatorsOption, PeriodOption
 
 
@@ -14,6 +14,7 @@ def check(
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> int:
     """检查哪些指标未达标、还需再完成多少人；有未达标时退出码为 1（无法计算的不算未达标）。
@@ -25,7 +26,7 @@ def check(
     from ..outputs.library_text import render_check
 
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet)
+    settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
     result = compute_indicators(read, chosen_period, settings.settings, library, reasons=False)
     misses = render_check(stdout, result, pace_lines(result.indicators, chosen_period))

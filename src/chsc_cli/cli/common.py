@@ -33,6 +33,7 @@ ConfigOption = Annotated[
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="不显示进度条和提示信息")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（traceback）")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="不使用解析缓存，重新读取每个 Excel 文件")]
 
 
 def check_data_dir(data_dir: Path) -> Path:
@@ -89,16 +90,23 @@ def parse_period_option(text: str):
         raise UserError(f"统计期「{text}」无法识别：{error}") from None
 
 
-def load_folder(data_dir: Path, config: Path | None, quiet: bool):
-    """Settings and registers of a data folder for the computing commands (compute, check, gaps,
-    progress, report): an unreadable file, an ambiguous sheet or no registers at all stop them."""
-    from ..registers import read_folder
+def read_registers(data_dir: Path, config: Path | None, quiet: bool, no_cache: bool = False):
+    """Settings and everything read from the folder (with the parse cache unless --no-cache)."""
+    from ..registers import ParseCache, read_folder
     from ..registers.sources import find_register_files
 
     check_data_dir(data_dir)
     settings = load_settings(data_dir, config)
+    cache = None if no_cache else ParseCache()
     with file_progress(len(find_register_files(data_dir)), quiet) as on_file:
-        read = read_folder(data_dir, settings.settings, on_file=on_file)
+        read = read_folder(data_dir, settings.settings, on_file=on_file, cache=cache)
+    return settings, read
+
+
+def load_folder(data_dir: Path, config: Path | None, quiet: bool, no_cache: bool = False):
+    """Settings and registers of a data folder for the computing commands (compute, check, gaps,
+    progress, report): an unreadable file, an ambiguous sheet or no registers at all stop them."""
+    settings, read = read_registers(data_dir, config, quiet, no_cache)
     stopping = read.problems_with("unreadable-file", "too-large", "ambiguous-kind", "no-registers")
     if stopping:
         first = stopping[0]

@@ -12,6 +12,7 @@ from .common import (
     ConfigOption,
     DataDir,
     DebugOption,
+    NoCacheOption,
     QuietOption,
     emit,
     load_folder,
@@ -44,6 +45,7 @@ def compute(
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> int:
     """计算全部指标：分子、分母、完成率、目标、是否达标、还差多少人。
@@ -59,7 +61,7 @@ def compute(
     if by is not None and by not in ("station", "team"):
         raise_user_error(f"--by 只能是 station 或 team，而不是「{by}」。")
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet)
+    settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
     result = compute_indicators(read, chosen_period, settings.settings, library, by=by)
     if output is None and chosen_format in ("table", "json", "csv"):

@@ -12,6 +12,7 @@ from .common import (
     ConfigOption,
     DataDir,
     DebugOption,
+    NoCacheOption,
     QuietOption,
     emit,
     load_folder,
@@ -36,6 +37,7 @@ def gaps(
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> int:
     """列出分母中尚未进入分子的人（待体检、待随访名单），附原因、站点、团队、电话和最近一次联系日期。
@@ -49,7 +51,7 @@ def gaps(
     if split not in ("station", "team"):
         raise_user_error(f"--split 只能是 station 或 team，而不是「{split}」。")
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet)
+    settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
     wanted = list(library.indicators) if indicator_id == "all" else [indicator_id]
     if indicator_id != "all" and indicator_id not in library.indicators:

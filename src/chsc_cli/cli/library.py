@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..problems import UserError
-from .common import EXIT_OK, ConfigOption, DebugOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout
+from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout
 from .compute import IndicatorsOption
 
 OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（给出时显示每一步的人数）", show_default=False)]
@@ -40,6 +40,7 @@ def explain(
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> int:
     """显示一个指标的定义；给出数据文件夹和统计期时，列出从登记表行到分子、分母的每一步人数。
@@ -57,7 +58,7 @@ def explain(
     if period is None:
         raise UserError("给出数据文件夹时需要 --period，如 --period 2025。")
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet)
+    settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
     _known(library, indicator_id)
     result = compute_indicators(read, chosen_period, settings.settings, library, only=[indicator_id])

@@ -12,6 +12,7 @@ from .common import (
     ConfigOption,
     DataDir,
     DebugOption,
+    NoCacheOption,
     QuietOption,
     load_folder,
     load_indicator_library,
@@ -31,6 +32,7 @@ def progress(
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> int:
     """各指标 1–N 月累计完成情况、当前差距，以及年底达标每月还需完成的人数。
@@ -44,7 +46,7 @@ def progress(
     chosen_format = output_format(format, output, ("table", "xlsx", "html"))
     if not 1900 <= year <= 2100:
         raise UserError(f"年份 {year} 不对，请写四位年份，如 --year 2025。")
-    settings, read = load_folder(data_dir, config, quiet)
+    settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
     data = EngineData.prepare(read)
     month = _through_month(through, year) if through else last_event_month(data, library, year)

@@ -14,9 +14,8 @@ from .common import (
     DataDir,
     DebugOption,
     QuietOption,
-    check_data_dir,
-    file_progress,
-    load_settings,
+    NoCacheOption,
+    read_registers,
     stdout,
 )
 
@@ -30,6 +29,7 @@ def validate(
     limit: LimitOption = 200,
     config: ConfigOption = None,
     quiet: QuietOption = False,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> int:
     """检查数据文件夹中的登记表：识别了哪些表、跳过了哪些、每个问题在哪个文件哪一行哪一列。
@@ -38,15 +38,10 @@ def validate(
     """
     from ..outputs.validation import render_validation_table, validation_json
     from ..problems import UserError
-    from ..registers import read_folder
-    from ..registers.sources import find_register_files
 
     if format not in ("table", "json"):
         raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
-    check_data_dir(data_dir)
-    settings = load_settings(data_dir, config)
-    with file_progress(len(find_register_files(data_dir)), quiet) as on_file:
-        result = read_folder(data_dir, settings.settings, on_file=on_file)
+    _, result = read_registers(data_dir, config, quiet, no_cache)
     if format == "json":
         stdout.print_json(data=validation_json(result), ensure_ascii=False, highlight=False)
     else:

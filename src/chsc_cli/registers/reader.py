@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,35 +14,18 @@ import pandas as pd
 
 from ..config import CentreConfig, LoadedConfig
 from ..problems import Problem, UserError
-from .classify import classify, kind_from_settings
+from .cache import ParseCache
 from .columns import normalise_header
-from .headers import AliasIndex, find_header
 from .kinds import KINDS
 from .persons import add_person_fields, duplicate_rows
-from .sources import UnreadableFile, find_register_files, read_file
-from .table import build_sheet_table
+from .records import RegisterSheet, SkippedSheet
+from .sheets import FileResult, read_one_file
+from .sources import UnreadableFile, find_register_files, read_bytes
 
-READER_VERSION = "1"
-#: A sheet sharing this many canonical columns with a kind but lacking a required one is reported
-#: as `missing-column` (an error the user can fix) instead of being skipped silently.
-NEAR_MISS_COLUMNS = 3
-
-
-@dataclass(frozen=True)
-class RegisterSheet:
-    kind: str
-    file: str
-    sheet: str | None
-    header_row: int  # as Excel shows it (1-based); the leaf row of a two-row header
-    rows: int  # data rows kept
-    columns: dict[str, str]  # field -> header as written
-
-
-@dataclass(frozen=True)
-class SkippedSheet:
-    file: str
-    sheet: str | None
-    reason: str
+#: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
+READER_VERSION = "2"
+#: Below this many bytes of files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -90,18 +76,27 @@ def read_folder(
     *,
     today: dt.date | None = None,
     on_file: Callable[[str], None] | None = None,
+    cache: ParseCache | None = None,
+    workers: int | None = None,
 ) -> ReadResult:
-    """Read every register of `data_dir`. Never raises for bad content: problems are collected."""
+    """Read every register of `data_dir`. Never raises for bad content: problems are collected.
+
+    Files found in `cache` (same content, reader version and parsing settings) are not parsed
+    again; the others are parsed in parallel over `workers` processes (default: the CPU count).
+    """
     settings = settings or CentreConfig()
     today = today or dt.date.today()
-    index = AliasIndex.build(KINDS, settings.columns)
     result = ReadResult(data_dir, {})
     result.files = find_register_files(data_dir)
+    by_file = _parse_files(result.files, data_dir, settings, today, on_file, cache, workers)
     frames: dict[str, list[pd.DataFrame]] = {}
     for path in result.files:
-        _read_one_file(path, data_dir, index, settings, today, result, frames)
-        if on_file is not None:
-            on_file(path.name)
+        file_result = by_file[path]
+        result.sheets += file_result.sheets
+        result.skipped += file_result.skipped
+        result.problems += file_result.problems
+        for sheet, frame in zip(file_result.sheets, file_result.frames):
+            frames.setdefault(sheet.kind, []).append(frame)
     for kind_name, kind_frames in frames.items():
         table = pd.concat(kind_frames, ignore_index=True) if len(kind_frames) > 1 else kind_frames[0]
         table, duplicates = duplicate_rows(table, KINDS[kind_name])
@@ -115,87 +110,44 @@ def read_folder(
     return result
 
 
-def _read_one_file(path, data_dir, index, settings, today, result, frames) -> None:
-    try:
-        raw_sheets = read_file(path, data_dir)
-    except UnreadableFile as error:
-        name = path.relative_to(data_dir).as_posix()
-        result.problems.append(Problem(error.code, f"无法读取：{error.reason}", file=name))
-        return
-    for raw in raw_sheets:
-        header = find_header(raw.rows, index)
-        forced = kind_from_settings(settings.kinds, raw.file, raw.sheet)
-        if header is None:
-            _skip(result, raw.file, raw.sheet, "没有找到可识别的表头（前 20 行中没有登记表的列名）")
-            continue
-        outcome = classify(index, header.names, raw.file, raw.sheet, header.title_text, forced)
-        if outcome.ambiguous:
-            _ambiguous(result, raw.file, raw.sheet, outcome.ambiguous)
-            continue
-        if outcome.kind is None:
-            _near_miss_or_skip(result, index, header, raw.file, raw.sheet)
-            continue
-        kind = KINDS[outcome.kind]
-        missing = [c for c in kind.required if c.field not in outcome.matched]
-        if missing:
-            _missing_columns(result, raw.file, raw.sheet, header.row_index + 1, kind, missing)
-            continue
-        fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
-        built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks)
-        result.problems.extend(built.problems)
-        frames.setdefault(kind.name, []).append(built.frame)
-        columns = _columns_as_written(header.names, outcome.matched)
-        result.sheets.append(
-            RegisterSheet(kind.name, raw.file, raw.sheet, header.row_index + 1, len(built.frame), columns)
-        )
+def _parse_files(files, data_dir, settings, today, on_file, cache, workers) -> dict[Path, FileResult]:
+    """Each file's result: from the cache when it holds one, else parsed (in parallel)."""
+    done: dict[Path, FileResult] = {}
+    pending: list[tuple[Path, bytes, str | None]] = []
+    for path in files:
+        try:
+            data = read_bytes(path)
+        except UnreadableFile:
+            data = None
+        key = cache.key(data, path.relative_to(data_dir).as_posix(), settings, today, READER_VERSION) if cache and data else None
+        cached = cache.load(key) if key else None
+        if cached is not None:
+            done[path] = cached
+            if on_file is not None:
+                on_file(path.name)
+        else:
+            pending.append((path, data, key))
+    for (path, _, key), parsed in zip(pending, _parse_all(pending, data_dir, settings, today, on_file, workers)):
+        done[path] = parsed
+        if cache is not None and key is not None:
+            cache.store(key, parsed)
+    return done
 
 
-def _columns_as_written(names: list[str], matched: dict[str, int]) -> dict[str, str]:
-    """field -> header as written; one 血压 column provides 收缩压 and 舒张压 (as in the table)."""
-    columns = {field: names[index] for field, index in matched.items()}
-    if "blood_pressure" in columns and "systolic" not in columns and "diastolic" not in columns:
-        columns["systolic"] = columns["diastolic"] = columns["blood_pressure"]
-    return columns
+def _parse_all(pending, data_dir, settings, today, on_file, workers) -> list[FileResult]:
+    count = min(workers or os.cpu_count() or 1, len(pending))
+    if count <= 1 or sum(len(data or b"") for _, data, _ in pending) < PARALLEL_MIN_BYTES:
+        results = []
+        for path, data, _ in pending:
+            results.append(read_one_file(path, data_dir, settings, today, data))
+            if on_file is not None:
+                on_file(path.name)
+        return results
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        futures = [pool.submit(read_one_file, path, data_dir, settings, today, data) for path, data, _ in pending]
+        for (path, _, _), future in zip(pending, futures):
+            future.add_done_callback(lambda _, name=path.name: on_file(name) if on_file is not None else None)
+        return [future.result() for future in futures]
 
 
-def _skip(result: ReadResult, file: str, sheet: str | None, reason: str) -> None:
-    result.skipped.append(SkippedSheet(file, sheet, reason))
-    result.problems.append(Problem("unrecognised-sheet", f"已跳过：{reason}", file=file, sheet=sheet))
-
-
-def _ambiguous(result: ReadResult, file: str, sheet: str | None, kinds: tuple[str, ...]) -> None:
-    names = " 和 ".join(f"{KINDS[k].title}（{k}）" for k in kinds)
-    target = f"{file}#{sheet}" if sheet else file
-    message = (
-        f"无法确定是 {names} 中的哪一种。请在 chsc.yaml 中加上 kinds: {{\"{target}\": {kinds[0]}}} 指明类型，"
-        f"或在文件名/工作表名中写明（如“高血压”“糖尿病”）"
-    )
-    result.skipped.append(SkippedSheet(file, sheet, "类型不明确"))
-    result.problems.append(Problem("ambiguous-kind", message, file=file, sheet=sheet))
-
-
-def _near_miss_or_skip(result: ReadResult, index: AliasIndex, header, file: str, sheet: str | None) -> None:
-    best_kind, best_count = None, 0
-    for kind in KINDS.values():
-        count = index.canonical_count(kind.name, index.match(kind.name, header.names))
-        if count > best_count:
-            best_kind, best_count = kind, count
-    if best_kind is not None and best_count >= NEAR_MISS_COLUMNS:
-        matched = index.match(best_kind.name, header.names)
-        missing = [c for c in best_kind.required if c.field not in matched]
-        _missing_columns(result, file, sheet, header.row_index + 1, best_kind, missing)
-        return
-    _skip(result, file, sheet, "不是可识别的登记表（缺少必需的列）")
-
-
-def _missing_columns(result, file, sheet, header_row, kind, missing) -> None:
-    for column in missing:
-        aliases = "、".join(column.aliases) or "无"
-        message = (
-            f"看起来是「{kind.title}」，但缺少必需的列「{column.header}」（别名：{aliases}）。"
-            f"请补上该列，或在 chsc.yaml 的 columns: 中把表中的列名设为它的别名"
-        )
-        result.problems.append(
-            Problem("missing-column", message, file=file, sheet=sheet, row=header_row, field=column.field)
-        )
-    result.skipped.append(SkippedSheet(file, sheet, f"缺少必需的列：{'、'.join(c.header for c in missing)}"))

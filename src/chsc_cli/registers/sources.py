@@ -56,13 +56,20 @@ def relative_name(path: Path, data_dir: Path) -> str:
     return path.relative_to(data_dir).as_posix()
 
 
-def read_file(path: Path, data_dir: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED_BYTES) -> list[RawSheet]:
-    """All sheets of one file as raw grids; raises UnreadableFile with a Chinese reason."""
-    name = relative_name(path, data_dir)
+def read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"无法打开文件（{error.strerror}）") from None
+
+
+def read_file(
+    path: Path, data_dir: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED_BYTES, data: bytes | None = None
+) -> list[RawSheet]:
+    """All sheets of one file as raw grids; raises UnreadableFile with a Chinese reason."""
+    name = relative_name(path, data_dir)
+    if data is None:
+        data = read_bytes(path)
     if path.suffix.lower() == ".csv":
         return [RawSheet(name, None, _read_csv(data))]  # an empty CSV is an empty sheet
     if not data:

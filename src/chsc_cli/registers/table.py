@@ -12,7 +12,7 @@ from ..problems import PROBLEM_LEVELS, Problem
 from .columns import Column, RegisterKind
 from .headers import Header
 from .sources import RawSheet
-from .values import blank_mask, parse_values, parser_for
+from .values import blank_mask, factorize, parse_values, parser_for
 
 TOTAL_WORDS = frozenset(("合计", "总计", "小计"))
 OLDEST_DATE = np.datetime64("1900-01-01", "ns")
@@ -29,21 +29,37 @@ class SheetTable:
     skipped_rows: int  # blank rows and 合计/总计/小计 rows
 
 
-def _grid_columns(rows: list[list[object]]) -> list[np.ndarray]:
+def _grid(rows: list[list[object]]) -> np.ndarray:
+    """The data rows as one 2-D object array (short CSV rows padded with empty cells)."""
     width = max((len(row) for row in rows), default=0)
     if any(len(row) != width for row in rows):
         rows = [list(row) + [""] * (width - len(row)) for row in rows]
-    return [np.array(column, dtype=object) for column in zip(*rows)] if rows else []
+    grid = np.empty((len(rows), width), dtype=object)
+    if rows and width:
+        grid[:, :] = rows
+    return grid
 
 
-def _total_rows(columns: list[np.ndarray], n_rows: int) -> np.ndarray:
-    """Rows whose first non-empty cell is 合计, 总计 or 小计 (after removing white space)."""
+#: 合计 / 总计 / 小计 as they are typed: with a colon, spaces between the characters, padding.
+TOTAL_VARIANTS = tuple(
+    f"{pad}{word[0]}{gap}{word[1]}{colon}{pad}"
+    for word in TOTAL_WORDS
+    for gap in ("", " ", "\u3000")
+    for colon in ("", ":", "：")
+    for pad in ("", " ")
+)
+
+
+def _total_rows(grid: np.ndarray) -> np.ndarray:
+    """Rows whose first non-empty cell is 合计, 总计 or 小计 (exact matches of the usual spellings,
+    compared in C: a register has 100,000 rows and one total line)."""
+    n_rows = grid.shape[0]
     found = np.zeros(n_rows, dtype=bool)
     totals = np.zeros(n_rows, dtype=bool)
-    for column in columns:
-        non_blank = ~blank_mask(column)
-        words = pd.Series(column, dtype=object).map(lambda v: "".join(str(v).split()).rstrip(":："))
-        totals |= ~found & non_blank & words.isin(TOTAL_WORDS).to_numpy()
+    for index in range(grid.shape[1]):
+        column = grid[:, index]
+        non_blank = (column != "") & ~pd.isna(column)
+        totals |= ~found & non_blank & np.isin(column, TOTAL_VARIANTS)
         found |= non_blank
         if found.all():
             break
@@ -72,19 +88,23 @@ def build_sheet_table(
 ) -> SheetTable:
     """`fallbacks` (field -> column) are lower-priority columns that fill rows without a reading."""
     data_rows = sheet.rows[header.row_index + 1 :]
-    grid = _grid_columns(data_rows)
-    n_rows = len(data_rows)
-    used = [grid[index] for index in matched.values() if index < len(grid)]
-    if n_rows and used:
-        blank_rows = np.logical_and.reduce([blank_mask(column) for column in used])
-        keep = ~(blank_rows | _total_rows(grid, n_rows))
+    grid = _grid(data_rows)
+    n_rows, width = grid.shape
+    columns = {index for index in (*matched.values(), *(fallbacks or {}).values()) if index < width}
+    factorized = {index: factorize(grid[:, index]) for index in columns}
+    if n_rows and factorized:
+        blank_rows = np.logical_and.reduce([blank_mask(factorized[index]) for index in matched.values() if index in factorized])
+        keep = ~(blank_rows | _total_rows(grid))
     else:
         keep = np.zeros(n_rows, dtype=bool)
     excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]
     builder = _Builder(sheet, header, kind, excel_rows, today)
 
-    def cells(index: int) -> np.ndarray:
-        return grid[index][keep] if index < len(grid) else np.full(keep.sum(), "")
+    def cells(index: int) -> tuple[np.ndarray, np.ndarray]:
+        if index not in factorized:
+            return np.zeros(int(keep.sum()), dtype=np.intp), np.array([""], dtype=object)
+        positions, uniques = factorized[index]
+        return positions[keep], uniques
 
     for field, index in matched.items():
         builder.add(kind.column(field), cells(index), index)

@@ -53,7 +53,10 @@ def _text(value: object) -> str:
     """A cell as normalised text: NFKC (full-width to half-width), stripped; whole floats as ints."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    text = str(value)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.strip()
 
 
 def shown_value(value: object) -> str:
@@ -159,7 +162,8 @@ def category_parser(column: Column) -> Callable[[object], Parsed]:
         if canonical is not None:
             return canonical, None, None
         kept = text if column.keep_unknown else column.default
-        shown = {True: "是", False: "否"}.get(kept, kept) if isinstance(kept, bool) else kept
+        # say it the way the column is written: the first vocabulary word for the default value
+        shown = next((word for word, value in column.vocabulary.items() if value == kept), kept)
         treated = f"按“{shown}”处理" if kept is not None and not column.keep_unknown else "照原样保留"
         return kept, "unknown-value", f"「{shown_value(value)}」不在可选值（{allowed}）之中，{treated}"
 
@@ -221,11 +225,17 @@ def _typed(values: np.ndarray, value_type: str) -> np.ndarray:
     return values
 
 
-def parse_values(
-    raw: np.ndarray, parser: Callable[[object], Parsed], value_type: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse an object array: (typed values, codes, details), each as long as `raw`."""
+def factorize(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, distinct values) of an object array: every parser runs on the distinct values."""
     positions, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=False)
+    return positions, np.asarray(uniques, dtype=object)
+
+
+def parse_values(
+    raw: np.ndarray | tuple[np.ndarray, np.ndarray], parser: Callable[[object], Parsed], value_type: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse an object array (or its factorisation): (typed values, codes, details), one per row."""
+    positions, uniques = raw if isinstance(raw, tuple) else factorize(raw)
     results = [parser(value) for value in uniques]
     values = np.empty(len(results), dtype=object)
     for index, result in enumerate(results):  # element-wise: a tuple must stay one value
@@ -235,6 +245,6 @@ def parse_values(
     return _typed(values, value_type)[positions], codes[positions], details[positions]
 
 
-def blank_mask(raw: np.ndarray) -> np.ndarray:
-    positions, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=False)
+def blank_mask(raw: np.ndarray | tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    positions, uniques = raw if isinstance(raw, tuple) else factorize(raw)
     return np.array([is_blank(value) for value in uniques], dtype=bool)[positions]

@@ -1,0 +1,39 @@
+"""`chsc cache clear` — remove the parse cache (it holds personal data)."""
+
+from __future__ import annotations
+
+import typer
+
+from .common import EXIT_OK, DebugOption, stdout
+
+cache_app = typer.Typer(help="解析缓存：已解析的登记表保存在本机用户缓存文件夹中（仅本人可读）。示例：chsc cache clear", no_args_is_help=True)
+
+
+@cache_app.command("clear")
+def clear(debug: DebugOption = False) -> int:
+    """删除全部解析缓存（缓存中含个人信息）。
+
+    示例：chsc cache clear
+    """
+    from ..registers import ParseCache
+
+    cache = ParseCache()
+    removed = cache.clear()
+    stdout.print(f"已清除解析缓存（{removed} 个文件的缓存）：{cache.folder}", markup=False)
+    return EXIT_OK
+
+
+@cache_app.command("path")
+def path(debug: DebugOption = False) -> int:
+    """显示解析缓存所在的文件夹。
+
+    示例：chsc cache path
+    """
+    from ..registers import ParseCache
+
+    stdout.print(str(ParseCache().folder), markup=False)
+    return EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(cache_app, name="cache")

@@ -1,0 +1,124 @@
+"""One file -> its classified, typed sheets: the unit of work that is parsed in parallel and cached."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import CentreConfig
+from ..problems import Problem
+from .classify import classify, kind_from_settings
+from .headers import AliasIndex, find_header
+from .kinds import KINDS
+from .records import RegisterSheet, SkippedSheet
+from .sources import UnreadableFile, read_file
+from .table import build_sheet_table
+
+#: A sheet sharing this many canonical columns with a kind but lacking a required one is reported
+#: as `missing-column` (an error the user can fix) instead of being skipped silently.
+NEAR_MISS_COLUMNS = 3
+
+
+@dataclass
+class FileResult:
+    """What one file holds: its register sheets (with their tables), skipped sheets, problems."""
+
+    sheets: list[RegisterSheet] = field(default_factory=list)
+    frames: list[pd.DataFrame] = field(default_factory=list)  # one per entry of `sheets`
+    skipped: list[SkippedSheet] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_one_file(
+    path: Path, data_dir: Path, settings: CentreConfig, today: dt.date, data: bytes | None = None
+) -> FileResult:
+    """Read, classify and parse every sheet of one file. Never raises for bad content."""
+    result = FileResult()
+    index = AliasIndex.build(KINDS, settings.columns)
+    try:
+        raw_sheets = read_file(path, data_dir, data=data)
+    except UnreadableFile as error:
+        name = path.relative_to(data_dir).as_posix()
+        result.problems.append(Problem(error.code, f"无法读取：{error.reason}", file=name))
+        return result
+    for raw in raw_sheets:
+        header = find_header(raw.rows, index)
+        forced = kind_from_settings(settings.kinds, raw.file, raw.sheet)
+        if header is None:
+            _skip(result, raw.file, raw.sheet, "没有找到可识别的表头（前 20 行中没有登记表的列名）")
+            continue
+        outcome = classify(index, header.names, raw.file, raw.sheet, header.title_text, forced)
+        if outcome.ambiguous:
+            _ambiguous(result, raw.file, raw.sheet, outcome.ambiguous)
+            continue
+        if outcome.kind is None:
+            _near_miss_or_skip(result, index, header, raw.file, raw.sheet)
+            continue
+        kind = KINDS[outcome.kind]
+        missing = [c for c in kind.required if c.field not in outcome.matched]
+        if missing:
+            _missing_columns(result, raw.file, raw.sheet, header.row_index + 1, kind, missing)
+            continue
+        fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
+        built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks)
+        result.problems.extend(built.problems)
+        result.frames.append(built.frame)
+        columns = _columns_as_written(header.names, outcome.matched)
+        result.sheets.append(
+            RegisterSheet(kind.name, raw.file, raw.sheet, header.row_index + 1, len(built.frame), columns)
+        )
+    return result
+
+
+def _columns_as_written(names: list[str], matched: dict[str, int]) -> dict[str, str]:
+    """field -> header as written; one 血压 column provides 收缩压 and 舒张压 (as in the table)."""
+    columns = {field: names[index] for field, index in matched.items()}
+    if "blood_pressure" in columns and "systolic" not in columns and "diastolic" not in columns:
+        columns["systolic"] = columns["diastolic"] = columns["blood_pressure"]
+    return columns
+
+
+def _skip(result: FileResult, file: str, sheet: str | None, reason: str) -> None:
+    result.skipped.append(SkippedSheet(file, sheet, reason))
+    result.problems.append(Problem("unrecognised-sheet", f"已跳过：{reason}", file=file, sheet=sheet))
+
+
+def _ambiguous(result: FileResult, file: str, sheet: str | None, kinds: tuple[str, ...]) -> None:
+    names = " 和 ".join(f"{KINDS[k].title}（{k}）" for k in kinds)
+    target = f"{file}#{sheet}" if sheet else file
+    message = (
+        f"无法确定是 {names} 中的哪一种。请在 chsc.yaml 中加上 kinds: {{\"{target}\": {kinds[0]}}} 指明类型，"
+        f"或在文件名/工作表名中写明（如“高血压”“糖尿病”）"
+    )
+    result.skipped.append(SkippedSheet(file, sheet, "类型不明确"))
+    result.problems.append(Problem("ambiguous-kind", message, file=file, sheet=sheet))
+
+
+def _near_miss_or_skip(result: FileResult, index: AliasIndex, header, file: str, sheet: str | None) -> None:
+    best_kind, best_count = None, 0
+    for kind in KINDS.values():
+        count = index.canonical_count(kind.name, index.match(kind.name, header.names))
+        if count > best_count:
+            best_kind, best_count = kind, count
+    if best_kind is not None and best_count >= NEAR_MISS_COLUMNS:
+        matched = index.match(best_kind.name, header.names)
+        missing = [c for c in best_kind.required if c.field not in matched]
+        _missing_columns(result, file, sheet, header.row_index + 1, best_kind, missing)
+        return
+    _skip(result, file, sheet, "不是可识别的登记表（缺少必需的列）")
+
+
+def _missing_columns(result, file, sheet, header_row, kind, missing) -> None:
+    for column in missing:
+        aliases = "、".join(column.aliases) or "无"
+        message = (
+            f"看起来是「{kind.title}」，但缺少必需的列「{column.header}」（别名：{aliases}）。"
+            f"请补上该列，或在 chsc.yaml 的 columns: 中把表中的列名设为它的别名"
+        )
+        result.problems.append(
+            Problem("missing-column", message, file=file, sheet=sheet, row=header_row, field=column.field)
+        )
+    result.skipped.append(SkippedSheet(file, sheet, f"缺少必需的列：{'、'.join(c.header for c in missing)}"))
