@@ -35,9 +35,9 @@ def _root() -> None:
 
 
 def _register_commands() -> None:
-    from . import check, compute, gaps, library, progress, validate
+    from . import cache, check, compute, gaps, library, progress, report, templates, validate
 
-    for command in (compute, check, gaps, progress, validate, library):
+    for command in (compute, check, gaps, progress, report, validate, library, templates, cache):
         command.register(app)
 
 

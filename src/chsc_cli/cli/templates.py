@@ -1,0 +1,66 @@
+"""`chsc template KIND -o FILE.xlsx` and `chsc init DIR`: blank registers to fill in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..problems import UserError
+from .common import EXIT_OK, DebugOption, QuietOption, stderr
+
+
+def template(
+    kind: Annotated[str, typer.Argument(help="登记表类型：residents、elderly_checkups、hypertension_patients、hypertension_followups、diabetes_patients、diabetes_followups、children、vaccinations", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出的 .xlsx 文件", show_default=False)],
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """生成一张空白登记表：标准表头（冻结首行）、身份证号列为文本格式、日期列为日期格式、是/否和随访方式有下拉选项。
+
+    示例：chsc template hypertension_followups -o 高血压随访记录.xlsx
+    """
+    from ..outputs.templates_xlsx import write_template
+    from ..registers import KINDS
+
+    if kind not in KINDS:
+        raise UserError(f"没有登记表类型「{kind}」。", hint=f"可选：{', '.join(KINDS)}")
+    if output.suffix.lower() != ".xlsx":
+        raise UserError(f"模板只能写成 .xlsx 文件，而不是 {output.name}。")
+    written = write_template(output, KINDS[kind])
+    if not quiet:
+        stderr.print(f"已写入 {written}", markup=False)
+    return EXIT_OK
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="要创建的数据文件夹", show_default=False)],
+    centre: Annotated[str, typer.Option("--centre", help="中心名称，写入 chsc.yaml")] = "某某社区卫生服务中心",
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """新建一个数据文件夹：带注释的 chsc.yaml，以及每种登记表的空白模板各一份。
+
+    示例：chsc init 2026年数据 --centre 临城街道社区卫生服务中心
+    """
+    from ..outputs.templates_xlsx import CONFIG_TEMPLATE, TEMPLATE_FILES, write_template
+    from ..outputs.writer import write_text
+    from ..registers import KINDS
+
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UserError(f"{folder} 已存在且不是空文件夹。", hint="请指定一个新的文件夹名，以免覆盖已有的数据。")
+    if not folder.parent.exists():
+        raise UserError(f"上级文件夹 {folder.parent} 不存在。", hint="请先创建它，或换一个位置。")
+    folder.mkdir(exist_ok=True)
+    write_text(folder / "chsc.yaml", CONFIG_TEMPLATE.format(centre=centre))
+    for kind, name in TEMPLATE_FILES.items():
+        write_template(folder / name, KINDS[kind])
+    if not quiet:
+        stderr.print(f"已创建 {folder}：chsc.yaml 和 {len(TEMPLATE_FILES)} 张空白登记表", markup=False)
+    return EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("template")(template)
+    app.command("init")(init)

@@ -1,0 +1,99 @@
+"""Blank registers a centre can fill in (`chsc template`, `chsc init`): the canonical headers,
+the ID column formatted as text (so Excel keeps all 18 digits), date columns as dates, and
+dropdowns for yes/no, 随访方式 and the other vocabularies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..registers.columns import RegisterKind
+from .writer import SheetSpec, write_xlsx
+
+#: File names `chsc init` gives each kind (高血压 / 糖尿病 in the name tell the pairs apart).
+TEMPLATE_FILES = {
+    "residents": "居民健康档案花名册.xlsx",
+    "elderly_checkups": "老年人健康体检记录.xlsx",
+    "hypertension_patients": "高血压患者管理名册.xlsx",
+    "hypertension_followups": "高血压患者随访记录.xlsx",
+    "diabetes_patients": "2型糖尿病患者管理名册.xlsx",
+    "diabetes_followups": "2型糖尿病患者随访记录.xlsx",
+    "children": "儿童花名册.xlsx",
+    "vaccinations": "预防接种记录.xlsx",
+}
+TEMPLATE_ROWS = 1000
+
+
+def template_sheet(kind: RegisterKind) -> SheetSpec:
+    columns = [c for c in kind.columns if c.type != "blood_pressure"]
+    header = [c.header for c in columns]
+    text_columns = {i for i, c in enumerate(columns) if c.type in ("id", "code", "text")}
+    date_columns = {i for i, c in enumerate(columns) if c.type == "date"}
+    validations = []
+    for index, column in enumerate(columns):
+        if column.type == "yesno" and not column.vocabulary:
+            validations.append((index, ["是", "否"]))
+        elif column.vocabulary:
+            validations.append((index, _choices(column.vocabulary)))
+    return SheetSpec(
+        title=kind.title,
+        header=header,
+        rows=[],
+        text_columns=text_columns,
+        date_columns=date_columns,
+        validations=validations,
+        empty_rows=TEMPLATE_ROWS,
+    )
+
+
+def _choices(vocabulary: dict) -> list[str]:
+    """The canonical words when they are Chinese (性别: 男, 女), else the words as written."""
+    values = list(dict.fromkeys(vocabulary.values()))
+    if all(isinstance(v, str) and not v.isascii() for v in values):
+        return values
+    return list(dict.fromkeys(vocabulary))
+
+
+def write_template(path: Path, kind: RegisterKind, protected=()) -> Path:
+    return write_xlsx(path, [template_sheet(kind)], protected=protected)
+
+
+CONFIG_TEMPLATE = """\
+# chsc.yaml —— 本中心的设置（均可选）。以 # 开头的是注释；去掉 # 并填上数字即生效。
+# chsc.yaml: the centre's settings (all optional). Remove the leading # to use a line.
+
+centre: {centre}
+
+# 上级下达的基础数据（官方分母）。不填时，能用名册代替的指标改用名册人数。
+# population:
+#   total: 100000          # 辖区常住人口数 → 居民健康档案建档率、家庭医生签约率的分母
+#   age_65_plus: 12000     # 辖区65岁及以上常住居民数 → 老年人健康管理率的分母
+#   adults_18_plus: 80000  # 18岁及以上常住居民数 → 高血压/糖尿病患者管理率的分母（×患病率）
+
+# 患病率（用于估算辖区患者数）：可写 0.25 或 "25%"
+# prevalence:
+#   hypertension: 0.25
+#   diabetes: 0.09
+
+# 各服务站的官方人数（chsc compute --by station 时用；站名与登记表中“所属站点”一致，空格不计）
+# stations:
+#   一站: {{total: 25000, age_65_plus: 3100}}
+
+# 覆盖指标的目标值：0.9 或 "90%"（指标 id 见 chsc indicators）
+# targets:
+#   elderly_health_management_rate: 0.90
+
+# 本中心表头的其他写法：别名: 标准列名
+# columns:
+#   证件号: 身份证号
+
+# 年龄按统计期末（period_end，默认）还是期初（period_start）计算
+# reference_date: period_end
+
+# 文件类型无法自动判断时指定：文件名通配符（可加 #工作表名）: 登记表类型
+# kinds:
+#   "*慢病名册*.xlsx": hypertension_patients
+
+# 往年的官方人数（--compare 与 progress 用），写法同 population
+# population_by_year:
+#   2024: {{total: 98000, age_65_plus: 11500}}
+"""

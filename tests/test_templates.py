@@ -1,0 +1,57 @@
+"""`chsc template` and `chsc init`: blank registers that chsc itself recognises, formatted for entry."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from cli_helpers import run_chsc
+
+from chsc_cli.config import load_config
+from chsc_cli.registers import KINDS, read_folder
+
+EXPECTED_DROPDOWNS = {"hypertension_followups": {"随访方式": "门诊", "此次随访分类": "控制满意"}, "residents": {"签约": "是", "常住": "是"}}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_template_is_recognised_as_its_kind_and_formatted_for_entry(tmp_path, kind):
+    name = {"hypertension_patients": "高血压名册", "diabetes_patients": "糖尿病名册",
+            "hypertension_followups": "高血压随访", "diabetes_followups": "糖尿病随访"}.get(kind, kind)
+    path = tmp_path / f"{name}.xlsx"
+    ran = run_chsc("template", kind, "-o", path)
+    assert ran.code == 0, ran.output
+    read = read_folder(tmp_path)
+    assert [(s.kind, s.rows) for s in read.sheets] == [(kind, 0)]
+    sheet = openpyxl.load_workbook(path).active
+    headers = [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A2"
+    key = "儿童编码" if KINDS[kind].key_field == "child_code" else "身份证号"
+    assert sheet.cell(row=2, column=headers.index(key) + 1).number_format == "@"
+    date_header = next(c.header for c in KINDS[kind].columns if c.type == "date")
+    assert sheet.cell(row=2, column=headers.index(date_header) + 1).number_format == "yyyy-mm-dd"
+    formulas = {str(v.sqref).split(":")[0]: v.formula1 for v in sheet.data_validations.dataValidation}
+    for header, word in EXPECTED_DROPDOWNS.get(kind, {}).items():
+        column = openpyxl.utils.get_column_letter(headers.index(header) + 1)
+        assert word in formulas[f"{column}2"]
+
+
+def test_template_refuses_an_unknown_kind():
+    ran = run_chsc("template", "patients", "-o", "x.xlsx")
+    assert ran.code == 2 and "residents" in ran.stderr and "Traceback" not in ran.output
+
+
+def test_init_creates_a_folder_chsc_reads_cleanly(tmp_path):
+    folder = tmp_path / "2026年数据"
+    assert run_chsc("init", folder, "--centre", "测试中心").code == 0
+    assert load_config(folder / "chsc.yaml").settings.centre == "测试中心"
+    read = read_folder(folder)
+    assert sorted(s.kind for s in read.sheets) == sorted(KINDS)
+    assert not read.has_errors
+    ran = run_chsc("validate", folder)
+    assert ran.code == 0
+
+
+def test_init_never_writes_into_a_folder_with_files(tmp_path):
+    (tmp_path / "data.xlsx").write_bytes(b"x")
+    ran = run_chsc("init", tmp_path)
+    assert ran.code == 2 and "不是空文件夹" in ran.stderr
+    assert (tmp_path / "data.xlsx").read_bytes() == b"x"
