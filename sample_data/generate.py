@@ -97,6 +97,14 @@ def add_months(day: D, months: int) -> D:
     return D(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def workday(day: D) -> D:
+    """Services are closed on 1 January and on Sundays (moved back to Friday, or on within early January)."""
+    day += days(day.month == 1 and day.day == 1)
+    if day.weekday() == 6:
+        day += days(-2 if (day.month, day.day) > (1, 2) else 1)
+    return day
+
+
 def age_at(birth: D, day: D) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
@@ -231,7 +239,7 @@ def unique_id(rng: random.Random, area: str, birth: D, male: bool, seen: dict) -
 def filed_day(rng: random.Random, birth: D, rtype: str, last: D) -> D:
     """建档日期: the 2009-2012 drive for older residents, soon after birth for children, later for migrants."""
     if birth.year >= 2009:
-        day = birth + days(rng.randint(5, 400))
+        day = rand_day(rng, birth + days(5), min(last, birth + days(400)))
     else:
         years = {y: (8, 18, 16, 12)[y - 2009] if y < 2013 else 4 if y < 2020 else 3 for y in range(2009, last.year - 1)}
         years |= {last.year - 1: 2.5, last.year: 2.5}
@@ -255,6 +263,7 @@ def close_record(rng: random.Random, p: Person, age: int, last: D) -> None:
 
 
 def make_person(w: World, age: int, seen: dict, rtype: str | None = None) -> Person:
+    """One resident of the given age: ID from their birth date and sex, station, team, 建档 and maybe 注销."""
     rng, town = w.rng, w.town
     male = rng.random() < 0.5
     birth = D(w.last_day.year - age, 12, 31) - days(rng.randint(0, 364))
@@ -273,6 +282,7 @@ def make_person(w: World, age: int, seen: dict, rtype: str | None = None) -> Per
 
 
 def make_people(w: World, n: int, seen: dict) -> list[Person]:
+    """n residents with an urban age structure (about 17% aged 65+)."""
     ages = [a for a0, _ in AGE_BANDS for a in range(a0, a0 + 5)]
     weights = [wt for _, wt in AGE_BANDS for _ in range(5)]
     return [make_person(w, age, seen) for age in w.rng.choices(ages, weights=weights, k=n)]
@@ -363,11 +373,12 @@ def visit_days(w: World, pat: Patient, year: int) -> list[D]:
     quarters = [(a, b) for a, b in quarters if a <= b]
     n = round(weighted(rng, VISIT_COUNTS[pat.diligence]) * len(quarters) / 4)
     if quarters and n == len(quarters) and rng.random() < 0.9:
-        return [rand_day(rng, a, b) for a, b in quarters]
-    return sorted(rand_day(rng, start, end) for _ in range(n)) if start <= end else []
+        return [workday(rand_day(rng, a, b)) for a, b in quarters]
+    return sorted(workday(rand_day(rng, start, end)) for _ in range(n)) if start <= end else []
 
 
 def blood_pressure(rng: random.Random, pat: Patient | None, controlled: bool) -> tuple[int, int]:
+    """A reading: normal for non-patients; for patients below 140/90, 140-149 (some aged 65+) or high."""
     if pat is None:
         return even(rng.gauss(128, 12)), even(rng.gauss(77, 8))
     if pat.borderline and controlled:
@@ -378,6 +389,7 @@ def blood_pressure(rng: random.Random, pat: Patient | None, controlled: bool) ->
 
 
 def glucose(rng: random.Random, controlled: bool) -> float:
+    """Fasting glucose in mmol/L: 4.6-6.9 when controlled, 7.0-12.5 when not."""
     value = min(6.9, max(4.6, rng.gauss(6.2, 0.45))) if controlled else min(12.5, max(7.0, rng.gauss(8.6, 1.4)))
     return round(value, 1)
 
@@ -416,7 +428,7 @@ def checkup_rows(w: World, people: list[Person], year: int, before: dict) -> lis
         if rng.random() >= chance:
             continue
         month = weighted(rng, CHECKUP_MONTHS)
-        day = rand_day(rng, D(year, month, 1), D(year, month, calendar.monthrange(year, month)[1]))
+        day = workday(rand_day(rng, D(year, month, 1), D(year, month, calendar.monthrange(year, month)[1])))
         if p.gone and day >= p.gone or day > w.last_day:
             continue
         before[p.pid] = True
@@ -428,7 +440,7 @@ def checkup_rows(w: World, people: list[Person], year: int, before: dict) -> lis
             tcm = "是" if rng.random() < 0.66 else "否"
             score = weighted(rng, {0: 82, 1: 5, 2: 4, 3: 3, 5: 2, 8: 2, 12: 1, 19: 1})
             rows.append([None, p.name, "男" if p.male else "女", p.pid, p.birth, age_at(p.birth, day), p.station,
-                         day + days(repeat * rng.randint(10, 60)), sbp, dbp, fbg, score, life, guide, tcm])
+                         workday(min(end, day + days(repeat * rng.randint(10, 60)))), sbp, dbp, fbg, score, life, guide, tcm])
     rows.sort(key=lambda r: (r[7], r[3]))
     for i, row in enumerate(rows, 1):
         row[0] = i
@@ -457,7 +469,7 @@ def vaccination_rows(w: World, children: list[Child]) -> list[list]:
                 day = ch.birth + days(delay)
             else:
                 late = rng.randint(30, 150) if rng.random() < 0.06 else int(rng.expovariate(1 / 7))
-                day = add_months(ch.birth, months) + days(late)
+                day = workday(add_months(ch.birth, months) + days(late))
             if day > w.last_day or (ch.gone and day >= ch.gone):
                 continue
             unit = rng.choice(BIRTH_UNITS) if months == 0 and day - ch.birth < days(7) else centre_unit
@@ -597,6 +609,7 @@ class Mess:
 # ----------------------------------------------------------------------------------- writers
 
 def write_cell(ws, r: int, c: int, v, formats: dict) -> None:
+    """Dates as formatted serial numbers (what Excel stores), numbers as numbers, the rest as text."""
     if v is None or v == "":
         return
     if isinstance(v, dt.datetime):
@@ -692,6 +705,7 @@ def heading(w: World, what: str) -> list[str]:
 
 
 def by_station(w: World, rows: list[list], station_col: int) -> dict[str, list[list]]:
+    """Copies of the rows grouped by station, in the centre's station order."""
     groups: dict[str, list[list]] = {s: [] for s in w.town.stations}
     for row in rows:
         groups[row[station_col]].append(list(row))
@@ -761,6 +775,7 @@ def checkup_books(w: World, people: list[Person]) -> dict[str, list[Sheet]]:
 
 
 def patient_sheet(name: str, patients: list[Patient]) -> Sheet:
+    """A patient roster (高血压 or 2型糖尿病), in order of 纳入管理日期."""
     rows = [[i, t.person.name, "男" if t.person.male else "女", t.person.pid, t.person.birth, t.person.station,
              t.person.team, t.enrolled, t.status, t.status_day, t.person.phone]
             for i, t in enumerate(sorted(patients, key=lambda t: (t.enrolled, t.person.pid)), 1)]
@@ -779,6 +794,16 @@ def notes_sheets(w: World, ht: list[Patient]) -> list[Sheet]:
     stats.append(["合计", *(sum(r[k] for r in stats) for k in (1, 2, 3))])
     return [Sheet("说明", [], [[line] for line in notes], register=False), Sheet("Sheet3", [], [], register=False),
             Sheet("统计", ["服务站", "在管人数", "其中65岁及以上", "本年新纳入"], stats, register=False)]
+
+
+def roster_books(w: World, ht: list[Patient], dm: list[Patient]) -> dict[str, list[Sheet]]:
+    """The two patient rosters; the hypertension one with notes, summary and empty sheets beside it."""
+    roster, dm_roster = patient_sheet("高血压患者", ht), patient_sheet("糖尿病患者", dm)
+    w.mess.apply(roster, heading(w, "高血压患者管理名册"), ids=dict(spaces=1), put=[("家庭医生团队", 1, "#N/A", ERROR_NOTE)],
+                 dates={"纳入管理日期": 8, "状态变更日期": 2}, blanks=1)
+    w.mess.apply(dm_roster, heading(w, "2型糖尿病患者管理名册"), ids=dict(lower_x=1), dates={"纳入管理日期": 6},
+                 rename={"纳入管理日期": "建卡日期", "管理状态": "转归", "状态变更日期": "终止管理日期"})
+    return {"慢病/高血压患者管理名册.xlsx": [roster, *notes_sheets(w, ht)], "慢病/2型糖尿病患者管理名册.xlsx": [dm_roster]}
 
 
 def ht_followup_books(w: World, ht: list[Patient]) -> dict[str, list[Sheet]]:
@@ -915,15 +940,8 @@ def generate_centre(out_dir: Path, *, residents: int = 30000,
     for v in visitors:  # elderly who come for a checkup but have no record in the roster
         v.status, v.gone, v.closed = "正常", None, None
     children = make_children(w, residents)
-    roster = patient_sheet("高血压患者", ht)
-    w.mess.apply(roster, heading(w, "高血压患者管理名册"), ids=dict(spaces=1), put=[("家庭医生团队", 1, "#N/A", ERROR_NOTE)],
-                 dates={"纳入管理日期": 8, "状态变更日期": 2}, blanks=1)
-    dm_roster = patient_sheet("糖尿病患者", dm)
-    w.mess.apply(dm_roster, heading(w, "2型糖尿病患者管理名册"), ids=dict(lower_x=1), dates={"纳入管理日期": 6},
-                 rename={"纳入管理日期": "建卡日期", "管理状态": "转归", "状态变更日期": "终止管理日期"})
     books = {"居民健康档案/居民健康档案花名册.xlsx": residents_book(w, people), **checkup_books(w, people + visitors),
-             "慢病/高血压患者管理名册.xlsx": [roster, *notes_sheets(w, ht)], "慢病/2型糖尿病患者管理名册.xlsx": [dm_roster],
-             **ht_followup_books(w, ht), **dm_followup_books(w, dm),
+             **roster_books(w, ht, dm), **ht_followup_books(w, ht), **dm_followup_books(w, dm),
              **child_books(w, children, vaccination_rows(w, children))}
     log: list[str] = []
     summary = {"centre": centre, "seed": seed, "residents": residents, "files": {}, "sheets": {}, "mess": log,
@@ -942,6 +960,7 @@ def generate_centre(out_dir: Path, *, residents: int = 30000,
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: generate OUT_DIR and print the rows per file (and, with --mess-log, every mess item)."""
     parser = argparse.ArgumentParser(description="生成一个社区卫生服务中心的示例数据文件夹（确定性，可重复）")
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--residents", type=int, default=30000)
