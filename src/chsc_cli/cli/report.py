@@ -1,0 +1,84 @@
+"""`chsc report DATA_DIR --period P [--compare P2] --kind summary|plan -o FILE` — the 工作总结 or
+工作计划 as .docx, .md or .html (from the suffix), from shipped or the centre's own templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import (
+    EXIT_OK,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    QuietOption,
+    load_folder,
+    load_indicator_library,
+    parse_period_option,
+    raise_user_error,
+    stderr,
+)
+from .compute import IndicatorsOption, PeriodOption
+
+CompareOption = Annotated[
+    str | None,
+    typer.Option("--compare", help="比较期（通常为上年，如 2024）：写出较上年提升 / 下降多少个百分点", show_default=False),
+]
+KindOption = Annotated[str, typer.Option("--kind", help="summary（工作总结，默认）或 plan（下一年度工作计划）")]
+ReportOutputOption = Annotated[
+    Path, typer.Option("--output", "-o", help="输出文件：.docx（Word）、.md（Markdown）或 .html（网页，含图表）", show_default=False)
+]
+TemplateOption = Annotated[
+    Path | None,
+    typer.Option("--template", help="自己的模板：Word 输出用 .docx 模板，.md / .html 输出用 Jinja 文本模板", show_default=False),
+]
+
+
+def report(
+    data_dir: DataDir,
+    period: PeriodOption,
+    output: ReportOutputOption,
+    compare: CompareOption = None,
+    kind: KindOption = "summary",
+    template: TemplateOption = None,
+    indicators: IndicatorsOption = None,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> int:
+    """生成年度工作总结（summary）或下一年度工作计划（plan）：各项指标的完成率、较上年变化、是否达标、
+    尚差人数、各站点情况；计划按差距算出每月需完成的人数。格式由 -o 的后缀决定（.docx / .md / .html）。
+
+    示例：chsc report sample_data --period 2025 --compare 2024 --kind summary -o 2025年度工作总结.docx
+    """
+    from ..indicators import compute_indicators
+    from ..indicators.data import EngineData
+    from ..outputs.report import FORMATS, KINDS, write_report
+    from ..outputs.report_model import build_report_context, indicators_with_rows_in
+
+    if kind not in KINDS:
+        raise_user_error(f"--kind 只能是 summary（工作总结）或 plan（工作计划），而不是「{kind}」。")
+    output_format = output.suffix.lower().lstrip(".")
+    if output_format not in FORMATS:
+        raise_user_error(f"无法从文件名 {output.name} 判断输出格式。", hint="请用以下后缀之一：.docx、.md、.html。")
+    chosen_period = parse_period_option(period)
+    compare_period = parse_period_option(compare) if compare is not None else None
+    settings, read = load_folder(data_dir, config, quiet)
+    library = load_indicator_library(indicators or [], settings)
+    data = EngineData.prepare(read)
+    current = compute_indicators(data, chosen_period, settings.settings, library, by="station")
+    previous = with_rows = None
+    if compare_period is not None:
+        previous = compute_indicators(data, compare_period, settings.settings, library, reasons=False)
+        with_rows = indicators_with_rows_in(data, library, compare_period)
+    context = build_report_context(current, library=library, kind=kind, compare=previous, compare_with_rows=with_rows)
+    written = write_report(context, output, output_format, template=template, protected=read.files)
+    if not quiet:
+        stderr.print(f"已写入 {written}", markup=False)
+    return EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

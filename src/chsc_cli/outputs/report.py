@@ -1,0 +1,166 @@
+"""Rendering a `ReportContext` into a 工作总结 / 工作计划: Markdown and HTML with Jinja, Word with
+docxtpl (Jinja tags inside a .docx), always in a sandboxed Jinja environment.
+
+A template — shipped or the centre's own (`--template`) — sees only the context's fields, as plain
+values (strings, numbers, lists, dicts): `{{ title }}`, `{% for category in categories %}`. The
+sandbox refuses Python internals (`{{ ''.__class__ }}`) and an unknown field is an error rather than
+an empty string, so a typo in a template shows up. Every such mistake becomes a `UserError` in
+Chinese (exit 2), never a traceback. Files are written through the shared atomic writer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from ..problems import UserError
+from .report_model import ReportContext
+from .writer import write_bytes, write_text
+
+FORMATS = ("docx", "md", "html")
+KINDS = ("summary", "plan")
+README_HINT = "可用的字段见 README「工作总结与工作计划 / Reports」一节。"
+# Markdown characters that would turn register text into markup (a | splits a table cell).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def shipped_templates_dir() -> Path:
+    """The templates/ folder shipped in the package (or the repository's, in a source checkout)."""
+    packaged = Path(__file__).resolve().parents[1] / "library" / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def default_template(kind: str, output_format: str) -> Path:
+    """templates/summary.docx, templates/plan.md.j2, ..."""
+    name = f"{kind}.docx" if output_format == "docx" else f"{kind}.{output_format}.j2"
+    return shipped_templates_dir() / name
+
+
+def markdown_escape(value: object) -> object:
+    """Backslash-escape Markdown punctuation in text a template prints (numbers pass unchanged)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", value) if isinstance(value, str) else value
+
+
+def sandbox(output_format: str) -> SandboxedEnvironment:
+    """The Jinja environment for one output format: sandboxed, strict about unknown names,
+    autoescaping HTML and Word XML, escaping Markdown punctuation in Markdown."""
+    options = dict(undefined=StrictUndefined, keep_trailing_newline=True)
+    if output_format == "md":
+        return SandboxedEnvironment(autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                                    finalize=markdown_escape, **options)
+    if output_format == "html":
+        return SandboxedEnvironment(autoescape=True, trim_blocks=True, lstrip_blocks=True, **options)
+    return SandboxedEnvironment(autoescape=True, **options)
+
+
+def template_values(context: ReportContext) -> dict:
+    """The context as plain values: no model methods reachable from a template."""
+    return context.model_dump(mode="json")
+
+
+def render_text(context: ReportContext, template: Path, output_format: str, *, user_template: bool = False) -> str:
+    """Markdown or HTML from a Jinja template file (UTF-8)."""
+    try:
+        source = template.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"模板 {template} 不是 UTF-8 编码的文本文件。", hint="请用 UTF-8 保存模板。") from None
+    except OSError as error:
+        raise UserError(f"无法读取模板 {template}：{error.strerror or error}") from None
+    with _template_errors(template, user_template):
+        return sandbox(output_format).from_string(source).render(template_values(context))
+
+
+def render_docx(context: ReportContext, template: Path, *, user_template: bool = False) -> bytes:
+    """A Word document from a .docx with Jinja tags inside (docxtpl), rendered in the sandbox."""
+    from docx.opc.exceptions import PackageNotFoundError
+    from docxtpl import DocxTemplate
+    from lxml.etree import XMLSyntaxError
+
+    document = DocxTemplate(template)
+    try:
+        document.render_init()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise UserError(f"模板 {template} 不是有效的 Word 文档（.docx）。",
+                        hint="请在 Word 中另存为「Word 文档 (*.docx)」后再用 --template 指定。") from None
+    with _template_errors(template, user_template):
+        try:
+            document.render(template_values(context), jinja_env=sandbox("docx"))
+        except XMLSyntaxError as error:
+            raise UserError(
+                f"模板 {template} 渲染后不是有效的 Word 内容：{error}",
+                hint="段落中的 {% for %} / {% if %} 请写成 {%p for ... %}，表格行中的写成 {%tr for ... %}。",
+            ) from None
+        buffer = io.BytesIO()
+        document.save(buffer)
+    return buffer.getvalue()
+
+
+#: Exceptions a faulty user template can raise while rendering (e.g. {{ 1/0 }}, {{ "a" + 1 }}).
+USER_TEMPLATE_MISTAKES = (ArithmeticError, TypeError, ValueError, LookupError, AttributeError, RecursionError)
+
+
+@contextmanager
+def _template_errors(template: Path, user_template: bool):
+    """Turn template mistakes into UserError. Jinja's own errors always are the template's fault;
+    other exceptions raised while rendering are blamed on the template only when it is the user's
+    (a shipped template failing is a bug and stays one: exit 3)."""
+    name = template.name
+    try:
+        yield
+    except UserError:
+        raise
+    except SecurityError as error:
+        raise UserError(f"模板 {name} 试图访问不允许的内容（{error}），出于安全考虑已停止。",
+                        hint="模板只能使用报告中的字段。" + README_HINT) from None
+    except UndefinedError as error:
+        raise UserError(f"模板 {name} 用了不存在的字段：{error.message}", hint=README_HINT) from None
+    except TemplateSyntaxError as error:
+        line = f"第 {error.lineno} 行" if error.lineno and template.suffix.lower() != ".docx" else ""
+        raise UserError(f"模板 {name} {line}有语法错误：{error.message}",
+                        hint="请检查 {{ }}、{% %} 是否成对，for / if 是否有对应的 endfor / endif。") from None
+    except TemplateError as error:
+        raise UserError(f"模板 {name} 有错误：{error.message or error}", hint=README_HINT) from None
+    except USER_TEMPLATE_MISTAKES as error:
+        if not user_template:
+            raise
+        raise UserError(f"模板 {name} 渲染出错：{type(error).__name__}: {error}", hint=README_HINT) from None
+
+
+def write_report(
+    context: ReportContext,
+    output: Path,
+    output_format: str,
+    *,
+    template: Path | None = None,
+    protected: Iterable[Path] = (),
+) -> Path:
+    """Render and write atomically; `template` None uses the shipped one for the context's kind.
+    Neither an input register nor the template itself can be overwritten."""
+    user_template = template is not None
+    chosen = template if template is not None else default_template(context.kind, output_format)
+    if user_template:
+        check_user_template(chosen, output_format)
+    guarded = [*protected, chosen]
+    if output_format == "docx":
+        return write_bytes(output, render_docx(context, chosen, user_template=user_template), protected=guarded)
+    return write_text(output, render_text(context, chosen, output_format, user_template=user_template), protected=guarded)
+
+
+def check_user_template(template: Path, output_format: str) -> None:
+    if not template.is_file():
+        raise UserError(f"找不到模板文件：{template}", hint="--template 应指向一个模板文件。")
+    is_word = template.suffix.lower() == ".docx"
+    if output_format == "docx" and not is_word:
+        raise UserError(f"输出 .docx 需要 Word 模板（.docx），而 {template.name} 不是。",
+                        hint="可复制 templates/summary.docx 修改后使用。")
+    if output_format != "docx" and is_word:
+        raise UserError(f"输出 .{output_format} 需要文本模板（如 summary.{output_format}.j2），而 {template.name} 是 Word 文档。")

@@ -1,0 +1,486 @@
+"""`chsc report`: the 工作总结 / 工作计划 in Markdown, HTML and Word.
+
+A small data folder is written here (two stations, 2024 and 2025, no diabetes registers so that
+three indicators cannot be computed). The Markdown and HTML outputs are golden files in
+tests/golden/, compared byte for byte; set CHSC_UPDATE_GOLDEN=1 to rewrite them after a deliberate
+change (the test then still compares what it wrote). The expected figures below are worked out by
+hand from the rows, not from chsc.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import yaml
+from cli_helpers import in_process, run_chsc
+from docx import Document
+from helpers import make_id, write_workbook
+
+from chsc_cli.config import load_config
+from chsc_cli.indicators import ComputeResult, IndicatorResult, compute_indicators, load_library
+from chsc_cli.indicators.data import EngineData
+from chsc_cli.periods import parse_period
+from chsc_cli.problems import UserError
+from chsc_cli.outputs import svg_charts
+from chsc_cli.outputs.report import default_template, render_docx, render_text, write_report
+from chsc_cli.outputs.report_model import (
+    build_report_context,
+    change_in_points,
+    chinese_count,
+    describe_change,
+    field_reference,
+    indicators_with_rows_in,
+)
+from chsc_cli.registers import read_folder
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden"
+README = HERE.parent / "README.md"
+UPDATE = os.environ.get("CHSC_UPDATE_GOLDEN") == "1"
+D = dt.date
+
+CONFIG = {
+    "centre": "临城街道社区卫生服务中心",
+    "population": {"total": 30, "age_65_plus": 12, "adults_18_plus": 24},
+    "prevalence": {"hypertension": 0.25, "diabetes": 0.1},
+    "population_by_year": {2024: {"total": 28, "age_65_plus": 10, "adults_18_plus": 22}},
+    "stations": {
+        "一站": {"total": 15, "age_65_plus": 6, "adults_18_plus": 12},
+        "二站": {"total": 15, "age_65_plus": 6, "adults_18_plus": 12},
+    },
+}
+
+
+def _station(number: int) -> str:
+    return "一站" if number % 2 else "二站"
+
+
+def build_folder(folder: Path) -> Path:
+    """Residents E1–E12 (aged 66–85) and A1–A10 (35–55); E11, E12 recorded in 2025."""
+    elderly = {f"E{n}": make_id(f"{1940 + n}0315", f"{n:03d}") for n in range(1, 13)}
+    adults = {f"A{n}": make_id(f"{1970 + 2 * n}0610", f"{100 + n:03d}") for n in range(1, 11)}
+    ids = {**elderly, **adults}
+    residents = [["身份证号", "姓名", "出生日期", "建档日期", "所属站点", "常住", "签约", "签约日期"]]
+    for name, number in [(f"E{n}", n) for n in range(1, 13)] + [(f"A{n}", n) for n in range(1, 11)]:
+        person = ids[name]
+        birth = D(int(person[6:10]), int(person[10:12]), int(person[12:14]))
+        recorded = D(2025, 2, 1) if name in ("E11", "E12") else D(2018, 3, 1)
+        signed = name in {f"E{n}" for n in range(1, 9)} | {"A1", "A2", "A3", "A4"}
+        signing = {"A1": D(2025, 4, 1), "A2": D(2025, 4, 1), "A3": D(2025, 4, 1), "A4": D(2026, 1, 5)}.get(name, D(2024, 3, 1))
+        residents.append([person, f"居民{name}", birth, recorded, _station(number), "是", "是" if signed else "否",
+                          signing if signed else None])
+    write_workbook(folder / "居民健康档案.xlsx", {"花名册": residents})
+
+    checkups = [["身份证号", "体检日期", "生活方式评估", "健康指导", "中医体质辨识"]]
+    for n in range(1, 11):  # 2025: E1–E10 checked, E9 without 健康指导 -> 9 complete; TCM E1–E7
+        checkups.append([elderly[f"E{n}"], D(2025, 3, n), "是", "否" if n == 9 else "是", "是" if n <= 7 else "否"])
+    for n in range(1, 9):  # 2024: E1–E8 complete, TCM E1–E7
+        checkups.append([elderly[f"E{n}"], D(2024, 5, n), "是", "是", "是" if n <= 7 else "否"])
+    write_workbook(folder / "老年人体检.xlsx", {"体检": checkups})
+
+    patients = ["E1", "E2", "E3", "A1", "A2"]
+    roster = [["身份证号", "纳入管理日期", "管理状态"]] + [[ids[p], D(2020, 1, 10), "在管"] for p in patients]
+    write_workbook(folder / "高血压患者管理名册.xlsx", {"名册": roster})
+    followups = [["身份证号", "随访日期", "随访方式", "收缩压", "舒张压"]]
+    visits_2025 = {"E1": (4, 130, 80), "E2": (4, 130, 80), "A1": (4, 130, 80), "E3": (2, 150, 95), "A2": (4, 145, 92)}
+    for person, (visits, systolic, diastolic) in visits_2025.items():
+        for quarter in range(visits):
+            followups.append([ids[person], D(2025, 3 * quarter + 2, 15), "门诊", systolic, diastolic])
+    for person, visits in {"E1": 4, "E2": 4, "A1": 3}.items():
+        for quarter in range(visits):
+            systolic = 130 if person != "A1" else 150
+            followups.append([ids[person], D(2024, 3 * quarter + 2, 15), "门诊", systolic, 80])
+    write_workbook(folder / "高血压随访记录.xlsx", {"随访": followups})
+
+    children = [["儿童编码", "姓名", "出生日期", "所属站点", "建证日期"]]
+    births = {"C1": D(2025, 2, 1), "C2": D(2025, 5, 1), "C3": D(2025, 8, 1), "C4": D(2025, 10, 1),
+              "C5": D(2024, 3, 1), "C6": D(2024, 6, 1)}
+    cards = {"C1": D(2025, 3, 1), "C2": D(2025, 6, 1), "C3": D(2025, 9, 1), "C5": D(2024, 4, 1), "C6": D(2024, 7, 1)}
+    for number, (child, born) in enumerate(births.items(), start=1):
+        children.append([f"33010200{number}", f"儿童{child}", born, _station(number), cards.get(child)])
+    write_workbook(folder / "儿童花名册.xlsx", {"花名册": children})
+    code = {child: f"33010200{number}" for number, child in enumerate(births, start=1)}
+    vaccinations = [["儿童编码", "疫苗名称", "接种日期"]]
+    for child, delay in (("C1", 0), ("C2", 1), ("C3", 3), ("C5", 0)):
+        vaccinations.append([code[child], "乙肝疫苗", births[child] + dt.timedelta(days=delay)])
+    full_series = [("卡介苗", 3, 10), ("乙肝疫苗", 4, 1), ("乙肝疫苗", 9, 1), ("脊灰灭活疫苗", 5, 10), ("脊灰灭活疫苗", 6, 10),
+                   ("脊灰灭活疫苗", 7, 10), ("百白破疫苗", 6, 12), ("百白破疫苗", 7, 12), ("百白破疫苗", 8, 12), ("麻腮风疫苗", 12, 10)]
+    for vaccine, month, day in full_series:  # C5 (born 2024-03-01): complete before the first birthday
+        vaccinations.append([code["C5"], vaccine, D(2024, month, day)])
+    vaccinations.append([code["C6"], "卡介苗", D(2024, 6, 2)])  # C6: BCG only
+    write_workbook(folder / "预防接种记录.xlsx", {"接种记录": vaccinations})
+    (folder / "chsc.yaml").write_text(yaml.safe_dump(CONFIG, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    return build_folder(tmp_path_factory.mktemp("data") / "数据")
+
+
+@pytest.fixture(scope="module")
+def computed(data_dir):
+    """(settings, read, library, this year by station, last year, last year's indicators with rows)."""
+    settings = load_config(data_dir / "chsc.yaml").settings
+    read = read_folder(data_dir, settings)
+    library = load_library()
+    data = EngineData.prepare(read)
+    current = compute_indicators(data, parse_period("2025"), settings, library, by="station")
+    previous = compute_indicators(data, parse_period("2024"), settings, library)
+    return settings, read, library, data, current, previous
+
+
+def _context(computed, kind="summary", compare="2024"):
+    settings, read, library, data, current, _ = computed
+    if compare is None:
+        return build_report_context(current, library=library, kind=kind)
+    previous = compute_indicators(data, parse_period(compare), settings, library)
+    rows = indicators_with_rows_in(data, library, parse_period(compare))
+    return build_report_context(current, library=library, kind=kind, compare=previous, compare_with_rows=rows)
+
+
+def _line(context, indicator_id):
+    return next(line for line in context.indicators if line.id == indicator_id)
+
+
+# --------------------------------------------------------------------------------- the figures
+
+
+def test_hand_worked_figures_and_sentences(computed):
+    context = _context(computed)
+    elderly = _line(context, "elderly_health_management_rate")
+    assert (elderly.numerator, elderly.denominator, elderly.rate_text) == (9, 12, "75.0%")
+    assert elderly.sentence == "老年人健康管理率75.0%（9/12），较上年下降5.0个百分点，未达到90%的目标，尚差2人。"
+    tcm = _line(context, "elderly_tcm_management_rate")
+    assert tcm.change.signed == "-11.7" and tcm.shortfall == 2  # 7/12 vs 7/10; ceil(0.7 × 12) − 7
+    standard = _line(context, "hypertension_standard_management_rate")
+    assert standard.sentence == "高血压患者规范管理率80.0%（4/5），较上年提升40.0个百分点，达到80%的目标。"
+    management = _line(context, "hypertension_management_rate")  # 5 / ceil(24 × 0.25) vs 5 / ceil(22 × 0.25)
+    assert management.change.text == "持平" and "与上年持平" in management.sentence
+    diabetes = _line(context, "diabetes_management_rate")
+    assert not diabetes.computable and diabetes.sentence.startswith("2型糖尿病患者管理率本期无法计算（")
+    nip = _line(context, "nip_basic_full_series_rate")  # nobody had a first birthday in 2024
+    assert (nip.numerator, nip.denominator) == (1, 2) and nip.change.text == "无上年数据"
+    assert [c.name for c in context.categories] == [
+        "老年人健康管理", "高血压患者健康管理", "2型糖尿病患者健康管理", "预防接种", "居民健康档案", "家庭医生签约"]
+    assert context.counts.model_dump() == {"total": 13, "met": 3, "missed": 7, "not_computable": 3}
+
+
+def test_population_by_year_gives_last_years_official_denominators(computed):
+    context = _context(computed)
+    elderly = _line(context, "elderly_health_management_rate")
+    assert (elderly.change.compare_numerator, elderly.change.compare_denominator) == (8, 10)
+    records = _line(context, "health_record_rate")  # 2025: population.total 30; 2024: population_by_year 28
+    assert (records.denominator, records.change.compare_denominator) == (30, 28)
+
+
+def test_plan_figures_and_monthly_pace(computed):
+    context = _context(computed, kind="plan")
+    assert context.title == "临城街道社区卫生服务中心2026年基本公共卫生服务工作计划"
+    card = _line(context, "vaccination_card_rate")  # 3 of 4 carded; ceil(0.98 × 4) = 4
+    assert (card.plan.gap, card.plan.monthly, card.plan.pace_text) == (1, 1, "每月需完成约1人")
+    signing = _line(context, "family_doctor_signing_rate")  # E1–E8, A1–A3 signed by 2025-12-31: 11/30
+    assert (signing.numerator, signing.plan.gap, signing.plan.monthly) == (11, 1, 1)
+    standard = _line(context, "hypertension_standard_management_rate")
+    assert standard.plan.pace_text == "已达标，保持现有水平" and standard.plan.monthly == 0
+    elderly = _line(context, "elderly_health_management_rate")
+    assert elderly.plan.sentence.startswith("老年人健康管理率力争达到90%（2025年为75.0%，尚差2人），每月需完成约1人，其中")
+    assert {s.station for s in elderly.stations} == {"一站", "二站"}
+
+
+# ----------------------------------------------------------------------------- change rounding
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "expected"),
+    [
+        (Fraction(5004, 10000), Fraction(1, 2), ("持平", "0.0", "0.0")),  # +0.04 pp
+        (Fraction(4995, 10000), Fraction(1, 2), ("下降", "0.1", "-0.1")),  # −0.05 pp: half up, away from 0
+        (Fraction(5005, 10000), Fraction(1, 2), ("提升", "0.1", "+0.1")),  # +0.05 pp
+        (Fraction(49951, 100000), Fraction(1, 2), ("持平", "0.0", "0.0")),  # −0.049 pp
+        (Fraction(515, 1000), Fraction(1, 2), ("提升", "1.5", "+1.5")),
+        (Fraction(1, 3), Fraction(1, 4), ("提升", "8.3", "+8.3")),  # 8.333… pp
+        (Fraction(4501, 5210), Fraction(832, 1000), ("提升", "3.2", "+3.2")),
+        (Fraction(1, 2), Fraction(1, 2), ("持平", "0.0", "0.0")),
+    ],
+)
+def test_change_is_the_exact_difference_rounded_half_up(current, previous, expected):
+    assert describe_change(change_in_points(current, previous)) == expected
+
+
+def test_half_up_on_the_exact_fraction_not_on_a_float():
+    # 0.15 pp exactly: binary floats would give 0.1499999… and round down
+    assert change_in_points(Fraction(1, 2) + Fraction(15, 10000), Fraction(1, 2)) == Decimal("0.2")
+    assert change_in_points(Fraction(1, 2) - Fraction(15, 10000), Fraction(1, 2)) == Decimal("-0.2")
+
+
+def _result(period, numerator, denominator):
+    row = IndicatorResult(id="elderly_health_management_rate", name="老年人健康管理率", category="老年人健康管理",
+                          group=None, numerator=numerator, denominator=denominator, target=Decimal("0.9"),
+                          comparison=">=", denominator_source="config")
+    return ComputeResult(centre="临城街道社区卫生服务中心", period=parse_period(period), indicators=[row],
+                         evaluations={}, warnings=[])
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "clause"),
+    [
+        ((4501, 5210), (832, 1000), "较上年提升3.2个百分点"),
+        ((5004, 10000), (5000, 10000), "与上年持平"),
+        ((4995, 10000), (5000, 10000), "较上年下降0.1个百分点"),
+        ((4501, 5210), (0, 0), "无上年数据"),
+        ((4501, 5210), (None, None), "无上年数据"),
+    ],
+)
+def test_sentence_from_the_figures(now, before, clause):
+    context = build_report_context(_result("2025", *now), library=load_library(), compare=_result("2024", *before))
+    sentence = context.indicators[0].sentence
+    assert clause in sentence
+    if now == (4501, 5210) and before == (832, 1000):
+        assert sentence == "老年人健康管理率86.4%（4501/5210），较上年提升3.2个百分点，未达到90%的目标，尚差188人。"
+
+
+def test_compare_phrase_for_a_half_year_and_an_older_year():
+    library = load_library()
+    half = build_report_context(_result("2025H1", 5, 10), library=library, compare=_result("2024H1", 4, 10))
+    assert "较上年同期提升10.0个百分点" in half.indicators[0].sentence
+    older = build_report_context(_result("2025", 5, 10), library=library, compare=_result("2023", 5, 10))
+    assert "与2023年持平" in older.indicators[0].sentence
+
+
+def test_chinese_count_groups_only_from_five_digits():
+    assert [chinese_count(n) for n in (0, 188, 4501, 12345, 1234567, None)] == ["0", "188", "4501", "12,345", "1,234,567", "—"]
+
+
+# ------------------------------------------------------------------------------- compare: no data
+
+
+def test_compare_period_without_data_says_no_last_year_data(computed, tmp_path):
+    context = _context(computed, compare="2016")
+    assert all(line.change.text == "无上年数据" and not line.change.available for line in context.indicators)
+    assert all("无上年数据" in line.sentence for line in context.indicators if line.computable)
+    output = tmp_path / "总结.md"
+    write_report(context, output, "md")
+    table_rows = [row for row in output.read_text(encoding="utf-8").splitlines() if row.startswith("| ") and "%" in row]
+    indicator_rows = [row for row in table_rows if any(row.startswith(f"| {line.name} |") for line in context.indicators)]
+    assert len(indicator_rows) == 13 and all("| 无上年数据 |" in row for row in indicator_rows)
+
+
+def test_a_computable_value_without_rows_dated_in_the_compare_period_is_not_compared(computed):
+    *_, data, _, _ = computed
+    library = computed[2]
+    # the residents roster is there in 2019 (records from 2018), but nothing is dated in 2019
+    assert "health_record_rate" not in indicators_with_rows_in(data, library, parse_period("2019"))
+    assert "hypertension_management_rate" in indicators_with_rows_in(data, library, parse_period("2020"))
+
+
+def test_without_compare_no_change_is_written(computed):
+    context = _context(computed, compare=None)
+    assert context.compare is None and all(line.change.table_text == "—" for line in context.indicators)
+    assert all("上年" not in line.sentence for line in context.indicators)
+    assert all(category.change_chart_svg == "" for category in context.categories)
+
+
+# --------------------------------------------------------------------------------- golden files
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    assert path.is_file(), f"{path} is missing: run with CHSC_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_bytes().decode("utf-8"), f"{name} differs (CHSC_UPDATE_GOLDEN=1 rewrites it)"
+
+
+@pytest.mark.parametrize("kind", ["summary", "plan"])
+@pytest.mark.parametrize("output_format", ["md", "html"])
+def test_golden_outputs_of_the_cli(data_dir, tmp_path, kind, output_format):
+    output = tmp_path / f"{kind}.{output_format}"
+    code = in_process("report", data_dir, "--period", "2025", "--compare", "2024", "--kind", kind, "-o", output, "--quiet")
+    assert code == 0
+    _golden(f"report_{kind}.{output_format}", output.read_bytes().decode("utf-8"))
+
+
+def test_html_is_self_contained(computed, tmp_path):
+    text = render_text(_context(computed), default_template("summary", "html"), "html")
+    assert "<svg" in text and "较上年变化" in text
+    lowered = text.lower()
+    for needle in ("<script", "<link", "@import", "url(", "src=", "https:"):
+        assert needle not in lowered
+    assert set(re.findall(r"http://[^\"' ]+", text)) == {"http://www.w3.org/2000/svg"}
+
+
+def test_svg_text_is_escaped():
+    svg = svg_charts.target_chart("<b>", [svg_charts.Bar("<script>&", Fraction(1, 2), Fraction(9, 10), False, "50.0%", "90%")])
+    assert "<script>" not in svg and "&lt;script&gt;&amp;" in svg and "&lt;b&gt;" in svg
+    change = svg_charts.change_chart("x", [svg_charts.ChangeBar('"><x', Decimal("-1.5"), "下降1.5个百分点")])
+    assert '"><x' not in change
+
+
+def test_markdown_escapes_register_text():
+    from chsc_cli.outputs.report import markdown_escape
+
+    assert markdown_escape("一站|二站*") == "一站\\|二站\\*" and markdown_escape(5) == 5
+
+
+# ------------------------------------------------------------------------------------------ docx
+
+
+def _table_texts(path: Path) -> list[list[list[str]]]:
+    return [[[cell.text for cell in row.cells] for row in table.rows] for table in Document(path).tables]
+
+
+def test_docx_summary_holds_the_tables_and_the_numbers_of_compute(data_dir, tmp_path, computed):
+    output = tmp_path / "2025年度工作总结.docx"
+    assert in_process("report", data_dir, "--period", "2025", "--compare", "2024", "-o", output, "--quiet") == 0
+    tables = _table_texts(output)
+    category_tables = [t for t in tables if t[0] == ["指标", "目标", "分子", "分母", "完成率", "较上年(百分点)", "是否达标"]]
+    assert len(category_tables) == 6
+    rows = {row[0]: row for table in category_tables for row in table[1:]}
+    current = computed[4]
+    for result in (r for r in current.indicators if r.group is None):
+        row = rows[result.name]
+        if result.numerator is None:
+            assert row[2:5] == ["—", "—", "—"] and row[6] == "无法计算"
+            continue
+        assert row[2] == str(result.numerator) and row[3] == str(result.denominator)
+        assert row[4] == f"{Decimal(result.numerator * 100) / Decimal(result.denominator):.1f}%"
+        assert row[6] == ("是" if result.met else "否")
+    assert rows["老年人健康管理率"][5] == "-5.0"
+    stations = next(t for t in tables if t[0][:2] == ["站点", "指标"])
+    computable = {r.id for r in current.indicators if r.group is None and r.numerator is not None}
+    station_results = [r for r in current.indicators if r.group is not None and r.id in computable]
+    assert len(stations) - 1 == len(station_results) == 2 * 10  # two stations, the 10 computable indicators
+    first = next(r for r in station_results if r.id == "elderly_health_management_rate" and r.group == {"station": "一站"})
+    assert ["一站", "老年人健康管理率", "90%", str(first.numerator), str(first.denominator)] in [row[:5] for row in stations]
+    text = "\n".join(p.text for p in Document(output).paragraphs)
+    assert "临城街道社区卫生服务中心2025年基本公共卫生服务工作总结" in text
+    assert "老年人健康管理率75.0%（9/12），较上年下降5.0个百分点，未达到90%的目标，尚差2人。" in text
+    assert "{{" not in text and "{%" not in text
+    assert Document(output).sections[0].header.paragraphs[0].text == "临城街道社区卫生服务中心"
+
+
+def test_docx_plan_renders(data_dir, tmp_path):
+    output = tmp_path / "2026年工作计划.docx"
+    assert in_process("report", data_dir, "--period", "2025", "--kind", "plan", "-o", output, "--quiet") == 0
+    tables = _table_texts(output)
+    assert tables[0][0] == ["指标", "2026年目标", "2025年完成率", "差距(人)", "每月需完成(人)"]
+    assert ["预防接种建证率", "98%", "75.0%", "1", "1"] in [row for table in tables for row in table]
+
+
+def test_register_text_with_markup_and_control_characters_survives_every_format(tmp_path):
+    """A station name from a register is text in every output: escaped in HTML and Word XML,
+    backslash-escaped in Markdown, and stripped of characters Word cannot hold."""
+    result = _result("2025", 4501, 5210)
+    station = IndicatorResult(id="elderly_health_management_rate", name="老年人健康管理率", category="老年人健康管理",
+                              group={"station": "东<站>&|\x0b"}, numerator=40, denominator=50, target=Decimal("0.9"),
+                              comparison=">=", denominator_source="config")
+    result.indicators.append(station)
+    context = build_report_context(result, library=load_library())
+    assert context.stations == ["东<站>&|"]
+    write_report(context, tmp_path / "r.docx", "docx")
+    cells = [cell.text for table in Document(tmp_path / "r.docx").tables for row in table.rows for cell in row.cells]
+    assert "东<站>&|" in cells
+    html = render_text(context, default_template("summary", "html"), "html")
+    assert "东&lt;站&gt;&amp;|" in html and "东<站>" not in html
+    markdown = render_text(context, default_template("summary", "md"), "md")
+    assert "| 东\\<站\\>&\\| |" in markdown
+
+
+def test_shipped_docx_templates_are_what_the_script_makes():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_docx_templates", HERE.parent / "templates" / "make_docx_templates.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, build in (("summary.docx", module.summary), ("plan.docx", module.plan)):
+        assert (HERE.parent / "templates" / name).read_bytes() == module.reproducible_bytes(build()), name
+
+
+# -------------------------------------------------------------------------- hostile templates
+
+
+HOSTILE = [
+    "{{ ''.__class__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__ }}",
+    "{{ title.format.__globals__ }}",
+]
+
+
+@pytest.mark.parametrize("source", HOSTILE + ["{% for x in %}", "{{ no_such_field }}", "{{ categories[0].nope.deeper }}", "{{ 1 / 0 }}"])
+def test_bad_or_hostile_text_template_is_a_user_error(computed, tmp_path, source):
+    template = tmp_path / "mine.md.j2"
+    template.write_text(f"# {{{{ title }}}}\n{source}\n", encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        write_report(_context(computed), tmp_path / "out.md", "md", template=template)
+    assert "模板 mine.md.j2" in raised.value.message
+    assert not (tmp_path / "out.md").exists()
+
+
+@pytest.mark.parametrize("source", [HOSTILE[0], "{% if %}"])
+def test_bad_or_hostile_word_template_is_a_user_error(computed, tmp_path, source):
+    document = Document()
+    document.add_paragraph("{{ title }}")
+    document.add_paragraph(source)
+    template = tmp_path / "mine.docx"
+    document.save(template)
+    with pytest.raises(UserError):
+        render_docx(_context(computed), template, user_template=True)
+
+
+def test_cli_hostile_template_exits_2_without_traceback(data_dir, tmp_path):
+    template = tmp_path / "evil.html.j2"
+    template.write_text("<p>{{ ''.__class__.__mro__ }}</p>", encoding="utf-8")
+    ran = run_chsc("report", data_dir, "--period", "2025", "-o", tmp_path / "out.html", "--template", template)
+    assert ran.code == 2 and "Traceback" not in ran.output
+    assert "模板 evil.html.j2 试图访问不允许的内容" in ran.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "out.pdf"], "无法从文件名 out.pdf 判断输出格式"),
+        (["-o", "out.md", "--kind", "memo"], "--kind 只能是 summary"),
+        (["-o", "out.docx", "--template", "TEMPLATE_MD"], "需要 Word 模板"),
+        (["-o", "out.md", "--template", "missing.md.j2"], "找不到模板文件"),
+        (["-o", "out.md", "--compare", "2024Q5"], "统计期「2024Q5」无法识别"),
+    ],
+)
+def test_user_mistakes_exit_2(data_dir, tmp_path, args, message):
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{{ title }}\n", encoding="utf-8")
+    args = [str(template) if a == "TEMPLATE_MD" else (str(tmp_path / a) if a.startswith(("out.", "missing")) else a) for a in args]
+    ran = run_chsc("report", data_dir, "--period", "2025", *args)
+    assert ran.code == 2 and "Traceback" not in ran.output
+    assert message in ran.stderr
+
+
+def test_a_centre_template_renders_and_the_template_is_never_overwritten(data_dir, tmp_path):
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{{ centre }}：{% for i in indicators %}{{ i.name }}={{ i.rate_text }}；{% endfor %}\n", encoding="utf-8")
+    output = tmp_path / "out.md"
+    assert in_process("report", data_dir, "--period", "2025", "-o", output, "--template", template, "--quiet") == 0
+    assert output.read_text(encoding="utf-8").startswith("临城街道社区卫生服务中心：老年人健康管理率=75.0%；")
+    ran = run_chsc("report", data_dir, "--period", "2025", "-o", template, "--template", template)
+    assert ran.code == 2 and template.read_text(encoding="utf-8").startswith("{{ centre }}")
+
+
+def test_help_is_chinese_with_an_example():
+    ran = run_chsc("report", "--help")
+    assert ran.code == 0 and "示例" in ran.stdout and "工作总结" in ran.stdout
+
+
+# ------------------------------------------------------------------------------------- README
+
+
+def test_readme_documents_every_context_field():
+    """The README's field tables are `field_reference()` verbatim (regenerate when a field changes)."""
+    assert field_reference() in README.read_text(encoding="utf-8")
