@@ -30,6 +30,7 @@ FormatOption = Annotated[
 ]
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（.json / .csv / .xlsx），格式由后缀决定", show_default=False)]
 ByOption = Annotated[str | None, typer.Option("--by", help="分组：station（站点）或 team（家庭医生团队）", show_default=False)]
+CentresOption = Annotated[bool, typer.Option("--centres", help="DATA_DIR 是区级文件夹：每个子文件夹是一个中心，输出各中心及全区合计")]
 IndicatorsOption = Annotated[
     list[Path] | None,
     typer.Option("--indicators", help="另加的指标文件夹（同 id 的文件替换自带指标），可写多次"),
@@ -42,6 +43,7 @@ def compute(
     format: FormatOption = None,
     output: OutputOption = None,
     by: ByOption = None,
+    centres: CentresOption = False,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
@@ -61,9 +63,17 @@ def compute(
     if by is not None and by not in ("station", "team"):
         raise_user_error(f"--by 只能是 station 或 team，而不是「{by}」。")
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet, no_cache)
-    library = load_indicator_library(indicators or [], settings)
-    result = compute_indicators(read, chosen_period, settings.settings, library, by=by)
+    if centres:
+        if by is not None:
+            raise_user_error("--centres 与 --by 不能同时使用。")
+        from .district import compute_district
+
+        result, inputs = compute_district(data_dir, chosen_period, indicators or [], config, quiet, no_cache)
+    else:
+        settings, read = load_folder(data_dir, config, quiet, no_cache)
+        library = load_indicator_library(indicators or [], settings)
+        result = compute_indicators(read, chosen_period, settings.settings, library, by=by)
+        inputs = read.files
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":
             from ..indicators.progress import pace_lines
@@ -80,10 +90,10 @@ def compute(
     if output is None:
         raise_user_error("xlsx 格式需要用 -o 指定输出文件，如 -o 2025指标.xlsx。")
     writers = {
-        "json": lambda: write_text(output, compute_json_text(result) + "\n", protected=read.files),
-        "csv": lambda: write_compute_csv(output, result, read.files),
-        "xlsx": lambda: write_compute_xlsx(output, result, read.files),
-        "table": lambda: write_compute_csv(output, result, read.files),
+        "json": lambda: write_text(output, compute_json_text(result) + "\n", protected=inputs),
+        "csv": lambda: write_compute_csv(output, result, inputs),
+        "xlsx": lambda: write_compute_xlsx(output, result, inputs),
+        "table": lambda: write_compute_csv(output, result, inputs),
     }
     written = writers[chosen_format]()
     if not quiet:

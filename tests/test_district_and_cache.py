@@ -1,0 +1,123 @@
+"""District roll-up (`compute --centres`) and the parse cache (never stale, owner-only, clearable)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+
+import pytest
+from cli_helpers import run_chsc
+from helpers import make_id, write_workbook
+
+from chsc_cli.config import CentreConfig
+from chsc_cli.registers import ParseCache, read_folder
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def _centre(folder, people, signed, name=None):
+    folder.mkdir(parents=True)
+    rows = [["身份证号", "建档日期", "签约"]] + [[pid, "2020-01-01", "是" if i < signed else "否"] for i, pid in enumerate(people)]
+    write_workbook(folder / "居民健康档案.xlsx", {"居民": rows})
+    if name:
+        (folder / "chsc.yaml").write_text(f"centre: {name}\npopulation: {{total: {len(people) * 2}}}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def district(tmp_path):
+    root = tmp_path / "区"
+    _centre(root / "甲中心", [make_id("19600101", f"{i:03d}") for i in range(1, 5)], signed=3, name="甲社区卫生服务中心")
+    _centre(root / "乙中心", [make_id("19700101", f"{i:03d}") for i in range(1, 7)], signed=1)
+    write_workbook(root / "散落.xlsx", {"x": [["身份证号", "建档日期"], [make_id("19800101", "001"), "2020-01-01"]]})
+    return root
+
+
+def test_district_total_is_the_sum_of_numerators_over_the_sum_of_denominators(district):
+    ran = run_chsc("compute", district, "-p", "2025", "--centres", "--format", "json")
+    assert ran.code == 0, ran.output
+    data = json.loads(ran.stdout)
+    rows = [r for r in data["indicators"] if r["id"] == "family_doctor_signing_rate"]
+    total = next(r for r in rows if r["group"] is None)
+    centres = {r["group"]["centre"]: r for r in rows if r["group"]}
+    assert set(centres) == {"甲社区卫生服务中心", "乙中心"}  # the second has no chsc.yaml: named after its folder
+    assert (centres["甲社区卫生服务中心"]["numerator"], centres["甲社区卫生服务中心"]["denominator"]) == (3, 8)
+    assert (centres["乙中心"]["numerator"], centres["乙中心"]["denominator"], centres["乙中心"]["denominator_source"]) == (1, 6, "roster")
+    assert (total["numerator"], total["denominator"]) == (4, 14)
+    assert total["value"] == pytest.approx(4 / 14)
+    assert "散落.xlsx" in ran.stderr  # a file at the district root is ignored with a warning
+
+
+def test_district_total_is_not_computable_when_a_centre_is_not(district):
+    data = json.loads(run_chsc("compute", district, "-p", "2025", "--centres", "--format", "json").stdout)
+    total = next(r for r in data["indicators"] if r["id"] == "health_record_rate" and r["group"] is None)
+    assert total["numerator"] is None and "乙中心" in total["reason"]
+
+
+def _folder_with_one_register(tmp_path, signed):
+    folder = tmp_path / "data"
+    folder.mkdir(exist_ok=True)
+    rows = [["身份证号", "建档日期", "签约"], [make_id("19600101", "001"), "2020-01-01", signed]]
+    write_workbook(folder / "居民.xlsx", {"居民": rows})
+    return folder
+
+
+def test_cache_serves_an_unchanged_file_and_never_a_changed_one(tmp_path):
+    cache = ParseCache(tmp_path / "cache")
+    folder = _folder_with_one_register(tmp_path, "是")
+    first = read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
+    assert len(list((tmp_path / "cache").glob("*/*"))) == 1
+    again = read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
+    assert again.tables["residents"]["signed"].tolist() == first.tables["residents"]["signed"].tolist() == [True]
+    _folder_with_one_register(tmp_path, "否")  # the same file name, replaced
+    changed = read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
+    assert changed.tables["residents"]["signed"].tolist() == [False]
+
+
+def test_cached_and_fresh_reads_compute_the_same(tmp_path):
+    from chsc_cli.config import load_config
+    from chsc_cli.indicators import compute_indicators, load_library
+    from chsc_cli.periods import parse_period
+
+    sample = __import__("pathlib").Path(__file__).resolve().parents[1] / "sample_data"
+    settings = load_config(sample / "chsc.yaml").settings
+    cache = ParseCache(tmp_path / "cache")
+    library = load_library()
+    results = []
+    for use in (None, cache, cache):  # fresh, cold cache (stores), warm cache (loads)
+        read = read_folder(sample, settings, today=TODAY, cache=use)
+        computed = compute_indicators(read, parse_period("2025"), settings, library)
+        results.append((computed.to_json(), [p.to_dict() for p in read.problems]))
+    assert results[0] == results[1] == results[2]
+
+
+def test_settings_that_change_parsing_change_the_key(tmp_path):
+    folder = _folder_with_one_register(tmp_path, "是")
+    cache = ParseCache(tmp_path / "cache")
+    read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
+    read_folder(folder, CentreConfig(columns={"证件号": "身份证号"}), today=TODAY, cache=cache)
+    assert len(list((tmp_path / "cache").glob("*/*"))) == 2
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_cache_is_owner_only_and_cleared_by_the_command(tmp_path):
+    folder = _folder_with_one_register(tmp_path, "是")
+    cache_dir = tmp_path / "cache"
+    env_before = os.environ.get("CHSC_CACHE_DIR")
+    os.environ["CHSC_CACHE_DIR"] = str(cache_dir)
+    try:
+        assert run_chsc("validate", folder).code == 0
+        entries = list(cache_dir.glob("*/*/*"))
+        assert entries
+        for path in [cache_dir, *entries]:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            assert mode & 0o077 == 0, (path, oct(mode))
+        ran = run_chsc("cache", "clear")
+        assert ran.code == 0 and not cache_dir.exists()
+        assert run_chsc("validate", folder, "--no-cache").code == 0 and not cache_dir.exists()
+    finally:
+        if env_before is None:
+            os.environ.pop("CHSC_CACHE_DIR")
+        else:
+            os.environ["CHSC_CACHE_DIR"] = env_before
