@@ -72,7 +72,7 @@ def compute(
     else:
         settings, read = load_folder(data_dir, config, quiet, no_cache)
         library = load_indicator_library(indicators or [], settings)
-        result = compute_indicators(read, chosen_period, settings.settings, library, by=by)
+        result = compute_indicators(read, chosen_period, settings.settings, library, by=by, reasons=False)
         inputs = read.files
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":

@@ -24,6 +24,14 @@ class EngineData:
 
     read: ReadResult
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Results reused across indicators and periods (populations, the residents lookup, ages).
+    memo: dict = field(default_factory=dict)
+
+    def remember(self, key, compute):
+        """`compute()` once per key; later calls return the same object (treat it as read-only)."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     @classmethod
     def prepare(cls, read: ReadResult) -> "EngineData":

@@ -174,7 +174,7 @@ class IndicatorRun:
         self.steps.append((f"分母：chsc.yaml 中的 {self._figure_text()}", figure))
         self.steps.append((f"{KINDS[pool.register].title}：可计入分子的人数", len(pool.frame)))
         frame = assign_groups(pool.frame, "register", self.data)
-        roster = self._roster_population()
+        roster = self._roster_population() if self.evaluator.want_reasons else None
         rows = pool.rows
         if roster is not None:  # the roster's people are listed too (gaps), the pool alone counts
             extra = roster.frame.loc[~roster.frame.index.isin(frame.index)]

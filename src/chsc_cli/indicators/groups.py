@@ -20,11 +20,14 @@ CONTACT_FIELDS = ("name", "phone")
 
 
 def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
-    if not data.has("residents"):
-        return None
-    residents = data.table("residents").sort_values("record_date", kind="stable", na_position="first")
-    latest = residents.drop_duplicates("_key", keep="last").set_index("_key")
-    return latest[[f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in latest.columns]]
+    def build():
+        if not data.has("residents"):
+            return None
+        residents = data.table("residents").sort_values("record_date", kind="stable", na_position="first")
+        latest = residents.drop_duplicates("_key", keep="last").set_index("_key")
+        return latest[[f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in latest.columns]]
+
+    return data.remember("residents-lookup", build)
 
 
 def assign_groups(frame: pd.DataFrame, source: str, data: EngineData) -> pd.DataFrame:

@@ -8,6 +8,7 @@ then filters persons.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -39,7 +40,13 @@ def all_of(nodes: tuple, frame: pd.DataFrame, context: Context) -> np.ndarray:
 
 
 def build_persons(source: PopulationSource, data: EngineData, context: Context, reference: dt.date) -> PersonSet:
-    rows = with_age(data.table(source.register), reference)
+    """Memoised per source, period, reference date and parameters (several indicators share one)."""
+    key = ("population", id(source), context.period_start, context.period_end, reference, repr(sorted(context.parameters.items())))
+    return data.remember(key, lambda: _build_persons(source, data, context, reference))
+
+
+def _build_persons(source: PopulationSource, data: EngineData, context: Context, reference: dt.date) -> PersonSet:
+    rows = data.remember(("aged", source.register, reference), lambda: with_age(data.table(source.register), reference))
     qualifying = rows.loc[all_of(source.where, rows, context)] if source.where else rows
     if source.latest_by:
         ordered = qualifying.sort_values(source.latest_by, kind="stable", na_position="first")
@@ -80,8 +87,7 @@ def build_population(
         return build_persons(population, data, context, reference)
     if population.fallback is not None and data.has(population.fallback.register):
         persons = build_persons(population.fallback, data, context, reference)
-        persons.source = "register"
-        return persons
+        return dataclasses.replace(persons, source="register")
     return None
 
 

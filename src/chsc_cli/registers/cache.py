@@ -24,6 +24,7 @@ import pandas as pd
 from ..config import CentreConfig
 from ..problems import Problem
 from .records import RegisterSheet, SkippedSheet
+from .table import text_as_object
 
 CACHE_ENV = "CHSC_CACHE_DIR"
 
@@ -65,7 +66,7 @@ class ParseCache:
         entry = self._entry(key)
         try:
             meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-            frames = [pd.read_parquet(entry / f"{index}.parquet") for index in range(len(meta["sheets"]))]
+            frames = [text_as_object(pd.read_parquet(entry / f"{index}.parquet")) for index in range(len(meta["sheets"]))]
         except (OSError, ValueError, KeyError):
             return None
         except Exception:  # a damaged Parquet file raises pyarrow's own errors: treat as a miss

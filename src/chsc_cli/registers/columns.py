@@ -6,6 +6,7 @@ rest of chsc uses, its aliases, how its cells are parsed, and whether the kind r
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -78,14 +79,9 @@ _TRAILING_UNIT = re.compile(r"\([^()]*\)$")
 _SPACES = re.compile(r"\s+")
 
 
-def normalise_header(text: object) -> str:
-    """Full-width to half-width, all white space removed, a trailing unit in brackets dropped.
-
-    `收缩压（mmHg）` -> `收缩压`, `空 腹 血 糖\\n(mmol/L)` -> `空腹血糖`, `HbA1c` -> `hba1c`.
-    """
-    if text is None:
-        return ""
-    value = unicodedata.normalize("NFKC", str(text))
+@functools.lru_cache(maxsize=65536)
+def _normalise_header_text(text: str) -> str:
+    value = unicodedata.normalize("NFKC", text)
     value = _SPACES.sub("", value)
     previous = None
     while previous != value and value:
@@ -94,6 +90,16 @@ def normalise_header(text: object) -> str:
         value = stripped if stripped else value
     value = value.rstrip("*:：")
     return value.casefold()
+
+
+def normalise_header(text: object) -> str:
+    """Full-width to half-width, all white space removed, a trailing unit in brackets dropped.
+
+    `收缩压（mmHg）` -> `收缩压`, `空 腹 血 糖\\n(mmol/L)` -> `空腹血糖`, `HbA1c` -> `hba1c`.
+    """
+    if text is None:
+        return ""
+    return _normalise_header_text(str(text))
 
 
 def normalise_value_text(text: str) -> str:

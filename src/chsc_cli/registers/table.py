@@ -22,6 +22,21 @@ SOURCE_COLUMNS = ("_file", "_sheet", "_row", "_present")
 _FALLBACK = "fallback:"
 
 
+def as_object_columns(data: dict) -> dict:
+    """Text columns as plain object arrays: pandas 3 would infer its Arrow-backed `str` dtype,
+    whose take/isin are several times slower on the engine's person-level operations."""
+    return {
+        name: pd.Series(values, dtype=object) if isinstance(values, np.ndarray) and values.dtype == object else values
+        for name, values in data.items()
+    }
+
+
+def text_as_object(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same for a table read back from Parquet."""
+    text = [name for name, dtype in frame.dtypes.items() if dtype == "str" or str(dtype).startswith("string")]
+    return frame.astype({name: object for name in text}) if text else frame
+
+
 @dataclass
 class SheetTable:
     frame: pd.DataFrame
@@ -48,6 +63,7 @@ TOTAL_VARIANTS = tuple(
     for colon in ("", ":", "：")
     for pad in ("", " ")
 )
+TOTAL_SET = frozenset(TOTAL_VARIANTS)
 
 
 def _total_rows(grid: np.ndarray) -> np.ndarray:
@@ -59,7 +75,7 @@ def _total_rows(grid: np.ndarray) -> np.ndarray:
     for index in range(grid.shape[1]):
         column = grid[:, index]
         non_blank = (column != "") & ~pd.isna(column)
-        totals |= ~found & non_blank & np.isin(column, TOTAL_VARIANTS)
+        totals |= ~found & non_blank & pd.Series(column, dtype=object).isin(TOTAL_SET).to_numpy()
         found |= non_blank
         if found.all():
             break
@@ -213,5 +229,5 @@ class _Builder:
         data["_sheet"] = np.full(n_rows, self.sheet.sheet, dtype=object)
         data["_row"] = self.excel_rows
         data["_present"] = np.full(n_rows, present, dtype=object)
-        frame = pd.DataFrame(data)
+        frame = pd.DataFrame(as_object_columns(data))
         return frame.loc[~self.drop].reset_index(drop=True)

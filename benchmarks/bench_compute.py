@@ -1,0 +1,175 @@
+"""Benchmark: end-to-end `chsc compute` on a generated centre and a district (issue 8).
+
+Everything is measured in cold processes (imports included) in ONE run, and reported as ratios,
+because the machines are shared and noisy:
+
+1. centre (60,000 residents): `chsc compute --no-cache` against the raw python-calamine parse of
+   the same files (the floor for reading xlsx) and against a naive pandas + openpyxl pipeline;
+   and the second run with the parse cache;
+2. growth: compute time for centres of 1×, 2×, 5× and 10× the data (6,000 … 60,000 residents),
+   with a least-squares line through the points (time = a + b × rows);
+3. district: `chsc compute --centres --no-cache` over 10 centres, with peak memory.
+
+Usage: .venv/bin/python benchmarks/bench_compute.py [--out benchmarks/_data] [--repeat 3] [--quick]
+Generated data is kept in --out between runs (delete the folder to regenerate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHSC = [sys.executable, "-c", "import sys; from chsc_cli.cli.main import main; sys.argv[0]='chsc'; main()"]
+
+RAW = """
+import sys
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+rows = 0
+for path in sorted(Path(sys.argv[1]).rglob("*")):
+    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+        book = CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            rows += len(book.get_sheet_by_name(name).to_python())
+    elif path.suffix.lower() == ".csv":
+        rows += len(path.read_bytes().splitlines())
+print(rows)
+"""
+
+NAIVE = """
+import sys
+from pathlib import Path
+import pandas as pd
+frames = []
+for path in sorted(Path(sys.argv[1]).rglob("*")):
+    if path.suffix.lower() == ".xlsx":
+        for name, frame in pd.read_excel(path, sheet_name=None, engine="openpyxl", header=None, dtype=object).items():
+            frames.append(frame)
+    elif path.suffix.lower() == ".csv":
+        frames.append(pd.read_csv(path, encoding="gb18030", header=None, dtype=object, on_bad_lines="skip"))
+# what a hand-written script then does: count distinct IDs per sheet
+print(sum(frame.iloc[:, :4].astype(str).nunique().sum() for frame in frames))
+"""
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("sample_generator", ROOT / "sample_data" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.dont_write_bytecode = True
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+def ensure_centre(folder: Path, residents: int, seed: int = 20251231) -> Path:
+    if not (folder / "chsc.yaml").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        load_generator().generate_centre(folder, residents=residents, seed=seed, centre=f"基准中心{seed % 1000}")
+    return folder
+
+
+def count_rows(folder: Path) -> int:
+    completed = subprocess.run([sys.executable, "-c", RAW, str(folder)], capture_output=True, text=True, check=True)
+    return int(completed.stdout.strip())
+
+
+def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
+    """(seconds, peak resident memory of the child in MB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024
+
+
+def median_time(command: list[str], repeat: int, env: dict | None = None) -> float:
+    return statistics.median(timed(command, env)[0] for _ in range(repeat))
+
+
+def centre_section(out: Path, repeat: int, env: dict) -> dict:
+    centre = ensure_centre(out / "centre60k", 60_000)
+    compute = [*CHSC, "compute", str(centre), "--period", "2025", "--quiet"]
+    timings = {"raw": [], "chsc": [], "naive": [], "cached": []}
+    for _ in range(repeat):  # interleaved so that a noisy moment hits every contender alike
+        timings["raw"].append(timed([sys.executable, "-c", RAW, str(centre)])[0])
+        timings["chsc"].append(timed([*compute, "--no-cache"], env)[0])
+        timed(compute, env)  # fills the cache
+        timings["cached"].append(timed(compute, env)[0])
+        timings["naive"].append(timed([sys.executable, "-c", NAIVE, str(centre)])[0])
+    return {name: statistics.median(values) for name, values in timings.items()} | {"rows": count_rows(centre)}
+
+
+def growth_section(out: Path, repeat: int, env: dict, quick: bool) -> list[dict]:
+    points = []
+    for factor in ((1, 10) if quick else (1, 2, 5, 10)):
+        centre = ensure_centre(out / f"growth{factor}x", 6_000 * factor, seed=7000 + factor)
+        command = [*CHSC, "compute", str(centre), "--period", "2025", "--quiet", "--no-cache"]
+        points.append({"factor": factor, "rows": count_rows(centre), "seconds": median_time(command, repeat, env)})
+    return points
+
+
+def fit_line(points: list[dict]) -> tuple[float, float, float]:
+    """Least squares seconds = a + b × rows; returns (a, b, r²)."""
+    xs, ys = [p["rows"] for p in points], [p["seconds"] for p in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    a = my - b * mx
+    total = sum((y - my) ** 2 for y in ys)
+    residual = sum((y - (a + b * x)) ** 2 for x, y in zip(xs, ys))
+    return a, b, 1 - residual / total if total else 1.0
+
+
+def district_section(out: Path, env: dict, quick: bool) -> dict:
+    district = out / "district"
+    centres = 3 if quick else 10
+    for number in range(centres):
+        ensure_centre(district / f"中心{number + 1:02d}", 20_000 + 2_000 * number, seed=9000 + number)
+    command = [*CHSC, "compute", str(district), "--period", "2025", "--centres", "--quiet", "--no-cache"]
+    seconds, peak = timed(command, env)
+    return {"centres": centres, "rows": count_rows(district), "seconds": seconds, "peak_mb": peak}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "_data")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="fewer growth points and a 3-centre district")
+    args = parser.parse_args()
+    import os
+    import tempfile
+
+    env = dict(os.environ, CHSC_CACHE_DIR=tempfile.mkdtemp(prefix="chsc-bench-cache-"))
+    centre = centre_section(args.out, args.repeat, env)
+    growth = growth_section(args.out, args.repeat, env, args.quick)
+    a, b, r2 = fit_line(growth)
+    district = district_section(args.out, env, args.quick)
+    print(f"## centre: 60,000 residents, {centre['rows']:,} sheet rows (median of {args.repeat}, cold processes)")
+    print("| run | seconds | ratio |")
+    print("|---|---:|---:|")
+    print(f"| raw python-calamine parse of the same files | {centre['raw']:.2f} | 1.00× |")
+    print(f"| chsc compute --no-cache (end to end) | {centre['chsc']:.2f} | {centre['chsc'] / centre['raw']:.2f}× raw |")
+    print(f"| naive pandas + openpyxl pipeline | {centre['naive']:.2f} | {centre['naive'] / centre['chsc']:.1f}× chsc |")
+    print(f"| chsc compute, parse cache warm | {centre['cached']:.2f} | {centre['chsc'] / centre['cached']:.1f}× faster than --no-cache |")
+    print("\n## growth (compute --no-cache)")
+    print("| data | sheet rows | seconds |")
+    print("|---|---:|---:|")
+    for point in growth:
+        print(f"| {point['factor']}× | {point['rows']:,} | {point['seconds']:.2f} |")
+    print(f"fit: seconds = {a:.2f} + {b * 1e6:.2f} µs × rows   (r² = {r2:.4f})")
+    print(f"\n## district: {district['centres']} centres, {district['rows']:,} sheet rows")
+    print(f"compute --centres --no-cache: {district['seconds']:.1f} s, peak memory {district['peak_mb']:.0f} MB")
+    summary = {"centre": centre, "growth": growth, "fit": {"a": a, "b": b, "r2": r2}, "district": district}
+    (args.out / "last_run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
