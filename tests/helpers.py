@@ -98,6 +98,12 @@ def codes(result: ReadResult) -> set[str]:
     return {p.code for p in result.problems}
 
 
+def cell_problems(result: ReadResult) -> list:
+    """Problems other than `completeness-unchecked`, which a checkup sheet without 生活方式评估 /
+    健康指导 always carries (the value tests build such minimal sheets on purpose)."""
+    return [p for p in result.problems if p.code != "completeness-unchecked"]
+
+
 def errors(result: ReadResult) -> list:
     return [p for p in result.problems if p.level == "error"]
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from helpers import (
+    cell_problems,
     assert_no_full_id,
     errors,
     make_id,
@@ -309,7 +310,7 @@ def test_old_and_future_dates_are_kept_with_a_warning(tmp_path):
     rows = [["身份证号", "体检日期", "出生日期"], [ID1, "2100-01-01", "1850-06-01"]]
     write_xlsx(tmp_path / "体检.xlsx", rows)
     result = read(tmp_path)
-    assert sorted((p.code, p.level, p.column) for p in result.problems if p.code != "birth-date-mismatch") == [
+    assert sorted((p.code, p.level, p.column) for p in result.problems if p.code not in ("birth-date-mismatch", "completeness-unchecked")) == [
         ("future-date", "warning", "体检日期"),
         ("old-date", "warning", "出生日期"),
     ]
@@ -336,7 +337,7 @@ YES_NO = [
 @pytest.mark.parametrize("cell,expected", YES_NO, ids=[repr(c) for c, _ in YES_NO])
 def test_yes_no_vocabulary(tmp_path, cell, expected):
     result = one_checkup(tmp_path, ["身份证号", "体检日期", "健康指导"], [ID1, "2025-03-12", cell])
-    assert result.problems == []
+    assert cell_problems(result) == []
     column = result.tables["elderly_checkups"]["health_guidance"]
     assert column.dtype == "boolean"
     assert not pd.isna(column[0]) and bool(column[0]) is expected
@@ -355,7 +356,7 @@ def test_yes_no_in_the_resident_roster(tmp_path):
     rows = [["身份证号", "建档日期", "是否签约"], [ID1, "2020-01-01", "已"], [ID2, "2020-01-01", "未"], [ID3, "2020-01-01", None]]
     write_xlsx(tmp_path / "档案.xlsx", rows)
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     assert [bool(v) for v in result.tables["residents"]["signed"]] == [True, False, False]
 
 
@@ -385,7 +386,7 @@ def test_unknown_values_in_vocabulary_columns(tmp_path):
 def test_one_blood_pressure_column(tmp_path, cell):
     write_xlsx(tmp_path / "高血压随访.xlsx", [["身份证号", "随访日期", "随访方式", "血压(mmHg)"], [ID1, "2025-03-01", "门诊", cell]])
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     table = result.tables["hypertension_followups"]
     assert (table.loc[0, "systolic"], table.loc[0, "diastolic"]) == (135.0, 85.0)
     assert {"systolic", "diastolic"} <= set(result.sheets[0].columns)
@@ -409,7 +410,7 @@ def test_blood_pressure_column_blank_and_bad(tmp_path):
 )
 def test_numbers(tmp_path, cell, expected):
     result = one_checkup(tmp_path, ["身份证号", "体检日期", "空腹血糖"], [ID1, "2025-03-12", cell])
-    assert result.problems == []
+    assert cell_problems(result) == []
     value = result.tables["elderly_checkups"].loc[0, "fasting_glucose"]
     assert (None if pd.isna(value) else value) == expected
 
@@ -426,7 +427,7 @@ def test_bad_number_blanks_the_cell_and_keeps_the_row(tmp_path, cell):
 
 def test_full_width_blood_pressure_numbers(tmp_path):
     result = one_checkup(tmp_path, ["身份证号", "体检日期", "收缩压", "舒张压"], [ID1, "2025-03-12", "１３５", "８５"])
-    assert result.problems == []
+    assert cell_problems(result) == []
     table = result.tables["elderly_checkups"]
     assert (table.loc[0, "systolic"], table.loc[0, "diastolic"]) == (135.0, 85.0)
 
@@ -449,7 +450,7 @@ def test_implausible_values_are_a_warning_and_missing(tmp_path, header, field, c
         assert where(problem) == ("体检.xlsx", "Sheet1", 2, header, field)
         assert pd.isna(value)
     else:
-        assert result.problems == []
+        assert cell_problems(result) == []
         assert value == float(cell)
 
 
@@ -486,7 +487,7 @@ def test_rows_to_skip(tmp_path):
     ]
     write_xlsx(tmp_path / "体检.xlsx", rows)
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     table = result.tables["elderly_checkups"]
     assert list(table["_row"]) == [2, 4, 6, 9]
     assert list(table["id_number"]) == people
@@ -496,7 +497,7 @@ def test_rows_to_skip(tmp_path):
 def test_rows_to_skip_in_a_csv(tmp_path):
     write_csv(tmp_path / "体检.csv", [CHECKUP, [ID1, "2025-03-01"], ["", ""], ["合计", "1"], [ID2, "2025-03-02"]])
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     assert list(result.tables["elderly_checkups"]["_row"]) == [2, 5]
 
 
@@ -599,7 +600,7 @@ def test_one_child_on_two_roster_rows(tmp_path):
 def test_repeated_people_in_event_registers_are_normal(tmp_path):
     write_xlsx(tmp_path / "体检.xlsx", [CHECKUP, [ID1, "2025-03-12"], [ID1, "2025-09-12"]])
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     assert len(result.tables["elderly_checkups"]) == 2
 
 
@@ -699,7 +700,7 @@ def test_unit_row_under_the_header(tmp_path):
     ]
     write_xlsx(tmp_path / "体检.xlsx", rows, merges=["C1:D1"])
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     sheet = result.sheets[0]
     assert (sheet.header_row, sheet.rows) == (2, 1)
     assert sheet.columns["fasting_glucose"] == "空腹血糖（mmol/L）"
@@ -713,7 +714,7 @@ def test_header_only_registers_are_recognised_with_no_rows(tmp_path):
     write_xlsx(tmp_path / "体检.xlsx", [["身份证号", "体检日期", "健康指导", "收缩压"]])
     write_csv(tmp_path / "居民.csv", [["身份证号", "建档日期"]], encoding="utf-8-sig")
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     assert sorted((s.kind, s.rows) for s in result.sheets) == [("elderly_checkups", 0), ("residents", 0)]
     table = result.tables["elderly_checkups"]
     assert len(table) == 0
@@ -754,7 +755,7 @@ def test_right_arm_wins_when_both_arms_are_written(tmp_path):
     headers = ["身份证号", "体检日期", "收缩压L", "舒张压L", "收缩压R", "舒张压R"]
     write_xlsx(tmp_path / "体检.xlsx", [headers, [ID1, "2025-03-12", 150, 95, 130, 80]])
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     table = result.tables["elderly_checkups"]
     assert (table.loc[0, "systolic"], table.loc[0, "diastolic"]) == (130.0, 80.0)
     assert result.sheets[0].columns["systolic"] == "收缩压R"
@@ -783,7 +784,7 @@ def test_csv_encodings(tmp_path, encoding):
     rows = [["身份证号", "体检日期", "姓名", "所属站点", "健康指导"], [ID1, "2025-03-12", "张三", "临城一站", "是"], [ID2, "2025/3/13", "李四", "临城二站", "否"]]
     write_csv(tmp_path / "老年人体检.csv", rows, encoding=encoding)
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     sheet = result.sheets[0]
     assert (sheet.kind, sheet.file, sheet.sheet, sheet.header_row) == ("elderly_checkups", "老年人体检.csv", None, 1)
     assert sheet.columns["id_number"] == "身份证号"  # no BOM left on the first header
@@ -876,7 +877,7 @@ def test_vaccine_names_map_to_series(tmp_path):
     rows += [["C1", name, dt.date(2024, 1, 1) + dt.timedelta(days=i)] for i, (name, _) in enumerate(SERIES)]
     write_xlsx(tmp_path / "接种记录.xlsx", rows)
     result = read(tmp_path)
-    assert result.problems == []
+    assert cell_problems(result) == []
     table = result.tables["vaccinations"]
     assert [set(series) for series in table["series"]] == [expected for _, expected in SERIES]
 
@@ -968,3 +969,11 @@ def test_every_text_date_form_reads_back_the_same_date(tmp_path_factory, dates):
     table = result.tables["elderly_checkups"]
     assert list(table["checkup_date"]) == expected
     assert list(table["_row"]) == list(range(2, 2 + len(expected)))
+
+
+def test_a_checkup_sheet_without_completeness_columns_is_reported(tmp_path):
+    write_xlsx(tmp_path / "体检.xlsx", [["身份证号", "体检日期", "健康指导"], [ID1, "2025-03-12", "是"]])
+    result = read(tmp_path)
+    [problem] = problems(result, "completeness-unchecked")
+    assert (problem.level, problem.file, problem.row) == ("warning", "体检.xlsx", None)
+    assert "生活方式评估" in problem.message and "健康指导" not in problem.message

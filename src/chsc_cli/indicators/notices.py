@@ -10,6 +10,7 @@ import pandas as pd
 from ..periods import Period
 from ..problems import Problem
 from ..registers import KINDS
+from ..registers.columns import completeness_message
 from .data import EngineData
 from .expressions import Test, fields_of
 
@@ -44,8 +45,9 @@ def completeness_unchecked(rows: pd.DataFrame, register: str, nodes: tuple) -> l
         lists, positions = np.unique(present_lists.to_numpy(dtype=object), return_inverse=True)
         lacking_lists = np.array([not needed <= set(str(p).split(",")) for p in lists], dtype=bool)
         lacking = rows.loc[lacking_lists[positions]]
-        headers = "、".join(KINDS[register].column(field).header for field in sorted(needed))
-        for (file, sheet), _ in lacking.groupby(["_file", "_sheet"], dropna=False, sort=True):
-            message = f"该表没有「{headers}」列，无法检查体检是否完整，该表的记录按完整计"
-            problems.append(Problem("completeness-unchecked", message, file=file, sheet=sheet))
+        for (file, sheet), group in lacking.groupby(["_file", "_sheet"], dropna=False, sort=True):
+            present = set(str(group["_present"].iloc[0]).split(","))
+            for field in sorted(needed - present):
+                message = completeness_message(KINDS[register].column(field).header)
+                problems.append(Problem("completeness-unchecked", message, file=file, sheet=sheet))
     return problems

@@ -59,6 +59,8 @@ class RegisterKind:
     key_field: str = "id_number"
     #: A roster (one row per person) rather than an event register (one row per event).
     roster: bool = False
+    #: Yes/no columns that make a row "complete"; a sheet without one is `completeness-unchecked`.
+    completeness_fields: tuple[str, ...] = ()
 
     @property
     def required(self) -> tuple[Column, ...]:
@@ -119,3 +121,8 @@ YES_NO_VOCABULARY: dict[str, bool] = {
     **{normalise_value_text(v): True for v in ("是", "有", "√", "✓", "✔", "Y", "YES", "1", "已", "已完成", "true")},
     **{normalise_value_text(v): False for v in ("否", "无", "×", "✗", "✘", "N", "NO", "0", "未", "未完成", "false")},
 }
+
+
+def completeness_message(header: str) -> str:
+    """The one wording of `completeness-unchecked`, shared by the reader and the engine."""
+    return f"该表没有「{header}」列，无法检查记录是否完整，该表的记录在这一项按完整计"

@@ -20,10 +20,10 @@ from .kinds import KINDS
 from .persons import add_person_fields, duplicate_rows
 from .records import RegisterSheet, SkippedSheet
 from .sheets import FileResult, read_one_file
-from .sources import UnreadableFile, find_register_files, read_bytes
+from .sources import UnreadableFile, find_register_files, max_unpacked_bytes, read_bytes
 
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
-READER_VERSION = "2"
+READER_VERSION = "3"
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 
@@ -114,12 +114,14 @@ def _parse_files(files, data_dir, settings, today, on_file, cache, workers) -> d
     """Each file's result: from the cache when it holds one, else parsed (in parallel)."""
     done: dict[Path, FileResult] = {}
     pending: list[tuple[Path, bytes, str | None]] = []
+    # the zip-bomb limit changes what a file yields (CHSC_MAX_UNPACKED_MB); a bad value stops here
+    version = f"{READER_VERSION}/max-unpacked={max_unpacked_bytes()}"
     for path in files:
         try:
             data = read_bytes(path)
         except UnreadableFile:
             data = None
-        key = cache.key(data, path.relative_to(data_dir).as_posix(), settings, today, READER_VERSION) if cache and data else None
+        key = cache.key(data, path.relative_to(data_dir).as_posix(), settings, today, version) if cache and data else None
         cached = cache.load(key) if key else None
         if cached is not None:
             done[path] = cached

@@ -11,6 +11,7 @@ import pandas as pd
 from ..config import CentreConfig
 from ..problems import Problem
 from .classify import classify, kind_from_settings
+from .columns import completeness_message
 from .headers import AliasIndex, find_header
 from .kinds import KINDS
 from .records import RegisterSheet, SkippedSheet
@@ -66,6 +67,10 @@ def read_one_file(
         built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks)
         result.problems.extend(built.problems)
         result.frames.append(built.frame)
+        for field in kind.completeness_fields:
+            if field not in outcome.matched:
+                message = completeness_message(kind.column(field).header)
+                result.problems.append(Problem("completeness-unchecked", message, file=raw.file, sheet=raw.sheet))
         columns = _columns_as_written(header.names, outcome.matched)
         result.sheets.append(
             RegisterSheet(kind.name, raw.file, raw.sheet, header.row_index + 1, len(built.frame), columns)

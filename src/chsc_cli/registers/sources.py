@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..problems import UserError
 
 REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 EXCEL_MAX_ROWS = 1_048_576
 #: An xlsx whose members declare more than this many uncompressed bytes is refused (zip bomb).
 DEFAULT_MAX_UNPACKED_BYTES = 2 * 1024**3
+#: The limit in MiB, when the centre needs another one (a huge roster, or a stricter machine).
+MAX_UNPACKED_ENV = "CHSC_MAX_UNPACKED_MB"
 
 
 @dataclass
@@ -56,6 +61,23 @@ def relative_name(path: Path, data_dir: Path) -> str:
     return path.relative_to(data_dir).as_posix()
 
 
+def max_unpacked_bytes() -> int:
+    """The zip-bomb limit: CHSC_MAX_UNPACKED_MB (a positive number of MiB) or 2 GiB."""
+    text = os.environ.get(MAX_UNPACKED_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_UNPACKED_BYTES
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = float("nan")
+    if not 0 < megabytes < 1024**2:  # NaN fails too
+        raise UserError(
+            f"环境变量 {MAX_UNPACKED_ENV}={text} 不对：应为解压后大小的上限（MB），如 4096。",
+            hint=f"不设置时上限为 {DEFAULT_MAX_UNPACKED_BYTES // 1024**2} MB。",
+        )
+    return int(megabytes * 1024**2)
+
+
 def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -64,9 +86,13 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_file(
-    path: Path, data_dir: Path, max_unpacked: int = DEFAULT_MAX_UNPACKED_BYTES, data: bytes | None = None
+    path: Path, data_dir: Path, max_unpacked: int | None = None, data: bytes | None = None
 ) -> list[RawSheet]:
-    """All sheets of one file as raw grids; raises UnreadableFile with a Chinese reason."""
+    """All sheets of one file as raw grids; raises UnreadableFile with a Chinese reason.
+
+    `max_unpacked` defaults to max_unpacked_bytes() (CHSC_MAX_UNPACKED_MB, else 2 GiB)."""
+    if max_unpacked is None:
+        max_unpacked = max_unpacked_bytes()
     name = relative_name(path, data_dir)
     if data is None:
         data = read_bytes(path)
@@ -111,6 +137,8 @@ def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> li
         _check_zip(data, max_unpacked)
     elif data[:8] == bytes.fromhex("D0CF11E0A1B11AE1") and suffix != ".xls":
         raise UnreadableFile("文件已加密（设置了打开密码）或是旧版 .xls 格式：请取消密码并另存为 .xlsx")
+    elif _looks_like_html(data):
+        raise UnreadableFile("文件内容是网页（HTML），不是真正的 Excel 工作簿：请用 Excel 打开后另存为 .xlsx")
     elif suffix != ".xls":
         raise UnreadableFile("不是 Excel 工作簿（文件内容不是 xlsx 格式）：若是 CSV，请把扩展名改为 .csv")
     try:
@@ -121,9 +149,12 @@ def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> li
     for sheet_name in workbook.sheet_names:
         try:
             sheet = workbook.get_sheet_by_name(sheet_name)
-            if sheet.total_height > EXCEL_MAX_ROWS:
+            # the last used row, counted from row 1 (calamine's total_height is one less)
+            last_row = sheet.end[0] + 1 if sheet.end else 0
+            if last_row > EXCEL_MAX_ROWS:
                 raise UnreadableFile(
-                    f"工作表「{sheet_name}」有 {sheet.total_height:,} 行，超过 Excel 的行数上限", code="too-large"
+                    f"工作表「{sheet_name}」有 {last_row:,} 行，超过 Excel 的行数上限 {EXCEL_MAX_ROWS:,} 行",
+                    code="too-large",
                 )
             rows = sheet.to_python(skip_empty_area=False)
         except UnreadableFile:
@@ -132,3 +163,9 @@ def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> li
             raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
         sheets.append(RawSheet(name, sheet_name, rows))
     return sheets
+
+
+def _looks_like_html(data: bytes) -> bool:
+    """Web systems often save an HTML table as .xls: the content starts with a tag."""
+    start = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head"))

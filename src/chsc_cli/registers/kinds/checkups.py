@@ -19,6 +19,7 @@ ELDERLY_CHECKUPS = RegisterKind(
     name="elderly_checkups",
     title="老年人健康体检记录",
     words=("体检",),
+    completeness_fields=("lifestyle_assessment", "health_guidance"),
     columns=(
         ID_NUMBER,
         Column("体检日期", "checkup_date", "date", ("年检日期", "检查日期"), required=True),
