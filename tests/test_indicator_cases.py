@@ -117,6 +117,13 @@ def test_indicator_case(case: IndicatorCase, tmp_path: Path) -> None:
     row = next(r for r in result.indicators if r.id == case.indicator and r.group is None)
     wrong = _mismatches(row, case.expect)
     assert not wrong, f"{case.test_id}\nwhy: {case.why}\n" + "\n".join(wrong)
+    if row.denominator_source in ("roster", "register"):
+        # the gap list and the numerator partition the denominator, person for person
+        persons = result.evaluations[case.indicator].persons
+        counted = set(persons.index[persons["in_numerator"]])
+        missing = set(persons.index[~persons["in_numerator"]])
+        assert len(counted) == row.numerator and len(counted) + len(missing) == row.denominator
+        assert all(isinstance(r, str) and r for r in persons.loc[list(missing), "reason"]), case.test_id
 
 
 # --------------------------------------------------------------------------------- the cases

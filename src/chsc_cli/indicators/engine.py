@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from ..config import CentreConfig, Population as Figures
@@ -220,8 +221,6 @@ class IndicatorRun:
         everyone) may count."""
         passed = pd.Series(True if eligible is None else eligible, index=frame.index, dtype=bool)
         reasons = pd.Series(None, index=frame.index, dtype=object)
-        if eligible is not None:
-            reasons[~passed.to_numpy()] = "不属于本指标分子的统计人群"
         for item in self.indicator.numerator.require:
             event = item.event
             if event is not None:
@@ -235,6 +234,9 @@ class IndicatorRun:
                 title = KINDS[event.register].title
                 self.steps.append((f"{title}：窗口内有符合条件记录的人数", outcome.eligible_persons))
                 self._event_warnings(event, roster_register, counted)
+        if eligible is not None:  # said only when no requirement explains it already
+            unexplained = ~np.asarray(eligible, dtype=bool) & reasons.isna().to_numpy()
+            reasons[unexplained] = "不符合本指标分子的人群条件"
         numerator = int(passed.sum())
         self.steps.append(("分子", numerator))
         persons = frame.assign(in_numerator=passed.to_numpy(), in_denominator=True, reason=reasons.where(~passed, None))
