@@ -127,11 +127,11 @@ def summary() -> Document:
          "{{ item.rate_text }}", "{{ item.change.table_text }}", "{{ item.met_text }}"],
     )
     tag(document, "{%p endfor %}")
-    heading(document, "{{ numbers[categories|length] }}、各站点完成情况")
+    heading(document, "{{ numbers[categories|length] }}、各{{ unit }}完成情况")
     tag(document, "{%p if station_rows %}")
     loop_table(
         document,
-        ["站点", "指标", "目标", "分子", "分母", "完成率", "是否达标", "尚差(人)"],
+        ["{{ unit }}", "指标", "目标", "分子", "分母", "完成率", "是否达标", "尚差(人)"],
         "row in station_rows",
         ["{{ row.station }}", "{{ row.indicator_name }}", "{{ row.target_text }}", "{{ row.numerator_text }}",
          "{{ row.denominator_text }}", "{{ row.rate_text }}", "{{ row.met_text }}", "{{ row.gap_text }}"],
@@ -168,10 +168,10 @@ def plan() -> Document:
          "{{ item.plan.monthly_text }}"],
     )
     tag(document, "{%p if category.station_rows %}")
-    body(document, "各站点任务：")
+    body(document, "各{{ unit }}任务：")
     loop_table(
         document,
-        ["站点", "指标", "目标", "完成率", "差距(人)", "每月需完成(人)"],
+        ["{{ unit }}", "指标", "目标", "完成率", "差距(人)", "每月需完成(人)"],
         "row in category.station_rows",
         ["{{ row.station }}", "{{ row.indicator_name }}", "{{ row.target_text }}", "{{ row.rate_text }}",
          "{{ row.gap_text }}", "{{ row.monthly_text }}"],

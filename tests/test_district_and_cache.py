@@ -121,3 +121,12 @@ def test_cache_is_owner_only_and_cleared_by_the_command(tmp_path):
             os.environ.pop("CHSC_CACHE_DIR")
         else:
             os.environ["CHSC_CACHE_DIR"] = env_before
+
+
+def test_district_report_lists_each_centre(district, tmp_path):
+    out = tmp_path / "区总结.md"
+    ran = run_chsc("report", district, "-p", "2025", "--centres", "-o", out)
+    assert ran.code == 0, ran.output
+    text = out.read_text(encoding="utf-8")
+    assert "各中心完成情况" in text and "| 中心 |" in text
+    assert "| 甲社区卫生服务中心 | 家庭医生签约服务覆盖率 |" in text and "| 乙中心 |" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..problems import Problem, UserError
-from .common import check_data_dir, load_folder, load_indicator_library, stderr
+from .common import check_data_dir, input_files, load_folder, load_indicator_library, stderr
 
 
 def centre_folders(district_dir: Path) -> tuple[list[Path], list[Problem]]:
@@ -24,9 +24,10 @@ def centre_folders(district_dir: Path) -> tuple[list[Path], list[Problem]]:
     return folders, ignored
 
 
-def compute_district(district_dir: Path, period, indicator_dirs, config, quiet: bool, no_cache: bool):
-    """(DistrictResult, every input file). A centre's own chsc.yaml gives its name and figures;
-    without one it is named after its folder and has no official figures."""
+def compute_district(district_dir: Path, period, indicator_dirs, config, quiet: bool, no_cache: bool, compare=None):
+    """(DistrictResult, every input file[, the compare period's DistrictResult and the indicators
+    with rows in it]). A centre's own chsc.yaml gives its name and figures; without one it is
+    named after its folder and has no official figures."""
     from ..config import find_config, load_config
     from ..indicators import compute_indicators
     from ..indicators.district import roll_up
@@ -35,8 +36,10 @@ def compute_district(district_dir: Path, period, indicator_dirs, config, quiet: 
     for problem in ignored:
         if not quiet:
             stderr.print(f"警告：{problem.file}：{problem.message}", markup=False)
-    district_settings = load_config(find_config(district_dir, config)).settings
-    results, inputs, library = {}, [], None
+    district_loaded = load_config(find_config(district_dir, config))
+    district_settings = district_loaded.settings
+    results, previous, with_rows, library = {}, {}, set(), None
+    inputs = [district_loaded.path] if district_loaded.path is not None else []
     for folder in folders:
         if not quiet:
             stderr.print(f"读取 {folder.name} …", markup=False)
@@ -48,7 +51,15 @@ def compute_district(district_dir: Path, period, indicator_dirs, config, quiet: 
             centre_settings = centre_settings.model_copy(update={"targets": merged})
         name = centre_settings.centre or folder.name
         results[name] = compute_indicators(read, period, centre_settings, library, reasons=False)
-        inputs += read.files
+        if compare is not None:
+            from ..outputs.report_model import indicators_with_rows_in
+
+            previous[name] = compute_indicators(read, compare, centre_settings, library, reasons=False)
+            with_rows |= indicators_with_rows_in(read, library, compare)
+        inputs += input_files(settings, read)
     name = district_settings.centre or district_dir.resolve().name
     targets = {i: district_settings.targets.get(i, indicator.target) for i, indicator in library.indicators.items()}
-    return roll_up(name, period, results, ignored, targets), inputs
+    current = roll_up(name, period, results, ignored, targets)
+    if compare is None:
+        return current, inputs
+    return current, inputs, roll_up(name, compare, previous, [], targets), with_rows, library

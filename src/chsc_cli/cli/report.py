@@ -14,6 +14,7 @@ from .common import (
     DataDir,
     DebugOption,
     QuietOption,
+    input_files,
     load_folder,
     load_indicator_library,
     parse_period_option,
@@ -43,6 +44,7 @@ def report(
     compare: CompareOption = None,
     kind: KindOption = "summary",
     template: TemplateOption = None,
+    centres: Annotated[bool, typer.Option("--centres", help="DATA_DIR 是区级文件夹：每个子文件夹是一个中心，生成全区的总结或计划")] = False,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
@@ -65,6 +67,8 @@ def report(
         raise_user_error(f"无法从文件名 {output.name} 判断输出格式。", hint="请用以下后缀之一：.docx、.md、.html。")
     chosen_period = parse_period_option(period)
     compare_period = parse_period_option(compare) if compare is not None else None
+    if centres:
+        return _district_report(data_dir, chosen_period, compare_period, kind, output, output_format, template, indicators, config, quiet)
     settings, read = load_folder(data_dir, config, quiet)
     library = load_indicator_library(indicators or [], settings)
     data = EngineData.prepare(read)
@@ -74,7 +78,30 @@ def report(
         previous = compute_indicators(data, compare_period, settings.settings, library, reasons=False)
         with_rows = indicators_with_rows_in(data, library, compare_period)
     context = build_report_context(current, library=library, kind=kind, compare=previous, compare_with_rows=with_rows)
-    written = write_report(context, output, output_format, template=template, protected=read.files)
+    written = write_report(context, output, output_format, template=template, protected=input_files(settings, read))
+    if not quiet:
+        stderr.print(f"已写入 {written}", markup=False)
+    return EXIT_OK
+
+
+def _district_report(data_dir, period, compare_period, kind, output, output_format, template, indicators, config, quiet) -> int:
+    """The district's summary or plan: each centre in the place of a station."""
+    from ..outputs.report import write_report
+    from ..outputs.report_model import build_report_context
+    from .district import compute_district
+
+    if compare_period is None:
+        current, inputs = compute_district(data_dir, period, indicators or [], config, quiet, False)
+        previous, with_rows = None, None
+        from ..indicators import load_library
+
+        library = load_library(indicators or [])
+    else:
+        current, inputs, previous, with_rows, library = compute_district(
+            data_dir, period, indicators or [], config, quiet, False, compare=compare_period
+        )
+    context = build_report_context(current, library=library, kind=kind, compare=previous, compare_with_rows=with_rows, unit="中心")
+    written = write_report(context, output, output_format, template=template, protected=inputs)
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
     return EXIT_OK

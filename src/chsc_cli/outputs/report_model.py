@@ -178,7 +178,8 @@ class ReportContext(Model):
     indicators: list[IndicatorLine] = Field(description="全部指标（不分类别），按 order 排列")
     missed: list[IndicatorLine] = Field(description="未达标的指标")
     not_computable: list[IndicatorLine] = Field(description="无法计算的指标")
-    stations: list[str] = Field(description="站点名称；登记表没有站点信息时为空")
+    unit: str = Field(description="分组单位：站点（中心的报告）或 中心（区级报告，chsc report --centres）")
+    stations: list[str] = Field(description="站点（区级报告中为各中心）名称；登记表没有站点信息时为空")
     station_rows: list[StationLine] = Field(description="全部站点数字，按站点、指标排列")
     closing: str = Field(description="工作总结结尾：未达标指标的小结")
     plan_intro: str = Field(description="工作计划开头段落")
@@ -401,7 +402,7 @@ def _station_lines(rows: Iterable[IndicatorResult]) -> dict[str, list[StationLin
     """indicator id -> its station lines; none at all when every person's station is 未填."""
     lines: dict[str, list[StationLine]] = {}
     for row in rows:
-        if row.group is not None and "station" in row.group:
+        if row.group is not None and ("station" in row.group or "centre" in row.group):
             lines.setdefault(row.id, []).append(_station_line(row))
     names = {line.station for group in lines.values() for line in group}
     return {} if names <= {UNFILLED_STATION} else lines
@@ -434,6 +435,7 @@ def build_report_context(
     kind: Literal["summary", "plan"] = "summary",
     compare: ComputeResult | None = None,
     compare_with_rows: Collection[str] | None = None,
+    unit: str = "站点",
 ) -> ReportContext:
     """The context of a summary or plan: `current` is this period's result (with `--by station`
     rows when available), `compare` the compare period's, and `compare_with_rows` the indicators
@@ -475,6 +477,7 @@ def build_report_context(
     station_rows = sorted((s for line in lines for s in line.stations), key=_station_order(lines))
     return ReportContext(
         kind=kind,
+        unit=unit,
         title=f"{centre}{period_text}基本公共卫生服务工作总结" if kind == "summary"
         else f"{centre}{plan_year_label}基本公共卫生服务工作计划",
         centre=centre, period=period_info(current.period),
