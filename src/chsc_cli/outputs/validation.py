@@ -28,11 +28,11 @@ def validation_json(result: ReadResult) -> dict:
 
 def render_validation_table(console: Console, result: ReadResult, *, limit: int, quiet: bool = False) -> None:
     registers = Table(title="已识别的登记表", title_justify="left")
-    for heading in ("类型", "文件", "工作表", "表头行", "数据行数"):
-        registers.add_column(heading, justify="right" if heading in ("表头行", "数据行数") else "left")
+    for heading in ("类型", "kind", "文件", "工作表", "表头行", "数据行数"):
+        registers.add_column(heading, justify="right" if heading in ("表头行", "数据行数") else "left", overflow="fold")
     for sheet in result.sheets:
         registers.add_row(
-            f"{KINDS[sheet.kind].title}（{sheet.kind}）", sheet.file, sheet.sheet or "-", str(sheet.header_row), f"{sheet.rows:,}"
+            KINDS[sheet.kind].title, sheet.kind, sheet.file, sheet.sheet or "-", str(sheet.header_row), f"{sheet.rows:,}"
         )
     console.print(registers)
     if result.skipped:
@@ -53,11 +53,12 @@ def _render_problems(console: Console, result: ReadResult, limit: int) -> None:
     counts = Counter((p.level, p.code) for p in result.problems)
     if problems:
         table = Table(title="问题", title_justify="left")
-        for heading in ("级别", "代码", "位置", "说明"):
-            table.add_column(heading, overflow="fold")
+        for heading in ("级别", "代码", "文件", "工作表", "行", "列", "说明"):
+            table.add_column(heading, overflow="fold", justify="right" if heading == "行" else "left")
         for problem in problems[:limit]:
             level = f"[{LEVEL_STYLES[problem.level]}]{LEVEL_NAMES[problem.level]}[/]"
-            table.add_row(level, problem.code, problem.where(), problem.message)
+            row = "" if problem.row is None else str(problem.row)
+            table.add_row(level, problem.code, problem.file or "", problem.sheet or "", row, problem.column or "", problem.message)
         console.print(table)
         if len(problems) > limit:
             console.print(f"（仅列出前 {limit} 条，共 {len(problems):,} 条；完整列表请用 --format json 或 --limit）")
