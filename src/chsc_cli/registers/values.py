@@ -172,6 +172,13 @@ def category_parser(column: Column) -> Callable[[object], Parsed]:
 
 def parse_text(value: object) -> Parsed:
     """Free text: NFKC, all white space removed (station names match that way)."""
+    if value.__class__ is str:  # the common case, kept cheap: names and phones are mostly distinct
+        text = "".join(value.split())
+        if not text:
+            return None, None, None
+        if not unicodedata.is_normalized("NFKC", text):
+            text = "".join(unicodedata.normalize("NFKC", text).split())
+        return text, None, None
     if is_blank(value):
         return None, None, None
     return _SPACES.sub("", _text(value)), None, None
