@@ -296,6 +296,8 @@ def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         ) from None
     except yaml.YAMLError as error:
         raise _yaml_error(path, error) from None
+    except RecursionError:
+        raise UserError(f"{path}：嵌套层数过多（方括号或缩进套了几百层），不是有效的设置文件。", code=CODE) from None
     finally:
         loader.dispose()
 

@@ -116,6 +116,11 @@ def load_folder(data_dir: Path, config: Path | None, quiet: bool, no_cache: bool
     return settings, read
 
 
+def input_files(settings: LoadedConfig, read) -> list[Path]:
+    """What a command read and must never write over: every register and the chsc.yaml used."""
+    return [*read.files, *([settings.path] if settings.path is not None else [])]
+
+
 def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
     """The indicator library; chsc.yaml `targets:` must name indicators of it."""
     from ..indicators import load_library

@@ -15,6 +15,7 @@ from .common import (
     NoCacheOption,
     QuietOption,
     emit,
+    input_files,
     load_folder,
     output_format,
     raise_user_error,
@@ -73,7 +74,7 @@ def compute(
         settings, read = load_folder(data_dir, config, quiet, no_cache)
         library = load_indicator_library(indicators or [], settings)
         result = compute_indicators(read, chosen_period, settings.settings, library, by=by, reasons=False)
-        inputs = read.files
+        inputs = input_files(settings, read)
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":
             from ..indicators.progress import pace_lines

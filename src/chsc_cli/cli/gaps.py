@@ -15,6 +15,7 @@ from .common import (
     NoCacheOption,
     QuietOption,
     emit,
+    input_files,
     load_folder,
     load_indicator_library,
     output_format,
@@ -64,9 +65,9 @@ def gaps(
     if chosen_format == "xlsx":
         if output is None:
             raise_user_error("xlsx 格式需要用 -o 指定输出文件，如 -o 名单.xlsx。")
-        written = write_gaps_xlsx(output, lists, show_id, split, read.files)
+        written = write_gaps_xlsx(output, lists, show_id, split, input_files(settings, read))
     elif output is not None:
-        written = write_gaps_csv(output, lists[0], show_id, read.files)
+        written = write_gaps_csv(output, lists[0], show_id, input_files(settings, read))
     else:
         if chosen_format == "csv":
             emit(gaps_csv_text(lists[0], show_id))

@@ -14,6 +14,7 @@ from .common import (
     DebugOption,
     NoCacheOption,
     QuietOption,
+    input_files,
     load_folder,
     load_indicator_library,
     output_format,
@@ -57,9 +58,9 @@ def progress(
     if output is None:
         raise UserError(f"{chosen_format} 格式需要用 -o 指定输出文件。")
     if chosen_format == "html":
-        written = write_progress_html(output, rows, settings.settings.centre, year, month, read.files)
+        written = write_progress_html(output, rows, settings.settings.centre, year, month, input_files(settings, read))
     else:
-        written = write_progress_xlsx(output, rows, year, month, read.files)
+        written = write_progress_xlsx(output, rows, year, month, input_files(settings, read))
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
     return EXIT_OK

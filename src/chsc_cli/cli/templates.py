@@ -28,6 +28,8 @@ def template(
         raise UserError(f"没有登记表类型「{kind}」。", hint=f"可选：{', '.join(KINDS)}")
     if output.suffix.lower() != ".xlsx":
         raise UserError(f"模板只能写成 .xlsx 文件，而不是 {output.name}。")
+    if output.exists():  # it may be a register already filled in: a blank one must not replace it
+        raise UserError(f"{output} 已存在，chsc template 不会覆盖已有的文件（它可能是已填好的登记表）。", hint="请换一个文件名，或先删除、改名该文件。")
     written = write_template(output, KINDS[kind])
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)

@@ -67,13 +67,57 @@ def load_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise YamlError(None, f"无法读取（{error}）") from None
+    loader = _Loader(text)  # a SafeLoader subclass: no tag builds a Python object
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node)
+        return loader.construct_document(node)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         problem = getattr(error, "problem", None) or str(error)
         return_line = mark.line + 1 if mark else None
         raise YamlError(return_line, f"YAML 格式错误：{problem}") from None
+    except RecursionError:
+        raise YamlError(None, "YAML 嵌套层数过多（方括号或缩进套了几百层），不是有效的指标文件") from None
+    finally:
+        loader.dispose()
+
+
+#: An indicator file has a few hundred values; aliases (*name) that multiply past this many are a
+#: "billion laughs" file, which would take minutes and gigabytes to walk.
+MAX_EXPANDED_NODES = 100_000
+
+
+def _check_expanded_size(root: yaml.Node) -> None:
+    """Count the values with every alias expanded (each node once, memoised); refuse too many."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:
+            raise YamlError(node.start_mark.line + 1, "YAML 别名（*名称）引用了它自身所在的内容")
+        in_progress.add(key)
+        if isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        else:
+            total = 1
+        in_progress.discard(key)
+        sizes[key] = min(total, MAX_EXPANDED_NODES + 1)
+        if total > MAX_EXPANDED_NODES:
+            raise YamlError(
+                node.start_mark.line + 1,
+                f"内容过大：YAML 别名（*名称）展开后超过 {MAX_EXPANDED_NODES:,} 个值，指标文件不需要这样写",
+            )
+        return sizes[key]
+
+    size(root)
 
 
 def line_at(data: Any, location: tuple) -> int | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import datetime as dt
+import errno
 import decimal
 import math
 import numbers
@@ -72,21 +73,39 @@ def atomic_write(
         raise UserError(f"输出路径是一个文件夹，不是文件：{target}", hint="请在 -o 中给出文件名")
     tmp = _create_temp(target)
     try:
-        _copy_mode(target, tmp)
-        write(tmp)
-        _fsync_file(tmp)
         try:
+            _copy_mode(target, tmp)
+            write(tmp)
+            _fsync_file(tmp)
             os.replace(tmp, target)
-        except (PermissionError, IsADirectoryError) as error:
+        except OSError as error:  # the disk or the file system, not a bug: a user error (exit 2)
             raise UserError(
-                f"无法写入文件：{target}",
-                hint="请确认有写入权限，且该文件没有在 Excel 等程序中打开",
+                f"无法写入文件：{target}（{_os_reason(error)}）",
+                hint="请确认磁盘有空间、有写入权限，且该文件没有在 Excel 等程序中打开",
             ) from error
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
     return target
+
+
+_OS_REASONS = {
+    getattr(errno, name, None): reason  # not every platform has every code
+    for name, reason in (
+        ("ENOSPC", "磁盘空间不足"),
+        ("EDQUOT", "超出磁盘配额"),
+        ("EACCES", "没有写入权限"),
+        ("EPERM", "没有写入权限"),
+        ("EROFS", "磁盘是只读的"),
+        ("EISDIR", "目标是一个文件夹"),
+        ("EBUSY", "文件正被其他程序使用"),
+    )
+}
+
+
+def _os_reason(error: OSError) -> str:
+    return _OS_REASONS.get(error.errno, error.strerror or type(error).__name__)
 
 
 def write_text(path: Path, text: str, *, protected: Iterable[Path] = ()) -> Path:
@@ -105,8 +124,9 @@ def _refuse_protected(target: Path, protected: Iterable[Path]) -> None:
         if not same and target.exists() and register.exists():
             same = os.path.samefile(register, target)
         if same:
+            what = "中心设置文件" if target.suffix.lower() in (".yaml", ".yml") else "输入登记表"
             raise UserError(
-                f"不能覆盖输入登记表：{target.name}（{target}）",
+                f"不能覆盖{what}：{target.name}（{target}）",
                 hint="请用 -o 指定另一个输出文件",
             )
 
@@ -122,6 +142,10 @@ def _create_temp(target: Path) -> Path:
         except PermissionError as error:
             raise UserError(
                 f"没有权限在此文件夹中写入：{target.parent}", hint="请用 -o 指定另一个位置"
+            ) from error
+        except OSError as error:  # a read-only or full disk
+            raise UserError(
+                f"无法在此文件夹中写入：{target.parent}（{_os_reason(error)}）", hint="请用 -o 指定另一个位置"
             ) from error
         os.close(fd)
         return tmp

@@ -22,6 +22,9 @@ EXCEL_MAX_ROWS = 1_048_576
 DEFAULT_MAX_UNPACKED_BYTES = 2 * 1024**3
 #: The limit in MiB, when the centre needs another one (a huge roster, or a stricter machine).
 MAX_UNPACKED_ENV = "CHSC_MAX_UNPACKED_MB"
+#: A CSV record may hold line breaks inside quotes (an address), but not this many: that is a
+#: double quote never closed, which would silently swallow the rows after it.
+MAX_LINES_PER_CSV_ROW = 20
 
 
 @dataclass
@@ -114,7 +117,21 @@ def _read_csv(data: bytes) -> list[list[object]]:
         raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
     if "\x00" in text:
         raise UnreadableFile("文件含有二进制内容，不是 CSV 文本文件")
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[object]] = []
+    last_line = 0
+    try:
+        for row in reader:
+            if reader.line_num - last_line > MAX_LINES_PER_CSV_ROW:  # a quote never closed swallows lines
+                raise UnreadableFile(
+                    f"第 {last_line + 1} 行的双引号没有配对：第 {last_line + 1}–{reader.line_num} 行被读成了一格。"
+                    "请检查该行的双引号"
+                )
+            last_line = reader.line_num
+            rows.append(row)
+    except csv.Error:  # e.g. a field past csv's size limit: the same unclosed quote in a big file
+        raise UnreadableFile(f"第 {last_line + 1} 行附近格式有误（可能有没有配对的双引号）") from None
+    return rows
 
 
 def _check_zip(data: bytes, max_unpacked: int) -> None:
