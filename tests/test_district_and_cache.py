@@ -67,7 +67,7 @@ def test_cache_serves_an_unchanged_file_and_never_a_changed_one(tmp_path):
     cache = ParseCache(tmp_path / "cache")
     folder = _folder_with_one_register(tmp_path, "是")
     first = read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
-    assert len(list((tmp_path / "cache").glob("*/*"))) == 1
+    assert len(list((tmp_path / "cache").glob("*/*"))) == 2  # the file's sheets, and the folder's tables
     again = read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
     assert again.tables["residents"]["signed"].tolist() == first.tables["residents"]["signed"].tolist() == [True]
     _folder_with_one_register(tmp_path, "否")  # the same file name, replaced
@@ -97,7 +97,7 @@ def test_settings_that_change_parsing_change_the_key(tmp_path):
     cache = ParseCache(tmp_path / "cache")
     read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
     read_folder(folder, CentreConfig(columns={"证件号": "身份证号"}), today=TODAY, cache=cache)
-    assert len(list((tmp_path / "cache").glob("*/*"))) == 2
+    assert len(list((tmp_path / "cache").glob("*/*"))) == 4  # file + folder entries, for each setting
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
@@ -130,3 +130,14 @@ def test_district_report_lists_each_centre(district, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "各中心完成情况" in text and "| 中心 |" in text
     assert "| 甲社区卫生服务中心 | 家庭医生签约服务覆盖率 |" in text and "| 乙中心 |" in text
+
+
+def test_a_file_added_to_or_removed_from_the_folder_is_seen(tmp_path):
+    cache = ParseCache(tmp_path / "cache")
+    folder = _folder_with_one_register(tmp_path, "是")
+    assert len(read_folder(folder, CentreConfig(), today=TODAY, cache=cache).tables["residents"]) == 1
+    extra = [["身份证号", "建档日期"], [make_id("19700101", "003"), "2021-01-01"]]
+    write_workbook(folder / "居民2.xlsx", {"居民": extra})
+    assert len(read_folder(folder, CentreConfig(), today=TODAY, cache=cache).tables["residents"]) == 2
+    (folder / "居民2.xlsx").unlink()
+    assert len(read_folder(folder, CentreConfig(), today=TODAY, cache=cache).tables["residents"]) == 1

@@ -36,7 +36,8 @@ def assign_groups(frame: pd.DataFrame, source: str, data: EngineData) -> pd.Data
     residents = _residents_lookup(data)
     for field in (*GROUP_FIELDS, *CONTACT_FIELDS):
         own = frame[field] if field in frame.columns else pd.Series(None, index=frame.index, dtype=object)
-        own = own.astype(object).where(own.notna() & (own.astype(str) != ""), None)
+        own = own.astype(object)
+        own = own.where(own.notna() & (own != ""), None)
         if residents is not None and field in residents.columns:
             other = pd.Series(residents[field].reindex(frame.index).to_numpy(), index=frame.index, dtype=object)
             own = own.where(own.notna(), other)

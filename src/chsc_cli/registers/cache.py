@@ -79,6 +79,14 @@ class ParseCache:
         )
 
     def store(self, key: str, result) -> None:
+        meta = {
+            "sheets": [asdict(sheet) for sheet in result.sheets],
+            "skipped": [asdict(item) for item in result.skipped],
+            "problems": [asdict(problem) for problem in result.problems],
+        }
+        self._write_entry(key, {f"{index}.parquet": frame for index, frame in enumerate(result.frames)}, meta)
+
+    def _write_entry(self, key: str, frames: dict, meta: dict) -> None:
         """Write atomically (a temporary folder renamed into place); a failure only skips caching."""
         entry = self._entry(key)
         if entry.exists():
@@ -86,19 +94,49 @@ class ParseCache:
         try:
             _private_dirs(entry.parent, self.folder)
             staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
-            for index, frame in enumerate(result.frames):
-                frame.to_parquet(staging / f"{index}.parquet", index=False)
-            meta = {
-                "sheets": [asdict(sheet) for sheet in result.sheets],
-                "skipped": [asdict(item) for item in result.skipped],
-                "problems": [asdict(problem) for problem in result.problems],
-            }
+            for name, frame in frames.items():
+                frame.to_parquet(staging / name, index=False)
             (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             for child in staging.iterdir():
                 child.chmod(0o600)
             os.replace(staging, entry)
         except OSError:
             shutil.rmtree(locals().get("staging", entry / ".none"), ignore_errors=True)
+
+    def folder_key(self, file_keys: list[str]) -> str:
+        """A whole folder: every file's key, in order (a file added, removed or changed changes it)."""
+        return hashlib.sha256(json.dumps(["folder", *file_keys]).encode("ascii")).hexdigest()
+
+    def load_folder(self, key: str, data_dir: Path, files: list[Path]):
+        """The finished ReadResult of a folder read before with the same files, or None."""
+        from .reader import ReadResult
+
+        entry = self._entry(key)
+        try:
+            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+            tables = {kind: _restore(pd.read_parquet(entry / f"{kind}.parquet")) for kind in meta["kinds"]}
+        except (OSError, ValueError, KeyError):
+            return None
+        except Exception:  # a damaged Parquet file raises pyarrow's own errors: treat as a miss
+            return None
+        return ReadResult(
+            data_dir,
+            tables,
+            sheets=[RegisterSheet(**sheet) for sheet in meta["sheets"]],
+            skipped=[SkippedSheet(**item) for item in meta["skipped"]],
+            problems=[Problem(**problem) for problem in meta["problems"]],
+            files=list(files),
+        )
+
+    def store_folder(self, key: str, result) -> None:
+        meta = {
+            "kinds": list(result.tables),
+            "sheets": [asdict(sheet) for sheet in result.sheets],
+            "skipped": [asdict(item) for item in result.skipped],
+            "problems": [asdict(problem) for problem in result.problems],
+        }
+        frames = {f"{kind}.parquet": _storable(table) for kind, table in result.tables.items()}
+        self._write_entry(key, frames, meta)
 
     def clear(self) -> int:
         """Remove every cached entry; returns how many there were."""
@@ -107,6 +145,23 @@ class ParseCache:
         count = sum(1 for _ in self.folder.glob("*/*"))
         shutil.rmtree(self.folder)
         return count
+
+
+def _storable(table: pd.DataFrame) -> pd.DataFrame:
+    """Tuples (a dose's vaccine series) are stored as lists."""
+    if "series" in table.columns:
+        table = table.assign(series=[list(items) for items in table["series"]])
+    return table
+
+
+def _restore(table: pd.DataFrame) -> pd.DataFrame:
+    table = text_as_object(table)
+    if "series" in table.columns:
+        values = [tuple(items) if items is not None else () for items in table["series"]]
+        series = pd.Series(index=table.index, dtype=object)
+        series[:] = values if values else []
+        table = table.assign(series=series)
+    return table
 
 
 def _private_dirs(folder: Path, root: Path) -> None:

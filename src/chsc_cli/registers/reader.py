@@ -86,9 +86,18 @@ def read_folder(
     """
     settings = settings or CentreConfig()
     today = today or dt.date.today()
+    files = find_register_files(data_dir)
+    entries = _file_entries(files, data_dir, settings, today, cache)
+    folder_key = cache.folder_key([key for _, _, key in entries]) if cache and all(k for _, _, k in entries) else None
+    cached = cache.load_folder(folder_key, data_dir, files) if folder_key else None
+    if cached is not None:  # nothing changed since the last read: not even the tables are rebuilt
+        for path in files:
+            if on_file is not None:
+                on_file(path.name)
+        return cached
     result = ReadResult(data_dir, {})
-    result.files = find_register_files(data_dir)
-    by_file = _parse_files(result.files, data_dir, settings, today, on_file, cache, workers)
+    result.files = files
+    by_file = _parse_files(entries, data_dir, settings, today, on_file, cache, workers)
     frames: dict[str, list[pd.DataFrame]] = {}
     for path in result.files:
         file_result = by_file[path]
@@ -107,21 +116,31 @@ def read_folder(
     if not result.sheets and not result.problems_with("unreadable-file", "too-large"):
         listed = "；".join(f"{s.file}: {s.sheet}" if s.sheet else s.file for s in result.skipped) or "（没有任何文件）"
         result.problems.append(Problem("no-registers", f"文件夹中没有识别出任何登记表。已跳过：{listed}"))
+    if folder_key:
+        cache.store_folder(folder_key, result)
     return result
 
 
-def _parse_files(files, data_dir, settings, today, on_file, cache, workers) -> dict[Path, FileResult]:
-    """Each file's result: from the cache when it holds one, else parsed (in parallel)."""
-    done: dict[Path, FileResult] = {}
-    pending: list[tuple[Path, bytes, str | None]] = []
+def _file_entries(files, data_dir, settings, today, cache) -> list[tuple[Path, bytes | None, str | None]]:
+    """(path, bytes, cache key) of every file; the key is None without a cache or bytes."""
     # the zip-bomb limit changes what a file yields (CHSC_MAX_UNPACKED_MB); a bad value stops here
     version = f"{READER_VERSION}/max-unpacked={max_unpacked_bytes()}"
+    entries = []
     for path in files:
         try:
             data = read_bytes(path)
         except UnreadableFile:
             data = None
         key = cache.key(data, path.relative_to(data_dir).as_posix(), settings, today, version) if cache and data else None
+        entries.append((path, data, key))
+    return entries
+
+
+def _parse_files(entries, data_dir, settings, today, on_file, cache, workers) -> dict[Path, FileResult]:
+    """Each file's result: from the cache when it holds one, else parsed (in parallel)."""
+    done: dict[Path, FileResult] = {}
+    pending: list[tuple[Path, bytes, str | None]] = []
+    for path, data, key in entries:
         cached = cache.load(key) if key else None
         if cached is not None:
             done[path] = cached
