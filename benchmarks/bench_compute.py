@@ -108,6 +108,27 @@ def centre_section(out: Path, repeat: int, env: dict) -> dict:
     return {name: statistics.median(values) for name, values in timings.items()} | {"rows": count_rows(centre)}
 
 
+READ_STAGE = """
+import sys, time, tempfile
+from pathlib import Path
+from chsc_cli.registers import ParseCache, read_folder
+from chsc_cli.config import load_config
+folder = Path(sys.argv[1])
+settings = load_config(folder / "chsc.yaml").settings
+cache = ParseCache(Path(tempfile.mkdtemp()))
+start = time.perf_counter(); read_folder(folder, settings, cache=cache); cold = time.perf_counter() - start
+start = time.perf_counter(); read_folder(folder, settings, cache=cache); warm = time.perf_counter() - start
+print(cold, warm)
+"""
+
+
+def read_stage(out: Path) -> tuple[float, float]:
+    """In one process: reading the centre's registers without and then with the parse cache."""
+    completed = subprocess.run([sys.executable, "-c", READ_STAGE, str(out / "centre60k")], capture_output=True, text=True, check=True)
+    cold, warm = map(float, completed.stdout.split())
+    return cold, warm
+
+
 def growth_section(out: Path, repeat: int, env: dict, quick: bool) -> list[dict]:
     points = []
     for factor in ((1, 10) if quick else (1, 2, 5, 10)):
@@ -149,6 +170,7 @@ def main() -> None:
 
     env = dict(os.environ, CHSC_CACHE_DIR=tempfile.mkdtemp(prefix="chsc-bench-cache-"))
     centre = centre_section(args.out, args.repeat, env)
+    read_cold, read_warm = read_stage(args.out)
     growth = growth_section(args.out, args.repeat, env, args.quick)
     a, b, r2 = fit_line(growth)
     district = district_section(args.out, env, args.quick)
@@ -159,6 +181,7 @@ def main() -> None:
     print(f"| chsc compute --no-cache (end to end) | {centre['chsc']:.2f} | {centre['chsc'] / centre['raw']:.2f}× raw |")
     print(f"| naive pandas + openpyxl pipeline | {centre['naive']:.2f} | {centre['naive'] / centre['chsc']:.1f}× chsc |")
     print(f"| chsc compute, parse cache warm | {centre['cached']:.2f} | {centre['chsc'] / centre['cached']:.1f}× faster than --no-cache |")
+    print(f"read stage alone (in process): {read_cold:.2f} s parsing, {read_warm:.2f} s from the cache = {read_cold / read_warm:.0f}× faster")
     print("\n## growth (compute --no-cache)")
     print("| data | sheet rows | seconds |")
     print("|---|---:|---:|")
@@ -167,7 +190,7 @@ def main() -> None:
     print(f"fit: seconds = {a:.2f} + {b * 1e6:.2f} µs × rows   (r² = {r2:.4f})")
     print(f"\n## district: {district['centres']} centres, {district['rows']:,} sheet rows")
     print(f"compute --centres --no-cache: {district['seconds']:.1f} s, peak memory {district['peak_mb']:.0f} MB")
-    summary = {"centre": centre, "growth": growth, "fit": {"a": a, "b": b, "r2": r2}, "district": district}
+    summary = {"read_stage": {"cold": read_cold, "warm": read_warm}, "centre": centre, "growth": growth, "fit": {"a": a, "b": b, "r2": r2}, "district": district}
     (args.out / "last_run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
 
 
