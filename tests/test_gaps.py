@@ -130,3 +130,14 @@ def test_gaps_xlsx_has_a_sheet_per_station_with_frozen_filtered_header(tmp_path)
     ids = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert all(re.fullmatch(r"\d{6}\*{8}[\dX]{4}", i) for i in ids)
     assert np.all([isinstance(i, str) for i in ids])
+
+
+def test_compute_json_reports_checkup_persons_missing_from_the_roster():
+    """The numbers do not need reasons, but the not-in-roster warnings are always given."""
+    import json
+
+    ran = run_chsc("compute", SAMPLE, "-p", "2025", "--format", "json")
+    warnings = [w for w in json.loads(ran.stdout)["warnings"] if w["code"] == "not-in-roster"]
+    assert warnings and all("已计入分子" in w["message"] for w in warnings)
+    assert all(w["file"].startswith("老年人体检/") and len(w["rows"]) <= 20 for w in warnings)
+    assert sum(w["count"] for w in warnings) > 0

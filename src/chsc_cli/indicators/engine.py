@@ -185,9 +185,18 @@ class IndicatorRun:
         in_pool = frame.index.isin(pool.frame.index)
         listed = frame.index.isin(roster.frame.index) if roster is not None else in_pool
         scope = PersonSet(frame, pool.register, "config", 0, 0, 0, rows=rows)
-        evaluation = self._numerator(frame, scope, in_pool, figure, "config", roster and roster.register, counted=True)
+        evaluation = self._numerator(frame, scope, in_pool, figure, "config", self._roster_register(), counted=True)
         evaluation.persons["in_denominator"] = listed
         return evaluation
+
+    def _roster_register(self) -> str | None:
+        """The denominator population's roster, when the folder has it: event-register persons
+        missing from it are reported as not-in-roster (computed with or without reasons)."""
+        reference = self.indicator.denominator.population
+        if reference is None:
+            return None
+        register = self.library.population(reference).register
+        return register if self.data.has(register) and KINDS[register].roster else None
 
     def _roster_population(self) -> PersonSet | None:
         """The denominator's roster population, when the folder has its register (for gaps)."""
