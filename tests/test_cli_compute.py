@@ -106,8 +106,6 @@ def test_by_station_uses_station_figures_and_says_when_missing(centre):
 def test_check_exits_1_on_a_miss_and_0_when_all_met(centre, tmp_path):
     ran = run_chsc("check", centre, "-p", "2025")
     assert ran.code == 1 and "需再完成" in ran.stdout and "无法计算" in ran.stdout
-    (tmp_path / "low").mkdir()
-    (tmp_path / "low" / "targets.yaml").write_text("", encoding="utf-8")
     config = tmp_path / "all_zero.yaml"
     targets = "\n".join(f"  {i}: 0" for i in load_library().indicators)
     config.write_text((centre / "chsc.yaml").read_text(encoding="utf-8") + f"targets:\n{targets}\n", encoding="utf-8")
@@ -159,3 +157,10 @@ def test_progress_month_12_and_6_equal_compute(centre):
     for row in rows:
         assert (row.months[11].numerator, row.months[11].denominator) == year[row.id]
         assert (row.months[5].numerator, row.months[5].denominator) == half[row.id]
+
+
+@pytest.mark.parametrize(("shortfall", "months", "pace"), [(188, 12, 16), (24, 12, 2), (25, 12, 3), (0, 3, 0), (5, 0, None), (None, 6, None)])
+def test_monthly_pace_is_ceil_of_shortfall_over_months_remaining(shortfall, months, pace):
+    from chsc_cli.indicators.progress import monthly_pace
+
+    assert monthly_pace(shortfall, months) == pace

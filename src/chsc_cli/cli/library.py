@@ -23,12 +23,12 @@ def indicators(
 
     示例：chsc indicators --indicators 本中心指标
     """
-    from ..config import load_config
+    from ..config import find_config, load_config
     from ..indicators import load_library
     from ..outputs.library_text import render_library
 
     library = load_library(indicators or [])
-    targets = load_config(config).settings.targets if config else {}
+    targets = load_config(find_config(Path("."), config)).settings.targets if config else {}
     render_library(stdout, library, targets)
     return EXIT_OK
 

@@ -3,7 +3,6 @@ month (month m is the period Y-01..Y-m), the current gap and the pace needed to 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 
@@ -28,10 +27,11 @@ class ProgressRow:
 
 
 def monthly_pace(shortfall: int | None, months_remaining: int) -> int | None:
-    """ceil(shortfall ÷ months remaining); None when no month remains or nothing can be said."""
+    """ceil(shortfall ÷ months remaining), in integers; None when no month remains or nothing can
+    be said. The one pace rule of progress, check, compute and the 工作计划."""
     if shortfall is None or months_remaining <= 0:
         return None
-    return math.ceil(shortfall / months_remaining)
+    return -(-shortfall // months_remaining)
 
 
 def last_event_month(data: EngineData, library: Library, year: int) -> int:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..indicators import ComputeResult, IndicatorResult, Library
 from ..indicators.data import EngineData
+from ..indicators.progress import monthly_pace
 from ..indicators.results import ceil_decimal
 from ..periods import Period, chinese_label
 from ..registers import KINDS, ReadResult
@@ -223,10 +224,6 @@ def _fraction(row: IndicatorResult | None) -> Fraction | None:
     return Fraction(row.numerator, row.denominator)
 
 
-def _pace(gap: int | None) -> int | None:
-    return None if gap is None else math.ceil(Fraction(gap, PLAN_MONTHS))
-
-
 # ------------------------------------------------------------------------- compare-period rows
 
 
@@ -333,7 +330,7 @@ def _sentence(row: IndicatorResult, change: Change, phrase: str) -> str:
 def _station_line(row: IndicatorResult) -> StationLine:
     computable = _fraction(row) is not None
     gap = row.shortfall if computable else None
-    monthly = _pace(gap)
+    monthly = monthly_pace(gap, PLAN_MONTHS)
     return StationLine(
         station=clean_text(next(iter(row.group.values()))), indicator_id=row.id, indicator_name=row.name,
         category=row.category, computable=computable, reason=None if computable else _reason(row),
@@ -358,7 +355,7 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str) -
                            sentence=sentence)
     gap = row.shortfall
     required = ceil_decimal(row.target * row.denominator)
-    monthly = _pace(gap)
+    monthly = monthly_pace(gap, PLAN_MONTHS)
     behind = sorted((s for s in stations if s.gap), key=lambda s: (-s.gap, s.station))
     station_gaps = "、".join(f"{s.station}尚差{chinese_count(s.gap)}人" for s in behind)
     if gap == 0:
