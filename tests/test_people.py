@@ -383,3 +383,37 @@ def test_problem_codes_are_the_documented_ones():
         "bad-id",
         "id-as-number",
     }
+
+
+NEAR_IDS = st.builds(  # a plausible year with any two-digit month and day: 00, 13, 31 April, 29 February
+    lambda head, year, month, day, tail: f"{head}{year}{month:02d}{day:02d}{tail}",
+    st.text(alphabet=DIGITS, min_size=6, max_size=6),
+    st.integers(1790, 2210),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.text(alphabet=DIGITS + "X", min_size=4, max_size=4),
+)
+ID_SHAPED_NEIGHBOURS = st.one_of(
+    MIXED_VALUES,
+    st.text(alphabet=DIGITS + "Xx٣０", min_size=17, max_size=19),  # non-ASCII digits are not IDs
+    NEAR_IDS,
+)
+
+
+@given(st.one_of(st.lists(ID_SHAPED_NEIGHBOURS, max_size=30), st.lists(NEAR_IDS, min_size=20, max_size=40)))
+@settings(max_examples=150)
+def test_vectorised_facts_agree_with_scalar_on_raw_values(values):
+    """checksum, birth date and sex on unparsed cells: only str shaped like an ID count."""
+    series = pd.Series(values, dtype=object)
+    assert checksums_valid(series).tolist() == [has_valid_checksum(value) for value in values]
+    expected = [birth_date_from_id(value) for value in values]
+    assert [None if pd.isna(d) else d.date() for d in birth_dates_from_ids(series)] == expected
+    assert sexes_from_ids(series).tolist() == [sex_from_id(value) for value in values]
+
+
+@pytest.mark.parametrize("birth", ["18000101", "17991231", "22001231", "22010101", "20000229", "19000229", "20250431"])
+def test_vectorised_birth_date_at_the_edges(birth):
+    id18 = f"110105{birth}0011"
+    expected = birth_date_from_id(id18)
+    got = birth_dates_from_ids(pd.Series([id18], dtype=object))[0]
+    assert (None if pd.isna(got) else got.date()) == expected

@@ -47,6 +47,7 @@ _FIFTEEN_DIGIT_LOW = 10**14
 _FIFTEEN_DIGIT_HIGH = 10**15
 _WEIGHTS_ARRAY = np.array(CHECK_WEIGHTS, dtype=np.int64)
 _CHECK_LOOKUP = np.array(list(CHECK_CHARACTERS), dtype=object)
+_CHECK_BYTES = np.frombuffer(CHECK_CHARACTERS.encode("ascii"), dtype=np.uint8)
 
 
 def normalise_id_text(text: str) -> str:
@@ -336,47 +337,58 @@ def parse_ids(values: pd.Series) -> pd.DataFrame:
     )
 
 
-def _id_shaped(ids: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """(object Series of the ID-shaped str elements, boolean array marking them in `ids`)."""
-    objects = _object_series(ids)
-    is_text = _string_mask(objects) & ~objects.isna().to_numpy(dtype=bool)
+def id_shaped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(boolean array marking the elements of an object array that are str shaped like a normalised
+    ID — 17 ASCII digits and a digit or X —, their characters as an (n, 18) uint8 array).
+
+    The same test as `_ID18.fullmatch`, done on bytes: a register holds 100,000 IDs."""
+    objects = np.asarray(values, dtype=object)
     shaped = np.zeros(len(objects), dtype=bool)
-    shaped[is_text] = _fullmatch(objects[is_text], _ID18)
-    return objects[shaped].reset_index(drop=True), shaped
+    is_text = _string_mask(pd.Series(objects, dtype=object))
+    candidates = np.flatnonzero(is_text)
+    texts = objects[candidates].tolist()
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    ascii_text = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
+    chosen = candidates[(lengths == 18) & ascii_text]
+    if not len(chosen):
+        return shaped, np.zeros((0, 18), dtype=np.uint8)
+    chars = np.frombuffer("".join(objects[chosen].tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    digit = (chars >= ord("0")) & (chars <= ord("9"))
+    ok = digit[:, :17].all(axis=1) & (digit[:, 17] | (chars[:, 17] == ord("X")))
+    shaped[chosen[ok]] = True
+    return shaped, chars[ok]
 
 
 def checksums_valid(ids: pd.Series) -> pd.Series:
     """Vectorised has_valid_checksum: bool Series; missing or non-ID-shaped elements are False."""
-    texts, shaped = _id_shaped(ids)
+    shaped, chars = id_shaped(ids.to_numpy(dtype=object))
     valid = np.zeros(len(ids), dtype=bool)
-    if not texts.empty:
-        valid[shaped] = texts.str[17].to_numpy(dtype=object) == _check_characters(texts.str[:17])
+    digits = chars[:, :17].astype(np.int64) - ord("0")
+    valid[shaped] = _CHECK_BYTES[(digits @ _WEIGHTS_ARRAY) % 11] == chars[:, 17]
     return pd.Series(valid, index=ids.index, dtype=bool)
 
 
 def birth_dates_from_ids(ids: pd.Series) -> pd.Series:
     """Vectorised birth_date_from_id: datetime64[ns], NaT where there is no usable date."""
-    texts, shaped = _id_shaped(ids)
+    shaped, chars = id_shaped(ids.to_numpy(dtype=object))
     result = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
-    if not texts.empty:
-        digits = texts.str[6:14]
-        years = digits.str[:4].astype(np.int64)
-        usable = years.between(BIRTH_YEAR_MIN, BIRTH_YEAR_MAX).to_numpy(dtype=bool)
-        dates = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
-        if usable.any():
-            parsed = pd.to_datetime(digits[usable], format="%Y%m%d", errors="coerce")
-            dates[usable] = parsed.to_numpy(dtype="datetime64[ns]")
-        result[shaped] = dates
+    digits = chars[:, 6:14].astype(np.int64) - ord("0")
+    year = digits[:, :4] @ np.array([1000, 100, 10, 1])
+    month = digits[:, 4] * 10 + digits[:, 5]
+    day = digits[:, 6] * 10 + digits[:, 7]
+    usable = (year >= BIRTH_YEAR_MIN) & (year <= BIRTH_YEAR_MAX) & (month >= 1) & (month <= 12) & (day >= 1)
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    dates = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    usable &= dates.astype("datetime64[M]") == months  # 30 February runs into March: no date
+    result[np.flatnonzero(shaped)[usable]] = dates[usable].astype("datetime64[ns]")
     return pd.Series(result, index=ids.index, dtype="datetime64[ns]")
 
 
 def sexes_from_ids(ids: pd.Series) -> pd.Series:
     """Vectorised sex_from_id: object Series of '男', '女' or None."""
-    texts, shaped = _id_shaped(ids)
+    shaped, chars = id_shaped(ids.to_numpy(dtype=object))
     sexes = np.full(len(ids), None, dtype=object)
-    if not texts.empty:
-        odd = texts.str[16].astype(np.int64).to_numpy() % 2 == 1
-        sexes[shaped] = np.where(odd, "男", "女").astype(object)
+    sexes[shaped] = np.where((chars[:, 16] - ord("0")) % 2 == 1, "男", "女").astype(object)
     return pd.Series(sexes, index=ids.index, dtype=object)
 
 

@@ -56,20 +56,21 @@ def add_person_fields(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataF
     return table, problems
 
 
-def _per_distinct_id(ids: pd.Series, function) -> pd.Series:
-    """`function` over the distinct IDs only (a person has many rows), spread back to the rows."""
+def _per_distinct_id(ids: pd.Series, *functions) -> list[pd.Series]:
+    """Each of `functions` over the distinct IDs only (a person has many rows), spread back to the rows."""
     positions, uniques = pd.factorize(ids.astype(object), use_na_sentinel=False)
-    computed = function(pd.Series(uniques, dtype=object))
-    return pd.Series(computed.to_numpy()[positions], index=ids.index)
+    distinct = pd.Series(uniques, dtype=object)
+    return [pd.Series(function(distinct).to_numpy()[positions], index=ids.index) for function in functions]
 
 
 def _id_fields(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]:
     ids = table["id_number"]
     has_id = ids.notna().to_numpy()
-    bad_checksum = has_id & ~_per_distinct_id(ids, checksums_valid).to_numpy(dtype=bool)
+    valid, id_birth, id_sex = _per_distinct_id(ids, checksums_valid, birth_dates_from_ids, sexes_from_ids)
+    bad_checksum = has_id & ~valid.to_numpy(dtype=bool)
     messages = [f"身份证号 {masked} 的校验位不正确，请核对（该行仍计入）" for masked in mask_ids(ids[bad_checksum])]
     problems = _problems(table, bad_checksum, "bad-checksum", messages, "身份证号", "id_number")
-    id_birth = _per_distinct_id(ids, birth_dates_from_ids).astype("datetime64[ns]")
+    id_birth = id_birth.astype("datetime64[ns]")
     if "birth_date" in table.columns:
         written = table["birth_date"]
         mismatch = (written.notna() & id_birth.notna() & (written != id_birth)).to_numpy()
@@ -82,7 +83,7 @@ def _id_fields(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]:
     message = "无法确定出生日期（身份证号和出生日期都不可用），按年龄筛选的人群将不含此人"
     problems += _problems(table, no_birth, "no-birth-date", message, None, "birth_date")
     if "sex" in table.columns:
-        table["sex"] = table["sex"].where(table["sex"].notna(), _per_distinct_id(ids, sexes_from_ids))
+        table["sex"] = table["sex"].where(table["sex"].notna(), id_sex)
     return problems
 
 

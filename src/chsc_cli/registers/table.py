@@ -12,7 +12,7 @@ from ..problems import PROBLEM_LEVELS, Problem
 from .columns import Column, RegisterKind
 from .headers import Header
 from .sources import RawSheet
-from .values import blank_mask, factorize, parse_values, parser_for
+from .values import blank_rows, factorize, parse_values, parser_for
 
 TOTAL_WORDS = frozenset(("合计", "总计", "小计"))
 OLDEST_DATE = np.datetime64("1900-01-01", "ns")
@@ -109,8 +109,8 @@ def build_sheet_table(
     columns = {index for index in (*matched.values(), *(fallbacks or {}).values()) if index < width}
     factorized = {index: factorize(grid[:, index]) for index in columns}
     if n_rows and factorized:
-        blank_rows = np.logical_and.reduce([blank_mask(factorized[index]) for index in matched.values() if index in factorized])
-        keep = ~(blank_rows | _total_rows(grid))
+        blank = blank_rows([factorized[index] for index in set(matched.values()) if index in factorized], n_rows)
+        keep = ~(blank | _total_rows(grid))
     else:
         keep = np.zeros(n_rows, dtype=bool)
     excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]
