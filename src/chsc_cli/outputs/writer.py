@@ -18,6 +18,7 @@ import decimal
 import math
 import numbers
 import os
+import re
 import secrets
 import stat
 import unicodedata
@@ -25,13 +26,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from chsc_cli.problems import UserError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 TEMP_PREFIX = ".~chsc-tmp-"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,9 +40,24 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
-HIGHLIGHT_FILL = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
-HEADER_FILL = PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7")
-HEADER_FONT = Font(bold=True)
+#: The control characters an xlsx cell cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def get_column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter as letter
+
+    return letter(index)
+
+
+@lru_cache(maxsize=1)
+def _styles():
+    """(highlight fill, header fill, header font): openpyxl is imported only when an xlsx is written,
+    so that `compute` and `validate` start without it."""
+    from openpyxl.styles import Font, PatternFill
+
+    highlight = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
+    return highlight, PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7"), Font(bold=True)
 
 MIN_VALIDATION_ROWS = 1000
 WIDTH_SAMPLE_ROWS = 2000
@@ -283,6 +299,8 @@ class SheetSpec:
 
 def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, protected: Iterable[Path] = ()) -> Path:
     """Write the sheets to one workbook, atomically; every string is stored as a text cell."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     titles: list[str] = []
@@ -328,12 +346,13 @@ def display_width(value: object) -> int:
 
 
 def _fill_sheet(sheet, spec: SheetSpec, choices: _ChoiceLists) -> None:
+    highlight_fill, header_fill, header_font = _styles()
     columns = len(spec.header)
     for column, name in enumerate(spec.header, start=1):
         cell = sheet.cell(row=1, column=column)
         _set_value(cell, name)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+        cell.font = header_font
+        cell.fill = header_fill
     for index, row in enumerate(spec.rows):
         columns = max(columns, len(row))
         for column, value in enumerate(row, start=1):
@@ -343,7 +362,7 @@ def _fill_sheet(sheet, spec: SheetSpec, choices: _ChoiceLists) -> None:
     for index in sorted(spec.highlight_rows):
         if 0 <= index < len(spec.rows):
             for column in range(1, columns + 1):
-                sheet.cell(row=index + 2, column=column).fill = HIGHLIGHT_FILL
+                sheet.cell(row=index + 2, column=column).fill = highlight_fill
     if spec.freeze_header:
         sheet.freeze_panes = "A2"
     if spec.autofilter and columns:
@@ -383,6 +402,8 @@ def _format_columns(sheet, spec: SheetSpec, columns: int, last_row: int) -> None
 
 def _add_validations(sheet, spec: SheetSpec, last_row: int, choices: _ChoiceLists) -> None:
     """A dropdown per column, over the data rows and at least 1000 rows (for filling in)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     last = max(last_row, MIN_VALIDATION_ROWS + 1)
     for index, options in spec.validations:
         formula = choices.formula(options)
@@ -419,6 +440,8 @@ class _ChoiceLists:
             _set_value(self.sheet.cell(row=row, column=self.columns), option)
         letter = get_column_letter(self.columns)
         end = max(len(options), 1)
+        from openpyxl.utils import quote_sheetname
+
         return f"{quote_sheetname(self.sheet.title)}!${letter}$1:${letter}${end}"
 
 

@@ -165,10 +165,14 @@ def _parse_all(pending, data_dir, settings, today, on_file, workers) -> list[Fil
                 on_file(path.name)
         return results
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    # the largest files first: the workers then end together instead of one waiting on a late roster
+    largest_first = sorted(range(len(pending)), key=lambda index: -len(pending[index][1] or b""))
+    futures = {}
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        futures = [pool.submit(read_one_file, path, data_dir, settings, today, data) for path, data, _ in pending]
-        for (path, _, _), future in zip(pending, futures):
-            future.add_done_callback(lambda _, name=path.name: on_file(name) if on_file is not None else None)
-        return [future.result() for future in futures]
+        for index in largest_first:
+            path, data, _ = pending[index]
+            futures[index] = pool.submit(read_one_file, path, data_dir, settings, today, data)
+            futures[index].add_done_callback(lambda _, name=path.name: on_file(name) if on_file is not None else None)
+        return [futures[index].result() for index in range(len(pending))]
 
 
