@@ -17,7 +17,7 @@ from .data import EngineData, with_age
 from .expressions import Context, Test, evaluate
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
-from .templates import render
+from .templates import names_in, render
 
 
 
@@ -59,21 +59,57 @@ def event_rows(
 def first_failed_reasons(tests: tuple, frame: pd.DataFrame, context: Context, extra: dict, date_field=None) -> list:
     """For each row of `frame`, the reason of the first test (with a reason) that the row fails."""
     with_reason = [node for node in tests if isinstance(node, Test) and node.reason]
+    reasons: list = [None] * len(frame)
     if not with_reason or frame.empty:
-        return [None] * len(frame)
+        return reasons
     failed = np.column_stack([~evaluate(node, frame, context) for node in with_reason])
     first = failed.argmax(axis=1)
     any_failed = failed.any(axis=1)
-    reasons = []
-    for position, record in enumerate(frame.to_dict("records")):
-        if not any_failed[position]:
-            reasons.append(None)
-            continue
-        values = {**record, **extra}
-        if date_field is not None:
-            values["date"] = record[date_field]
-        reasons.append(render(with_reason[first[position]].reason, values))
+    for index, node in enumerate(with_reason):
+        positions = np.flatnonzero(any_failed & (first == index))
+        if positions.size:
+            texts = render_rows(node.reason, frame.iloc[positions], extra, date_field)
+            for position, text in zip(positions.tolist(), texts):
+                reasons[position] = text
     return reasons
+
+
+def render_rows(template: str, rows: pd.DataFrame, extra: dict, date_field=None) -> list[str]:
+    """`render(template, {**row, **extra, "date": row[date_field]})` for each row, rendering each
+    distinct combination of the values the template reads once (most failing rows share one text)."""
+    sources = {}  # placeholder -> column of `rows`, or ("value", constant)
+    for name in names_in(template):
+        if name == "date" and date_field is not None:
+            sources[name] = date_field
+        elif name in extra:
+            sources[name] = ("value", extra[name])
+        else:
+            sources[name] = name if name in rows.columns else ("value", None)
+    constants = {name: source[1] for name, source in sources.items() if isinstance(source, tuple)}
+    columns = list(dict.fromkeys(source for source in sources.values() if isinstance(source, str)))
+    if not columns:
+        return [render(template, constants)] * len(rows)
+    by_column = {name: source for name, source in sources.items() if isinstance(source, str)}
+    texts, rendered = [], {}
+    for record in rows[columns].to_dict("records"):
+        key = tuple(_cache_key(record[column]) for column in columns)
+        text = rendered.get(key)
+        if text is None:
+            values = {**constants, **{name: record[column] for name, column in by_column.items()}}
+            text = rendered[key] = render(template, values)
+        texts.append(text)
+    return texts
+
+
+def _cache_key(value):
+    """Values that render alike: equal and of one type (1, 1.0 and True differ); floats by repr."""
+    if isinstance(value, float):
+        return float, repr(value)
+    try:
+        hash(value)
+    except TypeError:
+        return object, id(value)
+    return type(value), value
 
 
 def _values(period: Period) -> dict:
@@ -167,9 +203,14 @@ class Evaluator:
         passed = counts >= required
         reasons = self._empty_reasons(persons)
         if self.want_reasons and condition.reason:
-            for key in passed.index[~passed.to_numpy()]:
-                values = {**_values(self.period), "count": int(counts[key]), "required": int(required[key])}
-                reasons[key] = render(condition.reason, values)
+            failing = np.flatnonzero(~passed.to_numpy())
+            texts, rendered = [], {}
+            for count, needed in zip(counts.to_numpy()[failing].tolist(), required.to_numpy()[failing].tolist()):
+                if (count, needed) not in rendered:
+                    values = {**_values(self.period), "count": int(count), "required": int(needed)}
+                    rendered[count, needed] = render(condition.reason, values)
+                texts.append(rendered[count, needed])
+            reasons.iloc[failing] = texts
         return Outcome(passed, reasons)
 
     def _pick(self, condition: PickCondition, latest: bool, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:

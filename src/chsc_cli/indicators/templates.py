@@ -31,3 +31,8 @@ def format_value(value: Any, spec: str | None = None) -> str:
 def render(template: str, values: dict[str, Any]) -> str:
     """Fill a template; a name without a value reads 无."""
     return _PLACEHOLDER.sub(lambda m: format_value(values.get(m.group(1)), m.group(2)), template)
+
+
+def names_in(template: str) -> list[str]:
+    """The value names a template reads, each once, in order."""
+    return list(dict.fromkeys(m.group(1) for m in _PLACEHOLDER.finditer(template)))
