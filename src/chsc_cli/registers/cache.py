@@ -1,10 +1,12 @@
-"""The parse cache: each file's parsed sheets kept as Parquet in the user's cache folder.
+"""The parse cache: each file's parsed sheets, and each folder's finished tables, in the user's cache folder.
 
 The key is the SHA-256 of the file's bytes, its path in the data folder, the reader version, the
-chsc.yaml settings that change parsing (`columns:`, `kinds:`) and today's date (future-date
-warnings depend on it) — so a changed or replaced file is never served stale. The cache holds
-personal data: its folder and files are readable by their owner only, and `chsc cache clear`
-removes it. Anything unreadable in the cache counts as a miss.
+cache format, the chsc.yaml settings that change parsing (`columns:`, `kinds:`) and today's date
+(future-date warnings depend on it) — so a changed or replaced file is never served stale. The
+cache holds personal data: its folder and files are readable by their owner only, and
+`chsc cache clear` removes it. Anything unreadable in the cache counts as a miss.
+
+An entry is one file (cache_format.py): JSON and Arrow only, never code, checked before use.
 """
 
 from __future__ import annotations
@@ -16,17 +18,15 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import CentreConfig
-from ..problems import Problem
-from .records import RegisterSheet, SkippedSheet
-from .table import text_as_object
+from .cache_format import FORMAT, Unstorable, decode_entry, encode_entry
 
 CACHE_ENV = "CHSC_CACHE_DIR"
+ENTRY_FILE = "entry.chsc"
 
 
 def default_cache_dir() -> Path:
@@ -49,6 +49,7 @@ class ParseCache:
                 "content": hashlib.sha256(data).hexdigest(),
                 "path": relative_path,
                 "reader": version,
+                "format": FORMAT,
                 "columns": sorted(settings.columns.items()),
                 "kinds": sorted(settings.kinds.items()),
                 "today": today.isoformat(),
@@ -61,47 +62,20 @@ class ParseCache:
         return self.folder / key[:2] / key
 
     def load(self, key: str):
+        """One file's FileResult, or None."""
         from .sheets import FileResult
 
-        entry = self._entry(key)
-        try:
-            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-            frames = [text_as_object(pd.read_parquet(entry / f"{index}.parquet")) for index in range(len(meta["sheets"]))]
-        except (OSError, ValueError, KeyError):
+        loaded = self._read_entry(key)
+        if loaded is None:
             return None
-        except Exception:  # a damaged Parquet file raises pyarrow's own errors: treat as a miss
+        meta, tables = loaded
+        if len(tables) != len(meta["sheets"]):
             return None
-        return FileResult(
-            sheets=[RegisterSheet(**sheet) for sheet in meta["sheets"]],
-            frames=frames,
-            skipped=[SkippedSheet(**item) for item in meta["skipped"]],
-            problems=[Problem(**problem) for problem in meta["problems"]],
-        )
+        return FileResult(sheets=meta["sheets"], frames=list(tables.values()), skipped=meta["skipped"], problems=meta["problems"])
 
     def store(self, key: str, result) -> None:
-        meta = {
-            "sheets": [asdict(sheet) for sheet in result.sheets],
-            "skipped": [asdict(item) for item in result.skipped],
-            "problems": [asdict(problem) for problem in result.problems],
-        }
-        self._write_entry(key, {f"{index}.parquet": frame for index, frame in enumerate(result.frames)}, meta)
-
-    def _write_entry(self, key: str, frames: dict, meta: dict) -> None:
-        """Write atomically (a temporary folder renamed into place); a failure only skips caching."""
-        entry = self._entry(key)
-        if entry.exists():
-            return
-        try:
-            _private_dirs(entry.parent, self.folder)
-            staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
-            for name, frame in frames.items():
-                frame.to_parquet(staging / name, index=False)
-            (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            for child in staging.iterdir():
-                child.chmod(0o600)
-            os.replace(staging, entry)
-        except OSError:
-            shutil.rmtree(locals().get("staging", entry / ".none"), ignore_errors=True)
+        tables = {str(index): frame for index, frame in enumerate(result.frames)}
+        self._write_entry(key, tables, result.sheets, result.skipped, result.problems)
 
     def folder_key(self, file_keys: list[str]) -> str:
         """A whole folder: every file's key, in order (a file added, removed or changed changes it)."""
@@ -111,32 +85,16 @@ class ParseCache:
         """The finished ReadResult of a folder read before with the same files, or None."""
         from .reader import ReadResult
 
-        entry = self._entry(key)
-        try:
-            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-            tables = {kind: _restore(pd.read_parquet(entry / f"{kind}.parquet")) for kind in meta["kinds"]}
-        except (OSError, ValueError, KeyError):
+        loaded = self._read_entry(key)
+        if loaded is None:
             return None
-        except Exception:  # a damaged Parquet file raises pyarrow's own errors: treat as a miss
-            return None
+        meta, tables = loaded
         return ReadResult(
-            data_dir,
-            tables,
-            sheets=[RegisterSheet(**sheet) for sheet in meta["sheets"]],
-            skipped=[SkippedSheet(**item) for item in meta["skipped"]],
-            problems=[Problem(**problem) for problem in meta["problems"]],
-            files=list(files),
+            data_dir, tables, sheets=meta["sheets"], skipped=meta["skipped"], problems=meta["problems"], files=list(files)
         )
 
     def store_folder(self, key: str, result) -> None:
-        meta = {
-            "kinds": list(result.tables),
-            "sheets": [asdict(sheet) for sheet in result.sheets],
-            "skipped": [asdict(item) for item in result.skipped],
-            "problems": [asdict(problem) for problem in result.problems],
-        }
-        frames = {f"{kind}.parquet": _storable(table) for kind, table in result.tables.items()}
-        self._write_entry(key, frames, meta)
+        self._write_entry(key, result.tables, result.sheets, result.skipped, result.problems)
 
     def clear(self) -> int:
         """Remove every cached entry; returns how many there were."""
@@ -146,28 +104,43 @@ class ParseCache:
         shutil.rmtree(self.folder)
         return count
 
+    def _read_entry(self, key: str) -> tuple[dict, dict[str, pd.DataFrame]] | None:
+        import pyarrow as pa
 
-def _storable(table: pd.DataFrame) -> pd.DataFrame:
-    """Tuples (a dose's vaccine series) are stored as lists."""
-    if "series" in table.columns:
-        table = table.assign(series=[list(items) for items in table["series"]])
-    return table
-
-
-def _restore(table: pd.DataFrame) -> pd.DataFrame:
-    table = text_as_object(table)
-    if "series" in table.columns:
-        values = [tuple(items) if items is not None else () for items in table["series"]]
-        series = pd.Series(index=table.index, dtype=object)
-        series[:] = values if values else []
-        table = table.assign(series=series)
-    return table
-
-
-def _private_dirs(folder: Path, root: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in (root, folder):
         try:
-            path.chmod(0o700)
+            data = (self._entry(key) / ENTRY_FILE).read_bytes()
+            return decode_entry(data)
+        except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, pa.ArrowException):
+            return None  # missing, truncated, damaged or from another version: parse the files again
+
+    def _write_entry(self, key: str, tables: dict[str, pd.DataFrame], sheets, skipped, problems) -> None:
+        """Write atomically (a temporary file renamed into place); a failure only skips caching.
+
+        An entry already there was unreadable (this is only called after a miss): it is replaced.
+        """
+        import pyarrow as pa
+
+        try:
+            content = encode_entry(tables, sheets, skipped, problems)
+        except (Unstorable, TypeError, ValueError, pa.ArrowException):
+            return  # something this format does not keep exactly: read it from the files next time
+        entry = self._entry(key)
+        staging = None
+        try:
+            _private_dirs(self.folder, entry.parent, entry)
+            handle, staging = tempfile.mkstemp(prefix=".tmp-", dir=entry)  # created owner-only (0600)
+            with os.fdopen(handle, "wb") as out:
+                out.writelines(content)
+            os.replace(staging, entry / ENTRY_FILE)
+        except OSError:
+            if staging is not None:
+                Path(staging).unlink(missing_ok=True)
+
+
+def _private_dirs(*folders: Path) -> None:
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.chmod(0o700)
         except OSError:
             pass
