@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 import stat
+import sys
 import zlib
 from dataclasses import fields
 from pathlib import Path
@@ -141,6 +142,16 @@ def test_every_kind_of_column_comes_back_with_its_dtype_and_values(tmp_path, row
     assert served is not None
     assert_same_read(stored, served)
     served.tables["residents"].loc[0:0, "systolic"] = 1.0  # the tables are ordinary, writable frames
+
+
+def test_without_pandas_block_api_the_ordinary_constructor_gives_the_same_tables(tmp_path, monkeypatch):
+    table = _every_kind_of_column(9)
+    cache = ParseCache(tmp_path / "cache")
+    cache.store_folder(KEY, ReadResult(tmp_path, {"residents": table}))
+    monkeypatch.setitem(sys.modules, "pandas.api.internals", None)  # as on pandas 2: the import fails
+    served = cache.load_folder(KEY, tmp_path, [])
+    assert served is not None
+    assert_same_table(table, served.tables["residents"])
 
 
 _text = st.one_of(st.none(), st.just(float("nan")), st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=8))

@@ -68,28 +68,29 @@ def encode_entry(tables: dict[str, pd.DataFrame], sheets, skipped, problems) -> 
     return [MAGIC, len(header_bytes).to_bytes(8, "little"), checksum.to_bytes(4, "little"), header_bytes, *blobs]
 
 
-def decode_entry(data: bytes) -> tuple[dict, dict[str, pd.DataFrame]]:
+def decode_entry(data) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """`data`: the entry's bytes, or an Arrow buffer over them (a memory-mapped file)."""
     import pyarrow as pa
 
-    if not data.startswith(MAGIC):
+    view = memoryview(data)
+    if bytes(view[: len(MAGIC)]) != MAGIC or len(view) < len(MAGIC) + 12:
         raise ValueError("not a cache entry")
     start = len(MAGIC) + 12
-    header_end = start + int.from_bytes(data[len(MAGIC) : len(MAGIC) + 8], "little")
-    content = memoryview(data)[start:]
-    if zlib.crc32(content) != int.from_bytes(data[len(MAGIC) + 8 : start], "little"):
+    header_end = start + int.from_bytes(view[len(MAGIC) : len(MAGIC) + 8], "little")
+    if zlib.crc32(view[start:]) != int.from_bytes(view[len(MAGIC) + 8 : start], "little"):
         raise ValueError("damaged entry")  # any flipped byte, not only those that break the layout
-    header = json.loads(data[start:header_end].decode("utf-8"))
+    header = json.loads(bytes(view[start:header_end]).decode("utf-8"))
     if header["format"] != FORMAT:
         raise ValueError("another cache format")
     lengths = [length for _, length in header["tables"]]
-    if not all(type(length) is int and length >= 0 for length in lengths) or header_end + sum(lengths) != len(data):
+    if not all(type(length) is int and length >= 0 for length in lengths) or header_end + sum(lengths) != len(view):
         raise ValueError("truncated or padded entry")
     meta = {
         "sheets": _from_records(header["sheets"], RegisterSheet),
         "skipped": _from_records(header["skipped"], SkippedSheet),
         "problems": _from_records(header["problems"], Problem),
     }
-    buffer = pa.py_buffer(data)
+    buffer = pa.py_buffer(view)
     tables, offset = {}, header_end
     for name, length in header["tables"]:
         table = pa.ipc.open_stream(buffer.slice(offset, length)).read_all()
@@ -222,9 +223,10 @@ class _Dictionary:
 
 
 def _values(column):
+    """A column for the ordinary DataFrame constructor, owning its memory."""
     if isinstance(column, _Dictionary):
         return pd.Series(column.uniques.take(column.indices), dtype=object, copy=False)
-    return column
+    return column.copy() if isinstance(column, np.ndarray) else column
 
 
 def _column(field, array):
@@ -252,10 +254,29 @@ def _column(field, array):
         numpy_dtype = pandas_dtype.numpy_dtype
         if array.type != pa.from_numpy_dtype(numpy_dtype):
             raise ValueError(f"{field.name}: not a {dtype} column")
-        values = array.fill_null(False if numpy_dtype.kind == "b" else 0).to_numpy(zero_copy_only=False)
-        mask = array.is_null().to_numpy(zero_copy_only=False)
-        return pandas_dtype.construct_array_type()(values.astype(numpy_dtype), mask)
+        return pandas_dtype.construct_array_type()(*_values_and_mask(array, numpy_dtype))
     raise ValueError(f"{field.name}: unknown encoding")
+
+
+def _values_and_mask(array, numpy_dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """A nullable column's values and NA mask, read off its (validated) Arrow buffers: Arrow's
+    compute kernels would cost more on their first call than the whole column."""
+    validity, data = array.buffers()
+    count, offset = len(array), array.offset
+    mask = ~_bits(validity, offset, count) if validity is not None else np.zeros(count, dtype=bool)
+    if numpy_dtype.kind == "b":
+        values = _bits(data, offset, count)
+    else:
+        little_endian = numpy_dtype.newbyteorder("<")
+        values = np.frombuffer(data, dtype=little_endian, count=count, offset=offset * numpy_dtype.itemsize)
+    return values.astype(numpy_dtype), mask
+
+
+def _bits(buffer, offset: int, count: int) -> np.ndarray:
+    if buffer is None or count == 0:
+        return np.zeros(count, dtype=bool)
+    packed = np.frombuffer(buffer, dtype=np.uint8)
+    return np.unpackbits(packed, count=offset + count, bitorder="little")[offset:].astype(bool)
 
 
 def _dictionary_values(dictionary, encoding: bytes, missing: bytes) -> np.ndarray:
