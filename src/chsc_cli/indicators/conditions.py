@@ -38,22 +38,27 @@ def event_rows(
 ) -> pd.DataFrame:
     """The condition's register rows of the candidate persons inside its window, with person fields."""
     table = data.table(condition.register)
-    rows = table.loc[table["_key"].isin(persons.index)]
-    keys = rows["_key"].to_numpy()
-    birth = pd.Series(persons["birth"].reindex(keys).to_numpy(), index=rows.index)
+    positions = persons.index.get_indexer(table["_key"])  # each row's person, -1 for none
+    chosen = positions >= 0
+    dates = table[condition.date]
+    start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
+    by_date = {  # windows that need no person field are applied before the person fields are joined
+        "period": lambda: (dates >= start) & (dates <= end),
+        "all": dates.notna,
+        "through_period_end": lambda: dates <= end,
+    }.get(condition.within)
+    if by_date is not None:
+        chosen &= by_date().to_numpy(dtype=bool)
+    rows = table.loc[chosen]
+    persons_of_rows = positions[chosen]
+    birth = pd.Series(persons["birth"].to_numpy()[persons_of_rows], index=rows.index)
     rows = rows.assign(birth=birth.where(birth.notna(), rows["birth"]))
     rows = with_age(rows, reference)
-    rows["first_birthday"] = persons["first_birthday"].reindex(keys).to_numpy()
+    rows["first_birthday"] = persons["first_birthday"].to_numpy()[persons_of_rows]
     rows["days_after_birth"] = (rows[condition.date] - rows["birth"]).dt.days
-    dates = rows[condition.date]
-    start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
-    window = {
-        "period": (dates >= start) & (dates <= end),
-        "all": dates.notna(),
-        "through_period_end": dates <= end,
-        "before_first_birthday": dates < rows["first_birthday"],
-    }[condition.within]
-    return rows.loc[window.to_numpy(dtype=bool)]
+    if condition.within == "before_first_birthday":
+        rows = rows.loc[(rows[condition.date] < rows["first_birthday"]).to_numpy(dtype=bool)]
+    return rows
 
 
 def first_failed_reasons(tests: tuple, frame: pd.DataFrame, context: Context, extra: dict, date_field=None) -> list:

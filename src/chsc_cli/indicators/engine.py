@@ -20,7 +20,7 @@ from .data import EngineData
 from .expressions import Context, required_fields
 from .library import Library
 from .model import Figure, Indicator
-from .groups import assign_groups, group_names, group_results
+from .groups import group_names, group_results, grouped_frame
 from .notices import completeness_unchecked, not_in_roster, rows_in_period
 from .populations import PersonSet, all_of, apply_having, build_population
 from .results import ComputeResult, Evaluation, IndicatorResult, ceil_decimal, group_problems
@@ -159,7 +159,7 @@ class IndicatorRun:
         persons = self._population(spec.denominator.population)
         population = apply_having(persons, spec.denominator.having, self.context)
         self._population_steps(persons, population)
-        frame = assign_groups(population.frame, persons.source, self.data)
+        frame = grouped_frame(population, self.data)
         eligible = all_of(spec.numerator.having, frame, self.context) if spec.numerator.having else None
         roster = persons.register if persons.source == "roster" else None
         return self._numerator(frame, population, eligible, len(frame), persons.source, roster, counted=False)
@@ -174,12 +174,12 @@ class IndicatorRun:
             pool = apply_having(pool, spec.denominator.having, self.context)
         self.steps.append((f"分母：chsc.yaml 中的 {self._figure_text()}", figure))
         self.steps.append((f"{KINDS[pool.register].title}：可计入分子的人数", len(pool.frame)))
-        frame = assign_groups(pool.frame, "register", self.data)
+        frame = grouped_frame(pool, self.data)
         roster = self._roster_population() if self.evaluator.want_reasons else None
         rows = pool.rows
         if roster is not None:  # the roster's people are listed too (gaps), the pool alone counts
-            extra = roster.frame.loc[~roster.frame.index.isin(frame.index)]
-            frame = pd.concat([frame, assign_groups(extra, "roster", self.data)])
+            extra = grouped_frame(roster, self.data).loc[~roster.frame.index.isin(frame.index)]
+            frame = pd.concat([frame, extra])
             if roster.register == pool.register:
                 rows = pd.concat([pool.rows, roster.rows.loc[roster.rows["_key"].isin(extra.index)]])
         in_pool = frame.index.isin(pool.frame.index)

@@ -12,6 +12,7 @@ import pandas as pd
 from ..config import CentreConfig
 from ..periods import Period
 from .data import EngineData
+from .populations import PersonSet
 from .results import Evaluation, IndicatorResult
 
 UNFILLED = "未填"
@@ -30,21 +31,30 @@ def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
     return data.remember("residents-lookup", build)
 
 
-def assign_groups(frame: pd.DataFrame, source: str, data: EngineData) -> pd.DataFrame:
+def assign_groups(frame: pd.DataFrame, data: EngineData) -> pd.DataFrame:
     """Fill station, team, name and phone of each person; 未填 for a station or team found nowhere."""
-    frame = frame.copy()
     residents = _residents_lookup(data)
+    looked_up = residents.reindex(frame.index) if residents is not None else None
+    filled = {}
     for field in (*GROUP_FIELDS, *CONTACT_FIELDS):
         own = frame[field] if field in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         own = own.astype(object)
         own = own.where(own.notna() & (own != ""), None)
-        if residents is not None and field in residents.columns:
-            other = pd.Series(residents[field].reindex(frame.index).to_numpy(), index=frame.index, dtype=object)
+        if looked_up is not None and field in looked_up.columns:
+            other = pd.Series(looked_up[field].to_numpy(), index=frame.index, dtype=object)
             own = own.where(own.notna(), other)
         if field in GROUP_FIELDS:
             own = own.where(own.notna(), UNFILLED)
-        frame[field] = own
-    return frame
+        filled[field] = own
+    return frame.assign(**filled)
+
+
+def grouped_frame(persons: PersonSet, data: EngineData) -> pd.DataFrame:
+    """`assign_groups(persons.frame)`, done once for the population the persons were selected from
+    (several indicators share a population) and then selected."""
+    whole = persons.frame if persons.whole is None else persons.whole
+    _, grouped = data.remember(("groups", id(whole)), lambda: (whole, assign_groups(whole, data)))  # `whole` kept: its id stays its own
+    return grouped if persons.positions is None else grouped.iloc[persons.positions]
 
 
 def group_names(evaluations: list[Evaluation], by: str, settings: CentreConfig) -> list[str]:

@@ -30,6 +30,10 @@ class PersonSet:
     qualifying_persons: int  # persons with a qualifying row (before `having`)
     no_birth_date: int = 0  # persons left out by an age filter for want of a birth date
     rows: pd.DataFrame | None = None  # the qualifying rows (a person's `check` passes on any of them)
+    #: The population `frame` was selected from by `having` and the positions kept (None: `frame` is
+    #: that population), so per-person work done once for a population serves every selection.
+    whole: pd.DataFrame | None = None
+    positions: np.ndarray | None = None
 
 
 def all_of(nodes: tuple, frame: pd.DataFrame, context: Context) -> np.ndarray:
@@ -106,4 +110,6 @@ def apply_having(persons: PersonSet, having: tuple, context: Context) -> PersonS
         persons.qualifying_persons,
         persons.no_birth_date + no_birth,
         persons.rows,
+        whole=frame if persons.whole is None else persons.whole,
+        positions=np.flatnonzero(keep) if persons.positions is None else persons.positions[keep],
     )
