@@ -69,10 +69,17 @@ def load_generator():
     return module
 
 
+#: The issue's proportions: a 60,000-resident centre vaccinates ~1,500 children a year (25 per 1,000;
+#: the bundled sample keeps a town's 8). Every benchmark centre uses the same proportions.
+BIRTHS_PER_1000 = 25
+
+
 def ensure_centre(folder: Path, residents: int, seed: int = 20251231) -> Path:
     if not (folder / "chsc.yaml").exists():
         folder.mkdir(parents=True, exist_ok=True)
-        load_generator().generate_centre(folder, residents=residents, seed=seed, centre=f"基准中心{seed % 1000}")
+        load_generator().generate_centre(
+            folder, residents=residents, seed=seed, centre=f"基准中心{seed % 1000}", births_per_1000=BIRTHS_PER_1000
+        )
     return folder
 
 
@@ -96,7 +103,7 @@ def median_time(command: list[str], repeat: int, env: dict | None = None) -> flo
 
 
 def centre_section(out: Path, repeat: int, env: dict) -> dict:
-    centre = ensure_centre(out / "centre60k", 60_000)
+    centre = ensure_centre(out / "centre-60000", 60_000)
     compute = [*CHSC, "compute", str(centre), "--period", "2025", "--quiet"]
     timings = {"raw": [], "chsc": [], "naive": [], "cached": []}
     for _ in range(repeat):  # interleaved so that a noisy moment hits every contender alike
@@ -124,7 +131,7 @@ print(cold, warm)
 
 def read_stage(out: Path) -> tuple[float, float]:
     """In one process: reading the centre's registers without and then with the parse cache."""
-    completed = subprocess.run([sys.executable, "-c", READ_STAGE, str(out / "centre60k")], capture_output=True, text=True, check=True)
+    completed = subprocess.run([sys.executable, "-c", READ_STAGE, str(out / "centre-60000")], capture_output=True, text=True, check=True)
     cold, warm = map(float, completed.stdout.split())
     return cold, warm
 
@@ -132,7 +139,7 @@ def read_stage(out: Path) -> tuple[float, float]:
 def growth_section(out: Path, repeat: int, env: dict, quick: bool) -> list[dict]:
     points = []
     for factor in ((1, 10) if quick else (1, 2, 5, 10)):
-        centre = ensure_centre(out / f"growth{factor}x", 6_000 * factor, seed=7000 + factor)
+        centre = ensure_centre(out / f"growth-{factor}x", 6_000 * factor, seed=7000 + factor)
         command = [*CHSC, "compute", str(centre), "--period", "2025", "--quiet", "--no-cache"]
         points.append({"factor": factor, "rows": count_rows(centre), "seconds": median_time(command, repeat, env)})
     return points
@@ -150,7 +157,7 @@ def fit_line(points: list[dict]) -> tuple[float, float, float]:
 
 
 def district_section(out: Path, env: dict, quick: bool) -> dict:
-    district = out / "district"
+    district = out / "district-10"
     centres = 3 if quick else 10
     for number in range(centres):
         ensure_centre(district / f"中心{number + 1:02d}", 20_000 + 2_000 * number, seed=9000 + number)

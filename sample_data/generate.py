@@ -330,12 +330,12 @@ def make_patients(w: World, people: list[Person]) -> tuple[list[Patient], list[P
     return ht, dm
 
 
-def make_children(w: World, residents: int) -> list[Child]:
+def make_children(w: World, residents: int, births_per_1000: float = 8) -> list[Child]:
     """Children aged 0-6: ~8 births per 1000 residents a year, coded like 3301020250312001."""
     rng, children = w.rng, []
     for offset, factor in CHILD_FACTORS.items():
         year = w.last_day.year + offset
-        n = round(residents * 0.008 * factor * rng.uniform(0.95, 1.05))
+        n = round(residents * births_per_1000 / 1000 * factor * rng.uniform(0.95, 1.05))
         births = sorted(rand_day(rng, D(year, 1, 1), D(year, 12, 31)) for _ in range(n))
         seq: dict[D, int] = {}
         for birth in births:
@@ -928,8 +928,12 @@ def config_text(w: World, people: list[Person]) -> str:
 
 def generate_centre(out_dir: Path, *, residents: int = 30000,
                     stations: tuple[str, ...] = ("城东站", "城西站", "城南站", "城北站"), years: tuple[int, ...] = (2024, 2025),
-                    seed: int = 20251231, mess: bool = True, centre: str = "临城街道社区卫生服务中心") -> dict:
-    """Write a centre's data folder to `out_dir` and return a summary (rows per file and sheet, mess notes)."""
+                    seed: int = 20251231, mess: bool = True, centre: str = "临城街道社区卫生服务中心",
+                    births_per_1000: float = 8) -> dict:
+    """Write a centre's data folder to `out_dir` and return a summary (rows per file and sheet, mess notes).
+
+    `births_per_1000` a year: 8 is a town's birth rate; a centre whose children's clinic also serves
+    the neighbourhood's newcomers vaccinates more (the benchmark's centre: 25, ~1,500 a year)."""
     out, years, rng = Path(out_dir), tuple(sorted(years)), random.Random(seed)
     w = World(rng, Mess(random.Random(seed + 1), mess), make_town(rng, centre, tuple(stations)), years,
               D(years[-1], 12, 31), D(years[-1] + 1, 1, 5))
@@ -939,7 +943,7 @@ def generate_centre(out_dir: Path, *, residents: int = 30000,
     visitors = [make_person(w, rng.randint(65, 85), seen, "非户籍常住") for _ in range(max(2, residents // 400))]
     for v in visitors:  # elderly who come for a checkup but have no record in the roster
         v.status, v.gone, v.closed = "正常", None, None
-    children = make_children(w, residents)
+    children = make_children(w, residents, births_per_1000)
     books = {"居民健康档案/居民健康档案花名册.xlsx": residents_book(w, people), **checkup_books(w, people + visitors),
              **roster_books(w, ht, dm), **ht_followup_books(w, ht), **dm_followup_books(w, dm),
              **child_books(w, children, vaccination_rows(w, children))}
