@@ -174,10 +174,11 @@ def test_any_text_column_round_trips(tmp_path, values):
     [
         pd.DataFrame({"mixed": pd.Series(["a", 1], dtype=object)}),
         pd.DataFrame({"bytes": pd.Series([b"a"], dtype=object)}),
+        pd.DataFrame({"surrogate": pd.Series(["\ud800"], dtype=object)}),
         pd.DataFrame({"a": [1.0, 2.0]}, index=[5, 7]),
         pd.DataFrame({"category": pd.Series(["a"], dtype="category")}),
     ],
-    ids=["number-in-text", "bytes", "index", "category"],
+    ids=["number-in-text", "bytes", "surrogate", "index", "category"],
 )
 def test_a_table_the_format_cannot_keep_exactly_is_not_cached(tmp_path, table):
     cache = ParseCache(tmp_path / "cache")
@@ -269,8 +270,13 @@ def test_a_planted_entry_never_runs_code_and_is_a_miss(tmp_path):
     pickled_column = pickled_column.cast(pa.schema([pa.field("x", pa.binary(), metadata={b"chsc": b"pickle"})]))
     bad_index = pa.table({"x": pa.DictionaryArray.from_arrays(pa.array([0, 9], pa.int8()), pa.array(["a"]), safe=False)})
     bad_index = bad_index.cast(pa.schema([pa.field("x", bad_index.schema[0].type, metadata={b"chsc": b"text", b"missing": b""})]))
+    numbers_as_text = pa.table({"x": pa.DictionaryArray.from_arrays(pa.array([0], pa.int8()), pa.array([7]))})
+    numbers_as_text = numbers_as_text.cast(
+        pa.schema([pa.field("x", numbers_as_text.schema[0].type, metadata={b"chsc": b"text", b"missing": b""})])
+    )
     planted = {
         "pickle": pickled,
+        "numbers as text": _planted_entry([["t", len(_arrow_stream(numbers_as_text))]], [_arrow_stream(numbers_as_text)]),
         "pickle after the magic": MAGIC + pickled,
         "object dtype": _planted_entry([["t", len(_arrow_stream(object_column))]], [_arrow_stream(object_column)]),
         "pickled column": _planted_entry([["t", len(_arrow_stream(pickled_column))]], [_arrow_stream(pickled_column)]),

@@ -236,8 +236,9 @@ def _column(field, array):
     metadata = field.metadata or {}
     encoding = metadata.get(_ENCODING)
     if encoding in (b"text", b"tuples"):
-        if not pa.types.is_dictionary(array.type) or array.indices.null_count:
-            raise ValueError(f"{field.name}: not a dictionary column")
+        value_type = pa.string() if encoding == b"text" else pa.list_(pa.string())
+        if not pa.types.is_dictionary(array.type) or array.type.value_type != value_type or array.indices.null_count:
+            raise ValueError(f"{field.name}: not a dictionary of {value_type}")
         uniques = _dictionary_values(array.dictionary, encoding, metadata.get(_MISSING, b""))
         return _Dictionary(uniques, array.indices.to_numpy())
     dtype = metadata.get(_DTYPE, b"").decode()
