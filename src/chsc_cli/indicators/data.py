@@ -38,9 +38,8 @@ class EngineData:
         prepared = cls(read)
         for kind_name, table in read.tables.items():
             key_field = KINDS[kind_name].key_field
-            keyed = table.loc[table[key_field].notna()].copy()
-            keyed["_key"] = keyed[key_field].astype(object)
-            keyed["first_birthday"] = first_birthdays(keyed["birth"])
+            keyed = table.loc[table[key_field].notna()]
+            keyed = keyed.assign(_key=keyed[key_field].astype(object), first_birthday=first_birthdays(keyed["birth"]))
             prepared.tables[kind_name] = keyed.reset_index(drop=True)
         return prepared
 
@@ -66,6 +65,4 @@ class EngineData:
 
 def with_age(frame: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
     """`age` in completed years at `reference` from `birth` (NA without a birth date)."""
-    frame = frame.copy()
-    frame["age"] = ages_at(frame["birth"], reference).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    return frame
+    return frame.assign(age=ages_at(frame["birth"], reference).astype("Float64").to_numpy(dtype=float, na_value=np.nan))

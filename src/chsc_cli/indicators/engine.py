@@ -176,17 +176,22 @@ class IndicatorRun:
         self.steps.append((f"{KINDS[pool.register].title}：可计入分子的人数", len(pool.frame)))
         frame = grouped_frame(pool, self.data)
         roster = self._roster_population() if self.evaluator.want_reasons else None
-        rows = pool.rows
+        rows, index = pool.rows, None
+        in_pool = listed = np.ones(len(frame), dtype=bool)
         if roster is not None:  # the roster's people are listed too (gaps), the pool alone counts
             extra = grouped_frame(roster, self.data).loc[~roster.frame.index.isin(frame.index)]
+            in_pool = np.concatenate([in_pool, np.zeros(len(extra), dtype=bool)])
+            listed = np.concatenate([pool.frame.index.isin(roster.frame.index), np.ones(len(extra), dtype=bool)])
+            index = frame.index.append(extra.index)  # what concat makes of the keys (pandas 3: str)
             frame = pd.concat([frame, extra])
+            frame.index = pd.Index(np.concatenate([pool.frame.index, extra.index]), dtype=object)  # fast to match
             if roster.register == pool.register:
                 rows = pd.concat([pool.rows, roster.rows.loc[roster.rows["_key"].isin(extra.index)]])
-        in_pool = frame.index.isin(pool.frame.index)
-        listed = frame.index.isin(roster.frame.index) if roster is not None else in_pool
         scope = PersonSet(frame, pool.register, "config", 0, 0, 0, rows=rows)
         evaluation = self._numerator(frame, scope, in_pool, figure, "config", self._roster_register(), counted=True)
         evaluation.persons["in_denominator"] = listed
+        if index is not None:
+            evaluation.persons.index = index
         return evaluation
 
     def _roster_register(self) -> str | None:
@@ -252,17 +257,27 @@ class IndicatorRun:
         return Evaluation(self.result(numerator, denominator, source), persons, self.steps, self.warnings)
 
     def _event_warnings(self, event, roster_register: str | None, counted: bool) -> None:
-        rows = rows_in_period(self.data, event.register, event.date, self.period)
+        """Memoised: indicators reading the same register in the same period share them."""
+        window = (event.register, event.date, self.period.start, self.period.end)
+        rows = lambda: self.data.remember(("rows-in-period", *window), lambda: rows_in_period(self.data, *window[:2], self.period))  # noqa: E731
         if roster_register is not None and roster_register != event.register:
             roster = self.data.table(roster_register)
-            self.warnings += not_in_roster(rows, event.register, roster, roster_register, counted)
-        self.warnings += completeness_unchecked(rows, event.register, event.where + event.test)
+            self.warnings += self.data.remember(
+                ("not-in-roster", *window, roster_register, counted),
+                lambda: not_in_roster(rows(), event.register, roster, roster_register, counted),
+            )
+        nodes = event.where + event.test
+        self.warnings += self.data.remember(
+            ("completeness-unchecked", *window, nodes), lambda: completeness_unchecked(rows(), event.register, nodes)
+        )
 
 
 def _join_reasons(left: pd.Series, right: pd.Series) -> pd.Series:
-    both = left.notna() & right.notna()
-    joined = left.where(left.notna(), right)
-    joined[both] = left[both] + "；" + right[both]
+    left_present, right_present = left.notna(), right.notna()
+    joined = left.where(left_present, right)
+    both = (left_present & right_present).to_numpy()
+    if both.any():
+        joined[both] = left[both] + "；" + right[both]
     return joined
 
 
