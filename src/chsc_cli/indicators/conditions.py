@@ -134,7 +134,11 @@ class Evaluator:
         """`rows`: the persons' qualifying population rows; a `check` passes when any of them does."""
         if item.kind == "check":
             return self._check(item.check, persons, persons if rows is None else rows)
-        rows = event_rows(item.event, persons, self.data, self.context, self.period, self.reference)
+        event = item.event
+        key = ("event-rows", event.register, event.date, event.within, self.period.start, self.period.end, self.reference)
+        rows = self.data.remember_for(
+            persons, key, lambda: event_rows(event, persons, self.data, self.context, self.period, self.reference)
+        )
         eligible = rows.loc[all_of(item.event.where, rows, self.context)] if item.event.where else rows
         if item.kind == "exists":
             outcome = self._exists(item.exists, persons, eligible)

@@ -4,6 +4,7 @@ filter may use (birth, age at the reference date, first birthday), and what each
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,15 @@ class EngineData:
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]
+
+    def remember_for(self, frame: pd.DataFrame, key: tuple, compute):
+        """`remember` for a result that depends on `frame` itself: reused while that very frame
+        lives (indicators sharing a population pass the same frame), without keeping it alive."""
+        memo_key = (*key, id(frame))
+        held = self.memo.get(memo_key)
+        if held is None or held[0]() is not frame:
+            held = self.memo[memo_key] = (weakref.ref(frame), compute())
+        return held[1]
 
     @classmethod
     def prepare(cls, read: ReadResult) -> "EngineData":

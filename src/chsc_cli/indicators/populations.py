@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .data import EngineData, first_birthdays, with_age
-from .expressions import Context, evaluate, fields_of
+from .expressions import Context, evaluate, fields_of, params_of
 from .model import Population, PopulationSource
 
 
@@ -44,8 +44,12 @@ def all_of(nodes: tuple, frame: pd.DataFrame, context: Context) -> np.ndarray:
 
 
 def build_persons(source: PopulationSource, data: EngineData, context: Context, reference: dt.date) -> PersonSet:
-    """Memoised per source, period, reference date and parameters (several indicators share one)."""
-    key = ("population", id(source), context.period_start, context.period_end, reference, repr(sorted(context.parameters.items())))
+    """Memoised per definition, period, reference date and the parameters the definition reads
+    (several indicators share one; two indicators may spell out the same definition)."""
+    nodes = source.where + source.having
+    definition = (source.register, nodes, sorted(source.derive.items()), source.latest_by)
+    parameters = sorted((name, context.parameters.get(name)) for name in set().union(*map(params_of, nodes)))
+    key = ("population", repr(definition), context.period_start, context.period_end, reference, repr(parameters))
     return data.remember(key, lambda: _build_persons(source, data, context, reference))
 
 
