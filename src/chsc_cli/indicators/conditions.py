@@ -21,6 +21,10 @@ from .templates import names_in, render
 
 
 
+#: Event rows' column holding the position of the row's person in the candidates frame.
+PERSON = "_person"
+
+
 @dataclass
 class Outcome:
     passed: pd.Series  # bool, index = person key (every candidate)
@@ -36,7 +40,8 @@ def _quarter_number(dates: pd.Series) -> pd.Series:
 def event_rows(
     condition: EventCondition, persons: pd.DataFrame, data: EngineData, context: Context, period: Period, reference
 ) -> pd.DataFrame:
-    """The condition's register rows of the candidate persons inside its window, with person fields."""
+    """The condition's register rows of the candidate persons inside its window, with person fields
+    and the person's position in `persons` (PERSON)."""
     table = data.table(condition.register)
     positions = persons.index.get_indexer(table["_key"])  # each row's person, -1 for none
     chosen = positions >= 0
@@ -52,7 +57,7 @@ def event_rows(
     rows = table.loc[chosen]
     persons_of_rows = positions[chosen]
     birth = pd.Series(persons["birth"].to_numpy()[persons_of_rows], index=rows.index)
-    rows = rows.assign(birth=birth.where(birth.notna(), rows["birth"]))
+    rows = rows.assign(birth=birth.where(birth.notna(), rows["birth"]), **{PERSON: persons_of_rows})
     rows = with_age(rows, reference)
     rows["first_birthday"] = persons["first_birthday"].to_numpy()[persons_of_rows]
     rows["days_after_birth"] = (rows[condition.date] - rows["birth"]).dt.days
@@ -147,7 +152,7 @@ class Evaluator:
         else:
             outcome = self._pick(item.latest or item.first, item.kind == "latest", persons, eligible)
         outcome.event_rows = rows
-        outcome.eligible_persons = int(eligible["_key"].nunique())
+        outcome.eligible_persons = int(eligible[PERSON].nunique())
         return outcome
 
     def _empty_reasons(self, persons: pd.DataFrame) -> pd.Series:
@@ -162,25 +167,24 @@ class Evaluator:
             reasons.loc[failing.index] = first_failed_reasons(tests, failing, self.context, _values(self.period))
         return Outcome(passed, reasons)
 
-    def _none_reasons(self, condition: EventCondition, reasons: pd.Series, keys) -> None:
+    def _none_reasons(self, condition: EventCondition, reasons: pd.Series, positions: np.ndarray) -> None:
         if condition.none:
             text = render(condition.none, _values(self.period))
-            reasons.loc[list(keys)] = text
+            reasons.iloc[positions] = text
 
     def _exists(self, condition: EventCondition, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
         passing = eligible.loc[all_of(condition.test, eligible, self.context)] if condition.test else eligible
-        passed = pd.Series(persons.index.isin(passing["_key"].unique()), index=persons.index)
+        passed = _persons_in(passing, len(persons))
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
-            with_rows = set(eligible["_key"].unique())
-            failing = passed.index[~passed.to_numpy()]
-            self._none_reasons(condition, reasons, [k for k in failing if k not in with_rows])
-            latest = eligible.sort_values(condition.date, kind="stable").drop_duplicates("_key", keep="last")
-            latest = latest.loc[latest["_key"].isin(failing)]
-            reasons.loc[latest["_key"].to_numpy()] = first_failed_reasons(
+            failing = ~passed
+            self._none_reasons(condition, reasons, np.flatnonzero(failing & ~_persons_in(eligible, len(persons))))
+            latest = eligible.sort_values(condition.date, kind="stable").drop_duplicates(PERSON, keep="last")
+            latest = latest.loc[failing[latest[PERSON].to_numpy()]]
+            reasons.iloc[latest[PERSON].to_numpy()] = first_failed_reasons(
                 condition.test, latest, self.context, _values(self.period), condition.date
             )
-        return Outcome(passed, reasons)
+        return Outcome(pd.Series(passed, index=persons.index), reasons)
 
     def _required(self, condition: CountCondition, persons: pd.DataFrame) -> pd.Series:
         at_least = condition.at_least
@@ -201,13 +205,11 @@ class Evaluator:
         per_quarter = condition.per_quarter
         if isinstance(per_quarter, str):
             per_quarter = bool(self.indicator.parameters[per_quarter.lstrip("$")])
-        visits = eligible[["_key", condition.date]].drop_duplicates()
+        visits = eligible[[PERSON, condition.date]].drop_duplicates()
         if per_quarter:
             visits = visits.assign(_quarter=_quarter_number(visits[condition.date]))
-            counts = visits.drop_duplicates(["_key", "_quarter"]).groupby("_key").size()
-        else:
-            counts = visits.groupby("_key").size()
-        counts = counts.reindex(persons.index, fill_value=0)
+            visits = visits.drop_duplicates([PERSON, "_quarter"])
+        counts = pd.Series(np.bincount(visits[PERSON].to_numpy(), minlength=len(persons)), index=persons.index)
         required = self._required(condition, persons)
         passed = counts >= required
         reasons = self._empty_reasons(persons)
@@ -227,16 +229,22 @@ class Evaluator:
         by = [condition.date, *condition.order]
         ascending = [True] + [latest] * len(condition.order)
         ordered = eligible.sort_values(by, ascending=ascending, kind="stable")
-        picked = ordered.drop_duplicates("_key", keep="last" if latest else "first").set_index("_key", drop=False)
-        picked.index.name = None
+        picked = ordered.drop_duplicates(PERSON, keep="last" if latest else "first")
         ok = all_of(condition.test, picked, self.context) if condition.test else np.ones(len(picked), dtype=bool)
-        passed = pd.Series(persons.index.isin(picked.index[ok]), index=persons.index)
+        passed = _persons_in(picked.loc[ok], len(persons))
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
-            failing = passed.index[~passed.to_numpy()]
-            self._none_reasons(condition, reasons, [k for k in failing if k not in picked.index])
-            judged = picked.loc[picked.index.isin(failing)]
-            reasons.loc[judged.index] = first_failed_reasons(
+            failing = ~passed
+            self._none_reasons(condition, reasons, np.flatnonzero(failing & ~_persons_in(picked, len(persons))))
+            judged = picked.loc[failing[picked[PERSON].to_numpy()]]
+            reasons.iloc[judged[PERSON].to_numpy()] = first_failed_reasons(
                 condition.test, judged, self.context, _values(self.period), condition.date
             )
-        return Outcome(passed, reasons)
+        return Outcome(pd.Series(passed, index=persons.index), reasons)
+
+
+def _persons_in(rows: pd.DataFrame, count: int) -> np.ndarray:
+    """Which of the `count` candidates have a row in `rows` (event rows, see PERSON)."""
+    found = np.zeros(count, dtype=bool)
+    found[rows[PERSON].to_numpy()] = True
+    return found

@@ -238,7 +238,7 @@ def _compare(node: Comparison, frame: pd.DataFrame, context: Context) -> np.ndar
         inside = column.isin(values).to_numpy(dtype=bool)
         return inside if node.op == "in" else column.notna().to_numpy(dtype=bool) & ~inside
     if node.op == "has":
-        return column.map(lambda items: isinstance(items, tuple) and value in items).to_numpy(dtype=bool)
+        return _per_distinct(column, lambda items: isinstance(items, tuple) and value in items)
     compared = {
         "==": column.__eq__,
         "!=": column.__ne__,
@@ -282,9 +282,14 @@ def absent_mask(node: Any, frame: pd.DataFrame) -> np.ndarray:
     result = np.zeros(len(frame), dtype=bool)
     present = frame["_present"]
     for field in fields_of(node):
-        lacking = present.map(lambda listed, f=field: f not in listed.split(","))
-        result |= lacking.to_numpy(dtype=bool)
+        result |= _per_distinct(present, lambda listed, f=field: f not in listed.split(","))
     return result
+
+
+def _per_distinct(column: pd.Series, judge) -> np.ndarray:
+    """`judge` of each value, called once per distinct value (a file's column list, a dose's series)."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    return np.array([bool(judge(value)) for value in distinct], dtype=bool)[codes] if len(distinct) else np.zeros(0, dtype=bool)
 
 
 def required_fields(nodes: tuple) -> set[str]:
