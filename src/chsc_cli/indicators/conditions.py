@@ -179,8 +179,9 @@ class Evaluator:
         if self.want_reasons:
             failing = ~passed
             self._none_reasons(condition, reasons, np.flatnonzero(failing & ~_persons_in(eligible, len(persons))))
-            latest = eligible.sort_values(condition.date, kind="stable").drop_duplicates(PERSON, keep="last")
-            latest = latest.loc[failing[latest[PERSON].to_numpy()]]
+            latest = eligible[[condition.date, PERSON]].sort_values(condition.date, kind="stable")
+            latest = latest.drop_duplicates(PERSON, keep="last")
+            latest = eligible.loc[latest.index[failing[latest[PERSON].to_numpy()]]]
             reasons.iloc[latest[PERSON].to_numpy()] = first_failed_reasons(
                 condition.test, latest, self.context, _values(self.period), condition.date
             )
@@ -228,8 +229,8 @@ class Evaluator:
         # Same day: the highest of `order` wins, whichever end of the dates we pick from.
         by = [condition.date, *condition.order]
         ascending = [True] + [latest] * len(condition.order)
-        ordered = eligible.sort_values(by, ascending=ascending, kind="stable")
-        picked = ordered.drop_duplicates(PERSON, keep="last" if latest else "first")
+        ordered = eligible[list(dict.fromkeys([*by, PERSON]))].sort_values(by, ascending=ascending, kind="stable")
+        picked = eligible.loc[ordered.drop_duplicates(PERSON, keep="last" if latest else "first").index]
         ok = all_of(condition.test, picked, self.context) if condition.test else np.ones(len(picked), dtype=bool)
         passed = _persons_in(picked.loc[ok], len(persons))
         reasons = self._empty_reasons(persons)

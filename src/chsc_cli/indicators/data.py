@@ -48,7 +48,8 @@ class EngineData:
         prepared = cls(read)
         for kind_name, table in read.tables.items():
             key_field = KINDS[kind_name].key_field
-            keyed = table.loc[table[key_field].notna()]
+            with_key = table[key_field].notna().to_numpy()
+            keyed = table if with_key.all() else table.loc[with_key]
             keyed = keyed.assign(_key=keyed[key_field].astype(object), first_birthday=first_birthdays(keyed["birth"]))
             prepared.tables[kind_name] = keyed.reset_index(drop=True)
         return prepared

@@ -24,9 +24,10 @@ def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
     def build():
         if not data.has("residents"):
             return None
-        residents = data.table("residents").sort_values("record_date", kind="stable", na_position="first")
-        latest = residents.drop_duplicates("_key", keep="last").set_index("_key")
-        return latest[[f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in latest.columns]]
+        residents = data.table("residents")
+        fields = [f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in residents.columns]
+        residents = residents[["_key", "record_date", *fields]].sort_values("record_date", kind="stable", na_position="first")
+        return residents.drop_duplicates("_key", keep="last").set_index("_key")[fields]
 
     return data.remember("residents-lookup", build)
 

@@ -15,11 +15,16 @@ from .data import EngineData
 from .expressions import Test, fields_of
 
 
+#: The columns the notices read.
+NOTICE_COLUMNS = ("_key", "_file", "_sheet", "_row", "_present")
+
+
 def rows_in_period(data: EngineData, register: str, date_field: str, period: Period) -> pd.DataFrame:
+    """The register's rows dated inside `period`, with the columns the notices read."""
     rows = data.table(register)
     dates = rows[date_field]
     inside = (dates >= np.datetime64(period.start, "ns")) & (dates <= np.datetime64(period.end, "ns"))
-    return rows.loc[inside.to_numpy(dtype=bool)]
+    return rows.loc[inside.to_numpy(dtype=bool), [c for c in NOTICE_COLUMNS if c in rows.columns]]
 
 
 def not_in_roster(rows: pd.DataFrame, register: str, roster: pd.DataFrame, roster_register: str, counted: bool) -> list[Problem]:

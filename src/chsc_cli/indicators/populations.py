@@ -56,11 +56,11 @@ def build_persons(source: PopulationSource, data: EngineData, context: Context, 
 def _build_persons(source: PopulationSource, data: EngineData, context: Context, reference: dt.date) -> PersonSet:
     rows = data.remember(("aged", source.register, reference), lambda: with_age(data.table(source.register), reference))
     qualifying = rows.loc[all_of(source.where, rows, context)] if source.where else rows
+    ordered = qualifying[list(dict.fromkeys([*filter(None, [source.latest_by]), "_key"]))]  # narrow: rows are taken once
     if source.latest_by:
-        ordered = qualifying.sort_values(source.latest_by, kind="stable", na_position="first")
-    else:
-        ordered = qualifying
-    persons = ordered.drop_duplicates("_key", keep="last").set_index("_key", drop=False)
+        ordered = ordered.sort_values(source.latest_by, kind="stable", na_position="first")
+    latest_rows = ordered.drop_duplicates("_key", keep="last").index
+    persons = qualifying.loc[latest_rows].set_index("_key", drop=False)
     persons.index.name = None
     for name, derive in source.derive.items():
         grouped = qualifying.groupby("_key", sort=False)[derive.earliest or derive.latest]
