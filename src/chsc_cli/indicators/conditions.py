@@ -17,7 +17,7 @@ from .data import EngineData, with_age
 from .expressions import Context, Test, evaluate
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
-from .templates import names_in, render
+from .templates import format_value, parts, render
 
 
 
@@ -66,48 +66,59 @@ def event_rows(
     return rows
 
 
-def first_failed_reasons(tests: tuple, frame: pd.DataFrame, context: Context, extra: dict, date_field=None) -> list:
-    """For each row of `frame`, the reason of the first test (with a reason) that the row fails."""
+def first_failed_reasons(
+    tests: tuple, frame: pd.DataFrame, context: Context, extra: dict, date_field=None, at: np.ndarray | None = None
+) -> list:
+    """For each row of `frame` (or of its rows at positions `at`), the reason of the first test (with
+    a reason) that the row fails."""
     with_reason = [node for node in tests if isinstance(node, Test) and node.reason]
-    reasons: list = [None] * len(frame)
-    if not with_reason or frame.empty:
+    reasons: list = [None] * (len(frame) if at is None else len(at))
+    if not with_reason or not reasons:
         return reasons
     failed = np.column_stack([~evaluate(node, frame, context) for node in with_reason])
+    if at is not None:
+        failed = failed[at]
     first = failed.argmax(axis=1)
     any_failed = failed.any(axis=1)
     for index, node in enumerate(with_reason):
         positions = np.flatnonzero(any_failed & (first == index))
         if positions.size:
-            texts = render_rows(node.reason, frame.iloc[positions], extra, date_field)
+            texts = render_rows(node.reason, frame, positions if at is None else at[positions], extra, date_field)
             for position, text in zip(positions.tolist(), texts):
                 reasons[position] = text
     return reasons
 
 
-def render_rows(template: str, rows: pd.DataFrame, extra: dict, date_field=None) -> list[str]:
-    """`render(template, {**row, **extra, "date": row[date_field]})` for each row, rendering each
-    distinct combination of the values the template reads once (most failing rows share one text)."""
-    sources = {}  # placeholder -> column of `rows`, or ("value", constant)
-    for name in names_in(template):
+def render_rows(template: str, frame: pd.DataFrame, at: np.ndarray, extra: dict, date_field=None) -> list[str]:
+    """`render(template, {**row, **extra, "date": row[date_field]})` for the rows of `frame` at
+    positions `at`, formatting each distinct value of a placeholder once."""
+    literals, names, specs = parts(template)
+    sources = {}  # placeholder -> column of `frame`, or ("value", constant)
+    for name in names:
         if name == "date" and date_field is not None:
             sources[name] = date_field
         elif name in extra:
             sources[name] = ("value", extra[name])
         else:
-            sources[name] = name if name in rows.columns else ("value", None)
-    constants = {name: source[1] for name, source in sources.items() if isinstance(source, tuple)}
+            sources[name] = name if name in frame.columns else ("value", None)
     columns = list(dict.fromkeys(source for source in sources.values() if isinstance(source, str)))
     if not columns:
-        return [render(template, constants)] * len(rows)
-    by_column = {name: source for name, source in sources.items() if isinstance(source, str)}
-    texts, rendered = [], {}
-    for record in rows[columns].to_dict("records"):
-        key = tuple(_cache_key(record[column]) for column in columns)
-        text = rendered.get(key)
-        if text is None:
-            values = {**constants, **{name: record[column] for name, column in by_column.items()}}
-            text = rendered[key] = render(template, values)
-        texts.append(text)
+        return [render(template, {name: source[1] for name, source in sources.items()})] * len(at)
+    records = frame[columns].iloc[at].to_dict("records")
+    texts = [literals[0]] * len(records)
+    for name, spec, literal in zip(names, specs, literals[1:]):
+        source = sources[name]
+        if isinstance(source, tuple):
+            value = format_value(source[1], spec) + literal
+            texts = [text + value for text in texts]
+            continue
+        formatted: dict = {}
+        for position, record in enumerate(records):
+            key = _cache_key(record[source])
+            value = formatted.get(key)
+            if value is None:
+                value = formatted[key] = format_value(record[source], spec) + literal
+            texts[position] += value
     return texts
 
 
@@ -163,8 +174,8 @@ class Evaluator:
         passed = pd.Series(persons.index.isin(passing_keys), index=persons.index)
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
-            failing = persons.loc[~passed.to_numpy()]
-            reasons.loc[failing.index] = first_failed_reasons(tests, failing, self.context, _values(self.period))
+            failing = np.flatnonzero(~passed.to_numpy())
+            reasons.iloc[failing] = first_failed_reasons(tests, persons, self.context, _values(self.period), at=failing)
         return Outcome(passed, reasons)
 
     def _none_reasons(self, condition: EventCondition, reasons: pd.Series, positions: np.ndarray) -> None:

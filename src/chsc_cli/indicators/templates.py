@@ -4,6 +4,7 @@ access and no Python formatting machinery beyond a format spec, so a template ca
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import Any
@@ -30,9 +31,21 @@ def format_value(value: Any, spec: str | None = None) -> str:
 
 def render(template: str, values: dict[str, Any]) -> str:
     """Fill a template; a name without a value reads 无."""
-    return _PLACEHOLDER.sub(lambda m: format_value(values.get(m.group(1)), m.group(2)), template)
+    literals, names, specs = parts(template)
+    pieces = [literals[0]]
+    for name, spec, literal in zip(names, specs, literals[1:]):
+        pieces += [format_value(values.get(name), spec), literal]
+    return "".join(pieces)
+
+
+@functools.lru_cache(maxsize=256)
+def parts(template: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]:
+    """(texts around the placeholders, their names, their format specs): a template with n
+    placeholders has n + 1 texts."""
+    pieces = _PLACEHOLDER.split(template)
+    return tuple(pieces[0::3]), tuple(pieces[1::3]), tuple(pieces[2::3])
 
 
 def names_in(template: str) -> list[str]:
     """The value names a template reads, each once, in order."""
-    return list(dict.fromkeys(m.group(1) for m in _PLACEHOLDER.finditer(template)))
+    return list(dict.fromkeys(parts(template)[1]))
