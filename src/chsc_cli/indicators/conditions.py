@@ -43,19 +43,18 @@ def event_rows(
     """The condition's register rows of the candidate persons inside its window, with person fields
     and the person's position in `persons` (PERSON)."""
     table = data.table(condition.register)
-    positions = persons.index.get_indexer(table["_key"])  # each row's person, -1 for none
-    chosen = positions >= 0
     dates = table[condition.date]
     start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
-    by_date = {  # windows that need no person field are applied before the person fields are joined
+    by_date = {  # windows that need no person field are applied before rows are matched to persons
         "period": lambda: (dates >= start) & (dates <= end),
         "all": dates.notna,
         "through_period_end": lambda: dates <= end,
     }.get(condition.within)
-    if by_date is not None:
-        chosen &= by_date().to_numpy(dtype=bool)
-    rows = table.loc[chosen]
-    persons_of_rows = positions[chosen]
+    candidates = np.flatnonzero(by_date().to_numpy(dtype=bool)) if by_date is not None else np.arange(len(table))
+    positions = persons.index.get_indexer(table["_key"].to_numpy()[candidates])  # each row's person, -1 for none
+    matched = positions >= 0
+    rows = table.iloc[candidates[matched]]
+    persons_of_rows = positions[matched]
     birth = pd.Series(persons["birth"].to_numpy()[persons_of_rows], index=rows.index)
     rows = rows.assign(birth=birth.where(birth.notna(), rows["birth"]), **{PERSON: persons_of_rows})
     rows = with_age(rows, reference)

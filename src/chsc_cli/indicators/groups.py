@@ -7,6 +7,7 @@ in an event register, from their latest row there. Blank everywhere is the group
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..config import CentreConfig
@@ -35,19 +36,30 @@ def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
 def assign_groups(frame: pd.DataFrame, data: EngineData) -> pd.DataFrame:
     """Fill station, team, name and phone of each person; 未填 for a station or team found nowhere."""
     residents = _residents_lookup(data)
-    looked_up = residents.reindex(frame.index) if residents is not None else None
-    filled = {}
-    for field in (*GROUP_FIELDS, *CONTACT_FIELDS):
-        own = frame[field] if field in frame.columns else pd.Series(None, index=frame.index, dtype=object)
-        own = own.astype(object)
-        own = own.where(own.notna() & (own != ""), None)
-        if looked_up is not None and field in looked_up.columns:
-            other = pd.Series(looked_up[field].to_numpy(), index=frame.index, dtype=object)
-            own = own.where(own.notna(), other)
-        if field in GROUP_FIELDS:
-            own = own.where(own.notna(), UNFILLED)
-        filled[field] = own
-    return frame.assign(**filled)
+    fields = (*GROUP_FIELDS, *CONTACT_FIELDS)
+    filled = {field: _given(frame[field]) if field in frame.columns else np.full(len(frame), None, dtype=object) for field in fields}
+    if residents is not None:  # blanks from the residents roster, looking up only the persons with one
+        lookup_fields = [field for field in fields if field in residents.columns]
+        blank = {field: pd.isna(filled[field]) for field in lookup_fields}
+        wanting = np.flatnonzero(np.logical_or.reduce([blank[field] for field in lookup_fields])) if lookup_fields else []
+        if len(wanting):
+            looked_up = residents.reindex(frame.index[wanting])
+            for field in lookup_fields:
+                take = blank[field][wanting]
+                filled[field][wanting[take]] = looked_up[field].to_numpy(dtype=object)[take]
+    for field in GROUP_FIELDS:
+        filled[field][pd.isna(filled[field])] = UNFILLED
+    return frame.assign(**{field: pd.Series(values, index=frame.index, dtype=object) for field, values in filled.items()})
+
+
+def _given(column: pd.Series) -> np.ndarray:
+    """The column's values as a new object array, None where missing or an empty string."""
+    values = np.array(column.to_numpy(dtype=object), dtype=object)
+    missing = pd.isna(values)
+    empty = np.zeros(len(values), dtype=bool)
+    empty[~missing] = values[~missing] == ""
+    values[missing | empty] = None
+    return values
 
 
 def grouped_frame(persons: PersonSet, data: EngineData) -> pd.DataFrame:
