@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period, chinese_label
-from .data import EngineData, with_age
+from .data import EngineData, ages
 from .expressions import Context, Test, evaluate
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
@@ -51,15 +51,21 @@ def event_rows(
         "through_period_end": lambda: dates <= end,
     }.get(condition.within)
     candidates = np.flatnonzero(by_date().to_numpy(dtype=bool)) if by_date is not None else np.arange(len(table))
-    positions = persons.index.get_indexer(table["_key"].to_numpy()[candidates])  # each row's person, -1 for none
+    keys = pd.Index(table["_key"].to_numpy()[candidates], dtype=object)  # object: a str index matches slowly
+    positions = persons.index.get_indexer(keys)  # each row's person, -1 for none
     matched = positions >= 0
     rows = table.iloc[candidates[matched]]
     persons_of_rows = positions[matched]
     birth = pd.Series(persons["birth"].to_numpy()[persons_of_rows], index=rows.index)
-    rows = rows.assign(birth=birth.where(birth.notna(), rows["birth"]), **{PERSON: persons_of_rows})
-    rows = with_age(rows, reference)
-    rows["first_birthday"] = persons["first_birthday"].to_numpy()[persons_of_rows]
-    rows["days_after_birth"] = (rows[condition.date] - rows["birth"]).dt.days
+    birth = birth.where(birth.notna(), rows["birth"])
+    dates = birth if condition.date == "birth" else rows[condition.date]
+    rows = rows.assign(  # one assign: each added column would otherwise copy the frame
+        birth=birth,
+        **{PERSON: persons_of_rows},
+        age=ages(birth, reference),
+        first_birthday=persons["first_birthday"].to_numpy()[persons_of_rows],
+        days_after_birth=(dates - birth).dt.days,
+    )
     if condition.within == "before_first_birthday":
         rows = rows.loc[(rows[condition.date] < rows["first_birthday"]).to_numpy(dtype=bool)]
     return rows

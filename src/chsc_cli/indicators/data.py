@@ -76,4 +76,9 @@ class EngineData:
 
 def with_age(frame: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
     """`age` in completed years at `reference` from `birth` (NA without a birth date)."""
-    return frame.assign(age=ages_at(frame["birth"], reference).astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+    return frame.assign(age=ages(frame["birth"], reference))
+
+
+def ages(births: pd.Series, reference: dt.date) -> np.ndarray:
+    """Completed years at `reference` as floats (NaN without a birth date)."""
+    return ages_at(births, reference).astype("Float64").to_numpy(dtype=float, na_value=np.nan)

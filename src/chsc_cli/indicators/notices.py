@@ -42,13 +42,15 @@ def not_in_roster(rows: pd.DataFrame, register: str, roster: pd.DataFrame, roste
 def completeness_unchecked(rows: pd.DataFrame, register: str, nodes: tuple) -> list[Problem]:
     """For tests that pass when their column is absent: one warning per file/sheet lacking it."""
     problems = []
-    present_lists = rows["_present"].astype(object)
-    for node in nodes:
-        if not (isinstance(node, Test) and node.if_column_absent == "pass"):
-            continue
+    checked = [node for node in nodes if isinstance(node, Test) and node.if_column_absent == "pass"]
+    if not checked:
+        return problems
+    positions, lists = pd.factorize(rows["_present"].to_numpy(dtype=object), use_na_sentinel=False)  # few distinct lists
+    for node in checked:
         needed = fields_of(node)
-        lists, positions = np.unique(present_lists.to_numpy(dtype=object), return_inverse=True)
         lacking_lists = np.array([not needed <= set(str(p).split(",")) for p in lists], dtype=bool)
+        if not lacking_lists.any():
+            continue
         lacking = rows.loc[lacking_lists[positions]]
         for (file, sheet), group in lacking.groupby(["_file", "_sheet"], dropna=False, sort=True):
             present = set(str(group["_present"].iloc[0]).split(","))
