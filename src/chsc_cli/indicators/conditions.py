@@ -14,10 +14,11 @@ import pandas as pd
 
 from ..periods import Period, chinese_label
 from .data import EngineData, ages
-from .expressions import Context, Test, evaluate
+from .expressions import Context
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
-from .templates import format_value, parts, render
+from .reasons import first_failed_reasons
+from .templates import render
 
 
 
@@ -69,73 +70,6 @@ def event_rows(
     if condition.within == "before_first_birthday":
         rows = rows.loc[(rows[condition.date] < rows["first_birthday"]).to_numpy(dtype=bool)]
     return rows
-
-
-def first_failed_reasons(
-    tests: tuple, frame: pd.DataFrame, context: Context, extra: dict, date_field=None, at: np.ndarray | None = None
-) -> list:
-    """For each row of `frame` (or of its rows at positions `at`), the reason of the first test (with
-    a reason) that the row fails."""
-    with_reason = [node for node in tests if isinstance(node, Test) and node.reason]
-    reasons: list = [None] * (len(frame) if at is None else len(at))
-    if not with_reason or not reasons:
-        return reasons
-    failed = np.column_stack([~evaluate(node, frame, context) for node in with_reason])
-    if at is not None:
-        failed = failed[at]
-    first = failed.argmax(axis=1)
-    any_failed = failed.any(axis=1)
-    for index, node in enumerate(with_reason):
-        positions = np.flatnonzero(any_failed & (first == index))
-        if positions.size:
-            texts = render_rows(node.reason, frame, positions if at is None else at[positions], extra, date_field)
-            for position, text in zip(positions.tolist(), texts):
-                reasons[position] = text
-    return reasons
-
-
-def render_rows(template: str, frame: pd.DataFrame, at: np.ndarray, extra: dict, date_field=None) -> list[str]:
-    """`render(template, {**row, **extra, "date": row[date_field]})` for the rows of `frame` at
-    positions `at`, formatting each distinct value of a placeholder once."""
-    literals, names, specs = parts(template)
-    sources = {}  # placeholder -> column of `frame`, or ("value", constant)
-    for name in names:
-        if name == "date" and date_field is not None:
-            sources[name] = date_field
-        elif name in extra:
-            sources[name] = ("value", extra[name])
-        else:
-            sources[name] = name if name in frame.columns else ("value", None)
-    columns = list(dict.fromkeys(source for source in sources.values() if isinstance(source, str)))
-    if not columns:
-        return [render(template, {name: source[1] for name, source in sources.items()})] * len(at)
-    records = frame[columns].iloc[at].to_dict("records")
-    texts = [literals[0]] * len(records)
-    for name, spec, literal in zip(names, specs, literals[1:]):
-        source = sources[name]
-        if isinstance(source, tuple):
-            value = format_value(source[1], spec) + literal
-            texts = [text + value for text in texts]
-            continue
-        formatted: dict = {}
-        for position, record in enumerate(records):
-            key = _cache_key(record[source])
-            value = formatted.get(key)
-            if value is None:
-                value = formatted[key] = format_value(record[source], spec) + literal
-            texts[position] += value
-    return texts
-
-
-def _cache_key(value):
-    """Values that render alike: equal and of one type (1, 1.0 and True differ); floats by repr."""
-    if isinstance(value, float):
-        return float, repr(value)
-    try:
-        hash(value)
-    except TypeError:
-        return object, id(value)
-    return type(value), value
 
 
 def _values(period: Period) -> dict:
