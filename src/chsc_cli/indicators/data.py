@@ -40,8 +40,18 @@ class EngineData:
         memo_key = (*key, id(frame))
         held = self.memo.get(memo_key)
         if held is None or held[0]() is not frame:
-            held = self.memo[memo_key] = (weakref.ref(frame), compute())
+            held = self.memo[memo_key] = (weakref.ref(frame, self._forget(memo_key)), compute())
         return held[1]
+
+    def _forget(self, memo_key):
+        """A weakref callback dropping the memo entry of a frame that no longer exists."""
+        memo = self.memo
+
+        def forget(dead):
+            if memo.get(memo_key, (None,))[0] is dead:
+                del memo[memo_key]
+
+        return forget
 
     @classmethod
     def prepare(cls, read: ReadResult) -> "EngineData":
