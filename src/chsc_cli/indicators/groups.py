@@ -75,7 +75,7 @@ def group_names(evaluations: list[Evaluation], by: str, settings: CentreConfig) 
     names: set[str] = set()
     for evaluation in evaluations:
         if evaluation.persons is not None and by in evaluation.persons.columns:
-            names |= set(evaluation.persons[by].dropna().astype(str))
+            names |= set(evaluation.persons[by].dropna().astype(str).unique())
     if by == "station":
         names |= {"".join(name.split()) for name in settings.stations}
     return sorted(names, key=lambda name: (name == UNFILLED, name))
@@ -93,6 +93,9 @@ def group_results(
     base = evaluation.result
     rows = []
     persons = evaluation.persons
+    if persons is not None:  # each person's group as text, once; a group's members are a mask on it
+        labels = persons[by].astype(str)
+        in_numerator, in_denominator = persons["in_numerator"].to_numpy(), persons["in_denominator"].to_numpy()
     for group in groups:
         row = IndicatorResult(
             id=base.id, name=base.name, category=base.category, group={by: group},
@@ -102,8 +105,8 @@ def group_results(
         if persons is None:
             row.reason = base.reason
         else:
-            members = persons.loc[persons[by].astype(str) == group]
-            numerator = int(members["in_numerator"].sum())
+            members = (labels == group).to_numpy(dtype=bool)
+            numerator = int(in_numerator[members].sum())
             if base.denominator_source == "config":
                 if by == "team":
                     row.reason = "按团队分组时没有官方人数（chsc.yaml 只有站点人数），本指标的分母无法按团队计算"
@@ -115,7 +118,7 @@ def group_results(
                         row.numerator, row.denominator = numerator, denominator
             else:
                 row.numerator = numerator
-                row.denominator = int(members["in_denominator"].sum())
+                row.denominator = int(in_denominator[members].sum())
         if row.reason is not None:
             row.denominator_source = None
         rows.append(row)
