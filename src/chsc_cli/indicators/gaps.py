@@ -32,15 +32,17 @@ def last_contacts(library: Library, indicator_id: str, data: EngineData, period:
     requirements read (a checkup, a follow-up, a dose)."""
     end = np.datetime64(period.end, "ns")
     latest = pd.Series(pd.NaT, index=keys, dtype="datetime64[ns]")
-    for item in library.indicators[indicator_id].numerator.require:
-        event = item.event
-        if event is None or not data.has(event.register):
+    matching = pd.Index(np.asarray(keys, dtype=object), dtype=object)  # an object index matches fast
+    dates = []
+    for register, date in dict.fromkeys(  # each register and date once (five dose counts read one)
+        (item.event.register, item.event.date) for item in library.indicators[indicator_id].numerator.require if item.event
+    ):
+        if not data.has(register):
             continue
-        rows = data.table(event.register)
-        rows = rows.loc[rows["_key"].isin(keys) & (rows[event.date] <= end)]
-        dates = rows.groupby("_key")[event.date].max().reindex(keys)
-        latest = pd.concat([latest, dates], axis=1).max(axis=1)
-    return latest
+        rows = data.table(register)[["_key", date]]
+        rows = rows.loc[rows["_key"].isin(matching) & (rows[date] <= end)]
+        dates.append(pd.Series(rows.groupby("_key")[date].max().reindex(matching).to_numpy(), index=keys))
+    return pd.concat([latest, *dates], axis=1).max(axis=1) if dates else latest
 
 
 def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period: Period) -> GapList:
@@ -52,7 +54,8 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
     if persons is None:
         empty = pd.DataFrame(columns=list(GAP_COLUMNS))
         return GapList(result.id, result.name, key_header, empty, None, result.reason)
-    missing = persons.loc[persons["in_denominator"].to_numpy(dtype=bool) & ~persons["in_numerator"].to_numpy(dtype=bool)]
+    listed = [c for c in ("station", "team", "name", "_key", "age", "phone", "reason") if c in persons.columns]
+    missing = persons.loc[persons["in_denominator"].to_numpy(dtype=bool) & ~persons["in_numerator"].to_numpy(dtype=bool), listed]
     people = pd.DataFrame(
         {
             "station": missing["station"],
