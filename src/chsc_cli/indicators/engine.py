@@ -179,20 +179,31 @@ class IndicatorRun:
         rows, index = pool.rows, None
         in_pool = listed = np.ones(len(frame), dtype=bool)
         if roster is not None:  # the roster's people are listed too (gaps), the pool alone counts
-            extra = grouped_frame(roster, self.data).loc[~roster.frame.index.isin(frame.index)]
-            in_pool = np.concatenate([in_pool, np.zeros(len(extra), dtype=bool)])
-            listed = np.concatenate([pool.frame.index.isin(roster.frame.index), np.ones(len(extra), dtype=bool)])
-            index = frame.index.append(extra.index)  # what concat makes of the keys (pandas 3: str)
-            frame = pd.concat([frame, extra])
-            frame.index = pd.Index(np.concatenate([pool.frame.index, extra.index]), dtype=object)  # fast to match
-            if roster.register == pool.register:
-                rows = pd.concat([pool.rows, roster.rows.loc[roster.rows["_key"].isin(extra.index)]])
+            frame, rows, in_pool, listed, index = self._with_roster(pool, frame, roster)
         scope = PersonSet(frame, pool.register, "config", 0, 0, 0, rows=rows)
         evaluation = self._numerator(frame, scope, in_pool, figure, "config", self._roster_register(), counted=True)
         evaluation.persons["in_denominator"] = listed
         if index is not None:
             evaluation.persons.index = index
         return evaluation
+
+    def _with_roster(self, pool: PersonSet, frame: pd.DataFrame, roster: PersonSet):
+        """The pool's persons (`frame`) followed by the roster's persons missing from it: (frame, their
+        qualifying rows, in the pool, in the roster, the index concat gives their keys)."""
+        if roster.frame is pool.frame:  # the pool is the roster: nobody to add
+            extra, listed = frame.iloc[:0], np.ones(len(frame), dtype=bool)
+        else:
+            extra = grouped_frame(roster, self.data).loc[~roster.frame.index.isin(frame.index)]
+            listed = np.concatenate([pool.frame.index.isin(roster.frame.index), np.ones(len(extra), dtype=bool)])
+        in_pool = np.concatenate([np.ones(len(frame), dtype=bool), np.zeros(len(extra), dtype=bool)])
+        index = frame.index.append(extra.index)  # pandas 3 makes a str index of the keys
+        rows = pool.rows
+        if len(extra) or not frame.dtypes.equals(extra.dtypes):  # else concat would copy `frame` as it is
+            frame = pd.concat([frame, extra])
+            frame.index = pd.Index(np.concatenate([pool.frame.index, extra.index]), dtype=object)  # fast to match
+            if roster.register == pool.register:
+                rows = pd.concat([pool.rows, roster.rows.loc[roster.rows["_key"].isin(extra.index)]])
+        return frame, rows, in_pool, listed, index
 
     def _roster_register(self) -> str | None:
         """The denominator population's roster, when the folder has it: event-register persons
