@@ -270,16 +270,18 @@ class IndicatorRun:
     def _event_warnings(self, event, roster_register: str | None, counted: bool) -> None:
         """Memoised: indicators reading the same register in the same period share them."""
         window = (event.register, event.date, self.period.start, self.period.end)
-        rows = lambda: self.data.remember(("rows-in-period", *window), lambda: rows_in_period(self.data, *window[:2], self.period))  # noqa: E731
+        rows = self.data.remember(
+            ("rows-in-period", *window), lambda: rows_in_period(self.data, event.register, event.date, self.period)
+        )
         if roster_register is not None and roster_register != event.register:
             roster = self.data.table(roster_register)
             self.warnings += self.data.remember(
                 ("not-in-roster", *window, roster_register, counted),
-                lambda: not_in_roster(rows(), event.register, roster, roster_register, counted),
+                lambda: not_in_roster(rows, event.register, roster, roster_register, counted),
             )
         nodes = event.where + event.test
         self.warnings += self.data.remember(
-            ("completeness-unchecked", *window, nodes), lambda: completeness_unchecked(rows(), event.register, nodes)
+            ("completeness-unchecked", *window, nodes), lambda: completeness_unchecked(rows, event.register, nodes)
         )
 
 

@@ -37,7 +37,9 @@ def assign_groups(frame: pd.DataFrame, data: EngineData) -> pd.DataFrame:
     """Fill station, team, name and phone of each person; 未填 for a station or team found nowhere."""
     residents = _residents_lookup(data)
     fields = (*GROUP_FIELDS, *CONTACT_FIELDS)
-    filled = {field: _given(frame[field]) if field in frame.columns else np.full(len(frame), None, dtype=object) for field in fields}
+    filled = {
+        field: _given(frame[field]) if field in frame.columns else np.full(len(frame), None, dtype=object) for field in fields
+    }
     if residents is not None:  # blanks from the residents roster, looking up only the persons with one
         lookup_fields = [field for field in fields if field in residents.columns]
         blank = {field: pd.isna(filled[field]) for field in lookup_fields}
@@ -66,7 +68,8 @@ def grouped_frame(persons: PersonSet, data: EngineData) -> pd.DataFrame:
     """`assign_groups(persons.frame)`, done once for the population the persons were selected from
     (several indicators share a population) and then selected."""
     whole = persons.frame if persons.whole is None else persons.whole
-    _, grouped = data.remember(("groups", id(whole)), lambda: (whole, assign_groups(whole, data)))  # `whole` kept: its id stays its own
+    # the memo holds `whole` with its groups, so no other frame can take its id meanwhile
+    _, grouped = data.remember(("groups", id(whole)), lambda: (whole, assign_groups(whole, data)))
     return grouped if persons.positions is None else grouped.iloc[persons.positions]
 
 
