@@ -27,16 +27,22 @@ def _problems(table: pd.DataFrame, mask: np.ndarray, code: str, messages, column
 def duplicate_rows(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFrame, list[Problem]]:
     """Rows identical in every column of the kind (an absent column equals only absent) count once."""
     subset = [f for f in kind.fields if f in table.columns] + ["_present"]
-    duplicated = table.duplicated(subset=subset, keep="first").to_numpy()
+    # rows identical in every column are identical in the required ones: only the rows repeated
+    # there (few: a person's events differ by date) are compared in full
+    narrow = [column.field for column in kind.required if column.field in table.columns]
+    candidates = table.duplicated(subset=narrow or subset, keep=False).to_numpy()
+    if not candidates.any():
+        return table, []
+    compared = table.loc[candidates]
+    duplicated = np.zeros(len(table), dtype=bool)
+    duplicated[candidates] = compared.duplicated(subset=subset, keep="first").to_numpy()
     if not duplicated.any():
         return table, []
-    groups = table.groupby(subset, dropna=False, sort=False)
-    first_file = groups["_file"].transform("first")
-    first_row = groups["_row"].transform("first")
-    messages = [
-        f"与 {file} 第 {row} 行完全相同，只计一次"
-        for file, row in zip(first_file[duplicated], first_row[duplicated])
-    ]
+    groups = compared.groupby(subset, dropna=False, sort=False)
+    repeated = duplicated[candidates]
+    first_file = groups["_file"].transform("first").to_numpy()[repeated]
+    first_row = groups["_row"].transform("first").to_numpy()[repeated]
+    messages = [f"与 {file} 第 {row} 行完全相同，只计一次" for file, row in zip(first_file, first_row)]
     problems = _problems(table, duplicated, "duplicate-row", messages, None, None)
     return table.loc[~duplicated].reset_index(drop=True), problems
 
@@ -92,12 +98,13 @@ def _duplicate_persons(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]
     repeated = (key.notna() & key.duplicated(keep="first")).to_numpy()
     if not repeated.any():
         return []
-    first_rows = table.groupby(kind.key_field, sort=False)["_row"].transform("first")
-    first_files = table.groupby(kind.key_field, sort=False)["_file"].transform("first")
-    messages = [
-        f"同一人在名册中出现多次（首次在 {file} 第 {row} 行），按一人计"
-        for file, row in zip(first_files[repeated], first_rows[repeated])
-    ]
+    positions = np.flatnonzero((key.notna() & key.duplicated(keep=False)).to_numpy())
+    involved = table[[kind.key_field, "_file", "_row"]].iloc[positions]
+    groups = involved.groupby(kind.key_field, sort=False)
+    later = repeated[positions]
+    first_rows = groups["_row"].transform("first").to_numpy()[later]
+    first_files = groups["_file"].transform("first").to_numpy()[later]
+    messages = [f"同一人在名册中出现多次（首次在 {file} 第 {row} 行），按一人计" for file, row in zip(first_files, first_rows)]
     header = kind.column(kind.key_field).header
     return _problems(table, repeated, "duplicate-person", messages, header, kind.key_field)
 
