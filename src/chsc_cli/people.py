@@ -269,7 +269,8 @@ def _parse_texts(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised _parse_id_text over an object Series of str: (ids, codes) object arrays."""
     normalised = texts.str.normalize("NFKC").str.replace(_BLANKS, "", regex=True).str.upper()
     ids = np.full(len(texts), None, dtype=object)
-    codes = np.full(len(texts), BAD_ID, dtype=object)
+    codes = np.empty(len(texts), dtype=object)
+    codes.fill(BAD_ID)  # np.full would convert the text first
     codes[(normalised == "").to_numpy(dtype=bool)] = MISSING_ID
     is18 = _fullmatch(normalised, _ID18)
     ids[is18] = normalised[is18].to_numpy(dtype=object)
@@ -282,7 +283,8 @@ def _parse_texts(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _parse_numbers(numbers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised number rules over a numeric Series without missing values: (ids, codes)."""
     ids = np.full(len(numbers), None, dtype=object)
-    codes = np.full(len(numbers), ID_AS_NUMBER, dtype=object)
+    codes = np.empty(len(numbers), dtype=object)
+    codes.fill(ID_AS_NUMBER)  # np.full would convert the text first
     if pd.api.types.is_float_dtype(numbers.dtype):
         array = numbers.to_numpy(dtype=np.float64)
         whole = np.isfinite(array) & (array == np.floor(array))
@@ -412,7 +414,8 @@ def mask_ids(ids: pd.Series) -> pd.Series:
     """Vectorised mask_id: object Series of masked strings ('' for missing)."""
     objects = _object_series(ids)
     missing = objects.isna().to_numpy(dtype=bool)
-    result = np.full(len(objects), "", dtype=object)
+    result = np.empty(len(objects), dtype=object)
+    result.fill("")  # np.full would convert the text first
     present = objects[~missing].reset_index(drop=True)
     if not present.empty:
         is_text = _string_mask(present)
@@ -429,7 +432,8 @@ def _mask_texts(texts: pd.Series) -> np.ndarray:
     medium = (lengths > 2).to_numpy(dtype=bool) & ~long
     short = ~(long | medium)
     stars = pd.Series("*", index=texts.index, dtype=object)
-    masked = np.full(len(texts), "", dtype=object)
+    masked = np.empty(len(texts), dtype=object)
+    masked.fill("")  # np.full would convert the text first
     if long.any():
         middle = stars[long].str.repeat((lengths[long] - 10).tolist())
         masked[long] = (texts[long].str[:6] + middle + texts[long].str[-4:]).to_numpy(dtype=object)
