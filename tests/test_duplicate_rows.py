@@ -64,3 +64,21 @@ def test_duplicate_persons_name_the_first_row_of_the_person(ids):
         if person is not None and first < index:
             expected.append((index + 2, f"同一人在名册中出现多次（首次在 f{first % 3}.xlsx 第 {first + 2} 行），按一人计"))
     assert [(p.row, p.message) for p in problems] == expected
+
+
+def test_add_person_fields_leaves_the_parsed_frame_as_it_was():
+    """The parsed frames are also the parse cache's entries: person fields go on a copy."""
+    from chsc_cli.registers.persons import add_person_fields
+
+    table = pd.DataFrame(
+        {
+            "id_number": pd.Series(["110101195001010011", None], dtype=object),
+            "sex": pd.Series([None, "女"], dtype=object),
+            "birth_date": pd.to_datetime([None, "1950-01-01"]),
+        }
+    )
+    table["_file"], table["_sheet"], table["_row"] = "f.xlsx", "Sheet1", [2, 3]
+    before = table.copy()
+    added, _ = add_person_fields(table, KINDS["residents"])
+    assert added["sex"].tolist() == ["男", "女"] and "birth" in added.columns
+    pd.testing.assert_frame_equal(table, before)

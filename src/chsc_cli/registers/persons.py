@@ -50,7 +50,7 @@ def duplicate_rows(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFram
 def add_person_fields(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFrame, list[Problem]]:
     """Add `birth` (usable birth date) and fill `sex`; for vaccinations add `series`."""
     problems: list[Problem] = []
-    table = table.copy()
+    table = table.copy(deep=False)  # new columns only: the parsed frames (also cached) stay as they are
     if kind.key_field == "id_number":
         problems += _id_fields(table, kind)
     else:
@@ -59,7 +59,24 @@ def add_person_fields(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataF
         problems += _duplicate_persons(table, kind)
     if kind.name == "vaccinations":
         problems += _vaccine_series(table)
-    return table, problems
+    return table.drop(columns=[column for column in ID_FACTS if column in table.columns]), problems
+
+
+#: Hidden columns of a parsed frame: what each row's ID says (checksum right, birth date, sex).
+ID_FACTS = ("_id_valid", "_id_birth", "_id_sex")
+
+
+def with_id_facts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with ID_FACTS, worked out where the sheet is parsed (in parallel, and cached);
+    add_person_fields uses them after duplicates are dropped, then drops them."""
+    valid, birth, sex = _per_distinct_id(frame["id_number"], checksums_valid, birth_dates_from_ids, sexes_from_ids)
+    return frame.assign(**dict(zip(ID_FACTS, (valid.astype(bool), birth.astype("datetime64[ns]"), sex.astype(object)))))
+
+
+def _id_facts(table: pd.DataFrame) -> list[pd.Series]:
+    if all(column in table.columns for column in ID_FACTS):
+        return [table[column] for column in ID_FACTS]
+    return _per_distinct_id(table["id_number"], checksums_valid, birth_dates_from_ids, sexes_from_ids)
 
 
 def _per_distinct_id(ids: pd.Series, *functions) -> list[pd.Series]:
@@ -72,7 +89,7 @@ def _per_distinct_id(ids: pd.Series, *functions) -> list[pd.Series]:
 def _id_fields(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]:
     ids = table["id_number"]
     has_id = ids.notna().to_numpy()
-    valid, id_birth, id_sex = _per_distinct_id(ids, checksums_valid, birth_dates_from_ids, sexes_from_ids)
+    valid, id_birth, id_sex = _id_facts(table)
     bad_checksum = has_id & ~valid.to_numpy(dtype=bool)
     messages = [f"身份证号 {masked} 的校验位不正确，请核对（该行仍计入）" for masked in mask_ids(ids[bad_checksum])]
     problems = _problems(table, bad_checksum, "bad-checksum", messages, "身份证号", "id_number")

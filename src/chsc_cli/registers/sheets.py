@@ -14,6 +14,7 @@ from .classify import classify, kind_from_settings
 from .columns import completeness_message
 from .headers import AliasIndex, find_header
 from .kinds import KINDS
+from .persons import with_id_facts
 from .records import RegisterSheet, SkippedSheet
 from .sources import UnreadableFile, read_file
 from .table import build_sheet_table
@@ -66,7 +67,7 @@ def read_one_file(
         fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
         built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks)
         result.problems.extend(built.problems)
-        result.frames.append(built.frame)
+        result.frames.append(with_id_facts(built.frame) if kind.key_field == "id_number" else built.frame)
         for field in kind.completeness_fields:
             if field not in outcome.matched:
                 message = completeness_message(kind.column(field).header)
