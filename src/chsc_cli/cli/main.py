@@ -6,6 +6,7 @@ is a bug: one line 内部错误 and exit 3, the traceback (without local variabl
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
@@ -82,4 +83,12 @@ def _exit(code: int | None) -> int:
 
 
 def main() -> None:  # console script
-    sys.exit(run())
+    code = run()
+    # Everything is written and closed by now: leave without the interpreter freeing the registers'
+    # millions of cells one by one (0.15 s on a 60,000-resident centre); the OS takes the memory back.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (chsc ... | head): nothing more to say
+            pass
+    os._exit(code)
