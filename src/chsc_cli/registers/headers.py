@@ -43,10 +43,14 @@ class AliasIndex:
 
     def match(self, kind_name: str, names: list[str]) -> dict[str, int]:
         """field -> column index for one kind; the first column of the best priority wins."""
+        return self._match(kind_name, [normalise_header(name) for name in names])
+
+    def _match(self, kind_name: str, keys: list[str]) -> dict[str, int]:
+        """match() on headers already normalised."""
         table = self.by_kind[kind_name]
         chosen: dict[str, tuple[int, int]] = {}
-        for index, name in enumerate(names):
-            hit = table.get(normalise_header(name))
+        for index, key in enumerate(keys):
+            hit = table.get(key)
             if hit is None:
                 continue
             field, priority = hit
@@ -81,8 +85,9 @@ class AliasIndex:
         """For header search: (1 if some kind has all its required columns, its canonical count,
         its matched cells). The last part prefers 收缩压 + 舒张压 leaves over their 血压 group cell."""
         best = (0, 0, 0)
+        keys = [normalise_header(name) for name in names]  # once, not once per kind
         for kind in self.kinds.values():
-            matched = self.match(kind.name, names)
+            matched = self._match(kind.name, keys)
             complete = int(all(column.field in matched for column in kind.required))
             best = max(best, (complete, self.canonical_count(kind.name, matched), len(matched)))
         return best

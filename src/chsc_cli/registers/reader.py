@@ -25,7 +25,7 @@ from .sources import UnreadableFile, find_register_files, max_unpacked_bytes, re
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
 READER_VERSION = "5"
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
-PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+PARALLEL_MIN_BYTES = 512 * 1024
 
 
 @dataclass
@@ -148,19 +148,25 @@ def _parse_files(entries, data_dir, settings, today, on_file, cache, workers) ->
                 on_file(path.name)
         else:
             pending.append((path, data, key))
-    for (path, _, key), parsed in zip(pending, _parse_all(pending, data_dir, settings, today, on_file, workers)):
+    for (path, _, _), parsed in zip(pending, _parse_all(pending, data_dir, settings, today, on_file, workers, cache)):
         done[path] = parsed
-        if cache is not None and key is not None:
-            cache.store(key, parsed)
     return done
 
 
-def _parse_all(pending, data_dir, settings, today, on_file, workers) -> list[FileResult]:
+def _parse_and_store(path, data_dir, settings, today, data, cache, key) -> FileResult:
+    """One file parsed, and its cache entry written (by the worker that parsed it, in parallel)."""
+    parsed = read_one_file(path, data_dir, settings, today, data)
+    if cache is not None and key is not None:
+        cache.store(key, parsed)
+    return parsed
+
+
+def _parse_all(pending, data_dir, settings, today, on_file, workers, cache=None) -> list[FileResult]:
     count = min(workers or os.cpu_count() or 1, len(pending))
     if count <= 1 or sum(len(data or b"") for _, data, _ in pending) < PARALLEL_MIN_BYTES:
         results = []
-        for path, data, _ in pending:
-            results.append(read_one_file(path, data_dir, settings, today, data))
+        for path, data, key in pending:
+            results.append(_parse_and_store(path, data_dir, settings, today, data, cache, key))
             if on_file is not None:
                 on_file(path.name)
         return results
@@ -170,8 +176,8 @@ def _parse_all(pending, data_dir, settings, today, on_file, workers) -> list[Fil
     futures = {}
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         for index in largest_first:
-            path, data, _ = pending[index]
-            futures[index] = pool.submit(read_one_file, path, data_dir, settings, today, data)
+            path, data, key = pending[index]
+            futures[index] = pool.submit(_parse_and_store, path, data_dir, settings, today, data, cache, key)
             futures[index].add_done_callback(lambda _, name=path.name: on_file(name) if on_file is not None else None)
         return [futures[index].result() for index in range(len(pending))]
 
