@@ -141,3 +141,21 @@ def test_a_file_added_to_or_removed_from_the_folder_is_seen(tmp_path):
     assert len(read_folder(folder, CentreConfig(), today=TODAY, cache=cache).tables["residents"]) == 2
     (folder / "居民2.xlsx").unlink()
     assert len(read_folder(folder, CentreConfig(), today=TODAY, cache=cache).tables["residents"]) == 1
+
+
+def test_a_district_keeps_each_centres_figures_not_its_residents(district):
+    """With 50 centres the per-person tables of every indicator would not fit in memory: the
+    district keeps each centre's figures and warnings only, and they are the same figures."""
+    from chsc_cli.cli.district import compute_district
+    from chsc_cli.indicators import compute_indicators, load_library
+    from chsc_cli.periods import parse_period
+
+    period = parse_period("2025")
+    result, _ = compute_district(district, period, [], None, quiet=True, no_cache=True)
+    assert result.centres and all(centre.evaluations == {} for centre in result.centres.values())
+    alone = compute_indicators(read_folder(district / "乙中心"), period, CentreConfig(), load_library(), reasons=False)
+    assert alone.evaluations  # a centre on its own keeps them (gaps and explain use them)
+    def figures(computed):
+        return [(row.id, row.numerator, row.denominator, row.reason) for row in computed.indicators]
+
+    assert figures(result.centres["乙中心"]) == figures(alone)

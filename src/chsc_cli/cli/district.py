@@ -50,11 +50,11 @@ def compute_district(district_dir: Path, period, indicator_dirs, config, quiet: 
             merged = {**district_settings.targets, **centre_settings.targets}
             centre_settings = centre_settings.model_copy(update={"targets": merged})
         name = centre_settings.centre or folder.name
-        results[name] = compute_indicators(read, period, centre_settings, library, reasons=False)
+        results[name] = compute_indicators(read, period, centre_settings, library, reasons=False).figures_only()
         if compare is not None:
             from ..outputs.report_model import indicators_with_rows_in
 
-            previous[name] = compute_indicators(read, compare, centre_settings, library, reasons=False)
+            previous[name] = compute_indicators(read, compare, centre_settings, library, reasons=False).figures_only()
             with_rows |= indicators_with_rows_in(read, library, compare)
         inputs += input_files(settings, read)
     name = district_settings.centre or district_dir.resolve().name

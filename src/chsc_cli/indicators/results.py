@@ -4,7 +4,7 @@ warnings grouped by code and file/sheet."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any
@@ -149,6 +149,11 @@ class ComputeResult:
     indicators: list[IndicatorResult]
     evaluations: dict[str, Evaluation]
     warnings: list[GroupedWarning]
+
+    def figures_only(self) -> "ComputeResult":
+        """The same result without the per-person tables of its evaluations: a district keeps each
+        centre's figures, not its residents (memory stays flat however many centres there are)."""
+        return replace(self, evaluations={})
 
     def to_json(self) -> dict[str, Any]:
         return {
