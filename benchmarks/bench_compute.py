@@ -152,7 +152,8 @@ def centre_section(out: Path, repeat: int, env: dict) -> dict:
         timings["first"].append(timed(compute, env)[0])  # the default first run: parses and fills the cache
         timings["cached"].append(timed(compute, env)[0])
         timings["naive"].append(timed([sys.executable, "-c", NAIVE, str(centre)])[0])
-    return {name: statistics.median(values) for name, values in timings.items()} | {"rows": count_rows(centre)}
+    peak = timed([*compute, "--no-cache"], env, memory=True)[1]  # sampled apart: sampling costs CPU
+    return {name: statistics.median(values) for name, values in timings.items()} | {"rows": count_rows(centre), "peak_mb": peak}
 
 
 READ_STAGE = """
@@ -240,6 +241,7 @@ def main() -> None:
     print(f"| naive pandas + openpyxl pipeline | {centre['naive']:.2f} | {centre['naive'] / centre['chsc']:.1f}× chsc |")
     print(f"| chsc compute, first run (parses, fills the cache) | {centre['first']:.2f} | {centre['first'] / centre['raw']:.2f}× raw |")
     print(f"| chsc compute, parse cache warm | {centre['cached']:.2f} | {centre['chsc'] / centre['cached']:.1f}× faster than --no-cache |")
+    print(f"peak memory of compute --no-cache (chsc and its parse workers, summed): {centre['peak_mb']:.0f} MB")
     print(f"read stage alone (in process): {read_cold:.2f} s parsing, {read_warm:.2f} s from the cache = {read_cold / read_warm:.0f}× faster")
     print("\n## growth (compute --no-cache)")
     print("| data | sheet rows | seconds |")

@@ -31,12 +31,6 @@ def as_object_columns(data: dict) -> dict:
     }
 
 
-def text_as_object(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same for a table read back from Parquet."""
-    text = [name for name, dtype in frame.dtypes.items() if dtype == "str" or str(dtype).startswith("string")]
-    return frame.astype({name: object for name in text}) if text else frame
-
-
 def filled(n_rows: int, value: object) -> np.ndarray:
     """An object array holding `value` n_rows times (np.full converts a text value first: 50x slower)."""
     array = np.empty(n_rows, dtype=object)
