@@ -91,11 +91,11 @@ def count_rows(folder: Path) -> int:
 
 
 def timed(command: list[str], env: dict | None = None, memory: bool = False) -> tuple[float, float]:
-    """(seconds, and with `memory` the peak resident MB of the child and its parse workers together).
+    """(seconds, and with `memory` the peak MB of the child and its parse workers together).
 
-    The memory is sampled from /proc every 20 ms (Linux) and summed over the process tree: an upper
-    bound, since forked workers share pages with their parent. Without /proc it is the largest
-    child's own peak. Sampling costs CPU: timings that are compared are taken without it."""
+    The memory is sampled from /proc every 20 ms (Linux) and summed over the process tree as
+    proportional set sizes (pages a forked worker shares with its parent counted once). Without
+    /proc it is the largest child's own peak. Sampling costs CPU: compared timings are taken without it."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env)
     peak = 0
@@ -126,15 +126,27 @@ def _tree_rss(root: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(parent, []).append(int(entry.name))
-    total, pending, page = 0, [root], os.sysconf("SC_PAGE_SIZE")
+    total, pending = 0, [root]
     while pending:
         pid = pending.pop()
-        try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-        except (OSError, IndexError, ValueError):
-            pass
+        total += _process_memory(pid)
         pending += children.get(pid, [])
     return total
+
+
+def _process_memory(pid: int) -> int:
+    """Proportional set size (a page shared by a parent and its forked workers counted once, split
+    between them), else the resident size; 0 for a process that has gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def median_time(command: list[str], repeat: int, env: dict | None = None) -> float:
@@ -241,7 +253,7 @@ def main() -> None:
     print(f"| naive pandas + openpyxl pipeline | {centre['naive']:.2f} | {centre['naive'] / centre['chsc']:.1f}× chsc |")
     print(f"| chsc compute, first run (parses, fills the cache) | {centre['first']:.2f} | {centre['first'] / centre['raw']:.2f}× raw |")
     print(f"| chsc compute, parse cache warm | {centre['cached']:.2f} | {centre['chsc'] / centre['cached']:.1f}× faster than --no-cache |")
-    print(f"peak memory of compute --no-cache (chsc and its parse workers, summed): {centre['peak_mb']:.0f} MB")
+    print(f"peak memory of compute --no-cache (chsc and its parse workers, PSS summed): {centre['peak_mb']:.0f} MB")
     print(f"read stage alone (in process): {read_cold:.2f} s parsing, {read_warm:.2f} s from the cache = {read_cold / read_warm:.0f}× faster")
     print("\n## growth (compute --no-cache)")
     print("| data | sheet rows | seconds |")
@@ -250,7 +262,7 @@ def main() -> None:
         print(f"| {point['factor']}× | {point['rows']:,} | {point['seconds']:.2f} |")
     print(f"fit: seconds = {a:.2f} + {b * 1e6:.2f} µs × rows   (r² = {r2:.4f})")
     print(f"\n## district: {district['centres']} centres, {district['rows']:,} sheet rows")
-    print(f"compute --centres --no-cache: {district['seconds']:.1f} s; peak memory (chsc and its parse workers, summed) {district['peak_mb']:.0f} MB")
+    print(f"compute --centres --no-cache: {district['seconds']:.1f} s; peak memory (chsc and its parse workers, PSS summed) {district['peak_mb']:.0f} MB")
     summary = {"read_stage": {"cold": read_cold, "warm": read_warm}, "centre": centre, "growth": growth, "fit": {"a": a, "b": b, "r2": r2}, "district": district}
     (args.out / "last_run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
 
