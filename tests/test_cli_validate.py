@@ -113,3 +113,35 @@ def test_a_file_instead_of_a_folder_is_a_user_error(clean_folder):
 def test_help_has_an_example():
     ran = run_chsc("validate", "--help")
     assert ran.code == 0 and "示例" in ran.stdout
+
+
+def test_problem_order_is_the_same_whatever_the_hash_seed(tmp_path):
+    """Several problem kinds in one column come out in one order, run after run (string hashing is
+    randomised per process, so an order taken from a set would change)."""
+    import os
+    import subprocess
+    import sys
+
+    from cli_helpers import SRC
+    from helpers import make_id, wrong_checksum
+
+    rows = [
+        ["李四", wrong_checksum(make_id(seq="002")), dt.date(2025, 3, 1), "是", "是"],
+        ["王五", "12345", dt.date(2025, 3, 2), "是", "是"],
+        ["赵六", 110105195001010011, dt.date(2025, 3, 3), "是", "是"],
+        ["孙七", make_id(seq="004"), "2025-13-45", "是", "是"],
+        ["周八", make_id(seq="005"), dt.date(2025, 3, 4), "也许", "是"],
+    ]
+    _checkups(tmp_path / "体检.xlsx", rows)
+    code = "import sys; from chsc_cli.cli.main import run; sys.exit(run(sys.argv[1:]))"
+    outputs = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        env = dict(os.environ, PYTHONPATH=str(SRC), PYTHONHASHSEED=seed)
+        done = subprocess.run(
+            [sys.executable, "-c", code, "validate", str(tmp_path), "--format", "json", "--no-cache"],
+            capture_output=True, text=True, env=env,
+        )
+        assert done.returncode == 1, done.stderr
+        outputs.add(json.dumps([(p["code"], p["row"]) for p in json.loads(done.stdout)["problems"]]))
+    assert len(outputs) == 1, outputs
+    assert len({code for code, _ in json.loads(outputs.pop())}) >= 3

@@ -161,7 +161,7 @@ class _Builder:
         """Parse one column into `key` (default: its field), reporting and dropping as it goes."""
         key = key or column.field
         values, codes, details = parse_values(raw, parser_for(column), column.type)
-        for code in set(codes[codes != None]) if codes is not None else ():  # noqa: E711 - element-wise
+        for code in sorted(set(codes[codes != None])) if codes is not None else ():  # noqa: E711 - sorted: same order every run
             mask = codes == code
             self.report(mask, code, details, column, index)
             if column.required and PROBLEM_LEVELS[code] == "error":
