@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 
 import openpyxl
 import pytest
 
-from cli_helpers import run_chsc
+from cli_helpers import SRC, run_chsc
+from helpers import make_id, wrong_checksum
 
 VALID_ID = "11010519491231002X"
 
@@ -118,13 +122,6 @@ def test_help_has_an_example():
 def test_problem_order_is_the_same_whatever_the_hash_seed(tmp_path):
     """Several problem kinds in one column come out in one order, run after run (string hashing is
     randomised per process, so an order taken from a set would change)."""
-    import os
-    import subprocess
-    import sys
-
-    from cli_helpers import SRC
-    from helpers import make_id, wrong_checksum
-
     rows = [
         ["李四", wrong_checksum(make_id(seq="002")), dt.date(2025, 3, 1), "是", "是"],
         ["王五", "12345", dt.date(2025, 3, 2), "是", "是"],
