@@ -22,9 +22,10 @@ class Ran:
         return self.stdout + self.stderr
 
 
-def run_chsc(*args: object, cwd: Path | None = None) -> Ran:
-    """Run `chsc ARGS` in a fresh process (cold, like a user) and return code and output."""
-    env = dict(os.environ, PYTHONPATH=str(SRC), COLUMNS="160", NO_COLOR="1")
+def run_chsc(*args: object, cwd: Path | None = None, env: dict[str, str] | None = None) -> Ran:
+    """Run `chsc ARGS` in a fresh process (cold, like a user) and return code and output;
+    `env` adds to the environment (PYTHONHASHSEED, say)."""
+    env = dict(os.environ, PYTHONPATH=str(SRC), COLUMNS="160", NO_COLOR="1", **(env or {}))
     code = "import sys; from chsc_cli.cli.main import run; sys.exit(run(sys.argv[1:]))"
     completed = subprocess.run(
         [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd
