@@ -39,6 +39,10 @@ PROBLEM_LEVELS: dict[str, Level] = {
     "future-date": "warning",
     "old-date": "warning",
     "bad-config": "error",
+    # a district (compute/report --centres): centres are told apart by their folders
+    "centre-name-repeated": "warning",  # two centre folders' chsc.yaml give the same centre: name
+    "centre-without-registers": "warning",  # an empty or register-less centre folder, left out of the totals
+    "nested-config": "warning",  # a chsc.yaml below a centre folder's root: not read
 }
 
 

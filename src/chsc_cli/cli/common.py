@@ -107,13 +107,26 @@ def load_folder(data_dir: Path, config: Path | None, quiet: bool, no_cache: bool
     """Settings and registers of a data folder for the computing commands (compute, check, gaps,
     progress, report): an unreadable file, an ambiguous sheet or no registers at all stop them."""
     settings, read = read_registers(data_dir, config, quiet, no_cache)
-    stopping = read.problems_with("unreadable-file", "too-large", "ambiguous-kind", "no-registers")
-    if stopping:
-        first = stopping[0]
-        place = f"{first.file}：" if first.file else ""
-        more = f"（另有 {len(stopping) - 1} 处同类问题，可用 chsc validate 查看）" if len(stopping) > 1 else ""
-        raise UserError(f"{place}{first.message}{more}", hint="缺了这些数据算出的指标会不准，已停止。", code=first.code)
+    stop_on_unusable(read, STOPPING_CODES)
     return settings, read
+
+
+#: Problems after which a computing command stops: its numbers would be wrong without the data.
+STOPPING_CODES = ("unreadable-file", "too-large", "ambiguous-kind", "no-registers")
+
+
+def stop_on_unusable(read, codes: tuple[str, ...], folder: str | None = None,
+                     hint: str = "缺了这些数据算出的指标会不准，已停止。") -> None:
+    """A UserError naming the first problem of `codes` in `read` (and how many more), if any.
+    `folder`: the centre folder (relative to the district folder) the files are in."""
+    stopping = read.problems_with(*codes)
+    if not stopping:
+        return
+    first = stopping[0]
+    file = "/".join(part for part in (folder, first.file) if part)
+    place = f"{file}：" if file else ""
+    more = f"（另有 {len(stopping) - 1} 处同类问题，可用 chsc validate 查看）" if len(stopping) > 1 else ""
+    raise UserError(f"{place}{first.message}{more}", hint=hint, code=first.code)
 
 
 def input_files(settings: LoadedConfig, read) -> list[Path]:
@@ -126,6 +139,12 @@ def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
     from ..indicators import load_library
 
     library = load_library(extra_dirs)
+    check_targets(library, settings)
+    return library
+
+
+def check_targets(library, settings: LoadedConfig) -> None:
+    """Every indicator chsc.yaml `targets:` names is in the library."""
     for indicator_id in settings.settings.targets:
         if indicator_id not in library.indicators:
             line = settings.line_of("targets", indicator_id)
@@ -134,7 +153,6 @@ def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
                 hint=f"可用的指标：{', '.join(library.indicators)}",
                 code="bad-config",
             )
-    return library
 
 
 def raise_user_error(message: str, hint: str | None = None):

@@ -1,8 +1,13 @@
 """A district: each sub-folder a centre; one row per centre and a district total computed as the
-sum of numerators over the sum of denominators (never an average of rates)."""
+sum of numerators over the sum of denominators (never an average of rates).
+
+A centre is known by its folder (its path relative to the district folder), never by its display
+name: two centres whose chsc.yaml say the same `centre:` are both counted, and their rows show the
+folder after the name."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..periods import Period
@@ -12,61 +17,124 @@ from .results import ComputeResult, GroupedWarning, IndicatorResult, group_probl
 
 @dataclass
 class DistrictResult:
-    """Shaped like ComputeResult (centre = the district's name), so every output can render it."""
+    """Shaped like ComputeResult (centre = the district's name), so every output can render it.
+
+    `centres`: folder -> that centre's result (its `centre` is the display name); `left_out`:
+    folder -> why the folder is not in the totals (no registers)."""
 
     centre: str
     period: Period
     centres: dict[str, ComputeResult]
     indicators: list[IndicatorResult] = field(default_factory=list)  # total, then one row per centre
     warnings: list[GroupedWarning] = field(default_factory=list)
+    left_out: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """The totals cover every centre folder of the district."""
+        return not self.left_out
 
     def to_json(self) -> dict:
         return {
             "centre": self.centre,
             "period": {"label": self.period.label, "start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
-            "centres": list(self.centres),
+            "centres": [computed.centre for computed in self.centres.values()],
+            "folders": list(self.centres),
+            "complete": self.complete,
+            "left_out": [{"folder": folder, "reason": reason} for folder, reason in self.left_out.items()],
             "indicators": [row.to_json() for row in self.indicators],
             "warnings": [warning.to_json() for warning in self.warnings],
         }
 
 
+def centre_labels(names: dict[str, str]) -> dict[str, str]:
+    """folder -> what rows show: the display name, followed by the folder when the name repeats."""
+    repeats = Counter(names.values())
+    return {folder: name if repeats[name] == 1 else f"{name}（{folder}）" for folder, name in names.items()}
+
+
+def repeated_names(names: dict[str, str], config_files: dict[str, str | None]) -> list[Problem]:
+    """One warning per centre folder whose display name another centre folder also has.
+    `config_files`: folder -> its chsc.yaml (relative to the district folder), None without one."""
+    by_name: dict[str, list[str]] = {}
+    for folder, name in names.items():
+        by_name.setdefault(name, []).append(folder)
+    problems = []
+    for name, folders in by_name.items():
+        if len(folders) < 2:
+            continue
+        for folder in folders:
+            others = "、".join(f for f in folders if f != folder)
+            problems.append(Problem(
+                "centre-name-repeated",
+                f"中心名称「{name}」与中心文件夹 {others} 的相同；仍分别计入区合计，表中写作「{name}（{folder}）」。"
+                f"请在本中心 chsc.yaml 的 centre: 一行写上本中心的名称",
+                file=config_files.get(folder) or folder,
+            ))
+    return problems
+
+
+def coverage_note(centres: dict[str, ComputeResult], left_out: dict[str, str]) -> str | None:
+    """What a district total covers, when it is not every centre folder; None when it is."""
+    if not left_out:
+        return None
+    missing = "；".join(f"{folder}（{reason}）" for folder, reason in left_out.items())
+    total = len(centres) + len(left_out)
+    return f"区合计只包含 {total} 个中心文件夹中的 {len(centres)} 个，不是全区的完整数字；未包含：{missing}"
+
+
 def district_total(rows: dict[str, IndicatorResult], target) -> IndicatorResult:
-    """Sum of numerators over sum of denominators; not computable when any centre is not."""
+    """Sum of numerators over sum of denominators; not computable when any centre is not.
+    `rows`: a centre's label -> its row."""
     first = next(iter(rows.values()))
     total = IndicatorResult(
         id=first.id, name=first.name, category=first.category, group=None, numerator=None, denominator=None,
         target=target, comparison=first.comparison, denominator_source=None,
     )
-    missing = {centre: row.reason for centre, row in rows.items() if row.numerator is None}
+    missing = {label: row.reason for label, row in rows.items() if row.reason is not None or row.numerator is None}
     if missing:
-        listed = "；".join(f"{centre}（{reason}）" for centre, reason in missing.items())
+        listed = "；".join(f"{label}（{reason}）" for label, reason in missing.items())
         total.reason = f"以下中心无法计算，区合计不完整：{listed}"
         return total
     total.numerator = sum(row.numerator for row in rows.values())
-    total.denominator = sum(row.denominator for row in rows.values())
+    denominators = [row.denominator for row in rows.values()]
+    total.denominator = None if any(d is None for d in denominators) else sum(denominators)
     sources = {row.denominator_source for row in rows.values()}
     total.denominator_source = sources.pop() if len(sources) == 1 else None
     return total
 
 
 def roll_up(
-    district: str, period: Period, centres: dict[str, ComputeResult], root_problems: list[Problem], targets: dict
+    district: str,
+    period: Period,
+    centres: dict[str, ComputeResult],
+    root_problems: list[Problem],
+    targets: dict,
+    left_out: dict[str, str] | None = None,
 ) -> DistrictResult:
-    """`targets`: indicator id -> the district's target (its chsc.yaml, else the library's)."""
-    result = DistrictResult(district, period, centres)
+    """`centres`: centre folder -> its result, named by its display name; `targets`: indicator id ->
+    the district's target (its chsc.yaml, else the library's); `left_out`: folder -> why it is not in
+    the totals."""
+    left_out = dict(left_out or {})
+    result = DistrictResult(district, period, centres, left_out=left_out)
+    labels = centre_labels({folder: computed.centre for folder, computed in centres.items()})
+    note = coverage_note(centres, left_out)
     ids = [row.id for row in next(iter(centres.values())).indicators if row.group is None] if centres else []
     for indicator_id in ids:
         per_centre = {
-            name: next(r for r in computed.indicators if r.id == indicator_id and r.group is None)
-            for name, computed in centres.items()
+            folder: next(r for r in computed.indicators if r.id == indicator_id and r.group is None)
+            for folder, computed in centres.items()
         }
-        result.indicators.append(district_total(per_centre, targets[indicator_id]))
-        for name, row in per_centre.items():
-            row.group = {"centre": name}
+        total = district_total({labels[folder]: row for folder, row in per_centre.items()}, targets[indicator_id])
+        total.note = note
+        result.indicators.append(total)
+        for folder, row in per_centre.items():
+            row.group = {"centre": centres[folder].centre, "folder": folder}
+            row.group_label = labels[folder]
             result.indicators.append(row)
     result.warnings = group_problems(root_problems)
-    for name, computed in centres.items():
+    for folder, computed in centres.items():
         for warning in computed.warnings:
-            warning.file = f"{name}/{warning.file}" if warning.file else name
+            warning.file = f"{folder}/{warning.file}" if warning.file else folder
             result.warnings.append(warning)
     return result

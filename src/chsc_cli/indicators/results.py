@@ -42,6 +42,16 @@ class IndicatorResult:
     comparison: str
     denominator_source: str | None
     reason: str | None = None
+    note: str | None = None  # a qualification of a computable figure (a district total missing a centre)
+    group_label: str | None = None  # what tables show for the group when its value is not enough
+
+    @property
+    def group_name(self) -> str | None:
+        """The group as tables show it: `group_label` when set (a district's centre whose name
+        repeats: 名称（文件夹）), else the group's value; None for the whole centre or district."""
+        if self.group is None:
+            return None
+        return self.group_label or next(iter(self.group.values()))
 
     @property
     def value(self) -> float | None:
@@ -77,6 +87,8 @@ class IndicatorResult:
         }
         if self.reason is not None:
             data["reason"] = self.reason
+        if self.note is not None:
+            data["note"] = self.note
         return data
 
 

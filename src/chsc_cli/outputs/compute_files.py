@@ -13,10 +13,6 @@ PERCENT_COLUMNS = {5, 6}
 SOURCE_NAMES = {"config": "chsc.yaml 官方数", "roster": "名册", "register": "登记记录"}
 
 
-def _group_text(group: dict | None) -> str:
-    return "全中心" if group is None else next(iter(group.values()))
-
-
 def compute_rows(result: ComputeResult, *, as_text: bool) -> list[list[object]]:
     """One row per indicator and group. CSV wants text percentages; xlsx wants numbers."""
     rows = []
@@ -25,7 +21,7 @@ def compute_rows(result: ComputeResult, *, as_text: bool) -> list[list[object]]:
         rows.append([
             row.id,
             row.name,
-            _group_text(row.group),
+            "全中心" if row.group is None else row.group_name,
             row.numerator,
             row.denominator,
             percent(row.numerator, row.denominator) if as_text else row.value,
@@ -33,7 +29,7 @@ def compute_rows(result: ComputeResult, *, as_text: bool) -> list[list[object]]:
             met,
             row.shortfall,
             SOURCE_NAMES.get(row.denominator_source or "", ""),
-            row.reason or "",
+            row.reason or row.note or "",
         ])
     return rows
 

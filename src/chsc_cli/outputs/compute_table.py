@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..indicators import ComputeResult
@@ -29,7 +30,7 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
                              ("目标", "right"), ("达标", "center"), ("差距(人)", "right")):
         table.add_column(heading, justify=justify)
     for row in result.indicators:
-        name = row.name if row.group is None else f"  {next(iter(row.group.values()))}"
+        name = row.name if row.group is None else f"  {row.group_name}"
         table.add_row(
             name,
             count(row.numerator),
@@ -43,6 +44,8 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
     for row in result.indicators:
         if pace and row.group is None and row.id in pace:
             console.print(f"{row.name}：{pace[row.id]}", markup=False)
+    for note in dict.fromkeys(row.note for row in result.indicators if row.note and row.group is None):
+        console.print(f"[bold]注意：[/]{escape(note)}")
     missing = [row for row in result.indicators if row.reason and row.group is None]
     if missing:
         console.print("[bold]无法计算：[/]")

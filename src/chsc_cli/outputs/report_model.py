@@ -332,7 +332,7 @@ def _station_line(row: IndicatorResult) -> StationLine:
     gap = row.shortfall if computable else None
     monthly = monthly_pace(gap, PLAN_MONTHS)
     return StationLine(
-        station=clean_text(next(iter(row.group.values()))), indicator_id=row.id, indicator_name=row.name,
+        station=clean_text(row.group_name), indicator_id=row.id, indicator_name=row.name,
         category=row.category, computable=computable, reason=None if computable else _reason(row),
         target_text=target_percent(row.target), numerator=row.numerator, denominator=row.denominator,
         numerator_text=chinese_count(row.numerator), denominator_text=chinese_count(row.denominator),
@@ -417,6 +417,12 @@ def _opening(period_text: str, centre: str, counts: Counts, categories: list[Cat
     return text
 
 
+def _notes(current: ComputeResult) -> str:
+    """What qualifies the totals (a district total that leaves out a centre folder), as sentences."""
+    notes = dict.fromkeys(clean_text(row.note) for row in current.indicators if row.group is None and row.note)
+    return "".join(f"{note}。" for note in notes)
+
+
 def _category_plan(name: str, plan_year_label: str, period_text: str, items: list[IndicatorLine]) -> str:
     if all(item.computable and item.met for item in items):
         lead = f"{name}各项指标{period_text}均已达到目标，{plan_year_label}继续保持："
@@ -480,7 +486,8 @@ def build_report_context(
         centre=centre, period=period_info(current.period),
         compare=period_info(compare.period) if compare else None, compare_phrase=phrase,
         plan_year=plan_year, plan_year_label=plan_year_label, counts=counts,
-        opening=_opening(period_text, centre, counts, categories), categories=categories, indicators=lines,
+        opening=_opening(period_text, centre, counts, categories) + _notes(current), categories=categories,
+        indicators=lines,
         missed=missed, not_computable=not_computable,
         stations=list(dict.fromkeys(s.station for s in sorted(station_rows, key=_station_order(lines)))),
         station_rows=station_rows,
