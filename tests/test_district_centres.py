@@ -160,3 +160,12 @@ def test_warnings_of_a_centres_files_name_its_folder(same_names, capsys):
     code, data, _ = _compute_json(capsys, same_names)
     assert code == 0
     assert any(w["file"] == "乙中心/补录.xlsx" for w in data["warnings"])
+
+
+def test_the_district_report_says_a_centre_was_left_out(same_names, tmp_path, capsys):
+    (same_names / "丁中心").mkdir()
+    out = tmp_path / "区总结.md"
+    assert in_process("report", same_names, "-p", "2025", "--centres", "-o", out) == 0
+    assert "丁中心：文件夹中没有识别出任何登记表，区合计未包含该中心" in capsys.readouterr().err
+    opening = next(line for line in out.read_text(encoding="utf-8").splitlines() if "基本公共卫生服务共统计" in line)
+    assert "区合计只包含 4 个中心文件夹中的 3 个，不是全区的完整数字；未包含：丁中心" in opening
