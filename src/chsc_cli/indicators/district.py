@@ -83,17 +83,18 @@ def coverage_note(centres: dict[str, ComputeResult], left_out: dict[str, str]) -
     return f"区合计只包含 {total} 个中心文件夹中的 {len(centres)} 个，不是全区的完整数字；未包含：{missing}"
 
 
-def district_total(rows: dict[str, IndicatorResult], target) -> IndicatorResult:
+def district_total(rows: dict[str, IndicatorResult], target, labels: dict[str, str] | None = None) -> IndicatorResult:
     """Sum of numerators over sum of denominators; not computable when any centre is not.
-    `rows`: a centre's label -> its row."""
+    `rows`: centre folder -> its row; `labels`: folder -> how the reason names it (else the folder)."""
     first = next(iter(rows.values()))
     total = IndicatorResult(
         id=first.id, name=first.name, category=first.category, group=None, numerator=None, denominator=None,
         target=target, comparison=first.comparison, denominator_source=None,
     )
-    missing = {label: row.reason for label, row in rows.items() if row.reason is not None or row.numerator is None}
+    labels = labels or {}
+    missing = {folder: row.reason for folder, row in rows.items() if row.reason is not None or row.numerator is None}
     if missing:
-        listed = "；".join(f"{label}（{reason}）" for label, reason in missing.items())
+        listed = "；".join(f"{labels.get(folder, folder)}（{reason}）" for folder, reason in missing.items())
         total.reason = f"以下中心无法计算，区合计不完整：{listed}"
         return total
     total.numerator = sum(row.numerator for row in rows.values())
@@ -125,7 +126,7 @@ def roll_up(
             folder: next(r for r in computed.indicators if r.id == indicator_id and r.group is None)
             for folder, computed in centres.items()
         }
-        total = district_total({labels[folder]: row for folder, row in per_centre.items()}, targets[indicator_id])
+        total = district_total(per_centre, targets[indicator_id], labels)
         total.note = note
         result.indicators.append(total)
         for folder, row in per_centre.items():
