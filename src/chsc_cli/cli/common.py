@@ -109,11 +109,17 @@ def load_folder(data_dir: Path, config: Path | None, quiet: bool, no_cache: bool
     settings, read = read_registers(data_dir, config, quiet, no_cache)
     stopping = read.problems_with("unreadable-file", "too-large", "ambiguous-kind", "no-registers")
     if stopping:
-        first = stopping[0]
-        place = f"{first.file}：" if first.file else ""
-        more = f"（另有 {len(stopping) - 1} 处同类问题，可用 chsc validate 查看）" if len(stopping) > 1 else ""
-        raise UserError(f"{place}{first.message}{more}", hint="缺了这些数据算出的指标会不准，已停止。", code=first.code)
+        more = "，可用 chsc validate 查看"
+        raise UserError(stopping_line(stopping, more), hint="缺了这些数据算出的指标会不准，已停止。", code=stopping[0].code)
     return settings, read
+
+
+def stopping_line(stopping: list, more: str = "") -> str:
+    """One line for problems that stop a command: the first with its file, and how many more."""
+    first = stopping[0]
+    place = f"{first.file}：" if first.file else ""
+    others = f"（另有 {len(stopping) - 1} 处同类问题{more}）" if len(stopping) > 1 else ""
+    return f"{place}{first.message}{others}"
 
 
 def input_files(settings: LoadedConfig, read) -> list[Path]:
@@ -131,10 +137,19 @@ def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
             line = settings.line_of("targets", indicator_id)
             raise UserError(
                 f"chsc.yaml 第 {line} 行：targets 中的指标「{indicator_id}」不存在。",
-                hint=f"可用的指标：{', '.join(library.indicators)}",
+                hint=f"可用的指标：{library.listing()}",
                 code="bad-config",
             )
     return library
+
+
+def indicator_id_of(library, text: str, also: str = "") -> str:
+    """The id of the indicator the user named by id or by Chinese name; else a UserError listing
+    every indicator with its id and name (and `also`, what else the command takes)."""
+    found = library.find(text)
+    if found is None:
+        raise UserError(f"没有指标「{text}」。", hint=f"可用的指标（id 或名称均可）：{library.listing()}{also}")
+    return found
 
 
 def raise_user_error(message: str, hint: str | None = None):
