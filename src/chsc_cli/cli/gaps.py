@@ -15,6 +15,7 @@ from .common import (
     NoCacheOption,
     QuietOption,
     emit,
+    indicator_id_of,
     input_files,
     load_folder,
     load_indicator_library,
@@ -28,7 +29,7 @@ from .compute import IndicatorsOption, OutputOption, PeriodOption
 
 
 def gaps(
-    indicator_id: Annotated[str, typer.Argument(help="指标 id（chsc indicators 可查），或 all 表示全部指标", show_default=False)],
+    indicator_id: Annotated[str, typer.Argument(help="指标 id 或名称（chsc indicators 可查，如 老年人健康管理率），或 all 表示全部指标", show_default=False)],
     data_dir: DataDir,
     period: PeriodOption,
     output: OutputOption = None,
@@ -54,9 +55,7 @@ def gaps(
     chosen_period = parse_period_option(period)
     settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
-    wanted = list(library.indicators) if indicator_id == "all" else [indicator_id]
-    if indicator_id != "all" and indicator_id not in library.indicators:
-        raise_user_error(f"没有指标「{indicator_id}」。", hint=f"可用的指标：{', '.join(library.indicators)}，或 all")
+    wanted = list(library.indicators) if indicator_id == "all" else [indicator_id_of(library, indicator_id, also="；或 all")]
     if len(wanted) > 1 and chosen_format != "xlsx":
         raise_user_error("gaps all 会为每个指标写一个工作表，请用 -o 名单.xlsx 输出。")
     data = EngineData.prepare(read)

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..indicators import ComputeResult
+from ..periods import chinese_label
 from .formatting import count, percent, target_percent
 
 
@@ -23,7 +24,7 @@ def _met_mark(met: bool | None) -> str:
 
 
 def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool = False, pace: dict[str, str] | None = None) -> None:
-    title = f"{result.centre or ''} {result.period.label} 指标完成情况".strip()
+    title = f"{result.centre or ''} {chinese_label(result.period)} 指标完成情况".strip()
     table = Table(title=title, title_justify="left")
     for heading, justify in (("指标", "left"), ("分子", "right"), ("分母", "right"), ("率", "right"),
                              ("目标", "right"), ("达标", "center"), ("差距(人)", "right")):
