@@ -99,3 +99,44 @@ def test_validate_accepts_a_target_for_an_indicator_of_the_centres_own_library(c
     assert run_chsc("validate", centre, "--config", config).code == 2  # unknown without its library
     ran = run_chsc("validate", centre, "--config", config, "--indicators", own)
     assert ran.code == 0, ran.output
+
+
+# ------------------------------------------------------------------ a period without data is said first
+
+
+def test_check_for_a_year_after_the_data_says_so_first_and_keeps_the_figures(centre):
+    ran = run_chsc("check", centre, "-p", "2026")
+    assert ran.code == 1
+    first = ran.stderr.strip().splitlines()[0]
+    assert first.startswith("注意：") and "2026年" in first and "2025-11-10" in first and "之后" in first
+    assert "2026年 未达标的指标" in ran.stdout and "0.0%" in ran.stdout  # the figures are still given
+    assert run_chsc("check", centre, "-p", "2025").stderr.strip() == ""
+
+
+def test_compute_json_carries_the_notice_as_a_warning_and_the_table_says_it_on_stderr(centre):
+    ran = run_chsc("compute", centre, "-p", "2026年", "--format", "json")
+    data = json.loads(ran.stdout)
+    notices = [w for w in data["warnings"] if w["code"] == "period-without-data"]
+    assert len(notices) == 1 and notices[0]["level"] == "warning" and "2025-11-10" in notices[0]["message"]
+    assert data["period"]["label"] == "2026年"  # as given (cli.md)
+    assert data["period"]["start"] == "2026-01-01"
+    table = run_chsc("compute", centre, "-p", "2026")
+    assert "2025-11-10" in table.stderr and "2026年 指标完成情况" in table.stdout
+    assert "period-without-data" not in table.stdout  # not counted among the data's problems
+
+
+def test_a_period_not_yet_begun_is_said_even_with_a_stray_row_in_it(centre):
+    from chsc_cli.config import CentreConfig
+    from chsc_cli.indicators import EngineData
+    from chsc_cli.indicators.activity import period_without_data
+    from chsc_cli.periods import parse_period
+    from chsc_cli.registers import read_folder
+
+    data = EngineData.prepare(read_folder(centre, CentreConfig()))
+    library = load_library()
+    notice = period_without_data(data, library, parse_period("2025"), today=dt.date(2024, 6, 1))
+    assert notice is not None and "还没有到" in notice.message and "2024-06-01" in notice.message
+    assert period_without_data(data, library, parse_period("2025"), today=dt.date(2026, 1, 1)) is None
+    assert period_without_data(data, library, parse_period("2025-12"), today=dt.date(2026, 1, 1)) is not None
+    before = period_without_data(data, library, parse_period("2015"), today=dt.date(2026, 1, 1))
+    assert before is not None and "最早的日期是 2025-02-10" in before.message and "之前" in before.message

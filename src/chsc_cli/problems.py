@@ -39,6 +39,7 @@ PROBLEM_LEVELS: dict[str, Level] = {
     "future-date": "warning",
     "old-date": "warning",
     "bad-config": "error",
+    "period-without-data": "warning",
 }
 
 

@@ -122,6 +122,14 @@ def stopping_line(stopping: list, more: str = "") -> str:
     return f"{place}{first.message}{others}"
 
 
+def say_period_notice(result, quiet: bool) -> None:
+    """Before the figures, on stderr: the period holds no register row (a mistyped year, or one not
+    yet begun). JSON keeps it as a `period-without-data` warning."""
+    notice = getattr(result, "period_notice", None)
+    if notice and not quiet:
+        stderr.print(f"注意：{notice}", markup=False)
+
+
 def input_files(settings: LoadedConfig, read) -> list[Path]:
     """What a command read and must never write over: every register and the chsc.yaml used."""
     return [*read.files, *([settings.path] if settings.path is not None else [])]

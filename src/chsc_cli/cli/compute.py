@@ -19,6 +19,7 @@ from .common import (
     load_folder,
     output_format,
     raise_user_error,
+    say_period_notice,
     stderr,
     load_indicator_library,
     parse_period_option,
@@ -75,6 +76,7 @@ def compute(
         library = load_indicator_library(indicators or [], settings)
         result = compute_indicators(read, chosen_period, settings.settings, library, by=by, reasons=False)
         inputs = input_files(settings, read)
+        say_period_notice(result, quiet)
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":
             from ..indicators.progress import pace_lines

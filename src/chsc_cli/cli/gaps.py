@@ -22,6 +22,7 @@ from .common import (
     output_format,
     parse_period_option,
     raise_user_error,
+    say_period_notice,
     stderr,
     stdout,
 )
@@ -60,6 +61,7 @@ def gaps(
         raise_user_error("gaps all 会为每个指标写一个工作表，请用 -o 名单.xlsx 输出。")
     data = EngineData.prepare(read)
     result = compute_indicators(data, chosen_period, settings.settings, library, only=wanted)
+    say_period_notice(result, quiet)
     lists = [gap_list(library, result.evaluations[i], data, chosen_period) for i in wanted]
     if chosen_format == "xlsx":
         if output is None:

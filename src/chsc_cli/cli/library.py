@@ -9,7 +9,7 @@ import typer
 
 from ..periods import chinese_label
 from ..problems import UserError
-from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, indicator_id_of, load_folder, load_indicator_library, parse_period_option, stdout
+from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, indicator_id_of, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout
 from .compute import IndicatorsOption
 
 OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（给出时显示每一步的人数）", show_default=False)]
@@ -63,6 +63,7 @@ def explain(
     library = load_indicator_library(indicators or [], settings)
     indicator_id = indicator_id_of(library, indicator_id)
     result = compute_indicators(read, chosen_period, settings.settings, library, only=[indicator_id])
+    say_period_notice(result, quiet)
     render_definition(stdout, library, indicator_id, settings.settings.targets)
     render_steps(stdout, result.evaluations[indicator_id], chinese_label(chosen_period))
     return EXIT_OK

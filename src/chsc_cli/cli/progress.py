@@ -42,7 +42,9 @@ def progress(
     示例：chsc progress sample_data --year 2025 --through 2025-09 -o 2025进度.html
     """
     from ..indicators import EngineData
+    from ..indicators.activity import period_without_data
     from ..indicators.progress import last_event_month, progress as compute_progress
+    from ..periods import parse_period
     from ..outputs.progress_files import render_progress_table, write_progress_html, write_progress_xlsx
 
     chosen_format = output_format(format, output, ("table", "xlsx", "html"))
@@ -51,6 +53,9 @@ def progress(
     library = load_indicator_library(indicators or [], settings)
     data = EngineData.prepare(read)
     month = _through_month(through, year) if through else last_event_month(data, library, year)
+    notice = period_without_data(data, library, parse_period(str(year)))
+    if notice is not None and not quiet:
+        stderr.print(f"注意：{notice.message}", markup=False)
     rows = compute_progress(data, library, settings.settings, year, month)
     if chosen_format == "table" and output is None:
         render_progress_table(stdout, rows, year, month)

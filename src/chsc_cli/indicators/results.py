@@ -150,6 +150,11 @@ class ComputeResult:
     evaluations: dict[str, Evaluation]
     warnings: list[GroupedWarning]
 
+    @property
+    def period_notice(self) -> str | None:
+        """The `period-without-data` notice (no register row dated in the period), said before the figures."""
+        return next((w.message for w in self.warnings if w.code == "period-without-data"), None)
+
     def figures_only(self) -> "ComputeResult":
         """The same result without the per-person tables of its evaluations: a district keeps each
         centre's figures, not its residents (memory stays flat however many centres there are)."""

@@ -50,8 +50,11 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
         for row in missing:
             console.print(f"  {row.name}：{row.reason}", markup=False)
     if result.warnings and not quiet:
-        tally = Counter()
+        tally: Counter = Counter()
         for warning in result.warnings:
-            tally[warning.code] += warning.count
+            if warning.file is not None or warning.code != "period-without-data":  # said before the table
+                tally[warning.code] += warning.count
+        if not tally:
+            return
         summary = "，".join(f"{code} {n:,}" for code, n in sorted(tally.items()))
         console.print(f"[yellow]提示：[/]数据中有 {sum(tally.values()):,} 处问题（{summary}），详见 chsc validate。")
