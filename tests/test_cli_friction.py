@@ -140,3 +140,99 @@ def test_a_period_not_yet_begun_is_said_even_with_a_stray_row_in_it(centre):
     assert period_without_data(data, library, parse_period("2025-12"), today=dt.date(2026, 1, 1)) is not None
     before = period_without_data(data, library, parse_period("2015"), today=dt.date(2026, 1, 1))
     assert before is not None and "最早的日期是 2025-02-10" in before.message and "之前" in before.message
+
+
+# ------------------------------------------------------------------ progress: December and the quarterly steps
+
+
+def _progress_rows(folder, year=2025, through=12):
+    from chsc_cli.config import CentreConfig
+    from chsc_cli.indicators import EngineData
+    from chsc_cli.indicators.progress import progress
+    from chsc_cli.registers import read_folder
+
+    data = EngineData.prepare(read_folder(folder, CentreConfig()))
+    return progress(data, load_library(), CentreConfig(), year, through)
+
+
+def test_december_says_whether_the_year_ended_on_target_not_a_dash(centre):
+    from rich.console import Console
+
+    from chsc_cli.outputs.progress_files import progress_html, render_progress_table
+
+    rows = _progress_rows(centre)
+    console = Console(width=400, record=True, color_system=None)
+    render_progress_table(console, rows, 2025, 12)
+    table = console.export_text()
+    assert "年底情况" in table and "每月需完成(人)" not in table
+    standard = next(r for r in rows if r.id == "hypertension_standard_management_rate")
+    assert standard.current.met is False
+    assert f"未达标，尚差 {standard.current.shortfall} 人" in table
+    page = progress_html(rows, "测试中心", 2025, 12)
+    assert "每月需完成 — 人" not in page and "每月需完成 —" not in page
+    assert f"年底未达标，尚差 {standard.current.shortfall} 人" in page
+    met = [r for r in rows if r.current.met]
+    assert met and "已达标" in page
+
+
+def test_december_xlsx_says_it_too(centre, tmp_path):
+    from chsc_cli.outputs.progress_files import write_progress_xlsx
+
+    rows = _progress_rows(centre)
+    written = write_progress_xlsx(tmp_path / "p.xlsx", rows, 2025, 12, [])
+    sheet = openpyxl.load_workbook(written).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = next(row for row in values if row and row[0] == "指标")
+    assert header[-1] == "年底情况"
+    assert any(isinstance(row[-1], str) and row[-1].startswith("未达标，尚差") for row in values)
+
+
+def test_the_quarterly_steps_of_standard_management_are_explained_under_the_chart(centre):
+    from chsc_cli.outputs.progress_files import progress_html
+
+    rows = _progress_rows(centre)
+    quarterly = {r.id for r in rows if r.quarterly}
+    assert quarterly == {"hypertension_standard_management_rate", "diabetes_standard_management_rate"}
+    page = progress_html(rows, "测试中心", 2025, 12)
+    cards = page.split('<section class="card">')[1:]
+    explained = {card.split("</h2>")[0].removeprefix("<h2>") for card in cards if "季末" in card}
+    assert explained == {r.name for r in rows if r.quarterly}
+    assert "季末" not in progress_html(_progress_rows(centre, through=3), "测试中心", 2025, 3)  # one quarter: no step yet
+
+
+def test_progress_takes_the_year_and_month_in_chinese_and_says_a_year_without_data(centre):
+    ran = run_chsc("progress", centre, "--year", "2025年", "--through", "2025年9月")
+    assert ran.code == 0, ran.output
+    assert "1–9月" in ran.stdout and "剩余 3 个月" in ran.stdout
+    assert run_chsc("progress", centre, "--year", "2025", "--through", "9月").stdout == ran.stdout
+    empty = run_chsc("progress", centre, "--year", "2026")
+    assert empty.code == 0 and empty.stderr.startswith("注意：") and "2025-11-10" in empty.stderr
+    wrong = run_chsc("progress", centre, "--year", "2025年上半年")
+    assert wrong.code == 2 and "年份" in wrong.stderr
+    _no_traceback(wrong)
+
+
+# ------------------------------------------------------------------ Chinese periods and indicator names on the command line
+
+
+def test_chinese_period_gives_the_ascii_figures_and_is_said_back(centre):
+    ascii_form = json.loads(run_chsc("compute", centre, "-p", "2025-01..2025-06", "--format", "json").stdout)
+    chinese = run_chsc("compute", centre, "-p", "2025年1-6月", "--format", "json")
+    assert chinese.code == 0, chinese.output
+    data = json.loads(chinese.stdout)
+    assert data["period"] == {"label": "2025年1-6月", "start": "2025-01-01", "end": "2025-06-30"}
+    assert data["indicators"] == ascii_form["indicators"]
+    table = run_chsc("check", centre, "-p", "2025-01..2025-06")
+    assert "2025年上半年 未达标的指标" in table.stdout  # human output in chsc's own wording
+
+
+def test_gaps_and_explain_take_the_chinese_name(centre):
+    by_id = run_chsc("gaps", "hypertension_standard_management_rate", centre, "-p", "2025", "--format", "csv")
+    by_name = run_chsc("gaps", "高血压患者规范管理率", centre, "-p", "2025年", "--format", "csv")
+    assert by_name.code == 0 and by_name.stdout == by_id.stdout
+    explained = run_chsc("explain", "老年人健康管理率")
+    assert explained.code == 0 and "elderly_health_management_rate" in explained.stdout
+    unknown = run_chsc("explain", "老年人体检率")
+    assert unknown.code == 2 and "elderly_health_management_rate（老年人健康管理率）" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) <= 2
+    _no_traceback(unknown)
