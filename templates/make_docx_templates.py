@@ -93,17 +93,25 @@ def heading(document: Document, text: str) -> None:
 LEFT, RIGHT, CENTRE = WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER
 #: The page's text width (A4, 2.8 cm and 2.6 cm margins): every table's columns add up to it.
 TEXT_WIDTH_CM = 15.6
+CELL_MARGIN_TWIPS = 57  # 0.1 cm
 
 
 def _fixed_layout(table) -> None:
     """Word keeps the widths given (no autofit that squeezes the name column to two characters)."""
-    table.autofit = False
+    table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/> in its schema place
     properties = table._tbl.tblPr
-    layout = properties.find(qn("w:tblLayout"))
-    if layout is None:
-        layout = OxmlElement("w:tblLayout")
-        properties.append(layout)
-    layout.set(qn("w:type"), "fixed")
+    margins = OxmlElement("w:tblCellMar")  # 0.1 cm each side instead of Word's 0.19 cm: room for 123,456
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    after = [properties.find(qn(f"w:{name}")) for name in ("tblLook", "tblCaption", "tblDescription")]
+    following = next((element for element in after if element is not None), None)
+    if following is not None:  # the schema's order: ... tblLayout, tblCellMar, tblLook ...
+        following.addprevious(margins)
+    else:
+        properties.append(margins)
 
 
 def loop_table(document: Document, columns: list[tuple[str, str, float, object]], loop: str) -> None:
@@ -115,6 +123,9 @@ def loop_table(document: Document, columns: list[tuple[str, str, float, object]]
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _fixed_layout(table)
+    width = table._tbl.tblPr.find(qn("w:tblW"))
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(int(Cm(TEXT_WIDTH_CM).twips)))
     for index, (header, cell_text, width, alignment) in enumerate(columns):
         table.columns[index].width = Cm(width)
         for row in table.rows:
@@ -157,10 +168,10 @@ def summary() -> Document:
     tag(document, "{%p if station_rows %}")
     loop_table(
         document,
-        [("{{ unit }}", "{{ row.station }}", 1.9, LEFT), ("指标", "{{ row.indicator_name }}", 4.6, LEFT),
+        [("{{ unit }}", "{{ row.station }}", 1.7, LEFT), ("指标", "{{ row.indicator_name }}", 4.9, LEFT),
          ("目标", "{{ row.target_text }}", 1.2, RIGHT), ("分子", "{{ row.numerator_text }}", 1.5, RIGHT),
          ("分母", "{{ row.denominator_text }}", 1.5, RIGHT), ("完成率", "{{ row.rate_text }}", 1.5, RIGHT),
-         ("是否达标", "{{ row.met_text }}", 1.7, CENTRE), ("尚差(人)", "{{ row.gap_text }}", 1.7, RIGHT)],
+         ("是否达标", "{{ row.met_text }}", 1.7, CENTRE), ("尚差(人)", "{{ row.gap_text }}", 1.6, RIGHT)],
         "row in station_rows",
     )
     tag(document, "{%p else %}")
@@ -189,9 +200,9 @@ def plan() -> Document:
     body(document, "{{ category.plan_paragraph }}")
     loop_table(
         document,
-        [("指标", "{{ item.name }}", 5.0, LEFT), ("{{ plan_year_label }}目标", "{{ item.plan.target_text }}", 2.6, RIGHT),
-         ("{{ period.chinese_label }}完成率", "{{ item.plan.rate_text }}", 3.4, RIGHT),
-         ("差距(人)", "{{ item.plan.gap_text }}", 2.0, RIGHT), ("每月需完成(人)", "{{ item.plan.monthly_text }}", 2.6, RIGHT)],
+        [("指标", "{{ item.name }}", 4.8, LEFT), ("{{ plan_year_label }}目标", "{{ item.plan.target_text }}", 2.4, RIGHT),
+         ("{{ period.chinese_label }}完成率", "{{ item.plan.rate_text }}", 3.2, RIGHT),
+         ("差距(人)", "{{ item.plan.gap_text }}", 2.0, RIGHT), ("每月需完成(人)", "{{ item.plan.monthly_text }}", 3.2, RIGHT)],
         "item in category.indicators",
     )
     tag(document, "{%p if category.station_rows %}")
