@@ -14,8 +14,7 @@ import pandas as pd
 from ..periods import Period, chinese_label
 from ..problems import Problem
 from ..registers import KINDS
-
-PERIOD_WITHOUT_DATA = "period-without-data"
+from .results import PERIOD_WITHOUT_DATA
 
 
 def activity_dates(indicator) -> list[tuple[str, str]]:

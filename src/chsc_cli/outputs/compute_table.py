@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..indicators import ComputeResult
+from ..indicators.activity import PERIOD_WITHOUT_DATA
 from ..periods import chinese_label
 from .formatting import count, percent, target_percent
 
@@ -52,7 +53,7 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
     if result.warnings and not quiet:
         tally: Counter = Counter()
         for warning in result.warnings:
-            if warning.file is not None or warning.code != "period-without-data":  # said before the table
+            if warning.code != PERIOD_WITHOUT_DATA:  # said before the table, not a problem of the data
                 tally[warning.code] += warning.count
         if not tally:
             return
