@@ -23,6 +23,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -87,27 +88,62 @@ def heading(document: Document, text: str) -> None:
     document.add_paragraph(text, style="Heading 1")
 
 
-def loop_table(document: Document, headers: list[str], loop: str, cells: list[str]) -> None:
+#: How a column's cells are aligned: text on the left (station, indicator name), numbers on the right,
+#: a yes/no mark in the middle. Headers are centred.
+LEFT, RIGHT, CENTRE = WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER
+#: The page's text width (A4, 2.8 cm and 2.6 cm margins): every table's columns add up to it.
+TEXT_WIDTH_CM = 15.6
+CELL_MARGIN_TWIPS = 57  # 0.1 cm
+
+
+def _fixed_layout(table) -> None:
+    """Word keeps the widths given (no autofit that squeezes the name column to two characters)."""
+    table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/> in its schema place
+    properties = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")  # 0.1 cm each side instead of Word's 0.19 cm: room for 123,456
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    after = [properties.find(qn(f"w:{name}")) for name in ("tblLook", "tblCaption", "tblDescription")]
+    following = next((element for element in after if element is not None), None)
+    if following is not None:  # the schema's order: ... tblLayout, tblCellMar, tblLook ...
+        following.addprevious(margins)
+    else:
+        properties.append(margins)
+
+
+def loop_table(document: Document, columns: list[tuple[str, str, float, object]], loop: str) -> None:
     """A table: a header row, then one row per item of `loop` ({%tr for ... %} row, the cells row,
-    {%tr endfor %} row)."""
-    table = document.add_table(rows=4, cols=len(headers))
+    {%tr endfor %} row). Each column is (header, cell, width in cm, alignment); the widths add up
+    to the text width, and the name column holds ~12 Chinese characters on one line."""
+    assert abs(sum(width for _, _, width, _ in columns) - TEXT_WIDTH_CM) < 0.01, columns
+    table = document.add_table(rows=4, cols=len(columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for index, text in enumerate(headers):
+    _fixed_layout(table)
+    width = table._tbl.tblPr.find(qn("w:tblW"))
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(int(Cm(TEXT_WIDTH_CM).twips)))
+    for index, (header, cell_text, width, alignment) in enumerate(columns):
+        table.columns[index].width = Cm(width)
+        for row in table.rows:
+            row.cells[index].width = Cm(width)
         cell = table.rows[0].cells[index]
-        cell.text = text
+        cell.text = header
+        cell.paragraphs[0].alignment = CENTRE
         for run in cell.paragraphs[0].runs:
             run.bold = True
+        table.rows[2].cells[index].text = cell_text
+        table.rows[2].cells[index].paragraphs[0].alignment = alignment
     table.rows[1].cells[0].text = f"{{%tr for {loop} %}}"
-    for index, text in enumerate(cells):
-        table.rows[2].cells[index].text = text
-        if index > 0:
-            table.rows[2].cells[index].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     table.rows[3].cells[0].text = "{%tr endfor %}"
     for row in table.rows:
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.line_spacing = 1.0
+                paragraph.paragraph_format.first_line_indent = Pt(0)
                 for run in paragraph.runs:
                     run.font.size = Pt(10.5)
 
@@ -121,20 +157,22 @@ def summary() -> Document:
     body(document, "{{ category.summary_paragraph }}")
     loop_table(
         document,
-        ["指标", "目标", "分子", "分母", "完成率", "较上年(百分点)", "是否达标"],
+        [("指标", "{{ item.name }}", 4.7, LEFT), ("目标", "{{ item.target_text }}", 1.4, RIGHT),
+         ("分子", "{{ item.numerator_text }}", 1.7, RIGHT), ("分母", "{{ item.denominator_text }}", 1.7, RIGHT),
+         ("完成率", "{{ item.rate_text }}", 1.6, RIGHT), ("较上年(百分点)", "{{ item.change.table_text }}", 2.8, RIGHT),
+         ("是否达标", "{{ item.met_text }}", 1.7, CENTRE)],
         "item in category.indicators",
-        ["{{ item.name }}", "{{ item.target_text }}", "{{ item.numerator_text }}", "{{ item.denominator_text }}",
-         "{{ item.rate_text }}", "{{ item.change.table_text }}", "{{ item.met_text }}"],
     )
     tag(document, "{%p endfor %}")
     heading(document, "{{ numbers[categories|length] }}、各{{ unit }}完成情况")
     tag(document, "{%p if station_rows %}")
     loop_table(
         document,
-        ["{{ unit }}", "指标", "目标", "分子", "分母", "完成率", "是否达标", "尚差(人)"],
+        [("{{ unit }}", "{{ row.station }}", 1.7, LEFT), ("指标", "{{ row.indicator_name }}", 4.9, LEFT),
+         ("目标", "{{ row.target_text }}", 1.2, RIGHT), ("分子", "{{ row.numerator_text }}", 1.5, RIGHT),
+         ("分母", "{{ row.denominator_text }}", 1.5, RIGHT), ("完成率", "{{ row.rate_text }}", 1.5, RIGHT),
+         ("是否达标", "{{ row.met_text }}", 1.7, CENTRE), ("尚差(人)", "{{ row.gap_text }}", 1.6, RIGHT)],
         "row in station_rows",
-        ["{{ row.station }}", "{{ row.indicator_name }}", "{{ row.target_text }}", "{{ row.numerator_text }}",
-         "{{ row.denominator_text }}", "{{ row.rate_text }}", "{{ row.met_text }}", "{{ row.gap_text }}"],
     )
     tag(document, "{%p else %}")
     body(document, "登记表中没有站点信息，未按站点统计。")
@@ -162,19 +200,19 @@ def plan() -> Document:
     body(document, "{{ category.plan_paragraph }}")
     loop_table(
         document,
-        ["指标", "{{ plan_year_label }}目标", "{{ period.chinese_label }}完成率", "差距(人)", "每月需完成(人)"],
+        [("指标", "{{ item.name }}", 4.8, LEFT), ("{{ plan_year_label }}目标", "{{ item.plan.target_text }}", 2.4, RIGHT),
+         ("{{ period.chinese_label }}完成率", "{{ item.plan.rate_text }}", 3.2, RIGHT),
+         ("差距(人)", "{{ item.plan.gap_text }}", 2.0, RIGHT), ("每月需完成(人)", "{{ item.plan.monthly_text }}", 3.2, RIGHT)],
         "item in category.indicators",
-        ["{{ item.name }}", "{{ item.plan.target_text }}", "{{ item.plan.rate_text }}", "{{ item.plan.gap_text }}",
-         "{{ item.plan.monthly_text }}"],
     )
     tag(document, "{%p if category.station_rows %}")
     body(document, "各{{ unit }}任务：")
     loop_table(
         document,
-        ["{{ unit }}", "指标", "目标", "完成率", "差距(人)", "每月需完成(人)"],
+        [("{{ unit }}", "{{ row.station }}", 2.0, LEFT), ("指标", "{{ row.indicator_name }}", 4.8, LEFT),
+         ("目标", "{{ row.target_text }}", 1.6, RIGHT), ("完成率", "{{ row.rate_text }}", 2.0, RIGHT),
+         ("差距(人)", "{{ row.gap_text }}", 2.2, RIGHT), ("每月需完成(人)", "{{ row.monthly_text }}", 3.0, RIGHT)],
         "row in category.station_rows",
-        ["{{ row.station }}", "{{ row.indicator_name }}", "{{ row.target_text }}", "{{ row.rate_text }}",
-         "{{ row.gap_text }}", "{{ row.monthly_text }}"],
     )
     tag(document, "{%p endif %}")
     tag(document, "{%p endfor %}")

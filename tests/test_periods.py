@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from chsc_cli.periods import (
     Period,
     PeriodError,
+    chinese_label,
     last_day_of_month,
     parse_period,
     quarter_end,
@@ -95,7 +96,11 @@ def test_full_width_text_is_read_as_half_width():
         "2025H3",
         "2025-06-30",
         "25",
-        "2025年",
+        "2025年第5季度",
+        "2025年13月",
+        "2025年6-1月",
+        "2025年2月30日至3月1日",
+        "二〇二五年",
         "abc",
         "2025-01...2025-06",
     ],
@@ -246,3 +251,90 @@ def test_days_past_month_end_are_rejected(month, past):
     day = last_day_of_month(year, number).day + past
     with pytest.raises(PeriodError):
         parse_period(f"{year}-{number:02d}-{day}..{year}-12-31")
+
+
+# ----------------------------------------------------------------------------------------------
+# The Chinese forms (the way chsc itself writes periods in every report)
+# ----------------------------------------------------------------------------------------------
+
+QUARTER_WORDS = {1: ("1", "一"), 2: ("2", "二"), 3: ("3", "三"), 4: ("4", "四")}
+
+
+@pytest.mark.parametrize(
+    "chinese, ascii_form",
+    [
+        ("2025年", "2025"),
+        ("2025年度", "2025"),
+        ("2025年上半年", "2025H1"),
+        ("2025年下半年", "2025H2"),
+        ("2025年第二季度", "2025Q2"),
+        ("2025年第2季度", "2025Q2"),
+        ("2025年一季度", "2025Q1"),
+        ("2025年6月", "2025-06"),
+        ("2025年06月", "2025-06"),
+        ("2025年1-6月", "2025-01..2025-06"),
+        ("2025年1月-6月", "2025-01..2025-06"),
+        ("2025年1～6月", "2025-01..2025-06"),
+        ("2025年1–6月", "2025-01..2025-06"),
+        ("2025年1月至6月", "2025-01..2025-06"),
+        ("2024年11月至2025年2月", "2024-11..2025-02"),
+        ("2025年1月1日至2025年6月30日", "2025-01-01..2025-06-30"),
+        ("２０２５年６月", "2025-06"),
+    ],
+)
+def test_chinese_forms_mean_what_their_ascii_forms_mean(chinese, ascii_form):
+    period, expected = parse_period(chinese), parse_period(ascii_form)
+    assert (period.start, period.end) == (expected.start, expected.end)
+    assert period.label == chinese  # the label stays the argument as given (cli.md)
+
+
+@given(st.integers(1900, 2100), st.integers(1, 4), st.sampled_from(["第{q}季度", "{q}季度", "第{q}季"]), st.booleans())
+@settings(max_examples=100)
+def test_chinese_quarters_parse_to_the_ascii_quarter(year, quarter, shape, numeral):
+    written = shape.format(q=QUARTER_WORDS[quarter][numeral])
+    period, expected = parse_period(f"{year}年{written}"), parse_period(f"{year}Q{quarter}")
+    assert (period.start, period.end) == (expected.start, expected.end)
+
+
+@given(st.integers(1900, 2100), st.integers(1, 2))
+@settings(max_examples=50)
+def test_chinese_halves_and_years_parse_to_the_ascii_forms(year, half):
+    for chinese, ascii_form in ((f"{year}年{'上下'[half - 1]}半年", f"{year}H{half}"), (f"{year}年", f"{year}")):
+        period, expected = parse_period(chinese), parse_period(ascii_form)
+        assert (period.start, period.end) == (expected.start, expected.end)
+
+
+@given(MONTHS, MONTHS, st.sampled_from(["-", "–", "～", "~", "至", "到"]), st.booleans())
+@settings(max_examples=200)
+def test_chinese_month_ranges_parse_to_the_ascii_month_ranges(first, second, dash, month_word_twice):
+    (start_year, start_month), (end_year, end_month) = min(first, second), max(first, second)
+    first_word = "月" if month_word_twice else ""
+    if start_year == end_year:
+        chinese = f"{start_year}年{start_month}{first_word}{dash}{end_month}月"
+    else:
+        chinese = f"{start_year}年{start_month}月{dash}{end_year}年{end_month}月"
+    expected = parse_period(f"{start_year}-{start_month:02d}..{end_year}-{end_month:02d}")
+    period = parse_period(chinese)
+    assert (period.start, period.end) == (expected.start, expected.end)
+
+
+@given(MONTHS)
+@settings(max_examples=100)
+def test_chinese_single_months_parse_to_the_ascii_month(month):
+    year, number = month
+    assert parse_period(f"{year}年{number}月") == Period(f"{year}年{number}月", *_dates_of(f"{year}-{number}"))
+
+
+def _dates_of(text: str) -> tuple[date, date]:
+    period = parse_period(text)
+    return period.start, period.end
+
+
+@given(DATES, DATES)
+@settings(max_examples=200)
+def test_what_chsc_writes_it_reads_back(first, second):
+    """Every period chsc names in a report (chinese_label) is accepted as --period, with its dates."""
+    start, end = min(first, second), max(first, second)
+    written = chinese_label(Period("x", start, end))
+    period = parse_period(written)
+    assert (period.start, period.end) == (start, end), written

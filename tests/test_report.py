@@ -375,6 +375,42 @@ def test_docx_plan_renders(data_dir, tmp_path):
     assert ["预防接种建证率", "98%", "75.0%", "1", "1"] in [row for table in tables for row in table]
 
 
+NUMBER_HEADERS = ("目标", "分子", "分母", "完成率", "较上年(百分点)", "尚差(人)", "差距(人)", "每月需完成(人)")
+
+
+@pytest.mark.parametrize("kind", ["summary", "plan"])
+def test_docx_tables_give_names_room_and_align_text_left_numbers_right(data_dir, tmp_path, kind):
+    """Issue 21: the name column was narrow and right-aligned, so names wrapped every two characters."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    output = tmp_path / f"{kind}.docx"
+    assert in_process("report", data_dir, "--period", "2025", "--kind", kind, "-o", output, "--quiet") == 0
+    document = Document(output)
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    tables = [t for t in document.tables if "指标" in [c.text for c in t.rows[0].cells]]
+    assert len(tables) >= 2 and any(t.rows[0].cells[0].text == "站点" for t in tables)  # a station table too
+    for table in tables:
+        headers = [cell.text for cell in table.rows[0].cells]
+        layout = table._tbl.tblPr.find(qn("w:tblLayout"))
+        assert layout is not None and layout.get(qn("w:type")) == "fixed", headers
+        widths = [int(col.get(qn("w:w"))) * 635 for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]  # twips → EMU
+        assert sum(widths) <= text_width + Cm(0.05), headers
+        name = headers.index("指标")
+        assert widths[name] >= Cm(4.5) and widths[name] == max(widths), headers  # ~12 characters at 10.5 pt
+        for row in table.rows[1:]:
+            cells = row.cells
+            assert cells[name].width >= Cm(4.5)
+            assert cells[name].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT, (headers, cells[name].text)
+            if headers[0] == "站点":
+                assert cells[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
+            for index, header in enumerate(headers):
+                if header in NUMBER_HEADERS or header.endswith(("目标", "完成率")):
+                    assert cells[index].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT, (header, cells[index].text)
+
+
 def test_register_text_with_markup_and_control_characters_survives_every_format(tmp_path):
     """A station name from a register is text in every output: escaped in HTML and Word XML,
     backslash-escaped in Markdown, and stripped of characters Word cannot hold."""

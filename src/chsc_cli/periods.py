@@ -13,6 +13,11 @@ text                                    period
 ``2025-01-01..2025-06-30``              dates, both included
 ======================================  =====================================
 
+The same periods in the words chsc itself writes them (``chinese_label``) are accepted too:
+``2025年`` (``2025年度``, ``2025年全年``), ``2025年上半年`` / ``2025年下半年``, ``2025年第二季度``
+(``第2季度``, ``二季度``, ``2季度``), ``2025年6月``, ``2025年1-6月`` (also ``1–6月``, ``1～6月``,
+``1月-6月``, ``1月至6月``), ``2024年7月至2025年6月`` and ``2025年1月1日至2025年6月30日``.
+
 Pure module: imports nothing of chsc_cli.
 """
 
@@ -31,7 +36,8 @@ YEAR_MAX = 2100
 ACCEPTED_FORMS = (
     "2025（全年）、2025H1 / 2025H2（上 / 下半年）、2025Q1–2025Q4（季度）、"
     "2025-06（月份）、2025-01..2025-06（连续月份，含首尾）、"
-    "2025-01-01..2025-06-30（起止日期，含首尾）"
+    "2025-01-01..2025-06-30（起止日期，含首尾）；"
+    "也可写中文：2025年、2025年上半年、2025年第二季度、2025年6月、2025年1-6月、2025年1月1日至2025年6月30日"
 )
 
 
@@ -203,6 +209,32 @@ def _ordered(label: str, start: dt.date, end: dt.date) -> Period:
     return Period(label, start, end)
 
 
+# ------------------------------------------------------------------------ the Chinese forms
+
+_CHINESE_NUMBERS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+_TO = r"\s*(?:-|–|—|~|〜|至|到)\s*"  # 1-6月, 1–6月, 1～6月 (～ is ~ after NFKC), 1月至6月
+_CN_YEAR = r"(?P<year>[0-9]{4})\s*年"
+
+
+def _chinese_half(label: str, match: re.Match) -> Period:
+    return _half(label, {"year": match["year"], "half": "1" if match["half"] == "上" else "2"})
+
+
+def _chinese_quarter(label: str, match: re.Match) -> Period:
+    return _quarter(label, {"year": match["year"], "quarter": _CHINESE_NUMBERS.get(match["quarter"], match["quarter"])})
+
+
+def _chinese_months(label: str, match: re.Match) -> Period:
+    start = _month_start(label, match["year"], match["month"])
+    return _ordered(label, start, _month_end(label, match["year2"] or match["year"], match["month2"]))
+
+
+def _chinese_dates(label: str, match: re.Match) -> Period:
+    start = _day(label, match["year"], match["month"], match["day"])
+    end = _day(label, match["year2"] or match["year"], match["month2"] or match["month"], match["day2"])
+    return _ordered(label, start, end)
+
+
 _FORMS: tuple[tuple[re.Pattern, Callable[[str, re.Match], Period]], ...] = (
     (re.compile(_YEAR), _year),
     (re.compile(_YEAR + r"[Hh](?P<half>[12])"), _half),
@@ -210,6 +242,21 @@ _FORMS: tuple[tuple[re.Pattern, Callable[[str, re.Match], Period]], ...] = (
     (re.compile(_YEAR + r"-(?P<month>[0-9]{1,2})"), _month),
     (_MONTH_RANGE, _months),
     (_DATE_RANGE, _dates),
+    (re.compile(_CN_YEAR + r"(?:度|全年)?"), _year),
+    (re.compile(_CN_YEAR + r"?\s*(?P<half>[上下])半年"), _chinese_half),
+    (re.compile(_CN_YEAR + r"?\s*第?(?P<quarter>[1-4一二三四])季度?"), _chinese_quarter),
+    (re.compile(_CN_YEAR + r"\s*(?P<month>[0-9]{1,2})\s*月(?:份)?"), _month),
+    (
+        re.compile(_CN_YEAR + r"\s*(?P<month>[0-9]{1,2})\s*月?" + _TO + r"(?:(?P<year2>[0-9]{4})\s*年)?\s*(?P<month2>[0-9]{1,2})\s*月(?:份)?"),
+        _chinese_months,
+    ),
+    (
+        re.compile(
+            _CN_YEAR + r"\s*(?P<month>[0-9]{1,2})\s*月\s*(?P<day>[0-9]{1,2})\s*[日号]" + _TO
+            + r"(?:(?P<year2>[0-9]{4})\s*年)?\s*(?:(?P<month2>[0-9]{1,2})\s*月)?\s*(?P<day2>[0-9]{1,2})\s*[日号]"
+        ),
+        _chinese_dates,
+    ),
 )
 
 

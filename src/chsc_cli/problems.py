@@ -43,6 +43,7 @@ PROBLEM_LEVELS: dict[str, Level] = {
     "centre-name-repeated": "warning",  # two centre folders' chsc.yaml give the same centre: name
     "centre-without-registers": "warning",  # an empty or register-less centre folder, left out of the totals
     "nested-config": "warning",  # a chsc.yaml below a centre folder's root: not read
+    "period-without-data": "warning",
 }
 
 

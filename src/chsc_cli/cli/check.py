@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import EXIT_FINDINGS, EXIT_OK, ConfigOption, DataDir, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout
+from .common import EXIT_FINDINGS, EXIT_OK, ConfigOption, DataDir, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout
 from .compute import IndicatorsOption, PeriodOption
 
 
@@ -29,6 +29,7 @@ def check(
     settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
     result = compute_indicators(read, chosen_period, settings.settings, library, reasons=False)
+    say_period_notice(result, quiet)
     misses = render_check(stdout, result, pace_lines(result.indicators, chosen_period))
     return EXIT_FINDINGS if misses else EXIT_OK
 

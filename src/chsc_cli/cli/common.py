@@ -120,13 +120,26 @@ def stop_on_unusable(read, codes: tuple[str, ...], folder: str | None = None,
     """A UserError naming the first problem of `codes` in `read` (and how many more), if any.
     `folder`: the centre folder (relative to the district folder) the files are in."""
     stopping = read.problems_with(*codes)
-    if not stopping:
-        return
+    if stopping:
+        raise UserError(stopping_line(stopping, "，可用 chsc validate 查看", folder), hint=hint, code=stopping[0].code)
+
+
+def stopping_line(stopping: list, more: str = "", folder: str | None = None) -> str:
+    """One line for problems that stop a command: the first with its file (inside `folder`, a
+    district's centre folder, when given), and how many more."""
     first = stopping[0]
     file = "/".join(part for part in (folder, first.file) if part)
     place = f"{file}：" if file else ""
-    more = f"（另有 {len(stopping) - 1} 处同类问题，可用 chsc validate 查看）" if len(stopping) > 1 else ""
-    raise UserError(f"{place}{first.message}{more}", hint=hint, code=first.code)
+    others = f"（另有 {len(stopping) - 1} 处同类问题{more}）" if len(stopping) > 1 else ""
+    return f"{place}{first.message}{others}"
+
+
+def say_period_notice(result, quiet: bool) -> None:
+    """Before the figures, on stderr: the period holds no register row (a mistyped year, or one not
+    yet begun). JSON keeps it as a `period-without-data` warning."""
+    notice = getattr(result, "period_notice", None)
+    if notice and not quiet:
+        stderr.print(f"注意：{notice}", markup=False)
 
 
 def input_files(settings: LoadedConfig, read) -> list[Path]:
@@ -150,9 +163,18 @@ def check_targets(library, settings: LoadedConfig) -> None:
             line = settings.line_of("targets", indicator_id)
             raise UserError(
                 f"chsc.yaml 第 {line} 行：targets 中的指标「{indicator_id}」不存在。",
-                hint=f"可用的指标：{', '.join(library.indicators)}",
+                hint=f"可用的指标：{library.listing()}",
                 code="bad-config",
             )
+
+
+def indicator_id_of(library, text: str, also: str = "") -> str:
+    """The id of the indicator the user named by id or by Chinese name; else a UserError listing
+    every indicator with its id and name (and `also`, what else the command takes)."""
+    found = library.find(text)
+    if found is None:
+        raise UserError(f"没有指标「{text}」。", hint=f"可用的指标（id 或名称均可）：{library.listing()}{also}")
+    return found
 
 
 def raise_user_error(message: str, hint: str | None = None):

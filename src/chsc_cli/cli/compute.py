@@ -19,13 +19,14 @@ from .common import (
     load_folder,
     output_format,
     raise_user_error,
+    say_period_notice,
     stderr,
     load_indicator_library,
     parse_period_option,
     stdout,
 )
 
-PeriodOption = Annotated[str, typer.Option("--period", "-p", help="统计期：2025、2025H1、2025Q3、2025-06、2025-01..2025-06 或 2025-01-01..2025-06-30")]
+PeriodOption = Annotated[str, typer.Option("--period", "-p", help="统计期：2025、2025H1、2025Q3、2025-06、2025-01..2025-06 或 2025-01-01..2025-06-30；也可写 2025年、2025年上半年、2025年第三季度、2025年6月、2025年1-6月")]
 FormatOption = Annotated[
     str | None, typer.Option("--format", help="输出格式：table（默认）、json、csv 或 xlsx；给了 -o 时按文件后缀", show_default=False)
 ]
@@ -75,6 +76,7 @@ def compute(
         library = load_indicator_library(indicators or [], settings)
         result = compute_indicators(read, chosen_period, settings.settings, library, by=by, reasons=False)
         inputs = input_files(settings, read)
+        say_period_notice(result, quiet)
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":
             from ..indicators.progress import pace_lines

@@ -15,12 +15,14 @@ from .common import (
     NoCacheOption,
     QuietOption,
     emit,
+    indicator_id_of,
     input_files,
     load_folder,
     load_indicator_library,
     output_format,
     parse_period_option,
     raise_user_error,
+    say_period_notice,
     stderr,
     stdout,
 )
@@ -28,7 +30,7 @@ from .compute import IndicatorsOption, OutputOption, PeriodOption
 
 
 def gaps(
-    indicator_id: Annotated[str, typer.Argument(help="指标 id（chsc indicators 可查），或 all 表示全部指标", show_default=False)],
+    indicator_id: Annotated[str, typer.Argument(help="指标 id 或名称（chsc indicators 可查，如 老年人健康管理率），或 all 表示全部指标", show_default=False)],
     data_dir: DataDir,
     period: PeriodOption,
     output: OutputOption = None,
@@ -54,13 +56,12 @@ def gaps(
     chosen_period = parse_period_option(period)
     settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
-    wanted = list(library.indicators) if indicator_id == "all" else [indicator_id]
-    if indicator_id != "all" and indicator_id not in library.indicators:
-        raise_user_error(f"没有指标「{indicator_id}」。", hint=f"可用的指标：{', '.join(library.indicators)}，或 all")
+    wanted = list(library.indicators) if indicator_id == "all" else [indicator_id_of(library, indicator_id, also="；或 all")]
     if len(wanted) > 1 and chosen_format != "xlsx":
         raise_user_error("gaps all 会为每个指标写一个工作表，请用 -o 名单.xlsx 输出。")
     data = EngineData.prepare(read)
     result = compute_indicators(data, chosen_period, settings.settings, library, only=wanted)
+    say_period_notice(result, quiet)
     lists = [gap_list(library, result.evaluations[i], data, chosen_period) for i in wanted]
     if chosen_format == "xlsx":
         if output is None:

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from ..periods import chinese_label
 from ..problems import UserError
-from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout
+from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, indicator_id_of, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout
 from .compute import IndicatorsOption
 
 OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（给出时显示每一步的人数）", show_default=False)]
@@ -34,7 +35,7 @@ def indicators(
 
 
 def explain(
-    indicator_id: Annotated[str, typer.Argument(help="指标 id，如 elderly_health_management_rate", show_default=False)],
+    indicator_id: Annotated[str, typer.Argument(help="指标 id 或名称，如 elderly_health_management_rate 或 老年人健康管理率", show_default=False)],
     data_dir: OptionalDataDir = None,
     period: Annotated[str | None, typer.Option("--period", "-p", help="统计期（给出数据文件夹时必填）", show_default=False)] = None,
     indicators: IndicatorsOption = None,
@@ -52,7 +53,7 @@ def explain(
 
     if data_dir is None:
         library = load_library(indicators or [])
-        _known(library, indicator_id)
+        indicator_id = indicator_id_of(library, indicator_id)
         render_definition(stdout, library, indicator_id, {})
         return EXIT_OK
     if period is None:
@@ -60,16 +61,12 @@ def explain(
     chosen_period = parse_period_option(period)
     settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
-    _known(library, indicator_id)
+    indicator_id = indicator_id_of(library, indicator_id)
     result = compute_indicators(read, chosen_period, settings.settings, library, only=[indicator_id])
+    say_period_notice(result, quiet)
     render_definition(stdout, library, indicator_id, settings.settings.targets)
-    render_steps(stdout, result.evaluations[indicator_id], chosen_period.label)
+    render_steps(stdout, result.evaluations[indicator_id], chinese_label(chosen_period))
     return EXIT_OK
-
-
-def _known(library, indicator_id: str) -> None:
-    if indicator_id not in library.indicators:
-        raise UserError(f"没有指标「{indicator_id}」。", hint=f"可用的指标：{', '.join(library.indicators)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 import typer
@@ -26,8 +27,8 @@ from .compute import IndicatorsOption, OutputOption
 
 def progress(
     data_dir: DataDir,
-    year: Annotated[int, typer.Option("--year", help="年份，如 2025", show_default=False)],
-    through: Annotated[str | None, typer.Option("--through", help="截至月份，如 2025-09 或 9；默认为当年有记录的最后一个月", show_default=False)] = None,
+    year: Annotated[str, typer.Option("--year", help="年份，如 2025 或 2025年", show_default=False)],
+    through: Annotated[str | None, typer.Option("--through", help="截至月份，如 2025-09、2025年9月、9月 或 9；默认为当年有记录的最后一个月", show_default=False)] = None,
     output: OutputOption = None,
     format: Annotated[str | None, typer.Option("--format", help="table（默认）、xlsx 或 html；给了 -o 时按后缀", show_default=False)] = None,
     indicators: IndicatorsOption = None,
@@ -41,16 +42,20 @@ def progress(
     示例：chsc progress sample_data --year 2025 --through 2025-09 -o 2025进度.html
     """
     from ..indicators import EngineData
+    from ..indicators.activity import period_without_data
     from ..indicators.progress import last_event_month, progress as compute_progress
+    from ..periods import parse_period
     from ..outputs.progress_files import render_progress_table, write_progress_html, write_progress_xlsx
 
     chosen_format = output_format(format, output, ("table", "xlsx", "html"))
-    if not 1900 <= year <= 2100:
-        raise UserError(f"年份 {year} 不对，请写四位年份，如 --year 2025。")
+    year = _year(year)
     settings, read = load_folder(data_dir, config, quiet, no_cache)
     library = load_indicator_library(indicators or [], settings)
     data = EngineData.prepare(read)
     month = _through_month(through, year) if through else last_event_month(data, library, year)
+    notice = period_without_data(data, library, parse_period(str(year)))
+    if notice is not None and not quiet:
+        stderr.print(f"注意：{notice.message}", markup=False)
     rows = compute_progress(data, library, settings.settings, year, month)
     if chosen_format == "table" and output is None:
         render_progress_table(stdout, rows, year, month)
@@ -66,16 +71,36 @@ def progress(
     return EXIT_OK
 
 
+def _year(text: str) -> int:
+    """--year 2025, 2025年 or 2025年度 (any period text that is one whole calendar year)."""
+    from ..periods import PeriodError, parse_period
+
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        period = None
+    if period is None or (period.start.month, period.start.day, period.end.month, period.end.day) != (1, 1, 12, 31) \
+            or period.start.year != period.end.year:
+        raise UserError(f"年份「{text}」不对，请写四位年份，如 --year 2025 或 --year 2025年。")
+    return period.start.year
+
+
 def _through_month(text: str, year: int) -> int:
-    value = text.strip()
-    if "-" in value:
-        given_year, _, month_text = value.partition("-")
-        if given_year != str(year):
-            raise UserError(f"--through {text} 不在 --year {year} 之内。")
-        value = month_text
-    if not value.isdigit() or not 1 <= int(value) <= 12:
-        raise UserError(f"--through「{text}」应为月份，如 2025-09 或 9。")
-    return int(value)
+    """--through 9, 9月, 2025-09 or 2025年9月: a month of --year."""
+    from ..periods import PeriodError, parse_period
+
+    value = unicodedata.normalize("NFKC", text).strip().removesuffix("份").removesuffix("月").strip()
+    if value.isdigit() and 1 <= int(value) <= 12:
+        return int(value)
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        period = None
+    if period is None or period.months != [(period.start.year, period.start.month)] or period.start.day != 1:
+        raise UserError(f"--through「{text}」应为月份，如 2025-09、2025年9月 或 9。")
+    if period.start.year != year:
+        raise UserError(f"--through {text} 不在 --year {year} 之内。")
+    return period.start.month
 
 
 def register(app: typer.Typer) -> None:

@@ -19,6 +19,7 @@ from .common import (
     load_indicator_library,
     parse_period_option,
     raise_user_error,
+    say_period_notice,
     stderr,
 )
 from .compute import IndicatorsOption, PeriodOption
@@ -73,6 +74,7 @@ def report(
     library = load_indicator_library(indicators or [], settings)
     data = EngineData.prepare(read)
     current = compute_indicators(data, chosen_period, settings.settings, library, by="station")
+    say_period_notice(current, quiet)
     previous = with_rows = None
     if compare_period is not None:
         previous = compute_indicators(data, compare_period, settings.settings, library, reasons=False)

@@ -15,9 +15,15 @@ from .common import (
     DebugOption,
     QuietOption,
     NoCacheOption,
+    check_data_dir,
+    load_indicator_library,
+    load_settings,
     read_registers,
+    stderr,
     stdout,
+    stopping_line,
 )
+from .compute import IndicatorsOption
 
 FormatOption = Annotated[str, typer.Option("--format", help="输出格式：table（表格，默认）或 json")]
 LimitOption = Annotated[int, typer.Option("--limit", help="表格中最多列出多少条问题（json 总是列出全部）")]
@@ -27,12 +33,14 @@ def validate(
     data_dir: DataDir,
     format: FormatOption = "table",
     limit: LimitOption = 200,
+    indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> int:
-    """检查数据文件夹中的登记表：识别了哪些表、跳过了哪些、每个问题在哪个文件哪一行哪一列。
+    """检查数据文件夹中的登记表：识别了哪些表、跳过了哪些、每个问题在哪个文件哪一行哪一列；
+    chsc.yaml 的检查与 compute 相同（含 targets 中的指标和目标值）。
 
     示例：chsc validate sample_data --format json
     """
@@ -41,12 +49,17 @@ def validate(
 
     if format not in ("table", "json"):
         raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
+    # chsc.yaml is checked exactly as compute checks it (the same functions), before any file is read
+    load_indicator_library(indicators or [], load_settings(check_data_dir(data_dir), config))
     _, result = read_registers(data_dir, config, quiet, no_cache)
     if format == "json":
         stdout.print_json(data=validation_json(result), ensure_ascii=False, highlight=False)
     else:
         render_validation_table(stdout, result, limit=limit, quiet=quiet)
-    if result.problems_with("unreadable-file", "too-large"):
+    unreadable = result.problems_with("unreadable-file", "too-large")
+    if unreadable:  # cli.md: exit 2 says what and where on stderr, for validate too
+        stderr.print(f"错误：{stopping_line(unreadable)}", markup=False)
+        stderr.print("该文件未读入，其余登记表的检查结果见上；按提示修好后重新运行 chsc validate。", markup=False)
         return EXIT_USER_ERROR
     return EXIT_FINDINGS if result.has_errors else EXIT_OK
 

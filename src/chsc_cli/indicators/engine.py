@@ -15,6 +15,7 @@ from ..config import CentreConfig, Population as Figures
 from ..periods import Period
 from ..problems import Problem
 from ..registers import KINDS, ReadResult
+from .activity import period_without_data
 from .conditions import Evaluator
 from .data import EngineData
 from .expressions import Context, required_fields
@@ -315,6 +316,9 @@ def compute_indicators(
         evaluation = IndicatorRun(indicator, library, data, period, settings, reasons).run()
         evaluations[indicator_id] = evaluation
         problems += evaluation.warnings
+    notice = period_without_data(data, library, period, only=only)
+    if notice is not None:
+        problems.insert(0, notice)
     rows = []
     groups = group_names(list(evaluations.values()), by, settings) if by else []
     for indicator_id, evaluation in evaluations.items():

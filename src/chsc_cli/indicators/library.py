@@ -7,6 +7,7 @@ Every file is checked before anything fails: all problems of all files are repor
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,23 @@ class Library:
 
     def population(self, reference: str | Population) -> Population:
         return self.populations[reference] if isinstance(reference, str) else reference
+
+    def find(self, text: str) -> str | None:
+        """The id of the indicator named `text`: its id, or its Chinese name (老年人健康管理率),
+        ignoring white space and full-width forms; None when no indicator has that id or name."""
+        wanted = _comparable(text)
+        for indicator_id, indicator in self.indicators.items():
+            if wanted in (_comparable(indicator_id), _comparable(indicator.name)):
+                return indicator_id
+        return None
+
+    def listing(self) -> str:
+        """Every indicator as 「id（名称）」, for a message saying which ones exist."""
+        return "；".join(f"{indicator_id}（{indicator.name}）" for indicator_id, indicator in self.indicators.items())
+
+
+def _comparable(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
 def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:

@@ -20,10 +20,24 @@ class ProgressRow:
     name: str
     months: list[IndicatorResult]  # month 1..N, cumulative
     pace: int | None  # persons per remaining month to reach the target by year end; None: no month left
+    quarterly: bool = False  # the requirement grows with each quarter the period covers (规范管理率)
 
     @property
     def current(self) -> IndicatorResult:
         return self.months[-1]
+
+
+def requires_per_quarter(indicator) -> bool:
+    """True when the numerator asks for a number of visits that grows with the quarters the period
+    covers (`at_least: quarters`, directly or through a parameter): its cumulative value drops at the
+    start of each quarter, when one more visit becomes due."""
+    for item in indicator.numerator.require:
+        at_least = item.count.at_least if item.count is not None else None
+        if isinstance(at_least, str) and at_least.startswith("$"):
+            at_least = indicator.parameters.get(at_least[1:])
+        if at_least == "quarters":
+            return True
+    return False
 
 
 def monthly_pace(shortfall: int | None, months_remaining: int) -> int | None:
@@ -53,7 +67,8 @@ def progress(data: EngineData, library: Library, settings: CentreConfig, year: i
     rows = []
     for position, indicator_id in enumerate(library.indicators):
         months = [result.indicators[position] for result in by_month]
-        rows.append(ProgressRow(indicator_id, months[-1].name, months, monthly_pace(months[-1].shortfall, 12 - through)))
+        pace = monthly_pace(months[-1].shortfall, 12 - through)
+        rows.append(ProgressRow(indicator_id, months[-1].name, months, pace, requires_per_quarter(library.indicators[indicator_id])))
     return rows
 
 

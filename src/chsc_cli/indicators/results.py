@@ -15,6 +15,7 @@ from ..periods import Period
 from ..problems import PROBLEM_LEVELS, Problem
 
 MAX_EXAMPLE_ROWS = 20
+PERIOD_WITHOUT_DATA = "period-without-data"  # the notice of indicators/activity.py
 
 
 def ceil_decimal(value: Decimal) -> int:
@@ -161,6 +162,11 @@ class ComputeResult:
     indicators: list[IndicatorResult]
     evaluations: dict[str, Evaluation]
     warnings: list[GroupedWarning]
+
+    @property
+    def period_notice(self) -> str | None:
+        """The `period-without-data` notice (no register row dated in the period), said before the figures."""
+        return next((w.message for w in self.warnings if w.code == PERIOD_WITHOUT_DATA), None)
 
     def figures_only(self) -> "ComputeResult":
         """The same result without the per-person tables of its evaluations: a district keeps each

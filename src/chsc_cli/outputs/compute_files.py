@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..indicators import ComputeResult
+from ..periods import chinese_label
 from .formatting import percent, target_percent
 from .writer import SheetSpec, write_csv, write_xlsx
 
@@ -42,7 +43,7 @@ def write_compute_xlsx(path: Path, result: ComputeResult, protected) -> Path:
     rows = compute_rows(result, as_text=False)
     missed = {index for index, row in enumerate(result.indicators) if row.met is False}
     sheet = SheetSpec(
-        title=f"{result.period.label}指标",
+        title=f"{chinese_label(result.period)}指标",
         header=HEADER,
         rows=rows,
         percent_columns=PERCENT_COLUMNS,

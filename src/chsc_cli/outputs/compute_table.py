@@ -10,6 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..indicators import ComputeResult
+from ..indicators.activity import PERIOD_WITHOUT_DATA
+from ..periods import chinese_label
 from .formatting import count, percent, target_percent
 
 
@@ -24,7 +26,7 @@ def _met_mark(met: bool | None) -> str:
 
 
 def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool = False, pace: dict[str, str] | None = None) -> None:
-    title = f"{result.centre or ''} {result.period.label} 指标完成情况".strip()
+    title = f"{result.centre or ''} {chinese_label(result.period)} 指标完成情况".strip()
     table = Table(title=title, title_justify="left")
     for heading, justify in (("指标", "left"), ("分子", "right"), ("分母", "right"), ("率", "right"),
                              ("目标", "right"), ("达标", "center"), ("差距(人)", "right")):
@@ -52,8 +54,11 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
         for row in missing:
             console.print(f"  {row.name}：{row.reason}", markup=False)
     if result.warnings and not quiet:
-        tally = Counter()
+        tally: Counter = Counter()
         for warning in result.warnings:
-            tally[warning.code] += warning.count
+            if warning.code != PERIOD_WITHOUT_DATA:  # said before the table, not a problem of the data
+                tally[warning.code] += warning.count
+        if not tally:
+            return
         summary = "，".join(f"{code} {n:,}" for code, n in sorted(tally.items()))
         console.print(f"[yellow]提示：[/]数据中有 {sum(tally.values()):,} 处问题（{summary}），详见 chsc validate。")

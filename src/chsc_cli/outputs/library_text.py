@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ..indicators import ComputeResult, Library
 from ..indicators.results import Evaluation
+from ..periods import chinese_label
 from ..registers import KINDS
 from .formatting import count, percent, target_percent
 
@@ -58,7 +59,7 @@ def render_check(console: Console, result: ComputeResult, pace: dict[str, str] |
     rows = [row for row in result.indicators if row.group is None]
     misses = [row for row in rows if row.met is False]
     if misses:
-        console.print(f"[bold red]{result.period.label} 未达标的指标（{len(misses)} 项）：[/]")
+        console.print(f"[bold red]{chinese_label(result.period)} 未达标的指标（{len(misses)} 项）：[/]")
         for row in misses:
             console.print(
                 f"  ✗ {row.name}：{percent(row.numerator, row.denominator)}（{count(row.numerator)}/{count(row.denominator)}），"
@@ -68,7 +69,7 @@ def render_check(console: Console, result: ComputeResult, pace: dict[str, str] |
             if pace and row.id in pace:
                 console.print(f"    {pace[row.id]}", markup=False)
     else:
-        console.print(f"[bold green]{result.period.label} 可计算的指标全部达标。[/]")
+        console.print(f"[bold green]{chinese_label(result.period)} 可计算的指标全部达标。[/]")
     missing = [row for row in rows if row.reason]
     if missing:
         console.print("[bold]无法计算：[/]")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -14,31 +15,66 @@ from .formatting import count, percent, target_percent
 from .writer import SheetSpec, write_text, write_xlsx
 
 
+QUARTERLY_NOTE = (
+    "按季度要求随访次数：统计期每多覆盖一个季度，应随访次数就加 1（1–3月1次，1–6月2次……全年4次），"
+    "所以 4、7、10 月的累计完成率会比上月回落，这是新季度的随访刚到期，不是退步；"
+    "请看季末（3、6、9、12月）的数值判断进度。"
+)
+
+
 def _headers(through: int) -> list[str]:
-    return ["指标", *[f"{m}月" for m in range(1, through + 1)], "目标", "差距(人)", "每月需完成(人)"]
+    last = "年底情况" if through >= 12 else "每月需完成(人)"
+    return ["指标", *[f"{m}月" for m in range(1, through + 1)], "目标", "差距(人)", last]
 
 
-def pace_text(pace: int | None) -> str:
-    return "—" if pace is None else f"{pace:,}"
+def pace_text(row: ProgressRow, through: int) -> str:
+    """The pace column: persons a month still needed; in December, with no month left, the column is
+    年底情况 and says whether the year ended on target and how many it fell short (未达标，尚差 N 人)."""
+    if through < 12:
+        return "—" if row.pace is None else f"{row.pace:,}"
+    current = row.current
+    if current.met is None:
+        return "—"
+    return "已达标" if current.met else f"未达标，尚差 {current.shortfall:,} 人"
+
+
+def _status(row: ProgressRow, through: int) -> str:
+    """One sentence for the page: met, or the gap and what it asks of the months left."""
+    current = row.current
+    if current.met is None:
+        return "—"
+    if current.met:
+        return "已达标"
+    if through >= 12:
+        return f"年底未达标，尚差 {current.shortfall:,} 人"
+    return f"差 {current.shortfall:,} 人，剩余 {12 - through} 个月，每月需完成 {pace_text(row, through)} 人"
 
 
 def render_progress_table(console: Console, rows: list[ProgressRow], year: int, through: int) -> None:
     table = Table(title=f"{year}年 1–{through}月 指标进度（各月为1月至该月的累计完成率）", title_justify="left")
+    name_width = max((cell_len(row.name) for row in rows), default=4)  # names whole, never cut to 「老年人中医药健康…」
     for heading in _headers(through):
-        table.add_column(heading, justify="left" if heading == "指标" else "right", no_wrap=heading != "指标")
+        if heading == "指标":
+            table.add_column(heading, justify="left", min_width=name_width)
+        else:
+            table.add_column(heading, justify="right", no_wrap=True)
     for row in rows:
         cells = [percent(m.numerator, m.denominator) for m in row.months]
-        table.add_row(row.name, *cells, target_percent(row.current.target), count(row.current.shortfall), pace_text(row.pace))
+        table.add_row(row.name, *cells, target_percent(row.current.target), count(row.current.shortfall), pace_text(row, through))
     console.print(table)
     remaining = 12 - through
     if remaining > 0:
         console.print(f"每月需完成 = 当前差距 ÷ 剩余 {remaining} 个月（向上取整），按此进度年底可达标。")
+    quarterly = [row.name for row in rows if row.quarterly]
+    if quarterly and through > 3:
+        console.print(f"{'、'.join(quarterly)}：{QUARTERLY_NOTE}", markup=False)
 
 
 def write_progress_xlsx(path: Path, rows: list[ProgressRow], year: int, through: int, protected) -> Path:
     data = []
     for row in rows:
-        data.append([row.name, *[m.value for m in row.months], float(row.current.target), row.current.shortfall, row.pace])
+        last = row.pace if through < 12 else pace_text(row, through)
+        data.append([row.name, *[m.value for m in row.months], float(row.current.target), row.current.shortfall, last])
     percent_columns = set(range(1, through + 2))
     missed = {i for i, row in enumerate(rows) if row.current.met is False}
     sheet = SheetSpec(title=f"{year}年进度", header=_headers(through), rows=data, percent_columns=percent_columns, highlight_rows=missed)
@@ -78,18 +114,19 @@ def progress_html(rows: list[ProgressRow], centre: str | None, year: int, throug
     for row in rows:
         current = row.current
         values = [m.value for m in row.months]
-        status = "—" if current.met is None else ("已达标" if current.met else f"差 {current.shortfall:,} 人，每月需完成 {pace_text(row.pace)} 人")
+        status = _status(row, through)
         chart = line_chart_svg(values, float(current.target)) if any(v is not None for v in values) else "<p>无法计算：" + escape(current.reason or "") + "</p>"
+        note = f'<p class="note">{escape(QUARTERLY_NOTE)}</p>' if row.quarterly and through > 3 else ""
         cards.append(
             f'<section class="card"><h2>{escape(row.name)}</h2>'
             f"<p>1–{through}月累计 {escape(percent(current.numerator, current.denominator))}，目标 {escape(target_percent(current.target))}；{escape(status)}</p>"
-            f"{chart}</section>"
+            f"{chart}{note}</section>"
         )
     title = escape(f"{centre or ''}{year}年指标进度（1–{through}月）")
     style = (
         "body{font-family:'Microsoft YaHei','PingFang SC',sans-serif;margin:24px;color:#222}"
         ".grid{display:flex;flex-wrap:wrap;gap:16px}.card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;width:340px}"
-        "h2{font-size:15px;margin:4px 0}p{font-size:13px;margin:4px 0}"
+        "h2{font-size:15px;margin:4px 0}p{font-size:13px;margin:4px 0}.note{font-size:12px;color:#555}"
     )
     return (
         f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title><style>{style}</style></head>'

@@ -20,15 +20,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..indicators import ComputeResult, IndicatorResult, Library
-from ..indicators.data import EngineData
+from ..indicators.activity import indicators_with_rows_in  # noqa: F401 (used here and by cli)
 from ..indicators.progress import monthly_pace
 from ..indicators.results import ceil_decimal
 from ..periods import Period, chinese_label
-from ..registers import KINDS, ReadResult
 from . import svg_charts
 from .formatting import percent, target_percent
 
@@ -225,38 +223,6 @@ def _fraction(row: IndicatorResult | None) -> Fraction | None:
 
 
 # ------------------------------------------------------------------------- compare-period rows
-
-
-def _activity_dates(indicator) -> list[tuple[str, str]]:
-    """(register, date field) pairs that show activity for an indicator: the dates of its numerator's
-    event requirements; for a roster-only indicator, every date column but 出生日期 of its registers."""
-    events = [(item.event.register, item.event.date) for item in indicator.numerator.require if item.event is not None]
-    if events:
-        return events
-    return [
-        (register, column.field)
-        for register in indicator.registers
-        for column in KINDS[register].columns
-        if column.type == "date" and column.field != "birth_date"
-    ]
-
-
-def indicators_with_rows_in(read: ReadResult | EngineData, library: Library, period: Period) -> set[str]:
-    """Ids of the indicators with at least one register row dated inside `period` (see
-    `_activity_dates`). A compare period without such a row has no value: 无上年数据."""
-    tables = read.tables
-    start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
-    found = set()
-    for indicator_id, indicator in library.indicators.items():
-        for register, date_field in _activity_dates(indicator):
-            table = tables.get(register)
-            if table is None or date_field not in table.columns:
-                continue
-            dates = table[date_field]
-            if bool(((dates >= start) & (dates <= end)).fillna(False).to_numpy(dtype=bool).any()):
-                found.add(indicator_id)
-                break
-    return found
 
 
 # ------------------------------------------------------------------------------------ building

@@ -1,0 +1,97 @@
+"""When the registers show work: the dates that count as activity for each indicator, whether a
+period holds any of them, and the notice for a period without a single row (`period-without-data`):
+a mistyped year, or one not yet begun, would otherwise give 0.0% for every indicator without a word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..periods import Period, chinese_label
+from ..problems import Problem
+from ..registers import KINDS
+from .results import PERIOD_WITHOUT_DATA
+
+
+def activity_dates(indicator) -> list[tuple[str, str]]:
+    """(register, date field) pairs that show activity for an indicator: the dates of its numerator's
+    event requirements; for a roster-only indicator, every date column but 出生日期 of its registers."""
+    events = [(item.event.register, item.event.date) for item in indicator.numerator.require if item.event is not None]
+    if events:
+        return events
+    return [
+        (register, column.field)
+        for register in indicator.registers
+        for column in KINDS[register].columns
+        if column.type == "date" and column.field != "birth_date"
+    ]
+
+
+def _activity_columns(tables: dict[str, pd.DataFrame], indicators: Iterable) -> Iterable[tuple[object, pd.Series]]:
+    for indicator in indicators:
+        for register, date_field in activity_dates(indicator):
+            table = tables.get(register)
+            if table is not None and date_field in table.columns:
+                yield indicator, table[date_field]
+
+
+def indicators_with_rows_in(read, library, period: Period) -> set[str]:
+    """Ids of the indicators with at least one register row dated inside `period` (see
+    `activity_dates`). A compare period without such a row has no value: 无上年数据."""
+    start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
+    found = set()
+    for indicator, dates in _activity_columns(read.tables, library.indicators.values()):
+        if indicator.id not in found and bool(((dates >= start) & (dates <= end)).fillna(False).to_numpy(dtype=bool).any()):
+            found.add(indicator.id)
+    return found
+
+
+def _date_range(read, indicator) -> tuple[dt.date, dt.date] | None:
+    """The earliest and latest activity date of one indicator's registers; None without any."""
+    earliest = latest = None
+    for _, dates in _activity_columns(read.tables, [indicator]):
+        present = dates.dropna()
+        if len(present):
+            low, high = present.min().date(), present.max().date()
+            earliest = low if earliest is None else min(earliest, low)
+            latest = high if latest is None else max(latest, high)
+    return None if earliest is None else (earliest, latest)
+
+
+def period_without_data(read, library, period: Period, *, only: Iterable[str] | None = None,
+                        today: dt.date | None = None) -> Problem | None:
+    """The notice for a period that starts after today, or that lies after the latest (or before
+    the earliest) date of the event registers an indicator reads, so that they hold no row dated in it —
+    a mistyped year, or one not yet begun. It names the dates, so the mistake shows at once; None
+    when every indicator's registers have rows around the period."""
+    today = today or dt.date.today()
+    name = chinese_label(period)
+    advice = "以下数字不反映该期间的工作；请检查统计期是否写对。"
+    if period.start > today:
+        return Problem(PERIOD_WITHOUT_DATA, f"统计期{name}从 {period.start.isoformat()} 开始，还没有到（今天是 {today.isoformat()}）：{advice}")
+    wanted = set(only) if only is not None else None
+    indicators = [i for i in library.indicators.values() if wanted is None or i.id in wanted]
+    with_rows = indicators_with_rows_in(read, library, period)
+    # a roster-only indicator (建档率, 签约率) counts a state at the period end, not work done in
+    # the period: an old 建档日期 says nothing about the period, so only event registers are asked
+    with_events = [i for i in indicators if any(item.event is not None for item in i.numerator.require)]
+    ranges = {i.id: _date_range(read, i) for i in with_events}
+    dated = [i for i in with_events if ranges[i.id] is not None]
+    after = [i for i in dated if i.id not in with_rows and ranges[i.id][1] < period.start]
+    before = [i for i in dated if i.id not in with_rows and ranges[i.id][0] > period.end]
+    outside = after or before
+    if not outside:
+        return None
+    if after:
+        edge = f"最晚的日期是 {max(ranges[i.id][1] for i in after).isoformat()}，统计期在它之后"
+    else:
+        edge = f"最早的日期是 {min(ranges[i.id][0] for i in before).isoformat()}，统计期在它之前"
+    if len(outside) == len(dated):
+        subject = "各登记表中没有一行服务记录的日期在该期间内"
+    else:
+        subject = f"{outside[0].name}等 {len(outside)} 项指标所读的登记表没有该期间的服务记录"
+    return Problem(PERIOD_WITHOUT_DATA, f"统计期{name}：{subject}（{edge}），{advice}")
