@@ -203,7 +203,7 @@ def card_books(g, w, cards: dict) -> dict[str, list]:
     删除时间, date-times as text, no title); the last year the centre's own register with date-times in every shape."""
     m, books = w.mess, {}
     for year, found in cards.items():
-        rows = [[c.number, c.status, c.review, c.person.name, c.person.pid if w.rng.random() > 0.1 else None, c.disease,
+        rows = [[c.number, c.status, c.review, c.person.name, None if c.anonymous else c.person.pid, c.disease,
                  c.klass, c.diagnosed, c.reported, c.corrected, c.deleted, c.doctor, c.person.station] for c in found]
         if year != w.years[-1]:
             s = g.Sheet("报告卡", CARD_KEYS, rows)

@@ -109,6 +109,7 @@ class Card:
     review: str = "已终审卡"  # 审核状态
     deleted: dt.datetime | None = None
     corrected: dt.datetime | None = None  # 订正报告时间
+    anonymous: bool = False  # no 身份证号 on the card
 
 
 def scaled(w, per_1000: float, residents: int, least: int) -> int:
@@ -117,7 +118,7 @@ def scaled(w, per_1000: float, residents: int, least: int) -> int:
 
 # ----------------------------------------------------------------------------------- mothers and children
 
-def pick(g, w, pool: list, fits, used: set):
+def pick(w, pool: list, fits, used: set):
     """A random resident of `pool` that `fits` and is not in `used` (None after many tries)."""
     for _ in range(200):
         p = w.rng.choice(pool)
@@ -159,7 +160,7 @@ def make_pregnancies(g, w, people: list, residents: int) -> list[Pregnancy]:
         n = round(residents * BIRTHS_PER_1000 / 1000 * BIRTH_FACTORS[len(BIRTH_FACTORS) - 1 - (w.last_day.year - year)]
                   * rng.uniform(0.96, 1.04) * 0.96)
         for k, day in enumerate(sorted(g.rand_day(rng, D(year, 1, 1), D(year, 12, 31)) for _ in range(n)), 1):
-            mother = pick(g, w, women, fits(day), used)
+            mother = pick(w, women, fits(day), used)
             if mother is None:
                 continue
             live = 2 if rng.random() < 0.015 else 0 if rng.random() < 0.003 or (year == w.years[-1] and stillbirths == 0
@@ -173,7 +174,7 @@ def make_pregnancies(g, w, people: list, residents: int) -> list[Pregnancy]:
     pending = round(residents * BIRTHS_PER_1000 / 1000 * 0.62)
     for k in range(1, pending + 1):  # conceived in the last nine months, registered by the year end
         lmp = g.rand_day(rng, w.last_day - g.days(270), w.last_day - g.days(50))
-        mother = pick(g, w, women, fits(w.last_day), used)
+        mother = pick(w, women, fits(w.last_day), used)
         if mother:
             p = pregnancy(g, w, mother, None, lmp, f"YC{w.last_day.year}{9000 + k:04d}", 0)
             if p.registered <= w.last_day and p.registered - p.lmp >= g.days(42):
@@ -252,9 +253,11 @@ def make_smi(g, w, people: list, residents: int) -> tuple[list, dict]:
     rng, patients, used = w.rng, [], set()
     adults = [p for p in people if g.age_at(p.birth, w.last_day) >= 18 and p.filed < w.last_day - g.days(30)]
     for _ in range(scaled(w, SMI_PER_1000, residents, 6)):
-        p = pick(g, w, adults, lambda p: p.gone is None or p.gone.year >= w.years[0] - 1, used)
-        earliest = max(p.filed, D(2008, 1, 1), g.add_months(p.birth, 12 * 16))
-        latest = min(w.last_day - g.days(20), p.gone or w.last_day)
+        p = pick(w, adults, lambda p: p.gone is None or p.gone.year >= w.years[0] - 1, used)
+        earliest = max(p.filed, D(2008, 1, 1), g.add_months(p.birth, 12 * 16)) if p else None
+        latest = min(w.last_day - g.days(20), p.gone or w.last_day) if p else None
+        if p is None or earliest > latest:
+            continue
         year = g.weighted(rng, {y: 0.5 if y >= w.years[0] else 1.0 for y in range(earliest.year, latest.year + 1)})
         enrolled = g.rand_day(rng, max(earliest, D(year, 1, 1)), min(latest, D(year, 12, 31)))
         status, status_day, gone = "在册", None, p.gone
@@ -297,7 +300,9 @@ def make_tb(g, w, people: list, residents: int) -> list[TBPatient]:
     grown = [p for p in people if g.age_at(p.birth, w.last_day) >= 15]
     n = scaled(w, TB_PER_1000 * (len(w.years) + 0.5), residents, 6)
     for notified in sorted(g.rand_day(rng, start, w.last_day - g.days(3)) for _ in range(n)):
-        p = pick(g, w, grown, lambda p: (p.male or rng.random() < 0.5) and (p.gone is None or p.gone > notified), used)
+        p = pick(w, grown, lambda p: (p.male or rng.random() < 0.5) and (p.gone is None or p.gone > notified), used)
+        if p is None:
+            continue
         diagnosed = notified - g.days(rng.randint(1, 10))
         after = g.weighted(rng, {0: 20, 1: 30, 2: 20, 3: 14, 5: 5, 8: 4, None: 4, -2: 3})
         first = notified + g.days(after) if after is not None else None

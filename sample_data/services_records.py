@@ -34,12 +34,14 @@ def make_cards(g, e, w, people: list, residents: int) -> dict[int, list]:
             person = rng.choice(children if disease in e.CHILD_DISEASES else anyone)
             diagnosed, reported = card_times(g, w, day, k - 1 in late)
             doctor = rng.choice([d for team in w.town.teams[person.station] for d in w.town.doctors[team]])
-            rows.append(e.Card(f"{year}{g.LOCAL_AREA}{k:06d}", person, disease, klass, diagnosed, reported, doctor))
+            rows.append(e.Card(f"{year}{g.LOCAL_AREA}{k:06d}", person, disease, klass, diagnosed, reported, doctor,
+                               anonymous=rng.random() < 0.1))
         on_time = [c for i, c in enumerate(rows) if i not in late]
         fixed = rng.choice(on_time)  # the first card said 其它感染性腹泻病; the correction says 细菌性痢疾
         fixed.disease, fixed.klass = "其它感染性腹泻病", "丙类"
         correction = e.Card(fixed.number, fixed.person, "细菌性痢疾", "乙类", fixed.diagnosed, fixed.reported, fixed.doctor,
-                            "订正卡", corrected=fixed.reported + dt.timedelta(days=rng.randint(2, 6), hours=rng.randint(1, 5)))
+                            "订正卡", corrected=fixed.reported + dt.timedelta(days=rng.randint(2, 6), hours=rng.randint(1, 5)),
+                            anonymous=fixed.anonymous)
         rows.insert(rows.index(fixed) + 1, correction)
         if year == w.years[-1]:
             cholera, gone, silent = rng.sample([c for c in on_time if c is not fixed], 3)
