@@ -2,12 +2,14 @@
 """Deterministic generator of a believable sample 社区卫生服务中心 data folder for chsc.
 
 It writes a residents roster, elderly checkups, hypertension and diabetes rosters and follow-ups,
-a children's roster and vaccination records, plus chsc.yaml. One `random.Random(seed)` drives the
+a children's roster and vaccination records, plus chsc.yaml; with `services=True` (`--services`) also the
+nine registers of the other service categories (issues 16, 17: services_*.py beside this file, driven by
+random streams of their own, so the files above stay byte-identical). One `random.Random(seed)` drives the
 people and events and a second one the mess, so `mess=False` gives the same people, clean. Workbooks
 are written with xlsxwriter (fixed creation time, fixed zip timestamps): the same arguments give
 byte-identical files. Standalone on purpose: stdlib + xlsxwriter, never chsc_cli.
 
-    python sample_data/generate.py OUT_DIR [--residents N] [--seed S] [--no-mess] [--mess-log]
+    python sample_data/generate.py OUT_DIR [--residents N] [--seed S] [--no-mess] [--mess-log] [--services]
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import argparse
 import calendar
 import csv
 import datetime as dt
+import importlib.util
 import io
 import itertools
 import random
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -924,13 +928,47 @@ def config_text(w: World, people: list[Person]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ----------------------------------------------------------------------------------- the service registers
+
+def sibling(name: str):
+    """A module of this folder, loaded by its path (this script is itself loaded by path, not imported), with
+    no __pycache__ left in sample_data/."""
+    key = f"{__name__}_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module  # dataclasses look their module up while the class is built
+        dont_write, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(key, None)
+            raise
+        finally:
+            sys.dont_write_bytecode = dont_write
+    return sys.modules[key]
+
+
+def service_registers(w: World, people: list[Person], residents: int, seed: int, mess: bool) -> tuple[dict, dict]:
+    """The nine registers of issues 16 and 17 (children's health, maternal care, SMI, TB, infectious disease
+    cards, health supervision, health education) and their counts. Their own random streams (string seeds),
+    so every other file is the same with or without them."""
+    events, records, books = (sibling(n) for n in ("services_events", "services_records", "services_books"))
+    world = World(random.Random(f"services:{seed}"), Mess(random.Random(f"services-mess:{seed}"), mess), w.town, w.years,
+                  w.last_day, w.export_day)
+    return books.service_books(sys.modules[__name__], events, records, world, people, residents)
+
+
 # ----------------------------------------------------------------------------------- entry points
 
 def generate_centre(out_dir: Path, *, residents: int = 30000,
                     stations: tuple[str, ...] = ("城东站", "城西站", "城南站", "城北站"), years: tuple[int, ...] = (2024, 2025),
                     seed: int = 20251231, mess: bool = True, centre: str = "临城街道社区卫生服务中心",
-                    births_per_1000: float = 8) -> dict:
+                    births_per_1000: float = 8, services: bool = False) -> dict:
     """Write a centre's data folder to `out_dir` and return a summary (rows per file and sheet, mess notes).
+
+    `services`: also write the nine registers of the other service categories (off until chsc reads them:
+    today it would take them for other kinds); the summary then has their counts under "services".
 
     `births_per_1000` a year: 8 is a town's birth rate; a centre whose children's clinic also serves
     the neighbourhood's newcomers vaccinates more (the benchmark's centre: 25, ~1,500 a year)."""
@@ -947,10 +985,14 @@ def generate_centre(out_dir: Path, *, residents: int = 30000,
     books = {"居民健康档案/居民健康档案花名册.xlsx": residents_book(w, people), **checkup_books(w, people + visitors),
              **roster_books(w, ht, dm), **ht_followup_books(w, ht), **dm_followup_books(w, dm),
              **child_books(w, children, vaccination_rows(w, children))}
+    extra, counts = service_registers(w, people, residents, seed, mess) if services else ({}, None)
+    books.update(extra)
     log: list[str] = []
     summary = {"centre": centre, "seed": seed, "residents": residents, "files": {}, "sheets": {}, "mess": log,
                "people": {"residents": len(people), "hypertension_patients": len(ht), "diabetes_patients": len(dm),
                           "children": len(children), "checkup_visitors_not_in_roster": len(visitors)}}
+    if counts is not None:
+        summary["services"] = counts
     for rel, sheets in books.items():
         if rel.endswith(".csv"):
             write_csv(out / rel, rel, sheets[0], log)
@@ -972,12 +1014,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--centre", default="临城街道社区卫生服务中心")
     parser.add_argument("--no-mess", action="store_true", help="不加入真实文件里的各种不规范写法")
     parser.add_argument("--mess-log", action="store_true", help="列出每一处故意加入的不规范写法")
+    parser.add_argument("--services", action="store_true",
+                        help="另外生成儿童保健、孕产妇、严重精神障碍、肺结核、传染病报告、卫生监督协管、健康教育九类登记表")
     args = parser.parse_args(argv)
     summary = generate_centre(args.out_dir, residents=args.residents, seed=args.seed, mess=not args.no_mess,
-                              centre=args.centre)
+                              centre=args.centre, services=args.services)
     for rel, count in summary["files"].items():
         print(f"{count:8d}  {rel}")
     print("  ".join(f"{k}={v}" for k, v in summary["people"].items()))
+    for k, v in summary.get("services", {}).items():
+        print(f"{k}: {v}")
     for note in summary["mess"] if args.mess_log else []:
         print(note)
     return 0
