@@ -6,9 +6,17 @@ are sets.
 
 Every indicator function takes `(registers, period, settings, params=None)` — `registers` being
 `plain_service_registers(read.tables)` (independent_services_base), `params` the indicator's
-parameters when a case changes one of the defaults below — and returns
+parameters when a case changes one of the defaults (DEFAULT_PARAMS there) — and returns
 `(numerator, denominator, denominator_source)`. A `count` indicator returns `(count, None, None)`;
-its pro-rated target is `target_of(...)`. All three are None when the indicator cannot be computed.
+its pro-rated target is `target_of(...)`, and `outcome(...)` gives value, target, met and shortfall.
+All three are None when the indicator cannot be computed. The child, SMI and TB indicators live in
+independent_services_persons.py; this module holds the rest and the registry (INDICATORS).
+
+Where the spec is silent, the choice is written in a comment at the place it is made: blank 活产数
+is 1 row by row before the largest is taken; TCM `per_due_age: true` counts distinct TCM visit
+dates; several rows of one TB patient, child or card are judged row by row (population from any row,
+each numerator condition from one row); record kinds drop identical rows here too; a date-only
+timeliness test for a limit other than 2 or 24 hours allows limit // 24 days.
 
 The contract relied on: the reader's field names agreed across the team (/tmp/new_kinds_fields.md):
 
@@ -51,7 +59,6 @@ The contract relied on: the reader's field names agreed across the team (/tmp/ne
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from decimal import ROUND_CEILING, Decimal
 
@@ -60,54 +67,40 @@ from independent_check import (
     as_date,
     is_yes,
     managed_patients,
-    missing,
     number,
     person_birth,
     person_id,
-    population_figure,
-    quarters_overlapping,
     reference_date,
     residents_at_end,
-    rows_by_person,
     rows_of,
 )
 from independent_services_base import (
-    FACE_TO_FACE,
-    NOT_REACHED,
-    SMI_CLASSES,
-    add_months,
+    NONE,
     card_deleted,
     deliveries,
     distinct_rows,
     in_period,
     live_births,
     months_covered,
+    params_of,
     record_key_units,
     report_timely,
+    with_figure,
     within_days,
 )
-
-#: The parameters services.md names, with its defaults.
-DEFAULT_PARAMS = {
-    "newborn_visit_rate": {"max_days": 28},
-    "child_systematic_management_rate": {"min_days_after_birth": 60, "schedule_months": [3, 6, 8, 12, 18, 24, 30]},
-    "child_tcm_management_rate": {"per_due_age": False, "schedule_months": [6, 12, 18, 24, 30, 36]},
-    "postpartum_visit_rate": {"within_days": 28},
-    "maternal_system_management_rate": {"within_days": 28},
-    "tb_management_rate": {"within_days": None},
-    "infectious_disease_timely_report_rate": {"two_hour_diseases": ["鼠疫", "霍乱", "肺炭疽", "传染性非典型肺炎"]},
-    "health_lecture_count": {"min_attendance": 0},
-    "health_record_usage_rate": {
-        "registers": {
-            "elderly_checkups": ["checkup_date"],
-            "hypertension_followups": ["followup_date"],
-            "diabetes_followups": ["followup_date"],
-            "smi_followups": ["followup_date"],
-            "maternal_records": ["registration_date", "delivery_date", "postpartum_visit_date", "postpartum_42_date"],
-        }
-    },
-    "key_population_signing_rate": {"max_pregnancy_days": 300},
-}
+from independent_services_persons import (
+    child_health_management_rate,
+    child_systematic_management_rate,
+    child_tcm_management_rate,
+    newborn_visit_rate,
+    reached,
+    smi_face_to_face_rate,
+    smi_patients,
+    smi_stable_rate,
+    smi_standard_management_rate,
+    tb_management_rate,
+    tb_regular_medication_rate,
+)
 
 #: Default targets of the services.md table: a fraction, or for a count indicator per year / station.
 DEFAULT_TARGETS = {
@@ -130,156 +123,6 @@ DEFAULT_TARGETS = {
     "key_population_signing_rate": "0.6",
 }
 COUNT_PER_YEAR = {"health_lecture_count": 12, "health_consultation_count": 9}
-
-
-def _params(indicator_id: str, params: dict | None) -> dict:
-    return {**DEFAULT_PARAMS.get(indicator_id, {}), **(params or {})}
-
-
-NONE = (None, None, None)
-
-
-# ------------------------------------------------------------------------------------------------
-# 0～6岁儿童健康管理
-# ------------------------------------------------------------------------------------------------
-
-
-def _child_code(row: dict) -> str | None:
-    value = row.get("child_health_code")
-    return None if missing(value) else str(value)
-
-
-def _roster_row_active_at_end(row: dict, period) -> bool:
-    """'active at the period end (active, or ended with 状态变更日期 after the period end)'; 'an ended
-    child with no date is out'; blank and unknown 在册状态 are active."""
-    if row.get("roster_status") != "ended":
-        return True
-    changed = as_date(row.get("status_change_date"))
-    return changed is not None and changed > period.end
-
-
-def _children_under_management(registers: dict, period, settings) -> dict[str, list[dict]]:
-    """Child -> their roster rows that are 在管: born on or before the reference date and active at
-    the period end. The birth date is the roster's 出生日期 (a 身份证号 there does not override it)."""
-    reference = reference_date(period, settings)
-    out: dict[str, list[dict]] = {}
-    for row in rows_of(registers, "child_health_roster"):
-        code, birth = _child_code(row), as_date(row.get("birth_date"))
-        if code is not None and birth is not None and birth <= reference and _roster_row_active_at_end(row, period):
-            out.setdefault(code, []).append(row)
-    return out
-
-
-def _visits(registers: dict) -> dict[str, list[dict]]:
-    return rows_by_person(rows_of(registers, "child_health_visits"), key=_child_code)
-
-
-def _child_inputs(registers: dict):
-    if rows_of(registers, "child_health_roster") is None or rows_of(registers, "child_health_visits") is None:
-        return None
-    return _visits(registers)
-
-
-def _with_figure(settings, period, key: str, numerator: int, denominator: int, source: str) -> tuple:
-    """'with the figure, only the denominator changes; the numerator is the same children as
-    without it' (the same holds for deliveries and live_births)."""
-    figure = population_figure(settings, period, key)
-    if figure is not None:
-        return numerator, figure, "config"
-    return numerator, denominator, source
-
-
-def newborn_visit_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    p = _params("newborn_visit_rate", params)
-    visits = _child_inputs(registers)
-    if visits is None:
-        return NONE
-    # roster children born in the period, whatever their status (row by row: any row born in it)
-    births: dict[str, set[dt.date]] = {}
-    for row in rows_of(registers, "child_health_roster"):
-        code, birth = _child_code(row), as_date(row.get("birth_date"))
-        if code is not None and birth is not None and period.start <= birth <= period.end:
-            births.setdefault(code, set()).add(birth)
-    counted = {
-        code
-        for code, days in births.items()
-        if any(
-            within_days(as_date(v.get("visit_date")), birth, p["max_days"])  # even after the period end
-            for birth in days
-            for v in visits.get(code, [])
-        )
-    }
-    return _with_figure(settings, period, "live_births", len(counted), len(births), "roster")
-
-
-def child_health_management_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    visits = _child_inputs(registers)
-    if visits is None:
-        return NONE
-    reference = reference_date(period, settings)
-    children = {
-        code
-        for code, rows in _children_under_management(registers, period, settings).items()
-        if any(age_on(as_date(row["birth_date"]), reference) < 7 for row in rows)  # exactly 7 is out
-    }
-    counted = {c for c in children if any(in_period(as_date(v.get("visit_date")), period) for v in visits.get(c, []))}
-    return _with_figure(settings, period, "children_0_6", len(counted), len(children), "roster")
-
-
-def _due_dates(birth: dt.date, months: list[int], period) -> list[dt.date]:
-    return [day for day in (add_months(birth, m) for m in months) if period.start <= day <= period.end]
-
-
-def child_systematic_management_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    p = _params("child_systematic_management_rate", params)
-    visits = _child_inputs(registers)
-    if visits is None:
-        return NONE
-    reference = reference_date(period, settings)
-    denominator, numerator = set(), set()
-    for code, rows in _children_under_management(registers, period, settings).items():
-        # Row by row: a roster row passes the filters with its own birth date; the child meets the
-        # numerator when one of its passing rows does (registers.md / services.md "Several rows").
-        for row in rows:
-            birth = as_date(row["birth_date"])
-            due = _due_dates(birth, p["schedule_months"], period)
-            if age_on(birth, reference) >= 3 or not due:
-                continue
-            denominator.add(code)
-            dates = {
-                as_date(v.get("visit_date"))
-                for v in visits.get(code, [])
-                if in_period(as_date(v.get("visit_date")), period)
-                and (as_date(v.get("visit_date")) - birth).days >= p["min_days_after_birth"]
-            }
-            if len(dates) >= len(due):
-                numerator.add(code)
-    return len(numerator), len(denominator), "roster"
-
-
-def child_tcm_management_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    p = _params("child_tcm_management_rate", params)
-    visits = _child_inputs(registers)
-    if visits is None:
-        return NONE
-    denominator, numerator = set(), set()
-    for code, rows in _children_under_management(registers, period, settings).items():
-        tcm_dates = {
-            as_date(v.get("visit_date"))
-            for v in visits.get(code, [])
-            if in_period(as_date(v.get("visit_date")), period) and is_yes(v.get("tcm_guidance"))
-        }
-        for row in rows:
-            due = _due_dates(as_date(row["birth_date"]), p["schedule_months"], period)
-            if not due:
-                continue
-            denominator.add(code)
-            # per_due_age: true asks one TCM visit (distinct date) per due date in the period — the
-            # spec says only "one per due date"; distinct dates, as for the systematic checkups.
-            needed = len(due) if p["per_due_age"] else 1
-            if len(tcm_dates) >= needed:
-                numerator.add(code)
-    return len(numerator), len(denominator), "roster"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -330,7 +173,7 @@ def _maternal(registers: dict, period, settings, conditions) -> tuple:
         for rows in units.values()
         if live_births(rows) > 0 and all(any(condition(row) for row in rows) for condition in conditions)
     )
-    return _with_figure(settings, period, "live_births", numerator, births, "register")
+    return with_figure(settings, period, "live_births", numerator, births, "register")
 
 
 def early_pregnancy_registration_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
@@ -338,136 +181,14 @@ def early_pregnancy_registration_rate(registers: dict, period, settings, params:
 
 
 def postpartum_visit_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    limit = _params("postpartum_visit_rate", params)["within_days"]
+    limit = params_of("postpartum_visit_rate", params)["within_days"]
     return _maternal(registers, period, settings, [lambda row: _row_postpartum(row, limit)])
 
 
 def maternal_system_management_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    limit = _params("maternal_system_management_rate", params)["within_days"]
+    limit = params_of("maternal_system_management_rate", params)["within_days"]
     conditions = [_row_early, _row_antenatal, lambda row: _row_postpartum(row, limit)]
     return _maternal(registers, period, settings, conditions)
-
-
-# ------------------------------------------------------------------------------------------------
-# 严重精神障碍患者管理
-# ------------------------------------------------------------------------------------------------
-
-
-def _reached(row: dict) -> bool:
-    """'A row whose 本次随访分类 is 未访到 is not a follow-up ... for every indicator'."""
-    return row.get("followup_class") != NOT_REACHED
-
-
-def smi_patients(registers: dict, period):
-    """Registered SMI patients, as managed hypertension patients on smi_patients, else every person of
-    smi_followups (未访到 rows included) enrolled on their earliest row. (patients, source) or None."""
-    if rows_of(registers, "smi_patients") is not None:
-        proxy = {"hypertension_patients": registers["smi_patients"]}
-    elif rows_of(registers, "smi_followups") is not None:
-        proxy = {"hypertension_followups": registers["smi_followups"]}
-    else:
-        return None
-    return managed_patients(proxy, period, "hypertension")
-
-
-def _smi_followups_in_period(registers: dict, period) -> dict[str, list[dict]]:
-    rows = [r for r in rows_of(registers, "smi_followups") or [] if in_period(as_date(r.get("followup_date")), period)]
-    return rows_by_person([r for r in rows if _reached(r)])
-
-
-def _smi_inputs(registers: dict, period):
-    managed = smi_patients(registers, period)
-    if managed is None or rows_of(registers, "smi_followups") is None:
-        return None
-    return managed, _smi_followups_in_period(registers, period)
-
-
-def smi_standard_management_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    inputs = _smi_inputs(registers, period)
-    if inputs is None:
-        return NONE
-    (patients, source), followups = inputs
-    numerator = 0
-    for pid, patient in patients.items():
-        first = patient["enrolment"] if in_period(patient["enrolment"], period) else period.start
-        k = quarters_overlapping(first, period.end)
-        if len({as_date(r.get("followup_date")) for r in followups.get(pid, [])}) >= k:  # any 随访方式
-            numerator += 1
-    return numerator, len(patients), source
-
-
-def smi_face_to_face_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    inputs = _smi_inputs(registers, period)
-    if inputs is None:
-        return NONE
-    (patients, source), followups = inputs
-    numerator = sum(
-        1
-        for pid in patients
-        if any(str(r.get("followup_mode") or "").strip() in FACE_TO_FACE for r in followups.get(pid, []))
-    )
-    return numerator, len(patients), source
-
-
-def smi_stable_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    inputs = _smi_inputs(registers, period)
-    if inputs is None:
-        return NONE
-    (patients, source), followups = inputs
-    numerator = 0
-    for pid in patients:
-        by_day: dict[dt.date, set[str]] = {}
-        for row in followups.get(pid, []):
-            if row.get("followup_class") in SMI_CLASSES:  # a known classification
-                by_day.setdefault(as_date(row["followup_date"]), set()).add(row["followup_class"])
-        if by_day:
-            classes = by_day[max(by_day)]
-            worst = next(c for c in SMI_CLASSES if c in classes)  # the least favourable row wins
-            numerator += worst == "稳定"
-    return numerator, len(patients), source
-
-
-# ------------------------------------------------------------------------------------------------
-# 肺结核患者健康管理
-# ------------------------------------------------------------------------------------------------
-
-
-def tb_management_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    limit = _params("tb_management_rate", params)["within_days"]
-    rows = rows_of(registers, "tb_patients")
-    if rows is None:
-        return NONE
-
-    def visited(row: dict) -> bool:  # 首次入户随访日期 and 通知日期 from the same row
-        notice, first = as_date(row.get("notice_date")), as_date(row.get("first_visit_date"))
-        if notice is None or first is None or first < notice:
-            return False
-        return limit is None or (first - notice).days <= limit
-
-    people = rows_by_person(rows)
-    patients = {pid for pid, rs in people.items() if any(in_period(as_date(r.get("notice_date")), period) for r in rs)}
-    return sum(1 for pid in patients if any(visited(r) for r in people[pid])), len(patients), "roster"
-
-
-def _regular(row: dict) -> bool:
-    """实际服药次数 ≥ 90% of 应服药次数, exactly (blank, or 应服药次数 0, is not regular)."""
-    due, taken = number(row.get("due_doses")), number(row.get("taken_doses"))
-    if due is None or taken is None or due == 0:
-        return False
-    return Decimal(str(taken)) * 10 >= Decimal(str(due)) * 9
-
-
-def tb_regular_medication_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    rows = rows_of(registers, "tb_patients")
-    if rows is None:
-        return NONE
-    people = rows_by_person(rows)
-    patients = {
-        pid
-        for pid, rs in people.items()
-        if any(in_period(as_date(r.get("stop_date")), period) and r.get("stop_reason") == "completed" for r in rs)
-    }
-    return sum(1 for pid in patients if any(_regular(r) for r in people[pid])), len(patients), "roster"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -495,7 +216,7 @@ def infectious_disease_report_rate(registers: dict, period, settings, params: di
 
 
 def infectious_disease_timely_report_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    two_hour = _params("infectious_disease_timely_report_rate", params)["two_hour_diseases"]
+    two_hour = params_of("infectious_disease_timely_report_rate", params)["two_hour_diseases"]
     cards = _live_cards(registers, period)
     if cards is None:
         return NONE
@@ -538,7 +259,7 @@ def _activities(registers: dict, period, form: str, min_attendance: float = 0) -
 
 
 def health_lecture_count(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    return _activities(registers, period, "健康知识讲座", _params("health_lecture_count", params)["min_attendance"])
+    return _activities(registers, period, "健康知识讲座", params_of("health_lecture_count", params)["min_attendance"])
 
 
 def health_consultation_count(registers: dict, period, settings, params: dict | None = None) -> tuple:
@@ -551,7 +272,7 @@ def health_consultation_count(registers: dict, period, settings, params: dict | 
 
 
 def health_record_usage_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    sources = _params("health_record_usage_rate", params)["registers"]
+    sources = params_of("health_record_usage_rate", params)["registers"]
     residents = residents_at_end(registers, period)
     present = [kind for kind in sources if rows_of(registers, kind) is not None]
     if residents is None or not present:
@@ -559,7 +280,7 @@ def health_record_usage_rate(registers: dict, period, settings, params: dict | N
     used = set()
     for kind in present:
         for row in rows_of(registers, kind):
-            if kind == "smi_followups" and not _reached(row):
+            if kind == "smi_followups" and not reached(row):
                 continue  # 未访到 excluded
             if any(in_period(as_date(row.get(field)), period) for field in sources[kind]):
                 used.add(person_id(row))
@@ -594,7 +315,7 @@ def _tb_under_treatment(registers: dict, period) -> set[str]:
 
 
 def key_population_signing_rate(registers: dict, period, settings, params: dict | None = None) -> tuple:
-    p = _params("key_population_signing_rate", params)
+    p = params_of("key_population_signing_rate", params)
     residents = residents_at_end(registers, period)
     if residents is None or "signed" not in registers["residents"]["columns"]:
         return NONE
@@ -625,28 +346,25 @@ def key_population_signing_rate(registers: dict, period, settings, params: dict 
 # ------------------------------------------------------------------------------------------------
 
 INDICATORS = {
-    name: globals()[name]
-    for name in (
-        "newborn_visit_rate",
-        "child_health_management_rate",
-        "child_systematic_management_rate",
-        "child_tcm_management_rate",
-        "early_pregnancy_registration_rate",
-        "postpartum_visit_rate",
-        "maternal_system_management_rate",
-        "smi_standard_management_rate",
-        "smi_face_to_face_rate",
-        "smi_stable_rate",
-        "tb_management_rate",
-        "tb_regular_medication_rate",
-        "infectious_disease_report_rate",
-        "infectious_disease_timely_report_rate",
-        "health_supervision_report_rate",
-        "health_lecture_count",
-        "health_consultation_count",
-        "health_record_usage_rate",
-        "key_population_signing_rate",
-    )
+    "newborn_visit_rate": newborn_visit_rate,
+    "child_health_management_rate": child_health_management_rate,
+    "child_systematic_management_rate": child_systematic_management_rate,
+    "child_tcm_management_rate": child_tcm_management_rate,
+    "early_pregnancy_registration_rate": early_pregnancy_registration_rate,
+    "postpartum_visit_rate": postpartum_visit_rate,
+    "maternal_system_management_rate": maternal_system_management_rate,
+    "smi_standard_management_rate": smi_standard_management_rate,
+    "smi_face_to_face_rate": smi_face_to_face_rate,
+    "smi_stable_rate": smi_stable_rate,
+    "tb_management_rate": tb_management_rate,
+    "tb_regular_medication_rate": tb_regular_medication_rate,
+    "infectious_disease_report_rate": infectious_disease_report_rate,
+    "infectious_disease_timely_report_rate": infectious_disease_timely_report_rate,
+    "health_supervision_report_rate": health_supervision_report_rate,
+    "health_lecture_count": health_lecture_count,
+    "health_consultation_count": health_consultation_count,
+    "health_record_usage_rate": health_record_usage_rate,
+    "key_population_signing_rate": key_population_signing_rate,
 }
 
 

@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 
 import pandas as pd
-from independent_check import as_date, missing, person_id
+from independent_check import as_date, missing, person_id, population_figure
 
 # ------------------------------------------------------------------------------------------------
 # Vocabulary (services.md)
@@ -28,6 +28,46 @@ NOT_REACHED = "未访到"
 #: 卡片状态 / 审核状态 values that mark a card deleted (services.md and real-exports.md). "deleted" is
 #: accepted too in case the reader maps these to a canonical English value.
 DELETED_WORDS = {"已删除", "删除", "已删除卡", "deleted"}
+
+
+#: The parameters services.md names, with its defaults.
+DEFAULT_PARAMS = {
+    "newborn_visit_rate": {"max_days": 28},
+    "child_systematic_management_rate": {"min_days_after_birth": 60, "schedule_months": [3, 6, 8, 12, 18, 24, 30]},
+    "child_tcm_management_rate": {"per_due_age": False, "schedule_months": [6, 12, 18, 24, 30, 36]},
+    "postpartum_visit_rate": {"within_days": 28},
+    "maternal_system_management_rate": {"within_days": 28},
+    "tb_management_rate": {"within_days": None},
+    "infectious_disease_timely_report_rate": {"two_hour_diseases": ["鼠疫", "霍乱", "肺炭疽", "传染性非典型肺炎"]},
+    "health_lecture_count": {"min_attendance": 0},
+    "health_record_usage_rate": {
+        "registers": {
+            "elderly_checkups": ["checkup_date"],
+            "hypertension_followups": ["followup_date"],
+            "diabetes_followups": ["followup_date"],
+            "smi_followups": ["followup_date"],
+            "maternal_records": ["registration_date", "delivery_date", "postpartum_visit_date", "postpartum_42_date"],
+        }
+    },
+    "key_population_signing_rate": {"max_pregnancy_days": 300},
+}
+
+
+def params_of(indicator_id: str, params: dict | None) -> dict:
+    """The indicator's parameters: the defaults above, with a case's changes."""
+    return {**DEFAULT_PARAMS.get(indicator_id, {}), **(params or {})}
+
+
+NONE = (None, None, None)
+
+
+def with_figure(settings, period, key: str, numerator: int, denominator: int, source: str) -> tuple:
+    """'with the figure, only the denominator changes; the numerator is the same children as
+    without it' (the same holds for deliveries and live_births)."""
+    figure = population_figure(settings, period, key)
+    if figure is not None:
+        return numerator, figure, "config"
+    return numerator, denominator, source
 
 
 # ------------------------------------------------------------------------------------------------
