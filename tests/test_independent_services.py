@@ -237,7 +237,7 @@ def _engine_ready(indicator_id: str, kinds: set[str]) -> str | None:
 def test_engine_case(case, tmp_path: Path) -> None:
     """The same case through the reader and the engine (test_indicator_cases.py's comparison)."""
     from helpers import write_workbook
-    from helpers_cases import FILE_NAMES, person_ids
+    from helpers_cases import FILE_NAMES, TODAY, person_ids
     from test_indicator_cases import _mismatches
 
     from chsc_cli.config import load_config
@@ -264,7 +264,7 @@ def test_engine_case(case, tmp_path: Path) -> None:
         config = tmp_path / "chsc.yaml"
         config.write_text(yaml.safe_dump(case.config, allow_unicode=True), encoding="utf-8")
     loaded = load_config(config)
-    data = read_folder(tmp_path, loaded.settings)
+    data = read_folder(tmp_path, loaded.settings, today=TODAY)
     result = compute_indicators(data, parse_period(case.period), loaded.settings, load_library(), only=[case.indicator])
     row = next(r for r in result.indicators if r.id == case.indicator and r.group is None)
     wrong = _mismatches(row, case.expect)
