@@ -8,15 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chsc_cli.indicators.expressions import (
-    AnyOf,
-    Context,
-    ExpressionError,
-    Test,
-    evaluate,
-    parse_comparison,
-    required_fields,
-)
+from chsc_cli.indicators.evaluation import Context, evaluate, required_fields
+from chsc_cli.indicators.expressions import AnyOf, ExpressionError, Test, parse_comparison
 from chsc_cli.indicators.model import parse_where
 
 CONTEXT = Context(dt.date(2025, 1, 1), dt.date(2025, 12, 31), {"modes": ["门诊", "家庭"], "limit": 140})

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..periods import Period, chinese_label
 from .data import EngineData, ages
-from .expressions import Context
+from .evaluation import Context
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
 from .reasons import first_failed_reasons
@@ -140,7 +140,7 @@ class Evaluator:
     def _required(self, condition: CountCondition, persons: pd.DataFrame) -> pd.Series:
         at_least = condition.at_least
         if isinstance(at_least, str) and at_least.startswith("$"):
-            at_least = self.indicator.parameters[at_least[1:]]
+            at_least = self.context.parameters[at_least[1:]]
         if at_least != "quarters":
             return pd.Series(int(at_least), index=persons.index)
         start_quarter = self.period.start.year * 4 + (self.period.start.month - 1) // 3
@@ -155,7 +155,7 @@ class Evaluator:
     def _count(self, condition: CountCondition, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
         per_quarter = condition.per_quarter
         if isinstance(per_quarter, str):
-            per_quarter = bool(self.indicator.parameters[per_quarter.lstrip("$")])
+            per_quarter = bool(self.context.parameters[per_quarter.lstrip("$")])
         visits = eligible[[PERSON, condition.date]].drop_duplicates()
         if per_quarter:
             visits = visits.assign(_quarter=_quarter_number(visits[condition.date]))

@@ -17,7 +17,7 @@ from ..problems import Problem
 from ..registers import KINDS, ReadResult
 from .conditions import Evaluator
 from .data import EngineData
-from .expressions import Context, required_fields
+from .evaluation import Context, required_fields
 from .library import Library
 from .model import Figure, Indicator
 from .groups import group_names, group_results, grouped_frame
@@ -80,10 +80,16 @@ class IndicatorRun:
         self.indicator, self.library, self.data, self.period = indicator, library, data, period
         self.settings = settings
         self.reference = reference_date(period, settings)
-        self.context = Context(period.start, period.end, indicator.parameters)
+        self.context = Context(period.start, period.end, library.parameters_of(indicator), self._members)
         self.evaluator = Evaluator(indicator, data, self.context, period, self.reference, reasons)
         self.steps: list[tuple[str, int | None]] = []
         self.warnings: list[Problem] = []
+
+    def _members(self, name: str) -> pd.Index:
+        """The keys of the persons of a named population (`in_population:`); an absent register
+        adds nobody."""
+        persons = build_population(self.library.population(name), self.data, self.context, self.reference, self.library)
+        return pd.Index([]) if persons is None else persons.frame.index
 
     def target(self) -> Decimal:
         return self.settings.targets.get(self.indicator.id, self.indicator.target)
@@ -100,6 +106,7 @@ class IndicatorRun:
             comparison=self.indicator.comparison,
             denominator_source=source,
             reason=reason,
+            unit=self.indicator.unit,
         )
 
     def run(self) -> Evaluation:
@@ -110,7 +117,7 @@ class IndicatorRun:
 
     def _population(self, reference) -> PersonSet:
         population = self.library.population(reference)
-        persons = build_population(population, self.data, self.context, self.reference)
+        persons = build_population(population, self.data, self.context, self.reference, self.library)
         if persons is None:
             needed = _title(population.register)
             if population.fallback is not None:
@@ -222,7 +229,7 @@ class IndicatorRun:
         population = self.library.population(reference)
         if not self.data.has(population.register):
             return None
-        persons = build_population(population, self.data, self.context, self.reference)
+        persons = build_population(population, self.data, self.context, self.reference, self.library)
         return apply_having(persons, self.indicator.denominator.having, self.context)
 
     def _figure_text(self) -> str:
@@ -309,6 +316,7 @@ def compute_indicators(
     data = read if isinstance(read, EngineData) else EngineData.prepare(read)
     evaluations: dict[str, Evaluation] = {}
     problems: list[Problem] = [p for p in data.read.problems if p.level != "info"]
+    problems += [_definition_warning(text) for text in library.warnings]
     for indicator_id, indicator in library.indicators.items():
         if only is not None and indicator_id not in only:
             continue
@@ -329,6 +337,13 @@ def compute_indicators(
         evaluations=evaluations,
         warnings=group_problems(list(dict.fromkeys(problems))),
     )
+
+
+def _definition_warning(text: str) -> Problem:
+    """A word of an indicator file that a keep-as-written column does not list: `file:line: ...`."""
+    located, _, message = text.partition(": ")
+    path, _, line = located.rpartition(":")
+    return Problem("unknown-value", f"指标定义：{message}", file=path or located, row=int(line) if line.isdigit() else None)
 
 
 def _station_figure(indicator: Indicator, period: Period, settings: CentreConfig):

@@ -30,6 +30,16 @@ def target_met(target: Decimal, numerator: int, denominator: int) -> bool:
     return Fraction(numerator, denominator) >= Fraction(target)
 
 
+def months_covered(start, end) -> int:
+    """Calendar months overlapping the period: 12 for a year, 6 for a half, 1 for a month."""
+    return (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
+
+
+def prorated(per_year: Decimal | int, start, end) -> int:
+    """A yearly minimum for a period: ceil(per_year × months covered ÷ 12), exactly."""
+    return ceil_decimal(Decimal(per_year) * months_covered(start, end) / 12)
+
+
 @dataclass
 class IndicatorResult:
     id: str
@@ -42,21 +52,34 @@ class IndicatorResult:
     comparison: str
     denominator_source: str | None
     reason: str | None = None
+    #: person | record | delivery | count. A count has no denominator: its value is the number of
+    #: records passing and its target the minimum for the period (pro-rated from the year's).
+    unit: str = "person"
 
     @property
-    def value(self) -> float | None:
+    def is_count(self) -> bool:
+        return self.unit == "count"
+
+    @property
+    def value(self) -> float | int | None:
+        if self.is_count:
+            return self.numerator
         if self.numerator is None or not self.denominator:
             return None
         return self.numerator / self.denominator
 
     @property
     def met(self) -> bool | None:
+        if self.is_count:
+            return None if self.numerator is None else self.numerator >= self.target
         if self.numerator is None or not self.denominator:
             return None
         return target_met(self.target, self.numerator, self.denominator)
 
     @property
     def shortfall(self) -> int | None:
+        if self.is_count:
+            return None if self.numerator is None else max(0, int(self.target) - self.numerator)
         if self.numerator is None or not self.denominator:
             return None
         return shortfall(self.target, self.numerator, self.denominator)
@@ -65,11 +88,12 @@ class IndicatorResult:
         data = {
             "id": self.id,
             "name": self.name,
+            "unit": self.unit,
             "group": self.group,
             "numerator": self.numerator,
             "denominator": self.denominator,
             "value": self.value,
-            "target": float(self.target),
+            "target": int(self.target) if self.is_count else float(self.target),
             "comparison": self.comparison,
             "met": self.met,
             "shortfall": self.shortfall,
