@@ -19,11 +19,11 @@ from .conditions import Evaluator
 from .data import EngineData
 from .evaluation import Context, required_fields
 from .library import Library
-from .model import Figure, Indicator
+from .model import Figure, Indicator, Union
 from .groups import group_names, group_results, grouped_frame
 from .notices import completeness_unchecked, not_in_roster, rows_in_period
 from .populations import PersonSet, all_of, apply_having, build_population
-from .results import ComputeResult, Evaluation, IndicatorResult, ceil_decimal, group_problems
+from .results import ComputeResult, Evaluation, IndicatorResult, ceil_decimal, group_problems, prorated
 
 UNFILLED = "未填"
 
@@ -77,6 +77,8 @@ class IndicatorRun:
 
     def __init__(self, indicator: Indicator, library: Library, data: EngineData, period: Period,
                  settings: CentreConfig, reasons: bool):
+        if indicator.unit != "person":  # records, or rows sharing the indicator's key, are the units
+            data = data.units(indicator.key, indicator.registers)
         self.indicator, self.library, self.data, self.period = indicator, library, data, period
         self.settings = settings
         self.reference = reference_date(period, settings)
@@ -92,7 +94,10 @@ class IndicatorRun:
         return pd.Index([]) if persons is None else persons.frame.index
 
     def target(self) -> Decimal:
-        return self.settings.targets.get(self.indicator.id, self.indicator.target)
+        target = self.settings.targets.get(self.indicator.id, self.indicator.target)
+        if self.indicator.unit == "count":  # a minimum per year, pro-rated to the period
+            return Decimal(prorated(target, self.period.start, self.period.end))
+        return target
 
     def result(self, numerator, denominator, source, reason=None) -> IndicatorResult:
         return IndicatorResult(
@@ -119,11 +124,15 @@ class IndicatorRun:
         population = self.library.population(reference)
         persons = build_population(population, self.data, self.context, self.reference, self.library)
         if persons is None:
+            if isinstance(population, Union):
+                names = [self.library.population(name) for name in population.union]
+                raise NotComputable(f"缺少登记表：{' 或 '.join(_title(p.register) for p in names)}")
             needed = _title(population.register)
             if population.fallback is not None:
                 needed += f" 或 {_title(population.fallback.register)}"
             raise NotComputable(f"缺少登记表：{needed}")
-        self._require_columns(persons.register, population if persons.source == "roster" else population.fallback)
+        if not isinstance(population, Union):
+            self._require_columns(persons.register, population if persons.source == "roster" else population.fallback)
         return persons
 
     def _require_columns(self, register: str, source) -> None:
@@ -143,13 +152,15 @@ class IndicatorRun:
 
     def _run(self) -> Evaluation:
         denominator_spec, numerator_spec = self.indicator.denominator, self.indicator.numerator
+        for item in _events(numerator_spec.require):
+            if not self.data.has(item.register):
+                raise NotComputable(f"缺少登记表：{_title(item.register)}")
+        if self.indicator.unit == "count":
+            return self._counted()
         figure_value, missing_settings = None, []
         if denominator_spec.figure is not None:
             figures = figures_for(self.period, self.settings)
             figure_value, missing_settings = resolve_figure(denominator_spec.figure, figures, self.settings)
-        for item in numerator_spec.require:
-            if item.event is not None and not self.data.has(item.event.register):
-                raise NotComputable(f"缺少登记表：{_title(item.event.register)}")
         if figure_value is not None:
             return self._figure_based(figure_value)
         if denominator_spec.population is not None:
@@ -169,7 +180,36 @@ class IndicatorRun:
         frame = grouped_frame(population, self.data)
         eligible = all_of(spec.numerator.having, frame, self.context) if spec.numerator.having else None
         roster = persons.register if persons.source == "roster" else None
-        return self._numerator(frame, population, eligible, len(frame), persons.source, roster, counted=False)
+        denominator = len(frame)
+        if spec.denominator.sum is not None:
+            denominator = self._summed(population, frame)
+        return self._numerator(frame, population, eligible, denominator, persons.source, roster, counted=False)
+
+    def _summed(self, population: PersonSet, frame: pd.DataFrame) -> int:
+        """The denominator as the sum of a field over the units: each unit's largest value among its
+        qualifying rows, a blank counting as the given number."""
+        spec = self.indicator.denominator.sum
+        rows = population.rows if population.rows is not None else population.frame
+        if spec.field not in rows.columns:
+            return int(len(frame) * spec.blank)
+        values = pd.to_numeric(rows[spec.field], errors="coerce").groupby(rows["_key"].to_numpy()).max()
+        per_unit = values.reindex(frame.index).fillna(spec.blank)
+        total = int(per_unit.sum())
+        self.steps.append((f"分母：各单位的 {spec.field} 之和（空白按 {spec.blank}）", total))
+        return total
+
+    def _counted(self) -> Evaluation:
+        """A count: the records of the population passing the requirements, against a minimum."""
+        spec = self.indicator
+        reference = spec.numerator.population or (spec.denominator.population if spec.denominator else None)
+        if reference is None:
+            raise NotComputable("指标定义缺少分子人群（numerator.population）")
+        persons = self._population(reference)
+        population = apply_having(persons, spec.numerator.having, self.context)
+        self.steps.append((f"{KINDS[population.register].title}：符合条件的记录数", len(population.frame)))
+        frame = grouped_frame(population, self.data)
+        evaluation = self._numerator(frame, population, None, None, None, None, counted=True)
+        return evaluation
 
     def _figure_based(self, figure: int) -> Evaluation:
         spec = self.indicator
@@ -290,6 +330,15 @@ class IndicatorRun:
         self.warnings += self.data.remember(
             ("completeness-unchecked", *window, nodes), lambda: completeness_unchecked(rows, event.register, nodes)
         )
+
+
+def _events(require: tuple):
+    """Every event condition of a requirement list, inside any:/all: too."""
+    for item in require:
+        if item.kind in ("any", "all"):
+            yield from _events(getattr(item, item.kind))
+        elif item.event is not None:
+            yield item.event
 
 
 def _join_reasons(left: pd.Series, right: pd.Series) -> pd.Series:
