@@ -259,3 +259,20 @@ def test_decimal_arithmetic_is_exact_and_blanks_fail(tmp_path):
     )
     row, _ = compute(read_result({"test_activities": rows}), library(tmp_path, {"lectures": text}), "2025", "lectures")
     assert row.numerator == 1
+
+
+def test_table_csv_and_xlsx_show_a_count_plainly(tmp_path):
+    from rich.console import Console
+
+    from chsc_cli.outputs.compute_files import compute_rows, write_compute_xlsx
+    from chsc_cli.outputs.compute_table import render_compute_table
+
+    rows = pd.DataFrame([["2025-06-10", "健康知识讲座", 20]], columns=["activity_date", "activity_form", "attendance"])
+    _, result = compute(read_result({"test_activities": rows}), library(tmp_path, {"lectures": LECTURES}), "2025H1", "lectures")
+    console = Console(record=True, width=160)
+    render_compute_table(console, result)
+    text = console.export_text()
+    assert "1次" in text and "6次" in text and "%" not in text
+    row = compute_rows(result, as_text=True)[0]
+    assert row[5:9] == ["1次", "6次", "否", 5] and row[-1] == "次"
+    write_compute_xlsx(tmp_path / "out.xlsx", result, protected=set())
