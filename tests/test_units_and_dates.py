@@ -73,7 +73,7 @@ def read_result(tables: dict[str, pd.DataFrame]) -> ReadResult:
                 frame[column.field] = pd.to_datetime(frame[column.field], format="ISO8601").astype("datetime64[ns]")
             elif column.type == "number":
                 frame[column.field] = pd.to_numeric(frame[column.field]).astype(float)
-        frame["birth"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        frame["birth"] = pd.to_datetime(frame["birth"]).astype("datetime64[ns]") if "birth" in frame else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
         prepared[name] = frame
         sheets.append(RegisterSheet(name, f"{name}.xlsx", None, 1, len(frame), {c.field: c.header for c in kind.columns}))
     return ReadResult(Path("."), prepared, sheets=sheets)

@@ -331,4 +331,15 @@ def parse_value(text: str) -> Operand:
     value = parser.value()
     if parser.peek() is not None:
         raise ExpressionError(f"「{parser.peek()[1]}」多余", parser.peek()[1])
-    return Operand("field", value.value) if value.kind == "word" else value
+    return _fields(value)
+
+
+def _fields(operand: Operand) -> Operand:
+    """Every bare word inside a value on its own names a field."""
+    if operand.kind == "word":
+        return Operand("field", operand.value)
+    if operand.kind == "call":
+        return Operand("call", (operand.value[0], tuple(map(_fields, operand.value[1]))))
+    if operand.kind == "arith":
+        return Operand("arith", (operand.value[0], _fields(operand.value[1]), _fields(operand.value[2])))
+    return operand
