@@ -276,3 +276,46 @@ def test_table_csv_and_xlsx_show_a_count_plainly(tmp_path):
     row = compute_rows(result, as_text=True)[0]
     assert row[5:9] == ["1次", "6次", "否", 5] and row[-1] == "次"
     write_compute_xlsx(tmp_path / "out.xlsx", result, protected=set())
+
+
+def test_by_station_a_count_uses_its_station_minimum_and_a_sum_its_units_share(tmp_path):
+    text = LECTURES.replace("target: 12\n", "target: 12\nper_year_station: 6\n")
+    rows = pd.DataFrame(
+        [["2025-01-10", "健康知识讲座", 30, "一站"], ["2025-02-10", "健康知识讲座", 30, None]],
+        columns=["activity_date", "activity_form", "attendance", "station"],
+    )
+    result = compute_indicators(
+        read_result({"test_activities": rows}), parse_period("2025H1"), CentreConfig(), library(tmp_path, {"lectures": text}), by="station"
+    )
+    by_station = {row.group["station"]: row for row in result.indicators if row.group}
+    assert (by_station["一站"].numerator, by_station["一站"].target, by_station["一站"].met) == (1, 3, False)
+    assert by_station["未填"].target is None and by_station["未填"].to_json()["met"] is None
+    teams = compute_indicators(
+        read_result({"test_activities": rows}), parse_period("2025H1"), CentreConfig(), library(tmp_path, {"lectures": text}), by="team"
+    )
+    assert all(row.reason for row in teams.indicators if row.group)
+    lib = library(tmp_path, {"early_booking": EARLY_BOOKING})
+    stations = MATERNAL_ROWS.assign(station=["一站", "一站", "二站", "二站", "二站", "二站"])
+    result = compute_indicators(read_result({"test_maternal": stations}), parse_period("2025"), CentreConfig(), lib, only=["early_booking"], by="station")
+    by_station = {row.group["station"]: (row.numerator, row.denominator, row.unit) for row in result.indicators if row.group}
+    assert by_station == {"一站": (1, 2, "delivery"), "二站": (1, 2, "delivery")}
+
+
+def test_a_gap_list_of_deliveries_lists_the_mothers_id_masked(tmp_path):
+    from chsc_cli.indicators.data import EngineData
+    from chsc_cli.indicators.gaps import gap_list
+
+    lib = library(tmp_path, {"early_booking": EARLY_BOOKING})
+    data = EngineData.prepare(read_result({"test_maternal": MATERNAL_ROWS}))
+    result = compute_indicators(data, parse_period("2025"), CentreConfig(), lib, only=["early_booking"])
+    gaps = gap_list(lib, result.evaluations["early_booking"], data, parse_period("2025"))
+    assert gaps.people["key"].tolist() == [WOMAN_A]
+
+
+def test_a_function_of_a_column_no_file_has_is_blank_not_a_crash(tmp_path):
+    text = EARLY_BOOKING
+    rows = MATERNAL_ROWS.drop(columns=["last_menstrual_date"])
+    read = read_result({"test_maternal": rows})
+    read.tables["test_maternal"]["last_menstrual_date"] = None  # the reader's blank for a column no file has
+    row, _ = compute(read, library(tmp_path, {"early_booking": text}), "2025", "early_booking")
+    assert row.numerator == 1  # only the 12.5-week booking

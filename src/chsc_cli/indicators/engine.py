@@ -85,6 +85,7 @@ class IndicatorRun:
         self.context = Context(period.start, period.end, library.parameters_of(indicator), self._members)
         self.evaluator = Evaluator(indicator, data, self.context, period, self.reference, reasons)
         self.steps: list[tuple[str, int | None]] = []
+        self.weights = None  # each unit's share of a summed denominator
         self.warnings: list[Problem] = []
 
     def _members(self, name: str) -> pd.Index:
@@ -194,6 +195,7 @@ class IndicatorRun:
             return int(len(frame) * spec.blank)
         values = pd.to_numeric(rows[spec.field], errors="coerce").groupby(rows["_key"].to_numpy()).max()
         per_unit = values.reindex(frame.index).fillna(spec.blank)
+        self.weights = per_unit.to_numpy(dtype=float)
         total = int(per_unit.sum())
         self.steps.append((f"分母：各单位的 {spec.field} 之和（空白按 {spec.blank}）", total))
         return total
@@ -312,6 +314,8 @@ class IndicatorRun:
         numerator = int(passed.sum())
         self.steps.append(("分子", numerator))
         persons = frame.assign(in_numerator=passed.to_numpy(), in_denominator=True, reason=reasons.where(~passed, None))
+        if self.weights is not None:
+            persons["_weight"] = self.weights
         return Evaluation(self.result(numerator, denominator, source), persons, self.steps, self.warnings)
 
     def _event_warnings(self, event, roster_register: str | None, counted: bool) -> None:
@@ -378,7 +382,7 @@ def compute_indicators(
         rows.append(evaluation.result)
         if by:
             figure = _station_figure(library.indicators[indicator_id], period, settings)
-            rows += group_results(evaluation, by, groups, settings, period, figure)
+            rows += group_results(evaluation, by, groups, settings, period, figure, library.indicators[indicator_id].per_year_station)
     return ComputeResult(
         centre=settings.centre,
         period=period,

@@ -99,6 +99,8 @@ def due_dates_in_period(starts: pd.Series, months, context) -> pd.Series:
 
 def _series(value: Any, frame: pd.DataFrame) -> pd.Series:
     if isinstance(value, pd.Series):
+        if value.dtype == object and value.isna().all():  # a column no file has: all blank
+            return pd.Series(pd.NaT, index=value.index, dtype="datetime64[ns]")
         return value
     return pd.Series([value] * len(frame), index=frame.index, dtype="datetime64[ns]" if isinstance(value, np.datetime64) else None)
 

@@ -48,7 +48,7 @@ class IndicatorResult:
     group: dict | None
     numerator: int | None
     denominator: int | None
-    target: Decimal
+    target: Decimal | None  # None only for a count with no minimum (a station without per_year_station)
     comparison: str
     denominator_source: str | None
     reason: str | None = None
@@ -71,7 +71,7 @@ class IndicatorResult:
     @property
     def met(self) -> bool | None:
         if self.is_count:
-            return None if self.numerator is None else self.numerator >= self.target
+            return None if self.numerator is None or self.target is None else self.numerator >= self.target
         if self.numerator is None or not self.denominator:
             return None
         return target_met(self.target, self.numerator, self.denominator)
@@ -79,7 +79,7 @@ class IndicatorResult:
     @property
     def shortfall(self) -> int | None:
         if self.is_count:
-            return None if self.numerator is None else max(0, int(self.target) - self.numerator)
+            return None if self.numerator is None or self.target is None else max(0, int(self.target) - self.numerator)
         if self.numerator is None or not self.denominator:
             return None
         return shortfall(self.target, self.numerator, self.denominator)
@@ -93,7 +93,7 @@ class IndicatorResult:
             "numerator": self.numerator,
             "denominator": self.denominator,
             "value": self.value,
-            "target": int(self.target) if self.is_count else float(self.target),
+            "target": (None if self.target is None else int(self.target)) if self.is_count else float(self.target),
             "comparison": self.comparison,
             "met": self.met,
             "shortfall": self.shortfall,

@@ -111,6 +111,9 @@ class TypeChecker:
             amount, amount_type = self.operand(amount)
             if amount_type != "number":
                 raise Typed(f"时长应为数字，如 28 days，而不是{_NAMES.get(amount_type, amount_type)}", _token(amount))
+            number = self.parameters[amount.value] if amount.kind == "param" else amount.value
+            if float(number) != int(float(number)):
+                raise Typed(f"时长应为整数（{unit}），如 28 days", _token(amount))
             return Operand("duration", (amount, unit)), "duration"
         if kind == "call":
             return self.call(*value)
