@@ -5,25 +5,25 @@ Nothing here knows any indicator by name: every rule is in the YAML library.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from ..config import CentreConfig, Population as Figures
+from ..config import CentreConfig
 from ..periods import Period
 from ..problems import Problem
 from ..registers import KINDS, ReadResult
 from .conditions import Evaluator
 from .data import EngineData
 from .evaluation import Context, required_fields
+from .figures import figures_for, reference_date, resolve_figure
 from .library import Library
-from .model import Figure, Indicator, Union
+from .model import Indicator, Union
 from .groups import group_names, group_results, grouped_frame
 from .notices import completeness_unchecked, not_in_roster, rows_in_period
 from .populations import PersonSet, all_of, apply_having, build_population
-from .results import ComputeResult, Evaluation, IndicatorResult, ceil_decimal, group_problems, prorated
+from .results import ComputeResult, Evaluation, IndicatorResult, group_problems, prorated
 
 UNFILLED = "未填"
 
@@ -34,38 +34,6 @@ class NotComputable(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def reference_date(period: Period, settings: CentreConfig) -> dt.date:
-    return period.start if settings.reference_date == "period_start" else period.end
-
-
-def figures_for(period: Period, settings: CentreConfig) -> Figures | None:
-    """population_by_year for the period's year when given, else population."""
-    year = period.start.year
-    if year == period.end.year and year in settings.population_by_year:
-        return settings.population_by_year[year]
-    return settings.population
-
-
-def resolve_figure(figure: str | Figure, figures: Figures | None, settings: CentreConfig) -> tuple[int | None, list[str]]:
-    """(value, names of missing settings)."""
-    names = (figure,) if isinstance(figure, str) else figure.multiply
-    values, missing = [], []
-    for name in names:
-        section, _, key = name.partition(".")
-        holder = figures if section == "population" else getattr(settings, section, None)
-        value = getattr(holder, key, None) if holder is not None else None
-        if value is None:
-            missing.append(name)
-        else:
-            values.append(Decimal(value))
-    if missing:
-        return None, missing
-    product = Decimal(1)
-    for value in values:
-        product *= value
-    return ceil_decimal(product), []
 
 
 def _title(kind: str) -> str:
