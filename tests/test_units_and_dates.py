@@ -319,3 +319,17 @@ def test_a_function_of_a_column_no_file_has_is_blank_not_a_crash(tmp_path):
     read.tables["test_maternal"]["last_menstrual_date"] = None  # the reader's blank for a column no file has
     row, _ = compute(read, library(tmp_path, {"early_booking": text}), "2025", "early_booking")
     assert row.numerator == 1  # only the 12.5-week booking
+
+
+def test_a_district_total_of_a_count_sums_counts_and_minimums(tmp_path):
+    from decimal import Decimal
+
+    from chsc_cli.indicators.district import district_total
+
+    rows = pd.DataFrame([["2025-01-10", "健康知识讲座", 30]], columns=["activity_date", "activity_form", "attendance"])
+    lib = library(tmp_path, {"lectures": LECTURES})
+    first, _ = compute(read_result({"test_activities": rows}), lib, "2025H1", "lectures")
+    two = pd.DataFrame([["2025-02-10", "健康知识讲座", 30], ["2025-03-10", "健康知识讲座", 40]], columns=rows.columns)
+    second, _ = compute(read_result({"test_activities": two}), lib, "2025H1", "lectures")
+    total = district_total({"甲": first, "乙": second}, Decimal(12))
+    assert (total.unit, total.numerator, total.denominator, total.target, total.shortfall) == ("count", 3, None, 12, 9)

@@ -4,6 +4,7 @@ sum of numerators over the sum of denominators (never an average of rates)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ..periods import Period
 from ..problems import Problem
@@ -33,9 +34,11 @@ class DistrictResult:
 def district_total(rows: dict[str, IndicatorResult], target) -> IndicatorResult:
     """Sum of numerators over sum of denominators; not computable when any centre is not."""
     first = next(iter(rows.values()))
+    if first.unit == "count":  # the district's minimum per year, for the period as each centre's is
+        target = sum((row.target for row in rows.values() if row.target is not None), Decimal(0))
     total = IndicatorResult(
         id=first.id, name=first.name, category=first.category, group=None, numerator=None, denominator=None,
-        target=target, comparison=first.comparison, denominator_source=None,
+        target=target, comparison=first.comparison, denominator_source=None, unit=first.unit,
     )
     missing = {centre: row.reason for centre, row in rows.items() if row.numerator is None}
     if missing:
@@ -43,6 +46,8 @@ def district_total(rows: dict[str, IndicatorResult], target) -> IndicatorResult:
         total.reason = f"以下中心无法计算，区合计不完整：{listed}"
         return total
     total.numerator = sum(row.numerator for row in rows.values())
+    if first.unit == "count":
+        return total
     total.denominator = sum(row.denominator for row in rows.values())
     sources = {row.denominator_source for row in rows.values()}
     total.denominator_source = sources.pop() if len(sources) == 1 else None
