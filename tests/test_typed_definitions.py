@@ -138,3 +138,13 @@ numerator:
     result = compute_indicators(read_folder(folder, today=dt.date(2026, 1, 10)), parse_period("2025"), CentreConfig(), library, only=["phone_followups"])
     assert result.indicators[0].numerator == 1
     assert any(w.code == "unknown-value" and "视频" in w.message and w.file.endswith("phone_followups.yaml") for w in result.warnings)
+
+
+def test_a_problem_without_a_token_names_the_line_of_its_key(tmp_path):
+    text = indicator("unlisted", "signed == yes").replace("registers: [residents]", "registers: [residents]\n")
+    text = text.replace("    - check:\n        - signed == yes", "    - exists: {register: elderly_checkups, date: checkup_date}")
+    (tmp_path / "unlisted.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        load_library([tmp_path])
+    line = next(number for number, content in enumerate(text.splitlines(), 1) if content.startswith("registers:"))
+    assert f"unlisted.yaml:{line}: registers：用到了但未列出的登记表" in str(raised.value)

@@ -99,6 +99,9 @@ def _located(path: Path, problem: str, label: str = "") -> str:
         line = next((number for number, content in enumerate(lines, 1) if needle in content), None)
         if line is not None:
             break
+    if line is None:  # no token to find: the line of the key the message names (registers, date ...)
+        key = re.sub(r"\[\d+\]", "", message.split("：", 1)[0]).rsplit(".", 1)[-1]
+        line = next((number for number, content in enumerate(lines, 1) if content.strip().startswith(f"{key}:")), None)
     return f"{path}:{line or '?'}{label}: {message}"
 
 
