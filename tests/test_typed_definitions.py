@@ -41,11 +41,11 @@ numerator:
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     root = tmp_path_factory.mktemp("typed")
-    rows = [["身份证号", "建档日期", "签约", "签约日期", "档案状态"]]
-    rows += [[key, "2020-01-01", "是", "2024-05-01", "正常"] for key in SIGNED]
-    rows += [[key, "2020-01-01", "否", None, "在档"] for key in UNSIGNED]
+    rows = [["身份证号", "建档日期", "签约", "签约日期", "档案状态", "姓名"]]
+    rows += [[key, "2020-01-01", "是", "2024-05-01", "正常", "王一"] for key in SIGNED]
+    rows += [[key, "2020-01-01", "否", None, "在档", "张二"] for key in UNSIGNED]
     rows[1][3] = "2019-06-01"  # signed before the record was made
-    rows.append([CLOSED, "2020-01-01", "否", None, "死亡"])
+    rows.append([CLOSED, "2020-01-01", "否", None, "死亡", "李三"])
     write_workbook(root / "居民.xlsx", {"居民": rows})
     return read_folder(root, today=dt.date(2026, 1, 10)), root
 
@@ -148,3 +148,53 @@ def test_a_problem_without_a_token_names_the_line_of_its_key(tmp_path):
         load_library([tmp_path])
     line = next(number for number, content in enumerate(text.splitlines(), 1) if content.startswith("registers:"))
     assert f"unlisted.yaml:{line}: registers：用到了但未列出的登记表" in str(raised.value)
+
+
+ACCEPTED = [
+    "signing_date + 1 months <= period_end",
+    "signing_date - 2 weeks >= record_date",
+    "days_between(record_date, signing_date) >= 0",
+    "coalesce(signing_date, record_date) <= period_end",
+    "date(signing_date) == record_date",
+    "age * 2 >= 130",
+    "age + 0.5 > 60",
+    "due_dates_in_period(birth, 780) >= 0",
+    "signed in [是, 否]",
+    "record_status not in [死亡, 迁出]",
+    "name contains [王, 李]",
+    "signing_date in [2024-05-01]",
+    "age in [65, 75]",
+    "(age + 1) * 2 > 100",
+]
+REFUSED = [
+    "due_dates_in_period(birth, [3, 6]) >= 1",
+    "age + 1 > $undefined",
+    "signing_date + 1.5 months <= period_end",
+    "signing_date - record_date >= 0",
+    "age + 1 days > 3",
+    "days_between(age, birth) > 1",
+    "coalesce(signing_date, age) <= period_end",
+    "signed > 是",
+    "name contains 王",
+    "series has HepB",
+    "name == 3",
+    "signing_date in [2025]",
+    "signed == 是 是",
+    "foo(age) > 1",
+    "age > (1 + 2",
+]
+
+
+@pytest.mark.parametrize("check", ACCEPTED + REFUSED)
+def test_no_definition_reaches_an_internal_error(tmp_path, data, check):
+    """Each definition is computed (a number, no exception) or refused as the user's mistake."""
+    (tmp_path / "odd.yaml").write_text(indicator("odd", check), encoding="utf-8")
+    try:
+        library = load_library([tmp_path])
+    except UserError as error:
+        assert check in REFUSED, str(error)
+        assert re.search(r"odd\.yaml:\d+:", str(error)), str(error)
+        return
+    assert check in ACCEPTED
+    result = compute_indicators(data[0], parse_period("2025"), CentreConfig(), library, only=["odd"])
+    assert result.indicators[0].numerator is not None, result.indicators[0].reason
