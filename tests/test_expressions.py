@@ -8,15 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chsc_cli.indicators.expressions import (
-    AnyOf,
-    Context,
-    ExpressionError,
-    Test,
-    evaluate,
-    parse_comparison,
-    required_fields,
-)
+from chsc_cli.indicators.evaluation import Context, evaluate, required_fields
+from chsc_cli.indicators.expressions import AnyOf, ExpressionError, Test, parse_comparison
 from chsc_cli.indicators.model import parse_where
 
 CONTEXT = Context(dt.date(2025, 1, 1), dt.date(2025, 12, 31), {"modes": ["门诊", "家庭"], "limit": 140})
@@ -122,3 +115,54 @@ def test_required_fields_are_top_level_conjuncts_only():
         ]
     )
     assert required_fields(nodes) == {"signed", "card"}
+
+
+# ------------------------------------------------------------------------------ typed values
+
+
+def typed(text: str, frame: pd.DataFrame, kinds: dict) -> list[bool]:
+    """Parse, type against `kinds` (field -> FieldType), evaluate."""
+    from chsc_cli.indicators.typecheck import TypeChecker
+
+    checker = TypeChecker(kinds, CONTEXT.parameters, set(), "test")
+    node = checker.node(parse_comparison(text))
+    assert not checker.problems, checker.problems
+    return list(evaluate(node, frame, CONTEXT))
+
+
+def test_months_are_clipped_to_the_month_end_and_hours_follow_the_plain_date_rule():
+    from chsc_cli.indicators.typecheck import FieldType
+
+    frame = pd.DataFrame(
+        {
+            "born": pd.to_datetime(["2024-08-31", "2023-08-31", "2024-08-31"]),
+            "seen": pd.to_datetime(["2025-02-28", "2024-02-29", "2025-03-01"]),
+            "diagnosed": pd.to_datetime(["2025-03-01 10:00", "2025-03-01", "2025-03-01 23:30"], format="ISO8601"),
+            "reported": pd.to_datetime(["2025-03-01 12:30", "2025-03-01 20:00", "2025-03-02 00:10"], format="ISO8601"),
+        }
+    )
+    kinds = {"born": FieldType("date"), "seen": FieldType("date"), "diagnosed": FieldType("datetime"), "reported": FieldType("datetime")}
+    assert typed("seen == born + 6 months", frame, kinds) == [True, True, False]
+    # 2.5 hours late; a plain date: the same day is within 2 hours; 40 minutes
+    assert typed("reported <= diagnosed + 2 hours", frame, kinds) == [False, True, True]
+    assert typed("days_between(born, seen) >= 181", frame, kinds) == [True, True, True]
+    assert typed("days_between(born, seen) == 182", frame, kinds) == [False, True, True]
+
+
+def test_decimal_arithmetic_is_exact_and_coalesce_takes_the_first_value():
+    from chsc_cli.indicators.typecheck import FieldType
+
+    frame = pd.DataFrame(
+        {
+            "actual": [90.0, 89.0, np.nan, 63.0],
+            "due": [100.0, 100.0, 100.0, 70.0],
+            "discharged": pd.to_datetime([None, "2025-01-05", None, None]),
+            "delivered": pd.to_datetime(["2025-01-01", "2025-01-01", None, "2025-01-01"]),
+            "visited": pd.to_datetime(["2025-01-29", "2025-02-02", "2025-01-10", "2025-01-30"]),
+        }
+    )
+    kinds = {name: FieldType("number") for name in ("actual", "due")} | {
+        name: FieldType("date") for name in ("discharged", "delivered", "visited")
+    }
+    assert typed("actual >= 0.9 * due", frame, kinds) == [True, False, False, True]
+    assert typed("visited <= coalesce(discharged, delivered) + 28 days", frame, kinds) == [True, True, False, False]

@@ -1,149 +1,225 @@
-"""Checks of an indicator against the registers and the library, before any data is read:
-unknown registers, fields, parameters and populations, and reason templates naming unknown values."""
+"""Checks of an indicator against the registers and the library, before any data is read: unknown
+registers, fields, parameters and populations, reason templates naming unknown values, and the type
+of every comparison (typecheck.py). The checks return the definitions with their filters typed
+(vocabulary words replaced by canonical values, words naming fields made fields), which is what the
+engine evaluates."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from .expressions import fields_of, params_of
-from .model import Indicator, Population, PopulationSource, Requirement
+from .expressions import ExpressionError, parse_value
+from .model import Indicator, Population, PopulationSource, Requirement, Union
+from .typecheck import FieldType, TypeChecker, column_type
 
 #: Fields computed for every row or person (from the person's birth date).
-PERSON_DERIVED = frozenset({"birth", "age", "first_birthday"})
+PERSON_DERIVED = {"birth": FieldType("date"), "age": FieldType("number"), "first_birthday": FieldType("date")}
 #: ... and for event rows: days from birth to the row's date.
-EVENT_DERIVED = PERSON_DERIVED | {"days_after_birth"}
+EVENT_DERIVED = {**PERSON_DERIVED, "days_after_birth": FieldType("number")}
 #: Fields the reader adds to some kinds.
-READER_FIELDS = {"vaccinations": {"series"}}
+READER_FIELDS = {"vaccinations": {"series": FieldType("series")}}
 TEMPLATE_VALUES = frozenset({"period", "count", "required", "date"})
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 
-def register_fields(register: str, kinds) -> set[str]:
-    return set(kinds[register].fields) - {"blood_pressure"} | READER_FIELDS.get(register, set()) | {"id_number"}
+def register_types(register: str, kinds) -> dict[str, FieldType]:
+    types = {c.field: t for c in kinds[register].columns if (t := column_type(c)) is not None}
+    types.setdefault("id_number", FieldType("text"))
+    return {**types, **READER_FIELDS.get(register, {})}
 
 
-def person_fields(population: PopulationSource, kinds) -> set[str]:
-    return register_fields(population.register, kinds) | PERSON_DERIVED | set(population.derive)
+class Checker:
+    """Checks and types the definitions of one indicator (or of populations.yaml)."""
 
+    def __init__(self, library, kinds, parameters: dict[str, Any]):
+        self.library, self.kinds, self.parameters = library, kinds, parameters
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
 
-def _check_nodes(nodes: tuple, allowed: set[str], parameters: dict[str, Any], where: str) -> list[str]:
-    problems = []
-    for node in nodes:
-        for field in sorted(fields_of(node) - allowed):
-            problems.append(f"{where}：未知字段「{field}」〔{field}〕。可用字段：{', '.join(sorted(allowed))}")
-        for name in sorted(params_of(node) - set(parameters)):
-            problems.append(f"{where}：未定义的参数「${name}」〔${name}〕（请在 parameters: 中定义）")
-    return problems
+    def nodes(self, nodes: tuple, fields: dict[str, FieldType], where: str) -> tuple:
+        checker = TypeChecker(fields, self.parameters, set(self.library.populations), where)
+        typed = checker.nodes(nodes)
+        self.problems += checker.problems
+        self.warnings += checker.warnings
+        return typed
 
+    def known(self, register: str, where: str) -> bool:
+        if register in self.kinds:
+            return True
+        self.problems.append(f"{where}：未知的登记表类型「{register}」〔{register}〕。可用：{', '.join(self.kinds)}")
+        return False
 
-def _check_source(source: PopulationSource, kinds, parameters: dict[str, Any], where: str) -> list[str]:
-    if source.register not in kinds:
-        return [f"{where}：未知的登记表类型「{source.register}」〔{source.register}〕。可用：{', '.join(kinds)}"]
-    row_fields = register_fields(source.register, kinds) | PERSON_DERIVED
-    problems = _check_nodes(source.where, row_fields, parameters, f"{where}.where")
-    for name, derive in source.derive.items():
-        field = derive.earliest or derive.latest
-        if field not in row_fields:
-            problems.append(f"{where}.derive.{name}：未知字段「{field}」〔{field}〕")
-    if source.latest_by and source.latest_by not in row_fields:
-        problems.append(f"{where}.latest_by：未知字段「{source.latest_by}」〔{source.latest_by}〕")
-    problems += _check_nodes(source.having, person_fields(source, kinds), parameters, f"{where}.having")
-    return problems
+    def person_types(self, population) -> dict[str, FieldType]:
+        if isinstance(population, Union):
+            types: dict[str, FieldType] = {}
+            for name in population.union:
+                if name in self.library.populations:
+                    types = {**self.person_types(self.library.populations[name]), **types}
+            return types
+        if population.register not in self.kinds:
+            return {}
+        rows = {**register_types(population.register, self.kinds), **PERSON_DERIVED}
+        derived = {name: rows.get(d.earliest or d.latest, FieldType("text")) for name, d in population.derive.items()}
+        return {**rows, **derived}
 
+    def source(self, source: PopulationSource, where: str) -> PopulationSource:
+        if not self.known(source.register, where):
+            return source
+        rows = {**register_types(source.register, self.kinds), **PERSON_DERIVED}
+        typed_where = self.nodes(source.where, rows, f"{where}.where")
+        for name, derive in source.derive.items():
+            field = derive.earliest or derive.latest
+            if field not in rows:
+                self.problems.append(f"{where}.derive.{name}：未知字段「{field}」〔{field}〕")
+        if source.latest_by and source.latest_by not in rows:
+            self.problems.append(f"{where}.latest_by：未知字段「{source.latest_by}」〔{source.latest_by}〕")
+        having = self.nodes(source.having, self.person_types(source), f"{where}.having")
+        return source.model_copy(update={"where": typed_where, "having": having})
 
-def check_population(population: Population, kinds, parameters: dict[str, Any] | None = None) -> list[str]:
-    problems = _check_source(population, kinds, parameters or {}, "population")
-    if population.fallback is not None:
-        problems += _check_source(population.fallback, kinds, parameters or {}, "population.fallback")
-    return problems
-
-
-def _resolve(reference, library, where: str) -> tuple[Population | None, list[str]]:
-    if reference is None:
-        return None, []
-    if isinstance(reference, str):
-        if reference not in library.populations:
-            known = ", ".join(library.populations) or "（无）"
-            return None, [f"{where}：未定义的人群「{reference}」〔{reference}〕。已定义：{known}"]
-        return library.populations[reference], []
-    return reference, []
-
-
-def _templates_ok(text: str | None, allowed: set[str], where: str) -> list[str]:
-    if not text:
-        return []
-    return [
-        f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕"
-        for name in _PLACEHOLDER.findall(text)
-        if name not in allowed
-    ]
-
-
-def _check_requirement(item: Requirement, people: set[str], indicator: Indicator, kinds, where: str) -> list[str]:
-    parameters = indicator.parameters
-    if item.kind == "check":
-        problems = _check_nodes(item.check, people, parameters, f"{where}.check")
-        for node in item.check:
-            problems += _templates_ok(getattr(node, "reason", None), people | TEMPLATE_VALUES, f"{where}.check")
-        return problems
-    event = item.event
-    if event.register not in kinds:
-        return [f"{where}：未知的登记表类型「{event.register}」〔{event.register}〕"]
-    row_fields = register_fields(event.register, kinds) | EVENT_DERIVED
-    problems = [] if event.date in row_fields else [f"{where}.date：未知字段「{event.date}」〔{event.date}〕"]
-    problems += _check_nodes(event.where, row_fields, parameters, f"{where}.where")
-    problems += _check_nodes(event.test, row_fields | people, parameters, f"{where}.test")
-    allowed = row_fields | people | TEMPLATE_VALUES
-    problems += _templates_ok(event.none, allowed, f"{where}.none")
-    for node in event.test:
-        problems += _templates_ok(getattr(node, "reason", None), allowed, f"{where}.test")
-    if item.kind == "count":
-        problems += _templates_ok(item.count.reason, allowed, f"{where}.reason")
-        if item.count.quarters_from and item.count.quarters_from not in people:
-            problems.append(f"{where}.quarters_from：未知字段「{item.count.quarters_from}」")
-        for value in (item.count.at_least, item.count.per_quarter):
-            if isinstance(value, str) and value.startswith("$") and value[1:] not in parameters:
-                problems.append(f"{where}：未定义的参数「{value}」〔{value}〕")
-        if isinstance(item.count.at_least, str) and not item.count.at_least.startswith("$") and item.count.at_least != "quarters":
-            problems.append(f"{where}.at_least：应为数字、$参数或 quarters〔{item.count.at_least}〕")
-    if item.kind in ("latest", "first"):
-        pick = item.latest or item.first
-        problems += [f"{where}.order：未知字段「{f}」〔{f}〕" for f in pick.order if f not in row_fields]
-    return problems
-
-
-def check_indicator(indicator: Indicator, library, kinds) -> list[str]:
-    problems = [f"registers：未知的登记表类型「{r}」〔{r}〕" for r in indicator.registers if r not in kinds]
-    denominator_population, found = _resolve(indicator.denominator.population, library, "denominator.population")
-    problems += found
-    numerator_population, found = _resolve(indicator.numerator.population, library, "numerator.population")
-    problems += found
-    if problems:
-        return problems
-    used: set[str] = set()
-    for reference, population in (
-        (indicator.denominator.population, denominator_population),
-        (indicator.numerator.population, numerator_population),
-    ):
-        if population is None:
-            continue
-        if not isinstance(reference, str):  # inline; named ones are checked with populations.yaml
-            problems += check_population(population, kinds, indicator.parameters)
-        used.add(population.register)
+    def population(self, population, where: str = "population"):
+        if isinstance(population, Union):
+            for name in population.union:
+                if name not in self.library.populations:
+                    self.problems.append(f"{where}.union：未定义的人群「{name}」〔{name}〕")
+            having = self.nodes(population.having, self.person_types(population), f"{where}.having")
+            return population.model_copy(update={"having": having})
+        typed = self.source(population, where)
         if population.fallback is not None:
-            used.add(population.fallback.register)
-    people = set()
-    for population in (denominator_population, numerator_population):
-        if population is not None:
-            people |= person_fields(population, kinds)
-    problems += _check_nodes(indicator.denominator.having, people, indicator.parameters, "denominator.having")
-    problems += _check_nodes(indicator.numerator.having, people, indicator.parameters, "numerator.having")
-    for index, item in enumerate(indicator.numerator.require):
-        problems += _check_requirement(item, people, indicator, kinds, f"numerator.require[{index}]")
-        if item.event is not None:
-            used.add(item.event.register)
-    unlisted = sorted(used - set(indicator.registers))
-    if unlisted:
-        problems.append(f"registers：用到了但未列出的登记表：{', '.join(unlisted)}")
-    return problems
+            typed = typed.model_copy(update={"fallback": self.source(population.fallback, f"{where}.fallback")})
+        return typed
+
+    def templates(self, text: str | None, allowed, where: str) -> None:
+        for name in _PLACEHOLDER.findall(text or ""):
+            if name not in allowed:
+                self.problems.append(f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕")
+
+    def requirement(self, item: Requirement, people: dict[str, FieldType], where: str) -> Requirement:
+        if item.kind in ("any", "all"):
+            parts = tuple(self.requirement(part, people, f"{where}.{item.kind}[{i}]") for i, part in enumerate(getattr(item, item.kind)))
+            self.templates(item.reason, set(people) | TEMPLATE_VALUES, f"{where}.reason")
+            return item.model_copy(update={item.kind: parts})
+        if item.kind == "check":
+            check = self.nodes(item.check, people, f"{where}.check")
+            for node in item.check:
+                self.templates(getattr(node, "reason", None), set(people) | TEMPLATE_VALUES, f"{where}.check")
+            return item.model_copy(update={"check": check})
+        event = item.event
+        if not self.known(event.register, where):
+            return item
+        rows = {**register_types(event.register, self.kinds), **EVENT_DERIVED}
+        if event.date not in rows:
+            self.problems.append(f"{where}.date：未知字段「{event.date}」〔{event.date}〕")
+        update: dict[str, Any] = {
+            "where": self.nodes(event.where, rows, f"{where}.where"),
+            "test": self.nodes(event.test, {**people, **rows}, f"{where}.test"),
+        }
+        allowed = set(rows) | set(people) | TEMPLATE_VALUES
+        self.templates(event.none, allowed, f"{where}.none")
+        for node in event.test:
+            self.templates(getattr(node, "reason", None), allowed, f"{where}.test")
+        if item.kind == "count":
+            self._count(item.count, people, allowed, where)
+        if item.kind in ("latest", "first"):
+            pick = item.latest or item.first
+            self.problems += [f"{where}.order：未知字段「{f}」〔{f}〕" for f in pick.order if f not in rows]
+        return item.model_copy(update={item.kind: event.model_copy(update=update)})
+
+    def _count(self, count, people: dict[str, FieldType], allowed, where: str) -> None:
+        self.templates(count.reason, allowed, f"{where}.reason")
+        if count.quarters_from and count.quarters_from not in people:
+            self.problems.append(f"{where}.quarters_from：未知字段「{count.quarters_from}」")
+        if isinstance(count.per_quarter, str) and count.per_quarter.startswith("$") and count.per_quarter[1:] not in self.parameters:
+            self.problems.append(f"{where}：未定义的参数「{count.per_quarter}」〔{count.per_quarter}〕")
+        at_least = count.at_least
+        if not isinstance(at_least, str) or at_least == "quarters":
+            return
+        if at_least.startswith("$") and at_least[1:] in self.parameters:
+            return
+        try:
+            value = parse_value(at_least)
+        except ExpressionError as error:
+            self.problems.append(f"{where}.at_least：{error.message}〔{error.token}〕")
+            return
+        checker = TypeChecker(people, self.parameters, set(), f"{where}.at_least")
+        try:
+            _, kind = checker.operand(value)
+        except Exception as error:  # Typed: a field, parameter or function that does not fit
+            self.problems.append(f"{where}.at_least：{getattr(error, 'message', error)}〔{getattr(error, 'token', at_least)}〕")
+            return
+        if kind != "number":
+            self.problems.append(f"{where}.at_least：应为数字、$参数、quarters 或人的数值，如 due_dates_in_period(birth, $months)〔{at_least}〕")
+
+    def indicator(self, indicator: Indicator) -> Indicator:
+        problems = self.problems
+        problems += [f"registers：未知的登记表类型「{r}」〔{r}〕" for r in indicator.registers if r not in self.kinds]
+        denominator = indicator.denominator
+        populations = {}
+        for part, spec in (("denominator", denominator), ("numerator", indicator.numerator)):
+            reference = spec.population if spec is not None else None
+            if isinstance(reference, str) and reference not in self.library.populations:
+                known = ", ".join(self.library.populations) or "（无）"
+                problems.append(f"{part}.population：未定义的人群「{reference}」〔{reference}〕。已定义：{known}")
+            elif reference is not None:
+                populations[part] = reference
+        if problems:
+            return indicator
+        used: set[str] = set()
+        people: dict[str, FieldType] = {}
+        typed_refs = {}
+        for part, reference in populations.items():
+            population = self.library.population(reference)
+            typed_refs[part] = reference if isinstance(reference, str) else self.population(population, f"{part}.population")
+            people = {**self.person_types(population), **people}
+            used |= _registers(population, self.library)
+        for field in indicator.key:
+            if field not in people:
+                problems.append(f"key：未知字段「{field}」〔{field}〕")
+        update: dict[str, Any] = {}
+        if denominator is not None:
+            if denominator.sum is not None and denominator.sum.field not in people:
+                problems.append(f"denominator.sum.field：未知字段「{denominator.sum.field}」〔{denominator.sum.field}〕")
+            having = self.nodes(denominator.having, people, "denominator.having")
+            update["denominator"] = denominator.model_copy(update={"having": having, "population": typed_refs.get("denominator")})
+        numerator = indicator.numerator
+        require = []
+        for index, item in enumerate(numerator.require):
+            require.append(self.requirement(item, people, f"numerator.require[{index}]"))
+            used |= _event_registers(item)
+        update["numerator"] = numerator.model_copy(update={
+            "having": self.nodes(numerator.having, people, "numerator.having"),
+            "require": tuple(require),
+            "population": typed_refs.get("numerator"),
+        })
+        unlisted = sorted(used - set(indicator.registers))
+        if unlisted:
+            problems.append(f"registers：用到了但未列出的登记表：{', '.join(unlisted)}")
+        return indicator.model_copy(update=update)
+
+
+def _registers(population, library) -> set[str]:
+    if isinstance(population, Union):
+        return set().union(*(_registers(library.populations[n], library) for n in population.union if n in library.populations))
+    found = {population.register}
+    if population.fallback is not None:
+        found.add(population.fallback.register)
+    return found
+
+
+def _event_registers(item: Requirement) -> set[str]:
+    if item.kind in ("any", "all"):
+        return set().union(*(_event_registers(part) for part in getattr(item, item.kind)))
+    return {item.event.register} if item.event is not None else set()
+
+
+def check_population(population: Population | Union, library, kinds, parameters: dict[str, Any]) -> tuple[Any, list[str], list[str]]:
+    checker = Checker(library, kinds, parameters)
+    typed = checker.population(population)
+    return typed, checker.problems, checker.warnings
+
+
+def check_indicator(indicator: Indicator, library, kinds, parameters: dict[str, Any]) -> tuple[Indicator, list[str], list[str]]:
+    """(the typed indicator, problems, warnings); `parameters`: the library's shared ones."""
+    checker = Checker(library, kinds, {**parameters, **indicator.parameters})
+    typed = checker.indicator(indicator)
+    return typed, checker.problems, checker.warnings

@@ -14,7 +14,9 @@ import pandas as pd
 
 from ..periods import Period, chinese_label
 from .data import EngineData, ages
-from .expressions import Context
+from .evaluation import Context
+from .expressions import parse_value
+from .operands import resolve
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
 from .reasons import first_failed_reasons
@@ -89,6 +91,8 @@ class Evaluator:
         """`rows`: the persons' qualifying population rows; a `check` passes when any of them does."""
         if item.kind == "check":
             return self._check(item.check, persons, persons if rows is None else rows)
+        if item.kind in ("any", "all"):
+            return self._combined(item, persons, rows)
         event = item.event
         key = ("event-rows", event.register, event.date, event.within, self.period.start, self.period.end, self.reference)
         rows = self.data.remember_for(
@@ -103,6 +107,31 @@ class Evaluator:
             outcome = self._pick(item.latest or item.first, item.kind == "latest", persons, eligible)
         outcome.event_rows = rows
         outcome.eligible_persons = int(eligible[PERSON].nunique())
+        return outcome
+
+    def _combined(self, item: Requirement, persons: pd.DataFrame, rows: pd.DataFrame | None) -> Outcome:
+        """any: passes when one part does (the failing reason: the item's own, else the first
+        part's); all: when every part does (the reasons of the failed parts, joined)."""
+        parts = [self.evaluate(part, persons, rows) for part in getattr(item, item.kind)]
+        matrix = np.column_stack([part.passed.to_numpy(dtype=bool) for part in parts])
+        passed = matrix.any(axis=1) if item.kind == "any" else matrix.all(axis=1)
+        reasons = self._empty_reasons(persons)
+        if self.want_reasons:
+            if item.kind == "any":
+                reasons = parts[0].reasons.copy()
+                if item.reason:
+                    reasons[:] = render(item.reason, _values(self.period))
+            else:
+                for part in parts:
+                    joined = reasons.where(reasons.notna(), part.reasons)
+                    both = (reasons.notna() & part.reasons.notna()).to_numpy()
+                    joined[both] = reasons[both] + "；" + part.reasons[both]
+                    reasons = joined
+            reasons[passed] = None
+        outcome = Outcome(pd.Series(passed, index=persons.index), reasons)
+        events = [part.event_rows for part in parts if part.event_rows is not None]
+        outcome.event_rows = events[0] if events else None
+        outcome.eligible_persons = max((part.eligible_persons for part in parts), default=0)
         return outcome
 
     def _empty_reasons(self, persons: pd.DataFrame) -> pd.Series:
@@ -140,7 +169,10 @@ class Evaluator:
     def _required(self, condition: CountCondition, persons: pd.DataFrame) -> pd.Series:
         at_least = condition.at_least
         if isinstance(at_least, str) and at_least.startswith("$"):
-            at_least = self.indicator.parameters[at_least[1:]]
+            at_least = self.context.parameters[at_least[1:]]
+        if isinstance(at_least, str) and at_least != "quarters":  # a value of each person's fields
+            value = resolve(parse_value(at_least), persons, self.context)
+            return pd.Series(value, index=persons.index, dtype=float) if not isinstance(value, pd.Series) else value.astype(float)
         if at_least != "quarters":
             return pd.Series(int(at_least), index=persons.index)
         start_quarter = self.period.start.year * 4 + (self.period.start.month - 1) // 3
@@ -155,7 +187,7 @@ class Evaluator:
     def _count(self, condition: CountCondition, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
         per_quarter = condition.per_quarter
         if isinstance(per_quarter, str):
-            per_quarter = bool(self.indicator.parameters[per_quarter.lstrip("$")])
+            per_quarter = bool(self.context.parameters[per_quarter.lstrip("$")])
         visits = eligible[[PERSON, condition.date]].drop_duplicates()
         if per_quarter:
             visits = visits.assign(_quarter=_quarter_number(visits[condition.date]))
@@ -169,7 +201,7 @@ class Evaluator:
             texts, rendered = [], {}
             for count, needed in zip(counts.to_numpy()[failing].tolist(), required.to_numpy()[failing].tolist()):
                 if (count, needed) not in rendered:
-                    values = {**_values(self.period), "count": int(count), "required": int(needed)}
+                    values = {**_values(self.period), "count": int(count), "required": int(needed) if needed == needed else "—"}
                     rendered[count, needed] = render(condition.reason, values)
                 texts.append(rendered[count, needed])
             reasons.iloc[failing] = texts

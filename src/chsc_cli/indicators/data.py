@@ -58,11 +58,40 @@ class EngineData:
         prepared = cls(read)
         for kind_name, table in read.tables.items():
             key_field = KINDS[kind_name].key_field
+            if key_field is None:  # a kind with no key: each row is its own record
+                prepared.tables[kind_name] = _with_keys(table, pd.Series(_row_keys(len(table)), index=table.index))
+                continue
             with_key = table[key_field].notna().to_numpy()
             keyed = table if with_key.all() else table.loc[with_key]
-            keyed = keyed.assign(_key=keyed[key_field].astype(object), first_birthday=first_birthdays(keyed["birth"]))
-            prepared.tables[kind_name] = keyed.reset_index(drop=True)
+            prepared.tables[kind_name] = _with_keys(keyed, keyed[key_field])
         return prepared
+
+    def units(self, key: tuple[str, ...], registers) -> "EngineData":
+        """The same folder counted in other units: in each of `registers` that has the `key` fields,
+        rows with equal values of them are one unit (`_key`); with no `key`, every row is a unit. A
+        blank in a one-field key makes the row a unit of its own; with several fields it is left
+        out, as a row without an ID is for persons. Memoised per key."""
+        return self.remember(("units", key, tuple(registers)), lambda: self._units(key, registers))
+
+    def _units(self, key: tuple[str, ...], registers) -> "EngineData":
+        view = EngineData(self.read, dict(self.tables))
+        for kind_name in registers:
+            if kind_name not in self.read.tables:
+                continue
+            table = self.read.tables[kind_name]
+            if not set(key) <= set(table.columns):
+                continue
+            if not key:
+                view.tables[kind_name] = _with_keys(table, pd.Series(_row_keys(len(table)), index=table.index))
+                continue
+            parts = [table[field].astype(object).where(table[field].notna(), None) for field in key]
+            blank = np.logical_or.reduce([part.isna().to_numpy() for part in parts])
+            joined = pd.Series(["\x1f".join(map(str, values)) for values in zip(*parts)], index=table.index, dtype=object)
+            if len(key) > 1:
+                view.tables[kind_name] = _with_keys(table.loc[~blank], joined.loc[~blank])
+            else:
+                view.tables[kind_name] = _with_keys(table, joined.where(~blank, pd.Series(_row_keys(len(table)), index=table.index)))
+        return view
 
     def has(self, kind: str) -> bool:
         return kind in self.tables
@@ -82,6 +111,16 @@ class EngineData:
 
     def rows_without_key(self, kind: str) -> int:
         return len(self.read.tables[kind]) - len(self.tables[kind]) if kind in self.tables else 0
+
+
+def _row_keys(count: int) -> np.ndarray:
+    return np.array([f"\x1erow{i}" for i in range(count)], dtype=object)
+
+
+def _with_keys(table: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    births = table["birth"] if "birth" in table.columns else pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
+    keyed = table.assign(_key=keys.astype(object), birth=births, first_birthday=first_birthdays(births))
+    return keyed.reset_index(drop=True)
 
 
 def with_age(frame: pd.DataFrame, reference: dt.date) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ..periods import Period
 from ..problems import Problem
@@ -87,9 +88,11 @@ def district_total(rows: dict[str, IndicatorResult], target, labels: dict[str, s
     """Sum of numerators over sum of denominators; not computable when any centre is not.
     `rows`: centre folder -> its row; `labels`: folder -> how the reason names it (else the folder)."""
     first = next(iter(rows.values()))
+    if first.unit == "count":  # the district's minimum per year, for the period as each centre's is
+        target = sum((row.target for row in rows.values() if row.target is not None), Decimal(0))
     total = IndicatorResult(
         id=first.id, name=first.name, category=first.category, group=None, numerator=None, denominator=None,
-        target=target, comparison=first.comparison, denominator_source=None,
+        target=target, comparison=first.comparison, denominator_source=None, unit=first.unit,
     )
     labels = labels or {}
     missing = {folder: row.reason for folder, row in rows.items() if row.reason is not None or row.numerator is None}
@@ -98,6 +101,8 @@ def district_total(rows: dict[str, IndicatorResult], target, labels: dict[str, s
         total.reason = f"以下中心无法计算，区合计不完整：{listed}"
         return total
     total.numerator = sum(row.numerator for row in rows.values())
+    if first.unit == "count":
+        return total
     denominators = [row.denominator for row in rows.values()]
     total.denominator = None if any(d is None for d in denominators) else sum(denominators)
     sources = {row.denominator_source for row in rows.values()}

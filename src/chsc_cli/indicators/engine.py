@@ -5,26 +5,26 @@ Nothing here knows any indicator by name: every rule is in the YAML library.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from ..config import CentreConfig, Population as Figures
+from ..config import CentreConfig
 from ..periods import Period
 from ..problems import Problem
 from ..registers import KINDS, ReadResult
 from .activity import period_without_data
 from .conditions import Evaluator
 from .data import EngineData
-from .expressions import Context, required_fields
+from .evaluation import Context, required_fields
+from .figures import figures_for, reference_date, resolve_figure
 from .library import Library
-from .model import Figure, Indicator
+from .model import Indicator, Union
 from .groups import group_names, group_results, grouped_frame
 from .notices import completeness_unchecked, not_in_roster, rows_in_period
 from .populations import PersonSet, all_of, apply_having, build_population
-from .results import ComputeResult, Evaluation, IndicatorResult, ceil_decimal, group_problems
+from .results import ComputeResult, Evaluation, IndicatorResult, group_problems, prorated
 
 UNFILLED = "未填"
 
@@ -37,38 +37,6 @@ class NotComputable(Exception):
         self.reason = reason
 
 
-def reference_date(period: Period, settings: CentreConfig) -> dt.date:
-    return period.start if settings.reference_date == "period_start" else period.end
-
-
-def figures_for(period: Period, settings: CentreConfig) -> Figures | None:
-    """population_by_year for the period's year when given, else population."""
-    year = period.start.year
-    if year == period.end.year and year in settings.population_by_year:
-        return settings.population_by_year[year]
-    return settings.population
-
-
-def resolve_figure(figure: str | Figure, figures: Figures | None, settings: CentreConfig) -> tuple[int | None, list[str]]:
-    """(value, names of missing settings)."""
-    names = (figure,) if isinstance(figure, str) else figure.multiply
-    values, missing = [], []
-    for name in names:
-        section, _, key = name.partition(".")
-        holder = figures if section == "population" else getattr(settings, section, None)
-        value = getattr(holder, key, None) if holder is not None else None
-        if value is None:
-            missing.append(name)
-        else:
-            values.append(Decimal(value))
-    if missing:
-        return None, missing
-    product = Decimal(1)
-    for value in values:
-        product *= value
-    return ceil_decimal(product), []
-
-
 def _title(kind: str) -> str:
     return f"{KINDS[kind].title}（{kind}）"
 
@@ -78,16 +46,28 @@ class IndicatorRun:
 
     def __init__(self, indicator: Indicator, library: Library, data: EngineData, period: Period,
                  settings: CentreConfig, reasons: bool):
+        if indicator.unit != "person":  # records, or rows sharing the indicator's key, are the units
+            data = data.units(indicator.key, indicator.registers)
         self.indicator, self.library, self.data, self.period = indicator, library, data, period
         self.settings = settings
         self.reference = reference_date(period, settings)
-        self.context = Context(period.start, period.end, indicator.parameters)
+        self.context = Context(period.start, period.end, library.parameters_of(indicator), self._members)
         self.evaluator = Evaluator(indicator, data, self.context, period, self.reference, reasons)
         self.steps: list[tuple[str, int | None]] = []
+        self.weights = None  # each unit's share of a summed denominator
         self.warnings: list[Problem] = []
 
+    def _members(self, name: str) -> pd.Index:
+        """The keys of the persons of a named population (`in_population:`); an absent register
+        adds nobody."""
+        persons = build_population(self.library.population(name), self.data, self.context, self.reference, self.library)
+        return pd.Index([]) if persons is None else persons.frame.index
+
     def target(self) -> Decimal:
-        return self.settings.targets.get(self.indicator.id, self.indicator.target)
+        target = self.settings.targets.get(self.indicator.id, self.indicator.target)
+        if self.indicator.unit == "count":  # a minimum per year, pro-rated to the period
+            return Decimal(prorated(target, self.period.start, self.period.end))
+        return target
 
     def result(self, numerator, denominator, source, reason=None) -> IndicatorResult:
         return IndicatorResult(
@@ -101,6 +81,7 @@ class IndicatorRun:
             comparison=self.indicator.comparison,
             denominator_source=source,
             reason=reason,
+            unit=self.indicator.unit,
         )
 
     def run(self) -> Evaluation:
@@ -111,13 +92,17 @@ class IndicatorRun:
 
     def _population(self, reference) -> PersonSet:
         population = self.library.population(reference)
-        persons = build_population(population, self.data, self.context, self.reference)
+        persons = build_population(population, self.data, self.context, self.reference, self.library)
         if persons is None:
+            if isinstance(population, Union):
+                names = [self.library.population(name) for name in population.union]
+                raise NotComputable(f"缺少登记表：{' 或 '.join(_title(p.register) for p in names)}")
             needed = _title(population.register)
             if population.fallback is not None:
                 needed += f" 或 {_title(population.fallback.register)}"
             raise NotComputable(f"缺少登记表：{needed}")
-        self._require_columns(persons.register, population if persons.source == "roster" else population.fallback)
+        if not isinstance(population, Union):
+            self._require_columns(persons.register, population if persons.source == "roster" else population.fallback)
         return persons
 
     def _require_columns(self, register: str, source) -> None:
@@ -137,13 +122,15 @@ class IndicatorRun:
 
     def _run(self) -> Evaluation:
         denominator_spec, numerator_spec = self.indicator.denominator, self.indicator.numerator
+        for item in _events(numerator_spec.require):
+            if not self.data.has(item.register):
+                raise NotComputable(f"缺少登记表：{_title(item.register)}")
+        if self.indicator.unit == "count":
+            return self._counted()
         figure_value, missing_settings = None, []
         if denominator_spec.figure is not None:
             figures = figures_for(self.period, self.settings)
             figure_value, missing_settings = resolve_figure(denominator_spec.figure, figures, self.settings)
-        for item in numerator_spec.require:
-            if item.event is not None and not self.data.has(item.event.register):
-                raise NotComputable(f"缺少登记表：{_title(item.event.register)}")
         if figure_value is not None:
             return self._figure_based(figure_value)
         if denominator_spec.population is not None:
@@ -163,7 +150,37 @@ class IndicatorRun:
         frame = grouped_frame(population, self.data)
         eligible = all_of(spec.numerator.having, frame, self.context) if spec.numerator.having else None
         roster = persons.register if persons.source == "roster" else None
-        return self._numerator(frame, population, eligible, len(frame), persons.source, roster, counted=False)
+        denominator = len(frame)
+        if spec.denominator.sum is not None:
+            denominator = self._summed(population, frame)
+        return self._numerator(frame, population, eligible, denominator, persons.source, roster, counted=False)
+
+    def _summed(self, population: PersonSet, frame: pd.DataFrame) -> int:
+        """The denominator as the sum of a field over the units: each unit's largest value among its
+        qualifying rows, a blank counting as the given number."""
+        spec = self.indicator.denominator.sum
+        rows = population.rows if population.rows is not None else population.frame
+        if spec.field not in rows.columns:
+            return int(len(frame) * spec.blank)
+        values = pd.to_numeric(rows[spec.field], errors="coerce").groupby(rows["_key"].to_numpy()).max()
+        per_unit = values.reindex(frame.index).fillna(spec.blank)
+        self.weights = per_unit.to_numpy(dtype=float)
+        total = int(per_unit.sum())
+        self.steps.append((f"分母：各单位的 {spec.field} 之和（空白按 {spec.blank}）", total))
+        return total
+
+    def _counted(self) -> Evaluation:
+        """A count: the records of the population passing the requirements, against a minimum."""
+        spec = self.indicator
+        reference = spec.numerator.population or (spec.denominator.population if spec.denominator else None)
+        if reference is None:
+            raise NotComputable("指标定义缺少分子人群（numerator.population）")
+        persons = self._population(reference)
+        population = apply_having(persons, spec.numerator.having, self.context)
+        self.steps.append((f"{KINDS[population.register].title}：符合条件的记录数", len(population.frame)))
+        frame = grouped_frame(population, self.data)
+        evaluation = self._numerator(frame, population, None, None, None, None, counted=True)
+        return evaluation
 
     def _figure_based(self, figure: int) -> Evaluation:
         spec = self.indicator
@@ -223,7 +240,7 @@ class IndicatorRun:
         population = self.library.population(reference)
         if not self.data.has(population.register):
             return None
-        persons = build_population(population, self.data, self.context, self.reference)
+        persons = build_population(population, self.data, self.context, self.reference, self.library)
         return apply_having(persons, self.indicator.denominator.having, self.context)
 
     def _figure_text(self) -> str:
@@ -266,6 +283,8 @@ class IndicatorRun:
         numerator = int(passed.sum())
         self.steps.append(("分子", numerator))
         persons = frame.assign(in_numerator=passed.to_numpy(), in_denominator=True, reason=reasons.where(~passed, None))
+        if self.weights is not None:
+            persons["_weight"] = self.weights
         return Evaluation(self.result(numerator, denominator, source), persons, self.steps, self.warnings)
 
     def _event_warnings(self, event, roster_register: str | None, counted: bool) -> None:
@@ -284,6 +303,15 @@ class IndicatorRun:
         self.warnings += self.data.remember(
             ("completeness-unchecked", *window, nodes), lambda: completeness_unchecked(rows, event.register, nodes)
         )
+
+
+def _events(require: tuple):
+    """Every event condition of a requirement list, inside any:/all: too."""
+    for item in require:
+        if item.kind in ("any", "all"):
+            yield from _events(getattr(item, item.kind))
+        elif item.event is not None:
+            yield item.event
 
 
 def _join_reasons(left: pd.Series, right: pd.Series) -> pd.Series:
@@ -310,6 +338,7 @@ def compute_indicators(
     data = read if isinstance(read, EngineData) else EngineData.prepare(read)
     evaluations: dict[str, Evaluation] = {}
     problems: list[Problem] = [p for p in data.read.problems if p.level != "info"]
+    problems += [_definition_warning(text) for text in library.warnings]
     for indicator_id, indicator in library.indicators.items():
         if only is not None and indicator_id not in only:
             continue
@@ -325,7 +354,7 @@ def compute_indicators(
         rows.append(evaluation.result)
         if by:
             figure = _station_figure(library.indicators[indicator_id], period, settings)
-            rows += group_results(evaluation, by, groups, settings, period, figure)
+            rows += group_results(evaluation, by, groups, settings, period, figure, library.indicators[indicator_id].per_year_station)
     return ComputeResult(
         centre=settings.centre,
         period=period,
@@ -333,6 +362,13 @@ def compute_indicators(
         evaluations=evaluations,
         warnings=group_problems(list(dict.fromkeys(problems))),
     )
+
+
+def _definition_warning(text: str) -> Problem:
+    """A word of an indicator file that a keep-as-written column does not list: `file:line: ...`."""
+    located, _, message = text.partition(": ")
+    path, _, line = located.rpartition(":")
+    return Problem("unknown-value", f"指标定义：{message}", file=path or located, row=int(line) if line.isdigit() else None)
 
 
 def _station_figure(indicator: Indicator, period: Period, settings: CentreConfig):

@@ -3,10 +3,15 @@
     resident == yes                  record_date <= period_end        age >= $min_age
     followup_mode in $face_to_face_modes                              closed_date is null
     registration_category not in [死亡, 迁出, 临时外转]                 series has HepB
+    visit_date <= coalesce(discharge_date, delivery_date) + 28 days   actual_doses >= 0.9 * due_doses
+    days_between(last_menstrual_date, booking_date) <= 90            disease contains [霍乱, 鼠疫]
 
-A string is tokenised and parsed here (no eval); the left side is always a field, the right side a
-literal, a list, a `$parameter`, `period_start` / `period_end`, or another field. Evaluation is
-vectorised over a pandas DataFrame. A comparison with a missing value is false (`is null` aside).
+A string is tokenised and parsed here (no eval). Each side is a value: a field, a literal (number,
+word, yes/no, date), a list, a `$parameter`, `period_start` / `period_end`, a function of values
+(operands.FUNCTIONS) or arithmetic: `+ - *` on numbers (exact decimals), a date ± `N days|weeks|
+months|hours`. Types are checked against the registers when the library is loaded (typecheck.py).
+Evaluation is vectorised over a pandas DataFrame. A comparison with a missing value is false
+(`is null` aside).
 """
 
 from __future__ import annotations
@@ -23,13 +28,17 @@ import pandas as pd
 OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
 KEYWORDS = {"period_start", "period_end"}
 LITERAL_WORDS = {"yes": True, "no": False, "true": True, "false": False}
+UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months",
+         "months": "months", "hour": "hours", "hours": "hours"}
+FUNCTIONS = {"coalesce": (2, 4), "days_between": (2, 2), "date": (1, 1), "due_dates_in_period": (2, 2)}
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<op>==|!=|<=|>=|<|>)
-      | (?P<punct>[\[\],])
+      | (?P<punct>[\[\](),*+])
+      | (?P<minus>-(?=\s))
       | "(?P<dq>[^"]*)" | '(?P<sq>[^']*)'
       | (?P<param>\$[A-Za-z_][A-Za-z0-9_]*)
-      | (?P<word>[^\s\[\],=<>!"'$]+)
+      | (?P<word>[^\s\[\](),*+=<>!"'$]+)
     )""",
     re.VERBOSE,
 )
@@ -49,16 +58,26 @@ class ExpressionError(ValueError):
 
 @dataclass(frozen=True)
 class Operand:
-    kind: str  # literal | list | param | keyword | field
+    #: literal | list | param | keyword | field | call (value: name, args) | arith (value: op, left,
+    #: right) | duration (value: amount operand, unit)
+    kind: str
     value: Any
 
 
 @dataclass(frozen=True)
 class Comparison:
-    field: str
-    op: str  # == != < <= > >= in not-in has is-null not-null
+    left: Operand
+    op: str  # == != < <= > >= in not-in has contains is-null not-null
     operand: Operand | None
     text: str
+    #: How the two sides are compared, set by the type check: "plain" (as pandas compares them),
+    #: "temporal" (dates and date-times, the plain-date rule) or "decimal" (exact numbers).
+    mode: str = "plain"
+
+    @property
+    def field(self) -> str | None:
+        """The left side's field when the left side is a field alone."""
+        return self.left.value if self.left.kind == "field" else None
 
 
 @dataclass(frozen=True)
@@ -74,6 +93,13 @@ class AllOf:
 @dataclass(frozen=True)
 class Not:
     item: Any
+
+
+@dataclass(frozen=True)
+class InPopulation:
+    """A person test: the row's person (its `_key`) is in the named population."""
+
+    name: str
 
 
 @dataclass(frozen=True)
@@ -96,7 +122,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
             raise ExpressionError(f"无法识别「{text[position:position + 10]}」", text[position:position + 10])
         kind = match.lastgroup
         value = match.group(kind)
-        tokens.append(("string" if kind in ("dq", "sq") else kind, value))
+        tokens.append(("string" if kind in ("dq", "sq") else "punct" if kind == "minus" else kind, value))
         position = match.end()
         while position < len(text) and text[position].isspace():
             position += 1
@@ -117,8 +143,102 @@ def _literal(kind: str, value: str) -> Operand:
     if _NUMBER.fullmatch(value):
         return Operand("literal", float(value))
     if _DATE.fullmatch(value):
-        return Operand("literal", dt.date.fromisoformat(value))
+        try:
+            return Operand("literal", dt.date.fromisoformat(value))
+        except ValueError:
+            raise ExpressionError(f"日期「{value}」不存在", value) from None
     return Operand("literal", value)
+
+
+class _Parser:
+    """Recursive descent over the tokens of one comparison."""
+
+    def __init__(self, tokens: list[tuple[str, str]], fields: set[str] | None):
+        self.tokens, self.at, self.fields = tokens, 0, fields
+
+    def peek(self, offset: int = 0) -> tuple[str, str] | None:
+        index = self.at + offset
+        return self.tokens[index] if index < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise ExpressionError("条件不完整，末尾缺少值")
+        self.at += 1
+        return token
+
+    def words(self, count: int) -> list[str]:
+        return [token[1] for token in self.tokens[self.at:self.at + count]]
+
+    def value(self) -> Operand:
+        """sum := product (('+' | '-') product)*"""
+        left = self.product()
+        while self.peek() in (("punct", "+"), ("punct", "-")):
+            op = self.take()[1]
+            left = Operand("arith", (op, left, self.product()))
+        return left
+
+    def product(self) -> Operand:
+        left = self.unit()
+        while self.peek() == ("punct", "*"):
+            self.take()
+            left = Operand("arith", ("*", left, self.unit()))
+        return left
+
+    def unit(self) -> Operand:
+        """An atom, or a number / $parameter followed by a unit of time: a duration."""
+        start = self.peek()
+        atom = self.atom()
+        following = self.peek()
+        if following is not None and following[0] == "word" and following[1] in UNITS:
+            if not (atom.kind == "param" or (atom.kind == "literal" and isinstance(atom.value, float))):
+                raise ExpressionError(f"「{following[1]}」前应是数字或 $参数", start[1] if start else "")
+            self.take()
+            return Operand("duration", (atom, UNITS[following[1]]))
+        return atom
+
+    def atom(self) -> Operand:
+        kind, value = self.take()
+        if (kind, value) == ("punct", "("):
+            inner = self.value()
+            if self.peek() != ("punct", ")"):
+                raise ExpressionError("括号不成对，缺少「)」", self.peek()[1] if self.peek() else "")
+            self.take()
+            return inner
+        if kind == "punct" or kind == "op":
+            raise ExpressionError(f"此处应是一个值，而不是「{value}」", value)
+        if kind == "word" and self.peek() == ("punct", "("):
+            return self.call(value)
+        operand = _literal(kind, value)
+        if kind == "word" and operand.kind == "literal" and isinstance(operand.value, str):
+            if self.fields is not None and value in self.fields:
+                return Operand("field", value)
+            return Operand("word", value)  # a field or a word: the type check decides
+        return operand
+
+    def call(self, name: str) -> Operand:
+        if name not in FUNCTIONS:
+            known = "、".join(FUNCTIONS)
+            raise ExpressionError(f"未知的函数「{name}」（可用：{known}）", f"{name}(")
+        self.take()  # (
+        args = []
+        while True:
+            args.append(self.value())
+            token = self.take()
+            if token == ("punct", ")"):
+                break
+            if token != ("punct", ","):
+                raise ExpressionError(f"函数参数之间应以逗号分隔，「{token[1]}」前缺逗号", token[1])
+        low, high = FUNCTIONS[name]
+        if not low <= len(args) <= high:
+            count = str(low) if low == high else f"{low}～{high}"
+            raise ExpressionError(f"函数 {name} 需要 {count} 个参数，写了 {len(args)} 个", name)
+        return Operand("call", (name, tuple(args)))
+
+    def list_operand(self) -> Operand:
+        rest = self.tokens[self.at:]
+        self.at = len(self.tokens)
+        return _list_operand(rest)
 
 
 def parse_comparison(text: str, fields: set[str] | None = None) -> Comparison:
@@ -128,37 +248,48 @@ def parse_comparison(text: str, fields: set[str] | None = None) -> Comparison:
     tokens = tokenize(text)
     if not tokens:
         raise ExpressionError("条件是空的")
-    kind, field = tokens[0]
-    if kind != "word" or _NUMBER.fullmatch(field):
-        raise ExpressionError(f"条件应以字段名开头，而不是「{field}」", field)
-    if fields is not None and field not in fields:
-        raise ExpressionError(f"未知字段「{field}」。可用字段：{', '.join(sorted(fields))}", field)
-    rest = tokens[1:]
-    words = [value for _, value in rest]
-    if words[:3] == ["is", "not", "null"] and len(rest) == 3:
-        return Comparison(field, "not-null", None, text)
-    if words[:2] == ["is", "null"] and len(rest) == 2:
-        return Comparison(field, "is-null", None, text)
+    kind, first = tokens[0]
+    if kind != "word" or _NUMBER.fullmatch(first) or _DATE.fullmatch(first) or first in KEYWORDS or first in LITERAL_WORDS:
+        if (kind, first) != ("punct", "("):
+            raise ExpressionError(f"条件应以字段名开头，而不是「{first}」", first)
+    parser = _Parser(tokens, fields)
+    left = parser.value()
+    if left.kind == "word":
+        left = Operand("field", left.value)
+    if left.kind == "field" and fields is not None and left.value not in fields:
+        raise ExpressionError(f"未知字段「{left.value}」。可用字段：{', '.join(sorted(fields))}", left.value)
+    label = left.value if left.kind == "field" else first
+    words = parser.words(3)
+    rest = len(tokens) - parser.at
+    if words == ["is", "not", "null"] and rest == 3:
+        return Comparison(left, "not-null", None, text)
+    if words[:2] == ["is", "null"] and rest == 2:
+        return Comparison(left, "is-null", None, text)
     if words[:2] == ["not", "in"]:
-        return Comparison(field, "not-in", _list_operand(rest[2:], text), text)
-    if words[:1] == ["in"]:
-        return Comparison(field, "in", _list_operand(rest[1:], text), text)
-    if words[:1] == ["has"] and len(rest) == 2:
-        return Comparison(field, "has", _literal(*rest[1]), text)
+        parser.at += 2
+        return Comparison(left, "not-in", parser.list_operand(), text)
+    if words[:1] in (["in"], ["contains"]):
+        parser.at += 1
+        return Comparison(left, words[0], parser.list_operand(), text)
+    if words[:1] == ["has"] and rest == 2:
+        return Comparison(left, "has", _literal(*tokens[-1]), text)
     if not rest:
-        raise ExpressionError(f"「{field}」后面缺少比较符（== != < <= > >= in has is null）", field)
-    if rest[0][0] != "op":
-        raise ExpressionError(f"「{rest[0][1]}」不是比较符（== != < <= > >= in has is null）", rest[0][1])
-    if len(rest) != 2:
-        token = rest[2][1] if len(rest) > 2 else rest[0][1]
+        raise ExpressionError(f"「{label}」后面缺少比较符（== != < <= > >= in has contains is null）", label)
+    op_kind, op = parser.take()
+    if op_kind != "op":
+        raise ExpressionError(f"「{op}」不是比较符（== != < <= > >= in has contains is null）", op)
+    if parser.peek() is None:
+        raise ExpressionError(f"比较符右边应只有一个值，「{op}」多余或缺少值", op)
+    operand = parser.value()
+    if parser.peek() is not None:
+        token = parser.peek()[1]
         raise ExpressionError(f"比较符右边应只有一个值，「{token}」多余或缺少值", token)
-    operand = _literal(*rest[1])
-    if operand.kind == "literal" and isinstance(operand.value, str) and fields is not None and operand.value in fields:
+    if operand.kind == "word" and fields is not None and operand.value in fields:
         operand = Operand("field", operand.value)
-    return Comparison(field, rest[0][1], operand, text)
+    return Comparison(left, op, operand, text)
 
 
-def _list_operand(tokens: list[tuple[str, str]], text: str) -> Operand:
+def _list_operand(tokens: list[tuple[str, str]]) -> Operand:
     if len(tokens) == 1 and tokens[0][0] == "param":
         return Operand("param", tokens[0][1][1:])
     if not tokens or tokens[0] != ("punct", "[") or tokens[-1] != ("punct", "]"):
@@ -176,133 +307,39 @@ def _list_operand(tokens: list[tuple[str, str]], text: str) -> Operand:
     return Operand("list", tuple(values))
 
 
-# ---------------------------------------------------------------------------------------------
-# Evaluation
+def walk_operands(operand: Operand | None):
+    """The operand and every operand inside it (arguments, arithmetic sides, amounts)."""
+    if operand is None:
+        return
+    yield operand
+    if operand.kind == "call":
+        for argument in operand.value[1]:
+            yield from walk_operands(argument)
+    elif operand.kind == "arith":
+        yield from walk_operands(operand.value[1])
+        yield from walk_operands(operand.value[2])
+    elif operand.kind == "duration":
+        yield from walk_operands(operand.value[0])
 
 
-@dataclass(frozen=True)
-class Context:
-    period_start: dt.date
-    period_end: dt.date
-    parameters: dict[str, Any]
+def parse_value(text: str) -> Operand:
+    """One value on its own (a count's `at_least: due_dates_in_period(birth, $months)`)."""
+    tokens = tokenize(str(text))
+    if not tokens:
+        raise ExpressionError("值是空的")
+    parser = _Parser(tokens, None)
+    value = parser.value()
+    if parser.peek() is not None:
+        raise ExpressionError(f"「{parser.peek()[1]}」多余", parser.peek()[1])
+    return _fields(value)
 
 
-def _resolve(operand: Operand, context: Context, frame: pd.DataFrame) -> Any:
-    if operand.kind == "keyword":
-        return np.datetime64(getattr(context, operand.value), "ns")
-    if operand.kind == "param":
-        value = context.parameters[operand.value]
-        return tuple(value) if isinstance(value, list) else _plain(value)
-    if operand.kind == "field":
-        return frame[operand.value]
-    if isinstance(operand.value, dt.date):
-        return np.datetime64(operand.value, "ns")
-    return operand.value
-
-
-def _plain(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def evaluate(node: Any, frame: pd.DataFrame, context: Context) -> np.ndarray:
-    """A boolean array: which rows of `frame` satisfy `node`."""
-    if isinstance(node, Test):
-        result = evaluate(node.condition, frame, context)
-        if node.if_column_absent == "pass":
-            result = result | absent_mask(node.condition, frame)
-        return result
-    if isinstance(node, AllOf):
-        result = np.ones(len(frame), dtype=bool)
-        for item in node.items:
-            result &= evaluate(item, frame, context)
-        return result
-    if isinstance(node, AnyOf):
-        result = np.zeros(len(frame), dtype=bool)
-        for item in node.items:
-            result |= evaluate(item, frame, context)
-        return result
-    if isinstance(node, Not):
-        return ~evaluate(node.item, frame, context)
-    return _compare(node, frame, context)
-
-
-def _compare(node: Comparison, frame: pd.DataFrame, context: Context) -> np.ndarray:
-    column = frame[node.field]
-    if node.op == "is-null":
-        return column.isna().to_numpy(dtype=bool)
-    if node.op == "not-null":
-        return column.notna().to_numpy(dtype=bool)
-    value = _resolve(node.operand, context, frame)
-    if node.op in ("in", "not-in"):
-        values = list(value) if isinstance(value, tuple) else [value]
-        inside = column.isin(values).to_numpy(dtype=bool)
-        return inside if node.op == "in" else column.notna().to_numpy(dtype=bool) & ~inside
-    if node.op == "has":
-        return _per_distinct(column, lambda items: isinstance(items, tuple) and value in items)
-    compared = {
-        "==": column.__eq__,
-        "!=": column.__ne__,
-        "<": column.__lt__,
-        "<=": column.__le__,
-        ">": column.__gt__,
-        ">=": column.__ge__,
-    }[node.op](value)
-    present = column.notna()
-    if isinstance(value, pd.Series):
-        present &= value.notna()
-    return (pd.Series(compared).fillna(False).astype(bool) & present).to_numpy(dtype=bool)
-
-
-def fields_of(node: Any) -> set[str]:
-    """Every field a node reads."""
-    if isinstance(node, Test):
-        return fields_of(node.condition)
-    if isinstance(node, (AllOf, AnyOf)):
-        return set().union(*(fields_of(item) for item in node.items)) if node.items else set()
-    if isinstance(node, Not):
-        return fields_of(node.item)
-    extra = {node.operand.value} if node.operand is not None and node.operand.kind == "field" else set()
-    return {node.field} | extra
-
-
-def params_of(node: Any) -> set[str]:
-    if isinstance(node, Test):
-        return params_of(node.condition)
-    if isinstance(node, (AllOf, AnyOf)):
-        return set().union(*(params_of(item) for item in node.items)) if node.items else set()
-    if isinstance(node, Not):
-        return params_of(node.item)
-    return {node.operand.value} if node.operand is not None and node.operand.kind == "param" else set()
-
-
-def absent_mask(node: Any, frame: pd.DataFrame) -> np.ndarray:
-    """Rows whose source file lacks a column the node reads (from the `_present` field list)."""
-    if "_present" not in frame.columns:
-        return np.zeros(len(frame), dtype=bool)
-    result = np.zeros(len(frame), dtype=bool)
-    present = frame["_present"]
-    for field in fields_of(node):
-        result |= _per_distinct(present, lambda listed, f=field: f not in listed.split(","))
-    return result
-
-
-def _per_distinct(column: pd.Series, judge) -> np.ndarray:
-    """`judge` of each value, called once per distinct value (a file's column list, a dose's series)."""
-    codes, distinct = pd.factorize(column, use_na_sentinel=False)
-    return np.array([bool(judge(value)) for value in distinct], dtype=bool)[codes] if len(distinct) else np.zeros(0, dtype=bool)
-
-
-def required_fields(nodes: tuple) -> set[str]:
-    """Fields whose absence would fail every row: those of top-level conjuncts (not inside `any:` or
-    `not:`, not `is null`, not a test that passes when its column is absent). An indicator that needs
-    such a field from a register that has no such column cannot be computed."""
-    needed: set[str] = set()
-    for node in nodes:
-        if isinstance(node, Test):
-            if node.if_column_absent != "pass":
-                needed |= required_fields((node.condition,))
-        elif isinstance(node, AllOf):
-            needed |= required_fields(node.items)
-        elif isinstance(node, Comparison) and node.op != "is-null":
-            needed |= fields_of(node)
-    return needed
+def _fields(operand: Operand) -> Operand:
+    """Every bare word inside a value on its own names a field."""
+    if operand.kind == "word":
+        return Operand("field", operand.value)
+    if operand.kind == "call":
+        return Operand("call", (operand.value[0], tuple(map(_fields, operand.value[1]))))
+    if operand.kind == "arith":
+        return Operand("arith", (operand.value[0], _fields(operand.value[1]), _fields(operand.value[2])))
+    return operand

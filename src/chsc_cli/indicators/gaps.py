@@ -51,9 +51,16 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
     persons = evaluation.persons
     first_register = indicator.registers[0]
     key_header = KINDS[first_register].column(KINDS[first_register].key_field).header
-    if persons is None:
+    if persons is None or indicator.unit == "count":
         empty = pd.DataFrame(columns=list(GAP_COLUMNS))
-        return GapList(result.id, result.name, key_header, empty, None, result.reason)
+        note = result.reason
+        if indicator.unit == "count" and result.shortfall:
+            note = f"计次指标没有名单：还需开展 {result.shortfall:,} 次"
+        return GapList(result.id, result.name, key_header, empty, result.shortfall, note)
+    if indicator.unit != "person" and KINDS[first_register].key_field in persons.columns:
+        # a record or delivery is listed by the person (or card) key of its row, never by the
+        # internal unit key (which joins several fields and would not be masked as an ID)
+        persons = persons.assign(_key=persons[KINDS[first_register].key_field])
     listed = [c for c in ("station", "team", "name", "_key", "age", "phone", "reason") if c in persons.columns]
     missing = persons.loc[persons["in_denominator"].to_numpy(dtype=bool) & ~persons["in_numerator"].to_numpy(dtype=bool), listed]
     people = pd.DataFrame(

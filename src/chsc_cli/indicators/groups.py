@@ -7,6 +7,8 @@ in an event register, from their latest row there. Blank everywhere is the group
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 
@@ -14,7 +16,7 @@ from ..config import CentreConfig
 from ..periods import Period
 from .data import EngineData
 from .populations import PersonSet
-from .results import Evaluation, IndicatorResult
+from .results import Evaluation, IndicatorResult, prorated
 
 UNFILLED = "未填"
 GROUP_FIELDS = ("station", "team")
@@ -91,22 +93,32 @@ def group_results(
     settings: CentreConfig,
     period: Period,
     figure_for_station,
+    per_year_station: int | None = None,
 ) -> list[IndicatorResult]:
-    """One result per group: ratio of sums, never an average of percentages."""
+    """One result per group: ratio of sums, never an average of percentages. A count's station
+    target is its `per_year_station` pro-rated (none for 未填); records and counts have no team."""
     base = evaluation.result
     rows = []
     persons = evaluation.persons
     if persons is not None:  # each person's group as text, once; a group's members are a mask on it
         labels = persons[by].astype(str)
         in_numerator, in_denominator = persons["in_numerator"].to_numpy(), persons["in_denominator"].to_numpy()
+        if "_weight" in persons.columns:  # a denominator summing a field: each unit's weight
+            in_denominator = np.where(in_denominator, persons["_weight"].to_numpy(dtype=float), 0)
     for group in groups:
         row = IndicatorResult(
             id=base.id, name=base.name, category=base.category, group={by: group},
             numerator=None, denominator=None, target=base.target, comparison=base.comparison,
-            denominator_source=base.denominator_source,
+            denominator_source=base.denominator_source, unit=base.unit,
         )
         if persons is None:
             row.reason = base.reason
+        elif by == "team" and base.unit in ("record", "count"):
+            row.reason = "记录和次数类指标不按团队分组（记录没有签约团队）"
+        elif base.unit == "count":
+            row.numerator = int(in_numerator[(labels == group).to_numpy(dtype=bool)].sum())
+            no_target = per_year_station is None or group == UNFILLED
+            row.target = None if no_target else Decimal(prorated(per_year_station, period.start, period.end))
         else:
             members = (labels == group).to_numpy(dtype=bool)
             numerator = int(in_numerator[members].sum())

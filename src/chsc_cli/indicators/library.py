@@ -16,10 +16,14 @@ from pydantic import ValidationError
 from ..problems import UserError
 from ..registers import KINDS
 from .checks import check_indicator, check_population
-from .model import ITEM_MARK, Indicator, Population, PopulationFile
+from .model import ITEM_MARK, Indicator, ParameterFile, Population, PopulationFile
+from .typecheck import TEXT_MARK
 from .yamlfile import YamlError, line_at, load_yaml
 
 POPULATIONS_FILE = "populations.yaml"
+PARAMETERS_FILE = "parameters.yaml"
+#: Files of a library folder that are not indicators.
+SHARED_FILES = (POPULATIONS_FILE, PARAMETERS_FILE)
 
 
 def shipped_library_dir() -> Path:
@@ -35,9 +39,18 @@ class Library:
     indicators: dict[str, Indicator] = field(default_factory=dict)
     populations: dict[str, Population] = field(default_factory=dict)
     sources: dict[str, Path] = field(default_factory=dict)  # indicator id -> file
+    #: Values every indicator reads as $name unless it has its own (parameters.yaml).
+    parameters: dict = field(default_factory=dict)
+    population_sources: dict[str, Path] = field(default_factory=dict)  # population name -> file
+    #: Definition warnings (a word a keep-as-written column does not list), `file:line: message`.
+    warnings: list[str] = field(default_factory=list)
 
     def population(self, reference: str | Population) -> Population:
         return self.populations[reference] if isinstance(reference, str) else reference
+
+    def parameters_of(self, indicator: Indicator) -> dict:
+        """The shared parameters with the indicator's own on top."""
+        return {**self.parameters, **indicator.parameters}
 
     def find(self, text: str) -> str | None:
         """The id of the indicator named `text`: its id, or its Chinese name (老年人健康管理率),
@@ -65,10 +78,20 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
         if not folder.is_dir():
             raise UserError(f"找不到指标文件夹：{folder}", hint="--indicators 应指向存放指标 YAML 文件的文件夹。")
         _load_folder(folder, library, problems)
-    for indicator_id, indicator in library.indicators.items():
-        problems += [f"{library.sources[indicator_id]}: {p}" for p in check_indicator(indicator, library, KINDS)]
+    typed_populations = {}
     for name, population in library.populations.items():
-        problems += [f"{POPULATIONS_FILE}（{name}）: {p}" for p in check_population(population, KINDS)]
+        path = library.population_sources.get(name, Path(POPULATIONS_FILE))
+        typed, found, warned = check_population(population, library, KINDS, library.parameters)
+        typed_populations[name] = typed
+        problems += [_located(path, p, f"（{name}）") for p in found]
+        library.warnings += [_located(path, w, f"（{name}）") for w in warned]
+    for indicator_id, indicator in library.indicators.items():
+        path = library.sources[indicator_id]
+        typed, found, warned = check_indicator(indicator, library, KINDS, library.parameters)
+        library.indicators[indicator_id] = typed
+        problems += [_located(path, p) for p in found]
+        library.warnings += [_located(path, w) for w in warned]
+    library.populations = typed_populations
     library.indicators = dict(sorted(library.indicators.items(), key=lambda item: (item[1].order, item[0])))
     if problems:
         shown = "\n".join(problems[:20])
@@ -77,14 +100,43 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     return library
 
 
+def _located(path: Path, problem: str, label: str = "") -> str:
+    """`file:line: message`: the line of the condition (marked in the message) or of the token."""
+    text = re.search(f"{TEXT_MARK}(.*?){TEXT_MARK}", problem, re.S)
+    message = re.sub(f"{TEXT_MARK}.*?{TEXT_MARK}", "", problem, flags=re.S)
+    token = re.search(r"〔([^〕]*)〕", message)
+    needles = [text.group(1)] if text else []
+    if token:
+        needles.append(token.group(1))
+    line = None
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        lines = []
+    for needle in filter(None, needles):
+        line = next((number for number, content in enumerate(lines, 1) if needle in content), None)
+        if line is not None:
+            break
+    if line is None:  # no token to find: the line of the key the message names (registers, date ...)
+        key = re.sub(r"\[\d+\]", "", message.split("：", 1)[0]).rsplit(".", 1)[-1]
+        line = next((number for number, content in enumerate(lines, 1) if content.strip().startswith(f"{key}:")), None)
+    return f"{path}:{line or '?'}{label}: {message}"
+
+
 def _load_folder(folder: Path, library: Library, problems: list[str]) -> None:
+    parameter_file = folder / PARAMETERS_FILE
+    if parameter_file.is_file():
+        parsed = _parse(parameter_file, ParameterFile, problems)
+        if parsed is not None:
+            library.parameters.update(parsed.parameters)
     population_file = folder / POPULATIONS_FILE
     if population_file.is_file():
         parsed = _parse(population_file, PopulationFile, problems)
         if parsed is not None:
             library.populations.update(parsed.populations)
+            library.population_sources.update(dict.fromkeys(parsed.populations, population_file))
     for path in sorted(folder.glob("*.y*ml")):
-        if path.name == POPULATIONS_FILE or path.suffix not in (".yaml", ".yml"):
+        if path.name in SHARED_FILES or path.suffix not in (".yaml", ".yml"):
             continue
         indicator = _parse(path, Indicator, problems)
         if indicator is None:
@@ -118,7 +170,7 @@ def _parse(path: Path, model, problems: list[str]):
 
 
 def _is_union_tag(step: object) -> bool:
-    return isinstance(step, str) and (step in ("str", "Population", "Figure") or "[" in step)
+    return isinstance(step, str) and (step in ("str", "Population", "Figure", "Union") or "[" in step)
 
 
 def _describe(item: dict, location: tuple) -> str:

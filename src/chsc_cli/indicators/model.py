@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .expressions import AllOf, AnyOf, ExpressionError, Not, Test, parse_comparison
+from .expressions import AllOf, AnyOf, ExpressionError, InPopulation, Not, Test, parse_comparison
 
 #: Marks the index of the bad item in a where-list inside a validation message (for its line).
 ITEM_MARK = "\u241f"
@@ -62,8 +62,12 @@ def _parse_item(item: Any, reasons: bool) -> Any:
         condition = inner[0] if len(inner) == 1 else AllOf(inner)
         return Test(condition, reason, absent)
     if len(item) != 1:
-        raise ExpressionError(f"无法理解的条件键：{', '.join(item)}（可用：any、all、not、test）", next(iter(item)))
+        raise ExpressionError(f"无法理解的条件键：{', '.join(item)}（可用：any、all、not、test、in_population）", next(iter(item)))
     (key, value), = item.items()
+    if key == "in_population":
+        if not isinstance(value, str) or not value:
+            raise ExpressionError("in_population 后面应是一个人群的名称", str(value))
+        return InPopulation(value)
     if key == "any":
         return AnyOf(parse_where(value, reasons=False))
     if key == "all":
@@ -71,7 +75,7 @@ def _parse_item(item: Any, reasons: bool) -> Any:
     if key == "not":
         inner = parse_where(value, reasons=False)
         return Not(inner[0] if len(inner) == 1 else AllOf(inner))
-    raise ExpressionError(f"未知的条件键「{key}」（可用：any、all、not、test）", key)
+    raise ExpressionError(f"未知的条件键「{key}」（可用：any、all、not、test、in_population）", key)
 
 
 class _WhereMixin:
@@ -116,6 +120,18 @@ class Population(PopulationSource):
     fallback: PopulationSource | None = None  # used when `register` is absent from the data folder
 
 
+class Union(_WhereMixin, Strict):
+    """The persons of several named populations, each person once (the first population's row)."""
+
+    union: tuple[str, ...]
+    name: str | None = None
+    having: tuple = ()
+
+    @property
+    def register(self) -> str:
+        return ""
+
+
 class Figure(Strict):
     """An official figure from chsc.yaml, or the product of two, rounded up."""
 
@@ -123,10 +139,20 @@ class Figure(Strict):
     round: Literal["up"] = "up"
 
 
+class Sum(Strict):
+    """A denominator that sums a field over its units: each unit's largest value among its rows
+    (`per_unit: largest`), a blank counting as `blank`."""
+
+    field: str
+    per_unit: Literal["largest"] = "largest"
+    blank: int = 0
+
+
 class Denominator(_WhereMixin, Strict):
     figure: str | Figure | None = None
-    population: str | Population | None = None
+    population: str | Population | Union | None = None
     having: tuple = ()
+    sum: Sum | None = None
 
     @model_validator(mode="after")
     def _something(self) -> "Denominator":
@@ -145,7 +171,7 @@ class EventCondition(_WhereMixin, Strict):
 
 
 class CountCondition(EventCondition):
-    at_least: int | str = 1  # a number, a $parameter, or "quarters"
+    at_least: int | str = 1  # a number, a $parameter, "quarters", or a value of person fields
     quarters_from: str | None = None  # person field: count quarters from its quarter when inside the period
     per_quarter: bool | str = False  # count distinct quarters with a visit instead of visits
     reason: str | None = None
@@ -161,17 +187,20 @@ class Requirement(_WhereMixin, Strict):
     latest: PickCondition | None = None
     first: PickCondition | None = None
     check: tuple = ()
+    any: tuple["Requirement", ...] | None = None  # passes when one of these does
+    all: tuple["Requirement", ...] | None = None  # passes when every one of these does
+    reason: str | None = None  # for any: the reason when none passes (else the first one's)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Requirement":
-        given = [k for k in ("exists", "count", "latest", "first") if getattr(self, k) is not None]
+        given = [k for k in ("exists", "count", "latest", "first", "any", "all") if getattr(self, k) is not None]
         if len(given) + bool(self.check) != 1:
-            raise ValueError("require 的每一项应恰好是 exists、count、latest、first、check 之一")
+            raise ValueError("require 的每一项应恰好是 exists、count、latest、first、check、any、all 之一")
         return self
 
     @property
     def kind(self) -> str:
-        for key in ("exists", "count", "latest", "first"):
+        for key in ("exists", "count", "latest", "first", "any", "all"):
             if getattr(self, key) is not None:
                 return key
         return "check"
@@ -181,8 +210,11 @@ class Requirement(_WhereMixin, Strict):
         return self.exists or self.count or self.latest or self.first
 
 
+Requirement.model_rebuild()
+
+
 class Numerator(_WhereMixin, Strict):
-    population: str | Population | None = None
+    population: str | Population | Union | None = None
     having: tuple = ()
     require: tuple[Requirement, ...] = ()
 
@@ -194,11 +226,38 @@ class Indicator(Strict):
     category: str
     definition: str
     registers: tuple[str, ...]
-    target: Decimal
+    target: Decimal  # a rate in [0, 1]; for unit count, a whole number per year
     comparison: Literal[">="] = ">="
+    #: What is counted: person (the register's person key), record (a row, or the rows sharing
+    #: `key`), delivery (the rows sharing `key`, e.g. [id_number, delivery_date]) or count (records
+    #: passing, against a minimum per year; no denominator).
+    unit: Literal["person", "record", "delivery", "count"] = "person"
+    key: tuple[str, ...] = ()
+    per_year_station: int | None = None  # count: a station's minimum per year
     parameters: dict[str, Any] = Field(default_factory=dict)
-    denominator: Denominator
+    denominator: Denominator | None = None
     numerator: Numerator
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_target(cls, data: Any) -> Any:
+        """A count indicator's target is a whole number per year, not a rate."""
+        if isinstance(data, dict) and data.get("unit") == "count" and "target" in data:
+            target = data["target"]
+            if isinstance(target, bool) or not isinstance(target, int) or target < 0:
+                raise ValueError(f"计次指标（unit: count）的 target 应为每年的最少次数（整数），而不是「{target}」")
+            data = {**data, "target": f"count:{target}"}
+        return data
+
+    @model_validator(mode="after")
+    def _unit(self) -> "Indicator":
+        if self.unit != "count" and self.denominator is None:
+            raise ValueError("缺少必需的键「denominator」（只有 unit: count 的指标没有分母）")
+        if self.unit == "delivery" and not self.key:
+            raise ValueError("unit: delivery 需要 key（哪些字段相同算一个单位，如 [id_number, delivery_date]）")
+        if self.unit == "person" and self.key:
+            raise ValueError("key 只用于 unit: record / delivery / count")
+        return self
 
     @field_validator("definition")
     @classmethod
@@ -220,8 +279,10 @@ class Indicator(Strict):
 
 
 def parse_target(value: Any) -> Decimal:
-    """0.9, "0.9" or "90%" -> Decimal('0.9'), in [0, 1]."""
+    """0.9, "0.9" or "90%" -> Decimal('0.9'), in [0, 1] (a count's "count:12" -> Decimal(12))."""
     text = str(value).strip()
+    if text.startswith("count:"):
+        return Decimal(text[6:])
     try:
         number = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
     except Exception:
@@ -232,4 +293,11 @@ def parse_target(value: Any) -> Decimal:
 
 
 class PopulationFile(Strict):
-    populations: dict[str, Population]
+    populations: dict[str, Population | Union]
+
+
+class ParameterFile(Strict):
+    """`parameters.yaml`: values and value sets every indicator reads as $name (an indicator's own
+    parameter of the same name wins)."""
+
+    parameters: dict[str, Any]

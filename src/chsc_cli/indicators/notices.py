@@ -12,7 +12,8 @@ from ..problems import Problem
 from ..registers import KINDS
 from ..registers.columns import completeness_message
 from .data import EngineData
-from .expressions import Test, fields_of
+from .evaluation import fields_of
+from .expressions import Test
 
 
 #: The columns the notices read.

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .data import EngineData, first_birthdays, with_age
-from .expressions import Context, evaluate, fields_of, params_of
-from .model import Population, PopulationSource
+from .evaluation import Context, evaluate, fields_of, params_of
+from .model import Population, PopulationSource, Union
 
 
 @dataclass
@@ -88,9 +88,12 @@ def _uses_age(nodes: tuple) -> bool:
 
 
 def build_population(
-    population: Population, data: EngineData, context: Context, reference: dt.date
+    population: Population | Union, data: EngineData, context: Context, reference: dt.date, library=None
 ) -> PersonSet | None:
-    """The population, from its register or, when that register is absent, from its fallback."""
+    """The population, from its register or, when that register is absent, from its fallback; a
+    union from its populations (an absent one adds nobody; None when all are absent)."""
+    if isinstance(population, Union):
+        return _union(population, data, context, reference, library)
     if data.has(population.register):
         return build_persons(population, data, context, reference)
     if population.fallback is not None and data.has(population.fallback.register):
@@ -117,3 +120,25 @@ def apply_having(persons: PersonSet, having: tuple, context: Context) -> PersonS
         whole=frame if persons.whole is None else persons.whole,
         positions=np.flatnonzero(keep) if persons.positions is None else persons.positions[keep],
     )
+
+
+def _union(union: Union, data: EngineData, context: Context, reference: dt.date, library) -> PersonSet | None:
+    """Each person once, with the attributes of the first population that has them."""
+    parts = [build_population(library.population(name), data, context, reference, library) for name in union.union]
+    parts = [part for part in parts if part is not None]
+    if not parts:
+        return None
+    frame = pd.concat([part.frame for part in parts])
+    frame = frame.loc[~frame.index.duplicated(keep="first")]
+    rows = pd.concat([part.rows for part in parts if part.rows is not None])
+    persons = PersonSet(
+        frame=frame,
+        register=parts[0].register,
+        source=parts[0].source,
+        rows_read=sum(part.rows_read for part in parts),
+        persons_read=sum(part.persons_read for part in parts),
+        qualifying_persons=len(frame),
+        no_birth_date=sum(part.no_birth_date for part in parts),
+        rows=rows,
+    )
+    return apply_having(persons, union.having, context)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .expressions import Context, Test, evaluate
+from .evaluation import Context, evaluate
+from .expressions import Test
 from .templates import format_value, parts, render
 
 

@@ -31,6 +31,16 @@ def target_met(target: Decimal, numerator: int, denominator: int) -> bool:
     return Fraction(numerator, denominator) >= Fraction(target)
 
 
+def months_covered(start, end) -> int:
+    """Calendar months overlapping the period: 12 for a year, 6 for a half, 1 for a month."""
+    return (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
+
+
+def prorated(per_year: Decimal | int, start, end) -> int:
+    """A yearly minimum for a period: ceil(per_year × months covered ÷ 12), exactly."""
+    return ceil_decimal(Decimal(per_year) * months_covered(start, end) / 12)
+
+
 @dataclass
 class IndicatorResult:
     id: str
@@ -39,12 +49,15 @@ class IndicatorResult:
     group: dict | None
     numerator: int | None
     denominator: int | None
-    target: Decimal
+    target: Decimal | None  # None only for a count with no minimum (a station without per_year_station)
     comparison: str
     denominator_source: str | None
     reason: str | None = None
     note: str | None = None  # a qualification of a computable figure (a district total missing a centre)
     group_label: str | None = None  # what tables show for the group when its value is not enough
+    #: person | record | delivery | count. A count has no denominator: its value is the number of
+    #: records passing and its target the minimum for the period (pro-rated from the year's).
+    unit: str = "person"
 
     @property
     def group_name(self) -> str | None:
@@ -55,19 +68,29 @@ class IndicatorResult:
         return self.group_label or next(iter(self.group.values()))
 
     @property
-    def value(self) -> float | None:
+    def is_count(self) -> bool:
+        return self.unit == "count"
+
+    @property
+    def value(self) -> float | int | None:
+        if self.is_count:
+            return self.numerator
         if self.numerator is None or not self.denominator:
             return None
         return self.numerator / self.denominator
 
     @property
     def met(self) -> bool | None:
+        if self.is_count:
+            return None if self.numerator is None or self.target is None else self.numerator >= self.target
         if self.numerator is None or not self.denominator:
             return None
         return target_met(self.target, self.numerator, self.denominator)
 
     @property
     def shortfall(self) -> int | None:
+        if self.is_count:
+            return None if self.numerator is None or self.target is None else max(0, int(self.target) - self.numerator)
         if self.numerator is None or not self.denominator:
             return None
         return shortfall(self.target, self.numerator, self.denominator)
@@ -76,11 +99,12 @@ class IndicatorResult:
         data = {
             "id": self.id,
             "name": self.name,
+            "unit": self.unit,
             "group": self.group,
             "numerator": self.numerator,
             "denominator": self.denominator,
             "value": self.value,
-            "target": float(self.target),
+            "target": (None if self.target is None else int(self.target)) if self.is_count else float(self.target),
             "comparison": self.comparison,
             "met": self.met,
             "shortfall": self.shortfall,

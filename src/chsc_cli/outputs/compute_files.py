@@ -6,10 +6,10 @@ from pathlib import Path
 
 from ..indicators import ComputeResult
 from ..periods import chinese_label
-from .formatting import percent, target_percent
+from .formatting import UNIT_NAMES, rate_text, target_text
 from .writer import SheetSpec, write_csv, write_xlsx
 
-HEADER = ["指标编号", "指标", "分组", "分子", "分母", "率", "目标", "达标", "差距(人)", "分母来源", "说明"]
+HEADER = ["指标编号", "指标", "分组", "分子", "分母", "率", "目标", "达标", "差距(人)", "分母来源", "说明", "计数单位"]
 PERCENT_COLUMNS = {5, 6}
 SOURCE_NAMES = {"config": "chsc.yaml 官方数", "roster": "名册", "register": "登记记录"}
 
@@ -25,12 +25,13 @@ def compute_rows(result: ComputeResult, *, as_text: bool) -> list[list[object]]:
             "全中心" if row.group is None else row.group_name,
             row.numerator,
             row.denominator,
-            percent(row.numerator, row.denominator) if as_text else row.value,
-            target_percent(row.target) if as_text else float(row.target),
+            rate_text(row) if as_text or row.unit == "count" else row.value,
+            target_text(row) if as_text or row.unit == "count" else float(row.target),
             met,
             row.shortfall,
             SOURCE_NAMES.get(row.denominator_source or "", ""),
             row.reason or row.note or "",
+            UNIT_NAMES.get(row.unit, row.unit),
         ])
     return rows
 

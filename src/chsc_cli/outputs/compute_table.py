@@ -12,7 +12,7 @@ from rich.table import Table
 from ..indicators import ComputeResult
 from ..indicators.activity import PERIOD_WITHOUT_DATA
 from ..periods import chinese_label
-from .formatting import count, percent, target_percent
+from .formatting import count, rate_text, target_text
 
 
 def compute_json_text(result: ComputeResult) -> str:
@@ -37,8 +37,8 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
             name,
             count(row.numerator),
             count(row.denominator),
-            percent(row.numerator, row.denominator),
-            target_percent(row.target),
+            rate_text(row),
+            target_text(row),
             _met_mark(row.met),
             count(row.shortfall) if row.shortfall else ("0" if row.shortfall == 0 else "—"),
         )

@@ -27,3 +27,20 @@ def target_percent(target: Decimal) -> str:
 
 def count(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
+
+
+UNIT_NAMES = {"person": "人", "record": "记录", "delivery": "分娩", "count": "次"}
+
+
+def rate_text(row) -> str:
+    """The rate column: a count indicator shows its count (it has no rate)."""
+    if getattr(row, "unit", "person") == "count":
+        return "—" if row.numerator is None else f"{row.numerator:,}次"
+    return percent(row.numerator, row.denominator)
+
+
+def target_text(row) -> str:
+    """The target column: a count indicator's minimum for the period, in 次."""
+    if getattr(row, "unit", "person") == "count":
+        return f"{int(row.target):,}次"
+    return target_percent(row.target)

@@ -1,0 +1,271 @@
+"""Typing a filter against the register it reads, when the library is loaded.
+
+Every field has the type its register kind gives it (registers/columns.py), and the fields the
+engine adds have theirs (birth, age, ...). A word compared with a vocabulary column must be one of
+its canonical values or their synonyms, and is replaced by the canonical value (`signed == 是` means
+`signed == yes`, `record_status == 正常` means `record_status == active`); for a column that keeps
+unknown text as written an unlisted word is a warning. A date is never compared with a number; two
+fields of one type compare. A bare word that names a field is that field. Problems are
+`message〔token〕` strings; nothing here evaluates data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..registers.columns import YES_NO_VOCABULARY, Column, normalise_value_text
+from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, Test
+
+#: A marker around the condition text inside a problem, so the library can find its line.
+TEXT_MARK = "\u241e"
+TEMPORAL = ("date", "datetime")
+_COLUMN_KINDS = {"id": "text", "code": "text", "text": "text", "date": "date", "datetime": "datetime",
+                 "number": "number", "yesno": "yesno", "category": "category"}
+_NAMES = {"date": "日期", "datetime": "日期时间", "number": "数字", "yesno": "是/否", "category": "分类值",
+          "text": "文字", "series": "疫苗系列", "bool": "是/否", "word": "文字", "list": "列表", "duration": "时长"}
+
+
+@dataclass(frozen=True)
+class FieldType:
+    kind: str  # date | datetime | number | yesno | category | text | series
+    column: Column | None = None
+
+
+def column_type(column: Column) -> FieldType | None:
+    kind = _COLUMN_KINDS.get(column.type)
+    return FieldType(kind, column) if kind else None
+
+
+class Typed(Exception):
+    def __init__(self, message: str, token: str):
+        super().__init__(message)
+        self.message, self.token = message, token
+
+
+@dataclass
+class TypeChecker:
+    """Types the nodes of one place (a where list, a test list) against `fields`."""
+
+    fields: dict[str, FieldType]
+    parameters: dict[str, Any]
+    populations: set[str]
+    where: str
+    problems: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def nodes(self, nodes: tuple) -> tuple:
+        return tuple(self.node(node) for node in nodes)
+
+    def node(self, node: Any) -> Any:
+        if isinstance(node, Test):
+            return dataclasses.replace(node, condition=self.node(node.condition))
+        if isinstance(node, AllOf):
+            return AllOf(self.nodes(node.items))
+        if isinstance(node, AnyOf):
+            return AnyOf(self.nodes(node.items))
+        if isinstance(node, Not):
+            return Not(self.node(node.item))
+        if isinstance(node, InPopulation):
+            if node.name not in self.populations:
+                known = ", ".join(sorted(self.populations)) or "（无）"
+                self._problem(f"未定义的人群「{node.name}」。已定义：{known}", node.name, node.name)
+            return node
+        try:
+            return self.comparison(node)
+        except Typed as error:
+            self._problem(error.message, error.token, node.text)
+            return node
+
+    def _problem(self, message: str, token: str, text: str) -> None:
+        self.problems.append(f"{self.where}：{message}〔{token}〕{TEXT_MARK}{text}{TEXT_MARK}")
+
+    # -------------------------------------------------------------------------------- operands
+
+    def operand(self, operand: Operand) -> tuple[Operand, str]:
+        """(the operand with words resolved to fields, its type)."""
+        kind, value = operand.kind, operand.value
+        if kind == "word":
+            if value in self.fields:
+                return Operand("field", value), self.fields[value].kind
+            return operand, "word"
+        if kind == "field":
+            if value not in self.fields:
+                raise Typed(f"未知字段「{value}」。可用字段：{', '.join(sorted(self.fields))}", value)
+            return operand, self.fields[value].kind
+        if kind == "literal":
+            return operand, _literal_type(value)
+        if kind == "keyword":
+            return operand, "date"
+        if kind == "list":
+            return operand, "list"
+        if kind == "param":
+            if value not in self.parameters:
+                raise Typed(f"未定义的参数「${value}」（请在 parameters: 中定义）", f"${value}")
+            return operand, _literal_type(self.parameters[value], parameter=True)
+        if kind == "duration":
+            amount, unit = value
+            amount, amount_type = self.operand(amount)
+            if amount_type != "number":
+                raise Typed(f"时长应为数字，如 28 days，而不是{_NAMES.get(amount_type, amount_type)}", _token(amount))
+            number = self.parameters[amount.value] if amount.kind == "param" else amount.value
+            if float(number) != int(float(number)):
+                raise Typed(f"时长应为整数（{unit}），如 28 days", _token(amount))
+            return Operand("duration", (amount, unit)), "duration"
+        if kind == "call":
+            return self.call(*value)
+        return self.arithmetic(*value)
+
+    def call(self, name: str, args: tuple) -> tuple[Operand, str]:
+        typed = [self.operand(argument) for argument in args]
+        kinds = [kind for _, kind in typed]
+        operand = Operand("call", (name, tuple(argument for argument, _ in typed)))
+        if name == "coalesce":
+            if len({"date" if kind in TEMPORAL else kind for kind in kinds}) != 1:
+                raise Typed("coalesce 的各参数应是同一类型（如都是日期）", name)
+            return operand, "datetime" if "datetime" in kinds else kinds[0]
+        if any(kind not in TEMPORAL for kind in kinds[:1 if name == "due_dates_in_period" else len(kinds)]):
+            raise Typed(f"函数 {name} 的参数应是日期", name)
+        if name == "due_dates_in_period" and kinds[1] not in ("list", "number"):
+            raise Typed("due_dates_in_period 的第二个参数应是月数的列表，如 $schedule_months", name)
+        return operand, "date" if name == "date" else "number"
+
+    def arithmetic(self, op: str, left: Operand, right: Operand) -> tuple[Operand, str]:
+        (left, left_kind), (right, right_kind) = self.operand(left), self.operand(right)
+        operand = Operand("arith", (op, left, right))
+        if left_kind == "number" and right_kind == "number":
+            return operand, "number"
+        if left_kind in TEMPORAL and right_kind == "duration" and op in "+-":
+            hours = right.value[1] == "hours"
+            return operand, "datetime" if hours or left_kind == "datetime" else "date"
+        if right_kind in TEMPORAL and left_kind == "duration" and op == "+":
+            return operand, "datetime" if left.value[1] == "hours" or right_kind == "datetime" else "date"
+        if left_kind in TEMPORAL and right_kind in TEMPORAL:
+            raise Typed("两个日期相减请写 days_between(较早日期, 较晚日期)", op)
+        raise Typed(
+            f"无法计算 {_NAMES.get(left_kind, left_kind)} {op} {_NAMES.get(right_kind, right_kind)}"
+            "（数字可加减乘；日期只能加减时长，如 + 28 days）",
+            op,
+        )
+
+    # ----------------------------------------------------------------------------- comparisons
+
+    def comparison(self, node: Comparison) -> Comparison:
+        left, left_kind = self.operand(node.left)
+        if left.kind == "word":
+            raise Typed(f"未知字段「{left.value}」。可用字段：{', '.join(sorted(self.fields))}", left.value)
+        column = self.fields[left.value].column if left.kind == "field" else None
+        node = dataclasses.replace(node, left=left)
+        if node.op in ("is-null", "not-null"):
+            return node
+        if node.op == "has":
+            if left_kind != "series":
+                raise Typed("has 只用于疫苗系列（series has HepB）", "has")
+            return node
+        if node.op in ("in", "not-in", "contains"):
+            return self._list(node, left_kind, column)
+        right, right_kind = self.operand(node.operand)
+        if right_kind in ("word", "bool") and left_kind in ("category", "yesno", "text"):
+            right = Operand("literal", self._canonical(right.value, left_kind, column, left.value))
+            right_kind = left_kind
+        _same_kind(left_kind, right_kind, left, right, node.op)
+        if left_kind in ("category", "yesno", "text", "series") and node.op not in ("==", "!="):
+            raise Typed(f"{_NAMES[left_kind]}只能用 == 或 != 比较", node.op)
+        mode = "plain"
+        arithmetic = any(side.kind in ("arith", "call") for side in (left, right))
+        if left_kind in TEMPORAL and (arithmetic or "datetime" in (left_kind, right_kind)):
+            mode = "temporal"
+        elif left_kind == "number" and any(side.kind == "arith" for side in (left, right)):
+            mode = "decimal"
+        return dataclasses.replace(node, operand=right, mode=mode)
+
+    def _list(self, node: Comparison, left_kind: str, column: Column | None) -> Comparison:
+        operand = node.operand
+        values = operand.value if operand.kind == "list" else None
+        if operand.kind == "param":
+            if operand.value not in self.parameters:
+                raise Typed(f"未定义的参数「${operand.value}」（请在 parameters: 中定义）", f"${operand.value}")
+            values = self.parameters[operand.value]
+            values = tuple(values) if isinstance(values, (list, tuple)) else (values,)
+        if node.op == "contains":
+            if left_kind not in ("text", "category"):
+                raise Typed("contains 只用于文字字段", "contains")
+            return node
+        field = node.left.value if node.left.kind == "field" else ""
+        if left_kind in ("category", "yesno", "text"):
+            canonical = tuple(self._canonical(value, left_kind, column, field) for value in values)
+        else:
+            for value in values:
+                _same_kind(left_kind, _literal_type(value), node.left, Operand("literal", value), node.op)
+            canonical = tuple(values)
+        if canonical != tuple(values):
+            operand = Operand("list", canonical)
+        return dataclasses.replace(node, operand=operand)
+
+    def _canonical(self, word: Any, kind: str, column: Column | None, field: str) -> Any:
+        if kind == "text":
+            if isinstance(word, bool) or not isinstance(word, str):
+                raise Typed(f"「{field}」是文字字段，值请加引号，如 \"{word}\"", str(word))
+            return word
+        if column is None:
+            return word
+        if kind == "yesno":
+            if isinstance(word, bool):
+                return word
+            vocabulary = column.vocabulary or YES_NO_VOCABULARY
+            normalised = {normalise_value_text(str(k)): v for k, v in vocabulary.items()}
+            found = normalised.get(normalise_value_text(str(word)))
+            if found is None:
+                shown = "、".join(dict.fromkeys(map(str, vocabulary)))
+                raise Typed(f"「{field}」（{column.header}）是是/否字段，没有「{word}」这个值。可写 yes、no 或：{shown}", str(word))
+            return bool(found)
+        canonical_values = {str(v) for v in column.vocabulary.values()} | ({str(column.default)} if column.default else set())
+        if str(word) in canonical_values:
+            return str(word)
+        normalised = {normalise_value_text(str(k)): v for k, v in column.vocabulary.items()}
+        found = normalised.get(normalise_value_text(str(word)))
+        if found is not None:
+            return found
+        shown = "、".join(dict.fromkeys(map(str, column.vocabulary)))
+        if column.keep_unknown:
+            self.warnings.append(f"{self.where}：「{field}」（{column.header}）的值表中没有「{word}」，按原样比较（已知的值：{shown}）〔{word}〕")
+            return str(word)
+        raise Typed(f"「{field}」（{column.header}）没有「{word}」这个值。可用：{shown}", str(word))
+
+
+def _literal_type(value: Any, parameter: bool = False) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float, Decimal)):
+        return "number"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    return "word"
+
+
+def _token(operand: Operand) -> str:
+    value = operand.value
+    if operand.kind == "param":
+        return f"${value}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if operand.kind in ("literal", "word", "field", "keyword") else operand.kind
+
+
+def _same_kind(left: str, right: str, left_operand: Operand, right_operand: Operand, op: str) -> None:
+    if left in TEMPORAL and right in TEMPORAL:
+        return
+    if left == right:
+        return
+    token = _token(right_operand)
+    if left in TEMPORAL:
+        hint = "；日期写作 2025-01-01，或 period_start / period_end" if right == "number" else ""
+        raise Typed(f"「{_token(left_operand)}」是{_NAMES[left]}，不能与{_NAMES.get(right, right)}比较{hint}", token)
+    raise Typed(f"「{_token(left_operand)}」是{_NAMES.get(left, left)}，不能与{_NAMES.get(right, right)}比较", token)

@@ -1,0 +1,100 @@
+"""Requirements combined with any/all, membership of a named population, a union of populations
+(each person once) and due dates from a schedule counted against events (issue 15, item 4)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from test_units_and_dates import compute, library, read_result
+
+OLD, HYPERTENSIVE, YOUNG, DIABETIC = "110105195001010013", "110105199001010012", "110105199202020021", "110105198803030037"
+
+RESIDENTS = pd.DataFrame(
+    [[OLD, "2020-01-01", True, "1950-01-01"], [HYPERTENSIVE, "2020-01-01", True, "1990-01-01"],
+     [YOUNG, "2020-01-01", False, "1992-02-02"], [DIABETIC, "2020-01-01", None, "1988-03-03"]],
+    columns=["id_number", "record_date", "signed", "birth"],
+).assign(resident=True, record_status="active")
+PATIENTS = pd.DataFrame([[HYPERTENSIVE, "2024-01-01", "active"]], columns=["id_number", "enrolment_date", "management_status"])
+DIABETES = pd.DataFrame([[DIABETIC, "2024-01-01", "active"], [HYPERTENSIVE, "2024-02-01", "active"]],
+                        columns=["id_number", "enrolment_date", "management_status"])
+
+KEY_PEOPLE = """populations:
+  chronic_patients:
+    union: [managed_hypertension_patients, managed_diabetes_patients]
+"""
+
+SIGNING = """id: key_signing
+name: 重点人群签约率
+category: 家庭医生签约服务
+registers: [residents]
+definition: 测试
+target: 0.6
+parameters:
+  elderly_age: 65
+denominator:
+  population: residents_at_period_end
+  having:
+    - any:
+        - age >= $elderly_age
+        - in_population: chronic_patients
+numerator:
+  require:
+    - any:
+        - check: [signed == 是]
+        - check: [signing_date <= period_end]
+      reason: 未签约
+"""
+
+
+def test_membership_of_a_union_of_populations_each_person_once(tmp_path):
+    (tmp_path / "populations.yaml").write_text(KEY_PEOPLE, encoding="utf-8")
+    lib = library(tmp_path, {"key_signing": SIGNING})
+    read = read_result({"residents": RESIDENTS, "hypertension_patients": PATIENTS, "diabetes_patients": DIABETES})
+    row, result = compute(read, lib, "2025", "key_signing")
+    assert (row.numerator, row.denominator) == (2, 3)
+    persons = result.evaluations["key_signing"].persons
+    assert persons.loc[DIABETIC, "reason"] == "未签约"
+    # without the diabetes roster, that population adds nobody
+    read = read_result({"residents": RESIDENTS, "hypertension_patients": PATIENTS})
+    row, _ = compute(read, lib, "2025", "key_signing")
+    assert (row.numerator, row.denominator) == (2, 2)
+
+
+SCHEDULE = """id: checkups_due
+name: 按时体检率
+category: 0～6岁儿童健康管理
+registers: [children, vaccinations]
+definition: 测试：期内应检次数（出生后 3、6、8、12… 月）≤ 期内检查日期数
+target: 0.9
+parameters:
+  schedule_months: [3, 6, 8, 12, 18, 24, 30]
+denominator:
+  population: registered_children
+  having:
+    - due_dates_in_period(birth, $schedule_months) >= 1
+numerator:
+  require:
+    - all:
+        - count:
+            register: vaccinations
+            date: vaccination_date
+            at_least: due_dates_in_period(birth, $schedule_months)
+            reason: 期内检查{count}次，应检{required}次
+        - check: [birth <= period_end]
+"""
+
+
+def test_due_dates_from_a_schedule_are_counted_against_events(tmp_path):
+    children = pd.DataFrame(
+        [["A", "2024-08-31"], ["B", "2024-01-10"], ["C", "2025-10-15"]], columns=["child_code", "birth"]
+    ).assign(birth_date=lambda frame: frame["birth"])
+    visits = pd.DataFrame(
+        [["A", "2025-03-01"], ["A", "2025-05-01"], ["A", "2025-05-01"], ["A", "2025-09-01"], ["B", "2025-01-11"]],
+        columns=["child_code", "vaccination_date"],
+    ).assign(vaccine_name="体检", series=[()] * 5)
+    lib = library(tmp_path, {"checkups_due": SCHEDULE})
+    row, result = compute(read_result({"children": children, "vaccinations": visits}), lib, "2025", "checkups_due")
+    # A: due 2025-02-28 (31 Aug + 6 months), 04-30, 08-31 -> 3 visits on 3 dates; B: due 01-10 and
+    # 07-10, one visit; C: first due 2026-01-15 -> not in the denominator
+    assert (row.numerator, row.denominator) == (1, 2)
+    assert result.evaluations["checkups_due"].persons.loc["B", "reason"] == "期内检查1次，应检2次"

@@ -1,0 +1,26 @@
+"""The shipped indicators' results do not change with the language (issue 15): `compute --format
+json` on sample_data/ is what main produced before the typed language (tests/golden/compute_json/),
+apart from the `unit` every indicator row gained."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import in_process
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden" / "compute_json"
+
+
+@pytest.mark.parametrize("period", ["2025", "2025H1", "2025-06", "2025-01..2025-06"])
+def test_sample_json_is_mains_plus_unit(period, capsys):
+    code = in_process("compute", ROOT / "sample_data", "--period", period, "--format", "json", "--quiet")
+    output = capsys.readouterr().out
+    assert code == 0
+    now = json.loads(output)
+    for row in now["indicators"]:
+        assert row.pop("unit") == "person"
+    assert now == json.loads((GOLDEN / f"{period}.json").read_text(encoding="utf-8"))
