@@ -23,7 +23,7 @@ from .sheets import FileResult, read_one_file
 from .sources import UnreadableFile, find_register_files, max_unpacked_bytes, read_bytes
 
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
-READER_VERSION = "6"
+READER_VERSION = "7"
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
 

@@ -13,6 +13,7 @@ from .columns import Column, RegisterKind
 from .headers import Header
 from .sources import RawSheet
 from .values import blank_rows, factorize, parse_values, parser_for
+from .vocabularies import with_declared_codes
 
 TOTAL_WORDS = frozenset(("合计", "总计", "小计"))
 OLDEST_DATE = np.datetime64("1900-01-01", "ns")
@@ -160,6 +161,8 @@ class _Builder:
     def add(self, column: Column, raw: np.ndarray, index: int, key: str | None = None) -> None:
         """Parse one column into `key` (default: its field), reporting and dropping as it goes."""
         key = key or column.field
+        if index is not None and index < len(self.header.names):
+            column = with_declared_codes(column, self.header.names[index])
         values, codes, details = parse_values(raw, parser_for(column), column.type)
         for code in sorted(set(codes[codes != None])) if codes is not None else ():  # noqa: E711 - sorted: same order every run
             mask = codes == code

@@ -20,7 +20,7 @@ VACCINATIONS = RegisterKind(
         Column("出生日期", "birth_date", "date"),
         NAME,
         Column("接种单位", "vaccination_unit", "text"),
-        Column("批号", "batch_number", "text"),
+        Column("批号", "batch_number", "text", ("疫苗批号",)),
     ),
 )
 
