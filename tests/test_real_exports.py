@@ -313,3 +313,33 @@ def test_children_off_the_register_are_not_counted(tmp_path):
     assert ran.code == 0, ran.output
     rows_out = {row["id"]: (row["numerator"], row["denominator"]) for row in json.loads(ran.stdout)["indicators"]}
     assert rows_out["vaccination_card_rate"] == (1, 2)
+
+
+# ------------------------------------------------------------------------------ export wrappers
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [f"'{ID1}", f'="{ID1}"', f"\t{ID1}\t", f"'\t{ID1}", f'= "{ID1}" ', f"＇{ID1}", f'＝＂{ID1}＂'],
+)
+def test_an_id_in_an_export_wrapper(cell):
+    assert parse_person_id(cell) == (ID1, None, None)
+
+
+@pytest.mark.parametrize("cell", ["'C0012", '="C0012"', "\tC0012\t", '="c 0012"'])
+def test_a_child_code_in_an_export_wrapper(cell):
+    assert parse("children", "child_code", cell) == ("C0012", None, None)
+
+
+def test_a_csv_export_with_wrapped_ids_keeps_every_resident(tmp_path):
+    """Issue #21: the residents of such a CSV were bad-id and left out of every count."""
+    from helpers import write_csv
+
+    rows = [["身份证号", "建档日期", "签约"], [f"'{ID1}", "2020-01-01", "是"], [f'="{ID2}"', "2020-01-01", "否"]]
+    rows.append([f"\t{make_id('19500101', '003')}\t", "2020-01-01", "是"])
+    write_csv(tmp_path / "档案.csv", rows)
+    (tmp_path / "儿童.csv").write_text('儿童编码,出生日期\n"=""C0012""",2024-01-01\n\'C0013,2024-01-02\n', encoding="utf-8")
+    result = read(tmp_path)
+    assert cell_problems(result) == []
+    assert list(result.tables["residents"]["id_number"]) == [ID1, ID2, make_id("19500101", "003")]
+    assert list(result.tables["children"]["child_code"]) == ["C0012", "C0013"]
