@@ -118,3 +118,34 @@ def test_a_whole_centre_resaved_as_ods_gives_the_same_figures(tmp_path):
             shutil.copy(path, target)
     assert converted >= 10 and not list(as_ods.rglob("*.xlsx"))
     assert _figures(as_ods) == _figures(SAMPLE)
+
+
+# ------------------------------------------------------------------------------ merged data cells
+
+
+def test_a_station_merged_down_belongs_to_every_row_of_the_merge(tmp_path):
+    """Issue #21: six residents in two merged blocks came out 一站 1, 二站 1, 未填 4."""
+    header = [["临城街道居民健康档案", None, None, None, None], ["身份证号", "建档日期", "所属站点", "家庭医生团队", "签约"]]
+    people = [make_id("19500101", f"{i:03d}") for i in range(1, 7)]
+    rows = [[person, "2020-01-01", None, None, "是" if i % 2 else "否"] for i, person in enumerate(people)]
+    rows[0][2], rows[3][2] = "一站", "二站"
+    rows[0][3] = "张医生团队"
+    # the title merged across (a header-row merge), the stations merged down, the team over rows 1-2
+    write_xlsx(tmp_path / "档案.xlsx", header + rows, merges=["A1:E1", "C3:C5", "C6:C8", "D3:D4"])
+    result = read(tmp_path)
+    table = result.tables["residents"]
+    assert list(table["station"]) == ["一站"] * 3 + ["二站"] * 3
+    assert list(table["team"]) == ["张医生团队"] * 2 + [None] * 4
+    ran = run_chsc("compute", tmp_path, "--period", "2025", "--by", "station", "--format", "json")
+    assert ran.code == 0, ran.output
+    rows_out = [row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "family_doctor_signing_rate"]
+    groups = {tuple(row["group"].values()): row["denominator"] for row in rows_out if row["group"]}
+    assert groups == {("一站",): 3, ("二站",): 3}
+
+
+def test_a_merge_in_the_header_rows_is_left_to_the_header(tmp_path):
+    rows = [["身份证号", "体检日期", "血压(mmHg)", None], [None, None, "收缩压", "舒张压"], [ID1, "2025-03-01", 130, 80], [ID2, "2025-03-02", 140, 90]]
+    write_xlsx(tmp_path / "体检.xlsx", rows, merges=["A1:A2", "B1:B2", "C1:D1"])
+    result = read(tmp_path)
+    table = result.tables["elderly_checkups"]
+    assert list(table["id_number"]) == [ID1, ID2] and list(table["systolic"]) == [130, 140]

@@ -45,6 +45,9 @@ class RawSheet:
     file: str  # path relative to the data folder, with forward slashes
     sheet: str | None  # None for a CSV file
     rows: list[list[object]]
+    #: Merged cell ranges as (first row, first column, last row, last column), 0-based like `rows`
+    #: (.xlsx and .xls keep them; a CSV has none).
+    merges: tuple[tuple[int, int, int, int], ...] = ()
 
 
 class UnreadableFile(Exception):
@@ -210,8 +213,17 @@ def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> li
             raise
         except Exception as error:
             raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
-        sheets.append(RawSheet(name, sheet_name, rows))
+        sheets.append(RawSheet(name, sheet_name, rows, _merges(sheet)))
     return sheets
+
+
+def _merges(sheet) -> tuple[tuple[int, int, int, int], ...]:
+    """The sheet's merged ranges; none when the format keeps none (calamine answers None)."""
+    try:
+        ranges = sheet.merged_cell_ranges or ()
+        return tuple((int(r0), int(c0), int(r1), int(c1)) for (r0, c0), (r1, c1) in ranges)
+    except Exception:  # a damaged merge list loses the merges, not the sheet
+        return ()
 
 
 def _looks_like_html(data: bytes) -> bool:

@@ -58,6 +58,18 @@ def _grid(rows: list[list[object]]) -> np.ndarray:
     return grid
 
 
+def _fill_merged_cells(grid: np.ndarray, merges, first_data_row: int) -> None:
+    """registers.md: a cell merged down over several data rows (a 所属站点 written once for a block)
+    gives its value to every row of the merge. Merges that start in the header rows are the
+    header's (read from the values alone); a merge across columns fills its first column only."""
+    n_rows, width = grid.shape
+    for top, left, bottom, _ in merges:
+        if top < first_data_row or bottom <= top or left >= width or top - first_data_row >= n_rows:
+            continue
+        start, stop = top - first_data_row, min(bottom - first_data_row + 1, n_rows)
+        grid[start + 1 : stop, left] = grid[start, left]
+
+
 #: 合计 / 总计 / 小计 as they are typed: with a colon, spaces between the characters, padding.
 TOTAL_VARIANTS = tuple(
     f"{pad}{word[0]}{gap}{word[1]}{colon}{pad}"
@@ -108,6 +120,7 @@ def build_sheet_table(
     """`fallbacks` (field -> column) are lower-priority columns that fill rows without a reading."""
     data_rows = sheet.rows[header.row_index + 1 :]
     grid = _grid(data_rows)
+    _fill_merged_cells(grid, sheet.merges, header.row_index + 1)
     n_rows, width = grid.shape
     columns = {index for index in (*matched.values(), *(fallbacks or {}).values()) if index < width}
     factorized = {index: factorize(grid[:, index]) for index in columns}
