@@ -886,7 +886,7 @@ def test_vaccine_names_map_to_series(tmp_path):
 
 
 def test_unknown_vaccine_is_a_warning(tmp_path):
-    rows = [["儿童编码", "疫苗名称", "接种日期"], ["C1", "卡介苗", "2024-01-01"], ["C1", "新冠疫苗", "2024-02-01"]]
+    rows = [["儿童编码", "疫苗名称", "接种日期"], ["C1", "卡介苗", "2024-01-01"], ["C1", "维生素AD滴剂", "2024-02-01"]]
     write_xlsx(tmp_path / "接种记录.xlsx", rows)
     result = read(tmp_path)
     [problem] = problems(result, "unknown-vaccine")

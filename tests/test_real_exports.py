@@ -343,3 +343,50 @@ def test_a_csv_export_with_wrapped_ids_keeps_every_resident(tmp_path):
     assert cell_problems(result) == []
     assert list(result.tables["residents"]["id_number"]) == [ID1, ID2, make_id("19500101", "003")]
     assert list(result.tables["children"]["child_code"]) == ["C0012", "C0013"]
+
+
+# ------------------------------------------------------------------------------ vaccine names
+
+from chsc_cli.registers.kinds.vaccinations import KNOWN_VACCINES, known_series  # noqa: E402
+
+VACCINE_NAMES = [
+    # real-exports.md names and their series
+    ("A+C群流脑", {"MenAC"}), ("AC群流脑", {"MenAC"}), ("A+C群流脑多糖疫苗", {"MenAC"}), ("流脑A", {"MenA"}),
+    ("白喉破伤风", {"DT"}), ("吸附白喉破伤风联合疫苗", {"DT"}), ("灭活脊髓灰质炎", {"Polio"}), ("乙型脑炎", {"JE"}),
+    ("甲型肝炎", {"HepA"}), ("乙型肝炎", {"HepB"}), ("AC-Hib", {"MenAC"}), ("AC-Hib联合疫苗", {"MenAC"}),
+    ("麻腮风", {"MCV"}), ("麻风", {"MCV"}),
+    # the longest contained name decides
+    ("乙型肝炎疫苗（酿酒酵母）", {"HepB"}), ("甲型肝炎灭活疫苗", {"HepA"}), ("甲乙肝联合疫苗", {"HepA", "HepB"}),
+    ("甲型乙型肝炎联合疫苗", {"HepA", "HepB"}), ("吸附无细胞百日咳白喉破伤风联合疫苗", {"DTaP"}),
+    ("乙型脑炎减毒活疫苗", {"JE"}), ("脊髓灰质炎减毒活疫苗", {"Polio"}), ("DTaP-IPV/Hib", {"DTaP", "Polio", "Hib"}),
+    # outside the five-vaccine series: known, counted toward none
+    ("Hib", set()), ("b型流感嗜血杆菌结合疫苗", set()), ("EV71", set()), ("肠道病毒71型灭活疫苗", set()),
+    ("流感", set()), ("四价流感病毒裂解疫苗", set()), ("13价肺炎球菌多糖结合疫苗", set()), ("23价肺炎", set()),
+    ("肺炎球菌", set()), ("水痘", set()), ("水痘减毒活疫苗", set()), ("轮状病毒", set()), ("HPV", set()),
+    ("人乳头瘤病毒疫苗", set()), ("狂犬病", set()), ("冻干人用狂犬病疫苗", set()), ("带状疱疹", set()),
+    ("新冠", set()), ("新型冠状病毒灭活疫苗", set()),
+]
+
+
+@pytest.mark.parametrize("name,series", VACCINE_NAMES, ids=[n for n, _ in VACCINE_NAMES])
+def test_vaccine_names(name, series):
+    assert known_series(name) is not None
+    assert set(known_series(name)) == series
+
+
+def test_only_unknown_names_raise_unknown_vaccine(tmp_path):
+    rows = [["儿童编码", "疫苗名称", "接种日期"]]
+    rows += [["C1", name, f"2024-01-{index + 1:02d}"] for index, (name, _) in enumerate(VACCINE_NAMES[:28])]
+    rows += [["C2", name, f"2024-02-{index + 1:02d}"] for index, (name, _) in enumerate(VACCINE_NAMES[28:])]
+    rows.append(["C3", "维生素AD滴剂", "2024-03-01"])
+    write_xlsx(tmp_path / "接种记录.xlsx", rows)
+    result = read(tmp_path)
+    assert [(p.row, p.code) for p in problems(result, "unknown-vaccine")] == [(len(rows), "unknown-vaccine")]
+    assert [set(s) for s in result.tables["vaccinations"]["series"]] == [s for _, s in VACCINE_NAMES] + [set()]
+
+
+def test_no_two_series_share_a_known_name_at_the_same_length():
+    by_name: dict[str, set] = {}
+    for name, series in KNOWN_VACCINES:
+        by_name.setdefault(name, set()).add(series)
+    assert all(len(series) == 1 for series in by_name.values())
