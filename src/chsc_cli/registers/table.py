@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..problems import PROBLEM_LEVELS, Problem
 from .columns import Column, RegisterKind
+from .datetimes import HAS_TIME_SUFFIX
 from .headers import Header
 from .sources import RawSheet
 from .values import blank_rows, factorize, parse_values, parser_for
@@ -102,7 +103,7 @@ def _absent_values(column: Column, n_rows: int) -> object:
         return filled(n_rows, column.default)
     if column.type == "yesno":
         return pd.array([column.default if column.default is not None else pd.NA] * n_rows, dtype="boolean")
-    if column.type == "date":
+    if column.type in ("date", "datetime"):
         return np.full(n_rows, np.datetime64("NaT"), dtype="datetime64[ns]")
     if column.type == "number":
         return np.full(n_rows, np.nan)
@@ -182,7 +183,9 @@ class _Builder:
             self.report(mask, code, details, column, index)
             if column.required and PROBLEM_LEVELS[code] == "error":
                 self.drop |= mask
-        if column.type == "date":
+        if column.type == "datetime":
+            values = self._split_datetimes(values, key)
+        if column.type in ("date", "datetime"):
             self._check_date_range(values, column, index)
             if column.required:
                 missing = np.isnat(values) & (codes == None if codes is not None else True)  # noqa: E711
@@ -194,8 +197,15 @@ class _Builder:
         if column.plausible is not None:
             self._check_plausible(column, index, key)
 
+    def _split_datetimes(self, parsed: np.ndarray, key: str) -> np.ndarray:
+        """(datetime, has_time) pairs -> the datetime64[ns] column, and `<key>_has_time` beside it."""
+        moments = np.array([pair[0] if pair else None for pair in parsed], dtype="datetime64[ns]")
+        self.columns[key + HAS_TIME_SUFFIX] = np.array([bool(pair and pair[1]) for pair in parsed], dtype=bool)
+        return moments
+
     def _check_date_range(self, values: np.ndarray, column: Column, index: int) -> None:
-        self.report(values > self.today, "future-date", "日期晚于今天，请核对", column, index)
+        tomorrow = self.today + np.timedelta64(1, "D")  # a date-time of today, 14:20, is not future
+        self.report(values >= tomorrow, "future-date", "日期晚于今天，请核对", column, index)
         self.report(values < OLDEST_DATE, "old-date", "日期早于 1900 年，请核对", column, index)
 
     def _check_plausible(self, column: Column, index: int | None, key: str | None = None) -> None:
@@ -239,6 +249,9 @@ class _Builder:
             if column.field == "blood_pressure":
                 continue
             data[column.field] = self.columns.get(column.field, _absent_values(column, n_rows))
+            if column.type == "datetime":
+                has_time = column.field + HAS_TIME_SUFFIX
+                data[has_time] = self.columns.get(has_time, np.zeros(n_rows, dtype=bool))
         present_fields = set(matched) - {"blood_pressure"}
         if "blood_pressure" in matched:
             present_fields |= {"systolic", "diastolic"}

@@ -17,15 +17,14 @@ import numpy as np
 import pandas as pd
 
 from ..people import id_shaped, mask_id, parse_id
+from .cells import DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
+from .cells import cell_text as _text
 from .columns import Column
+from .datetimes import parse_datetime
 from .vocabularies import category_parser, yes_no_parser
 
 Parsed = tuple[Any, str | None, str | None]  # (value, problem code, Chinese detail)
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-EXCEL_ERRORS = frozenset(
-    ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
-)
 _SPACES = re.compile(r"\s+")
 _SPACE_CHARACTER = re.compile(r"\s")
 _DATE_TEXT = re.compile(
@@ -34,41 +33,6 @@ _DATE_TEXT = re.compile(
 )
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _BP_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
-#: A run of digits that may be an ID number (15 or 18 characters); masked wherever a value is shown.
-_ID_LIKE = re.compile(r"[0-9]{15,}[0-9X]?", re.IGNORECASE)
-DATE_HINT = "请写成 2025-03-12 这样的日期"
-#: Years a register date can have (a birth in 1850 is kept, with an old-date warning).
-DATE_YEARS = (1800, 2200)
-
-
-def is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, float):
-        return value != value  # NaN
-    return value is pd.NaT or value is pd.NA
-
-
-def _text(value: object) -> str:
-    """A cell as normalised text: NFKC (full-width to half-width), stripped; whole floats as ints."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text.strip()
-
-
-def shown_value(value: object) -> str:
-    """A cell value as it may appear in a message: ID-like digit runs masked (a shifted column can put
-    an ID number anywhere), never more than 20 characters."""
-    text = _text(value) if not isinstance(value, (dt.date, dt.datetime)) else value.isoformat()
-    text = _ID_LIKE.sub(lambda match: mask_id(match.group()), text)
-    return text if len(text) <= 20 else text[:20] + "…"
-
-
 def _number_to_date(number: float, shown: str) -> Parsed:
     if number.is_integer() and 19000101 <= number <= 21001231:
         digits = str(int(number))
@@ -116,6 +80,9 @@ def _parse_date(value: object) -> Parsed:
             return dt.date(*(int(part) for part in match.groups())), None, None
         except ValueError:
             pass
+    moment = parse_datetime(text)[0]  # the other date-time shapes (14时20分, 20250312 14:20): the day
+    if moment is not None:
+        return moment[0].date(), None, None
     return None, "bad-date", f"「{shown_value(value)}」不是有效日期，{DATE_HINT}"
 
 
@@ -216,6 +183,7 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "id": parse_person_id,
     "code": parse_code,
     "date": parse_date,
+    "datetime": parse_datetime,
     "text": parse_text,
     "yesno": parse_yes_no,
     "number": parse_number,
