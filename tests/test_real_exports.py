@@ -390,3 +390,8 @@ def test_no_two_series_share_a_known_name_at_the_same_length():
     for name, series in KNOWN_VACCINES:
         by_name.setdefault(name, set()).add(series)
     assert all(len(series) == 1 for series in by_name.values())
+
+
+def test_a_header_declaring_codes_with_slashes():
+    header = "签约状态(1:已签约/0:未签约)"
+    assert declared_codes(header, KINDS["residents"].column("signed")) == {"1": "已签约", "0": "未签约"}

@@ -33,7 +33,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     #: For "category": accepted values (normalised) -> canonical value. Blank keeps `default`.
-    #: For "yesno": an own vocabulary (value -> True/False) replacing the general 是/否 one.
+    #: For "yesno": more words (value -> True/False) on top of the general 是/否 ones; they win.
     vocabulary: dict[str, object] = field(default_factory=dict)
     default: object = None
     #: Plausible range for numbers; a value outside is `implausible-value` and treated as missing.
@@ -47,9 +47,10 @@ class Column:
     #: chosen column.
     aliases_when_absent: tuple[str, ...] = ()
     #: The national form's numbered options: number (as text) -> the vocabulary word it stands for
-    #: (随访方式 1 门诊, 2 家庭, 3 电话). `1`, `1门诊`, `1.门诊`, `（1）门诊` are all read; a label,
-    #: when there is one, decides (real-exports.md "Form codes").
-    codes: dict[str, str] = field(default_factory=dict)
+    #: (随访方式 1 门诊, 2 家庭, 3 电话), or None for a code that means "not stated" (性别 0, 9: blank,
+    #: no warning). `1`, `1门诊`, `1.门诊`, `（1）门诊` are all read; a label, when there is one,
+    #: decides (real-exports.md "Form codes").
+    codes: dict[str, str | None] = field(default_factory=dict)
     #: For "yesno": the column's own words (签约, 签): the word alone or after 已 is yes, after 未,
     #: 不, 无 or 没 is no (real-exports.md "Yes/no columns").
     own_words: tuple[str, ...] = ()
@@ -134,8 +135,8 @@ SEX = Column(
     "性别",
     "sex",
     "category",
-    vocabulary={"男": "男", "女": "女", "男性": "男", "女性": "女", "未知": None, "未说明": None},
-    codes={"1": "男", "2": "女", "0": "未知", "9": "未说明"},
+    vocabulary={"男": "男", "女": "女", "男性": "男", "女性": "女"},
+    codes={"1": "男", "2": "女", "0": None, "9": None},
 )
 BIRTH_DATE = Column("出生日期", "birth_date", "date", ("出生年月日", "生日"))
 STATION = Column("所属站点", "station", "text", ("服务站", "社区卫生服务站", "管理机构", "所属机构", "建档单位"))

@@ -36,7 +36,7 @@ Parsed = tuple[Any, str | None, str | None]
 #: A numbered option after normalisation: `1`, `1门诊`, `1.门诊`, `(1)门诊`, `1、门诊`, `1:门诊`.
 _FORM_CODE = re.compile(r"\(?([0-9]{1,2})(?:\)|[.、:,-])?(.*)")
 #: Codes a header declares in its brackets: `常住类型（1：户籍 2：非户籍）`, `性别(1男,2女)`.
-_DECLARED_CODE = re.compile(r"([0-9]{1,2})\s*[:：=.、]?\s*([^0-9\s,，;；:：=、()（）]+)")
+_DECLARED_CODE = re.compile(r"([0-9]{1,2})\s*[:：=.、]?\s*([^0-9\s,，;；:：=、/|()（）]+)")
 _BRACKETS = re.compile(r"[(（]([^()（）]*)[)）]")
 _NOT_FOUND = object()
 
@@ -59,9 +59,9 @@ class Lookup:
     """A column's words (normalised) and numbered options; `find` answers _NOT_FOUND when neither
     knows the text."""
 
-    def __init__(self, table: dict[str, object], codes: dict[str, str]):
+    def __init__(self, table: dict[str, object], codes: dict[str, str | None]):
         self.table = table
-        self.codes = {number: normalise_value_text(word) for number, word in codes.items()}
+        self.codes = {number: None if word is None else normalise_value_text(word) for number, word in codes.items()}
 
     def word(self, key: str) -> object:
         if key in self.table:
@@ -73,7 +73,7 @@ class Lookup:
     def find(self, text: str) -> object:
         key = normalise_value_text(text)
         if key in self.codes:  # a number alone: the option the form (or the header) numbers so
-            return self.word(self.codes[key])
+            return None if self.codes[key] is None else self.word(self.codes[key])
         found = self.word(key)
         if found is not _NOT_FOUND:
             return found
