@@ -149,3 +149,9 @@ def test_a_merge_in_the_header_rows_is_left_to_the_header(tmp_path):
     result = read(tmp_path)
     table = result.tables["elderly_checkups"]
     assert list(table["id_number"]) == [ID1, ID2] and list(table["systolic"]) == [130, 140]
+
+
+def test_a_folder_of_unsupported_files_only_names_them(tmp_path):
+    (tmp_path / "居民健康档案花名册.et").write_bytes(b"wps")
+    ran = run_chsc("compute", tmp_path, "--period", "2025")
+    assert ran.code == 2 and "居民健康档案花名册.et" in ran.stderr and "Traceback" not in ran.output

@@ -395,3 +395,11 @@ def test_no_two_series_share_a_known_name_at_the_same_length():
 def test_a_header_declaring_codes_with_slashes():
     header = "签约状态(1:已签约/0:未签约)"
     assert declared_codes(header, KINDS["residents"].column("signed")) == {"1": "已签约", "0": "未签约"}
+
+
+def test_codes_declared_in_a_header_are_read_through_the_reader(tmp_path):
+    header = ["身份证号", "建档日期", "常住类型（1：户籍 2：非户籍 3：流动）"]
+    write_xlsx(tmp_path / "档案.xlsx", [header, [ID1, "2020-01-01", 1], [ID2, "2020-01-01", "2"], [make_id("19500101", "003"), "2020-01-01", "3"]])
+    result = read(tmp_path)
+    assert problems(result, "unknown-value") == []
+    assert [bool(v) for v in result.tables["residents"]["resident"]] == [True, True, False]
