@@ -345,11 +345,14 @@ def test_yes_no_vocabulary(tmp_path, cell, expected):
 
 @pytest.mark.parametrize("cell", ["待定", "部分", 2, "是否"])
 def test_unknown_yes_no_value_is_a_warning_and_means_no(tmp_path, cell):
-    result = one_checkup(tmp_path, ["身份证号", "体检日期", "生活方式评估"], [ID1, "2025-03-12", cell])
+    # 是否签约 is a yes/no column that is not filled with content (real-exports.md)
+    write_xlsx(tmp_path / "档案.xlsx", [["身份证号", "建档日期", "是否签约"], [ID1, "2020-01-01", cell]])
+    result = read(tmp_path)
     [problem] = problems(result, "unknown-value")
     assert problem.level == "warning"
-    assert where(problem) == ("体检.xlsx", "Sheet1", 2, "生活方式评估", "lifestyle_assessment")
-    assert bool(result.tables["elderly_checkups"].loc[0, "lifestyle_assessment"]) is False
+    assert where(problem) == ("档案.xlsx", "Sheet1", 2, "是否签约", "signed")
+    assert "按“否”处理" in problem.message
+    assert bool(result.tables["residents"].loc[0, "signed"]) is False
 
 
 def test_yes_no_in_the_resident_roster(tmp_path):
@@ -883,7 +886,7 @@ def test_vaccine_names_map_to_series(tmp_path):
 
 
 def test_unknown_vaccine_is_a_warning(tmp_path):
-    rows = [["儿童编码", "疫苗名称", "接种日期"], ["C1", "卡介苗", "2024-01-01"], ["C1", "新冠疫苗", "2024-02-01"]]
+    rows = [["儿童编码", "疫苗名称", "接种日期"], ["C1", "卡介苗", "2024-01-01"], ["C1", "维生素AD滴剂", "2024-02-01"]]
     write_xlsx(tmp_path / "接种记录.xlsx", rows)
     result = read(tmp_path)
     [problem] = problems(result, "unknown-vaccine")

@@ -24,6 +24,8 @@ OTHERS = st.one_of(
     st.dates(dt.date(1790, 1, 1), dt.date(2210, 12, 31)),
     st.text(max_size=6),
     st.sampled_from(["110101195001010011", "11010119500101001x", "110101195002300011", " 110101195001010011"]),
+    # export wrappers (registers.md): a clean-looking text that is not its own parse
+    st.sampled_from(["'110101195001010011", '="110101195001010011"', "'C0012", '="C0012"', "\t'C0012\t", "'", "=C1"]),
 )
 VALUES = st.lists(st.one_of(TEXTS, OTHERS), max_size=40, unique_by=lambda v: (type(v), repr(v)))
 
@@ -59,3 +61,13 @@ def test_clean_texts_are_found_among_unclean_ones():
     uniques = np.array(["张三", "李 四", "Ａ", "", "王五", 3.0, None, "ab", "x\ty", "ab"[:1]], dtype=object)
     assert _clean_texts(uniques).tolist() == [True, False, False, False, True, False, False, True, False, True]
     assert _clean_texts(uniques, upper=True).tolist() == [True, False, False, False, True, False, False, False, False, False]
+
+
+def test_wrapped_codes_are_left_to_the_scalar_parser():
+    from chsc_cli.registers.values import _fast_codes
+
+    uniques = np.array(["C0012", "'C0012", '="C0012"', "=C1"], dtype=object)
+    handled, values = _fast_codes(uniques)
+    assert handled.tolist() == [True, False, False, False]
+    typed, codes, _ = _parse_uniques(uniques, PARSERS["code"], "code")
+    assert typed.tolist() == ["C0012", "C0012", "C0012", "=C1"] and list(codes) == [None] * 4

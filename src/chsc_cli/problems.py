@@ -18,6 +18,7 @@ PROBLEM_LEVELS: dict[str, Level] = {
     "unreadable-file": "error",
     "too-large": "error",
     "unrecognised-sheet": "info",
+    "unsupported-file": "info",
     "ambiguous-kind": "error",
     "no-registers": "error",
     "missing-column": "error",

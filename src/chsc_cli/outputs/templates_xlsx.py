@@ -30,7 +30,7 @@ def template_sheet(kind: RegisterKind) -> SheetSpec:
     date_columns = {i for i, c in enumerate(columns) if c.type == "date"}
     validations = []
     for index, column in enumerate(columns):
-        if column.type == "yesno" and not column.vocabulary:
+        if column.type == "yesno" and (not column.vocabulary or column.own_words):  # 签约: 是/否 to enter
             validations.append((index, ["是", "否"]))
         elif column.vocabulary:
             validations.append((index, _choices(column.vocabulary)))

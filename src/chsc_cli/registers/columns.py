@@ -21,6 +21,7 @@ ValueType = Literal[
     "number",
     "blood_pressure",  # one 血压 column holding 135/85 -> systolic + diastolic
     "category",  # text checked against a vocabulary (`vocabulary` maps value -> canonical value)
+    "datetime",  # a date that keeps the time of day when the cell has one (values.py: parse_datetime)
 ]
 
 
@@ -32,7 +33,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     #: For "category": accepted values (normalised) -> canonical value. Blank keeps `default`.
-    #: For "yesno": an own vocabulary (value -> True/False) replacing the general 是/否 one.
+    #: For "yesno": more words (value -> True/False) on top of the general 是/否 ones; they win.
     vocabulary: dict[str, object] = field(default_factory=dict)
     default: object = None
     #: Plausible range for numbers; a value outside is `implausible-value` and treated as missing.
@@ -41,6 +42,21 @@ class Column:
     low_priority_aliases: tuple[str, ...] = ()
     #: For "category": keep an unknown value as written (True) or replace it by `default` (False).
     keep_unknown: bool = False
+    #: Header variants that match this column only when no header of a better priority is present
+    #: (临床确诊时间 for 纳入管理日期); unlike `low_priority_aliases` they never fill rows of the
+    #: chosen column.
+    aliases_when_absent: tuple[str, ...] = ()
+    #: The national form's numbered options: number (as text) -> the vocabulary word it stands for
+    #: (随访方式 1 门诊, 2 家庭, 3 电话), or None for a code that means "not stated" (性别 0, 9: blank,
+    #: no warning). `1`, `1门诊`, `1.门诊`, `（1）门诊` are all read; a label, when there is one,
+    #: decides (real-exports.md "Form codes").
+    codes: dict[str, str | None] = field(default_factory=dict)
+    #: For "yesno": the column's own words (签约, 签): the word alone or after 已 is yes, after 未,
+    #: 不, 无 or 没 is no (real-exports.md "Yes/no columns").
+    own_words: tuple[str, ...] = ()
+    #: For "yesno": a column systems fill with what was done (健康指导: 建议复查): any content is yes
+    #: except the no words and values starting with 未, 无 or 不.
+    content_filled: bool = False
 
     def all_names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
@@ -77,7 +93,7 @@ class RegisterKind:
         return tuple(c.field for c in self.columns)
 
 
-_TRAILING_UNIT = re.compile(r"\([^()]*\)$")
+_BRACKETED_TEXT = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 _SPACES = re.compile(r"\s+")
 
 
@@ -88,16 +104,18 @@ def _normalise_header_text(text: str) -> str:
     previous = None
     while previous != value and value:
         previous = value
-        stripped = _TRAILING_UNIT.sub("", value)
+        stripped = _BRACKETED_TEXT.sub("", value)
         value = stripped if stripped else value
-    value = value.rstrip("*:：")
+    value = value.strip("*:：")
     return value.casefold()
 
 
 def normalise_header(text: object) -> str:
-    """Full-width to half-width, all white space removed, a trailing unit in brackets dropped.
+    """Full-width to half-width, all white space removed, bracketed text anywhere dropped (a unit,
+    a note, the codes an export lists), a leading `*` (a required-field mark) dropped.
 
-    `收缩压（mmHg）` -> `收缩压`, `空 腹 血 糖\\n(mmol/L)` -> `空腹血糖`, `HbA1c` -> `hba1c`.
+    `收缩压（mmHg）` -> `收缩压`, `空 腹 血 糖\\n(mmol/L)` -> `空腹血糖`, `HbA1c` -> `hba1c`,
+    `常住类型（1：户籍 2：非户籍）` -> `常住类型`, `*身份证号` -> `身份证号`.
     """
     if text is None:
         return ""
@@ -105,22 +123,39 @@ def normalise_header(text: object) -> str:
 
 
 def normalise_value_text(text: str) -> str:
-    """Normalise a vocabulary value for matching: NFKC, no white space, case-folded."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    """Normalise a vocabulary value for matching: NFKC, no white space, case-folded, 其它 = 其他."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold().replace("其它", "其他")
 
 
 # Columns that several kinds share (registers.md: "as above").
 ID_NUMBER = Column("身份证号", "id_number", "id", ("身份证号码", "证件号码", "公民身份号码", "身份证"), required=True)
 NAME = Column("姓名", "name", "text", ("居民姓名",))
-SEX = Column("性别", "sex", "category", vocabulary={"男": "男", "女": "女", "男性": "男", "女性": "女", "1": "男", "2": "女"})
+#: 性别 as GB/T 2261.1 codes it: 1 男, 2 女, 0 未知, 9 未说明 (both unknown: the sex then comes from the ID).
+SEX = Column(
+    "性别",
+    "sex",
+    "category",
+    vocabulary={"男": "男", "女": "女", "男性": "男", "女性": "女"},
+    codes={"1": "男", "2": "女", "0": None, "9": None},
+)
 BIRTH_DATE = Column("出生日期", "birth_date", "date", ("出生年月日", "生日"))
 STATION = Column("所属站点", "station", "text", ("服务站", "社区卫生服务站", "管理机构", "所属机构", "建档单位"))
 TEAM = Column("家庭医生团队", "team", "text", ("签约团队", "团队", "责任医生"))
 
+#: The general yes/no words of registers.md (a column's own words and vocabulary come on top).
 YES_NO_VOCABULARY: dict[str, bool] = {
     **{normalise_value_text(v): True for v in ("是", "有", "√", "✓", "✔", "Y", "YES", "1", "已", "已完成", "true")},
     **{normalise_value_text(v): False for v in ("否", "无", "×", "✗", "✘", "N", "NO", "0", "未", "未完成", "false")},
 }
+
+
+#: Starts of a value that says "not done" in a content-filled yes/no column (未指导, 无, 不详).
+CONTENT_NO_PREFIXES = ("未", "无", "不")
+#: Before a column's own word: done (已签约) or not (未签约, 不签约, 无签约, 没签约).
+OWN_WORD_YES_PREFIXES = ("", "已")
+OWN_WORD_NO_PREFIXES = ("未", "不", "无", "没")
+#: registers.md: in every vocabulary a listed value preceded by 已 means that value (已死亡 = 死亡).
+ALREADY = "已"
 
 
 def completeness_message(header: str) -> str:

@@ -17,9 +17,14 @@ from .columns import RegisterKind, normalise_header
 HEADER_SEARCH_ROWS = 20
 
 
+#: Priorities of a header: the canonical name and aliases, then `low_priority_aliases` (which also
+#: fill rows the chosen column leaves without a reading), then `aliases_when_absent` (which never do).
+TOP, LOW, WHEN_ABSENT = 0, 1, 2
+
+
 @dataclass(frozen=True)
 class AliasIndex:
-    """normalised header -> (field, priority) for each kind; priority 0 beats 1."""
+    """normalised header -> (field, priority) for each kind; a lower priority number wins."""
 
     by_kind: dict[str, dict[str, tuple[str, int]]]
     kinds: dict[str, RegisterKind]
@@ -32,12 +37,14 @@ class AliasIndex:
             table: dict[str, tuple[str, int]] = {}
             for column in kind.columns:
                 for name in column.all_names():
-                    table.setdefault(normalise_header(name), (column.field, 0))
+                    table.setdefault(normalise_header(name), (column.field, TOP))
                 for name in column.low_priority_aliases:
-                    table.setdefault(normalise_header(name), (column.field, 1))
+                    table.setdefault(normalise_header(name), (column.field, LOW))
+                for name in column.aliases_when_absent:
+                    table.setdefault(normalise_header(name), (column.field, WHEN_ABSENT))
                 for alias, canonical in (extra_aliases or {}).items():
                     if normalise_header(canonical) == normalise_header(column.header):
-                        table[normalise_header(alias)] = (column.field, 0)
+                        table[normalise_header(alias)] = (column.field, TOP)
             by_kind[kind.name] = table
         return cls(by_kind, kinds)
 
@@ -66,9 +73,9 @@ class AliasIndex:
         found: dict[str, int] = {}
         for index, name in enumerate(names):
             hit = table.get(normalise_header(name))
-            if hit is None or hit[1] == 0 or hit[0] not in matched or matched[hit[0]] == index:
+            if hit is None or hit[1] != LOW or hit[0] not in matched or matched[hit[0]] == index:
                 continue
-            if table[normalise_header(names[matched[hit[0]]])][1] == 0:
+            if table[normalise_header(names[matched[hit[0]]])][1] == TOP:
                 found.setdefault(hit[0], index)
         return found
 

@@ -8,7 +8,7 @@ import pandas as pd
 from ..people import birth_dates_from_ids, checksums_valid, mask_ids, sexes_from_ids
 from ..problems import Problem
 from .columns import RegisterKind
-from .kinds.vaccinations import series_of
+from .kinds.vaccinations import known_series
 from .values import shown_value
 
 SOURCE_FIELDS = ("_file", "_sheet", "_row")
@@ -129,12 +129,12 @@ def _duplicate_persons(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]
 def _vaccine_series(table: pd.DataFrame) -> list[Problem]:
     names = table["vaccine_name"]
     positions, uniques = pd.factorize(names, use_na_sentinel=False)
-    unique_series = [series_of(name) if isinstance(name, str) else () for name in uniques]
+    unique_series = [known_series(name) if isinstance(name, str) else None for name in uniques]
     series = np.empty(len(unique_series), dtype=object)
     for index, value in enumerate(unique_series):
-        series[index] = value
+        series[index] = value or ()
     table["series"] = series[positions]
-    unknown = np.array([not s for s in unique_series], dtype=bool)[positions]
+    unknown = np.array([s is None for s in unique_series], dtype=bool)[positions]
     messages = [
         f"疫苗名称「{shown_value(name) if name else '（空）'}」不在已知疫苗表中，不计入任何疫苗系列" for name in names[unknown]
     ]

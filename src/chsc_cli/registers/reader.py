@@ -20,10 +20,18 @@ from .kinds import KINDS
 from .persons import add_person_fields, duplicate_rows
 from .records import RegisterSheet, SkippedSheet
 from .sheets import FileResult, read_one_file
-from .sources import UnreadableFile, find_register_files, max_unpacked_bytes, read_bytes
+from .sources import (
+    UnreadableFile,
+    find_register_files,
+    find_unsupported_files,
+    max_unpacked_bytes,
+    read_bytes,
+    relative_name,
+    unsupported_reason,
+)
 
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
-READER_VERSION = "6"
+READER_VERSION = "11"
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
 
@@ -87,8 +95,10 @@ def read_folder(
     settings = settings or CentreConfig()
     today = today or dt.date.today()
     files = find_register_files(data_dir)
+    unsupported = find_unsupported_files(data_dir)
     entries = _file_entries(files, data_dir, settings, today, cache)
-    folder_key = cache.folder_key([key for _, _, key in entries]) if cache and all(k for _, _, k in entries) else None
+    folder_keys = [key for _, _, key in entries] + [f"unsupported:{relative_name(p, data_dir)}" for p in unsupported]
+    folder_key = cache.folder_key(folder_keys) if cache and all(k for _, _, k in entries) else None
     cached = cache.load_folder(folder_key, data_dir, files) if folder_key else None
     if cached is not None:  # nothing changed since the last read: not even the tables are rebuilt
         for path in files:
@@ -113,6 +123,10 @@ def read_folder(
         table, person_problems = add_person_fields(table, KINDS[kind_name])
         result.problems.extend(person_problems)
         result.tables[kind_name] = table
+    for path in unsupported:  # registers.md: every file of the folder is accounted for
+        name, reason = relative_name(path, data_dir), unsupported_reason(path)
+        result.skipped.append(SkippedSheet(name, None, reason))
+        result.problems.append(Problem("unsupported-file", f"已跳过：{reason}", file=name))
     if not result.sheets and not result.problems_with("unreadable-file", "too-large"):
         listed = "；".join(f"{s.file}: {s.sheet}" if s.sheet else s.file for s in result.skipped) or "（没有任何文件）"
         result.problems.append(Problem("no-registers", f"文件夹中没有识别出任何登记表。已跳过：{listed}"))

@@ -1,6 +1,6 @@
 """Finding the files of a data folder and reading each sheet into a grid of raw cell values.
 
-Workbooks (.xlsx, .xlsm, .xls) are read with python-calamine; CSV files are decoded as UTF-8 (with
+Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) are read with python-calamine; CSV files are decoded as UTF-8 (with
 or without BOM) or, failing that, GB18030 (a superset of GBK). A grid is a list of rows of raw
 values: str, float, int, bool, date, datetime ('' for an empty cell).
 """
@@ -16,7 +16,20 @@ from pathlib import Path
 
 from ..problems import UserError
 
-REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
+#: Files of the folder that are settings, not registers (at the folder's root).
+SETTINGS_FILES = ("chsc.yaml",)
+#: How to make a register of a file chsc does not read: suffix -> what to do (unsupported-file).
+SAVE_AS_HINTS = {
+    **dict.fromkeys((".et", ".ett"), "这是 WPS 表格文件：请在 WPS 中“另存为” Excel 工作簿（.xlsx）"),
+    ".numbers": "这是 Numbers 表格：请在 Numbers 中“导出为” Excel（.xlsx）",
+    **dict.fromkeys((".fods", ".ots"), "这是 LibreOffice 表格的另一种格式：请另存为 .xlsx 或 .ods"),
+    **dict.fromkeys((".xlt", ".xltx", ".xltm"), "这是 Excel 模板：请用 Excel 打开后另存为 .xlsx"),
+    **dict.fromkeys((".tsv", ".txt", ".prn"), "这是文本文件：若是导出的登记表，请用 Excel 打开后另存为 .xlsx 或 .csv"),
+    **dict.fromkeys((".xml", ".htm", ".html", ".mht", ".mhtml"), "若是导出的登记表，请用 Excel 打开后另存为 .xlsx"),
+    **dict.fromkeys((".dbf", ".mdb", ".accdb"), "这是数据库文件：请从原系统导出为 .xlsx 或 .csv"),
+}
+SUPPORTED_NAMES = "、".join(REGISTER_SUFFIXES)
 EXCEL_MAX_ROWS = 1_048_576
 #: An xlsx whose members declare more than this many uncompressed bytes is refused (zip bomb).
 DEFAULT_MAX_UNPACKED_BYTES = 2 * 1024**3
@@ -32,6 +45,9 @@ class RawSheet:
     file: str  # path relative to the data folder, with forward slashes
     sheet: str | None  # None for a CSV file
     rows: list[list[object]]
+    #: Merged cell ranges as (first row, first column, last row, last column), 0-based like `rows`
+    #: (.xlsx and .xls keep them; a CSV has none).
+    merges: tuple[tuple[int, int, int, int], ...] = ()
 
 
 class UnreadableFile(Exception):
@@ -43,21 +59,40 @@ class UnreadableFile(Exception):
         self.code = code
 
 
+def _folder_files(data_dir: Path) -> list[Path]:
+    """Every file below `data_dir` that is not a lock file (`~$...`), hidden (`.` prefix, or in a
+    hidden folder) or the settings file, in a stable order."""
+    found = []
+    for path in data_dir.rglob("*"):
+        relative = path.relative_to(data_dir)
+        if any(part.startswith(".") for part in relative.parts) or path.name.startswith("~$"):
+            continue
+        if relative.as_posix() in SETTINGS_FILES:
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(data_dir).as_posix())
+
+
 def find_register_files(data_dir: Path) -> list[Path]:
     """Every register file below `data_dir`, at any depth, in a stable order.
 
     Office lock files (`~$...`) and hidden files or folders (`.` prefix) are skipped.
     """
-    found = []
-    for path in data_dir.rglob("*"):
-        relative = path.relative_to(data_dir)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.name.startswith("~$") or path.suffix.lower() not in REGISTER_SUFFIXES:
-            continue
-        if path.is_file():
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(data_dir).as_posix())
+    return [path for path in _folder_files(data_dir) if path.suffix.lower() in REGISTER_SUFFIXES]
+
+
+def find_unsupported_files(data_dir: Path) -> list[Path]:
+    """Every other file of the folder (registers.md: listed as skipped, `unsupported-file`)."""
+    return [path for path in _folder_files(data_dir) if path.suffix.lower() not in REGISTER_SUFFIXES]
+
+
+def unsupported_reason(path: Path) -> str:
+    """Why a file is not read, and how to make it a register when it is a spreadsheet."""
+    hint = SAVE_AS_HINTS.get(path.suffix.lower())
+    kind = f"「{path.suffix}」文件" if path.suffix else "没有扩展名的文件"
+    reason = f"chsc 不读取{kind}（只读 {SUPPORTED_NAMES}）"
+    return f"{reason}。{hint}" if hint else reason
 
 
 def relative_name(path: Path, data_dir: Path) -> str:
@@ -178,8 +213,17 @@ def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> li
             raise
         except Exception as error:
             raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
-        sheets.append(RawSheet(name, sheet_name, rows))
+        sheets.append(RawSheet(name, sheet_name, rows, _merges(sheet)))
     return sheets
+
+
+def _merges(sheet) -> tuple[tuple[int, int, int, int], ...]:
+    """The sheet's merged ranges; none when the format keeps none (calamine answers None)."""
+    try:
+        ranges = sheet.merged_cell_ranges or ()
+        return tuple((int(r0), int(c0), int(r1), int(c1)) for (r0, c0), (r1, c1) in ranges)
+    except Exception:  # a damaged merge list loses the merges, not the sheet
+        return ()
 
 
 def _looks_like_html(data: bytes) -> bool:

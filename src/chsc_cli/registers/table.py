@@ -10,9 +10,11 @@ import pandas as pd
 
 from ..problems import PROBLEM_LEVELS, Problem
 from .columns import Column, RegisterKind
+from .datetimes import HAS_TIME_SUFFIX
 from .headers import Header
 from .sources import RawSheet
 from .values import blank_rows, factorize, parse_values, parser_for
+from .vocabularies import with_declared_codes
 
 TOTAL_WORDS = frozenset(("合计", "总计", "小计"))
 OLDEST_DATE = np.datetime64("1900-01-01", "ns")
@@ -57,6 +59,18 @@ def _grid(rows: list[list[object]]) -> np.ndarray:
     return grid
 
 
+def _fill_merged_cells(grid: np.ndarray, merges, first_data_row: int) -> None:
+    """registers.md: a cell merged down over several data rows (a 所属站点 written once for a block)
+    gives its value to every row of the merge. Merges that start in the header rows are the
+    header's (read from the values alone); a merge across columns fills its first column only."""
+    n_rows, width = grid.shape
+    for top, left, bottom, _ in merges:
+        if top < first_data_row or bottom <= top or left >= width or top - first_data_row >= n_rows:
+            continue
+        start, stop = top - first_data_row, min(bottom - first_data_row + 1, n_rows)
+        grid[start + 1 : stop, left] = grid[start, left]
+
+
 #: 合计 / 总计 / 小计 as they are typed: with a colon, spaces between the characters, padding.
 TOTAL_VARIANTS = tuple(
     f"{pad}{word[0]}{gap}{word[1]}{colon}{pad}"
@@ -89,7 +103,7 @@ def _absent_values(column: Column, n_rows: int) -> object:
         return filled(n_rows, column.default)
     if column.type == "yesno":
         return pd.array([column.default if column.default is not None else pd.NA] * n_rows, dtype="boolean")
-    if column.type == "date":
+    if column.type in ("date", "datetime"):
         return np.full(n_rows, np.datetime64("NaT"), dtype="datetime64[ns]")
     if column.type == "number":
         return np.full(n_rows, np.nan)
@@ -107,6 +121,7 @@ def build_sheet_table(
     """`fallbacks` (field -> column) are lower-priority columns that fill rows without a reading."""
     data_rows = sheet.rows[header.row_index + 1 :]
     grid = _grid(data_rows)
+    _fill_merged_cells(grid, sheet.merges, header.row_index + 1)
     n_rows, width = grid.shape
     columns = {index for index in (*matched.values(), *(fallbacks or {}).values()) if index < width}
     factorized = {index: factorize(grid[:, index]) for index in columns}
@@ -160,13 +175,17 @@ class _Builder:
     def add(self, column: Column, raw: np.ndarray, index: int, key: str | None = None) -> None:
         """Parse one column into `key` (default: its field), reporting and dropping as it goes."""
         key = key or column.field
+        if index is not None and index < len(self.header.names):
+            column = with_declared_codes(column, self.header.names[index])
         values, codes, details = parse_values(raw, parser_for(column), column.type)
         for code in sorted(set(codes[codes != None])) if codes is not None else ():  # noqa: E711 - sorted: same order every run
             mask = codes == code
             self.report(mask, code, details, column, index)
             if column.required and PROBLEM_LEVELS[code] == "error":
                 self.drop |= mask
-        if column.type == "date":
+        if column.type == "datetime":
+            values = self._split_datetimes(values, key)
+        if column.type in ("date", "datetime"):
             self._check_date_range(values, column, index)
             if column.required:
                 missing = np.isnat(values) & (codes == None if codes is not None else True)  # noqa: E711
@@ -178,8 +197,15 @@ class _Builder:
         if column.plausible is not None:
             self._check_plausible(column, index, key)
 
+    def _split_datetimes(self, parsed: np.ndarray, key: str) -> np.ndarray:
+        """(datetime, has_time) pairs -> the datetime64[ns] column, and `<key>_has_time` beside it."""
+        moments = np.array([pair[0] if pair else None for pair in parsed], dtype="datetime64[ns]")
+        self.columns[key + HAS_TIME_SUFFIX] = np.array([bool(pair and pair[1]) for pair in parsed], dtype=bool)
+        return moments
+
     def _check_date_range(self, values: np.ndarray, column: Column, index: int) -> None:
-        self.report(values > self.today, "future-date", "日期晚于今天，请核对", column, index)
+        tomorrow = self.today + np.timedelta64(1, "D")  # a date-time of today, 14:20, is not future
+        self.report(values >= tomorrow, "future-date", "日期晚于今天，请核对", column, index)
         self.report(values < OLDEST_DATE, "old-date", "日期早于 1900 年，请核对", column, index)
 
     def _check_plausible(self, column: Column, index: int | None, key: str | None = None) -> None:
@@ -223,6 +249,9 @@ class _Builder:
             if column.field == "blood_pressure":
                 continue
             data[column.field] = self.columns.get(column.field, _absent_values(column, n_rows))
+            if column.type == "datetime":
+                has_time = column.field + HAS_TIME_SUFFIX
+                data[has_time] = self.columns.get(has_time, np.zeros(n_rows, dtype=bool))
         present_fields = set(matched) - {"blood_pressure"}
         if "blood_pressure" in matched:
             present_fields |= {"systolic", "diastolic"}

@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 
 from ..people import id_shaped, mask_id, parse_id
-from .columns import YES_NO_VOCABULARY, Column, normalise_value_text
+from .cells import DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
+from .cells import cell_text as _text
+from .columns import Column
+from .datetimes import parse_datetime
+from .vocabularies import category_parser, yes_no_parser
 
 Parsed = tuple[Any, str | None, str | None]  # (value, problem code, Chinese detail)
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-EXCEL_ERRORS = frozenset(
-    ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
-)
 _SPACES = re.compile(r"\s+")
 _SPACE_CHARACTER = re.compile(r"\s")
 _DATE_TEXT = re.compile(
@@ -33,41 +33,6 @@ _DATE_TEXT = re.compile(
 )
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _BP_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
-#: A run of digits that may be an ID number (15 or 18 characters); masked wherever a value is shown.
-_ID_LIKE = re.compile(r"[0-9]{15,}[0-9X]?", re.IGNORECASE)
-DATE_HINT = "请写成 2025-03-12 这样的日期"
-#: Years a register date can have (a birth in 1850 is kept, with an old-date warning).
-DATE_YEARS = (1800, 2200)
-
-
-def is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, float):
-        return value != value  # NaN
-    return value is pd.NaT or value is pd.NA
-
-
-def _text(value: object) -> str:
-    """A cell as normalised text: NFKC (full-width to half-width), stripped; whole floats as ints."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text.strip()
-
-
-def shown_value(value: object) -> str:
-    """A cell value as it may appear in a message: ID-like digit runs masked (a shifted column can put
-    an ID number anywhere), never more than 20 characters."""
-    text = _text(value) if not isinstance(value, (dt.date, dt.datetime)) else value.isoformat()
-    text = _ID_LIKE.sub(lambda match: mask_id(match.group()), text)
-    return text if len(text) <= 20 else text[:20] + "…"
-
-
 def _number_to_date(number: float, shown: str) -> Parsed:
     if number.is_integer() and 19000101 <= number <= 21001231:
         digits = str(int(number))
@@ -103,6 +68,8 @@ def _parse_date(value: object) -> Parsed:
     if isinstance(value, (int, float)):
         return _number_to_date(float(value), shown_value(value))
     text = _text(value)
+    if text == ".":  # real-exports.md: a dot alone in a date cell is blank
+        return None, None, None
     if text in EXCEL_ERRORS:
         return None, "bad-date", f"单元格是 Excel 错误值 {text}，{DATE_HINT}"
     if _NUMBER_TEXT.fullmatch(text):
@@ -113,6 +80,9 @@ def _parse_date(value: object) -> Parsed:
             return dt.date(*(int(part) for part in match.groups())), None, None
         except ValueError:
             pass
+    moment = parse_datetime(text)[0]  # the other date-time shapes (14时20分, 20250312 14:20): the day
+    if moment is not None:
+        return moment[0].date(), None, None
     return None, "bad-date", f"「{shown_value(value)}」不是有效日期，{DATE_HINT}"
 
 
@@ -139,36 +109,17 @@ def parse_blood_pressure(value: object) -> Parsed:
     return (float(match.group(1)), float(match.group(2))), None, None
 
 
+def _cell_text(value: object) -> str:
+    """A cell as normalised text, '' when blank."""
+    return "" if is_blank(value) else _text(value)
+
+
 def parse_yes_no(value: object) -> Parsed:
     """是/否, 有/无, √/×, ✓, Y/N, 1/0, 已/未, 已完成/未完成; blank is no; other text is unknown (no)."""
-    if is_blank(value):
-        return False, None, None
-    if isinstance(value, bool):
-        return value, None, None
-    answer = YES_NO_VOCABULARY.get(normalise_value_text(_text(value)))
-    if answer is None:
-        return False, "unknown-value", f"「{shown_value(value)}」不是 是/否 类的值，按“否”处理"
-    return answer, None, None
+    return _GENERAL_YES_NO(value)
 
 
-def category_parser(column: Column) -> Callable[[object], Parsed]:
-    vocabulary = {normalise_value_text(k): v for k, v in column.vocabulary.items()}
-    allowed = "、".join(dict.fromkeys(column.vocabulary))
-
-    def parse_category(value: object) -> Parsed:
-        if is_blank(value):
-            return column.default, None, None
-        text = _text(value)
-        canonical = vocabulary.get(normalise_value_text(text))
-        if canonical is not None:
-            return canonical, None, None
-        kept = text if column.keep_unknown else column.default
-        # say it the way the column is written: the first vocabulary word for the default value
-        shown = next((word for word, value in column.vocabulary.items() if value == kept), kept)
-        treated = f"按“{shown}”处理" if kept is not None and not column.keep_unknown else "照原样保留"
-        return kept, "unknown-value", f"「{shown_value(value)}」不在可选值（{allowed}）之中，{treated}"
-
-    return parse_category
+_GENERAL_YES_NO = yes_no_parser(Column("是否", "yes_no", "yesno"), _cell_text, shown_value)
 
 
 def parse_text(value: object) -> Parsed:
@@ -185,7 +136,29 @@ def parse_text(value: object) -> Parsed:
     return _SPACES.sub("", _text(value)), None, None
 
 
+#: The two ways exports keep Excel from turning a long number into 1.1E+17: `'110105…`, `="110105…"`.
+_EXPORT_WRAPPER = re.compile(r'=\s*"(.*)"|\'(.*)', re.DOTALL)
+#: What an ID's last character X is typed as besides X and x (Ｘ, Ⅹ and ⅹ are X after NFKC).
+_X_LOOKALIKES = ("×",)
+
+
+def unwrap_export_text(value: object) -> object:
+    """A text cell without the export wrapper and the white space around it; others unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = _text(value)
+    match = _EXPORT_WRAPPER.fullmatch(text)
+    if match is None:
+        return value
+    return (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+
+
 def parse_person_id(value: object) -> Parsed:
+    value = unwrap_export_text(value)
+    if isinstance(value, str):
+        value = _text(value)
+        if value.endswith(_X_LOOKALIKES):
+            value = value[:-1] + "X"
     person_id, code = parse_id(value)
     if code is None:
         return person_id, None, None
@@ -197,7 +170,8 @@ def parse_person_id(value: object) -> Parsed:
 
 
 def parse_code(value: object) -> Parsed:
-    """儿童编码: text or whole numbers, normalised like IDs (no checksum)."""
+    """儿童编码: text or whole numbers, normalised like IDs (no checksum), export wrappers dropped."""
+    value = unwrap_export_text(value)
     if is_blank(value):
         return None, "missing-id", "儿童编码为空，该行不计入人数"
     if isinstance(value, float) and not value.is_integer():
@@ -209,6 +183,7 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "id": parse_person_id,
     "code": parse_code,
     "date": parse_date,
+    "datetime": parse_datetime,
     "text": parse_text,
     "yesno": parse_yes_no,
     "number": parse_number,
@@ -217,8 +192,10 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
 
 
 def parser_for(column: Column) -> Callable[[object], Parsed]:
-    if column.type == "category" or (column.type == "yesno" and column.vocabulary):
-        return category_parser(column)
+    if column.type == "category":
+        return category_parser(column, _cell_text, shown_value)
+    if column.type == "yesno" and (column.vocabulary or column.own_words or column.content_filled or column.codes):
+        return yes_no_parser(column, _cell_text, shown_value)
     return PARSERS[column.type]
 
 
@@ -290,6 +267,9 @@ def _fast_texts(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _fast_codes(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     handled = _clean_texts(uniques, upper=True)
+    positions = np.flatnonzero(handled)
+    wrapped = np.fromiter((text.startswith(("'", "=")) for text in uniques[positions]), dtype=bool, count=len(positions))
+    handled[positions[wrapped]] = False  # an export wrapper: the scalar parser drops it
     return handled, uniques[handled]
 
 

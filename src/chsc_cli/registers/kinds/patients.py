@@ -3,13 +3,20 @@
 from ..columns import BIRTH_DATE, ID_NUMBER, NAME, SEX, STATION, TEAM, Column, RegisterKind
 
 MANAGEMENT_STATUS_VOCABULARY = {
-    **dict.fromkeys(("在管", "继续随访"), "active"),
-    **dict.fromkeys(("死亡", "迁出", "终止管理", "失访"), "ended"),
+    **dict.fromkeys(("在管", "继续随访", "暂时失访"), "active"),
+    **dict.fromkeys(("死亡", "迁出", "终止管理", "失访", "拒绝"), "ended"),
 }
 
 _PATIENT_COLUMNS = (
     ID_NUMBER,
-    Column("纳入管理日期", "enrolment_date", "date", ("建卡日期", "管理日期", "确诊日期"), required=True),
+    Column(
+        "纳入管理日期",
+        "enrolment_date",
+        "date",
+        ("建卡日期", "管理日期", "确诊日期"),
+        required=True,
+        aliases_when_absent=("临床确诊时间", "诊断日期"),
+    ),
     Column(
         "管理状态",
         "management_status",
@@ -18,7 +25,7 @@ _PATIENT_COLUMNS = (
         vocabulary=MANAGEMENT_STATUS_VOCABULARY,
         default="active",
     ),
-    Column("状态变更日期", "status_change_date", "date", ("终止管理日期", "死亡日期")),
+    Column("状态变更日期", "status_change_date", "date", ("终止管理日期", "死亡日期", "终止日期", "档案注销日期")),
     NAME,
     SEX,
     BIRTH_DATE,

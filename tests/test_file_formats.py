@@ -1,0 +1,157 @@
+"""registers.md "The data folder": .ods and .xlsb are read like .xlsx, and every other file of the
+folder is listed as skipped (`unsupported-file`), so that none is ignored without a word."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from cli_helpers import run_chsc
+from helpers import make_id, problems, read, write_xlsx
+from ods_writer import workbook_as_ods, write_ods
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+ID1 = make_id("19500101", "001")
+ID2 = make_id("19600202", "002")
+
+
+def test_an_ods_register_is_read(tmp_path):
+    import datetime as dt
+
+    rows = [["临城街道2025年老年人体检", None, None], ["身份证号", "体检日期", "健康指导"]]
+    rows += [[ID1, dt.date(2025, 3, 12), "是"], [ID2, "2025/3/13", "否"]]
+    write_ods(tmp_path / "老年人体检.ods", {"体检": rows, "说明": [["本表由系统导出"]]})
+    result = read(tmp_path)
+    [sheet] = result.sheets
+    assert (sheet.kind, sheet.file, sheet.sheet, sheet.header_row, sheet.rows) == ("elderly_checkups", "老年人体检.ods", "体检", 2, 2)
+    assert sorted(p.code for p in result.problems) == ["completeness-unchecked", "unrecognised-sheet"]  # 生活方式评估, 说明
+    table = result.tables["elderly_checkups"]
+    assert [str(d.date()) for d in table["checkup_date"]] == ["2025-03-12", "2025-03-13"]
+    assert [bool(v) for v in table["health_guidance"]] == [True, False]
+    assert [(s.file, s.sheet) for s in result.skipped] == [("老年人体检.ods", "说明")]
+
+
+def test_the_issues_roster_saved_as_ods_is_not_missing(tmp_path):
+    """Issue #21: 居民健康档案花名册.ods was not read, not listed, and the roster came out missing."""
+    write_ods(tmp_path / "居民健康档案花名册.ods", {"Sheet1": [["身份证号", "建档日期", "签约"], [ID1, "2020-01-01", "是"], [ID2, "2020-01-01", "否"]]})
+    ran = run_chsc("compute", tmp_path, "--period", "2025", "--format", "json")
+    assert ran.code == 0, ran.output
+    rows = {row["id"]: (row["numerator"], row["denominator"]) for row in json.loads(ran.stdout)["indicators"]}
+    assert rows["family_doctor_signing_rate"] == (1, 2)
+
+
+def test_an_xlsb_file_is_one_chsc_reads(tmp_path):
+    """No xlsb writer exists in Python; a damaged .xlsb shows it is read (and named), not ignored."""
+    write_xlsx(tmp_path / "档案.xlsx", [["身份证号", "建档日期"], [ID1, "2020-01-01"]])
+    (tmp_path / "体检.xlsb").write_bytes(b"PK\x03\x04 not really a workbook")
+    result = read(tmp_path)
+    [problem] = problems(result, "unreadable-file")
+    assert problem.file == "体检.xlsb"
+    assert problems(result, "unsupported-file") == []
+
+
+@pytest.mark.parametrize(
+    "name,hint",
+    [
+        ("老年人体检.et", "WPS"),
+        ("慢病/高血压名册.numbers", "Numbers"),
+        ("说明.txt", "文本文件"),
+        ("README.md", None),
+        ("扫描件.pdf", None),
+        ("没有扩展名", None),
+        ("模板.xltx", "模板"),
+    ],
+)
+def test_every_other_file_is_listed_as_skipped(tmp_path, name, hint):
+    write_xlsx(tmp_path / "档案.xlsx", [["身份证号", "建档日期"], [ID1, "2020-01-01"]])
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_bytes(b"whatever")
+    result = read(tmp_path)
+    [problem] = problems(result, "unsupported-file")
+    assert (problem.level, problem.file) == ("info", name)
+    assert "只读" in problem.message and (hint is None or hint in problem.message)
+    assert [(s.file, s.sheet) for s in result.skipped] == [(name, None)]
+
+
+def test_lock_hidden_and_settings_files_are_not_listed(tmp_path):
+    write_xlsx(tmp_path / "档案.xlsx", [["身份证号", "建档日期"], [ID1, "2020-01-01"]])
+    for name in ("~$档案.xlsx", ".~lock.档案.ods#", ".DS_Store", ".git/config", "chsc.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("centre: 测试\n" if name == "chsc.yaml" else "x")
+    result = read(tmp_path)
+    assert result.skipped == [] and problems(result, "unsupported-file") == []
+
+
+def test_validate_accounts_for_every_file(tmp_path):
+    write_xlsx(tmp_path / "档案.xlsx", [["身份证号", "建档日期"], [ID1, "2020-01-01"]])
+    (tmp_path / "老年人体检.et").write_bytes(b"wps")
+    ran = run_chsc("validate", tmp_path, "--format", "json")
+    assert ran.code == 0, ran.output  # an info line, not an error
+    data = json.loads(ran.stdout)
+    assert {"file": "老年人体检.et", "sheet": None} in [{"file": s["file"], "sheet": s["sheet"]} for s in data["skipped"]]
+    ran = run_chsc("validate", tmp_path)
+    assert "老年人体检.et" in ran.output
+
+
+def _figures(folder: Path) -> list[dict]:
+    ran = run_chsc("compute", folder, "--period", "2025", "--format", "json")
+    assert ran.code in (0, 1), ran.output
+    indicators = json.loads(ran.stdout)["indicators"]
+    return json.loads(json.dumps(indicators).replace(".xlsx", "").replace(".ods", ""))
+
+
+def test_a_whole_centre_resaved_as_ods_gives_the_same_figures(tmp_path):
+    """Issue #21, done when: the sample centre's workbooks re-saved as .ods give the same figures."""
+    as_ods = tmp_path / "ods"
+    converted = 0
+    for path in sorted(SAMPLE.rglob("*")):
+        if not path.is_file():
+            continue
+        target = as_ods / path.relative_to(SAMPLE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".xlsx":
+            workbook_as_ods(path, target.with_suffix(".ods"))
+            converted += 1
+        else:
+            shutil.copy(path, target)
+    assert converted >= 10 and not list(as_ods.rglob("*.xlsx"))
+    assert _figures(as_ods) == _figures(SAMPLE)
+
+
+# ------------------------------------------------------------------------------ merged data cells
+
+
+def test_a_station_merged_down_belongs_to_every_row_of_the_merge(tmp_path):
+    """Issue #21: six residents in two merged blocks came out 一站 1, 二站 1, 未填 4."""
+    header = [["临城街道居民健康档案", None, None, None, None], ["身份证号", "建档日期", "所属站点", "家庭医生团队", "签约"]]
+    people = [make_id("19500101", f"{i:03d}") for i in range(1, 7)]
+    rows = [[person, "2020-01-01", None, None, "是" if i % 2 else "否"] for i, person in enumerate(people)]
+    rows[0][2], rows[3][2] = "一站", "二站"
+    rows[0][3] = "张医生团队"
+    # the title merged across (a header-row merge), the stations merged down, the team over rows 1-2
+    write_xlsx(tmp_path / "档案.xlsx", header + rows, merges=["A1:E1", "C3:C5", "C6:C8", "D3:D4"])
+    result = read(tmp_path)
+    table = result.tables["residents"]
+    assert list(table["station"]) == ["一站"] * 3 + ["二站"] * 3
+    assert list(table["team"]) == ["张医生团队"] * 2 + [None] * 4
+    ran = run_chsc("compute", tmp_path, "--period", "2025", "--by", "station", "--format", "json")
+    assert ran.code == 0, ran.output
+    rows_out = [row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "family_doctor_signing_rate"]
+    groups = {tuple(row["group"].values()): row["denominator"] for row in rows_out if row["group"]}
+    assert groups == {("一站",): 3, ("二站",): 3}
+
+
+def test_a_merge_in_the_header_rows_is_left_to_the_header(tmp_path):
+    rows = [["身份证号", "体检日期", "血压(mmHg)", None], [None, None, "收缩压", "舒张压"], [ID1, "2025-03-01", 130, 80], [ID2, "2025-03-02", 140, 90]]
+    write_xlsx(tmp_path / "体检.xlsx", rows, merges=["A1:A2", "B1:B2", "C1:D1"])
+    result = read(tmp_path)
+    table = result.tables["elderly_checkups"]
+    assert list(table["id_number"]) == [ID1, ID2] and list(table["systolic"]) == [130, 140]
+
+
+def test_a_folder_of_unsupported_files_only_names_them(tmp_path):
+    (tmp_path / "居民健康档案花名册.et").write_bytes(b"wps")
+    ran = run_chsc("compute", tmp_path, "--period", "2025")
+    assert ran.code == 2 and "居民健康档案花名册.et" in ran.stderr and "Traceback" not in ran.output
