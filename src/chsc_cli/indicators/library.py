@@ -16,7 +16,7 @@ from ..problems import UserError
 from ..registers import KINDS
 from .checks import check_indicator, check_population
 from .model import ITEM_MARK, Indicator, Population, PopulationFile
-from .yamlfile import YamlError, line_at, load_yaml
+from ..yamlfile import YamlError, line_at, load_yaml
 
 POPULATIONS_FILE = "populations.yaml"
 

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..people import id_shaped, mask_id, parse_id
-from .columns import YES_NO_VOCABULARY, Column, normalise_value_text
+from .columns import Column, normalise_value_text
+from .kinds import active_catalogue
 
 Parsed = tuple[Any, str | None, str | None]  # (value, problem code, Chinese detail)
 
@@ -145,7 +146,7 @@ def parse_yes_no(value: object) -> Parsed:
         return False, None, None
     if isinstance(value, bool):
         return value, None, None
-    answer = YES_NO_VOCABULARY.get(normalise_value_text(_text(value)))
+    answer = active_catalogue().yes_no.get(normalise_value_text(_text(value)))
     if answer is None:
         return False, "unknown-value", f"「{shown_value(value)}」不是 是/否 类的值，按“否”处理"
     return answer, None, None
