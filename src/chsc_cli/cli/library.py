@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..problems import UserError
-from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout
+from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, stdout, RegisterKindsOption, use_register_kinds_option
 from .compute import IndicatorsOption
 
 OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（给出时显示每一步的人数）", show_default=False)]
@@ -17,12 +17,14 @@ OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（
 def indicators(
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     debug: DebugOption = False,
 ) -> int:
     """列出指标库：id、名称、类别、目标、用到的登记表。
 
     示例：chsc indicators --indicators 本中心指标
     """
+    use_register_kinds_option(register_kinds)
     from ..config import find_config, load_config
     from ..indicators import load_library
     from ..outputs.library_text import render_library
@@ -39,6 +41,7 @@ def explain(
     period: Annotated[str | None, typer.Option("--period", "-p", help="统计期（给出数据文件夹时必填）", show_default=False)] = None,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     debug: DebugOption = False,
@@ -47,6 +50,7 @@ def explain(
 
     示例：chsc explain elderly_health_management_rate sample_data --period 2025
     """
+    use_register_kinds_option(register_kinds)
     from ..indicators import compute_indicators, load_library
     from ..outputs.library_text import render_definition, render_steps
 

@@ -148,6 +148,8 @@ def _describe(item: dict, location: tuple) -> str:
     if item["type"] == "missing":
         return f"缺少必需的键「{token}」（{where}）"
     message = re.sub(r"^(Value error|Assertion failed), ", "", item["msg"])
+    if "〔" in message:  # the check named the offending token itself
+        return f"{where}：{message}"
     shown = item.get("input")
     shown = shown if isinstance(shown, (str, int, float, bool)) else token
     return f"{where}：{message}〔{shown}〕"
@@ -167,7 +169,8 @@ def yes_no_value(canonical: str) -> bool | None:
 def lookup_table(name: str, spec) -> LookupTable:
     known = [(normalise_value_text(n), tuple(entry.codes)) for entry in spec.entries for n in entry.names]
     known.sort(key=lambda item: -len(item[0]))  # stable: the table's order among names of one length
-    return LookupTable(name, spec.title, spec.unknown.code, spec.unknown.message, tuple(known))
+    entries = tuple((tuple(entry.codes), tuple(entry.names)) for entry in spec.entries)
+    return LookupTable(name, spec.title, spec.unknown.code, spec.unknown.message, tuple(known), entries)
 
 
 __all__ = ["Catalogue", "load_catalogue", "shipped_kinds_dir", "Column", "Condition", "ShapeRule", "RegisterKind"]

@@ -136,6 +136,7 @@ class LookupTable:
     unknown_code: str
     unknown_message: str
     known: tuple[tuple[str, tuple[str, ...]], ...]  # (normalised name, codes), longest names first
+    entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (codes, names as written), in file order
 
     def codes_of(self, value: str) -> tuple[str, ...]:
         normalised = normalise_value_text(value)

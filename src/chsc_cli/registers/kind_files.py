@@ -23,7 +23,7 @@ def _text_words(values: list, where: str) -> list[str]:
     for value in values:
         if not isinstance(value, str):
             raise ValueError(
-                f"{where}中的「{value}」不是文字：YAML 会把 yes/no/true/false/on/off 和数字读成别的东西，请加引号"
+                f"{where}中的「{value}」不是文字：YAML 会把 yes/no/true/false/on/off 和数字读成别的东西，请加引号〔{value}〕"
             )
     return values
 
