@@ -376,3 +376,46 @@ def test_tie_break_words_of_a_centre_kind(centre_kinds, data):
     the disease word rules out disease kinds only."""
     write_xlsx(data / "精神卫生居民档案.xlsx", [["身份证号", "建档日期"], [ID1, "2020-01-01"]])
     assert kinds_of(read(data)) == ["residents"]
+
+
+def test_split_columns_and_lookups_are_stated_in_the_kind_file(tmp_path, data):
+    """A centre's kind reuses the shared 血压 column (fills 收缩压, 舒张压) and the vaccine table
+    under its own field names: no Python names either."""
+    folder = tmp_path / "kinds"
+    folder.mkdir()
+    (folder / "school_checks.yaml").write_text(
+        "name: school_checks\ntitle: 学校体检\nkey: {field: id_number}\nclassify: {words: [学校]}\n"
+        "columns:\n  - use: id_number\n  - header: 检查日期\n    field: check_date\n    type: date\n    required: true\n"
+        "  - use: systolic\n  - use: diastolic\n  - use: blood_pressure\n"
+        "  - header: 补种疫苗\n    field: catch_up\n    lookup: {table: vaccines, into: catch_up_series}\n",
+        encoding="utf-8",
+    )
+    write_xlsx(data / "学校.xlsx", [["身份证号", "检查日期", "血压", "补种疫苗"], [ID1, "2025-03-01", "128/82", "麻腮风疫苗"]])
+    try:
+        use_register_kinds([folder])
+        result = read(data)
+    finally:
+        use_register_kinds([])
+    table = result.tables["school_checks"]
+    assert (table.loc[0, "systolic"], table.loc[0, "diastolic"]) == (128.0, 82.0)
+    assert table.loc[0, "catch_up_series"] == ("MCV",)
+
+
+@pytest.mark.parametrize(
+    "files,expected",
+    [
+        ({"r.yaml": "name: r\ntitle: 名册\nroster: true\ncolumns:\n  - use: name\n"}, "r.yaml:3:"),
+        ({"_other.yaml": "x: 1\n"}, "_other.yaml:1:"),
+        ({"s.yaml": "name: s\ntitle: 甲\ncolumns:\n  - use: name\n    vocabulary: {sets: [nope]}\n"}, "s.yaml:5:"),
+        ({"k.yaml": "name: k\ntitle: 甲\nkey: {field: name}\ncolumns:\n  - use: name\n"}, "k.yaml:3:"),
+    ],
+    ids=["roster-without-key", "unknown-shared-file", "vocabulary-on-text", "key-not-a-code"],
+)
+def test_kind_file_mistakes_name_file_and_line(tmp_path, files, expected):
+    from chsc_cli.problems import UserError
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        load_catalogue([tmp_path])
+    assert expected in raised.value.message and "〔" in raised.value.message

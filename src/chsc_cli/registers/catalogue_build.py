@@ -60,6 +60,8 @@ class _KindBuilder:
         by_field = {c.field: c for c in columns}
         self._check_columns(columns, by_field)
         key_field = spec.key.field if spec.key else None
+        if spec.roster and key_field is None:
+            self.problem(("roster",), "名册（roster: true）须写 key：每人一行，靠键认人", spec.name)
         if key_field is not None and (key_field not in by_field or by_field[key_field].type not in ("id", "code")):
             self.problem(("key", "field"), "key 的 field 应为本类型中 type 为 id 或 code 的列", key_field)
         for index, name in enumerate(spec.completeness):
