@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from ..problems import UserError
 from ..yamlfile import YamlError, line_at, load_yaml
-from .columns import Column, Condition, LookupTable, RegisterKind, ShapeRule, normalise_value_text
-from .kind_files import NO_WORD, YES_WORD, ColumnSpec, KindSpec, LookupsFile, SharedFile, ValueSetsFile
+from .catalogue_build import Catalogue, Sources, build_catalogue
+from .kind_files import KindSpec, LookupsFile, SharedFile, ValueSetsFile
 
 SHARED_FILE = "_shared.yaml"
 VALUE_SETS_FILE = "_value_sets.yaml"
 LOOKUPS_FILE = "_lookups.yaml"
-#: The value set every yes/no column without its own vocabulary reads (是 -> yes, 否 -> no).
-YES_NO_SET = "yes_no"
 
 
 def shipped_kinds_dir() -> Path:
@@ -36,32 +32,9 @@ def shipped_kinds_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "register_kinds"
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    """Every register kind in force, with the value sets and lookup tables they share."""
-
-    kinds: dict[str, RegisterKind]
-    value_sets: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]]
-    lookups: dict[str, LookupTable]
-    yes_no: dict[str, bool]  # normalised word -> yes/no, from the yes_no value set
-    fingerprint: str  # SHA-256 of every file read: part of the parse-cache key
-    folders: tuple[Path, ...] = ()
-
-
-@dataclass
-class _Sources:
-    """What the files hold, before the kinds are built; each with its file and YAML data (for lines)."""
-
-    shared: dict[str, tuple[ColumnSpec, Path, Any]] = field(default_factory=dict)
-    value_sets: dict[str, tuple[list | dict, Path, Any]] = field(default_factory=dict)
-    lookups: dict[str, tuple[Any, Path, Any]] = field(default_factory=dict)
-    kinds: dict[str, tuple[KindSpec, Path, Any]] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-
-
 def load_catalogue(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogue:
     """The shipped kinds, then each extra folder's (a kind with an existing `name` replaces it)."""
-    sources = _Sources()
+    sources = Sources()
     digest = hashlib.sha256()
     folders = (shipped_kinds_dir(), *extra_dirs)
     for folder in folders:
@@ -76,8 +49,6 @@ def load_catalogue(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogue:
             except OSError:
                 pass  # load_yaml reports it
             _read_file(path, sources)
-    from .catalogue_build import build_catalogue  # the second half: resolving and checking
-
     catalogue = build_catalogue(sources, digest.hexdigest(), tuple(folders))
     if sources.problems:
         shown = "\n".join(sources.problems[:20])
@@ -86,7 +57,7 @@ def load_catalogue(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogue:
     return catalogue
 
 
-def _read_file(path: Path, sources: _Sources) -> None:
+def _read_file(path: Path, sources: Sources) -> None:
     if path.name == SHARED_FILE:
         parsed, data = _parse(path, SharedFile, sources.problems)
         for name, spec in (parsed.columns if parsed else {}).items():
@@ -155,22 +126,4 @@ def _describe(item: dict, location: tuple) -> str:
     return f"{where}：{message}〔{shown}〕"
 
 
-def vocabulary_words(words: list[str] | dict[str, list[str]]) -> dict[str, str]:
-    """word -> canonical value, in file order: a list's words are their own canonical values."""
-    if isinstance(words, dict):
-        return {synonym: canonical for canonical, synonyms in words.items() for synonym in synonyms}
-    return {word: word for word in words}
-
-
-def yes_no_value(canonical: str) -> bool | None:
-    return {YES_WORD: True, NO_WORD: False}.get(canonical)
-
-
-def lookup_table(name: str, spec) -> LookupTable:
-    known = [(normalise_value_text(n), tuple(entry.codes)) for entry in spec.entries for n in entry.names]
-    known.sort(key=lambda item: -len(item[0]))  # stable: the table's order among names of one length
-    entries = tuple((tuple(entry.codes), tuple(entry.names)) for entry in spec.entries)
-    return LookupTable(name, spec.title, spec.unknown.code, spec.unknown.message, tuple(known), entries)
-
-
-__all__ = ["Catalogue", "load_catalogue", "shipped_kinds_dir", "Column", "Condition", "ShapeRule", "RegisterKind"]
+__all__ = ["Catalogue", "load_catalogue", "shipped_kinds_dir"]

@@ -3,18 +3,64 @@ expanded, and every reference checked (a problem is `file:line: message〔token�
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..yamlfile import line_at
-from .catalogue import YES_NO_SET, Catalogue, _Sources, lookup_table, vocabulary_words, yes_no_value
-from .columns import Column, Condition, RegisterKind, ShapeRule, normalise_value_text
+from .columns import Column, Condition, LookupTable, RegisterKind, ShapeRule, normalise_value_text
 from .kind_files import NO_WORD, YES_WORD, ColumnSpec, KindSpec, RankedRule
+
+#: The value set every yes/no column without its own vocabulary reads (是 -> yes, 否 -> no).
+YES_NO_SET = "yes_no"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every register kind in force, with the value sets and lookup tables they share."""
+
+    kinds: dict[str, RegisterKind]
+    value_sets: dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]]
+    lookups: dict[str, LookupTable]
+    yes_no: dict[str, bool]  # normalised word -> yes/no, from the yes_no value set
+    fingerprint: str  # SHA-256 of every file read: part of the parse-cache key
+    folders: tuple[Path, ...] = ()
+
+
+@dataclass
+class Sources:
+    """What the files hold, before the kinds are built; each with its file and YAML data (for lines)."""
+
+    shared: dict[str, tuple[ColumnSpec, Path, Any]] = field(default_factory=dict)
+    value_sets: dict[str, tuple[list | dict, Path, Any]] = field(default_factory=dict)
+    lookups: dict[str, tuple[Any, Path, Any]] = field(default_factory=dict)
+    kinds: dict[str, tuple[KindSpec, Path, Any]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def vocabulary_words(words: list[str] | dict[str, list[str]]) -> dict[str, str]:
+    """word -> canonical value, in file order: a list's words are their own canonical values."""
+    if isinstance(words, dict):
+        return {synonym: canonical for canonical, synonyms in words.items() for synonym in synonyms}
+    return {word: word for word in words}
+
+
+def yes_no_value(canonical: str) -> bool | None:
+    return {YES_WORD: True, NO_WORD: False}.get(canonical)
+
+
+def lookup_table(name: str, spec) -> LookupTable:
+    known = [(normalise_value_text(n), tuple(entry.codes)) for entry in spec.entries for n in entry.names]
+    known.sort(key=lambda item: -len(item[0]))  # stable: the table's order among names of one length
+    entries = tuple((tuple(entry.codes), tuple(entry.names)) for entry in spec.entries)
+    return LookupTable(name, spec.title, spec.unknown.code, spec.unknown.message, tuple(known), entries)
+
+
 
 _OVERRIDABLE = tuple(name for name in ColumnSpec.model_fields if name != "use")
 
 
-def build_catalogue(sources: _Sources, fingerprint: str, folders: tuple[Path, ...]) -> Catalogue:
+def build_catalogue(sources: Sources, fingerprint: str, folders: tuple[Path, ...]) -> Catalogue:
     value_sets = {name: words for name, (words, _, _) in sources.value_sets.items()}
     lookups = {name: lookup_table(name, spec) for name, (spec, _, _) in sources.lookups.items()}
     yes_no: dict[str, bool] = {}
@@ -43,7 +89,7 @@ def build_catalogue(sources: _Sources, fingerprint: str, folders: tuple[Path, ..
 
 
 class _KindBuilder:
-    def __init__(self, spec: KindSpec, path: Path, data: Any, sources: _Sources, value_sets, lookups):
+    def __init__(self, spec: KindSpec, path: Path, data: Any, sources: Sources, value_sets, lookups):
         self.spec, self.path, self.data, self.sources = spec, path, data, sources
         self.value_sets, self.lookups = value_sets, lookups
         self.failed = False
@@ -195,7 +241,7 @@ class _KindBuilder:
         return ShapeRule(rank=given.rank, when=tuple(conditions))
 
 
-def _check_shapes(kinds: dict[str, RegisterKind], sources: _Sources) -> None:
+def _check_shapes(kinds: dict[str, RegisterKind], sources: Sources) -> None:
     """The kinds of one shape say the same thing: all `ambiguous`, or all ranked."""
     by_shape: dict[str, list[RegisterKind]] = {}
     for kind in kinds.values():
