@@ -59,6 +59,9 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 
 
+TOO_DEEP = "YAML 嵌套层数过多（方括号或缩进套了几百层），不是有效的指标文件"
+
+
 class YamlError(Exception):
     def __init__(self, line: int | None, message: str):
         super().__init__(message)
@@ -77,15 +80,18 @@ def load_yaml(path: Path) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_expanded_size(node)
+        if "&" in text:  # without an anchor there is no alias: the nodes are the text's own
+            _check_expanded_size(node)
         return loader.construct_document(node)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         problem = getattr(error, "problem", None) or str(error)
         return_line = mark.line + 1 if mark else None
+        if "nesting depth" in str(problem):  # libyaml's limit; the pure-Python parser recurses instead
+            raise YamlError(return_line, TOO_DEEP) from None
         raise YamlError(return_line, f"YAML 格式错误：{problem}") from None
     except RecursionError:
-        raise YamlError(None, "YAML 嵌套层数过多（方括号或缩进套了几百层），不是有效的指标文件") from None
+        raise YamlError(None, TOO_DEEP) from None
     finally:
         loader.dispose()
 
