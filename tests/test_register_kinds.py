@@ -419,3 +419,12 @@ def test_kind_file_mistakes_name_file_and_line(tmp_path, files, expected):
     with pytest.raises(UserError) as raised:
         load_catalogue([tmp_path])
     assert expected in raised.value.message and "〔" in raised.value.message
+
+
+def test_every_key_of_a_kind_file_is_documented():
+    from chsc_cli.registers.kind_files import ClassifySpec, ColumnSpec, ConditionSpec, KindSpec, RankedRule
+
+    readme = (shipped_kinds_dir() / "README.md").read_text(encoding="utf-8")
+    for model in (KindSpec, ClassifySpec, ColumnSpec, ConditionSpec, RankedRule):
+        for key in model.model_fields:
+            assert re.search(rf"(`{key}`|^\s*{key}:|[{{ ]{key}:)", readme, re.MULTILINE), f"{model.__name__}.{key}"
