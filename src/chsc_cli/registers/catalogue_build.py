@@ -3,6 +3,7 @@ expanded, and every reference checked (a problem is `file:line: message〔token�
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,20 @@ def lookup_table(name: str, spec) -> LookupTable:
 
 
 _OVERRIDABLE = tuple(name for name in ColumnSpec.model_fields if name != "use")
+#: Column keys _KindBuilder._column turns into model values itself.
+_BUILT = {"header", "field", "type", "aliases", "required", "vocabulary", "default", "plausible"}
+_BUILT |= {"low_priority_aliases", "keep_unknown", "fills", "lookup"}
+
+
+def _passed_through(values: dict) -> dict:
+    """Any other key of ColumnSpec that names a Column field goes to the model as it is (lists as
+    tuples): a new column setting needs its line in ColumnSpec and in Column, nothing here."""
+    column_fields = {f.name for f in dataclasses.fields(Column)}
+    return {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in values.items()
+        if name in column_fields and name not in _BUILT
+    }
 
 
 def build_catalogue(sources: Sources, fingerprint: str, folders: tuple[Path, ...]) -> Catalogue:
@@ -165,6 +180,7 @@ class _KindBuilder:
         if lookup is not None and lookup.table not in self.lookups:
             self.problem((*where, "lookup", "table"), f"_lookups.yaml 中没有查找表「{lookup.table}」", lookup.table)
         return Column(
+            **_passed_through(values),
             header=values["header"],
             field=values["field"],
             type=column_type,

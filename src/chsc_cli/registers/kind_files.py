@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
-ValueTypeName = Literal["id", "code", "date", "text", "yesno", "number", "blood_pressure", "category"]
+from .columns import ValueType  # one list of value types: the model's
+
 FIELD_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 #: The canonical words of a yes/no column's own vocabulary (是 = True, 否 = False).
@@ -62,7 +63,7 @@ class ColumnSpec(Strict):
     use: str | None = None
     header: str | None = None
     field: str | None = Field(default=None, pattern=FIELD_PATTERN)
-    type: ValueTypeName | None = None
+    type: ValueType | None = None
     aliases: list[str] | None = None
     low_priority_aliases: list[str] | None = None
     required: bool | None = None
