@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test clean
+.PHONY: demo test docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# docs/registers.md is generated from register_kinds/*.yaml (a test keeps them equal)
+docs: $(STAMP)
+	$(BIN)/python -m chsc_cli.registers.docs > docs/registers.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -18,7 +18,7 @@ from ..registers import KINDS
 from .checks import check_indicator, check_population
 from .model import ITEM_MARK, Indicator, ParameterFile, Population, PopulationFile
 from .typecheck import TEXT_MARK
-from .yamlfile import YamlError, line_at, load_yaml
+from ..yamlfile import YamlError, line_at, load_yaml
 
 POPULATIONS_FILE = "populations.yaml"
 PARAMETERS_FILE = "parameters.yaml"
