@@ -307,7 +307,7 @@ def parse_values(
     codes and details are None when no value has a problem (the usual column)."""
     positions, uniques = raw if isinstance(raw, tuple) else factorize(raw)
     typed, codes, details = _parse_uniques(uniques, parser, value_type)
-    if all(code is None for code in codes):
+    if not np.count_nonzero(codes):  # None is falsy, every problem code is not (counted in C)
         return typed[positions], None, None
     return typed[positions], codes[positions], details[positions]
 
