@@ -190,7 +190,9 @@ def plain_numbers(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if arrow is not None:
         plain = pc.match_substring_regex(arrow, _NUMBER_TEXT).to_numpy(zero_copy_only=False)
         cells[texts[plain]] = True
-    return cells, uniques[cells].astype(np.float64)
+    values = uniques[cells].astype(np.float64)
+    values[np.isnan(values)] = np.nan  # a NaN cell is blank: the column's own NaN, whatever its sign bit
+    return cells, values
 
 
 def whole_number_codes(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
