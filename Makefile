@@ -1,12 +1,13 @@
 # chsc — two commands do all the setup:
 #   make demo   create .venv, install chsc, run it on sample_data/
 #   make test   same setup, then the whole test suite
+#   make dist   a wheel (indicator library, register kinds and report templates inside) in dist/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test clean
+.PHONY: demo test docs dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,5 +22,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# docs/registers.md is generated from register_kinds/*.yaml (a test keeps them equal)
+docs: $(STAMP)
+	$(BIN)/python -m chsc_cli.registers.docs > docs/registers.md
+
+# the wheel a centre's PC installs (README: 在中心的电脑上安装)
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis dist

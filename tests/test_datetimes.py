@@ -1,6 +1,6 @@
 """The `datetime` column type (services.md "Date and time values"): the time of day is kept when the
 cell has one, plain dates stay plain, impossible times are bad-date, and a table round-trips the
-parse cache with its `<field>_has_time` companion."""
+parse cache with its `<field>__has_time` companion."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chsc_cli.registers.cache import ParseCache
-from chsc_cli.registers.columns import ID_NUMBER, Column, RegisterKind
+from chsc_cli.registers import KINDS
+from chsc_cli.registers.columns import Column, RegisterKind
+
+ID_NUMBER = KINDS["residents"].column("id_number")
 from chsc_cli.registers.datetimes import HAS_TIME_SUFFIX, parse_datetime
 from chsc_cli.registers.headers import Header
 from chsc_cli.registers.reader import ReadResult

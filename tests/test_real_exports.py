@@ -347,7 +347,13 @@ def test_a_csv_export_with_wrapped_ids_keeps_every_resident(tmp_path):
 
 # ------------------------------------------------------------------------------ vaccine names
 
-from chsc_cli.registers.kinds.vaccinations import KNOWN_VACCINES, known_series  # noqa: E402
+from chsc_cli.registers.kinds import active_catalogue  # noqa: E402
+
+
+def known_series(name: str):
+    """The vaccine table of the kind files (register_kinds/_lookups.yaml)."""
+    return active_catalogue().lookups["vaccines"].codes_of(name)
+
 
 VACCINE_NAMES = [
     # real-exports.md names and their series
@@ -387,7 +393,7 @@ def test_only_unknown_names_raise_unknown_vaccine(tmp_path):
 
 def test_no_two_series_share_a_known_name_at_the_same_length():
     by_name: dict[str, set] = {}
-    for name, series in KNOWN_VACCINES:
+    for name, series in active_catalogue().lookups["vaccines"].known:
         by_name.setdefault(name, set()).add(series)
     assert all(len(series) == 1 for series in by_name.values())
 

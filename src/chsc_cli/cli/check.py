@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import EXIT_FINDINGS, EXIT_OK, ConfigOption, DataDir, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout
+from .common import EXIT_FINDINGS, EXIT_OK, ConfigOption, DataDir, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout, RegisterKindsOption, use_register_kinds_option
 from .compute import IndicatorsOption, PeriodOption
 
 
@@ -13,6 +13,7 @@ def check(
     period: PeriodOption,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     debug: DebugOption = False,
@@ -21,6 +22,7 @@ def check(
 
     示例：chsc check sample_data --period 2025
     """
+    use_register_kinds_option(register_kinds)
     from ..indicators import compute_indicators
     from ..indicators.progress import pace_lines
     from ..outputs.library_text import render_check

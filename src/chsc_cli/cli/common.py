@@ -34,6 +34,21 @@ ConfigOption = Annotated[
 QuietOption = Annotated[bool, typer.Option("--quiet", help="不显示进度条和提示信息")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（traceback）")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="不使用解析缓存，重新读取每个 Excel 文件")]
+RegisterKindsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--register-kinds",
+        help="另加的登记表类型文件夹（YAML，同 name 的文件替换自带类型），可写多次",
+        show_default=False,
+    ),
+]
+
+
+def use_register_kinds_option(folders: list[Path] | None) -> None:
+    """--register-kinds: the shipped register kinds plus the centre's (bad files: exit 2, file:line)."""
+    from ..registers import use_register_kinds
+
+    use_register_kinds(folders or [])
 
 
 def check_data_dir(data_dir: Path) -> Path:

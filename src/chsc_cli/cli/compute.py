@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from .common import (
+    RegisterKindsOption,
+    use_register_kinds_option,
     EXIT_OK,
     ConfigOption,
     DataDir,
@@ -48,6 +50,7 @@ def compute(
     centres: CentresOption = False,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     debug: DebugOption = False,
@@ -56,6 +59,7 @@ def compute(
 
     示例：chsc compute sample_data --period 2025 --by station -o 2025指标.xlsx
     """
+    use_register_kinds_option(register_kinds)
     from ..indicators import compute_indicators
     from ..outputs.compute_files import write_compute_csv, write_compute_xlsx
     from ..outputs.compute_table import compute_json_text, render_compute_table

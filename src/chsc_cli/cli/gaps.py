@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from .common import (
+    RegisterKindsOption,
+    use_register_kinds_option,
     EXIT_OK,
     ConfigOption,
     DataDir,
@@ -39,6 +41,7 @@ def gaps(
     show_id: Annotated[bool, typer.Option("--show-id", help="显示完整身份证号（默认只显示前6位和后4位）")] = False,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     debug: DebugOption = False,
@@ -47,6 +50,7 @@ def gaps(
 
     示例：chsc gaps elderly_health_management_rate sample_data --period 2025 -o 待体检名单.xlsx
     """
+    use_register_kinds_option(register_kinds)
     from ..indicators import EngineData, compute_indicators, gap_list
     from ..outputs.gaps_files import gaps_csv_text, render_gaps_table, write_gaps_csv, write_gaps_xlsx
 

@@ -9,7 +9,7 @@ import typer
 
 from ..periods import chinese_label
 from ..problems import UserError
-from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, indicator_id_of, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout
+from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, indicator_id_of, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout, RegisterKindsOption, use_register_kinds_option
 from .compute import IndicatorsOption
 
 OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（给出时显示每一步的人数）", show_default=False)]
@@ -18,12 +18,14 @@ OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（
 def indicators(
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     debug: DebugOption = False,
 ) -> int:
     """列出指标库：id、名称、类别、目标、用到的登记表。
 
     示例：chsc indicators --indicators 本中心指标
     """
+    use_register_kinds_option(register_kinds)
     from ..config import find_config, load_config
     from ..indicators import load_library
     from ..outputs.library_text import render_library
@@ -40,6 +42,7 @@ def explain(
     period: Annotated[str | None, typer.Option("--period", "-p", help="统计期（给出数据文件夹时必填）", show_default=False)] = None,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     debug: DebugOption = False,
@@ -48,6 +51,7 @@ def explain(
 
     示例：chsc explain elderly_health_management_rate sample_data --period 2025
     """
+    use_register_kinds_option(register_kinds)
     from ..indicators import compute_indicators, load_library
     from ..outputs.library_text import render_definition, render_steps
 

@@ -9,6 +9,8 @@ import typer
 
 from ..problems import UserError
 from .common import (
+    RegisterKindsOption,
+    use_register_kinds_option,
     EXIT_OK,
     ConfigOption,
     DataDir,
@@ -33,6 +35,7 @@ def progress(
     format: Annotated[str | None, typer.Option("--format", help="table（默认）、xlsx 或 html；给了 -o 时按后缀", show_default=False)] = None,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     debug: DebugOption = False,
@@ -41,6 +44,7 @@ def progress(
 
     示例：chsc progress sample_data --year 2025 --through 2025-09 -o 2025进度.html
     """
+    use_register_kinds_option(register_kinds)
     from ..indicators import EngineData
     from ..indicators.activity import period_without_data
     from ..indicators.progress import last_event_month, progress as compute_progress

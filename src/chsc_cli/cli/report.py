@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from .common import (
+    RegisterKindsOption,
+    use_register_kinds_option,
     EXIT_OK,
     ConfigOption,
     DataDir,
@@ -48,6 +50,7 @@ def report(
     centres: Annotated[bool, typer.Option("--centres", help="DATA_DIR 是区级文件夹：每个子文件夹是一个中心，生成全区的总结或计划")] = False,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> int:
@@ -56,6 +59,7 @@ def report(
 
     示例：chsc report sample_data --period 2025 --compare 2024 --kind summary -o 2025年度工作总结.docx
     """
+    use_register_kinds_option(register_kinds)
     from ..indicators import compute_indicators
     from ..indicators.data import EngineData
     from ..outputs.report import FORMATS, KINDS, write_report

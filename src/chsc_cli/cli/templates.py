@@ -8,12 +8,24 @@ from typing import Annotated
 import typer
 
 from ..problems import UserError
-from .common import EXIT_OK, DebugOption, QuietOption, stderr
+from .common import EXIT_OK, DebugOption, QuietOption, RegisterKindsOption, stderr, use_register_kinds_option
+
+
+def _kinds_help() -> str:
+    """The kind argument's help: the kinds of the shipped kind files (read when the help is built)."""
+    from ..registers import KINDS
+
+    try:
+        names = "、".join(KINDS)
+    except UserError:  # a broken shipped file is reported when a command runs, not in the help
+        names = "见 docs/registers.md"
+    return f"登记表类型：{names}（--register-kinds 加入的本中心类型也可用）"
 
 
 def template(
-    kind: Annotated[str, typer.Argument(help="登记表类型：residents、elderly_checkups、hypertension_patients、hypertension_followups、diabetes_patients、diabetes_followups、children、vaccinations", show_default=False)],
+    kind: Annotated[str, typer.Argument(help=_kinds_help(), show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="输出的 .xlsx 文件", show_default=False)],
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> int:
@@ -21,6 +33,7 @@ def template(
 
     示例：chsc template hypertension_followups -o 高血压随访记录.xlsx
     """
+    use_register_kinds_option(register_kinds)
     from ..outputs.templates_xlsx import write_template
     from ..registers import KINDS
 
@@ -39,14 +52,16 @@ def template(
 def init(
     folder: Annotated[Path, typer.Argument(help="要创建的数据文件夹", show_default=False)],
     centre: Annotated[str, typer.Option("--centre", help="中心名称，写入 chsc.yaml")] = "某某社区卫生服务中心",
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> int:
-    """新建一个数据文件夹：带注释的 chsc.yaml，以及每种登记表的空白模板各一份。
+    """新建一个数据文件夹：带注释的 chsc.yaml，以及每种登记表（含 --register-kinds 加入的）的空白模板各一份。
 
     示例：chsc init 2026年数据 --centre 临城街道社区卫生服务中心
     """
-    from ..outputs.templates_xlsx import CONFIG_TEMPLATE, TEMPLATE_FILES, write_template
+    use_register_kinds_option(register_kinds)
+    from ..outputs.templates_xlsx import CONFIG_TEMPLATE, template_files, write_template
     from ..outputs.writer import write_text
     from ..registers import KINDS
 
@@ -54,12 +69,13 @@ def init(
         raise UserError(f"{folder} 已存在且不是空文件夹。", hint="请指定一个新的文件夹名，以免覆盖已有的数据。")
     if not folder.parent.exists():
         raise UserError(f"上级文件夹 {folder.parent} 不存在。", hint="请先创建它，或换一个位置。")
+    files = template_files(KINDS)
     folder.mkdir(exist_ok=True)
     write_text(folder / "chsc.yaml", CONFIG_TEMPLATE.format(centre=centre))
-    for kind, name in TEMPLATE_FILES.items():
+    for kind, name in files.items():
         write_template(folder / name, KINDS[kind])
     if not quiet:
-        stderr.print(f"已创建 {folder}：chsc.yaml 和 {len(TEMPLATE_FILES)} 张空白登记表", markup=False)
+        stderr.print(f"已创建 {folder}：chsc.yaml 和 {len(files)} 张空白登记表", markup=False)
     return EXIT_OK
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 
 import typer
 
 from .common import (
+    RegisterKindsOption,
+    use_register_kinds_option,
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USER_ERROR,
@@ -35,6 +38,7 @@ def validate(
     limit: LimitOption = 200,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
+    register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
     no_cache: NoCacheOption = False,
     debug: DebugOption = False,
@@ -44,6 +48,7 @@ def validate(
 
     示例：chsc validate sample_data --format json
     """
+    use_register_kinds_option(register_kinds)
     from ..outputs.validation import render_validation_table, validation_json
     from ..problems import UserError
 
@@ -64,5 +69,17 @@ def validate(
     return EXIT_FINDINGS if result.has_errors else EXIT_OK
 
 
+def _help() -> str:
+    """The docstring, and the kinds a sheet can be recognised as (from the kind files)."""
+    from ..problems import UserError
+    from ..registers import KINDS
+
+    try:
+        kinds = "、".join(f"{kind.title}（{name}）" for name, kind in KINDS.items())
+    except UserError:  # a broken shipped kind file is reported when the command runs
+        return inspect.cleandoc(validate.__doc__ or "")
+    return f"{inspect.cleandoc(validate.__doc__ or '')}\n\n可识别的登记表类型：{kinds}；--register-kinds 可加入本中心的类型。"
+
+
 def register(app: typer.Typer) -> None:
-    app.command("validate")(validate)
+    app.command("validate", help=_help())(validate)

@@ -14,11 +14,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..problems import UserError
-from ..registers import KINDS
+from ..registers import KINDS, VALUE_SETS
 from .checks import check_indicator, check_population
 from .model import ITEM_MARK, Indicator, ParameterFile, Population, PopulationFile
 from .typecheck import TEXT_MARK
-from .yamlfile import YamlError, line_at, load_yaml
+from ..yamlfile import YamlError, line_at, load_yaml
 
 POPULATIONS_FILE = "populations.yaml"
 PARAMETERS_FILE = "parameters.yaml"
@@ -73,6 +73,9 @@ def _comparable(text: str) -> str:
 def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     """The shipped library, then each extra folder: a file with an existing `id` replaces it."""
     library = Library()
+    # the register kinds' value sets that are lists of words (face_to_face_modes …) are shared
+    # parameters too: one list serves the reader's vocabulary and the indicators
+    library.parameters.update({name: list(words) for name, words in VALUE_SETS.items() if isinstance(words, tuple)})
     problems: list[str] = []
     for folder in (shipped_library_dir(), *extra_dirs):
         if not folder.is_dir():

@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..registers.datetimes import HAS_TIME_SUFFIX
 from .expressions import Operand
 
-#: A date-time column may come with a companion telling which values carry a time of day; without
-#: one, a value at exactly 00:00:00 is a plain date (services.md: "An Excel cell at exactly
-#: 00:00:00 and text with no time are plain dates").
-HAS_TIME_SUFFIX = "__has_time"
+# A date-time column comes with the reader's companion `<field>` + HAS_TIME_SUFFIX telling which
+# values carry a time of day; without one, a value at exactly 00:00:00 is a plain date (services.md:
+# "An Excel cell at exactly 00:00:00 and text with no time are plain dates").
 
 
 def resolve(operand: Operand | None, frame: pd.DataFrame, context) -> Any:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..registers.columns import YES_NO_VOCABULARY, Column, normalise_value_text
+from ..registers.columns import Column, normalise_value_text
+from ..registers.vocabularies import yes_no_table
 from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, Test
 
 #: A marker around the condition text inside a problem, so the library can find its line.
@@ -215,7 +216,7 @@ class TypeChecker:
         if kind == "yesno":
             if isinstance(word, bool):
                 return word
-            vocabulary = column.vocabulary or YES_NO_VOCABULARY
+            vocabulary = yes_no_table(column)  # the words the reader accepts in this column
             normalised = {normalise_value_text(str(k)): v for k, v in vocabulary.items()}
             found = normalised.get(normalise_value_text(str(word)))
             if found is None:

@@ -4,27 +4,27 @@ dropdowns for yes/no, 随访方式 and the other vocabularies."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..registers.columns import RegisterKind
 from .writer import SheetSpec, write_xlsx
 
-#: File names `chsc init` gives each kind (高血压 / 糖尿病 in the name tell the pairs apart).
-TEMPLATE_FILES = {
-    "residents": "居民健康档案花名册.xlsx",
-    "elderly_checkups": "老年人健康体检记录.xlsx",
-    "hypertension_patients": "高血压患者管理名册.xlsx",
-    "hypertension_followups": "高血压患者随访记录.xlsx",
-    "diabetes_patients": "2型糖尿病患者管理名册.xlsx",
-    "diabetes_followups": "2型糖尿病患者随访记录.xlsx",
-    "children": "儿童花名册.xlsx",
-    "vaccinations": "预防接种记录.xlsx",
-}
 TEMPLATE_ROWS = 1000
 
 
+def template_files(kinds: Mapping[str, RegisterKind]) -> dict[str, str]:
+    """kind name -> the file `chsc init` writes for it: its title (高血压 / 糖尿病 in the title tell
+    the pairs apart), with the kind's name added where two kinds share a title."""
+    titles = [kind.title for kind in kinds.values()]
+    return {
+        name: f"{kind.title}.xlsx" if titles.count(kind.title) == 1 else f"{kind.title}（{name}）.xlsx"
+        for name, kind in kinds.items()
+    }
+
+
 def template_sheet(kind: RegisterKind) -> SheetSpec:
-    columns = [c for c in kind.columns if c.type != "blood_pressure"]
+    columns = [c for c in kind.columns if not c.fills]  # a 血压 column's two readings have their own
     header = [c.header for c in columns]
     text_columns = {i for i, c in enumerate(columns) if c.type in ("id", "code", "text")}
     date_columns = {i for i, c in enumerate(columns) if c.type == "date"}

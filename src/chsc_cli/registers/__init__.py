@@ -1,7 +1,20 @@
 """Reading and normalising registers: Excel/CSV files in, one typed pandas table per kind out."""
 
-from .kinds import KINDS
+from .kinds import KINDS, LOOKUPS, VALUE_SETS, active_catalogue, use_register_kinds
 from .cache import ParseCache
 from .reader import READER_VERSION, ReadResult, RegisterSheet, SkippedSheet, check_settings, read_folder
 
-__all__ = ["KINDS", "ParseCache", "READER_VERSION", "ReadResult", "RegisterSheet", "SkippedSheet", "check_settings", "read_folder"]
+__all__ = [
+    "KINDS",
+    "LOOKUPS",
+    "VALUE_SETS",
+    "ParseCache",
+    "READER_VERSION",
+    "ReadResult",
+    "RegisterSheet",
+    "SkippedSheet",
+    "active_catalogue",
+    "check_settings",
+    "read_folder",
+    "use_register_kinds",
+]

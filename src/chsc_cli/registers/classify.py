@@ -1,7 +1,13 @@
-"""Which register kind a sheet is: chsc.yaml's `kinds:`, then the four-step rule of registers.md.
+"""Which register kind a sheet is: chsc.yaml's `kinds:`, then the rules of registers.md and
+services.md ("Telling the new kinds apart"), every one of them stated in the kind files:
 
-1. Between a hypertension kind and a diabetes kind, 高血压 / 糖尿病 in the sheet name, title rows or
-   file name decide; a follow-up sheet with neither word is diabetes when it has a glucose column.
+0. Columns only one kind knows (`settled_by`) settle the sheet before any counting; the kind settled
+   by the most such columns wins.
+1. Disease words (`disease.words`): the sheet name, then the title rows, then the file name — the
+   first that names exactly one disease decides. It rules out the other diseases' kinds and says
+   nothing about kinds of no disease; a sheet left with no kind is `unrecognised-sheet`. With no
+   disease word, among the kinds of one `shape`: `ambiguous` (rosters that differ only by their
+   disease), or the first by `rank` whose `when` holds (follow-ups told apart by their columns).
 2. Otherwise the kind with the most distinct canonical columns present wins.
 3. A tie is broken by the count of distinct kind words in the file name, sheet name and title rows.
 4. A tie that remains is `ambiguous-kind`.
@@ -10,12 +16,15 @@
 from __future__ import annotations
 
 import fnmatch
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from .columns import Condition, RegisterKind, normalise_value_text
 from .headers import AliasIndex
-from .kinds.followups import GLUCOSE_FIELDS
 
-DISEASE_WORDS = {"hypertension": "高血压", "diabetes": "糖尿病"}
+#: column index -> the cells below the header (for conditions on values); None: not looked at.
+CellsOf = Callable[[int], list[object]]
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,8 @@ class Classification:
     matched: dict[str, int]  # field -> column index, for `kind`
     ambiguous: tuple[str, ...] = ()  # the kinds still tied after step 3
     forced: bool = False  # settled by chsc.yaml `kinds:`
+    #: The disease word that ruled out every kind the sheet could be (a 肺结核随访记录 with no such kind).
+    ruled_out_by: str | None = None
 
 
 def kind_from_settings(kinds_setting: dict[str, str], file: str, sheet: str | None) -> str | None:
@@ -46,16 +57,29 @@ def classify(
     sheet: str | None,
     title_text: str,
     forced_kind: str | None = None,
+    cells: CellsOf | None = None,
 ) -> Classification:
     if forced_kind is not None:
         return Classification(forced_kind, index.match(forced_kind, names), forced=True)
-    matches = {kind: index.match(kind, names) for kind in index.kinds}
+    kinds = index.kinds
+    matches = {kind: index.match(kind, names) for kind in kinds}
     candidates = [
-        kind
-        for kind, matched in matches.items()
-        if all(column.field in matched for column in index.kinds[kind].required)
+        kind for kind, matched in matches.items() if all(column.field in matched for column in kinds[kind].required)
     ]
-    candidates = _disease_rule(index, candidates, matches, file, sheet, title_text)
+    settled = _settled(kinds, matches)
+    if len(settled) == 1:
+        return Classification(settled[0], matches[settled[0]])
+    if settled:
+        candidates = [kind for kind in candidates if kind in settled]
+    disease = disease_named(kinds, sheet, title_text, file)
+    ambiguous_groups: dict[str, tuple[str, ...]] = {}
+    if disease is not None:
+        kept = [kind for kind in candidates if kinds[kind].disease in (None, disease[0])]
+        if candidates and not kept:
+            return Classification(None, {}, ruled_out_by=disease[1])
+        candidates = kept
+    else:
+        candidates, ambiguous_groups = _shape_rules(index, candidates, matches, cells)
     if not candidates:
         return Classification(None, {})
     counts = {kind: index.canonical_count(kind, matches[kind]) for kind in candidates}
@@ -63,46 +87,81 @@ def classify(
     candidates = [kind for kind in candidates if counts[kind] == top]
     if len(candidates) > 1:
         texts = " ".join(filter(None, (file, sheet, title_text)))
-        word_counts = {kind: sum(word in texts for word in index.kinds[kind].words) for kind in candidates}
+        word_counts = {kind: sum(word in texts for word in kinds[kind].words) for kind in candidates}
         top_words = max(word_counts.values())
         candidates = [kind for kind in candidates if word_counts[kind] == top_words]
+    if len(candidates) == 1 and candidates[0] in ambiguous_groups:
+        return Classification(None, {}, ambiguous=ambiguous_groups[candidates[0]])
     if len(candidates) > 1:
-        return Classification(None, {}, ambiguous=tuple(candidates))
+        tied = [name for kind in candidates for name in ambiguous_groups.get(kind, (kind,))]
+        return Classification(None, {}, ambiguous=tuple(dict.fromkeys(tied)))
     return Classification(candidates[0], matches[candidates[0]])
 
 
-def _disease_rule(
+def _settled(kinds: Mapping[str, RegisterKind], matches: dict[str, dict[str, int]]) -> list[str]:
+    """The kinds whose `settled_by` columns are all present, those settled by the most of them."""
+    settled = [k for k, kind in kinds.items() if kind.settled_by and all(f in matches[k] for f in kind.settled_by)]
+    if not settled:
+        return []
+    most = max(len(kinds[k].settled_by) for k in settled)
+    return [k for k in settled if len(kinds[k].settled_by) == most]
+
+
+def disease_named(
+    kinds: Mapping[str, RegisterKind], sheet: str | None, title_text: str, file: str
+) -> tuple[str, str] | None:
+    """(disease, word) of the first of sheet name, title rows, file name that names exactly one disease."""
+    words = [(word, kind.disease) for kind in kinds.values() if kind.disease for word in kind.disease_words]
+    for text in (sheet or "", title_text, file):
+        found = {disease: word for word, disease in words if word in text}
+        if len(found) == 1:
+            return next(iter(found.items()))
+    return None
+
+
+def _shape_rules(
     index: AliasIndex,
     candidates: list[str],
     matches: dict[str, dict[str, int]],
-    file: str,
-    sheet: str | None,
-    title_text: str,
-) -> list[str]:
-    """Step 1: keep one kind of each hypertension/diabetes pair that both match."""
+    cells: CellsOf | None,
+) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """With no disease word: each shape among the candidates leaves one kind. For an `ambiguous`
+    shape that kind stands for all of the shape's kinds (returned as the second value) and counts
+    as the one of them with the most columns."""
+    kinds = index.kinds
+    shapes = dict.fromkeys(kinds[k].shape for k in candidates if kinds[k].shape_rule is not None)
     result = list(candidates)
-    for hypertension_kind in [k for k in candidates if index.kinds[k].disease == "hypertension"]:
-        partner = _partner(index, hypertension_kind)
-        if partner not in result:
+    groups: dict[str, tuple[str, ...]] = {}
+    for shape in shapes:
+        members = [k for k in result if kinds[k].shape == shape]
+        if kinds[members[0]].shape_rule.ambiguous:
+            chosen = max(members, key=lambda k: index.canonical_count(k, matches[k]))
+            groups[chosen] = tuple(k for k, kind in kinds.items() if kind.shape == shape)
+        else:
+            ranked = sorted(members, key=lambda k: kinds[k].shape_rule.rank)
+            chosen = next((k for k in ranked if _holds(kinds[k], matches[k], cells)), None)
+        result = [k for k in result if kinds[k].shape != shape or k == chosen]
+    return result, groups
+
+
+def _holds(kind: RegisterKind, matched: dict[str, int], cells: CellsOf | None) -> bool:
+    conditions = kind.shape_rule.when
+    return not conditions or any(_condition_holds(kind, c, matched, cells) for c in conditions)
+
+
+def _condition_holds(kind: RegisterKind, condition: Condition, matched: dict[str, int], cells: CellsOf | None) -> bool:
+    if condition.field not in matched:
+        return False
+    if condition.values is None:
+        return True
+    if cells is None:
+        return False
+    vocabulary = {normalise_value_text(word): canonical for word, canonical in kind.column(condition.field).vocabulary.items()}
+    for value in cells(matched[condition.field]):
+        if value is None or (isinstance(value, float) and value != value):
             continue
-        disease = _disease_from_words(sheet, title_text, file)
-        if disease is None and hypertension_kind.endswith("_followups"):
-            has_glucose = any(field in matches[partner] for field in GLUCOSE_FIELDS)
-            disease = "diabetes" if has_glucose else "hypertension"
-        if disease is not None:
-            loser = partner if disease == "hypertension" else hypertension_kind
-            result.remove(loser)
-    return result
-
-
-def _partner(index: AliasIndex, hypertension_kind: str) -> str:
-    return hypertension_kind.replace("hypertension_", "diabetes_")
-
-
-def _disease_from_words(sheet: str | None, title_text: str, file: str) -> str | None:
-    """The first of sheet name, title rows, file name that names exactly one of the two diseases."""
-    for text in (sheet or "", title_text, file):
-        found = [disease for disease, word in DISEASE_WORDS.items() if word in text]
-        if len(found) == 1:
-            return found[0]
-    return None
+        text = normalise_value_text(unicodedata.normalize("NFKC", str(value)))
+        canonical = vocabulary.get(text)
+        if text in condition.values or (isinstance(canonical, str) and normalise_value_text(canonical) in condition.values):
+            return True
+    return False

@@ -1,7 +1,8 @@
-"""Column and register-kind definitions shared by every kind module.
+"""The in-memory model of a register kind, which the kind files (register_kinds/*.yaml) load into.
 
 A `Column` names one canonical column of a register: its Chinese header, the English field name the
-rest of chsc uses, its aliases, how its cells are parsed, and whether the kind requires it.
+rest of chsc uses, its aliases, how its cells are parsed, and whether the kind requires it. A
+`RegisterKind` holds its columns, its key, and the rules that tell it from other kinds.
 """
 
 from __future__ import annotations
@@ -57,9 +58,30 @@ class Column:
     #: For "yesno": a column systems fill with what was done (健康指导: 建议复查): any content is yes
     #: except the no words and values starting with 未, 无 or 不.
     content_filled: bool = False
+    #: For "blood_pressure": the two number fields one 血压 cell (135/85) fills.
+    fills: tuple[str, ...] = ()
+    #: (lookup table, field): the value's codes from that table are stored in the field (疫苗名称 -> series).
+    lookup: tuple[str, str] | None = None
 
     def all_names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A column the sheet has; with `values`, one of its cells (through the vocabulary) is one of them."""
+
+    field: str
+    values: frozenset[str] | None = None  # normalised (normalise_value_text)
+
+
+@dataclass(frozen=True)
+class ShapeRule:
+    """How a sheet with no disease word is told among the kinds of one shape."""
+
+    ambiguous: bool = False  # the kinds of the shape cannot be told apart: `ambiguous-kind`
+    rank: int = 0  # else the kind of the lowest rank whose condition holds wins
+    when: tuple[Condition, ...] = ()  # any of them; none = always
 
 
 @dataclass(frozen=True)
@@ -69,14 +91,26 @@ class RegisterKind:
     columns: tuple[Column, ...]
     #: Words in file name / sheet name / title rows that point to this kind (tie-break, step 3).
     words: tuple[str, ...] = ()
-    #: "hypertension" / "diabetes" for the pair rule (step 1), else None.
+    #: The disease the kind belongs to (its name), else None; `disease_words` name it in a sheet.
     disease: str | None = None
-    #: The field that identifies a person in this kind ("id_number" or "child_code").
-    key_field: str = "id_number"
+    disease_words: tuple[str, ...] = ()
+    #: Kinds of one shape (e.g. the chronic-disease rosters) differ only by their disease.
+    shape: str | None = None
+    shape_rule: ShapeRule | None = None
+    #: Columns only this kind knows: a sheet with all of them is this kind before any counting.
+    settled_by: tuple[str, ...] = ()
+    #: The field that identifies one unit of this kind (id_number, child_code, a card number), or
+    #: None: identical rows are one record.
+    key_field: str | None = "id_number"
+    key_unit: str = "person"  # person or record
     #: A roster (one row per person) rather than an event register (one row per event).
     roster: bool = False
     #: Yes/no columns that make a row "complete"; a sheet without one is `completeness-unchecked`.
     completeness_fields: tuple[str, ...] = ()
+    #: Position in lists (init, help, docs); then the name.
+    order: int = 1000
+    #: The kind file it was loaded from.
+    source: str = ""
 
     @property
     def required(self) -> tuple[Column, ...]:
@@ -91,6 +125,43 @@ class RegisterKind:
     @property
     def fields(self) -> tuple[str, ...]:
         return tuple(c.field for c in self.columns)
+
+    @property
+    def derived_fields(self) -> tuple[str, ...]:
+        """Fields the reader adds from a lookup table (vaccinations: series)."""
+        return tuple(c.lookup[1] for c in self.columns if c.lookup is not None)
+
+    @property
+    def split_columns(self) -> tuple[Column, ...]:
+        """Columns whose one cell fills two others (血压 -> 收缩压, 舒张压)."""
+        return tuple(c for c in self.columns if c.fills)
+
+    @property
+    def keyed_by_id_number(self) -> bool:
+        """The key is a person's ID number (type `id`): ID checksum, birth date and sex come from it."""
+        return self.key_field is not None and self.column(self.key_field).type == "id"
+
+
+@dataclass(frozen=True)
+class LookupTable:
+    """A value -> codes table (registers.md's vaccine names -> series): the longest known name
+    that the normalised value contains wins."""
+
+    name: str
+    title: str
+    unknown_code: str
+    unknown_message: str
+    known: tuple[tuple[str, tuple[str, ...]], ...]  # (normalised name, codes), longest names first
+    entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (codes, names as written), in file order
+
+    def codes_of(self, value: str) -> tuple[str, ...] | None:
+        """The codes of the longest known name the value contains (() for a known name that counts
+        toward none, such as a vaccine outside the series); None when no known name is in it."""
+        normalised = normalise_value_text(value)
+        for known, codes in self.known:
+            if known in normalised:
+                return codes
+        return None
 
 
 _BRACKETED_TEXT = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
@@ -125,28 +196,6 @@ def normalise_header(text: object) -> str:
 def normalise_value_text(text: str) -> str:
     """Normalise a vocabulary value for matching: NFKC, no white space, case-folded, 其它 = 其他."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold().replace("其它", "其他")
-
-
-# Columns that several kinds share (registers.md: "as above").
-ID_NUMBER = Column("身份证号", "id_number", "id", ("身份证号码", "证件号码", "公民身份号码", "身份证"), required=True)
-NAME = Column("姓名", "name", "text", ("居民姓名",))
-#: 性别 as GB/T 2261.1 codes it: 1 男, 2 女, 0 未知, 9 未说明 (both unknown: the sex then comes from the ID).
-SEX = Column(
-    "性别",
-    "sex",
-    "category",
-    vocabulary={"男": "男", "女": "女", "男性": "男", "女性": "女"},
-    codes={"1": "男", "2": "女", "0": None, "9": None},
-)
-BIRTH_DATE = Column("出生日期", "birth_date", "date", ("出生年月日", "生日"))
-STATION = Column("所属站点", "station", "text", ("服务站", "社区卫生服务站", "管理机构", "所属机构", "建档单位"))
-TEAM = Column("家庭医生团队", "team", "text", ("签约团队", "团队", "责任医生"))
-
-#: The general yes/no words of registers.md (a column's own words and vocabulary come on top).
-YES_NO_VOCABULARY: dict[str, bool] = {
-    **{normalise_value_text(v): True for v in ("是", "有", "√", "✓", "✔", "Y", "YES", "1", "已", "已完成", "true")},
-    **{normalise_value_text(v): False for v in ("否", "无", "×", "✗", "✘", "N", "NO", "0", "未", "未完成", "false")},
-}
 
 
 #: Starts of a value that says "not done" in a content-filled yes/no column (未指导, 无, 不详).

@@ -26,7 +26,7 @@ from .cells import DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, cell_text, 
 Parsed = tuple[Any, str | None, str | None]
 
 #: The companion column of a datetime field: whether each row's value carries a time of day.
-HAS_TIME_SUFFIX = "_has_time"
+HAS_TIME_SUFFIX = "__has_time"
 DATETIME_HINT = "请写成 2025-03-12 14:20 这样的日期和时间"
 
 _DATE = r"(?:(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2}))"

@@ -82,10 +82,10 @@ class AliasIndex:
     def canonical_count(self, kind_name: str, matched: dict[str, int]) -> int:
         """Distinct canonical columns found; one 血压 column counts as both 收缩压 and 舒张压."""
         fields = set(matched)
-        if "blood_pressure" in fields:
-            fields.discard("blood_pressure")
-            kind_fields = set(self.kinds[kind_name].fields)
-            fields |= {"systolic", "diastolic"} & kind_fields
+        for column in self.kinds[kind_name].split_columns:
+            if column.field in fields:
+                fields.discard(column.field)
+                fields |= set(column.fills)
         return len(fields)
 
     def score(self, names: list[str]) -> tuple[int, int, int]:

@@ -7,8 +7,8 @@ import pandas as pd
 
 from ..people import birth_dates_from_ids, checksums_valid, mask_ids, sexes_from_ids
 from ..problems import Problem
-from .columns import RegisterKind
-from .kinds.vaccinations import known_series
+from .columns import Column, LookupTable, RegisterKind
+from .kinds import LOOKUPS
 from .values import shown_value
 
 SOURCE_FIELDS = ("_file", "_sheet", "_row")
@@ -48,17 +48,18 @@ def duplicate_rows(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFram
 
 
 def add_person_fields(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFrame, list[Problem]]:
-    """Add `birth` (usable birth date) and fill `sex`; for vaccinations add `series`."""
+    """Add `birth` (usable birth date) and fill `sex`; add the fields of lookup columns (series)."""
     problems: list[Problem] = []
     table = table.copy(deep=False)  # new columns only: the parsed frames (also cached) stay as they are
-    if kind.key_field == "id_number":
+    if kind.keyed_by_id_number:
         problems += _id_fields(table, kind)
-    else:
+    elif "birth_date" in table.columns:
         table["birth"] = table["birth_date"]
-    if kind.roster:
+    if kind.roster and kind.key_field is not None:
         problems += _duplicate_persons(table, kind)
-    if kind.name == "vaccinations":
-        problems += _vaccine_series(table)
+    for column in kind.columns:
+        if column.lookup is not None:
+            problems += _looked_up(table, column, LOOKUPS[column.lookup[0]], column.lookup[1])
     return table.drop(columns=[column for column in ID_FACTS if column in table.columns]), problems
 
 
@@ -126,16 +127,17 @@ def _duplicate_persons(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]
     return _problems(table, repeated, "duplicate-person", messages, header, kind.key_field)
 
 
-def _vaccine_series(table: pd.DataFrame) -> list[Problem]:
-    names = table["vaccine_name"]
+def _looked_up(table: pd.DataFrame, column: Column, lookup: LookupTable, into: str) -> list[Problem]:
+    """`into` = the codes of each row's value (疫苗名称 -> series); a value with none is reported."""
+    names = table[column.field]
     positions, uniques = pd.factorize(names, use_na_sentinel=False)
-    unique_series = [known_series(name) if isinstance(name, str) else None for name in uniques]
-    series = np.empty(len(unique_series), dtype=object)
-    for index, value in enumerate(unique_series):
-        series[index] = value or ()
-    table["series"] = series[positions]
-    unknown = np.array([s is None for s in unique_series], dtype=bool)[positions]
+    unique_codes = [lookup.codes_of(name) if isinstance(name, str) else None for name in uniques]
+    codes = np.empty(len(unique_codes), dtype=object)
+    for index, value in enumerate(unique_codes):
+        codes[index] = value or ()
+    table[into] = codes[positions]
+    unknown = np.array([c is None for c in unique_codes], dtype=bool)[positions]
     messages = [
-        f"疫苗名称「{shown_value(name) if name else '（空）'}」不在已知疫苗表中，不计入任何疫苗系列" for name in names[unknown]
+        f"{column.header}「{shown_value(name) if name else '（空）'}」{lookup.unknown_message}" for name in names[unknown]
     ]
-    return _problems(table, unknown, "unknown-vaccine", messages, "疫苗名称", "vaccine_name")
+    return _problems(table, unknown, lookup.unknown_code, messages, column.header, column.field)

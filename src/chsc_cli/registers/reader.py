@@ -16,7 +16,7 @@ from ..config import CentreConfig, LoadedConfig
 from ..problems import Problem, UserError
 from .cache import ParseCache
 from .columns import normalise_header
-from .kinds import KINDS
+from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows
 from .records import RegisterSheet, SkippedSheet
 from .sheets import FileResult, read_one_file
@@ -31,7 +31,7 @@ from .sources import (
 )
 
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
-READER_VERSION = "12"
+READER_VERSION = "13"
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
 
@@ -138,7 +138,8 @@ def read_folder(
 def _file_entries(files, data_dir, settings, today, cache) -> list[tuple[Path, bytes | None, str | None]]:
     """(path, bytes, cache key) of every file; the key is None without a cache or bytes."""
     # the zip-bomb limit changes what a file yields (CHSC_MAX_UNPACKED_MB); a bad value stops here
-    version = f"{READER_VERSION}/max-unpacked={max_unpacked_bytes()}"
+    # so do the register kinds in force (the shipped files, a centre's own): their fingerprint
+    version = f"{READER_VERSION}/max-unpacked={max_unpacked_bytes()}/kinds={active_catalogue().fingerprint}"
     entries = []
     for path in files:
         try:
@@ -167,9 +168,9 @@ def _parse_files(entries, data_dir, settings, today, on_file, cache, workers) ->
     return done
 
 
-def _parse_and_store(path, data_dir, settings, today, data, cache, key) -> FileResult:
+def _parse_and_store(path, data_dir, settings, today, data, cache, key, catalogue=None) -> FileResult:
     """One file parsed, and its cache entry written (by the worker that parsed it, in parallel)."""
-    parsed = read_one_file(path, data_dir, settings, today, data)
+    parsed = read_one_file(path, data_dir, settings, today, data, catalogue)
     if cache is not None and key is not None:
         cache.store(key, parsed)
     return parsed
@@ -191,7 +192,9 @@ def _parse_all(pending, data_dir, settings, today, on_file, workers, cache=None)
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         for index in largest_first:
             path, data, key = pending[index]
-            futures[index] = pool.submit(_parse_and_store, path, data_dir, settings, today, data, cache, key)
+            futures[index] = pool.submit(
+                _parse_and_store, path, data_dir, settings, today, data, cache, key, active_catalogue()
+            )
             futures[index].add_done_callback(lambda _, name=path.name: on_file(name) if on_file is not None else None)
         return [futures[index].result() for index in range(len(pending))]
 

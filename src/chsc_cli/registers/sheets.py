@@ -11,9 +11,10 @@ import pandas as pd
 from ..config import CentreConfig
 from ..problems import Problem
 from .classify import classify, kind_from_settings
-from .columns import completeness_message
+from .columns import RegisterKind, completeness_message
 from .headers import AliasIndex, find_header
-from .kinds import KINDS
+from .catalogue import Catalogue
+from .kinds import active_catalogue, use_catalogue
 from .persons import with_id_facts
 from .records import RegisterSheet, SkippedSheet
 from .sources import UnreadableFile, read_file
@@ -35,11 +36,22 @@ class FileResult:
 
 
 def read_one_file(
-    path: Path, data_dir: Path, settings: CentreConfig, today: dt.date, data: bytes | None = None
+    path: Path,
+    data_dir: Path,
+    settings: CentreConfig,
+    today: dt.date,
+    data: bytes | None = None,
+    catalogue: Catalogue | None = None,
 ) -> FileResult:
-    """Read, classify and parse every sheet of one file. Never raises for bad content."""
+    """Read, classify and parse every sheet of one file. Never raises for bad content.
+
+    `catalogue`: the kinds in force (default: the active ones); a worker process started with
+    `spawn` has only the shipped kinds until it is given the centre's."""
+    if catalogue is not None and catalogue is not active_catalogue():
+        use_catalogue(catalogue)
+    kinds = active_catalogue().kinds
     result = FileResult()
-    index = AliasIndex.build(KINDS, settings.columns)
+    index = AliasIndex.build(kinds, settings.columns)
     try:
         raw_sheets = read_file(path, data_dir, data=data)
     except UnreadableFile as error:
@@ -52,14 +64,19 @@ def read_one_file(
         if header is None:
             _skip(result, raw.file, raw.sheet, "没有找到可识别的表头（前 20 行中没有登记表的列名）")
             continue
-        outcome = classify(index, header.names, raw.file, raw.sheet, header.title_text, forced)
+        cells = _cells_below(raw.rows, header.row_index)
+        outcome = classify(index, header.names, raw.file, raw.sheet, header.title_text, forced, cells)
         if outcome.ambiguous:
-            _ambiguous(result, raw.file, raw.sheet, outcome.ambiguous)
+            _ambiguous(result, kinds, raw.file, raw.sheet, outcome.ambiguous)
+            continue
+        if outcome.ruled_out_by is not None:
+            word = outcome.ruled_out_by
+            _skip(result, raw.file, raw.sheet, f"表名、标题或文件名中的「{word}」所指病种没有这种登记表类型")
             continue
         if outcome.kind is None:
             _near_miss_or_skip(result, index, header, raw.file, raw.sheet)
             continue
-        kind = KINDS[outcome.kind]
+        kind = kinds[outcome.kind]
         missing = [c for c in kind.required if c.field not in outcome.matched]
         if missing:
             _missing_columns(result, raw.file, raw.sheet, header.row_index + 1, kind, missing)
@@ -67,23 +84,25 @@ def read_one_file(
         fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
         built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks)
         result.problems.extend(built.problems)
-        result.frames.append(with_id_facts(built.frame) if kind.key_field == "id_number" else built.frame)
+        result.frames.append(with_id_facts(built.frame) if kind.keyed_by_id_number else built.frame)
         for field in kind.completeness_fields:
             if field not in outcome.matched:
                 message = completeness_message(kind.column(field).header)
                 result.problems.append(Problem("completeness-unchecked", message, file=raw.file, sheet=raw.sheet))
-        columns = _columns_as_written(header.names, outcome.matched)
+        columns = _columns_as_written(kind, header.names, outcome.matched)
         result.sheets.append(
             RegisterSheet(kind.name, raw.file, raw.sheet, header.row_index + 1, len(built.frame), columns)
         )
     return result
 
 
-def _columns_as_written(names: list[str], matched: dict[str, int]) -> dict[str, str]:
+def _columns_as_written(kind: RegisterKind, names: list[str], matched: dict[str, int]) -> dict[str, str]:
     """field -> header as written; one 血压 column provides 收缩压 and 舒张压 (as in the table)."""
     columns = {field: names[index] for field, index in matched.items()}
-    if "blood_pressure" in columns and "systolic" not in columns and "diastolic" not in columns:
-        columns["systolic"] = columns["diastolic"] = columns["blood_pressure"]
+    for split in kind.split_columns:
+        if split.field in columns and not any(target in columns for target in split.fills):
+            for target in split.fills:
+                columns[target] = columns[split.field]
     return columns
 
 
@@ -92,12 +111,23 @@ def _skip(result: FileResult, file: str, sheet: str | None, reason: str) -> None
     result.problems.append(Problem("unrecognised-sheet", f"已跳过：{reason}", file=file, sheet=sheet))
 
 
-def _ambiguous(result: FileResult, file: str, sheet: str | None, kinds: tuple[str, ...]) -> None:
-    names = " 和 ".join(f"{KINDS[k].title}（{k}）" for k in kinds)
+def _cells_below(rows: list[list[object]], header_row: int):
+    """column index -> the cells below the header (read only when a classification rule asks)."""
+
+    def cells(column: int) -> list[object]:
+        return [row[column] for row in rows[header_row + 1 :] if column < len(row)]
+
+    return cells
+
+
+def _ambiguous(result: FileResult, kinds, file: str, sheet: str | None, tied: tuple[str, ...]) -> None:
+    names = " 和 ".join(f"{kinds[k].title}（{k}）" for k in tied)
     target = f"{file}#{sheet}" if sheet else file
+    words = dict.fromkeys((kinds[k].disease_words or kinds[k].words or (kinds[k].title,))[0] for k in tied)
+    example = "".join(f"“{word}”" for word in words)
     message = (
-        f"无法确定是 {names} 中的哪一种。请在 chsc.yaml 中加上 kinds: {{\"{target}\": {kinds[0]}}} 指明类型，"
-        f"或在文件名/工作表名中写明（如“高血压”“糖尿病”）"
+        f"无法确定是 {names} 中的哪一种。请在 chsc.yaml 中加上 kinds: {{\"{target}\": {tied[0]}}} 指明类型，"
+        f"或在文件名/工作表名中写明（如{example}）"
     )
     result.skipped.append(SkippedSheet(file, sheet, "类型不明确"))
     result.problems.append(Problem("ambiguous-kind", message, file=file, sheet=sheet))
@@ -105,7 +135,7 @@ def _ambiguous(result: FileResult, file: str, sheet: str | None, kinds: tuple[st
 
 def _near_miss_or_skip(result: FileResult, index: AliasIndex, header, file: str, sheet: str | None) -> None:
     best_kind, best_count = None, 0
-    for kind in KINDS.values():
+    for kind in index.kinds.values():
         count = index.canonical_count(kind.name, index.match(kind.name, header.names))
         if count > best_count:
             best_kind, best_count = kind, count

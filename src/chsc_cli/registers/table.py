@@ -148,6 +148,16 @@ def build_sheet_table(
     return SheetTable(frame, builder.problems, int(n_rows - keep.sum()))
 
 
+def present_fields(kind: RegisterKind, matched) -> set[str]:
+    """The fields a sheet provides: a split column (血压) provides the two it fills, not itself."""
+    fields = set(matched)
+    for column in kind.split_columns:
+        if column.field in fields:
+            fields.discard(column.field)
+            fields |= set(column.fills)
+    return fields
+
+
 class _Builder:
     def __init__(self, sheet: RawSheet, header: Header, kind: RegisterKind, excel_rows: np.ndarray, today: dt.date):
         self.sheet, self.header, self.kind = sheet, header, kind
@@ -199,7 +209,7 @@ class _Builder:
             self._check_plausible(column, index, key)
 
     def _split_datetimes(self, parsed: np.ndarray, key: str) -> np.ndarray:
-        """(datetime, has_time) pairs -> the datetime64[ns] column, and `<key>_has_time` beside it."""
+        """(datetime, has_time) pairs -> the datetime64[ns] column, and `<key>__has_time` beside it."""
         moments = np.array([pair[0] if pair else None for pair in parsed], dtype="datetime64[ns]")
         self.columns[key + HAS_TIME_SUFFIX] = np.array([bool(pair and pair[1]) for pair in parsed], dtype=bool)
         return moments
@@ -219,15 +229,18 @@ class _Builder:
             self.report(outside, "implausible-value", details, column, index)
             values[outside] = np.nan
 
-    def _split_blood_pressure(self, matched: dict[str, int]) -> None:
-        readings = self.columns.pop("blood_pressure", None)
-        if readings is None or "systolic" in matched or "diastolic" in matched:
-            return
-        self.columns["systolic"] = np.array([r[0] if r else np.nan for r in readings], dtype=float)
-        self.columns["diastolic"] = np.array([r[1] if r else np.nan for r in readings], dtype=float)
-        index = matched["blood_pressure"]
-        for field in ("systolic", "diastolic"):
-            self._check_plausible(self.kind.column(field), index)
+    def _split_columns(self, matched: dict[str, int]) -> None:
+        """A column that fills two others (血压 135/85 -> 收缩压, 舒张压), used when neither is there."""
+        for column in self.kind.split_columns:
+            readings = self.columns.pop(column.field, None)
+            if readings is None or any(target in matched for target in column.fills):
+                continue
+            for position, target in enumerate(column.fills):
+                self.columns[target] = np.array([r[position] if r else np.nan for r in readings], dtype=float)
+            index = matched[column.field]
+            for target in column.fills:
+                if self.kind.column(target).plausible is not None:
+                    self._check_plausible(self.kind.column(target), index)
 
     def _fill_from_fallbacks(self) -> None:
         """A row with no reading in any preferred column of the group (收缩压R, 舒张压R) takes the
@@ -243,20 +256,17 @@ class _Builder:
 
     def finish(self, matched: dict[str, int]) -> pd.DataFrame:
         self._fill_from_fallbacks()
-        self._split_blood_pressure(matched)
+        self._split_columns(matched)
         n_rows = len(self.excel_rows)
         data = {}
         for column in self.kind.columns:
-            if column.field == "blood_pressure":
+            if column.fills:
                 continue
             data[column.field] = self.columns.get(column.field, _absent_values(column, n_rows))
             if column.type == "datetime":
                 has_time = column.field + HAS_TIME_SUFFIX
                 data[has_time] = self.columns.get(has_time, np.zeros(n_rows, dtype=bool))
-        present_fields = set(matched) - {"blood_pressure"}
-        if "blood_pressure" in matched:
-            present_fields |= {"systolic", "diastolic"}
-        present = ",".join(sorted(present_fields))
+        present = ",".join(sorted(present_fields(self.kind, matched)))
         data["_file"] = filled(n_rows, self.sheet.file)
         data["_sheet"] = filled(n_rows, self.sheet.sheet)
         data["_row"] = self.excel_rows

@@ -26,10 +26,10 @@ from .columns import (
     CONTENT_NO_PREFIXES,
     OWN_WORD_NO_PREFIXES,
     OWN_WORD_YES_PREFIXES,
-    YES_NO_VOCABULARY,
     Column,
     normalise_value_text,
 )
+from .kinds import active_catalogue
 
 Parsed = tuple[Any, str | None, str | None]
 
@@ -47,7 +47,7 @@ def _normalised(vocabulary: dict[str, object]) -> dict[str, object]:
 
 def yes_no_table(column: Column) -> dict[str, object]:
     """Every word a yes/no column accepts (normalised) -> True/False."""
-    table: dict[str, object] = dict(YES_NO_VOCABULARY)
+    table: dict[str, object] = dict(active_catalogue().yes_no)  # the yes_no value set of the kind files
     for word in column.own_words:
         table.update({normalise_value_text(prefix + word): True for prefix in OWN_WORD_YES_PREFIXES})
         table.update({normalise_value_text(prefix + word): False for prefix in OWN_WORD_NO_PREFIXES})
