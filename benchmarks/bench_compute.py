@@ -1,16 +1,23 @@
-"""Benchmark: end-to-end `chsc compute` on a generated centre and a district (issue 8).
+"""Benchmark: end-to-end `chsc compute` on a generated centre and a district (issues 8 and 18).
 
 Everything is measured in cold processes (imports included) in ONE run, and reported as ratios,
-because the machines are shared and noisy:
+because the machines are shared and noisy. Sections (`--sections`, default `export`):
 
-1. centre (60,000 residents): `chsc compute --no-cache` against the raw python-calamine parse of
-   the same files (the floor for reading xlsx) and against a naive pandas + openpyxl pipeline;
-   and the second run with the parse cache;
-2. growth: compute time for centres of 1×, 2×, 5× and 10× the data (6,000 … 60,000 residents),
-   with a least-squares line through the points (time = a + b × rows);
-3. district: `chsc compute --centres --no-cache` over 10 centres, with peak memory.
+- export (issue 18): a 60,000-resident centre written as the regional system exports it
+  (benchmarks/export_style.py: text dates of every accepted shape mixed in one column, IDs and
+  numbers as text). Side by side, interleaved: the raw python-calamine parse in a pool of
+  os.cpu_count() processes (the floor with the same cores), the same parse in one process, a naive
+  `pandas.read_excel(engine="calamine", dtype=str)` of every sheet (nothing parsed),
+  `chsc compute --no-cache`, `chsc compute` with the parse cache warm, and `chsc indicators`
+  (start-up and library); ratios against the parallel floor;
+- centre (issue 8): the generator's own centre (real date cells) against the serial raw parse, a
+  naive pandas + openpyxl pipeline, and the parse cache; the read stage alone in one process;
+- growth: compute time for centres of 1×, 2×, 5× and 10× the data (6,000 … 60,000 residents),
+  with a least-squares line through the points (time = a + b × rows);
+- district: `chsc compute --centres --no-cache` over 10 centres, with peak memory.
 
 Usage: .venv/bin/python benchmarks/bench_compute.py [--out benchmarks/_data] [--repeat 3] [--quick]
+       [--sections export,centre,growth,district]
 Generated data is kept in --out between runs (delete the folder to regenerate).
 """
 
@@ -44,6 +51,35 @@ for path in sorted(Path(sys.argv[1]).rglob("*")):
     elif path.suffix.lower() == ".csv":
         rows += len(path.read_bytes().splitlines())
 print(rows)
+"""
+
+RAW_PARALLEL = """
+import os, sys
+from multiprocessing import get_context
+from pathlib import Path
+from python_calamine import CalamineWorkbook
+def rows_of(path):
+    if path.suffix.lower() == ".csv":
+        return len(path.read_bytes().splitlines())
+    book = CalamineWorkbook.from_path(str(path))
+    return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
+files = [p for p in Path(sys.argv[1]).rglob("*") if p.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".csv")]
+files.sort(key=lambda p: -p.stat().st_size)  # the largest first, as chsc does
+with get_context("fork").Pool(os.cpu_count()) as pool:
+    print(sum(pool.map(rows_of, files, chunksize=1)))
+"""
+
+NAIVE_CALAMINE = """
+import sys
+from pathlib import Path
+import pandas as pd
+frames = []
+for path in sorted(Path(sys.argv[1]).rglob("*")):
+    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+        frames += pd.read_excel(path, sheet_name=None, engine="calamine", header=None, dtype=str).values()
+    elif path.suffix.lower() == ".csv":
+        frames.append(pd.read_csv(path, encoding="gb18030", header=None, dtype=str, on_bad_lines="skip"))
+print(sum(len(frame) for frame in frames))
 """
 
 NAIVE = """
@@ -83,6 +119,59 @@ def ensure_centre(folder: Path, residents: int, seed: int = 20251231) -> Path:
             folder, residents=residents, seed=seed, centre=f"基准中心{seed % 1000}", births_per_1000=BIRTHS_PER_1000
         )
     return folder
+
+
+def ensure_export_centre(folder: Path, residents: int, seed: int = 20251231) -> Path:
+    if not (folder / "chsc.yaml").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from export_style import generate_export_centre
+
+        generate_export_centre(
+            folder, residents=residents, seed=seed, centre=f"基准中心{seed % 1000}", births_per_1000=BIRTHS_PER_1000
+        )
+    return folder
+
+
+def export_section(out: Path, repeat: int, env: dict) -> dict:
+    """Issue 18's table: every contender once per round, `repeat` rounds (a noisy moment hits all alike)."""
+    centre = ensure_export_centre(out / "export-60000", 60_000)
+    compute = [*CHSC, "compute", str(centre), "--period", "2025", "--quiet"]
+    contenders = {
+        "parallel_raw": [sys.executable, "-c", RAW_PARALLEL, str(centre)],
+        "serial_raw": [sys.executable, "-c", RAW, str(centre)],
+        "naive_calamine": [sys.executable, "-c", NAIVE_CALAMINE, str(centre)],
+        "no_cache": [*compute, "--no-cache"],
+        "warm": compute,
+        "indicators": [*CHSC, "indicators"],
+    }
+    subprocess.run(compute, env=env, stdout=subprocess.DEVNULL, check=True)  # fills the cache for "warm"
+    timings: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(repeat):
+        for name, command in contenders.items():
+            timings[name].append(timed(command, env)[0])
+    return {name: statistics.median(values) for name, values in timings.items()} | {"rows": count_rows(centre)}
+
+
+def print_export(result: dict, repeat: int) -> None:
+    floor = result["parallel_raw"]
+    print(f"## export-style centre: 60,000 residents, {result['rows']:,} sheet rows, text dates of every shape")
+    print(f"(median of {repeat}, cold processes, {os.cpu_count()} cores)")
+    print("| run | seconds | ratio to the parallel floor |")
+    print("|---|---:|---:|")
+    rows = [
+        ("parallel_raw", f"raw python-calamine parse, a pool of {os.cpu_count()} processes (the floor)"),
+        ("serial_raw", "raw python-calamine parse, one process"),
+        ("naive_calamine", 'naive pandas.read_excel(engine="calamine", dtype=str), nothing parsed'),
+        ("no_cache", "chsc compute --no-cache"),
+        ("warm", "chsc compute, parse cache warm"),
+        ("indicators", "chsc indicators (start-up and library)"),
+    ]
+    for name, label in rows:
+        print(f"| {label} | {result[name]:.2f} | {result[name] / floor:.2f}× |")
+    print(f"compute --no-cache: {result['no_cache'] / floor:.2f}× the parallel floor (target ≤ 2.0×, aim 1.5×); "
+          f"{result['naive_calamine'] / result['no_cache']:.2f}× faster than the naive script (target ≥ 1.5×); "
+          f"warm compute {result['warm'] / result['indicators']:.2f}× chsc indicators (target ≤ 2.0×, aim 1.2×)")
 
 
 def count_rows(folder: Path) -> int:
@@ -233,19 +322,35 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "_data")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="fewer growth points and a 3-centre district")
+    parser.add_argument("--sections", default="export", help="comma-separated: export,centre,growth,district")
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
     import tempfile
 
     env = dict(os.environ, CHSC_CACHE_DIR=tempfile.mkdtemp(prefix="chsc-bench-cache-"))
     # chsc as installed: its modules' bytecode written once (an editable install under
     # PYTHONDONTWRITEBYTECODE would compile every module in every run)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
+    summary: dict = {}
+    if "export" in sections:
+        summary["export"] = export_section(args.out, args.repeat, env)
+        print_export(summary["export"], args.repeat)
+    if "centre" in sections:
+        summary |= centre_report(args, env)
+    if "growth" in sections:
+        summary |= growth_report(args, env)
+    if "district" in sections:
+        district = district_section(args.out, env, args.quick)
+        print(f"\n## district: {district['centres']} centres, {district['rows']:,} sheet rows")
+        print(f"compute --centres --no-cache: {district['seconds']:.1f} s; peak memory (chsc and its parse workers, PSS summed) {district['peak_mb']:.0f} MB")
+        summary["district"] = district
+    (args.out / "last_run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+def centre_report(args, env: dict) -> dict:
     centre = centre_section(args.out, args.repeat, env)
     read_cold, read_warm = read_stage(args.out)
-    growth = growth_section(args.out, args.repeat, env, args.quick)
-    a, b, r2 = fit_line(growth)
-    district = district_section(args.out, env, args.quick)
-    print(f"## centre: 60,000 residents, {centre['rows']:,} sheet rows (median of {args.repeat}, cold processes)")
+    print(f"\n## centre: 60,000 residents, {centre['rows']:,} sheet rows (median of {args.repeat}, cold processes)")
     print("| run | seconds | ratio |")
     print("|---|---:|---:|")
     print(f"| raw python-calamine parse of the same files | {centre['raw']:.2f} | 1.00× |")
@@ -255,16 +360,19 @@ def main() -> None:
     print(f"| chsc compute, parse cache warm | {centre['cached']:.2f} | {centre['chsc'] / centre['cached']:.1f}× faster than --no-cache |")
     print(f"peak memory of compute --no-cache (chsc and its parse workers, PSS summed): {centre['peak_mb']:.0f} MB")
     print(f"read stage alone (in process): {read_cold:.2f} s parsing, {read_warm:.2f} s from the cache = {read_cold / read_warm:.0f}× faster")
+    return {"read_stage": {"cold": read_cold, "warm": read_warm}, "centre": centre}
+
+
+def growth_report(args, env: dict) -> dict:
+    growth = growth_section(args.out, args.repeat, env, args.quick)
+    a, b, r2 = fit_line(growth)
     print("\n## growth (compute --no-cache)")
     print("| data | sheet rows | seconds |")
     print("|---|---:|---:|")
     for point in growth:
         print(f"| {point['factor']}× | {point['rows']:,} | {point['seconds']:.2f} |")
     print(f"fit: seconds = {a:.2f} + {b * 1e6:.2f} µs × rows   (r² = {r2:.4f})")
-    print(f"\n## district: {district['centres']} centres, {district['rows']:,} sheet rows")
-    print(f"compute --centres --no-cache: {district['seconds']:.1f} s; peak memory (chsc and its parse workers, PSS summed) {district['peak_mb']:.0f} MB")
-    summary = {"read_stage": {"cold": read_cold, "warm": read_warm}, "centre": centre, "growth": growth, "fit": {"a": a, "b": b, "r2": r2}, "district": district}
-    (args.out / "last_run.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return {"growth": growth, "fit": {"a": a, "b": b, "r2": r2}}
 
 
 if __name__ == "__main__":

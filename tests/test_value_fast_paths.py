@@ -1,5 +1,6 @@
-"""The vectorised fast paths of values.py (clean IDs, real dates, clean text and codes) must give
-exactly what the scalar parser gives for every distinct value, the others left to that parser."""
+"""The vectorised fast paths of values.py and bulk_values.py (clean IDs, real dates, date text of
+every accepted shape, date and number cells, numeric text, clean text and codes) must give exactly
+what the scalar parser gives for every distinct value, the others left to that parser."""
 
 from __future__ import annotations
 
@@ -7,10 +8,20 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chsc_cli.registers import bulk_values
 from chsc_cli.registers.values import FAST_PATHS, PARSERS, _parse_uniques
+
+
+@pytest.fixture(autouse=True, scope="module")
+def bulk_even_for_a_few_values():
+    """The examples hold a few dozen values: the bulk paths must run on them all the same."""
+    minimum, bulk_values.BULK_MIN_TEXTS = bulk_values.BULK_MIN_TEXTS, 0
+    yield
+    bulk_values.BULK_MIN_TEXTS = minimum
 
 TEXT_PIECES = st.sampled_from(
     ["张三", "李 四", "Ａ１２", "ab", "AB", "x\u3000y", "\u00a0", "", " ", "ﬁ", "e\u0301", "\u1100\u1161", "ß", "\x1c", "\t"]
@@ -27,7 +38,48 @@ OTHERS = st.one_of(
     # export wrappers (registers.md): a clean-looking text that is not its own parse
     st.sampled_from(["'110101195001010011", '="110101195001010011"', "'C0012", '="C0012"', "\t'C0012\t", "'", "=C1"]),
 )
-VALUES = st.lists(st.one_of(TEXTS, OTHERS), max_size=40, unique_by=lambda v: (type(v), repr(v)))
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@st.composite
+def date_texts(draw) -> str:
+    """A date (or date-time) written in one of the accepted shapes — or nearly: impossible days and
+    times, years out of range, full-width digits, padding, other separators and clocks."""
+    # mostly possible values (half of each draw), so that the bulk path has work; the rest just outside
+    year = draw(st.one_of(st.integers(1900, 2100), st.sampled_from([1799, 1800, 1899, 2200, 2201, 9999, 1025, 2024])))
+    month = draw(st.one_of(st.integers(1, 12), st.sampled_from([0, 2, 13])))
+    day = draw(st.one_of(st.integers(1, 31), st.sampled_from([0, 28, 29, 30, 31, 32])))
+    hour = draw(st.one_of(st.integers(0, 23), st.sampled_from([23, 24, 25])))
+    minute, second = draw(st.one_of(st.integers(0, 59), st.just(60))), draw(st.one_of(st.integers(0, 59), st.just(60)))
+    pad = draw(st.sampled_from([lambda n: str(n), lambda n: f"{n:02d}"]))
+    date = draw(st.sampled_from([
+        f"{year}-{pad(month)}-{pad(day)}", f"{year}/{pad(month)}/{pad(day)}", f"{year}.{pad(month)}.{pad(day)}",
+        f"{year}年{pad(month)}月{pad(day)}日", f"{year}年{pad(month)}月{pad(day)}", f"{year}-{pad(month)}/{pad(day)}日",
+        f"{year} 年 {month} 月 {day} 日", f"{year:04d}{month:02d}{day:02d}",
+    ]))
+    clock = draw(st.one_of(st.just(""), st.sampled_from([
+        f" {hour}:{minute:02d}", f" {hour:02d}:{minute:02d}:{second:02d}", f"T{hour}:{minute}",
+        f"{hour}时{minute}分", f"{hour}时", f"{hour}时{minute}分{second}秒", f" {hour}:{minute}:{second}.5",
+        f"  {hour}:{minute}", f"{hour}點{minute}分", f" {hour}：{minute}", f"{hour}时{minute}分{second}.7秒",
+    ])))
+    text = draw(st.one_of(st.just("{}"), st.sampled_from([" {}", "{} ", "{}\u3000", "'{}", "{}x"]))).format(date + clock)
+    return text.translate(FULL_WIDTH) if draw(st.integers(0, 7)) == 0 else text
+
+
+NUMBER_TEXTS = st.one_of(
+    st.integers(-10, 10**9).map(str),
+    st.integers(0, 10**6).map(lambda n: f"{n:08d}"),
+    st.floats(-1e6, 1e6, allow_nan=False).map(str),
+    st.sampled_from(["+5", ".5", "5.", "-0", "1,234", " 12 ", "１２", "1e5", "0x10", "nan", "inf", "1_000", "--1", "+-1",
+                     "45728.75", "20250230", "21001231", "19000101", "18991231", "0", "00000", "99999", "100000"]),
+)
+DATE_NUMBERS = st.one_of(
+    st.integers(19000000, 21010000), st.integers(0, 100001), st.floats(-1, 100001), st.floats(19000101, 21001231),
+    st.sampled_from([20250312.0, 20250230, 45728.999, 1e20, float("inf"), -float("inf"), 2**70, True, False]),
+)
+VALUES = st.lists(
+    st.one_of(TEXTS, OTHERS, date_texts(), NUMBER_TEXTS, DATE_NUMBERS), max_size=40, unique_by=lambda v: (type(v), repr(v))
+)
 
 
 def _equal(a: object, b: object) -> bool:
@@ -49,10 +101,47 @@ def test_fast_path_gives_what_the_parser_gives(values, value_type):
     if value_type == "date":
         wanted = pd.to_datetime(pd.Series([e[0] for e in expected], dtype=object)).to_numpy(dtype="datetime64[ns]")
         assert np.array_equal(typed.astype("datetime64[ns]"), wanted, equal_nan=True)
+    elif value_type == "number":  # a float column: no value is NaN
+        wanted = np.array([np.nan if e[0] is None else e[0] for e in expected], dtype=float)
+        assert typed.dtype == float and np.array_equal(typed, wanted, equal_nan=True), (typed, wanted)
+        assert [np.signbit(v) for v in typed] == [np.signbit(v) for v in wanted]  # -0.0 stays -0.0
     else:
         assert all(_equal(got, want[0]) for got, want in zip(typed.tolist(), expected)), (typed, expected)
     assert list(codes) == [e[1] for e in expected]
     assert list(details) == [e[2] for e in expected]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(date_texts(), min_size=1, max_size=30, unique=True))
+def test_date_text_of_every_shape_is_what_the_date_parser_reads(texts):
+    """Only date text (of every shape and near-shape), so that each example exercises the bulk path."""
+    test_fast_path_gives_what_the_parser_gives.hypothesis.inner_test(texts, "date")
+
+
+def test_the_common_date_shapes_are_read_in_bulk():
+    """The shapes of an export are claimed by the bulk path; those it cannot be sure of are not."""
+    from chsc_cli.registers.bulk_values import all_dates
+
+    assert bulk_values.BULK_MIN_TEXTS == 0
+    common = ["2025-03-12", "2025/3/12", "2025.3.12", "2025年3月12日", "20250312", "45728", "2025-03-12 14:20:00",
+              "2025/3/12 14:20", "2025-03-12T14:20", "2025年3月12日14时20分", "20250312 14:20", 45728, 45728.6,
+              20250312, dt.date(2025, 3, 12), dt.datetime(2025, 3, 12, 14, 20)]
+    others = ["2025-02-30", "2201-01-01", "２０２５-03-12", " 2025-03-12", "2025年3月12日25时", "20250312 24:00",
+              "2025年3月12日23时59分59.6秒", "20251301", "0", "2025-03", "x", True, None, float("nan"), dt.date(2201, 1, 1)]
+    uniques = np.empty(len(common) + len(others), dtype=object)
+    uniques[:] = common + others
+    handled, values = all_dates(uniques)
+    assert handled.tolist() == [True] * len(common) + [False] * len(others)
+    assert set(values.astype("datetime64[D]").tolist()) == {dt.date(2025, 3, 12)}
+
+
+def test_numeric_text_and_number_cells_are_read_in_bulk():
+    from chsc_cli.registers.bulk_values import plain_numbers
+
+    uniques = np.array(["135", "6.3", "-0.5", "+5", ".5", 80, 6.5, "1,234", " 12", "１２", "1e5", True, None], dtype=object)
+    handled, values = plain_numbers(uniques)
+    assert handled.tolist() == [True] * 7 + [False] * 6
+    assert values.tolist() == [135.0, 6.3, -0.5, 5.0, 0.5, 80.0, 6.5]
 
 
 def test_clean_texts_are_found_among_unclean_ones():

@@ -84,17 +84,18 @@ TOTAL_SET = frozenset(TOTAL_VARIANTS)
 
 def _total_rows(grid: np.ndarray) -> np.ndarray:
     """Rows whose first non-empty cell is 合计, 总计 or 小计 (exact matches of the usual spellings,
-    compared in C: a register has 100,000 rows and one total line)."""
-    n_rows = grid.shape[0]
-    found = np.zeros(n_rows, dtype=bool)
-    totals = np.zeros(n_rows, dtype=bool)
+    compared in C: a register has 100,000 rows and one total line). Each next column is looked at
+    only in the rows still without a non-empty cell: a sheet with one blank row is not compared in
+    full column after column."""
+    totals = np.zeros(grid.shape[0], dtype=bool)
+    pending = np.arange(grid.shape[0])
     for index in range(grid.shape[1]):
-        column = grid[:, index]
-        non_blank = (column != "") & ~pd.isna(column)
-        totals |= ~found & non_blank & pd.Series(column, dtype=object).isin(TOTAL_SET).to_numpy()
-        found |= non_blank
-        if found.all():
+        if not len(pending):
             break
+        column = grid[:, index] if len(pending) == grid.shape[0] else grid[pending, index]
+        non_blank = (column != "") & ~pd.isna(column)
+        totals[pending[non_blank & pd.Series(column, dtype=object).isin(TOTAL_SET).to_numpy()]] = True
+        pending = pending[~non_blank]
     return totals
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..people import id_shaped, mask_id, parse_id
+from .bulk_values import all_dates, plain_numbers, whole_number_codes
 from .cells import DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
 from .cells import cell_text as _text
 from .columns import NUMBER_TYPES, Column
@@ -259,17 +260,6 @@ def _fast_ids(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return shaped, uniques[shaped]
 
 
-def _fast_dates(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Real date cells (what Excel stores) in DATE_YEARS, converted at once; the rest one by one."""
-    is_date = np.fromiter((isinstance(value, dt.date) for value in uniques), dtype=bool, count=len(uniques))
-    days = np.array(uniques[is_date].tolist(), dtype="datetime64[us]").astype("datetime64[D]")
-    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
-    in_range = (years >= DATE_YEARS[0]) & (years <= DATE_YEARS[1])
-    handled = np.zeros(len(uniques), dtype=bool)
-    handled[np.flatnonzero(is_date)[in_range]] = True
-    return handled, days[in_range].astype("datetime64[ns]")
-
-
 def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
     """Which uniques are non-empty text that parse_text (parse_code when `upper`) returns unchanged:
     no white space, already NFKC (and upper case). Checked on all the texts joined at once, one by
@@ -307,15 +297,19 @@ def _fast_codes(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     positions = np.flatnonzero(handled)
     wrapped = np.fromiter((text.startswith(("'", "=")) for text in uniques[positions]), dtype=bool, count=len(positions))
     handled[positions[wrapped]] = False  # an export wrapper: the scalar parser drops it
-    return handled, uniques[handled]
+    whole, digits = whole_number_codes(uniques)
+    codes = uniques.copy()
+    codes[whole] = digits
+    return handled | whole, codes[handled | whole]
 
 
 #: Vectorised parses of the common cells of a type: (which uniques they handled, typed values).
 FAST_PATHS: dict[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = {
     "id": _fast_ids,
-    "date": _fast_dates,
+    "date": all_dates,  # real date cells, date numbers and date text of the common shapes
     "text": _fast_texts,
     "code": _fast_codes,
+    "number": plain_numbers,
 }
 
 
@@ -350,7 +344,7 @@ def parse_values(
     codes and details are None when no value has a problem (the usual column)."""
     positions, uniques = raw if isinstance(raw, tuple) else factorize(raw)
     typed, codes, details = _parse_uniques(uniques, parser, value_type)
-    if all(code is None for code in codes):
+    if not np.count_nonzero(codes):  # None is falsy, every problem code is not (counted in C)
         return typed[positions], None, None
     return typed[positions], codes[positions], details[positions]
 
