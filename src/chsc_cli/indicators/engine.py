@@ -82,6 +82,7 @@ class IndicatorRun:
             denominator_source=source,
             reason=reason,
             unit=self.indicator.unit,
+            unit_word=self.indicator.unit_word,
         )
 
     def run(self) -> Evaluation:

@@ -234,6 +234,9 @@ class Indicator(Strict):
     unit: Literal["person", "record", "delivery", "count"] = "person"
     key: tuple[str, ...] = ()
     per_year_station: int | None = None  # count: a station's minimum per year
+    #: The word tables, sentences and gaps count the unit in: 人 (persons, deliveries), 例 (cards),
+    #: 条 (clues), 次 (counts). Blank: 人, or 次 for unit count.
+    unit_word: str = "人"
     parameters: dict[str, Any] = Field(default_factory=dict)
     denominator: Denominator | None = None
     numerator: Numerator
@@ -242,6 +245,8 @@ class Indicator(Strict):
     @classmethod
     def _count_target(cls, data: Any) -> Any:
         """A count indicator's target is a whole number per year, not a rate."""
+        if isinstance(data, dict) and data.get("unit") == "count" and "unit_word" not in data:
+            data = {**data, "unit_word": "次"}
         if isinstance(data, dict) and data.get("unit") == "count" and "target" in data:
             target = data["target"]
             if isinstance(target, bool) or not isinstance(target, int) or target < 0:
@@ -257,6 +262,8 @@ class Indicator(Strict):
             raise ValueError("unit: delivery 需要 key（哪些字段相同算一个单位，如 [id_number, delivery_date]）")
         if self.unit == "person" and self.key:
             raise ValueError("key 只用于 unit: record / delivery / count")
+        if not self.unit_word.strip() or len(self.unit_word.strip()) > 2:
+            raise ValueError(f"unit_word 应为一个计量词（人、例、条、次），而不是「{self.unit_word}」")
         return self
 
     @field_validator("definition")
