@@ -167,8 +167,9 @@ def test_hand_worked_figures_and_sentences(computed):
     assert not diabetes.computable and diabetes.sentence.startswith("2型糖尿病患者管理率本期无法计算（")
     nip = _line(context, "nip_basic_full_series_rate")  # nobody had a first birthday in 2024
     assert (nip.numerator, nip.denominator) == (1, 2) and nip.change.text == "无上年数据"
-    assert [c.name for c in context.categories] == [
-        "老年人健康管理", "高血压患者健康管理", "2型糖尿病患者健康管理", "预防接种", "居民健康档案", "家庭医生签约"]
+    assert [c.name for c in context.categories] == [  # services.md's order (indicators/categories.yaml)
+        "居民健康档案管理", "预防接种", "老年人健康管理", "高血压患者健康管理", "2型糖尿病患者健康管理", "中医药健康管理",
+        "家庭医生签约服务"]
     assert context.counts.model_dump() == {"total": 13, "met": 3, "missed": 7, "not_computable": 3}
 
 
@@ -342,7 +343,7 @@ def test_docx_summary_holds_the_tables_and_the_numbers_of_compute(data_dir, tmp_
     assert in_process("report", data_dir, "--period", "2025", "--compare", "2024", "-o", output, "--quiet") == 0
     tables = _table_texts(output)
     category_tables = [t for t in tables if t[0] == ["指标", "目标", "分子", "分母", "完成率", "较上年(百分点)", "是否达标"]]
-    assert len(category_tables) == 6
+    assert len(category_tables) == 7  # 中医药健康管理 is a category of its own (services.md)
     rows = {row[0]: row for table in category_tables for row in table[1:]}
     current = computed[4]
     for result in (r for r in current.indicators if r.group is None):

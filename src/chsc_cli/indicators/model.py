@@ -303,6 +303,12 @@ class PopulationFile(Strict):
     populations: dict[str, Population | Union]
 
 
+class CategoryFile(Strict):
+    """`categories.yaml`: the service categories in the order reports give them sections."""
+
+    categories: tuple[str, ...]
+
+
 class ParameterFile(Strict):
     """`parameters.yaml`: values and value sets every indicator reads as $name (an indicator's own
     parameter of the same name wins)."""

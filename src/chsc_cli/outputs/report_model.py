@@ -466,7 +466,7 @@ def build_report_context(
         lines.append(_indicator_line(row, indicator, previous_rows.get(indicator_id), compare is not None, has_rows,
                                      phrase, stations, current.period))
     categories = []
-    for number, name in enumerate(dict.fromkeys(line.category for line in lines)):
+    for number, name in enumerate(library.category_order(line.category for line in lines)):
         items = [line for line in lines if line.category == name]
         station_rows = sorted((s for item in items for s in item.stations), key=_station_order(lines))
         categories.append(CategorySection(
