@@ -125,6 +125,31 @@ columns:
     aliases: [主题]
 """
 
+#: A kind no shipped file states (the centre's own): its headers are none of the shipped kinds'.
+COMMUNITY_ACTIVITIES = """\
+name: community_activities
+title: 社区活动记录
+order: 99
+classify:
+  words: [社区活动]
+columns:
+  - header: 开展日期
+    field: activity_date
+    type: date
+    required: true
+  - header: 活动方式
+    field: activity_form
+    type: category
+    required: true
+    vocabulary:
+      values:
+        健康知识讲座: [健康知识讲座, 讲座, 健康讲座]
+    keep_unknown: true
+  - header: 活动主题
+    field: topic
+    aliases: [主题]
+"""
+
 ROSTER = [["身份证号", "纳入管理日期", "姓名"], [ID1, "2021-01-01", "张三"]]
 FOLLOWUP = [["身份证号", "随访日期", "随访方式"], [ID1, "2025-03-01", "门诊"]]
 
@@ -140,11 +165,22 @@ def centre_kinds(tmp_path):
         ("smi_followups", SMI_FOLLOWUPS),
         ("tb_patients", TB_PATIENTS),
         ("health_education_activities", HEALTH_EDUCATION),
+        ("community_activities", COMMUNITY_ACTIVITIES),
     ]:
         (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
     use_register_kinds([folder])
     yield folder
     use_register_kinds([])
+
+
+@pytest.fixture(params=["centre", "shipped"])
+def either_kinds(request, tmp_path):
+    """services.md's rules of telling kinds apart hold for the centre's kind files above and for the
+    shipped register_kinds/ alike."""
+    if request.param == "shipped":
+        yield None
+        return
+    yield request.getfixturevalue("centre_kinds")
 
 
 def kinds_of(result) -> list[str]:
@@ -161,7 +197,7 @@ def data(tmp_path):
 # ------------------------------------------------------------------ the shipped kind files
 
 
-def test_shipped_kinds_are_the_eight_of_registers_md_in_their_order():
+def test_shipped_kinds_are_the_eight_of_registers_md_then_the_nine_of_services_md_in_their_order():
     assert list(KINDS) == [
         "residents",
         "elderly_checkups",
@@ -171,6 +207,15 @@ def test_shipped_kinds_are_the_eight_of_registers_md_in_their_order():
         "diabetes_followups",
         "children",
         "vaccinations",
+        "child_health_roster",
+        "child_health_visits",
+        "maternal_records",
+        "smi_patients",
+        "smi_followups",
+        "tb_patients",
+        "infectious_disease_reports",
+        "health_supervision_reports",
+        "health_education_activities",
     ]
     assert {path.stem for path in shipped_kinds_dir().glob("[!_]*.yaml")} == set(KINDS)
 
@@ -216,15 +261,15 @@ def test_no_python_of_the_reader_or_its_commands_names_a_shipped_kind():
 
 
 def test_a_centre_kind_is_read_from_its_own_folder(centre_kinds, data):
-    write_xlsx(data / "健康教育活动.xlsx", [["活动日期", "活动形式", "主题"], ["2025-03-01", "讲座", "高血压防治"]])
+    write_xlsx(data / "社区活动.xlsx", [["开展日期", "活动方式", "主题"], ["2025-03-01", "讲座", "高血压防治"]])
     result = read(data)
-    assert kinds_of(result) == ["health_education_activities"]
-    assert result.tables["health_education_activities"]["activity_form"].tolist() == ["健康知识讲座"]
+    assert kinds_of(result) == ["community_activities"]
+    assert result.tables["community_activities"]["activity_form"].tolist() == ["健康知识讲座"]
     assert errors(result) == []
 
 
 def test_without_the_folder_the_centre_kind_is_unknown(data):
-    write_xlsx(data / "健康教育活动.xlsx", [["活动日期", "活动形式", "主题"], ["2025-03-01", "讲座", "高血压防治"]])
+    write_xlsx(data / "社区活动.xlsx", [["开展日期", "活动方式", "主题"], ["2025-03-01", "讲座", "高血压防治"]])
     result = read(data)
     assert result.sheets == [] and problems(result, "unrecognised-sheet")
 
@@ -250,23 +295,23 @@ def test_a_centre_kind_with_the_name_of_a_shipped_one_replaces_it(tmp_path, data
 def test_the_cache_is_not_served_across_different_kinds(tmp_path, data, centre_kinds):
     from chsc_cli.registers import ParseCache, read_folder
 
-    write_xlsx(data / "健康教育活动.xlsx", [["活动日期", "活动形式"], ["2025-03-01", "讲座"]])
+    write_xlsx(data / "社区活动.xlsx", [["开展日期", "活动方式"], ["2025-03-01", "讲座"]])
     cache = ParseCache(tmp_path / "cache")
-    assert kinds_of(read_folder(data, cache=cache)) == ["health_education_activities"]
+    assert kinds_of(read_folder(data, cache=cache)) == ["community_activities"]
     use_register_kinds([])
     assert kinds_of(read_folder(data, cache=cache)) == []
 
 
 def test_cli_register_kinds_option_for_validate_init_and_template(centre_kinds, tmp_path, data):
-    write_xlsx(data / "健康教育活动.xlsx", [["活动日期", "活动形式"], ["2025-03-01", "讲座"]])
+    write_xlsx(data / "社区活动.xlsx", [["开展日期", "活动方式"], ["2025-03-01", "讲座"]])
     ran = run_chsc("validate", data, "--format", "json", "--register-kinds", centre_kinds)
     assert ran.code == 0, ran.output
-    assert '"kind": "health_education_activities"' in ran.stdout
+    assert '"kind": "community_activities"' in ran.stdout
     ran = run_chsc("init", tmp_path / "新文件夹", "--register-kinds", centre_kinds, "--quiet")
     assert ran.code == 0, ran.output
     written = sorted(p.name for p in (tmp_path / "新文件夹").glob("*.xlsx"))
-    assert len(written) == len(KINDS) == 12
-    assert "严重精神障碍患者随访记录.xlsx" in written and "健康教育活动记录.xlsx" in written
+    assert len(written) == len(KINDS) == 18
+    assert "严重精神障碍患者随访记录.xlsx" in written and "社区活动记录.xlsx" in written
     ran = run_chsc("template", "tb_patients", "-o", tmp_path / "tb.xlsx", "--register-kinds", centre_kinds)
     assert ran.code == 0, ran.output
     ran = run_chsc("template", "--help")
@@ -304,7 +349,7 @@ def test_a_missing_kinds_folder_is_a_user_error(tmp_path, data):
 # ------------------------------------------------------------------ services.md: telling the kinds apart
 
 
-def test_rosters_of_one_shape_without_a_disease_word_are_ambiguous(centre_kinds, data):
+def test_rosters_of_one_shape_without_a_disease_word_are_ambiguous(either_kinds, data):
     write_xlsx(data / "慢病名册.xlsx", [[*ROSTER[0], "诊断"], [*ROSTER[1], "精神分裂症"]], sheet="名单")
     result = read(data)
     [problem] = problems(result, "ambiguous-kind")
@@ -313,21 +358,21 @@ def test_rosters_of_one_shape_without_a_disease_word_are_ambiguous(centre_kinds,
     assert "精神" in problem.message
 
 
-def test_only_one_roster_matching_its_required_columns_is_still_ambiguous(centre_kinds, data):
+def test_only_one_roster_matching_its_required_columns_is_still_ambiguous(either_kinds, data):
     write_xlsx(data / "名册.xlsx", [["身份证号", "登记日期", "诊断"], [ID1, "2021-01-01", "精神分裂症"]], sheet="名单")
     [problem] = problems(read(data), "ambiguous-kind")
     assert "smi_patients" in problem.message and "hypertension_patients" in problem.message
 
 
 @pytest.mark.parametrize("place", ["file", "sheet", "title"])
-def test_a_disease_word_names_the_smi_roster(centre_kinds, data, place):
+def test_a_disease_word_names_the_smi_roster(either_kinds, data, place):
     rows = [["严重精神障碍患者管理名册"], *ROSTER] if place == "title" else ROSTER
     name = "严重精神障碍患者.xlsx" if place == "file" else "名册.xlsx"
     write_xlsx(data / name, rows, sheet="精神障碍" if place == "sheet" else "Sheet1")
     assert kinds_of(read(data)) == ["smi_patients"]
 
 
-def test_the_sheet_name_is_read_before_the_file_name(centre_kinds, data):
+def test_the_sheet_name_is_read_before_the_file_name(either_kinds, data):
     write_xlsx(data / "高血压名册.xlsx", ROSTER, sheet="精神障碍患者")
     assert kinds_of(read(data)) == ["smi_patients"]
 
@@ -343,14 +388,14 @@ def test_the_sheet_name_is_read_before_the_file_name(centre_kinds, data):
         ([], [], "hypertension_followups"),
     ],
 )
-def test_followups_without_a_disease_word_are_told_apart_in_the_stated_order(centre_kinds, data, extra, values, kind):
+def test_followups_without_a_disease_word_are_told_apart_in_the_stated_order(either_kinds, data, extra, values, kind):
     write_xlsx(data / "随访记录.xlsx", [[*FOLLOWUP[0], *extra], [*FOLLOWUP[1], *values]])
     result = read(data)
     assert kinds_of(result) == [kind]
     assert errors(result) == []
 
 
-def test_a_disease_word_with_no_kind_of_that_shape_is_an_unrecognised_sheet(centre_kinds, data):
+def test_a_disease_word_with_no_kind_of_that_shape_is_an_unrecognised_sheet(either_kinds, data):
     write_xlsx(data / "肺结核随访记录.xlsx", FOLLOWUP)
     write_xlsx(data / "居民.xlsx", [["身份证号", "建档日期"], [ID1, "2020-01-01"]])
     result = read(data)
@@ -360,19 +405,19 @@ def test_a_disease_word_with_no_kind_of_that_shape_is_an_unrecognised_sheet(cent
     assert "结核" in skipped.message
 
 
-def test_columns_only_one_kind_knows_settle_it_before_any_counting(centre_kinds, data):
+def test_columns_only_one_kind_knows_settle_it_before_any_counting(either_kinds, data):
     rows = [["身份证号", "通知日期", "纳入管理日期", "姓名"], [ID1, "2025-02-01", "2025-02-03", "张三"]]
     write_xlsx(data / "高血压患者.xlsx", rows)
     assert kinds_of(read(data)) == ["tb_patients"]
 
 
-def test_a_disease_word_says_nothing_about_kinds_of_no_disease(centre_kinds, data):
+def test_a_disease_word_says_nothing_about_kinds_of_no_disease(either_kinds, data):
     rows = [["高血压防治讲座"], ["活动日期", "活动形式"], ["2025-03-01", "讲座"]]
     write_xlsx(data / "活动.xlsx", rows)
     assert kinds_of(read(data)) == ["health_education_activities"]
 
 
-def test_tie_break_words_of_a_centre_kind(centre_kinds, data):
+def test_tie_break_words_of_a_centre_kind(either_kinds, data):
     """A shipped residents sheet in a file named after the centre's SMI kind stays residents:
     the disease word rules out disease kinds only."""
     write_xlsx(data / "精神卫生居民档案.xlsx", [["身份证号", "建档日期"], [ID1, "2020-01-01"]])

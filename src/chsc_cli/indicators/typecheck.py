@@ -25,7 +25,8 @@ from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, T
 TEXT_MARK = "\u241e"
 TEMPORAL = ("date", "datetime")
 _COLUMN_KINDS = {"id": "text", "code": "text", "text": "text", "date": "date", "datetime": "datetime",
-                 "number": "number", "yesno": "yesno", "category": "category"}
+                 "number": "number", "whole_number": "number", "weeks": "number", "yesno": "yesno",
+                 "category": "category"}
 _NAMES = {"date": "日期", "datetime": "日期时间", "number": "数字", "yesno": "是/否", "category": "分类值",
           "text": "文字", "series": "疫苗系列", "bool": "是/否", "word": "文字", "list": "列表", "duration": "时长"}
 

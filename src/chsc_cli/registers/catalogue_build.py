@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..yamlfile import line_at
-from .columns import Column, Condition, LookupTable, RegisterKind, ShapeRule, normalise_value_text
+from .columns import NUMBER_TYPES, Column, Condition, LookupTable, RegisterKind, ShapeRule, normalise_value_text
 from .kind_files import NO_WORD, YES_WORD, ColumnSpec, KindSpec, RankedRule
 
 #: The value set every yes/no column without its own vocabulary reads (是 -> yes, 否 -> no).
@@ -172,8 +172,8 @@ class _KindBuilder:
         column_type = values.get("type", "text")
         vocabulary = self._vocabulary(where, column_type, values.get("vocabulary"))
         default = self._default(where, column_type, values.get("default"), vocabulary)
-        if values.get("plausible") is not None and column_type != "number":
-            self.problem((*where, "plausible"), "plausible 只用于 number 列", values["header"])
+        if values.get("plausible") is not None and column_type not in NUMBER_TYPES:
+            self.problem((*where, "plausible"), "plausible 只用于数字列（number、whole_number、weeks）", values["header"])
         if bool(values.get("fills")) != (column_type == "blood_pressure"):
             self.problem((*where, "fills"), "blood_pressure 列须写 fills: [收缩压的 field, 舒张压的 field]，其他列不写", values["header"])
         lookup = values.get("lookup")

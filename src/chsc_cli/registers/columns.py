@@ -20,10 +20,16 @@ ValueType = Literal[
     "text",
     "yesno",  # nullable boolean: blank = no, column absent = NA
     "number",
+    "whole_number",  # 活产数, 产前检查次数: a whole number >= 0 (float), anything else bad-number
+    "weeks",  # 建册孕周: 12, 孕12周, 12.5, 12+3, 12周3天, 12w3d -> weeks (12 + 3/7)
     "blood_pressure",  # one 血压 column holding 135/85 -> systolic + diastolic
     "category",  # text checked against a vocabulary (`vocabulary` maps value -> canonical value)
     "datetime",  # a date that keeps the time of day when the cell has one (values.py: parse_datetime)
 ]
+
+
+#: The value types whose values are numbers (a float column, NaN when blank).
+NUMBER_TYPES = ("number", "whole_number", "weeks")
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,11 @@ class Column:
     fills: tuple[str, ...] = ()
     #: (lookup table, field): the value's codes from that table are stored in the field (疫苗名称 -> series).
     lookup: tuple[str, str] | None = None
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the column's values are numbers (float, NaN when blank)."""
+        return self.type in NUMBER_TYPES
 
     def all_names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)

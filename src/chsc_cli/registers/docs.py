@@ -17,9 +17,12 @@ TYPE_NAMES = {
     "id": "身份证号",
     "code": "编码",
     "date": "日期",
+    "datetime": "日期时间",
     "text": "文字",
     "yesno": "是/否",
     "number": "数字",
+    "whole_number": "不小于0的整数",
+    "weeks": "孕周（12+3、12周3天）",
     "blood_pressure": "血压（135/85）",
     "category": "选项",
 }

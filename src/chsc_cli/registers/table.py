@@ -105,7 +105,7 @@ def _absent_values(column: Column, n_rows: int) -> object:
         return pd.array([column.default if column.default is not None else pd.NA] * n_rows, dtype="boolean")
     if column.type in ("date", "datetime"):
         return np.full(n_rows, np.datetime64("NaT"), dtype="datetime64[ns]")
-    if column.type == "number":
+    if column.numeric:
         return np.full(n_rows, np.nan)
     return np.full(n_rows, None, dtype=object)
 

@@ -19,7 +19,7 @@ import pandas as pd
 from ..people import id_shaped, mask_id, parse_id
 from .cells import DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
 from .cells import cell_text as _text
-from .columns import Column
+from .columns import NUMBER_TYPES, Column
 from .datetimes import parse_datetime
 from .vocabularies import category_parser, yes_no_parser
 
@@ -97,6 +97,41 @@ def parse_number(value: object) -> Parsed:
     if _NUMBER_TEXT.fullmatch(text):
         return float(text), None, None
     return None, "bad-number", f"「{shown_value(value)}」不是数字"
+
+
+def parse_whole_number(value: object) -> Parsed:
+    """活产数, 产前检查次数: a whole number, 0 or more; anything else is bad-number."""
+    number, code, detail = parse_number(value)
+    if code is not None or number is None:
+        return number, code, detail
+    if number < 0 or not float(number).is_integer():
+        return None, "bad-number", f"「{shown_value(value)}」不是不小于0的整数"
+    return float(number), None, None
+
+
+#: 建册孕周: an optional 孕, whole or decimal weeks, optionally 周, then optionally days 0-6 as
+#: `+3`, `3天`, `+3天` or `w3d` (services.md).
+_WEEKS_TEXT = re.compile(r"孕?(\d+(?:\.\d+)?)(?:周|w)?(?:\+?([0-6])(?:天|d)?)?")
+
+
+def parse_weeks(value: object) -> Parsed:
+    """A gestational age in weeks: 12+3, 12周3天, 12w3d -> 12 + 3/7; 12.5 -> 12.5."""
+    if is_blank(value):
+        return None, None, None
+    if isinstance(value, bool):
+        return None, "bad-number", f"「{shown_value(value)}」不是孕周，请写成 12、12+3 或 12周3天"
+    if isinstance(value, (int, float)):
+        return (float(value), None, None) if value >= 0 else (None, "bad-number", f"「{shown_value(value)}」不是孕周")
+    text = _SPACES.sub("", _text(value)).lower()
+    match = _WEEKS_TEXT.fullmatch(text)
+    # days need a marker: 12+3, 12周3天, 12w3d, 12周+3天 (a bare "123" is 123 weeks, read as a number)
+    if match and (match.group(2) is None or re.search(r"[+周w]\d", text)):
+        weeks, days = float(match.group(1)), match.group(2)
+        if days is not None and not weeks.is_integer():
+            match = None
+        else:
+            return weeks + (int(days) / 7 if days is not None else 0.0), None, None
+    return None, "bad-number", f"「{shown_value(value)}」不是孕周，请写成 12、12+3 或 12周3天"
 
 
 def parse_blood_pressure(value: object) -> Parsed:
@@ -187,6 +222,8 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
     "text": parse_text,
     "yesno": parse_yes_no,
     "number": parse_number,
+    "whole_number": parse_whole_number,
+    "weeks": parse_weeks,
     "blood_pressure": parse_blood_pressure,
 }
 
@@ -203,7 +240,7 @@ def _typed(values: np.ndarray, value_type: str) -> np.ndarray:
     """Parsed unique values as the column's final array type."""
     if value_type == "date":
         return pd.to_datetime(pd.Series(values, dtype=object)).to_numpy(dtype="datetime64[ns]")
-    if value_type == "number":
+    if value_type in NUMBER_TYPES:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
     if value_type == "yesno":
         return values.astype(bool)
