@@ -323,3 +323,24 @@ def test_binary_file(tmp_path):
     with pytest.raises(UserError) as caught:
         load_config(path)
     assert "不是文本文件" in caught.value.message
+
+
+def test_live_births_and_children_0_6_at_every_level(tmp_path):
+    """services.md: population.live_births and children_0_6, also under stations: and population_by_year:."""
+    text = (
+        "population: {live_births: 300, children_0_6: 2100}\n"
+        "stations:\n  一站: {live_births: 80, children_0_6: 560}\n"
+        "population_by_year:\n  2024: {live_births: 310}\n"
+    )
+    settings = load_config(write(tmp_path, text)).settings
+    assert settings.population == Population(live_births=300, children_0_6=2100)
+    assert settings.station_figures("一站") == Population(live_births=80, children_0_6=560)
+    assert settings.population_by_year[2024].live_births == 310
+
+
+def test_live_births_must_be_a_whole_number(tmp_path):
+    from chsc_cli.problems import UserError
+
+    with pytest.raises(UserError) as raised:
+        load_config(write(tmp_path, "population: {live_births: 三百}\n"))
+    assert "辖区活产数" in str(raised.value)

@@ -1,4 +1,4 @@
-"""sample_data/generate.py --services: the nine service registers of issues 16 and 17 (off by default).
+"""sample_data/generate.py: the nine service registers of issues 16 and 17 (on by default; --no-services leaves them out).
 
 They come from random streams of their own, so every other file is byte-identical with or without them;
 they are deterministic; and what they hold is believable for the centre's size (births a year, patients,
@@ -103,9 +103,9 @@ def normalised(pid) -> str:
     return unicodedata.normalize("NFKC", str(pid)).replace(" ", "").strip().upper()
 
 
-def test_off_by_default_and_the_other_files_stay_byte_identical(generator, tmp_path):
-    plain = generator.generate_centre(tmp_path / "plain", residents=2000)
-    both = generator.generate_centre(tmp_path / "both", residents=2000, services=True)
+def test_on_by_default_and_the_other_files_stay_byte_identical(generator, tmp_path):
+    plain = generator.generate_centre(tmp_path / "plain", residents=2000, services=False)
+    both = generator.generate_centre(tmp_path / "both", residents=2000)
     assert "services" not in plain and "services" in both
     assert not any(rel.startswith(SERVICE_FOLDERS) for rel in plain["files"])
     for rel in written(plain):

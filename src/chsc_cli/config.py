@@ -110,6 +110,8 @@ class Population(BaseModel):
     total: Count | None = Field(None, description="辖区常住人口数")
     age_65_plus: Count | None = Field(None, description="辖区65岁及以上常住居民数")
     adults_18_plus: Count | None = Field(None, description="辖区18岁及以上常住居民数")
+    live_births: Count | None = Field(None, description="辖区活产数")
+    children_0_6: Count | None = Field(None, description="辖区0～6岁儿童数")
 
 
 class Prevalence(BaseModel):

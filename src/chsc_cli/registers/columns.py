@@ -68,6 +68,9 @@ class Column:
     fills: tuple[str, ...] = ()
     #: (lookup table, field): the value's codes from that table are stored in the field (疫苗名称 -> series).
     lookup: tuple[str, str] | None = None
+    #: For a required column: a sheet without it is not this kind, but a row with a blank cell is kept
+    #: and means something (分娩日期: not yet delivered; 卡片编号: a record of its own).
+    blank_allowed: bool = False
 
     @property
     def numeric(self) -> bool:

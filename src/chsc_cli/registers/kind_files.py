@@ -77,6 +77,7 @@ class ColumnSpec(Strict):
     codes: dict[str, str | None] | None = None
     own_words: list[str] | None = None
     content_filled: bool | None = None
+    blank_allowed: bool | None = None
 
     @field_validator("aliases", "low_priority_aliases", "aliases_when_absent", "own_words", mode="before")
     @classmethod

@@ -188,6 +188,8 @@ class _Builder:
         if index is not None and index < len(self.header.names):
             column = with_declared_codes(column, self.header.names[index])
         values, codes, details = parse_values(raw, parser_for(column), column.type)
+        if codes is not None and (column.blank_allowed or not column.required) and column.type in ("id", "code"):
+            codes = np.where(codes == "missing-id", None, codes)  # a blank optional (or allowed) key: nothing to say
         for code in sorted(set(codes[codes != None])) if codes is not None else ():  # noqa: E711 - sorted: same order every run
             mask = codes == code
             self.report(mask, code, details, column, index)
@@ -197,7 +199,7 @@ class _Builder:
             values = self._split_datetimes(values, key)
         if column.type in ("date", "datetime"):
             self._check_date_range(values, column, index)
-            if column.required:
+            if column.required and not column.blank_allowed:
                 missing = np.isnat(values) & (codes == None if codes is not None else True)  # noqa: E711
                 self.report(missing, "bad-date", "必填的日期为空", column, index)
                 self.drop |= missing
