@@ -154,7 +154,10 @@ class IndicatorRun:
         denominator = len(frame)
         if spec.denominator.sum is not None:
             denominator = self._summed(population, frame)
-        return self._numerator(frame, population, eligible, denominator, persons.source, roster, counted=False)
+        source = persons.source
+        if source == "roster" and persons.register in KINDS and not KINDS[persons.register].roster:
+            source = "register"  # deliveries, cards, clues: rows of an event register, not a roster
+        return self._numerator(frame, population, eligible, denominator, source, roster, counted=False)
 
     def _summed(self, population: PersonSet, frame: pd.DataFrame) -> int:
         """The denominator as the sum of a field over the units: each unit's largest value among its
