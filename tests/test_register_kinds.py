@@ -53,7 +53,7 @@ classify:
     rank: 10
     when:
       - column: risk_level
-      - column: visit_class
+      - column: followup_class
         values: [稳定, 基本稳定, 不稳定, 未访到]
 columns:
   - use: id_number
@@ -63,7 +63,7 @@ columns:
     field: risk_level
     type: number
   - header: 本次随访分类
-    field: visit_class
+    field: followup_class
     type: category
     aliases: [随访分类, 病情分类]
     vocabulary:
@@ -95,6 +95,23 @@ columns:
   - header: 首次入户随访日期
     field: first_visit_date
     type: date
+  - header: 停止治疗日期
+    field: stop_date
+    type: date
+  - header: 停止治疗原因
+    field: stop_reason
+    type: category
+    vocabulary:
+      values:
+        completed: [完成疗程]
+        other: [其他]
+    default: other
+  - header: 应服药次数
+    field: due_doses
+    type: number
+  - header: 实际服药次数
+    field: taken_doses
+    type: number
   - use: name
 """
 

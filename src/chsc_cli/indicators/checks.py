@@ -122,7 +122,8 @@ class Checker:
             self._count(item.count, people, allowed, where)
         if item.kind in ("latest", "first"):
             pick = item.latest or item.first
-            self.problems += [f"{where}.order：未知字段「{f}」〔{f}〕" for f in pick.order if f not in rows]
+            fields = [f for item in pick.order for f in ([item] if isinstance(item, str) else item)]
+            self.problems += [f"{where}.order：未知字段「{f}」〔{f}〕" for f in fields if f not in rows]
         return item.model_copy(update={item.kind: event.model_copy(update=update)})
 
     def _count(self, count, people: dict[str, FieldType], allowed, where: str) -> None:

@@ -211,9 +211,16 @@ class Evaluator:
 
     def _pick(self, condition: PickCondition, latest: bool, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
         # Same day: the highest of `order` wins, whichever end of the dates we pick from.
-        by = [condition.date, *condition.order]
+        keys = eligible[list(dict.fromkeys([condition.date, PERSON]))].copy()
+        for position, item in enumerate(condition.order):
+            if isinstance(item, str):
+                keys[f"_order{position}"] = eligible[item]
+            else:  # {field: [words]}: a later word ranks higher; other values lowest
+                [(field, words)] = item.items()
+                keys[f"_order{position}"] = eligible[field].map({word: rank for rank, word in enumerate(words)}).fillna(-1)
+        by = [condition.date, *(f"_order{position}" for position in range(len(condition.order)))]
         ascending = [True] + [latest] * len(condition.order)
-        ordered = eligible[list(dict.fromkeys([*by, PERSON]))].sort_values(by, ascending=ascending, kind="stable")
+        ordered = keys.sort_values(by, ascending=ascending, kind="stable")
         picked = eligible.loc[ordered.drop_duplicates(PERSON, keep="last" if latest else "first").index]
         ok = all_of(condition.test, picked, self.context) if condition.test else np.ones(len(picked), dtype=bool)
         passed = _persons_in(picked.loc[ok], len(persons))

@@ -103,7 +103,8 @@ class IndicatorRun:
                 needed += f" 或 {_title(population.fallback.register)}"
             raise NotComputable(f"缺少登记表：{needed}")
         if not isinstance(population, Union):
-            self._require_columns(persons.register, population if persons.source == "roster" else population.fallback)
+            fell_back = population.fallback is not None and persons.register != population.register
+            self._require_columns(persons.register, population.fallback if fell_back else population)
         return persons
 
     def _require_columns(self, register: str, source) -> None:
@@ -154,10 +155,7 @@ class IndicatorRun:
         denominator = len(frame)
         if spec.denominator.sum is not None:
             denominator = self._summed(population, frame)
-        source = persons.source
-        if source == "roster" and persons.register in KINDS and not KINDS[persons.register].roster:
-            source = "register"  # deliveries, cards, clues: rows of an event register, not a roster
-        return self._numerator(frame, population, eligible, denominator, source, roster, counted=False)
+        return self._numerator(frame, population, eligible, denominator, persons.source, roster, counted=False)
 
     def _summed(self, population: PersonSet, frame: pd.DataFrame) -> int:
         """The denominator as the sum of a field over the units: each unit's largest value among its
@@ -271,7 +269,7 @@ class IndicatorRun:
         for item in self.indicator.numerator.require:
             event = item.event
             if event is not None:
-                self._columns_present(event.register, event.where + event.test, (event.date, *getattr(event, "order", ())))
+                self._columns_present(event.register, event.where + event.test, (event.date, *_order_fields(event)))
             else:
                 self._columns_present(population.register, item.check)
             outcome = self.evaluator.evaluate(item, frame, population.rows)
@@ -307,6 +305,11 @@ class IndicatorRun:
         self.warnings += self.data.remember(
             ("completeness-unchecked", *window, nodes), lambda: completeness_unchecked(rows, event.register, nodes)
         )
+
+
+def _order_fields(event) -> list[str]:
+    """The fields a pick's `order` reads (an item is a field or {field: [words]})."""
+    return [f for item in getattr(event, "order", ()) for f in ([item] if isinstance(item, str) else item)]
 
 
 def _absent_registers(require: tuple, data) -> list[str]:

@@ -178,7 +178,9 @@ class CountCondition(EventCondition):
 
 
 class PickCondition(EventCondition):
-    order: tuple[str, ...] = ()  # same-day tie-break: the highest of these wins
+    #: Same-day tie-break: the highest of these wins. A field, or `{field: [words]}`: the row whose
+    #: value comes later in the list wins (病情: [稳定, 基本稳定, 不稳定] — the least favourable).
+    order: tuple[str | dict[str, tuple[str, ...]], ...] = ()
 
 
 class Requirement(_WhereMixin, Strict):

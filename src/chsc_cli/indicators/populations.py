@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..registers import KINDS
 from .data import EngineData, first_birthdays, with_age
 from .evaluation import Context, evaluate, fields_of, params_of
 from .model import Population, PopulationSource, Union
@@ -74,7 +75,7 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
     return PersonSet(
         frame=persons,
         register=source.register,
-        source="roster",
+        source="roster" if KINDS[source.register].roster else "register",  # deliveries: an event register
         rows_read=len(rows),
         persons_read=data.remember(("persons-read", source.register), lambda: rows["_key"].nunique()),
         qualifying_persons=qualifying_count,
