@@ -33,6 +33,7 @@ from .formatting import percent, target_percent, target_text, unit_word
 PLAN_MONTHS = 12
 NO_VALUE = "—"
 NO_COMPARE_DATA = "无上年数据"
+NO_TARGET = "不设目标"  # a station's count with no per_year_station (公众健康咨询)
 UNFILLED_STATION = "未填"
 DEFAULT_CENTRE = "本中心"
 _DIGITS = "一二三四五六七八九"
@@ -88,7 +89,7 @@ class StationLine(Model):
     denominator_text: str = Field(description="分母（中文数字写法）")
     rate_text: str = Field(description="完成率，如 86.4%；不能计算为「—」")
     met: bool | None = Field(description="是否达标；不能计算为空")
-    met_text: str = Field(description="是 / 否 / 无法计算")
+    met_text: str = Field(description="是 / 否 / 无法计算 / 不设目标（站点的计次指标没有 per_year_station）")
     gap: int | None = Field(description="尚差人数（达标为 0）")
     gap_text: str = Field(description="尚差人数的文字")
     monthly: int | None = Field(description="计划年度每月需完成人数：ceil(尚差 ÷ 12)")
@@ -320,7 +321,8 @@ def _station_line(row: IndicatorResult) -> StationLine:
         category=row.category, computable=computable, reason=None if computable else _reason(row),
         target_text=_target_text(row), numerator=row.numerator, denominator=row.denominator,
         numerator_text=chinese_count(row.numerator), denominator_text=chinese_count(row.denominator),
-        rate_text=_rate_text(row), met=row.met, met_text=_met_text(row.met),
+        rate_text=_rate_text(row), met=row.met,
+        met_text=NO_TARGET if computable and row.is_count and row.target is None else _met_text(row.met),
         gap=gap, gap_text=chinese_count(gap), monthly=monthly, monthly_text=chinese_count(monthly),
     )
 
