@@ -99,6 +99,10 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
         library.warnings += [_located(path, w, f"（{name}）") for w in warned]
     for indicator_id, indicator in library.indicators.items():
         path = library.sources[indicator_id]
+        if indicator.gaps is not None and indicator.registers[0] in KINDS:
+            known = {c.field for c in KINDS[indicator.registers[0]].columns}
+            fields = [*indicator.gaps.columns, *(indicator.gaps.late or ())]
+            problems += [_located(path, f"gaps：{indicator.registers[0]} 没有字段「{f}」〔{f}〕") for f in fields if f not in known]
         typed, found, warned = check_indicator(indicator, library, KINDS, library.parameters)
         library.indicators[indicator_id] = typed
         problems += [_located(path, p) for p in found]

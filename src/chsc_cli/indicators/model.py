@@ -221,6 +221,14 @@ class Numerator(_WhereMixin, Strict):
     require: tuple[Requirement, ...] = ()
 
 
+class GapColumns(Strict):
+    """What a record indicator's gap list shows of each record not counted: register fields (a card:
+    卡片编号, 疾病名称, 诊断时间, 报告时间) and how late it was (`late: [from, to]`)."""
+
+    columns: tuple[str, ...] = ()
+    late: tuple[str, str] | None = None
+
+
 class Indicator(Strict):
     id: str
     name: str
@@ -239,6 +247,7 @@ class Indicator(Strict):
     #: The word tables, sentences and gaps count the unit in: 人 (persons, deliveries), 例 (cards),
     #: 条 (clues), 次 (counts). Blank: 人, or 次 for unit count.
     unit_word: str = "人"
+    gaps: GapColumns | None = None  # record units: the fields their gap list shows
     parameters: dict[str, Any] = Field(default_factory=dict)
     denominator: Denominator | None = None
     numerator: Numerator
