@@ -48,6 +48,13 @@ FILE_NAMES = {
     "diabetes_followups": "糖尿病随访记录",
     "children": "儿童花名册",
     "vaccinations": "预防接种记录",
+    # services.md (issue 16): the person and delivery registers whose cases live here too
+    "child_health_roster": "0～6岁儿童健康管理花名册",
+    "child_health_visits": "新生儿访视及儿童健康检查记录",
+    "maternal_records": "孕产妇健康管理登记",
+    "smi_patients": "严重精神障碍患者管理名册",
+    "smi_followups": "严重精神障碍患者随访记录",
+    "tb_patients": "肺结核患者管理名册",
 }
 
 FILE_KEYS = {"indicator", "people", "cases"}

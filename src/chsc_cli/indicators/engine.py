@@ -168,7 +168,10 @@ class IndicatorRun:
         per_unit = values.reindex(frame.index).fillna(spec.blank)
         self.weights = per_unit.to_numpy(dtype=float)
         total = int(per_unit.sum())
-        self.steps.append((f"分母：各单位的 {spec.field} 之和（空白按 {spec.blank}）", total))
+        register = population.register
+        header = KINDS[register].column(spec.field).header if spec.field in KINDS[register].fields else spec.field
+        each = _UNIT_EACH.get(self.indicator.unit, "每个单位")
+        self.steps.append((f"分母：{header}之和（{each}取其各行中最大的{header}，空白按 {spec.blank:g}）", total))
         return total
 
     def _counted(self) -> Evaluation:
@@ -193,7 +196,7 @@ class IndicatorRun:
         if spec.numerator.population is None:
             pool = apply_having(pool, spec.denominator.having, self.context)
         self.steps.append((f"分母：chsc.yaml 中的 {self._figure_text()}", figure))
-        self.steps.append((f"{KINDS[pool.register].title}：可计入分子的人数", len(pool.frame)))
+        self.steps.append((f"{KINDS[pool.register].title}：可计入分子的{self._counted_noun()}", len(pool.frame)))
         frame = grouped_frame(pool, self.data)
         roster = self._roster_population() if self.evaluator.want_reasons else None
         rows, index = pool.rows, None
@@ -249,13 +252,17 @@ class IndicatorRun:
         figure = self.indicator.denominator.figure
         return figure if isinstance(figure, str) else " × ".join(figure.multiply) + "（向上取整）"
 
+    def _counted_noun(self) -> str:
+        """人数, or 分娩数 / 记录数 for the other units (explain's steps)."""
+        return _UNIT_NOUNS.get(self.indicator.unit, "人数")
+
     def _population_steps(self, persons: PersonSet, population: PersonSet) -> None:
         title = KINDS[persons.register].title
         self.steps += [
             (f"{title}：读入行数（有身份标识）", persons.rows_read),
-            (f"{title}：人数", persons.persons_read),
-            ("其中符合人群条件的人数", persons.qualifying_persons),
-            ("分母：再按本指标条件筛选后的人数", len(population.frame)),
+            (f"{title}：{self._counted_noun()}", persons.persons_read),
+            (f"其中符合人群条件的{self._counted_noun()}", persons.qualifying_persons),
+            (f"分母：再按本指标条件筛选后的{self._counted_noun()}", len(population.frame)),
         ]
         if population.no_birth_date:
             message = f"{population.no_birth_date} 人没有可用的出生日期，未计入按年龄筛选的人群"
@@ -277,7 +284,7 @@ class IndicatorRun:
             reasons = _join_reasons(reasons, outcome.reasons)
             if event is not None:
                 title = KINDS[event.register].title
-                self.steps.append((f"{title}：窗口内有符合条件记录的人数", outcome.eligible_persons))
+                self.steps.append((f"{title}：窗口内有符合条件记录的{self._counted_noun()}", outcome.eligible_persons))
                 self._event_warnings(event, roster_register, counted)
         if eligible is not None:  # said only when no requirement explains it already
             unexplained = ~np.asarray(eligible, dtype=bool) & reasons.isna().to_numpy()
@@ -305,6 +312,11 @@ class IndicatorRun:
         self.warnings += self.data.remember(
             ("completeness-unchecked", *window, nodes), lambda: completeness_unchecked(rows, event.register, nodes)
         )
+
+
+#: What explain's steps count, per unit (services.md: deliveries are counted, live births summed).
+_UNIT_NOUNS = {"person": "人数", "delivery": "分娩数", "record": "记录数"}
+_UNIT_EACH = {"person": "每人", "delivery": "每次分娩", "record": "每条记录"}
 
 
 def _order_fields(event) -> list[str]:

@@ -22,6 +22,10 @@ def format_value(value: Any, spec: str | None = None) -> str:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if spec == "weeks" and isinstance(value, (int, float)):  # a gestational age: 12.428… -> 12周3天
+        whole = math.floor(value + 1e-9)
+        days = round((value - whole) * 7)
+        return f"{whole}周{days}天" if days else f"{whole}周"
     if spec and _SAFE_SPEC.fullmatch(spec) and isinstance(value, (int, float)):
         return format(value, spec)
     if isinstance(value, float) and value.is_integer():
