@@ -55,3 +55,28 @@ def test_how_late_reads_like_a_person_would_say_it():
     assert how_late(pd.Timestamp(at(2025, 3, 1, 10)), pd.Timestamp(at(2025, 3, 1, 9)), True) == "提前1小时"
     assert how_late(pd.Timestamp(at(2025, 3, 1)), pd.Timestamp(at(2025, 3, 1, 20)), False) == "当天"
     assert how_late(pd.Timestamp(at(2025, 3, 1)), None, False) == "未填"
+
+
+def test_a_centres_min_attendance_leaves_out_small_and_blank_lectures(tmp_path):
+    """A centre's copy of health_lecture_count with min_attendance 20: 19 and a blank 参加人数 do not count."""
+    from chsc_cli.indicators import load_library
+    from chsc_cli.indicators.library import shipped_library_dir
+
+    rows = [["活动日期", "活动形式", "参加人数"], ["2025-01-10", "健康知识讲座", 20], ["2025-02-10", "讲座", 19],
+            ["2025-03-10", "健康知识讲座", None], ["2025-04-10", "公众健康咨询", 50]]
+    data = tmp_path / "data"
+    write_workbook(data / "健康教育活动记录.xlsx", {"健康教育": rows})
+    own = tmp_path / "own"
+    own.mkdir()
+    text = (shipped_library_dir() / "health_lecture_count.yaml").read_text(encoding="utf-8")
+    (own / "health_lecture_count.yaml").write_text(text.replace("min_attendance: 0", "min_attendance: 20"), encoding="utf-8")
+    assert "min_attendance: 20" in (own / "health_lecture_count.yaml").read_text(encoding="utf-8")
+    shipped = run_chsc("compute", data, "--period", "2025", "--format", "json", "--quiet")
+    centre = run_chsc("compute", data, "--period", "2025", "--format", "json", "--quiet", "--indicators", own)
+    import json
+
+    def lectures(ran):
+        return next(r for r in json.loads(ran.stdout)["indicators"] if r["id"] == "health_lecture_count")["numerator"]
+
+    assert (lectures(shipped), lectures(centre)) == (3, 1)
+    assert load_library([own]).indicators["health_lecture_count"].parameters["min_attendance"] == 20
