@@ -192,7 +192,7 @@ def test_the_quarterly_steps_of_standard_management_are_explained_under_the_char
 
     rows = _progress_rows(centre)
     quarterly = {r.id for r in rows if r.quarterly}
-    assert quarterly == {"hypertension_standard_management_rate", "diabetes_standard_management_rate"}
+    assert quarterly == {"hypertension_standard_management_rate", "diabetes_standard_management_rate", "smi_standard_management_rate"}
     page = progress_html(rows, "测试中心", 2025, 12)
     cards = page.split('<section class="card">')[1:]
     explained = {card.split("</h2>")[0].removeprefix("<h2>") for card in cards if "季末" in card}
