@@ -55,6 +55,10 @@ FILE_NAMES = {
     "smi_patients": "严重精神障碍患者管理名册",
     "smi_followups": "严重精神障碍患者随访记录",
     "tb_patients": "肺结核患者管理名册",
+    # services.md (issue 17): the record registers
+    "infectious_disease_reports": "传染病报告卡登记",
+    "health_supervision_reports": "卫生监督协管信息报告登记",
+    "health_education_activities": "健康教育活动记录",
 }
 
 FILE_KEYS = {"indicator", "people", "cases"}

@@ -244,10 +244,29 @@ def test_target_above_hundred_percent(tmp_path):
     assert '0.9 或 "90%"' in error.message
 
 
-@pytest.mark.parametrize("written", ["90", "-0.1", '"九成"', ".inf", ".nan", "true"])
+@pytest.mark.parametrize("written", ["90.5", "-0.1", '"九成"', ".inf", ".nan", "true"])
 def test_other_bad_targets(tmp_path, written):
     error = load_error(tmp_path, f"targets:\n  x: {written}\n")
     assert "第 2 行：targets.x" in error.message
+
+
+def test_a_whole_number_target_is_a_count_indicators_and_refused_for_a_rate(tmp_path):
+    """services.md: targets takes a whole number per year for a count indicator; which indicator takes
+    what is known only with the library, so the rate's 90 is refused naming its line."""
+    from chsc_cli.cli.common import check_targets
+    from chsc_cli.config import load_config
+    from chsc_cli.indicators import load_library
+    from chsc_cli.problems import UserError
+
+    library = load_library()
+    loaded = load_config(write(tmp_path, "targets:\n  health_lecture_count: 10\n  elderly_health_management_rate: 90\n"))
+    assert loaded.settings.targets["health_lecture_count"] == 10
+    with pytest.raises(UserError) as error:
+        check_targets(library, loaded)
+    assert "第 3 行：targets.elderly_health_management_rate" in error.value.message
+    loaded = load_config(write(tmp_path, "targets:\n  health_lecture_count: 0.5\n"))
+    with pytest.raises(UserError, match="每年的最少次数"):
+        check_targets(library, loaded)
 
 
 def test_bad_year_key(tmp_path):

@@ -102,7 +102,7 @@ def test_billion_laughs_through_the_command_line_exits_2(tmp_path):
 
 
 def test_a_few_aliases_are_still_fine(tmp_path):
-    text = _indicator("", extra_top="x-note: &note 说明\n").replace("category: 居民健康档案", "category: 居民健康档案\nx-other: *note")
+    text = _indicator("", extra_top="x-note: &note 说明\n").replace("category: 居民健康档案管理", "category: 居民健康档案管理\nx-other: *note")
     (tmp_path / "ok.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(UserError) as raised:  # unknown keys, reported as usual — not a size error
         load_library([tmp_path])

@@ -137,6 +137,10 @@ columns:
         健康知识讲座: [健康知识讲座, 讲座, 健康讲座]
         公众健康咨询: [公众健康咨询, 健康咨询]
     keep_unknown: true
+  # the shipped 健康知识讲座次数 reads 参加人数 (min_attendance): a centre's kind keeps the field
+  - header: 参加人数
+    field: attendance
+    type: whole_number
   - header: 活动主题
     field: topic
     aliases: [主题]

@@ -15,6 +15,7 @@ from chsc_cli.config import CentreConfig
 from chsc_cli.indicators import compute_indicators, load_library
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import KINDS, ReadResult
+from chsc_cli.registers.kinds import active_catalogue
 from chsc_cli.registers.columns import Column, RegisterKind
 from chsc_cli.registers.records import RegisterSheet
 
@@ -58,7 +59,7 @@ ACTIVITIES = RegisterKind(
 @pytest.fixture(autouse=True)
 def kinds(monkeypatch):
     for kind in (MATERNAL, REPORTS, ACTIVITIES):
-        monkeypatch.setitem(KINDS, kind.name, kind)
+        monkeypatch.setitem(active_catalogue().kinds, kind.name, kind)
 
 
 def read_result(tables: dict[str, pd.DataFrame]) -> ReadResult:

@@ -58,7 +58,12 @@ def _decimal(value: Any) -> Decimal:
 
 
 def _target(value: Any) -> Decimal:
+    """A rate in [0, 1] (0.9, "90%"), or a whole number of times a year for a count indicator (12);
+    which one an indicator takes is checked against the library (cli.common.check_targets)."""
     number = _decimal(value)
+    whole = not (isinstance(value, str) and value.strip().endswith(("%", "％"))) and number == number.to_integral_value()
+    if whole and number > 1:
+        return number.to_integral_value()
     if not Decimal(0) <= number <= Decimal(1):
         raise PydanticCustomError("out-of-range", "超出 0 到 1（0% 到 100%）的范围")
     return number

@@ -173,14 +173,21 @@ def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
 
 def check_targets(library, settings: LoadedConfig) -> None:
     """Every indicator chsc.yaml `targets:` names is in the library."""
-    for indicator_id in settings.settings.targets:
+    for indicator_id, target in settings.settings.targets.items():
+        line = settings.line_of("targets", indicator_id)
         if indicator_id not in library.indicators:
-            line = settings.line_of("targets", indicator_id)
             raise UserError(
                 f"chsc.yaml 第 {line} 行：targets 中的指标「{indicator_id}」不存在。",
                 hint=f"可用的指标：{library.listing()}",
                 code="bad-config",
             )
+        indicator = library.indicators[indicator_id]
+        if indicator.unit == "count" and target != target.to_integral_value():
+            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{target}）不对：计次指标的目标是每年的最少次数。",
+                            hint=f"写整数，如 {indicator_id}: {int(indicator.target)}", code="bad-config")
+        if indicator.unit != "count" and target > 1:
+            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{target}）不对：超出 0 到 1（0% 到 100%）的范围。",
+                            hint=f'targets.{indicator_id} 应为 0 到 1 之间的小数，如 0.9 或 "90%"。', code="bad-config")
 
 
 def indicator_id_of(library, text: str, also: str = "") -> str:

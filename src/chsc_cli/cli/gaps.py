@@ -81,7 +81,8 @@ def gaps(
         return EXIT_OK
     if not quiet:
         total = sum(len(g.people) for g in lists)
-        stderr.print(f"已写入 {written}（共 {total:,} 人）", markup=False)
+        words = {g.word for g in lists}
+        stderr.print(f"已写入 {written}（共 {total:,} {words.pop() if len(words) == 1 else '条'}）", markup=False)
         for gaps_item in lists:
             if gaps_item.note:
                 stderr.print(f"{gaps_item.name}：{gaps_item.note}", markup=False)

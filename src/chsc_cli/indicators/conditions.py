@@ -94,6 +94,8 @@ class Evaluator:
         if item.kind in ("any", "all"):
             return self._combined(item, persons, rows)
         event = item.event
+        if not self.data.has(event.register):  # an absent register inside any: adds nobody
+            return Outcome(pd.Series(False, index=persons.index), self._empty_reasons(persons))
         key = ("event-rows", event.register, event.date, event.within, self.period.start, self.period.end, self.reference)
         rows = self.data.remember_for(
             persons, key, lambda: event_rows(event, persons, self.data, self.context, self.period, self.reference)

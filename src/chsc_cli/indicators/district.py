@@ -93,6 +93,7 @@ def district_total(rows: dict[str, IndicatorResult], target, labels: dict[str, s
     total = IndicatorResult(
         id=first.id, name=first.name, category=first.category, group=None, numerator=None, denominator=None,
         target=target, comparison=first.comparison, denominator_source=None, unit=first.unit,
+        unit_word=first.unit_word,
     )
     labels = labels or {}
     missing = {folder: row.reason for folder, row in rows.items() if row.reason is not None or row.numerator is None}

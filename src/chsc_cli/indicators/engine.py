@@ -82,6 +82,7 @@ class IndicatorRun:
             denominator_source=source,
             reason=reason,
             unit=self.indicator.unit,
+            unit_word=self.indicator.unit_word,
         )
 
     def run(self) -> Evaluation:
@@ -123,9 +124,9 @@ class IndicatorRun:
 
     def _run(self) -> Evaluation:
         denominator_spec, numerator_spec = self.indicator.denominator, self.indicator.numerator
-        for item in _events(numerator_spec.require):
-            if not self.data.has(item.register):
-                raise NotComputable(f"缺少登记表：{_title(item.register)}")
+        absent = _absent_registers(numerator_spec.require, self.data)
+        if absent:
+            raise NotComputable(f"缺少登记表：{' 或 '.join(_title(r) for r in dict.fromkeys(absent))}")
         if self.indicator.unit == "count":
             return self._counted()
         figure_value, missing_settings = None, []
@@ -323,13 +324,21 @@ def _order_fields(event) -> list[str]:
     return [f for item in getattr(event, "order", ()) for f in ([item] if isinstance(item, str) else item)]
 
 
-def _events(require: tuple):
-    """Every event condition of a requirement list, inside any:/all: too."""
+def _absent_registers(require: tuple, data) -> list[str]:
+    """The registers whose absence makes the requirements not computable: an event register, except
+    inside `any:`, where an absent register's item simply fails as long as one item's registers are
+    present (health_record_usage_rate: any of several registers)."""
+    absent: list[str] = []
     for item in require:
-        if item.kind in ("any", "all"):
-            yield from _events(getattr(item, item.kind))
-        elif item.event is not None:
-            yield item.event
+        if item.kind == "any":
+            parts = [_absent_registers((part,), data) for part in item.any]
+            if all(parts):
+                absent += [r for part in parts for r in part]
+        elif item.kind == "all":
+            absent += _absent_registers(item.all, data)
+        elif item.event is not None and not data.has(item.event.register):
+            absent.append(item.event.register)
+    return absent
 
 
 def _join_reasons(left: pd.Series, right: pd.Series) -> pd.Series:

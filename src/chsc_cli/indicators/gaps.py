@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period
+from ..people import mask_ids
 from ..registers import KINDS
+from ..registers.datetimes import HAS_TIME_SUFFIX
 from .data import EngineData
 from .library import Library
 from .results import Evaluation
@@ -25,6 +27,11 @@ class GapList:
     people: pd.DataFrame  # GAP_COLUMNS, sorted by station, team, name
     shortfall: int | None  # persons the numerator still needs (official figure or roster)
     note: str | None  # e.g. how many more the official figure implies beyond the list
+    word: str = "人"  # what a line of the list is: 人, or a card's 例, a clue's 条
+    #: a record list: the headings of `people`'s columns (站点, the indicator's gap fields, 原因);
+    #: None for the persons' GAP_COLUMNS
+    record_headers: tuple[str, ...] | None = None
+    counted: bool = False  # a count indicator: no list, only the note of how many more are needed
 
 
 def last_contacts(library: Library, indicator_id: str, data: EngineData, period: Period, keys: pd.Index) -> pd.Series:
@@ -50,13 +57,18 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
     indicator = library.indicators[result.id]
     persons = evaluation.persons
     first_register = indicator.registers[0]
-    key_header = KINDS[first_register].column(KINDS[first_register].key_field).header
+    kind = KINDS[first_register]
+    key_header = kind.column(kind.key_field).header if kind.key_field else "记录"
     if persons is None or indicator.unit == "count":
         empty = pd.DataFrame(columns=list(GAP_COLUMNS))
         note = result.reason
-        if indicator.unit == "count" and result.shortfall:
-            note = f"计次指标没有名单：还需开展 {result.shortfall:,} 次"
-        return GapList(result.id, result.name, key_header, empty, result.shortfall, note)
+        if indicator.unit == "count" and note is None:
+            note = (f"计次指标没有名单：还需开展 {result.shortfall:,} {indicator.unit_word}" if result.shortfall
+                    else f"计次指标没有名单：已开展 {result.numerator:,} {indicator.unit_word}，没有待完成的")
+        return GapList(result.id, result.name, key_header, empty, result.shortfall, note, indicator.unit_word,
+                       counted=indicator.unit == "count")
+    if indicator.unit == "record":
+        return record_gap_list(indicator, result, persons, key_header)
     if indicator.unit != "person" and KINDS[first_register].key_field in persons.columns:
         # a record or delivery is listed by the person (or card) key of its row, never by the
         # internal unit key (which joins several fields and would not be masked as an ID)
@@ -86,4 +98,67 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
         extra = result.shortfall - len(people)
         if extra > 0:
             note += f"，即使全部完成仍差 {extra:,} 人（官方人数中有名册未登记的人）"
-    return GapList(result.id, result.name, key_header, people.reset_index(drop=True), result.shortfall, note)
+    return GapList(result.id, result.name, key_header, people.reset_index(drop=True), result.shortfall, note, indicator.unit_word)
+
+
+def record_gap_list(indicator, result, units: pd.DataFrame, key_header: str) -> GapList:
+    """The records (cards, clues) of the denominator not counted: 所属站点, the fields the indicator's
+    `gaps:` names (a card: 卡片编号, 疾病名称, 诊断时间, 报告时间), how late, and the reason. An ID
+    column is never listed whole (a card carries no full ID number)."""
+    kind = KINDS[indicator.registers[0]]
+    spec = indicator.gaps
+    fields = list(spec.columns) if spec is not None else [f for f in (kind.key_field,) if f]
+    missing = units.loc[units["in_denominator"].to_numpy(dtype=bool) & ~units["in_numerator"].to_numpy(dtype=bool)]
+    table = pd.DataFrame({"station": missing["station"] if "station" in missing else None}, index=missing.index)
+    headers = ["站点"]
+    for field in fields:
+        column = kind.column(field)
+        values = missing[field] if field in missing else pd.Series(None, index=missing.index, dtype=object)
+        if column.type == "id":
+            values = mask_ids(values)
+        elif column.type == "datetime":
+            values = pd.Series([shown_time(v, has) for v, has in zip(values, _has_time(missing, field))], index=missing.index)
+        elif column.type == "date":
+            values = values.map(lambda v: None if pd.isna(v) else v.date().isoformat())
+        table[field] = values
+        headers.append(column.header)
+    if spec is not None and spec.late is not None:
+        start, end = spec.late
+        table["_late"] = [how_late(a, b, ha and hb) for a, b, ha, hb in
+                          zip(missing[start], missing[end], _has_time(missing, start), _has_time(missing, end))]
+        headers.append(f"{kind.column(end).header}距{kind.column(start).header}")
+    table["reason"] = missing["reason"]
+    headers.append("原因")
+    table = table.sort_values(["station", *fields[:1]], kind="stable", na_position="last")
+    return GapList(result.id, result.name, key_header, table.reset_index(drop=True), result.shortfall, None,
+                   indicator.unit_word, tuple(headers))
+
+
+def _has_time(frame: pd.DataFrame, field: str) -> list[bool]:
+    companion = f"{field}{HAS_TIME_SUFFIX}"
+    if companion in frame:
+        return [bool(v) if v == v else False for v in frame[companion]]
+    return [False] * len(frame)
+
+
+def shown_time(value, has_time: bool) -> str | None:
+    """2025-03-01 10:00 with a time of day, 2025-03-01 without."""
+    if value is None or pd.isna(value):
+        return None
+    return value.strftime("%Y-%m-%d %H:%M") if has_time else value.strftime("%Y-%m-%d")
+
+
+def how_late(start, end, both_have_times: bool) -> str:
+    """How long after `start` the `end` came: 2小时30分 with times of day, else whole days (当天, 3天);
+    未填 when either is blank; a negative span (a report before the diagnosis) is 提前."""
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return "未填"
+    if not both_have_times:
+        days = (end.normalize() - start.normalize()).days
+        return "当天" if days == 0 else (f"{days}天" if days > 0 else f"提前{-days}天")
+    minutes = int((end - start).total_seconds() // 60)
+    sign, minutes = ("提前", -minutes) if minutes < 0 else ("", minutes)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    text = (f"{days}天" if days else "") + (f"{hours}小时" if hours else "") + (f"{mins}分" if mins or not (days or hours) else "")
+    return sign + text

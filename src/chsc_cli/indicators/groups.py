@@ -109,7 +109,7 @@ def group_results(
         row = IndicatorResult(
             id=base.id, name=base.name, category=base.category, group={by: group},
             numerator=None, denominator=None, target=base.target, comparison=base.comparison,
-            denominator_source=base.denominator_source, unit=base.unit,
+            denominator_source=base.denominator_source, unit=base.unit, unit_word=base.unit_word,
         )
         if persons is None:
             row.reason = base.reason

@@ -16,14 +16,15 @@ from pydantic import ValidationError
 from ..problems import UserError
 from ..registers import KINDS, VALUE_SETS
 from .checks import check_indicator, check_population
-from .model import ITEM_MARK, Indicator, ParameterFile, Population, PopulationFile
+from .model import ITEM_MARK, CategoryFile, Indicator, ParameterFile, Population, PopulationFile
 from .typecheck import TEXT_MARK
 from ..yamlfile import YamlError, line_at, load_yaml
 
 POPULATIONS_FILE = "populations.yaml"
 PARAMETERS_FILE = "parameters.yaml"
+CATEGORIES_FILE = "categories.yaml"
 #: Files of a library folder that are not indicators.
-SHARED_FILES = (POPULATIONS_FILE, PARAMETERS_FILE)
+SHARED_FILES = (POPULATIONS_FILE, PARAMETERS_FILE, CATEGORIES_FILE)
 
 
 def shipped_library_dir() -> Path:
@@ -44,6 +45,14 @@ class Library:
     population_sources: dict[str, Path] = field(default_factory=dict)  # population name -> file
     #: Definition warnings (a word a keep-as-written column does not list), `file:line: message`.
     warnings: list[str] = field(default_factory=list)
+    #: The order of service categories in reports (categories.yaml; a centre's file replaces it).
+    categories: tuple[str, ...] = ()
+
+    def category_order(self, names):
+        """`names` in the order of categories.yaml; the unlisted after them, as given."""
+        position = {name: index for index, name in enumerate(self.categories)}
+        given = list(dict.fromkeys(names))
+        return sorted(given, key=lambda name: (position.get(name, len(position)), given.index(name)))
 
     def population(self, reference: str | Population) -> Population:
         return self.populations[reference] if isinstance(reference, str) else reference
@@ -90,6 +99,10 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
         library.warnings += [_located(path, w, f"（{name}）") for w in warned]
     for indicator_id, indicator in library.indicators.items():
         path = library.sources[indicator_id]
+        if indicator.gaps is not None and indicator.registers[0] in KINDS:
+            known = {c.field for c in KINDS[indicator.registers[0]].columns}
+            fields = [*indicator.gaps.columns, *(indicator.gaps.late or ())]
+            problems += [_located(path, f"gaps：{indicator.registers[0]} 没有字段「{f}」〔{f}〕") for f in fields if f not in known]
         typed, found, warned = check_indicator(indicator, library, KINDS, library.parameters)
         library.indicators[indicator_id] = typed
         problems += [_located(path, p) for p in found]
@@ -127,6 +140,11 @@ def _located(path: Path, problem: str, label: str = "") -> str:
 
 
 def _load_folder(folder: Path, library: Library, problems: list[str]) -> None:
+    categories_file = folder / CATEGORIES_FILE
+    if categories_file.is_file():
+        parsed = _parse(categories_file, CategoryFile, problems)
+        if parsed is not None:
+            library.categories = parsed.categories
     parameter_file = folder / PARAMETERS_FILE
     if parameter_file.is_file():
         parsed = _parse(parameter_file, ParameterFile, problems)

@@ -221,6 +221,14 @@ class Numerator(_WhereMixin, Strict):
     require: tuple[Requirement, ...] = ()
 
 
+class GapColumns(Strict):
+    """What a record indicator's gap list shows of each record not counted: register fields (a card:
+    卡片编号, 疾病名称, 诊断时间, 报告时间) and how late it was (`late: [from, to]`)."""
+
+    columns: tuple[str, ...] = ()
+    late: tuple[str, str] | None = None
+
+
 class Indicator(Strict):
     id: str
     name: str
@@ -236,6 +244,10 @@ class Indicator(Strict):
     unit: Literal["person", "record", "delivery", "count"] = "person"
     key: tuple[str, ...] = ()
     per_year_station: int | None = None  # count: a station's minimum per year
+    #: The word tables, sentences and gaps count the unit in: 人 (persons, deliveries), 例 (cards),
+    #: 条 (clues), 次 (counts). Blank: 人, or 次 for unit count.
+    unit_word: str = "人"
+    gaps: GapColumns | None = None  # record units: the fields their gap list shows
     parameters: dict[str, Any] = Field(default_factory=dict)
     denominator: Denominator | None = None
     numerator: Numerator
@@ -244,6 +256,8 @@ class Indicator(Strict):
     @classmethod
     def _count_target(cls, data: Any) -> Any:
         """A count indicator's target is a whole number per year, not a rate."""
+        if isinstance(data, dict) and data.get("unit") == "count" and "unit_word" not in data:
+            data = {**data, "unit_word": "次"}
         if isinstance(data, dict) and data.get("unit") == "count" and "target" in data:
             target = data["target"]
             if isinstance(target, bool) or not isinstance(target, int) or target < 0:
@@ -259,6 +273,8 @@ class Indicator(Strict):
             raise ValueError("unit: delivery 需要 key（哪些字段相同算一个单位，如 [id_number, delivery_date]）")
         if self.unit == "person" and self.key:
             raise ValueError("key 只用于 unit: record / delivery / count")
+        if not self.unit_word.strip() or len(self.unit_word.strip()) > 2:
+            raise ValueError(f"unit_word 应为一个计量词（人、例、条、次），而不是「{self.unit_word}」")
         return self
 
     @field_validator("definition")
@@ -296,6 +312,12 @@ def parse_target(value: Any) -> Decimal:
 
 class PopulationFile(Strict):
     populations: dict[str, Population | Union]
+
+
+class CategoryFile(Strict):
+    """`categories.yaml`: the service categories in the order reports give them sections."""
+
+    categories: tuple[str, ...]
 
 
 class ParameterFile(Strict):

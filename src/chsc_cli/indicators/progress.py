@@ -86,5 +86,5 @@ def pace_lines(result_rows: list[IndicatorResult], period) -> dict[str, str]:
         if row.group is None and row.met is False:
             pace = monthly_pace(row.shortfall, remaining)
             if pace is not None:
-                lines[row.id] = f"按年底达标：剩余 {remaining} 个月，每月需完成 {pace:,} 人"
+                lines[row.id] = f"按年底达标：剩余 {remaining} 个月，每月需完成 {pace:,} {row.unit_word}"
     return lines

@@ -58,6 +58,8 @@ class IndicatorResult:
     #: person | record | delivery | count. A count has no denominator: its value is the number of
     #: records passing and its target the minimum for the period (pro-rated from the year's).
     unit: str = "person"
+    #: the word its numbers are counted in (人, 例, 条, 次): the indicator file's `unit_word`
+    unit_word: str = "人"
 
     @property
     def group_name(self) -> str | None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from ..indicators import ComputeResult
 from ..periods import chinese_label
-from .formatting import UNIT_NAMES, rate_text, target_text
+from .formatting import rate_text, target_text, unit_word
 from .writer import SheetSpec, write_csv, write_xlsx
 
-HEADER = ["指标编号", "指标", "分组", "分子", "分母", "率", "目标", "达标", "差距(人)", "分母来源", "说明", "计数单位"]
+HEADER = ["指标编号", "指标", "分组", "分子", "分母", "率", "目标", "达标", "差距", "分母来源", "说明", "计数单位"]
 PERCENT_COLUMNS = {5, 6}
 SOURCE_NAMES = {"config": "chsc.yaml 官方数", "roster": "名册", "register": "登记记录"}
 
@@ -26,12 +26,12 @@ def compute_rows(result: ComputeResult, *, as_text: bool) -> list[list[object]]:
             row.numerator,
             row.denominator,
             rate_text(row) if as_text or row.unit == "count" else row.value,
-            target_text(row) if as_text or row.unit == "count" else float(row.target),
+            target_text(row) if as_text or row.unit == "count" or row.target is None else float(row.target),
             met,
             row.shortfall,
             SOURCE_NAMES.get(row.denominator_source or "", ""),
             row.reason or row.note or "",
-            UNIT_NAMES.get(row.unit, row.unit),
+            unit_word(row),
         ])
     return rows
 

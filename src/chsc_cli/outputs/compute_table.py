@@ -12,7 +12,7 @@ from rich.table import Table
 from ..indicators import ComputeResult
 from ..indicators.activity import PERIOD_WITHOUT_DATA
 from ..periods import chinese_label
-from .formatting import count, rate_text, target_text
+from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word
 
 
 def compute_json_text(result: ComputeResult) -> str:
@@ -25,11 +25,18 @@ def _met_mark(met: bool | None) -> str:
     return "[green]✓[/]" if met else "[red]✗[/]"
 
 
+def _gap(row, *, mixed: bool) -> str:
+    """The shortfall; with rows of several words (人, 例, 次) each cell says its own."""
+    if row.shortfall is None:
+        return "—"
+    return amount(row.shortfall, row) if mixed else count(row.shortfall)
+
+
 def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool = False, pace: dict[str, str] | None = None) -> None:
     title = f"{result.centre or ''} {chinese_label(result.period)} 指标完成情况".strip()
     table = Table(title=title, title_justify="left")
     for heading, justify in (("指标", "left"), ("分子", "right"), ("分母", "right"), ("率", "right"),
-                             ("目标", "right"), ("达标", "center"), ("差距(人)", "right")):
+                             ("目标", "right"), ("达标", "center"), (gap_heading(result.indicators), "right")):
         table.add_column(heading, justify=justify)
     for row in result.indicators:
         name = row.name if row.group is None else f"  {row.group_name}"
@@ -40,7 +47,7 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
             rate_text(row),
             target_text(row),
             _met_mark(row.met),
-            count(row.shortfall) if row.shortfall else ("0" if row.shortfall == 0 else "—"),
+            _gap(row, mixed=gap_heading(result.indicators) == "差距"),
         )
     console.print(table)
     for row in result.indicators:

@@ -29,18 +29,32 @@ def count(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
-UNIT_NAMES = {"person": "人", "record": "记录", "delivery": "分娩", "count": "次"}
+def unit_word(row) -> str:
+    """The word a row's numbers are counted in (the indicator file's `unit_word`: 人, 例, 条, 次)."""
+    word = getattr(row, "unit_word", None)
+    return word or ("次" if getattr(row, "unit", "person") == "count" else "人")
+
+
+def amount(value: int | None, row) -> str:
+    """5次, 3例, 1,204人; '—' for none."""
+    return "—" if value is None else f"{value:,}{unit_word(row)}"
+
+
+def gap_heading(rows) -> str:
+    """差距(人) when every row counts persons, else 差距 (each cell then carries its word)."""
+    words = {unit_word(row) for row in rows}
+    return f"差距({words.pop()})" if len(words) == 1 else "差距"
 
 
 def rate_text(row) -> str:
     """The rate column: a count indicator shows its count (it has no rate)."""
     if getattr(row, "unit", "person") == "count":
-        return "—" if row.numerator is None else f"{row.numerator:,}次"
+        return amount(row.numerator, row)
     return percent(row.numerator, row.denominator)
 
 
 def target_text(row) -> str:
     """The target column: a count indicator's minimum for the period, in 次."""
     if getattr(row, "unit", "person") == "count":
-        return f"{int(row.target):,}次"
+        return "—" if row.target is None else amount(int(row.target), row)
     return target_percent(row.target)

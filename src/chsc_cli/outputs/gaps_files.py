@@ -17,11 +17,15 @@ HEADERS = ["站点", "团队", "姓名", "{key}", "年龄", "联系电话", "原
 
 
 def _header(gaps: GapList) -> list[str]:
+    if gaps.record_headers is not None:
+        return list(gaps.record_headers)
     return [h.format(key=gaps.key_header) for h in HEADERS]
 
 
 def gap_rows(gaps: GapList, show_id: bool) -> list[list[object]]:
     people = gaps.people
+    if gaps.record_headers is not None:  # records: already masked and formatted by the list
+        return [[None if value is None or value != value else value for value in row] for row in people.itertuples(index=False)]
     keys = people["key"] if show_id or gaps.key_header != "身份证号" else mask_ids(people["key"])
     ages = people["age"].map(lambda a: None if pd.isna(a) else int(a))
     contacts = people["last_contact"].map(lambda d: None if pd.isna(d) else d.date())
@@ -30,7 +34,10 @@ def gap_rows(gaps: GapList, show_id: bool) -> list[list[object]]:
 
 
 def render_gaps_table(console: Console, gaps: GapList, show_id: bool) -> None:
-    table = Table(title=f"{gaps.name}：待完成名单（{len(gaps.people):,} 人）", title_justify="left")
+    if gaps.counted:  # a count has no list: how many more activities are needed
+        console.print(f"{gaps.name}：{gaps.note}", markup=False)
+        return
+    table = Table(title=f"{gaps.name}：待完成名单（{len(gaps.people):,} {gaps.word}）", title_justify="left")
     for heading in _header(gaps):
         table.add_column(heading, overflow="fold")
     for row in gap_rows(gaps, show_id):
@@ -49,6 +56,8 @@ def write_gaps_csv(path: Path, gaps: GapList, show_id: bool, protected) -> Path:
 
 
 def _sheet(title: str, gaps: GapList, rows: list[list[object]]) -> SheetSpec:
+    if gaps.record_headers is not None:  # every record column is text (card numbers, date-times as written)
+        return SheetSpec(title=title, header=_header(gaps), rows=rows, text_columns=set(range(len(gaps.record_headers))))
     return SheetSpec(title=title, header=_header(gaps), rows=rows, date_columns={7}, text_columns={3, 5})
 
 
@@ -58,7 +67,7 @@ def write_gaps_xlsx(path: Path, lists: list[GapList], show_id: bool, split: str,
     if len(lists) == 1:
         gaps = lists[0]
         rows = gap_rows(gaps, show_id)
-        position = 0 if split == "station" else 1
+        position = 0 if split == "station" or gaps.record_headers is not None else 1  # records have no team
         groups = list(dict.fromkeys(row[position] for row in rows)) or ["名单"]
         for group in groups:
             sheets.append(_sheet(str(group), gaps, [row for row in rows if row[position] == group]))

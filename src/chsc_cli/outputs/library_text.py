@@ -10,7 +10,7 @@ from ..indicators import ComputeResult, Library
 from ..indicators.results import Evaluation
 from ..periods import chinese_label
 from ..registers import KINDS
-from .formatting import count, percent, target_percent
+from .formatting import amount, count, percent, target_percent, target_text, unit_word
 
 
 def render_library(console: Console, library: Library, targets: dict) -> None:
@@ -20,7 +20,8 @@ def render_library(console: Console, library: Library, targets: dict) -> None:
     for indicator_id, indicator in library.indicators.items():
         target = targets.get(indicator_id, indicator.target)
         registers = "、".join(KINDS[r].title for r in indicator.registers)
-        table.add_row(indicator_id, indicator.name, indicator.category, f"{indicator.comparison} {target_percent(target)}", registers)
+        shown = f"每年 {int(target)}{indicator.unit_word}" if indicator.unit == "count" else target_percent(target)
+        table.add_row(indicator_id, indicator.name, indicator.category, f"{indicator.comparison} {shown}", registers)
     console.print(table)
 
 
@@ -61,11 +62,13 @@ def render_check(console: Console, result: ComputeResult, pace: dict[str, str] |
     if misses:
         console.print(f"[bold red]{chinese_label(result.period)} 未达标的指标（{len(misses)} 项）：[/]")
         for row in misses:
-            console.print(
-                f"  ✗ {row.name}：{percent(row.numerator, row.denominator)}（{count(row.numerator)}/{count(row.denominator)}），"
-                f"目标 {target_percent(row.target)}，需再完成 {count(row.shortfall)} 人",
-                markup=False,
-            )
+            if row.is_count:  # 健康知识讲座：已开展5次，2025年上半年应开展6次，尚差1次
+                line = (f"  ✗ {row.name.removesuffix('次数')}：已开展{amount(row.numerator, row)}，"
+                        f"{chinese_label(result.period)}应开展{target_text(row)}，尚差{amount(row.shortfall, row)}")
+            else:
+                line = (f"  ✗ {row.name}：{percent(row.numerator, row.denominator)}（{count(row.numerator)}/{count(row.denominator)}），"
+                        f"目标 {target_percent(row.target)}，需再完成 {count(row.shortfall)} {unit_word(row)}")
+            console.print(line, markup=False)
             if pace and row.id in pace:
                 console.print(f"    {pace[row.id]}", markup=False)
     else:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..indicators.progress import ProgressRow
-from .formatting import count, percent, target_percent
+from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word
 from .writer import SheetSpec, write_text, write_xlsx
 
 
@@ -22,9 +22,21 @@ QUARTERLY_NOTE = (
 )
 
 
-def _headers(through: int) -> list[str]:
-    last = "年底情况" if through >= 12 else "每月需完成(人)"
-    return ["指标", *[f"{m}月" for m in range(1, through + 1)], "目标", "差距(人)", last]
+def _headers(through: int, rows: list[ProgressRow] = ()) -> list[str]:
+    gap = gap_heading([row.current for row in rows]) if rows else "差距(人)"
+    last = "年底情况" if through >= 12 else f"每月需完成{gap.removeprefix('差距')}"
+    return ["指标", *[f"{m}月" for m in range(1, through + 1)], "目标", gap, last]
+
+
+def _shown_gap(row: ProgressRow, rows: list[ProgressRow]) -> str:
+    return count(row.current.shortfall) if gap_heading([r.current for r in rows]) != "差距" else amount(row.current.shortfall, row.current)
+
+
+def _chart_values(row: ProgressRow) -> tuple[list[float | None], float]:
+    """Rates against their target; a count as a share of each month's pro-rated line (target 100%)."""
+    if not row.current.is_count:
+        return [m.value for m in row.months], float(row.current.target)
+    return [None if m.numerator is None or not m.target else m.numerator / float(m.target) for m in row.months], 1.0
 
 
 def pace_text(row: ProgressRow, through: int) -> str:
@@ -35,7 +47,7 @@ def pace_text(row: ProgressRow, through: int) -> str:
     current = row.current
     if current.met is None:
         return "—"
-    return "已达标" if current.met else f"未达标，尚差 {current.shortfall:,} 人"
+    return "已达标" if current.met else f"未达标，尚差 {current.shortfall:,} {unit_word(current)}"
 
 
 def _status(row: ProgressRow, through: int) -> str:
@@ -46,21 +58,22 @@ def _status(row: ProgressRow, through: int) -> str:
     if current.met:
         return "已达标"
     if through >= 12:
-        return f"年底未达标，尚差 {current.shortfall:,} 人"
-    return f"差 {current.shortfall:,} 人，剩余 {12 - through} 个月，每月需完成 {pace_text(row, through)} 人"
+        return f"年底未达标，尚差 {current.shortfall:,} {unit_word(current)}"
+    word = unit_word(current)
+    return f"差 {current.shortfall:,} {word}，剩余 {12 - through} 个月，每月需完成 {pace_text(row, through)} {word}"
 
 
 def render_progress_table(console: Console, rows: list[ProgressRow], year: int, through: int) -> None:
     table = Table(title=f"{year}年 1–{through}月 指标进度（各月为1月至该月的累计完成率）", title_justify="left")
     name_width = max((cell_len(row.name) for row in rows), default=4)  # names whole, never cut to 「老年人中医药健康…」
-    for heading in _headers(through):
+    for heading in _headers(through, rows):
         if heading == "指标":
             table.add_column(heading, justify="left", min_width=name_width)
         else:
             table.add_column(heading, justify="right", no_wrap=True)
     for row in rows:
-        cells = [percent(m.numerator, m.denominator) for m in row.months]
-        table.add_row(row.name, *cells, target_percent(row.current.target), count(row.current.shortfall), pace_text(row, through))
+        cells = [rate_text(m) for m in row.months]  # a count: the cumulative count (its line is the target column)
+        table.add_row(row.name, *cells, target_text(row.current), _shown_gap(row, rows), pace_text(row, through))
     console.print(table)
     remaining = 12 - through
     if remaining > 0:
@@ -74,10 +87,13 @@ def write_progress_xlsx(path: Path, rows: list[ProgressRow], year: int, through:
     data = []
     for row in rows:
         last = row.pace if through < 12 else pace_text(row, through)
-        data.append([row.name, *[m.value for m in row.months], float(row.current.target), row.current.shortfall, last])
+        if row.current.is_count:  # counts are not percentages: the cumulative counts and the line as text
+            data.append([row.name, *[rate_text(m) for m in row.months], target_text(row.current), row.current.shortfall, last])
+        else:
+            data.append([row.name, *[m.value for m in row.months], float(row.current.target), row.current.shortfall, last])
     percent_columns = set(range(1, through + 2))
     missed = {i for i, row in enumerate(rows) if row.current.met is False}
-    sheet = SheetSpec(title=f"{year}年进度", header=_headers(through), rows=data, percent_columns=percent_columns, highlight_rows=missed)
+    sheet = SheetSpec(title=f"{year}年进度", header=_headers(through, rows), rows=data, percent_columns=percent_columns, highlight_rows=missed)
     return write_xlsx(path, [sheet], protected=protected)
 
 
@@ -113,13 +129,13 @@ def progress_html(rows: list[ProgressRow], centre: str | None, year: int, throug
     cards = []
     for row in rows:
         current = row.current
-        values = [m.value for m in row.months]
+        values, line = _chart_values(row)
         status = _status(row, through)
-        chart = line_chart_svg(values, float(current.target)) if any(v is not None for v in values) else "<p>无法计算：" + escape(current.reason or "") + "</p>"
+        chart = line_chart_svg(values, line) if any(v is not None for v in values) else "<p>无法计算：" + escape(current.reason or "") + "</p>"
         note = f'<p class="note">{escape(QUARTERLY_NOTE)}</p>' if row.quarterly and through > 3 else ""
         cards.append(
             f'<section class="card"><h2>{escape(row.name)}</h2>'
-            f"<p>1–{through}月累计 {escape(percent(current.numerator, current.denominator))}，目标 {escape(target_percent(current.target))}；{escape(status)}</p>"
+            f"<p>1–{through}月累计 {escape(rate_text(current))}，目标 {escape(target_text(current))}；{escape(status)}</p>"
             f"{chart}{note}</section>"
         )
     title = escape(f"{centre or ''}{year}年指标进度（1–{through}月）")

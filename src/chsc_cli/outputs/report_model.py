@@ -27,12 +27,13 @@ from ..indicators.activity import indicators_with_rows_in  # noqa: F401 (used he
 from ..indicators.progress import monthly_pace
 from ..indicators.results import ceil_decimal
 from ..periods import Period, chinese_label
-from . import svg_charts
-from .formatting import percent, target_percent
+from . import report_counts, svg_charts
+from .formatting import percent, target_percent, target_text, unit_word
 
 PLAN_MONTHS = 12
 NO_VALUE = "—"
 NO_COMPARE_DATA = "无上年数据"
+NO_TARGET = "不设目标"  # a station's count with no per_year_station (公众健康咨询)
 UNFILLED_STATION = "未填"
 DEFAULT_CENTRE = "本中心"
 _DIGITS = "一二三四五六七八九"
@@ -62,7 +63,7 @@ class Change(Model):
     """较比较期的变化（百分点）/ the change from the compare period."""
 
     available: bool = Field(description="有可比的上期数值时为 true")
-    direction: Literal["提升", "下降", "持平"] | None = Field(description="提升 / 下降 / 持平；无可比数据时为空")
+    direction: Literal["提升", "下降", "持平", "增加", "减少"] | None = Field(description="提升 / 下降 / 持平（计次指标：增加 / 减少 / 持平）；无可比数据时为空")
     points: str | None = Field(description="变化的百分点数（绝对值，一位小数），如 3.2")
     signed: str | None = Field(description="带符号的百分点数，如 +3.2、-0.1、0.0")
     text: str = Field(description="如「提升3.2个百分点」「持平」「无上年数据」；未给 --compare 时为「—」")
@@ -88,7 +89,7 @@ class StationLine(Model):
     denominator_text: str = Field(description="分母（中文数字写法）")
     rate_text: str = Field(description="完成率，如 86.4%；不能计算为「—」")
     met: bool | None = Field(description="是否达标；不能计算为空")
-    met_text: str = Field(description="是 / 否 / 无法计算")
+    met_text: str = Field(description="是 / 否 / 无法计算 / 不设目标（站点的计次指标没有 per_year_station）")
     gap: int | None = Field(description="尚差人数（达标为 0）")
     gap_text: str = Field(description="尚差人数的文字")
     monthly: int | None = Field(description="计划年度每月需完成人数：ceil(尚差 ÷ 12)")
@@ -222,6 +223,13 @@ def _fraction(row: IndicatorResult | None) -> Fraction | None:
     return Fraction(row.numerator, row.denominator)
 
 
+def _computable(row: IndicatorResult | None) -> bool:
+    """A rate needs a fraction; a count (no denominator) only its count."""
+    if row is not None and row.is_count:
+        return row.numerator is not None and row.reason is None
+    return _fraction(row) is not None
+
+
 # ------------------------------------------------------------------------- compare-period rows
 
 
@@ -249,6 +257,15 @@ def _change(row: IndicatorResult, previous: IndicatorResult | None, compared: bo
     if not compared:
         return Change(available=False, direction=None, points=None, signed=None, text=NO_VALUE, table_text=NO_VALUE,
                       compare_rate_text=NO_VALUE, compare_numerator=None, compare_denominator=None)
+    if row.is_count:
+        if not (has_rows and _computable(previous)):
+            return Change(available=False, direction=None, points=None, signed=None, text=NO_COMPARE_DATA,
+                          table_text=NO_COMPARE_DATA, compare_rate_text=NO_VALUE, compare_numerator=None,
+                          compare_denominator=None)
+        if not _computable(row):
+            return Change(available=False, direction=None, points=None, signed=None, text=NO_VALUE, table_text=NO_VALUE,
+                          compare_rate_text=NO_VALUE, compare_numerator=None, compare_denominator=None)
+        return Change(**report_counts.change_fields(row, previous))
     before = _fraction(previous) if has_rows else None
     now = _fraction(row)
     figures = dict(
@@ -278,9 +295,11 @@ def _reason(row: IndicatorResult) -> str:
     return "分母为0" if row.numerator is not None else "无数据"
 
 
-def _sentence(row: IndicatorResult, change: Change, phrase: str) -> str:
-    if _fraction(row) is None:
+def _sentence(row: IndicatorResult, change: Change, phrase: str, period: Period) -> str:
+    if not _computable(row):
         return f"{row.name}本期无法计算（{_reason(row)}）。"
+    if row.is_count:
+        return report_counts.sentence(row, _change_clause(change, phrase), period)
     parts = [f"{row.name}{percent(row.numerator, row.denominator)}（{chinese_count(row.numerator)}/{chinese_count(row.denominator)}）"]
     clause = _change_clause(change, phrase)
     if clause:
@@ -289,49 +308,69 @@ def _sentence(row: IndicatorResult, change: Change, phrase: str) -> str:
     if row.met:
         parts.append(f"达到{target}的目标")
     else:
-        parts.append(f"未达到{target}的目标，尚差{chinese_count(row.shortfall)}人")
+        parts.append(f"未达到{target}的目标，尚差{chinese_count(row.shortfall)}{unit_word(row)}")
     return "，".join(parts) + "。"
 
 
 def _station_line(row: IndicatorResult) -> StationLine:
-    computable = _fraction(row) is not None
+    computable = _computable(row)
     gap = row.shortfall if computable else None
     monthly = monthly_pace(gap, PLAN_MONTHS)
     return StationLine(
         station=clean_text(row.group_name), indicator_id=row.id, indicator_name=row.name,
         category=row.category, computable=computable, reason=None if computable else _reason(row),
-        target_text=target_percent(row.target), numerator=row.numerator, denominator=row.denominator,
+        target_text=_target_text(row), numerator=row.numerator, denominator=row.denominator,
         numerator_text=chinese_count(row.numerator), denominator_text=chinese_count(row.denominator),
-        rate_text=percent(row.numerator, row.denominator), met=row.met, met_text=_met_text(row.met),
+        rate_text=_rate_text(row), met=row.met,
+        met_text=NO_TARGET if computable and row.is_count and row.target is None else _met_text(row.met),
         gap=gap, gap_text=chinese_count(gap), monthly=monthly, monthly_text=chinese_count(monthly),
     )
+
+
+def _rate_text(row: IndicatorResult) -> str:
+    """86.4%, or a count's 12次."""
+    if row.is_count:
+        return NO_VALUE if row.numerator is None else f"{row.numerator}{unit_word(row)}"
+    return percent(row.numerator, row.denominator)
+
+
+def _target_text(row: IndicatorResult) -> str:
+    """90%, or a count's minimum for the period (12次; — where a station has none)."""
+    return target_text(row) if row.is_count else target_percent(row.target)
 
 
 def _met_text(met: bool | None) -> str:
     return "无法计算" if met is None else ("是" if met else "否")
 
 
-def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str) -> PlanFigures:
-    target = target_percent(row.target)
-    rate = percent(row.numerator, row.denominator)
-    if _fraction(row) is None:
+def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, per_year: int | None = None) -> PlanFigures:
+    target = _target_text(row)
+    rate = _rate_text(row)
+    if not _computable(row):
         sentence = f"{row.name}{period_text}无法计算（{_reason(row)}），先补齐数据再确定目标任务"
         return PlanFigures(target_text=target, rate_text=rate, gap=None, gap_text=NO_VALUE, required=None,
                            required_text=NO_VALUE, monthly=None, monthly_text=NO_VALUE, pace_text=NO_VALUE,
                            sentence=sentence)
     gap = row.shortfall
+    behind = sorted((s for s in stations if s.gap), key=lambda s: (-s.gap, s.station))
+    station_gaps = "、".join(f"{s.station}尚差{chinese_count(s.gap)}{unit_word(row)}" for s in behind)
+    if row.is_count:
+        monthly = report_counts.monthly(per_year)
+        return PlanFigures(
+            target_text=f"{per_year}{unit_word(row)}", rate_text=rate, gap=gap, gap_text=chinese_count(gap),
+            required=per_year, required_text=chinese_count(per_year), monthly=monthly, monthly_text=chinese_count(monthly),
+            pace_text=f"每月至少开展{monthly}{unit_word(row)}",
+            sentence=report_counts.plan_sentence(row, per_year, period_text, f"其中{station_gaps}" if behind else ""))
     required = ceil_decimal(row.target * row.denominator)
     monthly = monthly_pace(gap, PLAN_MONTHS)
-    behind = sorted((s for s in stations if s.gap), key=lambda s: (-s.gap, s.station))
-    station_gaps = "、".join(f"{s.station}尚差{chinese_count(s.gap)}人" for s in behind)
     if gap == 0:
         pace_text = "已达标，保持现有水平"
         sentence = f"{row.name}保持在{target}以上（{period_text}为{rate}，已达到目标）"
         if behind:
             sentence += f"，但{station_gaps}"
     else:
-        pace_text = f"每月需完成约{chinese_count(monthly)}人"
-        sentence = f"{row.name}力争达到{target}（{period_text}为{rate}，尚差{chinese_count(gap)}人），{pace_text}"
+        pace_text = f"每月需完成约{chinese_count(monthly)}{unit_word(row)}"
+        sentence = f"{row.name}力争达到{target}（{period_text}为{rate}，尚差{chinese_count(gap)}{unit_word(row)}），{pace_text}"
         if behind:
             sentence += f"，其中{station_gaps}"
     return PlanFigures(target_text=target, rate_text=rate, gap=gap, gap_text=chinese_count(gap), required=required,
@@ -339,13 +378,16 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str) -
                        pace_text=pace_text, sentence=sentence)
 
 
-def _indicator_line(row, indicator, previous, compared, has_rows, phrase, stations, period_text) -> IndicatorLine:
+def _indicator_line(row, indicator, previous, compared, has_rows, phrase, stations, period) -> IndicatorLine:
+    period_text = chinese_label(period)
     change = _change(row, previous, compared, has_rows)
-    computable = _fraction(row) is not None
-    target = target_percent(row.target)
-    rate = percent(row.numerator, row.denominator)
-    if computable and not row.met:
-        missed_text = f"{row.name}{rate}，目标{target}，尚差{chinese_count(row.shortfall)}人"
+    computable = _computable(row)
+    target = _target_text(row)
+    rate = _rate_text(row)
+    # a count's plan: the yearly minimum (the row's own for a year, else the library's per year)
+    per_year = int(row.target if report_counts.whole_year(period) else indicator.target) if row.is_count else None
+    if computable and row.met is False:
+        missed_text = f"{row.name}{rate}，目标{target}，尚差{chinese_count(row.shortfall)}{unit_word(row)}"
     else:
         missed_text = ""
     return IndicatorLine(
@@ -356,8 +398,8 @@ def _indicator_line(row, indicator, previous, compared, has_rows, phrase, statio
         denominator_source=row.denominator_source, met=row.met if computable else None,
         met_text=_met_text(row.met if computable else None), shortfall=row.shortfall if computable else None,
         shortfall_text=chinese_count(row.shortfall if computable else None), change=change,
-        sentence=_sentence(row, change, phrase), missed_text=missed_text,
-        plan=_plan(row, stations, period_text), stations=stations,
+        sentence=_sentence(row, change, phrase, period), missed_text=missed_text,
+        plan=_plan(row, stations, period_text, per_year), stations=stations,
     )
 
 
@@ -422,11 +464,11 @@ def build_report_context(
         if row is None:
             continue
         has_rows = compare_with_rows is None or indicator_id in compare_with_rows
-        stations = station_lines.get(indicator_id, []) if _fraction(row) is not None else []
+        stations = station_lines.get(indicator_id, []) if _computable(row) else []
         lines.append(_indicator_line(row, indicator, previous_rows.get(indicator_id), compare is not None, has_rows,
-                                     phrase, stations, period_text))
+                                     phrase, stations, current.period))
     categories = []
-    for number, name in enumerate(dict.fromkeys(line.category for line in lines)):
+    for number, name in enumerate(library.category_order(line.category for line in lines)):
         items = [line for line in lines if line.category == name]
         station_rows = sorted((s for item in items for s in item.stations), key=_station_order(lines))
         categories.append(CategorySection(
@@ -470,6 +512,10 @@ def _station_order(lines: list[IndicatorLine]):
 
 
 def _bar(row: IndicatorResult) -> svg_charts.Bar:
+    if row.is_count:  # the count as a share of its minimum (the target line at 100%)
+        value = Fraction(row.numerator, int(row.target)) if _computable(row) and row.target else None
+        return svg_charts.Bar(label=row.name, value=value, target=Fraction(1), met=row.met if value is not None else None,
+                              value_text=_rate_text(row), target_text=_target_text(row))
     value = _fraction(row)
     return svg_charts.Bar(label=row.name, value=value, target=Fraction(row.target),
                           met=row.met if value is not None else None,
@@ -477,7 +523,8 @@ def _bar(row: IndicatorResult) -> svg_charts.Bar:
 
 
 def _change_bar(item: IndicatorLine) -> svg_charts.ChangeBar:
-    points = Decimal(item.change.signed) if item.change.available else None
+    in_points = item.change.available and item.change.direction in ("提升", "下降", "持平") and item.change.signed != "0"
+    points = Decimal(item.change.signed) if in_points else None  # a count's change is in 次, not drawn as points
     return svg_charts.ChangeBar(label=item.name, points=points, text=item.change.text)
 
 

@@ -1,0 +1,82 @@
+"""A record indicator's gap list lists the cards or clues not counted — 卡片编号, 疾病名称, 诊断时间,
+报告时间 and how late — in its own word (例, 条), never a full ID number; a count indicator has no
+list, only how many more activities are needed (issue 17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from cli_helpers import run_chsc
+from helpers import make_id, write_workbook
+
+from chsc_cli.indicators.gaps import how_late
+
+PERSON = make_id("19800101", "123")
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    cards = [
+        ["卡片编号", "疾病名称", "传染病类别", "诊断时间", "报告时间", "身份证号", "所属站点"],
+        ["C1", "霍乱", "甲类", "2025-03-01 10:00", "2025-03-01 12:01", PERSON, "一站"],  # 2:01 late
+        ["C2", "乙肝", "乙类", "2025-03-02", "2025-03-04", PERSON, "二站"],  # dates only, two days later
+        ["C3", "流感", "丙类", "2025-03-03 10:00", "2025-03-03 11:00", PERSON, "一站"],  # timely
+        ["C4", "梅毒", "乙类", "2025-03-05 10:00", None, PERSON, "一站"],  # not reported
+    ]
+    write_workbook(tmp_path / "传染病报告卡登记.xlsx", {"报告卡": cards})
+    activities = [["活动日期", "活动形式", "参加人数"], ["2025-01-10", "健康知识讲座", 30]]
+    write_workbook(tmp_path / "健康教育活动记录.xlsx", {"健康教育": activities})
+    return tmp_path
+
+
+def test_late_cards_are_listed_with_how_late_and_no_full_id(folder):
+    ran = run_chsc("gaps", "infectious_disease_timely_report_rate", folder, "--period", "2025", "--format", "csv", "--quiet")
+    assert ran.code == 0, ran.output
+    lines = ran.stdout.strip().splitlines()
+    assert lines[0] == "站点,卡片编号,疾病名称,传染病类别,诊断时间,报告时间,报告时间距诊断时间,原因"
+    assert lines[1].startswith("一站,C1,霍乱,甲类,2025-03-01 10:00,2025-03-01 12:01,2小时1分,超过时限报告")
+    assert lines[2].startswith("二站,C2,乙肝,乙类,2025-03-02,2025-03-04,2天,")
+    assert len(lines) == 3 and PERSON not in ran.output
+    table = run_chsc("gaps", "infectious_disease_report_rate", folder, "--period", "2025", "--quiet")
+    assert "待完成名单（1 例）" in table.stdout and "C4" in table.stdout and "未报告" in table.stdout
+
+
+def test_a_count_has_no_list_only_what_is_missing(folder):
+    ran = run_chsc("gaps", "health_lecture_count", folder, "--period", "2025H1", "--quiet")
+    assert ran.code == 0 and "还需开展 5 次" in ran.stdout and "姓名" not in ran.stdout
+
+
+def test_how_late_reads_like_a_person_would_say_it():
+    at = dt.datetime
+    import pandas as pd
+
+    assert how_late(pd.Timestamp(at(2025, 3, 1, 23, 30)), pd.Timestamp(at(2025, 3, 2, 1)), True) == "1小时30分"
+    assert how_late(pd.Timestamp(at(2025, 3, 1, 10)), pd.Timestamp(at(2025, 3, 1, 9)), True) == "提前1小时"
+    assert how_late(pd.Timestamp(at(2025, 3, 1)), pd.Timestamp(at(2025, 3, 1, 20)), False) == "当天"
+    assert how_late(pd.Timestamp(at(2025, 3, 1)), None, False) == "未填"
+
+
+def test_a_centres_min_attendance_leaves_out_small_and_blank_lectures(tmp_path):
+    """A centre's copy of health_lecture_count with min_attendance 20: 19 and a blank 参加人数 do not count."""
+    from chsc_cli.indicators import load_library
+    from chsc_cli.indicators.library import shipped_library_dir
+
+    rows = [["活动日期", "活动形式", "参加人数"], ["2025-01-10", "健康知识讲座", 20], ["2025-02-10", "讲座", 19],
+            ["2025-03-10", "健康知识讲座", None], ["2025-04-10", "公众健康咨询", 50]]
+    data = tmp_path / "data"
+    write_workbook(data / "健康教育活动记录.xlsx", {"健康教育": rows})
+    own = tmp_path / "own"
+    own.mkdir()
+    text = (shipped_library_dir() / "health_lecture_count.yaml").read_text(encoding="utf-8")
+    (own / "health_lecture_count.yaml").write_text(text.replace("min_attendance: 0", "min_attendance: 20"), encoding="utf-8")
+    assert "min_attendance: 20" in (own / "health_lecture_count.yaml").read_text(encoding="utf-8")
+    shipped = run_chsc("compute", data, "--period", "2025", "--format", "json", "--quiet")
+    centre = run_chsc("compute", data, "--period", "2025", "--format", "json", "--quiet", "--indicators", own)
+    import json
+
+    def lectures(ran):
+        return next(r for r in json.loads(ran.stdout)["indicators"] if r["id"] == "health_lecture_count")["numerator"]
+
+    assert (lectures(shipped), lectures(centre)) == (3, 1)
+    assert load_library([own]).indicators["health_lecture_count"].parameters["min_attendance"] == 20

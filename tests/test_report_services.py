@@ -1,0 +1,60 @@
+"""The 2025 工作总结 of sample_data with --compare 2024 has a section for every category of services.md,
+in its order, each with its heading and its table (re-opened with python-docx); count indicators read
+in 次 there (issue 17)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from cli_helpers import in_process
+from docx import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+SERVICES = ROOT.parent / "shared" / "spec" / "services.md"
+HEADER = ["指标", "目标", "分子", "分母", "完成率", "较上年(百分点)", "是否达标"]
+
+
+def spec_categories() -> list[str]:
+    """The categories in the order services.md gives them (its 'The indicators' paragraph)."""
+    text = SERVICES.read_text(encoding="utf-8")
+    sentence = re.search(r"Categories and their order in reports follow the specification: (.*?)\.\s", text, re.S).group(1)
+    return [name.strip() for name in sentence.replace("\n", " ").split(",")]
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory) -> Document:
+    output = tmp_path_factory.mktemp("report") / "2025年度工作总结.docx"
+    assert in_process("report", SAMPLE, "--period", "2025", "--compare", "2024", "-o", output, "--quiet") == 0
+    return Document(str(output))
+
+
+def test_every_category_has_its_heading_and_table_in_order(summary):
+    categories = spec_categories()
+    assert len(categories) == 14
+    headings = [p.text for p in summary.paragraphs if p.style.name.startswith("Heading")]
+    found = [next((h for h in headings if h.endswith(name) and "、" in h), None) for name in categories]
+    assert None not in found, [name for name, h in zip(categories, found) if h is None]
+    assert [headings.index(h) for h in found] == sorted(headings.index(h) for h in found)
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in summary.tables]
+    category_tables = [t for t in tables if t[0] == HEADER]
+    assert len(category_tables) == len(categories)
+    names = [row[0] for table in category_tables for row in table[1:]]
+    assert len(names) == 32 and "健康知识讲座次数" in names and "传染病疫情报告及时率" in names
+
+
+def test_counts_read_in_times(summary):
+    text = "\n".join(p.text for p in summary.paragraphs)
+    assert re.search(r"健康知识讲座\d+次，(较上年(增加|减少)\d+次|与上年持平|无上年数据)，(达到每年12次的要求|未达到每年12次的要求，尚差\d+次)。", text)
+    rows = {row.cells[0].text: [c.text for c in row.cells] for table in summary.tables for row in table.rows}
+    lecture = rows["健康知识讲座次数"]
+    assert lecture[1] == "12次" and lecture[2].isdigit() and lecture[3] == "—" and lecture[4].endswith("次")
+
+
+def test_a_station_count_without_a_minimum_has_no_target(summary):
+    """公众健康咨询 has no per_year_station: its station rows say 不设目标, not 无法计算."""
+    station_rows = [[c.text for c in row.cells] for table in summary.tables for row in table.rows
+                    if len(row.cells) > 1 and row.cells[1].text == "公众健康咨询活动次数"]
+    assert station_rows and all("不设目标" in row and "无法计算" not in row for row in station_rows)
