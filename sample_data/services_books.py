@@ -81,14 +81,17 @@ def child_books(g, w, children: list) -> dict[str, list]:
     sheets = [g.Sheet(s, CH_ROSTER_KEYS, numbered(mine)) for s, mine in g.by_station(w, rows, 8).items()]
     for s in sheets:
         m.apply(s, g.heading(w, f"0～6岁儿童健康管理花名册（{s.name}）"), dates={"出生日期": 1, "状态变更日期": 1}, footer="合计")
-    own = sheets.pop()
-    m.apply(own, [f"{last}儿童保健花名册"], rename={"儿童保健编号": "保健号", "在册状态": "结案标志", "状态变更日期": "结案时间"},
-            recode={"在册状态": {"在册": "n", "迁出": "y", "失访": "y", "死亡": "y", "结案": "已结案"}})
+    own = sheets.pop() if len(sheets) > 1 else None  # the last station keeps its own book (a centre of one station: none)
+    if own is not None:
+        m.apply(own, [f"{last}儿童保健花名册"], rename={"儿童保健编号": "保健号", "在册状态": "结案标志", "状态变更日期": "结案时间"},
+                recode={"在册状态": {"在册": "n", "迁出": "y", "失访": "y", "死亡": "y", "结案": "已结案"}})
     put_where(w, sheets[0], "在册状态", 3, None, "在册状态空白（= 在册）", lambda v: v == "在册")
     m.apply(sheets[0], ids=dict(spaces=1, lower_x=1), put=[("儿童保健编号", 3, int, "儿童保健编号存成数字")], blanks=1)
-    m.apply(sheets[1 % len(sheets)], recode={"在册状态": {"在册": "正常"}}, put=[("在册状态", 1, "待核实", "不认识的在册状态")])
+    if len(sheets) > 1:  # a second station's sheet (the first already has its blank rows)
+        m.apply(sheets[1], recode={"在册状态": {"在册": "正常"}}, put=[("在册状态", 1, "待核实", "不认识的在册状态")])
     books["儿童保健/0-6岁儿童健康管理花名册.xlsx"] = sheets
-    books[f"儿童保健/{last}/{last}儿童保健花名册.xlsx"] = [own]
+    if own is not None:
+        books[f"儿童保健/{last}/{last}儿童保健花名册.xlsx"] = [own]
     for year in w.years:
         visits = sorted([[0, ch.code, ch.name, ch.birth, ch.station, v.day, v.kind, v.tcm,
                           w.rng.choice(w.town.doctors[ch.team])] for ch in children for v in ch.visits if v.day.year == year],

@@ -132,7 +132,7 @@ def _labels(names: dict[str, str]) -> dict[str, str]:
 
 def _number(text) -> int | None:
     text = str(text).replace(",", "")
-    return None if text in ("", "None") else int(float(text))
+    return None if text in ("", "None", "—") else int(float(text))  # — : no denominator (a count)
 
 
 def _check_rows(rows: list[tuple], expected: dict, labels: dict[str, str], where: str) -> None:
