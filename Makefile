@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/chsc compute sample_data --period 2025
 
+# two workers on a 2-core machine: about 6 minutes (README)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # docs/registers.md is generated from register_kinds/*.yaml (a test keeps them equal)
 docs: $(STAMP)

@@ -49,9 +49,11 @@ def test_the_installed_wheel_computes_the_sample_from_another_folder(tmp_path):
     fresh_site = Path(subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], check=True, capture_output=True, text=True
     ).stdout.strip())
-    # chsc from the wheel alone (its console script too); pip is the test environment's
+    # chsc from the wheel alone (its console script too); pip is the test environment's, told to
+    # write into the fresh environment's site-packages only (--prefix would also uninstall the test
+    # environment's own chsc, pip taking it for the same installation)
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--prefix", str(fresh), str(wheel)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(fresh_site), str(wheel)],
         check=True, capture_output=True,
     )
     borrowed = [p for p in (*site.getsitepackages(), sysconfig.get_paths()["purelib"]) if Path(p).is_dir()]
@@ -68,7 +70,7 @@ def test_the_installed_wheel_computes_the_sample_from_another_folder(tmp_path):
     done = subprocess.run(
         # the console script pip wrote, run by the fresh interpreter (pip, being the test
         # environment's, wrote its own interpreter into the script's first line)
-        [python, fresh / "bin" / "chsc", "compute", str(ROOT / "sample_data"), "--period", "2025年", "--format", "json", "--quiet"],
+        [python, fresh_site / "bin" / "chsc", "compute", str(ROOT / "sample_data"), "--period", "2025年", "--format", "json", "--quiet"],
         cwd=elsewhere, env=env, capture_output=True, text=True,
     )
     assert done.returncode == 0, done.stderr
@@ -77,5 +79,6 @@ def test_the_installed_wheel_computes_the_sample_from_another_folder(tmp_path):
     assert computed and all(row["numerator"] is not None for row in computed)
     assert not list(elsewhere.iterdir()), "chsc wrote into the working directory"
     # README: where the console script is not on PATH, `py -m chsc_cli` does the same
-    listed = subprocess.run([python, "-m", "chsc_cli", "indicators"], cwd=elsewhere, env=env, capture_output=True, text=True)
-    assert listed.returncode == 0 and "老年人健康管理率" in listed.stdout, listed.stderr
+    listed = subprocess.run([python, "-m", "chsc_cli", "indicators"], cwd=elsewhere, env={**env, "COLUMNS": "400"},
+                            capture_output=True, text=True)
+    assert listed.returncode == 0 and "elderly_health_management_rate" in listed.stdout, listed.stderr
