@@ -17,8 +17,6 @@ from .typecheck import FieldType, TypeChecker, column_type
 PERSON_DERIVED = {"birth": FieldType("date"), "age": FieldType("number"), "first_birthday": FieldType("date")}
 #: ... and for event rows: days from birth to the row's date.
 EVENT_DERIVED = {**PERSON_DERIVED, "days_after_birth": FieldType("number")}
-#: Fields the reader adds to some kinds.
-READER_FIELDS = {"vaccinations": {"series": FieldType("series")}}
 TEMPLATE_VALUES = frozenset({"period", "count", "required", "date"})
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
@@ -26,7 +24,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 def register_types(register: str, kinds) -> dict[str, FieldType]:
     types = {c.field: t for c in kinds[register].columns if (t := column_type(c)) is not None}
     types.setdefault("id_number", FieldType("text"))
-    return {**types, **READER_FIELDS.get(register, {})}
+    # fields the reader adds through a lookup table (疫苗名称 -> series): codes, tested with `has`
+    return {**types, **{field: FieldType("series") for field in kinds[register].derived_fields}}
 
 
 class Checker:

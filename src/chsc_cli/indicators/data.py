@@ -103,9 +103,10 @@ class EngineData:
         """Fields some sheet of `kind` has (a 血压 column provides both pressures); fields with a
         default value (常住, 档案状态, 管理状态) count as present even when no sheet has them."""
         present = set(self.read.columns_of(kind))
-        if "blood_pressure" in present:
-            present |= {"systolic", "diastolic"}
         kind_def = KINDS[kind]
+        for column in kind_def.split_columns:  # one 血压 cell fills the two pressures
+            if column.field in present:
+                present |= set(column.fills)
         present |= {c.field for c in kind_def.columns if c.default is not None}
         return present
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..config import CentreConfig
 from ..periods import Period
+from ..registers import KINDS
 from .data import EngineData
 from .populations import PersonSet
 from .results import Evaluation, IndicatorResult, prorated
@@ -25,11 +26,14 @@ CONTACT_FIELDS = ("name", "phone")
 
 def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
     def build():
-        if not data.has("residents"):
+        sources = [kind for kind in KINDS.values() if kind.contact_source is not None and data.has(kind.name)]
+        if not sources:
             return None
-        residents = data.table("residents")
+        source = sources[0]  # the kind files name the roster (residents: contact_source)
+        residents = data.table(source.name)
+        latest = source.contact_source
         fields = [f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in residents.columns]
-        residents = residents[["_key", "record_date", *fields]].sort_values("record_date", kind="stable", na_position="first")
+        residents = residents[["_key", latest, *fields]].sort_values(latest, kind="stable", na_position="first")
         return residents.drop_duplicates("_key", keep="last").set_index("_key")[fields]
 
     return data.remember("residents-lookup", build)

@@ -128,6 +128,10 @@ class _KindBuilder:
         for index, name in enumerate(spec.completeness):
             if name not in by_field or by_field[name].type != "yesno":
                 self.problem(("completeness", index), "completeness 应列出本类型中的 是/否（yesno）列", name)
+        if spec.contact_source is not None and (
+            not spec.roster or spec.contact_source not in by_field or by_field[spec.contact_source].type != "date"
+        ):
+            self.problem(("contact_source",), "contact_source 只用于名册，应为本类型中的一个日期（date）列", spec.contact_source)
         rule = self._shape_rule(by_field)
         for index, name in enumerate(spec.classify.settled_by):
             if name not in by_field:
@@ -149,6 +153,7 @@ class _KindBuilder:
             key_unit=spec.key.unit if spec.key else "record",
             roster=spec.roster,
             completeness_fields=tuple(spec.completeness),
+            contact_source=spec.contact_source,
             order=spec.order,
             source=str(self.path),
         )

@@ -121,6 +121,9 @@ class RegisterKind:
     roster: bool = False
     #: Yes/no columns that make a row "complete"; a sheet without one is `completeness-unchecked`.
     completeness_fields: tuple[str, ...] = ()
+    #: A roster that gives persons their station, team and phone when the indicator's own roster has
+    #: none: the date field whose latest row wins (residents: 建档日期).
+    contact_source: str | None = None
     #: Position in lists (init, help, docs); then the name.
     order: int = 1000
     #: The kind file it was loaded from.

@@ -162,6 +162,9 @@ class KindSpec(Strict):
     classify: ClassifySpec = Field(default_factory=ClassifySpec)
     #: Yes/no columns that make a row complete; a sheet without one is `completeness-unchecked`.
     completeness: list[str] = Field(default_factory=list)
+    #: A roster whose rows give persons their station, team and phone when the indicator's own roster
+    #: has none (registers.md): the date field whose latest row wins.
+    contact_source: str | None = None
     columns: list[ColumnSpec] = Field(min_length=1)
 
 
