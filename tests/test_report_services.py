@@ -58,3 +58,13 @@ def test_a_station_count_without_a_minimum_has_no_target(summary):
     station_rows = [[c.text for c in row.cells] for table in summary.tables for row in table.rows
                     if len(row.cells) > 1 and row.cells[1].text == "公众健康咨询活动次数"]
     assert station_rows and all("不设目标" in row and "无法计算" not in row for row in station_rows)
+
+
+def test_the_readme_report_excerpt_is_this_report(summary):
+    """The README quotes the opening of this very report (its Markdown form): each quoted line is a
+    paragraph of it, so the excerpt cannot go stale."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = readme[readme.index("`chsc report sample_data --period 2025 --compare 2024 -o 总结.md`"):]
+    quoted = [line[2:].removeprefix("# ") for line in excerpt.splitlines() if line.startswith("> ")]
+    paragraphs = {p.text for p in summary.paragraphs}
+    assert len(quoted) >= 2 and [line for line in quoted if line not in paragraphs] == []
