@@ -62,9 +62,19 @@ def test_the_pages_say_what_make_demo_runs():
 
 def test_the_readme_and_the_makefile_state_the_same_test_time():
     makefile = _text(ROOT / "Makefile")
-    stated = re.search(r"^# .*about (\d+) minutes.*\n(?:#.*\n)*test:", makefile, re.M).group(1)
+    [stated] = re.findall(r"^#.*\babout (\d+) minutes", makefile, re.M)
     readme = _text(README)
     assert f"约 {stated} 分钟" in readme and f"about {stated} minutes" in readme
+
+
+def test_make_test_runs_the_profile_whose_counts_the_reliability_page_gives():
+    """docs/reliability.md gives the random cases of one `make test` run as the 'ci' profile's numbers
+    (tests/test_fuzz_readers.py checks them against that profile)."""
+    makefile = _text(ROOT / "Makefile")
+    assert re.search(r"^HYPOTHESIS_PROFILE \?= ci$", makefile, re.M)
+    [recipe] = _make_recipe("test")
+    assert recipe.startswith("HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) ")
+    assert "hypothesis profile `ci`" in _text(ROOT / "docs" / "reliability.md")
 
 
 # ------------------------------------------------------------------------------ the README's examples
