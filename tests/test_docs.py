@@ -5,15 +5,11 @@ excerpt is checked in test_report_services.py, which renders that report anyway)
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 from pathlib import Path
 
 import pytest
-
-from chsc_cli.cli import common
-from chsc_cli.cli.main import run
+from cli_helpers import run_chsc
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -80,18 +76,6 @@ def test_make_test_runs_the_profile_whose_counts_the_reliability_page_gives():
 # ------------------------------------------------------------------------------ the README's examples
 
 
-def _chsc(*args: object) -> tuple[int, str]:
-    out = io.StringIO()
-    saved = (common.stdout.width, common.stderr.width)
-    common.stdout.width = common.stderr.width = 160  # as the README's examples were taken (COLUMNS=160)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-            code = run([str(a) for a in args])
-    finally:
-        common.stdout.width, common.stderr.width = saved
-    return code, out.getvalue()
-
-
 def _example(title: str) -> list[str]:
     """The lines of the README's code block that follows the line holding `title`, without the lines
     that only mark something left out ("…", or a table row of "…")."""
@@ -114,8 +98,7 @@ def _example(title: str) -> list[str]:
     ids=["compute", "validate", "gaps", "check"],
 )
 def test_each_readme_example_is_real_output(title, args):
-    _, printed = _chsc(*args)
-    lines = set(printed.splitlines())
+    lines = set(run_chsc(*args).stdout.splitlines())  # at the width the examples were taken at (160)
     example = _example(title)
     assert len(example) >= 2
     stale = [line for line in example if line not in lines]
