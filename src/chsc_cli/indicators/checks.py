@@ -6,10 +6,10 @@ engine evaluates."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .expressions import ExpressionError, parse_value
+from .templates import is_expression, names_in
 from .model import Indicator, Population, PopulationSource, Requirement, Union
 from .typecheck import FieldType, TypeChecker, column_type
 
@@ -18,7 +18,6 @@ PERSON_DERIVED = {"birth": FieldType("date"), "age": FieldType("number"), "first
 #: ... and for event rows: days from birth to the row's date.
 EVENT_DERIVED = {**PERSON_DERIVED, "days_after_birth": FieldType("number")}
 TEMPLATE_VALUES = frozenset({"period", "count", "required", "date"})
-_PLACEHOLDER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 
 def register_types(register: str, kinds) -> dict[str, FieldType]:
@@ -88,20 +87,31 @@ class Checker:
             typed = typed.model_copy(update={"fallback": self.source(population.fallback, f"{where}.fallback")})
         return typed
 
-    def templates(self, text: str | None, allowed, where: str) -> None:
-        for name in _PLACEHOLDER.findall(text or ""):
-            if name not in allowed:
-                self.problems.append(f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕")
+    def templates(self, text: str | None, fields: dict[str, FieldType], where: str) -> None:
+        """A reason's placeholders: names of `fields` (or TEMPLATE_VALUES), or values of the
+        language over `fields` (parsed and typed here, evaluated with the reason)."""
+        for name in names_in(text or ""):
+            if not is_expression(name):
+                if name not in fields and name not in TEMPLATE_VALUES:
+                    self.problems.append(f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕")
+                continue
+            numbers = {"count": FieldType("number"), "required": FieldType("number")}
+            checker = TypeChecker({**numbers, **fields}, self.parameters, set(), where)
+            try:
+                checker.operand(parse_value(name))
+            except Exception as error:  # ExpressionError or Typed: the value's own message
+                message = getattr(error, "message", str(error))
+                self.problems.append(f"{where}：说明模板中的「{{{name}}}」：{message}〔{getattr(error, 'token', name)}〕")
 
     def requirement(self, item: Requirement, people: dict[str, FieldType], where: str) -> Requirement:
         if item.kind in ("any", "all"):
             parts = tuple(self.requirement(part, people, f"{where}.{item.kind}[{i}]") for i, part in enumerate(getattr(item, item.kind)))
-            self.templates(item.reason, set(people) | TEMPLATE_VALUES, f"{where}.reason")
+            self.templates(item.reason, people, f"{where}.reason")
             return item.model_copy(update={item.kind: parts})
         if item.kind == "check":
             check = self.nodes(item.check, people, f"{where}.check")
             for node in item.check:
-                self.templates(getattr(node, "reason", None), set(people) | TEMPLATE_VALUES, f"{where}.check")
+                self.templates(getattr(node, "reason", None), people, f"{where}.check")
             return item.model_copy(update={"check": check})
         event = item.event
         if not self.known(event.register, where):
@@ -113,20 +123,20 @@ class Checker:
             "where": self.nodes(event.where, rows, f"{where}.where"),
             "test": self.nodes(event.test, {**people, **rows}, f"{where}.test"),
         }
-        allowed = set(rows) | set(people) | TEMPLATE_VALUES
-        self.templates(event.none, allowed, f"{where}.none")
+        allowed = {**people, **rows}
+        self.templates(event.none, people, f"{where}.none")
         for node in event.test:
             self.templates(getattr(node, "reason", None), allowed, f"{where}.test")
         if item.kind == "count":
-            self._count(item.count, people, allowed, where)
+            self._count(item.count, people, where)
         if item.kind in ("latest", "first"):
             pick = item.latest or item.first
             fields = [f for item in pick.order for f in ([item] if isinstance(item, str) else item)]
             self.problems += [f"{where}.order：未知字段「{f}」〔{f}〕" for f in fields if f not in rows]
         return item.model_copy(update={item.kind: event.model_copy(update=update)})
 
-    def _count(self, count, people: dict[str, FieldType], allowed, where: str) -> None:
-        self.templates(count.reason, allowed, f"{where}.reason")
+    def _count(self, count, people: dict[str, FieldType], where: str) -> None:
+        self.templates(count.reason, people, f"{where}.reason")  # filled from the person, with {count}, {required}
         if count.quarters_from and count.quarters_from not in people:
             self.problems.append(f"{where}.quarters_from：未知字段「{count.quarters_from}」")
         if isinstance(count.per_quarter, str) and count.per_quarter.startswith("$") and count.per_quarter[1:] not in self.parameters:

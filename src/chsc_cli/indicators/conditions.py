@@ -19,8 +19,7 @@ from .expressions import parse_value
 from .operands import resolve
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
-from .reasons import first_failed_reasons
-from .templates import render
+from .reasons import first_failed_reasons, render_rows
 
 
 
@@ -122,7 +121,8 @@ class Evaluator:
             if item.kind == "any":
                 reasons = parts[0].reasons.copy()
                 if item.reason:
-                    reasons[:] = render(item.reason, _values(self.period))
+                    everyone = np.arange(len(persons))
+                    reasons[:] = render_rows(item.reason, persons, everyone, _values(self.period), context=self.context)
             else:
                 for part in parts:
                     joined = reasons.where(reasons.notna(), part.reasons)
@@ -148,10 +148,10 @@ class Evaluator:
             reasons.iloc[failing] = first_failed_reasons(tests, persons, self.context, _values(self.period), at=failing)
         return Outcome(passed, reasons)
 
-    def _none_reasons(self, condition: EventCondition, reasons: pd.Series, positions: np.ndarray) -> None:
-        if condition.none:
-            text = render(condition.none, _values(self.period))
-            reasons.iloc[positions] = text
+    def _none_reasons(self, condition: EventCondition, persons: pd.DataFrame, reasons: pd.Series, positions: np.ndarray) -> None:
+        """The `none:` text of the persons (at `positions`) with no row at all, filled from them."""
+        if condition.none and len(positions):
+            reasons.iloc[positions] = render_rows(condition.none, persons, positions, _values(self.period), context=self.context)
 
     def _exists(self, condition: EventCondition, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
         passing = eligible.loc[all_of(condition.test, eligible, self.context)] if condition.test else eligible
@@ -159,7 +159,7 @@ class Evaluator:
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
             failing = ~passed
-            self._none_reasons(condition, reasons, np.flatnonzero(failing & ~_persons_in(eligible, len(persons))))
+            self._none_reasons(condition, persons, reasons, np.flatnonzero(failing & ~_persons_in(eligible, len(persons))))
             latest = eligible[[condition.date, PERSON]].sort_values(condition.date, kind="stable")
             latest = latest.drop_duplicates(PERSON, keep="last")
             latest = eligible.loc[latest.index[failing[latest[PERSON].to_numpy()]]]
@@ -200,13 +200,13 @@ class Evaluator:
         reasons = self._empty_reasons(persons)
         if self.want_reasons and condition.reason:
             failing = np.flatnonzero(~passed.to_numpy())
-            texts, rendered = [], {}
-            for count, needed in zip(counts.to_numpy()[failing].tolist(), required.to_numpy()[failing].tolist()):
-                if (count, needed) not in rendered:
-                    values = {**_values(self.period), "count": int(count), "required": int(needed) if needed == needed else "—"}
-                    rendered[count, needed] = render(condition.reason, values)
-                texts.append(rendered[count, needed])
-            reasons.iloc[failing] = texts
+            needed = required.to_numpy(dtype=float)[failing]
+            numbers = persons.iloc[failing].assign(
+                count=counts.to_numpy()[failing].astype(int),
+                required=np.array([int(value) if value == value else "—" for value in needed.tolist()], dtype=object),
+            )
+            everyone = np.arange(len(numbers))
+            reasons.iloc[failing] = render_rows(condition.reason, numbers, everyone, _values(self.period), context=self.context)
         return Outcome(passed, reasons)
 
     def _pick(self, condition: PickCondition, latest: bool, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
@@ -227,7 +227,7 @@ class Evaluator:
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
             failing = ~passed
-            self._none_reasons(condition, reasons, np.flatnonzero(failing & ~_persons_in(picked, len(persons))))
+            self._none_reasons(condition, persons, reasons, np.flatnonzero(failing & ~_persons_in(picked, len(persons))))
             judged = picked.loc[failing[picked[PERSON].to_numpy()]]
             reasons.iloc[judged[PERSON].to_numpy()] = first_failed_reasons(
                 condition.test, judged, self.context, _values(self.period), condition.date

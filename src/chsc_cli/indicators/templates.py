@@ -1,5 +1,8 @@
-"""Reason templates: `{name}` or `{name:.1f}` filled from a person's values. No attribute or index
-access and no Python formatting machinery beyond a format spec, so a template cannot reach Python."""
+"""Reason templates: `{name}` or `{name:.1f}` filled from a person's values, or `{value:spec}` with a
+value of the filter language (`{taken_doses / due_doses:.1%}`, `{days_between(discharge_date,
+visit_date)}`, `{$within_days}`), evaluated by the engine over the same rows (reasons.py). No
+attribute or index access and no Python formatting machinery beyond a format spec, so a template
+cannot reach Python."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-_PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
+#: `{body}` or `{body:spec}`; a body that is one word is a name, anything else a value expression.
+_PLACEHOLDER = re.compile(r"\{([^{}]+?)(?::([^{}:]*))?\}")
+_NAME = re.compile(r"\w+")
 _SAFE_SPEC = re.compile(r"[<>^]?\d*(\.\d+)?[fd%]?")
 
 
@@ -33,8 +38,14 @@ def format_value(value: Any, spec: str | None = None) -> str:
     return str(value)
 
 
+def is_expression(placeholder: str) -> bool:
+    """Whether a placeholder's body is a value of the language rather than a name."""
+    return not _NAME.fullmatch(placeholder)
+
+
 def render(template: str, values: dict[str, Any]) -> str:
-    """Fill a template; a name without a value reads 无."""
+    """Fill a template from `values` (expression placeholders are keyed by their text); a name
+    without a value reads 无."""
     literals, names, specs = parts(template)
     pieces = [literals[0]]
     for name, spec, literal in zip(names, specs, literals[1:]):
@@ -47,9 +58,9 @@ def parts(template: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str | 
     """(texts around the placeholders, their names, their format specs): a template with n
     placeholders has n + 1 texts."""
     pieces = _PLACEHOLDER.split(template)
-    return tuple(pieces[0::3]), tuple(pieces[1::3]), tuple(pieces[2::3])
+    return tuple(pieces[0::3]), tuple(piece.strip() for piece in pieces[1::3]), tuple(pieces[2::3])
 
 
 def names_in(template: str) -> list[str]:
-    """The value names a template reads, each once, in order."""
+    """The placeholders a template reads (names and expressions), each once, in order."""
     return list(dict.fromkeys(parts(template)[1]))

@@ -125,9 +125,11 @@ class TypeChecker:
         typed = [self.operand(argument) for argument in args]
         kinds = [kind for _, kind in typed]
         operand = Operand("call", (name, tuple(argument for argument, _ in typed)))
-        if name == "coalesce":
+        if name in ("coalesce", "min", "max"):
             if len({"date" if kind in TEMPORAL else kind for kind in kinds}) != 1:
-                raise Typed("coalesce 的各参数应是同一类型（如都是日期）", name)
+                raise Typed(f"{name} 的各参数应是同一类型（如都是日期）", name)
+            if name != "coalesce" and kinds[0] not in TEMPORAL and kinds[0] != "number":
+                raise Typed(f"{name} 的参数应是数字或日期", name)
             return operand, "datetime" if "datetime" in kinds else kinds[0]
         if any(kind not in TEMPORAL for kind in kinds[:1 if name == "due_dates_in_period" else len(kinds)]):
             raise Typed(f"函数 {name} 的参数应是日期", name)
@@ -140,6 +142,8 @@ class TypeChecker:
         operand = Operand("arith", (op, left, right))
         if left_kind == "number" and right_kind == "number":
             return operand, "number"
+        if op == "/":
+            raise Typed(f"只有数字可以相除，不能计算 {_NAMES.get(left_kind, left_kind)} / {_NAMES.get(right_kind, right_kind)}", op)
         if left_kind in TEMPORAL and right_kind == "duration" and op in "+-":
             hours = right.value[1] == "hours"
             return operand, "datetime" if hours or left_kind == "datetime" else "date"
@@ -149,7 +153,7 @@ class TypeChecker:
             raise Typed("两个日期相减请写 days_between(较早日期, 较晚日期)", op)
         raise Typed(
             f"无法计算 {_NAMES.get(left_kind, left_kind)} {op} {_NAMES.get(right_kind, right_kind)}"
-            "（数字可加减乘；日期只能加减时长，如 + 28 days）",
+            "（数字可加减乘除；日期只能加减时长，如 + 28 days）",
             op,
         )
 

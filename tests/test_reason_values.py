@@ -1,0 +1,149 @@
+"""Reasons that carry computed values (issue 16): a placeholder may be any value of the filter
+language — `{taken_doses / due_doses:.1%}`, `{days_between(discharge, visit)}`, `{$within_days}` —
+typed when the library loads and evaluated over the failing rows; and the language pieces this
+needed, each general: `/` on numbers, `min` / `max` of numbers or dates, and `today`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chsc_cli.indicators import load_library
+from chsc_cli.indicators.evaluation import Context, evaluate
+from chsc_cli.indicators.expressions import Operand, parse_comparison, parse_value
+from chsc_cli.indicators.operands import resolve
+from chsc_cli.indicators.templates import is_expression, parts
+from chsc_cli.problems import UserError
+from cli_helpers import run_chsc
+from helpers import make_id, write_xlsx
+
+CONTEXT = Context(dt.date(2025, 1, 1), dt.date(2025, 12, 31), {"share": 0.9}, today=dt.date(2025, 3, 1))
+FRAME = pd.DataFrame({
+    "taken": [162.0, 86.0, 5.0, np.nan],
+    "due": [180.0, 100.0, 0.0, 10.0],
+    "first": pd.to_datetime(["2025-01-10", None, "2025-06-01", "2025-02-01"]),
+    "second": pd.to_datetime(["2025-02-10", "2025-04-01", None, "2025-01-01"]),
+})
+
+
+def test_slash_divides_only_with_a_space_after_it():
+    assert parse_value("taken / due") == Operand("arith", ("/", Operand("field", "taken"), Operand("field", "due")))
+    assert parse_value("mmol/L") == Operand("field", "mmol/L")  # a word, as before
+    assert parse_comparison("unit == 2025/3/12").operand.value == "2025/3/12"
+
+
+def test_division_is_exact_and_blank_when_dividing_by_zero():
+    ratio = resolve(parse_value("taken / due"), FRAME, CONTEXT)
+    assert ratio.iloc[0] == 0.9 and ratio.iloc[1] == 0.86 and np.isnan(ratio.iloc[2]) and np.isnan(ratio.iloc[3])
+    typed = load_library()  # the shipped library still loads with / in its reasons
+    assert "tb_regular_medication_rate" in typed.indicators
+    fields = set(FRAME.columns)
+    assert list(evaluate(parse_comparison("taken / due >= $share", fields), FRAME, CONTEXT)) == [True, False, False, False]
+
+
+def test_min_and_max_leave_blanks_out_and_today_is_the_context_s():
+    earliest = resolve(parse_value("min(first, second)"), FRAME, CONTEXT)
+    assert [d.date() if not pd.isna(d) else None for d in earliest] == [
+        dt.date(2025, 1, 10), dt.date(2025, 4, 1), dt.date(2025, 6, 1), dt.date(2025, 1, 1)]
+    latest = resolve(parse_value("max(first, period_end)"), FRAME, CONTEXT)
+    assert {d.date() for d in latest} == {dt.date(2025, 12, 31)}
+    assert list(resolve(parse_value("max(taken, due)"), FRAME, CONTEXT)) == [180.0, 100.0, 5.0, 10.0]
+    days = resolve(parse_value("days_between(first, min(period_end, today))"), FRAME, CONTEXT)
+    assert days.iloc[0] == 50 and np.isnan(days.iloc[1]) and days.iloc[2] == -92
+    assert list(evaluate(parse_comparison("second <= today", fields=set(FRAME.columns)), FRAME, CONTEXT)) == [True, False, False, True]
+
+
+def test_placeholders_are_names_or_expressions():
+    literals, names, specs = parts("服药率{taken_doses / due_doses:.1%}，低于{$min_share:.0%}（{date}）")
+    assert names == ("taken_doses / due_doses", "$min_share", "date") and specs == (".1%", ".0%", None)
+    assert literals == ("服药率", "，低于", "（", "）")
+    assert [is_expression(name) for name in names] == [True, True, False]
+
+
+@pytest.mark.parametrize(("reason", "message"), [
+    ("{days_between(registration_date, nowhere)}", "nowhere"),
+    ("{registration_date / 2}", "相除"),
+    ("{min(registration_date, 3)}", "同一类型"),
+    ("{$no_such_parameter}", "no_such_parameter"),
+    ("{registration_weeks +}", "缺少值"),
+])
+def test_a_bad_value_in_a_reason_stops_the_library_naming_the_file(tmp_path, reason, message):
+    (tmp_path / "own.yaml").write_text(f"""id: own_rate
+name: 自定义
+category: 测试
+registers: [maternal_records]
+definition: 测试
+target: 0.5
+unit: delivery
+key: [id_number, delivery_date]
+denominator:
+  population: deliveries_in_period
+numerator:
+  require:
+    - check:
+        - test: registration_weeks < 13
+          reason: "{reason}"
+""", encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        load_library([tmp_path])
+    assert "own.yaml" in str(raised.value) and message in str(raised.value)
+
+
+M = [make_id(f"199{i}0101", f"{i:02d}2") for i in range(5)]
+P = make_id("19700101", "011")
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reasons")
+    write_xlsx(folder / "孕产妇健康管理登记.xlsx", [
+        ["身份证号", "分娩日期", "出院日期", "产后访视日期", "末次月经", "建册日期", "活产数"],
+        [M[0], "2025-07-29", "2025-08-01", "2025-08-29", "2024-10-20", "2025-01-17", 1],  # day 28: seen; 89 days
+        [M[1], "2025-07-29", "2025-08-01", "2025-09-01", "2024-10-20", "2025-01-19", 1],  # day 31: late; 91 days
+        [M[2], "2025-11-28", "2025-11-30", None, None, None, 1],  # not seen: 31 days to 12-31
+        [M[3], "2025-05-01", "2025-05-05", "2025-05-04", None, None, 1],  # before discharge
+        [M[4], "2025-06-01", None, "2025-07-02", None, None, 1],  # no discharge: 31 days from delivery
+    ])
+    write_xlsx(folder / "肺结核患者管理名册.xlsx", [
+        ["身份证号", "通知日期", "停止治疗日期", "停止治疗原因", "应服药次数", "实际服药次数"],
+        [P, "2025-02-01", "2025-08-01", "治愈", 200, 172],
+    ])
+    return folder
+
+
+def _gaps(indicator, folder, period="2025") -> str:
+    ran = run_chsc("gaps", indicator, folder, "-p", period, "--format", "csv")
+    assert ran.code == 0, ran.output
+    return ran.stdout
+
+
+def test_postpartum_reasons_carry_the_days(centre):
+    text = _gaps("postpartum_visit_rate", centre)
+    assert M[0][-4:] not in text  # day 28 counts
+    assert "出院后31天才做产后访视，晚于28天（分娩2025-07-29，出院2025-08-01，访视2025-09-01）" in text
+    assert "出院后31天未见产后访视（分娩2025-11-28，出院2025-11-30）" in text
+    assert "产后访视（2025-05-04）早于出院（2025-05-05）" in text
+    assert "出院后31天才做产后访视，晚于28天（分娩2025-06-01，出院无，访视2025-07-02）" in text
+
+
+def test_early_pregnancy_and_tb_reasons_carry_the_computed_values(centre):
+    text = _gaps("early_pregnancy_registration_rate", centre)
+    assert "建册日期（2025-01-19）在末次月经（2024-10-20）后91天，不在90天内" in text and M[0][-4:] not in text
+    text = _gaps("tb_regular_medication_rate", centre)
+    assert "服药率86.0%，低于90%（实际服药172次，应服200次）" in text
+
+
+def test_not_seen_counts_days_to_today_in_a_period_still_running(tmp_path):
+    today = dt.date.today()
+    discharge = today - dt.timedelta(days=10)
+    write_xlsx(tmp_path / "孕产妇健康管理登记.xlsx", [
+        ["身份证号", "分娩日期", "出院日期", "产后访视日期", "活产数"],
+        [M[0], discharge.isoformat(), discharge.isoformat(), None, 1],
+    ])
+    period_end = dt.date(discharge.year, 12, 31)
+    expected = (min(period_end, today) - discharge).days  # 10, unless the year turned in between
+    text = _gaps("postpartum_visit_rate", tmp_path, str(discharge.year))
+    assert f"出院后{expected}天未见产后访视" in text
