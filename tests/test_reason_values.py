@@ -6,6 +6,7 @@ needed, each general: `/` on numbers, `min` / `max` of numbers or dates, and `to
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -147,3 +148,26 @@ def test_not_seen_counts_days_to_today_in_a_period_still_running(tmp_path):
     expected = (min(period_end, today) - discharge).days  # 10, unless the year turned in between
     text = _gaps("postpartum_visit_rate", tmp_path, str(discharge.year))
     assert f"出院后{expected}天未见产后访视" in text
+
+
+def test_a_null_parameter_can_be_tested_and_makes_a_duration_blank():
+    context = Context(dt.date(2025, 1, 1), dt.date(2025, 12, 31), {"limit": None, "days": 3})
+    fields = set(FRAME.columns)
+    assert list(evaluate(parse_comparison("$limit is null", fields), FRAME, context)) == [True] * 4
+    assert list(evaluate(parse_comparison("$days is null", fields), FRAME, context)) == [False] * 4
+    assert list(evaluate(parse_comparison("second <= first + $limit days", fields), FRAME, context)) == [False] * 4
+    assert list(evaluate(parse_comparison("second <= first + $days days", fields), FRAME, context)) == [False, False, False, True]
+
+
+def test_tb_management_without_a_day_limit_and_with_one(tmp_path):
+    text = (Path(__file__).resolve().parents[1] / "indicators" / "tb_management_rate.yaml").read_text(encoding="utf-8")
+    assert "within_days: null" in text  # services.md: `within_days: null`, no limit
+    write_xlsx(tmp_path / "肺结核患者管理名册.xlsx", [
+        ["身份证号", "通知日期", "首次入户随访日期"], [P, "2025-03-01", "2025-03-09"],
+    ])
+    assert "首次入户随访" not in _gaps("tb_management_rate", tmp_path)
+    own = tmp_path / "本中心指标"
+    own.mkdir()
+    (own / "tb_management_rate.yaml").write_text(text.replace("within_days: null", "within_days: 3"), encoding="utf-8")
+    ran = run_chsc("gaps", "tb_management_rate", tmp_path, "-p", "2025", "--format", "csv", "--indicators", own)
+    assert "通知（2025-03-01）后8天才首次入户随访，晚于3天" in ran.stdout, ran.output

@@ -11,6 +11,7 @@ from cli_helpers import run_chsc
 from helpers import make_id, write_xlsx
 
 M1, M2, M3 = make_id("19900101", "002"), make_id("19910202", "004"), make_id("19920303", "006")
+M4 = make_id("19930404", "008")
 P1, P2 = make_id("19700101", "011"), make_id("19710101", "013")
 
 
@@ -22,6 +23,7 @@ def centre(tmp_path_factory):
         [M1, "2025-05-01", None, None, "12+6", 5, "2025-05-03", "2025-05-20", 2, "一站"],  # twins, early
         [M2, "2025-06-01", None, None, "15", 6, "2025-06-03", None, None, "二站"],  # 15 weeks, no visit
         [M3, "2025-07-01", "2024-10-01", "2024-11-20", None, 3, None, "2025-07-10", None, "一站"],
+        [M4, None, "2025-09-01", "2025-10-20", "7", 1, None, None, None, "二站"],  # not yet delivered
     ])
     write_xlsx(folder / "肺结核患者管理名册.xlsx", [
         ["身份证号", "通知日期", "首次入户随访日期", "停止治疗日期", "停止治疗原因", "应服药次数", "实际服药次数", "所属站点"],
@@ -47,6 +49,9 @@ def test_explain_counts_deliveries_and_sums_live_births(centre):
     ran = run_chsc("explain", "early_pregnancy_registration_rate", centre, "-p", "2025")
     assert ran.code == 0, ran.output
     steps = _steps(ran.stdout)
+    assert steps["孕产妇健康管理登记：读入行数"] == "4"
+    assert steps["其中「身份证号」或「分娩日期」为空的行（不计）"] == "1"  # M4, not yet delivered
+    assert steps["孕产妇健康管理登记：分娩数"] == "3"
     assert steps["分母：再按本指标条件筛选后的分娩数"] == "3"
     assert steps["分母：活产数之和（每次分娩取其各行中最大的活产数，空白按 1）"] == "4"  # 2 + 1 + 1
     assert steps["分子"] == "2"  # M1 by 12+6 weeks, M3 by 50 days after 末次月经

@@ -58,7 +58,7 @@ class Checker:
         if population.register not in self.kinds:
             return {}
         rows = {**register_types(population.register, self.kinds), **PERSON_DERIVED}
-        derived = {name: rows.get(d.earliest or d.latest, FieldType("text")) for name, d in population.derive.items()}
+        derived = {name: rows.get(d.field, FieldType("text")) for name, d in population.derive.items()}
         return {**rows, **derived}
 
     def source(self, source: PopulationSource, where: str) -> PopulationSource:
@@ -67,7 +67,7 @@ class Checker:
         rows = {**register_types(source.register, self.kinds), **PERSON_DERIVED}
         typed_where = self.nodes(source.where, rows, f"{where}.where")
         for name, derive in source.derive.items():
-            field = derive.earliest or derive.latest
+            field = derive.field
             if field not in rows:
                 self.problems.append(f"{where}.derive.{name}：未知字段「{field}」〔{field}〕")
         if source.latest_by and source.latest_by not in rows:

@@ -254,7 +254,7 @@ def parse_comparison(text: str, fields: set[str] | None = None) -> Comparison:
         raise ExpressionError("条件是空的")
     kind, first = tokens[0]
     if kind != "word" or _NUMBER.fullmatch(first) or _DATE.fullmatch(first) or first in KEYWORDS or first in LITERAL_WORDS:
-        if (kind, first) != ("punct", "("):
+        if (kind, first) != ("punct", "(") and kind != "param":  # `$within_days is null`
             raise ExpressionError(f"条件应以字段名开头，而不是「{first}」", first)
     parser = _Parser(tokens, fields)
     left = parser.value()

@@ -128,7 +128,11 @@ def temporal(operand: Operand, frame: pd.DataFrame, context) -> tuple[pd.Series,
             raise ValueError("date arithmetic is date ± duration")  # the type check refuses others
         exact, day, plain = temporal(base, frame, context)
         amount, unit = duration.value
-        number = float(resolve(amount, frame, context))
+        number = resolve(amount, frame, context)
+        if number is None:  # a null $parameter: no date
+            blank = pd.Series(pd.NaT, index=exact.index, dtype="datetime64[ns]")
+            return blank, blank, plain
+        number = float(number)
         sign = -1 if op == "-" else 1
         if unit == "hours":
             whole_days = sign * int(abs(number) // 24)

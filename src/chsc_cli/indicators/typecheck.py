@@ -111,10 +111,10 @@ class TypeChecker:
         if kind == "duration":
             amount, unit = value
             amount, amount_type = self.operand(amount)
-            if amount_type != "number":
+            if amount_type not in ("number", "null"):  # a null $parameter: a blank duration
                 raise Typed(f"时长应为数字，如 28 days，而不是{_NAMES.get(amount_type, amount_type)}", _token(amount))
             number = self.parameters[amount.value] if amount.kind == "param" else amount.value
-            if float(number) != int(float(number)):
+            if number is not None and float(number) != int(float(number)):
                 raise Typed(f"时长应为整数（{unit}），如 28 days", _token(amount))
             return Operand("duration", (amount, unit)), "duration"
         if kind == "call":
@@ -140,7 +140,7 @@ class TypeChecker:
     def arithmetic(self, op: str, left: Operand, right: Operand) -> tuple[Operand, str]:
         (left, left_kind), (right, right_kind) = self.operand(left), self.operand(right)
         operand = Operand("arith", (op, left, right))
-        if left_kind == "number" and right_kind == "number":
+        if left_kind in ("number", "null") and right_kind in ("number", "null"):
             return operand, "number"
         if op == "/":
             raise Typed(f"只有数字可以相除，不能计算 {_NAMES.get(left_kind, left_kind)} / {_NAMES.get(right_kind, right_kind)}", op)
@@ -243,6 +243,8 @@ class TypeChecker:
 
 
 def _literal_type(value: Any, parameter: bool = False) -> str:
+    if value is None:  # a $parameter set to null (`within_days: null`): blank wherever it is used
+        return "null"
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float, Decimal)):
@@ -266,7 +268,7 @@ def _token(operand: Operand) -> str:
 
 
 def _same_kind(left: str, right: str, left_operand: Operand, right_operand: Operand, op: str) -> None:
-    if left in TEMPORAL and right in TEMPORAL:
+    if left in TEMPORAL and right in TEMPORAL or "null" in (left, right):
         return
     if left == right:
         return
