@@ -58,3 +58,17 @@ def test_a_station_count_without_a_minimum_has_no_target(summary):
     station_rows = [[c.text for c in row.cells] for table in summary.tables for row in table.rows
                     if len(row.cells) > 1 and row.cells[1].text == "公众健康咨询活动次数"]
     assert station_rows and all("不设目标" in row and "无法计算" not in row for row in station_rows)
+
+
+def test_a_half_year_plan_takes_the_yearly_count_from_chsc_yaml(tmp_path):
+    """For a period shorter than a year the plan's yearly minimum of a count is chsc.yaml's target
+    when it sets one (here 24 lectures a year), not the library's 12."""
+    config = tmp_path / "chsc.yaml"
+    shipped = (SAMPLE / "chsc.yaml").read_text(encoding="utf-8")
+    assert "health_lecture_count" not in shipped
+    config.write_text(shipped + "\ntargets:\n  health_lecture_count: 24\n" if "\ntargets:" not in shipped
+                      else shipped.replace("\ntargets:", "\ntargets:\n  health_lecture_count: 24", 1), encoding="utf-8")
+    output = tmp_path / "计划.md"
+    assert in_process("report", SAMPLE, "--period", "2025H1", "--kind", "plan", "--config", config, "-o", output, "--quiet") == 0
+    text = output.read_text(encoding="utf-8")
+    assert "全年开展健康知识讲座不少于24次，每月至少2次" in text and "不少于12次" not in text.split("健康知识讲座")[1][:40]
