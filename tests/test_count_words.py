@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from chsc_cli.config import CentreConfig
-from chsc_cli.indicators import compute_indicators
+from chsc_cli.engine import compute_indicators
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import KINDS
 from chsc_cli.registers.kinds import active_catalogue
@@ -75,7 +75,7 @@ def test_plan_has_no_monthly_clause_below_twelve_a_year(tmp_path):
 
 
 def test_progress_shows_cumulative_counts_against_the_pro_rated_line(tmp_path):
-    from chsc_cli.indicators.progress import progress
+    from chsc_cli.services.progress import progress
     from chsc_cli.outputs.progress_files import progress_html, render_progress_table
 
     lib = library(tmp_path, {"lectures": LECTURES})

@@ -23,8 +23,8 @@ from docx import Document
 from helpers import make_id, write_workbook
 
 from chsc_cli.config import load_config
-from chsc_cli.indicators import ComputeResult, IndicatorResult, compute_indicators, load_library
-from chsc_cli.indicators.data import EngineData
+from chsc_cli.engine import ComputeResult, IndicatorResult, compute_indicators, load_library
+from chsc_cli.engine.engine_input import EngineData
 from chsc_cli.periods import parse_period
 from chsc_cli.problems import UserError
 from chsc_cli.outputs import svg_charts

@@ -23,8 +23,8 @@ def check(
     示例：chsc check sample_data --period 2025
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators
-    from ..indicators.progress import pace_lines
+    from ..engine import compute_indicators
+    from ..services.progress import pace_lines
     from ..outputs.library_text import render_check
 
     chosen_period = parse_period_option(period)

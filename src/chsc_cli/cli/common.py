@@ -164,7 +164,7 @@ def input_files(settings: LoadedConfig, read) -> list[Path]:
 
 def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
     """The indicator library; chsc.yaml `targets:` must name indicators of it."""
-    from ..indicators import load_library
+    from ..engine import load_library
 
     library = load_library(extra_dirs)
     check_targets(library, settings)

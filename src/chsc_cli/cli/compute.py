@@ -60,7 +60,7 @@ def compute(
     示例：chsc compute sample_data --period 2025 --by station -o 2025指标.xlsx
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators
+    from ..engine import compute_indicators
     from ..outputs.compute_files import write_compute_csv, write_compute_xlsx
     from ..outputs.compute_table import compute_json_text, render_compute_table
     from ..outputs.writer import write_text
@@ -83,7 +83,7 @@ def compute(
         say_period_notice(result, quiet)
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":
-            from ..indicators.progress import pace_lines
+            from ..services.progress import pace_lines
 
             render_compute_table(stdout, result, quiet=quiet, pace=pace_lines(result.indicators, chosen_period))
         elif chosen_format == "json":

@@ -119,8 +119,8 @@ def compute_district(district_dir: Path, period, indicator_dirs, config, quiet: 
     with rows in it]). A centre's own chsc.yaml gives its name and figures; without one it is
     named after its folder and has no official figures. Centres are keyed by their folder."""
     from ..config import find_config, load_config
-    from ..indicators import compute_indicators, load_library
-    from ..indicators.district import repeated_names, roll_up
+    from ..engine import compute_indicators, load_library
+    from ..services.district_totals import repeated_names, roll_up
 
     folders, ignored = centre_folders(district_dir)
     _warn(ignored, quiet)

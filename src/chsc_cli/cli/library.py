@@ -27,7 +27,7 @@ def indicators(
     """
     use_register_kinds_option(register_kinds)
     from ..config import find_config, load_config
-    from ..indicators import load_library
+    from ..engine import load_library
     from ..outputs.library_text import render_library
 
     library = load_library(indicators or [])
@@ -52,7 +52,7 @@ def explain(
     示例：chsc explain elderly_health_management_rate sample_data --period 2025
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators, load_library
+    from ..engine import compute_indicators, load_library
     from ..outputs.library_text import render_definition, render_steps
 
     if data_dir is None:

@@ -60,8 +60,8 @@ def report(
     示例：chsc report sample_data --period 2025 --compare 2024 --kind summary -o 2025年度工作总结.docx
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators
-    from ..indicators.data import EngineData
+    from ..engine import compute_indicators
+    from ..engine.engine_input import EngineData
     from ..outputs.report import FORMATS, KINDS, write_report
     from ..outputs.report_model import build_report_context, indicators_with_rows_in
 
@@ -99,7 +99,7 @@ def _district_report(data_dir, period, compare_period, kind, output, output_form
     if compare_period is None:
         current, inputs = compute_district(data_dir, period, indicators or [], config, quiet, False)
         previous, with_rows = None, None
-        from ..indicators import load_library
+        from ..engine import load_library
 
         library = load_library(indicators or [])
     else:

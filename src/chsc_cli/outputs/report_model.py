@@ -22,10 +22,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..indicators import ComputeResult, IndicatorResult, Library
-from ..indicators.activity import indicators_with_rows_in  # noqa: F401 (used here and by cli)
-from ..indicators.progress import monthly_pace
-from ..indicators.results import ceil_decimal
+from ..engine import ComputeResult, IndicatorResult, Library
+from ..engine.activity import indicators_with_rows_in  # noqa: F401 (used here and by cli)
+from ..services.progress import monthly_pace
+from ..engine.results import ceil_decimal
 from ..periods import Period, chinese_label
 from . import report_counts, svg_charts
 from .formatting import percent, target_percent, target_text, unit_word

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .evaluation import Context, evaluate
 from .expressions import Test
-from .templates import format_value, parts, render
+from .reason_text import format_value, parts, render
 
 
 def first_failed_reasons(

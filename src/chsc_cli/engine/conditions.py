@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period, chinese_label
-from .data import EngineData, ages
+from .engine_input import EngineData, ages
 from .evaluation import Context
 from .expressions import parse_value
 from .operands import resolve
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
 from .reasons import first_failed_reasons
-from .templates import render
+from .reason_text import render
 
 
 
