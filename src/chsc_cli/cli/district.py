@@ -12,15 +12,7 @@ from pathlib import Path
 
 from ..config import CONFIG_NAME, LoadedConfig
 from ..problems import Problem, UserError
-from .common import (
-    STOPPING_CODES,
-    check_data_dir,
-    check_targets,
-    input_files,
-    read_registers,
-    stderr,
-    stop_on_unusable,
-)
+from .common import STOPPING_CODES, check_data_dir, check_targets, input_files, read_registers, stderr, stop_on_unusable
 
 #: What stops the district: everything that stops a centre, except having no registers at all.
 DISTRICT_STOPPING_CODES = tuple(code for code in STOPPING_CODES if code != "no-registers")

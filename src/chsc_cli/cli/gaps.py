@@ -8,14 +8,8 @@ from typing import Annotated
 import typer
 
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    NoCacheOption,
-    QuietOption,
     emit,
     indicator_id_of,
     input_files,
@@ -28,7 +22,17 @@ from .common import (
     stderr,
     stdout,
 )
-from .compute import IndicatorsOption, OutputOption, PeriodOption
+from .options import (
+    RegisterKindsOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    NoCacheOption,
+    QuietOption,
+    IndicatorsOption,
+    OutputOption,
+    PeriodOption,
+)
 
 
 def gaps(

@@ -9,8 +9,17 @@ import typer
 
 from ..periods import chinese_label
 from ..problems import UserError
-from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, indicator_id_of, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout, RegisterKindsOption, use_register_kinds_option
-from .compute import IndicatorsOption
+from .common import (
+    EXIT_OK,
+    indicator_id_of,
+    load_folder,
+    load_indicator_library,
+    parse_period_option,
+    say_period_notice,
+    stdout,
+    use_register_kinds_option,
+)
+from .options import ConfigOption, DebugOption, NoCacheOption, QuietOption, RegisterKindsOption, IndicatorsOption
 
 OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（给出时显示每一步的人数）", show_default=False)]
 

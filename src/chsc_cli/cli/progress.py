@@ -9,14 +9,8 @@ import typer
 
 from ..problems import UserError
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    NoCacheOption,
-    QuietOption,
     input_files,
     load_folder,
     load_indicator_library,
@@ -24,7 +18,16 @@ from .common import (
     stderr,
     stdout,
 )
-from .compute import IndicatorsOption, OutputOption
+from .options import (
+    RegisterKindsOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    NoCacheOption,
+    QuietOption,
+    IndicatorsOption,
+    OutputOption,
+)
 
 
 def progress(

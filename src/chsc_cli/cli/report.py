@@ -9,13 +9,8 @@ from typing import Annotated
 import typer
 
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    QuietOption,
     input_files,
     load_folder,
     load_indicator_library,
@@ -24,7 +19,15 @@ from .common import (
     say_period_notice,
     stderr,
 )
-from .compute import IndicatorsOption, PeriodOption
+from .options import (
+    RegisterKindsOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    QuietOption,
+    IndicatorsOption,
+    PeriodOption,
+)
 
 CompareOption = Annotated[
     str | None,
@@ -62,10 +65,10 @@ def report(
     use_register_kinds_option(register_kinds)
     from ..engine import compute_indicators
     from ..engine.engine_input import EngineData
-    from ..outputs.report import FORMATS, KINDS, write_report
+    from ..outputs.report import FORMATS, REPORT_KINDS, write_report
     from ..outputs.report_model import build_report_context, indicators_with_rows_in
 
-    if kind not in KINDS:
+    if kind not in REPORT_KINDS:
         raise_user_error(f"--kind 只能是 summary（工作总结）或 plan（工作计划），而不是「{kind}」。")
     output_format = output.suffix.lower().lstrip(".")
     if output_format not in FORMATS:
