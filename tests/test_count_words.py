@@ -46,7 +46,7 @@ def test_check_says_held_required_and_missing_in_ci(tmp_path):
 
 
 def test_summary_sentence_and_compare_in_ci(tmp_path):
-    from chsc_cli.outputs.report_model import build_report_context
+    from chsc_cli.outputs.report_build import build_report_context
 
     rows = lectures(months(2025, 9) + months(2024, 7))
     current, lib = run(tmp_path, rows, "2025")
@@ -65,7 +65,7 @@ def test_summary_sentence_and_compare_in_ci(tmp_path):
 
 
 def test_plan_has_no_monthly_clause_below_twelve_a_year(tmp_path):
-    from chsc_cli.outputs.report_model import build_report_context
+    from chsc_cli.outputs.report_build import build_report_context
 
     text = LECTURES.replace("target: 12", "target: 9")
     current, lib = run(tmp_path, lectures(months(2025, 9)), "2025", text)

@@ -141,7 +141,7 @@ def compute_district(district_dir: Path, period, indicator_dirs, config, quiet: 
         computed = compute_indicators(read, period, centre_settings, library, reasons=False).figures_only()
         results[centre] = replace(computed, centre=name)
         if compare is not None:
-            from ..outputs.report_model import indicators_with_rows_in
+            from ..engine.activity import indicators_with_rows_in
 
             computed = compute_indicators(read, compare, centre_settings, library, reasons=False).figures_only()
             previous[centre] = replace(computed, centre=name)

@@ -66,7 +66,8 @@ def report(
     from ..engine import compute_indicators
     from ..engine.engine_input import EngineData
     from ..outputs.report import FORMATS, REPORT_KINDS, write_report
-    from ..outputs.report_model import build_report_context, indicators_with_rows_in
+    from ..engine.activity import indicators_with_rows_in
+    from ..outputs.report_build import build_report_context
 
     if kind not in REPORT_KINDS:
         raise_user_error(f"--kind 只能是 summary（工作总结）或 plan（工作计划），而不是「{kind}」。")
@@ -96,7 +97,7 @@ def report(
 def _district_report(data_dir, period, compare_period, kind, output, output_format, template, indicators, config, quiet) -> int:
     """The district's summary or plan: each centre in the place of a station."""
     from ..outputs.report import write_report
-    from ..outputs.report_model import build_report_context
+    from ..outputs.report_build import build_report_context
     from .district import compute_district
 
     if compare_period is None:

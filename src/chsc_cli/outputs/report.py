@@ -21,7 +21,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..problems import UserError
-from .report_model import ReportContext
+from .report_context import ReportContext
 from .writer import write_bytes, write_text
 
 FORMATS = ("docx", "md", "html")

@@ -17,7 +17,7 @@ from .cache import ParseCache
 from .columns import normalise_header
 from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows
-from .records import ReadResult, RegisterSheet, SkippedSheet
+from .records import ReadResult, SkippedSheet
 from .sheets import FileResult, read_one_file
 from .sources import (
     UnreadableFile,
