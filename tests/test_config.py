@@ -255,7 +255,7 @@ def test_a_whole_number_target_is_a_count_indicators_and_refused_for_a_rate(tmp_
     what is known only with the library, so the rate's 90 is refused naming its line."""
     from chsc_cli.cli.common import check_targets
     from chsc_cli.config import load_config
-    from chsc_cli.indicators import load_library
+    from chsc_cli.engine import load_library
     from chsc_cli.problems import UserError
 
     library = load_library()

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from chsc_cli.cli.district import compute_district
 from chsc_cli.config import find_config, load_config
-from chsc_cli.indicators import compute_indicators, load_library
+from chsc_cli.engine import compute_indicators, load_library
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import ParseCache, read_folder
 

@@ -13,7 +13,8 @@ import pytest
 from cli_helpers import run_chsc
 
 from chsc_cli.config import load_config
-from chsc_cli.indicators import EngineData, compute_indicators, gap_list, load_library
+from chsc_cli.engine import EngineData, compute_indicators, load_library
+from chsc_cli.services.gaps import gap_list
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import read_folder
 

@@ -224,7 +224,7 @@ def test_count_target_is_pro_rated_and_exact() -> None:
 
 
 def _engine_ready(indicator_id: str, kinds: set[str]) -> str | None:
-    from chsc_cli.indicators import load_library
+    from chsc_cli.engine import load_library
     from chsc_cli.registers import KINDS
 
     if indicator_id not in load_library().indicators:
@@ -241,7 +241,7 @@ def test_engine_case(case, tmp_path: Path) -> None:
     from test_indicator_cases import _mismatches
 
     from chsc_cli.config import load_config
-    from chsc_cli.indicators import compute_indicators, load_library
+    from chsc_cli.engine import compute_indicators, load_library
     from chsc_cli.registers import read_folder
 
     kinds = {key.partition("#")[0] for key in case.registers}
@@ -283,7 +283,7 @@ def sample():
     from helpers_cases import TODAY
 
     from chsc_cli.config import load_config
-    from chsc_cli.indicators import compute_indicators, load_library
+    from chsc_cli.engine import compute_indicators, load_library
     from chsc_cli.registers import read_folder
 
     settings = load_config(SAMPLE_DATA / "chsc.yaml").settings

@@ -27,7 +27,7 @@ from docx import Document
 
 from chsc_cli.cli import common
 from chsc_cli.cli.main import run
-from chsc_cli.indicators import load_library
+from chsc_cli.engine import load_library
 from chsc_cli.registers import KINDS, read_folder
 from chsc_cli.registers.sources import find_register_files, read_file
 from cli_helpers import SRC

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chsc_cli.indicators import load_library
-from chsc_cli.indicators.evaluation import Context, evaluate
-from chsc_cli.indicators.expressions import Operand, parse_comparison, parse_value
-from chsc_cli.indicators.operands import resolve
-from chsc_cli.indicators.templates import is_expression, parts
+from chsc_cli.engine import load_library
+from chsc_cli.engine.evaluation import Context, evaluate
+from chsc_cli.engine.expressions import Operand, parse_comparison, parse_value
+from chsc_cli.engine.operands import resolve
+from chsc_cli.engine.reason_text import is_expression, parts
 from chsc_cli.problems import UserError
 from cli_helpers import run_chsc
 from helpers import make_id, write_xlsx

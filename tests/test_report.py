@@ -23,20 +23,16 @@ from docx import Document
 from helpers import make_id, write_workbook
 
 from chsc_cli.config import load_config
-from chsc_cli.indicators import ComputeResult, IndicatorResult, compute_indicators, load_library
-from chsc_cli.indicators.data import EngineData
+from chsc_cli.engine import ComputeResult, IndicatorResult, compute_indicators, load_library
+from chsc_cli.engine.engine_input import EngineData
 from chsc_cli.periods import parse_period
 from chsc_cli.problems import UserError
 from chsc_cli.outputs import svg_charts
 from chsc_cli.outputs.report import default_template, render_docx, render_text, write_report
-from chsc_cli.outputs.report_model import (
-    build_report_context,
-    change_in_points,
-    chinese_count,
-    describe_change,
-    field_reference,
-    indicators_with_rows_in,
-)
+from chsc_cli.engine.activity import indicators_with_rows_in
+from chsc_cli.outputs.report_build import build_report_context
+from chsc_cli.outputs.report_context import field_reference
+from chsc_cli.outputs.report_words import change_in_points, chinese_count, describe_change
 from chsc_cli.registers import read_folder
 
 HERE = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ from pathlib import Path
 from helpers import make_id, write_xlsx
 
 from chsc_cli.config import CentreConfig
-from chsc_cli.indicators import compute_indicators, load_library
+from chsc_cli.engine import compute_indicators, load_library
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import read_folder
 

@@ -4,8 +4,26 @@ from __future__ import annotations
 
 import typer
 
-from .common import EXIT_FINDINGS, EXIT_OK, ConfigOption, DataDir, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout, RegisterKindsOption, use_register_kinds_option
-from .compute import IndicatorsOption, PeriodOption
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    load_folder,
+    load_indicator_library,
+    parse_period_option,
+    say_period_notice,
+    stdout,
+    use_register_kinds_option,
+)
+from .options import (
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    NoCacheOption,
+    QuietOption,
+    RegisterKindsOption,
+    IndicatorsOption,
+    PeriodOption,
+)
 
 
 def check(
@@ -23,8 +41,8 @@ def check(
     示例：chsc check sample_data --period 2025
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators
-    from ..indicators.progress import pace_lines
+    from ..engine import compute_indicators
+    from ..services.progress import pace_lines
     from ..outputs.library_text import render_check
 
     chosen_period = parse_period_option(period)

@@ -1,4 +1,4 @@
-"""What every command shares: exit codes, consoles, option types, loading the data folder."""
+"""What every command shares: exit codes, consoles, loading the data folder, reading options."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.console import Console
 
 from ..config import LoadedConfig, find_config, load_config
@@ -26,22 +24,6 @@ def _width(stream) -> int | None:
 
 stdout = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
-
-DataDir = Annotated[Path, typer.Argument(help="数据文件夹（存放各登记表 Excel/CSV 的文件夹）", show_default=False)]
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="另一个 chsc.yaml（默认读数据文件夹中的 chsc.yaml）", show_default=False)
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", help="不显示进度条和提示信息")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（traceback）")]
-NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="不使用解析缓存，重新读取每个 Excel 文件")]
-RegisterKindsOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--register-kinds",
-        help="另加的登记表类型文件夹（YAML，同 name 的文件替换自带类型），可写多次",
-        show_default=False,
-    ),
-]
 
 
 def use_register_kinds_option(folders: list[Path] | None) -> None:
@@ -164,7 +146,7 @@ def input_files(settings: LoadedConfig, read) -> list[Path]:
 
 def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
     """The indicator library; chsc.yaml `targets:` must name indicators of it."""
-    from ..indicators import load_library
+    from ..engine import load_library
 
     library = load_library(extra_dirs)
     check_targets(library, settings)

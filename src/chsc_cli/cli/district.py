@@ -12,15 +12,7 @@ from pathlib import Path
 
 from ..config import CONFIG_NAME, LoadedConfig
 from ..problems import Problem, UserError
-from .common import (
-    STOPPING_CODES,
-    check_data_dir,
-    check_targets,
-    input_files,
-    read_registers,
-    stderr,
-    stop_on_unusable,
-)
+from .common import STOPPING_CODES, check_data_dir, check_targets, input_files, read_registers, stderr, stop_on_unusable
 
 #: What stops the district: everything that stops a centre, except having no registers at all.
 DISTRICT_STOPPING_CODES = tuple(code for code in STOPPING_CODES if code != "no-registers")
@@ -119,8 +111,8 @@ def compute_district(district_dir: Path, period, indicator_dirs, config, quiet: 
     with rows in it]). A centre's own chsc.yaml gives its name and figures; without one it is
     named after its folder and has no official figures. Centres are keyed by their folder."""
     from ..config import find_config, load_config
-    from ..indicators import compute_indicators, load_library
-    from ..indicators.district import repeated_names, roll_up
+    from ..engine import compute_indicators, load_library
+    from ..services.district_totals import repeated_names, roll_up
 
     folders, ignored = centre_folders(district_dir)
     _warn(ignored, quiet)
@@ -149,7 +141,7 @@ def compute_district(district_dir: Path, period, indicator_dirs, config, quiet: 
         computed = compute_indicators(read, period, centre_settings, library, reasons=False).figures_only()
         results[centre] = replace(computed, centre=name)
         if compare is not None:
-            from ..outputs.report_model import indicators_with_rows_in
+            from ..engine.activity import indicators_with_rows_in
 
             computed = compute_indicators(read, compare, centre_settings, library, reasons=False).figures_only()
             previous[centre] = replace(computed, centre=name)

@@ -8,14 +8,8 @@ from typing import Annotated
 import typer
 
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    NoCacheOption,
-    QuietOption,
     emit,
     indicator_id_of,
     input_files,
@@ -28,7 +22,17 @@ from .common import (
     stderr,
     stdout,
 )
-from .compute import IndicatorsOption, OutputOption, PeriodOption
+from .options import (
+    RegisterKindsOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    NoCacheOption,
+    QuietOption,
+    IndicatorsOption,
+    OutputOption,
+    PeriodOption,
+)
 
 
 def gaps(
@@ -51,7 +55,8 @@ def gaps(
     示例：chsc gaps elderly_health_management_rate sample_data --period 2025 -o 待体检名单.xlsx
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import EngineData, compute_indicators, gap_list
+    from ..engine import EngineData, compute_indicators
+    from ..services.gaps import gap_list
     from ..outputs.gaps_files import gaps_csv_text, render_gaps_table, write_gaps_csv, write_gaps_xlsx
 
     chosen_format = output_format(format, output, ("table", "csv", "xlsx"))

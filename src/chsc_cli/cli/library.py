@@ -9,8 +9,17 @@ import typer
 
 from ..periods import chinese_label
 from ..problems import UserError
-from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, indicator_id_of, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout, RegisterKindsOption, use_register_kinds_option
-from .compute import IndicatorsOption
+from .common import (
+    EXIT_OK,
+    indicator_id_of,
+    load_folder,
+    load_indicator_library,
+    parse_period_option,
+    say_period_notice,
+    stdout,
+    use_register_kinds_option,
+)
+from .options import ConfigOption, DebugOption, NoCacheOption, QuietOption, RegisterKindsOption, IndicatorsOption
 
 OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（给出时显示每一步的人数）", show_default=False)]
 
@@ -27,7 +36,7 @@ def indicators(
     """
     use_register_kinds_option(register_kinds)
     from ..config import find_config, load_config
-    from ..indicators import load_library
+    from ..engine import load_library
     from ..outputs.library_text import render_library
 
     library = load_library(indicators or [])
@@ -52,7 +61,7 @@ def explain(
     示例：chsc explain elderly_health_management_rate sample_data --period 2025
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators, load_library
+    from ..engine import compute_indicators, load_library
     from ..outputs.library_text import render_definition, render_steps
 
     if data_dir is None:

@@ -9,14 +9,8 @@ import typer
 
 from ..problems import UserError
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    NoCacheOption,
-    QuietOption,
     input_files,
     load_folder,
     load_indicator_library,
@@ -24,7 +18,16 @@ from .common import (
     stderr,
     stdout,
 )
-from .compute import IndicatorsOption, OutputOption
+from .options import (
+    RegisterKindsOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    NoCacheOption,
+    QuietOption,
+    IndicatorsOption,
+    OutputOption,
+)
 
 
 def progress(
@@ -45,9 +48,9 @@ def progress(
     示例：chsc progress sample_data --year 2025 --through 2025-09 -o 2025进度.html
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import EngineData
-    from ..indicators.activity import period_without_data
-    from ..indicators.progress import last_event_month, progress as compute_progress
+    from ..engine import EngineData
+    from ..engine.activity import period_without_data
+    from ..services.progress import last_event_month, progress as compute_progress
     from ..periods import parse_period
     from ..outputs.progress_files import render_progress_table, write_progress_html, write_progress_xlsx
 

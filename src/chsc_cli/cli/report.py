@@ -9,13 +9,8 @@ from typing import Annotated
 import typer
 
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    QuietOption,
     input_files,
     load_folder,
     load_indicator_library,
@@ -24,7 +19,15 @@ from .common import (
     say_period_notice,
     stderr,
 )
-from .compute import IndicatorsOption, PeriodOption
+from .options import (
+    RegisterKindsOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    QuietOption,
+    IndicatorsOption,
+    PeriodOption,
+)
 
 CompareOption = Annotated[
     str | None,
@@ -60,12 +63,13 @@ def report(
     示例：chsc report sample_data --period 2025 --compare 2024 --kind summary -o 2025年度工作总结.docx
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators
-    from ..indicators.data import EngineData
-    from ..outputs.report import FORMATS, KINDS, write_report
-    from ..outputs.report_model import build_report_context, indicators_with_rows_in
+    from ..engine import compute_indicators
+    from ..engine.engine_input import EngineData
+    from ..outputs.report import FORMATS, REPORT_KINDS, write_report
+    from ..engine.activity import indicators_with_rows_in
+    from ..outputs.report_build import build_report_context
 
-    if kind not in KINDS:
+    if kind not in REPORT_KINDS:
         raise_user_error(f"--kind 只能是 summary（工作总结）或 plan（工作计划），而不是「{kind}」。")
     output_format = output.suffix.lower().lstrip(".")
     if output_format not in FORMATS:
@@ -94,13 +98,13 @@ def report(
 def _district_report(data_dir, period, compare_period, kind, output, output_format, template, indicators, config, quiet) -> int:
     """The district's summary or plan: each centre in the place of a station."""
     from ..outputs.report import write_report
-    from ..outputs.report_model import build_report_context
+    from ..outputs.report_build import build_report_context
     from .district import compute_district
 
     if compare_period is None:
         current, inputs = compute_district(data_dir, period, indicators or [], config, quiet, False)
         previous, with_rows = None, None
-        from ..indicators import load_library
+        from ..engine import load_library
 
         library = load_library(indicators or [])
     else:

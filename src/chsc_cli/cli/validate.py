@@ -8,16 +8,10 @@ from typing import Annotated
 import typer
 
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USER_ERROR,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    QuietOption,
-    NoCacheOption,
     check_data_dir,
     load_indicator_library,
     load_settings,
@@ -26,7 +20,15 @@ from .common import (
     stdout,
     stopping_line,
 )
-from .compute import IndicatorsOption
+from .options import (
+    RegisterKindsOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    QuietOption,
+    NoCacheOption,
+    IndicatorsOption,
+)
 
 FormatOption = Annotated[str, typer.Option("--format", help="输出格式：table（表格，默认）或 json")]
 LimitOption = Annotated[int, typer.Option("--limit", help="表格中最多列出多少条问题（json 总是列出全部）")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..indicators import ComputeResult
+from ..engine import ComputeResult
 from ..periods import chinese_label
 from .formatting import rate_text, target_text, unit_word
 from .writer import SheetSpec, write_csv, write_xlsx

@@ -7,7 +7,6 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +17,7 @@ from .cache import ParseCache
 from .columns import normalise_header
 from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows
-from .records import RegisterSheet, SkippedSheet
+from .records import ReadResult, SkippedSheet
 from .sheets import FileResult, read_one_file
 from .sources import (
     UnreadableFile,
@@ -34,27 +33,6 @@ from .sources import (
 READER_VERSION = "13"
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
-
-
-@dataclass
-class ReadResult:
-    data_dir: Path
-    tables: dict[str, pd.DataFrame]
-    sheets: list[RegisterSheet] = field(default_factory=list)
-    skipped: list[SkippedSheet] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-
-    def problems_with(self, *codes: str) -> list[Problem]:
-        return [p for p in self.problems if p.code in codes]
-
-    @property
-    def has_errors(self) -> bool:
-        return any(p.level == "error" for p in self.problems)
-
-    def columns_of(self, kind: str) -> set[str]:
-        """Fields present in at least one sheet of `kind`."""
-        return {f for s in self.sheets if s.kind == kind for f in s.columns}
 
 
 def check_settings(config: LoadedConfig) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..registers import KINDS
-from .data import EngineData, first_birthdays, with_age
+from .engine_input import EngineData, first_birthdays, with_age
 from .evaluation import Context, evaluate, fields_of, params_of
 from .model import Population, PopulationSource, Union
 

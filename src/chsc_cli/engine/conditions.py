@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period, chinese_label
-from .data import EngineData, ages
+from .engine_input import EngineData, ages
 from .evaluation import Context
 from .expressions import parse_value
 from .operands import resolve

@@ -12,9 +12,9 @@ from ..periods import Period
 from ..people import mask_ids
 from ..registers import KINDS
 from ..registers.datetimes import HAS_TIME_SUFFIX
-from .data import EngineData
-from .library import Library
-from .results import Evaluation
+from ..engine.engine_input import EngineData
+from ..engine.library import Library
+from ..engine.results import Evaluation
 
 GAP_COLUMNS = ("station", "team", "name", "key", "age", "phone", "reason", "last_contact")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .expressions import ExpressionError, parse_value
-from .templates import is_expression, names_in
+from .reason_text import is_expression, names_in
 from .model import Indicator, Population, PopulationSource, Requirement, Union
 from .typecheck import FieldType, TypeChecker, column_type
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from ..periods import Period
 from ..problems import Problem
-from .results import ComputeResult, GroupedWarning, IndicatorResult, group_problems
+from ..engine.results import ComputeResult, GroupedWarning, IndicatorResult, group_problems
 
 
 @dataclass

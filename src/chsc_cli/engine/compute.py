@@ -16,7 +16,7 @@ from ..problems import Problem
 from ..registers import KINDS, ReadResult
 from .activity import period_without_data
 from .conditions import Evaluator
-from .data import EngineData
+from .engine_input import EngineData
 from .evaluation import Context, required_fields
 from .figures import figures_for, reference_date, resolve_figure
 from .library import Library

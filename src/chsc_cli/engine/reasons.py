@@ -4,15 +4,15 @@ rows by the engine. Most failing persons share a text, so each distinct value is
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
-
-import functools
 
 from .evaluation import Context, evaluate
 from .expressions import Operand, Test, parse_value, walk_operands
 from .operands import resolve
-from .templates import format_value, is_expression, parts, render
+from .reason_text import format_value, is_expression, parts, render
 
 
 def first_failed_reasons(

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from ..config import CentreConfig
 from ..periods import year_to_month
-from .data import EngineData
-from .engine import compute_indicators
-from .library import Library
-from .results import IndicatorResult
+from ..engine.engine_input import EngineData
+from ..engine.compute import compute_indicators
+from ..engine.library import Library
+from ..engine.results import IndicatorResult
 
 
 @dataclass
