@@ -189,6 +189,9 @@ class ComputeResult:
     evaluations: dict[str, Evaluation]
     warnings: list[GroupedWarning]
 
+    #: what a file's row for the whole (the row with no group) is called
+    total_label = "全中心"
+
     @property
     def period_notice(self) -> str | None:
         """The `period-without-data` notice (no register row dated in the period), said before the figures."""

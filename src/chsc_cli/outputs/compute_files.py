@@ -22,7 +22,7 @@ def compute_rows(result: ComputeResult, *, as_text: bool) -> list[list[object]]:
         rows.append([
             row.id,
             row.name,
-            "全中心" if row.group is None else row.group_name,
+            result.total_label if row.group is None else row.group_name,
             row.numerator,
             row.denominator,
             rate_text(row) if as_text or row.unit == "count" else row.value,

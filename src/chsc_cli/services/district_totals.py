@@ -30,6 +30,9 @@ class DistrictResult:
     warnings: list[GroupedWarning] = field(default_factory=list)
     left_out: dict[str, str] = field(default_factory=dict)
 
+    #: the total row of a district's csv / xlsx (a centre's says 全中心)
+    total_label = "全区合计"
+
     @property
     def complete(self) -> bool:
         """The totals cover every centre folder of the district."""
