@@ -125,14 +125,16 @@ def test_postpartum_reasons_carry_the_days(centre):
     text = _gaps("postpartum_visit_rate", centre)
     assert M[0][-4:] not in text  # day 28 counts
     assert "出院后31天才做产后访视，晚于28天（分娩2025-07-29，出院2025-08-01，访视2025-09-01）" in text
-    assert "出院后31天未见产后访视（分娩2025-11-28，出院2025-11-30）" in text
+    days = (dt.date.today() - dt.date(2025, 11, 30)).days  # not seen: to today (later visits count)
+    assert f"出院后{days}天未见产后访视（分娩2025-11-28，出院2025-11-30）" in text
     assert "产后访视（2025-05-04）早于出院（2025-05-05）" in text
-    assert "出院后31天才做产后访视，晚于28天（分娩2025-06-01，出院无，访视2025-07-02）" in text
+    assert "分娩后31天才做产后访视，晚于28天（分娩2025-06-01，无出院日期，访视2025-07-02）" in text
 
 
 def test_early_pregnancy_and_tb_reasons_carry_the_computed_values(centre):
     text = _gaps("early_pregnancy_registration_rate", centre)
-    assert "建册日期（2025-01-19）在末次月经（2024-10-20）后91天，不在90天内" in text and M[0][-4:] not in text
+    assert "建册日期（2025-01-19）在末次月经（2024-10-20）后91天，晚于90天" in text and M[0][-4:] not in text
+    assert "末次月经、建册日期和建册孕周都没有填写" in text  # M2 … M4 have none of the three
     text = _gaps("tb_regular_medication_rate", centre)
     assert "服药率86.0%，低于90%（实际服药172次，应服200次）" in text
 
@@ -141,13 +143,101 @@ def test_not_seen_counts_days_to_today_in_a_period_still_running(tmp_path):
     today = dt.date.today()
     discharge = today - dt.timedelta(days=10)
     write_xlsx(tmp_path / "孕产妇健康管理登记.xlsx", [
-        ["身份证号", "分娩日期", "出院日期", "产后访视日期", "活产数"],
-        [M[0], discharge.isoformat(), discharge.isoformat(), None, 1],
+        ["身份证号", "分娩日期", "出院日期", "产后访视日期", "活产数", "建册孕周", "产前检查次数"],
+        [M[0], discharge.isoformat(), discharge.isoformat(), None, 1, "13", None],
+        [M[1], discharge.isoformat(), None, None, 1, "13+1", 4],
     ])
-    period_end = dt.date(discharge.year, 12, 31)
-    expected = (min(period_end, today) - discharge).days  # 10, unless the year turned in between
     text = _gaps("postpartum_visit_rate", tmp_path, str(discharge.year))
-    assert f"出院后{expected}天未见产后访视" in text
+    assert "出院后10天未见产后访视" in text and "分娩后10天未见产后访视（分娩" in text
+    text = _gaps("maternal_system_management_rate", tmp_path, str(discharge.year))
+    assert "建册时孕13周整，未在孕13周前建册" in text and "建册时孕13周1天，晚于13周" in text
+
+
+def test_reason_formats_are_safe_and_checked(tmp_path):
+    from chsc_cli.engine.reason_text import format_value, parts, stray_braces
+
+    assert format_value(31.0, "d") == "31" and format_value(np.float64(0.86), ".1%") == "86.0%"
+    assert format_value(np.int64(3), "d") == "3" and format_value(float("nan"), "d") == "无"
+    assert parts("标准{{见第3条}}：{count}次") == (("标准{见第3条}：", "次"), ("count",), (None,))
+    assert stray_braces("标准{见第3条") and not stray_braces("标准{{见}}{count}")
+    for reason, message in [("{count:999999999}", "格式"), ("{count:pct}", "格式"), ("差{见 第3条}", "{{")]:
+        (tmp_path / "own.yaml").write_text(f"""id: own_rate
+name: 自定义
+category: 测试
+registers: [tb_patients]
+definition: 测试
+target: 0.5
+denominator:
+  population: tb_patients_notified_in_period
+numerator:
+  require:
+    - check:
+        - test: due_doses > 0
+          reason: "{reason}"
+""", encoding="utf-8")
+        with pytest.raises(UserError) as raised:
+            load_library([tmp_path])
+        assert message in str(raised.value), (reason, str(raised.value))
+
+
+def test_count_reason_values_and_person_fields_on_event_rows(tmp_path):
+    """`required` stays a number in values (blank where the person's field is blank); a test on
+    another register's rows may read the person's own fields, in its filter and in its reason."""
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "own_rate.yaml").write_text("""id: own_rate
+name: 自定义随访
+category: 测试
+registers: [tb_patients]
+definition: 测试
+target: 0.5
+denominator:
+  population: tb_patients_notified_in_period
+numerator:
+  require:
+    - count:
+        register: tb_patients
+        date: notice_date
+        within: all
+        at_least: due_doses
+        reason: 少{required - count}次（应{required}次）
+""", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    write_xlsx(data / "肺结核患者管理名册.xlsx", [
+        ["身份证号", "通知日期", "应服药次数"], [P, "2025-03-01", None], [M[0], "2025-03-01", 3],
+    ])
+    (own / "own_cross.yaml").write_text("""id: own_cross
+name: 通知后分娩
+category: 测试
+registers: [tb_patients, maternal_records]
+definition: 测试
+target: 0.5
+denominator:
+  population: tb_patients_notified_in_period
+numerator:
+  require:
+    - exists:
+        register: maternal_records
+        date: delivery_date
+        within: all
+        test:
+          - test: delivery_date >= notice_date
+            reason: 分娩（{delivery_date}）早于通知（{notice_date}）
+          - test: delivery_date <= notice_date + 30 days
+            reason: 通知后{days_between(notice_date, delivery_date)}天分娩（通知{notice_date}，{min(notice_date, delivery_date)}起）
+""", encoding="utf-8")
+    write_xlsx(data / "孕产妇健康管理登记.xlsx", [
+        ["身份证号", "分娩日期", "活产数"], [M[0], "2025-05-01", 1], [P, "2025-02-01", 1],
+    ])
+    ran = run_chsc("gaps", "own_rate", data, "-p", "2025", "--format", "csv", "--indicators", own)
+    assert ran.code == 0, ran.output
+    assert "少无次（应无次）" in ran.stdout and "少2次（应3次）" in ran.stdout
+    ran = run_chsc("gaps", "own_cross", data, "-p", "2025", "--format", "csv", "--indicators", own)
+    assert ran.code == 0, ran.output
+    # the tests on 孕产妇 rows read the patient's own 通知日期: M[0] 61 days after it, P before it
+    assert "通知后61天分娩（通知2025-03-01，2025-03-01起）" in ran.stdout
+    assert "分娩（2025-02-01）早于通知（2025-03-01）" in ran.stdout
 
 
 def test_a_null_parameter_can_be_tested_and_makes_a_duration_blank():
@@ -171,3 +261,12 @@ def test_tb_management_without_a_day_limit_and_with_one(tmp_path):
     (own / "tb_management_rate.yaml").write_text(text.replace("within_days: null", "within_days: 3"), encoding="utf-8")
     ran = run_chsc("gaps", "tb_management_rate", tmp_path, "-p", "2025", "--format", "csv", "--indicators", own)
     assert "通知（2025-03-01）后8天才首次入户随访，晚于3天" in ran.stdout, ran.output
+
+
+def test_a_null_parameter_outside_its_is_null_guard_is_warned(tmp_path):
+    shipped = (Path(__file__).resolve().parents[1] / "indicators" / "postpartum_visit_rate.yaml").read_text(encoding="utf-8")
+    (tmp_path / "postpartum_visit_rate.yaml").write_text(shipped.replace("within_days: 28", "within_days: null"), encoding="utf-8")
+    library = load_library([tmp_path])
+    warned = [w for w in library.warnings if "$within_days" in w]
+    assert warned and "postpartum_visit_rate.yaml" in warned[0] and "any: [$within_days is null" in warned[0]
+    assert not [w for w in load_library().warnings if "为空（null）" in w]  # TB's guarded use is quiet

@@ -87,8 +87,7 @@ def report(
     if compare_period is not None:
         previous = compute_indicators(data, compare_period, settings.settings, library, reasons=False)
         with_rows = indicators_with_rows_in(data, library, compare_period)
-    context = build_report_context(current, library=library, kind=kind, compare=previous, compare_with_rows=with_rows,
-                                   targets=settings.settings.targets)
+    context = build_report_context(current, library=library, kind=kind, compare=previous, compare_with_rows=with_rows)
     written = write_report(context, output, output_format, template=template, protected=input_files(settings, read))
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)

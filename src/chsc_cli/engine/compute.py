@@ -83,6 +83,7 @@ class IndicatorRun:
             reason=reason,
             unit=self.indicator.unit,
             unit_word=self.indicator.unit_word,
+            per_year=self.settings.targets.get(self.indicator.id, self.indicator.target) if self.indicator.unit == "count" else None,
         )
 
     def run(self) -> Evaluation:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from .expressions import ExpressionError, parse_value
-from .reason_text import is_expression, names_in
+from .reason_text import SPEC_HELP, is_expression, parts, stray_braces, valid_spec
 from .model import Indicator, Population, PopulationSource, Requirement, Union
-from .typecheck import FieldType, TypeChecker, column_type
+from .typecheck import FieldType, TypeChecker, Typed, column_type
 
 #: Fields computed for every row or person (from the person's birth date).
 PERSON_DERIVED = {"birth": FieldType("date"), "age": FieldType("number"), "first_birthday": FieldType("date")}
@@ -70,6 +70,8 @@ class Checker:
             field = derive.field
             if field not in rows:
                 self.problems.append(f"{where}.derive.{name}：未知字段「{field}」〔{field}〕")
+            elif rows[field].kind not in ("number", "date", "datetime"):
+                self.problems.append(f"{where}.derive.{name}：earliest / latest / min / max 只用于数字或日期字段，「{field}」不是〔{field}〕")
         if source.latest_by and source.latest_by not in rows:
             self.problems.append(f"{where}.latest_by：未知字段「{source.latest_by}」〔{source.latest_by}〕")
         having = self.nodes(source.having, self.person_types(source), f"{where}.having")
@@ -87,21 +89,27 @@ class Checker:
             typed = typed.model_copy(update={"fallback": self.source(population.fallback, f"{where}.fallback")})
         return typed
 
-    def templates(self, text: str | None, fields: dict[str, FieldType], where: str) -> None:
-        """A reason's placeholders: names of `fields` (or TEMPLATE_VALUES), or values of the
-        language over `fields` (parsed and typed here, evaluated with the reason)."""
-        for name in names_in(text or ""):
+    def templates(self, text: str | None, fields: dict[str, FieldType], where: str, names=None, counts: bool = False) -> None:
+        """A reason's placeholders: names (of `names`, by default `fields`, or TEMPLATE_VALUES), or
+        values of the language over `fields` — with `count` and `required` in a count's reason —
+        parsed and typed here, evaluated with the reason; a format spec must be one chsc knows."""
+        _, placeholders, specs = parts(text or "")
+        if text and stray_braces(text):
+            self.problems.append(f"{where}：说明模板中有不成对的花括号；花括号本身请写 {{{{ 和 }}}}〔{text}〕")
+        numbers = {"count": FieldType("number"), "required": FieldType("number")} if counts else {}
+        for name, spec in zip(placeholders, specs):
+            if not valid_spec(spec):
+                self.problems.append(f"{where}：说明模板「{{{name}:{spec}}}」的格式「{spec}」不可用：{SPEC_HELP}〔{spec}〕")
             if not is_expression(name):
-                if name not in fields and name not in TEMPLATE_VALUES:
+                if name not in (fields if names is None else names) and name not in TEMPLATE_VALUES and name not in numbers:
                     self.problems.append(f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕")
                 continue
-            numbers = {"count": FieldType("number"), "required": FieldType("number")}
             checker = TypeChecker({**numbers, **fields}, self.parameters, set(), where)
             try:
                 checker.operand(parse_value(name))
-            except Exception as error:  # ExpressionError or Typed: the value's own message
-                message = getattr(error, "message", str(error))
-                self.problems.append(f"{where}：说明模板中的「{{{name}}}」：{message}〔{getattr(error, 'token', name)}〕")
+            except (ExpressionError, Typed) as error:
+                hint = "（花括号本身请写 {{ 和 }}）" if isinstance(error, ExpressionError) else ""
+                self.problems.append(f"{where}：说明模板中的「{{{name}}}」：{error.message}{hint}〔{error.token or name}〕")
 
     def requirement(self, item: Requirement, people: dict[str, FieldType], where: str) -> Requirement:
         if item.kind in ("any", "all"):
@@ -124,19 +132,21 @@ class Checker:
             "test": self.nodes(event.test, {**people, **rows}, f"{where}.test"),
         }
         allowed = {**people, **rows}
-        self.templates(event.none, people, f"{where}.none")
+        # none: no row, so values read the person; a row field's name still reads 无 as it always did
+        self.templates(event.none, people, f"{where}.none", names=allowed)
         for node in event.test:
             self.templates(getattr(node, "reason", None), allowed, f"{where}.test")
         if item.kind == "count":
-            self._count(item.count, people, where)
+            self._count(item.count, people, allowed, where)
         if item.kind in ("latest", "first"):
             pick = item.latest or item.first
             fields = [f for item in pick.order for f in ([item] if isinstance(item, str) else item)]
             self.problems += [f"{where}.order：未知字段「{f}」〔{f}〕" for f in fields if f not in rows]
         return item.model_copy(update={item.kind: event.model_copy(update=update)})
 
-    def _count(self, count, people: dict[str, FieldType], where: str) -> None:
-        self.templates(count.reason, people, f"{where}.reason")  # filled from the person, with {count}, {required}
+    def _count(self, count, people: dict[str, FieldType], allowed, where: str) -> None:
+        # filled from the person, with {count} and {required}
+        self.templates(count.reason, people, f"{where}.reason", names=allowed, counts=True)
         if count.quarters_from and count.quarters_from not in people:
             self.problems.append(f"{where}.quarters_from：未知字段「{count.quarters_from}」")
         if isinstance(count.per_quarter, str) and count.per_quarter.startswith("$") and count.per_quarter[1:] not in self.parameters:

@@ -59,7 +59,10 @@ def _is_temporal(operand: Operand, frame: pd.DataFrame, context) -> bool:
     if operand.kind == "literal":
         return isinstance(operand.value, dt.date)
     if operand.kind == "call":
-        return operand.value[0] in ("date", "coalesce", "min", "max") and _is_temporal(operand.value[1][0], frame, context)
+        name, args = operand.value
+        if name in ("coalesce", "min", "max"):  # one type (typecheck.py): any date makes them dates
+            return any(_is_temporal(argument, frame, context) for argument in args)
+        return name == "date"
     if operand.kind == "arith":
         return _is_temporal(operand.value[1], frame, context) or _is_temporal(operand.value[2], frame, context)
     value = resolve(operand, frame, context)
@@ -77,7 +80,7 @@ def _call(name: str, args: tuple, frame: pd.DataFrame, context) -> Any:
     if name == "date":
         return _series(resolve(args[0], frame, context), frame).dt.normalize()
     if name in ("min", "max"):  # of two to four values, blanks left out (SQL's least / greatest)
-        if _is_temporal(args[0], frame, context):
+        if any(_is_temporal(argument, frame, context) for argument in args):
             return temporal(Operand("call", (name, args)), frame, context)[0]
         values = pd.concat([_number_series(resolve(argument, frame, context), frame) for argument in args], axis=1)
         return values.min(axis=1) if name == "min" else values.max(axis=1)

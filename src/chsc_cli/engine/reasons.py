@@ -86,6 +86,16 @@ def expression(text: str) -> Operand:
     return parse_value(text)
 
 
+def fields_in_value(text: str) -> set[str]:
+    """The fields an expression placeholder reads (none when it does not parse: the library check
+    reports it)."""
+    try:
+        operand = expression(text)
+    except ValueError:
+        return set()
+    return {o.value for o in walk_operands(operand) if o.kind == "field"}
+
+
 def _with_expressions(rows: pd.DataFrame, texts: list[str], context: Context | None) -> pd.DataFrame:
     """`rows` with a column per expression placeholder, named by its text."""
     operands = {text: expression(text) for text in texts}

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..registers.columns import Column, normalise_value_text
 from ..registers.vocabularies import yes_no_table
-from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, Test
+from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, Test, walk_operands
 
 #: A marker around the condition text inside a problem, so the library can find its line.
 TEXT_MARK = "\u241e"
@@ -28,7 +28,8 @@ _COLUMN_KINDS = {"id": "text", "code": "text", "text": "text", "date": "date", "
                  "number": "number", "whole_number": "number", "weeks": "number", "yesno": "yesno",
                  "category": "category"}
 _NAMES = {"date": "日期", "datetime": "日期时间", "number": "数字", "yesno": "是/否", "category": "分类值",
-          "text": "文字", "series": "疫苗系列", "bool": "是/否", "word": "文字", "list": "列表", "duration": "时长"}
+          "text": "文字", "series": "疫苗系列", "bool": "是/否", "word": "文字", "list": "列表", "duration": "时长",
+          "null": "空参数（null）"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class TypeChecker:
     where: str
     problems: list[str] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    #: null parameters an enclosing `any:` tests with `$name is null` (a guarded use is meant)
+    guarded: frozenset = frozenset()
 
     def nodes(self, nodes: tuple) -> tuple:
         return tuple(self.node(node) for node in nodes)
@@ -68,7 +71,13 @@ class TypeChecker:
         if isinstance(node, AllOf):
             return AllOf(self.nodes(node.items))
         if isinstance(node, AnyOf):
-            return AnyOf(self.nodes(node.items))
+            outer = self.guarded
+            self.guarded = outer | {item.left.value for item in node.items if isinstance(item, Comparison)
+                                    and item.left.kind == "param" and item.op == "is-null"}
+            try:
+                return AnyOf(self.nodes(node.items))
+            finally:
+                self.guarded = outer
         if isinstance(node, Not):
             return Not(self.node(node.item))
         if isinstance(node, InPopulation):
@@ -77,10 +86,25 @@ class TypeChecker:
                 self._problem(f"未定义的人群「{node.name}」。已定义：{known}", node.name, node.name)
             return node
         try:
-            return self.comparison(node)
+            typed = self.comparison(node)
+            self._null_parameters(typed)
+            return typed
         except Typed as error:
             self._problem(error.message, error.token, node.text)
             return node
+
+    def _null_parameters(self, node: Comparison) -> None:
+        """A null $parameter makes a comparison false: said unless it is the `is null` test or an
+        enclosing `any:` holds one (`any: [$within_days is null, visit <= notice + $within_days days]`)."""
+        if node.op in ("is-null", "not-null") and node.left.kind == "param":
+            return
+        for operand in (*walk_operands(node.left), *walk_operands(node.operand)):
+            name = operand.value if operand.kind == "param" else None
+            if name in self.parameters and self.parameters[name] is None and name not in self.guarded:
+                self.warnings.append(
+                    f"{self.where}：参数 ${name} 为空（null），此条件总不成立；如表示不设限，"
+                    f"请写 any: [${name} is null, {node.text}]〔${name}〕"
+                )
 
     def _problem(self, message: str, token: str, text: str) -> None:
         self.problems.append(f"{self.where}：{message}〔{token}〕{TEXT_MARK}{text}{TEXT_MARK}")

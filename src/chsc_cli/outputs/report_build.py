@@ -8,10 +8,10 @@ compare period (the caller passes those indicators: `engine.activity.indicators_
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Literal
 
 from ..engine import ComputeResult, IndicatorResult, Library
 from ..engine.results import ceil_decimal
@@ -131,13 +131,14 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
                        pace_text=pace_text, sentence=sentence)
 
 
-def _indicator_line(row, indicator, previous, compared, has_rows, phrase, stations, period, yearly) -> IndicatorLine:
+def _indicator_line(row, indicator, previous, compared, has_rows, phrase, stations, period) -> IndicatorLine:
     period_text = chinese_label(period)
     change = _change(row, previous, compared, has_rows)
     computable = is_computable(row)
     target = target_or_minimum_text(row)
     rate = rate_or_count_text(row)
     # a count's plan: the yearly minimum (the row's own for a year, else chsc.yaml's or the library's per year)
+    yearly = row.per_year if row.per_year is not None else indicator.target
     per_year = int(row.target if report_counts.whole_year(period) else yearly) if row.is_count else None
     if computable and row.met is False:
         missed_text = f"{row.name}{rate}，目标{target}，尚差{chinese_count(row.shortfall)}{unit_word(row)}"
@@ -180,12 +181,10 @@ def build_report_context(
     compare: ComputeResult | None = None,
     compare_with_rows: Collection[str] | None = None,
     unit: str = "站点",
-    targets: Mapping[str, Any] | None = None,
 ) -> ReportContext:
     """The context of a summary or plan: `current` is this period's result (with `--by station`
     rows when available), `compare` the compare period's, and `compare_with_rows` the indicators
-    that have a register row dated in the compare period (None: trust every computable value);
-    `targets`: chsc.yaml's, which a count's yearly plan figure takes over the library's."""
+    that have a register row dated in the compare period (None: trust every computable value)."""
     centre_rows = {row.id: row for row in current.indicators if row.group is None}
     previous_rows = {row.id: row for row in compare.indicators if row.group is None} if compare else {}
     station_lines = _station_lines(current.indicators)
@@ -200,9 +199,8 @@ def build_report_context(
             continue
         has_rows = compare_with_rows is None or indicator_id in compare_with_rows
         stations = station_lines.get(indicator_id, []) if is_computable(row) else []
-        per_year = (targets or {}).get(indicator_id, indicator.target)
         lines.append(_indicator_line(row, indicator, previous_rows.get(indicator_id), compare is not None, has_rows,
-                                     phrase, stations, current.period, per_year))
+                                     phrase, stations, current.period))
     categories = []
     for number, name in enumerate(library.category_order(line.category for line in lines)):
         items = [line for line in lines if line.category == name]
