@@ -12,9 +12,7 @@ from .common import (
     EXIT_OK,
     emit,
     indicator_id_of,
-    input_files,
-    load_folder,
-    load_indicator_library,
+    load_workspace,
     output_format,
     parse_period_option,
     raise_user_error,
@@ -63,8 +61,8 @@ def gaps(
     if split not in ("station", "team"):
         raise_user_error(f"--split 只能是 station 或 team，而不是「{split}」。")
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet, no_cache)
-    library = load_indicator_library(indicators or [], settings)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    settings, read, library = workspace.config, workspace.registers, workspace.library
     wanted = list(library.indicators) if indicator_id == "all" else [indicator_id_of(library, indicator_id, also="；或 all")]
     if len(wanted) > 1 and chosen_format != "xlsx":
         raise_user_error("gaps all 会为每个指标写一个工作表，请用 -o 名单.xlsx 输出。")
@@ -75,9 +73,9 @@ def gaps(
     if chosen_format == "xlsx":
         if output is None:
             raise_user_error("xlsx 格式需要用 -o 指定输出文件，如 -o 名单.xlsx。")
-        written = write_gaps_xlsx(output, lists, show_id, split, input_files(settings, read))
+        written = write_gaps_xlsx(output, lists, show_id, split, workspace.input_files())
     elif output is not None:
-        written = write_gaps_csv(output, lists[0], show_id, input_files(settings, read))
+        written = write_gaps_csv(output, lists[0], show_id, workspace.input_files())
     else:
         if chosen_format == "csv":
             emit(gaps_csv_text(lists[0], show_id))

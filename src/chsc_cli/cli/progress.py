@@ -11,9 +11,7 @@ from ..problems import UserError
 from .common import (
     use_register_kinds_option,
     EXIT_OK,
-    input_files,
-    load_folder,
-    load_indicator_library,
+    load_workspace,
     output_format,
     stderr,
     stdout,
@@ -56,8 +54,8 @@ def progress(
 
     chosen_format = output_format(format, output, ("table", "xlsx", "html"))
     year = _year(year)
-    settings, read = load_folder(data_dir, config, quiet, no_cache)
-    library = load_indicator_library(indicators or [], settings)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    settings, read, library = workspace.config, workspace.registers, workspace.library
     data = EngineData.prepare(read)
     month = _through_month(through, year) if through else last_event_month(data, library, year)
     notice = period_without_data(data, library, parse_period(str(year)))
@@ -70,9 +68,9 @@ def progress(
     if output is None:
         raise UserError(f"{chosen_format} 格式需要用 -o 指定输出文件。")
     if chosen_format == "html":
-        written = write_progress_html(output, rows, settings.settings.centre, year, month, input_files(settings, read))
+        written = write_progress_html(output, rows, settings.settings.centre, year, month, workspace.input_files())
     else:
-        written = write_progress_xlsx(output, rows, year, month, input_files(settings, read))
+        written = write_progress_xlsx(output, rows, year, month, workspace.input_files())
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
     return EXIT_OK
