@@ -61,11 +61,9 @@ def report(
     示例：chsc report sample_data --period 2025 --compare 2024 --kind summary -o 2025年度工作总结.docx
     """
     use_register_kinds_option(register_kinds)
-    from ..engine import compute_indicators
-    from ..engine.engine_input import EngineData
     from ..outputs.report import FORMATS, REPORT_KINDS, write_report
-    from ..engine.activity import indicators_with_rows_in
     from ..outputs.report_build import build_report_context
+    from ..services.report_figures import report_figures
 
     if kind not in REPORT_KINDS:
         raise_user_error(f"--kind 只能是 summary（工作总结）或 plan（工作计划），而不是「{kind}」。")
@@ -77,15 +75,10 @@ def report(
     if centres:
         return _district_report(data_dir, chosen_period, compare_period, kind, output, output_format, template, indicators, config, quiet)
     workspace = load_workspace(data_dir, config, indicators, quiet)
-    settings, read, library = workspace.config, workspace.registers, workspace.library
-    data = EngineData.prepare(read)
-    current = compute_indicators(data, chosen_period, settings.settings, library, by="station")
-    say_period_notice(current, quiet)
-    previous = with_rows = None
-    if compare_period is not None:
-        previous = compute_indicators(data, compare_period, settings.settings, library, reasons=False)
-        with_rows = indicators_with_rows_in(data, library, compare_period)
-    context = build_report_context(current, library=library, kind=kind, compare=previous, compare_with_rows=with_rows)
+    figures = report_figures(workspace, chosen_period, compare_period)
+    say_period_notice(figures.current, quiet)
+    context = build_report_context(figures.current, library=workspace.library, kind=kind, compare=figures.previous,
+                                   compare_with_rows=figures.with_rows)
     written = write_report(context, output, output_format, template=template, protected=workspace.input_files())
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
