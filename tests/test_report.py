@@ -10,6 +10,7 @@ hand from the rows, not from chsc.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 from decimal import Decimal
@@ -521,3 +522,26 @@ def test_help_is_chinese_with_an_example():
 def test_readme_documents_every_context_field():
     """The README's field tables are `field_reference()` verbatim (regenerate when a field changes)."""
     assert field_reference() in README.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ shortfall, and its old name gap
+
+
+def test_shortfall_and_its_old_name_gap_render_the_same_in_text_and_word_templates(computed, tmp_path):
+    """StationLine and PlanFigures call the shortfall what IndicatorLine calls it; a centre's own
+    template written with the old names (gap, gap_text) still renders the same figures."""
+    context = _context(computed, kind="plan")
+    assert [row for row in context.station_rows if row.shortfall] and [i for i in context.indicators if i.plan.shortfall]
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{% for row in station_rows %}{{ row.gap_text }}/{{ row.gap }};{% endfor %}"
+                        "{% for item in indicators %}{{ item.plan.gap_text }}/{{ item.plan.gap }};{% endfor %}", encoding="utf-8")
+    expected = "".join(f"{row.shortfall_text}/{row.shortfall};" for row in context.station_rows)
+    expected += "".join(f"{item.plan.shortfall_text}/{item.plan.shortfall};" for item in context.indicators)
+    assert render_text(context, template, "md", user_template=True) == expected
+    document = Document()
+    document.add_paragraph("{% for row in station_rows %}[{{ row.gap_text }}|{{ row.shortfall_text }}]{% endfor %}")
+    word = tmp_path / "mine.docx"
+    document.save(word)
+    rendered = Document(io.BytesIO(render_docx(context, word, user_template=True))).paragraphs[0].text
+    assert rendered == "".join(f"[{row.shortfall_text}|{row.shortfall_text}]" for row in context.station_rows)
+    assert "`gap_text`" in field_reference() and "`shortfall_text`" in field_reference()

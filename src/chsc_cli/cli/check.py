@@ -7,8 +7,7 @@ import typer
 from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
-    load_folder,
-    load_indicator_library,
+    load_workspace,
     parse_period_option,
     say_period_notice,
     stdout,
@@ -46,8 +45,8 @@ def check(
     from ..outputs.library_text import render_check
 
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet, no_cache)
-    library = load_indicator_library(indicators or [], settings)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    settings, read, library = workspace.config, workspace.registers, workspace.library
     result = compute_indicators(read, chosen_period, settings.settings, library, reasons=False)
     say_period_notice(result, quiet)
     misses = render_check(stdout, result, pace_lines(result.indicators, chosen_period))

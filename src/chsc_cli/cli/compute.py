@@ -8,13 +8,11 @@ from .common import (
     use_register_kinds_option,
     EXIT_OK,
     emit,
-    input_files,
-    load_folder,
     output_format,
     raise_user_error,
     say_period_notice,
     stderr,
-    load_indicator_library,
+    load_workspace,
     parse_period_option,
     stdout,
 )
@@ -69,10 +67,10 @@ def compute(
 
         result, inputs = compute_district(data_dir, chosen_period, indicators or [], config, quiet, no_cache)
     else:
-        settings, read = load_folder(data_dir, config, quiet, no_cache)
-        library = load_indicator_library(indicators or [], settings)
+        workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+        settings, read, library = workspace.config, workspace.registers, workspace.library
         result = compute_indicators(read, chosen_period, settings.settings, library, by=by, reasons=False)
-        inputs = input_files(settings, read)
+        inputs = workspace.input_files()
         say_period_notice(result, quiet)
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":

@@ -12,8 +12,7 @@ from ..problems import UserError
 from .common import (
     EXIT_OK,
     indicator_id_of,
-    load_folder,
-    load_indicator_library,
+    load_workspace,
     parse_period_option,
     say_period_notice,
     stdout,
@@ -72,8 +71,8 @@ def explain(
     if period is None:
         raise UserError("给出数据文件夹时需要 --period，如 --period 2025。")
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet, no_cache)
-    library = load_indicator_library(indicators or [], settings)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    settings, read, library = workspace.config, workspace.registers, workspace.library
     indicator_id = indicator_id_of(library, indicator_id)
     result = compute_indicators(read, chosen_period, settings.settings, library, only=[indicator_id])
     say_period_notice(result, quiet)

@@ -12,13 +12,9 @@ from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USER_ERROR,
-    check_data_dir,
-    load_indicator_library,
-    load_settings,
-    read_registers,
+    file_progress,
     stderr,
     stdout,
-    stopping_line,
 )
 from .options import (
     RegisterKindsOption,
@@ -53,12 +49,12 @@ def validate(
     use_register_kinds_option(register_kinds)
     from ..outputs.validation import render_validation_table, validation_json
     from ..problems import UserError
+    from ..services.workspace import read_for_validate, stopping_line
 
     if format not in ("table", "json"):
         raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
-    # chsc.yaml is checked exactly as compute checks it (the same functions), before any file is read
-    load_indicator_library(indicators or [], load_settings(check_data_dir(data_dir), config))
-    _, result = read_registers(data_dir, config, quiet, no_cache)
+    result = read_for_validate(data_dir, config, indicators or [], use_cache=not no_cache,
+                               progress=lambda total: file_progress(total, quiet))
     if format == "json":
         stdout.print_json(data=validation_json(result), ensure_ascii=False, highlight=False)
     else:

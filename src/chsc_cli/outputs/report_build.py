@@ -83,8 +83,8 @@ def _change(row: IndicatorResult, previous: IndicatorResult | None, compared: bo
 
 def _station_line(row: IndicatorResult) -> StationLine:
     computable = is_computable(row)
-    gap = row.shortfall if computable else None
-    monthly = monthly_pace(gap, PLAN_MONTHS)
+    shortfall = row.shortfall if computable else None
+    monthly = monthly_pace(shortfall, PLAN_MONTHS)
     return StationLine(
         station=clean_text(row.group_name), indicator_id=row.id, indicator_name=row.name,
         category=row.category, computable=computable, reason=None if computable else why_not_computable(row),
@@ -92,7 +92,7 @@ def _station_line(row: IndicatorResult) -> StationLine:
         numerator_text=chinese_count(row.numerator), denominator_text=chinese_count(row.denominator),
         rate_text=rate_or_count_text(row), met=row.met,
         met_text=NO_TARGET if computable and row.is_count and row.target is None else met_word(row.met),
-        gap=gap, gap_text=chinese_count(gap), monthly=monthly, monthly_text=chinese_count(monthly),
+        shortfall=shortfall, shortfall_text=chinese_count(shortfall), monthly=monthly, monthly_text=chinese_count(monthly),
     )
 
 
@@ -101,32 +101,32 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
     rate = rate_or_count_text(row)
     if not is_computable(row):
         sentence = f"{row.name}{period_text}无法计算（{why_not_computable(row)}），先补齐数据再确定目标任务"
-        return PlanFigures(target_text=target, rate_text=rate, gap=None, gap_text=NO_VALUE, required=None,
+        return PlanFigures(target_text=target, rate_text=rate, shortfall=None, shortfall_text=NO_VALUE, required=None,
                            required_text=NO_VALUE, monthly=None, monthly_text=NO_VALUE, pace_text=NO_VALUE,
                            sentence=sentence)
-    gap = row.shortfall
-    behind = sorted((s for s in stations if s.gap), key=lambda s: (-s.gap, s.station))
-    station_gaps = "、".join(f"{s.station}尚差{chinese_count(s.gap)}{unit_word(row)}" for s in behind)
+    shortfall = row.shortfall
+    behind = sorted((s for s in stations if s.shortfall), key=lambda s: (-s.shortfall, s.station))
+    station_shortfalls = "、".join(f"{s.station}尚差{chinese_count(s.shortfall)}{unit_word(row)}" for s in behind)
     if row.is_count:
         monthly = report_counts.monthly(per_year)
         return PlanFigures(
-            target_text=f"{per_year}{unit_word(row)}", rate_text=rate, gap=gap, gap_text=chinese_count(gap),
+            target_text=f"{per_year}{unit_word(row)}", rate_text=rate, shortfall=shortfall, shortfall_text=chinese_count(shortfall),
             required=per_year, required_text=chinese_count(per_year), monthly=monthly, monthly_text=chinese_count(monthly),
             pace_text=f"每月至少开展{monthly}{unit_word(row)}",
-            sentence=report_counts.plan_sentence(row, per_year, period_text, f"其中{station_gaps}" if behind else ""))
+            sentence=report_counts.plan_sentence(row, per_year, period_text, f"其中{station_shortfalls}" if behind else ""))
     required = ceil_decimal(row.target * row.denominator)
-    monthly = monthly_pace(gap, PLAN_MONTHS)
-    if gap == 0:
+    monthly = monthly_pace(shortfall, PLAN_MONTHS)
+    if shortfall == 0:
         pace_text = "已达标，保持现有水平"
         sentence = f"{row.name}保持在{target}以上（{period_text}为{rate}，已达到目标）"
         if behind:
-            sentence += f"，但{station_gaps}"
+            sentence += f"，但{station_shortfalls}"
     else:
         pace_text = f"每月需完成约{chinese_count(monthly)}{unit_word(row)}"
-        sentence = f"{row.name}力争达到{target}（{period_text}为{rate}，尚差{chinese_count(gap)}{unit_word(row)}），{pace_text}"
+        sentence = f"{row.name}力争达到{target}（{period_text}为{rate}，尚差{chinese_count(shortfall)}{unit_word(row)}），{pace_text}"
         if behind:
-            sentence += f"，其中{station_gaps}"
-    return PlanFigures(target_text=target, rate_text=rate, gap=gap, gap_text=chinese_count(gap), required=required,
+            sentence += f"，其中{station_shortfalls}"
+    return PlanFigures(target_text=target, rate_text=rate, shortfall=shortfall, shortfall_text=chinese_count(shortfall), required=required,
                        required_text=chinese_count(required), monthly=monthly, monthly_text=chinese_count(monthly),
                        pace_text=pace_text, sentence=sentence)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -56,10 +56,20 @@ class StationLine(Model):
     rate_text: str = Field(description="完成率，如 86.4%；不能计算为「—」")
     met: bool | None = Field(description="是否达标；不能计算为空")
     met_text: str = Field(description="是 / 否 / 无法计算 / 不设目标（站点的计次指标没有 per_year_station）")
-    gap: int | None = Field(description="尚差人数（达标为 0）")
-    gap_text: str = Field(description="尚差人数的文字")
+    shortfall: int | None = Field(description="尚差人数（达标为 0）")
+    shortfall_text: str = Field(description="尚差人数的文字")
     monthly: int | None = Field(description="计划年度每月需完成人数：ceil(尚差 ÷ 12)")
     monthly_text: str = Field(description="每月需完成人数的文字")
+
+    @computed_field(description="同 shortfall（旧名，已有的模板仍可用）")
+    @property
+    def gap(self) -> int | None:
+        return self.shortfall
+
+    @computed_field(description="同 shortfall_text（旧名，已有的模板仍可用）")
+    @property
+    def gap_text(self) -> str:
+        return self.shortfall_text
 
 
 class PlanFigures(Model):
@@ -67,14 +77,24 @@ class PlanFigures(Model):
 
     target_text: str = Field(description="计划年度目标（chsc.yaml 的 targets，否则指标库默认值），如 90%")
     rate_text: str = Field(description="本期完成率")
-    gap: int | None = Field(description="与目标相差的人数（本期尚差人数；达标为 0）")
-    gap_text: str = Field(description="相差人数的文字")
+    shortfall: int | None = Field(description="与目标相差的人数（本期尚差人数；达标为 0）")
+    shortfall_text: str = Field(description="相差人数的文字")
     required: int | None = Field(description="按本期分母达到目标所需的人数：ceil(目标 × 分母)")
     required_text: str = Field(description="所需人数的文字")
     monthly: int | None = Field(description="每月需完成人数：ceil(相差人数 ÷ 12)")
     monthly_text: str = Field(description="每月需完成人数的文字（表格用），如 16；达标为 0")
     pace_text: str = Field(description="如「每月需完成约16人」「已达标，保持现有水平」")
     sentence: str = Field(description="本指标的计划语句（不含句号）")
+
+    @computed_field(description="同 shortfall（旧名，已有的模板仍可用）")
+    @property
+    def gap(self) -> int | None:
+        return self.shortfall
+
+    @computed_field(description="同 shortfall_text（旧名，已有的模板仍可用）")
+    @property
+    def gap_text(self) -> str:
+        return self.shortfall_text
 
 
 class IndicatorLine(Model):
@@ -159,7 +179,8 @@ def field_reference() -> str:
     """The fields of ReportContext and its parts as Markdown tables (for the README)."""
     sections = []
     for model in (ReportContext, PeriodInfo, Counts, CategorySection, IndicatorLine, Change, PlanFigures, StationLine):
-        rows = [f"| `{name}` | {field.description.replace('|', chr(92) + '|')} |" for name, field in model.model_fields.items()]
+        fields = [*model.model_fields.items(), *model.model_computed_fields.items()]  # then the old names
+        rows = [f"| `{name}` | {field.description.replace('|', chr(92) + '|')} |" for name, field in fields]
         doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
         sections.append(f"**{model.__name__}** — {doc}\n\n| 字段 | 含义 |\n|---|---|\n" + "\n".join(rows))
     return "\n\n".join(sections) + "\n"

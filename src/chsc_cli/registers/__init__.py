@@ -2,7 +2,7 @@
 
 from .kinds import KINDS, LOOKUPS, VALUE_SETS, active_catalogue, use_register_kinds
 from .cache import ParseCache
-from .reader import READER_VERSION, check_settings, read_folder
+from .reader import READER_VERSION, read_folder
 from .records import ReadResult, RegisterSheet, SkippedSheet
 
 __all__ = [
@@ -15,7 +15,6 @@ __all__ = [
     "RegisterSheet",
     "SkippedSheet",
     "active_catalogue",
-    "check_settings",
     "read_folder",
     "use_register_kinds",
 ]
