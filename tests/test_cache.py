@@ -20,6 +20,7 @@ import pytest
 from helpers import TODAY, make_id, write_workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from chsc_cli.config import CentreConfig, load_config
 from chsc_cli.problems import Problem
@@ -157,7 +158,7 @@ def test_without_pandas_block_api_the_ordinary_constructor_gives_the_same_tables
 _text = st.one_of(st.none(), st.just(float("nan")), st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=8))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(_text, max_size=40))
 def test_any_text_column_round_trips(tmp_path, values):
     table = pd.DataFrame({"name": pd.Series(values, dtype=object), "_row": np.arange(len(values), dtype=np.int64)})

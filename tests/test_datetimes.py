@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from chsc_cli.registers.cache import ParseCache
 from chsc_cli.registers import KINDS
@@ -76,7 +77,7 @@ def test_blank_datetimes(cell):
     assert parse_datetime(cell) == (None, None, None)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.datetimes(D(1900, 3, 1), D(2199, 12, 31)).map(lambda moment: moment.replace(microsecond=0)),
     st.sampled_from(["{d:%Y-%m-%d} {t}", "{d:%Y/%-m/%-d} {t}", "{d:%Y-%m-%d}T{t}", "{d:%Y年%-m月%-d日}{c}", "{d:%Y%m%d} {t}"]),
@@ -89,7 +90,7 @@ def test_every_written_datetime_reads_back(moment, shape):
         assert parse_date(text) == (moment.date(), None, None)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.datetimes(D(1900, 3, 1), D(2173, 10, 13)).map(lambda moment: moment.replace(microsecond=0)))
 def test_an_excel_serial_reads_back_to_the_second(moment):
     """Serials below 100000, as for dates (registers.md)."""

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from chsc_cli.registers.kinds import KINDS
 from chsc_cli.registers.persons import duplicate_rows
@@ -33,7 +34,7 @@ def _table(rows: list[dict]) -> pd.DataFrame:
     return table
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(ROWS)
 def test_same_rows_dropped_as_a_full_comparison(rows):
     table = _table(rows)
@@ -48,7 +49,7 @@ def test_same_rows_dropped_as_a_full_comparison(rows):
         assert problem.message == f"与 {first['_file']} 第 {first['_row']} 行完全相同，只计一次"
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(st.sampled_from(["110101195001010011", "110101195001010029", "110101195001010037", None]), max_size=20))
 def test_duplicate_persons_name_the_first_row_of_the_person(ids):
     from chsc_cli.registers.persons import _duplicate_persons

@@ -410,7 +410,7 @@ def test_csv_registers_with_ragged_rows_in_every_encoding(rows, encoding, header
 
 
 #: Each example starts chsc twice (about 2 s): far fewer examples than the reader properties.
-CLI_EXAMPLES = max(3, settings().max_examples // 10)  # README "可靠性" states this for the ci profile
+CLI_EXAMPLES = max(3, settings().max_examples // 10)  # docs/reliability.md states this for the ci profile
 
 
 @settings(FUZZ_SETTINGS, max_examples=CLI_EXAMPLES)
@@ -426,10 +426,11 @@ def test_cli_on_fuzzed_folders_exits_0_1_or_2_without_traceback(plans):
             assert "内部错误" not in ran.output
 
 
-def test_readme_states_how_many_cases_are_fuzzed():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    reliability = readme[readme.index("## 可靠性 / Reliability") :]
+def test_the_reliability_page_states_how_many_cases_are_fuzzed():
+    reliability = (Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text(encoding="utf-8")
     ci = settings.get_profile("ci").max_examples
     cli = max(3, ci // 10)
     assert f"{ci} random folders + {ci} random CSV registers" in reliability
     assert f"{cli} random folders through `chsc validate` and `chsc compute` ({2 * cli} runs)" in reliability
+    thorough = settings.get_profile("thorough").max_examples
+    assert f"`HYPOTHESIS_PROFILE=thorough` runs {thorough:,} + {thorough:,} + {max(3, thorough // 10):,}" in reliability

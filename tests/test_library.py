@@ -96,7 +96,10 @@ def test_a_file_replaces_the_shipped_indicator_with_the_same_id(tmp_path):
 
 
 def test_readme_worked_example_adds_an_indicator_with_yaml_only(tmp_path):
-    """The README's example: tests/data/custom_indicators/elderly_bp_measured_rate.yaml."""
+    """indicators/README.md's worked example: tests/data/custom_indicators/elderly_bp_measured_rate.yaml."""
+    page = (ROOT / "indicators" / "README.md").read_text(encoding="utf-8")
+    assert "tests/data/custom_indicators/elderly_bp_measured_rate.yaml" in page
+    assert "--indicators tests/data/custom_indicators" in page
     folder = tmp_path / "data"
     folder.mkdir()
     old, young, unmeasured = make_id("19500101", "011"), make_id("19700101", "021"), make_id("19450101", "031")

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from chsc_cli import people
 from chsc_cli.people import (
@@ -265,7 +266,7 @@ def _full_width(text: str) -> str:
 
 
 @given(st.data(), valid_ids())
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 def test_valid_id_round_trips_through_text_variants(data, id18):
     assert has_valid_checksum(id18)
     variants = [
@@ -280,7 +281,7 @@ def test_valid_id_round_trips_through_text_variants(data, id18):
 
 
 @given(st.text(alphabet=DIGITS, min_size=17, max_size=17))
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 def test_every_single_character_corruption_is_detected(first17):
     id18 = first17 + check_character(first17)
     assert has_valid_checksum(id18)
@@ -293,7 +294,7 @@ def test_every_single_character_corruption_is_detected(first17):
 
 
 @given(legacy_ids())
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 def test_15_to_18_is_valid_and_keeps_birth_date(id15):
     id18 = convert_15_to_18(id15)
     assert len(id18) == 18 and has_valid_checksum(id18)
@@ -325,7 +326,7 @@ MIXED_VALUES = st.one_of(
 
 
 @given(st.lists(MIXED_VALUES, max_size=30), st.integers(0, 3))
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 def test_vectorised_agree_with_scalar(values, index_shift):
     index = [position // 2 + index_shift for position in range(len(values))]  # duplicate labels
     series = pd.Series(values, index=index, dtype=object)
@@ -347,7 +348,7 @@ def test_vectorised_agree_with_scalar(values, index_shift):
 
 
 @given(st.lists(st.text(alphabet=DIGITS, min_size=18, max_size=18), max_size=20))
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 def test_vectorised_on_string_dtype(ids):
     series = pd.Series(ids, dtype="str")
     assert birth_dates_from_ids(series).tolist() == [
@@ -360,7 +361,7 @@ def test_vectorised_on_string_dtype(ids):
     st.lists(st.one_of(st.none(), st.dates(date(1900, 1, 1), date(2100, 12, 31))), max_size=30),
     st.dates(date(1900, 1, 1), date(2100, 12, 31)),
 )
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 def test_ages_at_agrees_with_age_at(births, reference):
     series = pd.Series(pd.to_datetime(pd.Series(births, dtype=object)), dtype="datetime64[ns]")
     ages = ages_at(series, reference)
@@ -370,7 +371,7 @@ def test_ages_at_agrees_with_age_at(births, reference):
 
 
 @given(st.dates(date(1900, 1, 1), date(2099, 12, 31)), st.integers(0, 120))
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_age_matches_birthday_definition(birth, years):
     birthday = add_years(birth, years)
     assert age_at(birth, birthday) == years
@@ -401,7 +402,7 @@ ID_SHAPED_NEIGHBOURS = st.one_of(
 
 
 @given(st.one_of(st.lists(ID_SHAPED_NEIGHBOURS, max_size=30), st.lists(NEAR_IDS, min_size=20, max_size=40)))
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 def test_vectorised_facts_agree_with_scalar_on_raw_values(values):
     """checksum, birth date and sex on unparsed cells: only str shaped like an ID count."""
     series = pd.Series(values, dtype=object)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from chsc_cli.periods import (
     Period,
@@ -184,7 +185,7 @@ def brute_force_quarters(start: date, end: date) -> int:
 
 
 @given(DATES, DATES, st.booleans())
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_date_ranges_round_trip(first, second, padded):
     start, end = min(first, second), max(first, second)
     text = f"{start:%Y-%m-%d}..{end:%Y-%m-%d}"
@@ -199,7 +200,7 @@ def test_date_ranges_round_trip(first, second, padded):
 
 
 @given(MONTHS, MONTHS)
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_month_ranges_round_trip(first, second):
     (start_year, start_month), (end_year, end_month) = min(first, second), max(first, second)
     period = parse_period(f"{start_year}-{start_month:02d}..{end_year}-{end_month:02d}")
@@ -210,7 +211,7 @@ def test_month_ranges_round_trip(first, second):
 
 
 @given(MONTHS)
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 def test_single_month_and_its_quarter(month):
     year, number = month
     period = parse_period(f"{year}-{number}")
@@ -222,7 +223,7 @@ def test_single_month_and_its_quarter(month):
 
 
 @given(DATES, DATES)
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 def test_reversed_date_ranges_are_rejected(first, second):
     assume(first != second)
     start, end = max(first, second), min(first, second)
@@ -231,7 +232,7 @@ def test_reversed_date_ranges_are_rejected(first, second):
 
 
 @given(st.integers(1900, 2100))
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 def test_year_halves_and_quarters_tile_the_year(year):
     whole = parse_period(str(year))
     halves = [parse_period(f"{year}H{half}") for half in (1, 2)]
@@ -245,7 +246,7 @@ def test_year_halves_and_quarters_tile_the_year(year):
 
 
 @given(MONTHS, st.integers(1, 3))
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 def test_days_past_month_end_are_rejected(month, past):
     year, number = month
     day = last_day_of_month(year, number).day + past
@@ -289,7 +290,7 @@ def test_chinese_forms_mean_what_their_ascii_forms_mean(chinese, ascii_form):
 
 
 @given(st.integers(1900, 2100), st.integers(1, 4), st.sampled_from(["第{q}季度", "{q}季度", "第{q}季"]), st.booleans())
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 def test_chinese_quarters_parse_to_the_ascii_quarter(year, quarter, shape, numeral):
     written = shape.format(q=QUARTER_WORDS[quarter][numeral])
     period, expected = parse_period(f"{year}年{written}"), parse_period(f"{year}Q{quarter}")
@@ -297,7 +298,7 @@ def test_chinese_quarters_parse_to_the_ascii_quarter(year, quarter, shape, numer
 
 
 @given(st.integers(1900, 2100), st.integers(1, 2))
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 def test_chinese_halves_and_years_parse_to_the_ascii_forms(year, half):
     for chinese, ascii_form in ((f"{year}年{'上下'[half - 1]}半年", f"{year}H{half}"), (f"{year}年", f"{year}")):
         period, expected = parse_period(chinese), parse_period(ascii_form)
@@ -305,7 +306,7 @@ def test_chinese_halves_and_years_parse_to_the_ascii_forms(year, half):
 
 
 @given(MONTHS, MONTHS, st.sampled_from(["-", "–", "～", "~", "至", "到"]), st.booleans())
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_chinese_month_ranges_parse_to_the_ascii_month_ranges(first, second, dash, month_word_twice):
     (start_year, start_month), (end_year, end_month) = min(first, second), max(first, second)
     first_word = "月" if month_word_twice else ""
@@ -319,7 +320,7 @@ def test_chinese_month_ranges_parse_to_the_ascii_month_ranges(first, second, das
 
 
 @given(MONTHS)
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 def test_chinese_single_months_parse_to_the_ascii_month(month):
     year, number = month
     assert parse_period(f"{year}年{number}月") == Period(f"{year}年{number}月", *_dates_of(f"{year}-{number}"))
@@ -331,7 +332,7 @@ def _dates_of(text: str) -> tuple[date, date]:
 
 
 @given(DATES, DATES)
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_what_chsc_writes_it_reads_back(first, second):
     """Every period chsc names in a report (chinese_label) is accepted as --period, with its dates."""
     start, end = min(first, second), max(first, second)

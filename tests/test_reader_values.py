@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from budget import examples
 from helpers import (
     cell_problems,
     assert_no_full_id,
@@ -956,7 +957,7 @@ TEXT_DATE_FORMS = [
 ]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(dates=st.lists(st.dates(dt.date(1900, 3, 1), dt.date(2026, 11, 23)), min_size=1, max_size=8))
 def test_every_text_date_form_reads_back_the_same_date(tmp_path_factory, dates):
     folder = tmp_path_factory.mktemp("dates")

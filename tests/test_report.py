@@ -29,7 +29,7 @@ from chsc_cli.engine.engine_input import EngineData
 from chsc_cli.periods import parse_period
 from chsc_cli.problems import UserError
 from chsc_cli.outputs import svg_charts
-from chsc_cli.outputs.report import default_template, render_docx, render_text, write_report
+from chsc_cli.outputs.report import README_HINT, default_template, render_docx, render_text, write_report
 from chsc_cli.engine.activity import indicators_with_rows_in
 from chsc_cli.outputs.report_build import build_report_context
 from chsc_cli.outputs.report_context import field_reference
@@ -39,6 +39,7 @@ from chsc_cli.registers import read_folder
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
 README = HERE.parent / "README.md"
+REPORTS_PAGE = HERE.parent / "docs" / "reports.md"
 UPDATE = os.environ.get("CHSC_UPDATE_GOLDEN") == "1"
 D = dt.date
 
@@ -519,9 +520,18 @@ def test_help_is_chinese_with_an_example():
 # ------------------------------------------------------------------------------------- README
 
 
-def test_readme_documents_every_context_field():
-    """The README's field tables are `field_reference()` verbatim (regenerate when a field changes)."""
-    assert field_reference() in README.read_text(encoding="utf-8")
+def test_the_reports_page_documents_every_context_field():
+    """docs/reports.md's field tables are `field_reference()` verbatim (regenerate when a field changes)."""
+    assert field_reference() in REPORTS_PAGE.read_text(encoding="utf-8")
+
+
+def test_the_template_error_hint_leads_to_the_field_tables():
+    """A template error's hint names a README section; that section exists and links to docs/reports.md."""
+    section = re.search(r"「(.+?)」", README_HINT).group(1)
+    readme = README.read_text(encoding="utf-8")
+    assert f"## {section}\n" in readme
+    body = readme.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    assert "(docs/reports.md)" in body
 
 
 # ------------------------------------------------------------------ shortfall, and its old name gap

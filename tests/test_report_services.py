@@ -91,3 +91,13 @@ def test_a_district_half_year_plan_sums_its_centres_yearly_minimums(tmp_path):
     assert in_process("report", tmp_path, "--centres", "--period", "2025H1", "--kind", "plan", "-o", output, "--quiet") == 0
     text = output.read_text(encoding="utf-8")
     assert "全年开展健康知识讲座不少于36次，每月至少3次" in text, text[:3000]
+
+
+def test_the_readme_report_excerpt_is_this_report(summary):
+    """The README quotes the opening of this very report (its Markdown form): each quoted line is a
+    paragraph of it, so the excerpt cannot go stale."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    excerpt = readme[readme.index("`chsc report sample_data --period 2025 --compare 2024 -o 总结.md`"):]
+    quoted = [line[2:].removeprefix("# ") for line in excerpt.splitlines() if line.startswith("> ")]
+    paragraphs = {p.text for p in summary.paragraphs}
+    assert len(quoted) >= 2 and [line for line in quoted if line not in paragraphs] == []

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from chsc_cli.registers.table import TOTAL_SET, _total_rows
 
@@ -21,7 +22,7 @@ def _first_non_empty_is_total(row: list) -> bool:
     return False
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1, 6).flatmap(lambda width: st.lists(st.lists(CELLS, min_size=width, max_size=width), max_size=30)))
 def test_total_rows_are_the_rows_whose_first_non_empty_cell_is_a_total(rows):
     width = len(rows[0]) if rows else 0

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from chsc_cli.registers import bulk_values
 from chsc_cli.registers.values import FAST_PATHS, PARSERS, _parse_uniques
@@ -90,7 +91,7 @@ def _equal(a: object, b: object) -> bool:
     return a == b and type(a) is type(b)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(VALUES, st.sampled_from(sorted(FAST_PATHS)))
 def test_fast_path_gives_what_the_parser_gives(values, value_type):
     uniques = np.empty(len(values), dtype=object)
@@ -111,7 +112,7 @@ def test_fast_path_gives_what_the_parser_gives(values, value_type):
     assert list(details) == [e[2] for e in expected]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(date_texts(), min_size=1, max_size=30, unique=True))
 def test_date_text_of_every_shape_is_what_the_date_parser_reads(texts):
     """Only date text (of every shape and near-shape), so that each example exercises the bulk path."""
