@@ -1,5 +1,5 @@
 """A second, deliberately plain implementation of the indicators, written from spec/indicators.md
-and spec/registers.md only — never from the engine (src/chsc_cli/indicators/) or its YAML library.
+and spec/registers.md only — never from the engine (src/chsc_cli/engine/) or its YAML library.
 
 It starts from the reader's parsed tables (`read_folder(folder).tables`, one pandas DataFrame per
 register kind with English field names) and then works with ordinary Python: rows become dicts,

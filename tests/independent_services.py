@@ -1,6 +1,6 @@
 """A second, deliberately plain implementation of the nineteen indicators of spec/services.md (issues
 #16 and #17), written from spec/services.md, indicators.md and registers.md only — never from the
-engine (src/chsc_cli/indicators/) or its YAML library. It extends tests/independent_check.py (the
+engine (src/chsc_cli/engine/) or its YAML library. It extends tests/independent_check.py (the
 first thirteen indicators) in the same style: rows become dicts, units are dict keys, populations
 are sets.
 

@@ -28,7 +28,7 @@ from chsc_cli.registers import ParseCache, read_folder
 from chsc_cli.registers import reader as reader_module
 from chsc_cli.registers.cache import ENTRY_FILE
 from chsc_cli.registers.cache_format import FORMAT, MAGIC
-from chsc_cli.registers.reader import ReadResult
+from chsc_cli.registers.records import ReadResult
 from chsc_cli.registers.records import RegisterSheet, SkippedSheet
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"

@@ -15,7 +15,7 @@ from cli_helpers import run_chsc, run_chsc_process
 from helpers import make_id, write_workbook
 
 from chsc_cli.config import load_config
-from chsc_cli.indicators import compute_indicators, load_library
+from chsc_cli.engine import compute_indicators, load_library
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import read_folder
 
@@ -147,8 +147,8 @@ def test_gaps_csv_masks_ids_unless_asked(centre):
 
 
 def test_progress_month_12_and_6_equal_compute(centre):
-    from chsc_cli.indicators import EngineData
-    from chsc_cli.indicators.progress import progress
+    from chsc_cli.engine import EngineData
+    from chsc_cli.services.progress import progress
 
     settings = load_config(centre / "chsc.yaml").settings
     data = EngineData.prepare(read_folder(centre, settings))
@@ -162,6 +162,6 @@ def test_progress_month_12_and_6_equal_compute(centre):
 
 @pytest.mark.parametrize(("shortfall", "months", "pace"), [(188, 12, 16), (24, 12, 2), (25, 12, 3), (0, 3, 0), (5, 0, None), (None, 6, None)])
 def test_monthly_pace_is_ceil_of_shortfall_over_months_remaining(shortfall, months, pace):
-    from chsc_cli.indicators.progress import monthly_pace
+    from chsc_cli.services.progress import monthly_pace
 
     assert monthly_pace(shortfall, months) == pace

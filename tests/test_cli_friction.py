@@ -13,7 +13,7 @@ import pytest
 from cli_helpers import run_chsc
 from helpers import make_id, write_workbook
 
-from chsc_cli.indicators import load_library
+from chsc_cli.engine import load_library
 
 A, B, C = (make_id(birth, seq) for birth, seq in (("19500101", "011"), ("19550505", "021"), ("19700101", "041")))
 
@@ -127,8 +127,8 @@ def test_compute_json_carries_the_notice_as_a_warning_and_the_table_says_it_on_s
 
 def test_a_period_not_yet_begun_is_said_even_with_a_stray_row_in_it(centre):
     from chsc_cli.config import CentreConfig
-    from chsc_cli.indicators import EngineData
-    from chsc_cli.indicators.activity import period_without_data
+    from chsc_cli.engine import EngineData
+    from chsc_cli.engine.activity import period_without_data
     from chsc_cli.periods import parse_period
     from chsc_cli.registers import read_folder
 
@@ -147,8 +147,8 @@ def test_a_period_not_yet_begun_is_said_even_with_a_stray_row_in_it(centre):
 
 def _progress_rows(folder, year=2025, through=12):
     from chsc_cli.config import CentreConfig
-    from chsc_cli.indicators import EngineData
-    from chsc_cli.indicators.progress import progress
+    from chsc_cli.engine import EngineData
+    from chsc_cli.services.progress import progress
     from chsc_cli.registers import read_folder
 
     data = EngineData.prepare(read_folder(folder, CentreConfig()))

@@ -253,9 +253,9 @@ def test_other_bad_targets(tmp_path, written):
 def test_a_whole_number_target_is_a_count_indicators_and_refused_for_a_rate(tmp_path):
     """services.md: targets takes a whole number per year for a count indicator; which indicator takes
     what is known only with the library, so the rate's 90 is refused naming its line."""
-    from chsc_cli.cli.common import check_targets
+    from chsc_cli.services.config_rules import verify_targets as check_targets
     from chsc_cli.config import load_config
-    from chsc_cli.indicators import load_library
+    from chsc_cli.engine import load_library
     from chsc_cli.problems import UserError
 
     library = load_library()

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from chsc_cli.config import CentreConfig
-from chsc_cli.indicators import compute_indicators
+from chsc_cli.engine import compute_indicators
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import KINDS
 from chsc_cli.registers.kinds import active_catalogue
@@ -46,7 +46,7 @@ def test_check_says_held_required_and_missing_in_ci(tmp_path):
 
 
 def test_summary_sentence_and_compare_in_ci(tmp_path):
-    from chsc_cli.outputs.report_model import build_report_context
+    from chsc_cli.outputs.report_build import build_report_context
 
     rows = lectures(months(2025, 9) + months(2024, 7))
     current, lib = run(tmp_path, rows, "2025")
@@ -65,7 +65,7 @@ def test_summary_sentence_and_compare_in_ci(tmp_path):
 
 
 def test_plan_has_no_monthly_clause_below_twelve_a_year(tmp_path):
-    from chsc_cli.outputs.report_model import build_report_context
+    from chsc_cli.outputs.report_build import build_report_context
 
     text = LECTURES.replace("target: 12", "target: 9")
     current, lib = run(tmp_path, lectures(months(2025, 9)), "2025", text)
@@ -75,7 +75,7 @@ def test_plan_has_no_monthly_clause_below_twelve_a_year(tmp_path):
 
 
 def test_progress_shows_cumulative_counts_against_the_pro_rated_line(tmp_path):
-    from chsc_cli.indicators.progress import progress
+    from chsc_cli.services.progress import progress
     from chsc_cli.outputs.progress_files import progress_html, render_progress_table
 
     lib = library(tmp_path, {"lectures": LECTURES})

@@ -20,7 +20,7 @@ from chsc_cli.registers.columns import Column, RegisterKind
 ID_NUMBER = KINDS["residents"].column("id_number")
 from chsc_cli.registers.datetimes import HAS_TIME_SUFFIX, parse_datetime
 from chsc_cli.registers.headers import Header
-from chsc_cli.registers.reader import ReadResult
+from chsc_cli.registers.records import ReadResult
 from chsc_cli.registers.records import RegisterSheet
 from chsc_cli.registers.sources import RawSheet
 from chsc_cli.registers.table import build_sheet_table

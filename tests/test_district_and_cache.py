@@ -76,7 +76,7 @@ def test_cache_serves_an_unchanged_file_and_never_a_changed_one(tmp_path):
 
 
 def test_cached_and_fresh_reads_compute_the_same(tmp_path, sample_centre):
-    from chsc_cli.indicators import compute_indicators, load_library
+    from chsc_cli.engine import compute_indicators, load_library
     from chsc_cli.periods import parse_period
 
     sample, settings = sample_centre.folder, sample_centre.settings
@@ -145,7 +145,7 @@ def test_a_district_keeps_each_centres_figures_not_its_residents(district):
     """With 50 centres the per-person tables of every indicator would not fit in memory: the
     district keeps each centre's figures and warnings only, and they are the same figures."""
     from chsc_cli.cli.district import compute_district
-    from chsc_cli.indicators import compute_indicators, load_library
+    from chsc_cli.engine import compute_indicators, load_library
     from chsc_cli.periods import parse_period
 
     period = parse_period("2025")

@@ -71,7 +71,7 @@ def test_the_table_and_csv_tell_repeated_names_apart_by_folder(same_names, capsy
     assert in_process("compute", same_names, "-p", "2025", "--centres", "--quiet", "--format", "csv") == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(SIGNING)]
     assert [line.split(",")[2:5] for line in lines] == [
-        ["全中心", "9", "15"], [f"{SAME_NAME}（丙中心）", "5", "5"], [f"{SAME_NAME}（乙中心）", "1", "6"],
+        ["全区合计", "9", "15"], [f"{SAME_NAME}（丙中心）", "5", "5"], [f"{SAME_NAME}（乙中心）", "1", "6"],
         [f"{SAME_NAME}（甲中心）", "3", "4"],
     ]
 
@@ -82,7 +82,7 @@ def test_a_name_shown_once_has_no_folder_after_it(tmp_path, capsys):
     _centre(root / "乙中心", 6, 1, name=None, birth="19700101")
     assert in_process("compute", root, "-p", "2025", "--centres", "--quiet", "--format", "csv") == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(SIGNING)]
-    assert [line.split(",")[2] for line in lines] == ["全中心", "乙中心", "甲社区卫生服务中心"]
+    assert [line.split(",")[2] for line in lines] == ["全区合计", "乙中心", "甲社区卫生服务中心"]
 
 
 def test_the_district_report_has_one_row_per_centre_folder(same_names, tmp_path, capsys):

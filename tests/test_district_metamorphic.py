@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from chsc_cli.cli.district import compute_district
 from chsc_cli.config import find_config, load_config
-from chsc_cli.indicators import compute_indicators, load_library
+from chsc_cli.engine import compute_indicators, load_library
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import ParseCache, read_folder
 
@@ -192,13 +192,13 @@ def _check_outputs(district: Path, out: Path, period: str, expected: dict, names
     assert in_process(*common, "-o", out / "区.csv") == 0
     with open(out / "区.csv", encoding="utf-8-sig", newline="") as handle:
         table = list(csv.reader(handle))[1:]
-    _check_rows([(r[0], None if r[2] == "全中心" else r[2], _number(r[3]), _number(r[4])) for r in table],
+    _check_rows([(r[0], None if r[2] == "全区合计" else r[2], _number(r[3]), _number(r[4])) for r in table],
                 expected, labels, f"csv {period}")
     assert in_process(*common, "-o", out / "区.xlsx") == 0
     from python_calamine import CalamineWorkbook
 
     sheet = CalamineWorkbook.from_path(str(out / "区.xlsx")).get_sheet_by_index(0).to_python()[1:]
-    _check_rows([(r[0], None if r[2] == "全中心" else r[2], _number(r[3]), _number(r[4])) for r in sheet],
+    _check_rows([(r[0], None if r[2] == "全区合计" else r[2], _number(r[3]), _number(r[4])) for r in sheet],
                 expected, labels, f"xlsx {period}")
     assert in_process("report", district, "-p", period, "--centres", "--quiet", "-o", out / "区总结.md") == 0
     _check_report((out / "区总结.md").read_text(encoding="utf-8"), expected, labels)

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chsc_cli.indicators.evaluation import Context, evaluate, required_fields
-from chsc_cli.indicators.expressions import AnyOf, ExpressionError, Test, parse_comparison
-from chsc_cli.indicators.model import parse_where
+from chsc_cli.engine.evaluation import Context, evaluate, required_fields
+from chsc_cli.engine.expressions import AnyOf, ExpressionError, Test, parse_comparison
+from chsc_cli.engine.model import parse_where
 
 CONTEXT = Context(dt.date(2025, 1, 1), dt.date(2025, 12, 31), {"modes": ["门诊", "家庭"], "limit": 140})
 FRAME = pd.DataFrame(
@@ -122,7 +122,7 @@ def test_required_fields_are_top_level_conjuncts_only():
 
 def typed(text: str, frame: pd.DataFrame, kinds: dict) -> list[bool]:
     """Parse, type against `kinds` (field -> FieldType), evaluate."""
-    from chsc_cli.indicators.typecheck import TypeChecker
+    from chsc_cli.engine.typecheck import TypeChecker
 
     checker = TypeChecker(kinds, CONTEXT.parameters, set(), "test")
     node = checker.node(parse_comparison(text))
@@ -131,7 +131,7 @@ def typed(text: str, frame: pd.DataFrame, kinds: dict) -> list[bool]:
 
 
 def test_months_are_clipped_to_the_month_end_and_hours_follow_the_plain_date_rule():
-    from chsc_cli.indicators.typecheck import FieldType
+    from chsc_cli.engine.typecheck import FieldType
 
     frame = pd.DataFrame(
         {
@@ -150,7 +150,7 @@ def test_months_are_clipped_to_the_month_end_and_hours_follow_the_plain_date_rul
 
 
 def test_decimal_arithmetic_is_exact_and_coalesce_takes_the_first_value():
-    from chsc_cli.indicators.typecheck import FieldType
+    from chsc_cli.engine.typecheck import FieldType
 
     frame = pd.DataFrame(
         {

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from cli_helpers import run_chsc
 
-from chsc_cli.indicators import EngineData, compute_indicators, gap_list, load_library
+from chsc_cli.engine import EngineData, compute_indicators, load_library
+from chsc_cli.services.gaps import gap_list
 from chsc_cli.periods import parse_period
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from chsc_cli.config import load_config
-from chsc_cli.indicators import load_library
-from chsc_cli.indicators.library import shipped_library_dir
+from chsc_cli.engine import load_library
+from chsc_cli.engine.library import shipped_library_dir
 from chsc_cli.problems import UserError
 from cli_helpers import in_process, run_chsc
 from helpers import make_id, write_workbook

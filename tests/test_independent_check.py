@@ -22,7 +22,7 @@ from helpers import TODAY, make_id, write_xlsx
 from independent_check import INDICATORS, compute, plain_registers
 
 from chsc_cli.config import load_config
-from chsc_cli.indicators import compute_indicators, load_library
+from chsc_cli.engine import compute_indicators, load_library
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import read_folder
 

@@ -224,7 +224,7 @@ def test_count_target_is_pro_rated_and_exact() -> None:
 
 
 def _engine_ready(indicator_id: str, kinds: set[str]) -> str | None:
-    from chsc_cli.indicators import load_library
+    from chsc_cli.engine import load_library
     from chsc_cli.registers import KINDS
 
     if indicator_id not in load_library().indicators:
@@ -241,7 +241,7 @@ def test_engine_case(case, tmp_path: Path) -> None:
     from test_indicator_cases import _mismatches
 
     from chsc_cli.config import load_config
-    from chsc_cli.indicators import compute_indicators, load_library
+    from chsc_cli.engine import compute_indicators, load_library
     from chsc_cli.registers import read_folder
 
     kinds = {key.partition("#")[0] for key in case.registers}
@@ -280,7 +280,7 @@ SAMPLE_PERIODS = ("2025", "2025H1", "2025-06", "2025-01..2025-06")
 @pytest.fixture(scope="module")
 def sample(sample_centre):
     """sample_data/ (read once per test process); engine and plain results per period, computed on demand."""
-    from chsc_cli.indicators import compute_indicators, load_library
+    from chsc_cli.engine import compute_indicators, load_library
 
     settings, data = sample_centre.settings, sample_centre.read
     registers = plain_service_registers(data.tables)

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: The shipped library's ids: every indicator it ships must have a case file (a new indicator
 #: without cases fails here). Whether the library holds exactly the specification's indicators is
 #: tests/test_library.py's question.
-from chsc_cli.indicators import load_library  # noqa: E402
+from chsc_cli.engine import load_library  # noqa: E402
 
 LIBRARY_IDS = tuple(load_library().indicators)
 
@@ -94,7 +94,7 @@ def _mismatches(row, expect: dict) -> list[str]:
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_indicator_case(case: IndicatorCase, tmp_path: Path) -> None:
     # Imported here so that the workbook test below runs even before the engine exists.
-    from chsc_cli.indicators import compute_indicators, load_library
+    from chsc_cli.engine import compute_indicators, load_library
 
     build_folder(case, tmp_path)
     loaded, data = _read(case, tmp_path)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from chsc_cli.config import CentreConfig
-from chsc_cli.indicators import compute_indicators, load_library
-from chsc_cli.indicators.library import shipped_library_dir
+from chsc_cli.engine import compute_indicators, load_library
+from chsc_cli.engine.library import shipped_library_dir
 from chsc_cli.periods import parse_period
 from chsc_cli.problems import UserError
 from chsc_cli.registers import read_folder
@@ -47,7 +47,7 @@ def test_every_indicator_of_the_spec_is_shipped_with_a_chinese_definition():
 
 def test_the_python_engine_names_no_indicator():
     package = ROOT / "src" / "chsc_cli"
-    files = [p for folder in ("registers", "indicators", "outputs") for p in (package / folder).rglob("*.py")]
+    files = [p for folder in ("registers", "engine", "services", "outputs") for p in (package / folder).rglob("*.py")]
     source = "\n".join(p.read_text(encoding="utf-8") for p in files)
     for indicator_id in load_library().indicators:  # as a string of its own (a rule about it), not inside help text
         assert f'"{indicator_id}"' not in source and f"'{indicator_id}'" not in source, indicator_id

@@ -27,9 +27,10 @@ from docx import Document
 
 from chsc_cli.cli import common
 from chsc_cli.cli.main import run
-from chsc_cli.indicators import load_library
+from chsc_cli.engine import load_library
 from chsc_cli.registers import KINDS
 from chsc_cli.registers.sources import find_register_files, read_file
+from chsc_cli.services import workspace
 from cli_helpers import SRC
 
 HERE = Path(__file__).resolve().parent
@@ -170,18 +171,18 @@ def every_command(out: Path) -> list[tuple[str, list[object], list[Path]]]:
 def read_once():
     """sample_data is read once for all the computing commands of this module (they differ in what
     they print, not in how they read; validate and the real processes below read it themselves)."""
-    real = common.read_registers
+    real = workspace.read_registers
     memo = {}
 
-    def read_registers(data_dir, config, quiet, no_cache=False):
-        key = (Path(data_dir).resolve(), config)
+    def read_registers(data_dir, settings, **options):
+        key = (Path(data_dir).resolve(), settings.path)
         if key not in memo:
-            memo[key] = real(data_dir, config, quiet, no_cache)
+            memo[key] = real(data_dir, settings, **options)
         return memo[key]
 
-    common.read_registers = read_registers
+    workspace.read_registers = read_registers
     yield
-    common.read_registers = real
+    workspace.read_registers = real
 
 
 @pytest.fixture(scope="module")

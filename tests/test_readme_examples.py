@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chsc_cli.indicators.model import Indicator, ParameterFile, PopulationFile, Requirement, parse_where
+from chsc_cli.engine.model import Indicator, ParameterFile, PopulationFile, Requirement, parse_where
 
 README = Path(__file__).resolve().parents[1] / "indicators" / "README.md"
 #: Blocks with "..." are outlines of a whole file, not examples.

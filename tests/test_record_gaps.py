@@ -10,7 +10,7 @@ import pytest
 from cli_helpers import run_chsc
 from helpers import make_id, write_workbook
 
-from chsc_cli.indicators.gaps import how_late
+from chsc_cli.services.gaps import how_late
 
 PERSON = make_id("19800101", "123")
 
@@ -59,8 +59,8 @@ def test_how_late_reads_like_a_person_would_say_it():
 
 def test_a_centres_min_attendance_leaves_out_small_and_blank_lectures(tmp_path):
     """A centre's copy of health_lecture_count with min_attendance 20: 19 and a blank 参加人数 do not count."""
-    from chsc_cli.indicators import load_library
-    from chsc_cli.indicators.library import shipped_library_dir
+    from chsc_cli.engine import load_library
+    from chsc_cli.engine.library import shipped_library_dir
 
     rows = [["活动日期", "活动形式", "参加人数"], ["2025-01-10", "健康知识讲座", 20], ["2025-02-10", "讲座", 19],
             ["2025-03-10", "健康知识讲座", None], ["2025-04-10", "公众健康咨询", 50]]

@@ -10,6 +10,7 @@ hand from the rows, not from chsc.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 from decimal import Decimal
@@ -23,20 +24,16 @@ from docx import Document
 from helpers import make_id, write_workbook
 
 from chsc_cli.config import load_config
-from chsc_cli.indicators import ComputeResult, IndicatorResult, compute_indicators, load_library
-from chsc_cli.indicators.data import EngineData
+from chsc_cli.engine import ComputeResult, IndicatorResult, compute_indicators, load_library
+from chsc_cli.engine.engine_input import EngineData
 from chsc_cli.periods import parse_period
 from chsc_cli.problems import UserError
 from chsc_cli.outputs import svg_charts
 from chsc_cli.outputs.report import README_HINT, default_template, render_docx, render_text, write_report
-from chsc_cli.outputs.report_model import (
-    build_report_context,
-    change_in_points,
-    chinese_count,
-    describe_change,
-    field_reference,
-    indicators_with_rows_in,
-)
+from chsc_cli.engine.activity import indicators_with_rows_in
+from chsc_cli.outputs.report_build import build_report_context
+from chsc_cli.outputs.report_context import field_reference
+from chsc_cli.outputs.report_words import change_in_points, chinese_count, describe_change
 from chsc_cli.registers import read_folder
 
 HERE = Path(__file__).resolve().parent
@@ -535,3 +532,26 @@ def test_the_template_error_hint_leads_to_the_field_tables():
     assert f"## {section}\n" in readme
     body = readme.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
     assert "(docs/reports.md)" in body
+
+
+# ------------------------------------------------------------------ shortfall, and its old name gap
+
+
+def test_shortfall_and_its_old_name_gap_render_the_same_in_text_and_word_templates(computed, tmp_path):
+    """StationLine and PlanFigures call the shortfall what IndicatorLine calls it; a centre's own
+    template written with the old names (gap, gap_text) still renders the same figures."""
+    context = _context(computed, kind="plan")
+    assert [row for row in context.station_rows if row.shortfall] and [i for i in context.indicators if i.plan.shortfall]
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{% for row in station_rows %}{{ row.gap_text }}/{{ row.gap }};{% endfor %}"
+                        "{% for item in indicators %}{{ item.plan.gap_text }}/{{ item.plan.gap }};{% endfor %}", encoding="utf-8")
+    expected = "".join(f"{row.shortfall_text}/{row.shortfall};" for row in context.station_rows)
+    expected += "".join(f"{item.plan.shortfall_text}/{item.plan.shortfall};" for item in context.indicators)
+    assert render_text(context, template, "md", user_template=True) == expected
+    document = Document()
+    document.add_paragraph("{% for row in station_rows %}[{{ row.gap_text }}|{{ row.shortfall_text }}]{% endfor %}")
+    word = tmp_path / "mine.docx"
+    document.save(word)
+    rendered = Document(io.BytesIO(render_docx(context, word, user_template=True))).paragraphs[0].text
+    assert rendered == "".join(f"[{row.shortfall_text}|{row.shortfall_text}]" for row in context.station_rows)
+    assert "`gap_text`" in field_reference() and "`shortfall_text`" in field_reference()

@@ -60,6 +60,39 @@ def test_a_station_count_without_a_minimum_has_no_target(summary):
     assert station_rows and all("不设目标" in row and "无法计算" not in row for row in station_rows)
 
 
+def test_a_half_year_plan_takes_the_yearly_count_from_chsc_yaml(tmp_path):
+    """For a period shorter than a year the plan's yearly minimum of a count is chsc.yaml's target
+    when it sets one (here 24 lectures a year), not the library's 12."""
+    config = tmp_path / "chsc.yaml"
+    shipped = (SAMPLE / "chsc.yaml").read_text(encoding="utf-8")
+    assert "health_lecture_count" not in shipped
+    config.write_text(shipped + "\ntargets:\n  health_lecture_count: 24\n" if "\ntargets:" not in shipped
+                      else shipped.replace("\ntargets:", "\ntargets:\n  health_lecture_count: 24", 1), encoding="utf-8")
+    output = tmp_path / "计划.md"
+    assert in_process("report", SAMPLE, "--period", "2025H1", "--kind", "plan", "--config", config, "-o", output, "--quiet") == 0
+    text = output.read_text(encoding="utf-8")
+    assert "全年开展健康知识讲座不少于24次，每月至少2次" in text and "不少于12次" not in text.split("健康知识讲座")[1][:40]
+
+
+def test_a_district_half_year_plan_sums_its_centres_yearly_minimums(tmp_path):
+    """A district's count is planned for the year as the sum of its centres' yearly minimums: two
+    centres, one whose chsc.yaml asks 24 lectures a year, the other the library's 12 -> 36."""
+    from helpers import write_xlsx
+
+    for folder, extra in (("甲中心", "targets:\n  health_lecture_count: 24\n"), ("乙中心", "")):
+        centre = tmp_path / folder
+        centre.mkdir()
+        (centre / "chsc.yaml").write_text(f"centre: {folder}\n{extra}", encoding="utf-8")
+        write_xlsx(centre / "健康教育活动记录.xlsx", [
+            ["活动日期", "活动形式", "活动主题", "参加人数"],
+            ["2025-01-10", "健康知识讲座", "控烟", 30], ["2025-02-10", "健康知识讲座", "膳食", 20],
+        ])
+    output = tmp_path / "区计划.md"
+    assert in_process("report", tmp_path, "--centres", "--period", "2025H1", "--kind", "plan", "-o", output, "--quiet") == 0
+    text = output.read_text(encoding="utf-8")
+    assert "全年开展健康知识讲座不少于36次，每月至少3次" in text, text[:3000]
+
+
 def test_the_readme_report_excerpt_is_this_report(summary):
     """The README quotes the opening of this very report (its Markdown form): each quoted line is a
     paragraph of it, so the excerpt cannot go stale."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from helpers import make_id, write_xlsx
 
 from chsc_cli.config import CentreConfig
-from chsc_cli.indicators import compute_indicators, load_library
+from chsc_cli.engine import compute_indicators, load_library
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import read_folder
 
@@ -52,5 +52,5 @@ def test_tb_within_days_enforces_the_72_hour_rule(tmp_path):
         [ids[0], "2025-03-01", "2025-03-04"], [ids[1], "2025-03-01", "2025-03-05"], [ids[2], "2025-03-01", "2025-02-28"],
     ])
     assert _result(data, "tb_management_rate") == (2, 3)
-    folder = _centre_copy(tmp_path, "tb_management_rate", "within_days: 36500", "within_days: 3")
+    folder = _centre_copy(tmp_path, "tb_management_rate", "within_days: null", "within_days: 3")
     assert _result(data, "tb_management_rate", [folder]) == (1, 3)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chsc_cli.config import CentreConfig
-from chsc_cli.indicators import compute_indicators, load_library
+from chsc_cli.engine import compute_indicators, load_library
 from chsc_cli.periods import parse_period
 from chsc_cli.problems import UserError
 from chsc_cli.registers import read_folder

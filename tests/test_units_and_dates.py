@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from chsc_cli.config import CentreConfig
-from chsc_cli.indicators import compute_indicators, load_library
+from chsc_cli.engine import compute_indicators, load_library
 from chsc_cli.periods import parse_period
 from chsc_cli.registers import KINDS, ReadResult
 from chsc_cli.registers.kinds import active_catalogue
@@ -303,8 +303,8 @@ def test_by_station_a_count_uses_its_station_minimum_and_a_sum_its_units_share(t
 
 
 def test_a_gap_list_of_deliveries_lists_the_mothers_id_masked(tmp_path):
-    from chsc_cli.indicators.data import EngineData
-    from chsc_cli.indicators.gaps import gap_list
+    from chsc_cli.engine.engine_input import EngineData
+    from chsc_cli.services.gaps import gap_list
 
     lib = library(tmp_path, {"early_booking": EARLY_BOOKING})
     data = EngineData.prepare(read_result({"test_maternal": MATERNAL_ROWS}))
@@ -325,7 +325,7 @@ def test_a_function_of_a_column_no_file_has_is_blank_not_a_crash(tmp_path):
 def test_a_district_total_of_a_count_sums_counts_and_minimums(tmp_path):
     from decimal import Decimal
 
-    from chsc_cli.indicators.district import district_total
+    from chsc_cli.services.district_totals import district_total
 
     rows = pd.DataFrame([["2025-01-10", "健康知识讲座", 30]], columns=["activity_date", "activity_form", "attendance"])
     lib = library(tmp_path, {"lectures": LECTURES})

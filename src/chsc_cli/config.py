@@ -59,7 +59,7 @@ def _decimal(value: Any) -> Decimal:
 
 def _target(value: Any) -> Decimal:
     """A rate in [0, 1] (0.9, "90%"), or a whole number of times a year for a count indicator (12);
-    which one an indicator takes is checked against the library (cli.common.check_targets)."""
+    which one an indicator takes is checked against the library (services.config_rules.verify_targets)."""
     number = _decimal(value)
     whole = not (isinstance(value, str) and value.strip().endswith(("%", "％"))) and number == number.to_integral_value()
     if whole and number > 1:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from .common import EXIT_OK, DebugOption, stdout
+from .common import EXIT_OK, stdout
+from .options import DebugOption
 
 cache_app = typer.Typer(help="解析缓存：已解析的登记表保存在本机用户缓存文件夹中（仅本人可读）。示例：chsc cache clear", no_args_is_help=True)
 

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 import typer
 
-from .common import EXIT_FINDINGS, EXIT_OK, ConfigOption, DataDir, DebugOption, NoCacheOption, QuietOption, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout, RegisterKindsOption, use_register_kinds_option
-from .compute import IndicatorsOption, PeriodOption
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    load_workspace,
+    parse_period_option,
+    say_period_notice,
+    stdout,
+    use_register_kinds_option,
+)
+from .options import (
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    NoCacheOption,
+    QuietOption,
+    RegisterKindsOption,
+    IndicatorsOption,
+    PeriodOption,
+)
 
 
 def check(
@@ -23,13 +40,13 @@ def check(
     示例：chsc check sample_data --period 2025
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators
-    from ..indicators.progress import pace_lines
+    from ..engine import compute_indicators
+    from ..services.progress import pace_lines
     from ..outputs.library_text import render_check
 
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet, no_cache)
-    library = load_indicator_library(indicators or [], settings)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    settings, read, library = workspace.config, workspace.registers, workspace.library
     result = compute_indicators(read, chosen_period, settings.settings, library, reasons=False)
     say_period_notice(result, quiet)
     misses = render_check(stdout, result, pace_lines(result.indicators, chosen_period))

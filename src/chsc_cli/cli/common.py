@@ -1,4 +1,4 @@
-"""What every command shares: exit codes, consoles, option types, loading the data folder."""
+"""What every command shares: exit codes, consoles, loading the data folder, reading options."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.console import Console
 
-from ..config import LoadedConfig, find_config, load_config
 from ..problems import UserError
 
 EXIT_OK = 0
@@ -27,44 +24,12 @@ def _width(stream) -> int | None:
 stdout = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
 
-DataDir = Annotated[Path, typer.Argument(help="数据文件夹（存放各登记表 Excel/CSV 的文件夹）", show_default=False)]
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="另一个 chsc.yaml（默认读数据文件夹中的 chsc.yaml）", show_default=False)
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", help="不显示进度条和提示信息")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息（traceback）")]
-NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="不使用解析缓存，重新读取每个 Excel 文件")]
-RegisterKindsOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--register-kinds",
-        help="另加的登记表类型文件夹（YAML，同 name 的文件替换自带类型），可写多次",
-        show_default=False,
-    ),
-]
-
 
 def use_register_kinds_option(folders: list[Path] | None) -> None:
     """--register-kinds: the shipped register kinds plus the centre's (bad files: exit 2, file:line)."""
     from ..registers import use_register_kinds
 
     use_register_kinds(folders or [])
-
-
-def check_data_dir(data_dir: Path) -> Path:
-    if not data_dir.exists():
-        raise UserError(f"找不到数据文件夹：{data_dir}", hint="请检查路径是否写对。")
-    if not data_dir.is_dir():
-        raise UserError(f"{data_dir} 不是文件夹。", hint="请给出存放登记表的文件夹，而不是单个文件。")
-    return data_dir
-
-
-def load_settings(data_dir: Path, config: Path | None) -> LoadedConfig:
-    from ..registers import check_settings
-
-    loaded = load_config(find_config(data_dir, config))
-    check_settings(loaded)
-    return loaded
 
 
 @contextmanager
@@ -105,48 +70,13 @@ def parse_period_option(text: str):
         raise UserError(f"统计期「{text}」无法识别：{error}") from None
 
 
-def read_registers(data_dir: Path, config: Path | None, quiet: bool, no_cache: bool = False):
-    """Settings and everything read from the folder (with the parse cache unless --no-cache)."""
-    from ..registers import ParseCache, read_folder
-    from ..registers.sources import find_register_files
+def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] | None, quiet: bool, no_cache: bool = False):
+    """The data folder of a computing command (compute, check, gaps, progress, report, explain),
+    loaded once by the services layer, with a progress bar while the registers are read."""
+    from ..services.workspace import open_workspace
 
-    check_data_dir(data_dir)
-    settings = load_settings(data_dir, config)
-    cache = None if no_cache else ParseCache()
-    with file_progress(len(find_register_files(data_dir)), quiet) as on_file:
-        read = read_folder(data_dir, settings.settings, on_file=on_file, cache=cache)
-    return settings, read
-
-
-def load_folder(data_dir: Path, config: Path | None, quiet: bool, no_cache: bool = False):
-    """Settings and registers of a data folder for the computing commands (compute, check, gaps,
-    progress, report): an unreadable file, an ambiguous sheet or no registers at all stop them."""
-    settings, read = read_registers(data_dir, config, quiet, no_cache)
-    stop_on_unusable(read, STOPPING_CODES)
-    return settings, read
-
-
-#: Problems after which a computing command stops: its numbers would be wrong without the data.
-STOPPING_CODES = ("unreadable-file", "too-large", "ambiguous-kind", "no-registers")
-
-
-def stop_on_unusable(read, codes: tuple[str, ...], folder: str | None = None,
-                     hint: str = "缺了这些数据算出的指标会不准，已停止。") -> None:
-    """A UserError naming the first problem of `codes` in `read` (and how many more), if any.
-    `folder`: the centre folder (relative to the district folder) the files are in."""
-    stopping = read.problems_with(*codes)
-    if stopping:
-        raise UserError(stopping_line(stopping, "，可用 chsc validate 查看", folder), hint=hint, code=stopping[0].code)
-
-
-def stopping_line(stopping: list, more: str = "", folder: str | None = None) -> str:
-    """One line for problems that stop a command: the first with its file (inside `folder`, a
-    district's centre folder, when given), and how many more."""
-    first = stopping[0]
-    file = "/".join(part for part in (folder, first.file) if part)
-    place = f"{file}：" if file else ""
-    others = f"（另有 {len(stopping) - 1} 处同类问题{more}）" if len(stopping) > 1 else ""
-    return f"{place}{first.message}{others}"
+    return open_workspace(data_dir, config, indicators or [], use_cache=not no_cache,
+                          progress=lambda total: file_progress(total, quiet))
 
 
 def say_period_notice(result, quiet: bool) -> None:
@@ -155,39 +85,6 @@ def say_period_notice(result, quiet: bool) -> None:
     notice = getattr(result, "period_notice", None)
     if notice and not quiet:
         stderr.print(f"注意：{notice}", markup=False)
-
-
-def input_files(settings: LoadedConfig, read) -> list[Path]:
-    """What a command read and must never write over: every register and the chsc.yaml used."""
-    return [*read.files, *([settings.path] if settings.path is not None else [])]
-
-
-def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig):
-    """The indicator library; chsc.yaml `targets:` must name indicators of it."""
-    from ..indicators import load_library
-
-    library = load_library(extra_dirs)
-    check_targets(library, settings)
-    return library
-
-
-def check_targets(library, settings: LoadedConfig) -> None:
-    """Every indicator chsc.yaml `targets:` names is in the library."""
-    for indicator_id, target in settings.settings.targets.items():
-        line = settings.line_of("targets", indicator_id)
-        if indicator_id not in library.indicators:
-            raise UserError(
-                f"chsc.yaml 第 {line} 行：targets 中的指标「{indicator_id}」不存在。",
-                hint=f"可用的指标：{library.listing()}",
-                code="bad-config",
-            )
-        indicator = library.indicators[indicator_id]
-        if indicator.unit == "count" and target != target.to_integral_value():
-            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{target}）不对：计次指标的目标是每年的最少次数。",
-                            hint=f"写整数，如 {indicator_id}: {int(indicator.target)}", code="bad-config")
-        if indicator.unit != "count" and target > 1:
-            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{target}）不对：超出 0 到 1（0% 到 100%）的范围。",
-                            hint=f'targets.{indicator_id} 应为 0 到 1 之间的小数，如 0.9 或 "90%"。', code="bad-config")
 
 
 def indicator_id_of(library, text: str, also: str = "") -> str:

@@ -2,43 +2,34 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
 
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    NoCacheOption,
-    QuietOption,
     emit,
-    input_files,
-    load_folder,
     output_format,
     raise_user_error,
     say_period_notice,
     stderr,
-    load_indicator_library,
+    load_workspace,
     parse_period_option,
     stdout,
 )
-
-PeriodOption = Annotated[str, typer.Option("--period", "-p", help="统计期：2025、2025H1、2025Q3、2025-06、2025-01..2025-06 或 2025-01-01..2025-06-30；也可写 2025年、2025年上半年、2025年第三季度、2025年6月、2025年1-6月")]
-FormatOption = Annotated[
-    str | None, typer.Option("--format", help="输出格式：table（默认）、json、csv 或 xlsx；给了 -o 时按文件后缀", show_default=False)
-]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（.json / .csv / .xlsx），格式由后缀决定", show_default=False)]
-ByOption = Annotated[str | None, typer.Option("--by", help="分组：station（站点）或 team（家庭医生团队）", show_default=False)]
-CentresOption = Annotated[bool, typer.Option("--centres", help="DATA_DIR 是区级文件夹：每个子文件夹是一个中心，输出各中心及全区合计")]
-IndicatorsOption = Annotated[
-    list[Path] | None,
-    typer.Option("--indicators", help="另加的指标文件夹（同 id 的文件替换自带指标），可写多次"),
-]
+from .options import (
+    ByOption,
+    CentresOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    FormatOption,
+    IndicatorsOption,
+    NoCacheOption,
+    OutputOption,
+    PeriodOption,
+    QuietOption,
+    RegisterKindsOption,
+)
 
 
 def compute(
@@ -60,7 +51,7 @@ def compute(
     示例：chsc compute sample_data --period 2025 --by station -o 2025指标.xlsx
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators
+    from ..engine import compute_indicators
     from ..outputs.compute_files import write_compute_csv, write_compute_xlsx
     from ..outputs.compute_table import compute_json_text, render_compute_table
     from ..outputs.writer import write_text
@@ -76,14 +67,14 @@ def compute(
 
         result, inputs = compute_district(data_dir, chosen_period, indicators or [], config, quiet, no_cache)
     else:
-        settings, read = load_folder(data_dir, config, quiet, no_cache)
-        library = load_indicator_library(indicators or [], settings)
+        workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+        settings, read, library = workspace.config, workspace.registers, workspace.library
         result = compute_indicators(read, chosen_period, settings.settings, library, by=by, reasons=False)
-        inputs = input_files(settings, read)
+        inputs = workspace.input_files()
         say_period_notice(result, quiet)
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":
-            from ..indicators.progress import pace_lines
+            from ..services.progress import pace_lines
 
             render_compute_table(stdout, result, quiet=quiet, pace=pace_lines(result.indicators, chosen_period))
         elif chosen_format == "json":

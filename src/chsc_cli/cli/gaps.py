@@ -8,19 +8,11 @@ from typing import Annotated
 import typer
 
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    NoCacheOption,
-    QuietOption,
     emit,
     indicator_id_of,
-    input_files,
-    load_folder,
-    load_indicator_library,
+    load_workspace,
     output_format,
     parse_period_option,
     raise_user_error,
@@ -28,7 +20,17 @@ from .common import (
     stderr,
     stdout,
 )
-from .compute import IndicatorsOption, OutputOption, PeriodOption
+from .options import (
+    RegisterKindsOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    NoCacheOption,
+    QuietOption,
+    IndicatorsOption,
+    OutputOption,
+    PeriodOption,
+)
 
 
 def gaps(
@@ -51,28 +53,26 @@ def gaps(
     示例：chsc gaps elderly_health_management_rate sample_data --period 2025 -o 待体检名单.xlsx
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import EngineData, compute_indicators, gap_list
+    from ..services.gaps import gap_lists
     from ..outputs.gaps_files import gaps_csv_text, render_gaps_table, write_gaps_csv, write_gaps_xlsx
 
     chosen_format = output_format(format, output, ("table", "csv", "xlsx"))
     if split not in ("station", "team"):
         raise_user_error(f"--split 只能是 station 或 team，而不是「{split}」。")
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet, no_cache)
-    library = load_indicator_library(indicators or [], settings)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    library = workspace.library
     wanted = list(library.indicators) if indicator_id == "all" else [indicator_id_of(library, indicator_id, also="；或 all")]
     if len(wanted) > 1 and chosen_format != "xlsx":
         raise_user_error("gaps all 会为每个指标写一个工作表，请用 -o 名单.xlsx 输出。")
-    data = EngineData.prepare(read)
-    result = compute_indicators(data, chosen_period, settings.settings, library, only=wanted)
+    result, lists = gap_lists(workspace, chosen_period, wanted)
     say_period_notice(result, quiet)
-    lists = [gap_list(library, result.evaluations[i], data, chosen_period) for i in wanted]
     if chosen_format == "xlsx":
         if output is None:
             raise_user_error("xlsx 格式需要用 -o 指定输出文件，如 -o 名单.xlsx。")
-        written = write_gaps_xlsx(output, lists, show_id, split, input_files(settings, read))
+        written = write_gaps_xlsx(output, lists, show_id, split, workspace.input_files())
     elif output is not None:
-        written = write_gaps_csv(output, lists[0], show_id, input_files(settings, read))
+        written = write_gaps_csv(output, lists[0], show_id, workspace.input_files())
     else:
         if chosen_format == "csv":
             emit(gaps_csv_text(lists[0], show_id))

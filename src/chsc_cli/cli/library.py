@@ -9,8 +9,16 @@ import typer
 
 from ..periods import chinese_label
 from ..problems import UserError
-from .common import EXIT_OK, ConfigOption, DebugOption, NoCacheOption, QuietOption, indicator_id_of, load_folder, load_indicator_library, parse_period_option, say_period_notice, stdout, RegisterKindsOption, use_register_kinds_option
-from .compute import IndicatorsOption
+from .common import (
+    EXIT_OK,
+    indicator_id_of,
+    load_workspace,
+    parse_period_option,
+    say_period_notice,
+    stdout,
+    use_register_kinds_option,
+)
+from .options import ConfigOption, DebugOption, NoCacheOption, QuietOption, RegisterKindsOption, IndicatorsOption
 
 OptionalDataDir = Annotated[Path | None, typer.Argument(help="数据文件夹（给出时显示每一步的人数）", show_default=False)]
 
@@ -27,7 +35,7 @@ def indicators(
     """
     use_register_kinds_option(register_kinds)
     from ..config import find_config, load_config
-    from ..indicators import load_library
+    from ..engine import load_library
     from ..outputs.library_text import render_library
 
     library = load_library(indicators or [])
@@ -52,7 +60,7 @@ def explain(
     示例：chsc explain elderly_health_management_rate sample_data --period 2025
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators, load_library
+    from ..engine import compute_indicators, load_library
     from ..outputs.library_text import render_definition, render_steps
 
     if data_dir is None:
@@ -63,8 +71,8 @@ def explain(
     if period is None:
         raise UserError("给出数据文件夹时需要 --period，如 --period 2025。")
     chosen_period = parse_period_option(period)
-    settings, read = load_folder(data_dir, config, quiet, no_cache)
-    library = load_indicator_library(indicators or [], settings)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    settings, read, library = workspace.config, workspace.registers, workspace.library
     indicator_id = indicator_id_of(library, indicator_id)
     result = compute_indicators(read, chosen_period, settings.settings, library, only=[indicator_id])
     say_period_notice(result, quiet)

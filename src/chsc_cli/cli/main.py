@@ -36,9 +36,9 @@ def _root() -> None:
 
 
 def _register_commands() -> None:
-    from . import cache, check, compute, gaps, library, progress, report, templates, validate
+    from . import cache, check, compute, gaps, library, progress, register_templates, report, validate
 
-    for command in (compute, check, gaps, progress, report, validate, library, templates, cache):
+    for command in (compute, check, gaps, progress, report, validate, library, register_templates, cache):
         command.register(app)
 
 

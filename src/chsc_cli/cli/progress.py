@@ -9,22 +9,23 @@ import typer
 
 from ..problems import UserError
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
+    load_workspace,
+    output_format,
+    stderr,
+    stdout,
+)
+from .options import (
+    RegisterKindsOption,
     ConfigOption,
     DataDir,
     DebugOption,
     NoCacheOption,
     QuietOption,
-    input_files,
-    load_folder,
-    load_indicator_library,
-    output_format,
-    stderr,
-    stdout,
+    IndicatorsOption,
+    OutputOption,
 )
-from .compute import IndicatorsOption, OutputOption
 
 
 def progress(
@@ -45,31 +46,26 @@ def progress(
     示例：chsc progress sample_data --year 2025 --through 2025-09 -o 2025进度.html
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import EngineData
-    from ..indicators.activity import period_without_data
-    from ..indicators.progress import last_event_month, progress as compute_progress
-    from ..periods import parse_period
+    from ..services.progress import year_progress
     from ..outputs.progress_files import render_progress_table, write_progress_html, write_progress_xlsx
 
     chosen_format = output_format(format, output, ("table", "xlsx", "html"))
     year = _year(year)
-    settings, read = load_folder(data_dir, config, quiet, no_cache)
-    library = load_indicator_library(indicators or [], settings)
-    data = EngineData.prepare(read)
-    month = _through_month(through, year) if through else last_event_month(data, library, year)
-    notice = period_without_data(data, library, parse_period(str(year)))
-    if notice is not None and not quiet:
-        stderr.print(f"注意：{notice.message}", markup=False)
-    rows = compute_progress(data, library, settings.settings, year, month)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    settings = workspace.config
+    found = year_progress(workspace, year, _through_month(through, year) if through else None)
+    rows, month = found.rows, found.month
+    if found.notice is not None and not quiet:
+        stderr.print(f"注意：{found.notice.message}", markup=False)
     if chosen_format == "table" and output is None:
         render_progress_table(stdout, rows, year, month)
         return EXIT_OK
     if output is None:
         raise UserError(f"{chosen_format} 格式需要用 -o 指定输出文件。")
     if chosen_format == "html":
-        written = write_progress_html(output, rows, settings.settings.centre, year, month, input_files(settings, read))
+        written = write_progress_html(output, rows, settings.settings.centre, year, month, workspace.input_files())
     else:
-        written = write_progress_xlsx(output, rows, year, month, input_files(settings, read))
+        written = write_progress_xlsx(output, rows, year, month, workspace.input_files())
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
     return EXIT_OK

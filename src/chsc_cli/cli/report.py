@@ -9,22 +9,23 @@ from typing import Annotated
 import typer
 
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_OK,
-    ConfigOption,
-    DataDir,
-    DebugOption,
-    QuietOption,
-    input_files,
-    load_folder,
-    load_indicator_library,
+    load_workspace,
     parse_period_option,
     raise_user_error,
     say_period_notice,
     stderr,
 )
-from .compute import IndicatorsOption, PeriodOption
+from .options import (
+    RegisterKindsOption,
+    ConfigOption,
+    DataDir,
+    DebugOption,
+    QuietOption,
+    IndicatorsOption,
+    PeriodOption,
+)
 
 CompareOption = Annotated[
     str | None,
@@ -60,12 +61,11 @@ def report(
     示例：chsc report sample_data --period 2025 --compare 2024 --kind summary -o 2025年度工作总结.docx
     """
     use_register_kinds_option(register_kinds)
-    from ..indicators import compute_indicators
-    from ..indicators.data import EngineData
-    from ..outputs.report import FORMATS, KINDS, write_report
-    from ..outputs.report_model import build_report_context, indicators_with_rows_in
+    from ..outputs.report import FORMATS, REPORT_KINDS, write_report
+    from ..outputs.report_build import build_report_context
+    from ..services.report_figures import report_figures
 
-    if kind not in KINDS:
+    if kind not in REPORT_KINDS:
         raise_user_error(f"--kind 只能是 summary（工作总结）或 plan（工作计划），而不是「{kind}」。")
     output_format = output.suffix.lower().lstrip(".")
     if output_format not in FORMATS:
@@ -74,17 +74,12 @@ def report(
     compare_period = parse_period_option(compare) if compare is not None else None
     if centres:
         return _district_report(data_dir, chosen_period, compare_period, kind, output, output_format, template, indicators, config, quiet)
-    settings, read = load_folder(data_dir, config, quiet)
-    library = load_indicator_library(indicators or [], settings)
-    data = EngineData.prepare(read)
-    current = compute_indicators(data, chosen_period, settings.settings, library, by="station")
-    say_period_notice(current, quiet)
-    previous = with_rows = None
-    if compare_period is not None:
-        previous = compute_indicators(data, compare_period, settings.settings, library, reasons=False)
-        with_rows = indicators_with_rows_in(data, library, compare_period)
-    context = build_report_context(current, library=library, kind=kind, compare=previous, compare_with_rows=with_rows)
-    written = write_report(context, output, output_format, template=template, protected=input_files(settings, read))
+    workspace = load_workspace(data_dir, config, indicators, quiet)
+    figures = report_figures(workspace, chosen_period, compare_period)
+    say_period_notice(figures.current, quiet)
+    context = build_report_context(figures.current, library=workspace.library, kind=kind, compare=figures.previous,
+                                   compare_with_rows=figures.with_rows)
+    written = write_report(context, output, output_format, template=template, protected=workspace.input_files())
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
     return EXIT_OK
@@ -93,21 +88,13 @@ def report(
 def _district_report(data_dir, period, compare_period, kind, output, output_format, template, indicators, config, quiet) -> int:
     """The district's summary or plan: each centre in the place of a station."""
     from ..outputs.report import write_report
-    from ..outputs.report_model import build_report_context
-    from .district import compute_district
+    from ..outputs.report_build import build_report_context
+    from .district import district_run
 
-    if compare_period is None:
-        current, inputs = compute_district(data_dir, period, indicators or [], config, quiet, False)
-        previous, with_rows = None, None
-        from ..indicators import load_library
-
-        library = load_library(indicators or [])
-    else:
-        current, inputs, previous, with_rows, library = compute_district(
-            data_dir, period, indicators or [], config, quiet, False, compare=compare_period
-        )
-    context = build_report_context(current, library=library, kind=kind, compare=previous, compare_with_rows=with_rows, unit="中心")
-    written = write_report(context, output, output_format, template=template, protected=inputs)
+    run = district_run(data_dir, period, indicators or [], config, quiet, False, compare=compare_period)
+    context = build_report_context(run.current, library=run.library, kind=kind, compare=run.previous,
+                                   compare_with_rows=run.with_rows, unit="中心")
+    written = write_report(context, output, output_format, template=template, protected=run.inputs)
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
     return EXIT_OK

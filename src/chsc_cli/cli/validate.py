@@ -8,25 +8,23 @@ from typing import Annotated
 import typer
 
 from .common import (
-    RegisterKindsOption,
     use_register_kinds_option,
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USER_ERROR,
+    file_progress,
+    stderr,
+    stdout,
+)
+from .options import (
+    RegisterKindsOption,
     ConfigOption,
     DataDir,
     DebugOption,
     QuietOption,
     NoCacheOption,
-    check_data_dir,
-    load_indicator_library,
-    load_settings,
-    read_registers,
-    stderr,
-    stdout,
-    stopping_line,
+    IndicatorsOption,
 )
-from .compute import IndicatorsOption
 
 FormatOption = Annotated[str, typer.Option("--format", help="输出格式：table（表格，默认）或 json")]
 LimitOption = Annotated[int, typer.Option("--limit", help="表格中最多列出多少条问题（json 总是列出全部）")]
@@ -51,12 +49,12 @@ def validate(
     use_register_kinds_option(register_kinds)
     from ..outputs.validation import render_validation_table, validation_json
     from ..problems import UserError
+    from ..services.workspace import read_for_validate, stopping_line
 
     if format not in ("table", "json"):
         raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
-    # chsc.yaml is checked exactly as compute checks it (the same functions), before any file is read
-    load_indicator_library(indicators or [], load_settings(check_data_dir(data_dir), config))
-    _, result = read_registers(data_dir, config, quiet, no_cache)
+    result = read_for_validate(data_dir, config, indicators or [], use_cache=not no_cache,
+                               progress=lambda total: file_progress(total, quiet))
     if format == "json":
         stdout.print_json(data=validation_json(result), ensure_ascii=False, highlight=False)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..indicators import ComputeResult
+from ..engine import ComputeResult
 from ..periods import chinese_label
 from .formatting import rate_text, target_text, unit_word
 from .writer import SheetSpec, write_csv, write_xlsx
@@ -22,7 +22,7 @@ def compute_rows(result: ComputeResult, *, as_text: bool) -> list[list[object]]:
         rows.append([
             row.id,
             row.name,
-            "全中心" if row.group is None else row.group_name,
+            result.total_label if row.group is None else row.group_name,
             row.numerator,
             row.denominator,
             rate_text(row) if as_text or row.unit == "count" else row.value,

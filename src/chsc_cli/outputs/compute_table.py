@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..indicators import ComputeResult
-from ..indicators.activity import PERIOD_WITHOUT_DATA
+from ..engine import ComputeResult
+from ..engine.activity import PERIOD_WITHOUT_DATA
 from ..periods import chinese_label
 from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word
 

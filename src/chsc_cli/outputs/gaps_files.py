@@ -9,7 +9,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from ..indicators import GapList
+from ..services.gaps import GapList
 from ..people import mask_ids
 from .writer import SheetSpec, csv_text, write_csv, write_xlsx
 

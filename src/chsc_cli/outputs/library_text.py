@@ -6,8 +6,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..indicators import ComputeResult, Library
-from ..indicators.results import Evaluation
+from ..engine import ComputeResult, Library
+from ..engine.results import Evaluation
 from ..periods import chinese_label
 from ..registers import KINDS
 from .formatting import amount, count, percent, target_percent, target_text, unit_word

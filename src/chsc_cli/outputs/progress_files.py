@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
-from ..indicators.progress import ProgressRow
+from ..services.progress import ProgressRow
 from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word
 from .writer import SheetSpec, write_text, write_xlsx
 

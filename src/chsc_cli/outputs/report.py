@@ -21,11 +21,11 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..problems import UserError
-from .report_model import ReportContext
+from .report_context import ReportContext
 from .writer import write_bytes, write_text
 
 FORMATS = ("docx", "md", "html")
-KINDS = ("summary", "plan")
+REPORT_KINDS = ("summary", "plan")
 README_HINT = "可用的字段见 README「工作总结与工作计划 / Reports」一节。"
 # Markdown characters that would turn register text into markup (a | splits a table cell).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")

@@ -7,7 +7,7 @@ word of their shortfall changes, which `formatting.unit_word` gives."""
 
 from __future__ import annotations
 
-from ..indicators import IndicatorResult
+from ..engine import IndicatorResult
 from ..periods import Period, chinese_label
 from .formatting import unit_word
 

@@ -2,7 +2,8 @@
 
 from .kinds import KINDS, LOOKUPS, VALUE_SETS, active_catalogue, use_register_kinds
 from .cache import ParseCache
-from .reader import READER_VERSION, ReadResult, RegisterSheet, SkippedSheet, check_settings, read_folder
+from .reader import READER_VERSION, read_folder
+from .records import ReadResult, RegisterSheet, SkippedSheet
 
 __all__ = [
     "KINDS",
@@ -14,7 +15,6 @@ __all__ = [
     "RegisterSheet",
     "SkippedSheet",
     "active_catalogue",
-    "check_settings",
     "read_folder",
     "use_register_kinds",
 ]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..config import CentreConfig
 from .cache_format import FORMAT, Unstorable, decode_entry, encode_entry
+from .records import ReadResult
 
 CACHE_ENV = "CHSC_CACHE_DIR"
 ENTRY_FILE = "entry.chsc"
@@ -83,8 +84,6 @@ class ParseCache:
 
     def load_folder(self, key: str, data_dir: Path, files: list[Path]):
         """The finished ReadResult of a folder read before with the same files, or None."""
-        from .reader import ReadResult
-
         loaded = self._read_entry(key)
         if loaded is None:
             return None

@@ -7,18 +7,16 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..config import CentreConfig, LoadedConfig
-from ..problems import Problem, UserError
+from ..config import CentreConfig
+from ..problems import Problem
 from .cache import ParseCache
-from .columns import normalise_header
 from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows
-from .records import RegisterSheet, SkippedSheet
+from .records import ReadResult, SkippedSheet
 from .sheets import FileResult, read_one_file
 from .sources import (
     UnreadableFile,
@@ -34,48 +32,6 @@ from .sources import (
 READER_VERSION = "13"
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
-
-
-@dataclass
-class ReadResult:
-    data_dir: Path
-    tables: dict[str, pd.DataFrame]
-    sheets: list[RegisterSheet] = field(default_factory=list)
-    skipped: list[SkippedSheet] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-
-    def problems_with(self, *codes: str) -> list[Problem]:
-        return [p for p in self.problems if p.code in codes]
-
-    @property
-    def has_errors(self) -> bool:
-        return any(p.level == "error" for p in self.problems)
-
-    def columns_of(self, kind: str) -> set[str]:
-        """Fields present in at least one sheet of `kind`."""
-        return {f for s in self.sheets if s.kind == kind for f in s.columns}
-
-
-def check_settings(config: LoadedConfig) -> None:
-    """chsc.yaml `columns:` must name canonical columns and `kinds:` known kinds (bad-config)."""
-    known_headers = {normalise_header(c.header) for kind in KINDS.values() for c in kind.columns}
-    for alias, canonical in config.settings.columns.items():
-        if normalise_header(canonical) not in known_headers:
-            line = config.line_of("columns", alias)
-            raise UserError(
-                f"chsc.yaml 第 {line} 行：columns 中「{alias}」对应的「{canonical}」不是已知的标准列名。",
-                hint="请写登记表规范中的标准列名，如 身份证号、体检日期、随访方式。",
-                code="bad-config",
-            )
-    for pattern, kind in config.settings.kinds.items():
-        if kind not in KINDS:
-            line = config.line_of("kinds", pattern)
-            raise UserError(
-                f"chsc.yaml 第 {line} 行：kinds 中「{pattern}」的类型「{kind}」不存在。",
-                hint=f"可选的类型：{', '.join(KINDS)}",
-                code="bad-config",
-            )
 
 
 def read_folder(

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..registers import KINDS
-from .data import EngineData, first_birthdays, with_age
+from .engine_input import EngineData, first_birthdays, with_age
 from .evaluation import Context, evaluate, fields_of, params_of
 from .model import Population, PopulationSource, Union
 
@@ -64,8 +64,8 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
     persons = qualifying.loc[latest_rows].set_index("_key", drop=False)
     persons.index.name = None
     for name, derive in source.derive.items():
-        grouped = qualifying.groupby("_key", sort=False)[derive.earliest or derive.latest]
-        persons[name] = (grouped.min() if derive.earliest else grouped.max()).reindex(persons.index)
+        grouped = qualifying.groupby("_key", sort=False)[derive.field]
+        persons[name] = (grouped.min() if derive.smallest else grouped.max()).reindex(persons.index)
     birth_known = persons["birth"].notna()
     persons["first_birthday"] = first_birthdays(persons["birth"])
     qualifying_count = len(persons)

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period, chinese_label
-from .data import EngineData, ages
-from .evaluation import Context
+from .engine_input import EngineData, ages
+from .evaluation import Context, fields_of
 from .expressions import parse_value
 from .operands import resolve
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
-from .reasons import first_failed_reasons
-from .templates import render
+from .reason_text import is_expression, names_in
+from .reasons import fields_in_value, first_failed_reasons, render_rows
 
 
 
@@ -40,11 +40,29 @@ def _quarter_number(dates: pd.Series) -> pd.Series:
     return dates.dt.year * 4 + (dates.dt.month - 1) // 3
 
 
+def person_fields(condition: EventCondition, persons: pd.DataFrame, table: pd.DataFrame) -> tuple[str, ...]:
+    """The person's fields the condition's filters and reasons read that its register rows lack
+    (a TB patient's 通知日期 in a test on another register's rows): event_rows copies them."""
+    wanted = set().union(set(), *(fields_of(node) for node in condition.where + condition.test))
+    texts = [condition.none, getattr(condition, "reason", None), *(getattr(node, "reason", None) for node in condition.test)]
+    for text in filter(None, texts):
+        for name in names_in(text):
+            wanted |= fields_in_value(name) if is_expression(name) else {name}
+    own = {*table.columns, *_ROW_FIELDS}  # the rows have these, or event_rows adds them
+    return tuple(sorted(field for field in wanted if field not in own and field in persons.columns))
+
+
+#: what event_rows gives every row beside the register's own columns
+_ROW_FIELDS = ("birth", "age", "first_birthday", "days_after_birth", PERSON)
+
+
 def event_rows(
-    condition: EventCondition, persons: pd.DataFrame, data: EngineData, context: Context, period: Period, reference
+    condition: EventCondition, persons: pd.DataFrame, data: EngineData, context: Context, period: Period, reference,
+    borrowed: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """The condition's register rows of the candidate persons inside its window, with person fields
-    and the person's position in `persons` (PERSON)."""
+    """The condition's register rows of the candidate persons inside its window, with the person's
+    birth, age and first birthday, the person fields in `borrowed`, and the person's position in
+    `persons` (PERSON)."""
     table = data.table(condition.register)
     dates = table[condition.date]
     start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
@@ -68,6 +86,7 @@ def event_rows(
         age=ages(birth, reference),
         first_birthday=persons["first_birthday"].to_numpy()[persons_of_rows],
         days_after_birth=(dates - birth).dt.days,
+        **{field: persons[field].to_numpy()[persons_of_rows] for field in borrowed},
     )
     if condition.within == "before_first_birthday":
         rows = rows.loc[(rows[condition.date] < rows["first_birthday"]).to_numpy(dtype=bool)]
@@ -96,9 +115,10 @@ class Evaluator:
         event = item.event
         if not self.data.has(event.register):  # an absent register inside any: adds nobody
             return Outcome(pd.Series(False, index=persons.index), self._empty_reasons(persons))
-        key = ("event-rows", event.register, event.date, event.within, self.period.start, self.period.end, self.reference)
+        borrowed = person_fields(event, persons, self.data.table(event.register))
+        key = ("event-rows", event.register, event.date, event.within, self.period.start, self.period.end, self.reference, borrowed)
         rows = self.data.remember_for(
-            persons, key, lambda: event_rows(event, persons, self.data, self.context, self.period, self.reference)
+            persons, key, lambda: event_rows(event, persons, self.data, self.context, self.period, self.reference, borrowed)
         )
         eligible = rows.loc[all_of(item.event.where, rows, self.context)] if item.event.where else rows
         if item.kind == "exists":
@@ -121,8 +141,9 @@ class Evaluator:
         if self.want_reasons:
             if item.kind == "any":
                 reasons = parts[0].reasons.copy()
-                if item.reason:
-                    reasons[:] = render(item.reason, _values(self.period))
+                failing = np.flatnonzero(~passed)
+                if item.reason and len(failing):
+                    reasons.iloc[failing] = render_rows(item.reason, persons, failing, _values(self.period), context=self.context)
             else:
                 for part in parts:
                     joined = reasons.where(reasons.notna(), part.reasons)
@@ -148,10 +169,10 @@ class Evaluator:
             reasons.iloc[failing] = first_failed_reasons(tests, persons, self.context, _values(self.period), at=failing)
         return Outcome(passed, reasons)
 
-    def _none_reasons(self, condition: EventCondition, reasons: pd.Series, positions: np.ndarray) -> None:
-        if condition.none:
-            text = render(condition.none, _values(self.period))
-            reasons.iloc[positions] = text
+    def _none_reasons(self, condition: EventCondition, persons: pd.DataFrame, reasons: pd.Series, positions: np.ndarray) -> None:
+        """The `none:` text of the persons (at `positions`) with no row at all, filled from them."""
+        if condition.none and len(positions):
+            reasons.iloc[positions] = render_rows(condition.none, persons, positions, _values(self.period), context=self.context)
 
     def _exists(self, condition: EventCondition, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
         passing = eligible.loc[all_of(condition.test, eligible, self.context)] if condition.test else eligible
@@ -159,7 +180,7 @@ class Evaluator:
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
             failing = ~passed
-            self._none_reasons(condition, reasons, np.flatnonzero(failing & ~_persons_in(eligible, len(persons))))
+            self._none_reasons(condition, persons, reasons, np.flatnonzero(failing & ~_persons_in(eligible, len(persons))))
             latest = eligible[[condition.date, PERSON]].sort_values(condition.date, kind="stable")
             latest = latest.drop_duplicates(PERSON, keep="last")
             latest = eligible.loc[latest.index[failing[latest[PERSON].to_numpy()]]]
@@ -200,13 +221,12 @@ class Evaluator:
         reasons = self._empty_reasons(persons)
         if self.want_reasons and condition.reason:
             failing = np.flatnonzero(~passed.to_numpy())
-            texts, rendered = [], {}
-            for count, needed in zip(counts.to_numpy()[failing].tolist(), required.to_numpy()[failing].tolist()):
-                if (count, needed) not in rendered:
-                    values = {**_values(self.period), "count": int(count), "required": int(needed) if needed == needed else "—"}
-                    rendered[count, needed] = render(condition.reason, values)
-                texts.append(rendered[count, needed])
-            reasons.iloc[failing] = texts
+            # numbers both (a blank `required`, from a blank field, reads 无 and is blank in values)
+            numbers = persons.iloc[failing].assign(
+                count=counts.to_numpy()[failing].astype(float), required=required.to_numpy(dtype=float)[failing]
+            )
+            everyone = np.arange(len(numbers))
+            reasons.iloc[failing] = render_rows(condition.reason, numbers, everyone, _values(self.period), context=self.context)
         return Outcome(passed, reasons)
 
     def _pick(self, condition: PickCondition, latest: bool, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
@@ -227,7 +247,7 @@ class Evaluator:
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
             failing = ~passed
-            self._none_reasons(condition, reasons, np.flatnonzero(failing & ~_persons_in(picked, len(persons))))
+            self._none_reasons(condition, persons, reasons, np.flatnonzero(failing & ~_persons_in(picked, len(persons))))
             judged = picked.loc[failing[picked[PERSON].to_numpy()]]
             reasons.iloc[judged[PERSON].to_numpy()] = first_failed_reasons(
                 condition.test, judged, self.context, _values(self.period), condition.date

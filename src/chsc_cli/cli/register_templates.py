@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from ..problems import UserError
-from .common import EXIT_OK, DebugOption, QuietOption, RegisterKindsOption, stderr, use_register_kinds_option
+from .common import EXIT_OK, stderr, use_register_kinds_option
+from .options import DebugOption, QuietOption, RegisterKindsOption
 
 
 def _kinds_help() -> str:
@@ -34,7 +35,7 @@ def template(
     示例：chsc template hypertension_followups -o 高血压随访记录.xlsx
     """
     use_register_kinds_option(register_kinds)
-    from ..outputs.templates_xlsx import write_template
+    from ..outputs.register_templates import write_template
     from ..registers import KINDS
 
     if kind not in KINDS:
@@ -61,7 +62,7 @@ def init(
     示例：chsc init 2026年数据 --centre 临城街道社区卫生服务中心
     """
     use_register_kinds_option(register_kinds)
-    from ..outputs.templates_xlsx import CONFIG_TEMPLATE, template_files, write_template
+    from ..outputs.register_templates import CONFIG_TEMPLATE, template_files, write_template
     from ..outputs.writer import write_text
     from ..registers import KINDS
 

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 
 from ..config import CentreConfig
-from ..periods import year_to_month
-from .data import EngineData
-from .engine import compute_indicators
-from .library import Library
-from .results import IndicatorResult
+from ..engine.activity import period_without_data
+from ..periods import parse_period, year_to_month
+from ..problems import Problem
+from ..engine.engine_input import EngineData
+from ..engine.compute import compute_indicators
+from ..engine.library import Library
+from ..engine.results import IndicatorResult
+from .workspace import Workspace
 
 
 @dataclass
@@ -72,7 +75,7 @@ def progress(data: EngineData, library: Library, settings: CentreConfig, year: i
     return rows
 
 
-__all__ = ["ProgressRow", "last_event_month", "monthly_pace", "progress"]
+__all__ = ["ProgressRow", "YearProgress", "last_event_month", "monthly_pace", "progress", "year_progress"]
 
 
 def pace_lines(result_rows: list[IndicatorResult], period) -> dict[str, str]:
@@ -88,3 +91,20 @@ def pace_lines(result_rows: list[IndicatorResult], period) -> dict[str, str]:
             if pace is not None:
                 lines[row.id] = f"按年底达标：剩余 {remaining} 个月，每月需完成 {pace:,} {row.unit_word}"
     return lines
+
+
+@dataclass
+class YearProgress:
+    """`chsc progress`: the rows through `month`, and the notice when the year holds no register row."""
+
+    rows: list[ProgressRow]
+    month: int
+    notice: Problem | None
+
+
+def year_progress(workspace: Workspace, year: int, through: int | None) -> YearProgress:
+    """Through month `through`, or (None) the last month of the year with any event row."""
+    data = EngineData.prepare(workspace.registers)
+    month = through if through is not None else last_event_month(data, workspace.library, year)
+    notice = period_without_data(data, workspace.library, parse_period(str(year)))
+    return YearProgress(progress(data, workspace.library, workspace.settings, year, month), month, notice)

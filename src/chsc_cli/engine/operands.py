@@ -30,7 +30,7 @@ def resolve(operand: Operand | None, frame: pd.DataFrame, context) -> Any:
         return None
     kind, value = operand.kind, operand.value
     if kind == "keyword":
-        return np.datetime64(getattr(context, value), "ns")
+        return np.datetime64(context.keyword(value), "ns")
     if kind == "param":
         parameter = context.parameters[value]
         if isinstance(parameter, (list, tuple)):
@@ -59,7 +59,10 @@ def _is_temporal(operand: Operand, frame: pd.DataFrame, context) -> bool:
     if operand.kind == "literal":
         return isinstance(operand.value, dt.date)
     if operand.kind == "call":
-        return operand.value[0] in ("date", "coalesce") and _is_temporal(operand.value[1][0], frame, context)
+        name, args = operand.value
+        if name in ("coalesce", "min", "max"):  # one type (typecheck.py): any date makes them dates
+            return any(_is_temporal(argument, frame, context) for argument in args)
+        return name == "date"
     if operand.kind == "arith":
         return _is_temporal(operand.value[1], frame, context) or _is_temporal(operand.value[2], frame, context)
     value = resolve(operand, frame, context)
@@ -76,6 +79,11 @@ def _call(name: str, args: tuple, frame: pd.DataFrame, context) -> Any:
         return result
     if name == "date":
         return _series(resolve(args[0], frame, context), frame).dt.normalize()
+    if name in ("min", "max"):  # of two to four values, blanks left out (SQL's least / greatest)
+        if any(_is_temporal(argument, frame, context) for argument in args):
+            return temporal(Operand("call", (name, args)), frame, context)[0]
+        values = pd.concat([_number_series(resolve(argument, frame, context), frame) for argument in args], axis=1)
+        return values.min(axis=1) if name == "min" else values.max(axis=1)
     if name == "days_between":
         first = _series(resolve(args[0], frame, context), frame).dt.normalize()
         second = _series(resolve(args[1], frame, context), frame).dt.normalize()
@@ -95,6 +103,12 @@ def due_dates_in_period(starts: pd.Series, months, context) -> pd.Series:
         count += ((due >= start) & (due <= end)).to_numpy(dtype=bool)
     count[days.isna().to_numpy()] = np.nan
     return pd.Series(count, index=days.index)
+
+
+def _number_series(value: Any, frame: pd.DataFrame) -> pd.Series:
+    if isinstance(value, pd.Series):
+        return pd.to_numeric(value, errors="coerce").astype(float)
+    return pd.Series(np.nan if value is None else float(value), index=frame.index, dtype=float)
 
 
 def _series(value: Any, frame: pd.DataFrame) -> pd.Series:
@@ -117,7 +131,11 @@ def temporal(operand: Operand, frame: pd.DataFrame, context) -> tuple[pd.Series,
             raise ValueError("date arithmetic is date ± duration")  # the type check refuses others
         exact, day, plain = temporal(base, frame, context)
         amount, unit = duration.value
-        number = float(resolve(amount, frame, context))
+        number = resolve(amount, frame, context)
+        if number is None:  # a null $parameter: no date
+            blank = pd.Series(pd.NaT, index=exact.index, dtype="datetime64[ns]")
+            return blank, blank, plain
+        number = float(number)
         sign = -1 if op == "-" else 1
         if unit == "hours":
             whole_days = sign * int(abs(number) // 24)
@@ -133,6 +151,16 @@ def temporal(operand: Operand, frame: pd.DataFrame, context) -> tuple[pd.Series,
             missing = exact.isna().to_numpy()
             exact, day = exact.where(~missing, other[0]), day.where(~missing, other[1])
             plain = np.where(missing, other[2], plain)
+        return exact, day, plain
+    if operand.kind == "call" and operand.value[0] in ("min", "max"):
+        # the earliest / latest by exact time; blanks left out
+        parts = [temporal(argument, frame, context) for argument in operand.value[1]]
+        exact, day, plain = parts[0]
+        for other in parts[1:]:
+            later = other[0].to_numpy() > exact.to_numpy() if operand.value[0] == "max" else other[0].to_numpy() < exact.to_numpy()
+            take = (later | exact.isna().to_numpy()) & other[0].notna().to_numpy()
+            exact, day = exact.where(~take, other[0]), day.where(~take, other[1])
+            plain = np.where(take, other[2], plain)
         return exact, day, plain
     value = _series(resolve(operand, frame, context), frame)
     day = value.dt.normalize()
@@ -186,8 +214,8 @@ def decimal_values(operand: Operand, frame: pd.DataFrame, context) -> list:
     if operand.kind == "arith":
         op, left, right = operand.value
         lefts, rights = decimal_values(left, frame, context), decimal_values(right, frame, context)
-        apply = {"+": Decimal.__add__, "-": Decimal.__sub__, "*": Decimal.__mul__}[op]
-        return [None if a is None or b is None else apply(a, b) for a, b in zip(lefts, rights)]
+        apply = {"+": Decimal.__add__, "-": Decimal.__sub__, "*": Decimal.__mul__, "/": Decimal.__truediv__}[op]
+        return [None if a is None or b is None or (op == "/" and not b) else apply(a, b) for a, b in zip(lefts, rights)]
     if operand.kind == "literal" and isinstance(operand.value, float):
         return [Decimal(repr(operand.value))] * len(frame)  # 0.9 as written
     value = resolve(operand, frame, context)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..registers.columns import Column, normalise_value_text
 from ..registers.vocabularies import yes_no_table
-from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, Test
+from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, Test, walk_operands
 
 #: A marker around the condition text inside a problem, so the library can find its line.
 TEXT_MARK = "\u241e"
@@ -28,7 +28,8 @@ _COLUMN_KINDS = {"id": "text", "code": "text", "text": "text", "date": "date", "
                  "number": "number", "whole_number": "number", "weeks": "number", "yesno": "yesno",
                  "category": "category"}
 _NAMES = {"date": "日期", "datetime": "日期时间", "number": "数字", "yesno": "是/否", "category": "分类值",
-          "text": "文字", "series": "疫苗系列", "bool": "是/否", "word": "文字", "list": "列表", "duration": "时长"}
+          "text": "文字", "series": "疫苗系列", "bool": "是/否", "word": "文字", "list": "列表", "duration": "时长",
+          "null": "空参数（null）"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class TypeChecker:
     where: str
     problems: list[str] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    #: null parameters an enclosing `any:` tests with `$name is null` (a guarded use is meant)
+    guarded: frozenset = frozenset()
 
     def nodes(self, nodes: tuple) -> tuple:
         return tuple(self.node(node) for node in nodes)
@@ -68,7 +71,13 @@ class TypeChecker:
         if isinstance(node, AllOf):
             return AllOf(self.nodes(node.items))
         if isinstance(node, AnyOf):
-            return AnyOf(self.nodes(node.items))
+            outer = self.guarded
+            self.guarded = outer | {item.left.value for item in node.items if isinstance(item, Comparison)
+                                    and item.left.kind == "param" and item.op == "is-null"}
+            try:
+                return AnyOf(self.nodes(node.items))
+            finally:
+                self.guarded = outer
         if isinstance(node, Not):
             return Not(self.node(node.item))
         if isinstance(node, InPopulation):
@@ -77,10 +86,25 @@ class TypeChecker:
                 self._problem(f"未定义的人群「{node.name}」。已定义：{known}", node.name, node.name)
             return node
         try:
-            return self.comparison(node)
+            typed = self.comparison(node)
+            self._null_parameters(typed)
+            return typed
         except Typed as error:
             self._problem(error.message, error.token, node.text)
             return node
+
+    def _null_parameters(self, node: Comparison) -> None:
+        """A null $parameter makes a comparison false: said unless it is the `is null` test or an
+        enclosing `any:` holds one (`any: [$within_days is null, visit <= notice + $within_days days]`)."""
+        if node.op in ("is-null", "not-null") and node.left.kind == "param":
+            return
+        for operand in (*walk_operands(node.left), *walk_operands(node.operand)):
+            name = operand.value if operand.kind == "param" else None
+            if name in self.parameters and self.parameters[name] is None and name not in self.guarded:
+                self.warnings.append(
+                    f"{self.where}：参数 ${name} 为空（null），此条件总不成立；如表示不设限，"
+                    f"请写 any: [${name} is null, {node.text}]〔${name}〕"
+                )
 
     def _problem(self, message: str, token: str, text: str) -> None:
         self.problems.append(f"{self.where}：{message}〔{token}〕{TEXT_MARK}{text}{TEXT_MARK}")
@@ -111,10 +135,10 @@ class TypeChecker:
         if kind == "duration":
             amount, unit = value
             amount, amount_type = self.operand(amount)
-            if amount_type != "number":
+            if amount_type not in ("number", "null"):  # a null $parameter: a blank duration
                 raise Typed(f"时长应为数字，如 28 days，而不是{_NAMES.get(amount_type, amount_type)}", _token(amount))
             number = self.parameters[amount.value] if amount.kind == "param" else amount.value
-            if float(number) != int(float(number)):
+            if number is not None and float(number) != int(float(number)):
                 raise Typed(f"时长应为整数（{unit}），如 28 days", _token(amount))
             return Operand("duration", (amount, unit)), "duration"
         if kind == "call":
@@ -125,9 +149,11 @@ class TypeChecker:
         typed = [self.operand(argument) for argument in args]
         kinds = [kind for _, kind in typed]
         operand = Operand("call", (name, tuple(argument for argument, _ in typed)))
-        if name == "coalesce":
+        if name in ("coalesce", "min", "max"):
             if len({"date" if kind in TEMPORAL else kind for kind in kinds}) != 1:
-                raise Typed("coalesce 的各参数应是同一类型（如都是日期）", name)
+                raise Typed(f"{name} 的各参数应是同一类型（如都是日期）", name)
+            if name != "coalesce" and kinds[0] not in TEMPORAL and kinds[0] != "number":
+                raise Typed(f"{name} 的参数应是数字或日期", name)
             return operand, "datetime" if "datetime" in kinds else kinds[0]
         if any(kind not in TEMPORAL for kind in kinds[:1 if name == "due_dates_in_period" else len(kinds)]):
             raise Typed(f"函数 {name} 的参数应是日期", name)
@@ -138,8 +164,10 @@ class TypeChecker:
     def arithmetic(self, op: str, left: Operand, right: Operand) -> tuple[Operand, str]:
         (left, left_kind), (right, right_kind) = self.operand(left), self.operand(right)
         operand = Operand("arith", (op, left, right))
-        if left_kind == "number" and right_kind == "number":
+        if left_kind in ("number", "null") and right_kind in ("number", "null"):
             return operand, "number"
+        if op == "/":
+            raise Typed(f"只有数字可以相除，不能计算 {_NAMES.get(left_kind, left_kind)} / {_NAMES.get(right_kind, right_kind)}", op)
         if left_kind in TEMPORAL and right_kind == "duration" and op in "+-":
             hours = right.value[1] == "hours"
             return operand, "datetime" if hours or left_kind == "datetime" else "date"
@@ -149,7 +177,7 @@ class TypeChecker:
             raise Typed("两个日期相减请写 days_between(较早日期, 较晚日期)", op)
         raise Typed(
             f"无法计算 {_NAMES.get(left_kind, left_kind)} {op} {_NAMES.get(right_kind, right_kind)}"
-            "（数字可加减乘；日期只能加减时长，如 + 28 days）",
+            "（数字可加减乘除；日期只能加减时长，如 + 28 days）",
             op,
         )
 
@@ -239,6 +267,8 @@ class TypeChecker:
 
 
 def _literal_type(value: Any, parameter: bool = False) -> str:
+    if value is None:  # a $parameter set to null (`within_days: null`): blank wherever it is used
+        return "null"
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float, Decimal)):
@@ -262,7 +292,7 @@ def _token(operand: Operand) -> str:
 
 
 def _same_kind(left: str, right: str, left_operand: Operand, right_operand: Operand, op: str) -> None:
-    if left in TEMPORAL and right in TEMPORAL:
+    if left in TEMPORAL and right in TEMPORAL or "null" in (left, right):
         return
     if left == right:
         return

@@ -1,14 +1,18 @@
 """Reason texts: for each failing person, the reason of the first test they fail, filled from their
-values. Most failing persons share a text, so each distinct value is formatted once."""
+values: names from the row's columns (or the `extra` values), value expressions evaluated over the
+rows by the engine. Most failing persons share a text, so each distinct value is formatted once."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
 
 from .evaluation import Context, evaluate
-from .expressions import Test
-from .templates import format_value, parts, render
+from .expressions import Operand, Test, parse_value, walk_operands
+from .operands import resolve
+from .reason_text import format_value, is_expression, parts, render
 
 
 def first_failed_reasons(
@@ -28,19 +32,30 @@ def first_failed_reasons(
     for index, node in enumerate(with_reason):
         positions = np.flatnonzero(any_failed & (first == index))
         if positions.size:
-            texts = render_rows(node.reason, frame, positions if at is None else at[positions], extra, date_field)
+            texts = render_rows(node.reason, frame, positions if at is None else at[positions], extra, date_field, context)
             for position, text in zip(positions.tolist(), texts):
                 reasons[position] = text
     return reasons
 
 
-def render_rows(template: str, frame: pd.DataFrame, at: np.ndarray, extra: dict, date_field=None) -> list[str]:
+def render_rows(
+    template: str, frame: pd.DataFrame, at: np.ndarray, extra: dict, date_field=None, context: Context | None = None
+) -> list[str]:
     """`render(template, {**row, **extra, "date": row[date_field]})` for the rows of `frame` at
-    positions `at`, formatting each distinct value of a placeholder once."""
+    positions `at`, formatting each distinct value of a placeholder once; an expression placeholder
+    is evaluated over those rows (a field no file has reads blank)."""
+    if not len(at):
+        return []
     literals, names, specs = parts(template)
+    expressions = [name for name in names if is_expression(name)]
+    if expressions:
+        frame = _with_expressions(frame.iloc[at], expressions, context)
+        at = np.arange(len(frame))
     sources = {}  # placeholder -> column of `frame`, or ("value", constant)
     for name in names:
-        if name == "date" and date_field is not None:
+        if is_expression(name):
+            sources[name] = name
+        elif name == "date" and date_field is not None:
             sources[name] = date_field
         elif name in extra:
             sources[name] = ("value", extra[name])
@@ -63,6 +78,35 @@ def render_rows(template: str, frame: pd.DataFrame, at: np.ndarray, extra: dict,
         formatted = [format_value(value, spec) + literal for value in values]
         texts = [text + formatted[code] for text, code in zip(texts, codes)]
     return texts
+
+
+@functools.lru_cache(maxsize=256)
+def expression(text: str) -> Operand:
+    """A placeholder's value, parsed (checked when the library is loaded)."""
+    return parse_value(text)
+
+
+def fields_in_value(text: str) -> set[str]:
+    """The fields an expression placeholder reads (none when it does not parse: the library check
+    reports it)."""
+    try:
+        operand = expression(text)
+    except ValueError:
+        return set()
+    return {o.value for o in walk_operands(operand) if o.kind == "field"}
+
+
+def _with_expressions(rows: pd.DataFrame, texts: list[str], context: Context | None) -> pd.DataFrame:
+    """`rows` with a column per expression placeholder, named by its text."""
+    operands = {text: expression(text) for text in texts}
+    used = {o.value for operand in operands.values() for o in walk_operands(operand) if o.kind == "field"}
+    absent = {field: pd.Series(None, index=rows.index, dtype=object) for field in used if field not in rows.columns}
+    source = rows.assign(**absent) if absent else rows
+    values = {}
+    for text, operand in operands.items():
+        value = resolve(operand, source, context)
+        values[text] = value if isinstance(value, pd.Series) else pd.Series([value] * len(rows), index=rows.index, dtype=object)
+    return pd.concat([rows.reset_index(drop=True), pd.DataFrame(values).reset_index(drop=True)], axis=1)
 
 
 def _distinct(column: pd.Series) -> tuple[list[int], list[int]]:

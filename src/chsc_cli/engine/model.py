@@ -90,14 +90,27 @@ class _WhereMixin:
 
 
 class Derive(Strict):
+    """A per-person aggregate over the qualifying rows: the smallest (`min`, or `earliest` for a
+    date) or largest (`max`, `latest`) value of a field, blanks left out."""
+
     earliest: str | None = None
     latest: str | None = None
+    min: str | None = None
+    max: str | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "Derive":
-        if (self.earliest is None) == (self.latest is None):
-            raise ValueError("derive 的每一项应写 earliest: 字段 或 latest: 字段 之一")
+        if sum(value is not None for value in (self.earliest, self.latest, self.min, self.max)) != 1:
+            raise ValueError("derive 的每一项应写 earliest、latest、min 或 max: 字段 之一")
         return self
+
+    @property
+    def field(self) -> str:
+        return self.earliest or self.latest or self.min or self.max
+
+    @property
+    def smallest(self) -> bool:
+        return self.earliest is not None or self.min is not None
 
 
 # A field named `register` shadows ABCMeta.register on the model class, which pydantic warns about;

@@ -60,6 +60,9 @@ class IndicatorResult:
     unit: str = "person"
     #: the word its numbers are counted in (人, 例, 条, 次): the indicator file's `unit_word`
     unit_word: str = "人"
+    #: a count's minimum for a whole year (chsc.yaml's target or the library's; a district: the sum
+    #: of its centres'), of which `target` is the period's share; the 工作计划 plans the year with it
+    per_year: Decimal | None = None
 
     @property
     def group_name(self) -> str | None:
@@ -188,6 +191,9 @@ class ComputeResult:
     indicators: list[IndicatorResult]
     evaluations: dict[str, Evaluation]
     warnings: list[GroupedWarning]
+
+    #: what a file's row for the whole (the row with no group) is called
+    total_label = "全中心"
 
     @property
     def period_notice(self) -> str | None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from ..periods import Period
 from ..problems import Problem
-from .results import ComputeResult, GroupedWarning, IndicatorResult, group_problems
+from ..engine.results import ComputeResult, GroupedWarning, IndicatorResult, group_problems
 
 
 @dataclass
@@ -29,6 +29,9 @@ class DistrictResult:
     indicators: list[IndicatorResult] = field(default_factory=list)  # total, then one row per centre
     warnings: list[GroupedWarning] = field(default_factory=list)
     left_out: dict[str, str] = field(default_factory=dict)
+
+    #: the total row of a district's csv / xlsx (a centre's says 全中心)
+    total_label = "全区合计"
 
     @property
     def complete(self) -> bool:
@@ -88,12 +91,14 @@ def district_total(rows: dict[str, IndicatorResult], target, labels: dict[str, s
     """Sum of numerators over sum of denominators; not computable when any centre is not.
     `rows`: centre folder -> its row; `labels`: folder -> how the reason names it (else the folder)."""
     first = next(iter(rows.values()))
+    per_year = None
     if first.unit == "count":  # the district's minimum per year, for the period as each centre's is
         target = sum((row.target for row in rows.values() if row.target is not None), Decimal(0))
+        per_year = sum((Decimal(row.per_year) for row in rows.values() if row.per_year is not None), Decimal(0))
     total = IndicatorResult(
         id=first.id, name=first.name, category=first.category, group=None, numerator=None, denominator=None,
         target=target, comparison=first.comparison, denominator_source=None, unit=first.unit,
-        unit_word=first.unit_word,
+        unit_word=first.unit_word, per_year=per_year,
     )
     labels = labels or {}
     missing = {folder: row.reason for folder, row in rows.items() if row.reason is not None or row.numerator is None}

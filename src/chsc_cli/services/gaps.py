@@ -12,9 +12,11 @@ from ..periods import Period
 from ..people import mask_ids
 from ..registers import KINDS
 from ..registers.datetimes import HAS_TIME_SUFFIX
-from .data import EngineData
-from .library import Library
-from .results import Evaluation
+from ..engine.engine_input import EngineData
+from ..engine.library import Library
+from ..engine.compute import compute_indicators
+from ..engine.results import ComputeResult, Evaluation
+from .workspace import Workspace
 
 GAP_COLUMNS = ("station", "team", "name", "key", "age", "phone", "reason", "last_contact")
 
@@ -162,3 +164,10 @@ def how_late(start, end, both_have_times: bool) -> str:
     hours, mins = divmod(rest, 60)
     text = (f"{days}天" if days else "") + (f"{hours}小时" if hours else "") + (f"{mins}分" if mins or not (days or hours) else "")
     return sign + text
+
+
+def gap_lists(workspace: Workspace, period: Period, wanted: list[str]) -> tuple[ComputeResult, list[GapList]]:
+    """`chsc gaps`: the wanted indicators computed for `period`, and each one's list of persons."""
+    data = EngineData.prepare(workspace.registers)
+    result = compute_indicators(data, period, workspace.settings, workspace.library, only=wanted)
+    return result, [gap_list(workspace.library, result.evaluations[i], data, period) for i in wanted]

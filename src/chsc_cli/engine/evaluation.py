@@ -21,6 +21,14 @@ class Context:
     parameters: dict[str, Any]
     #: name -> the keys of that population's persons (for `in_population:`), or None.
     members: Any = None
+    #: the value of `today` (None: the date chsc runs)
+    today: dt.date | None = None
+
+    def keyword(self, name: str) -> dt.date:
+        """`period_start`, `period_end` or `today`."""
+        if name == "today":
+            return self.today or dt.date.today()
+        return getattr(self, name)
 
 
 def evaluate(node: Any, frame: pd.DataFrame, context: Context) -> np.ndarray:

@@ -16,7 +16,7 @@ from ..problems import Problem
 from ..registers import KINDS, ReadResult
 from .activity import period_without_data
 from .conditions import Evaluator
-from .data import EngineData
+from .engine_input import EngineData
 from .evaluation import Context, required_fields
 from .figures import figures_for, reference_date, resolve_figure
 from .library import Library
@@ -83,6 +83,7 @@ class IndicatorRun:
             reason=reason,
             unit=self.indicator.unit,
             unit_word=self.indicator.unit_word,
+            per_year=self.settings.targets.get(self.indicator.id, self.indicator.target) if self.indicator.unit == "count" else None,
         )
 
     def run(self) -> Evaluation:
@@ -258,8 +259,17 @@ class IndicatorRun:
 
     def _population_steps(self, persons: PersonSet, population: PersonSet) -> None:
         title = KINDS[persons.register].title
+        left_out = self.data.rows_without_key(persons.register) if len(self.indicator.key) > 1 else 0
+        if left_out:  # a unit of several fields: rows missing one (not yet delivered) are no unit
+            kind = KINDS[persons.register]
+            headers = "或".join(f"「{kind.column(field).header}」" for field in self.indicator.key if field in kind.fields)
+            self.steps += [
+                (f"{title}：读入行数", persons.rows_read + left_out),
+                (f"其中{headers}为空的行（不计）", left_out),
+            ]
+        else:
+            self.steps.append((f"{title}：读入行数（有身份标识）", persons.rows_read))
         self.steps += [
-            (f"{title}：读入行数（有身份标识）", persons.rows_read),
             (f"{title}：{self._counted_noun()}", persons.persons_read),
             (f"其中符合人群条件的{self._counted_noun()}", persons.qualifying_persons),
             (f"分母：再按本指标条件筛选后的{self._counted_noun()}", len(population.frame)),

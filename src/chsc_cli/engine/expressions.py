@@ -7,9 +7,10 @@
     days_between(last_menstrual_date, booking_date) <= 90            disease contains [霍乱, 鼠疫]
 
 A string is tokenised and parsed here (no eval). Each side is a value: a field, a literal (number,
-word, yes/no, date), a list, a `$parameter`, `period_start` / `period_end`, a function of values
-(operands.FUNCTIONS) or arithmetic: `+ - *` on numbers (exact decimals), a date ± `N days|weeks|
-months|hours`. Types are checked against the registers when the library is loaded (typecheck.py).
+word, yes/no, date), a list, a `$parameter`, `period_start` / `period_end` / `today`, a function of
+values (operands.FUNCTIONS) or arithmetic: `+ - * /` on numbers (exact decimals; `-` and `/` with a
+space after them, so `2025-03-12` and `mmol/L` stay words; a division by zero is blank), a date ±
+`N days|weeks|months|hours`. Types are checked against the registers when the library is loaded (typecheck.py).
 Evaluation is vectorised over a pandas DataFrame. A comparison with a missing value is false
 (`is null` aside).
 """
@@ -26,16 +27,18 @@ import numpy as np
 import pandas as pd
 
 OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
-KEYWORDS = {"period_start", "period_end"}
+#: `today`: the date chsc runs (DHIS2's V{current_date}, CQL's Today()); tests may fix it.
+KEYWORDS = {"period_start", "period_end", "today"}
 LITERAL_WORDS = {"yes": True, "no": False, "true": True, "false": False}
 UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months",
          "months": "months", "hour": "hours", "hours": "hours"}
-FUNCTIONS = {"coalesce": (2, 4), "days_between": (2, 2), "date": (1, 1), "due_dates_in_period": (2, 2)}
+FUNCTIONS = {"coalesce": (2, 4), "days_between": (2, 2), "date": (1, 1), "due_dates_in_period": (2, 2),
+             "min": (2, 4), "max": (2, 4)}
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<op>==|!=|<=|>=|<|>)
       | (?P<punct>[\[\](),*+])
-      | (?P<minus>-(?=\s))
+      | (?P<minus>[-/](?=\s))
       | "(?P<dq>[^"]*)" | '(?P<sq>[^']*)'
       | (?P<param>\$[A-Za-z_][A-Za-z0-9_]*)
       | (?P<word>[^\s\[\](),*+=<>!"'$]+)
@@ -179,10 +182,11 @@ class _Parser:
         return left
 
     def product(self) -> Operand:
+        """product := unit (('*' | '/') unit)*"""
         left = self.unit()
-        while self.peek() == ("punct", "*"):
-            self.take()
-            left = Operand("arith", ("*", left, self.unit()))
+        while self.peek() in (("punct", "*"), ("punct", "/")):
+            op = self.take()[1]
+            left = Operand("arith", (op, left, self.unit()))
         return left
 
     def unit(self) -> Operand:
@@ -250,7 +254,7 @@ def parse_comparison(text: str, fields: set[str] | None = None) -> Comparison:
         raise ExpressionError("条件是空的")
     kind, first = tokens[0]
     if kind != "word" or _NUMBER.fullmatch(first) or _DATE.fullmatch(first) or first in KEYWORDS or first in LITERAL_WORDS:
-        if (kind, first) != ("punct", "("):
+        if (kind, first) != ("punct", "(") and kind != "param":  # `$within_days is null`
             raise ExpressionError(f"条件应以字段名开头，而不是「{first}」", first)
     parser = _Parser(tokens, fields)
     left = parser.value()

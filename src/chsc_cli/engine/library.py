@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from ..problems import UserError
 from ..registers import KINDS, VALUE_SETS
-from .checks import check_indicator, check_population
+from .definition_checks import check_indicator, check_population
 from .model import ITEM_MARK, CategoryFile, Indicator, ParameterFile, Population, PopulationFile
 from .typecheck import TEXT_MARK
 from ..yamlfile import YamlError, line_at, load_yaml

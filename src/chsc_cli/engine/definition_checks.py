@@ -6,19 +6,18 @@ engine evaluates."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .expressions import ExpressionError, parse_value
+from .reason_text import SPEC_HELP, is_expression, parts, stray_braces, valid_spec
 from .model import Indicator, Population, PopulationSource, Requirement, Union
-from .typecheck import FieldType, TypeChecker, column_type
+from .typecheck import FieldType, TypeChecker, Typed, column_type
 
 #: Fields computed for every row or person (from the person's birth date).
 PERSON_DERIVED = {"birth": FieldType("date"), "age": FieldType("number"), "first_birthday": FieldType("date")}
 #: ... and for event rows: days from birth to the row's date.
 EVENT_DERIVED = {**PERSON_DERIVED, "days_after_birth": FieldType("number")}
 TEMPLATE_VALUES = frozenset({"period", "count", "required", "date"})
-_PLACEHOLDER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 
 def register_types(register: str, kinds) -> dict[str, FieldType]:
@@ -59,7 +58,7 @@ class Checker:
         if population.register not in self.kinds:
             return {}
         rows = {**register_types(population.register, self.kinds), **PERSON_DERIVED}
-        derived = {name: rows.get(d.earliest or d.latest, FieldType("text")) for name, d in population.derive.items()}
+        derived = {name: rows.get(d.field, FieldType("text")) for name, d in population.derive.items()}
         return {**rows, **derived}
 
     def source(self, source: PopulationSource, where: str) -> PopulationSource:
@@ -68,9 +67,11 @@ class Checker:
         rows = {**register_types(source.register, self.kinds), **PERSON_DERIVED}
         typed_where = self.nodes(source.where, rows, f"{where}.where")
         for name, derive in source.derive.items():
-            field = derive.earliest or derive.latest
+            field = derive.field
             if field not in rows:
                 self.problems.append(f"{where}.derive.{name}：未知字段「{field}」〔{field}〕")
+            elif rows[field].kind not in ("number", "date", "datetime"):
+                self.problems.append(f"{where}.derive.{name}：earliest / latest / min / max 只用于数字或日期字段，「{field}」不是〔{field}〕")
         if source.latest_by and source.latest_by not in rows:
             self.problems.append(f"{where}.latest_by：未知字段「{source.latest_by}」〔{source.latest_by}〕")
         having = self.nodes(source.having, self.person_types(source), f"{where}.having")
@@ -88,20 +89,37 @@ class Checker:
             typed = typed.model_copy(update={"fallback": self.source(population.fallback, f"{where}.fallback")})
         return typed
 
-    def templates(self, text: str | None, allowed, where: str) -> None:
-        for name in _PLACEHOLDER.findall(text or ""):
-            if name not in allowed:
-                self.problems.append(f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕")
+    def templates(self, text: str | None, fields: dict[str, FieldType], where: str, names=None, counts: bool = False) -> None:
+        """A reason's placeholders: names (of `names`, by default `fields`, or TEMPLATE_VALUES), or
+        values of the language over `fields` — with `count` and `required` in a count's reason —
+        parsed and typed here, evaluated with the reason; a format spec must be one chsc knows."""
+        _, placeholders, specs = parts(text or "")
+        if text and stray_braces(text):
+            self.problems.append(f"{where}：说明模板中有不成对的花括号；花括号本身请写 {{{{ 和 }}}}〔{text}〕")
+        numbers = {"count": FieldType("number"), "required": FieldType("number")} if counts else {}
+        for name, spec in zip(placeholders, specs):
+            if not valid_spec(spec):
+                self.problems.append(f"{where}：说明模板「{{{name}:{spec}}}」的格式「{spec}」不可用：{SPEC_HELP}〔{spec}〕")
+            if not is_expression(name):
+                if name not in (fields if names is None else names) and name not in TEMPLATE_VALUES and name not in numbers:
+                    self.problems.append(f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕")
+                continue
+            checker = TypeChecker({**numbers, **fields}, self.parameters, set(), where)
+            try:
+                checker.operand(parse_value(name))
+            except (ExpressionError, Typed) as error:
+                hint = "（花括号本身请写 {{ 和 }}）" if isinstance(error, ExpressionError) else ""
+                self.problems.append(f"{where}：说明模板中的「{{{name}}}」：{error.message}{hint}〔{error.token or name}〕")
 
     def requirement(self, item: Requirement, people: dict[str, FieldType], where: str) -> Requirement:
         if item.kind in ("any", "all"):
             parts = tuple(self.requirement(part, people, f"{where}.{item.kind}[{i}]") for i, part in enumerate(getattr(item, item.kind)))
-            self.templates(item.reason, set(people) | TEMPLATE_VALUES, f"{where}.reason")
+            self.templates(item.reason, people, f"{where}.reason")
             return item.model_copy(update={item.kind: parts})
         if item.kind == "check":
             check = self.nodes(item.check, people, f"{where}.check")
             for node in item.check:
-                self.templates(getattr(node, "reason", None), set(people) | TEMPLATE_VALUES, f"{where}.check")
+                self.templates(getattr(node, "reason", None), people, f"{where}.check")
             return item.model_copy(update={"check": check})
         event = item.event
         if not self.known(event.register, where):
@@ -113,8 +131,9 @@ class Checker:
             "where": self.nodes(event.where, rows, f"{where}.where"),
             "test": self.nodes(event.test, {**people, **rows}, f"{where}.test"),
         }
-        allowed = set(rows) | set(people) | TEMPLATE_VALUES
-        self.templates(event.none, allowed, f"{where}.none")
+        allowed = {**people, **rows}
+        # none: no row, so values read the person; a row field's name still reads 无 as it always did
+        self.templates(event.none, people, f"{where}.none", names=allowed)
         for node in event.test:
             self.templates(getattr(node, "reason", None), allowed, f"{where}.test")
         if item.kind == "count":
@@ -126,7 +145,8 @@ class Checker:
         return item.model_copy(update={item.kind: event.model_copy(update=update)})
 
     def _count(self, count, people: dict[str, FieldType], allowed, where: str) -> None:
-        self.templates(count.reason, allowed, f"{where}.reason")
+        # filled from the person, with {count} and {required}
+        self.templates(count.reason, people, f"{where}.reason", names=allowed, counts=True)
         if count.quarters_from and count.quarters_from not in people:
             self.problems.append(f"{where}.quarters_from：未知字段「{count.quarters_from}」")
         if isinstance(count.per_quarter, str) and count.per_quarter.startswith("$") and count.per_quarter[1:] not in self.parameters:

@@ -11,7 +11,7 @@ from ..periods import Period
 from ..problems import Problem
 from ..registers import KINDS
 from ..registers.columns import completeness_message
-from .data import EngineData
+from .engine_input import EngineData
 from .evaluation import fields_of
 from .expressions import Test
 

@@ -15,7 +15,7 @@ import pandas as pd
 from ..config import CentreConfig
 from ..periods import Period
 from ..registers import KINDS
-from .data import EngineData
+from .engine_input import EngineData
 from .populations import PersonSet
 from .results import Evaluation, IndicatorResult, prorated
 

@@ -1,0 +1,55 @@
+"""chsc.yaml's references to the rest of chsc, checked in this one place.
+
+`config.py` reads chsc.yaml and checks each value on its own (types, ranges, duplicate keys). What a
+value names is checked here, against what it names: `columns:` and `kinds:` against the register
+kinds (before the registers are read with them), `targets:` against the indicator library. Every
+problem is a `bad-config` UserError naming the line of chsc.yaml.
+"""
+
+from __future__ import annotations
+
+from ..config import LoadedConfig
+from ..engine import Library
+from ..problems import UserError
+from ..registers import KINDS
+from ..registers.columns import normalise_header
+
+
+def verify_columns_and_kinds(config: LoadedConfig) -> None:
+    """chsc.yaml `columns:` must name canonical columns and `kinds:` known kinds (bad-config)."""
+    known_headers = {normalise_header(c.header) for kind in KINDS.values() for c in kind.columns}
+    for alias, canonical in config.settings.columns.items():
+        if normalise_header(canonical) not in known_headers:
+            line = config.line_of("columns", alias)
+            raise UserError(
+                f"chsc.yaml 第 {line} 行：columns 中「{alias}」对应的「{canonical}」不是已知的标准列名。",
+                hint="请写登记表规范中的标准列名，如 身份证号、体检日期、随访方式。",
+                code="bad-config",
+            )
+    for pattern, kind in config.settings.kinds.items():
+        if kind not in KINDS:
+            line = config.line_of("kinds", pattern)
+            raise UserError(
+                f"chsc.yaml 第 {line} 行：kinds 中「{pattern}」的类型「{kind}」不存在。",
+                hint=f"可选的类型：{', '.join(KINDS)}",
+                code="bad-config",
+            )
+
+
+def verify_targets(library: Library, config: LoadedConfig) -> None:
+    """Every indicator chsc.yaml `targets:` names is in the library, with a target of its unit."""
+    for indicator_id, target in config.settings.targets.items():
+        line = config.line_of("targets", indicator_id)
+        if indicator_id not in library.indicators:
+            raise UserError(
+                f"chsc.yaml 第 {line} 行：targets 中的指标「{indicator_id}」不存在。",
+                hint=f"可用的指标：{library.listing()}",
+                code="bad-config",
+            )
+        indicator = library.indicators[indicator_id]
+        if indicator.unit == "count" and target != target.to_integral_value():
+            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{target}）不对：计次指标的目标是每年的最少次数。",
+                            hint=f"写整数，如 {indicator_id}: {int(indicator.target)}", code="bad-config")
+        if indicator.unit != "count" and target > 1:
+            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{target}）不对：超出 0 到 1（0% 到 100%）的范围。",
+                            hint=f'targets.{indicator_id} 应为 0 到 1 之间的小数，如 0.9 或 "90%"。', code="bad-config")
