@@ -19,7 +19,7 @@ import pytest
 from chsc_cli.problems import PROBLEM_LEVELS, UserError
 from chsc_cli.registers import ParseCache, read_folder
 from chsc_cli.registers import sources
-from cli_helpers import in_process, run_chsc
+from cli_helpers import in_process, run_chsc, run_chsc_process
 from helpers import TODAY, make_id, write_workbook
 
 HERE = Path(__file__).resolve().parent
@@ -131,14 +131,14 @@ def test_the_whole_corpus_in_one_folder_through_the_real_command_line(tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(BAD, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     _good_register(folder)
-    ran = run_chsc("validate", folder, "--format", "json", "--no-cache")
+    ran = run_chsc_process("validate", folder, "--format", "json", "--no-cache")
     assert ran.code == 2 and "Traceback" not in ran.output
     report = json.loads(ran.stdout)
     found = {p["file"]: p["code"] for p in report["problems"] if p["file"] in EXPECTED}
     under_default_limit = {name: code for name, code in EXPECTED.items() if name not in LIMIT_ENV}
     assert found == under_default_limit  # the 48 MiB bomb is read under the default 2 GiB limit
     assert "zip_bomb.xlsx" in {r["file"] for r in report["registers"]}
-    ran = run_chsc("compute", folder, "--period", "2025", "--no-cache")
+    ran = run_chsc_process("compute", folder, "--period", "2025", "--no-cache")
     assert ran.code == 2 and "Traceback" not in ran.output
     assert any(name in ran.stderr for name in STOPPING)
     assert "另有" in ran.stderr  # says there are more, and where to see them

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from budget import examples
 
-from chsc_cli.config import CentreConfig, load_config
+from chsc_cli.config import CentreConfig
 from chsc_cli.problems import Problem
 from chsc_cli.registers import ParseCache, read_folder
 from chsc_cli.registers import reader as reader_module
@@ -70,9 +70,8 @@ def _entry_files(cache: ParseCache) -> list[Path]:
 # --- served exactly ------------------------------------------------------------------------------
 
 
-def test_a_warm_read_is_the_fresh_read_exactly_and_parses_nothing(tmp_path, monkeypatch):
-    settings_ = load_config(SAMPLE / "chsc.yaml").settings
-    fresh = read_folder(SAMPLE, settings_, today=TODAY)
+def test_a_warm_read_is_the_fresh_read_exactly_and_parses_nothing(tmp_path, monkeypatch, sample_centre):
+    settings_, fresh = sample_centre.settings, sample_centre.read  # read without a cache
     cache = ParseCache(tmp_path / "cache")
     assert_same_read(fresh, read_folder(SAMPLE, settings_, today=TODAY, cache=cache))  # parses and stores
     _no_parsing(monkeypatch)

@@ -11,7 +11,7 @@ import re
 
 import openpyxl
 import pytest
-from cli_helpers import run_chsc
+from cli_helpers import run_chsc, run_chsc_process
 from helpers import make_id, write_workbook
 
 from chsc_cli.config import load_config
@@ -56,7 +56,8 @@ def library_result(folder, period="2025", by=None):
 
 
 def test_cli_json_equals_the_library_result(centre):
-    ran = run_chsc("compute", centre, "--period", "2025", "--format", "json")
+    """Through a real `python -m chsc_cli` process: its standard output is the library's result as JSON."""
+    ran = run_chsc_process("compute", centre, "--period", "2025", "--format", "json")
     assert ran.code == 0, ran.output
     assert json.loads(ran.stdout) == json.loads(json.dumps(library_result(centre).to_json()))
 

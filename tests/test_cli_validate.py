@@ -8,7 +8,7 @@ import json
 import openpyxl
 import pytest
 
-from cli_helpers import run_chsc
+from cli_helpers import run_chsc, run_chsc_process
 from helpers import make_id, wrong_checksum
 
 VALID_ID = "11010519491231002X"
@@ -129,7 +129,7 @@ def test_problem_order_is_the_same_whatever_the_hash_seed(tmp_path):
     _checkups(tmp_path / "体检.xlsx", rows)
     outputs = set()
     for seed in ("1", "2", "3", "4", "5", "6"):
-        ran = run_chsc("validate", tmp_path, "--format", "json", "--no-cache", env={"PYTHONHASHSEED": seed})
+        ran = run_chsc_process("validate", tmp_path, "--format", "json", "--no-cache", env={"PYTHONHASHSEED": seed})
         assert ran.code == 1, ran.stderr
         outputs.add(json.dumps([(p["code"], p["row"]) for p in json.loads(ran.stdout)["problems"]]))
     assert len(outputs) == 1, outputs

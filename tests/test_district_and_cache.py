@@ -75,18 +75,16 @@ def test_cache_serves_an_unchanged_file_and_never_a_changed_one(tmp_path):
     assert changed.tables["residents"]["signed"].tolist() == [False]
 
 
-def test_cached_and_fresh_reads_compute_the_same(tmp_path):
-    from chsc_cli.config import load_config
+def test_cached_and_fresh_reads_compute_the_same(tmp_path, sample_centre):
     from chsc_cli.engine import compute_indicators, load_library
     from chsc_cli.periods import parse_period
 
-    sample = __import__("pathlib").Path(__file__).resolve().parents[1] / "sample_data"
-    settings = load_config(sample / "chsc.yaml").settings
+    sample, settings = sample_centre.folder, sample_centre.settings
     cache = ParseCache(tmp_path / "cache")
     library = load_library()
     results = []
-    for use in (None, cache, cache):  # fresh, cold cache (stores), warm cache (loads)
-        read = read_folder(sample, settings, today=TODAY, cache=use)
+    for use in (None, cache, cache):  # fresh (read once for the session), cold cache (stores), warm cache (loads)
+        read = sample_centre.read if use is None else read_folder(sample, settings, today=TODAY, cache=use)
         computed = compute_indicators(read, parse_period("2025"), settings, library)
         results.append((computed.to_json(), [p.to_dict() for p in read.problems]))
     assert results[0] == results[1] == results[2]

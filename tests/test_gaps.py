@@ -12,20 +12,18 @@ import pandas as pd
 import pytest
 from cli_helpers import run_chsc
 
-from chsc_cli.config import load_config
 from chsc_cli.engine import EngineData, compute_indicators, load_library
 from chsc_cli.services.gaps import gap_list
 from chsc_cli.periods import parse_period
-from chsc_cli.registers import read_folder
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 PERIOD = parse_period("2025")
 
 
 @pytest.fixture(scope="module")
-def computed():
-    settings = load_config(SAMPLE / "chsc.yaml").settings
-    data = EngineData.prepare(read_folder(SAMPLE, settings))
+def computed(sample_centre):
+    settings = sample_centre.settings
+    data = EngineData.prepare(sample_centre.read)
     library = load_library()
     result = compute_indicators(data, PERIOD, settings, library)
     gaps = {i: gap_list(library, result.evaluations[i], data, PERIOD) for i in library.indicators}

@@ -36,10 +36,13 @@ INDICATOR_IDS = tuple(INDICATORS)
 class Checked:
     """One data folder read once; engine and plain results computed once per period."""
 
-    def __init__(self, folder: Path):
-        config = folder / "chsc.yaml"
-        self.settings = load_config(config if config.exists() else None).settings
-        self.read = read_folder(folder, self.settings, today=TODAY)
+    def __init__(self, folder: Path, settings=None, read=None):
+        """`settings` and `read` when the folder was read already (sample_data/, once per process)."""
+        if read is None:
+            config = folder / "chsc.yaml"
+            settings = load_config(config if config.exists() else None).settings
+            read = read_folder(folder, settings, today=TODAY)
+        self.settings, self.read = settings, read
         self.registers = plain_registers(self.read.tables)
         self.library = load_library()
         self._engine: dict[str, dict] = {}
@@ -67,9 +70,8 @@ class Checked:
 
 
 @pytest.fixture(scope="module")
-def sample() -> Checked:
-    assert (SAMPLE_DATA / "chsc.yaml").exists(), "sample_data/ has not been generated (sample_data/generate.py)"
-    return Checked(SAMPLE_DATA)
+def sample(sample_centre) -> Checked:
+    return Checked(SAMPLE_DATA, sample_centre.settings, sample_centre.read)
 
 
 @pytest.mark.parametrize("indicator_id", INDICATOR_IDS)

@@ -278,16 +278,11 @@ SAMPLE_PERIODS = ("2025", "2025H1", "2025-06", "2025-01..2025-06")
 
 
 @pytest.fixture(scope="module")
-def sample():
-    """sample_data/ read once; engine and plain results per period, computed on demand."""
-    from helpers_cases import TODAY
-
-    from chsc_cli.config import load_config
+def sample(sample_centre):
+    """sample_data/ (read once per test process); engine and plain results per period, computed on demand."""
     from chsc_cli.engine import compute_indicators, load_library
-    from chsc_cli.registers import read_folder
 
-    settings = load_config(SAMPLE_DATA / "chsc.yaml").settings
-    data = read_folder(SAMPLE_DATA, settings, today=TODAY)
+    settings, data = sample_centre.settings, sample_centre.read
     registers = plain_service_registers(data.tables)
     library = load_library()
     engine, plain = {}, {}

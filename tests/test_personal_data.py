@@ -28,7 +28,7 @@ from docx import Document
 from chsc_cli.cli import common
 from chsc_cli.cli.main import run
 from chsc_cli.engine import load_library
-from chsc_cli.registers import KINDS, read_folder
+from chsc_cli.registers import KINDS
 from chsc_cli.registers.sources import find_register_files, read_file
 from chsc_cli.services import workspace
 from cli_helpers import SRC
@@ -46,10 +46,10 @@ def _normalised(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def data_ids() -> frozenset[str]:
+def data_ids(sample_centre) -> frozenset[str]:
     """Every ID number of sample_data: the parsed ones, and every 18- (or 15-) character ID-shaped
     string in the files themselves (rows the reader rejected hold personal data too)."""
-    read = read_folder(SAMPLE)
+    read = sample_centre.read
     ids = set()
     for kind, table in read.tables.items():
         if KINDS[kind].key_field == "id_number":
