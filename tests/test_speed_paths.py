@@ -1,0 +1,46 @@
+"""The reader's shortcuts for speed (issue 18) give what the plain computation gives: header search
+looking only at the kinds that know a cell, the ID facts worked out in one pass, columns factorised
+from a transposed grid."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chsc_cli.registers.headers import AliasIndex
+from chsc_cli.registers.kinds import active_catalogue
+
+KINDS = active_catalogue().kinds
+INDEX = AliasIndex.build(KINDS, {"老人姓名": "姓名"})
+KNOWN_HEADERS = sorted({name for kind in KINDS.values() for column in kind.columns for name in column.all_names()})
+CELLS = st.one_of(
+    st.sampled_from(KNOWN_HEADERS),
+    st.sampled_from(["", "张三", "2025-03-12", "序号", "备注", "老人姓名", " 身份证号 ", "收缩压（mmHg）", "血压"]),
+    st.text(max_size=4),
+)
+
+
+def _score_over_every_kind(index: AliasIndex, names: list[str]) -> tuple[int, int, int]:
+    """AliasIndex.score as it was: every kind matched against the row."""
+    best = (0, 0, 0)
+    for kind in index.kinds.values():
+        matched = index.match(kind.name, names)
+        complete = int(all(column.field in matched for column in kind.required))
+        best = max(best, (complete, index.canonical_count(kind.name, matched), len(matched)))
+    return best
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CELLS, max_size=20))
+def test_header_score_looks_only_at_the_kinds_that_know_a_cell(names):
+    assert INDEX.score(names) == _score_over_every_kind(INDEX, names)
+
+
+def test_a_kind_without_required_columns_scores_a_row_of_unknown_cells():
+    """The row naming no column still scores (1, 0, 0) when some kind requires nothing."""
+    kind = next(iter(KINDS.values()))
+    lax = replace(kind, name="lax", columns=tuple(replace(column, required=False) for column in kind.columns))
+    index = AliasIndex.build({**KINDS, "lax": lax})
+    assert index.score(["张三", "x"]) == _score_over_every_kind(index, ["张三", "x"]) == (1, 0, 0)
