@@ -44,3 +44,27 @@ def test_a_kind_without_required_columns_scores_a_row_of_unknown_cells():
     lax = replace(kind, name="lax", columns=tuple(replace(column, required=False) for column in kind.columns))
     index = AliasIndex.build({**KINDS, "lax": lax})
     assert index.score(["张三", "x"]) == _score_over_every_kind(index, ["张三", "x"]) == (1, 0, 0)
+
+
+ID_LIKE = st.one_of(
+    st.from_regex(r"[0-9]{6}(18|19|20|22)[0-9]{2}(0[0-9]|1[0-3])[0-3][0-9][0-9]{3}[0-9X]", fullmatch=True),
+    st.sampled_from(["110101195001010011", "11010119500230001X", "110101195002290011", "1101011950010100x1", "", "X" * 18]),
+    st.none(), st.floats(allow_nan=True), st.integers(), st.text(max_size=19),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ID_LIKE, max_size=30))
+def test_id_facts_in_one_pass_are_the_three_vectorised_functions(values):
+    import numpy as np
+    import pandas as pd
+
+    from chsc_cli.people import birth_dates_from_ids, checksums_valid, id_facts, sexes_from_ids
+
+    objects = np.empty(len(values), dtype=object)
+    objects[:] = values
+    valid, births, sexes = id_facts(objects)
+    series = pd.Series(objects, dtype=object)
+    assert valid.tolist() == checksums_valid(series).tolist()
+    assert np.array_equal(births, birth_dates_from_ids(series).to_numpy(), equal_nan=True)
+    assert sexes.tolist() == sexes_from_ids(series).tolist()
