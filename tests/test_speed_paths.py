@@ -68,3 +68,39 @@ def test_id_facts_in_one_pass_are_the_three_vectorised_functions(values):
     assert valid.tolist() == checksums_valid(series).tolist()
     assert np.array_equal(births, birth_dates_from_ids(series).to_numpy(), equal_nan=True)
     assert sexes.tolist() == sexes_from_ids(series).tolist()
+
+
+CELL_VALUES = st.one_of(
+    st.none(), st.floats(allow_nan=True), st.integers(-3, 3), st.booleans(), st.text(max_size=3),
+    st.dates(), st.datetimes(), st.sampled_from(["", " ", "2025-03-12", float("nan"), -0.0, 0.0]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CELL_VALUES, max_size=30), st.integers(1, 3))
+def test_factorising_a_grid_column_is_factorising_it_as_a_series(values, width):
+    """values.factorize takes a grid's strided column as it is: the same positions and distinct
+    values (same types, in the same order) as pandas gives for the column as a Series."""
+    import numpy as np
+    import pandas as pd
+
+    from chsc_cli.registers.values import factorize
+
+    grid = np.empty((len(values), width), dtype=object)
+    for column in range(width):
+        grid[:, column] = values
+    positions, uniques = factorize(grid[:, width - 1])
+    series_positions, series_uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    assert positions.tolist() == series_positions.tolist()
+    expected = list(np.asarray(series_uniques, dtype=object))
+    assert [(type(value), repr(value)) for value in uniques] == [(type(value), repr(value)) for value in expected]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "张", "\0", " ", "\u3000", "\x1c", "\t", "\u00a0", "\u200b", "\n"]), max_size=6))
+def test_white_space_is_found_as_the_regex_finds_it(text):
+    import re
+
+    from chsc_cli.registers.values import _has_space
+
+    assert _has_space(text) == (re.search(r"\s", text) is not None)
