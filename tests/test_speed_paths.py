@@ -104,3 +104,18 @@ def test_white_space_is_found_as_the_regex_finds_it(text):
     from chsc_cli.registers.values import _has_space
 
     assert _has_space(text) == (re.search(r"\s", text) is not None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(CELL_VALUES, max_size=4), max_size=8))
+def test_the_grid_holds_every_cell_where_it_was(rows):
+    """table._grid: row r, column c is the sheet's cell (short rows padded with empty cells)."""
+    from chsc_cli.registers.table import _grid
+
+    grid = _grid(rows)
+    width = max(map(len, rows), default=0)
+    assert grid.shape == (len(rows), width) and grid.dtype == object
+    for r, row in enumerate(rows):
+        for c in range(width):
+            expected = row[c] if c < len(row) else ""
+            assert grid[r, c] is expected or (grid[r, c] == expected and type(grid[r, c]) is type(expected))
