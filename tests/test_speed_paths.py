@@ -1,6 +1,7 @@
 """The reader's shortcuts for speed (issue 18) give what the plain computation gives: header search
-looking only at the kinds that know a cell, the ID facts worked out in one pass, columns factorised
-from a transposed grid."""
+looking only at the kinds that know a cell, the ID facts worked out in one pass, a grid's columns
+factorised as they are (missing cells placed by hand), the grid filled cell by cell, white space
+found with str.split."""
 
 from __future__ import annotations
 
