@@ -27,6 +27,9 @@ class EngineData:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: Results reused across indicators and periods (populations, the residents lookup, ages).
     memo: dict = field(default_factory=dict)
+    #: Results that depend on one table object only, shared with the views in other units (`units`)
+    #: that hold the same table (`remember_for(..., shared=True)`).
+    shared: dict = field(default_factory=dict)
 
     def remember(self, key, compute):
         """`compute()` once per key; later calls return the same object (treat it as read-only)."""
@@ -34,18 +37,20 @@ class EngineData:
             self.memo[key] = compute()
         return self.memo[key]
 
-    def remember_for(self, frame: pd.DataFrame, key: tuple, compute):
+    def remember_for(self, frame: pd.DataFrame, key: tuple, compute, shared: bool = False):
         """`remember` for a result that depends on `frame` itself: reused while that very frame
-        lives (indicators sharing a population pass the same frame), without keeping it alive."""
+        lives (indicators sharing a population pass the same frame), without keeping it alive.
+        `shared`: the result depends on nothing else, and the views in other units reuse it too."""
+        memo = self.shared if shared else self.memo
         memo_key = (*key, id(frame))
-        held = self.memo.get(memo_key)
+        held = memo.get(memo_key)
         if held is None or held[0]() is not frame:
-            held = self.memo[memo_key] = (weakref.ref(frame, self._forget(memo_key)), compute())
+            held = memo[memo_key] = (weakref.ref(frame, self._forget(memo, memo_key)), compute())
         return held[1]
 
-    def _forget(self, memo_key):
+    @staticmethod
+    def _forget(memo: dict, memo_key):
         """A weakref callback dropping the memo entry of a frame that no longer exists."""
-        memo = self.memo
 
         def forget(dead):
             if memo.get(memo_key, (None,))[0] is dead:
@@ -74,7 +79,7 @@ class EngineData:
         return self.remember(("units", key, tuple(registers)), lambda: self._units(key, registers))
 
     def _units(self, key: tuple[str, ...], registers) -> "EngineData":
-        view = EngineData(self.read, dict(self.tables))
+        view = EngineData(self.read, dict(self.tables), shared=self.shared)
         for kind_name in registers:
             if kind_name not in self.read.tables:
                 continue

@@ -25,18 +25,20 @@ CONTACT_FIELDS = ("name", "phone")
 
 
 def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
+    sources = [kind for kind in KINDS.values() if kind.contact_source is not None and data.has(kind.name)]
+    if not sources:
+        return None
+    source = sources[0]  # the kind files name the roster (residents: contact_source)
+    roster = data.table(source.name)
+
     def build():
-        sources = [kind for kind in KINDS.values() if kind.contact_source is not None and data.has(kind.name)]
-        if not sources:
-            return None
-        source = sources[0]  # the kind files name the roster (residents: contact_source)
-        residents = data.table(source.name)
         latest = source.contact_source
-        fields = [f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in residents.columns]
-        residents = residents[["_key", latest, *fields]].sort_values(latest, kind="stable", na_position="first")
+        fields = [f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in roster.columns]
+        residents = roster[["_key", latest, *fields]].sort_values(latest, kind="stable", na_position="first")
         return residents.drop_duplicates("_key", keep="last").set_index("_key")[fields]
 
-    return data.remember("residents-lookup", build)
+    # once per roster table: the views counting other units hold the same one
+    return data.remember_for(roster, ("residents-lookup", source.name), build, shared=True)
 
 
 def assign_groups(frame: pd.DataFrame, data: EngineData) -> pd.DataFrame:

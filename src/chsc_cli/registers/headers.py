@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import dataclasses
 from dataclasses import dataclass
 
 from .columns import RegisterKind, normalise_header
@@ -28,6 +29,10 @@ class AliasIndex:
 
     by_kind: dict[str, dict[str, tuple[str, int]]]
     kinds: dict[str, RegisterKind]
+    #: normalised header -> the kinds that know it (header search looks only at those kinds).
+    kinds_of: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    #: The score of a row that names no kind's column: 1 only if a kind has no required column.
+    unmatched: tuple[int, int, int] = (0, 0, 0)
 
     @classmethod
     def build(cls, kinds: dict[str, RegisterKind], extra_aliases: dict[str, str] | None = None) -> "AliasIndex":
@@ -46,7 +51,12 @@ class AliasIndex:
                     if normalise_header(canonical) == normalise_header(column.header):
                         table[normalise_header(alias)] = (column.field, TOP)
             by_kind[kind.name] = table
-        return cls(by_kind, kinds)
+        kinds_of: dict[str, list[str]] = {}
+        for kind_name, table in by_kind.items():
+            for key in table:
+                kinds_of.setdefault(key, []).append(kind_name)
+        unmatched = max(((int(not kind.required), 0, 0) for kind in kinds.values()), default=(0, 0, 0))
+        return cls(by_kind, kinds, {key: tuple(names) for key, names in kinds_of.items()}, unmatched)
 
     def match(self, kind_name: str, names: list[str]) -> dict[str, int]:
         """field -> column index for one kind; the first column of the best priority wins."""
@@ -91,9 +101,10 @@ class AliasIndex:
     def score(self, names: list[str]) -> tuple[int, int, int]:
         """For header search: (1 if some kind has all its required columns, its canonical count,
         its matched cells). The last part prefers 收缩压 + 舒张压 leaves over their 血压 group cell."""
-        best = (0, 0, 0)
         keys = [normalise_header(name) for name in names]  # once, not once per kind
-        for kind in self.kinds.values():
+        best = self.unmatched  # what every kind that knows none of the cells scores
+        hit = {kind_name for key in keys for kind_name in self.kinds_of.get(key, ())}
+        for kind in (self.kinds[kind_name] for kind_name in hit):  # a data row names none, usually
             matched = self._match(kind.name, keys)
             complete = int(all(column.field in matched for column in kind.required))
             best = max(best, (complete, self.canonical_count(kind.name, matched), len(matched)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..people import birth_dates_from_ids, checksums_valid, mask_ids, sexes_from_ids
+from ..people import id_facts, mask_ids
 from ..problems import Problem
 from .columns import Column, LookupTable, RegisterKind
 from .kinds import LOOKUPS
@@ -70,21 +70,21 @@ ID_FACTS = ("_id_valid", "_id_birth", "_id_sex")
 def with_id_facts(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with ID_FACTS, worked out where the sheet is parsed (in parallel, and cached);
     add_person_fields uses them after duplicates are dropped, then drops them."""
-    valid, birth, sex = _per_distinct_id(frame["id_number"], checksums_valid, birth_dates_from_ids, sexes_from_ids)
-    return frame.assign(**dict(zip(ID_FACTS, (valid.astype(bool), birth.astype("datetime64[ns]"), sex.astype(object)))))
+    return frame.assign(**dict(zip(ID_FACTS, _per_distinct_id(frame["id_number"]))))
 
 
 def _id_facts(table: pd.DataFrame) -> list[pd.Series]:
     if all(column in table.columns for column in ID_FACTS):
         return [table[column] for column in ID_FACTS]
-    return _per_distinct_id(table["id_number"], checksums_valid, birth_dates_from_ids, sexes_from_ids)
+    return _per_distinct_id(table["id_number"])
 
 
-def _per_distinct_id(ids: pd.Series, *functions) -> list[pd.Series]:
-    """Each of `functions` over the distinct IDs only (a person has many rows), spread back to the rows."""
-    positions, uniques = pd.factorize(ids.astype(object), use_na_sentinel=False)
-    distinct = pd.Series(uniques, dtype=object)
-    return [pd.Series(function(distinct).to_numpy()[positions], index=ids.index) for function in functions]
+def _per_distinct_id(ids: pd.Series) -> list[pd.Series]:
+    """What each row's ID says (checksum right, birth date, sex), worked out once per distinct ID
+    (a person has many rows) and spread back to the rows."""
+    positions, uniques = pd.factorize(ids.to_numpy(dtype=object), use_na_sentinel=False)
+    distinct = np.asarray(uniques, dtype=object)
+    return [pd.Series(facts[positions], index=ids.index, dtype=facts.dtype) for facts in id_facts(distinct)]
 
 
 def _id_fields(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]:

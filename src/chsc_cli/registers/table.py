@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,9 +27,10 @@ _FALLBACK = "fallback:"
 
 def as_object_columns(data: dict) -> dict:
     """Text columns as plain object arrays: pandas 3 would infer its Arrow-backed `str` dtype,
-    whose take/isin are several times slower on the engine's person-level operations."""
+    whose take/isin are several times slower on the engine's person-level operations. The arrays
+    are the table's own (each built for its column): pandas 3 would copy each one again."""
     return {
-        name: pd.Series(values, dtype=object) if isinstance(values, np.ndarray) and values.dtype == object else values
+        name: pd.Series(values, dtype=object, copy=False) if isinstance(values, np.ndarray) and values.dtype == object else values
         for name, values in data.items()
     }
 
@@ -53,10 +55,12 @@ def _grid(rows: list[list[object]]) -> np.ndarray:
     width = max(widths, default=0)
     if len(widths) > 1:
         rows = [list(row) + [""] * (width - len(row)) for row in rows]
-    grid = np.empty((len(rows), width), dtype=object)
-    if rows and width:
-        grid[:, :] = rows
-    return grid
+    if not rows or not width:
+        return np.empty((len(rows), width), dtype=object)
+    # the cells one after another, straight into the array: numpy's nested-list assignment
+    # (grid[:, :] = rows) checks every row as a sequence first, three times slower
+    cells = itertools.chain.from_iterable(rows)
+    return np.fromiter(cells, dtype=object, count=len(rows) * width).reshape(len(rows), width)
 
 
 def _fill_merged_cells(grid: np.ndarray, merges, first_data_row: int) -> None:
@@ -103,7 +107,9 @@ def _absent_values(column: Column, n_rows: int) -> object:
     if column.type == "category" and column.default is not None:
         return filled(n_rows, column.default)
     if column.type == "yesno":
-        return pd.array([column.default if column.default is not None else pd.NA] * n_rows, dtype="boolean")
+        # the values and the mask at once (pd.array of a list looks at every element)
+        blank = column.default is None
+        return pd.arrays.BooleanArray(np.full(n_rows, bool(column.default)), np.full(n_rows, blank))
     if column.type in ("date", "datetime"):
         return np.full(n_rows, np.datetime64("NaT"), dtype="datetime64[ns]")
     if column.numeric:

@@ -21,7 +21,7 @@ class ReportFigures:
 
 def report_figures(workspace: Workspace, period: Period, compare: Period | None) -> ReportFigures:
     data = EngineData.prepare(workspace.registers)
-    current = compute_indicators(data, period, workspace.settings, workspace.library, by="station")
+    current = compute_indicators(data, period, workspace.settings, workspace.library, by="station", reasons=False)
     if compare is None:
         return ReportFigures(current)
     previous = compute_indicators(data, compare, workspace.settings, workspace.library, reasons=False)
