@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from chsc_cli.registers.headers import AliasIndex
 from chsc_cli.registers.kinds import active_catalogue
@@ -33,7 +34,7 @@ def _score_over_every_kind(index: AliasIndex, names: list[str]) -> tuple[int, in
     return best
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(CELLS, max_size=20))
 def test_header_score_looks_only_at_the_kinds_that_know_a_cell(names):
     assert INDEX.score(names) == _score_over_every_kind(INDEX, names)
@@ -54,7 +55,7 @@ ID_LIKE = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(ID_LIKE, max_size=30))
 def test_id_facts_in_one_pass_are_the_three_vectorised_functions(values):
     import numpy as np
@@ -77,7 +78,7 @@ CELL_VALUES = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(CELL_VALUES, max_size=30), st.integers(1, 3))
 def test_factorising_a_grid_column_is_factorising_it_as_a_series(values, width):
     """values.factorize takes a grid's strided column as it is: the same positions and distinct
@@ -97,7 +98,7 @@ def test_factorising_a_grid_column_is_factorising_it_as_a_series(values, width):
     assert [(type(value), repr(value)) for value in uniques] == [(type(value), repr(value)) for value in expected]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.text(alphabet=st.sampled_from(["a", "张", "\0", " ", "\u3000", "\x1c", "\t", "\u00a0", "\u200b", "\n"]), max_size=6))
 def test_white_space_is_found_as_the_regex_finds_it(text):
     import re
@@ -107,7 +108,7 @@ def test_white_space_is_found_as_the_regex_finds_it(text):
     assert _has_space(text) == (re.search(r"\s", text) is not None)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(CELL_VALUES, max_size=4), max_size=8))
 def test_the_grid_holds_every_cell_where_it_was(rows):
     """table._grid: row r, column c is the sheet's cell (short rows padded with empty cells)."""
