@@ -72,25 +72,30 @@ def test_placeholders_are_names_or_expressions():
     ("{registration_weeks +}", "缺少值"),
 ])
 def test_a_bad_value_in_a_reason_stops_the_library_naming_the_file(tmp_path, reason, message):
-    (tmp_path / "own.yaml").write_text(f"""id: own_rate
-name: 自定义
-category: 测试
-registers: [maternal_records]
-definition: 测试
-target: 0.5
-unit: delivery
-key: [id_number, delivery_date]
-denominator:
-  population: deliveries_in_period
-numerator:
-  require:
-    - check:
+    require = f"""    - check:
         - test: registration_weeks < 13
           reason: "{reason}"
-""", encoding="utf-8")
+"""
+    text = own_indicator("maternal_records", "deliveries_in_period", require, "unit: delivery\nkey: [id_number, delivery_date]\n")
+    (tmp_path / "own.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(UserError) as raised:
         load_library([tmp_path])
     assert "own.yaml" in str(raised.value) and message in str(raised.value)
+
+
+def own_indicator(registers: str, population: str, require: str, extra: str = "", name: str = "own_rate") -> str:
+    """A centre's own indicator file: `require` is the YAML of its requirement list (indented 4)."""
+    return f"""id: {name}
+name: 自定义
+category: 测试
+registers: [{registers}]
+definition: 测试
+target: 0.5
+{extra}denominator:
+  population: {population}
+numerator:
+  require:
+{require}"""
 
 
 M = [make_id(f"199{i}0101", f"{i:02d}2") for i in range(5)]
@@ -161,20 +166,11 @@ def test_reason_formats_are_safe_and_checked(tmp_path):
     assert parts("标准{{见第3条}}：{count}次") == (("标准{见第3条}：", "次"), ("count",), (None,))
     assert stray_braces("标准{见第3条") and not stray_braces("标准{{见}}{count}")
     for reason, message in [("{count:999999999}", "格式"), ("{count:pct}", "格式"), ("差{见 第3条}", "{{")]:
-        (tmp_path / "own.yaml").write_text(f"""id: own_rate
-name: 自定义
-category: 测试
-registers: [tb_patients]
-definition: 测试
-target: 0.5
-denominator:
-  population: tb_patients_notified_in_period
-numerator:
-  require:
-    - check:
+        require = f"""    - check:
         - test: due_doses > 0
           reason: "{reason}"
-""", encoding="utf-8")
+"""
+        (tmp_path / "own.yaml").write_text(own_indicator("tb_patients", "tb_patients_notified_in_period", require), encoding="utf-8")
         with pytest.raises(UserError) as raised:
             load_library([tmp_path])
         assert message in str(raised.value), (reason, str(raised.value))
@@ -185,39 +181,19 @@ def test_count_reason_values_and_person_fields_on_event_rows(tmp_path):
     another register's rows may read the person's own fields, in its filter and in its reason."""
     own = tmp_path / "own"
     own.mkdir()
-    (own / "own_rate.yaml").write_text("""id: own_rate
-name: 自定义随访
-category: 测试
-registers: [tb_patients]
-definition: 测试
-target: 0.5
-denominator:
-  population: tb_patients_notified_in_period
-numerator:
-  require:
-    - count:
+    (own / "own_rate.yaml").write_text(own_indicator("tb_patients", "tb_patients_notified_in_period", """    - count:
         register: tb_patients
         date: notice_date
         within: all
         at_least: due_doses
         reason: 少{required - count}次（应{required}次）
-""", encoding="utf-8")
+"""), encoding="utf-8")
     data = tmp_path / "data"
     data.mkdir()
     write_xlsx(data / "肺结核患者管理名册.xlsx", [
         ["身份证号", "通知日期", "应服药次数"], [P, "2025-03-01", None], [M[0], "2025-03-01", 3],
     ])
-    (own / "own_cross.yaml").write_text("""id: own_cross
-name: 通知后分娩
-category: 测试
-registers: [tb_patients, maternal_records]
-definition: 测试
-target: 0.5
-denominator:
-  population: tb_patients_notified_in_period
-numerator:
-  require:
-    - exists:
+    require = """    - exists:
         register: maternal_records
         date: delivery_date
         within: all
@@ -226,7 +202,9 @@ numerator:
             reason: 分娩（{delivery_date}）早于通知（{notice_date}）
           - test: delivery_date <= notice_date + 30 days
             reason: 通知后{days_between(notice_date, delivery_date)}天分娩（通知{notice_date}，{min(notice_date, delivery_date)}起）
-""", encoding="utf-8")
+"""
+    cross = own_indicator("tb_patients, maternal_records", "tb_patients_notified_in_period", require, name="own_cross")
+    (own / "own_cross.yaml").write_text(cross, encoding="utf-8")
     write_xlsx(data / "孕产妇健康管理登记.xlsx", [
         ["身份证号", "分娩日期", "活产数"], [M[0], "2025-05-01", 1], [P, "2025-02-01", 1],
     ])
