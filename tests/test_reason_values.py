@@ -81,6 +81,8 @@ def test_a_bad_value_in_a_reason_stops_the_library_naming_the_file(tmp_path, rea
     with pytest.raises(UserError) as raised:
         load_library([tmp_path])
     assert "own.yaml" in str(raised.value) and message in str(raised.value)
+    reason_line = next(n for n, line in enumerate(text.splitlines(), 1) if "reason:" in line)
+    assert f"own.yaml:{reason_line}:" in str(raised.value)  # the reason's own line, not its check's
 
 
 def own_indicator(registers: str, population: str, require: str, extra: str = "", name: str = "own_rate") -> str:

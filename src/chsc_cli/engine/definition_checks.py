@@ -11,7 +11,7 @@ from typing import Any
 from .expressions import ExpressionError, parse_value
 from .reason_text import SPEC_HELP, is_expression, parts, stray_braces, valid_spec
 from .model import Indicator, Population, PopulationSource, Requirement, Union
-from .typecheck import FieldType, TypeChecker, Typed, column_type
+from .typecheck import TEXT_MARK, FieldType, TypeChecker, Typed, column_type
 
 #: Fields computed for every row or person (from the person's birth date).
 PERSON_DERIVED = {"birth": FieldType("date"), "age": FieldType("number"), "first_birthday": FieldType("date")}
@@ -95,21 +95,21 @@ class Checker:
         parsed and typed here, evaluated with the reason; a format spec must be one chsc knows."""
         _, placeholders, specs = parts(text or "")
         if text and stray_braces(text):
-            self.problems.append(f"{where}：说明模板中有不成对的花括号；花括号本身请写 {{{{ 和 }}}}〔{text}〕")
+            self.problems.append(f"{where}：说明模板中有不成对的花括号；花括号本身请写 {{{{ 和 }}}}{TEXT_MARK}{text}{TEXT_MARK}")
         numbers = {"count": FieldType("number"), "required": FieldType("number")} if counts else {}
         for name, spec in zip(placeholders, specs):
             if not valid_spec(spec):
-                self.problems.append(f"{where}：说明模板「{{{name}:{spec}}}」的格式「{spec}」不可用：{SPEC_HELP}〔{spec}〕")
+                self.problems.append(f"{where}：说明模板「{{{name}:{spec}}}」的格式「{spec}」不可用：{SPEC_HELP}〔{spec}〕{TEXT_MARK}{text}{TEXT_MARK}")
             if not is_expression(name):
                 if name not in (fields if names is None else names) and name not in TEMPLATE_VALUES and name not in numbers:
-                    self.problems.append(f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕")
+                    self.problems.append(f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕{TEXT_MARK}{text}{TEXT_MARK}")
                 continue
             checker = TypeChecker({**numbers, **fields}, self.parameters, set(), where)
             try:
                 checker.operand(parse_value(name))
             except (ExpressionError, Typed) as error:
                 hint = "（花括号本身请写 {{ 和 }}）" if isinstance(error, ExpressionError) else ""
-                self.problems.append(f"{where}：说明模板中的「{{{name}}}」：{error.message}{hint}〔{error.token or name}〕")
+                self.problems.append(f"{where}：说明模板中的「{{{name}}}」：{error.message}{hint}〔{error.token or name}〕{TEXT_MARK}{text}{TEXT_MARK}")
 
     def requirement(self, item: Requirement, people: dict[str, FieldType], where: str) -> Requirement:
         if item.kind in ("any", "all"):
