@@ -250,3 +250,27 @@ def test_a_null_parameter_outside_its_is_null_guard_is_warned(tmp_path):
     warned = [w for w in library.warnings if "$within_days" in w]
     assert warned and "postpartum_visit_rate.yaml" in warned[0] and "any: [$within_days is null" in warned[0]
     assert not [w for w in load_library().warnings if "为空（null）" in w]  # TB's guarded use is quiet
+
+
+def test_an_id_number_in_a_reason_is_masked_unless_asked_for(tmp_path):
+    """A centre's reason may name id_number (or a value holding one): gap lists mask it like the ID
+    column, and show it whole only with --show-id."""
+    from chsc_cli.people import mask_ids_in_text
+
+    texts = pd.Series(["患者110105198001010112，旧号110105800101011", "卡片1234567890123456789", None])
+    assert list(mask_ids_in_text(texts)[:2]) == ["患者110105********0112，旧号110105*****1011", "卡片1234567890123456789"]
+    assert mask_ids_in_text(texts)[2] is None
+    own = tmp_path / "own"
+    own.mkdir()
+    require = """    - check:
+        - test: due_doses > 0
+          reason: 患者{id_number}应服药次数为空（{coalesce(id_number, id_number)}）
+"""
+    (own / "own_rate.yaml").write_text(own_indicator("tb_patients", "tb_patients_notified_in_period", require), encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    write_xlsx(data / "肺结核患者管理名册.xlsx", [["身份证号", "通知日期", "应服药次数"], [P, "2025-03-01", None]])
+    masked = run_chsc("gaps", "own_rate", data, "-p", "2025", "--format", "csv", "--indicators", own)
+    assert masked.code == 0 and P not in masked.output and f"患者{P[:6]}********{P[-4:]}应服药次数为空" in masked.stdout
+    shown = run_chsc("gaps", "own_rate", data, "-p", "2025", "--format", "csv", "--indicators", own, "--show-id")
+    assert f"患者{P}应服药次数为空（{P}）" in shown.stdout

@@ -222,6 +222,16 @@ def mask_id(text: str | None) -> str:
     return "*" * length
 
 
+#: an ID number standing inside free text (a reason template may name id_number): 18 or 15 characters
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+
+
+def mask_ids_in_text(values: pd.Series) -> pd.Series:
+    """Free texts (gap reasons) with every ID number in them masked as mask_id does; blanks kept."""
+    masked = [_ID_IN_TEXT.sub(lambda m: mask_id(m.group()), text) if isinstance(text, str) else text for text in values]
+    return pd.Series(masked, index=values.index, dtype=object)
+
+
 # Vectorised API ------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..services.gaps import GapList
-from ..people import mask_ids
+from ..people import mask_ids, mask_ids_in_text
 from .writer import SheetSpec, csv_text, write_csv, write_xlsx
 
 HEADERS = ["站点", "团队", "姓名", "{key}", "年龄", "联系电话", "原因", "最近一次联系"]
@@ -27,9 +27,10 @@ def gap_rows(gaps: GapList, show_id: bool) -> list[list[object]]:
     if gaps.record_headers is not None:  # records: already masked and formatted by the list
         return [[None if value is None or value != value else value for value in row] for row in people.itertuples(index=False)]
     keys = people["key"] if show_id or gaps.key_header != "身份证号" else mask_ids(people["key"])
+    reasons = people["reason"] if show_id else mask_ids_in_text(people["reason"])  # a reason may name an ID
     ages = people["age"].map(lambda a: None if pd.isna(a) else int(a))
     contacts = people["last_contact"].map(lambda d: None if pd.isna(d) else d.date())
-    columns = [people["station"], people["team"], people["name"], keys, ages, people["phone"], people["reason"], contacts]
+    columns = [people["station"], people["team"], people["name"], keys, ages, people["phone"], reasons, contacts]
     return [list(row) for row in zip(*(list(c) for c in columns))]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period
-from ..people import mask_ids
+from ..people import mask_ids, mask_ids_in_text
 from ..registers import KINDS
 from ..registers.datetimes import HAS_TIME_SUFFIX
 from ..engine.engine_input import EngineData
@@ -129,7 +129,7 @@ def record_gap_list(indicator, result, units: pd.DataFrame, key_header: str) -> 
         table["_late"] = [how_late(a, b, ha and hb) for a, b, ha, hb in
                           zip(missing[start], missing[end], _has_time(missing, start), _has_time(missing, end))]
         headers.append(f"{kind.column(end).header}距{kind.column(start).header}")
-    table["reason"] = missing["reason"]
+    table["reason"] = mask_ids_in_text(missing["reason"])  # a card list never shows a whole ID
     headers.append("原因")
     table = table.sort_values(["station", *fields[:1]], kind="stable", na_position="last")
     return GapList(result.id, result.name, key_header, table.reset_index(drop=True), result.shortfall, None,
