@@ -257,7 +257,7 @@ def test_an_id_number_in_a_reason_is_masked_unless_asked_for(tmp_path):
     column, and show it whole only with --show-id."""
     from chsc_cli.people import mask_ids_in_text
 
-    texts = pd.Series(["患者110105198001010112，旧号110105800101011", "卡片1234567890123456789", None])
+    texts = pd.Series(["患者110105198001010112，旧号110105800101011", "卡片1234567890123456789", None], dtype=object)
     assert list(mask_ids_in_text(texts)[:2]) == ["患者110105********0112，旧号110105*****1011", "卡片1234567890123456789"]
     assert mask_ids_in_text(texts)[2] is None
     own = tmp_path / "own"
