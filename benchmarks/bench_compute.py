@@ -24,7 +24,6 @@ Generated data is kept in --out between runs (delete the folder to regenerate).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import resource
@@ -99,12 +98,11 @@ print(sum(frame.iloc[:, :4].astype(str).nunique().sum() for frame in frames))
 
 
 def load_generator():
-    spec = importlib.util.spec_from_file_location("sample_generator", ROOT / "sample_data" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.dont_write_bytecode = True
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
+    """sample_data/generate.py as a module (export_style.py loads it; one loader for both)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from export_style import load_generator as load
+
+    return load()
 
 
 #: The issue's proportions: a 60,000-resident centre vaccinates ~1,500 children a year (25 per 1,000;

@@ -104,6 +104,11 @@ def cell_problems(result: ReadResult) -> list:
     return [p for p in result.problems if p.code != "completeness-unchecked"]
 
 
+def kinds_of(result: ReadResult) -> list[str]:
+    """The kind each sheet was recognised as, in reading order."""
+    return [sheet.kind for sheet in result.sheets]
+
+
 def errors(result: ReadResult) -> list:
     return [p for p in result.problems if p.level == "error"]
 

@@ -4,7 +4,7 @@ chsc.yaml, per-kind aliases, skipped sheets and files, and sub-folders."""
 from __future__ import annotations
 
 import pytest
-from helpers import errors, make_id, problems, read, write_csv, write_workbook, write_xlsx
+from helpers import errors, kinds_of, make_id, problems, read, write_csv, write_workbook, write_xlsx
 
 from chsc_cli.config import CentreConfig
 
@@ -14,9 +14,6 @@ ID2 = make_id("19600202", "002")
 ROSTER = [["身份证号", "纳入管理日期", "姓名"], [ID1, "2021-01-01", "张三"]]
 FOLLOWUP = [["身份证号", "随访日期", "随访方式"], [ID1, "2025-03-01", "门诊"]]
 
-
-def kinds_of(result) -> list[str]:
-    return [sheet.kind for sheet in result.sheets]
 
 
 # ------------------------------------------------------------------ step 1: 高血压 / 糖尿病 words

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run_chsc
-from helpers import errors, make_id, problems, read, write_csv, write_xlsx
+from helpers import errors, kinds_of, make_id, problems, read, write_csv, write_xlsx
 
 from chsc_cli.registers import KINDS, VALUE_SETS, use_register_kinds
 from chsc_cli.registers.catalogue import load_catalogue, shipped_kinds_dir
@@ -203,9 +203,6 @@ def either_kinds(request, tmp_path):
         return
     yield request.getfixturevalue("centre_kinds")
 
-
-def kinds_of(result) -> list[str]:
-    return [sheet.kind for sheet in result.sheets]
 
 
 @pytest.fixture

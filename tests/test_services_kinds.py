@@ -7,16 +7,13 @@ from __future__ import annotations
 import math
 
 import pytest
-from helpers import errors, make_id, problems, read, write_csv, write_xlsx
+from helpers import errors, kinds_of, make_id, problems, read, write_csv, write_xlsx
 
 from chsc_cli.registers.values import parse_weeks, parse_whole_number
 
 ID1 = make_id("19900101", "002")
 ID2 = make_id("19920315", "004")
 
-
-def kinds_of(result) -> list[str]:
-    return [sheet.kind for sheet in result.sheets]
 
 
 @pytest.fixture

@@ -94,40 +94,35 @@ def _operands(node: Comparison):
     yield from walk_operands(node.operand)
 
 
+def _leaves(node: Any):
+    """The comparisons and population tests inside a node."""
+    if isinstance(node, Test):
+        yield from _leaves(node.condition)
+    elif isinstance(node, (AllOf, AnyOf)):
+        for item in node.items:
+            yield from _leaves(item)
+    elif isinstance(node, Not):
+        yield from _leaves(node.item)
+    else:
+        yield node
+
+
+def _operand_values(node: Any, kind: str) -> set[str]:
+    return {o.value for leaf in _leaves(node) if not isinstance(leaf, InPopulation) for o in _operands(leaf) if o.kind == kind}
+
+
 def fields_of(node: Any) -> set[str]:
     """Every field a node reads."""
-    if isinstance(node, Test):
-        return fields_of(node.condition)
-    if isinstance(node, (AllOf, AnyOf)):
-        return set().union(*(fields_of(item) for item in node.items)) if node.items else set()
-    if isinstance(node, Not):
-        return fields_of(node.item)
-    if isinstance(node, InPopulation):
-        return set()
-    return {operand.value for operand in _operands(node) if operand.kind == "field"}
+    return _operand_values(node, "field")
 
 
 def params_of(node: Any) -> set[str]:
-    if isinstance(node, Test):
-        return params_of(node.condition)
-    if isinstance(node, (AllOf, AnyOf)):
-        return set().union(*(params_of(item) for item in node.items)) if node.items else set()
-    if isinstance(node, Not):
-        return params_of(node.item)
-    if isinstance(node, InPopulation):
-        return set()
-    return {operand.value for operand in _operands(node) if operand.kind == "param"}
+    return _operand_values(node, "param")
 
 
 def populations_of(node: Any) -> set[str]:
     """The named populations a node tests membership of."""
-    if isinstance(node, Test):
-        return populations_of(node.condition)
-    if isinstance(node, (AllOf, AnyOf)):
-        return set().union(*(populations_of(item) for item in node.items)) if node.items else set()
-    if isinstance(node, Not):
-        return populations_of(node.item)
-    return {node.name} if isinstance(node, InPopulation) else set()
+    return {leaf.name for leaf in _leaves(node) if isinstance(leaf, InPopulation)}
 
 
 def absent_mask(node: Any, frame: pd.DataFrame) -> np.ndarray:
