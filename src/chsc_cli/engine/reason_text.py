@@ -45,6 +45,8 @@ def format_value(value: Any, spec: str | None = None) -> str:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):  # a list parameter or a vaccine series: 门诊、家庭
+        return "、".join(format_value(item, spec) for item in value)
     if spec == "weeks" and isinstance(value, (int, float)):  # a gestational age: 12.428… -> 12周3天
         whole = math.floor(value + 1e-9)
         days = round((value - whole) * 7)
