@@ -95,8 +95,8 @@ def main() -> None:
     begin = time.perf_counter()
     with stage("start-up: imports"):
         from chsc_cli.cli import main as _cli  # noqa: F401 - what the console script imports
-        from chsc_cli.cli.common import load_settings
-        from chsc_cli.indicators import compute_indicators, load_library
+        from chsc_cli.services.workspace import load_settings
+        from chsc_cli.engine import compute_indicators, load_library
         from chsc_cli.periods import parse_period
         from chsc_cli.registers import reader
         from chsc_cli.registers.sheets import read_one_file
@@ -133,7 +133,7 @@ def main() -> None:
         library = load_library([])
     period = parse_period(args.period)
     timings = {}
-    from chsc_cli.indicators import engine
+    from chsc_cli.engine import compute as engine
 
     run_class = engine.IndicatorRun
     original_run = run_class.run
