@@ -22,6 +22,7 @@ from .figures import figures_for, reference_date, resolve_figure
 from .library import Library
 from .model import Indicator, Union
 from .groups import group_names, group_results, grouped_frame
+from .parallel import evaluate_all
 from .notices import completeness_unchecked, not_in_roster, rows_in_period
 from .populations import PersonSet, all_of, apply_having, build_population
 from .results import ComputeResult, Evaluation, IndicatorResult, group_problems, prorated
@@ -373,14 +374,11 @@ def compute_indicators(
     """Every indicator of `library` (or `only` these) for `period`; with `by` ("station" or
     "team"), each indicator's row is followed by one row per group."""
     data = read if isinstance(read, EngineData) else EngineData.prepare(read)
-    evaluations: dict[str, Evaluation] = {}
     problems: list[Problem] = [p for p in data.read.problems if p.level != "info"]
     problems += [_definition_warning(text) for text in library.warnings]
-    for indicator_id, indicator in library.indicators.items():
-        if only is not None and indicator_id not in only:
-            continue
-        evaluation = IndicatorRun(indicator, library, data, period, settings, reasons).run()
-        evaluations[indicator_id] = evaluation
+    chosen = [indicator for indicator_id, indicator in library.indicators.items() if only is None or indicator_id in only]
+    evaluations = evaluate_all(chosen, lambda indicator: IndicatorRun(indicator, library, data, period, settings, reasons).run(), data)
+    for evaluation in evaluations.values():
         problems += evaluation.warnings
     notice = period_without_data(data, library, period, only=only)
     if notice is not None:
