@@ -114,3 +114,15 @@ def test_one_process_when_told(sample_centre, monkeypatch, forced, setting):
     monkeypatch.setenv(parallel.WORKERS_ENV, setting)
     monkeypatch.setattr(parallel, "_with_child", lambda *args: pytest.fail("forked although told not to"))
     _compute(sample_centre, "2025")
+
+
+def test_no_child_to_be_had(sample_centre, monkeypatch, forced):
+    """fork fails (no memory, no process slot): one process evaluates everything."""
+
+    def no_fork():
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
+    both = _compute(sample_centre, "2025")
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    _same(both, _compute(sample_centre, "2025"))

@@ -82,9 +82,13 @@ def _with_child(theirs: list[Indicator], run: Run, own: Callable[[], dict[str, E
     """`own()` here while a forked child runs `theirs`; the child's part again here if it failed."""
     sys.stdout.flush(), sys.stderr.flush()  # the child must not write what the parent buffered
     read_end, write_end = os.pipe()
-    with warnings.catch_warnings():  # Python 3.12 warns about forking a process with threads
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    try:
+        with warnings.catch_warnings():  # Python 3.12 warns about forking a process with threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError:  # no memory or process left for a child: one process does it all
+        os.close(read_end), os.close(write_end)
+        return {**own(), **{indicator.id: run(indicator) for indicator in theirs}}
     if pid == 0:  # the child: evaluate, send, and leave without running the parent's exit handlers
         os.close(read_end)
         _child(theirs, run, write_end)
