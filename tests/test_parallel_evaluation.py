@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not (sys.platform.startswith("linux") and hasatt
 def forced(monkeypatch):
     """Parallel on any folder (sample_data/ is below the size where it pays) on any machine."""
     monkeypatch.setattr(parallel, "PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "_cpus", lambda: 2)
     monkeypatch.delenv(parallel.WORKERS_ENV, raising=False)
 
 

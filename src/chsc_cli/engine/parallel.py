@@ -49,9 +49,17 @@ def _parallel_allowed(chosen: list[Indicator], data: EngineData, min_rows: int) 
     workers = os.environ.get(WORKERS_ENV, "").strip()
     if workers and (not workers.isdigit() or int(workers) < 2):
         return False
-    if not (sys.platform.startswith("linux") and hasattr(os, "fork")) or (os.cpu_count() or 1) < 2:
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork")) or _cpus() < 2:
         return False
     return len(chosen) >= 4 and _rows_read(chosen, data) >= min_rows
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _rows_read(chosen: list[Indicator], data: EngineData) -> int:
@@ -61,7 +69,9 @@ def _rows_read(chosen: list[Indicator], data: EngineData) -> int:
 
 def _split(chosen: list[Indicator], data: EngineData) -> tuple[list[Indicator], list[Indicator]] | None:
     """Two halves of about equal work: groups of indicators sharing their first register, the
-    largest group first into the lighter half (each indicator costs the rows it reads)."""
+    largest group first into the lighter half (each indicator costs the rows it reads). The first
+    half stays in the parent: it holds the largest group, usually the residents roster's, whose
+    person frames would be the most costly to send back."""
     groups: dict[str, list[Indicator]] = {}
     for indicator in chosen:
         groups.setdefault(indicator.registers[0] if indicator.registers else indicator.id, []).append(indicator)
@@ -80,7 +90,11 @@ def _split(chosen: list[Indicator], data: EngineData) -> tuple[list[Indicator], 
 
 def _with_child(theirs: list[Indicator], run: Run, own: Callable[[], dict[str, Evaluation]]) -> dict[str, Evaluation]:
     """`own()` here while a forked child runs `theirs`; the child's part again here if it failed."""
-    sys.stdout.flush(), sys.stderr.flush()  # the child must not write what the parent buffered
+    for stream in (sys.stdout, sys.stderr):  # the child must not write what the parent buffered
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken stream: nothing the child could repeat
+            pass
     read_end, write_end = os.pipe()
     try:
         with warnings.catch_warnings():  # Python 3.12 warns about forking a process with threads
