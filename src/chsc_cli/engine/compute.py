@@ -18,13 +18,14 @@ from .activity import period_without_data
 from .conditions import Evaluator
 from .engine_input import EngineData
 from .evaluation import Context, required_fields
-from .figures import figures_for, reference_date, resolve_figure
+from .figures import figures_for, reference_date, resolve_figure, station_figure
 from .library import Library
 from .model import Indicator, Union
 from .groups import group_names, group_results, grouped_frame
 from .parallel import evaluate_all
 from .notices import completeness_unchecked, not_in_roster, rows_in_period
 from .populations import PersonSet, all_of, apply_having, build_population
+from .reasons import join_reasons
 from .results import ComputeResult, Evaluation, IndicatorResult, group_problems, prorated
 
 UNFILLED = "未填"
@@ -292,7 +293,7 @@ class IndicatorRun:
                 self._columns_present(population.register, item.check)
             outcome = self.evaluator.evaluate(item, frame, population.rows)
             passed &= outcome.passed
-            reasons = _join_reasons(reasons, outcome.reasons)
+            reasons = join_reasons(reasons, outcome.reasons)
             if event is not None:
                 title = KINDS[event.register].title
                 self.steps.append((f"{title}：窗口内有符合条件记录的{self._counted_noun()}", outcome.eligible_persons))
@@ -352,15 +353,6 @@ def _absent_registers(require: tuple, data) -> list[str]:
     return absent
 
 
-def _join_reasons(left: pd.Series, right: pd.Series) -> pd.Series:
-    left_present, right_present = left.notna(), right.notna()
-    joined = left.where(left_present, right)
-    both = (left_present & right_present).to_numpy()
-    if both.any():
-        joined[both] = left[both] + "；" + right[both]
-    return joined
-
-
 def compute_indicators(
     read: ReadResult | EngineData,
     period: Period,
@@ -388,7 +380,7 @@ def compute_indicators(
     for indicator_id, evaluation in evaluations.items():
         rows.append(evaluation.result)
         if by:
-            figure = _station_figure(library.indicators[indicator_id], period, settings)
+            figure = station_figure(library.indicators[indicator_id], period, settings)
             rows += group_results(evaluation, by, groups, settings, period, figure, library.indicators[indicator_id].per_year_station)
     return ComputeResult(
         centre=settings.centre,
@@ -404,17 +396,3 @@ def _definition_warning(text: str) -> Problem:
     located, _, message = text.partition(": ")
     path, _, line = located.rpartition(":")
     return Problem("unknown-value", f"指标定义：{message}", file=path or located, row=int(line) if line.isdigit() else None)
-
-
-def _station_figure(indicator: Indicator, period: Period, settings: CentreConfig):
-    """station name -> (the indicator's figure from chsc.yaml `stations:`, missing setting names)."""
-
-    def figure_for_station(station: str):
-        figure = indicator.denominator.figure
-        station_figures = settings.station_figures(station)
-        if station_figures is None:
-            names = (figure,) if isinstance(figure, str) else figure.multiply
-            return None, [name for name in names if name.startswith("population.")]
-        return resolve_figure(figure, station_figures, settings)
-
-    return figure_for_station

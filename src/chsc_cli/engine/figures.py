@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ..config import CentreConfig, Population as Figures
 from ..periods import Period
-from .model import Figure
+from .model import Figure, Indicator
 from .results import ceil_decimal
 
 
@@ -42,3 +42,17 @@ def resolve_figure(figure: str | Figure, figures: Figures | None, settings: Cent
     for value in values:
         product *= value
     return ceil_decimal(product), []
+
+
+def station_figure(indicator: Indicator, period: Period, settings: CentreConfig):
+    """station name -> (the indicator's figure from chsc.yaml `stations:`, missing setting names)."""
+
+    def figure_for_station(station: str):
+        figure = indicator.denominator.figure
+        station_figures = settings.station_figures(station)
+        if station_figures is None:
+            names = (figure,) if isinstance(figure, str) else figure.multiply
+            return None, [name for name in names if name.startswith("population.")]
+        return resolve_figure(figure, station_figures, settings)
+
+    return figure_for_station

@@ -130,3 +130,13 @@ def _cache_key(value):
     if isinstance(value, (str, int, pd.Timestamp)) or value is None:
         return type(value), value
     return type(value), repr(value)  # dates, decimals, NA: equal reprs render alike
+
+
+def join_reasons(left: pd.Series, right: pd.Series) -> pd.Series:
+    """Each person's reasons from two requirements, joined with 「；」 where both failed."""
+    left_present, right_present = left.notna(), right.notna()
+    joined = left.where(left_present, right)
+    both = (left_present & right_present).to_numpy()
+    if both.any():
+        joined[both] = left[both] + "；" + right[both]
+    return joined
