@@ -425,55 +425,18 @@ def id_facts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def ages_at(births: pd.Series, reference: dt.date) -> pd.Series:
     """Vectorised age_at: nullable Int64 completed years at `reference`, NA where birth is NaT."""
-    years, missing = _completed_years(births, reference)
-    ages = pd.array(years, dtype="Int64")
+    reference = _as_date(reference)
+    dates = pd.Series(pd.to_datetime(births).to_numpy(), dtype="datetime64[ns]")
+    missing = dates.isna().to_numpy(dtype=bool)
+    year = dates.dt.year.fillna(reference.year).to_numpy(dtype=np.int64)
+    month = dates.dt.month.fillna(1).to_numpy(dtype=np.int64)
+    day = dates.dt.day.fillna(1).to_numpy(dtype=np.int64)
+    if not calendar.isleap(reference.year):
+        day = np.where((month == 2) & (day == 29), 28, day)
+    not_yet = (month > reference.month) | ((month == reference.month) & (day > reference.day))
+    ages = pd.array(reference.year - year - not_yet.astype(np.int64), dtype="Int64")
     ages[missing] = pd.NA
     return pd.Series(ages, index=births.index, dtype="Int64")
-
-
-def ages_in_years(births: pd.Series, reference: dt.date) -> np.ndarray:
-    """ages_at as a float array, NaN where birth is NaT (what the engine's filters compare)."""
-    years, missing = _completed_years(births, reference)
-    ages = years.astype(float)
-    ages[missing] = np.nan
-    return ages
-
-
-_NS_PER_DAY = 86_400_000_000_000
-_EPOCH = dt.date(1970, 1, 1).toordinal()
-
-
-def _completed_years(births: pd.Series, reference: dt.date) -> tuple[np.ndarray, np.ndarray]:
-    """(age_at of every birth as int64, where birth is NaT), by day numbers and no calendar fields:
-    a birth in year y is ref.year - y years old when it is on or before the last day of y whose
-    birthday has passed at `reference` (`_last_passed`), one less after it."""
-    reference = _as_date(reference)
-    stamps = np.asarray(pd.to_datetime(births), dtype="datetime64[ns]").view(np.int64)
-    missing = stamps == np.iinfo(np.int64).min  # NaT
-    days = np.where(missing, 0, stamps) // _NS_PER_DAY  # floor: dates before 1970 too
-    years = np.zeros(len(days), dtype=np.int64)
-    if missing.all():
-        return years, missing
-    present = days[~missing]
-    first = dt.date.fromordinal(int(present.min()) + _EPOCH).year
-    last = dt.date.fromordinal(int(present.max()) + _EPOCH).year
-    span = range(first, last + 1)
-    starts = np.array([dt.date(year, 1, 1).toordinal() - _EPOCH for year in span], dtype=np.int64)
-    passed = np.array([_last_passed(year, reference).toordinal() - _EPOCH for year in span], dtype=np.int64)
-    which = np.searchsorted(starts, days, side="right") - 1  # the birth's year, as an offset from `first`
-    which[missing] = 0
-    years = reference.year - (first + which) - (days > passed[which])
-    return years, missing
-
-
-def _last_passed(year: int, reference: dt.date) -> dt.date:
-    """The last day of `year` whose birthday is on or before `reference` (29 February read as 28
-    February in a common reference year, as `_birthday_passed` reads it)."""
-    if (reference.month, reference.day) == (2, 29) and not calendar.isleap(year):
-        return dt.date(year, 2, 28)  # a leap reference: a common year has no 29th to include
-    if (reference.month, reference.day) == (2, 28) and not calendar.isleap(reference.year) and calendar.isleap(year):
-        return dt.date(year, 2, 29)  # born 29 February: the birthday is the 28th this year
-    return dt.date(year, reference.month, reference.day)
 
 
 def mask_ids(ids: pd.Series) -> pd.Series:

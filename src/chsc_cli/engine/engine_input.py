@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..people import ages_in_years
+from ..people import ages_at
 from ..registers import KINDS, ReadResult
 
 
@@ -140,4 +140,4 @@ def with_age(frame: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
 
 def ages(births: pd.Series, reference: dt.date) -> np.ndarray:
     """Completed years at `reference` as floats (NaN without a birth date)."""
-    return ages_in_years(births, reference)
+    return ages_at(births, reference).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
