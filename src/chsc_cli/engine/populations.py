@@ -67,7 +67,8 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
         grouped = qualifying.groupby("_key", sort=False)[derive.field]
         persons[name] = (grouped.min() if derive.smallest else grouped.max()).reindex(persons.index)
     birth_known = persons["birth"].notna()
-    persons["first_birthday"] = first_birthdays(persons["birth"])
+    if "birth" in source.derive:  # else the rows' own first_birthday (engine_input) stands
+        persons["first_birthday"] = first_birthdays(persons["birth"])
     qualifying_count = len(persons)
     if source.having:
         keep = all_of(source.having, persons, context)
