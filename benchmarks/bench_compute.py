@@ -8,8 +8,9 @@ because the machines are shared and noisy. Sections (`--sections`, default `expo
   numbers as text). Side by side, interleaved: the raw python-calamine parse in a pool of
   os.cpu_count() processes (the floor with the same cores), the same parse in one process, a naive
   `pandas.read_excel(engine="calamine", dtype=str)` of every sheet (nothing parsed),
-  `chsc compute --no-cache`, `chsc compute` with the parse cache warm, and `chsc indicators`
-  (start-up and library); ratios against the parallel floor;
+  `chsc compute --no-cache`, `chsc compute` with the parse cache warm (and again with the
+  evaluation in one process, CHSC_EVAL_WORKERS=1), and `chsc indicators` (start-up and library);
+  ratios against the parallel floor;
 - centre (issue 8): the generator's own centre (real date cells) against the serial raw parse, a
   naive pandas + openpyxl pipeline, and the parse cache; the read stage alone in one process;
 - growth: compute time for centres of 1×, 2×, 5× and 10× the data (6,000 … 60,000 residents),
@@ -141,13 +142,16 @@ def export_section(out: Path, repeat: int, env: dict) -> dict:
         "naive_calamine": [sys.executable, "-c", NAIVE_CALAMINE, str(centre)],
         "no_cache": [*compute, "--no-cache"],
         "warm": compute,
+        "warm_one_process": compute,
         "indicators": [*CHSC, "indicators"],
     }
+    # the evaluation's second process (chsc_cli.engine.parallel) turned off: what it saves, side by side
+    environments = {name: env for name in contenders} | {"warm_one_process": {**env, "CHSC_EVAL_WORKERS": "1"}}
     subprocess.run(compute, env=env, stdout=subprocess.DEVNULL, check=True)  # fills the cache for "warm"
     timings: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(repeat):
         for name, command in contenders.items():
-            timings[name].append(timed(command, env)[0])
+            timings[name].append(timed(command, environments[name])[0])
     return {name: statistics.median(values) for name, values in timings.items()} | {"rows": count_rows(centre)}
 
 
@@ -163,6 +167,7 @@ def print_export(result: dict, repeat: int) -> None:
         ("naive_calamine", 'naive pandas.read_excel(engine="calamine", dtype=str), nothing parsed'),
         ("no_cache", "chsc compute --no-cache"),
         ("warm", "chsc compute, parse cache warm"),
+        ("warm_one_process", "the same, the evaluation in one process (CHSC_EVAL_WORKERS=1)"),
         ("indicators", "chsc indicators (start-up and library)"),
     ]
     for name, label in rows:
