@@ -1,0 +1,145 @@
+"""Atomic writing: every file chsc produces is written to a hidden temporary file in the target's
+folder, flushed to disk and renamed into place, so a crash never leaves half a report and a failed
+write keeps the old file; never over an input register (callers pass the folder's registers as
+`protected`). The formats (csv, xlsx) are in writer.py."""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from chsc_cli.problems import UserError
+
+TEMP_PREFIX = ".~chsc-tmp-"
+
+
+
+def atomic_write(
+    path: Path, write: Callable[[Path], None], *, protected: Iterable[Path] = ()
+) -> Path:
+    """Call `write(tmp)` on a temporary file next to `path`, flush it and rename it onto `path`.
+
+    The temporary name starts with '.' and keeps the suffix of `path` (libraries that look at the
+    suffix, such as openpyxl, keep working). On any exception the temporary file is removed and the
+    exception re-raised; an existing file at `path` is left as it was. Returns the resolved path.
+    """
+    target = Path(path).expanduser().resolve()
+    _refuse_protected(target, protected)
+    folder = target.parent
+    if not folder.is_dir():
+        raise UserError(f"输出文件夹不存在：{folder}，请先创建", hint="或用 -o 指定一个已存在的文件夹中的文件")
+    if target.is_dir():
+        raise UserError(f"输出路径是一个文件夹，不是文件：{target}", hint="请在 -o 中给出文件名")
+    tmp = _create_temp(target)
+    try:
+        try:
+            _copy_mode(target, tmp)
+            write(tmp)
+            _fsync_file(tmp)
+            os.replace(tmp, target)
+        except OSError as error:  # the disk or the file system, not a bug: a user error (exit 2)
+            raise UserError(
+                f"无法写入文件：{target}（{_os_reason(error)}）",
+                hint="请确认磁盘有空间、有写入权限，且该文件没有在 Excel 等程序中打开",
+            ) from error
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_folder(folder)
+    return target
+
+
+_OS_REASONS = {
+    getattr(errno, name, None): reason  # not every platform has every code
+    for name, reason in (
+        ("ENOSPC", "磁盘空间不足"),
+        ("EDQUOT", "超出磁盘配额"),
+        ("EACCES", "没有写入权限"),
+        ("EPERM", "没有写入权限"),
+        ("EROFS", "磁盘是只读的"),
+        ("EISDIR", "目标是一个文件夹"),
+        ("EBUSY", "文件正被其他程序使用"),
+    )
+}
+
+
+def _os_reason(error: OSError) -> str:
+    return _OS_REASONS.get(error.errno, error.strerror or type(error).__name__)
+
+
+def write_text(path: Path, text: str, *, protected: Iterable[Path] = ()) -> Path:
+    """Write `text` as UTF-8, newlines exactly as given."""
+    return write_bytes(path, text.encode("utf-8"), protected=protected)
+
+
+def write_bytes(path: Path, data: bytes, *, protected: Iterable[Path] = ()) -> Path:
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data), protected=protected)
+
+
+def _refuse_protected(target: Path, protected: Iterable[Path]) -> None:
+    for register in protected:
+        register = Path(register).expanduser()
+        same = register.resolve() == target
+        if not same and target.exists() and register.exists():
+            same = os.path.samefile(register, target)
+        if same:
+            what = "中心设置文件" if target.suffix.lower() in (".yaml", ".yml") else "输入登记表"
+            raise UserError(
+                f"不能覆盖{what}：{target.name}（{target}）",
+                hint="请用 -o 指定另一个输出文件",
+            )
+
+
+def _create_temp(target: Path) -> Path:
+    """Create an empty hidden file in the target's folder (permissions follow the umask)."""
+    for _ in range(100):
+        tmp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(4)}{target.suffix}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except PermissionError as error:
+            raise UserError(
+                f"没有权限在此文件夹中写入：{target.parent}", hint="请用 -o 指定另一个位置"
+            ) from error
+        except OSError as error:  # a read-only or full disk
+            raise UserError(
+                f"无法在此文件夹中写入：{target.parent}（{_os_reason(error)}）", hint="请用 -o 指定另一个位置"
+            ) from error
+        os.close(fd)
+        return tmp
+    raise FileExistsError(f"could not create a temporary file next to {target}")
+
+
+def _copy_mode(target: Path, tmp: Path) -> None:
+    """Keep the permissions of a file being replaced (an owner-only report stays owner-only)."""
+    try:
+        os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
+    except FileNotFoundError:
+        pass
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable where the platform allows it (not on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
