@@ -4,7 +4,9 @@ and nothing is lost when the child fails: its indicators are evaluated again in 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -19,7 +21,8 @@ pytestmark = pytest.mark.skipif(not (sys.platform.startswith("linux") and hasatt
 
 @pytest.fixture
 def forced(monkeypatch):
-    """Parallel on any folder (sample_data/ is below the size where it pays) on any machine."""
+    """Parallel on any folder of any size on any machine with fork (sample_data/ is above the size
+    on its own, so every test computing on it forks too; these do not depend on that)."""
     monkeypatch.setattr(parallel, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(parallel, "_cpus", lambda: 2)
     monkeypatch.delenv(parallel.WORKERS_ENV, raising=False)
@@ -66,7 +69,7 @@ def test_reasons_arrive_from_the_child(sample_centre, forced):
     _same(both, one)
 
 
-def test_a_failing_child_loses_nothing(sample_centre, monkeypatch, forced):
+def test_a_failing_child_loses_nothing(sample_centre, monkeypatch, forced, forks):
     """An error in the child (here: every indicator fails there) -> the parent evaluates its half."""
     parent = os.getpid()
     real_run = engine_compute.IndicatorRun.run
@@ -78,6 +81,7 @@ def test_a_failing_child_loses_nothing(sample_centre, monkeypatch, forced):
 
     monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
     both = _compute(sample_centre, "2025")
+    assert len(forks) == 1 and _gone(forks[0])
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     _same(both, _compute(sample_centre, "2025"))
 
@@ -126,3 +130,154 @@ def test_no_child_to_be_had(sample_centre, monkeypatch, forced):
     both = _compute(sample_centre, "2025")
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     _same(both, _compute(sample_centre, "2025"))
+
+
+def _halves(sample_centre):
+    chosen = list(load_library([]).indicators.values())
+    return parallel._split(chosen, engine_compute.EngineData.prepare(sample_centre.read))
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The pids of the children forked meanwhile."""
+    pids, real_fork = [], os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(parallel.os, "fork", fork)
+    return pids
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_the_childs_evaluations_are_the_ones_used(sample_centre, monkeypatch, forced, forks):
+    """The parent evaluates its half only: a child whose results never arrive would fail this."""
+    parent, in_parent = os.getpid(), []
+    real_run = engine_compute.IndicatorRun.run
+
+    def run(self):
+        if os.getpid() == parent:
+            in_parent.append(self.indicator.id)
+        return real_run(self)
+
+    monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
+    _compute(sample_centre, "2025")
+    mine, theirs = _halves(sample_centre)
+    assert len(forks) == 1 and _gone(forks[0])
+    assert in_parent == [indicator.id for indicator in mine]
+
+
+def test_a_child_killed_while_sending_loses_nothing(sample_centre, monkeypatch, forced, forks):
+    def half_then_killed(write_end, payload):
+        os.write(write_end, payload[: len(payload) // 2])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(parallel, "_send", half_then_killed)
+    both = _compute(sample_centre, "2025")
+    assert len(forks) == 1 and _gone(forks[0])
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    _same(both, _compute(sample_centre, "2025"))
+
+
+def test_a_hung_child_is_killed_and_its_half_done_here(sample_centre, monkeypatch, forced, forks):
+    parent = os.getpid()
+    real_run = engine_compute.IndicatorRun.run
+
+    def run(self):
+        if os.getpid() != parent:
+            time.sleep(600)  # stuck
+        return real_run(self)
+
+    monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
+    monkeypatch.setattr(parallel, "MIN_WAIT_SECONDS", 1.0)
+    monkeypatch.setattr(parallel, "LATE_FACTOR", 1.0)
+    started = time.monotonic()
+    both = _compute(sample_centre, "2025")
+    assert time.monotonic() - started < 60
+    assert len(forks) == 1 and _gone(forks[0])
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    _same(both, _compute(sample_centre, "2025"))
+
+
+def test_an_error_in_the_parents_half_comes_at_once_and_as_one_process_reports_it(sample_centre, monkeypatch, forced, forks):
+    """The child is killed (not waited for), and the error is the first failing indicator in the
+    library's order, whichever half it was in."""
+    mine, theirs = _halves(sample_centre)
+    library = [indicator.id for indicator in load_library([]).indicators.values()]
+    failing = {mine[-1].id, theirs[-1].id}
+    first = min(failing, key=library.index)
+    parent = os.getpid()
+    real_run = engine_compute.IndicatorRun.run
+
+    def run(self):
+        if os.getpid() != parent:
+            time.sleep(5)  # a slow child: the parent must not wait for it
+        if self.indicator.id in failing:
+            raise ZeroDivisionError(self.indicator.id)
+        return real_run(self)
+
+    monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
+    started = time.monotonic()
+    with pytest.raises(ZeroDivisionError, match=f"^{first}$"):
+        _compute(sample_centre, "2025")
+    assert time.monotonic() - started < 4 * len(theirs)
+    assert len(forks) == 1 and _gone(forks[0])
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    with pytest.raises(ZeroDivisionError, match=f"^{first}$"):
+        _compute(sample_centre, "2025")
+
+
+def test_two_failures_in_the_childs_half_report_the_first(sample_centre, monkeypatch, forced):
+    _, theirs = _halves(sample_centre)
+    failing = {theirs[0].id, theirs[-1].id}
+    real_run = engine_compute.IndicatorRun.run
+
+    def run(self):
+        if self.indicator.id in failing:
+            raise ZeroDivisionError(self.indicator.id)
+        return real_run(self)
+
+    monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
+    with pytest.raises(ZeroDivisionError, match=f"^{theirs[0].id}$"):
+        _compute(sample_centre, "2025")
+
+
+def test_sigchld_ignored_by_whoever_started_chsc(sample_centre, monkeypatch, forced, forks):
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        both = _compute(sample_centre, "2025")
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert len(forks) == 1
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    _same(both, _compute(sample_centre, "2025"))
+
+
+def test_no_stdout_at_all(sample_centre, monkeypatch, forced, forks):
+    monkeypatch.setattr(sys, "stdout", None)
+    both = _compute(sample_centre, "2025")
+    assert len(forks) == 1
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    _same(both, _compute(sample_centre, "2025"))
+
+
+def test_repeated_periods_on_one_prepared_folder(sample_centre, monkeypatch, forced):
+    """progress and report compute several periods on one EngineData: each call as one process's."""
+    data = engine_compute.EngineData.prepare(sample_centre.read)
+    library = load_library([])
+    periods = ["2025-01", "2025Q1", "2025"]
+    both = [compute_indicators(data, parse_period(p), sample_centre.settings, library, by="team") for p in periods]
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    fresh = engine_compute.EngineData.prepare(sample_centre.read)
+    for period, result in zip(periods, both):
+        _same(result, compute_indicators(fresh, parse_period(period), sample_centre.settings, library, by="team"))

@@ -2,24 +2,32 @@
 
 The engine's evaluation is many small pandas steps (no one of them large), so the only way to take
 its time down by half on a two-core machine is to run half of the indicators elsewhere. A forked
-child sees the prepared registers without copying them (copy-on-write) and sends back its
-evaluations pickled; the parent evaluates the other half meanwhile.
+child shares the prepared registers with the parent (copy-on-write: a page is copied only when one
+of them writes to it) and sends back its evaluations pickled; the parent evaluates the other half
+meanwhile.
 
 - Only where `os.fork` exists on Linux (Windows has no fork, and macOS frameworks are not safe to
-  fork), with at least two CPUs, and only on folders large enough for the ~30 ms of a fork and the
-  transfer to pay (`PARALLEL_MIN_ROWS`); `CHSC_EVAL_WORKERS=1` turns it off.
-- Indicators reading the same registers stay in one process, since the populations and event rows
-  they share are built once per process (memoised); the groups are balanced by the rows they read.
+  fork), with at least two CPUs this process may use, and only on folders large enough for the
+  ~30 ms of a fork and the transfer to pay (`PARALLEL_MIN_ROWS`); `CHSC_EVAL_WORKERS=1` turns it off.
+- Indicators sharing their first register stay in one process, since the populations and event
+  rows they share are built once per process (memoised); the groups are balanced by the rows they
+  read. A register read by both halves (the residents roster, for groups) is prepared in each.
 - Nothing can be lost to the child: if it fails in any way (an error, killed, a result that does
-  not arrive), its indicators are evaluated again in the parent, where an error is raised and
-  reported as usual. The result is the same as one process's, in the library's order.
+  not arrive whole, no result within `_deadline` of the parent's own half), it is killed and its
+  indicators are evaluated again in the parent. If the parent's own half raises, the child is killed
+  at once and the whole library is evaluated again in one process, so that the error reported is the
+  one a single process reports (the first failing indicator in the library's order). The result is
+  the same as one process's, in the library's order.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import select
+import signal
 import sys
+import time
 import warnings
 from collections.abc import Callable
 
@@ -40,9 +48,15 @@ def evaluate_all(chosen: list[Indicator], run: Run, data: EngineData) -> dict[st
     halves = _split(chosen, data) if _parallel_allowed(chosen, data, PARALLEL_MIN_ROWS) else None
     if halves is None:
         return {indicator.id: run(indicator) for indicator in chosen}
-    mine, theirs = halves
-    done = _with_child(theirs, run, lambda: {indicator.id: run(indicator) for indicator in mine})
+    try:
+        done = _with_child(*halves, run)
+    except _OneProcess:  # no child to be had, or the parent's half failed: as one process would
+        return _serial(chosen, run)
     return {indicator.id: done[indicator.id] for indicator in chosen}
+
+
+class _OneProcess(Exception):
+    """Evaluate the whole library in this process, in its order (the child, if any, is gone)."""
 
 
 def _parallel_allowed(chosen: list[Indicator], data: EngineData, min_rows: int) -> bool:
@@ -85,47 +99,87 @@ def _split(chosen: list[Indicator], data: EngineData) -> tuple[list[Indicator], 
         lighter = 0 if loads[0] <= loads[1] else 1
         halves[lighter].extend(group)
         loads[lighter] += sum(map(cost, group))
-    return halves if halves[0] and halves[1] else None
+    if not (halves[0] and halves[1]):
+        return None
+    position = {indicator.id: index for index, indicator in enumerate(chosen)}
+    return tuple(sorted(half, key=lambda indicator: position[indicator.id]) for half in halves)  # library order
 
 
-def _with_child(theirs: list[Indicator], run: Run, own: Callable[[], dict[str, Evaluation]]) -> dict[str, Evaluation]:
-    """`own()` here while a forked child runs `theirs`; the child's part again here if it failed."""
+def _with_child(mine: list[Indicator], theirs: list[Indicator], run: Run) -> dict[str, Evaluation]:
+    """`mine` here while a forked child runs `theirs`; the child's part again here if it failed."""
     for stream in (sys.stdout, sys.stderr):  # the child must not write what the parent buffered
         try:
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         except (OSError, ValueError):  # a closed or broken stream: nothing the child could repeat
             pass
-    read_end, write_end = os.pipe()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:  # no file descriptor left: one process does it all
+        raise _OneProcess from None
     try:
         with warnings.catch_warnings():  # Python 3.12 warns about forking a process with threads
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
-    except OSError:  # no memory or process left for a child: one process does it all
+    except OSError:  # no memory or process slot left for a child: one process does it all
         os.close(read_end), os.close(write_end)
-        return {**own(), **{indicator.id: run(indicator) for indicator in theirs}}
-    if pid == 0:  # the child: evaluate, send, and leave without running the parent's exit handlers
-        os.close(read_end)
-        _child(theirs, run, write_end)
+        raise _OneProcess from None
+    if pid == 0:
+        _child(theirs, run, read_end, write_end)  # never returns
     os.close(write_end)
     received = None
     try:
-        done = own()
-        received = _receive(read_end)
-    finally:
-        os.close(read_end)
-        os.waitpid(pid, 0)
+        started = time.monotonic()
+        done = _serial(mine, run)
+        received = _receive(read_end, _deadline(time.monotonic() - started))
+    except Exception:  # a bug in the parent's half: report the error one process would report
+        _stop(pid, read_end)
+        raise _OneProcess from None
+    except BaseException:  # Ctrl-C, exit: leave no child behind
+        _stop(pid, read_end)
+        raise
+    _stop(pid, read_end)  # (the child has sent everything and exited, or it is late: killed)
     if received is None:
-        received = {indicator.id: run(indicator) for indicator in theirs}
+        received = _serial(theirs, run)
     done.update(received)
     return done
 
 
-def _child(theirs: list[Indicator], run: Run, write_end: int) -> None:
+def _serial(indicators: list[Indicator], run: Run) -> dict[str, Evaluation]:
+    return {indicator.id: run(indicator) for indicator in indicators}
+
+
+#: The child's half gets at least this long, and `LATE_FACTOR` times the parent's half, to arrive.
+MIN_WAIT_SECONDS = 30.0
+LATE_FACTOR = 4.0
+
+
+def _deadline(own_seconds: float) -> float:
+    """When to stop waiting for the child (its half is about as long as the parent's)."""
+    return time.monotonic() + max(MIN_WAIT_SECONDS, LATE_FACTOR * own_seconds)
+
+
+def _stop(pid: int, read_end: int) -> None:
+    """Close our end, kill the child if it still runs, and reap it."""
+    os.close(read_end)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # SIGCHLD ignored by whoever started chsc: the system reaped it
+        pass
+
+
+def _child(theirs: list[Indicator], run: Run, read_end: int, write_end: int) -> None:
+    """Evaluate, send, and leave without running the parent's exit handlers, whatever happens."""
     code = 1
     try:
-        payload = pickle.dumps({indicator.id: run(indicator) for indicator in theirs}, protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
+        os.close(read_end)
+        _prefer_as_oom_victim()
+        payload = pickle.dumps(_serial(theirs, run), protocol=pickle.HIGHEST_PROTOCOL)
+        _send(write_end, payload)
         code = 0
     except BaseException:  # noqa: BLE001 - the parent evaluates these again and reports any error
         pass
@@ -133,10 +187,30 @@ def _child(theirs: list[Indicator], run: Run, write_end: int) -> None:
         os._exit(code)
 
 
-def _receive(read_end: int) -> dict[str, Evaluation] | None:
-    """The child's evaluations, or None when they did not arrive whole."""
+def _prefer_as_oom_victim() -> None:
+    """Out of memory, the kernel should kill the child (the parent redoes its work), not chsc."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as adjust:
+            adjust.write("1000")
+    except OSError:
+        pass
+
+
+def _send(write_end: int, payload: bytes) -> None:
+    with os.fdopen(write_end, "wb") as pipe:
+        pipe.write(payload)
+
+
+def _receive(read_end: int, deadline: float) -> dict[str, Evaluation] | None:
+    """The child's evaluations, or None when they did not arrive whole by `deadline`."""
     chunks = []
-    while chunk := os.read(read_end, 1 << 20):
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([read_end], [], [], remaining)[0]:
+            return None  # late: the caller kills the child
+        chunk = os.read(read_end, 1 << 20)
+        if not chunk:
+            break
         chunks.append(chunk)
     try:
         return pickle.loads(b"".join(chunks)) if chunks else None
