@@ -15,7 +15,7 @@ from .columns import RegisterKind, completeness_message
 from .headers import AliasIndex, find_header
 from .catalogue import Catalogue
 from .kinds import active_catalogue, use_catalogue
-from .persons import with_id_facts
+from .persons import ID_FIELD, with_id_facts
 from .records import RegisterSheet, SkippedSheet
 from .sources import UnreadableFile, read_file
 from .table import build_sheet_table
@@ -82,9 +82,10 @@ def read_one_file(
             _missing_columns(result, raw.file, raw.sheet, header.row_index + 1, kind, missing)
             continue
         fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
-        built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks)
+        id_facts_of = ID_FIELD if kind.keyed_by_id_number else None
+        built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks, id_facts_of)
         result.problems.extend(built.problems)
-        result.frames.append(with_id_facts(built.frame) if kind.keyed_by_id_number else built.frame)
+        result.frames.append(with_id_facts(built.frame) if id_facts_of else built.frame)
         for field in kind.completeness_fields:
             if field not in outcome.matched:
                 message = completeness_message(kind.column(field).header)

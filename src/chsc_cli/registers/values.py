@@ -358,16 +358,30 @@ def _parse_uniques(uniques: np.ndarray, parser: Callable[[object], Parsed], valu
     return all_typed, codes, details
 
 
-def parse_values(
+def parse_distinct(
     raw: np.ndarray | tuple[np.ndarray, np.ndarray], parser: Callable[[object], Parsed], value_type: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse an object array (or its factorisation): (typed values, codes, details), one per row;
-    codes and details are None when no value has a problem (the usual column)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Parse an object array (or its factorisation) once per distinct value: (each row's position
+    among the distinct values, their typed values, problem codes, details)."""
     positions, uniques = raw if isinstance(raw, tuple) else factorize(raw)
-    typed, codes, details = _parse_uniques(uniques, parser, value_type)
+    return (positions, *_parse_uniques(uniques, parser, value_type))
+
+
+def per_row(
+    positions: np.ndarray, typed: np.ndarray, codes: np.ndarray, details: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """parse_distinct's result row by row: (typed values, codes, details); codes and details are
+    None when no value has a problem (the usual column)."""
     if not np.count_nonzero(codes):  # None is falsy, every problem code is not (counted in C)
         return typed[positions], None, None
     return typed[positions], codes[positions], details[positions]
+
+
+def parse_values(
+    raw: np.ndarray | tuple[np.ndarray, np.ndarray], parser: Callable[[object], Parsed], value_type: str
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Parse an object array (or its factorisation): (typed values, codes, details), one per row."""
+    return per_row(*parse_distinct(raw, parser, value_type))
 
 
 def blank_rows(columns: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> np.ndarray:
