@@ -87,21 +87,34 @@ TOTAL_VARIANTS = tuple(
 TOTAL_SET = frozenset(TOTAL_VARIANTS)
 
 
-def _total_rows(grid: np.ndarray) -> np.ndarray:
+def _total_rows(grid: np.ndarray, factorized: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
     """Rows whose first non-empty cell is 合计, 总计 or 小计 (exact matches of the usual spellings,
     compared in C: a register has 100,000 rows and one total line). Each next column is looked at
     only in the rows still without a non-empty cell: a sheet with one blank row is not compared in
-    full column after column."""
+    full column after column. A column already factorised (`factorized`: index -> positions,
+    distinct values) is judged on its distinct values, then row by row through the positions."""
     totals = np.zeros(grid.shape[0], dtype=bool)
     pending = np.arange(grid.shape[0])
     for index in range(grid.shape[1]):
         if not len(pending):
             break
-        column = grid[:, index] if len(pending) == grid.shape[0] else grid[pending, index]
-        non_blank = (column != "") & ~pd.isna(column)
-        totals[pending[non_blank & pd.Series(column, dtype=object).isin(TOTAL_SET).to_numpy()]] = True
+        if factorized is not None and index in factorized:
+            positions, uniques = factorized[index]
+            non_blank, total = _non_blank_and_total(uniques)
+            at = positions if len(pending) == grid.shape[0] else positions[pending]
+            non_blank, total = non_blank[at], total[at]
+        else:
+            column = grid[:, index] if len(pending) == grid.shape[0] else grid[pending, index]
+            non_blank, total = _non_blank_and_total(column)
+        totals[pending[total]] = True
         pending = pending[~non_blank]
     return totals
+
+
+def _non_blank_and_total(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(which cells are not empty, which are not empty and a total word)."""
+    non_blank = (cells != "") & ~pd.isna(cells)
+    return non_blank, non_blank & pd.Series(cells, dtype=object).isin(TOTAL_SET).to_numpy()
 
 
 def _absent_values(column: Column, n_rows: int) -> object:
@@ -137,7 +150,7 @@ def build_sheet_table(
     factorized = {index: factorize(grid[:, index]) for index in columns}
     if n_rows and factorized:
         blank = blank_rows([factorized[index] for index in set(matched.values()) if index in factorized], n_rows)
-        keep = ~(blank | _total_rows(grid))
+        keep = ~(blank | _total_rows(grid, factorized))
     else:
         keep = np.zeros(n_rows, dtype=bool)
     excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]

@@ -68,27 +68,28 @@ def shapes_of(texts: list[str]) -> Shapes:
     shapes = [
         classes[index, : lengths[index]].tobytes().decode("latin-1").translate(_CLASS_TEXT) for index in first.tolist()
     ]
-    order = np.argsort(shape_of, kind="stable")
+    # a stable sort of 16-bit numbers is a radix sort (one pass): the shapes of a column are few
+    order = np.argsort(shape_of.astype(np.int16) if len(distinct) < 2**15 else shape_of, kind="stable")
     counts = np.bincount(shape_of + 1, minlength=len(distinct) + 1)  # the texts without a shape first
     return Shapes(codes, shape_of, shapes, order, np.cumsum(counts))
 
 
 @lru_cache(maxsize=4096)
 def _plan(patterns: tuple[re.Pattern, ...], names: tuple[str, ...], shape: str) -> tuple[int, np.ndarray, np.ndarray]:
-    """(the first of `patterns` that matches `shape` in full, -1 for none; which of `names` it
-    gives; the weights that turn a text's code points into each one's number: (MAX_WIDTH, given),
-    10**k at a group's places, 0 elsewhere)."""
+    """(the first of `patterns` that matches `shape` in full, -1 for none; the weights that turn a
+    text's code points into each of `names`' numbers, (MAX_WIDTH, names): 10**k at a group's
+    places, 0 elsewhere; what the code point of `0` adds to each number, to be taken off)."""
+    weights = np.zeros((MAX_WIDTH, len(names)))
     for which, pattern in enumerate(patterns):
         match = pattern.fullmatch(shape)
         if match is None:
             continue
-        given = [column for column, name in enumerate(names) if name in pattern.groupindex and match.start(name) >= 0]
-        weights = np.zeros((MAX_WIDTH, len(given)))
-        for place, column in enumerate(given):
-            start, end = match.span(names[column])
-            weights[start:end, place] = 10.0 ** np.arange(end - start - 1, -1, -1)
-        return which, np.array(given, dtype=np.intp), weights
-    return -1, np.zeros(0, dtype=np.intp), np.zeros((MAX_WIDTH, 0))
+        for column, name in enumerate(names):
+            if name in pattern.groupindex and match.start(name) >= 0:
+                start, end = match.span(name)
+                weights[start:end, column] = 10.0 ** np.arange(end - start - 1, -1, -1)
+        return which, weights, ord("0") * weights.sum(axis=0)
+    return -1, weights, weights[0]
 
 
 def numbers_by_shape(shapes: Shapes, patterns: tuple[re.Pattern, ...]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -104,15 +105,15 @@ def numbers_by_shape(shapes: Shapes, patterns: tuple[re.Pattern, ...]) -> tuple[
     # the texts in the order of their shapes: a shape's texts are one slice
     codes = shapes.codes[shapes.order].astype(np.float64)
     for shape, text in enumerate(shapes.shapes):
-        pattern, given, weights = _plan(patterns, names, text)
+        pattern, weights, zeros = _plan(patterns, names, text)
         if pattern < 0:
             continue
         start, stop = shapes.bounds[shape], shapes.bounds[shape + 1]
         which[start:stop] = pattern
-        # a digit's code point less that of `0` is the digit; other places weigh 0
-        numbers[start:stop, given] = codes[start:stop] @ weights[:width] - ord("0") * weights.sum(axis=0)
-    unsorted_which = np.full(len(which), -1, dtype=np.int64)
+        # a digit is its code point less that of `0`; other places weigh 0
+        numbers[start:stop] = codes[start:stop] @ weights[:width] - zeros
+    unsorted_which = np.empty_like(which)
     unsorted_which[shapes.order] = which
-    whole = np.zeros(numbers.shape, dtype=np.int64)
+    whole = np.empty(numbers.shape, dtype=np.int64)
     whole[shapes.order] = numbers
     return unsorted_which, {name: whole[:, column] for column, name in enumerate(names)}

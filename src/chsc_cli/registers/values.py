@@ -239,8 +239,8 @@ def parser_for(column: Column) -> Callable[[object], Parsed]:
 
 def _typed(values: np.ndarray, value_type: str) -> np.ndarray:
     """Parsed unique values as the column's final array type."""
-    if value_type == "date":
-        return pd.to_datetime(pd.Series(values, dtype=object)).to_numpy(dtype="datetime64[ns]")
+    if value_type == "date":  # datetime.date or None (NaT); numpy converts them itself, without pandas' per-call cost
+        return np.array(values.tolist(), dtype="datetime64[ns]")
     if value_type in NUMBER_TYPES:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
     if value_type == "yesno":
