@@ -92,13 +92,13 @@ def _total_rows(grid: np.ndarray, factorized: dict[int, tuple[np.ndarray, np.nda
     compared in C: a register has 100,000 rows and one total line). Each next column is looked at
     only in the rows still without a non-empty cell: a sheet with one blank row is not compared in
     full column after column. A column already factorised (`factorized`: index -> positions,
-    distinct values) is judged on its distinct values, then row by row through the positions."""
+    distinct values) is judged on its distinct values when they are fewer than the rows to judge."""
     totals = np.zeros(grid.shape[0], dtype=bool)
     pending = np.arange(grid.shape[0])
     for index in range(grid.shape[1]):
         if not len(pending):
             break
-        if factorized is not None and index in factorized:
+        if factorized is not None and index in factorized and len(factorized[index][1]) < len(pending):
             positions, uniques = factorized[index]
             non_blank, total = _non_blank_and_total(uniques)
             at = positions if len(pending) == grid.shape[0] else positions[pending]
