@@ -377,13 +377,6 @@ def per_row(
     return typed[positions], codes[positions], details[positions]
 
 
-def parse_values(
-    raw: np.ndarray | tuple[np.ndarray, np.ndarray], parser: Callable[[object], Parsed], value_type: str
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Parse an object array (or its factorisation): (typed values, codes, details), one per row."""
-    return per_row(*parse_distinct(raw, parser, value_type))
-
-
 def blank_rows(columns: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> np.ndarray:
     """Rows blank in every one of the factorised `columns`. The column with the fewest distinct
     values is looked at first, and each next column only at the rows still blank: a roster of
