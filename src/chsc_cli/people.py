@@ -420,8 +420,12 @@ def sexes_from_ids(ids: pd.Series) -> pd.Series:
 
 def _sexes_of(shaped: np.ndarray, chars: np.ndarray) -> np.ndarray:
     sexes = np.full(len(shaped), None, dtype=object)
-    sexes[shaped] = np.where((chars[:, 16] - ord("0")) % 2 == 1, "男", "女").astype(object)
+    sexes[shaped] = _SEXES[(chars[:, 16] - ord("0")) % 2]  # two str objects shared by every row, not one each
     return sexes
+
+
+#: 17th digit even, odd.
+_SEXES = np.array(["女", "男"], dtype=object)
 
 
 def id_facts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
