@@ -60,8 +60,8 @@ def shapes_of(texts: list[str]) -> Shapes:
     hashes = words[:, 0] * _MULTIPLIERS[0] + words[:, 1] * _MULTIPLIERS[1] + words[:, 2] * _MULTIPLIERS[2]
     hashes += lengths.astype(np.uint64) * _MULTIPLIERS[3]
     shape_of, distinct = pd.factorize(hashes)
-    first = np.empty(len(distinct), dtype=np.int64)
-    first[shape_of[::-1]] = np.arange(len(texts) - 1, -1, -1)  # the first text of each shape
+    # the first text of each shape: factorize numbers shapes as they first appear
+    first = np.flatnonzero(np.concatenate(([True], shape_of[1:] > np.maximum.accumulate(shape_of)[:-1]))[: len(texts)])
     of_first = first[shape_of]
     same = (words == words[of_first]).all(axis=1) & (lengths == lengths[of_first]) & (lengths <= MAX_WIDTH)
     shape_of = np.where(same, shape_of, -1)
