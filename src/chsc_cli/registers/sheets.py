@@ -74,7 +74,7 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue) -> FileResu
         use_catalogue(catalogue)
     kinds = active_catalogue().kinds
     result = FileResult()
-    index = AliasIndex.build(kinds, settings.columns)
+    index = _alias_index(active_catalogue(), settings.columns)
     try:
         raw_sheets = read_file(path, data_dir, data=data)
     except UnreadableFile as error:
@@ -118,6 +118,17 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue) -> FileResu
             RegisterSheet(kind.name, raw.file, raw.sheet, header.row_index + 1, len(built.frame), columns)
         )
     return result
+
+
+#: The last alias index built: (catalogue, chsc.yaml's aliases, index) — the same for every file of a read.
+_LAST_INDEX: list[tuple[Catalogue, tuple, AliasIndex]] = []
+
+
+def _alias_index(catalogue: Catalogue, extra_aliases: dict[str, str] | None) -> AliasIndex:
+    aliases = tuple((extra_aliases or {}).items())
+    if not _LAST_INDEX or _LAST_INDEX[0][0] is not catalogue or _LAST_INDEX[0][1] != aliases:
+        _LAST_INDEX[:] = [(catalogue, aliases, AliasIndex.build(catalogue.kinds, extra_aliases))]
+    return _LAST_INDEX[0][2]
 
 
 def _columns_as_written(kind: RegisterKind, names: list[str], matched: dict[str, int]) -> dict[str, str]:
