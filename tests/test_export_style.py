@@ -29,7 +29,7 @@ def test_every_export_shape_is_read_back_as_its_date_in_bulk():
     assert len(set(texts)) == len(texts)
     for text, moment in zip(texts, moments * len(style.DATE_SHAPES)):
         assert PARSERS["date"](text) == (moment.date(), None, None), text
-    # 600 texts that are not dates beside them: more than BULK_MIN_TEXTS, so the bulk path runs
+    # 600 texts that are not dates beside them: more than DATE_SHAPES_MIN_TEXTS, so the bulk path runs
     handled, values = all_dates(np.array(texts + [f"x{i}" for i in range(600)], dtype=object))
     assert handled[: len(texts)].all() and not handled[len(texts):].any()
     assert values.astype("datetime64[D]").tolist() == [m.date() for m in moments * len(style.DATE_SHAPES)]

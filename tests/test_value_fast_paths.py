@@ -21,8 +21,9 @@ from chsc_cli.registers.values import FAST_PATHS, PARSERS, _parse_uniques
 def bulk_even_for_a_few_values():
     """The examples hold a few dozen values: the bulk paths must run on them all the same."""
     minimum, bulk_values.BULK_MIN_TEXTS = bulk_values.BULK_MIN_TEXTS, 0
+    dates_minimum, bulk_values.DATE_SHAPES_MIN_TEXTS = bulk_values.DATE_SHAPES_MIN_TEXTS, 0
     yield
-    bulk_values.BULK_MIN_TEXTS = minimum
+    bulk_values.BULK_MIN_TEXTS, bulk_values.DATE_SHAPES_MIN_TEXTS = minimum, dates_minimum
 
 TEXT_PIECES = st.sampled_from(
     ["张三", "李 四", "Ａ１２", "ab", "AB", "x\u3000y", "\u00a0", "", " ", "ﬁ", "e\u0301", "\u1100\u1161", "ß", "\x1c", "\t"]
@@ -45,11 +46,12 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 @st.composite
 def date_texts(draw) -> str:
     """A date (or date-time) written in one of the accepted shapes — or nearly: impossible days and
-    times, years out of range, full-width digits, padding, other separators and clocks."""
+    times (29 February of a common year), years out of range or of two digits, full-width digits,
+    padding, other separators and clocks, a NUL or a lone surrogate, a text too long to be grouped."""
     # mostly possible values (half of each draw), so that the bulk path has work; the rest just outside
-    year = draw(st.one_of(st.integers(1900, 2100), st.sampled_from([1799, 1800, 1899, 2200, 2201, 9999, 1025, 2024])))
-    month = draw(st.one_of(st.integers(1, 12), st.sampled_from([0, 2, 13])))
-    day = draw(st.one_of(st.integers(1, 31), st.sampled_from([0, 28, 29, 30, 31, 32])))
+    year = draw(st.one_of(st.integers(1900, 2100), st.sampled_from([1799, 1800, 1899, 2200, 2201, 9999, 1025, 2024, 25, 1900, 2100])))
+    month = draw(st.one_of(st.integers(1, 12), st.sampled_from([0, 2, 2, 13])))
+    day = draw(st.one_of(st.integers(1, 31), st.sampled_from([0, 28, 29, 29, 30, 31, 32])))
     hour = draw(st.one_of(st.integers(0, 23), st.sampled_from([23, 24, 25])))
     minute, second = draw(st.one_of(st.integers(0, 59), st.just(60))), draw(st.one_of(st.integers(0, 59), st.just(60)))
     pad = draw(st.sampled_from([lambda n: str(n), lambda n: f"{n:02d}"]))
@@ -62,8 +64,11 @@ def date_texts(draw) -> str:
         f" {hour}:{minute:02d}", f" {hour:02d}:{minute:02d}:{second:02d}", f"T{hour}:{minute}",
         f"{hour}时{minute}分", f"{hour}时", f"{hour}时{minute}分{second}秒", f" {hour}:{minute}:{second}.5",
         f"  {hour}:{minute}", f"{hour}點{minute}分", f" {hour}：{minute}", f"{hour}时{minute}分{second}.7秒",
+        f" {hour}:{minute}:{second}.123456789", f"T{hour}:{minute}:{second}.5", f"{hour}时{minute}", f"T{hour}时",
     ])))
-    text = draw(st.one_of(st.just("{}"), st.sampled_from([" {}", "{} ", "{}\u3000", "'{}", "{}x"]))).format(date + clock)
+    text = draw(st.one_of(st.just("{}"), st.sampled_from(
+        [" {}", "{} ", "{}\u3000", "'{}", "{}x", "{}\0", "\0{}", "{}\ud800", "{}:", "{}-", "{}日", "{}T", "0{}", "{}0"]
+    ))).format(date + clock)
     return text.translate(FULL_WIDTH) if draw(st.integers(0, 7)) == 0 else text
 
 
@@ -123,7 +128,7 @@ def test_the_common_date_shapes_are_read_in_bulk():
     """The shapes of an export are claimed by the bulk path; those it cannot be sure of are not."""
     from chsc_cli.registers.bulk_values import all_dates
 
-    assert bulk_values.BULK_MIN_TEXTS == 0
+    assert bulk_values.BULK_MIN_TEXTS == bulk_values.DATE_SHAPES_MIN_TEXTS == 0
     common = ["2025-03-12", "2025/3/12", "2025.3.12", "2025年3月12日", "20250312", "45728", "2025-03-12 14:20:00",
               "2025/3/12 14:20", "2025-03-12T14:20", "2025年3月12日14时20分", "20250312 14:20", 45728, 45728.6,
               20250312, dt.date(2025, 3, 12), dt.datetime(2025, 3, 12, 14, 20)]
@@ -161,3 +166,52 @@ def test_wrapped_codes_are_left_to_the_scalar_parser():
     assert handled.tolist() == [True, False, False, False]
     typed, codes, _ = _parse_uniques(uniques, PARSERS["code"], "code")
     assert typed.tolist() == ["C0012", "C0012", "C0012", "=C1"] and list(codes) == [None] * 4
+
+
+def _shape(text: str) -> str:
+    """text_shapes' shape of a text, written out plainly."""
+    from chsc_cli.registers.text_shapes import SIGNIFICANT
+
+    return "".join("0" if c in "0123456789" else c if c in SIGNIFICANT else "\0" for c in text)
+
+
+SHAPE_TEXTS = st.text(alphabet=st.sampled_from(list("0129-/.:T 年月日时分秒x０\0\u3000") + ["\ud800"]), max_size=26)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(SHAPE_TEXTS, max_size=30), st.booleans())
+def test_texts_are_grouped_by_their_shape(texts, collide):
+    """Two texts share a shape exactly when they are written alike; with every hash made equal (a
+    collision for each pair), only the texts written as the first one keep a shape."""
+    from chsc_cli.registers import text_shapes
+
+    saved = text_shapes._MULTIPLIERS
+    if collide:
+        text_shapes._MULTIPLIERS = np.zeros(4, dtype=np.uint64)
+    try:
+        shapes = text_shapes.shapes_of(texts)
+    finally:
+        text_shapes._MULTIPLIERS = saved
+    for text, shape in zip(texts, shapes.shape_of.tolist()):
+        if len(text) > text_shapes.MAX_WIDTH or (collide and _shape(text) != _shape(texts[0])):
+            assert shape == -1
+        else:
+            assert shapes.shapes[shape] == _shape(text)
+    grouped = [(i, shape) for i, shape in enumerate(shapes.shape_of.tolist()) if shape >= 0]
+    for i, shape in grouped:
+        for j, other in grouped:
+            assert (shape == other) == (_shape(texts[i]) == _shape(texts[j]))
+    ordered = [shapes.shape_of[i] for i in shapes.order]
+    assert ordered == sorted(ordered) and shapes.bounds[-1] == len(texts)
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(st.lists(date_texts(), min_size=1, max_size=30, unique=True))
+def test_date_text_with_colliding_shape_hashes_is_still_what_the_parser_reads(texts):
+    from chsc_cli.registers import text_shapes
+
+    saved, text_shapes._MULTIPLIERS = text_shapes._MULTIPLIERS, np.zeros(4, dtype=np.uint64)
+    try:
+        test_fast_path_gives_what_the_parser_gives.hypothesis.inner_test(texts, "date")
+    finally:
+        text_shapes._MULTIPLIERS = saved

@@ -270,9 +270,17 @@ def _string_mask(values: pd.Series) -> np.ndarray:
     """Which elements are str (or a str subclass), looking at each distinct type only once."""
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         return ~values.isna().to_numpy(dtype=bool)
-    types = values.map(type)
-    str_types = [kind for kind in types.unique() if issubclass(kind, str)]
-    return types.isin(str_types).to_numpy(dtype=bool)
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":  # all str: one pass in C
+        return np.ones(len(values), dtype=bool)
+    types = _TYPE_OF(values.to_numpy(dtype=object)) if len(values) else np.empty(0, dtype=object)
+    found = np.zeros(len(values), dtype=bool)
+    for kind in set(types.tolist()):
+        if issubclass(kind, str):
+            found |= types == kind
+    return found
+
+
+_TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 def _parse_texts(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -412,8 +420,12 @@ def sexes_from_ids(ids: pd.Series) -> pd.Series:
 
 def _sexes_of(shaped: np.ndarray, chars: np.ndarray) -> np.ndarray:
     sexes = np.full(len(shaped), None, dtype=object)
-    sexes[shaped] = np.where((chars[:, 16] - ord("0")) % 2 == 1, "男", "女").astype(object)
+    sexes[shaped] = _SEXES[(chars[:, 16] - ord("0")) % 2]  # two str objects shared by every row, not one each
     return sexes
+
+
+#: 17th digit even, odd.
+_SEXES = np.array(["女", "男"], dtype=object)
 
 
 def id_facts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,10 +15,13 @@ SOURCE_FIELDS = ("_file", "_sheet", "_row")
 
 
 def _problems(table: pd.DataFrame, mask: np.ndarray, code: str, messages, column: str | None, field: str | None):
-    rows = table.loc[mask, list(SOURCE_FIELDS)]
+    at = np.flatnonzero(mask)
+    if not len(at):  # the usual case: nothing to say, and nothing to select
+        return []
+    places = zip(*(table[name].to_numpy()[at].tolist() for name in SOURCE_FIELDS))
     texts = messages if isinstance(messages, str) else list(messages)
     out = []
-    for position, (file, sheet, row) in enumerate(rows.itertuples(index=False, name=None)):
+    for position, (file, sheet, row) in enumerate(places):
         message = texts if isinstance(texts, str) else texts[position]
         out.append(Problem(code, message, file=file, sheet=sheet, row=int(row), column=column, field=field))
     return out
@@ -65,18 +68,29 @@ def add_person_fields(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataF
 
 #: Hidden columns of a parsed frame: what each row's ID says (checksum right, birth date, sex).
 ID_FACTS = ("_id_valid", "_id_birth", "_id_sex")
+#: The field of a person's ID number, whose ID_FACTS a kind keyed by it carries.
+ID_FIELD = "id_number"
 
 
 def with_id_facts(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with ID_FACTS, worked out where the sheet is parsed (in parallel, and cached);
-    add_person_fields uses them after duplicates are dropped, then drops them."""
-    return frame.assign(**dict(zip(ID_FACTS, _per_distinct_id(frame["id_number"]))))
+    add_person_fields uses them after duplicates are dropped, then drops them. A sheet's table
+    usually has them already (build_sheet_table, from the distinct IDs it parsed)."""
+    if all(column in frame.columns for column in ID_FACTS):
+        return frame
+    return frame.assign(**dict(zip(ID_FACTS, _per_distinct_id(frame[ID_FIELD]))))
 
 
 def _id_facts(table: pd.DataFrame) -> list[pd.Series]:
     if all(column in table.columns for column in ID_FACTS):
         return [table[column] for column in ID_FACTS]
-    return _per_distinct_id(table["id_number"])
+    return _per_distinct_id(table[ID_FIELD])
+
+
+def distinct_id_facts(ids: np.ndarray) -> list[np.ndarray]:
+    """ID_FACTS of distinct typed IDs (an object array: normalised IDs, None where there is none);
+    the sheet's reader spreads them to its rows as it spreads the IDs."""
+    return list(id_facts(ids))
 
 
 def _per_distinct_id(ids: pd.Series) -> list[pd.Series]:

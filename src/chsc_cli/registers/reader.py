@@ -17,7 +17,7 @@ from .cache import ParseCache
 from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows
 from .records import ReadResult, SkippedSheet
-from .sheets import FileResult, read_one_file
+from .sheets import FileResult, collection_paused, read_one_file
 from .sources import (
     UnreadableFile,
     find_register_files,
@@ -48,6 +48,11 @@ def read_folder(
     Files found in `cache` (same content, reader version and parsing settings) are not parsed
     again; the others are parsed in parallel over `workers` processes (default: the CPU count).
     """
+    with collection_paused():
+        return _read_folder(data_dir, settings, today, on_file, cache, workers)
+
+
+def _read_folder(data_dir, settings, today, on_file, cache, workers) -> ReadResult:
     settings = settings or CentreConfig()
     today = today or dt.date.today()
     files = find_register_files(data_dir)

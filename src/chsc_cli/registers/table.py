@@ -14,7 +14,8 @@ from .columns import Column, RegisterKind
 from .datetimes import HAS_TIME_SUFFIX
 from .headers import Header
 from .sources import RawSheet
-from .values import blank_rows, factorize, parse_values, parser_for
+from .persons import ID_FACTS, distinct_id_facts
+from .values import blank_rows, factorize, parse_distinct, parser_for, per_row
 from .vocabularies import with_declared_codes
 
 TOTAL_WORDS = frozenset(("合计", "总计", "小计"))
@@ -86,21 +87,34 @@ TOTAL_VARIANTS = tuple(
 TOTAL_SET = frozenset(TOTAL_VARIANTS)
 
 
-def _total_rows(grid: np.ndarray) -> np.ndarray:
+def _total_rows(grid: np.ndarray, factorized: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
     """Rows whose first non-empty cell is 合计, 总计 or 小计 (exact matches of the usual spellings,
     compared in C: a register has 100,000 rows and one total line). Each next column is looked at
     only in the rows still without a non-empty cell: a sheet with one blank row is not compared in
-    full column after column."""
+    full column after column. A column already factorised (`factorized`: index -> positions,
+    distinct values) is judged on its distinct values when they are fewer than the rows to judge."""
     totals = np.zeros(grid.shape[0], dtype=bool)
     pending = np.arange(grid.shape[0])
     for index in range(grid.shape[1]):
         if not len(pending):
             break
-        column = grid[:, index] if len(pending) == grid.shape[0] else grid[pending, index]
-        non_blank = (column != "") & ~pd.isna(column)
-        totals[pending[non_blank & pd.Series(column, dtype=object).isin(TOTAL_SET).to_numpy()]] = True
+        if factorized is not None and index in factorized and len(factorized[index][1]) < len(pending):
+            positions, uniques = factorized[index]
+            non_blank, total = _non_blank_and_total(uniques)
+            at = positions if len(pending) == grid.shape[0] else positions[pending]
+            non_blank, total = non_blank[at], total[at]
+        else:
+            column = grid[:, index] if len(pending) == grid.shape[0] else grid[pending, index]
+            non_blank, total = _non_blank_and_total(column)
+        totals[pending[total]] = True
         pending = pending[~non_blank]
     return totals
+
+
+def _non_blank_and_total(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(which cells are not empty, which are not empty and a total word)."""
+    non_blank = (cells != "") & ~pd.isna(cells)
+    return non_blank, non_blank & pd.Series(cells, dtype=object).isin(TOTAL_SET).to_numpy()
 
 
 def _absent_values(column: Column, n_rows: int) -> object:
@@ -124,8 +138,10 @@ def build_sheet_table(
     matched: dict[str, int],
     today: dt.date,
     fallbacks: dict[str, int] | None = None,
+    id_facts_of: str | None = None,
 ) -> SheetTable:
-    """`fallbacks` (field -> column) are lower-priority columns that fill rows without a reading."""
+    """`fallbacks` (field -> column) are lower-priority columns that fill rows without a reading;
+    `id_facts_of`: an ID field whose ID_FACTS the table carries (worked out per distinct ID)."""
     data_rows = sheet.rows[header.row_index + 1 :]
     grid = _grid(data_rows)
     _fill_merged_cells(grid, sheet.merges, header.row_index + 1)
@@ -134,11 +150,11 @@ def build_sheet_table(
     factorized = {index: factorize(grid[:, index]) for index in columns}
     if n_rows and factorized:
         blank = blank_rows([factorized[index] for index in set(matched.values()) if index in factorized], n_rows)
-        keep = ~(blank | _total_rows(grid))
+        keep = ~(blank | _total_rows(grid, factorized))
     else:
         keep = np.zeros(n_rows, dtype=bool)
     excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]
-    builder = _Builder(sheet, header, kind, excel_rows, today)
+    builder = _Builder(sheet, header, kind, excel_rows, today, id_facts_of)
 
     def cells(index: int) -> tuple[np.ndarray, np.ndarray]:
         if index not in factorized:
@@ -165,8 +181,13 @@ def present_fields(kind: RegisterKind, matched) -> set[str]:
 
 
 class _Builder:
-    def __init__(self, sheet: RawSheet, header: Header, kind: RegisterKind, excel_rows: np.ndarray, today: dt.date):
+    def __init__(
+        self, sheet: RawSheet, header: Header, kind: RegisterKind, excel_rows: np.ndarray, today: dt.date,
+        id_facts_of: str | None = None,
+    ):
         self.sheet, self.header, self.kind = sheet, header, kind
+        self.id_facts_of = id_facts_of
+        self.id_facts: list[np.ndarray] | None = None
         self.excel_rows = excel_rows
         self.today = np.datetime64(today, "ns")
         self.columns: dict[str, object] = {}
@@ -194,7 +215,10 @@ class _Builder:
         key = key or column.field
         if index is not None and index < len(self.header.names):
             column = with_declared_codes(column, self.header.names[index])
-        values, codes, details = parse_values(raw, parser_for(column), column.type)
+        positions, *distinct = parse_distinct(raw, parser_for(column), column.type)
+        values, codes, details = per_row(positions, *distinct)
+        if key == self.id_facts_of:  # what each distinct ID says, spread to the rows as the IDs are
+            self.id_facts = [facts[positions] for facts in distinct_id_facts(distinct[0])]
         if codes is not None and (column.blank_allowed or not column.required) and column.type in ("id", "code"):
             codes = np.where(codes == "missing-id", None, codes)  # a blank optional (or allowed) key: nothing to say
         for code in sorted(set(codes[codes != None])) if codes is not None else ():  # noqa: E711 - sorted: same order every run
@@ -279,6 +303,8 @@ class _Builder:
         data["_sheet"] = filled(n_rows, self.sheet.sheet)
         data["_row"] = self.excel_rows
         data["_present"] = filled(n_rows, present)
+        if self.id_facts is not None:
+            data.update(zip(ID_FACTS, self.id_facts))
         if self.drop.any():  # rows dropped before the frame is built: one copy, not two
             keep = ~self.drop
             data = {name: values[keep] for name, values in data.items()}

@@ -239,8 +239,8 @@ def parser_for(column: Column) -> Callable[[object], Parsed]:
 
 def _typed(values: np.ndarray, value_type: str) -> np.ndarray:
     """Parsed unique values as the column's final array type."""
-    if value_type == "date":
-        return pd.to_datetime(pd.Series(values, dtype=object)).to_numpy(dtype="datetime64[ns]")
+    if value_type == "date":  # datetime.date or None (NaT); numpy converts them itself, without pandas' per-call cost
+        return np.array(values.tolist(), dtype="datetime64[ns]")
     if value_type in NUMBER_TYPES:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
     if value_type == "yesno":
@@ -358,13 +358,20 @@ def _parse_uniques(uniques: np.ndarray, parser: Callable[[object], Parsed], valu
     return all_typed, codes, details
 
 
-def parse_values(
+def parse_distinct(
     raw: np.ndarray | tuple[np.ndarray, np.ndarray], parser: Callable[[object], Parsed], value_type: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse an object array (or its factorisation): (typed values, codes, details), one per row;
-    codes and details are None when no value has a problem (the usual column)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Parse an object array (or its factorisation) once per distinct value: (each row's position
+    among the distinct values, their typed values, problem codes, details)."""
     positions, uniques = raw if isinstance(raw, tuple) else factorize(raw)
-    typed, codes, details = _parse_uniques(uniques, parser, value_type)
+    return (positions, *_parse_uniques(uniques, parser, value_type))
+
+
+def per_row(
+    positions: np.ndarray, typed: np.ndarray, codes: np.ndarray, details: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """parse_distinct's result row by row: (typed values, codes, details); codes and details are
+    None when no value has a problem (the usual column)."""
     if not np.count_nonzero(codes):  # None is falsy, every problem code is not (counted in C)
         return typed[positions], None, None
     return typed[positions], codes[positions], details[positions]
