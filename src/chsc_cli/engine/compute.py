@@ -14,6 +14,7 @@ from ..config import CentreConfig
 from ..periods import Period
 from ..problems import Problem
 from ..registers import KINDS, ReadResult
+from ..registers.sheets import collection_paused
 from .activity import period_without_data
 from .conditions import Evaluator
 from .engine_input import EngineData
@@ -369,7 +370,8 @@ def compute_indicators(
     problems: list[Problem] = [p for p in data.read.problems if p.level != "info"]
     problems += [_definition_warning(text) for text in library.warnings]
     chosen = [indicator for indicator_id, indicator in library.indicators.items() if only is None or indicator_id in only]
-    evaluations = evaluate_all(chosen, lambda indicator: IndicatorRun(indicator, library, data, period, settings, reasons).run(), data)
+    with collection_paused():  # hundreds of pandas objects a second, none in a cycle that matters here
+        evaluations = evaluate_all(chosen, lambda indicator: IndicatorRun(indicator, library, data, period, settings, reasons).run(), data)
     for evaluation in evaluations.values():
         problems += evaluation.warnings
     notice = period_without_data(data, library, period, only=only)
