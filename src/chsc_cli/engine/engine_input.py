@@ -30,6 +30,8 @@ class EngineData:
     #: Results that depend on one table object only, shared with the views in other units (`units`)
     #: that hold the same table (`remember_for(..., shared=True)`).
     shared: dict = field(default_factory=dict)
+    #: A view's folder (`units`): the tables the view does not count in its own units.
+    base: "EngineData | None" = None
 
     def remember(self, key, compute):
         """`compute()` once per key; later calls return the same object (treat it as read-only)."""
@@ -60,16 +62,18 @@ class EngineData:
 
     @classmethod
     def prepare(cls, read: ReadResult) -> "EngineData":
-        prepared = cls(read)
-        for kind_name, table in read.tables.items():
-            key_field = KINDS[kind_name].key_field
-            if key_field is None:  # a kind with no key: each row is its own record
-                prepared.tables[kind_name] = _with_keys(table, pd.Series(_row_keys(len(table)), index=table.index))
-                continue
-            with_key = table[key_field].notna().to_numpy()
-            keyed = table if with_key.all() else table.loc[with_key]
-            prepared.tables[kind_name] = _with_keys(keyed, keyed[key_field])
-        return prepared
+        """Each kind's table is keyed when first used (`table`): an evaluation split over two
+        processes (parallel.py) prepares in each only what its half reads."""
+        return cls(read)
+
+    def _keyed(self, kind_name: str) -> pd.DataFrame:
+        table = self.read.tables[kind_name]
+        key_field = KINDS[kind_name].key_field
+        if key_field is None:  # a kind with no key: each row is its own record
+            return _with_keys(table, pd.Series(_row_keys(len(table)), index=table.index))
+        with_key = table[key_field].notna().to_numpy()
+        keyed = table if with_key.all() else table.loc[with_key]
+        return _with_keys(keyed, keyed[key_field])
 
     def units(self, key: tuple[str, ...], registers) -> "EngineData":
         """The same folder counted in other units: in each of `registers` that has the `key` fields,
@@ -79,7 +83,7 @@ class EngineData:
         return self.remember(("units", key, tuple(registers)), lambda: self._units(key, registers))
 
     def _units(self, key: tuple[str, ...], registers) -> "EngineData":
-        view = EngineData(self.read, dict(self.tables), shared=self.shared)
+        view = EngineData(self.read, shared=self.shared, base=self)
         for kind_name in registers:
             if kind_name not in self.read.tables:
                 continue
@@ -99,10 +103,18 @@ class EngineData:
         return view
 
     def has(self, kind: str) -> bool:
-        return kind in self.tables
+        return kind in self.tables or (self.base.has(kind) if self.base is not None else kind in self.read.tables)
 
     def table(self, kind: str) -> pd.DataFrame:
+        if kind not in self.tables:
+            if self.base is not None:
+                return self.base.table(kind)
+            self.tables[kind] = self._keyed(kind)
         return self.tables[kind]
+
+    def rows_read(self, kind: str) -> int:
+        """The rows read of `kind` (0 without its register), without keying its table."""
+        return len(self.read.tables[kind]) if kind in self.read.tables else 0
 
     def present_fields(self, kind: str) -> set[str]:
         """Fields some sheet of `kind` has (a 血压 column provides both pressures); fields with a
@@ -116,7 +128,7 @@ class EngineData:
         return present
 
     def rows_without_key(self, kind: str) -> int:
-        return len(self.read.tables[kind]) - len(self.tables[kind]) if kind in self.tables else 0
+        return len(self.read.tables[kind]) - len(self.table(kind)) if self.has(kind) else 0
 
 
 def _row_keys(count: int) -> np.ndarray:

@@ -78,7 +78,7 @@ def _cpus() -> int:
 
 def _rows_read(chosen: list[Indicator], data: EngineData) -> int:
     registers = {register for indicator in chosen for register in indicator.registers}
-    return sum(len(data.table(register)) for register in registers if data.has(register))
+    return sum(data.rows_read(register) for register in registers)
 
 
 def _split(chosen: list[Indicator], data: EngineData) -> tuple[list[Indicator], list[Indicator]] | None:
@@ -91,7 +91,7 @@ def _split(chosen: list[Indicator], data: EngineData) -> tuple[list[Indicator], 
         groups.setdefault(indicator.registers[0] if indicator.registers else indicator.id, []).append(indicator)
 
     def cost(indicator: Indicator) -> int:
-        return 1 + sum(len(data.table(register)) for register in indicator.registers if data.has(register))
+        return 1 + sum(data.rows_read(register) for register in indicator.registers)
 
     halves: tuple[list[Indicator], list[Indicator]] = ([], [])
     loads = [0, 0]
