@@ -14,6 +14,7 @@ import pandas as pd
 from ..periods import Period, chinese_label
 from ..problems import Problem
 from ..registers import KINDS
+from .engine_input import EngineData
 from .results import PERIOD_WITHOUT_DATA
 
 
@@ -31,10 +32,13 @@ def activity_dates(indicator) -> list[tuple[str, str]]:
     ]
 
 
-def _activity_columns(tables: dict[str, pd.DataFrame], indicators: Iterable) -> Iterable[tuple[object, pd.Series]]:
+def _activity_columns(read, indicators: Iterable) -> Iterable[tuple[object, pd.Series]]:
+    """`read`: a ReadResult (every row read) or the engine's EngineData (the rows it counts, those
+    with a key)."""
+    table_of = read.keyed_rows if isinstance(read, EngineData) else read.tables.get
     for indicator in indicators:
         for register, date_field in activity_dates(indicator):
-            table = tables.get(register)
+            table = table_of(register)
             if table is not None and date_field in table.columns:
                 yield indicator, table[date_field]
 
@@ -44,7 +48,7 @@ def indicators_with_rows_in(read, library, period: Period) -> set[str]:
     `activity_dates`). A compare period without such a row has no value: 无上年数据."""
     start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
     found = set()
-    for indicator, dates in _activity_columns(read.tables, library.indicators.values()):
+    for indicator, dates in _activity_columns(read, library.indicators.values()):
         if indicator.id not in found and bool(((dates >= start) & (dates <= end)).fillna(False).to_numpy(dtype=bool).any()):
             found.add(indicator.id)
     return found
@@ -53,7 +57,7 @@ def indicators_with_rows_in(read, library, period: Period) -> set[str]:
 def _date_range(read, indicator) -> tuple[dt.date, dt.date] | None:
     """The earliest and latest activity date of one indicator's registers; None without any."""
     earliest = latest = None
-    for _, dates in _activity_columns(read.tables, [indicator]):
+    for _, dates in _activity_columns(read, [indicator]):
         present = dates.dropna()
         if len(present):
             low, high = present.min().date(), present.max().date()

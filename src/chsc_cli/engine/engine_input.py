@@ -67,12 +67,11 @@ class EngineData:
         return cls(read)
 
     def _keyed(self, kind_name: str) -> pd.DataFrame:
-        table = self.read.tables[kind_name]
         key_field = KINDS[kind_name].key_field
         if key_field is None:  # a kind with no key: each row is its own record
+            table = self.read.tables[kind_name]
             return _with_keys(table, pd.Series(_row_keys(len(table)), index=table.index))
-        with_key = table[key_field].notna().to_numpy()
-        keyed = table if with_key.all() else table.loc[with_key]
+        keyed = self.keyed_rows(kind_name)
         return _with_keys(keyed, keyed[key_field])
 
     def units(self, key: tuple[str, ...], registers) -> "EngineData":
@@ -111,6 +110,20 @@ class EngineData:
                 return self.base.table(kind)
             self.tables[kind] = self._keyed(kind)
         return self.tables[kind]
+
+    def keyed_rows(self, kind: str) -> pd.DataFrame | None:
+        """The rows of `kind` the engine counts (those with a key), with the columns as read, without
+        keying a table not yet keyed (None without the register)."""
+        if kind in self.tables:
+            return self.tables[kind]
+        if self.base is not None:
+            return self.base.keyed_rows(kind)
+        table = self.read.tables.get(kind)
+        key_field = KINDS[kind].key_field if table is not None else None
+        if key_field is None:
+            return table
+        with_key = table[key_field].notna().to_numpy()
+        return table if with_key.all() else table.loc[with_key]
 
     def rows_read(self, kind: str) -> int:
         """The rows read of `kind` (0 without its register), without keying its table."""
