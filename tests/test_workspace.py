@@ -72,3 +72,24 @@ def test_open_workspace_holds_config_registers_and_library(tmp_path, reads):
     assert "health_record_rate" in workspace.library.indicators
     assert workspace.registers.files and (data / "chsc.yaml") in workspace.input_files()
     assert sum(reads.values()) == 1
+
+
+def test_progress_shows_each_month_as_it_is_computed(tmp_path):
+    """`chsc progress` computes the library once a month (seconds each in a large centre): the bar
+    hears every month, in order, and the rows are those computed without a bar."""
+    from contextlib import contextmanager
+
+    from chsc_cli.services.progress import year_progress
+
+    workspace = open_workspace(_centre(tmp_path / "data"), None, [])
+    heard, totals = [], []
+
+    @contextmanager
+    def bar(total):
+        totals.append(total)
+        yield heard.append
+
+    shown = year_progress(workspace, 2025, 5, bar)
+    assert totals == [5] and heard == ["1月", "2月", "3月", "4月", "5月"]
+    plain = year_progress(workspace, 2025, 5)
+    assert [row.months for row in shown.rows] == [row.months for row in plain.rows]

@@ -11,6 +11,7 @@ from ..problems import UserError
 from .common import (
     use_register_kinds_option,
     EXIT_OK,
+    file_progress,
     load_workspace,
     output_format,
     stderr,
@@ -53,7 +54,8 @@ def progress(
     year = _year(year)
     workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
     settings = workspace.config
-    found = year_progress(workspace, year, _through_month(through, year) if through else None)
+    found = year_progress(workspace, year, _through_month(through, year) if through else None,
+                          lambda months: file_progress(months, quiet, "计算各月指标"))
     rows, month = found.rows, found.month
     if found.notice is not None and not quiet:
         stderr.print(f"注意：{found.notice.message}", markup=False)

@@ -3,8 +3,8 @@ month (month m is the period Y-01..Y-m), the current gap and the pace needed to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-
 
 from ..config import CentreConfig
 from ..engine.activity import period_without_data
@@ -14,7 +14,7 @@ from ..engine.engine_input import EngineData
 from ..engine.compute import compute_indicators
 from ..engine.library import Library
 from ..engine.results import IndicatorResult
-from .workspace import Workspace
+from .workspace import Progress, Workspace, no_progress
 
 
 @dataclass
@@ -65,8 +65,14 @@ def last_event_month(data: EngineData, library: Library, year: int) -> int:
     return last or 1
 
 
-def progress(data: EngineData, library: Library, settings: CentreConfig, year: int, through: int) -> list[ProgressRow]:
-    by_month = [compute_indicators(data, year_to_month(year, month), settings, library, reasons=False) for month in range(1, through + 1)]
+def progress(data: EngineData, library: Library, settings: CentreConfig, year: int, through: int,
+             on_month: Callable[[str], None] | None = None) -> list[ProgressRow]:
+    """Every indicator at the end of each month 1..`through`; `on_month` hears each month done."""
+    by_month = []
+    for month in range(1, through + 1):
+        by_month.append(compute_indicators(data, year_to_month(year, month), settings, library, reasons=False))
+        if on_month is not None:
+            on_month(f"{month}月")
     rows = []
     for position, indicator_id in enumerate(library.indicators):
         months = [result.indicators[position] for result in by_month]
@@ -102,9 +108,14 @@ class YearProgress:
     notice: Problem | None
 
 
-def year_progress(workspace: Workspace, year: int, through: int | None) -> YearProgress:
-    """Through month `through`, or (None) the last month of the year with any event row."""
+def year_progress(workspace: Workspace, year: int, through: int | None,
+                  progress_bar: Progress = no_progress) -> YearProgress:
+    """Through month `through`, or (None) the last month of the year with any event row;
+    `progress_bar(months)` shows the months as they are computed (a second or more each in a large
+    centre)."""
     data = EngineData.prepare(workspace.registers)
     month = through if through is not None else last_event_month(data, workspace.library, year)
     notice = period_without_data(data, workspace.library, parse_period(str(year)))
-    return YearProgress(progress(data, workspace.library, workspace.settings, year, month), month, notice)
+    with progress_bar(month) as on_month:
+        rows = progress(data, workspace.library, workspace.settings, year, month, on_month)
+    return YearProgress(rows, month, notice)
