@@ -93,3 +93,23 @@ def test_progress_shows_each_month_as_it_is_computed(tmp_path):
     assert totals == [5] and heard == ["1月", "2月", "3月", "4月", "5月"]
     plain = year_progress(workspace, 2025, 5)
     assert [row.months for row in shown.rows] == [row.months for row in plain.rows]
+
+
+def test_a_large_write_shows_a_spinner_on_a_terminal_only(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from chsc_cli.cli import common
+
+    shown = io.StringIO()
+    monkeypatch.setattr(common, "stderr", Console(file=shown, force_terminal=True, width=100))
+    with common.writing_status(Path("名单.xlsx"), 91_221, quiet=False):
+        pass
+    assert "正在写入 名单.xlsx（91,221 行）" in shown.getvalue()
+    for quiet, terminal in ((True, True), (False, False)):
+        silent = io.StringIO()
+        monkeypatch.setattr(common, "stderr", Console(file=silent, force_terminal=terminal, width=100))
+        with common.writing_status(Path("名单.xlsx"), 91_221, quiet=quiet):
+            pass
+        assert silent.getvalue() == ""

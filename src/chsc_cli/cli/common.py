@@ -53,6 +53,17 @@ def file_progress(total: int, quiet: bool, description: str = "读取登记表")
         yield lambda name: progress.update(task, advance=1, name=name)
 
 
+@contextmanager
+def writing_status(path: Path, rows: int, quiet: bool):
+    """A spinner on stderr while a large file is written (a 90,000-row gap workbook takes ~15 s,
+    most of it inside openpyxl's save, which reports no progress of its own)."""
+    if quiet or not stderr.is_terminal:
+        yield
+        return
+    with stderr.status(f"正在写入 {path.name}（{rows:,} 行）…", spinner="dots"):
+        yield
+
+
 def emit(text: str) -> None:
     """Machine-readable output (JSON, CSV) straight to stdout, never wrapped or coloured."""
     sys.stdout.write(text)

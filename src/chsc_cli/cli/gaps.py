@@ -19,6 +19,7 @@ from .common import (
     say_period_notice,
     stderr,
     stdout,
+    writing_status,
 )
 from .options import (
     RegisterKindsOption,
@@ -70,7 +71,8 @@ def gaps(
     if chosen_format == "xlsx":
         if output is None:
             raise_user_error("xlsx 格式需要用 -o 指定输出文件，如 -o 名单.xlsx。")
-        written = write_gaps_xlsx(output, lists, show_id, split, workspace.input_files())
+        with writing_status(output, sum(len(g.people) for g in lists), quiet):
+            written = write_gaps_xlsx(output, lists, show_id, split, workspace.input_files())
     elif output is not None:
         written = write_gaps_csv(output, lists[0], show_id, workspace.input_files())
     else:
