@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import xlsxwriter
 import pytest
 
 from chsc_cli.outputs import writer
@@ -187,10 +188,11 @@ def test_a_write_killed_midway_leaves_the_previous_file_or_nothing(tmp_path):
 
 def test_a_write_that_fails_midway_keeps_the_previous_file(formula_folder, tmp_path, monkeypatch, capsys):
     """The writer raises after half the bytes (the disk is full): the old file stays, no temp file."""
-    real_save = openpyxl.Workbook.save
+    real_close = xlsxwriter.Workbook.close
 
-    def half_then_full_disk(workbook, filename):
-        real_save(workbook, filename)
+    def half_then_full_disk(workbook):
+        real_close(workbook)
+        filename = workbook.filename
         data = Path(filename).read_bytes()
         Path(filename).write_bytes(data[: len(data) // 2])
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -199,7 +201,7 @@ def test_a_write_that_fails_midway_keeps_the_previous_file(formula_folder, tmp_p
     for name in ("gaps.xlsx", "gaps.csv", "compute.xlsx", "report.md"):
         (tmp_path / name).write_bytes(f"previous {name}".encode())
         previous[name] = (tmp_path / name).read_bytes()
-    monkeypatch.setattr(openpyxl.Workbook, "save", half_then_full_disk)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", half_then_full_disk)
     real_rows = writer._write_csv_rows
 
     def rows_then_full_disk(stream, header, rows):
@@ -235,11 +237,11 @@ def test_a_bug_while_writing_is_still_an_internal_error_and_keeps_the_file(formu
     target = tmp_path / "gaps.xlsx"
     target.write_bytes(b"previous")
 
-    def broken(workbook, filename):
-        Path(filename).write_bytes(b"PK\x03\x04 half")
+    def broken(workbook):
+        Path(workbook.filename).write_bytes(b"PK\x03\x04 half")
         raise ValueError("a bug")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", broken)
     assert in_process("gaps", "elderly_health_management_rate", formula_folder, *PERIOD, "-o", target, "--quiet") == 3
     assert "内部错误" in capsys.readouterr().err
     assert target.read_bytes() == b"previous" and _leftovers(tmp_path) == []

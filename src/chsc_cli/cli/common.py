@@ -55,8 +55,8 @@ def file_progress(total: int, quiet: bool, description: str = "读取登记表")
 
 @contextmanager
 def writing_status(path: Path, rows: int, quiet: bool):
-    """A spinner on stderr while a large file is written (a 90,000-row gap workbook takes ~15 s,
-    most of it inside openpyxl's save, which reports no progress of its own)."""
+    """A spinner on stderr while a large file is written (a 90,000-row gap workbook takes seconds,
+    most of them inside the xlsx library, which reports no progress of its own)."""
     if quiet or not stderr.is_terminal:
         yield
         return

@@ -24,7 +24,7 @@ def atomic_write(
     """Call `write(tmp)` on a temporary file next to `path`, flush it and rename it onto `path`.
 
     The temporary name starts with '.' and keeps the suffix of `path` (libraries that look at the
-    suffix, such as openpyxl, keep working). On any exception the temporary file is removed and the
+    suffix keep working). On any exception the temporary file is removed and the
     exception re-raised; an existing file at `path` is left as it was. Returns the resolved path.
     """
     target = Path(path).expanduser().resolve()
