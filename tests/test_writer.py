@@ -357,3 +357,15 @@ def test_write_xlsx_refuses_protected_register(tmp_path):
     with pytest.raises(UserError):
         write_xlsx(register, [SheetSpec("a", ["h"], [])], protected=[register])
     assert register.read_bytes() == b"not really xlsx"
+
+
+def test_dates_before_excels_calendar_are_written_as_text(tmp_path):
+    """Excel's dates start in 1900 (and count a 29 February 1900 that never was): an older date
+    typed into a register is shown as written, not a day off."""
+    import datetime as dt
+
+    spec = SheetSpec("d", ["a", "b", "c"], [[dt.datetime(1850, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1)]])
+    sheet = load_workbook(write_xlsx(tmp_path / "o.xlsx", [spec])).worksheets[0]
+    assert sheet["A2"].value == "1850-01-01" and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == "1900-02-28"
+    assert sheet["C2"].value == dt.datetime(1900, 3, 1)

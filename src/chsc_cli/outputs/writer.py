@@ -276,6 +276,9 @@ def _write_cell(sheet, row: int, column: int, value: object, formats: _Formats, 
         sheet.write_boolean(row, column, value, formats.get(number_format, fill, bold))
     elif isinstance(value, (numbers.Real, decimal.Decimal)):
         sheet.write_number(row, column, float(value), formats.get(number_format, fill, bold))
+    elif isinstance(value, dt.date) and (value.year, value.month) < (1900, 3):
+        # before Excel's calendar (and its 29 February 1900): a date number would be a day off or ####
+        _write_text(sheet, row, column, csv_cell(value), formats, number_format, fill, bold)
     elif isinstance(value, (dt.date, dt.time, dt.timedelta)):
         shown = number_format or _DEFAULT_TIME_FORMATS[_time_kind(value)]
         sheet.write_datetime(row, column, value, formats.get(shown, fill, bold))
