@@ -360,12 +360,52 @@ def test_write_xlsx_refuses_protected_register(tmp_path):
 
 
 def test_dates_before_excels_calendar_are_written_as_text(tmp_path):
-    """Excel's dates start in 1900 (and count a 29 February 1900 that never was): an older date
-    typed into a register is shown as written, not a day off."""
+    """Excel's dates start on 1 January 1900: an older date typed into a register is shown as
+    written, not as 1900-01-00 or ####; January and February 1900 are exact Excel dates (1..59)."""
     import datetime as dt
 
-    spec = SheetSpec("d", ["a", "b", "c"], [[dt.datetime(1850, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1)]])
+    spec = SheetSpec("d", ["a", "b", "c"], [[dt.datetime(1850, 1, 1), dt.date(1899, 12, 31), dt.date(1900, 2, 28)]])
     sheet = load_workbook(write_xlsx(tmp_path / "o.xlsx", [spec])).worksheets[0]
     assert sheet["A2"].value == "1850-01-01" and sheet["A2"].data_type == "s"
-    assert sheet["B2"].value == "1900-02-28"
-    assert sheet["C2"].value == dt.datetime(1900, 3, 1)
+    assert sheet["B2"].value == "1899-12-31"
+    assert sheet["C2"].value == dt.datetime(1900, 2, 28)
+
+
+def test_titles_and_inline_lists_are_measured_as_excel_counts(tmp_path):
+    """Excel counts UTF-16 units: 𠮷 or an emoji is 2. A title cut to 31 units never ends in a quote;
+    a dropdown list over 255 units goes to the hidden sheet instead of being dropped."""
+    from chsc_cli.outputs.writer import utf16_units
+
+    titles = [safe_sheet_title("😀" * 20), safe_sheet_title("a" * 30 + "'b"), safe_sheet_title("𠮷" * 40, ["x"])]
+    assert all(utf16_units(title) <= 31 and not title.endswith("'") for title in titles)
+    assert safe_sheet_title("😀" * 20, [safe_sheet_title("😀" * 20)]).endswith("(2)")
+    options = ["😀" * 20 + str(i) for i in range(10)]
+    spec = SheetSpec(titles[0], ["选"], [["x"]], validations=[(0, options)])
+    book = load_workbook(write_xlsx(tmp_path / "o.xlsx", [SheetSpec(t, ["h"], [[1]]) for t in titles[1:]] + [spec]))
+    assert [sheet.title for sheet in book.worksheets][:3] == titles[1:] + [titles[0]]
+    validation = book[titles[0]].data_validations.dataValidation[0]
+    assert validation.formula1.endswith("$A$1:$A$10")  # the hidden sheet: nothing dropped
+
+
+def test_a_decimal_nan_is_an_empty_cell_never_a_formula(tmp_path):
+    import decimal
+
+    spec = SheetSpec("n", ["a", "b", "c"], [[decimal.Decimal("NaN"), decimal.Decimal("Infinity"), decimal.Decimal("1.10")]])
+    sheet = load_workbook(write_xlsx(tmp_path / "o.xlsx", [spec])).worksheets[0]
+    assert [cell.value for cell in sheet[2]] == [None, None, 1.1]
+    assert all(cell.data_type != "f" for cell in sheet[2])
+
+
+def test_more_rows_than_a_sheet_holds_is_a_user_error(tmp_path):
+    from chsc_cli.outputs import writer
+    from chsc_cli.problems import UserError
+
+    spec = SheetSpec("大", ["a"], [["x"]] * 10, empty_rows=5)
+    old = writer.EXCEL_MAX_ROWS
+    writer.EXCEL_MAX_ROWS = 15  # ten rows, five blank and the header do not fit
+    try:
+        with pytest.raises(UserError, match="超过 Excel 一个工作表的上限"):
+            write_xlsx(tmp_path / "o.xlsx", [spec])
+    finally:
+        writer.EXCEL_MAX_ROWS = old
+    assert not (tmp_path / "o.xlsx").exists() and list(tmp_path.iterdir()) == []

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chsc_cli.problems import UserError
+
 from .atomic import TEMP_PREFIX, atomic_write, write_bytes, write_text  # noqa: F401 - the writer's API
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +43,7 @@ def get_column_letter(index: int) -> str:
 
 
 MIN_VALIDATION_ROWS = 1000
+EXCEL_MAX_ROWS = 1_048_576
 WIDTH_SAMPLE_ROWS = 2000
 MIN_WIDTH, MAX_WIDTH, WIDTH_PADDING = 6, 60, 2
 MAX_CELL_CHARS = 32767
@@ -64,6 +67,8 @@ def is_missing(value: object) -> bool:
         return True
     if isinstance(value, float):
         return not math.isfinite(value)
+    if isinstance(value, decimal.Decimal):
+        return not value.is_finite()
     return type(value).__name__ in ("NAType", "NaTType")
 
 
@@ -159,9 +164,10 @@ def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, protected: Iterable[P
 
 def _write_workbook(target: Path, sheets: Sequence[SheetSpec]) -> None:
     import xlsxwriter
+    import xlsxwriter.exceptions
 
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-               "strings_to_urls": False, "nan_inf_to_errors": True}
+               "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(str(target), options)
     formats = _Formats(workbook)
     titles: list[str] = []
@@ -173,7 +179,10 @@ def _write_workbook(target: Path, sheets: Sequence[SheetSpec]) -> None:
     choices.write(workbook, formats)  # the hidden sheet of dropdown choices goes last
     if not workbook.worksheets():
         workbook.add_worksheet("Sheet1")
-    workbook.close()
+    try:
+        workbook.close()
+    except xlsxwriter.exceptions.FileCreateError as error:  # the disk's own error, for atomic_write
+        raise error.args[0] if error.args and isinstance(error.args[0], OSError) else OSError(str(error)) from None
 
 
 class _Formats:
@@ -203,16 +212,34 @@ class _Formats:
 
 
 def safe_sheet_title(title: str, taken: Sequence[str] = ()) -> str:
-    """A valid Excel sheet name: no []:*?/\\ or edge quote, ≤31 chars, unique (any case)."""
+    """A valid Excel sheet name: no []:*?/\\ or edge quote, ≤31 UTF-16 units (a character outside
+    the Basic Multilingual Plane, such as 𠮷, counts 2), unique (any case)."""
     base = ILLEGAL_CHARACTERS_RE.sub("", str(title)).translate(SHEET_TITLE_FORBIDDEN)
-    base = base.strip().strip("'").strip()[:MAX_SHEET_TITLE] or "Sheet"
+    base = _title_part(base, MAX_SHEET_TITLE) or "Sheet"
     used = {name.casefold() for name in taken} | {"history"}
     candidate, number = base, 1
     while candidate.casefold() in used:
         number += 1
         suffix = f"({number})"
-        candidate = base[: MAX_SHEET_TITLE - len(suffix)] + suffix
+        candidate = (_title_part(base, MAX_SHEET_TITLE - len(suffix)) or "Sheet") + suffix
     return candidate
+
+
+def _title_part(text: str, units: int) -> str:
+    """`text` cut to `units` UTF-16 units, without edge spaces or quotes (also after the cut)."""
+    text = text.strip().strip("'").strip()
+    kept, used = [], 0
+    for char in text:
+        used += utf16_units(char)
+        if used > units:
+            break
+        kept.append(char)
+    return "".join(kept).strip().strip("'").strip()
+
+
+def utf16_units(text: str) -> int:
+    """How long Excel counts a text (UTF-16 code units)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
 def display_width(value: object) -> int:
@@ -233,6 +260,9 @@ def display_width(value: object) -> int:
 
 def _fill_sheet(sheet, spec: SheetSpec, choices: _ChoiceLists, formats: _Formats) -> None:
     columns = max([len(spec.header), *(len(row) for row in spec.rows)])
+    if 1 + len(spec.rows) + spec.empty_rows > EXCEL_MAX_ROWS:
+        raise UserError(f"工作表「{spec.title}」有 {len(spec.rows):,} 行，超过 Excel 一个工作表的上限 {EXCEL_MAX_ROWS - 1:,} 行",
+                        hint="请输出 csv，或按站点分表")
     for column, name in enumerate(spec.header):
         _write_cell(sheet, 0, column, name, formats, None, HEADER_FILL, bold=True)
     number_formats = _column_formats(spec, columns)
@@ -267,21 +297,21 @@ def _write_cell(sheet, row: int, column: int, value: object, formats: _Formats, 
     if is_missing(value):
         cell_format = formats.get(number_format, fill, bold)
         if cell_format is not None:
-            sheet.write_blank(row, column, None, cell_format)
+            _written(sheet.write_blank(row, column, None, cell_format), (row, column))
         return
     value = _plain(value)
     if isinstance(value, (dt.datetime, dt.time)) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)
     if isinstance(value, bool):
-        sheet.write_boolean(row, column, value, formats.get(number_format, fill, bold))
+        _written(sheet.write_boolean(row, column, value, formats.get(number_format, fill, bold)), (row, column))
     elif isinstance(value, (numbers.Real, decimal.Decimal)):
-        sheet.write_number(row, column, float(value), formats.get(number_format, fill, bold))
-    elif isinstance(value, dt.date) and (value.year, value.month) < (1900, 3):
-        # before Excel's calendar (and its 29 February 1900): a date number would be a day off or ####
+        _written(sheet.write_number(row, column, float(value), formats.get(number_format, fill, bold)), (row, column))
+    elif isinstance(value, dt.date) and value.year < 1900:
+        # before Excel's calendar: as a date number it would show 1900-01-00 or ####
         _write_text(sheet, row, column, csv_cell(value), formats, number_format, fill, bold)
     elif isinstance(value, (dt.date, dt.time, dt.timedelta)):
         shown = number_format or _DEFAULT_TIME_FORMATS[_time_kind(value)]
-        sheet.write_datetime(row, column, value, formats.get(shown, fill, bold))
+        _written(sheet.write_datetime(row, column, value, formats.get(shown, fill, bold)), (row, column))
     else:
         _write_text(sheet, row, column, value if isinstance(value, str) else str(value), formats, number_format, fill, bold)
 
@@ -295,7 +325,15 @@ def _write_text(sheet, row: int, column: int, text: str, formats: _Formats, numb
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # a line break in a cell is LF
     plain = number_format is None and fill is None and not bold and not guard
-    sheet.write_string(row, column, text, None if plain else formats.get(number_format, fill, bold, guard))
+    _written(sheet.write_string(row, column, text, None if plain else formats.get(number_format, fill, bold, guard)),
+             (row, column))
+
+
+def _written(result: int, where) -> None:
+    """XlsxWriter answers a cell or a dropdown it cannot store with a negative number and a
+    warning, and goes on: nothing may be left out of a list silently."""
+    if result:
+        raise ValueError(f"XlsxWriter could not write {where} (code {result})")
 
 
 #: The formats openpyxl gave dates and times written without one (kept, so the files read the same).
@@ -322,10 +360,10 @@ def _add_validations(sheet, spec: SheetSpec, last_row: int, choices: _ChoiceList
     """A dropdown per column, over the data rows and at least 1000 rows (for filling in)."""
     last = max(last_row, MIN_VALIDATION_ROWS + 1)
     for index, options in spec.validations:
-        sheet.data_validation(1, index, last - 1, index, {
+        _written(sheet.data_validation(1, index, last - 1, index, {
             "validate": "list", "source": choices.source(options), "ignore_blank": True,
             "error_title": "无效的值", "error_message": "请从下拉列表中选择", "show_error": True,
-        })
+        }), f"the dropdown of column {index + 1}")
 
 
 class _ChoiceLists:
@@ -340,7 +378,7 @@ class _ChoiceLists:
     def source(self, options: Sequence[object]) -> list[str] | str:
         options = [ILLEGAL_CHARACTERS_RE.sub("", str(option)) for option in options]
         inline = ",".join(options)
-        if len(inline) <= INLINE_LIST_LIMIT and not any("," in o or '"' in o for o in options):
+        if utf16_units(inline) <= INLINE_LIST_LIMIT and not any("," in o or '"' in o for o in options):
             return options
         if self.title is None:
             self.title = safe_sheet_title("_选项", self.titles)
