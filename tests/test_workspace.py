@@ -107,9 +107,14 @@ def test_a_large_write_shows_a_spinner_on_a_terminal_only(monkeypatch):
     with common.writing_status(Path("名单.xlsx"), 91_221, quiet=False):
         pass
     assert "正在写入 名单.xlsx（91,221 行）" in shown.getvalue()
+    with common.busy("正在计算各项指标…", quiet=False):
+        pass
+    assert "正在计算各项指标" in shown.getvalue()
     for quiet, terminal in ((True, True), (False, False)):
         silent = io.StringIO()
         monkeypatch.setattr(common, "stderr", Console(file=silent, force_terminal=terminal, width=100))
         with common.writing_status(Path("名单.xlsx"), 91_221, quiet=quiet):
+            pass
+        with common.busy("正在计算各项指标…", quiet=quiet):
             pass
         assert silent.getvalue() == ""

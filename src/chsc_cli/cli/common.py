@@ -54,14 +54,20 @@ def file_progress(total: int, quiet: bool, description: str = "读取登记表")
 
 
 @contextmanager
-def writing_status(path: Path, rows: int, quiet: bool):
-    """A spinner on stderr while a large file is written (a 90,000-row gap workbook takes seconds,
-    most of them inside the xlsx library, which reports no progress of its own)."""
+def busy(message: str, quiet: bool):
+    """A spinner with `message` on stderr (only on a terminal) while a step of a second or more
+    runs that has no count of its own to show."""
     if quiet or not stderr.is_terminal:
         yield
         return
-    with stderr.status(f"正在写入 {path.name}（{rows:,} 行）…", spinner="dots"):
+    with stderr.status(message, spinner="dots"):
         yield
+
+
+def writing_status(path: Path, rows: int, quiet: bool):
+    """The spinner while a large file is written (a 90,000-row gap workbook takes seconds, most of
+    them inside the xlsx library, which reports no progress of its own)."""
+    return busy(f"正在写入 {path.name}（{rows:,} 行）…", quiet)
 
 
 def emit(text: str) -> None:

@@ -11,6 +11,7 @@ import typer
 from .common import (
     use_register_kinds_option,
     EXIT_OK,
+    busy,
     load_workspace,
     parse_period_option,
     raise_user_error,
@@ -75,11 +76,13 @@ def report(
     if centres:
         return _district_report(data_dir, chosen_period, compare_period, kind, output, output_format, template, indicators, config, quiet)
     workspace = load_workspace(data_dir, config, indicators, quiet)
-    figures = report_figures(workspace, chosen_period, compare_period)
+    with busy("正在计算各项指标…", quiet):
+        figures = report_figures(workspace, chosen_period, compare_period)
     say_period_notice(figures.current, quiet)
-    context = build_report_context(figures.current, library=workspace.library, kind=kind, compare=figures.previous,
-                                   compare_with_rows=figures.with_rows)
-    written = write_report(context, output, output_format, template=template, protected=workspace.input_files())
+    with busy(f"正在生成 {output.name}…", quiet):
+        context = build_report_context(figures.current, library=workspace.library, kind=kind, compare=figures.previous,
+                                       compare_with_rows=figures.with_rows)
+        written = write_report(context, output, output_format, template=template, protected=workspace.input_files())
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
     return EXIT_OK
