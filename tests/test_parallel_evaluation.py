@@ -59,14 +59,11 @@ def test_two_processes_give_what_one_gives(sample_centre, monkeypatch, forced, p
     _same(both, one)
 
 
-def test_reasons_arrive_from_the_child(sample_centre, forced):
+def test_reasons_arrive_from_the_child(sample_centre, monkeypatch, forced, forks):
     both = _compute(sample_centre, "2025", reasons=True)
-    os.environ[parallel.WORKERS_ENV] = "1"
-    try:
-        one = _compute(sample_centre, "2025", reasons=True)
-    finally:
-        del os.environ[parallel.WORKERS_ENV]
-    _same(both, one)
+    assert len(forks) == 1
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    _same(both, _compute(sample_centre, "2025", reasons=True))
 
 
 def test_a_failing_child_loses_nothing(sample_centre, monkeypatch, forced, forks):

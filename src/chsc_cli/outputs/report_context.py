@@ -39,7 +39,21 @@ class Change(Model):
     compare_denominator: int | None = Field(description="上期分母（有 population_by_year 时为该年官方人数）")
 
 
-class StationLine(Model):
+class _OldGapNames(Model):
+    """`gap` and `gap_text`, the names templates used before `shortfall`, kept for them."""
+
+    @computed_field(description="同 shortfall（旧名，已有的模板仍可用）")
+    @property
+    def gap(self) -> int | None:
+        return self.shortfall
+
+    @computed_field(description="同 shortfall_text（旧名，已有的模板仍可用）")
+    @property
+    def gap_text(self) -> str:
+        return self.shortfall_text
+
+
+class StationLine(_OldGapNames):
     """一个指标在一个站点的数字 / one indicator at one station (as chsc compute --by station)."""
 
     station: str = Field(description="站点名称（登记表中没有站点的人归入「未填」）")
@@ -61,18 +75,8 @@ class StationLine(Model):
     monthly: int | None = Field(description="计划年度每月需完成人数：ceil(尚差 ÷ 12)")
     monthly_text: str = Field(description="每月需完成人数的文字")
 
-    @computed_field(description="同 shortfall（旧名，已有的模板仍可用）")
-    @property
-    def gap(self) -> int | None:
-        return self.shortfall
 
-    @computed_field(description="同 shortfall_text（旧名，已有的模板仍可用）")
-    @property
-    def gap_text(self) -> str:
-        return self.shortfall_text
-
-
-class PlanFigures(Model):
+class PlanFigures(_OldGapNames):
     """一个指标的计划数字 / next year's figures of one indicator (工作计划)."""
 
     target_text: str = Field(description="计划年度目标（chsc.yaml 的 targets，否则指标库默认值），如 90%")
@@ -85,16 +89,6 @@ class PlanFigures(Model):
     monthly_text: str = Field(description="每月需完成人数的文字（表格用），如 16；达标为 0")
     pace_text: str = Field(description="如「每月需完成约16人」「已达标，保持现有水平」")
     sentence: str = Field(description="本指标的计划语句（不含句号）")
-
-    @computed_field(description="同 shortfall（旧名，已有的模板仍可用）")
-    @property
-    def gap(self) -> int | None:
-        return self.shortfall
-
-    @computed_field(description="同 shortfall_text（旧名，已有的模板仍可用）")
-    @property
-    def gap_text(self) -> str:
-        return self.shortfall_text
 
 
 class IndicatorLine(Model):
