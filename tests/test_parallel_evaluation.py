@@ -278,3 +278,18 @@ def test_repeated_periods_on_one_prepared_folder(sample_centre, monkeypatch, for
     fresh = engine_compute.EngineData.prepare(sample_centre.read)
     for period, result in zip(periods, both):
         _same(result, compute_indicators(fresh, parse_period(period), sample_centre.settings, library, by="team"))
+
+
+def test_per_person_tables_only_when_something_reads_them(sample_centre, forced, forks):
+    """compute (no reasons, no --by) keeps figures, steps and warnings only: the child's half comes
+    back small; the figures are those of a run that keeps every table."""
+    slim = _compute(sample_centre, "2025", reasons=False)
+    assert len(forks) == 1
+    full = _compute(sample_centre, "2025", reasons=True)
+    grouped = _compute(sample_centre, "2025", reasons=False, by="team")
+    assert all(evaluation.persons is None for evaluation in slim.evaluations.values())
+    assert slim.indicators == full.indicators and slim.warnings == full.warnings
+    kept = [i for i, evaluation in full.evaluations.items() if evaluation.persons is not None]
+    assert kept and all(grouped.evaluations[i].persons is not None for i in kept)
+    for indicator_id, evaluation in slim.evaluations.items():
+        assert evaluation.steps == full.evaluations[indicator_id].steps

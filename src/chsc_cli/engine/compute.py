@@ -5,6 +5,7 @@ Nothing here knows any indicator by name: every rule is in the YAML library.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
@@ -16,7 +17,7 @@ from ..problems import Problem
 from ..registers import KINDS, ReadResult
 from ..registers.sheets import collection_paused
 from .activity import period_without_data
-from .conditions import Evaluator
+from .conditions import Evaluator, absent_registers
 from .engine_input import EngineData
 from .evaluation import Context, required_fields
 from .figures import figures_for, reference_date, resolve_figure, station_figure
@@ -128,7 +129,7 @@ class IndicatorRun:
 
     def _run(self) -> Evaluation:
         denominator_spec, numerator_spec = self.indicator.denominator, self.indicator.numerator
-        absent = _absent_registers(numerator_spec.require, self.data)
+        absent = absent_registers(numerator_spec.require, self.data)
         if absent:
             raise NotComputable(f"缺少登记表：{' 或 '.join(_title(r) for r in dict.fromkeys(absent))}")
         if self.indicator.unit == "count":
@@ -337,23 +338,6 @@ def _order_fields(event) -> list[str]:
     return [f for item in getattr(event, "order", ()) for f in ([item] if isinstance(item, str) else item)]
 
 
-def _absent_registers(require: tuple, data) -> list[str]:
-    """The registers whose absence makes the requirements not computable: an event register, except
-    inside `any:`, where an absent register's item simply fails as long as one item's registers are
-    present (health_record_usage_rate: any of several registers)."""
-    absent: list[str] = []
-    for item in require:
-        if item.kind == "any":
-            parts = [_absent_registers((part,), data) for part in item.any]
-            if all(parts):
-                absent += [r for part in parts for r in part]
-        elif item.kind == "all":
-            absent += _absent_registers(item.all, data)
-        elif item.event is not None and not data.has(item.event.register):
-            absent.append(item.event.register)
-    return absent
-
-
 def compute_indicators(
     read: ReadResult | EngineData,
     period: Period,
@@ -365,13 +349,17 @@ def compute_indicators(
     by: str | None = None,
 ) -> ComputeResult:
     """Every indicator of `library` (or `only` these) for `period`; with `by` ("station" or
-    "team"), each indicator's row is followed by one row per group."""
+    "team"), each indicator's row is followed by one row per group.
+
+    Each evaluation keeps its per-person table only when something reads it: the reasons (gaps,
+    explain) or the groups of `by`. Without them the figures, steps and warnings are all a caller
+    gets, and the half evaluated in another process comes back without tens of thousands of rows."""
     data = read if isinstance(read, EngineData) else EngineData.prepare(read)
     problems: list[Problem] = [p for p in data.read.problems if p.level != "info"]
     problems += [_definition_warning(text) for text in library.warnings]
     chosen = [indicator for indicator_id, indicator in library.indicators.items() if only is None or indicator_id in only]
     with collection_paused():  # hundreds of pandas objects a second, none in a cycle that matters here
-        evaluations = evaluate_all(chosen, lambda indicator: IndicatorRun(indicator, library, data, period, settings, reasons).run(), data)
+        evaluations = evaluate_all(chosen, lambda indicator: _kept(IndicatorRun(indicator, library, data, period, settings, reasons).run(), reasons or by), data)
     for evaluation in evaluations.values():
         problems += evaluation.warnings
     notice = period_without_data(data, library, period, only=only)
@@ -391,6 +379,10 @@ def compute_indicators(
         evaluations=evaluations,
         warnings=group_problems(list(dict.fromkeys(problems))),
     )
+
+
+def _kept(evaluation: Evaluation, persons_read) -> Evaluation:
+    return evaluation if persons_read else replace(evaluation, persons=None)
 
 
 def _definition_warning(text: str) -> Problem:

@@ -93,6 +93,23 @@ def event_rows(
     return rows
 
 
+def absent_registers(require: tuple, data) -> list[str]:
+    """The registers whose absence makes the requirements not computable: an event register, except
+    inside `any:`, where an absent register's item simply fails as long as one item's registers are
+    present (health_record_usage_rate: any of several registers)."""
+    absent: list[str] = []
+    for item in require:
+        if item.kind == "any":
+            parts = [absent_registers((part,), data) for part in item.any]
+            if all(parts):
+                absent += [r for part in parts for r in part]
+        elif item.kind == "all":
+            absent += absent_registers(item.all, data)
+        elif item.event is not None and not data.has(item.event.register):
+            absent.append(item.event.register)
+    return absent
+
+
 def _values(period: Period) -> dict:
     return {"period": chinese_label(period)}
 
