@@ -84,11 +84,8 @@ def test_a_failing_child_loses_nothing(sample_centre, monkeypatch, forced, forks
 
 
 def test_an_error_is_raised_in_the_parent(sample_centre, monkeypatch, forced):
-    """A bug in an indicator evaluated by the child is raised where it can be reported (exit 3)."""
-    library = load_library([])
-    chosen = list(library.indicators.values())
-    _, theirs = parallel._split(chosen, engine_compute.EngineData.prepare(sample_centre.read))
-    failing = theirs[0].id
+    """A bug in an indicator the child may evaluate is raised where it can be reported (exit 3)."""
+    failing = _groups(sample_centre)[1][0].id
     real_run = engine_compute.IndicatorRun.run
 
     def run(self):
@@ -101,13 +98,28 @@ def test_an_error_is_raised_in_the_parent(sample_centre, monkeypatch, forced):
         _compute(sample_centre, "2025")
 
 
-def test_the_halves_keep_indicators_of_one_register_together(sample_centre):
+def test_groups_keep_indicators_of_one_register_together_largest_first(sample_centre):
     data = engine_compute.EngineData.prepare(sample_centre.read)
     chosen = list(load_library([]).indicators.values())
-    mine, theirs = parallel._split(chosen, data)
-    assert sorted(i.id for i in mine + theirs) == sorted(i.id for i in chosen)
-    first = {i.registers[0] for i in mine}
-    assert first.isdisjoint(i.registers[0] for i in theirs)
+    groups = parallel._groups(chosen, data)
+    assert sorted(i.id for group in groups for i in group) == sorted(i.id for i in chosen)
+    firsts = [{i.registers[0] for i in group} for group in groups]
+    assert all(len(first) == 1 for first in firsts) and len({first.pop() for first in firsts}) == len(groups)
+
+    def cost(group):
+        return sum(parallel.ROWS_PER_INDICATOR + sum(map(data.rows_read, i.registers)) for i in group)
+
+    assert [cost(group) for group in groups] == sorted(map(cost, groups), reverse=True)
+
+
+def test_more_groups_than_tokens_are_dealt_in_runs(sample_centre, monkeypatch):
+    data = engine_compute.EngineData.prepare(sample_centre.read)
+    chosen = list(load_library([]).indicators.values())
+    whole = parallel._groups(chosen, data)
+    monkeypatch.setattr(parallel, "MAX_TOKENS", 3)
+    runs = parallel._groups(chosen, data)
+    assert len(runs) <= 3
+    assert [i.id for run in runs for i in run] == [i.id for group in whole for i in group]
 
 
 @pytest.mark.parametrize("setting", ["1", "0", "no"])
@@ -129,9 +141,9 @@ def test_no_child_to_be_had(sample_centre, monkeypatch, forced):
     _same(both, _compute(sample_centre, "2025"))
 
 
-def _halves(sample_centre):
+def _groups(sample_centre):
     chosen = list(load_library([]).indicators.values())
-    return parallel._split(chosen, engine_compute.EngineData.prepare(sample_centre.read))
+    return parallel._groups(chosen, engine_compute.EngineData.prepare(sample_centre.read))
 
 
 @pytest.fixture
@@ -157,21 +169,33 @@ def _gone(pid: int) -> bool:
     return False
 
 
-def test_the_childs_evaluations_are_the_ones_used(sample_centre, monkeypatch, forced, forks):
-    """The parent evaluates its half only: a child whose results never arrive would fail this."""
-    parent, in_parent = os.getpid(), []
+def test_each_indicator_is_evaluated_once_in_one_of_the_processes(sample_centre, monkeypatch, forced, forks, tmp_path):
+    """The groups are dealt out: each evaluated by one process only, the first by the parent, and
+    the child's evaluations are the ones used (a child whose results never arrived would make the
+    parent evaluate its groups again, and this fails)."""
+    parent, log = os.getpid(), tmp_path / "evaluated.txt"
     real_run = engine_compute.IndicatorRun.run
 
     def run(self):
-        if os.getpid() == parent:
-            in_parent.append(self.indicator.id)
+        with open(log, "a", encoding="utf-8") as out:  # one short append: whole lines from both processes
+            out.write(f"{os.getpid()} {self.indicator.id}\n")
+        if os.getpid() != parent:
+            time.sleep(0.05)  # the child is slower: the parent must take several groups too
         return real_run(self)
 
     monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
     _compute(sample_centre, "2025")
-    mine, theirs = _halves(sample_centre)
     assert len(forks) == 1 and _gone(forks[0])
-    assert in_parent == [indicator.id for indicator in mine]
+    evaluated = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    ids = [indicator_id for _, indicator_id in evaluated]
+    groups = _groups(sample_centre)
+    assert sorted(ids) == sorted(i.id for group in groups for i in group)  # each once
+    by_process = {int(pid) for pid, _ in evaluated}
+    assert by_process == {parent, forks[0]}
+    in_parent = {indicator_id for pid, indicator_id in evaluated if int(pid) == parent}
+    assert {i.id for i in groups[0]} <= in_parent
+    for group in groups:  # a group stays in one process
+        assert len({pid for pid, indicator_id in evaluated if indicator_id in {i.id for i in group}}) == 1
 
 
 def test_a_child_killed_while_sending_loses_nothing(sample_centre, monkeypatch, forced, forks):
@@ -208,10 +232,10 @@ def test_a_hung_child_is_killed_and_its_half_done_here(sample_centre, monkeypatc
 
 def test_an_error_in_the_parents_half_comes_at_once_and_as_one_process_reports_it(sample_centre, monkeypatch, forced, forks):
     """The child is killed (not waited for), and the error is the first failing indicator in the
-    library's order, whichever half it was in."""
-    mine, theirs = _halves(sample_centre)
+    library's order, whichever process it was in."""
+    groups = _groups(sample_centre)
     library = [indicator.id for indicator in load_library([]).indicators.values()]
-    failing = {mine[-1].id, theirs[-1].id}
+    failing = {groups[0][-1].id, groups[-1][-1].id}  # the parent's first group, and the last one dealt
     first = min(failing, key=library.index)
     parent = os.getpid()
     real_run = engine_compute.IndicatorRun.run
@@ -227,16 +251,18 @@ def test_an_error_in_the_parents_half_comes_at_once_and_as_one_process_reports_i
     started = time.monotonic()
     with pytest.raises(ZeroDivisionError, match=f"^{first}$"):
         _compute(sample_centre, "2025")
-    assert time.monotonic() - started < 4 * len(theirs)
+    assert time.monotonic() - started < 5  # the child would take 5 s a group
     assert len(forks) == 1 and _gone(forks[0])
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     with pytest.raises(ZeroDivisionError, match=f"^{first}$"):
         _compute(sample_centre, "2025")
 
 
-def test_two_failures_in_the_childs_half_report_the_first(sample_centre, monkeypatch, forced):
-    _, theirs = _halves(sample_centre)
-    failing = {theirs[0].id, theirs[-1].id}
+def test_two_failures_outside_the_parents_first_group_report_the_first(sample_centre, monkeypatch, forced):
+    groups = _groups(sample_centre)
+    library = [indicator.id for indicator in load_library([]).indicators.values()]
+    failing = {groups[1][0].id, groups[-1][-1].id}
+    first = min(failing, key=library.index)
     real_run = engine_compute.IndicatorRun.run
 
     def run(self):
@@ -245,7 +271,7 @@ def test_two_failures_in_the_childs_half_report_the_first(sample_centre, monkeyp
         return real_run(self)
 
     monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
-    with pytest.raises(ZeroDivisionError, match=f"^{theirs[0].id}$"):
+    with pytest.raises(ZeroDivisionError, match=f"^{first}$"):
         _compute(sample_centre, "2025")
 
 

@@ -10,11 +10,14 @@ meanwhile.
   fork), with at least two CPUs this process may use, and only on folders large enough for the
   ~30 ms of a fork and the transfer to pay (`PARALLEL_MIN_ROWS`); `CHSC_EVAL_WORKERS=1` turns it off.
 - Indicators sharing their first register stay in one process, since the populations and event
-  rows they share are built once per process (memoised); the groups are balanced by the rows they
-  read. A register read by both halves (the residents roster, for groups) is prepared in each.
+  rows they share are built once per process (memoised). The groups are dealt out as they go: the
+  parent takes the largest first, and then each process takes the next group, largest first, from
+  a pipe holding one token per group, whenever it is free. No estimate of a group's cost has to be
+  right: the processes end within one group of each other. A register read by groups in both
+  processes (the residents roster) is prepared in each.
 - Nothing can be lost to the child: if it fails in any way (an error, killed, a result that does
-  not arrive whole, no result within `_deadline` of the parent's own half), it is killed and its
-  indicators are evaluated again in the parent. If the parent's own half raises, the child is killed
+  not arrive whole, no result within `_deadline` of the parent's own work), it is killed and every
+  indicator the parent has not evaluated is evaluated in the parent. If the parent's own half raises, the child is killed
   at once and the whole library is evaluated again in one process, so that the error reported is the
   one a single process reports (the first failing indicator in the library's order). The result is
   the same as one process's, in the library's order.
@@ -48,13 +51,15 @@ Run = Callable[[Indicator], Evaluation]
 
 def evaluate_all(chosen: list[Indicator], run: Run, data: EngineData) -> dict[str, Evaluation]:
     """`run(indicator)` for each of `chosen`, keyed by id in their order; on two processes when it pays."""
-    halves = _split(chosen, data) if _parallel_allowed(chosen, data, PARALLEL_MIN_ROWS) else None
-    if halves is None:
+    groups = _groups(chosen, data) if _parallel_allowed(chosen, data, PARALLEL_MIN_ROWS) else None
+    if groups is None:
         return {indicator.id: run(indicator) for indicator in chosen}
     try:
-        done = _with_child(*halves, run)
-    except _OneProcess:  # no child to be had, or the parent's half failed: as one process would
+        done = _with_child(groups, run)
+    except _OneProcess:  # no child to be had, or the parent's part failed: as one process would
         return _serial(chosen, run)
+    missing = [indicator for indicator in chosen if indicator.id not in done]  # the child's, if it failed
+    done.update(_serial(missing, run))
     return {indicator.id: done[indicator.id] for indicator in chosen}
 
 
@@ -84,12 +89,16 @@ def _rows_read(chosen: list[Indicator], data: EngineData) -> int:
     return sum(data.rows_read(register) for register in registers)
 
 
-def _split(chosen: list[Indicator], data: EngineData) -> tuple[list[Indicator], list[Indicator]] | None:
-    """Two halves of about equal work: groups of indicators sharing their first register, the
-    largest group first into the lighter half (each indicator costs the rows it reads plus
-    `ROWS_PER_INDICATOR`). The first
-    half stays in the parent: it holds the largest group, usually the residents roster's, whose
-    person frames would be the most costly to send back."""
+#: A Linux pipe holds at least one page (4,096 bytes) before a write waits: the most groups dealt
+#: out one token each (more are dealt out in runs of neighbouring groups).
+MAX_TOKENS = 2048
+_TOKEN = 2  # bytes: a group's position, little-endian
+
+
+def _groups(chosen: list[Indicator], data: EngineData) -> list[list[Indicator]] | None:
+    """The indicators sharing their first register, as groups in the order they are dealt out:
+    the most work first (each indicator costs the rows it reads plus `ROWS_PER_INDICATOR`), so that
+    the last ones, taken by whichever process is free, are small. None: one group, nothing to share."""
     groups: dict[str, list[Indicator]] = {}
     for indicator in chosen:
         groups.setdefault(indicator.registers[0] if indicator.registers else indicator.id, []).append(indicator)
@@ -97,55 +106,69 @@ def _split(chosen: list[Indicator], data: EngineData) -> tuple[list[Indicator], 
     def cost(indicator: Indicator) -> int:
         return ROWS_PER_INDICATOR + sum(data.rows_read(register) for register in indicator.registers)
 
-    halves: tuple[list[Indicator], list[Indicator]] = ([], [])
-    loads = [0, 0]
-    for group in sorted(groups.values(), key=lambda members: -sum(map(cost, members))):
-        lighter = 0 if loads[0] <= loads[1] else 1
-        halves[lighter].extend(group)
-        loads[lighter] += sum(map(cost, group))
-    if not (halves[0] and halves[1]):
+    ordered = sorted(groups.values(), key=lambda members: -sum(map(cost, members)))  # stable: library order on ties
+    if len(ordered) < 2:
         return None
-    position = {indicator.id: index for index, indicator in enumerate(chosen)}
-    return tuple(sorted(half, key=lambda indicator: position[indicator.id]) for half in halves)  # library order
+    if len(ordered) > MAX_TOKENS:  # runs of neighbours, so that every token fits in the pipe at once
+        size = -(-len(ordered) // MAX_TOKENS)
+        ordered = [[i for group in ordered[at : at + size] for i in group] for at in range(0, len(ordered), size)]
+    return ordered
 
 
-def _with_child(mine: list[Indicator], theirs: list[Indicator], run: Run) -> dict[str, Evaluation]:
-    """`mine` here while a forked child runs `theirs`; the child's part again here if it failed."""
+def _with_child(groups: list[list[Indicator]], run: Run) -> dict[str, Evaluation]:
+    """The first group here, the others dealt out between this process and a forked child; what the
+    parent evaluated plus what the child sent (nothing from it if it failed: the caller does the rest)."""
     for stream in (sys.stdout, sys.stderr):  # the child must not write what the parent buffered
         try:
             if stream is not None:
                 stream.flush()
         except (OSError, ValueError):  # a closed or broken stream: nothing the child could repeat
             pass
+    pipes: list[int] = []
     try:
         read_end, write_end = os.pipe()
+        pipes += [read_end, write_end]
+        tokens, dealer = os.pipe()
+        pipes += [tokens, dealer]
+        os.write(dealer, b"".join(position.to_bytes(_TOKEN, "little") for position in range(1, len(groups))))
+        os.close(dealer)
+        pipes.remove(dealer)
     except OSError:  # no file descriptor left: one process does it all
+        for fd in pipes:
+            os.close(fd)
         raise _OneProcess from None
     try:
         with warnings.catch_warnings():  # Python 3.12 warns about forking a process with threads
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
     except OSError:  # no memory or process slot left for a child: one process does it all
-        os.close(read_end), os.close(write_end)
+        os.close(read_end), os.close(write_end), os.close(tokens)
         raise _OneProcess from None
     if pid == 0:
-        _child(theirs, run, read_end, write_end)  # never returns
+        _child(groups, tokens, run, read_end, write_end)  # never returns
     os.close(write_end)
     received = None
     try:
         started = time.monotonic()
-        done = _serial(mine, run)
+        done = _serial(groups[0], run)
+        done.update(_dealt(groups, tokens, run))
         received = _receive(read_end, _deadline(time.monotonic() - started))
-    except Exception:  # a bug in the parent's half: report the error one process would report
-        _stop(pid, read_end)
+    except Exception:  # a bug in the parent's part: report the error one process would report
+        _stop(pid, read_end, tokens)
         raise _OneProcess from None
     except BaseException:  # Ctrl-C, exit: leave no child behind
-        _stop(pid, read_end)
+        _stop(pid, read_end, tokens)
         raise
-    _stop(pid, read_end)  # (the child has sent everything and exited, or it is late: killed)
-    if received is None:
-        received = _serial(theirs, run)
-    done.update(received)
+    _stop(pid, read_end, tokens)  # (the child has sent everything and exited, or it is late: killed)
+    done.update(received or {})
+    return done
+
+
+def _dealt(groups: list[list[Indicator]], tokens: int, run: Run) -> dict[str, Evaluation]:
+    """Evaluate the groups this process takes from `tokens`, one at a time, until none is left."""
+    done: dict[str, Evaluation] = {}
+    while len(token := os.read(tokens, _TOKEN)) == _TOKEN:  # a pipe hands each token to one reader
+        done.update(_serial(groups[int.from_bytes(token, "little")], run))
     return done
 
 
@@ -153,19 +176,20 @@ def _serial(indicators: list[Indicator], run: Run) -> dict[str, Evaluation]:
     return {indicator.id: run(indicator) for indicator in indicators}
 
 
-#: The child's half gets at least this long, and `LATE_FACTOR` times the parent's half, to arrive.
+#: The child's part gets at least this long, and `LATE_FACTOR` times the parent's, to arrive.
 MIN_WAIT_SECONDS = 30.0
 LATE_FACTOR = 4.0
 
 
 def _deadline(own_seconds: float) -> float:
-    """When to stop waiting for the child (its half is about as long as the parent's)."""
+    """When to stop waiting for the child (it ends within one group of the parent)."""
     return time.monotonic() + max(MIN_WAIT_SECONDS, LATE_FACTOR * own_seconds)
 
 
-def _stop(pid: int, read_end: int) -> None:
-    """Close our end, kill the child if it still runs, and reap it."""
+def _stop(pid: int, read_end: int, tokens: int) -> None:
+    """Close our ends, kill the child if it still runs, and reap it."""
     os.close(read_end)
+    os.close(tokens)
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -176,13 +200,14 @@ def _stop(pid: int, read_end: int) -> None:
         pass
 
 
-def _child(theirs: list[Indicator], run: Run, read_end: int, write_end: int) -> None:
-    """Evaluate, send, and leave without running the parent's exit handlers, whatever happens."""
+def _child(groups: list[list[Indicator]], tokens: int, run: Run, read_end: int, write_end: int) -> None:
+    """Evaluate the groups dealt to it, send, and leave without running the parent's exit handlers,
+    whatever happens."""
     code = 1
     try:
         os.close(read_end)
         _prefer_as_oom_victim()
-        payload = pickle.dumps(_serial(theirs, run), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(_dealt(groups, tokens, run), protocol=pickle.HIGHEST_PROTOCOL)
         _send(write_end, payload)
         code = 0
     except BaseException:  # noqa: BLE001 - the parent evaluates these again and reports any error
