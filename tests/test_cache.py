@@ -28,7 +28,8 @@ from chsc_cli.registers import ParseCache, read_folder
 from chsc_cli.registers import reader as reader_module
 from chsc_cli.registers.cache import ENTRY_FILE
 from chsc_cli.registers.cache_format import FORMAT, MAGIC
-from chsc_cli.registers.records import ReadResult
+from chsc_cli.registers import cache_format
+from chsc_cli.registers.records import ReadResult, Tables
 from chsc_cli.registers.records import RegisterSheet, SkippedSheet
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
@@ -127,6 +128,26 @@ def _every_kind_of_column(rows: int) -> pd.DataFrame:
             "resident": pick == 0,
         }
     )
+
+
+def test_a_warm_reads_tables_are_built_when_first_used(tmp_path, monkeypatch, sample_centre):
+    """Each table of the folder entry becomes a DataFrame only when asked for (the two processes of
+    an evaluation each build their own); its rows and presence are known without building it."""
+    settings_, fresh = sample_centre.settings, sample_centre.read
+    cache = ParseCache(tmp_path / "cache")
+    read_folder(SAMPLE, settings_, today=TODAY, cache=cache)
+    built, real_frame = [], cache_format._frame
+    monkeypatch.setattr(cache_format, "_frame", lambda table, columns: built.append(table.num_rows) or real_frame(table, columns))
+    warm = read_folder(SAMPLE, settings_, today=TODAY, cache=cache)
+    assert isinstance(warm.tables, Tables) and list(warm.tables) == list(fresh.tables)
+    assert {kind: warm.rows(kind) for kind in warm.tables} == {kind: len(table) for kind, table in fresh.tables.items()}
+    assert "residents" in warm.tables and "no_such_kind" not in warm.tables and warm.rows("no_such_kind") == 0
+    assert built == []
+    first = warm.tables["residents"]
+    assert built == [len(fresh.tables["residents"])] and warm.tables["residents"] is first  # built once
+    pd.testing.assert_frame_equal(first, fresh.tables["residents"])
+    again = pickle.loads(pickle.dumps(warm))  # a pickled read carries its tables, built
+    assert_same_read(fresh, again)
 
 
 @pytest.mark.parametrize("rows", [0, 1, 7, 1000])

@@ -127,7 +127,7 @@ class EngineData:
 
     def rows_read(self, kind: str) -> int:
         """The rows read of `kind` (0 without its register), without keying its table."""
-        return len(self.read.tables[kind]) if kind in self.read.tables else 0
+        return self.read.rows(kind)
 
     def present_fields(self, kind: str) -> set[str]:
         """Fields some sheet of `kind` has (a 血压 column provides both pressures); fields with a

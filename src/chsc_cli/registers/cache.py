@@ -108,8 +108,9 @@ class ParseCache:
 
         try:
             # mapped, not read: the pages are checked and decoded where the OS cache holds them.
-            # Nothing decoded points into the map (every column is copied into its DataFrame),
-            # and it is unmapped when the last Arrow buffer over it goes.
+            # Nothing decoded points into the map (every column is copied into its DataFrame); a
+            # table not yet built (records.Tables) holds it, and it is unmapped when the last
+            # Arrow buffer over it goes.
             return decode_entry(pa.memory_map(str(self._entry(key) / ENTRY_FILE)).read_buffer())
         except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, pa.ArrowException):
             return None  # missing, truncated, damaged or from another version: parse the files again

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..problems import Problem
-from .records import RegisterSheet, SkippedSheet
+from .records import RegisterSheet, SkippedSheet, Tables
 
 #: Part of every cache key: entries written in another layout are never read, only missed.
 FORMAT = "arrow-1"
@@ -91,13 +91,13 @@ def decode_entry(data) -> tuple[dict, dict[str, pd.DataFrame]]:
         "problems": _from_records(header["problems"], Problem),
     }
     buffer = pa.py_buffer(view)
-    tables, offset = {}, header_end
+    builders, rows, offset = {}, {}, header_end
     for name, length in header["tables"]:
         table = pa.ipc.open_stream(buffer.slice(offset, length)).read_all()
         table.validate(full=True)  # bounds, offsets and UTF-8 checked before numpy or Python touches them
-        tables[name] = _frame(table)
+        builders[name], rows[name] = _frame_builder(table), table.num_rows
         offset += length
-    return meta, tables
+    return meta, Tables(builders, rows)
 
 
 def _records(items, record_type) -> dict:
@@ -182,10 +182,16 @@ def _arrow_objects(values: np.ndarray):
     return array, {_ENCODING: encoding, _MISSING: ",".join(missing).encode()}
 
 
-def _frame(table) -> pd.DataFrame:
+def _frame_builder(table):
+    """Every column of a validated table checked against its metadata now (a wrong one is a miss
+    of the whole entry), the DataFrame built when first asked for (`Tables`)."""
+    builders = [_column(field, _one_chunk(chunked)) for field, chunked in zip(table.schema, table.columns)]
+    return lambda: _frame(table, [build() for build in builders])
+
+
+def _frame(table, columns: list) -> pd.DataFrame:
     """The DataFrame of a validated table, built block by block: each text column is taken
     straight into its place in the one 2-D object block, each number or date copied once."""
-    columns = [_column(field, _one_chunk(chunked)) for field, chunked in zip(table.schema, table.columns)]
     index, names = pd.RangeIndex(table.num_rows), pd.Index(table.schema.names)
     try:
         from pandas.api.internals import create_dataframe_from_blocks
@@ -230,7 +236,7 @@ def _values(column):
 
 
 def _column(field, array):
-    """One stored column, checked against what its metadata says it is."""
+    """One stored column, checked against what its metadata says it is: how to build it."""
     import pyarrow as pa
 
     metadata = field.metadata or {}
@@ -239,23 +245,23 @@ def _column(field, array):
         value_type = pa.string() if encoding == b"text" else pa.list_(pa.string())
         if not pa.types.is_dictionary(array.type) or array.type.value_type != value_type or array.indices.null_count:
             raise ValueError(f"{field.name}: not a dictionary of {value_type}")
-        uniques = _dictionary_values(array.dictionary, encoding, metadata.get(_MISSING, b""))
-        return _Dictionary(uniques, array.indices.to_numpy())
+        kinds = _blank_kinds(array.dictionary, metadata.get(_MISSING, b""))
+        return lambda: _Dictionary(_dictionary_values(array.dictionary, encoding, kinds), array.indices.to_numpy())
     dtype = metadata.get(_DTYPE, b"").decode()
     if encoding == b"numpy":
         if array.null_count or np.dtype(dtype).kind not in "biuf" or array.type != pa.from_numpy_dtype(np.dtype(dtype)):
             raise ValueError(f"{field.name}: not a numpy column")
-        return array.to_numpy(zero_copy_only=False)
+        return lambda: array.to_numpy(zero_copy_only=False)
     if encoding == b"numpy-time":
         if array.null_count or not pa.types.is_int64(array.type) or np.dtype(dtype).kind not in "mM":
             raise ValueError(f"{field.name}: not a time column")
-        return array.to_numpy().view(dtype)
+        return lambda: array.to_numpy().view(dtype)
     if encoding == b"masked" and dtype in _MASKED_DTYPES:
         pandas_dtype = pd.api.types.pandas_dtype(dtype)
         numpy_dtype = pandas_dtype.numpy_dtype
         if array.type != pa.from_numpy_dtype(numpy_dtype):
             raise ValueError(f"{field.name}: not a {dtype} column")
-        return pandas_dtype.construct_array_type()(*_values_and_mask(array, numpy_dtype))
+        return lambda: pandas_dtype.construct_array_type()(*_values_and_mask(array, numpy_dtype))
     raise ValueError(f"{field.name}: unknown encoding")
 
 
@@ -280,11 +286,18 @@ def _bits(buffer, offset: int, count: int) -> np.ndarray:
     return np.unpackbits(packed, count=offset + count, bitorder="little")[offset:].astype(bool)
 
 
-def _dictionary_values(dictionary, encoding: bytes, missing: bytes) -> np.ndarray:
-    """The distinct values as an object array; the trailing nulls are None or NaN as stored."""
+def _blank_kinds(dictionary, missing: bytes) -> list[str]:
+    """What the dictionary's trailing nulls stand for ("none", "nan"), checked against its nulls."""
     kinds = missing.decode().split(",") if missing else []
+    if not set(kinds) <= {"none", "nan"}:
+        raise ValueError("unknown blank")
     if dictionary.null_count != len(kinds) or dictionary.slice(len(dictionary) - len(kinds)).null_count != len(kinds):
         raise ValueError("blanks do not match")
+    return kinds
+
+
+def _dictionary_values(dictionary, encoding: bytes, kinds: list[str]) -> np.ndarray:
+    """The distinct values as an object array; the trailing nulls are None or NaN as stored."""
     if encoding == b"text":
         uniques = dictionary.to_numpy(zero_copy_only=False)
     else:

@@ -3,6 +3,7 @@ module can share them: the reader builds them, the parse cache stores and rebuil
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,14 +29,60 @@ class SkippedSheet:
     reason: str
 
 
+class Tables(MutableMapping[str, pd.DataFrame]):
+    """Each register kind's table, some of them built only when first asked for.
+
+    A warm read (the parse cache's entry) gives every table as a builder over the entry's checked
+    Arrow data: the DataFrame is made on first use, so the two processes of an evaluation
+    (engine/parallel.py) each build the tables their indicators read, and a table nothing reads is
+    never built. `rows` answers without building; `in` does not build either."""
+
+    def __init__(self, builders: dict[str, Callable[[], pd.DataFrame]], rows: dict[str, int]):
+        self._tables: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]] = dict(builders)
+        self._rows = dict(rows)
+
+    def __getitem__(self, kind: str) -> pd.DataFrame:
+        table = self._tables[kind]
+        if not isinstance(table, pd.DataFrame):
+            table = self._tables[kind] = table()
+        return table
+
+    def __setitem__(self, kind: str, table: pd.DataFrame) -> None:
+        self._tables[kind], self._rows[kind] = table, len(table)
+
+    def __delitem__(self, kind: str) -> None:
+        del self._tables[kind], self._rows[kind]
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._tables
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def rows(self, kind: str) -> int:
+        return self._rows[kind]
+
+    def __reduce__(self):  # pickled as the tables themselves (a builder holds the cache's map)
+        return Tables, (dict(self.items()), {kind: self._rows[kind] for kind in self})
+
+
 @dataclass
 class ReadResult:
     data_dir: Path
-    tables: dict[str, pd.DataFrame]
+    tables: dict[str, pd.DataFrame] | Tables
     sheets: list[RegisterSheet] = field(default_factory=list)
     skipped: list[SkippedSheet] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+
+    def rows(self, kind: str) -> int:
+        """The rows of `kind`'s table (0 without the register), without building it."""
+        if kind not in self.tables:
+            return 0
+        return self.tables.rows(kind) if isinstance(self.tables, Tables) else len(self.tables[kind])
 
     def problems_with(self, *codes: str) -> list[Problem]:
         return [p for p in self.problems if p.code in codes]
