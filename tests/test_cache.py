@@ -150,6 +150,31 @@ def test_a_warm_reads_tables_are_built_when_first_used(tmp_path, monkeypatch, sa
     assert_same_read(fresh, again)
 
 
+def test_one_column_of_a_warm_read_comes_without_building_its_table(tmp_path, monkeypatch, sample_centre):
+    """What the period check (engine/activity.py) reads: date columns of the rows the engine
+    counts, equal to those of the built and keyed tables, and no table built for them."""
+    from chsc_cli.engine.engine_input import EngineData
+
+    settings_, fresh = sample_centre.settings, sample_centre.read
+    cache = ParseCache(tmp_path / "cache")
+    read_folder(SAMPLE, settings_, today=TODAY, cache=cache)
+    warm = read_folder(SAMPLE, settings_, today=TODAY, cache=cache)
+    built, real_frame = [], cache_format._frame
+    monkeypatch.setattr(cache_format, "_frame", lambda table, columns: built.append(table.num_rows) or real_frame(table, columns))
+    for kind, table in fresh.tables.items():
+        for field in table.columns:
+            pd.testing.assert_series_equal(warm.column(kind, field), table[field])
+    assert warm.column("residents", "no_such_field") is None and warm.column("no_such_kind", "birth") is None
+    lazy, keyed = EngineData.prepare(warm), EngineData.prepare(fresh)
+    for kind in fresh.tables:
+        for field in fresh.tables[kind].columns:
+            counted = keyed.keyed_rows(kind)[field].reset_index(drop=True)
+            pd.testing.assert_series_equal(lazy.counted_column(kind, field).reset_index(drop=True), counted)
+    assert built == []
+    keyed.table("residents")  # a table keyed already is read as it is
+    pd.testing.assert_series_equal(keyed.counted_column("residents", "birth"), keyed.table("residents")["birth"])
+
+
 @pytest.mark.parametrize("rows", [0, 1, 7, 1000])
 def test_every_kind_of_column_comes_back_with_its_dtype_and_values(tmp_path, rows):
     table = _every_kind_of_column(rows)

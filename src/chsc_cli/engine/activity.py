@@ -32,38 +32,44 @@ def activity_dates(indicator) -> list[tuple[str, str]]:
     ]
 
 
-def _activity_columns(read, indicators: Iterable) -> Iterable[tuple[object, pd.Series]]:
-    """`read`: a ReadResult (every row read) or the engine's EngineData (the rows it counts, those
-    with a key)."""
-    table_of = read.keyed_rows if isinstance(read, EngineData) else read.tables.get
-    for indicator in indicators:
-        for register, date_field in activity_dates(indicator):
-            table = table_of(register)
-            if table is not None and date_field in table.columns:
-                yield indicator, table[date_field]
+def _activity_columns(read, indicators: Iterable) -> dict[tuple[str, str], pd.Series]:
+    """Each distinct (register, date field) of the indicators' activity dates that the folder has,
+    with its dates. `read`: a ReadResult (every row read) or the engine's EngineData (the rows it
+    counts, those with a key); only the date columns are taken, not whole tables."""
+    column_of = read.counted_column if isinstance(read, EngineData) else read.column
+    columns = {}
+    for pair in dict.fromkeys(pair for indicator in indicators for pair in activity_dates(indicator)):
+        dates = column_of(*pair)
+        if dates is not None:
+            columns[pair] = dates
+    return columns
 
 
 def indicators_with_rows_in(read, library, period: Period) -> set[str]:
     """Ids of the indicators with at least one register row dated inside `period` (see
     `activity_dates`). A compare period without such a row has no value: 无上年数据."""
     start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
-    found = set()
-    for indicator, dates in _activity_columns(read, library.indicators.values()):
-        if indicator.id not in found and bool(((dates >= start) & (dates <= end)).fillna(False).to_numpy(dtype=bool).any()):
-            found.add(indicator.id)
-    return found
+    indicators = list(library.indicators.values())
+    found = {
+        pair
+        for pair, dates in _activity_columns(read, indicators).items()
+        if bool(((dates >= start) & (dates <= end)).fillna(False).to_numpy(dtype=bool).any())
+    }
+    return {indicator.id for indicator in indicators if found.intersection(activity_dates(indicator))}
 
 
-def _date_range(read, indicator) -> tuple[dt.date, dt.date] | None:
-    """The earliest and latest activity date of one indicator's registers; None without any."""
-    earliest = latest = None
-    for _, dates in _activity_columns(read, [indicator]):
+def _date_ranges(read, indicators: list) -> dict[str, tuple[dt.date, dt.date] | None]:
+    """Each indicator's earliest and latest activity date; None without any."""
+    spans = {}
+    for pair, dates in _activity_columns(read, indicators).items():
         present = dates.dropna()
         if len(present):
-            low, high = present.min().date(), present.max().date()
-            earliest = low if earliest is None else min(earliest, low)
-            latest = high if latest is None else max(latest, high)
-    return None if earliest is None else (earliest, latest)
+            spans[pair] = (present.min().date(), present.max().date())
+    ranges = {}
+    for indicator in indicators:
+        found = [spans[pair] for pair in activity_dates(indicator) if pair in spans]
+        ranges[indicator.id] = (min(low for low, _ in found), max(high for _, high in found)) if found else None
+    return ranges
 
 
 def period_without_data(read, library, period: Period, *, only: Iterable[str] | None = None,
@@ -83,7 +89,7 @@ def period_without_data(read, library, period: Period, *, only: Iterable[str] | 
     # a roster-only indicator (建档率, 签约率) counts a state at the period end, not work done in
     # the period: an old 建档日期 says nothing about the period, so only event registers are asked
     with_events = [i for i in indicators if any(item.event is not None for item in i.numerator.require)]
-    ranges = {i.id: _date_range(read, i) for i in with_events}
+    ranges = _date_ranges(read, with_events)
     dated = [i for i in with_events if ranges[i.id] is not None]
     after = [i for i in dated if i.id not in with_rows and ranges[i.id][1] < period.start]
     before = [i for i in dated if i.id not in with_rows and ranges[i.id][0] > period.end]

@@ -125,6 +125,21 @@ class EngineData:
         with_key = table[key_field].notna().to_numpy()
         return table if with_key.all() else table.loc[with_key]
 
+    def counted_column(self, kind: str, field: str) -> pd.Series | None:
+        """`field` of the rows of `kind` the engine counts (as `keyed_rows`), without building or
+        keying a table this process has not needed yet (None without the register or the field)."""
+        if kind in self.tables:
+            table = self.tables[kind]
+            return table[field] if field in table.columns else None
+        if self.base is not None:
+            return self.base.counted_column(kind, field)
+        column = self.read.column(kind, field)
+        key_field = KINDS[kind].key_field if column is not None else None
+        if key_field is None:
+            return column
+        with_key = self.read.column(kind, key_field).notna().to_numpy()
+        return column if with_key.all() else column[with_key]
+
     def rows_read(self, kind: str) -> int:
         """The rows read of `kind` (0 without its register), without keying its table."""
         return self.read.rows(kind)

@@ -95,7 +95,7 @@ def decode_entry(data) -> tuple[dict, dict[str, pd.DataFrame]]:
     for name, length in header["tables"]:
         table = pa.ipc.open_stream(buffer.slice(offset, length)).read_all()
         table.validate(full=True)  # bounds, offsets and UTF-8 checked before numpy or Python touches them
-        builders[name], rows[name] = _frame_builder(table), table.num_rows
+        builders[name], rows[name] = _StoredTable(table), table.num_rows
         offset += length
     return meta, Tables(builders, rows)
 
@@ -182,11 +182,23 @@ def _arrow_objects(values: np.ndarray):
     return array, {_ENCODING: encoding, _MISSING: ",".join(missing).encode()}
 
 
-def _frame_builder(table):
-    """Every column of a validated table checked against its metadata now (a wrong one is a miss
-    of the whole entry), the DataFrame built when first asked for (`Tables`)."""
-    builders = [_column(field, _one_chunk(chunked)) for field, chunked in zip(table.schema, table.columns)]
-    return lambda: _frame(table, [build() for build in builders])
+class _StoredTable:
+    """A validated table whose every column was checked against its metadata when the entry was
+    opened (a wrong one is a miss of the whole entry); its DataFrame, or one column of it, is built
+    when first asked for (records.Tables)."""
+
+    def __init__(self, table):
+        self.table = table
+        self.builders = {
+            field.name: _column(field, _one_chunk(chunked)) for field, chunked in zip(table.schema, table.columns)
+        }
+
+    def __call__(self) -> pd.DataFrame:
+        return _frame(self.table, [build() for build in self.builders.values()])
+
+    def column(self, name: str) -> pd.Series | None:
+        build = self.builders.get(name)
+        return None if build is None else pd.Series(_values(build()), name=name, index=pd.RangeIndex(self.table.num_rows))
 
 
 def _frame(table, columns: list) -> pd.DataFrame:

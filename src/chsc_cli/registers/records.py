@@ -35,7 +35,8 @@ class Tables(MutableMapping[str, pd.DataFrame]):
     A warm read (the parse cache's entry) gives every table as a builder over the entry's checked
     Arrow data: the DataFrame is made on first use, so the two processes of an evaluation
     (engine/parallel.py) each build the tables their indicators read, and a table nothing reads is
-    never built. `rows` answers without building; `in` does not build either."""
+    never built. `rows`, `in` and `column` (one column, from a builder that has `column`) answer
+    without building it."""
 
     def __init__(self, builders: dict[str, Callable[[], pd.DataFrame]], rows: dict[str, int]):
         self._tables: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]] = dict(builders)
@@ -65,6 +66,13 @@ class Tables(MutableMapping[str, pd.DataFrame]):
     def rows(self, kind: str) -> int:
         return self._rows[kind]
 
+    def column(self, kind: str, field: str) -> pd.Series | None:
+        """One column of `kind`'s table (None without it), without building the whole table."""
+        table = self._tables[kind]
+        if isinstance(table, pd.DataFrame):
+            return table[field] if field in table.columns else None
+        return table.column(field) if hasattr(table, "column") else self[kind].get(field)
+
     def __reduce__(self):  # pickled as the tables themselves (a builder holds the cache's map)
         return Tables, (dict(self.items()), {kind: self._rows[kind] for kind in self})
 
@@ -83,6 +91,16 @@ class ReadResult:
         if kind not in self.tables:
             return 0
         return self.tables.rows(kind) if isinstance(self.tables, Tables) else len(self.tables[kind])
+
+    def column(self, kind: str, field: str) -> pd.Series | None:
+        """One column of `kind`'s table (None without the register or the column), without building
+        a table the cache has not decoded."""
+        if kind not in self.tables:
+            return None
+        if isinstance(self.tables, Tables):
+            return self.tables.column(kind, field)
+        table = self.tables[kind]
+        return table[field] if field in table.columns else None
 
     def problems_with(self, *codes: str) -> list[Problem]:
         return [p for p in self.problems if p.code in codes]
