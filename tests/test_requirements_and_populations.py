@@ -98,3 +98,35 @@ def test_due_dates_from_a_schedule_are_counted_against_events(tmp_path):
     # 07-10, one visit; C: first due 2026-01-15 -> not in the denominator
     assert (row.numerator, row.denominator) == (1, 2)
     assert result.evaluations["checkups_due"].persons.loc["B", "reason"] == "期内检查1次，应检2次"
+
+
+BLANK_STATION = """id: blank_station
+name: 未填服务站的居民比例
+category: 测试
+registers: [residents]
+definition: 测试：服务站为空（分组时记为未填）的居民
+target: 0.1
+denominator:
+  population: residents_at_period_end
+numerator:
+  having: [station == 未填]
+"""
+
+
+def test_a_rule_reading_a_grouped_field_sees_it_grouped_without_reasons_or_by(tmp_path):
+    """compute skips filling station/team/name/phone when nothing reads them; a rule that reads one
+    gets the filled value (未填 for a blank) with or without reasons and --by."""
+    from chsc_cli.config import CentreConfig
+    from chsc_cli.engine import compute_indicators
+    from chsc_cli.engine.groups import reads_group_fields
+    from chsc_cli.periods import parse_period
+
+    (tmp_path / "populations.yaml").write_text(KEY_PEOPLE, encoding="utf-8")
+    lib = library(tmp_path, {"blank_station": BLANK_STATION, "key_signing": SIGNING})
+    assert reads_group_fields(lib.indicators["blank_station"]) and not reads_group_fields(lib.indicators["key_signing"])
+    residents = RESIDENTS.assign(station=["一站", None, None, "二站"])
+    read = read_result({"residents": residents})
+    plain = compute_indicators(read, parse_period("2025"), CentreConfig(), lib, only=["blank_station"], reasons=False)
+    full = compute_indicators(read, parse_period("2025"), CentreConfig(), lib, only=["blank_station"], reasons=True)
+    assert plain.indicators == full.indicators
+    assert (plain.indicators[0].numerator, plain.indicators[0].denominator) == (2, 4)

@@ -23,7 +23,7 @@ from .evaluation import Context, required_fields
 from .figures import figures_for, reference_date, resolve_figure, station_figure
 from .library import Library
 from .model import Indicator, Union
-from .groups import group_names, group_results, grouped_frame
+from .groups import group_names, group_results, grouped_frame, reads_group_fields
 from .parallel import evaluate_all
 from .notices import completeness_unchecked, not_in_roster, rows_in_period
 from .populations import PersonSet, all_of, apply_having, build_population
@@ -49,7 +49,7 @@ class IndicatorRun:
     """One indicator for one period."""
 
     def __init__(self, indicator: Indicator, library: Library, data: EngineData, period: Period,
-                 settings: CentreConfig, reasons: bool):
+                 settings: CentreConfig, reasons: bool, groups: bool = True):
         if indicator.unit != "person":  # records, or rows sharing the indicator's key, are the units
             data = data.units(indicator.key, indicator.registers)
         self.indicator, self.library, self.data, self.period = indicator, library, data, period
@@ -59,7 +59,12 @@ class IndicatorRun:
         self.evaluator = Evaluator(indicator, data, self.context, period, self.reference, reasons)
         self.steps: list[tuple[str, int | None]] = []
         self.weights = None  # each unit's share of a summed denominator
+        # station, team, name and phone filled in (groups.py) for gaps, --by, or a rule reading them
+        self.grouped = reasons or groups or reads_group_fields(indicator)
         self.warnings: list[Problem] = []
+
+    def _frame(self, persons: PersonSet) -> pd.DataFrame:
+        return grouped_frame(persons, self.data) if self.grouped else persons.frame
 
     def _members(self, name: str) -> pd.Index:
         """The keys of the persons of a named population (`in_population:`); an absent register
@@ -154,7 +159,7 @@ class IndicatorRun:
         persons = self._population(spec.denominator.population)
         population = apply_having(persons, spec.denominator.having, self.context)
         self._population_steps(persons, population)
-        frame = grouped_frame(population, self.data)
+        frame = self._frame(population)
         eligible = all_of(spec.numerator.having, frame, self.context) if spec.numerator.having else None
         roster = persons.register if persons.source == "roster" else None
         denominator = len(frame)
@@ -188,7 +193,7 @@ class IndicatorRun:
         persons = self._population(reference)
         population = apply_having(persons, spec.numerator.having, self.context)
         self.steps.append((f"{KINDS[population.register].title}：符合条件的记录数", len(population.frame)))
-        frame = grouped_frame(population, self.data)
+        frame = self._frame(population)
         evaluation = self._numerator(frame, population, None, None, None, None, counted=True)
         return evaluation
 
@@ -202,7 +207,7 @@ class IndicatorRun:
             pool = apply_having(pool, spec.denominator.having, self.context)
         self.steps.append((f"分母：chsc.yaml 中的 {self._figure_text()}", figure))
         self.steps.append((f"{KINDS[pool.register].title}：可计入分子的{self._counted_noun()}", len(pool.frame)))
-        frame = grouped_frame(pool, self.data)
+        frame = self._frame(pool)
         roster = self._roster_population() if self.evaluator.want_reasons else None
         rows, index = pool.rows, None
         in_pool = listed = np.ones(len(frame), dtype=bool)
@@ -221,7 +226,7 @@ class IndicatorRun:
         if roster.frame is pool.frame:  # the pool is the roster: nobody to add
             extra, listed = frame.iloc[:0], np.ones(len(frame), dtype=bool)
         else:
-            extra = grouped_frame(roster, self.data).loc[~roster.frame.index.isin(frame.index)]
+            extra = self._frame(roster).loc[~roster.frame.index.isin(frame.index)]
             listed = np.concatenate([pool.frame.index.isin(roster.frame.index), np.ones(len(extra), dtype=bool)])
         in_pool = np.concatenate([np.ones(len(frame), dtype=bool), np.zeros(len(extra), dtype=bool)])
         index = frame.index.append(extra.index)  # pandas 3 makes a str index of the keys
@@ -358,8 +363,14 @@ def compute_indicators(
     problems: list[Problem] = [p for p in data.read.problems if p.level != "info"]
     problems += [_definition_warning(text) for text in library.warnings]
     chosen = [indicator for indicator_id, indicator in library.indicators.items() if only is None or indicator_id in only]
+    grouped = by is not None
+
+    def run(indicator: Indicator) -> Evaluation:
+        evaluation = IndicatorRun(indicator, library, data, period, settings, reasons, grouped).run()
+        return evaluation if reasons or grouped else replace(evaluation, persons=None)
+
     with collection_paused():  # hundreds of pandas objects a second, none in a cycle that matters here
-        evaluations = evaluate_all(chosen, lambda indicator: _kept(IndicatorRun(indicator, library, data, period, settings, reasons).run(), reasons or by), data)
+        evaluations = evaluate_all(chosen, run, data)
     for evaluation in evaluations.values():
         problems += evaluation.warnings
     notice = period_without_data(data, library, period, only=only)
@@ -379,10 +390,6 @@ def compute_indicators(
         evaluations=evaluations,
         warnings=group_problems(list(dict.fromkeys(problems))),
     )
-
-
-def _kept(evaluation: Evaluation, persons_read) -> Evaluation:
-    return evaluation if persons_read else replace(evaluation, persons=None)
 
 
 def _definition_warning(text: str) -> Problem:

@@ -16,6 +16,7 @@ from ..config import CentreConfig
 from ..periods import Period
 from ..registers import KINDS
 from .engine_input import EngineData
+from .evaluation import fields_of
 from .populations import PersonSet
 from .results import Evaluation, IndicatorResult, prorated
 
@@ -70,6 +71,35 @@ def _given(column: pd.Series) -> np.ndarray:
     empty[~missing] = values[~missing] == ""
     values[missing | empty] = None
     return values
+
+
+def reads_group_fields(indicator) -> bool:
+    """Whether the indicator's numerator reads a field that grouping fills in (station, team, name,
+    phone) from the persons: then its persons are grouped even when no one asks for the groups."""
+    return not _numerator_fields(indicator).isdisjoint((*GROUP_FIELDS, *CONTACT_FIELDS))
+
+
+def _numerator_fields(indicator) -> set[str]:
+    fields = set().union(*map(fields_of, indicator.numerator.having))
+    for item in indicator.numerator.require:
+        fields |= _requirement_fields(item)
+    return fields
+
+
+def _requirement_fields(item) -> set[str]:
+    """Every field a requirement may read, of its rows or its persons (named in a count's
+    `at_least` or `quarters_from`, or a pick's `order`): a superset, never fewer."""
+    parts = item.any if item.any is not None else item.all
+    if parts is not None:
+        return set().union(*map(_requirement_fields, parts))
+    fields = set().union(*map(fields_of, item.check))
+    event = item.event
+    if event is not None:
+        fields |= set().union(*map(fields_of, event.where + event.test))
+        named = (event.date, *(getattr(event, name, None) for name in ("at_least", "quarters_from", "per_quarter")))
+        fields |= {value for value in named if isinstance(value, str)}
+        fields |= {f for order in getattr(event, "order", ()) for f in ([order] if isinstance(order, str) else order)}
+    return fields
 
 
 def grouped_frame(persons: PersonSet, data: EngineData) -> pd.DataFrame:
