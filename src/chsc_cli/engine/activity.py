@@ -32,44 +32,43 @@ def activity_dates(indicator) -> list[tuple[str, str]]:
     ]
 
 
-def _activity_columns(read, indicators: Iterable) -> dict[tuple[str, str], pd.Series]:
+def _activity_columns(read, indicators: Iterable) -> dict[tuple[str, str], np.ndarray]:
     """Each distinct (register, date field) of the indicators' activity dates that the folder has,
-    with its dates. `read`: a ReadResult (every row read) or the engine's EngineData (the rows it
-    counts, those with a key); only the date columns are taken, not whole tables."""
+    with its dates (datetime64, blanks left out). `read`: a ReadResult (every row read) or the
+    engine's EngineData (the rows it counts, those with a key); only the date columns are taken,
+    not whole tables."""
     column_of = read.counted_column if isinstance(read, EngineData) else read.column
     columns = {}
     for pair in dict.fromkeys(pair for indicator in indicators for pair in activity_dates(indicator)):
         dates = column_of(*pair)
         if dates is not None:
-            columns[pair] = dates
+            values = dates.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+            columns[pair] = values[~np.isnat(values)]
     return columns
 
 
-def indicators_with_rows_in(read, library, period: Period) -> set[str]:
+def indicators_with_rows_in(read, library, period: Period, columns: dict | None = None) -> set[str]:
     """Ids of the indicators with at least one register row dated inside `period` (see
     `activity_dates`). A compare period without such a row has no value: 无上年数据."""
     start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
     indicators = list(library.indicators.values())
-    found = {
-        pair
-        for pair, dates in _activity_columns(read, indicators).items()
-        if bool(((dates >= start) & (dates <= end)).fillna(False).to_numpy(dtype=bool).any())
-    }
+    columns = _activity_columns(read, indicators) if columns is None else columns
+    found = {pair for pair, dates in columns.items() if bool(((dates >= start) & (dates <= end)).any())}
     return {indicator.id for indicator in indicators if found.intersection(activity_dates(indicator))}
 
 
-def _date_ranges(read, indicators: list) -> dict[str, tuple[dt.date, dt.date] | None]:
+def _date_ranges(columns: dict, indicators: list) -> dict[str, tuple[dt.date, dt.date] | None]:
     """Each indicator's earliest and latest activity date; None without any."""
-    spans = {}
-    for pair, dates in _activity_columns(read, indicators).items():
-        present = dates.dropna()
-        if len(present):
-            spans[pair] = (present.min().date(), present.max().date())
+    spans = {pair: (_day(dates.min()), _day(dates.max())) for pair, dates in columns.items() if len(dates)}
     ranges = {}
     for indicator in indicators:
         found = [spans[pair] for pair in activity_dates(indicator) if pair in spans]
         ranges[indicator.id] = (min(low for low, _ in found), max(high for _, high in found)) if found else None
     return ranges
+
+
+def _day(value: np.datetime64) -> dt.date:
+    return pd.Timestamp(value).date()
 
 
 def period_without_data(read, library, period: Period, *, only: Iterable[str] | None = None,
@@ -85,11 +84,12 @@ def period_without_data(read, library, period: Period, *, only: Iterable[str] | 
         return Problem(PERIOD_WITHOUT_DATA, f"统计期{name}从 {period.start.isoformat()} 开始，还没有到（今天是 {today.isoformat()}）：{advice}")
     wanted = set(only) if only is not None else None
     indicators = [i for i in library.indicators.values() if wanted is None or i.id in wanted]
-    with_rows = indicators_with_rows_in(read, library, period)
+    columns = _activity_columns(read, library.indicators.values())
+    with_rows = indicators_with_rows_in(read, library, period, columns)
     # a roster-only indicator (建档率, 签约率) counts a state at the period end, not work done in
     # the period: an old 建档日期 says nothing about the period, so only event registers are asked
     with_events = [i for i in indicators if any(item.event is not None for item in i.numerator.require)]
-    ranges = _date_ranges(read, with_events)
+    ranges = _date_ranges(columns, with_events)
     dated = [i for i in with_events if ranges[i.id] is not None]
     after = [i for i in dated if i.id not in with_rows and ranges[i.id][1] < period.start]
     before = [i for i in dated if i.id not in with_rows and ranges[i.id][0] > period.end]
