@@ -26,6 +26,7 @@ from chsc_cli.config import CentreConfig
 from chsc_cli.problems import Problem
 from chsc_cli.registers import ParseCache, read_folder
 from chsc_cli.registers import reader as reader_module
+from chsc_cli.registers import cache as cache_module
 from chsc_cli.registers.cache import ENTRY_FILE
 from chsc_cli.registers.cache_format import FORMAT, MAGIC
 from chsc_cli.registers import cache_format
@@ -130,15 +131,20 @@ def _every_kind_of_column(rows: int) -> pd.DataFrame:
     )
 
 
-def test_a_warm_reads_tables_are_built_when_first_used(tmp_path, monkeypatch, sample_centre):
+@pytest.mark.parametrize("mapped", [True, False], ids=["mapped", "read (Windows)"])
+def test_a_warm_reads_tables_are_built_when_first_used(tmp_path, monkeypatch, sample_centre, mapped):
     """Each table of the folder entry becomes a DataFrame only when asked for (the two processes of
-    an evaluation each build their own); its rows and presence are known without building it."""
+    an evaluation each build their own); its rows and presence are known without building it. On
+    Windows the entry is read into memory instead of mapped (a mapped file cannot be replaced)."""
+    monkeypatch.setattr(cache_module, "MAP_ENTRIES", mapped)
     settings_, fresh = sample_centre.settings, sample_centre.read
     cache = ParseCache(tmp_path / "cache")
     read_folder(SAMPLE, settings_, today=TODAY, cache=cache)
     built, real_frame = [], cache_format._frame
     monkeypatch.setattr(cache_format, "_frame", lambda table, columns: built.append(table.num_rows) or real_frame(table, columns))
     warm = read_folder(SAMPLE, settings_, today=TODAY, cache=cache)
+    assert built and not any(built)  # opening the entry tries each build on none of the rows
+    built.clear()
     assert isinstance(warm.tables, Tables) and list(warm.tables) == list(fresh.tables)
     assert {kind: warm.rows(kind) for kind in warm.tables} == {kind: len(table) for kind, table in fresh.tables.items()}
     assert "residents" in warm.tables and "no_such_kind" not in warm.tables and warm.rows("no_such_kind") == 0
@@ -320,7 +326,13 @@ def test_a_planted_entry_never_runs_code_and_is_a_miss(tmp_path):
     numbers_as_text = numbers_as_text.cast(
         pa.schema([pa.field("x", numbers_as_text.schema[0].type, metadata={b"chsc": b"text", b"missing": b""})])
     )
+    unitless = pa.table({"x": pa.array([1])})  # a date column whose dtype pandas cannot build
+    unitless = unitless.cast(pa.schema([pa.field("x", pa.int64(), metadata={b"chsc": b"numpy-time", b"dtype": b"datetime64"})]))
+    numbers_field = pa.field("x", pa.int64(), metadata={b"chsc": b"numpy", b"dtype": b"<i8"})
+    twice = pa.Table.from_arrays([pa.array([1]), pa.array([2])], schema=pa.schema([numbers_field, numbers_field]))
     planted = {
+        "a dtype without a unit": _planted_entry([["t", len(_arrow_stream(unitless))]], [_arrow_stream(unitless)]),
+        "a column name twice": _planted_entry([["t", len(_arrow_stream(twice))]], [_arrow_stream(twice)]),
         "pickle": pickled,
         "numbers as text": _planted_entry([["t", len(_arrow_stream(numbers_as_text))]], [_arrow_stream(numbers_as_text)]),
         "pickle after the magic": MAGIC + pickled,

@@ -130,3 +130,44 @@ def test_a_rule_reading_a_grouped_field_sees_it_grouped_without_reasons_or_by(tm
     full = compute_indicators(read, parse_period("2025"), CentreConfig(), lib, only=["blank_station"], reasons=True)
     assert plain.indicators == full.indicators
     assert (plain.indicators[0].numerator, plain.indicators[0].denominator) == (2, 4)
+
+
+TEAMLESS_CHECKUP = """id: teamless_checkup
+name: 未分团队居民的体检率
+category: 测试
+registers: [residents, elderly_checkups]
+definition: 测试：体检登记表没有团队列，团队取自居民（分组时空白记为未填）
+target: 0.1
+denominator:
+  population: residents_at_period_end
+numerator:
+  require:
+    - exists:
+        register: elderly_checkups
+        date: checkup_date
+        test: [team == 未填]
+"""
+
+
+def test_an_event_test_reading_a_persons_grouped_field_sees_it_grouped(tmp_path):
+    """elderly_checkups has no 团队 column: the event rows borrow the person's team, filled (未填
+    for a blank) whether or not reasons or --by are asked for."""
+    from chsc_cli.config import CentreConfig
+    from chsc_cli.engine import compute_indicators
+    from chsc_cli.engine.groups import reads_group_fields
+    from chsc_cli.periods import parse_period
+
+    lib = library(tmp_path, {"teamless_checkup": TEAMLESS_CHECKUP})
+    assert reads_group_fields(lib.indicators["teamless_checkup"])
+    residents = RESIDENTS.assign(team=["一队", None, None, "二队"])
+    checkups = pd.DataFrame(
+        [[person, "2025-05-01", "体检.xlsx", "Sheet1", row] for row, person in enumerate((OLD, HYPERTENSIVE, YOUNG), start=2)],
+        columns=["id_number", "checkup_date", "_file", "_sheet", "_row"],
+    )
+    read = read_result({"residents": residents, "elderly_checkups": checkups})
+    plain, full = (
+        compute_indicators(read, parse_period("2025"), CentreConfig(), lib, only=["teamless_checkup"], reasons=reasons)
+        for reasons in (False, True)
+    )
+    assert plain.indicators == full.indicators
+    assert (plain.indicators[0].numerator, plain.indicators[0].denominator) == (2, 4)

@@ -137,7 +137,7 @@ class EngineData:
         key_field = KINDS[kind].key_field if column is not None else None
         if key_field is None:
             return column
-        with_key = self.read.column(kind, key_field).notna().to_numpy()
+        with_key = self.remember(("rows-with-key", kind), lambda: self.read.column(kind, key_field).notna().to_numpy())
         return column if with_key.all() else column[with_key]
 
     def rows_read(self, kind: str) -> int:

@@ -17,6 +17,8 @@ from ..periods import Period
 from ..registers import KINDS
 from .engine_input import EngineData
 from .evaluation import fields_of
+from .reason_text import is_expression
+from .reasons import fields_in_value
 from .populations import PersonSet
 from .results import Evaluation, IndicatorResult, prorated
 
@@ -97,7 +99,8 @@ def _requirement_fields(item) -> set[str]:
     if event is not None:
         fields |= set().union(*map(fields_of, event.where + event.test))
         named = (event.date, *(getattr(event, name, None) for name in ("at_least", "quarters_from", "per_quarter")))
-        fields |= {value for value in named if isinstance(value, str)}
+        for value in filter(lambda value: isinstance(value, str), named):  # a field, or an expression of fields
+            fields |= fields_in_value(value) | {value} if is_expression(value) else {value}
         fields |= {f for order in getattr(event, "order", ()) for f in ([order] if isinstance(order, str) else order)}
     return fields
 

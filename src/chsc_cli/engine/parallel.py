@@ -17,10 +17,10 @@ meanwhile.
   processes (the residents roster) is prepared in each.
 - Nothing can be lost to the child: if it fails in any way (an error, killed, a result that does
   not arrive whole, no result within `_deadline` of the parent's own work), it is killed and every
-  indicator the parent has not evaluated is evaluated in the parent. If the parent's own half raises, the child is killed
-  at once and the whole library is evaluated again in one process, so that the error reported is the
-  one a single process reports (the first failing indicator in the library's order). The result is
-  the same as one process's, in the library's order.
+  indicator the parent has not evaluated is evaluated in the parent. If the parent's own part
+  raises, the child is killed at once and the whole library is evaluated again in one process, so
+  that the error reported is the one a single process reports (the first failing indicator in the
+  library's order). The result is the same as one process's, in the library's order.
 """
 
 from __future__ import annotations

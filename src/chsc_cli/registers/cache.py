@@ -40,6 +40,10 @@ def default_cache_dir() -> Path:
     return Path(base) / "chsc" / "parsed"
 
 
+#: Entries are memory-mapped where a mapped file can still be replaced and deleted (not Windows).
+MAP_ENTRIES = os.name != "nt"
+
+
 class ParseCache:
     def __init__(self, folder: Path | None = None):
         self.folder = folder or default_cache_dir()
@@ -106,12 +110,15 @@ class ParseCache:
     def _read_entry(self, key: str) -> tuple[dict, dict[str, pd.DataFrame]] | None:
         import pyarrow as pa
 
+        path = self._entry(key) / ENTRY_FILE
         try:
             # mapped, not read: the pages are checked and decoded where the OS cache holds them.
             # Nothing decoded points into the map (every column is copied into its DataFrame); a
             # table not yet built (records.Tables) holds it, and it is unmapped when the last
-            # Arrow buffer over it goes.
-            return decode_entry(pa.memory_map(str(self._entry(key) / ENTRY_FILE)).read_buffer())
+            # Arrow buffer over it goes. Windows cannot replace or delete a mapped file (another
+            # chsc storing an entry, `chsc cache clear`): read into memory there.
+            data = pa.memory_map(str(path)).read_buffer() if MAP_ENTRIES else pa.py_buffer(path.read_bytes())
+            return decode_entry(data)
         except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, pa.ArrowException):
             return None  # missing, truncated, damaged or from another version: parse the files again
 

@@ -183,15 +183,21 @@ def _arrow_objects(values: np.ndarray):
 
 
 class _StoredTable:
-    """A validated table whose every column was checked against its metadata when the entry was
-    opened (a wrong one is a miss of the whole entry); its DataFrame, or one column of it, is built
-    when first asked for (records.Tables)."""
+    """A validated table whose DataFrame, or one column of it, is built when first asked for
+    (records.Tables). Everything that could fail is tried when the entry is opened, so that a wrong
+    entry is a miss then, never an error later: each column against its metadata, the names, and
+    the whole build on none of the rows (the dtypes, the blocks); the rows themselves were checked
+    by Arrow's validation (bounds, offsets, UTF-8)."""
 
     def __init__(self, table):
         self.table = table
         self.builders = {
             field.name: _column(field, _one_chunk(chunked)) for field, chunked in zip(table.schema, table.columns)
         }
+        if len(self.builders) != table.num_columns:
+            raise ValueError("a column name given twice")
+        empty = table.slice(0, 0)
+        _frame(empty, [_column(field, _one_chunk(chunked))() for field, chunked in zip(empty.schema, empty.columns)])
 
     def __call__(self) -> pd.DataFrame:
         return _frame(self.table, [build() for build in self.builders.values()])
