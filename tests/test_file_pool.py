@@ -90,3 +90,13 @@ def test_read_folder_in_parallel_as_in_one_process():
     for kind, table in parallel.tables.items():
         pd.testing.assert_frame_equal(table, alone.tables[kind], check_exact=True)
     assert pickle.dumps(parallel.skipped) == pickle.dumps(alone.skipped)
+
+
+def test_a_failing_job_here_hands_the_workers_nothing_more():
+    """This process's own job fails (the largest, taken first): the read stops once the worker has
+    done the two files it holds, not after every file left."""
+    jobs = [("x", 0.0)] + [(value, 0.4) for value in range(12)]
+    start = time.perf_counter()
+    with pytest.raises(TypeError):
+        parse_shared(_slow_square, jobs, sizes=[100] + [1] * 12, count=2)
+    assert time.perf_counter() - start < 3.0  # 2 x 0.4 s held, not 12 x 0.4 s

@@ -66,11 +66,16 @@ def parse_shared(
             finally:
                 hand_over()
 
-        for _ in range(QUEUED_PER_WORKER * (count - 1)):
-            hand_over()
-        while here is not None:
-            results[here] = work(*jobs[here])
-            if on_done is not None:
-                on_done(here)
-            here = take()
+        try:
+            for _ in range(QUEUED_PER_WORKER * (count - 1)):
+                hand_over()
+            while here is not None:
+                results[here] = work(*jobs[here])
+                if on_done is not None:
+                    on_done(here)
+                here = take()
+        except BaseException:  # an error or Ctrl-C here: the workers are handed nothing more
+            with lock:
+                left.clear()
+            raise
         return [results[index] if index in results else futures[index].result() for index in range(len(jobs))]
