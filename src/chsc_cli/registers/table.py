@@ -197,8 +197,9 @@ class _Builder:
         self.columns: dict[str, object] = {}
         self.drop = np.zeros(len(excel_rows), dtype=bool)
         self.problems: list[Problem] = []
-        #: required field -> (each row's position among the distinct values, those values)
-        self.spread: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        #: required field -> (each row's position among the distinct values, those values, the
+        #: column they made: used only while the field still holds that very array)
+        self.spread: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def report(self, mask: np.ndarray, code: str, details: object, column: Column, index: int | None) -> None:
         written = self.header.names[index] if index is not None else column.header
@@ -226,7 +227,7 @@ class _Builder:
         if key == self.id_facts_of:  # what each distinct ID says, spread to the rows as the IDs are
             self.id_facts = [facts[positions] for facts in distinct_id_facts(distinct[0])]
         if key == column.field and column.required and column.type in _SPREAD_TYPES and column.plausible is None:
-            self.spread[key] = (positions, distinct[0])
+            self.spread[key] = (positions, distinct[0], values)
         if codes is not None and (column.blank_allowed or not column.required) and column.type in ("id", "code"):
             codes = np.where(codes == "missing-id", None, codes)  # a blank optional (or allowed) key: nothing to say
         for code in sorted(set(codes[codes != None])) if codes is not None else ():  # noqa: E711 - sorted: same order every run
@@ -277,7 +278,6 @@ class _Builder:
                 continue
             for position, target in enumerate(column.fills):
                 self.columns[target] = np.array([r[position] if r else np.nan for r in readings], dtype=float)
-                self.spread.pop(target, None)
             index = matched[column.field]
             for target in column.fills:
                 if self.kind.column(target).plausible is not None:
@@ -294,15 +294,14 @@ class _Builder:
         no_reading = np.logical_and.reduce([np.isnan(self.columns[field]) for field in group])
         for field, values in fallbacks.items():
             self.columns[field] = np.where(no_reading, values, self.columns[field])
-            self.spread.pop(field, None)
 
     def _row_key_hashes(self, data: dict, n_rows: int) -> np.ndarray:
         """row_keys: each row's hash of the kind's required fields (per distinct value where the
         column is its distinct values spread to the rows)."""
         parts = []
         for column in self.kind.required:
-            if column.field in self.spread:
-                positions, distinct = self.spread[column.field]
+            positions, distinct, made = self.spread.get(column.field, (None, None, None))
+            if made is not None and self.columns.get(column.field) is made:  # not replaced since (fallbacks)
                 parts.append(value_hashes(distinct)[positions])
             else:
                 parts.append(value_hashes(np.asarray(data[column.field], dtype=object if column.type == "yesno" else None)))
