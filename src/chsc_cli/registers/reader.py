@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +14,6 @@ import pandas as pd
 from ..config import CentreConfig
 from ..problems import Problem
 from .cache import ParseCache
-from .file_pool import parse_shared
 from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows, kind_table
 from .records import ReadResult, SkippedSheet
@@ -145,12 +146,17 @@ def _parse_all(pending, data_dir, settings, today, on_file, workers, cache=None)
             if on_file is not None:
                 on_file(path.name)
         return results
-    # this process parses files too (file_pool): the largest first, then whatever is left
-    jobs = [(path, data_dir, settings, today, data, cache, key, active_catalogue()) for path, data, key in pending]
-    sizes = [len(data or b"") for _, data, _ in pending]
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    # the largest files first: the workers then end together instead of one waiting on a late roster
+    largest_first = sorted(range(len(pending)), key=lambda index: -len(pending[index][1] or b""))
+    futures = {}
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        for index in largest_first:
+            path, data, key = pending[index]
+            futures[index] = pool.submit(
+                _parse_and_store, path, data_dir, settings, today, data, cache, key, active_catalogue()
+            )
+            futures[index].add_done_callback(lambda _, name=path.name: on_file(name) if on_file is not None else None)
+        return [futures[index].result() for index in range(len(pending))]
 
-    def done(index: int) -> None:
-        if on_file is not None:
-            on_file(pending[index][0].name)
 
-    return parse_shared(_parse_and_store, jobs, sizes, count, done)
