@@ -9,6 +9,7 @@ from ..people import id_facts, mask_ids
 from ..problems import Problem
 from .columns import Column, LookupTable, RegisterKind
 from .kinds import LOOKUPS
+from .row_keys import ROW_KEY_HASH, repeated_keys
 from .values import shown_value
 
 SOURCE_FIELDS = ("_file", "_sheet", "_row")
@@ -27,13 +28,27 @@ def _problems(table: pd.DataFrame, mask: np.ndarray, code: str, messages, column
     return out
 
 
+def kind_table(frames: list[pd.DataFrame], kind: RegisterKind) -> pd.DataFrame:
+    """The parsed frames of one kind, one after another (in the order of the files and sheets)."""
+    if len(frames) == 1:
+        return frames[0]
+    table = pd.concat(frames, ignore_index=True)
+    required_dtypes = {tuple(str(frame[c.field].dtype) for c in kind.required if c.field in frame) for frame in frames}
+    if len(required_dtypes) > 1 and ROW_KEY_HASH in table.columns:  # hashes of unlike types do not compare
+        table = table.drop(columns=ROW_KEY_HASH)
+    return table
+
+
 def duplicate_rows(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFrame, list[Problem]]:
     """Rows identical in every column of the kind (an absent column equals only absent) count once."""
     subset = [f for f in kind.fields if f in table.columns] + ["_present"]
     # rows identical in every column are identical in the required ones: only the rows repeated
     # there (few: a person's events differ by date) are compared in full
     narrow = [column.field for column in kind.required if column.field in table.columns]
-    candidates = table.duplicated(subset=narrow or subset, keep=False).to_numpy()
+    if _has_row_keys(table, kind, narrow):  # found among the sheets' hashes of those fields (row_keys)
+        candidates = repeated_keys(table[ROW_KEY_HASH].to_numpy())
+    else:
+        candidates = table.duplicated(subset=narrow or subset, keep=False).to_numpy()
     if not candidates.any():
         return table, []
     compared = table.loc[candidates]
@@ -50,6 +65,12 @@ def duplicate_rows(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFram
     return table.loc[~duplicated].reset_index(drop=True), problems
 
 
+def _has_row_keys(table: pd.DataFrame, kind: RegisterKind, narrow: list[str]) -> bool:
+    """Whether the table carries every row's hash of all its kind's required fields."""
+    has_all = bool(narrow) and len(narrow) == len(kind.required)
+    return has_all and ROW_KEY_HASH in table.columns and table[ROW_KEY_HASH].dtype == np.uint64
+
+
 def add_person_fields(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFrame, list[Problem]]:
     """Add `birth` (usable birth date) and fill `sex`; add the fields of lookup columns (series)."""
     problems: list[Problem] = []
@@ -63,11 +84,13 @@ def add_person_fields(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataF
     for column in kind.columns:
         if column.lookup is not None:
             problems += _looked_up(table, column, LOOKUPS[column.lookup[0]], column.lookup[1])
-    return table.drop(columns=[column for column in ID_FACTS if column in table.columns]), problems
+    return table.drop(columns=[column for column in HIDDEN_COLUMNS if column in table.columns]), problems
 
 
 #: Hidden columns of a parsed frame: what each row's ID says (checksum right, birth date, sex).
 ID_FACTS = ("_id_valid", "_id_birth", "_id_sex")
+#: A parsed frame's columns that the kind's table does not keep (dropped by add_person_fields).
+HIDDEN_COLUMNS = (*ID_FACTS, ROW_KEY_HASH)
 #: The field of a person's ID number, whose ID_FACTS a kind keyed by it carries.
 ID_FIELD = "id_number"
 

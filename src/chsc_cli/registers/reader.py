@@ -15,7 +15,7 @@ from ..config import CentreConfig
 from ..problems import Problem
 from .cache import ParseCache
 from .kinds import KINDS, active_catalogue
-from .persons import add_person_fields, duplicate_rows
+from .persons import add_person_fields, duplicate_rows, kind_table
 from .records import ReadResult, SkippedSheet
 from .sheets import FileResult, collection_paused, read_one_file
 from .sources import (
@@ -29,7 +29,7 @@ from .sources import (
 )
 
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
-READER_VERSION = "13"
+READER_VERSION = "14"
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
 
@@ -78,7 +78,7 @@ def _read_folder(data_dir, settings, today, on_file, cache, workers) -> ReadResu
         for sheet, frame in zip(file_result.sheets, file_result.frames):
             frames.setdefault(sheet.kind, []).append(frame)
     for kind_name, kind_frames in frames.items():
-        table = pd.concat(kind_frames, ignore_index=True) if len(kind_frames) > 1 else kind_frames[0]
+        table = kind_table(kind_frames, KINDS[kind_name])
         table, duplicates = duplicate_rows(table, KINDS[kind_name])
         result.problems.extend(duplicates)
         table, person_problems = add_person_fields(table, KINDS[kind_name])

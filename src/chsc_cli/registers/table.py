@@ -15,6 +15,7 @@ from .datetimes import HAS_TIME_SUFFIX
 from .headers import Header
 from .sources import RawSheet
 from .persons import ID_FACTS, distinct_id_facts
+from .row_keys import ROW_KEY_HASH, row_hashes, value_hashes
 from .values import blank_rows, factorize, parse_distinct, parser_for, per_row
 from .vocabularies import with_declared_codes
 
@@ -24,6 +25,9 @@ OLDEST_DATE = np.datetime64("1900-01-01", "ns")
 SOURCE_COLUMNS = ("_file", "_sheet", "_row", "_present")
 #: Prefix of a lower-priority column's parsed values while a sheet is built (收缩压L beside 收缩压R).
 _FALLBACK = "fallback:"
+#: Types whose column is its distinct parsed values spread to the rows, and stays so (row_keys:
+#: a required field's hash is then worked out once per distinct value).
+_SPREAD_TYPES = frozenset(("id", "code", "text", "category", "date"))
 
 
 def as_object_columns(data: dict) -> dict:
@@ -193,6 +197,9 @@ class _Builder:
         self.columns: dict[str, object] = {}
         self.drop = np.zeros(len(excel_rows), dtype=bool)
         self.problems: list[Problem] = []
+        #: required field -> (each row's position among the distinct values, those values, the
+        #: column they made: used only while the field still holds that very array)
+        self.spread: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def report(self, mask: np.ndarray, code: str, details: object, column: Column, index: int | None) -> None:
         written = self.header.names[index] if index is not None else column.header
@@ -219,6 +226,8 @@ class _Builder:
         values, codes, details = per_row(positions, *distinct)
         if key == self.id_facts_of:  # what each distinct ID says, spread to the rows as the IDs are
             self.id_facts = [facts[positions] for facts in distinct_id_facts(distinct[0])]
+        if key == column.field and column.required and column.type in _SPREAD_TYPES and column.plausible is None:
+            self.spread[key] = (positions, distinct[0], values)
         if codes is not None and (column.blank_allowed or not column.required) and column.type in ("id", "code"):
             codes = np.where(codes == "missing-id", None, codes)  # a blank optional (or allowed) key: nothing to say
         for code in sorted(set(codes[codes != None])) if codes is not None else ():  # noqa: E711 - sorted: same order every run
@@ -286,6 +295,18 @@ class _Builder:
         for field, values in fallbacks.items():
             self.columns[field] = np.where(no_reading, values, self.columns[field])
 
+    def _row_key_hashes(self, data: dict, n_rows: int) -> np.ndarray:
+        """row_keys: each row's hash of the kind's required fields (per distinct value where the
+        column is its distinct values spread to the rows)."""
+        parts = []
+        for column in self.kind.required:
+            positions, distinct, made = self.spread.get(column.field, (None, None, None))
+            if made is not None and self.columns.get(column.field) is made:  # not replaced since (fallbacks)
+                parts.append(value_hashes(distinct)[positions])
+            else:
+                parts.append(value_hashes(np.asarray(data[column.field], dtype=object if column.type == "yesno" else None)))
+        return row_hashes(parts, n_rows)
+
     def finish(self, matched: dict[str, int]) -> pd.DataFrame:
         self._fill_from_fallbacks()
         self._split_columns(matched)
@@ -305,6 +326,8 @@ class _Builder:
         data["_present"] = filled(n_rows, present)
         if self.id_facts is not None:
             data.update(zip(ID_FACTS, self.id_facts))
+        if self.kind.required:
+            data[ROW_KEY_HASH] = self._row_key_hashes(data, n_rows)
         if self.drop.any():  # rows dropped before the frame is built: one copy, not two
             keep = ~self.drop
             data = {name: values[keep] for name, values in data.items()}
