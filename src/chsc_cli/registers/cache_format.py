@@ -264,6 +264,8 @@ def _column(field, array):
         if not pa.types.is_dictionary(array.type) or array.type.value_type != value_type or array.indices.null_count:
             raise ValueError(f"{field.name}: not a dictionary of {value_type}")
         kinds = _blank_kinds(array.dictionary, metadata.get(_MISSING, b""))
+        if not len(array):  # no row takes a value (the trial build on none of the rows)
+            return lambda: _Dictionary(np.empty(0, dtype=object), array.indices.to_numpy())
         return lambda: _Dictionary(_dictionary_values(array.dictionary, encoding, kinds), array.indices.to_numpy())
     dtype = metadata.get(_DTYPE, b"").decode()
     if encoding == b"numpy":
