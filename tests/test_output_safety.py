@@ -329,3 +329,13 @@ def test_a_missing_output_folder_through_the_real_command_line(formula_folder, t
     ran = run_chsc("gaps", "all", formula_folder, *PERIOD, "-o", tmp_path / "nope" / "名单.xlsx")
     assert ran.code == 2 and "Traceback" not in ran.output
     assert re.search(r"输出文件夹不存在", ran.stderr)
+
+
+def test_register_text_that_looks_like_an_emoji_code_is_printed_as_written():
+    """rich would turn `:smile:` in a file, sheet or indicator name into 😄: chsc's consoles do not."""
+    from chsc_cli.cli.common import stderr, stdout
+
+    for console in (stdout, stderr):
+        with console.capture() as captured:
+            console.print("居民:smile:档案.xlsx :warning:")
+        assert captured.get().strip() == "居民:smile:档案.xlsx :warning:"

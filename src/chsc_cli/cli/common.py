@@ -21,8 +21,8 @@ def _width(stream) -> int | None:
     return None if os.environ.get("COLUMNS") or stream.isatty() else 160
 
 
-stdout = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
+stdout = Console(highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stdout))
+stderr = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stderr))
 
 
 def use_register_kinds_option(folders: list[Path] | None) -> None:
