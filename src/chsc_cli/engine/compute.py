@@ -358,7 +358,7 @@ def compute_indicators(
 
     Each evaluation keeps its per-person table only when something reads it: the reasons (gaps,
     explain) or the groups of `by`. Without them the figures, steps and warnings are all a caller
-    gets, and the half evaluated in another process comes back without tens of thousands of rows."""
+    gets, and the part evaluated in another process comes back without tens of thousands of rows."""
     data = read if isinstance(read, EngineData) else EngineData.prepare(read)
     problems: list[Problem] = [p for p in data.read.problems if p.level != "info"]
     problems += [_definition_warning(text) for text in library.warnings]

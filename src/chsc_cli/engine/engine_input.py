@@ -63,7 +63,7 @@ class EngineData:
     @classmethod
     def prepare(cls, read: ReadResult) -> "EngineData":
         """Each kind's table is keyed when first used (`table`): an evaluation split over two
-        processes (parallel.py) prepares in each only what its half reads."""
+        processes (parallel.py) prepares in each only what its indicators read."""
         return cls(read)
 
     def _keyed(self, kind_name: str) -> pd.DataFrame:

@@ -1,9 +1,9 @@
-"""Evaluating a library's indicators on two cores: half of them in a forked child process.
+"""Evaluating a library's indicators on two cores: part of them in a forked child process.
 
 The engine's evaluation is many small pandas steps (no one of them large), so the only way to take
-its time down by half on a two-core machine is to run half of the indicators elsewhere. A forked
+its time down by half on a two-core machine is to run part of the indicators elsewhere. A forked
 child shares the prepared registers with the parent (copy-on-write: a page is copied only when one
-of them writes to it) and sends back its evaluations pickled; the parent evaluates the other half
+of them writes to it) and sends back its evaluations pickled; the parent evaluates the others
 meanwhile.
 
 - Only where `os.fork` exists on Linux (Windows has no fork, and macOS frameworks are not safe to
