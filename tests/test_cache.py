@@ -174,8 +174,8 @@ def test_one_column_of_a_warm_read_comes_without_building_its_table(tmp_path, mo
     lazy, keyed = EngineData.prepare(warm), EngineData.prepare(fresh)
     for kind in fresh.tables:
         for field in fresh.tables[kind].columns:
-            counted = keyed.keyed_rows(kind)[field].reset_index(drop=True)
-            pd.testing.assert_series_equal(lazy.counted_column(kind, field).reset_index(drop=True), counted)
+            counted = lazy.counted_column(kind, field).reset_index(drop=True)
+            pd.testing.assert_series_equal(counted, keyed.table(kind)[field], check_names=False)
     assert built == []
     keyed.table("residents")  # a table keyed already is read as it is
     pd.testing.assert_series_equal(keyed.counted_column("residents", "birth"), keyed.table("residents")["birth"])

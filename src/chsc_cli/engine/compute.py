@@ -19,7 +19,7 @@ from ..registers.sheets import collection_paused
 from .activity import period_without_data
 from .conditions import Evaluator, absent_registers
 from .engine_input import EngineData
-from .evaluation import Context, required_fields
+from .evaluation import Context, order_fields, required_fields
 from .figures import figures_for, reference_date, resolve_figure, station_figure
 from .library import Library
 from .model import Indicator, Union
@@ -295,7 +295,7 @@ class IndicatorRun:
         for item in self.indicator.numerator.require:
             event = item.event
             if event is not None:
-                self._columns_present(event.register, event.where + event.test, (event.date, *_order_fields(event)))
+                self._columns_present(event.register, event.where + event.test, (event.date, *order_fields(event)))
             else:
                 self._columns_present(population.register, item.check)
             outcome = self.evaluator.evaluate(item, frame, population.rows)
@@ -336,11 +336,6 @@ class IndicatorRun:
 #: What explain's steps count, per unit (services.md: deliveries are counted, live births summed).
 _UNIT_NOUNS = {"person": "人数", "delivery": "分娩数", "record": "记录数"}
 _UNIT_EACH = {"person": "每人", "delivery": "每次分娩", "record": "每条记录"}
-
-
-def _order_fields(event) -> list[str]:
-    """The fields a pick's `order` reads (an item is a field or {field: [words]})."""
-    return [f for item in getattr(event, "order", ()) for f in ([item] if isinstance(item, str) else item)]
 
 
 def compute_indicators(

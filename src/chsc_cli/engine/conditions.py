@@ -20,7 +20,7 @@ from .operands import resolve
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
 from .reason_text import is_expression, names_in
-from .reasons import fields_in_value, first_failed_reasons, render_rows
+from .reasons import fields_in_value, first_failed_reasons, join_reasons, render_rows
 
 
 
@@ -163,10 +163,7 @@ class Evaluator:
                     reasons.iloc[failing] = render_rows(item.reason, persons, failing, _values(self.period), context=self.context)
             else:
                 for part in parts:
-                    joined = reasons.where(reasons.notna(), part.reasons)
-                    both = (reasons.notna() & part.reasons.notna()).to_numpy()
-                    joined[both] = reasons[both] + "；" + part.reasons[both]
-                    reasons = joined
+                    reasons = join_reasons(reasons, part.reasons)
             reasons[passed] = None
         outcome = Outcome(pd.Series(passed, index=persons.index), reasons)
         events = [part.event_rows for part in parts if part.event_rows is not None]

@@ -67,12 +67,20 @@ class EngineData:
         return cls(read)
 
     def _keyed(self, kind_name: str) -> pd.DataFrame:
-        key_field = KINDS[kind_name].key_field
-        if key_field is None:  # a kind with no key: each row is its own record
-            table = self.read.tables[kind_name]
+        table = self.read.tables[kind_name]
+        with_key = self._with_key(kind_name)
+        if with_key is None:  # a kind with no key: each row is its own record
             return _with_keys(table, pd.Series(_row_keys(len(table)), index=table.index))
-        keyed = self.keyed_rows(kind_name)
-        return _with_keys(keyed, keyed[key_field])
+        keyed = table if with_key.all() else table.loc[with_key]
+        return _with_keys(keyed, keyed[KINDS[kind_name].key_field])
+
+    def _with_key(self, kind: str) -> np.ndarray | None:
+        """Which rows of `kind` have a key (the rows the engine counts); None for a kind without a
+        key field. Read off the key column alone, once."""
+        key_field = KINDS[kind].key_field
+        if key_field is None:
+            return None
+        return self.remember(("rows-with-key", kind), lambda: self.read.column(kind, key_field).notna().to_numpy())
 
     def units(self, key: tuple[str, ...], registers) -> "EngineData":
         """The same folder counted in other units: in each of `registers` that has the `key` fields,
@@ -111,22 +119,8 @@ class EngineData:
             self.tables[kind] = self._keyed(kind)
         return self.tables[kind]
 
-    def keyed_rows(self, kind: str) -> pd.DataFrame | None:
-        """The rows of `kind` the engine counts (those with a key), with the columns as read, without
-        keying a table not yet keyed (None without the register)."""
-        if kind in self.tables:
-            return self.tables[kind]
-        if self.base is not None:
-            return self.base.keyed_rows(kind)
-        table = self.read.tables.get(kind)
-        key_field = KINDS[kind].key_field if table is not None else None
-        if key_field is None:
-            return table
-        with_key = table[key_field].notna().to_numpy()
-        return table if with_key.all() else table.loc[with_key]
-
     def counted_column(self, kind: str, field: str) -> pd.Series | None:
-        """`field` of the rows of `kind` the engine counts (as `keyed_rows`), without building or
+        """`field` of the rows of `kind` the engine counts (those with a key), without building or
         keying a table this process has not needed yet (None without the register or the field)."""
         if kind in self.tables:
             table = self.tables[kind]
@@ -134,11 +128,8 @@ class EngineData:
         if self.base is not None:
             return self.base.counted_column(kind, field)
         column = self.read.column(kind, field)
-        key_field = KINDS[kind].key_field if column is not None else None
-        if key_field is None:
-            return column
-        with_key = self.remember(("rows-with-key", kind), lambda: self.read.column(kind, key_field).notna().to_numpy())
-        return column if with_key.all() else column[with_key]
+        with_key = self._with_key(kind) if column is not None else None
+        return column if with_key is None or with_key.all() else column[with_key]
 
     def rows_read(self, kind: str) -> int:
         """The rows read of `kind` (0 without its register), without keying its table."""

@@ -116,6 +116,11 @@ def fields_of(node: Any) -> set[str]:
     return _operand_values(node, "field")
 
 
+def order_fields(event: Any) -> list[str]:
+    """The fields a pick's `order` reads (an item is a field or {field: [words]})."""
+    return [f for item in getattr(event, "order", ()) for f in ([item] if isinstance(item, str) else item)]
+
+
 def params_of(node: Any) -> set[str]:
     return _operand_values(node, "param")
 

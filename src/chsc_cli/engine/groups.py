@@ -16,7 +16,7 @@ from ..config import CentreConfig
 from ..periods import Period
 from ..registers import KINDS
 from .engine_input import EngineData
-from .evaluation import fields_of
+from .evaluation import fields_of, order_fields
 from .reason_text import is_expression
 from .reasons import fields_in_value
 from .populations import PersonSet
@@ -101,7 +101,7 @@ def _requirement_fields(item) -> set[str]:
         named = (event.date, *(getattr(event, name, None) for name in ("at_least", "quarters_from", "per_quarter")))
         for value in filter(lambda value: isinstance(value, str), named):  # a field, or an expression of fields
             fields |= fields_in_value(value) | {value} if is_expression(value) else {value}
-        fields |= {f for order in getattr(event, "order", ()) for f in ([order] if isinstance(order, str) else order)}
+        fields |= set(order_fields(event))
     return fields
 
 

@@ -3,9 +3,10 @@ module can share them: the reader builds them, the parse cache stores and rebuil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
@@ -29,17 +30,28 @@ class SkippedSheet:
     reason: str
 
 
+class TableBuilder(Protocol):
+    """A table not built yet: the whole DataFrame, or one of its columns (None if it has none)."""
+
+    def __call__(self) -> pd.DataFrame: ...
+
+    def column(self, field: str) -> pd.Series | None: ...
+
+
+def _column_of(table: pd.DataFrame, field: str) -> pd.Series | None:
+    return table[field] if field in table.columns else None
+
+
 class Tables(MutableMapping[str, pd.DataFrame]):
     """Each register kind's table, some of them built only when first asked for.
 
     A warm read (the parse cache's entry) gives every table as a builder over the entry's checked
     Arrow data: the DataFrame is made on first use, so the two processes of an evaluation
     (engine/parallel.py) each build the tables their indicators read, and a table nothing reads is
-    never built. `rows`, `in` and `column` (one column, from a builder that has `column`) answer
-    without building it."""
+    never built. `rows`, `in` and `column` answer without building it."""
 
-    def __init__(self, builders: dict[str, Callable[[], pd.DataFrame]], rows: dict[str, int]):
-        self._tables: dict[str, pd.DataFrame | Callable[[], pd.DataFrame]] = dict(builders)
+    def __init__(self, builders: dict[str, TableBuilder | pd.DataFrame], rows: dict[str, int]):
+        self._tables: dict[str, TableBuilder | pd.DataFrame] = dict(builders)
         self._rows = dict(rows)
 
     def __getitem__(self, kind: str) -> pd.DataFrame:
@@ -69,9 +81,7 @@ class Tables(MutableMapping[str, pd.DataFrame]):
     def column(self, kind: str, field: str) -> pd.Series | None:
         """One column of `kind`'s table (None without it), without building the whole table."""
         table = self._tables[kind]
-        if isinstance(table, pd.DataFrame):
-            return table[field] if field in table.columns else None
-        return table.column(field) if hasattr(table, "column") else self[kind].get(field)
+        return _column_of(table, field) if isinstance(table, pd.DataFrame) else table.column(field)
 
     def __reduce__(self):  # pickled as the tables themselves (a builder holds the cache's map)
         return Tables, (dict(self.items()), {kind: self._rows[kind] for kind in self})
@@ -99,8 +109,7 @@ class ReadResult:
             return None
         if isinstance(self.tables, Tables):
             return self.tables.column(kind, field)
-        table = self.tables[kind]
-        return table[field] if field in table.columns else None
+        return _column_of(self.tables[kind], field)
 
     def problems_with(self, *codes: str) -> list[Problem]:
         return [p for p in self.problems if p.code in codes]
