@@ -107,6 +107,9 @@ def test_a_large_write_shows_a_spinner_on_a_terminal_only(monkeypatch):
     with common.writing_status(Path("名单.xlsx"), 91_221, quiet=False):
         pass
     assert "正在写入 名单.xlsx（91,221 行）" in shown.getvalue()
+    with common.writing_status(Path("名单[old]:smile:.xlsx"), 3, quiet=False):  # a file name is not markup
+        pass
+    assert "名单[old]:smile:.xlsx" in shown.getvalue()
     with common.busy("正在计算各项指标…", quiet=False):
         pass
     assert "正在计算各项指标" in shown.getvalue()

@@ -272,7 +272,7 @@ def _string_mask(values: pd.Series) -> np.ndarray:
         return ~values.isna().to_numpy(dtype=bool)
     if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":  # all str: one pass in C
         return np.ones(len(values), dtype=bool)
-    types = _TYPE_OF(values.to_numpy(dtype=object)) if len(values) else np.empty(0, dtype=object)
+    types = value_types(values.to_numpy(dtype=object))
     found = np.zeros(len(values), dtype=bool)
     for kind in set(types.tolist()):
         if issubclass(kind, str):
@@ -281,6 +281,11 @@ def _string_mask(values: pd.Series) -> np.ndarray:
 
 
 _TYPE_OF = np.frompyfunc(type, 1, 1)
+
+
+def value_types(values: np.ndarray) -> np.ndarray:
+    """Each value's type, as an object array (compared with `==` per type, each type looked up once)."""
+    return _TYPE_OF(values) if len(values) else np.empty(0, dtype=object)
 
 
 def _parse_texts(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -60,7 +60,9 @@ def busy(message: str, quiet: bool):
     if quiet or not stderr.is_terminal:
         yield
         return
-    with stderr.status(message, spinner="dots"):
+    from rich.text import Text
+
+    with stderr.status(Text(message), spinner="dots"):  # as written: a file name is not markup
         yield
 
 

@@ -33,15 +33,6 @@ TEXT_FORMAT = "@"
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
-def get_column_letter(index: int) -> str:
-    """Excel's column letters of a 1-based column number (1 -> A, 27 -> AA)."""
-    letters = ""
-    while index > 0:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
-
-
 MIN_VALIDATION_ROWS = 1000
 EXCEL_MAX_ROWS = 1_048_576
 WIDTH_SAMPLE_ROWS = 2000
@@ -321,7 +312,7 @@ def _write_text(sheet, row: int, column: int, text: str, formats: _Formats, numb
     if ILLEGAL_CHARACTERS_RE.search(text):
         text = ILLEGAL_CHARACTERS_RE.sub("", text)
     text = text[:MAX_CELL_CHARS]
-    guard = text.startswith(FORMULA_TRIGGERS)  # like a formula: Excel's quote prefix keeps it text when edited
+    guard = needs_text_guard(text)  # like a formula: Excel's quote prefix keeps it text when edited
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # a line break in a cell is LF
     plain = number_format is None and fill is None and not bold and not guard
@@ -384,9 +375,11 @@ class _ChoiceLists:
             self.title = safe_sheet_title("_选项", self.titles)
             self.titles.append(self.title)
         self.columns.append(options)
-        letter = get_column_letter(len(self.columns))
-        quoted = "'" + self.title.replace("'", "''") + "'"
-        return f"={quoted}!${letter}$1:${letter}${max(len(options), 1)}"
+        from xlsxwriter.utility import xl_range_abs
+
+        column = len(self.columns) - 1
+        quoted = "'" + self.title.replace("'", "''") + "'"  # always quoted (XlsxWriter leaves _选项 bare)
+        return f"={quoted}!{xl_range_abs(0, column, max(len(options), 1) - 1, column)}"
 
     def write(self, workbook, formats: _Formats) -> None:
         if self.title is None:

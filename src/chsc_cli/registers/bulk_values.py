@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..people import value_types
 from .cells import DATE_YEARS, EXCEL_EPOCH
 from .text_shapes import numbers_by_shape, shapes_of
 
@@ -67,14 +68,12 @@ _EPOCH = np.datetime64(EXCEL_EPOCH, "D")
 
 def of_class(uniques: np.ndarray, *classes: type) -> np.ndarray:
     """Which values are exactly of one of `classes` (a bool is not an int, a datetime not a date)."""
-    types = _TYPE_OF(uniques) if len(uniques) else np.empty(0, dtype=object)
+    types = value_types(uniques)
     found = np.zeros(len(uniques), dtype=bool)
     for cls in classes:
         found |= types == cls
     return found
 
-
-_TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 def _arrow_texts(texts: list[str]) -> pa.StringArray | None:
@@ -167,7 +166,7 @@ def all_dates(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         is_text, is_number = np.ones(len(uniques), dtype=bool), np.zeros(len(uniques), dtype=bool)
         maybe = is_number
     else:
-        types = _TYPE_OF(uniques) if len(uniques) else np.empty(0, dtype=object)
+        types = value_types(uniques)
         is_text, is_number = types == str, (types == int) | (types == float)
         maybe = ~(is_text | is_number | (types == type(None)))
     for found, days in (real_dates(uniques, maybe), number_dates(uniques, is_number), text_dates(uniques, is_text)):
