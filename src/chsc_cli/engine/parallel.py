@@ -28,12 +28,10 @@ from __future__ import annotations
 import os
 import pickle
 import select
-import signal
-import sys
 import time
-import warnings
 from collections.abc import Callable
 
+from .. import forks
 from .engine_input import EngineData
 from .model import Indicator
 from .results import Evaluation
@@ -71,17 +69,13 @@ def _parallel_allowed(chosen: list[Indicator], data: EngineData, min_rows: int) 
     workers = os.environ.get(WORKERS_ENV, "").strip()
     if workers and (not workers.isdigit() or int(workers) < 2):
         return False
-    if not (sys.platform.startswith("linux") and hasattr(os, "fork")) or _cpus() < 2:
+    if not forks.fork_available() or _cpus() < 2:
         return False
     return len(chosen) >= 4 and _rows_read(chosen, data) >= min_rows
 
 
 def _cpus() -> int:
-    """The CPUs this process may run on (a container or `taskset` may allow fewer than the machine has)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+    return forks.cpus()
 
 
 def _rows_read(chosen: list[Indicator], data: EngineData) -> int:
@@ -89,10 +83,8 @@ def _rows_read(chosen: list[Indicator], data: EngineData) -> int:
     return sum(data.rows_read(register) for register in registers)
 
 
-#: A Linux pipe holds at least one page (4,096 bytes) before a write waits: the most groups dealt
-#: out one token each (more are dealt out in runs of neighbouring groups).
-MAX_TOKENS = 2048
-_TOKEN = 2  # bytes: a group's position, little-endian
+#: The most groups dealt out one token each (more are dealt out in runs of neighbouring groups).
+MAX_TOKENS = forks.MAX_TOKENS
 
 
 def _groups(chosen: list[Indicator], data: EngineData) -> list[list[Indicator]] | None:
@@ -118,31 +110,15 @@ def _groups(chosen: list[Indicator], data: EngineData) -> list[list[Indicator]] 
 def _with_child(groups: list[list[Indicator]], run: Run) -> dict[str, Evaluation]:
     """The first group here, the others dealt out between this process and a forked child; what the
     parent evaluated plus what the child sent (nothing from it if it failed: the caller does the rest)."""
-    for stream in (sys.stdout, sys.stderr):  # the child must not write what the parent buffered
-        try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):  # a closed or broken stream: nothing the child could repeat
-            pass
     pipes: list[int] = []
     try:
         read_end, write_end = os.pipe()
         pipes += [read_end, write_end]
-        tokens, dealer = os.pipe()
-        pipes += [tokens, dealer]
-        os.write(dealer, b"".join(position.to_bytes(_TOKEN, "little") for position in range(1, len(groups))))
-        os.close(dealer)
-        pipes.remove(dealer)
-    except OSError:  # no file descriptor left: one process does it all
-        for fd in pipes:
-            os.close(fd)
-        raise _OneProcess from None
-    try:
-        with warnings.catch_warnings():  # Python 3.12 warns about forking a process with threads
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-    except OSError:  # no memory or process slot left for a child: one process does it all
-        os.close(read_end), os.close(write_end), os.close(tokens)
+        tokens = forks.token_pipe(list(range(1, len(groups))))
+        pipes.append(tokens)
+        pid = forks.fork()
+    except OSError:  # no file descriptor, memory or process slot left: one process does it all
+        forks.close_all(*pipes)
         raise _OneProcess from None
     if pid == 0:
         _child(groups, tokens, run, read_end, write_end)  # never returns
@@ -167,8 +143,8 @@ def _with_child(groups: list[list[Indicator]], run: Run) -> dict[str, Evaluation
 def _dealt(groups: list[list[Indicator]], tokens: int, run: Run) -> dict[str, Evaluation]:
     """Evaluate the groups this process takes from `tokens`, one at a time, until none is left."""
     done: dict[str, Evaluation] = {}
-    while len(token := os.read(tokens, _TOKEN)) == _TOKEN:  # a pipe hands each token to one reader
-        done.update(_serial(groups[int.from_bytes(token, "little")], run))
+    while (position := forks.take_token(tokens)) is not None:
+        done.update(_serial(groups[position], run))
     return done
 
 
@@ -190,14 +166,7 @@ def _stop(pid: int, read_end: int, tokens: int) -> None:
     """Close our ends, kill the child if it still runs, and reap it."""
     os.close(read_end)
     os.close(tokens)
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:  # SIGCHLD ignored by whoever started chsc: the system reaped it
-        pass
+    forks.stop(pid)
 
 
 def _child(groups: list[list[Indicator]], tokens: int, run: Run, read_end: int, write_end: int) -> None:
@@ -206,7 +175,7 @@ def _child(groups: list[list[Indicator]], tokens: int, run: Run, read_end: int, 
     code = 1
     try:
         os.close(read_end)
-        _prefer_as_oom_victim()
+        forks.prefer_as_oom_victim()
         payload = pickle.dumps(_dealt(groups, tokens, run), protocol=pickle.HIGHEST_PROTOCOL)
         _send(write_end, payload)
         code = 0
@@ -214,15 +183,6 @@ def _child(groups: list[list[Indicator]], tokens: int, run: Run, read_end: int, 
         pass
     finally:
         os._exit(code)
-
-
-def _prefer_as_oom_victim() -> None:
-    """Out of memory, the kernel should kill the child (the parent redoes its work), not chsc."""
-    try:
-        with open("/proc/self/oom_score_adj", "w") as adjust:
-            adjust.write("1000")
-    except OSError:
-        pass
 
 
 def _send(write_end: int, payload: bytes) -> None:
