@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from budget import examples
 
 from chsc_cli import people
+from chsc_cli.engine.engine_input import ages as engine_ages
 from chsc_cli.people import (
     add_years,
     age_at,
@@ -368,6 +369,8 @@ def test_ages_at_agrees_with_age_at(births, reference):
     assert str(ages.dtype) == "Int64"
     expected = [pd.NA if birth is None else age_at(birth, reference) for birth in births]
     assert [pd.NA if pd.isna(a) else int(a) for a in ages] == expected
+    floats = engine_ages(series, reference)  # the engine's: NaN without a birth date
+    assert [pd.NA if np.isnan(a) else int(a) for a in floats] == expected
 
 
 @given(st.dates(date(1900, 1, 1), date(2099, 12, 31)), st.integers(0, 120))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..people import ages_at
+from ..people import completed_years
 from ..registers import KINDS, ReadResult
 
 
@@ -171,4 +171,5 @@ def with_age(frame: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
 
 def ages(births: pd.Series, reference: dt.date) -> np.ndarray:
     """Completed years at `reference` as floats (NaN without a birth date)."""
-    return ages_at(births, reference).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    years, missing = completed_years(births, reference)
+    return np.where(missing, np.nan, years)
