@@ -6,8 +6,8 @@ Runs in ONE process, so that every stage is timed where it runs:
 - read: every file parsed in this process (no worker pool), each file's stages timed by wrapping
   the reader's functions (calamine, header detection, factorisation, blank and total rows, each
   column's values, ID facts), then the kind-level steps (concatenation, duplicates, person fields);
-- transfer: what a worker would send back to the parent — each file's result pickled and unpickled
-  (the 2-process pool is only faster than one process when this is cheap);
+- transfer: what a helper would send back to the parent — each file's result pickled and
+  unpickled (all files here: the parent parses its own share and sends none of it);
 - the library: loading and checking the indicator YAML files;
 - evaluation: the engine over every indicator, each indicator timed;
 - output: the table rendered.
@@ -106,6 +106,7 @@ def main() -> None:
         from chsc_cli.periods import parse_period
         from chsc_cli.registers import reader
         from chsc_cli.registers.sheets import read_one_file
+        from chsc_cli.registers.sources import find_register_files
     instrument()
     import pandas as pd
 
@@ -114,10 +115,10 @@ def main() -> None:
         result = reader.read_folder(args.data_dir, settings.settings, workers=1)
     rows = sum(len(table) for table in result.tables.values())
 
-    files = reader.find_register_files(args.data_dir)
+    files = find_register_files(args.data_dir)
     read_seconds, read_cpu = dict(SECONDS), dict(CPU)  # the re-reads below are not counted
     sizes = 0
-    dumps, loads = "transfer: pickling in the workers", "transfer: unpickling in the parent"
+    dumps, loads = "transfer: pickling in the helpers", "transfer: unpickling in the parent"
     transfer = {dumps: [0.0, 0.0], loads: [0.0, 0.0]}
     for path in files:
         parsed = read_one_file(path, args.data_dir, settings.settings, _today())

@@ -25,7 +25,7 @@ from budget import examples
 from chsc_cli.config import CentreConfig
 from chsc_cli.problems import Problem
 from chsc_cli.registers import ParseCache, read_folder
-from chsc_cli.registers import reader as reader_module
+from chsc_cli.registers import sheets as sheets_module  # read_plan.parse_entry calls its read_one_file
 from chsc_cli.registers import cache as cache_module
 from chsc_cli.registers.cache import ENTRY_FILE
 from chsc_cli.registers.cache_format import FORMAT, MAGIC
@@ -62,7 +62,7 @@ def _no_parsing(monkeypatch):
     def refuse(path, *args, **kwargs):
         raise AssertionError(f"{path.name} was parsed although the cache holds it")
 
-    monkeypatch.setattr(reader_module, "read_one_file", refuse)
+    monkeypatch.setattr(sheets_module, "read_one_file", refuse)
 
 
 def _entry_files(cache: ParseCache) -> list[Path]:
@@ -91,16 +91,16 @@ def test_per_file_entries_serve_the_files_that_did_not_change(tmp_path, monkeypa
     read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
     write_workbook(folder / "体检.xlsx", {"体检": [checkups_header, [people[0], "2025-04-01", 150]]})
     parsed = []
-    real_parse = reader_module.read_one_file
+    real_parse = sheets_module.read_one_file
 
     def counted_parse(path, *args, **kwargs):
         parsed.append(path.name)
         return real_parse(path, *args, **kwargs)
 
-    monkeypatch.setattr(reader_module, "read_one_file", counted_parse)
+    monkeypatch.setattr(sheets_module, "read_one_file", counted_parse)
     served = read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
     assert parsed == ["体检.xlsx"]  # 居民.xlsx came from its own entry
-    monkeypatch.setattr(reader_module, "read_one_file", real_parse)
+    monkeypatch.setattr(sheets_module, "read_one_file", real_parse)
     assert_same_read(read_folder(folder, CentreConfig(), today=TODAY), served)
 
 

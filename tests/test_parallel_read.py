@@ -1,34 +1,193 @@
-"""The read over worker processes (fork, and spawn as on Windows and macOS) is the read in one
-process: the same kind tables, problems in the same order, the same sheets."""
+"""Every way of reading a folder is the read in one process: the same kind tables, problems in the
+same order, the same sheets — parsed by this process with forked helpers (parse_workers.py), by a
+pool of workers (fork, and spawn as on Windows and macOS), and from workbooks opened ahead on a
+thread (read_plan.py). A helper that fails, dies or hangs loses nothing: the parent parses its
+files. A computing command plans its read, and starts reading ahead, before pandas is imported."""
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from chsc_cli.registers import reader
+from chsc_cli import forks
+from chsc_cli.registers import parse_workers, read_plan, reader
+from chsc_cli.registers.read_plan import plan_read
 from chsc_cli.registers.reader import read_folder
+from chsc_cli.registers.sources import find_register_files
 from chsc_cli.services.workspace import load_settings
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+TODAY = dt.date(2026, 1, 15)
+needs_fork = pytest.mark.skipif(not forks.fork_available(), reason="helpers are forked on Linux only")
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings(SAMPLE, None).settings
+
+
+@pytest.fixture(scope="module")
+def alone(settings):
+    return read_folder(SAMPLE, settings, today=TODAY, workers=1)
+
+
+def _same(read, alone) -> None:
+    assert read.problems == alone.problems and read.sheets == alone.sheets
+    assert read.skipped == alone.skipped
+    assert list(read.tables) == list(alone.tables)
+    for kind, table in read.tables.items():
+        pd.testing.assert_frame_equal(table, alone.tables[kind], check_exact=True)
+
+
+def test_the_sample_is_big_enough_to_be_read_in_parallel():
+    assert sum(path.stat().st_size for path in find_register_files(SAMPLE)) >= read_plan.PARALLEL_MIN_BYTES
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
-def test_read_in_workers_as_in_one_process(method, monkeypatch):
+def test_read_in_a_pool_as_in_one_process(method, monkeypatch, settings, alone):
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} here")
     monkeypatch.setattr(reader.multiprocessing, "get_all_start_methods", lambda: [method])
-    settings = load_settings(SAMPLE, None).settings
-    today = dt.date(2026, 1, 15)
-    assert sum(path.stat().st_size for path in reader.find_register_files(SAMPLE)) >= reader.PARALLEL_MIN_BYTES
-    parallel = read_folder(SAMPLE, settings, today=today, workers=2)
-    alone = read_folder(SAMPLE, settings, today=today, workers=1)
-    assert parallel.problems == alone.problems and parallel.sheets == alone.sheets
-    assert parallel.skipped == alone.skipped
-    assert list(parallel.tables) == list(alone.tables)
-    for kind, table in parallel.tables.items():
-        pd.testing.assert_frame_equal(table, alone.tables[kind], check_exact=True)
+    monkeypatch.setattr(reader, "parse_dealt", lambda *args: None)  # as where nothing can be forked
+    _same(read_folder(SAMPLE, settings, today=TODAY, workers=2), alone)
+
+
+@needs_fork
+def test_read_with_forked_helpers_as_in_one_process(monkeypatch, settings, alone):
+    dealt = []
+    real = parse_workers._parse_with
+    monkeypatch.setattr(parse_workers, "_parse_with", lambda helpers, *args: dealt.append(helpers.pids) or real(helpers, *args))
+    _same(read_folder(SAMPLE, settings, today=TODAY, workers=3), alone)
+    assert [len(pids) for pids in dealt] == [2]  # the parent is the third process
+
+
+def _opened_ahead(settings, monkeypatch, **options):
+    """A plan whose read ahead has opened every workbook it would (waited for, not raced)."""
+    monkeypatch.setattr(forks, "cpus", lambda: 2)
+    plan = plan_read(SAMPLE, settings, today=TODAY, **options)
+    assert plan.ahead is not None
+    plan.ahead.thread.join()
+    assert plan.ahead.done and all(position in plan.ahead.done for position in plan.ahead.order)
+    return plan
+
+
+@pytest.mark.parametrize("helpers", [True, False])
+def test_workbooks_opened_ahead_read_as_in_one_process(monkeypatch, settings, alone, helpers):
+    if helpers and not forks.fork_available():
+        pytest.skip("no fork here")
+    if not helpers:
+        monkeypatch.setattr(reader, "parse_dealt", lambda *args: None)
+    plan = _opened_ahead(settings, monkeypatch)
+    assert not any(plan.entries[p].path.suffix == ".csv" for p in plan.ahead.order)  # CSV is read in Python
+    _same(read_folder(SAMPLE, plan=plan, workers=2), alone)
+    assert not plan.ahead.done  # nothing opened is kept after the read
+
+
+def test_a_bad_workbook_opened_ahead_gives_the_problem_one_process_gives(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for path in BAD.iterdir():
+        if path.suffix in (".xlsx", ".xls") and "bomb" not in path.name:
+            shutil.copy(path, folder / path.name)
+    monkeypatch.setattr(read_plan, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(forks, "cpus", lambda: 2)
+    plan = plan_read(folder, today=TODAY)
+    plan.ahead.thread.join()
+    assert len(plan.ahead.done) == sum(1 for path in plan.files if path.stat().st_size) >= 5  # (an empty file is not opened)
+    ahead, one = read_folder(folder, plan=plan, workers=1), read_folder(folder, today=TODAY, workers=1)
+    assert ahead.problems == one.problems and ahead.skipped == one.skipped and ahead.sheets == one.sheets
+
+
+def _in_helpers(monkeypatch, act) -> None:
+    """parse_entry as the helpers call it: `act(position)` first in a helper, never in this process."""
+    parent, real = os.getpid(), parse_workers.parse_entry
+
+    def parse_entry(plan, position, *args):
+        if os.getpid() != parent:
+            act(position)
+        return real(plan, position, *args)
+
+    monkeypatch.setattr(parse_workers, "parse_entry", parse_entry)
+
+
+@needs_fork
+@pytest.mark.parametrize("failure", ["raises", "dies", "hangs"])
+def test_a_helper_that_fails_loses_nothing(monkeypatch, settings, alone, failure):
+    monkeypatch.setattr(parse_workers, "MIN_WAIT_SECONDS", 1.0)
+    monkeypatch.setattr(parse_workers, "SLOW_SECONDS_PER_BYTE", 0.0)
+
+    def act(position):
+        if failure == "raises":
+            raise RuntimeError("a bug met in a helper")
+        if failure == "dies":
+            os._exit(9)
+        time.sleep(600)
+
+    _in_helpers(monkeypatch, act)
+    started = time.monotonic()
+    _same(read_folder(SAMPLE, settings, today=TODAY, workers=2), alone)
+    assert time.monotonic() - started < 60  # a hanging helper was not waited for long
+
+
+@needs_fork
+def test_an_error_in_the_parent_leaves_no_helper_behind(monkeypatch, settings):
+    forked = []
+    real_fork = forks.os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(forks.os, "fork", fork)
+    _in_helpers(monkeypatch, lambda position: time.sleep(600))
+    real = parse_workers.parse_entry
+
+    def failing(plan, position, *args):
+        if os.getpid() == parent:
+            raise RuntimeError("a bug met in the parent")
+        return real(plan, position, *args)
+
+    parent = os.getpid()
+    monkeypatch.setattr(parse_workers, "parse_entry", failing)
+    with pytest.raises(RuntimeError, match="in the parent"):
+        read_folder(SAMPLE, settings, today=TODAY, workers=2)
+    assert forked
+    for pid in forked:  # killed and reaped: no such process any more
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_computing_command_plans_its_read_before_pandas_loads(tmp_path):
+    """What the read ahead gains: the command line, chsc.yaml and the plan load no pandas."""
+    script = (
+        "import sys\n"
+        "from chsc_cli import forks\n"
+        "forks.cpus = lambda: 2\n"
+        "from chsc_cli.registers import read_plan\n"
+        "real = read_plan.plan_read\n"
+        "def plan_read(*args, **kwargs):\n"
+        "    print('pandas' in sys.modules, file=sys.stderr)\n"
+        "    plan = real(*args, **kwargs)\n"
+        "    print(plan.ahead is not None, file=sys.stderr)\n"
+        "    return plan\n"
+        "read_plan.plan_read = plan_read\n"
+        "from chsc_cli.cli.main import run\n"
+        f"sys.exit(run(['compute', {str(SAMPLE)!r}, '--period', '2025', '--quiet', '--no-cache', '--format', 'json']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "CHSC_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.split() == ["False", "True"]

@@ -40,12 +40,12 @@ def check(
     示例：chsc check sample_data --period 2025
     """
     use_register_kinds_option(register_kinds)
+    chosen_period = parse_period_option(period)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)  # first: it reads ahead
     from ..engine import compute_indicators
     from ..services.progress import pace_lines
     from ..outputs.library_text import render_check
 
-    chosen_period = parse_period_option(period)
-    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
     settings, read, library = workspace.config, workspace.registers, workspace.library
     result = compute_indicators(read, chosen_period, settings.settings, library, reasons=False)
     say_period_notice(result, quiet)

@@ -91,7 +91,9 @@ def parse_period_option(text: str):
 
 def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] | None, quiet: bool, no_cache: bool = False):
     """The data folder of a computing command (compute, check, gaps, progress, report, explain),
-    loaded once by the services layer, with a progress bar while the registers are read."""
+    loaded once by the services layer, with a progress bar while the registers are read. Called
+    before the command imports the engine or the outputs: the read starts opening workbooks on a
+    thread (registers/read_plan.py) while pandas and they load."""
     from ..services.workspace import open_workspace
 
     return open_workspace(data_dir, config, indicators or [], use_cache=not no_cache,

@@ -51,11 +51,6 @@ def compute(
     示例：chsc compute sample_data --period 2025 --by station -o 2025指标.xlsx
     """
     use_register_kinds_option(register_kinds)
-    from ..engine import compute_indicators
-    from ..outputs.compute_files import write_compute_csv, write_compute_xlsx
-    from ..outputs.compute_table import compute_json_text, render_compute_table
-    from ..outputs.writer import write_text
-
     chosen_format = output_format(format, output, ("table", "json", "csv", "xlsx"))
     if by is not None and by not in ("station", "team"):
         raise_user_error(f"--by 只能是 station 或 team，而不是「{by}」。")
@@ -67,11 +62,17 @@ def compute(
 
         result, inputs = compute_district(data_dir, chosen_period, indicators or [], config, quiet, no_cache)
     else:
-        workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+        workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)  # first: it reads ahead
+        from ..engine import compute_indicators
+
         settings, read, library = workspace.config, workspace.registers, workspace.library
         result = compute_indicators(read, chosen_period, settings.settings, library, by=by, reasons=False)
         inputs = workspace.input_files()
         say_period_notice(result, quiet)
+    from ..outputs.compute_files import write_compute_csv, write_compute_xlsx
+    from ..outputs.compute_table import compute_json_text, render_compute_table
+    from ..outputs.writer import write_text
+
     if output is None and chosen_format in ("table", "json", "csv"):
         if chosen_format == "table":
             from ..services.progress import pace_lines

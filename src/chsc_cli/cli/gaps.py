@@ -54,14 +54,14 @@ def gaps(
     示例：chsc gaps elderly_health_management_rate sample_data --period 2025 -o 待体检名单.xlsx
     """
     use_register_kinds_option(register_kinds)
-    from ..services.gaps import gap_lists
-    from ..outputs.gaps_files import gaps_csv_text, render_gaps_table, write_gaps_csv, write_gaps_xlsx
-
     chosen_format = output_format(format, output, ("table", "csv", "xlsx"))
     if split not in ("station", "team"):
         raise_user_error(f"--split 只能是 station 或 team，而不是「{split}」。")
     chosen_period = parse_period_option(period)
-    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)  # first: it reads ahead
+    from ..services.gaps import gap_lists
+    from ..outputs.gaps_files import gaps_csv_text, render_gaps_table, write_gaps_csv, write_gaps_xlsx
+
     library = workspace.library
     wanted = list(library.indicators) if indicator_id == "all" else [indicator_id_of(library, indicator_id, also="；或 all")]
     if len(wanted) > 1 and chosen_format != "xlsx":

@@ -47,12 +47,12 @@ def progress(
     示例：chsc progress sample_data --year 2025 --through 2025-09 -o 2025进度.html
     """
     use_register_kinds_option(register_kinds)
+    chosen_format = output_format(format, output, ("table", "xlsx", "html"))
+    year = _year(year)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)  # first: it reads ahead
     from ..services.progress import year_progress
     from ..outputs.progress_files import render_progress_table, write_progress_html, write_progress_xlsx
 
-    chosen_format = output_format(format, output, ("table", "xlsx", "html"))
-    year = _year(year)
-    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
     settings = workspace.config
     found = year_progress(workspace, year, _through_month(through, year) if through else None,
                           lambda months: file_progress(months, quiet, "计算各月指标"))

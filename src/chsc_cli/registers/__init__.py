@@ -1,20 +1,38 @@
-"""Reading and normalising registers: Excel/CSV files in, one typed pandas table per kind out."""
+"""Reading and normalising registers: Excel/CSV files in, one typed pandas table per kind out.
 
-from .kinds import KINDS, LOOKUPS, VALUE_SETS, active_catalogue, use_register_kinds
-from .cache import ParseCache
-from .reader import READER_VERSION, read_folder
-from .records import ReadResult, RegisterSheet, SkippedSheet
+The names below are loaded when first used (PEP 562): importing the register kinds, the file
+sources or the read plan does not import pandas, so that a command can list a folder, check its
+chsc.yaml and start the parse workers (read_plan.py) before pandas and the rest of chsc load.
+"""
 
-__all__ = [
-    "KINDS",
-    "LOOKUPS",
-    "VALUE_SETS",
-    "ParseCache",
-    "READER_VERSION",
-    "ReadResult",
-    "RegisterSheet",
-    "SkippedSheet",
-    "active_catalogue",
-    "read_folder",
-    "use_register_kinds",
-]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "KINDS": ".kinds",
+    "LOOKUPS": ".kinds",
+    "VALUE_SETS": ".kinds",
+    "active_catalogue": ".kinds",
+    "use_register_kinds": ".kinds",
+    "ParseCache": ".cache",
+    "READER_VERSION": ".reader",
+    "read_folder": ".reader",
+    "ReadResult": ".records",
+    "RegisterSheet": ".records",
+    "SkippedSheet": ".records",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})

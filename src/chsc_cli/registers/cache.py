@@ -19,15 +19,19 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..config import CentreConfig
-from .cache_format import FORMAT, Unstorable, decode_entry, encode_entry
-from .records import ReadResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CACHE_ENV = "CHSC_CACHE_DIR"
 ENTRY_FILE = "entry.chsc"
+#: The entry file's layout (cache_format.py), part of every key: entries written in another layout
+#: are never read, only missed. Kept here, not there, so that keys are worked out without pandas
+#: (read_plan.py plans a read before pandas is imported).
+FORMAT = "arrow-1"
 
 
 def default_cache_dir() -> Path:
@@ -66,6 +70,10 @@ class ParseCache:
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / key
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is stored under `key` (whether it is readable is known only by loading it)."""
+        return (self._entry(key) / ENTRY_FILE).is_file()
+
     def load(self, key: str):
         """One file's FileResult, or None."""
         from .sheets import FileResult
@@ -92,6 +100,8 @@ class ParseCache:
         if loaded is None:
             return None
         meta, tables = loaded
+        from .records import ReadResult
+
         return ReadResult(
             data_dir, tables, sheets=meta["sheets"], skipped=meta["skipped"], problems=meta["problems"], files=list(files)
         )
@@ -109,6 +119,8 @@ class ParseCache:
 
     def _read_entry(self, key: str) -> tuple[dict, dict[str, pd.DataFrame]] | None:
         import pyarrow as pa
+
+        from .cache_format import decode_entry
 
         path = self._entry(key) / ENTRY_FILE
         try:
@@ -128,6 +140,8 @@ class ParseCache:
         An entry already there was unreadable (this is only called after a miss): it is replaced.
         """
         import pyarrow as pa
+
+        from .cache_format import Unstorable, encode_entry
 
         try:
             content = encode_entry(tables, sheets, skipped, problems)

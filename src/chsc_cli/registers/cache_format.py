@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 
 from ..problems import Problem
+from .cache import FORMAT
 from .records import RegisterSheet, SkippedSheet, Tables
 
-#: Part of every cache key: entries written in another layout are never read, only missed.
-FORMAT = "arrow-1"
 MAGIC = b"chsc parse cache\n"
 #: How each column is stored, in its Arrow field's metadata.
 _ENCODING = b"chsc"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -16,22 +17,13 @@ from ..problems import Problem
 from .cache import ParseCache
 from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows, kind_table
+from .parse_workers import parse_dealt
+from .read_plan import PARALLEL_MIN_BYTES, READER_VERSION, ReadPlan, parse_entry, plan_read
 from .records import ReadResult, SkippedSheet
-from .sheets import FileResult, collection_paused, read_one_file
-from .sources import (
-    UnreadableFile,
-    find_register_files,
-    find_unsupported_files,
-    max_unpacked_bytes,
-    read_bytes,
-    relative_name,
-    unsupported_reason,
-)
+from .sheets import FileResult, collection_paused
+from .sources import relative_name, unsupported_reason
 
-#: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
-READER_VERSION = "14"
-#: Below this many bytes of files to parse, starting worker processes costs more than it saves.
-PARALLEL_MIN_BYTES = 512 * 1024
+__all__ = ["PARALLEL_MIN_BYTES", "READER_VERSION", "read_folder"]
 
 
 def read_folder(
@@ -42,25 +34,24 @@ def read_folder(
     on_file: Callable[[str], None] | None = None,
     cache: ParseCache | None = None,
     workers: int | None = None,
+    plan: ReadPlan | None = None,
 ) -> ReadResult:
     """Read every register of `data_dir`. Never raises for bad content: problems are collected.
 
     Files found in `cache` (same content, reader version and parsing settings) are not parsed
     again; the others are parsed in parallel over `workers` processes (default: the CPU count).
+    `plan`: the read as planned before (read_plan.py: it may be reading ahead already); its
+    folder, settings, day and cache are the read's.
     """
     with collection_paused():
-        return _read_folder(data_dir, settings, today, on_file, cache, workers)
+        plan = plan or plan_read(data_dir, settings, today=today, cache=cache, read_ahead=False)
+        with plan:  # however the read ends, the read ahead is stopped
+            return _read_folder(plan, on_file, workers)
 
 
-def _read_folder(data_dir, settings, today, on_file, cache, workers) -> ReadResult:
-    settings = settings or CentreConfig()
-    today = today or dt.date.today()
-    files = find_register_files(data_dir)
-    unsupported = find_unsupported_files(data_dir)
-    entries = _file_entries(files, data_dir, settings, today, cache)
-    folder_keys = [key for _, _, key in entries] + [f"unsupported:{relative_name(p, data_dir)}" for p in unsupported]
-    folder_key = cache.folder_key(folder_keys) if cache and all(k for _, _, k in entries) else None
-    cached = cache.load_folder(folder_key, data_dir, files) if folder_key else None
+def _read_folder(plan: ReadPlan, on_file, workers) -> ReadResult:
+    data_dir, files, cache = plan.data_dir, plan.files, plan.cache
+    cached = cache.load_folder(plan.folder_key, data_dir, files) if plan.folder_key else None
     if cached is not None:  # nothing changed since the last read: not even the tables are rebuilt
         for path in files:
             if on_file is not None:
@@ -68,10 +59,10 @@ def _read_folder(data_dir, settings, today, on_file, cache, workers) -> ReadResu
         return cached
     result = ReadResult(data_dir, {})
     result.files = files
-    by_file = _parse_files(entries, data_dir, settings, today, on_file, cache, workers)
+    by_file = _parse_files(plan, on_file or (lambda name: None), workers)
     frames: dict[str, list[pd.DataFrame]] = {}
-    for path in result.files:
-        file_result = by_file[path]
+    for position in range(len(files)):
+        file_result = by_file[position]
         result.sheets += file_result.sheets
         result.skipped += file_result.skipped
         result.problems += file_result.problems
@@ -84,79 +75,61 @@ def _read_folder(data_dir, settings, today, on_file, cache, workers) -> ReadResu
         table, person_problems = add_person_fields(table, KINDS[kind_name])
         result.problems.extend(person_problems)
         result.tables[kind_name] = table
-    for path in unsupported:  # registers.md: every file of the folder is accounted for
+    for path in plan.unsupported:  # registers.md: every file of the folder is accounted for
         name, reason = relative_name(path, data_dir), unsupported_reason(path)
         result.skipped.append(SkippedSheet(name, None, reason))
         result.problems.append(Problem("unsupported-file", f"已跳过：{reason}", file=name))
     if not result.sheets and not result.problems_with("unreadable-file", "too-large"):
         listed = "；".join(f"{s.file}: {s.sheet}" if s.sheet else s.file for s in result.skipped) or "（没有任何文件）"
         result.problems.append(Problem("no-registers", f"文件夹中没有识别出任何登记表。已跳过：{listed}"))
-    if folder_key:
-        cache.store_folder(folder_key, result)
+    if plan.folder_key:
+        cache.store_folder(plan.folder_key, result)
     return result
 
 
-def _file_entries(files, data_dir, settings, today, cache) -> list[tuple[Path, bytes | None, str | None]]:
-    """(path, bytes, cache key) of every file; the key is None without a cache or bytes."""
-    # the zip-bomb limit changes what a file yields (CHSC_MAX_UNPACKED_MB); a bad value stops here
-    # so do the register kinds in force (the shipped files, a centre's own): their fingerprint
-    version = f"{READER_VERSION}/max-unpacked={max_unpacked_bytes()}/kinds={active_catalogue().fingerprint}"
-    entries = []
-    for path in files:
-        try:
-            data = read_bytes(path)
-        except UnreadableFile:
-            data = None
-        key = cache.key(data, path.relative_to(data_dir).as_posix(), settings, today, version) if cache and data else None
-        entries.append((path, data, key))
-    return entries
-
-
-def _parse_files(entries, data_dir, settings, today, on_file, cache, workers) -> dict[Path, FileResult]:
-    """Each file's result: from the cache when it holds one, else parsed (in parallel)."""
-    done: dict[Path, FileResult] = {}
-    pending: list[tuple[Path, bytes, str | None]] = []
-    for path, data, key in entries:
-        cached = cache.load(key) if key else None
+def _parse_files(plan: ReadPlan, on_file: Callable[[str], None], workers) -> dict[int, FileResult]:
+    """Each file's result (by its position in the plan): from the cache when it holds one, else
+    parsed — over forked helpers and this process, a pool of processes, or here alone."""
+    done: dict[int, FileResult] = {}
+    pending: list[int] = []
+    for position, entry in enumerate(plan.entries):
+        cached = plan.cache.load(entry.key) if plan.cache is not None and entry.key else None
         if cached is not None:
-            done[path] = cached
-            if on_file is not None:
-                on_file(path.name)
+            done[position] = cached
+            on_file(plan.name(position))
         else:
-            pending.append((path, data, key))
-    for (path, _, _), parsed in zip(pending, _parse_all(pending, data_dir, settings, today, on_file, workers, cache)):
-        done[path] = parsed
+            pending.append(position)
+    parsed = parse_dealt(plan, pending, workers, on_file)
+    done.update(parsed if parsed is not None else _parse_all(plan, pending, on_file, workers))
+    if plan.ahead is not None:  # the workbooks a helper parsed were opened here too: let them go
+        plan.ahead.done.clear()
     return done
 
 
-def _parse_and_store(path, data_dir, settings, today, data, cache, key, catalogue=None) -> FileResult:
-    """One file parsed, and its cache entry written (by the worker that parsed it, in parallel)."""
-    parsed = read_one_file(path, data_dir, settings, today, data, catalogue)
-    if cache is not None and key is not None:
-        cache.store(key, parsed)
-    return parsed
-
-
-def _parse_all(pending, data_dir, settings, today, on_file, workers, cache=None) -> list[FileResult]:
+def _parse_all(plan: ReadPlan, pending: list[int], on_file, workers) -> dict[int, FileResult]:
+    """The pending files parsed here, or over a pool of processes where no helper could be forked
+    (no fork: Windows, macOS) and the bytes are worth it; the files read ahead are parsed here
+    meanwhile (their sheets are in this process)."""
+    plan.stop_reading_ahead()  # (no thread may run at a fork)
+    read_ahead = set(plan.ahead.done) if plan.ahead is not None else set()
     count = min(workers or os.cpu_count() or 1, len(pending))
-    if count <= 1 or sum(len(data or b"") for _, data, _ in pending) < PARALLEL_MIN_BYTES:
-        results = []
-        for path, data, key in pending:
-            results.append(_parse_and_store(path, data_dir, settings, today, data, cache, key))
-            if on_file is not None:
-                on_file(path.name)
-        return results
+    if count <= 1 or sum(map(plan.size, pending)) < PARALLEL_MIN_BYTES:
+        return {position: _parsed_here(plan, position, on_file) for position in pending}
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     # the largest files first: the workers then end together instead of one waiting on a late roster
-    largest_first = sorted(range(len(pending)), key=lambda index: -len(pending[index][1] or b""))
+    pooled = sorted((p for p in pending if p not in read_ahead), key=lambda position: -plan.size(position))
     futures = {}
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        for index in largest_first:
-            path, data, key = pending[index]
-            futures[index] = pool.submit(
-                _parse_and_store, path, data_dir, settings, today, data, cache, key, active_catalogue()
-            )
-            futures[index].add_done_callback(lambda _, name=path.name: on_file(name) if on_file is not None else None)
-        return [futures[index].result() for index in range(len(pending))]
+        for position in pooled:
+            # a worker is sent its one file (no other file's bytes, no thread) and the kinds in force
+            task = dataclasses.replace(plan, entries=[plan.entries[position]], files=[], unsupported=[], ahead=None)
+            futures[position] = pool.submit(parse_entry, task, 0, active_catalogue())
+            futures[position].add_done_callback(lambda _, name=plan.name(position): on_file(name))
+        here = {position: _parsed_here(plan, position, on_file) for position in pending if position in read_ahead}
+        return {position: here[position] if position in here else futures[position].result() for position in pending}
 
 
+def _parsed_here(plan: ReadPlan, position: int, on_file) -> FileResult:
+    parsed = parse_entry(plan, position)
+    on_file(plan.name(position))
+    return parsed

@@ -19,7 +19,7 @@ from .catalogue import Catalogue
 from .kinds import active_catalogue, use_catalogue
 from .persons import ID_FIELD, with_id_facts
 from .records import RegisterSheet, SkippedSheet
-from .sources import UnreadableFile, read_file
+from .sources import OpenedWorkbook, UnreadableFile, read_file
 from .table import build_sheet_table
 
 #: A sheet sharing this many canonical columns with a kind but lacking a required one is reported
@@ -44,13 +44,15 @@ def read_one_file(
     today: dt.date,
     data: bytes | None = None,
     catalogue: Catalogue | None = None,
+    pre_read: OpenedWorkbook | UnreadableFile | None = None,
 ) -> FileResult:
     """Read, classify and parse every sheet of one file. Never raises for bad content.
 
     `catalogue`: the kinds in force (default: the active ones); a worker process started with
-    `spawn` has only the shipped kinds until it is given the centre's."""
+    `spawn` has only the shipped kinds until it is given the centre's. `pre_read`: the workbook as
+    read_plan.py's read ahead opened it already, or why it could not be opened."""
     with collection_paused():
-        return _read_one_file(path, data_dir, settings, today, data, catalogue)
+        return _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read)
 
 
 @contextmanager
@@ -69,14 +71,16 @@ def collection_paused():
             gc.enable()
 
 
-def _read_one_file(path, data_dir, settings, today, data, catalogue) -> FileResult:
+def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -> FileResult:
     if catalogue is not None and catalogue is not active_catalogue():
         use_catalogue(catalogue)
     kinds = active_catalogue().kinds
     result = FileResult()
     index = _alias_index(active_catalogue(), settings.columns)
     try:
-        raw_sheets = read_file(path, data_dir, data=data)
+        if isinstance(pre_read, UnreadableFile):
+            raise pre_read
+        raw_sheets = pre_read.raw_sheets() if pre_read is not None else read_file(path, data_dir, data=data)
     except UnreadableFile as error:
         name = path.relative_to(data_dir).as_posix()
         result.problems.append(Problem(error.code, f"无法读取：{error.reason}", file=name))

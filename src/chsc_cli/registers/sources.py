@@ -183,8 +183,16 @@ def _check_zip(data: bytes, max_unpacked: int) -> None:
 
 
 def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> list[RawSheet]:
+    return open_workbook(data, name, suffix, max_unpacked).raw_sheets()
+
+
+def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None = None) -> OpenedWorkbook:
+    """A workbook decoded by python-calamine, which releases the GIL meanwhile (read_plan.py reads
+    ahead on a thread); its rows become Python values in OpenedWorkbook.raw_sheets."""
     from python_calamine import CalamineWorkbook
 
+    if max_unpacked is None:
+        max_unpacked = max_unpacked_bytes()
     if data[:4] == b"PK\x03\x04":
         _check_zip(data, max_unpacked)
     elif data[:8] == bytes.fromhex("D0CF11E0A1B11AE1") and suffix != ".xls":
@@ -200,21 +208,39 @@ def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> li
     sheets = []
     for sheet_name in workbook.sheet_names:
         try:
-            sheet = workbook.get_sheet_by_name(sheet_name)
-            # the last used row, counted from row 1 (calamine's total_height is one less)
-            last_row = sheet.end[0] + 1 if sheet.end else 0
-            if last_row > EXCEL_MAX_ROWS:
-                raise UnreadableFile(
-                    f"工作表「{sheet_name}」有 {last_row:,} 行，超过 Excel 的行数上限 {EXCEL_MAX_ROWS:,} 行",
-                    code="too-large",
-                )
-            rows = sheet.to_python(skip_empty_area=False)
-        except UnreadableFile:
-            raise
+            sheets.append((sheet_name, workbook.get_sheet_by_name(sheet_name)))
         except Exception as error:
-            raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
-        sheets.append(RawSheet(name, sheet_name, rows, _merges(sheet)))
-    return sheets
+            sheets.append((sheet_name, UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）")))
+            break  # raw_sheets stops at the first sheet that cannot be read
+    return OpenedWorkbook(name, sheets)
+
+
+@dataclass
+class OpenedWorkbook:
+    name: str  # the file's path relative to the data folder
+    sheets: list[tuple[str, object]]  # (sheet name, its CalamineSheet, or why it cannot be read)
+
+    def raw_sheets(self) -> list[RawSheet]:
+        """Every sheet as a grid of Python values; UnreadableFile at the first that cannot be read."""
+        out = []
+        for sheet_name, sheet in self.sheets:
+            if isinstance(sheet, UnreadableFile):
+                raise sheet
+            try:
+                # the last used row, counted from row 1 (calamine's total_height is one less)
+                last_row = sheet.end[0] + 1 if sheet.end else 0
+                if last_row > EXCEL_MAX_ROWS:
+                    raise UnreadableFile(
+                        f"工作表「{sheet_name}」有 {last_row:,} 行，超过 Excel 的行数上限 {EXCEL_MAX_ROWS:,} 行",
+                        code="too-large",
+                    )
+                rows = sheet.to_python(skip_empty_area=False)
+            except UnreadableFile:
+                raise
+            except Exception as error:
+                raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
+            out.append(RawSheet(self.name, sheet_name, rows, _merges(sheet)))
+        return out
 
 
 def _merges(sheet) -> tuple[tuple[int, int, int, int], ...]:

@@ -8,11 +8,15 @@ problem is a `bad-config` UserError naming the line of chsc.yaml.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..config import LoadedConfig
-from ..engine import Library
 from ..problems import UserError
-from ..registers import KINDS
 from ..registers.columns import normalise_header
+from ..registers.kinds import KINDS
+
+if TYPE_CHECKING:  # (the engine loads pandas: chsc.yaml is checked before it is needed)
+    from ..engine import Library
 
 
 def verify_columns_and_kinds(config: LoadedConfig) -> None:

@@ -12,13 +12,17 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import CentreConfig, LoadedConfig, find_config, load_config
-from ..engine import Library, load_library
 from ..problems import UserError
-from ..registers import ParseCache, ReadResult, read_folder
-from ..registers.sources import find_register_files
+from ..registers.cache import ParseCache
+from ..registers.read_plan import ReadPlan, plan_read
 from .config_rules import verify_columns_and_kinds, verify_targets
+
+if TYPE_CHECKING:  # the engine and the reader load pandas: imported where used, after the read is planned
+    from ..engine import Library
+    from ..registers import ReadResult
 
 #: Problems after which a computing command stops: its numbers would be wrong without the data.
 STOPPING_CODES = ("unreadable-file", "too-large", "ambiguous-kind", "no-registers")
@@ -62,16 +66,27 @@ def load_settings(data_dir: Path, config: Path | None) -> LoadedConfig:
     return loaded
 
 
+def plan_registers(data_dir: Path, settings: LoadedConfig, *, use_cache: bool = True, read_ahead: bool = True) -> ReadPlan:
+    """The folder's read planned (registers/read_plan.py): its files, and the workbooks read ahead
+    on a thread where that pays. Close it (or use it as a context manager) if it is not read."""
+    return plan_read(data_dir, settings.settings, cache=ParseCache() if use_cache else None, read_ahead=read_ahead)
+
+
 def read_registers(data_dir: Path, settings: LoadedConfig, *, use_cache: bool = True,
-                   progress: Progress = no_progress) -> ReadResult:
-    """Everything read from the folder (with the parse cache unless `use_cache` is false)."""
-    cache = ParseCache() if use_cache else None
-    with progress(len(find_register_files(data_dir))) as on_file:
-        return read_folder(data_dir, settings.settings, on_file=on_file, cache=cache)
+                   progress: Progress = no_progress, plan: ReadPlan | None = None) -> ReadResult:
+    """Everything read from the folder (with the parse cache unless `use_cache` is false);
+    `plan`: the read as plan_registers planned it."""
+    from ..registers import read_folder
+
+    plan = plan or plan_registers(data_dir, settings, use_cache=use_cache, read_ahead=False)
+    with plan, progress(len(plan.files)) as on_file:
+        return read_folder(data_dir, plan=plan, on_file=on_file)
 
 
 def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig) -> Library:
     """The indicator library; chsc.yaml `targets:` must name indicators of it."""
+    from ..engine import load_library
+
     library = load_library(extra_dirs)
     verify_targets(library, settings)
     return library
@@ -83,7 +98,9 @@ def open_workspace(data_dir: Path, config: Path | None, indicator_dirs: list[Pat
     file, an ambiguous sheet or no registers at all stop them (UserError)."""
     check_data_dir(data_dir)
     settings = load_settings(data_dir, config)
-    read = read_registers(data_dir, settings, use_cache=use_cache, progress=progress)
+    # planned first: it starts reading the workbooks while this process loads pandas and the engine
+    with plan_registers(data_dir, settings, use_cache=use_cache) as plan:
+        read = read_registers(data_dir, settings, use_cache=use_cache, progress=progress, plan=plan)
     stop_on_unusable(read, STOPPING_CODES)
     return Workspace(data_dir, settings, read, load_indicator_library(indicator_dirs, settings))
 

@@ -1,0 +1,201 @@
+"""Parsing a folder's files over forked helper processes and this one (Linux).
+
+The files are dealt out through a token pipe (forks.py), largest first; this process parses too,
+taking tokens as the helpers do, so that its own results need no transfer. A helper shares the
+parent's memory as it was at the fork — pandas and chsc loaded, the files' bytes, what the read
+ahead read (read_plan.py) — and sends each file's result as it is done (pickled, its length
+first); a thread of the parent only gathers the bytes, the parent unpickles them between its own
+files. Forked only once the read ahead has stopped: no other thread runs in a process being forked.
+
+Nothing can be lost to a helper: a file whose result does not come back whole (an error, the
+helper killed, or late) is parsed in the parent, which then reports what one process would.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import forks
+from .read_plan import PARALLEL_MIN_BYTES, ReadPlan, parse_entry
+
+if TYPE_CHECKING:
+    from .sheets import FileResult
+
+#: A helper's files get at least this long after the parent's own are done, plus LATE_FACTOR times
+#: what the parent took per byte for the bytes they hold (at least SLOW_SECONDS_PER_BYTE), before
+#: the helper is taken to hang and the parent parses them itself.
+MIN_WAIT_SECONDS = 60.0
+LATE_FACTOR = 4.0
+SLOW_SECONDS_PER_BYTE = 1e-6  # 1 s a MB: calamine reads an xlsx several times faster
+_LENGTH = 8  # bytes before each result sent: its length, little-endian
+
+
+def parse_dealt(plan: ReadPlan, positions: list[int], workers: int | None, on_file) -> dict[int, FileResult] | None:
+    """The files at `positions` parsed by this process and forked helpers (`workers` processes in
+    all, default the CPUs this process may use); None where that does not pay or cannot be had."""
+    count = min(workers or forks.cpus(), len(positions))
+    if count < 2 or sum(map(plan.size, positions)) < PARALLEL_MIN_BYTES or not forks.fork_available():
+        return None
+    if len(positions) > forks.MAX_TOKENS:
+        return None
+    plan.stop_reading_ahead()  # (no thread may run at a fork)
+    helpers = _Helpers.start(plan, sorted(positions, key=lambda p: -plan.size(p)), count - 1)
+    if helpers is None:
+        return None
+    try:
+        return _parse_with(helpers, plan, on_file)
+    finally:
+        helpers.stop()
+
+
+def _parse_with(helpers: _Helpers, plan: ReadPlan, on_file) -> dict[int, FileResult]:
+    done: dict[int, FileResult] = {}
+
+    def arrived() -> None:
+        for position, result in helpers.received():
+            done[position] = result
+            on_file(plan.name(position))
+
+    started, own_bytes = time.monotonic(), 0
+    while (position := helpers.take()) is not None:
+        done[position] = parse_entry(plan, position)
+        on_file(plan.name(position))
+        own_bytes += plan.size(position)
+        arrived()
+    own_seconds = time.monotonic() - started
+    arrived()
+    pending_bytes = sum(plan.size(p) for p in helpers.positions if p not in done)
+    helpers.wait(pending_bytes, own_seconds / own_bytes if own_bytes else 0.0)
+    arrived()
+    for position in helpers.positions:  # sent by no helper (an error, a helper killed or late)
+        if position not in done:
+            done[position] = parse_entry(plan, position)
+            on_file(plan.name(position))
+    return done
+
+
+@dataclass
+class _Helpers:
+    """Helper processes parsing `positions` of a plan's entries, with the parent."""
+
+    positions: list[int]  # the entries dealt out, largest first
+    tokens: int  # the read end of the pipe holding their tokens
+    pids: list[int] = field(default_factory=list)
+    results: list[int] = field(default_factory=list)  # the read end of each helper's result pipe
+    arrived: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)  # (position, pickled result)
+    threads: list[threading.Thread] = field(default_factory=list)
+    stopped: bool = False
+
+    @classmethod
+    def start(cls, plan: ReadPlan, largest_first: list[int], count: int) -> _Helpers | None:
+        try:
+            tokens = forks.token_pipe(largest_first)
+        except OSError:  # no file descriptor left: the reader parses as it would without
+            return None
+        started = cls(largest_first, tokens)
+        for _ in range(count):
+            if not started._fork_helper(plan):
+                break
+        if not started.pids:
+            forks.close_all(tokens)
+            return None
+        for read_end in started.results:  # only now: no thread runs while a helper is forked
+            thread = threading.Thread(target=_gather, args=(read_end, started.arrived), daemon=True)
+            thread.start()
+            started.threads.append(thread)
+        return started
+
+    def _fork_helper(self, plan: ReadPlan) -> bool:
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return False
+        try:
+            pid = forks.fork()
+        except OSError:  # no memory or process slot left: fewer helpers
+            forks.close_all(read_end, write_end)
+            return False
+        if pid == 0:
+            _helper(plan, self.tokens, write_end, [read_end, *self.results])  # never returns
+        os.close(write_end)
+        self.pids.append(pid)
+        self.results.append(read_end)
+        return True
+
+    def take(self) -> int | None:
+        """The next file for the parent to parse, or None when every one is taken."""
+        return forks.take_token(self.tokens)
+
+    def received(self) -> list[tuple[int, FileResult]]:
+        """The helpers' results arrived so far (whole ones only)."""
+        out = []
+        while True:
+            try:
+                position, payload = self.arrived.get_nowait()
+            except queue.Empty:
+                return out
+            try:
+                out.append((position, pickle.loads(payload)))
+            except Exception:  # noqa: BLE001 - damaged: the parent parses the file itself
+                pass
+
+    def wait(self, pending_bytes: int, seconds_per_byte: float) -> None:
+        """Until every helper has sent all it took, or is late (then killed)."""
+        patience = MIN_WAIT_SECONDS + LATE_FACTOR * max(seconds_per_byte, SLOW_SECONDS_PER_BYTE) * pending_bytes
+        deadline = time.monotonic() + patience
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self.stop()
+
+    def stop(self) -> None:
+        """Kill and reap the helpers (those that ended are only reaped), close the pipes."""
+        if self.stopped:
+            return
+        self.stopped = True
+        for pid in self.pids:
+            forks.stop(pid)
+        for thread in self.threads:  # a killed helper's pipe ends: its thread stops reading
+            thread.join()
+        forks.close_all(self.tokens, *self.results)
+
+
+def _gather(read_end: int, arrived: queue.SimpleQueue) -> None:
+    """A helper's results as they come: (position, pickled result), until its pipe ends."""
+    with os.fdopen(read_end, "rb", closefd=False) as pipe:
+        while len(header := pipe.read(_LENGTH)) == _LENGTH:
+            length = int.from_bytes(header, "little")
+            payload = pipe.read(length)
+            if len(payload) != length:
+                return  # cut short: the helper died while writing
+            arrived.put((int.from_bytes(payload[: forks.TOKEN_BYTES], "little"), payload[forks.TOKEN_BYTES :]))
+
+
+def _helper(plan: ReadPlan, tokens: int, write_end: int, not_mine: list[int]) -> None:
+    """Parse the files dealt to this helper, sending each result as it is done; then leave without
+    running the parent's exit handlers, whatever happens. A file it cannot parse is not sent: the
+    parent parses it and reports the error as one process would."""
+    code = 1
+    try:
+        forks.close_all(*not_mine)
+        forks.prefer_as_oom_victim()
+        with os.fdopen(write_end, "wb") as out:
+            while (position := forks.take_token(tokens)) is not None:
+                try:
+                    payload = pickle.dumps(parse_entry(plan, position), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 - left to the parent
+                    continue
+                out.write((len(payload) + forks.TOKEN_BYTES).to_bytes(_LENGTH, "little"))
+                out.write(position.to_bytes(forks.TOKEN_BYTES, "little"))
+                out.write(payload)
+                out.flush()
+        code = 0
+    except BaseException:  # noqa: BLE001 - Ctrl-C, a closed pipe: the parent does the rest
+        pass
+    finally:
+        os._exit(code)
