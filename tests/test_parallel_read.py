@@ -191,3 +191,60 @@ def test_a_computing_command_plans_its_read_before_pandas_loads(tmp_path):
                           env={**os.environ, "CHSC_CACHE_DIR": str(tmp_path / "cache")})
     assert done.returncode == 0, done.stderr
     assert done.stderr.split() == ["False", "True"]
+
+
+@needs_fork
+def test_a_helper_says_nothing_on_the_parents_streams(monkeypatch, settings, alone, capfd):
+    def act(position):
+        print("a helper printing", flush=True)
+        print("a helper warning", file=sys.stderr, flush=True)
+
+    _in_helpers(monkeypatch, act)
+    _same(read_folder(SAMPLE, settings, today=TODAY, workers=2), alone)
+    out, err = capfd.readouterr()
+    assert "a helper" not in out + err
+
+
+def test_an_unreadable_cache_folder_holds_nothing(tmp_path, monkeypatch):
+    """`sudo chsc` may leave the cache folder to root: a plain user's read goes on without it."""
+    from chsc_cli.registers.cache import ParseCache
+
+    def refused(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "is_file", refused)
+    assert ParseCache(tmp_path / "cache").has("ab" * 32) is False
+
+
+class _Sheet:
+    def __init__(self, name, log):
+        self.name, self.log, self.end, self.merged_cell_ranges = name, log, (0, 0), ()
+
+    def to_python(self, skip_empty_area=False):
+        self.log.append(f"values {self.name}")
+        return [[self.name]]
+
+
+class _Workbook:
+    def __init__(self, names, log):
+        self.sheet_names, self.log = names, log
+
+    def get_sheet_by_name(self, name):
+        self.log.append(f"decode {name}")
+        return _Sheet(name, self.log)
+
+
+@pytest.mark.parametrize("ahead", [False, True])
+def test_a_workbooks_sheets_are_decoded_one_at_a_time_unless_read_ahead(ahead):
+    """A read decodes a sheet, takes its values and lets it go before the next (a workbook's
+    sheets are never all held decoded); the read ahead decodes them all on its thread first."""
+    from chsc_cli.registers.sources import OpenedWorkbook, _decoded
+
+    log = []
+    opened = OpenedWorkbook("a.xlsx", _Workbook(["一", "二", "三"], log), ["一", "二", "三"])
+    if ahead:
+        opened.decoded = {name: _decoded(opened.workbook, name) for name in opened.names}
+    assert [sheet.rows for sheet in opened.raw_sheets()] == [[["一"]], [["二"]], [["三"]]]
+    lazily = ["decode 一", "values 一", "decode 二", "values 二", "decode 三", "values 三"]
+    assert log == (sorted(lazily, key=lambda step: not step.startswith("decode")) if ahead else lazily)
+    assert not opened.decoded

@@ -5,8 +5,7 @@ only when one of them writes to it), so it needs nothing sent to begin. Work is 
 pipe holding one token per task, largest first: each process reads the next token whenever it is
 free (a read of a few bytes from a pipe hands each token to exactly one reader), so no estimate of
 a task's cost has to be right. Only on Linux (Windows has no fork, and macOS frameworks are not
-safe to fork). Nothing here imports the rest of chsc, nor pandas: the read forks its workers
-before pandas is loaded.
+safe to fork). Nothing here imports the rest of chsc, nor pandas.
 """
 
 from __future__ import annotations
@@ -50,6 +49,14 @@ def fork() -> int:
     with warnings.catch_warnings():  # Python 3.12 warns about forking a process with threads
         warnings.simplefilter("ignore", DeprecationWarning)
         return os.fork()
+
+
+def quiet_child() -> None:
+    """In a child: nothing it says reaches the parent's streams (another thread of the parent may
+    have held their locks at the fork), and no warning is printed."""
+    devnull = open(os.devnull, "w")
+    sys.stdout = sys.stderr = devnull
+    warnings.simplefilter("ignore")
 
 
 def token_pipe(positions: list[int]) -> int:

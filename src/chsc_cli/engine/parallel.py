@@ -176,6 +176,7 @@ def _child(groups: list[list[Indicator]], tokens: int, run: Run, read_end: int, 
     try:
         os.close(read_end)
         forks.prefer_as_oom_victim()
+        forks.quiet_child()
         payload = pickle.dumps(_dealt(groups, tokens, run), protocol=pickle.HIGHEST_PROTOCOL)
         _send(write_end, payload)
         code = 0

@@ -2,7 +2,7 @@
 
 The names below are loaded when first used (PEP 562): importing the register kinds, the file
 sources or the read plan does not import pandas, so that a command can list a folder, check its
-chsc.yaml and start the parse workers (read_plan.py) before pandas and the rest of chsc load.
+chsc.yaml and start opening its workbooks (read_plan.py) before pandas and the rest of chsc load.
 """
 
 from __future__ import annotations

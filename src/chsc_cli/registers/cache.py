@@ -71,8 +71,12 @@ class ParseCache:
         return self.folder / key[:2] / key
 
     def has(self, key: str) -> bool:
-        """Whether an entry is stored under `key` (whether it is readable is known only by loading it)."""
-        return (self._entry(key) / ENTRY_FILE).is_file()
+        """Whether an entry is stored under `key` (whether it is readable is known only by loading it);
+        a cache folder this user may not look into (left by `sudo chsc`) holds nothing."""
+        try:
+            return (self._entry(key) / ENTRY_FILE).is_file()
+        except OSError:
+            return False
 
     def load(self, key: str):
         """One file's FileResult, or None."""

@@ -5,7 +5,9 @@ taking tokens as the helpers do, so that its own results need no transfer. A hel
 parent's memory as it was at the fork — pandas and chsc loaded, the files' bytes, what the read
 ahead read (read_plan.py) — and sends each file's result as it is done (pickled, its length
 first); a thread of the parent only gathers the bytes, the parent unpickles them between its own
-files. Forked only once the read ahead has stopped: no other thread runs in a process being forked.
+files. Forked only once the read ahead has stopped and before the gathering threads start; the
+progress bar's refresh thread may run (as it did beside a pool's fork), so a helper writes nothing
+to the parent's stdout or stderr, whose locks that thread may hold: its own go to os.devnull.
 
 Nothing can be lost to a helper: a file whose result does not come back whole (an error, the
 helper killed, or late) is parsed in the parent, which then reports what one process would.
@@ -44,7 +46,7 @@ def parse_dealt(plan: ReadPlan, positions: list[int], workers: int | None, on_fi
         return None
     if len(positions) > forks.MAX_TOKENS:
         return None
-    plan.stop_reading_ahead()  # (no thread may run at a fork)
+    plan.stop_reading_ahead()  # (no thread of ours may run at a fork)
     helpers = _Helpers.start(plan, sorted(positions, key=lambda p: -plan.size(p)), count - 1)
     if helpers is None:
         return None
@@ -99,16 +101,20 @@ class _Helpers:
         except OSError:  # no file descriptor left: the reader parses as it would without
             return None
         started = cls(largest_first, tokens)
-        for _ in range(count):
-            if not started._fork_helper(plan):
-                break
-        if not started.pids:
-            forks.close_all(tokens)
-            return None
-        for read_end in started.results:  # only now: no thread runs while a helper is forked
-            thread = threading.Thread(target=_gather, args=(read_end, started.arrived), daemon=True)
-            thread.start()
-            started.threads.append(thread)
+        try:
+            for _ in range(count):
+                if not started._fork_helper(plan):
+                    break
+            if not started.pids:
+                forks.close_all(tokens)
+                return None
+            for read_end in started.results:  # only now: none of ours runs while a helper is forked
+                thread = threading.Thread(target=_gather, args=(read_end, started.arrived), daemon=True)
+                thread.start()
+                started.threads.append(thread)
+        except BaseException:  # no thread left to start, Ctrl-C between two forks: none left behind
+            started.stop()
+            raise
         return started
 
     def _fork_helper(self, plan: ReadPlan) -> bool:
@@ -184,6 +190,7 @@ def _helper(plan: ReadPlan, tokens: int, write_end: int, not_mine: list[int]) ->
     try:
         forks.close_all(*not_mine)
         forks.prefer_as_oom_victim()
+        forks.quiet_child()
         with os.fdopen(write_end, "wb") as out:
             while (position := forks.take_token(tokens)) is not None:
                 try:

@@ -165,7 +165,7 @@ class ReadAhead:
             entry = self.plan.entries[position]
             name, suffix = relative_name(entry.path, self.plan.data_dir), entry.path.suffix.lower()
             try:
-                self.done[position] = open_workbook(entry.data, name, suffix)
+                self.done[position] = open_workbook(entry.data, name, suffix, decode=True)
             except UnreadableFile as error:
                 self.done[position] = error
             except Exception:  # noqa: BLE001 - anything else: the parse reads the file itself

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
+from .. import forks
 from ..config import CentreConfig
 from ..problems import Problem
 from .cache import ParseCache
@@ -107,12 +107,12 @@ def _parse_files(plan: ReadPlan, on_file: Callable[[str], None], workers) -> dic
 
 
 def _parse_all(plan: ReadPlan, pending: list[int], on_file, workers) -> dict[int, FileResult]:
-    """The pending files parsed here, or over a pool of processes where no helper could be forked
-    (no fork: Windows, macOS) and the bytes are worth it; the files read ahead are parsed here
-    meanwhile (their sheets are in this process)."""
-    plan.stop_reading_ahead()  # (no thread may run at a fork)
+    """The pending files parsed here, or over a pool of processes where no helper is forked (not
+    Linux: spawned on Windows, forked on macOS as before) and the bytes are worth it; the files
+    read ahead are parsed here meanwhile (their sheets are in this process)."""
+    plan.stop_reading_ahead()  # (no thread of ours may run at a fork)
     read_ahead = set(plan.ahead.done) if plan.ahead is not None else set()
-    count = min(workers or os.cpu_count() or 1, len(pending))
+    count = min(workers or forks.cpus(), len(pending))
     if count <= 1 or sum(map(plan.size, pending)) < PARALLEL_MIN_BYTES:
         return {position: _parsed_here(plan, position, on_file) for position in pending}
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")

@@ -11,7 +11,7 @@ import csv
 import io
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems import UserError
@@ -186,9 +186,9 @@ def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> li
     return open_workbook(data, name, suffix, max_unpacked).raw_sheets()
 
 
-def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None = None) -> OpenedWorkbook:
-    """A workbook decoded by python-calamine, which releases the GIL meanwhile (read_plan.py reads
-    ahead on a thread); its rows become Python values in OpenedWorkbook.raw_sheets."""
+def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None = None, *, decode: bool = False) -> OpenedWorkbook:
+    """A workbook opened by python-calamine; `decode`: its sheets decoded now too (calamine releases
+    the GIL meanwhile: read_plan.py reads ahead on a thread), else one at a time by raw_sheets."""
     from python_calamine import CalamineWorkbook
 
     if max_unpacked is None:
@@ -205,25 +205,30 @@ def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None 
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # calamine raises its own error types for every damaged file
         raise UnreadableFile(f"文件已损坏或不是 Excel 工作簿（{type(error).__name__}）") from None
-    sheets = []
-    for sheet_name in workbook.sheet_names:
-        try:
-            sheets.append((sheet_name, workbook.get_sheet_by_name(sheet_name)))
-        except Exception as error:
-            sheets.append((sheet_name, UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）")))
-            break  # raw_sheets stops at the first sheet that cannot be read
-    return OpenedWorkbook(name, sheets)
+    opened = OpenedWorkbook(name, workbook, list(workbook.sheet_names))
+    if decode:
+        for sheet_name in opened.names:
+            sheet = opened.decoded[sheet_name] = _decoded(workbook, sheet_name)
+            if isinstance(sheet, UnreadableFile):
+                break  # raw_sheets stops at the first sheet that cannot be read
+    return opened
 
 
 @dataclass
 class OpenedWorkbook:
     name: str  # the file's path relative to the data folder
-    sheets: list[tuple[str, object]]  # (sheet name, its CalamineSheet, or why it cannot be read)
+    workbook: object  # its CalamineWorkbook
+    names: list[str]  # its sheets, in order
+    #: sheets decoded ahead: a CalamineSheet, or why it cannot be read (given up in raw_sheets)
+    decoded: dict[str, object] = field(default_factory=dict)
 
     def raw_sheets(self) -> list[RawSheet]:
-        """Every sheet as a grid of Python values; UnreadableFile at the first that cannot be read."""
+        """Every sheet as a grid of Python values; UnreadableFile at the first that cannot be read.
+        Each decoded sheet is let go once its values are out (a workbook's sheets are never all held
+        decoded beside their values)."""
         out = []
-        for sheet_name, sheet in self.sheets:
+        for sheet_name in self.names:
+            sheet = self.decoded.pop(sheet_name) if sheet_name in self.decoded else _decoded(self.workbook, sheet_name)
             if isinstance(sheet, UnreadableFile):
                 raise sheet
             try:
@@ -240,7 +245,16 @@ class OpenedWorkbook:
             except Exception as error:
                 raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
             out.append(RawSheet(self.name, sheet_name, rows, _merges(sheet)))
+            del sheet
         return out
+
+
+def _decoded(workbook, sheet_name: str):
+    """The sheet decoded (a CalamineSheet), or why it cannot be read."""
+    try:
+        return workbook.get_sheet_by_name(sheet_name)
+    except Exception as error:
+        return UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）")
 
 
 def _merges(sheet) -> tuple[tuple[int, int, int, int], ...]:
