@@ -47,14 +47,15 @@ def validate(
     示例：chsc validate sample_data --format json
     """
     use_register_kinds_option(register_kinds)
-    from ..outputs.validation import render_validation_table, validation_json
     from ..problems import UserError
     from ..services.workspace import read_for_validate, stopping_line
 
     if format not in ("table", "json"):
         raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
     result = read_for_validate(data_dir, config, indicators or [], use_cache=not no_cache,
-                               progress=lambda total: file_progress(total, quiet))
+                               progress=lambda total: file_progress(total, quiet))  # first: it reads ahead
+    from ..outputs.validation import render_validation_table, validation_json
+
     if format == "json":
         stdout.print_json(data=validation_json(result), ensure_ascii=False, highlight=False)
     else:

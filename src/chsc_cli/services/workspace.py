@@ -98,21 +98,25 @@ def open_workspace(data_dir: Path, config: Path | None, indicator_dirs: list[Pat
     file, an ambiguous sheet or no registers at all stop them (UserError)."""
     check_data_dir(data_dir)
     settings = load_settings(data_dir, config)
-    # planned first: it starts reading the workbooks while this process loads pandas and the engine
+    # planned first: it starts opening the workbooks while this process loads pandas, the engine and
+    # the library (whose errors, as chsc.yaml's, stop the command before the registers are read)
     with plan_registers(data_dir, settings, use_cache=use_cache) as plan:
+        library = load_indicator_library(indicator_dirs, settings)
         read = read_registers(data_dir, settings, use_cache=use_cache, progress=progress, plan=plan)
     stop_on_unusable(read, STOPPING_CODES)
-    return Workspace(data_dir, settings, read, load_indicator_library(indicator_dirs, settings))
+    return Workspace(data_dir, settings, read, library)
 
 
 def read_for_validate(data_dir: Path, config: Path | None, indicator_dirs: list[Path], *, use_cache: bool = True,
                       progress: Progress = no_progress) -> ReadResult:
     """What `chsc validate` reports on: chsc.yaml is checked exactly as the computing commands check
-    it (the same functions, targets against the library) before any file is read; nothing stops."""
+    it (the same functions, targets against the library) before any register is parsed, while the
+    workbooks are opened ahead (as in open_workspace); nothing else stops."""
     check_data_dir(data_dir)
     settings = load_settings(data_dir, config)
-    load_indicator_library(indicator_dirs, settings)
-    return read_registers(data_dir, settings, use_cache=use_cache, progress=progress)
+    with plan_registers(data_dir, settings, use_cache=use_cache) as plan:
+        load_indicator_library(indicator_dirs, settings)
+        return read_registers(data_dir, settings, use_cache=use_cache, progress=progress, plan=plan)
 
 
 def stop_on_unusable(read: ReadResult, codes: tuple[str, ...], folder: str | None = None,
