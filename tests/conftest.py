@@ -42,3 +42,18 @@ def sample_centre() -> SampleCentre:
     assert (folder / "chsc.yaml").exists(), "sample_data/ has not been generated (sample_data/generate.py)"
     settings = load_config(folder / "chsc.yaml").settings
     return SampleCentre(folder, settings, read_folder(folder, settings, today=TODAY))
+
+
+@pytest.fixture
+def forked_pids(monkeypatch):
+    """The pids of the children this process forks meanwhile (the evaluation's child, the read's helpers)."""
+    pids, real_fork = [], os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids

@@ -59,14 +59,14 @@ def test_two_processes_give_what_one_gives(sample_centre, monkeypatch, forced, p
     _same(both, one)
 
 
-def test_reasons_arrive_from_the_child(sample_centre, monkeypatch, forced, forks):
+def test_reasons_arrive_from_the_child(sample_centre, monkeypatch, forced, forked_pids):
     both = _compute(sample_centre, "2025", reasons=True)
-    assert len(forks) == 1
+    assert len(forked_pids) == 1
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     _same(both, _compute(sample_centre, "2025", reasons=True))
 
 
-def test_a_failing_child_loses_nothing(sample_centre, monkeypatch, forced, forks):
+def test_a_failing_child_loses_nothing(sample_centre, monkeypatch, forced, forked_pids):
     """An error in the child (here: every indicator fails there) -> the parent evaluates its half."""
     parent = os.getpid()
     real_run = engine_compute.IndicatorRun.run
@@ -78,7 +78,7 @@ def test_a_failing_child_loses_nothing(sample_centre, monkeypatch, forced, forks
 
     monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
     both = _compute(sample_centre, "2025")
-    assert len(forks) == 1 and _gone(forks[0])
+    assert len(forked_pids) == 1 and _gone(forked_pids[0])
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     _same(both, _compute(sample_centre, "2025"))
 
@@ -146,21 +146,6 @@ def _groups(sample_centre):
     return parallel._groups(chosen, engine_compute.EngineData.prepare(sample_centre.read))
 
 
-@pytest.fixture
-def forks(monkeypatch):
-    """The pids of the children forked meanwhile."""
-    pids, real_fork = [], os.fork
-
-    def fork():
-        pid = real_fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(parallel.os, "fork", fork)
-    return pids
-
-
 def _gone(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -169,7 +154,7 @@ def _gone(pid: int) -> bool:
     return False
 
 
-def test_each_indicator_is_evaluated_once_in_one_of_the_processes(sample_centre, monkeypatch, forced, forks, tmp_path):
+def test_each_indicator_is_evaluated_once_in_one_of_the_processes(sample_centre, monkeypatch, forced, forked_pids, tmp_path):
     """The groups are dealt out: each evaluated by one process only, the first by the parent, and
     the child's evaluations are the ones used (a child whose results never arrived would make the
     parent evaluate its groups again, and this fails)."""
@@ -185,32 +170,32 @@ def test_each_indicator_is_evaluated_once_in_one_of_the_processes(sample_centre,
 
     monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
     _compute(sample_centre, "2025")
-    assert len(forks) == 1 and _gone(forks[0])
+    assert len(forked_pids) == 1 and _gone(forked_pids[0])
     evaluated = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
     ids = [indicator_id for _, indicator_id in evaluated]
     groups = _groups(sample_centre)
     assert sorted(ids) == sorted(i.id for group in groups for i in group)  # each once
     by_process = {int(pid) for pid, _ in evaluated}
-    assert by_process == {parent, forks[0]}
+    assert by_process == {parent, forked_pids[0]}
     in_parent = {indicator_id for pid, indicator_id in evaluated if int(pid) == parent}
     assert {i.id for i in groups[0]} < in_parent  # the first group, and others dealt to it
     for group in groups:  # a group stays in one process
         assert len({pid for pid, indicator_id in evaluated if indicator_id in {i.id for i in group}}) == 1
 
 
-def test_a_child_killed_while_sending_loses_nothing(sample_centre, monkeypatch, forced, forks):
+def test_a_child_killed_while_sending_loses_nothing(sample_centre, monkeypatch, forced, forked_pids):
     def half_then_killed(write_end, payload):
         os.write(write_end, payload[: len(payload) // 2])
         os.kill(os.getpid(), signal.SIGKILL)
 
     monkeypatch.setattr(parallel, "_send", half_then_killed)
     both = _compute(sample_centre, "2025")
-    assert len(forks) == 1 and _gone(forks[0])
+    assert len(forked_pids) == 1 and _gone(forked_pids[0])
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     _same(both, _compute(sample_centre, "2025"))
 
 
-def test_a_hung_child_is_killed_and_its_half_done_here(sample_centre, monkeypatch, forced, forks):
+def test_a_hung_child_is_killed_and_its_half_done_here(sample_centre, monkeypatch, forced, forked_pids):
     parent = os.getpid()
     real_run = engine_compute.IndicatorRun.run
 
@@ -225,12 +210,12 @@ def test_a_hung_child_is_killed_and_its_half_done_here(sample_centre, monkeypatc
     started = time.monotonic()
     both = _compute(sample_centre, "2025")
     assert time.monotonic() - started < 60
-    assert len(forks) == 1 and _gone(forks[0])
+    assert len(forked_pids) == 1 and _gone(forked_pids[0])
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     _same(both, _compute(sample_centre, "2025"))
 
 
-def test_an_error_in_the_parents_half_comes_at_once_and_as_one_process_reports_it(sample_centre, monkeypatch, forced, forks):
+def test_an_error_in_the_parents_half_comes_at_once_and_as_one_process_reports_it(sample_centre, monkeypatch, forced, forked_pids):
     """The child is killed (not waited for), and the error is the first failing indicator in the
     library's order, whichever process it was in."""
     groups = _groups(sample_centre)
@@ -252,13 +237,13 @@ def test_an_error_in_the_parents_half_comes_at_once_and_as_one_process_reports_i
     with pytest.raises(ZeroDivisionError, match=f"^{first}$"):
         _compute(sample_centre, "2025")
     assert time.monotonic() - started < 5  # the child would take 5 s a group
-    assert len(forks) == 1 and _gone(forks[0])
+    assert len(forked_pids) == 1 and _gone(forked_pids[0])
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     with pytest.raises(ZeroDivisionError, match=f"^{first}$"):
         _compute(sample_centre, "2025")
 
 
-def test_two_failures_outside_the_parents_first_group_report_the_first(sample_centre, monkeypatch, forced, forks):
+def test_two_failures_outside_the_parents_first_group_report_the_first(sample_centre, monkeypatch, forced, forked_pids):
     groups = _groups(sample_centre)
     library = [indicator.id for indicator in load_library([]).indicators.values()]
     failing = {groups[1][0].id, groups[-1][-1].id}
@@ -273,24 +258,24 @@ def test_two_failures_outside_the_parents_first_group_report_the_first(sample_ce
     monkeypatch.setattr(engine_compute.IndicatorRun, "run", run)
     with pytest.raises(ZeroDivisionError, match=f"^{first}$"):
         _compute(sample_centre, "2025")
-    assert len(forks) == 1 and _gone(forks[0])
+    assert len(forked_pids) == 1 and _gone(forked_pids[0])
 
 
-def test_sigchld_ignored_by_whoever_started_chsc(sample_centre, monkeypatch, forced, forks):
+def test_sigchld_ignored_by_whoever_started_chsc(sample_centre, monkeypatch, forced, forked_pids):
     previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     try:
         both = _compute(sample_centre, "2025")
     finally:
         signal.signal(signal.SIGCHLD, previous)
-    assert len(forks) == 1
+    assert len(forked_pids) == 1
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     _same(both, _compute(sample_centre, "2025"))
 
 
-def test_no_stdout_at_all(sample_centre, monkeypatch, forced, forks):
+def test_no_stdout_at_all(sample_centre, monkeypatch, forced, forked_pids):
     monkeypatch.setattr(sys, "stdout", None)
     both = _compute(sample_centre, "2025")
-    assert len(forks) == 1
+    assert len(forked_pids) == 1
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     _same(both, _compute(sample_centre, "2025"))
 
@@ -307,13 +292,13 @@ def test_repeated_periods_on_one_prepared_folder(sample_centre, monkeypatch, for
         _same(result, compute_indicators(fresh, parse_period(period), sample_centre.settings, library, by="team"))
 
 
-def test_per_person_tables_only_when_something_reads_them(sample_centre, monkeypatch, forced, forks):
+def test_per_person_tables_only_when_something_reads_them(sample_centre, monkeypatch, forced, forked_pids):
     """compute (no reasons, no --by) keeps figures, steps and warnings only: the child's part comes
     back small; the figures are those of a run that keeps every table."""
     received, real_receive = [], parallel._receive
     monkeypatch.setattr(parallel, "_receive", lambda *args: received.append(real_receive(*args)) or received[-1])
     slim = _compute(sample_centre, "2025", reasons=False)
-    assert len(forks) == 1 and received[0]  # the child's evaluations arrived
+    assert len(forked_pids) == 1 and received[0]  # the child's evaluations arrived
     assert all(evaluation.persons is None for evaluation in received[0].values())
     full = _compute(sample_centre, "2025", reasons=True)
     grouped = _compute(sample_centre, "2025", reasons=False, by="team")
@@ -325,15 +310,15 @@ def test_per_person_tables_only_when_something_reads_them(sample_centre, monkeyp
         assert evaluation.steps == full.evaluations[indicator_id].steps
 
 
-def test_more_groups_than_tokens_give_what_one_process_gives(sample_centre, monkeypatch, forced, forks):
+def test_more_groups_than_tokens_give_what_one_process_gives(sample_centre, monkeypatch, forced, forked_pids):
     monkeypatch.setattr(parallel, "MAX_TOKENS", 3)
     both = _compute(sample_centre, "2025", by="team")
-    assert len(forks) == 1
+    assert len(forked_pids) == 1
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     _same(both, _compute(sample_centre, "2025", by="team"))
 
 
-def test_a_warm_read_built_table_by_table_in_both_processes(sample_centre, monkeypatch, forced, forks, tmp_path):
+def test_a_warm_read_built_table_by_table_in_both_processes(sample_centre, monkeypatch, forced, forked_pids, tmp_path):
     """The parse cache's tables are built when first used (registers/records.Tables): each process
     builds what its indicators read, after the fork; the result is a cold read's in one process."""
     from helpers import TODAY
@@ -346,9 +331,9 @@ def test_a_warm_read_built_table_by_table_in_both_processes(sample_centre, monke
     read_folder(folder, sample_centre.settings, today=TODAY, cache=cache)
     warm = read_folder(folder, sample_centre.settings, today=TODAY, cache=cache)
     assert isinstance(warm.tables, Tables)
-    library, read_forks = load_library([]), len(forks)  # (the first read parses in forked workers)
+    library, read_forks = load_library([]), len(forked_pids)  # (the first read parses in forked workers)
     both = compute_indicators(warm, parse_period("2025"), sample_centre.settings, library, by="station", reasons=True)
-    assert len(forks) == read_forks + 1
+    assert len(forked_pids) == read_forks + 1
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     one = compute_indicators(sample_centre.read, parse_period("2025"), sample_centre.settings, library, by="station", reasons=True)
     _same(both, one)

@@ -141,17 +141,7 @@ def test_a_helper_that_fails_loses_nothing(monkeypatch, settings, alone, failure
 
 
 @needs_fork
-def test_an_error_in_the_parent_leaves_no_helper_behind(monkeypatch, settings):
-    forked = []
-    real_fork = forks.os.fork
-
-    def fork():
-        pid = real_fork()
-        if pid:
-            forked.append(pid)
-        return pid
-
-    monkeypatch.setattr(forks.os, "fork", fork)
+def test_an_error_in_the_parent_leaves_no_helper_behind(monkeypatch, settings, forked_pids):
     _in_helpers(monkeypatch, lambda position: time.sleep(600))
     real = parse_workers.parse_entry
 
@@ -164,8 +154,8 @@ def test_an_error_in_the_parent_leaves_no_helper_behind(monkeypatch, settings):
     monkeypatch.setattr(parse_workers, "parse_entry", failing)
     with pytest.raises(RuntimeError, match="in the parent"):
         read_folder(SAMPLE, settings, today=TODAY, workers=2)
-    assert forked
-    for pid in forked:  # killed and reaped: no such process any more
+    assert forked_pids
+    for pid in forked_pids:  # killed and reaped: no such process any more
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
 
