@@ -63,6 +63,8 @@ def _parse_with(helpers: _Helpers, plan: ReadPlan, on_file) -> dict[int, FileRes
         for position, result in helpers.received():
             done[position] = result
             on_file(plan.name(position))
+            if plan.ahead is not None:  # the helper parsed it: this process's decoded copy can go
+                plan.ahead.take(position)
 
     started, own_bytes = time.monotonic(), 0
     while (position := helpers.take()) is not None:
