@@ -238,3 +238,44 @@ def test_a_workbooks_sheets_are_decoded_one_at_a_time_unless_read_ahead(ahead):
     lazily = ["decode 一", "values 一", "decode 二", "values 二", "decode 三", "values 三"]
     assert log == (sorted(lazily, key=lambda step: not step.startswith("decode")) if ahead else lazily)
     assert not opened.decoded
+
+
+def test_the_read_ahead_decodes_no_sheet_after_one_past_the_row_limit(monkeypatch):
+    """raw_sheets stops at such a sheet (too-large): the sheets after it are not worth decoding."""
+    import python_calamine
+
+    from chsc_cli.registers import sources
+
+    log = []
+    book = _Workbook(["一", "二", "三"], log)
+    tall = _Sheet("一", log)
+    tall.end = (sources.EXCEL_MAX_ROWS, 0)  # one row past the limit (end is 0-based)
+    book.get_sheet_by_name = lambda name: log.append(f"decode {name}") or (tall if name == "一" else _Sheet(name, log))
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", type("Fake", (), {"from_filelike": staticmethod(lambda data: book)}))
+    workbook = next(path for path in sorted(SAMPLE.rglob("*.xlsx")))  # real bytes, for the zip check
+    opened = sources.open_workbook(workbook.read_bytes(), "a.xlsx", ".xlsx", decode=True)
+    assert log == ["decode 一"]
+    with pytest.raises(sources.UnreadableFile, match="行数上限") as refused:
+        opened.raw_sheets()
+    assert refused.value.code == "too-large" and log == ["decode 一"]
+
+
+def test_a_panic_on_the_read_ahead_thread_only_leaves_the_file_to_the_parse(monkeypatch, settings, alone, capfd):
+    class Panic(BaseException):  # as pyo3's PanicException, which is not an Exception
+        pass
+
+    real, panicked = read_plan.open_workbook, []
+
+    def open_workbook(data, name, *args, **kwargs):
+        if not panicked:
+            panicked.append(name)
+            raise Panic("calamine panicked")
+        return real(data, name, *args, **kwargs)
+
+    monkeypatch.setattr(read_plan, "open_workbook", open_workbook)
+    monkeypatch.setattr(forks, "cpus", lambda: 2)
+    plan = plan_read(SAMPLE, settings, today=TODAY)
+    plan.ahead.thread.join()
+    assert panicked and len(plan.ahead.done) == len(plan.ahead.order) - 1  # the thread went on
+    _same(read_folder(SAMPLE, plan=plan, workers=1), alone)
+    assert "Panic" not in capfd.readouterr().err

@@ -168,7 +168,7 @@ class ReadAhead:
                 self.done[position] = open_workbook(entry.data, name, suffix, decode=True)
             except UnreadableFile as error:
                 self.done[position] = error
-            except Exception:  # noqa: BLE001 - anything else: the parse reads the file itself
+            except BaseException:  # noqa: BLE001 - anything else (a panic in calamine too): the parse reads the file itself
                 continue
 
     def stop(self) -> None:

@@ -209,8 +209,8 @@ def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None 
     if decode:
         for sheet_name in opened.names:
             sheet = opened.decoded[sheet_name] = _decoded(workbook, sheet_name)
-            if isinstance(sheet, UnreadableFile):
-                break  # raw_sheets stops at the first sheet that cannot be read
+            if isinstance(sheet, UnreadableFile) or not _fits(sheet):
+                break  # raw_sheets stops at this sheet: it cannot be read, or is past Excel's row limit
     return opened
 
 
@@ -232,8 +232,7 @@ class OpenedWorkbook:
             if isinstance(sheet, UnreadableFile):
                 raise sheet
             try:
-                # the last used row, counted from row 1 (calamine's total_height is one less)
-                last_row = sheet.end[0] + 1 if sheet.end else 0
+                last_row = _last_row(sheet)
                 if last_row > EXCEL_MAX_ROWS:
                     raise UnreadableFile(
                         f"工作表「{sheet_name}」有 {last_row:,} 行，超过 Excel 的行数上限 {EXCEL_MAX_ROWS:,} 行",
@@ -247,6 +246,19 @@ class OpenedWorkbook:
             out.append(RawSheet(self.name, sheet_name, rows, _merges(sheet)))
             del sheet
         return out
+
+
+def _last_row(sheet) -> int:
+    """The last used row, counted from row 1 (calamine's total_height is one less)."""
+    return sheet.end[0] + 1 if sheet.end else 0
+
+
+def _fits(sheet) -> bool:
+    """Within Excel's row limit, with a size that can be read (raw_sheets reports either)."""
+    try:
+        return _last_row(sheet) <= EXCEL_MAX_ROWS
+    except Exception:  # noqa: BLE001 - raw_sheets raises it as the sheet's UnreadableFile
+        return False
 
 
 def _decoded(workbook, sheet_name: str):
