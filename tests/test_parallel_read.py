@@ -160,8 +160,25 @@ def test_an_error_in_the_parent_leaves_no_helper_behind(monkeypatch, settings, f
             os.waitpid(pid, os.WNOHANG)
 
 
-def test_a_computing_command_plans_its_read_before_pandas_loads(tmp_path):
-    """What the read ahead gains: the command line, chsc.yaml and the plan load no pandas."""
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["compute", "--period", "2025", "--format", "json"],
+        ["check", "--period", "2025"],
+        ["gaps", "elderly_health_management_rate", "--period", "2025"],
+        ["progress", "--year", "2025"],
+        ["report", "--period", "2025", "--kind", "summary", "-o", "{tmp}/总结.md"],
+        ["explain", "elderly_health_management_rate", "--period", "2025"],
+        ["validate", "--format", "json"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_a_command_that_reads_a_folder_plans_its_read_before_pandas_loads(tmp_path, command):
+    """What the read ahead gains: the command line, chsc.yaml and the plan load no pandas (a
+    command that imports its engine or outputs before load_workspace loses the overlap)."""
+    name, *options = command
+    arguments = [name, *(["elderly_health_management_rate"] if name in ("gaps", "explain") else [])]
+    arguments += [str(SAMPLE), *(o.format(tmp=tmp_path) for o in options if o != "elderly_health_management_rate")]
     script = (
         "import sys\n"
         "from chsc_cli import forks\n"
@@ -175,12 +192,12 @@ def test_a_computing_command_plans_its_read_before_pandas_loads(tmp_path):
         "    return plan\n"
         "read_plan.plan_read = plan_read\n"
         "from chsc_cli.cli.main import run\n"
-        f"sys.exit(run(['compute', {str(SAMPLE)!r}, '--period', '2025', '--quiet', '--no-cache', '--format', 'json']))\n"
+        f"sys.exit(run({[*arguments, '--quiet', '--no-cache'] if name != 'report' else [*arguments, '--quiet']!r}))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "CHSC_CACHE_DIR": str(tmp_path / "cache")})
-    assert done.returncode == 0, done.stderr
-    assert done.stderr.split() == ["False", "True"]
+    assert done.returncode in (0, 1), done.stderr  # 1: findings (check, validate)
+    assert done.stderr.split()[:2] == ["False", "True"], done.stderr
 
 
 @needs_fork

@@ -60,10 +60,10 @@ def explain(
     示例：chsc explain elderly_health_management_rate sample_data --period 2025
     """
     use_register_kinds_option(register_kinds)
-    from ..engine import compute_indicators, load_library
-    from ..outputs.library_text import render_definition, render_steps
-
     if data_dir is None:
+        from ..engine import load_library
+        from ..outputs.library_text import render_definition
+
         library = load_library(indicators or [])
         indicator_id = indicator_id_of(library, indicator_id)
         render_definition(stdout, library, indicator_id, {})
@@ -71,7 +71,10 @@ def explain(
     if period is None:
         raise UserError("给出数据文件夹时需要 --period，如 --period 2025。")
     chosen_period = parse_period_option(period)
-    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)  # first: it reads ahead
+    from ..engine import compute_indicators
+    from ..outputs.library_text import render_definition, render_steps
+
     settings, read, library = workspace.config, workspace.registers, workspace.library
     indicator_id = indicator_id_of(library, indicator_id)
     result = compute_indicators(read, chosen_period, settings.settings, library, only=[indicator_id])

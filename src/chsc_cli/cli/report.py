@@ -62,9 +62,7 @@ def report(
     示例：chsc report sample_data --period 2025 --compare 2024 --kind summary -o 2025年度工作总结.docx
     """
     use_register_kinds_option(register_kinds)
-    from ..outputs.report import FORMATS, REPORT_KINDS, write_report
-    from ..outputs.report_build import build_report_context
-    from ..services.report_figures import report_figures
+    from ..outputs.report import FORMATS, REPORT_KINDS, write_report  # (no pandas: the read plans first)
 
     if kind not in REPORT_KINDS:
         raise_user_error(f"--kind 只能是 summary（工作总结）或 plan（工作计划），而不是「{kind}」。")
@@ -75,7 +73,10 @@ def report(
     compare_period = parse_period_option(compare) if compare is not None else None
     if centres:
         return _district_report(data_dir, chosen_period, compare_period, kind, output, output_format, template, indicators, config, quiet)
-    workspace = load_workspace(data_dir, config, indicators, quiet)
+    workspace = load_workspace(data_dir, config, indicators, quiet)  # first: it reads ahead
+    from ..outputs.report_build import build_report_context
+    from ..services.report_figures import report_figures
+
     with busy("正在计算各项指标…", quiet):
         figures = report_figures(workspace, chosen_period, compare_period)
     say_period_notice(figures.current, quiet)
