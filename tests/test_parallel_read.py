@@ -296,3 +296,14 @@ def test_a_panic_on_the_read_ahead_thread_only_leaves_the_file_to_the_parse(monk
     assert panicked and len(plan.ahead.done) == len(plan.ahead.order) - 1  # the thread went on
     _same(read_folder(SAMPLE, plan=plan, workers=1), alone)
     assert "Panic" not in capfd.readouterr().err
+
+
+def test_how_many_processes_a_read_is_worth(settings, monkeypatch):
+    monkeypatch.setattr(forks, "cpus", lambda: 4)
+    plan = plan_read(SAMPLE, settings, today=TODAY, read_ahead=False)
+    everything, smallest = list(range(len(plan.entries))), plan.largest_first(range(len(plan.entries)))[-3:]
+    assert plan.processes(everything, None) == 4 and plan.processes(everything, 2) == 2
+    assert sum(map(plan.size, smallest)) < read_plan.PARALLEL_MIN_BYTES and plan.processes(smallest, None) == 1
+    assert plan.processes(everything[:1], None) == 1 and plan.processes([], None) == 0
+    sizes = [plan.size(p) for p in plan.largest_first(everything)]
+    assert sizes == sorted(sizes, reverse=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import forks
-from .read_plan import PARALLEL_MIN_BYTES, ReadPlan, parse_entry
+from .read_plan import ReadPlan, parse_entry
 
 if TYPE_CHECKING:
     from .sheets import FileResult
@@ -41,13 +41,11 @@ _LENGTH = 8  # bytes before each result sent: its length, little-endian
 def parse_dealt(plan: ReadPlan, positions: list[int], workers: int | None, on_file) -> dict[int, FileResult] | None:
     """The files at `positions` parsed by this process and forked helpers (`workers` processes in
     all, default the CPUs this process may use); None where that does not pay or cannot be had."""
-    count = min(workers or forks.cpus(), len(positions))
-    if count < 2 or sum(map(plan.size, positions)) < PARALLEL_MIN_BYTES or not forks.fork_available():
-        return None
-    if len(positions) > forks.MAX_TOKENS:
+    count = plan.processes(positions, workers)
+    if count < 2 or not forks.fork_available() or len(positions) > forks.MAX_TOKENS:
         return None
     plan.stop_reading_ahead()  # (no thread of ours may run at a fork)
-    helpers = _Helpers.start(plan, sorted(positions, key=lambda p: -plan.size(p)), count - 1)
+    helpers = _Helpers.start(plan, plan.largest_first(positions), count - 1)
     if helpers is None:
         return None
     try:

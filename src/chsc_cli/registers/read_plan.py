@@ -79,6 +79,17 @@ class ReadPlan:
     def size(self, position: int) -> int:
         return len(self.entries[position].data or b"")
 
+    def largest_first(self, positions) -> list[int]:
+        """The files at `positions`, the largest first (the processes then end together instead of
+        one waiting on a late roster)."""
+        return sorted(positions, key=lambda position: -self.size(position))
+
+    def processes(self, positions: list[int], workers: int | None) -> int:
+        """How many processes the files at `positions` are worth parsing over (`workers` at most,
+        default the CPUs this process may use): one below PARALLEL_MIN_BYTES."""
+        count = min(workers or forks.cpus(), len(positions))
+        return count if sum(map(self.size, positions)) >= PARALLEL_MIN_BYTES else min(count, 1)
+
     def to_parse(self) -> list[int]:
         """The files no cache entry is stored for (whether a stored one loads is known only then)."""
         cache = self.cache

@@ -11,19 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import forks
 from ..config import CentreConfig
 from ..problems import Problem
 from .cache import ParseCache
 from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows, kind_table
 from .parse_workers import parse_dealt
-from .read_plan import PARALLEL_MIN_BYTES, READER_VERSION, ReadPlan, parse_entry, plan_read
+from .read_plan import READER_VERSION, ReadPlan, parse_entry, plan_read
 from .records import ReadResult, SkippedSheet
 from .sheets import FileResult, collection_paused
 from .sources import relative_name, unsupported_reason
 
-__all__ = ["PARALLEL_MIN_BYTES", "READER_VERSION", "read_folder"]
+__all__ = ["READER_VERSION", "read_folder"]
 
 
 def read_folder(
@@ -112,12 +111,11 @@ def _parse_all(plan: ReadPlan, pending: list[int], on_file, workers) -> dict[int
     read ahead are parsed here meanwhile (their sheets are in this process)."""
     plan.stop_reading_ahead()  # (no thread of ours may run at a fork)
     read_ahead = set(plan.ahead.done) if plan.ahead is not None else set()
-    count = min(workers or forks.cpus(), len(pending))
-    if count <= 1 or sum(map(plan.size, pending)) < PARALLEL_MIN_BYTES:
+    count = plan.processes(pending, workers)
+    if count <= 1:
         return {position: _parsed_here(plan, position, on_file) for position in pending}
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    # the largest files first: the workers then end together instead of one waiting on a late roster
-    pooled = sorted((p for p in pending if p not in read_ahead), key=lambda position: -plan.size(position))
+    pooled = plan.largest_first(p for p in pending if p not in read_ahead)
     futures = {}
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
         for position in pooled:
