@@ -21,8 +21,10 @@ def _width(stream) -> int | None:
     return None if os.environ.get("COLUMNS") or stream.isatty() else 160
 
 
-stdout = Console(highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stdout))
-stderr = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True, width=_width(sys.stderr))
+# markup=False: text from a register, a file name or a library is printed as written ("[/x]" in a
+# cell once ended validate with an internal error); styled words are rich Text objects
+stdout = Console(highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stdout))
+stderr = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stderr))
 
 
 def use_register_kinds_option(folders: list[Path] | None) -> None:
@@ -41,11 +43,11 @@ def file_progress(total: int, quiet: bool, description: str = "读取登记表")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[name]}"),
+        TextColumn("{task.fields[name]}", markup=False),  # a file's name as it is, never markup
         console=stderr,
         transient=True,
     ) as progress:

@@ -6,8 +6,8 @@ import json
 from collections import Counter
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..engine import ComputeResult
 from ..engine.activity import PERIOD_WITHOUT_DATA
@@ -19,10 +19,10 @@ def compute_json_text(result: ComputeResult) -> str:
     return json.dumps(result.to_json(), ensure_ascii=False, indent=2)
 
 
-def _met_mark(met: bool | None) -> str:
+def _met_mark(met: bool | None) -> Text:
     if met is None:
-        return "—"
-    return "[green]✓[/]" if met else "[red]✗[/]"
+        return Text("—")
+    return Text("✓", style="green") if met else Text("✗", style="red")
 
 
 def _gap(row, *, mixed: bool) -> str:
@@ -34,30 +34,24 @@ def _gap(row, *, mixed: bool) -> str:
 
 def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool = False, pace: dict[str, str] | None = None) -> None:
     title = f"{result.centre or ''} {chinese_label(result.period)} 指标完成情况".strip()
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(title), title_justify="left")  # Text: a name is never read as markup
     for heading, justify in (("指标", "left"), ("分子", "right"), ("分母", "right"), ("率", "right"),
                              ("目标", "right"), ("达标", "center"), (gap_heading(result.indicators), "right")):
         table.add_column(heading, justify=justify)
     for row in result.indicators:
         name = row.name if row.group is None else f"  {row.group_name}"
-        table.add_row(
-            name,
-            count(row.numerator),
-            count(row.denominator),
-            rate_text(row),
-            target_text(row),
-            _met_mark(row.met),
-            _gap(row, mixed=gap_heading(result.indicators) == "差距"),
-        )
+        # Text: a station's or team's name as written in the register, a library's words, never markup
+        figures = (count(row.numerator), count(row.denominator), rate_text(row), target_text(row))
+        table.add_row(Text(name), *map(Text, figures), _met_mark(row.met), Text(_gap(row, mixed=gap_heading(result.indicators) == "差距")))
     console.print(table)
     for row in result.indicators:
         if pace and row.group is None and row.id in pace:
             console.print(f"{row.name}：{pace[row.id]}", markup=False)
     for note in dict.fromkeys(row.note for row in result.indicators if row.note and row.group is None):
-        console.print(f"[bold]注意：[/]{escape(note)}")
+        console.print(Text.assemble(("注意：", "bold"), note))
     missing = [row for row in result.indicators if row.reason and row.group is None]
     if missing:
-        console.print("[bold]无法计算：[/]")
+        console.print(Text("无法计算：", style="bold"))
         for row in missing:
             console.print(f"  {row.name}：{row.reason}", markup=False)
     if result.warnings and not quiet:
@@ -68,4 +62,4 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
         if not tally:
             return
         summary = "，".join(f"{code} {n:,}" for code, n in sorted(tally.items()))
-        console.print(f"[yellow]提示：[/]数据中有 {sum(tally.values()):,} 处问题（{summary}），详见 chsc validate。")
+        console.print(Text.assemble(("提示：", "yellow"), f"数据中有 {sum(tally.values()):,} 处问题（{summary}），详见 chsc validate。"))

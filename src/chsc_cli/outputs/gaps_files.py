@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..services.gaps import GapList
 from ..people import mask_ids, mask_ids_in_text
@@ -38,11 +39,11 @@ def render_gaps_table(console: Console, gaps: GapList, show_id: bool) -> None:
     if gaps.counted:  # a count has no list: how many more activities are needed
         console.print(f"{gaps.name}：{gaps.note}", markup=False)
         return
-    table = Table(title=f"{gaps.name}：待完成名单（{len(gaps.people):,} {gaps.word}）", title_justify="left")
+    table = Table(title=Text(f"{gaps.name}：待完成名单（{len(gaps.people):,} {gaps.word}）"), title_justify="left")
     for heading in _header(gaps):
         table.add_column(heading, overflow="fold")
     for row in gap_rows(gaps, show_id):
-        table.add_row(*("" if value is None else str(value) for value in row))
+        table.add_row(*(Text("" if value is None else str(value)) for value in row))  # as written: never markup
     console.print(table)
     if gaps.note:
         console.print(gaps.note, markup=False)

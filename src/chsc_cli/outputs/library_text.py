@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..engine import ComputeResult, Library
 from ..engine.results import Evaluation
@@ -21,14 +22,14 @@ def render_library(console: Console, library: Library, targets: dict) -> None:
         target = targets.get(indicator_id, indicator.target)
         registers = "、".join(KINDS[r].title for r in indicator.registers)
         shown = f"每年 {int(target)}{indicator.unit_word}" if indicator.unit == "count" else target_percent(target)
-        table.add_row(indicator_id, indicator.name, indicator.category, f"{indicator.comparison} {shown}", registers)
+        table.add_row(*map(Text, (indicator_id, indicator.name, indicator.category, f"{indicator.comparison} {shown}", registers)))
     console.print(table)
 
 
 def render_definition(console: Console, library: Library, indicator_id: str, targets: dict) -> None:
     indicator = library.indicators[indicator_id]
     target = targets.get(indicator_id, indicator.target)
-    console.print(f"[bold]{indicator.name}[/]（{indicator.id}）  类别：{indicator.category}  目标：{indicator.comparison} {target_percent(target)}")
+    console.print(Text.assemble((indicator.name, "bold"), f"（{indicator.id}）  类别：{indicator.category}  目标：{indicator.comparison} {target_percent(target)}"))
     console.print(f"登记表：{'、'.join(KINDS[r].title for r in indicator.registers)}", markup=False)
     console.print(f"定义文件：{library.sources[indicator_id]}", markup=False)
     console.print(indicator.definition, markup=False)
@@ -39,11 +40,11 @@ def render_definition(console: Console, library: Library, indicator_id: str, tar
 
 def render_steps(console: Console, evaluation: Evaluation, period_label: str) -> None:
     result = evaluation.result
-    table = Table(title=f"{period_label} 计算步骤", title_justify="left")
+    table = Table(title=Text(f"{period_label} 计算步骤"), title_justify="left")
     table.add_column("步骤")
     table.add_column("人数/行数", justify="right")
     for label, value in evaluation.steps:
-        table.add_row(label, count(value))
+        table.add_row(Text(label), count(value))
     console.print(table)
     if result.reason:
         console.print(f"无法计算：{result.reason}", markup=False)
@@ -60,7 +61,7 @@ def render_check(console: Console, result: ComputeResult, pace: dict[str, str] |
     rows = [row for row in result.indicators if row.group is None]
     misses = [row for row in rows if row.met is False]
     if misses:
-        console.print(f"[bold red]{chinese_label(result.period)} 未达标的指标（{len(misses)} 项）：[/]")
+        console.print(Text(f"{chinese_label(result.period)} 未达标的指标（{len(misses)} 项）：", style="bold red"))
         for row in misses:
             if row.is_count:  # 健康知识讲座：已开展5次，2025年上半年应开展6次，尚差1次
                 line = (f"  ✗ {row.name.removesuffix('次数')}：已开展{amount(row.numerator, row)}，"
@@ -72,10 +73,10 @@ def render_check(console: Console, result: ComputeResult, pace: dict[str, str] |
             if pace and row.id in pace:
                 console.print(f"    {pace[row.id]}", markup=False)
     else:
-        console.print(f"[bold green]{chinese_label(result.period)} 可计算的指标全部达标。[/]")
+        console.print(Text(f"{chinese_label(result.period)} 可计算的指标全部达标。", style="bold green"))
     missing = [row for row in rows if row.reason]
     if missing:
-        console.print("[bold]无法计算：[/]")
+        console.print(Text("无法计算：", style="bold"))
         for row in missing:
             console.print(f"  {row.name}：{row.reason}", markup=False)
     return len(misses)

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..services.progress import ProgressRow
 from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word
@@ -64,7 +65,7 @@ def _status(row: ProgressRow, through: int) -> str:
 
 
 def render_progress_table(console: Console, rows: list[ProgressRow], year: int, through: int) -> None:
-    table = Table(title=f"{year}年 1–{through}月 指标进度（各月为1月至该月的累计完成率）", title_justify="left")
+    table = Table(title=Text(f"{year}年 1–{through}月 指标进度（各月为1月至该月的累计完成率）"), title_justify="left")
     name_width = max((cell_len(row.name) for row in rows), default=4)  # names whole, never cut to 「老年人中医药健康…」
     for heading in _headers(through, rows):
         if heading == "指标":
@@ -73,11 +74,12 @@ def render_progress_table(console: Console, rows: list[ProgressRow], year: int, 
             table.add_column(heading, justify="right", no_wrap=True)
     for row in rows:
         cells = [rate_text(m) for m in row.months]  # a count: the cumulative count (its line is the target column)
-        table.add_row(row.name, *cells, target_text(row.current), _shown_gap(row, rows), pace_text(row, through))
+        texts = (row.name, *cells, target_text(row.current), _shown_gap(row, rows), pace_text(row, through))
+        table.add_row(*map(Text, texts))  # a library's words as written, never markup
     console.print(table)
     remaining = 12 - through
     if remaining > 0:
-        console.print(f"每月需完成 = 当前差距 ÷ 剩余 {remaining} 个月（向上取整），按此进度年底可达标。")
+        console.print(f"每月需完成 = 当前差距 ÷ 剩余 {remaining} 个月（向上取整），按此进度年底可达标。", markup=False)
     quarterly = [row.name for row in rows if row.quarterly]
     if quarterly and through > 3:
         console.print(f"{'、'.join(quarterly)}：{QUARTERLY_NOTE}", markup=False)

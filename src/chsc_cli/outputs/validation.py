@@ -6,6 +6,7 @@ from collections import Counter
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..registers import ReadResult
 from ..registers.kinds import KINDS
@@ -32,7 +33,7 @@ def render_validation_table(console: Console, result: ReadResult, *, limit: int,
         registers.add_column(heading, justify="right" if heading in ("表头行", "数据行数") else "left", overflow="fold")
     for sheet in result.sheets:
         registers.add_row(
-            KINDS[sheet.kind].title, sheet.kind, sheet.file, sheet.sheet or "-", str(sheet.header_row), f"{sheet.rows:,}"
+            *map(Text, (KINDS[sheet.kind].title, sheet.kind, sheet.file, sheet.sheet or "-", str(sheet.header_row), f"{sheet.rows:,}"))
         )
     console.print(registers)
     if result.skipped:
@@ -40,7 +41,7 @@ def render_validation_table(console: Console, result: ReadResult, *, limit: int,
         for heading in ("文件", "工作表", "原因"):
             skipped.add_column(heading)
         for item in result.skipped:
-            skipped.add_row(item.file, item.sheet or "-", item.reason)
+            skipped.add_row(*map(Text, (item.file, item.sheet or "-", item.reason)))
         console.print(skipped)
     _render_problems(console, result, limit)
 
@@ -56,14 +57,16 @@ def _render_problems(console: Console, result: ReadResult, limit: int) -> None:
         for heading in ("级别", "代码", "文件", "工作表", "行", "列", "说明"):
             table.add_column(heading, overflow="fold", justify="right" if heading == "行" else "left")
         for problem in problems[:limit]:
-            level = f"[{LEVEL_STYLES[problem.level]}]{LEVEL_NAMES[problem.level]}[/]"
+            level = Text(LEVEL_NAMES[problem.level], style=LEVEL_STYLES[problem.level])
             row = "" if problem.row is None else str(problem.row)
-            table.add_row(level, problem.code, problem.file or "", problem.sheet or "", row, problem.column or "", problem.message)
+            # Text: a file name, a header or a cell's value quoted in a message is never read as markup
+            texts = (problem.code, problem.file or "", problem.sheet or "", row, problem.column or "", problem.message)
+            table.add_row(level, *map(Text, texts))
         console.print(table)
         if len(problems) > limit:
-            console.print(f"（仅列出前 {limit} 条，共 {len(problems):,} 条；完整列表请用 --format json 或 --limit）")
+            console.print(f"（仅列出前 {limit} 条，共 {len(problems):,} 条；完整列表请用 --format json 或 --limit）", markup=False)
     errors = sum(n for (level, _), n in counts.items() if level == "error")
     warnings = sum(n for (level, _), n in counts.items() if level == "warning")
     by_code = "，".join(f"{code} {n:,}" for (level, code), n in sorted(counts.items()) if level != "info")
     summary = f"共 {len(result.sheets)} 张登记表；错误 {errors:,} 条，警告 {warnings:,} 条"
-    console.print(summary + (f"（{by_code}）" if by_code else "") + "。")
+    console.print(summary + (f"（{by_code}）" if by_code else "") + "。", markup=False)

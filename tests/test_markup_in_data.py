@@ -1,0 +1,70 @@
+"""Text that looks like rich markup ("[/x]", "[bold]") in a register, a file name or a library is
+printed as written by every command's table, and never ends a command with an internal error (a
+cell "[/x]" once made `validate` exit 3: rich read it as a closing tag with nothing to close)."""
+
+from __future__ import annotations
+
+import io
+
+from cli_helpers import run_chsc
+from helpers import make_id, write_workbook
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from budget import examples
+from chsc_cli.outputs.validation import render_validation_table
+from chsc_cli.problems import Problem
+from chsc_cli.registers.records import ReadResult
+
+A, B, C = (make_id(birth, seq) for birth, seq in (("19500101", "011"), ("19550505", "021"), ("19580601", "031")))
+STATION, TEAM, DATE = "城东[/x]站", "[bold]一组", "[/x]"
+
+
+def _centre(folder):
+    residents = [
+        ["身份证号", "姓名", "建档日期", "所属站点", "家庭医生团队", "签约", "联系电话"],
+        [A, "甲", "2020-01-01", STATION, TEAM, "是", "13800000001"],
+        [B, "乙", "2020-01-01", STATION, TEAM, "否", "13800000002"],
+        [C, "丙", DATE, "二站", "三组", "是", "13800000003"],
+    ]
+    write_workbook(folder / "[b]居民健康档案.xlsx", {"居民": residents})
+    checkups = [["身份证号", "体检日期", "生活方式评估", "健康指导"], [A, "2025-03-01", "是", "是"]]
+    write_workbook(folder / "老年人体检2025.xlsx", {"体检": checkups})
+    (folder / "chsc.yaml").write_text("centre: 测试[/]中心\npopulation: {total: 10, adults_18_plus: 8}\n", encoding="utf-8")
+    return folder
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split()).replace("│", "")
+
+
+def test_every_command_prints_markup_like_text_as_written(tmp_path):
+    folder = _centre(tmp_path)
+    ran = run_chsc("validate", folder)
+    assert ran.code == 1, ran.output  # the bad date is an error of the data, not of chsc
+    assert "[/x]" in ran.stdout and "[b]居民健康档案.xlsx" in _flat(ran.stdout)
+    ran = run_chsc("compute", folder, "--period", "2025", "--by", "station")
+    assert ran.code == 0, ran.output
+    assert STATION in ran.stdout and "测试[/]中心" in ran.stdout
+    ran = run_chsc("compute", folder, "--period", "2025", "--by", "team")
+    assert ran.code == 0 and TEAM in ran.stdout, ran.output
+    ran = run_chsc("gaps", "elderly_health_management_rate", folder, "--period", "2025")
+    assert ran.code == 0, ran.output
+    assert "城东[/x" in ran.stdout and "[bold]" in ran.stdout and "乙" in ran.stdout  # (narrow columns fold)
+    for command in (("check", folder, "--period", "2025"), ("progress", folder, "--year", "2025"),
+                    ("explain", "elderly_health_management_rate", folder, "--period", "2025")):
+        ran = run_chsc(*command)
+        assert ran.code in (0, 1), (command, ran.output)
+        assert "内部错误" not in ran.output
+
+
+@given(st.text(alphabet="[]/ab站=# ", min_size=1, max_size=12).filter(lambda t: t.strip() == t and "  " not in t))
+@settings(max_examples=examples(60), deadline=None)
+def test_a_problem_message_is_shown_verbatim(text):
+    result = ReadResult(None, {})
+    result.problems.append(Problem("bad-date", f"无法识别的日期「{text}」", file=f"{text}.xlsx", sheet=text, row=3, column=text))
+    console = Console(file=io.StringIO(), width=400, record=True, color_system=None)  # markup on, as rich's default
+    render_validation_table(console, result, limit=10)
+    shown = console.export_text()
+    assert f"无法识别的日期「{text}」" in shown and f"{text}.xlsx" in shown
