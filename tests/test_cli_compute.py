@@ -104,6 +104,21 @@ def test_by_station_uses_station_figures_and_says_when_missing(centre):
     assert rows["二站"].denominator is None and "二站" in rows["二站"].reason
 
 
+def test_by_station_a_full_width_name_in_chsc_yaml_is_the_register_station(tmp_path):
+    """A register's 所属站点 is read as text (NFKC): chsc.yaml's 「Ａ站」 is the register's 「A站」 —
+    its figure is used, and no made-up group 「Ａ站」 with nobody in it is listed."""
+    residents = [["身份证号", "姓名", "建档日期", "所属站点"], [A, "甲", "2020-01-01", "A站"],
+                 [B, "乙", "2020-01-01", "A站"], [C, "丙", "2020-01-01", "第1站"]]
+    write_workbook(tmp_path / "居民健康档案.xlsx", {"居民": residents})
+    (tmp_path / "chsc.yaml").write_text(
+        "population: {total: 10}\nstations:\n  Ａ站: {total: 4}\n  第１ 站: {total: 6}\n", encoding="utf-8")
+    result = library_result(tmp_path, by="station")
+    rows = {r.group["station"] if r.group else None: r for r in result.indicators if r.id == "health_record_rate"}
+    assert set(rows) == {None, "A站", "第1站"}
+    assert (rows["A站"].numerator, rows["A站"].denominator) == (2, 4)
+    assert (rows["第1站"].numerator, rows["第1站"].denominator) == (1, 6)
+
+
 def test_check_exits_1_on_a_miss_and_0_when_all_met(centre, tmp_path):
     ran = run_chsc("check", centre, "-p", "2025")
     assert ran.code == 1 and "需再完成" in ran.stdout and "无法计算" in ran.stdout

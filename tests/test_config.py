@@ -113,6 +113,15 @@ def test_station_name_matching_ignores_white_space(tmp_path):
     assert settings.station_figures("三站") is None
 
 
+def test_a_full_width_station_name_is_the_station_a_register_writes_half_width(tmp_path):
+    """A register's 所属站点 is read as text (NFKC, no white space): 「Ａ站」 in chsc.yaml is its 「A站」."""
+    settings = load_config(write(tmp_path, "stations:\n  Ａ站: {total: 10}\n  第１ 站: {total: 20}\n")).settings
+    assert settings.station_figures("A站") == Population(total=10)
+    assert settings.station_figures("第1站") == Population(total=20)
+    error = load_error(tmp_path, "stations:\n  A站: {total: 1}\n  Ａ站: {total: 2}\n")
+    assert "「A站」和「Ａ站」" in error.message
+
+
 def test_stations_equal_after_removing_spaces_are_an_error(tmp_path):
     error = load_error(tmp_path, "stations:\n  一站: {total: 1}\n  一 站: {total: 2}\n")
     assert "第 1 行" in error.message

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 import types
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -100,8 +101,10 @@ Text = Annotated[str, Field(min_length=1)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 
 
-def _strip_spaces(text: str) -> str:
-    return "".join(text.split())
+def station_key(name: str) -> str:
+    """A station's name as the registers' text reads it (NFKC, all white space removed): a
+    `stations:` entry 「Ａ站」 or 「城东 站」 is the station a register writes 「A站」 or 「城东站」."""
+    return "".join(unicodedata.normalize("NFKC", "".join(name.split())).split())
 
 
 # --------------------------------------------------------------------------------------- models
@@ -148,21 +151,21 @@ class CentreConfig(BaseModel):
     def _stations_distinct(cls, stations: dict[str, Population]) -> dict[str, Population]:
         seen: dict[str, str] = {}
         for name in stations:
-            key = _strip_spaces(name)
+            key = station_key(name)
             if not key:
                 raise PydanticCustomError("station-name", "服务站名称不能为空")
             if key in seen:
                 raise PydanticCustomError(
-                    "station-clash", "「{a}」和「{b}」去掉空格后是同一个服务站", {"a": seen[key], "b": name}
+                    "station-clash", "「{a}」和「{b}」去掉空格（全角字符按半角）后是同一个服务站", {"a": seen[key], "b": name}
                 )
             seen[key] = name
         return stations
 
     def station_figures(self, name: str) -> Population | None:
-        """The `stations` entry for a station named in a register, ignoring all white space."""
-        wanted = _strip_spaces(name)
+        """The `stations` entry for a station named in a register, as station_key reads both."""
+        wanted = station_key(name)
         for station, figures in self.stations.items():
-            if _strip_spaces(station) == wanted:
+            if station_key(station) == wanted:
                 return figures
         return None
 

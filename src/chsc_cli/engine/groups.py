@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..config import CentreConfig
+from ..config import CentreConfig, station_key
 from ..periods import Period
 from ..registers import KINDS
 from .engine_input import EngineData
@@ -121,7 +121,7 @@ def group_names(evaluations: list[Evaluation], by: str, settings: CentreConfig) 
         if evaluation.persons is not None and by in evaluation.persons.columns:
             names |= set(evaluation.persons[by].dropna().astype(str).unique())
     if by == "station":
-        names |= {"".join(name.split()) for name in settings.stations}
+        names |= {station_key(name) for name in settings.stations}  # as a register's 所属站点 reads
     return sorted(names, key=lambda name: (name == UNFILLED, name))
 
 
