@@ -297,3 +297,29 @@ def test_one_masking_function_masks_everywhere():
     assert offenders == []
     users = {path.name for path in source.rglob("*.py") if re.search(r"\bmask_ids?\b", path.read_text(encoding="utf-8"))}
     assert {"gaps_files.py", "values.py", "persons.py"} <= users
+
+
+def test_an_id_typed_in_groups_in_another_column_is_masked_in_every_message(tmp_path):
+    """A shifted column can put an ID typed in groups (「110105 19500101 0020」, which the ID parser
+    accepts) into a date or number cell: the bad-date / bad-number messages show it masked. An
+    ID-column value with no digit in it (不详) is shown as written: it cannot be part of an ID."""
+    from helpers import make_id, write_workbook
+
+    person = make_id("19500101", "002")
+    grouped = [f"{person[:6]} {person[6:14]} {person[14:]}", f"{person[:6]}-{person[6:14]}-{person[14:]}",
+               f"{person[:6]}\n{person[6:]}"]
+    rows = [["姓名", "身份证号", "体检日期", "收缩压"]]
+    rows += [[f"甲{i}", make_id("19500101", f"1{i}1"), value, value] for i, value in enumerate(grouped)]
+    rows.append(["乙", "不详", "2025-03-01", 120])
+    write_workbook(tmp_path / "老年人体检2025.xlsx", {"体检": rows})
+    ids = frozenset({person})
+    for args in (["validate", tmp_path, "--format", "json"], ["validate", tmp_path],
+                 ["compute", tmp_path, *PERIOD, "--format", "json"]):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            run([str(a) for a in args])
+        shown = re.sub(r"[\s\-]", "", out.getvalue() + err.getvalue())
+        assert leaked(shown, ids) == [], args
+        if args[0] == "validate":
+            assert "「不详」不是有效的身份证号" in out.getvalue()
+            assert person[:6] in shown and "*" * 8 in shown  # the grouped IDs are in the messages, masked

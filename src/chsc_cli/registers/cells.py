@@ -14,8 +14,10 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_ERRORS = frozenset(
     ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
 )
-#: A run of digits that may be an ID number (15 or 18 characters); masked wherever a value is shown.
-_ID_LIKE = re.compile(r"[0-9]{15,}[0-9X]?", re.IGNORECASE)
+#: A run of digits that may be an ID number (15 or 18 characters), also typed in groups with
+#: spaces, line breaks or hyphens between them (「110105 19500101 0020」, as the ID parser
+#: accepts); masked wherever a value is shown.
+_ID_LIKE = re.compile(r"[0-9](?:[\s\-]*[0-9]){14,}(?:[\s\-]*X)?", re.IGNORECASE)
 DATE_HINT = "请写成 2025-03-12 这样的日期"
 #: Years a register date can have (a birth in 1850 is kept, with an old-date warning).
 DATE_YEARS = (1800, 2200)

@@ -202,7 +202,10 @@ def parse_person_id(value: object) -> Parsed:
         return None, code, "身份证号为空，该行不计入人数"
     if code == "id-as-number":
         return None, code, "身份证号以数字格式保存，后几位已丢失：请把该列设为“文本”格式后重新输入"
-    return None, code, f"「{mask_id(_text(value))}」不是有效的身份证号（应为18位）"
+    text = _text(value)
+    # masked when it holds a digit (part of an ID may be there); words (不详, 无) shown as written
+    shown = mask_id("".join(text.split())) if any(character.isdigit() for character in text) else shown_value(text)
+    return None, code, f"「{shown}」不是有效的身份证号（应为18位）"
 
 
 def parse_code(value: object) -> Parsed:
