@@ -68,3 +68,25 @@ def test_a_problem_message_is_shown_verbatim(text):
     render_validation_table(console, result, limit=10)
     shown = console.export_text()
     assert f"无法识别的日期「{text}」" in shown and f"{text}.xlsx" in shown
+
+
+def test_control_characters_in_a_register_never_reach_the_terminal_or_a_file(tmp_path):
+    """ESC in a cell would start a terminal sequence (recolour, retitle the window): cells lose their
+    control characters when read, so no output carries them, and the rest of the text is kept."""
+    from helpers import write_csv
+
+    residents = [["身份证号", "姓名", "建档日期", "所属站点", "家庭医生团队"],
+                 [A, "甲", "2020-01-01", "城东\x1b]0;title\x07站", "一组"],
+                 [B, "名\x1b[1m乙", "2020-01-01", "城东\x1b]0;title\x07站", "一组\x9b"]]
+    write_csv(tmp_path / "居民健康档案.csv", residents)
+    write_csv(tmp_path / "老年人体检2025.csv", [["身份证号", "体检日期", "生活方式评估", "健康指导"], [A, "2025-03-01", "是", "是"]])
+    (tmp_path / "chsc.yaml").write_text("population: {total: 10}\n", encoding="utf-8")
+    for command in (("compute", tmp_path, "--period", "2025", "--by", "station"),
+                    ("gaps", "elderly_health_management_rate", tmp_path, "--period", "2025", "-o", tmp_path / "名单.csv"),
+                    ("validate", tmp_path)):
+        ran = run_chsc(*command)
+        assert ran.code in (0, 1) and not any(c in ran.output for c in "\x1b\x07\x9b"), (command, ran.output)
+    assert "城东]0;title站" in run_chsc("compute", tmp_path, "--period", "2025", "--by", "station").stdout
+    written = (tmp_path / "名单.csv").read_text(encoding="utf-8-sig")
+    assert "城东]0;title站" in written and "名[1m乙" in written and "一组" in written
+    assert not any(c in written for c in "\x1b\x07\x9b")

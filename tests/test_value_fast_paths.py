@@ -26,7 +26,8 @@ def bulk_even_for_a_few_values():
     bulk_values.BULK_MIN_TEXTS, bulk_values.DATE_SHAPES_MIN_TEXTS = minimum, dates_minimum
 
 TEXT_PIECES = st.sampled_from(
-    ["张三", "李 四", "Ａ１２", "ab", "AB", "x\u3000y", "\u00a0", "", " ", "ﬁ", "e\u0301", "\u1100\u1161", "ß", "\x1c", "\t"]
+    ["张三", "李 四", "Ａ１２", "ab", "AB", "x\u3000y", "\u00a0", "", " ", "ﬁ", "e\u0301", "\u1100\u1161", "ß", "\x1c", "\t",
+     "\x1b[1m", "\x07", "\x00", "\x9b", "\x7f"]  # control characters: never part of a value
 )
 TEXTS = st.lists(TEXT_PIECES, min_size=1, max_size=3).map("".join)
 OTHERS = st.one_of(

@@ -33,13 +33,21 @@ def is_blank(value: object) -> bool:
     return value is pd.NaT or value is pd.NA
 
 
+#: Control characters that are not white space (ESC, BEL, DEL, the C1 set): never part of a value,
+#: and on a terminal ESC starts a sequence that recolours or retitles it. Cells lose them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
+
+
 def cell_text(value: object) -> str:
-    """A cell as normalised text: NFKC (full-width to half-width), stripped; whole floats as ints."""
+    """A cell as normalised text: NFKC (full-width to half-width), no control characters,
+    stripped; whole floats as ints."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
+    if CONTROL_CHARACTERS.search(text):
+        text = CONTROL_CHARACTERS.sub("", text)
     return text.strip()
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..people import id_shaped, mask_id, parse_id
 from .bulk_values import all_dates, plain_numbers, whole_number_codes
-from .cells import DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
+from .cells import CONTROL_CHARACTERS, DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
 from .cells import cell_text as _text
 from .columns import NUMBER_TYPES, Column
 from .datetimes import parse_datetime
@@ -28,6 +28,7 @@ Parsed = tuple[Any, str | None, str | None]  # (value, problem code, Chinese det
 
 _SPACES = re.compile(r"\s+")
 _SPACE_CHARACTER = re.compile(r"\s")
+_CONTROL_BUT_NUL = re.compile(CONTROL_CHARACTERS.pattern.replace("\\x00", "\\x01"))
 _DATE_TEXT = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[\sT]+\d{1,2}[:：]\d{1,2}(?:[:：]\d{1,2}(?:\.\d+)?)?)?"
@@ -166,6 +167,10 @@ def parse_text(value: object) -> Parsed:
             return None, None, None
         if not unicodedata.is_normalized("NFKC", text):
             text = "".join(unicodedata.normalize("NFKC", text).split())
+        if CONTROL_CHARACTERS.search(text):
+            text = CONTROL_CHARACTERS.sub("", text)
+            if not text:
+                return None, None, None
         return text, None, None
     if is_blank(value):
         return None, None, None
@@ -291,6 +296,8 @@ def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
     joined = "\0".join(texts)
     if not unicodedata.is_normalized("NFKC", joined):
         clean &= np.fromiter(map(_is_nfkc, texts), dtype=bool, count=len(texts))
+    if texts and (_CONTROL_BUT_NUL.search(joined) or joined.count("\0") != len(texts) - 1):  # (NUL joins them)
+        clean &= np.fromiter((not CONTROL_CHARACTERS.search(text) for text in texts), dtype=bool, count=len(texts))
     if _has_space(joined):  # str.split finds white space (str.isspace, as re's \s) 8x faster than re
         spaced = [match.start() for match in _SPACE_CHARACTER.finditer(joined)]
         clean[np.searchsorted(np.cumsum(lengths + 1), spaced, side="right")] = False
