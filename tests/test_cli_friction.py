@@ -87,6 +87,26 @@ def test_validate_refuses_the_targets_compute_refuses(centre, tmp_path, targets,
     _no_traceback(validate)
 
 
+@pytest.mark.parametrize(
+    "target, shown, not_shown",
+    [
+        ("elderly_health_management_rate: 90", ["（90）", '"90%"'], ["9E+1"]),  # as written, and the percent form
+        ('elderly_health_management_rate: "90"', ["（90）"], ["9E+1"]),
+        ("health_lecture_count: -3", ["不能是负数", "计次指标写每年的次数"], []),  # not "0 到 1" alone: a count
+        ("health_lecture_count: 0.5", ["计次指标", "health_lecture_count: 12"], []),
+    ],
+)
+def test_a_wrong_target_is_shown_as_written_with_what_its_indicator_takes(centre, tmp_path, target, shown, not_shown):
+    config = tmp_path / "chsc.yaml"
+    config.write_text(f"targets:\n  {target}\n", encoding="utf-8")
+    ran = run_chsc("compute", centre, "-p", "2025", "--config", config)
+    assert ran.code == 2, ran.output
+    for words in shown:
+        assert words in ran.stderr, ran.stderr
+    for words in not_shown:
+        assert words not in ran.stderr, ran.stderr
+
+
 def test_validate_accepts_a_target_for_an_indicator_of_the_centres_own_library(centre, tmp_path):
     own = tmp_path / "own"
     own.mkdir()

@@ -65,8 +65,10 @@ def _target(value: Any) -> Decimal:
     whole = not (isinstance(value, str) and value.strip().endswith(("%", "％"))) and number == number.to_integral_value()
     if whole and number > 1:
         return number.to_integral_value()
-    if not Decimal(0) <= number <= Decimal(1):
-        raise PydanticCustomError("out-of-range", "超出 0 到 1（0% 到 100%）的范围")
+    if number < 0:
+        raise PydanticCustomError("out-of-range", "目标不能是负数")
+    if number > 1:
+        raise PydanticCustomError("out-of-range", "超出 0 到 1（0% 到 100%）的范围，也不是计次指标的整数次数")
     return number
 
 
@@ -340,7 +342,7 @@ _RULES: dict[KeyPath, str] = {
     ("stations",): "应为「服务站名称: {total: 人数, age_65_plus: 人数}」",
     ("stations", "*"): f"应为该站的人数设置，允许的设置项：{_POPULATION_KEYS}",
     ("targets",): "应为「指标编号: 目标值」，如 elderly_health_management_rate: 0.9",
-    ("targets", "*"): '应为 0 到 1 之间的小数，如 0.9 或 "90%"',
+    ("targets", "*"): '应为：率写 0 到 1 之间的小数（如 0.9 或 "90%"），计次指标写每年的次数（整数，如 12）',
     ("columns",): "应为「别名: 规范列名」，如 证件号: 身份证号",
     ("columns", "*"): "应为规范列名（文字），如 身份证号",
     ("reference_date",): "只能是 period_end 或 period_start",

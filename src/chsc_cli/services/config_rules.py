@@ -51,9 +51,10 @@ def verify_targets(library: Library, config: LoadedConfig) -> None:
                 code="bad-config",
             )
         indicator = library.indicators[indicator_id]
+        written = f"{target:f}"  # as a number is written (Decimal 90 would show as 9E+1)
         if indicator.unit == "count" and target != target.to_integral_value():
-            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{target}）不对：计次指标的目标是每年的最少次数。",
+            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{written}）不对：计次指标的目标是每年的最少次数。",
                             hint=f"写整数，如 {indicator_id}: {int(indicator.target)}", code="bad-config")
         if indicator.unit != "count" and target > 1:
-            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{target}）不对：超出 0 到 1（0% 到 100%）的范围。",
-                            hint=f'targets.{indicator_id} 应为 0 到 1 之间的小数，如 0.9 或 "90%"。', code="bad-config")
+            raise UserError(f"chsc.yaml 第 {line} 行：targets.{indicator_id} 的值（{written}）不对：超出 0 到 1（0% 到 100%）的范围。",
+                            hint=f'targets.{indicator_id} 应为 0 到 1 之间的小数，如 0.9；百分数请写成 "{written}%"。', code="bad-config")
