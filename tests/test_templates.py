@@ -56,3 +56,16 @@ def test_init_never_writes_into_a_folder_with_files(tmp_path):
     ran = run_chsc("init", tmp_path)
     assert ran.code == 2 and "不是空文件夹" in ran.stderr
     assert (tmp_path / "data.xlsx").read_bytes() == b"x"
+
+
+def test_init_on_an_existing_file_says_it_is_a_file(tmp_path):
+    (tmp_path / "data.xlsx").write_bytes(b"x")
+    ran = run_chsc("init", tmp_path / "data.xlsx")
+    assert ran.code == 2 and "是一个已有的文件" in ran.stderr
+    assert (tmp_path / "data.xlsx").read_bytes() == b"x"
+
+
+def test_each_command_s_output_help_names_the_suffixes_it_writes():
+    for command, suffixes in (("compute", ".json / .csv / .xlsx"), ("gaps", ".csv / .xlsx"), ("progress", ".xlsx / .html")):
+        ran = run_chsc(command, "--help")
+        assert ran.code == 0 and f"写入文件（{suffixes}）" in ran.stdout, command

@@ -29,7 +29,7 @@ from .options import (
     NoCacheOption,
     QuietOption,
     IndicatorsOption,
-    OutputOption,
+    GapsOutputOption,
     PeriodOption,
 )
 
@@ -38,7 +38,7 @@ def gaps(
     indicator_id: Annotated[str, typer.Argument(help="指标 id 或名称（chsc indicators 可查，如 老年人健康管理率），或 all 表示全部指标", show_default=False)],
     data_dir: DataDir,
     period: PeriodOption,
-    output: OutputOption = None,
+    output: GapsOutputOption = None,
     format: Annotated[str | None, typer.Option("--format", help="table（默认）、csv 或 xlsx；给了 -o 时按后缀", show_default=False)] = None,
     split: Annotated[str, typer.Option("--split", help="xlsx 中按 station（站点）或 team（团队）分工作表")] = "station",
     show_id: Annotated[bool, typer.Option("--show-id", help="显示完整身份证号（默认只显示前6位和后4位）")] = False,

@@ -29,7 +29,13 @@ PeriodOption = Annotated[str, typer.Option("--period", "-p", help="统计期：2
 FormatOption = Annotated[
     str | None, typer.Option("--format", help="输出格式：table（默认）、json、csv 或 xlsx；给了 -o 时按文件后缀", show_default=False)
 ]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（.json / .csv / .xlsx），格式由后缀决定", show_default=False)]
+def _output_option(suffixes: str) -> typer.models.OptionInfo:
+    return typer.Option("--output", "-o", help=f"写入文件（{suffixes}），格式由后缀决定", show_default=False)
+
+
+OutputOption = Annotated[Path | None, _output_option(".json / .csv / .xlsx")]
+GapsOutputOption = Annotated[Path | None, _output_option(".csv / .xlsx")]
+ProgressOutputOption = Annotated[Path | None, _output_option(".xlsx / .html")]
 ByOption = Annotated[str | None, typer.Option("--by", help="分组：station（站点）或 team（家庭医生团队）", show_default=False)]
 CentresOption = Annotated[bool, typer.Option("--centres", help="DATA_DIR 是区级文件夹：每个子文件夹是一个中心，输出各中心及全区合计")]
 IndicatorsOption = Annotated[

@@ -66,7 +66,9 @@ def init(
     from ..outputs.writer import write_text
     from ..registers import KINDS
 
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} 是一个已有的文件，不是文件夹。", hint="请指定一个新的文件夹名，以免覆盖已有的文件。")
+    if folder.exists() and any(folder.iterdir()):
         raise UserError(f"{folder} 已存在且不是空文件夹。", hint="请指定一个新的文件夹名，以免覆盖已有的数据。")
     if not folder.parent.exists():
         raise UserError(f"上级文件夹 {folder.parent} 不存在。", hint="请先创建它，或换一个位置。")
