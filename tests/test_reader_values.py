@@ -984,3 +984,19 @@ def test_a_checkup_sheet_without_completeness_columns_is_reported(tmp_path):
     [problem] = problems(result, "completeness-unchecked")
     assert (problem.level, problem.file, problem.row) == ("warning", "体检.xlsx", None)
     assert "生活方式评估" in problem.message and "健康指导" not in problem.message
+
+
+def test_a_date_cell_before_1900_says_it_has_no_date(tmp_path):
+    """A negative serial (a date before 1900 that LibreOffice can store) is read as a time alone:
+    the message says the cell has no date, not that 「00:00:00」 is not a date."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["身份证号", "体检日期"])
+    sheet.append([ID1, dt.date(1800, 1, 1)])
+    sheet["B2"].number_format = "yyyy-mm-dd"
+    book.save(tmp_path / "体检.xlsx")
+    result = read(tmp_path)
+    [problem] = problems(result, "bad-date")
+    assert "没有日期" in problem.message and "1900 年以前" in problem.message

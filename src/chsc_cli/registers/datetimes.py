@@ -99,6 +99,8 @@ def parse_datetime(value: object) -> Parsed:
         return _checked(moment, moment.time() != dt.time(), value)
     if isinstance(value, dt.date):
         return _checked(dt.datetime.combine(value, dt.time()), False, value)
+    if isinstance(value, dt.time):  # what a date cell before 1900 (a negative serial) is read as
+        return _bad(value, "只有时间，没有日期（1900 年以前的日期也会这样）")
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return _bad(value, "不是日期")
     if isinstance(value, (int, float)):

@@ -65,6 +65,8 @@ def _parse_date(value: object) -> Parsed:
         return value.date(), None, None
     if isinstance(value, dt.date):
         return value, None, None
+    if isinstance(value, dt.time):  # what a date cell before 1900 (a negative serial) is read as
+        return None, "bad-date", f"单元格只有时间「{shown_value(value)}」，没有日期（1900 年以前的日期也会这样），{DATE_HINT}"
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None, "bad-date", f"「{shown_value(value)}」不是日期，{DATE_HINT}"
     if isinstance(value, (int, float)):
