@@ -57,6 +57,17 @@ def _write(folder: Path, name: str, text: str) -> None:
     (folder / name).write_text(text, encoding="utf-8")
 
 
+@pytest.mark.parametrize("key", ["name", "category"])
+def test_a_blank_name_or_category_is_reported_in_chinese(tmp_path, key):
+    good = (shipped_library_dir() / "health_record_rate.yaml").read_text(encoding="utf-8")
+    blank = re.sub(rf"^{key}: .*$", f'{key}: "  "', good.replace("id: health_record_rate", "id: blank"), flags=re.M)
+    _write(tmp_path, "blank.yaml", blank)
+    with pytest.raises(UserError) as raised:
+        load_library([tmp_path])
+    line = blank.splitlines().index(f'{key}: "  "') + 1
+    assert f"blank.yaml:{line}: 「{key}」不能为空" in str(raised.value)
+
+
 def test_bad_files_are_all_reported_with_file_line_and_token(tmp_path):
     good = (shipped_library_dir() / "health_record_rate.yaml").read_text(encoding="utf-8")
     _write(tmp_path, "a_typo.yaml", good.replace("id: health_record_rate", "id: a_typo").replace("numerator:", "numerater:"))

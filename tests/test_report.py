@@ -331,6 +331,7 @@ def test_markdown_escapes_register_text():
     from chsc_cli.outputs.report import markdown_escape
 
     assert markdown_escape("一站|二站*") == "一站\\|二站\\*" and markdown_escape(5) == 5
+    assert markdown_escape("&amp;站") == "\\&amp;站"  # shown as written, not as the entity it spells
 
 
 # ------------------------------------------------------------------------------------------ docx

@@ -200,5 +200,7 @@ def _describe(item: dict, location: tuple) -> str:
         return f"未知的键「{location[-1]}」（{where}）"
     if item["type"] == "missing":
         return f"缺少必需的键「{location[-1]}」（{where}）"
+    if item["type"] in ("string_too_short", "string_pattern_mismatch"):
+        return f"「{location[-1]}」不能为空（{where}）"
     message = re.sub(r"^(Value error|Assertion failed), ", "", item["msg"])
     return f"{where}：{message}"

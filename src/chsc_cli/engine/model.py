@@ -244,9 +244,9 @@ class GapColumns(Strict):
 
 class Indicator(Strict):
     id: str
-    name: str
+    name: str = Field(min_length=1, pattern=r"\S")  # shown in every table: never blank
     order: int = 1000  # position in tables and reports (lower first)
-    category: str
+    category: str = Field(min_length=1, pattern=r"\S")
     definition: str
     registers: tuple[str, ...]
     target: Decimal  # a rate in [0, 1]; for unit count, a whole number per year

@@ -28,7 +28,7 @@ FORMATS = ("docx", "md", "html")
 REPORT_KINDS = ("summary", "plan")
 README_HINT = "可用的字段见 README「工作总结与工作计划 / Reports」一节。"
 # Markdown characters that would turn register text into markup (a | splits a table cell).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 def shipped_templates_dir() -> Path:
