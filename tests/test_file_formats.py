@@ -155,3 +155,24 @@ def test_a_folder_of_unsupported_files_only_names_them(tmp_path):
     (tmp_path / "居民健康档案花名册.et").write_bytes(b"wps")
     ran = run_chsc("compute", tmp_path, "--period", "2025")
     assert ran.code == 2 and "居民健康档案花名册.et" in ran.stderr and "Traceback" not in ran.output
+
+
+def test_a_tab_separated_list_saved_as_csv_is_read_by_its_tabs(tmp_path):
+    """A list exported as tab-separated text and saved as .csv: more of its first lines hold tabs
+    than commas, so tabs separate its cells (a comma inside an address stays in the cell)."""
+    first, second = make_id("19500101", "011"), make_id("19550505", "021")
+    lines = ["居民健康档案花名册", "身份证号\t姓名\t建档日期\t所属站点\t现住址",
+             f"{first}\t甲\t2020-01-01\t城东站\t南星社区,3幢", f"{second}\t乙\t2020-01-01\t城西站\t小营,2幢"]
+    (tmp_path / "居民健康档案.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    result = read(tmp_path)
+    table = result.tables["residents"]
+    assert list(table["id_number"]) == [first, second] and list(table["station"]) == ["城东站", "城西站"]
+    assert result.problems == []
+
+
+def test_a_comma_csv_with_tabs_in_a_few_cells_stays_comma_separated(tmp_path):
+    first = make_id("19500101", "011")
+    lines = ["身份证号,姓名,建档日期,所属站点,现住址", f"{first},甲,2020-01-01,城东站,南星\t社区", f"{first[:-1]}0,乙,2020-01-01,城西站,小营"]
+    (tmp_path / "居民健康档案.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    table = read(tmp_path).tables["residents"]
+    assert list(table["station"]) == ["城东站", "城西站"]

@@ -152,7 +152,7 @@ def _read_csv(data: bytes) -> list[list[object]]:
         raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
     if "\x00" in text:
         raise UnreadableFile("文件含有二进制内容，不是 CSV 文本文件")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[list[object]] = []
     last_line = 0
     try:
@@ -167,6 +167,14 @@ def _read_csv(data: bytes) -> list[list[object]]:
     except csv.Error:  # e.g. a field past csv's size limit: the same unclosed quote in a big file
         raise UnreadableFile(f"第 {last_line + 1} 行附近格式有误（可能有没有配对的双引号）") from None
     return rows
+
+
+def _delimiter(text: str) -> str:
+    """"," — or a tab, when more of the first lines (where the header is looked for) hold tabs
+    than commas: a list exported as tab-separated text and saved as .csv."""
+    lines = [line for line in text[:65536].splitlines()[:40] if line.strip()][:20]
+    tabs = sum("\t" in line for line in lines)
+    return "\t" if tabs > sum("," in line for line in lines) else ","
 
 
 def _check_zip(data: bytes, max_unpacked: int) -> None:
