@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from cli_helpers import run_chsc
@@ -157,3 +158,51 @@ def test_a_district_keeps_each_centres_figures_not_its_residents(district):
         return [(row.id, row.numerator, row.denominator, row.reason) for row in computed.indicators]
 
     assert figures(result.centres["乙中心"]) == figures(alone)
+
+
+def test_cache_clear_removes_only_what_chsc_stored(tmp_path, monkeypatch):
+    """CHSC_CACHE_DIR may name a folder holding other things (even the data folder): `cache clear`
+    removes chsc's entries only, and chsc never changes the mode of a folder it did not create."""
+    folder = _folder_with_one_register(tmp_path, "是")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    (shared / "notes.txt").write_text("keep", encoding="utf-8")
+    (shared / "ab").mkdir()
+    (shared / "ab" / "mine.txt").write_text("keep", encoding="utf-8")
+    monkeypatch.setenv("CHSC_CACHE_DIR", str(shared))
+    assert run_chsc("validate", folder).code == 0
+    assert list(shared.glob("*/*/entry.chsc")) and stat.S_IMODE(shared.stat().st_mode) == 0o755
+    ran = run_chsc("cache", "clear")
+    assert ran.code == 0, ran.output
+    assert not list(shared.glob("*/*/entry.chsc"))
+    assert (shared / "notes.txt").read_text(encoding="utf-8") == "keep"
+    assert (shared / "ab" / "mine.txt").read_text(encoding="utf-8") == "keep"
+    monkeypatch.setenv("CHSC_CACHE_DIR", str(folder))  # the data folder itself
+    before = sorted(p.name for p in folder.rglob("*"))
+    assert run_chsc("cache", "clear").code == 0 and sorted(p.name for p in folder.rglob("*")) == before
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch, tmp_path):
+    from chsc_cli.registers.cache import default_cache_dir
+
+    monkeypatch.delenv("CHSC_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "cache")
+    assert default_cache_dir() == Path.home() / ".cache" / "chsc" / "parsed"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "chsc" / "parsed"
+
+
+def test_cache_clear_says_what_it_could_not_remove(tmp_path, monkeypatch):
+    from chsc_cli.registers import cache as cache_module
+
+    folder = _folder_with_one_register(tmp_path, "是")
+    monkeypatch.setenv("CHSC_CACHE_DIR", str(tmp_path / "cache"))
+    assert run_chsc("validate", folder).code == 0
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(cache_module.shutil, "rmtree", refuse)
+    ran = run_chsc("cache", "clear")
+    assert ran.code == 2 and "无法删除" in ran.stderr and "内部错误" not in ran.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from ..problems import UserError
 from .common import EXIT_OK, stdout
 from .options import DebugOption
 
@@ -19,8 +20,13 @@ def clear(debug: DebugOption = False) -> int:
     from ..registers import ParseCache
 
     cache = ParseCache()
-    removed = cache.clear()
+    removed, failed = cache.clear()
     stdout.print(f"已清除解析缓存（{removed} 个文件的缓存）：{cache.folder}", markup=False)
+    if failed:
+        raise UserError(
+            f"有 {failed} 个缓存项无法删除：可能另一个 chsc 正在使用缓存，或缓存由其他用户（如 sudo chsc）写入。",
+            hint="等其他 chsc 运行结束后重试；属于其他用户的缓存项请用该用户的权限删除。",
+        )
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -40,7 +41,9 @@ def default_cache_dir() -> Path:
         return Path(os.environ[CACHE_ENV])
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "chsc" / "cache" / "parsed"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG rule: a relative value is ignored (it would put the cache in the folder run from)
+        base = str(Path.home() / ".cache")
     return Path(base) / "chsc" / "parsed"
 
 
@@ -113,13 +116,36 @@ class ParseCache:
     def store_folder(self, key: str, result) -> None:
         self._write_entry(key, result.tables, result.sheets, result.skipped, result.problems)
 
-    def clear(self) -> int:
-        """Remove every cached entry; returns how many there were."""
-        if not self.folder.exists():
-            return 0
-        count = sum(1 for _ in self.folder.glob("*/*"))
-        shutil.rmtree(self.folder)
-        return count
+    def clear(self) -> tuple[int, int]:
+        """Remove every cached entry: (how many were removed, how many could not be). Only what
+        chsc wrote goes — `<2 hex>/<key>/` folders of entry files — never the cache folder itself
+        or anything else in it (CHSC_CACHE_DIR may name a folder that holds other files)."""
+        removed = failed = 0
+        try:
+            groups = [group for group in self.folder.iterdir() if _ENTRY_GROUP.fullmatch(group.name) and group.is_dir()]
+        except OSError:  # no cache folder (or not one this user may read): nothing of ours to remove
+            return 0, 0
+        for group in groups:
+            try:
+                entries = [entry for entry in group.iterdir() if entry.name.startswith(group.name) and _ENTRY_KEY.fullmatch(entry.name)]
+            except OSError:
+                failed += 1
+                continue
+            for entry in entries:
+                try:
+                    shutil.rmtree(entry)
+                    removed += 1
+                except OSError:  # another chsc writing it, or left by another user (sudo chsc)
+                    failed += 1
+            try:
+                group.rmdir()  # only when empty: nothing else is removed
+            except OSError:
+                pass
+        try:
+            self.folder.rmdir()  # likewise: the cache folder goes only if nothing else is in it
+        except OSError:
+            pass
+        return removed, failed
 
     def _read_entry(self, key: str) -> tuple[dict, dict[str, pd.DataFrame]] | None:
         import pyarrow as pa
@@ -164,8 +190,17 @@ class ParseCache:
                 Path(staging).unlink(missing_ok=True)
 
 
+#: The names chsc gives what it stores: `<first two hex digits>/<the 64-hex key>/entry.chsc`.
+_ENTRY_GROUP = re.compile(r"[0-9a-f]{2}")
+_ENTRY_KEY = re.compile(r"[0-9a-f]{64}")
+
+
 def _private_dirs(*folders: Path) -> None:
+    """Create the folders owner-only; a folder that was there already keeps its mode (the cache
+    folder may be one the user named in CHSC_CACHE_DIR)."""
     for folder in folders:
+        if folder.is_dir():
+            continue
         folder.mkdir(parents=True, exist_ok=True)
         try:
             folder.chmod(0o700)
