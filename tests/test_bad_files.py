@@ -20,7 +20,7 @@ from chsc_cli.problems import PROBLEM_LEVELS, UserError
 from chsc_cli.registers import ParseCache, read_folder
 from chsc_cli.registers import sources
 from cli_helpers import in_process, run_chsc, run_chsc_process
-from helpers import TODAY, make_id, write_workbook
+from helpers import TODAY, make_id, write_workbook, write_xlsx
 
 HERE = Path(__file__).resolve().parent
 BAD = HERE / "data" / "bad"
@@ -299,3 +299,60 @@ def test_a_doctype_that_declares_entities_never_puts_them_in_values(tmp_path):
     values = " ".join(str(v) for v in result.tables["residents"].to_numpy().ravel())
     assert list(result.tables["residents"]["name"]) == ["张三", "李四"]
     assert make_bad_files.XXE_MARKER not in values and "root:" not in values
+
+
+def test_linked_folders_are_read_once_and_odd_entries_are_listed(tmp_path):
+    """A sub-folder moved elsewhere and linked back is read (its registers would otherwise be missing
+    from every figure without a word); a link back up is not followed twice; a dangling link and a
+    pipe named like registers are listed as skipped, never opened (a pipe would hang the read)."""
+    import os
+
+    from chsc_cli.registers.sources import find_register_files, find_unsupported_files
+
+    data = tmp_path / "data"
+    elsewhere = tmp_path / "elsewhere"
+    (data / "档案").mkdir(parents=True)
+    elsewhere.mkdir()
+    (data / "档案" / "a.csv").write_text("x\n", encoding="utf-8")
+    (elsewhere / "b.csv").write_text("x\n", encoding="utf-8")
+    (data / "慢病").symlink_to(elsewhere, target_is_directory=True)
+    (data / "档案" / "loop").symlink_to(data, target_is_directory=True)
+    (data / "dead.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    os.mkfifo(data / "pipe.csv")
+    found = [p.relative_to(data).as_posix() for p in find_register_files(data)]
+    assert found == ["慢病/b.csv", "档案/a.csv"]
+    skipped = [p.relative_to(data).as_posix() for p in find_unsupported_files(data)]
+    assert skipped == ["dead.xlsx", "pipe.csv"]
+    ran = run_chsc("validate", data)
+    assert "内部错误" not in ran.output and "dead.xlsx" in ran.stdout and "失效的快捷方式" in ran.stdout
+
+
+def test_a_folder_that_cannot_be_opened_stops_like_an_unreadable_file(tmp_path, monkeypatch):
+    """A sub-folder chsc may not open is an unreadable-file error naming it (exit 2), not a folder
+    whose registers silently count for nothing."""
+    import os
+
+    from chsc_cli.registers import sources
+
+    data = tmp_path / "data"
+    (data / "慢病").mkdir(parents=True)
+    write_xlsx(data / "居民健康档案.xlsx", [["身份证号", "建档日期"], [make_id(), "2020-01-01"]])
+    real_walk = os.walk
+
+    def walk(top, onerror=None, followlinks=False):  # as os.walk does for a folder without permission
+        for root, folders, names in real_walk(top, onerror=onerror, followlinks=followlinks):
+            if Path(root).name == "慢病":
+                onerror(PermissionError(13, "Permission denied", root))
+                continue
+            yield root, folders, names
+
+    monkeypatch.setattr(sources.os, "walk", walk)
+    ran = run_chsc("compute", data, "--period", "2025")
+    assert ran.code == 2 and "慢病" in ran.stderr and "文件夹" in ran.stderr, ran.output
+
+
+def test_a_chsc_yaml_that_is_not_a_file_is_an_error(tmp_path):
+    write_xlsx(tmp_path / "居民健康档案.xlsx", [["身份证号", "建档日期"], [make_id(), "2020-01-01"]])
+    (tmp_path / "chsc.yaml").mkdir()
+    ran = run_chsc("compute", tmp_path, "--period", "2025")
+    assert ran.code == 2 and "chsc.yaml" in ran.stderr and "不是文件" in ran.stderr

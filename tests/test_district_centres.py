@@ -169,3 +169,14 @@ def test_the_district_report_says_a_centre_was_left_out(same_names, tmp_path, ca
     assert "丁中心：文件夹中没有识别出任何登记表，区合计未包含该中心" in capsys.readouterr().err
     opening = next(line for line in out.read_text(encoding="utf-8").splitlines() if "基本公共卫生服务共统计" in line)
     assert "区合计只包含 4 个中心文件夹中的 3 个，不是全区的完整数字；未包含：丁中心" in opening
+
+
+def test_a_link_to_another_centre_s_folder_is_counted_once(same_names, capsys):
+    (same_names / "丁中心").symlink_to(same_names / "甲中心", target_is_directory=True)
+    code, data, err = _compute_json(capsys, same_names)
+    assert code == 0, err
+    total, centres = _rows(data, SIGNING)
+    assert (total["numerator"], total["denominator"]) == (9, 15)  # 甲中心's 4 people once, not twice
+    assert data["folders"] == ["丙中心", "乙中心", "甲中心"]
+    [repeated] = [w for w in data["warnings"] if w["code"] == "centre-folder-repeated"]
+    assert repeated["file"] == "丁中心" and "甲中心" in repeated["message"]

@@ -13,6 +13,7 @@ the key path and what is allowed. Pydantic models reject unknown keys at every l
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import types
 import unicodedata
@@ -257,7 +258,16 @@ def find_config(data_dir: Path, explicit: Path | None) -> Path | None:
             raise UserError(f"--config 指定的 {explicit} 不是文件。", hint="请指定一个 chsc.yaml 文件。", code=CODE)
         return explicit
     default = data_dir / CONFIG_NAME
-    return default if default.is_file() else None
+    try:
+        if default.is_file():
+            return default
+        present = os.path.lexists(default)
+    except OSError as error:
+        raise UserError(f"无法读取 {default}（{error.strerror}）。", hint="请检查数据文件夹的权限。", code=CODE) from None
+    if present:  # a folder named chsc.yaml, or a link to nothing: not silently the defaults
+        raise UserError(f"{default} 不是文件（是文件夹或失效的链接），中心的设置没有读入。",
+                        hint="请把 chsc.yaml 换成设置文件，或删除它以使用默认设置。", code=CODE)
+    return None
 
 
 def load_config(path: Path | None) -> LoadedConfig:

@@ -42,6 +42,7 @@ PROBLEM_LEVELS: dict[str, Level] = {
     "bad-config": "error",
     # a district (compute/report --centres): centres are told apart by their folders
     "centre-name-repeated": "warning",  # two centre folders' chsc.yaml give the same centre: name
+    "centre-folder-repeated": "warning",  # a centre folder that is another one (a link to it): counted once
     "centre-without-registers": "warning",  # an empty or register-less centre folder, left out of the totals
     "nested-config": "warning",  # a chsc.yaml below a centre folder's root: not read
     "period-without-data": "warning",

@@ -59,36 +59,70 @@ class UnreadableFile(Exception):
         self.code = code
 
 
-def _folder_files(data_dir: Path) -> list[Path]:
-    """Every file below `data_dir` that is not a lock file (`~$...`), hidden (`.` prefix, or in a
-    hidden folder) or the settings file, in a stable order."""
-    found = []
-    for path in data_dir.rglob("*"):
-        relative = path.relative_to(data_dir)
-        if any(part.startswith(".") for part in relative.parts) or path.name.startswith("~$"):
+def _folder_entries(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """(files, other entries, folders that cannot be opened) below `data_dir`, each in a stable
+    order, without lock files (`~$...`), hidden entries (`.` prefix, or in a hidden folder) and the
+    settings file. Linked folders are followed, each folder read once (a link back up, or a second
+    link to a folder, adds nothing). "Other" is what is not a file to read: a dangling link, a
+    pipe, a device. A folder that cannot be opened (no permission, a path too long) is returned,
+    not skipped: its registers would be missing from every figure without a word."""
+    files: list[Path] = []
+    others: list[Path] = []
+    unreadable: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    for root, folders, names in os.walk(data_dir, onerror=lambda error: unreadable.append(Path(error.filename)), followlinks=True):
+        try:
+            status = os.stat(root)
+        except OSError:
+            unreadable.append(Path(root))
+            folders[:] = []
             continue
-        if relative.as_posix() in SETTINGS_FILES:
+        if (status.st_dev, status.st_ino) in seen:  # reached again through a link
+            folders[:] = []
             continue
-        if path.is_file():
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(data_dir).as_posix())
+        seen.add((status.st_dev, status.st_ino))
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in names:
+            if name.startswith((".", "~$")):
+                continue
+            path = Path(root, name)
+            if path.relative_to(data_dir).as_posix() in SETTINGS_FILES:
+                continue
+            try:
+                (files if path.is_file() else others).append(path)
+            except OSError:
+                others.append(path)
+    order = lambda path: path.relative_to(data_dir).as_posix()  # noqa: E731
+    unreadable = [path for path in unreadable if path != data_dir]  # (the folder itself: checked before)
+    return sorted(files, key=order), sorted(others, key=order), sorted(set(unreadable), key=order)
 
 
 def find_register_files(data_dir: Path) -> list[Path]:
-    """Every register file below `data_dir`, at any depth, in a stable order.
+    """Every register file below `data_dir`, at any depth, in a stable order — and every folder
+    that cannot be opened, whose read then fails as an unreadable file's does (read_bytes).
 
     Office lock files (`~$...`) and hidden files or folders (`.` prefix) are skipped.
     """
-    return [path for path in _folder_files(data_dir) if path.suffix.lower() in REGISTER_SUFFIXES]
+    files, _, unreadable = _folder_entries(data_dir)
+    registers = [path for path in files if path.suffix.lower() in REGISTER_SUFFIXES]
+    return sorted([*registers, *unreadable], key=lambda path: path.relative_to(data_dir).as_posix())
 
 
 def find_unsupported_files(data_dir: Path) -> list[Path]:
-    """Every other file of the folder (registers.md: listed as skipped, `unsupported-file`)."""
-    return [path for path in _folder_files(data_dir) if path.suffix.lower() not in REGISTER_SUFFIXES]
+    """Every other entry of the folder (registers.md: listed as skipped, `unsupported-file`)."""
+    files, others, _ = _folder_entries(data_dir)
+    return sorted([*(path for path in files if path.suffix.lower() not in REGISTER_SUFFIXES), *others],
+                  key=lambda path: path.relative_to(data_dir).as_posix())
 
 
 def unsupported_reason(path: Path) -> str:
     """Why a file is not read, and how to make it a register when it is a spreadsheet."""
+    try:
+        regular = path.is_file()
+    except OSError:
+        regular = False
+    if not regular:
+        return "不是可以读取的文件（失效的快捷方式/链接、管道或设备），已跳过"
     hint = SAVE_AS_HINTS.get(path.suffix.lower())
     kind = f"「{path.suffix}」文件" if path.suffix else "没有扩展名的文件"
     reason = f"chsc 不读取{kind}（只读 {SUPPORTED_NAMES}）"
@@ -120,7 +154,16 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
+        if isinstance(error, IsADirectoryError) or _is_folder(path):  # one find_register_files could not open
+            raise UnreadableFile(f"无法打开这个文件夹（{error.strerror}），其中的登记表都没有读入：请检查文件夹的权限") from None
         raise UnreadableFile(f"无法打开文件（{error.strerror}）") from None
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def read_file(

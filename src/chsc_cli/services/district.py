@@ -47,6 +47,14 @@ def centre_folders(district_dir: Path) -> tuple[list[Path], list[Problem]]:
     ]
     if not folders:
         raise UserError(f"{district_dir} 中没有子文件夹。", hint="--centres 要求每个中心的数据放在一个子文件夹里。")
+    first: dict[Path, Path] = {}
+    for folder in sorted(folders, key=lambda f: (f.is_symlink(), f.name)):  # the folder itself before links to it
+        real = folder.resolve()
+        if real in first:  # a link to another centre's folder would count its people twice
+            folders.remove(folder)
+            ignored.append(Problem("centre-folder-repeated", f"与「{first[real].name}」是同一个文件夹（链接），只计一次", file=folder.name))
+        else:
+            first[real] = folder
     return folders, ignored
 
 

@@ -8,6 +8,8 @@ passes a progress bar (`progress(total)` gives a context manager yielding a per-
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -56,6 +58,11 @@ def check_data_dir(data_dir: Path) -> Path:
         raise UserError(f"找不到数据文件夹：{data_dir}", hint="请检查路径是否写对。")
     if not data_dir.is_dir():
         raise UserError(f"{data_dir} 不是文件夹。", hint="请给出存放登记表的文件夹，而不是单个文件。")
+    try:
+        with os.scandir(data_dir) as listing:
+            next(listing, None)
+    except OSError as error:
+        raise UserError(f"无法打开数据文件夹 {data_dir}（{error.strerror}）。", hint="请检查该文件夹的权限（需要可读、可进入）。") from None
     return data_dir
 
 
