@@ -339,3 +339,24 @@ def test_register_text_that_looks_like_an_emoji_code_is_printed_as_written():
         with console.capture() as captured:
             console.print("居民:smile:档案.xlsx :warning:")
         assert captured.get().strip() == "居民:smile:档案.xlsx :warning:"
+
+
+def test_a_list_written_into_the_data_folder_is_not_read_back_as_a_register(formula_folder, tmp_path):
+    """Staff save `gaps all -o 数据文件夹/名单.xlsx`: every xlsx chsc writes carries OUTPUT_MARK, and the
+    next read skips it (listed as skipped), so no figure changes; a blank register (`template`) is
+    still a register to fill in."""
+    folder = tmp_path / "data"
+    shutil.copytree(formula_folder, folder)
+    before = run_chsc("compute", folder, "-p", "2025", "--format", "json")
+    assert run_chsc("gaps", "all", folder, "-p", "2025", "-o", folder / "待随访名单.xlsx", "--quiet").code == 0
+    assert run_chsc("compute", folder, "-p", "2025", "--by", "station", "-o", folder / "指标.xlsx", "--quiet").code == 0
+    assert run_chsc("progress", folder, "--year", "2025", "-o", folder / "进度.xlsx", "--quiet").code == 0
+    after = run_chsc("compute", folder, "-p", "2025", "--format", "json")
+    assert after.code == before.code and after.stdout == before.stdout
+    assert run_chsc("template", "residents", "-o", folder / "空白花名册.xlsx", "--quiet").code == 0
+    validated = run_chsc("validate", folder, "--format", "json").stdout
+    assert '"file": "空白花名册.xlsx"' in validated
+    import json as json_module
+
+    skipped = {item["file"] for item in json_module.loads(validated)["skipped"]}
+    assert {"待随访名单.xlsx", "指标.xlsx", "进度.xlsx"} <= skipped and "空白花名册.xlsx" not in skipped

@@ -54,7 +54,7 @@ def _choices(vocabulary: dict) -> list[str]:
 
 
 def write_template(path: Path, kind: RegisterKind, protected=()) -> Path:
-    return write_xlsx(path, [template_sheet(kind)], protected=protected)
+    return write_xlsx(path, [template_sheet(kind)], protected=protected, result=False)  # a register to fill in
 
 
 CONFIG_TEMPLATE = """\

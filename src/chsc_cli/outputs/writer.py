@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+
 import csv
 import io
 import datetime as dt
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chsc_cli.problems import UserError
+from chsc_cli.registers.sources import OUTPUT_MARK
 
 from .atomic import TEMP_PREFIX, atomic_write, write_bytes, write_text  # noqa: F401 - the writer's API
 
@@ -144,22 +146,27 @@ class SheetSpec:
     empty_rows: int = 0  # formatted blank rows after the data (templates to fill in)
 
 
-def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, protected: Iterable[Path] = ()) -> Path:
+def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, protected: Iterable[Path] = (), result: bool = True) -> Path:
     """Write the sheets to one workbook, atomically; every string is stored as a text cell.
 
     XlsxWriter, kept in memory (no temporary file holds a register's people): 2.6× faster than
     openpyxl on a 90,000-row gap list, and it writes a str as a string cell whatever it looks like
-    (its conversions of strings to formulas, numbers and links are turned off)."""
-    return atomic_write(path, lambda tmp: _write_workbook(tmp, sheets), protected=protected)
+    (its conversions of strings to formulas, numbers and links are turned off).
+
+    `result`: a list or table chsc computed (not a blank register to fill in, `chsc template`): its
+    properties carry OUTPUT_MARK, and the reader skips it when it is saved into a data folder."""
+    return atomic_write(path, lambda tmp: _write_workbook(tmp, sheets, result), protected=protected)
 
 
-def _write_workbook(target: Path, sheets: Sequence[SheetSpec]) -> None:
+def _write_workbook(target: Path, sheets: Sequence[SheetSpec], result: bool = True) -> None:
     import xlsxwriter
     import xlsxwriter.exceptions
 
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(str(target), options)
+    if result:  # kept by Excel and WPS when the file is edited and saved again
+        workbook.set_properties({"keywords": OUTPUT_MARK, "comments": "chsc 生成的结果文件（名单、指标表），不是登记表"})
     formats = _Formats(workbook)
     titles: list[str] = []
     choices = _ChoiceLists(titles)

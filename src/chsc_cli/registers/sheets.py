@@ -83,6 +83,10 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
         raw_sheets = pre_read.raw_sheets() if pre_read is not None else read_file(path, data_dir, data=data)
     except UnreadableFile as error:
         name = path.relative_to(data_dir).as_posix()
+        if error.code == "unsupported-file":  # a list chsc wrote (sources.OUTPUT_MARK): skipped, not a fault
+            result.skipped.append(SkippedSheet(name, None, error.reason))
+            result.problems.append(Problem(error.code, f"已跳过：{error.reason}", file=name))
+            return result
         result.problems.append(Problem(error.code, f"无法读取：{error.reason}", file=name))
         return result
     for raw in raw_sheets:

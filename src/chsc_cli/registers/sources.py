@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,10 +221,18 @@ def _delimiter(text: str) -> str:
     return "\t" if tabs > sum("," in line for line in lines) else ","
 
 
+#: In the document properties (keywords) of every list or table chsc writes as .xlsx
+#: (outputs/writer.py): such a file saved into a data folder is skipped, not read as a register.
+OUTPUT_MARK = "chsc-output"
+#: What a skipped chsc result file is listed with (unsupported-file, info).
+OUTPUT_REASON = "这是 chsc 写出的结果文件（名单、指标表），不是登记表，已跳过"
+
+
 def _check_zip(data: bytes, max_unpacked: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             declared = sum(member.file_size for member in archive.infolist())
+            properties = _core_properties(archive)
     except zipfile.BadZipFile:
         raise UnreadableFile("文件已损坏或不是 Excel 工作簿（无法解压）") from None
     if declared > max_unpacked:
@@ -231,6 +240,17 @@ def _check_zip(data: bytes, max_unpacked: int) -> None:
             f"文件解压后达 {declared / 1024**2:,.0f} MB，超过上限 {max_unpacked / 1024**2:,.0f} MB，已拒绝读取",
             code="too-large",
         )
+    if OUTPUT_MARK.encode("ascii") in properties:
+        raise UnreadableFile(OUTPUT_REASON, code="unsupported-file")
+
+
+def _core_properties(archive: zipfile.ZipFile) -> bytes:
+    """docProps/core.xml (a few hundred bytes), or nothing when absent, damaged or implausibly large."""
+    try:
+        info = archive.getinfo("docProps/core.xml")
+        return archive.read(info) if info.file_size <= 65536 else b""
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error):
+        return b""
 
 
 def _read_workbook(data: bytes, name: str, suffix: str, max_unpacked: int) -> list[RawSheet]:
