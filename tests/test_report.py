@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 from cli_helpers import in_process, run_chsc
+
+from chsc_cli.outputs.report import shipped_templates_dir
 from docx import Document
 from helpers import make_id, write_workbook
 
@@ -556,3 +558,28 @@ def test_shortfall_and_its_old_name_gap_render_the_same_in_text_and_word_templat
     rendered = Document(io.BytesIO(render_docx(context, word, user_template=True))).paragraphs[0].text
     assert rendered == "".join(f"[{row.shortfall_text}|{row.shortfall_text}]" for row in context.station_rows)
     assert "`gap_text`" in field_reference() and "`shortfall_text`" in field_reference()
+
+
+def _docx_with(tmp_path: Path, part: str, content: bytes) -> Path:
+    """The shipped summary template with one part replaced."""
+    import zipfile
+
+    source = shipped_templates_dir() / "summary.docx"
+    target = tmp_path / "模板.docx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            new.writestr(item, content if item.filename == part else old.read(item))
+    return target
+
+
+def test_a_docx_template_whose_xml_is_broken_is_a_user_error(data_dir, tmp_path):
+    template = _docx_with(tmp_path, "word/document.xml", b"<w:document><unclosed>")
+    ran = run_chsc("report", data_dir, "--period", "2025", "--template", template, "-o", tmp_path / "out.docx")
+    assert ran.code == 2 and "不是有效的 Word 文档" in ran.stderr and "内部错误" not in ran.output
+
+
+def test_a_docx_template_that_unpacks_past_the_limit_is_refused(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHSC_MAX_UNPACKED_MB", "1")
+    template = _docx_with(tmp_path, "word/document.xml", b"<!--" + b" " * 3_000_000 + b"-->")
+    ran = run_chsc("report", data_dir, "--period", "2025", "--template", template, "-o", tmp_path / "out.docx")
+    assert ran.code == 2 and "超过上限" in ran.stderr

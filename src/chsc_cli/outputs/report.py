@@ -85,10 +85,11 @@ def render_docx(context: ReportContext, template: Path, *, user_template: bool =
     from docxtpl import DocxTemplate
     from lxml.etree import XMLSyntaxError
 
+    _check_unpacked_size(template)
     document = DocxTemplate(template)
     try:
         document.render_init()
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError, XMLSyntaxError):
         raise UserError(f"模板 {template} 不是有效的 Word 文档（.docx）。",
                         hint="请在 Word 中另存为「Word 文档 (*.docx)」后再用 --template 指定。") from None
     with _template_errors(template, user_template):
@@ -104,8 +105,24 @@ def render_docx(context: ReportContext, template: Path, *, user_template: bool =
     return buffer.getvalue()
 
 
-#: Exceptions a faulty user template can raise while rendering (e.g. {{ 1/0 }}, {{ "a" + 1 }}).
-USER_TEMPLATE_MISTAKES = (ArithmeticError, TypeError, ValueError, LookupError, AttributeError, RecursionError)
+def _check_unpacked_size(template: Path) -> None:
+    """A .docx is a zip: one that unpacks past the registers' limit (CHSC_MAX_UNPACKED_MB) is refused
+    before it is opened (a 3 MB template holding a 3 GB part once took 6 GB of memory)."""
+    from ..registers.sources import max_unpacked_bytes
+
+    try:
+        with zipfile.ZipFile(template) as archive:
+            declared = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # render_init says what is wrong with it
+    if declared > max_unpacked_bytes():
+        raise UserError(f"模板 {template} 解压后达 {declared / 1024**2:,.0f} MB，超过上限，已拒绝读取。",
+                        hint="请换用正常的 Word 模板（几十 KB 到几 MB）。")
+
+
+#: Exceptions a faulty user template can raise while rendering (e.g. {{ 1/0 }}, {{ "a" + 1 }}, or
+#: {{ "x" * 4000000000 }}: MemoryError).
+USER_TEMPLATE_MISTAKES = (ArithmeticError, TypeError, ValueError, LookupError, AttributeError, RecursionError, MemoryError)
 
 
 @contextmanager
