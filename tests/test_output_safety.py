@@ -142,11 +142,11 @@ def _leftovers(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX))
 
 
-def _kill_during_write(args: list[object], folder: Path, delay: float) -> tuple[bool, int | None]:
-    """Start chsc, wait until its temporary output file appears, wait `delay`, SIGKILL it.
-    Returns (whether the kill landed while the temporary file existed, the exit code)."""
+def _kill_during_write(args: list[object], folder: Path, delay: float, how: int = signal.SIGKILL) -> tuple[bool, int | None]:
+    """Start chsc, wait until its temporary output file appears, wait `delay`, send `how` (SIGKILL).
+    Returns (whether the signal landed while the temporary file existed, the exit code)."""
     env = dict(os.environ, PYTHONPATH=str(SRC))
-    code = "import sys; from chsc_cli.cli.main import run; sys.exit(run(sys.argv[1:]))"
+    code = "from chsc_cli.cli.main import main; main()"  # the console script's entry (it handles SIGTERM)
     process = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     try:
@@ -154,7 +154,7 @@ def _kill_during_write(args: list[object], folder: Path, delay: float) -> tuple[
             if _leftovers(folder):
                 time.sleep(delay)
                 landed = process.poll() is None and bool(_leftovers(folder))
-                process.send_signal(signal.SIGKILL)
+                process.send_signal(how)
                 return landed, process.wait()
             time.sleep(0.005)
         return False, process.wait()
@@ -184,6 +184,20 @@ def test_a_write_killed_midway_leaves_the_previous_file_or_nothing(tmp_path):
             assert target.read_bytes() == previous
         else:  # it finished: then the file is the complete new workbook
             assert openpyxl.load_workbook(target, read_only=True).sheetnames
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGTERM handling is POSIX")
+def test_sigterm_while_writing_cancels_and_leaves_no_temporary_file(tmp_path):
+    """SIGTERM (a service stopped, `kill`) ends chsc as Ctrl-C does: exit 2, the temporary file
+    removed (it was left beside the output, one per killed run), the previous file kept."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "big.xlsx"
+    previous = b"the previous complete report"
+    target.write_bytes(previous)
+    landed, code = _kill_during_write(["gaps", "all", SAMPLE, *PERIOD, "-o", target, "--quiet"], folder, 0.0, signal.SIGTERM)
+    assert landed, "chsc finished before it could be stopped"
+    assert code == 2 and _leftovers(folder) == [] and target.read_bytes() == previous
 
 
 def test_a_write_that_fails_midway_keeps_the_previous_file(formula_folder, tmp_path, monkeypatch, capsys):
@@ -360,3 +374,14 @@ def test_a_list_written_into_the_data_folder_is_not_read_back_as_a_register(form
 
     skipped = {item["file"] for item in json_module.loads(validated)["skipped"]}
     assert {"待随访名单.xlsx", "指标.xlsx", "进度.xlsx"} <= skipped and "空白花名册.xlsx" not in skipped
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux")
+def test_standard_output_closed_or_on_a_full_disk_is_no_internal_error():
+    """`chsc ... >&-` (started with stdout closed) runs without a traceback; `> /dev/full` (stdout on
+    a full disk) is a user error saying so (exit 2), not 内部错误 (exit 3)."""
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    closed = subprocess.run(f"'{sys.executable}' -m chsc_cli indicators >&-", shell=True, env=env, capture_output=True, text=True)
+    assert closed.returncode == 0 and "Traceback" not in closed.stderr, closed.stderr
+    full = subprocess.run(f"'{sys.executable}' -m chsc_cli indicators > /dev/full", shell=True, env=env, capture_output=True, text=True)
+    assert full.returncode == 2 and "磁盘已满" in full.stderr and "内部错误" not in full.stderr, full.stderr

@@ -16,6 +16,11 @@ EXIT_FINDINGS = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
 
+for _name in ("stdout", "stderr"):  # started with the stream closed (chsc ... >&-): what it says goes nowhere
+    if getattr(sys, _name) is None:
+        setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for the whole run
+
+
 def _width(stream) -> int | None:
     """Rich's width: the terminal's; when redirected, wide enough for the tables (COLUMNS wins)."""
     return None if os.environ.get("COLUMNS") or stream.isatty() else 160

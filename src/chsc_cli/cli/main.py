@@ -6,7 +6,9 @@ is a bug: one line 内部错误 and exit 3, the traceback (without local variabl
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
 import traceback
 
@@ -54,7 +56,7 @@ def run(argv: list[str] | None = None) -> int:
     except typer.Exit as done:
         return _exit(getattr(done, "exit_code", 0))
     except (typer.Abort, KeyboardInterrupt):
-        stderr.print("已取消。")
+        _say("已取消。")
         return _exit(EXIT_USER_ERROR)
     except click_exceptions.NoArgsIsHelpError as error:
         stdout.print(error.format_message(), markup=False)
@@ -70,19 +72,53 @@ def run(argv: list[str] | None = None) -> int:
         if error.hint:
             stderr.print(error.hint, markup=False)
         return _exit(EXIT_USER_ERROR)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            return _internal_error(debug)
+        # standard output on a full disk (a file written with -o says so itself, atomic_write)
+        _say("错误：磁盘已满，输出没有写完。", "请腾出磁盘空间后重新运行。")
+        return EXIT_USER_ERROR
     except Exception:
-        if debug:
-            traceback.print_exc()
-        stderr.print("内部错误：chsc 出现了程序错误（不是您的数据或操作的问题）。请加 --debug 重新运行，并把输出发给开发者。")
-        return _exit(EXIT_INTERNAL_ERROR)
+        return _internal_error(debug)
+    if result == INTERRUPTED:  # Ctrl-C (or SIGTERM): typer returns 130, which is no exit code of cli.md
+        _say("已取消。")
+        return EXIT_USER_ERROR
     return _exit(result if isinstance(result, int) else EXIT_OK)
+
+
+#: What typer returns (standalone_mode=False) when a command is interrupted.
+INTERRUPTED = 130
+
+
+def _internal_error(debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    _say("内部错误：chsc 出现了程序错误（不是您的数据或操作的问题）。请加 --debug 重新运行，并把输出发给开发者。")
+    return EXIT_INTERNAL_ERROR
+
+
+def _say(*lines: str) -> None:
+    """Lines on stderr, when it can still be written to."""
+    try:
+        for line in lines:
+            stderr.print(line, markup=False)
+    except (OSError, ValueError):
+        pass
 
 
 def _exit(code: int | None) -> int:
     return EXIT_OK if code is None else int(code)
 
 
+def _terminated(signum, frame) -> None:
+    """SIGTERM (a stopped service, `kill`) ends chsc as Ctrl-C does: a file being written is removed,
+    not left as a hidden temporary file beside the output."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:  # console script
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _terminated)
     code = run()
     # Everything is written and closed by now: leave without the interpreter freeing the registers'
     # millions of cells one by one (0.15 s on a 60,000-resident centre); the OS takes the memory back.
