@@ -409,3 +409,11 @@ def test_more_rows_than_a_sheet_holds_is_a_user_error(tmp_path):
     finally:
         writer.EXCEL_MAX_ROWS = old
     assert not (tmp_path / "o.xlsx").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_an_output_whose_folder_is_a_file_says_so(tmp_path):
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        write_text(tmp_path / "a.txt" / "out.json", "{}")
+    assert "是一个文件，不是文件夹" in caught.value.message
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "x"

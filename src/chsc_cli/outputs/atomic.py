@@ -30,6 +30,8 @@ def atomic_write(
     target = Path(path).expanduser().resolve()
     _refuse_protected(target, protected)
     folder = target.parent
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"-o 的上一级 {folder} 是一个文件，不是文件夹", hint="请用 -o 指定某个文件夹中的文件")
     if not folder.is_dir():
         raise UserError(f"输出文件夹不存在：{folder}，请先创建", hint="或用 -o 指定一个已存在的文件夹中的文件")
     if target.is_dir():
