@@ -478,6 +478,17 @@ def test_bad_or_hostile_word_template_is_a_user_error(computed, tmp_path, source
         render_docx(_context(computed), template, user_template=True)
 
 
+def test_a_user_template_that_runs_too_long_is_stopped(computed, tmp_path, monkeypatch):
+    from chsc_cli.outputs import report
+
+    monkeypatch.setattr(report, "TEMPLATE_SECONDS", 0.5)
+    template = tmp_path / "slow.md.j2"
+    template.write_text("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}", encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        write_report(_context(computed), tmp_path / "out.md", "md", template=template)
+    assert "超过 0.5 秒" in raised.value.message and not (tmp_path / "out.md").exists()
+
+
 def test_cli_hostile_template_exits_2_without_traceback(data_dir, tmp_path):
     template = tmp_path / "evil.html.j2"
     template.write_text("<p>{{ ''.__class__.__mro__ }}</p>", encoding="utf-8")

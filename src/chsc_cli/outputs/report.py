@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import re
+import signal
+import threading
 import zipfile
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -125,6 +127,35 @@ def _check_unpacked_size(template: Path) -> None:
 USER_TEMPLATE_MISTAKES = (ArithmeticError, TypeError, ValueError, LookupError, AttributeError, RecursionError, MemoryError)
 
 
+#: A user's template that renders longer than this is stopped (the shipped ones take well under a
+#: second; a loop of loops in a template could otherwise run for days).
+TEMPLATE_SECONDS = 120
+
+
+class _TooLong(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float | None):
+    """Raise _TooLong in this thread after `seconds` (POSIX, main thread; elsewhere no limit)."""
+    usable = seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise _TooLong
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @contextmanager
 def _template_errors(template: Path, user_template: bool):
     """Turn template mistakes into UserError. Jinja's own errors always are the template's fault;
@@ -132,7 +163,10 @@ def _template_errors(template: Path, user_template: bool):
     (a shipped template failing is a bug and stays one: exit 3)."""
     name = template.name
     try:
-        yield
+        with _time_limit(TEMPLATE_SECONDS if user_template else None):
+            yield
+    except _TooLong:
+        raise UserError(f"模板 {name} 渲染超过 {TEMPLATE_SECONDS} 秒，已停止（可能有过多的循环）。", hint=README_HINT) from None
     except UserError:
         raise
     except SecurityError as error:
