@@ -35,8 +35,7 @@ from .kinds import active_catalogue
 from .sources import (
     OpenedWorkbook,
     UnreadableFile,
-    find_register_files,
-    find_unsupported_files,
+    folder_files,
     max_unpacked_bytes,
     open_workbook,
     read_bytes,
@@ -121,8 +120,7 @@ def plan_read(
     """The files of `data_dir`, their bytes and keys; the read ahead started when it pays."""
     settings = settings or CentreConfig()
     today = today or dt.date.today()
-    files = find_register_files(data_dir)
-    unsupported = find_unsupported_files(data_dir)
+    files, unsupported = folder_files(data_dir)
     entries = _file_entries(files, data_dir, settings, today, cache)
     folder_key = None
     if cache is not None and all(entry.key for entry in entries):

@@ -98,22 +98,27 @@ def _folder_entries(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]]
     return sorted(files, key=order), sorted(others, key=order), sorted(set(unreadable), key=order)
 
 
+def folder_files(data_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(find_register_files, find_unsupported_files) from one walk of the folder."""
+    files, others, unreadable = _folder_entries(data_dir)
+    order = lambda path: path.relative_to(data_dir).as_posix()  # noqa: E731
+    registers = [path for path in files if path.suffix.lower() in REGISTER_SUFFIXES]
+    unsupported = [path for path in files if path.suffix.lower() not in REGISTER_SUFFIXES]
+    return sorted([*registers, *unreadable], key=order), sorted([*unsupported, *others], key=order)
+
+
 def find_register_files(data_dir: Path) -> list[Path]:
     """Every register file below `data_dir`, at any depth, in a stable order — and every folder
     that cannot be opened, whose read then fails as an unreadable file's does (read_bytes).
 
     Office lock files (`~$...`) and hidden files or folders (`.` prefix) are skipped.
     """
-    files, _, unreadable = _folder_entries(data_dir)
-    registers = [path for path in files if path.suffix.lower() in REGISTER_SUFFIXES]
-    return sorted([*registers, *unreadable], key=lambda path: path.relative_to(data_dir).as_posix())
+    return folder_files(data_dir)[0]
 
 
 def find_unsupported_files(data_dir: Path) -> list[Path]:
     """Every other entry of the folder (registers.md: listed as skipped, `unsupported-file`)."""
-    files, others, _ = _folder_entries(data_dir)
-    return sorted([*(path for path in files if path.suffix.lower() not in REGISTER_SUFFIXES), *others],
-                  key=lambda path: path.relative_to(data_dir).as_posix())
+    return folder_files(data_dir)[1]
 
 
 def unsupported_reason(path: Path) -> str:
