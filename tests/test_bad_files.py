@@ -301,10 +301,11 @@ def test_a_doctype_that_declares_entities_never_puts_them_in_values(tmp_path):
     assert make_bad_files.XXE_MARKER not in values and "root:" not in values
 
 
-def test_linked_folders_are_read_once_and_odd_entries_are_listed(tmp_path):
-    """A sub-folder moved elsewhere and linked back is read (its registers would otherwise be missing
-    from every figure without a word); a link back up is not followed twice; a dangling link and a
-    pipe named like registers are listed as skipped, never opened (a pipe would hang the read)."""
+def test_linked_folders_and_odd_entries_are_listed_as_skipped(tmp_path):
+    """A folder that is a link to another place is not entered (it may be another centre's folder:
+    its people would count twice in a district) but listed as skipped with why, as a dangling link
+    and a pipe named like registers are (never opened: a pipe would hang the read); the operating
+    system's folders at a drive's root are passed over."""
     import os
 
     from chsc_cli.registers.sources import find_register_files, find_unsupported_files
@@ -319,12 +320,15 @@ def test_linked_folders_are_read_once_and_odd_entries_are_listed(tmp_path):
     (data / "档案" / "loop").symlink_to(data, target_is_directory=True)
     (data / "dead.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
     os.mkfifo(data / "pipe.csv")
+    (data / "lost+found").mkdir()
+    (data / "lost+found" / "c.csv").write_text("x\n", encoding="utf-8")
     found = [p.relative_to(data).as_posix() for p in find_register_files(data)]
-    assert found == ["慢病/b.csv", "档案/a.csv"]
+    assert found == ["档案/a.csv"]
     skipped = [p.relative_to(data).as_posix() for p in find_unsupported_files(data)]
-    assert skipped == ["dead.xlsx", "pipe.csv"]
-    ran = run_chsc("validate", data)
-    assert "内部错误" not in ran.output and "dead.xlsx" in ran.stdout and "失效的快捷方式" in ran.stdout
+    assert skipped == ["dead.xlsx", "pipe.csv", "慢病", "档案/loop"]
+    ran = run_chsc("validate", data, "--format", "json")
+    reasons = {item["file"]: item["reason"] for item in json.loads(ran.stdout)["skipped"]}
+    assert "失效的快捷方式" in reasons["dead.xlsx"] and "文件夹链接" in reasons["慢病"], reasons
 
 
 def test_a_folder_that_cannot_be_opened_stops_like_an_unreadable_file(tmp_path, monkeypatch):
@@ -356,3 +360,26 @@ def test_a_chsc_yaml_that_is_not_a_file_is_an_error(tmp_path):
     (tmp_path / "chsc.yaml").mkdir()
     ran = run_chsc("compute", tmp_path, "--period", "2025")
     assert ran.code == 2 and "chsc.yaml" in ran.stderr and "不是文件" in ran.stderr
+
+
+def test_a_register_listed_but_not_looked_at_stops_the_read(tmp_path, monkeypatch):
+    """In a folder that may be read but not entered (mode r--), the names are listed but each file
+    cannot be looked at: such a register stops the read (exit 2), it is not skipped as 'not a file'."""
+    data = tmp_path / "data"
+    (data / "慢病").mkdir(parents=True)
+    write_xlsx(data / "居民健康档案.xlsx", [["身份证号", "建档日期"], [make_id(), "2020-01-01"]])
+    write_xlsx(data / "慢病" / "高血压随访.xlsx", [["身份证号", "随访日期"], [make_id(), "2025-03-01"]])
+    real_is_file = Path.is_file
+
+    def is_file(self):
+        if self.parent.name == "慢病":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    from chsc_cli.registers.sources import find_register_files
+
+    assert [p.name for p in find_register_files(data)] == ["居民健康档案.xlsx", "高血压随访.xlsx"]
+    result = read_folder(data)
+    assert any(p.code == "unreadable-file" and p.file == "慢病/高血压随访.xlsx" and "没有权限" in p.message for p in result.problems)

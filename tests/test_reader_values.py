@@ -105,10 +105,16 @@ def test_bad_id(tmp_path, cell):
     [problem] = problems(result, "bad-id")
     assert problem.level == "error"
     assert where(problem) == ("体检.xlsx", "Sheet1", 2, "身份证号", "id_number")
-    if any(character.isdigit() for character in cell):
-        assert cell not in problem.message  # masked: part of an ID may be there
-    else:  # words cannot be part of an ID: shown as written, so that staff see what the cell says
-        assert f"「{cell}」" in problem.message
+    assert cell not in problem.message  # masked: part of an ID, or a name from a shifted column
+
+
+@pytest.mark.parametrize("cell, shown", [("不详", "「不详」"), ("无", "「无」"), ("N/A", "「N/A」"), ("张三丰", "「*三丰」")])
+def test_a_bad_id_shows_the_words_for_none_and_masks_the_rest(tmp_path, cell, shown):
+    """不详 / 无 are what staff write for "no ID": shown so that they see what the cell says; any other
+    text is masked, since a shifted column puts names here (messages never echo a name)."""
+    result = one_checkup(tmp_path, CHECKUP, [cell, "2025-03-12"])
+    [problem] = problems(result, "bad-id")
+    assert f"身份证号：{shown}不是有效的身份证号" in problem.message
     assert len(result.tables["elderly_checkups"]) == 0  # left out (a required column that cannot be parsed)
     assert_no_full_id(result)
 

@@ -27,7 +27,7 @@ def bulk_even_for_a_few_values():
 
 TEXT_PIECES = st.sampled_from(
     ["张三", "李 四", "Ａ１２", "ab", "AB", "x\u3000y", "\u00a0", "", " ", "ﬁ", "e\u0301", "\u1100\u1161", "ß", "\x1c", "\t",
-     "\x1b[1m", "\x07", "\x00", "\x9b", "\x7f"]  # control characters: never part of a value
+     "\x1b[1m", "\x07", "\x00", "\x9b", "\x7f", "\x1b\u0301"]  # control characters: never part of a value
 )
 TEXTS = st.lists(TEXT_PIECES, min_size=1, max_size=3).map("".join)
 OTHERS = st.one_of(
@@ -216,3 +216,20 @@ def test_date_text_with_colliding_shape_hashes_is_still_what_the_parser_reads(te
         test_fast_path_gives_what_the_parser_gives.hypothesis.inner_test(texts, "date")
     finally:
         text_shapes._MULTIPLIERS = saved
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(TEXTS)
+def test_a_parsed_text_is_nfkc_without_white_space_or_control_characters(text):
+    """Whatever a cell holds, the text read from it is normal (NFKC), with no white space and no
+    control character left — control characters go first, so that what was around one composes."""
+    import unicodedata
+
+    from chsc_cli.registers.cells import CONTROL_CHARACTERS
+    from chsc_cli.registers.values import parse_text
+
+    assert parse_text("e\x1b\u0301")[0] == "\u00e9"  # ESC between e and its accent: é, as without it
+    value = parse_text(text)[0]
+    assert value is None or (
+        unicodedata.is_normalized("NFKC", value) and not CONTROL_CHARACTERS.search(value) and "".join(value.split()) == value
+    )

@@ -87,7 +87,8 @@ def render_docx(context: ReportContext, template: Path, *, user_template: bool =
     from docxtpl import DocxTemplate
     from lxml.etree import XMLSyntaxError
 
-    _check_unpacked_size(template)
+    if user_template:
+        _check_unpacked_size(template)
     document = DocxTemplate(template)
     try:
         document.render_init()
@@ -110,16 +111,17 @@ def render_docx(context: ReportContext, template: Path, *, user_template: bool =
 def _check_unpacked_size(template: Path) -> None:
     """A .docx is a zip: one that unpacks past the registers' limit (CHSC_MAX_UNPACKED_MB) is refused
     before it is opened (a 3 MB template holding a 3 GB part once took 6 GB of memory)."""
-    from ..registers.sources import max_unpacked_bytes
+    from ..registers.sources import MAX_UNPACKED_ENV, max_unpacked_bytes
 
     try:
         with zipfile.ZipFile(template) as archive:
             declared = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError):
         return  # render_init says what is wrong with it
-    if declared > max_unpacked_bytes():
-        raise UserError(f"模板 {template} 解压后达 {declared / 1024**2:,.0f} MB，超过上限，已拒绝读取。",
-                        hint="请换用正常的 Word 模板（几十 KB 到几 MB）。")
+    limit = max_unpacked_bytes()
+    if declared > limit:
+        raise UserError(f"模板 {template} 解压后达 {declared / 1024**2:,.1f} MB，超过上限 {limit / 1024**2:,.1f} MB，已拒绝读取。",
+                        hint=f"请换用正常的 Word 模板（几十 KB 到几 MB）；上限可用环境变量 {MAX_UNPACKED_ENV} 调整。")
 
 
 #: Exceptions a faulty user template can raise while rendering (e.g. {{ 1/0 }}, {{ "a" + 1 }}, or
@@ -132,8 +134,8 @@ USER_TEMPLATE_MISTAKES = (ArithmeticError, TypeError, ValueError, LookupError, A
 TEMPLATE_SECONDS = 120
 
 
-class _TooLong(Exception):
-    pass
+class _TooLong(BaseException):
+    """Not an Exception: no `except Exception` in what the template calls can swallow it."""
 
 
 @contextmanager
@@ -148,11 +150,13 @@ def _time_limit(seconds: float | None):
         raise _TooLong
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:  # (an alarm landing between the two is caught by the caller as _TooLong)
         signal.signal(signal.SIGALRM, previous)
 
 

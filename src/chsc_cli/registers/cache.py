@@ -123,8 +123,10 @@ class ParseCache:
         removed = failed = 0
         try:
             groups = [group for group in self.folder.iterdir() if _ENTRY_GROUP.fullmatch(group.name) and group.is_dir()]
-        except OSError:  # no cache folder (or not one this user may read): nothing of ours to remove
+        except FileNotFoundError:  # no cache yet
             return 0, 0
+        except OSError:  # a cache folder this user may not read (left by sudo chsc): say so
+            return 0, 1
         for group in groups:
             try:
                 entries = [entry for entry in group.iterdir() if entry.name.startswith(group.name) and _ENTRY_KEY.fullmatch(entry.name)]
@@ -137,14 +139,11 @@ class ParseCache:
                     removed += 1
                 except OSError:  # another chsc writing it, or left by another user (sudo chsc)
                     failed += 1
-            try:
-                group.rmdir()  # only when empty: nothing else is removed
-            except OSError:
-                pass
-        try:
-            self.folder.rmdir()  # likewise: the cache folder goes only if nothing else is in it
-        except OSError:
-            pass
+            if entries:
+                try:
+                    group.rmdir()  # a group of ours, and only when nothing else is in it
+                except OSError:
+                    pass
         return removed, failed
 
     def _read_entry(self, key: str) -> tuple[dict, dict[str, pd.DataFrame]] | None:

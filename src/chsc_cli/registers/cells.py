@@ -44,10 +44,10 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value)
+    if CONTROL_CHARACTERS.search(text):  # first: what is left around one may compose
+        text = CONTROL_CHARACTERS.sub("", text)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    if CONTROL_CHARACTERS.search(text):
-        text = CONTROL_CHARACTERS.sub("", text)
     return text.strip()
 
 

@@ -8,6 +8,7 @@ values: str, float, int, bool, date, datetime ('' for an empty cell).
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import zipfile
@@ -60,29 +61,43 @@ class UnreadableFile(Exception):
         self.code = code
 
 
+#: Folders an operating system keeps at a drive's root, never a centre's: not read, not reported
+#: (a data folder at the root of a USB drive holds them, and chsc may not open them).
+SYSTEM_FOLDERS = frozenset({"lost+found", "system volume information", "$recycle.bin", "recycler", "found.000"})
+
+
 def _folder_entries(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]]:
-    """(files, other entries, folders that cannot be opened) below `data_dir`, each in a stable
-    order, without lock files (`~$...`), hidden entries (`.` prefix, or in a hidden folder) and the
-    settings file. Linked folders are followed, each folder read once (a link back up, or a second
-    link to a folder, adds nothing). "Other" is what is not a file to read: a dangling link, a
-    pipe, a device. A folder that cannot be opened (no permission, a path too long) is returned,
-    not skipped: its registers would be missing from every figure without a word."""
+    """(files, other entries, entries that cannot be opened) below `data_dir`, each in a stable
+    order, without lock files (`~$...`), hidden entries (`.` prefix, or in a hidden folder), the
+    operating system's folders (SYSTEM_FOLDERS) and the settings file.
+
+    A folder that is a link to another place is not entered (it may be another centre's folder, or
+    last year's): it is one of the "other" entries, listed as skipped with why, as a dangling link,
+    a pipe or a device is. A folder or file that cannot be opened (no permission, a path too long)
+    is returned, not skipped: its registers would be missing from every figure without a word."""
     files: list[Path] = []
     others: list[Path] = []
     unreadable: list[Path] = []
     seen: set[tuple[int, int]] = set()
-    for root, folders, names in os.walk(data_dir, onerror=lambda error: unreadable.append(Path(error.filename)), followlinks=True):
+    for root, folders, names in os.walk(data_dir, onerror=lambda error: unreadable.append(Path(error.filename))):
         try:
             status = os.stat(root)
         except OSError:
             unreadable.append(Path(root))
             folders[:] = []
             continue
-        if (status.st_dev, status.st_ino) in seen:  # reached again through a link
+        identity = (status.st_dev, status.st_ino)
+        if status.st_ino and identity in seen:  # reached again (a Windows junction); 0: not known
             folders[:] = []
             continue
-        seen.add((status.st_dev, status.st_ino))
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        seen.add(identity)
+        kept = []
+        for name in sorted(folders):
+            if name.startswith(".") or name.lower() in SYSTEM_FOLDERS or name.lower().startswith(".trash-"):
+                continue
+            path = Path(root, name)
+            (others if path.is_symlink() else kept).append(path if path.is_symlink() else name)
+        folders[:] = kept
         for name in names:
             if name.startswith((".", "~$")):
                 continue
@@ -90,12 +105,26 @@ def _folder_entries(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]]
             if path.relative_to(data_dir).as_posix() in SETTINGS_FILES:
                 continue
             try:
-                (files if path.is_file() else others).append(path)
-            except OSError:
+                regular = path.is_file()
+            except OSError:  # listed but not looked at (a folder that may be read, not entered)
+                unreadable.append(path)
+                continue
+            if regular:
+                files.append(path)
+            elif _exists(path) and not path.is_symlink() and path.is_dir():
+                continue  # (os.walk lists a folder it could not look at among the names)
+            else:
                 others.append(path)
     order = lambda path: path.relative_to(data_dir).as_posix()  # noqa: E731
     unreadable = [path for path in unreadable if path != data_dir]  # (the folder itself: checked before)
     return sorted(files, key=order), sorted(others, key=order), sorted(set(unreadable), key=order)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def folder_files(data_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -125,8 +154,11 @@ def unsupported_reason(path: Path) -> str:
     """Why a file is not read, and how to make it a register when it is a spreadsheet."""
     try:
         regular = path.is_file()
+        linked_folder = path.is_symlink() and path.is_dir()
     except OSError:
-        regular = False
+        regular = linked_folder = False
+    if linked_folder:
+        return "这是指向别处的文件夹链接，未读取（它可能是另一个中心或往年的文件夹）：若其中是本中心的登记表，请把文件夹复制进来"
     if not regular:
         return "不是可以读取的文件（失效的快捷方式/链接、管道或设备），已跳过"
     hint = SAVE_AS_HINTS.get(path.suffix.lower())
@@ -160,9 +192,15 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
+        why = _WHY.get(error.errno, error.strerror)
         if isinstance(error, IsADirectoryError) or _is_folder(path):  # one find_register_files could not open
-            raise UnreadableFile(f"无法打开这个文件夹（{error.strerror}），其中的登记表都没有读入：请检查文件夹的权限") from None
-        raise UnreadableFile(f"无法打开文件（{error.strerror}）") from None
+            raise UnreadableFile(f"无法打开这个文件夹（{why}），其中的登记表都没有读入：请检查文件夹的权限") from None
+        raise UnreadableFile(f"无法打开文件（{why}）") from None
+
+
+#: Why a file or folder cannot be opened, in Chinese, for the errors a centre meets.
+_WHY = {errno.EACCES: "没有权限", errno.EPERM: "没有权限", errno.ENAMETOOLONG: "路径过长", errno.ENOENT: "已不存在",
+        errno.EBUSY: "正被占用", errno.EIO: "磁盘读取错误"}
 
 
 def _is_folder(path: Path) -> bool:

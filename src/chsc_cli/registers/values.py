@@ -165,14 +165,12 @@ def parse_text(value: object) -> Parsed:
     """Free text: NFKC, all white space removed (station names match that way)."""
     if value.__class__ is str:  # the common case, kept cheap: names and phones are mostly distinct
         text = "".join(value.split())
+        if CONTROL_CHARACTERS.search(text):  # first: what is left around one may compose (e ESC ´ is é)
+            text = CONTROL_CHARACTERS.sub("", text)
         if not text:
             return None, None, None
         if not unicodedata.is_normalized("NFKC", text):
             text = "".join(unicodedata.normalize("NFKC", text).split())
-        if CONTROL_CHARACTERS.search(text):
-            text = CONTROL_CHARACTERS.sub("", text)
-            if not text:
-                return None, None, None
         return text, None, None
     if is_blank(value):
         return None, None, None
@@ -209,10 +207,16 @@ def parse_person_id(value: object) -> Parsed:
         return None, code, "身份证号为空，该行不计入人数"
     if code == "id-as-number":
         return None, code, "身份证号以数字格式保存，后几位已丢失：请把该列设为“文本”格式后重新输入"
-    text = _text(value)
-    # masked when it holds a digit (part of an ID may be there); words (不详, 无) shown as written
-    shown = mask_id("".join(text.split())) if any(character.isdigit() for character in text) else shown_value(text)
+    text = "".join(_text(value).split())
+    # the words written for "no ID" shown as they are; anything else masked (part of an ID, or a
+    # name from a shifted column: messages never echo either)
+    shown = text if text.upper() in NO_ID_WORDS else mask_id(text)
     return None, code, f"「{shown}」不是有效的身份证号（应为18位）"
+
+
+#: What staff write in a 身份证号 cell for "none" or "unknown": shown in the bad-id message as written.
+NO_ID_WORDS = frozenset({"不详", "无", "未知", "暂无", "未提供", "无身份证", "无证", "没有", "空", "待补", "待查", "不明",
+                         "缺失", "丢失", "遗失", "未办", "未办理", "-", "--", "/", "N/A", "NA", "NULL", "NONE", "无号"})
 
 
 def parse_code(value: object) -> Parsed:
