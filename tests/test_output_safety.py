@@ -367,6 +367,7 @@ def test_a_list_written_into_the_data_folder_is_not_read_back_as_a_register(form
     assert run_chsc("progress", folder, "--year", "2025", "-o", folder / "进度.xlsx", "--quiet").code == 0
     after = run_chsc("compute", folder, "-p", "2025", "--format", "json")
     assert after.code == before.code and after.stdout == before.stdout
+    assert "已跳过 chsc 写出的结果文件" in after.stderr and "待随访名单.xlsx" in after.stderr  # said, not only in validate
     again = run_chsc("gaps", "all", folder, "-p", "2025", "-o", folder / "待随访名单.xlsx", "--quiet")
     assert again.code == 0, again.output  # the list of the last run is written again, not "an input register"
     assert run_chsc("template", "residents", "-o", folder / "空白花名册.xlsx", "--quiet").code == 0

@@ -101,10 +101,16 @@ def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] |
     loaded once by the services layer, with a progress bar while the registers are read. Called
     before the command imports the engine or the outputs: the read starts opening workbooks on a
     thread (registers/read_plan.py) while pandas and they load."""
+    from ..registers.sources import OUTPUT_REASON
     from ..services.workspace import open_workspace
 
-    return open_workspace(data_dir, config, indicators or [], use_cache=not no_cache,
-                          progress=lambda total: file_progress(total, quiet))
+    workspace = open_workspace(data_dir, config, indicators or [], use_cache=not no_cache,
+                               progress=lambda total: file_progress(total, quiet))
+    ours = [item.file for item in workspace.registers.skipped if item.reason == OUTPUT_REASON]
+    if ours and not quiet:  # a list staff filled in and saved back would be left out: say it, not only in validate
+        stderr.print(f"注意：已跳过 chsc 写出的结果文件 {'、'.join(ours)}（不是登记表）；"
+                     "若在其中填写了随访或体检记录，请把记录录入相应的登记表。", markup=False)
+    return workspace
 
 
 def say_period_notice(result, quiet: bool) -> None:
