@@ -383,3 +383,27 @@ def test_a_register_listed_but_not_looked_at_stops_the_read(tmp_path, monkeypatc
     assert [p.name for p in find_register_files(data)] == ["居民健康档案.xlsx", "高血压随访.xlsx"]
     result = read_folder(data)
     assert any(p.code == "unreadable-file" and p.file == "慢病/高血压随访.xlsx" and "没有权限" in p.message for p in result.problems)
+
+
+def test_a_sub_folder_that_cannot_be_looked_at_stops_the_read_without_a_crash(tmp_path, monkeypatch):
+    """In a folder r--, a sub-folder's name is listed but looking at it raises: the read stops on it
+    (unreadable-file, exit 2), not with 内部错误; a non-register file there is only skipped."""
+    data = tmp_path / "data"
+    (data / "locked" / "sub").mkdir(parents=True)
+    (data / "locked" / "说明.txt").write_text("x", encoding="utf-8")
+    write_xlsx(data / "居民健康档案.xlsx", [["身份证号", "建档日期"], [make_id(), "2020-01-01"]])
+    real_is_symlink, real_is_file = Path.is_symlink, Path.is_file
+
+    def refused(real):
+        def check(self):
+            if self.parent.name == "locked":
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+        return check
+
+    monkeypatch.setattr(Path, "is_symlink", refused(real_is_symlink))
+    monkeypatch.setattr(Path, "is_file", refused(real_is_file))
+    from chsc_cli.registers.sources import find_register_files, find_unsupported_files
+
+    assert [p.relative_to(data).as_posix() for p in find_register_files(data)] == ["locked/sub", "居民健康档案.xlsx"]
+    assert [p.relative_to(data).as_posix() for p in find_unsupported_files(data)] == ["locked/说明.txt"]

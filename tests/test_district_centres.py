@@ -180,3 +180,11 @@ def test_a_link_to_another_centre_s_folder_is_counted_once(same_names, capsys):
     assert data["folders"] == ["丙中心", "乙中心", "甲中心"]
     [repeated] = [w for w in data["warnings"] if w["code"] == "centre-folder-repeated"]
     assert repeated["file"] == "丁中心" and "甲中心" in repeated["message"]
+
+
+def test_a_drive_s_system_folders_are_not_centres(same_names, capsys):
+    (same_names / "lost+found").mkdir()
+    (same_names / "System Volume Information").mkdir()
+    code, data, err = _compute_json(capsys, same_names)
+    assert code == 0, err
+    assert data["folders"] == ["丙中心", "乙中心", "甲中心"] and "lost+found" not in err

@@ -357,8 +357,8 @@ def test_register_text_that_looks_like_an_emoji_code_is_printed_as_written():
 
 def test_a_list_written_into_the_data_folder_is_not_read_back_as_a_register(formula_folder, tmp_path):
     """Staff save `gaps all -o 数据文件夹/名单.xlsx`: every xlsx chsc writes carries OUTPUT_MARK, and the
-    next read skips it (listed as skipped), so no figure changes; a blank register (`template`) is
-    still a register to fill in."""
+    next read skips it (listed as skipped, and said on stderr), so no figure changes; it is not
+    written over (staff may have filled it in); a blank register (`template`) is still a register."""
     folder = tmp_path / "data"
     shutil.copytree(formula_folder, folder)
     before = run_chsc("compute", folder, "-p", "2025", "--format", "json")
@@ -369,7 +369,7 @@ def test_a_list_written_into_the_data_folder_is_not_read_back_as_a_register(form
     assert after.code == before.code and after.stdout == before.stdout
     assert "已跳过 chsc 写出的结果文件" in after.stderr and "待随访名单.xlsx" in after.stderr  # said, not only in validate
     again = run_chsc("gaps", "all", folder, "-p", "2025", "-o", folder / "待随访名单.xlsx", "--quiet")
-    assert again.code == 0, again.output  # the list of the last run is written again, not "an input register"
+    assert again.code == 2 and "待随访名单.xlsx" in again.stderr  # never written over: staff may have filled it in
     assert run_chsc("template", "residents", "-o", folder / "空白花名册.xlsx", "--quiet").code == 0
     validated = run_chsc("validate", folder, "--format", "json").stdout
     assert '"file": "空白花名册.xlsx"' in validated

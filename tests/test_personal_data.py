@@ -286,7 +286,7 @@ def test_debug_on_a_user_error_shows_no_local_variables(tmp_path):
 
 
 def test_one_masking_function_masks_everywhere():
-    """Only people.py masks: no other module builds its own stars (mask_id / mask_ids are used)."""
+    """Only people.py masks: no other module builds its own stars (mask_id / mask_ids / mask_cell are used)."""
     source = HERE.parent / "src" / "chsc_cli"
     own_masking = re.compile(r"""["']\*["']\s*\*|\*{4,}""")
     offenders = [
@@ -295,7 +295,7 @@ def test_one_masking_function_masks_everywhere():
         if path.name != "people.py" and own_masking.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
-    users = {path.name for path in source.rglob("*.py") if re.search(r"\bmask_ids?\b", path.read_text(encoding="utf-8"))}
+    users = {path.name for path in source.rglob("*.py") if re.search(r"\bmask_(ids?|cell)\b", path.read_text(encoding="utf-8"))}
     assert {"gaps_files.py", "values.py", "persons.py"} <= users
 
 

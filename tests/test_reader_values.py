@@ -108,7 +108,10 @@ def test_bad_id(tmp_path, cell):
     assert cell not in problem.message  # masked: part of an ID, or a name from a shifted column
 
 
-@pytest.mark.parametrize("cell, shown", [("不详", "「不详」"), ("无", "「无」"), ("N/A", "「N/A」"), ("张三丰", "「*三丰」")])
+@pytest.mark.parametrize(
+    "cell, shown",
+    [("不详", "「不详」"), ("无", "「无」"), ("N/A", "「N/A」"), ("张三丰", "「***」"), ("13812345678", "「*********78」")],
+)
 def test_a_bad_id_shows_the_words_for_none_and_masks_the_rest(tmp_path, cell, shown):
     """不详 / 无 are what staff write for "no ID": shown so that they see what the cell says; any other
     text is masked, since a shifted column puts names here (messages never echo a name)."""

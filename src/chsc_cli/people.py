@@ -222,6 +222,17 @@ def mask_id(text: str | None) -> str:
     return "*" * length
 
 
+def mask_cell(text: str) -> str:
+    """A value of an ID column that is not an ID, as a message may show it: 15 characters or more
+    as mask_id shows an ID; shorter (a phone number, part of an ID) all but the last two hidden;
+    without a digit (a name from a shifted column) all hidden."""
+    if len(text) >= 15:
+        return mask_id(text)
+    if not any(character.isdigit() for character in text):
+        return "*" * len(text)
+    return "*" * max(len(text) - 2, 0) + text[-2:]
+
+
 #: an ID number standing inside free text (a reason template may name id_number): 18 or 15 characters
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
 

@@ -93,10 +93,18 @@ def _folder_entries(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]]
         seen.add(identity)
         kept = []
         for name in sorted(folders):
-            if name.startswith(".") or name.lower() in SYSTEM_FOLDERS or name.lower().startswith(".trash-"):
+            if is_system_folder(name):
                 continue
             path = Path(root, name)
-            (others if path.is_symlink() else kept).append(path if path.is_symlink() else name)
+            try:
+                linked = path.is_symlink()
+            except OSError:  # in a folder that may be read, not entered
+                unreadable.append(path)
+                continue
+            if linked:
+                others.append(path)
+            else:
+                kept.append(name)
         folders[:] = kept
         for name in names:
             if name.startswith((".", "~$")):
@@ -107,7 +115,7 @@ def _folder_entries(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]]
             try:
                 regular = path.is_file()
             except OSError:  # listed but not looked at (a folder that may be read, not entered)
-                unreadable.append(path)
+                (unreadable if path.suffix.lower() in REGISTER_SUFFIXES else others).append(path)
                 continue
             if regular:
                 files.append(path)
@@ -118,6 +126,12 @@ def _folder_entries(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]]
     order = lambda path: path.relative_to(data_dir).as_posix()  # noqa: E731
     unreadable = [path for path in unreadable if path != data_dir]  # (the folder itself: checked before)
     return sorted(files, key=order), sorted(others, key=order), sorted(set(unreadable), key=order)
+
+
+def is_system_folder(name: str) -> bool:
+    """A hidden folder, or one the operating system keeps at a drive's root (SYSTEM_FOLDERS)."""
+    lowered = name.lower()
+    return name.startswith(".") or lowered in SYSTEM_FOLDERS or lowered.startswith(".trash-")
 
 
 def _exists(path: Path) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..people import id_shaped, mask_id, parse_id
+from ..people import id_shaped, mask_cell, parse_id
 from .bulk_values import all_dates, plain_numbers, whole_number_codes
 from .cells import CONTROL_CHARACTERS, DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
 from .cells import cell_text as _text
@@ -210,7 +210,7 @@ def parse_person_id(value: object) -> Parsed:
     text = "".join(_text(value).split())
     # the words written for "no ID" shown as they are; anything else masked (part of an ID, or a
     # name from a shifted column: messages never echo either)
-    shown = text if text.upper() in NO_ID_WORDS else mask_id(text)
+    shown = text if text.upper() in NO_ID_WORDS else mask_cell(text)
     return None, code, f"「{shown}」不是有效的身份证号（应为18位）"
 
 

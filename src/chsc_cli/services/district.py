@@ -18,7 +18,7 @@ from ..engine import ComputeResult, Library, compute_indicators, load_library
 from ..engine.activity import indicators_with_rows_in
 from ..periods import Period
 from ..problems import Problem, UserError
-from ..registers.sources import REGISTER_SUFFIXES
+from ..registers.sources import REGISTER_SUFFIXES, is_system_folder
 from .config_rules import verify_targets
 from .district_totals import repeated_names, roll_up
 from .workspace import (
@@ -39,7 +39,7 @@ DISTRICT_STOPPING_CODES = tuple(code for code in STOPPING_CODES if code != "no-r
 def centre_folders(district_dir: Path) -> tuple[list[Path], list[Problem]]:
     """Every sub-folder is a centre; register files at the root are ignored with a warning."""
     check_data_dir(district_dir)
-    folders = sorted(p for p in district_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = sorted(p for p in district_dir.iterdir() if p.is_dir() and not is_system_folder(p.name))
     ignored = [
         Problem("unrecognised-sheet", "区级文件夹根目录下的文件不属于任何中心，已忽略（请放入对应中心的子文件夹）", file=p.name)
         for p in sorted(district_dir.iterdir())

@@ -20,7 +20,6 @@ from ..config import CentreConfig, LoadedConfig, find_config, load_config
 from ..problems import UserError
 from ..registers.cache import ParseCache
 from ..registers.read_plan import ReadPlan, plan_read
-from ..registers.sources import OUTPUT_REASON, relative_name
 from .config_rules import verify_columns_and_kinds, verify_targets
 
 if TYPE_CHECKING:  # the engine and the reader load pandas: imported where used, after the read is planned
@@ -147,8 +146,6 @@ def stopping_line(stopping: list, more: str = "", folder: str | None = None) -> 
 
 
 def input_files(settings: LoadedConfig, read: ReadResult) -> list[Path]:
-    """What a command read and must never write over: every register and the chsc.yaml used — not
-    a list chsc wrote into the folder before (skipped when read: the next run writes it again)."""
-    ours = {item.file for item in read.skipped if item.sheet is None and item.reason == OUTPUT_REASON}
-    registers = [path for path in read.files if relative_name(path, read.data_dir) not in ours] if ours else read.files
-    return [*registers, *([settings.path] if settings.path is not None else [])]
+    """What a command read and must never write over: every register and the chsc.yaml used — a
+    list chsc wrote into the folder before too (staff may have filled it in since)."""
+    return [*read.files, *([settings.path] if settings.path is not None else [])]
