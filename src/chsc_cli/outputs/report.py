@@ -111,11 +111,11 @@ def render_docx(context: ReportContext, template: Path, *, user_template: bool =
 def _check_unpacked_size(template: Path) -> None:
     """A .docx is a zip: one that unpacks past the registers' limit (CHSC_MAX_UNPACKED_MB) is refused
     before it is opened (a 3 MB template holding a 3 GB part once took 6 GB of memory)."""
-    from ..registers.sources import MAX_UNPACKED_ENV, max_unpacked_bytes
+    from ..registers.sources import MAX_UNPACKED_ENV, max_unpacked_bytes, unpacked_size
 
     try:
         with zipfile.ZipFile(template) as archive:
-            declared = sum(member.file_size for member in archive.infolist())
+            declared = unpacked_size(archive)
     except (zipfile.BadZipFile, OSError):
         return  # render_init says what is wrong with it
     limit = max_unpacked_bytes()

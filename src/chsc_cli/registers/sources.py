@@ -67,8 +67,8 @@ SYSTEM_FOLDERS = frozenset({"lost+found", "system volume information", "$recycle
 
 
 def _folder_entries(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]]:
-    """(files, other entries, entries that cannot be opened) below `data_dir`, each in a stable
-    order, without lock files (`~$...`), hidden entries (`.` prefix, or in a hidden folder), the
+    """(files, other entries, entries that cannot be opened) below `data_dir` (folder_files puts
+    them in order), without lock files (`~$...`), hidden entries (`.` prefix, or in a hidden folder), the
     operating system's folders (SYSTEM_FOLDERS) and the settings file.
 
     A folder that is a link to another place is not entered (it may be another centre's folder, or
@@ -114,31 +114,22 @@ def _folder_entries(data_dir: Path) -> tuple[list[Path], list[Path], list[Path]]
                 continue
             try:
                 regular = path.is_file()
+                # os.walk lists a folder it could not look at among the names: not a file to skip
+                folder = not regular and not path.is_symlink() and path.is_dir()
             except OSError:  # listed but not looked at (a folder that may be read, not entered)
                 (unreadable if path.suffix.lower() in REGISTER_SUFFIXES else others).append(path)
                 continue
             if regular:
                 files.append(path)
-            elif _exists(path) and not path.is_symlink() and path.is_dir():
-                continue  # (os.walk lists a folder it could not look at among the names)
-            else:
+            elif not folder:
                 others.append(path)
-    order = lambda path: path.relative_to(data_dir).as_posix()  # noqa: E731
-    unreadable = [path for path in unreadable if path != data_dir]  # (the folder itself: checked before)
-    return sorted(files, key=order), sorted(others, key=order), sorted(set(unreadable), key=order)
+    return files, others, [path for path in set(unreadable) if path != data_dir]  # (the folder itself: checked before)
 
 
 def is_system_folder(name: str) -> bool:
     """A hidden folder, or one the operating system keeps at a drive's root (SYSTEM_FOLDERS)."""
     lowered = name.lower()
     return name.startswith(".") or lowered in SYSTEM_FOLDERS or lowered.startswith(".trash-")
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except OSError:
-        return False
 
 
 def folder_files(data_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -288,7 +279,7 @@ OUTPUT_REASON = "这是 chsc 写出的结果文件（名单、指标表），不
 def _check_zip(data: bytes, max_unpacked: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            declared = sum(member.file_size for member in archive.infolist())
+            declared = unpacked_size(archive)
             properties = _core_properties(archive)
     except zipfile.BadZipFile:
         raise UnreadableFile("文件已损坏或不是 Excel 工作簿（无法解压）") from None
@@ -299,6 +290,11 @@ def _check_zip(data: bytes, max_unpacked: int) -> None:
         )
     if OUTPUT_MARK.encode("ascii") in properties:
         raise UnreadableFile(OUTPUT_REASON, code="unsupported-file")
+
+
+def unpacked_size(archive: zipfile.ZipFile) -> int:
+    """The bytes a zip (xlsx, docx) says it unpacks to: what the zip-bomb limit is held against."""
+    return sum(member.file_size for member in archive.infolist())
 
 
 def _core_properties(archive: zipfile.ZipFile) -> bytes:
