@@ -176,3 +176,25 @@ def test_a_comma_csv_with_tabs_in_a_few_cells_stays_comma_separated(tmp_path):
     (tmp_path / "居民健康档案.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     table = read(tmp_path).tables["residents"]
     assert list(table["station"]) == ["城东站", "城西站"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_unicode_text_list_saved_as_csv_is_read(tmp_path, encoding):
+    """Excel's "Unicode 文本" (and some systems' exports) is UTF-16 with a byte-order mark and
+    tab-separated; renamed to .csv it was refused as of unknown encoding. The mark says what it is."""
+    first, second = make_id("19500101", "011"), make_id("19550505", "021")
+    lines = ["身份证号\t姓名\t建档日期\t所属站点", f"{first}\t甲\t2020-01-01\t城东站", f"{second}\t乙\t2020-01-01\t城西站"]
+    text = "\r\n".join(lines) + "\r\n"
+    mark = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+    (tmp_path / "居民健康档案.csv").write_bytes(mark + text.encode(encoding))
+    result = read(tmp_path)
+    table = result.tables["residents"]
+    assert list(table["id_number"]) == [first, second] and list(table["station"]) == ["城东站", "城西站"]
+    assert result.problems == []
+
+
+def test_utf16_without_its_mark_or_cut_short_is_a_clear_error(tmp_path):
+    text = "身份证号\t姓名\r\n" + make_id("19500101", "011") + "\t甲\r\n"
+    (tmp_path / "居民健康档案.csv").write_bytes(b"\xff\xfe" + text.encode("utf-16-le")[:-1])  # an odd length
+    [problem] = [p for p in read(tmp_path).problems if p.code == "unreadable-file"]
+    assert "编码" in problem.message

@@ -233,14 +233,20 @@ def read_file(
     return _read_workbook(data, name, path.suffix.lower(), max_unpacked)
 
 
+#: Byte-order marks of UTF-16, which Excel's "Unicode 文本" and some systems' exports are written in
+#: (tab-separated): such a file is read by its mark, whatever it is named.
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _read_csv(data: bytes) -> list[list[object]]:
-    for encoding in ("utf-8-sig", "gb18030"):
+    encodings = ("utf-16",) if data.startswith(UTF16_MARKS) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes every byte sequence with surrogates only on errors
+    else:  # GB18030 fails on a few byte sequences (a lone 0x80 or 0xFF); UTF-16 on an odd length
         raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
     if "\x00" in text:
         raise UnreadableFile("文件含有二进制内容，不是 CSV 文本文件")
