@@ -1009,3 +1009,23 @@ def test_a_date_cell_before_1900_says_it_has_no_date(tmp_path):
     result = read(tmp_path)
     [problem] = problems(result, "bad-date")
     assert "没有日期" in problem.message and "1900 年以前" in problem.message
+
+
+def test_invisible_characters_leave_headers_and_values(tmp_path):
+    """A zero-width space copied from a web page, or U+FEFF from a UTF-8 file with a byte-order mark
+    (twice in a CSV saved again), is no part of a header or a value: the 身份证号 column was not
+    found, a date was refused and 城东站 split into two stations."""
+    first, second, third = make_id("19500101", "011"), make_id("19550505", "021"), make_id("19560505", "031")
+    rows = [["\ufeff身份证号", "体检日期", "所属站点\u200b"], [first, "2025-03-12\u200b", "城东站\u200b"],
+            [second + "\u2060", "\u200b2025-03-13", "城东站"], [third, "2025-03-14", "\u200b"]]
+    write_xlsx(tmp_path / "体检.xlsx", rows)
+    result = read(tmp_path)
+    assert [p.code for p in result.problems] == ["completeness-unchecked", "completeness-unchecked"]
+    table = result.tables["elderly_checkups"]
+    assert list(table["id_number"]) == [first, second, third]
+    assert [str(d.date()) for d in table["checkup_date"]] == ["2025-03-12", "2025-03-13", "2025-03-14"]
+    assert list(table["station"]) == ["城东站", "城东站", None]
+    (tmp_path / "体检.xlsx").unlink()
+    text = "\ufeff身份证号,体检日期\r\n" + f"{first},2025-03-12\r\n"
+    (tmp_path / "体检.csv").write_bytes("\ufeff".encode("utf-8") + text.encode("utf-8"))  # the mark twice
+    assert list(read(tmp_path).tables["elderly_checkups"]["id_number"]) == [first]

@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from chsc_cli.characters import CONTROL_CHARACTERS
 from chsc_cli.problems import UserError
 
 CONFIG_NAME = "chsc.yaml"
@@ -107,7 +108,7 @@ Year = Annotated[int, Field(ge=1900, le=2100)]
 def station_key(name: str) -> str:
     """A station's name as the registers' text reads it (NFKC, all white space removed): a
     `stations:` entry 「Ａ站」 or 「城东 站」 is the station a register writes 「A站」 or 「城东站」."""
-    return "".join(unicodedata.normalize("NFKC", "".join(name.split())).split())
+    return "".join(unicodedata.normalize("NFKC", CONTROL_CHARACTERS.sub("", "".join(name.split()))).split())
 
 
 # --------------------------------------------------------------------------------------- models

@@ -9,6 +9,7 @@ import unicodedata
 import pandas as pd
 
 from ..people import mask_id
+from .columns import CONTROL_CHARACTERS
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_ERRORS = frozenset(
@@ -26,16 +27,14 @@ DATE_YEARS = (1800, 2200)
 def is_blank(value: object) -> bool:
     if value is None:
         return True
-    if isinstance(value, str):
-        return not value.strip()
+    if isinstance(value, str):  # blank also when only invisible characters are left (a zero-width space)
+        text = value.strip()
+        return not text or (not text.isprintable() and not CONTROL_CHARACTERS.sub("", text).strip())
     if isinstance(value, float):
         return value != value  # NaN
     return value is pd.NaT or value is pd.NA
 
 
-#: Control characters that are not white space (ESC, BEL, DEL, the C1 set): never part of a value,
-#: and on a terminal ESC starts a sequence that recolours or retitles it. Cells lose them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
 
 
 def cell_text(value: object) -> str:

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..characters import CONTROL_CHARACTERS
+
 ValueType = Literal[
     "id",  # 身份证号: normalised 18-character ID (people.parse_ids)
     "code",  # 儿童编码: normalised text key, no checksum
@@ -187,7 +189,7 @@ _SPACES = re.compile(r"\s+")
 
 @functools.lru_cache(maxsize=65536)
 def _normalise_header_text(text: str) -> str:
-    value = unicodedata.normalize("NFKC", text)
+    value = unicodedata.normalize("NFKC", CONTROL_CHARACTERS.sub("", text))
     value = _SPACES.sub("", value)
     previous = None
     while previous != value and value:
@@ -212,7 +214,7 @@ def normalise_header(text: object) -> str:
 
 def normalise_value_text(text: str) -> str:
     """Normalise a vocabulary value for matching: NFKC, no white space, case-folded, 其它 = 其他."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).casefold().replace("其它", "其他")
+    return _SPACES.sub("", unicodedata.normalize("NFKC", CONTROL_CHARACTERS.sub("", text))).casefold().replace("其它", "其他")
 
 
 #: Starts of a value that says "not done" in a content-filled yes/no column (未指导, 无, 不详).
