@@ -130,7 +130,7 @@ def test_normalise_id_text(text, expected):
         ("1101051949123100XX", (None, "bad-id")),
         ("X1010519491231002X", (None, "bad-id")),
         ("1101051949123100", (None, "bad-id")),
-        ("1.10105E+17", (None, "bad-id")),
+        ("1.10105E+17", (None, "id-as-number")),  # a number written out as text: its digits are lost
         ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", (None, "bad-id")),  # Arabic-Indic digits are not ID digits
         ("张三", (None, "bad-id")),
     ],
@@ -421,3 +421,12 @@ def test_vectorised_birth_date_at_the_edges(birth):
     expected = birth_date_from_id(id18)
     got = birth_dates_from_ids(pd.Series([id18], dtype=object))[0]
     assert (None if pd.isna(got) else got.date()) == expected
+
+
+@pytest.mark.parametrize("text", ["3.30102E+17", "3.30102e+17", "1.10105E+17", "３.３０１０２Ｅ＋１７", "330102195001010000.0"])
+def test_an_id_written_out_from_a_number_is_id_as_number(text):
+    """A CSV saved again by Excel or WPS writes the ID it held as a number as `3.30102E+17`: the
+    digits are lost as in a number cell (id-as-number, "format the column as text"), not an ID
+    written wrong (bad-id, whose message showed the exponent as the ID's last digits)."""
+    assert parse_id(text) == (None, "id-as-number")
+    assert parse_ids(pd.Series([text, "abc"], dtype=object))["code"].tolist() == ["id-as-number", "bad-id"]

@@ -43,6 +43,9 @@ _BLANKS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _ID18 = re.compile(r"[0-9]{17}[0-9X]")
 _DIGITS17 = re.compile(r"[0-9]{17}")
 _DIGITS15 = re.compile(r"[0-9]{15}")
+#: A number written out as text after it was stored as a number (a CSV saved again by Excel or WPS:
+#: `3.30102E+17`, or `330102195001010000.0`): its last digits are lost, as in a number cell.
+_NUMBER_TEXT = re.compile(r"[0-9](?:\.[0-9]+)?E\+?1[0-9]|[0-9]{16,}\.0*")
 _FIFTEEN_DIGIT_LOW = 10**14
 _FIFTEEN_DIGIT_HIGH = 10**15
 _WEIGHTS_ARRAY = np.array(CHECK_WEIGHTS, dtype=np.int64)
@@ -104,7 +107,7 @@ def _parse_id_text(text: str) -> tuple[str | None, str | None]:
         return normalised, None
     if _DIGITS15.fullmatch(normalised):
         return convert_15_to_18(normalised), None
-    return None, BAD_ID
+    return None, ID_AS_NUMBER if _NUMBER_TEXT.fullmatch(normalised) else BAD_ID
 
 
 def _parse_id_number(number: int) -> tuple[str | None, str | None]:
@@ -306,6 +309,7 @@ def _parse_texts(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     codes = np.empty(len(texts), dtype=object)
     codes.fill(BAD_ID)  # np.full would convert the text first
     codes[(normalised == "").to_numpy(dtype=bool)] = MISSING_ID
+    codes[_fullmatch(normalised, _NUMBER_TEXT)] = ID_AS_NUMBER
     is18 = _fullmatch(normalised, _ID18)
     ids[is18] = normalised[is18].to_numpy(dtype=object)
     is15 = _fullmatch(normalised, _DIGITS15)
