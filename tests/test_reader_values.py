@@ -500,6 +500,8 @@ def test_rows_to_skip(tmp_path):
         [4, people[3], "2025-03-04", None],  # 9
         [5, None, None, None],  # 10: a pre-numbered empty template row
         [],  # 11
+        ["汇总", 4, None, None],  # 12: the total row of an Excel table (表格 > 汇总行), a count under 身份证号 too
+        [None, None, None, None, "汇总"],  # 13
     ]
     write_xlsx(tmp_path / "体检.xlsx", rows)
     result = read(tmp_path)

@@ -19,7 +19,9 @@ from .row_keys import ROW_KEY_HASH, row_hashes, value_hashes
 from .values import blank_rows, factorize, parse_distinct, parser_for, per_row
 from .vocabularies import with_declared_codes
 
-TOTAL_WORDS = frozenset(("合计", "总计", "小计"))
+#: registers.md's total rows, and 汇总: the label Excel (Chinese) gives the total row of a table
+#: (表格 > 汇总行), which a list kept as an Excel table carries at its end.
+TOTAL_WORDS = frozenset(("合计", "总计", "小计", "汇总"))
 OLDEST_DATE = np.datetime64("1900-01-01", "ns")
 #: Columns every table carries besides the kind's fields.
 SOURCE_COLUMNS = ("_file", "_sheet", "_row", "_present")
@@ -80,7 +82,7 @@ def _fill_merged_cells(grid: np.ndarray, merges, first_data_row: int) -> None:
         grid[start + 1 : stop, left] = grid[start, left]
 
 
-#: 合计 / 总计 / 小计 as they are typed: with a colon, spaces between the characters, padding.
+#: 合计 / 总计 / 小计 / 汇总 as they are typed: with a colon, spaces between the characters, padding.
 TOTAL_VARIANTS = tuple(
     f"{pad}{word[0]}{gap}{word[1]}{colon}{pad}"
     for word in TOTAL_WORDS
@@ -92,7 +94,7 @@ TOTAL_SET = frozenset(TOTAL_VARIANTS)
 
 
 def _total_rows(grid: np.ndarray, factorized: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
-    """Rows whose first non-empty cell is 合计, 总计 or 小计 (exact matches of the usual spellings,
+    """Rows whose first non-empty cell is 合计, 总计, 小计 or 汇总 (exact matches of the usual spellings,
     compared in C: a register has 100,000 rows and one total line). Each next column is looked at
     only in the rows still without a non-empty cell: a sheet with one blank row is not compared in
     full column after column. A column already factorised (`factorized`: index -> positions,
