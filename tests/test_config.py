@@ -34,7 +34,7 @@ population_by_year:    # optional: other years' official figures (for --compare,
   2024: {total: 98000, age_65_plus: 11500}
 """
 
-TOP_LEVEL_KEYS = "centre, population, prevalence, stations, targets, columns, reference_date, kinds, population_by_year"
+TOP_LEVEL_KEYS = "centre, population, prevalence, stations, targets, columns, reference_date, hidden_sheets, kinds, population_by_year"
 
 
 def write(tmp_path: Path, text: str) -> Path:

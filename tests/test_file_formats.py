@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run_chsc
-from helpers import make_id, problems, read, write_xlsx
+from helpers import make_id, problems, read, write_workbook, write_xlsx
 from ods_writer import workbook_as_ods, write_ods
+from chsc_cli.config import load_config
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 ID1 = make_id("19500101", "001")
@@ -198,3 +199,50 @@ def test_utf16_without_its_mark_or_cut_short_is_a_clear_error(tmp_path):
     (tmp_path / "居民健康档案.csv").write_bytes(b"\xff\xfe" + text.encode("utf-16-le")[:-1])  # an odd length
     [problem] = [p for p in read(tmp_path).problems if p.code == "unreadable-file"]
     assert "编码" in problem.message
+
+
+def _hidden_sheets_folder(folder: Path) -> list[str]:
+    """A roster with, beside its visible sheet, a "very hidden" copy of last year's roster (a
+    program's backup: two more people) and a hidden lookup list, as a system's export has it."""
+    from openpyxl import load_workbook
+
+    people = [make_id("19500101", f"{n:03d}") for n in range(1, 5)]
+    header = ["身份证号", "姓名", "建档日期", "所属站点"]
+    sheets = {
+        "花名册": [header] + [[p, "某", "2020-01-01", "城东站"] for p in people[:2]],
+        "_backup": [header] + [[p, "某", "2019-01-01", "城东站"] for p in people],
+        "字典": [["身份证号", "姓名", "家庭医生团队"], ["示例", "示例", "一组"]],
+    }
+    write_workbook(folder / "居民健康档案.xlsx", sheets)
+    book = load_workbook(folder / "居民健康档案.xlsx")
+    book["_backup"].sheet_state, book["字典"].sheet_state = "veryHidden", "hidden"
+    book.save(folder / "居民健康档案.xlsx")
+    (folder / "chsc.yaml").write_text("population: {total: 10}\n", encoding="utf-8")
+    return people
+
+
+def test_hidden_sheets_are_listed_not_read(tmp_path):
+    """A hidden sheet was read as a register: a very hidden backup of last year's roster added its
+    people to this year's figures (Excel cannot even show it), and a hidden lookup list stopped
+    validate with missing-column. chsc.yaml `hidden_sheets: skip` (the default) lists them instead;
+    the computing commands name a hidden sheet that reads as a register on stderr."""
+    people = _hidden_sheets_folder(tmp_path)
+    result = read(tmp_path)
+    assert list(result.tables["residents"]["id_number"]) == people[:2]
+    assert sorted((s.sheet, s.reason.split("，")[1]) for s in result.skipped) == [("_backup", "未读入：若要计入"), ("字典", "不是可识别的登记表")]
+    assert [p.code for p in result.problems] == ["unrecognised-sheet", "unrecognised-sheet"]
+    ran = run_chsc("compute", tmp_path, "--period", "2025", "--format", "json")
+    assert ran.code == 0 and "「_backup」" in ran.stderr and "字典" not in ran.stderr
+    [record_rate] = [i for i in json.loads(ran.stdout)["indicators"] if i["id"] == "health_record_rate"]
+    assert record_rate["numerator"] == 2
+    assert run_chsc("validate", tmp_path).code == 0
+
+
+def test_hidden_sheets_read_when_chsc_yaml_says_so(tmp_path):
+    people = _hidden_sheets_folder(tmp_path)
+    (tmp_path / "chsc.yaml").write_text("population: {total: 10}\nhidden_sheets: read\n", encoding="utf-8")
+    result = read(tmp_path, settings=load_config(tmp_path / "chsc.yaml").settings)
+    assert sorted(set(result.tables["residents"]["id_number"])) == people
+    (tmp_path / "chsc.yaml").write_text("hidden_sheets: yes\n", encoding="utf-8")
+    ran = run_chsc("validate", tmp_path)
+    assert ran.code == 2 and "hidden_sheets" in ran.stderr and "skip" in ran.stderr

@@ -147,6 +147,9 @@ class CentreConfig(BaseModel):
     targets: Annotated[dict[str, Target], BeforeValidator(_empty_as_default)] = {}
     columns: Annotated[dict[str, Text], BeforeValidator(_empty_as_default)] = {}
     reference_date: Literal["period_end", "period_start"] = "period_end"
+    #: Sheets a workbook hides (a system's lookup lists, an old copy kept out of sight): skipped and
+    #: listed (`skip`, the default), or read as any other sheet (`read`).
+    hidden_sheets: Literal["skip", "read"] = "skip"
     kinds: Annotated[dict[str, Text], BeforeValidator(_empty_as_default)] = {}
     population_by_year: Annotated[dict[Year, Population], BeforeValidator(_empty_as_default)] = {}
 
@@ -357,6 +360,7 @@ _RULES: dict[KeyPath, str] = {
     ("columns",): "应为「别名: 规范列名」，如 证件号: 身份证号",
     ("columns", "*"): "应为规范列名（文字），如 身份证号",
     ("reference_date",): "只能是 period_end 或 period_start",
+    ("hidden_sheets",): "只能是 skip（跳过隐藏的工作表，默认）或 read（照常读入）",
     ("kinds",): '应为「文件名模式: 登记册类型」，如 "*慢病名册*.xlsx": hypertension_patients',
     ("kinds", "*"): "应为登记册类型名（文字），如 hypertension_patients",
     ("population_by_year",): "应为「年份: {total: 人数, age_65_plus: 人数}」",

@@ -91,6 +91,9 @@ centre: {centre}
 # 年龄按统计期末（period_end，默认）还是期初（period_start）计算
 # reference_date: period_end
 
+# 隐藏的工作表（系统的下拉选项表、藏起来的旧数据）：skip 跳过并列出（默认），read 照常读入
+# hidden_sheets: skip
+
 # 文件类型无法自动判断时指定：文件名通配符（可加 #工作表名）: 登记表类型
 # kinds:
 #   "*慢病名册*.xlsx": hypertension_patients

@@ -64,6 +64,7 @@ class ParseCache:
                 "format": FORMAT,
                 "columns": sorted(settings.columns.items()),
                 "kinds": sorted(settings.kinds.items()),
+                "hidden_sheets": settings.hidden_sheets,
                 "today": today.isoformat(),
             },
             ensure_ascii=False,

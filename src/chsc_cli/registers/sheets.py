@@ -19,7 +19,7 @@ from .catalogue import Catalogue
 from .kinds import active_catalogue, use_catalogue
 from .persons import ID_FIELD, with_id_facts
 from .records import RegisterSheet, SkippedSheet
-from .sources import OpenedWorkbook, UnreadableFile, read_file
+from .sources import HIDDEN_REASON, HIDDEN_REGISTER_REASON, OpenedWorkbook, UnreadableFile, read_file
 from .table import build_sheet_table
 
 #: A sheet sharing this many canonical columns with a kind but lacking a required one is reported
@@ -93,10 +93,17 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
         header = find_header(raw.rows, index)
         forced = kind_from_settings(settings.kinds, raw.file, raw.sheet)
         if header is None:
-            _skip(result, raw.file, raw.sheet, "没有找到可识别的表头（前 20 行中没有登记表的列名）")
+            _skip(result, raw.file, raw.sheet, HIDDEN_REASON if raw.hidden and settings.hidden_sheets == "skip"
+                  else "没有找到可识别的表头（前 20 行中没有登记表的列名）")
             continue
         cells = _cells_below(raw.rows, header.row_index)
         outcome = classify(index, header.names, raw.file, raw.sheet, header.title_text, forced, cells)
+        if raw.hidden and settings.hidden_sheets == "skip":
+            looks_like = outcome.kind is not None and not outcome.ambiguous and all(
+                c.field in outcome.matched for c in kinds[outcome.kind].required
+            )
+            _skip(result, raw.file, raw.sheet, HIDDEN_REGISTER_REASON if looks_like else HIDDEN_REASON)
+            continue
         if outcome.ambiguous:
             _ambiguous(result, kinds, raw.file, raw.sheet, outcome.ambiguous)
             continue

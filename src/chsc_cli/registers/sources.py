@@ -50,6 +50,9 @@ class RawSheet:
     #: Merged cell ranges as (first row, first column, last row, last column), 0-based like `rows`
     #: (.xlsx and .xls keep them; a CSV has none).
     merges: tuple[tuple[int, int, int, int], ...] = ()
+    #: Hidden in the workbook (Excel's hidden or "very hidden", LibreOffice's hidden sheet): a system's
+    #: lookup lists, or an old copy kept out of sight; chsc.yaml's `hidden_sheets` says whether it is read.
+    hidden: bool = False
 
 
 class UnreadableFile(Exception):
@@ -280,6 +283,10 @@ def _delimiter(text: str) -> str:
 OUTPUT_MARK = "chsc-output"
 #: What a skipped chsc result file is listed with (unsupported-file, info).
 OUTPUT_REASON = "这是 chsc 写出的结果文件（名单、指标表），不是登记表，已跳过"
+#: What a hidden sheet that reads as a register is listed with (chsc.yaml `hidden_sheets: skip`),
+#: and what any other hidden sheet is (a lookup list: nothing to do).
+HIDDEN_REGISTER_REASON = "工作表已隐藏，未读入：若要计入，请在 Excel 中取消隐藏，或在 chsc.yaml 中写 hidden_sheets: read"
+HIDDEN_REASON = "工作表已隐藏，不是可识别的登记表，已跳过"
 
 
 def _check_zip(data: bytes, max_unpacked: int) -> None:
@@ -357,6 +364,7 @@ class OpenedWorkbook:
         Each decoded sheet is let go once its values are out (a workbook's sheets are never all held
         decoded beside their values)."""
         out = []
+        hidden = _hidden_sheets(self.workbook)
         for sheet_name in self.names:
             sheet = self.decoded.pop(sheet_name) if sheet_name in self.decoded else _decoded(self.workbook, sheet_name)
             if isinstance(sheet, UnreadableFile):
@@ -373,9 +381,19 @@ class OpenedWorkbook:
                 raise
             except Exception as error:
                 raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
-            out.append(RawSheet(self.name, sheet_name, rows, _merges(sheet)))
+            out.append(RawSheet(self.name, sheet_name, rows, _merges(sheet), sheet_name in hidden))
             del sheet
         return out
+
+
+def _hidden_sheets(workbook) -> set[str]:
+    """The names of the sheets a workbook hides (none when it cannot say)."""
+    try:
+        from python_calamine import SheetVisibleEnum
+
+        return {item.name for item in workbook.sheets_metadata if item.visible != SheetVisibleEnum.Visible}
+    except Exception:  # noqa: BLE001 - damaged metadata hides nothing: the sheet is read as before
+        return set()
 
 
 def _last_row(sheet) -> int:
