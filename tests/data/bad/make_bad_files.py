@@ -29,7 +29,7 @@ EXPECTED: dict[str, str] = {
     "really_a_csv.xlsx": "unreadable-file",  # a CSV register renamed to .xlsx
     "html_export.xls": "unreadable-file",  # an HTML table saved as .xls by a web system
     "zip_not_a_workbook.xlsx": "unreadable-file",  # a zip archive that holds no workbook
-    "utf16.csv": "unreadable-file",  # Excel's 'Unicode text' (UTF-16 with BOM) renamed .csv
+    "utf16.csv": "unreadable-file",  # UTF-16 without its byte-order mark (with it, the file is read)
     "shift_jis.csv": "unrecognised-sheet",  # Japanese Shift-JIS bytes: decodes as GB18030 nonsense
     "unclosed_quote.csv": "unreadable-file",  # a stray " on line 3 would swallow the 30 rows after it
     "header_at_row_25.xlsx": "unrecognised-sheet",  # the header below the 20 rows searched
@@ -235,7 +235,7 @@ def zip_not_a_workbook() -> bytes:
 
 
 def utf16_csv() -> bytes:
-    return f"身份证号\t姓名\t建档日期\r\n{ID_1}\t张三\t2020-01-01\r\n".encode("utf-16")
+    return f"身份证号\t姓名\t建档日期\r\n{ID_1}\t张三\t2020-01-01\r\n".encode("utf-16-le")
 
 
 def shift_jis_csv() -> bytes:
