@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems import UserError
+from .cell_xml import apply_fixes, sheet_fixes, workbook_xml
 
 REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
 #: Files of the folder that are settings, not registers (at the folder's root).
@@ -342,7 +343,8 @@ def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None 
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # calamine raises its own error types for every damaged file
         raise UnreadableFile(f"文件已损坏或不是 Excel 工作簿（{type(error).__name__}）") from None
-    opened = OpenedWorkbook(name, workbook, list(workbook.sheet_names))
+    package = data if data[:4] == b"PK\x03\x04" and suffix in (".xlsx", ".xlsm") else None
+    opened = OpenedWorkbook(name, workbook, list(workbook.sheet_names), package)
     if decode:
         for sheet_name in opened.names:
             sheet = opened.decoded[sheet_name] = _decoded(workbook, sheet_name)
@@ -356,6 +358,9 @@ class OpenedWorkbook:
     name: str  # the file's path relative to the data folder
     workbook: object  # its CalamineWorkbook
     names: list[str]  # its sheets, in order
+    #: the .xlsx/.xlsm file's bytes: its sheets' XML is looked at for formulas calamine reads as
+    #: empty and for error values (cell_xml.py)
+    package: bytes | None = None
     #: sheets decoded ahead: a CalamineSheet, or why it cannot be read (given up in raw_sheets)
     decoded: dict[str, object] = field(default_factory=dict)
 
@@ -365,6 +370,7 @@ class OpenedWorkbook:
         decoded beside their values)."""
         out = []
         hidden = _hidden_sheets(self.workbook)
+        book = workbook_xml(self.package) if self.package is not None else None
         for sheet_name in self.names:
             sheet = self.decoded.pop(sheet_name) if sheet_name in self.decoded else _decoded(self.workbook, sheet_name)
             if isinstance(sheet, UnreadableFile):
@@ -377,6 +383,9 @@ class OpenedWorkbook:
                         code="too-large",
                     )
                 rows = sheet.to_python(skip_empty_area=False)
+                fixes = sheet_fixes(book, sheet_name)
+                if fixes:
+                    apply_fixes(rows, fixes)
             except UnreadableFile:
                 raise
             except Exception as error:

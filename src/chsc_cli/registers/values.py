@@ -208,9 +208,9 @@ def parse_person_id(value: object) -> Parsed:
     if code == "id-as-number":
         return None, code, "身份证号以数字格式保存，后几位已丢失：请把该列设为“文本”格式后重新输入"
     text = "".join(_text(value).split())
-    # the words written for "no ID" shown as they are; anything else masked (part of an ID, or a
+    # the words written for "no ID" and Excel's error values shown as they are; anything else masked (part of an ID, or a
     # name from a shifted column: messages never echo either)
-    shown = text if text.upper() in NO_ID_WORDS else mask_cell(text)
+    shown = text if text.upper() in NO_ID_WORDS or text.upper() in EXCEL_ERRORS else mask_cell(text)
     return None, code, f"「{shown}」不是有效的身份证号（应为18位）"
 
 

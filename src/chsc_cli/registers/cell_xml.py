@@ -1,0 +1,152 @@
+"""What a worksheet's XML says of cells that python-calamine reads as empty or as a stale value (.xlsx).
+
+Excel and WPS store every formula's result beside it, and calamine reads that result. Other writers
+do not: openpyxl stores no result, xlsxwriter stores 0, and Excel's error values come back empty. A
+regional system's own xlsx writer that keeps an ID as the text formula `="330102…"` so made a whole
+roster read as blank IDs (`missing-id`, and validate passed). So, for each sheet of an .xlsx/.xlsm:
+
+- a formula that is only a text literal (`="330102…"`, `="是"`) is its text, whatever result is stored;
+- any other formula without a stored result is the text `=` + the formula, so that the column's
+  parser reports the cell where it is (a bad date, a bad ID) instead of reading it as blank;
+- an error value (`#N/A`, `#REF!` …) is its text, as if typed: the parsers say what it is.
+
+Only sheets whose first PREFIX_BYTES of XML hold a formula or an error value are read in full (an
+export has neither: the look costs a millisecond a sheet). Anything unexpected (a damaged part, a
+cell without its `r` reference) leaves the sheet as calamine read it.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import posixpath
+import re
+import zipfile
+import zlib
+from xml.etree import ElementTree
+
+#: How much of a sheet's XML is looked at for a formula or an error value before reading it in full.
+PREFIX_BYTES = 64 * 1024
+#: A formula element (`<f>`, `<f t="shared" …/>`, `<x:f>`) or an error cell: plain byte searches
+#: (a regular expression took 4 ms a sheet).
+_SIGNS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b' t="e"')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+_TEXT_LITERAL = re.compile(r'\s*"((?:[^"]|"")*)"\s*')
+#: A formula whose text is not stored (a shared formula's other cells) and whose result is not either.
+UNSTORED_FORMULA = "=（公式，文件中没有保存计算结果）"
+
+Fixes = dict[tuple[int, int], str]
+
+
+class WorkbookXml:
+    """The worksheet parts of one .xlsx package, opened once for all its sheets."""
+
+    def __init__(self, data: bytes):
+        self.archive = zipfile.ZipFile(io.BytesIO(data))
+        self.members = _sheet_members(self.archive)
+
+    def fixes(self, sheet_name: str) -> Fixes:
+        """(row, column) 0-based -> the text the cell stands for; empty when nothing is to be fixed."""
+        member = self.members.get(sheet_name)
+        if member is None:
+            return {}
+        with self.archive.open(member) as part:
+            prefix = part.read(PREFIX_BYTES)
+        if not any(sign in prefix for sign in _SIGNS):
+            return {}
+        return _cell_fixes(self.archive.read(member))
+
+
+def workbook_xml(data: bytes) -> WorkbookXml | None:
+    """The package's worksheets, or None when they cannot be found (the sheets are read as they are)."""
+    try:
+        return WorkbookXml(data)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, ElementTree.ParseError):
+        return None
+
+
+def sheet_fixes(book: WorkbookXml | None, sheet_name: str) -> Fixes:
+    if book is None:
+        return {}
+    try:
+        return book.fixes(sheet_name)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError):
+        return {}
+
+
+def apply_fixes(rows: list[list[object]], fixes: Fixes) -> None:
+    """Write the fixes into the grid (anchored at A1), growing it where a cell lies past its end."""
+    for (row, column), text in fixes.items():
+        while len(rows) <= row:
+            rows.append([""] * (len(rows[0]) if rows else 0))
+        cells = rows[row]
+        if len(cells) <= column:
+            cells.extend([""] * (column + 1 - len(cells)))
+        cells[column] = text
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the package (xl/workbook.xml and its relationships)."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {item.get("Id"): item.get("Target") for item in relations.iter() if item.tag.endswith("Relationship")}
+    names = {info.filename.replace("\\", "/"): info.filename for info in archive.infolist()}
+    members = {}
+    for sheet in workbook.iter():
+        if not sheet.tag.endswith("}sheet") and sheet.tag != "sheet":
+            continue
+        relation = next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None)
+        target = targets.get(relation)
+        if not target or sheet.get("name") is None:
+            continue
+        target = target.replace("\\", "/")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        if path in names:
+            members[sheet.get("name")] = names[path]
+    return members
+
+
+def _cell_fixes(xml: bytes) -> Fixes:
+    fixes: Fixes = {}
+    for match in _CELL.finditer(xml):
+        attributes, inner = match.group(1), match.group(2) or b""
+        is_error = (kind := _TYPE.search(attributes)) is not None and kind.group(1) == b"e"
+        formula = _FORMULA.search(inner)
+        if formula is None and not is_error:
+            continue
+        reference = _REFERENCE.search(attributes)
+        if reference is None:
+            continue
+        value = _VALUE.search(inner)
+        stored = _text(value.group(1)) if value is not None and value.group(1) else ""
+        text = _fixed_text(formula, stored, is_error)
+        if text is not None:
+            fixes[(int(reference.group(2)) - 1, _column_index(reference.group(1)))] = text
+    return fixes
+
+
+def _fixed_text(formula, stored: str, is_error: bool) -> str | None:
+    written = _text(formula.group(1)) if formula is not None and formula.group(1) else ""
+    literal = _TEXT_LITERAL.fullmatch(written) if written else None
+    if literal is not None:
+        return literal.group(1).replace('""', '"')
+    if is_error:
+        return stored.strip() or None  # the error's own text (#N/A …), as if typed
+    if stored:
+        return None  # calamine reads the stored result
+    return "=" + written if written else UNSTORED_FORMULA
+
+
+def _text(raw: bytes) -> str:
+    return html.unescape(raw.decode("utf-8", errors="replace"))
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
