@@ -95,3 +95,16 @@ def test_an_excel_saved_register_is_not_looked_at_in_full(tmp_path, monkeypatch)
     _openpyxl_roster(tmp_path / "居民健康档案.xlsx", lambda person: person)
     monkeypatch.setattr(cell_xml, "_cell_fixes", lambda xml: pytest.fail("read in full"))
     assert list(read(tmp_path).tables["residents"]["id_number"]) == PEOPLE
+
+
+def test_a_workbook_part_declaring_entities_is_not_parsed():
+    import io
+    import zipfile
+
+    from chsc_cli.registers.cell_xml import workbook_xml
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", '<!DOCTYPE x [<!ENTITY a "aaaa">]><workbook><sheets><sheet name="&a;" r:id="rId1"/></sheets></workbook>')
+        archive.writestr("xl/_rels/workbook.xml.rels", "<Relationships/>")
+    assert workbook_xml(buffer.getvalue()) is None

@@ -91,8 +91,7 @@ def apply_fixes(rows: list[list[object]], fixes: Fixes) -> None:
 
 def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its part in the package (xl/workbook.xml and its relationships)."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    workbook, relations = (_parsed(archive.read(part)) for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
     targets = {item.get("Id"): item.get("Target") for item in relations.iter() if item.tag.endswith("Relationship")}
     names = {info.filename.replace("\\", "/"): info.filename for info in archive.infolist()}
     members = {}
@@ -108,6 +107,14 @@ def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
         if path in names:
             members[sheet.get("name")] = names[path]
     return members
+
+
+def _parsed(xml: bytes) -> ElementTree.Element:
+    """A small part of the package, parsed; one declaring entities is not (their expansion is an
+    attack, never a workbook's need)."""
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        raise ValueError("a document type declaration")
+    return ElementTree.fromstring(xml)
 
 
 def _cell_fixes(xml: bytes) -> Fixes:
