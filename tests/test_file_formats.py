@@ -246,3 +246,28 @@ def test_hidden_sheets_read_when_chsc_yaml_says_so(tmp_path):
     (tmp_path / "chsc.yaml").write_text("hidden_sheets: yes\n", encoding="utf-8")
     ran = run_chsc("validate", tmp_path)
     assert ran.code == 2 and "hidden_sheets" in ran.stderr and "skip" in ran.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet/></Workbook>'.encode(),
+         "Excel 2003 XML 表格"),
+        ("身份证号\t体检日期\r\n110105195001010020\t2025-03-12\r\n".encode("gbk"), "改为 .csv"),
+        (b"\xff\xfe" + "身份证号\t体检日期\r\n110105195001010020\t2025-03-12\r\n".encode("utf-16-le"), "改为 .csv"),
+    ],
+)
+def test_an_xls_that_is_text_or_xml_says_what_it_is(tmp_path, content, says):
+    """A web system's "导出Excel" is often a text list or an Excel 2003 XML table named .xls: it was
+    called damaged ("已损坏或不是 Excel 工作簿"), though Excel opens it."""
+    (tmp_path / "老年人体检.xls").write_bytes(content)
+    [problem] = [p for p in read(tmp_path).problems if p.code == "unreadable-file"]
+    assert says in problem.message and "损坏" not in problem.message
+
+
+def test_random_bytes_named_xls_are_still_damaged(tmp_path):
+    import random
+
+    (tmp_path / "老年人体检.xls").write_bytes(bytes(random.Random(3).randrange(256) for _ in range(5000)))
+    [problem] = [p for p in read(tmp_path).problems if p.code == "unreadable-file"]
+    assert "损坏" in problem.message

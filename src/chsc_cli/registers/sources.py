@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..characters import CONTROL_CHARACTERS
 from ..problems import UserError
 from .cell_xml import apply_fixes, sheet_fixes, workbook_xml
 
@@ -337,6 +338,10 @@ def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None 
         raise UnreadableFile("文件已加密（设置了打开密码）或是旧版 .xls 格式：请取消密码并另存为 .xlsx")
     elif _looks_like_html(data):
         raise UnreadableFile("文件内容是网页（HTML），不是真正的 Excel 工作簿：请用 Excel 打开后另存为 .xlsx")
+    elif _looks_like_spreadsheet_xml(data):
+        raise UnreadableFile("这是 Excel 2003 XML 表格，不是 Excel 工作簿：请用 Excel 打开后另存为 .xlsx")
+    elif suffix == ".xls" and _looks_like_text_table(data):
+        raise UnreadableFile("文件内容是文字表格（制表符或逗号分隔），不是 Excel 工作簿：请把扩展名改为 .csv，或用 Excel 打开后另存为 .xlsx")
     elif suffix != ".xls":
         raise UnreadableFile("不是 Excel 工作簿（文件内容不是 xlsx 格式）：若是 CSV，请把扩展名改为 .csv")
     try:
@@ -433,6 +438,37 @@ def _merges(sheet) -> tuple[tuple[int, int, int, int], ...]:
         return tuple((int(r0), int(c0), int(r1), int(c1)) for (r0, c0), (r1, c1) in ranges)
     except Exception:  # a damaged merge list loses the merges, not the sheet
         return ()
+
+
+def _looks_like_spreadsheet_xml(data: bytes) -> bool:
+    """Excel 2003's "XML 表格" (SpreadsheetML), which some systems export as .xls."""
+    start = data[:4096]
+    return start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in start
+
+
+def _looks_like_text_table(data: bytes) -> bool:
+    """Text whose first lines hold tabs or commas: a web system's "导出Excel" that is a text list
+    (often tab-separated) named .xls. Only text that decodes cleanly, without control characters."""
+    start = data[:4096]
+    start = start[: start.rfind(b"\n") + 1] if len(data) > len(start) else start  # whole lines only
+    if start.startswith(UTF16_MARKS):
+        encodings: tuple[str, ...] = ("utf-16",)
+    elif b"\x00" in start:
+        return False
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = start.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return False
+    if CONTROL_CHARACTERS.search(text):
+        return False
+    lines = [line for line in text.splitlines()[:5] if line.strip()]
+    return len(lines) >= 2 and all("\t" in line or "," in line for line in lines[:2])
 
 
 def _looks_like_html(data: bytes) -> bool:
