@@ -29,7 +29,7 @@ def _table(rows: list[dict]) -> pd.DataFrame:
     table["followup_date"] = pd.to_datetime(table["followup_date"])
     table["_present"] = "present"
     table["_file"] = [f"f{index % 2}.xlsx" for index in range(len(table))]
-    table["_sheet"] = "Sheet1"
+    table["_sheet"] = [f"表{index % 3}" if index % 4 else None for index in range(len(table))]  # None: a CSV
     table["_row"] = np.arange(2, len(table) + 2)
     return table
 
@@ -46,7 +46,8 @@ def test_same_rows_dropped_as_a_full_comparison(rows):
         row = table[table["_row"] == problem.row].iloc[0]
         same = (table[list(FIELDS)].eq(row[list(FIELDS)]) | (table[list(FIELDS)].isna() & row[list(FIELDS)].isna())).all(axis=1)
         first = table[same].iloc[0]
-        assert problem.message == f"与 {first['_file']} 第 {first['_row']} 行完全相同，只计一次"
+        sheet = f"「{first['_sheet']}」" if isinstance(first["_sheet"], str) else " "  # a workbook holds several sheets
+        assert problem.message == f"与 {first['_file']}{sheet}第 {first['_row']} 行完全相同，只计一次"
 
 
 @settings(max_examples=examples(100), deadline=None)
@@ -63,7 +64,7 @@ def test_duplicate_persons_name_the_first_row_of_the_person(ids):
     for index, person in enumerate(ids):
         first = ids.index(person)
         if person is not None and first < index:
-            expected.append((index + 2, f"同一人在名册中出现多次（首次在 f{first % 3}.xlsx 第 {first + 2} 行），按一人计"))
+            expected.append((index + 2, f"同一人在名册中出现多次（首次在 f{first % 3}.xlsx「Sheet1」第 {first + 2} 行），按一人计"))
     assert [(p.row, p.message) for p in problems] == expected
 
 

@@ -28,6 +28,20 @@ def _problems(table: pd.DataFrame, mask: np.ndarray, code: str, messages, column
     return out
 
 
+def _first_places(rows: pd.DataFrame, groups, wanted: np.ndarray) -> list[np.ndarray]:
+    """For the `wanted` rows, SOURCE_FIELDS of the first row of their group (its own values: a
+    CSV's sheet is None, and "first" in pandas would skip it for the next sheet named)."""
+    codes = groups.ngroup().to_numpy()
+    _, first = np.unique(codes, return_index=True)
+    at = first[codes][wanted]
+    return [rows[name].to_numpy()[at] for name in SOURCE_FIELDS]
+
+
+def _place(file: str, sheet: str | None, row: object) -> str:
+    """Where a row is, for a message: the file, its sheet (a workbook may hold several) and row."""
+    return f"{file}「{sheet}」第 {row} 行" if isinstance(sheet, str) else f"{file} 第 {row} 行"
+
+
 def kind_table(frames: list[pd.DataFrame], kind: RegisterKind) -> pd.DataFrame:
     """The parsed frames of one kind, one after another (in the order of the files and sheets)."""
     if len(frames) == 1:
@@ -58,9 +72,8 @@ def duplicate_rows(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFram
         return table, []
     groups = compared.groupby(subset, dropna=False, sort=False)
     repeated = duplicated[candidates]
-    first_file = groups["_file"].transform("first").to_numpy()[repeated]
-    first_row = groups["_row"].transform("first").to_numpy()[repeated]
-    messages = [f"与 {file} 第 {row} 行完全相同，只计一次" for file, row in zip(first_file, first_row)]
+    first = _first_places(compared, groups, repeated)
+    messages = [f"与 {_place(file, sheet, row)}完全相同，只计一次" for file, sheet, row in zip(*first)]
     problems = _problems(table, duplicated, "duplicate-row", messages, None, None)
     return table.loc[~duplicated].reset_index(drop=True), problems
 
@@ -154,12 +167,11 @@ def _duplicate_persons(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]
     if not repeated.any():
         return []
     positions = np.flatnonzero((key.notna() & key.duplicated(keep=False)).to_numpy())
-    involved = table[[kind.key_field, "_file", "_row"]].iloc[positions]
+    involved = table[[kind.key_field, *SOURCE_FIELDS]].iloc[positions]
     groups = involved.groupby(kind.key_field, sort=False)
     later = repeated[positions]
-    first_rows = groups["_row"].transform("first").to_numpy()[later]
-    first_files = groups["_file"].transform("first").to_numpy()[later]
-    messages = [f"同一人在名册中出现多次（首次在 {file} 第 {row} 行），按一人计" for file, row in zip(first_files, first_rows)]
+    first = _first_places(involved, groups, later)
+    messages = [f"同一人在名册中出现多次（首次在 {_place(file, sheet, row)}），按一人计" for file, sheet, row in zip(*first)]
     header = kind.column(kind.key_field).header
     return _problems(table, repeated, "duplicate-person", messages, header, kind.key_field)
 
