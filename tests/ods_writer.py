@@ -47,36 +47,48 @@ def _cell(value: object) -> str:
     return f'<table:table-cell office:value-type="string">{lines}</table:table-cell>'
 
 
-def _row(values: Sequence[object]) -> str:
+def _row(values: Sequence[object], spans: dict[int, tuple[int, int]] | None = None) -> str:
+    """`spans`: column -> (rows down, columns across) of a merge starting in that cell."""
     cells = list(values)
     while cells and (cells[-1] is None or cells[-1] == ""):
         cells.pop()
     parts, blanks = [], 0
-    for value in cells:
+    for column, value in enumerate(cells):
         if value is None or value == "":
             blanks += 1
             continue
         if blanks:
             parts.append(f'<table:table-cell table:number-columns-repeated="{blanks}"/>' if blanks > 1 else "<table:table-cell/>")
             blanks = 0
-        parts.append(_cell(value))
+        cell = _cell(value)
+        if spans and column in spans:
+            down, across = spans[column]
+            spanned = f'table:number-columns-spanned="{across}" table:number-rows-spanned="{down}"'
+            cell = cell.replace("<table:table-cell", f"<table:table-cell {spanned}", 1)
+        parts.append(cell)
     return "<table:table-row>" + ("".join(parts) or "<table:table-cell/>") + "</table:table-row>"
 
 
-def write_ods(path: Path, sheets: dict[str, Sequence[Sequence[object]]]) -> Path:
-    """Write an .ods with one sheet per entry (rows of str, int, float, bool, date, datetime, None)."""
+def write_ods(path: Path, sheets: dict[str, Sequence[Sequence[object]]],
+              merges: dict[str, Sequence[tuple[int, int, int, int]]] | None = None) -> Path:
+    """Write an .ods with one sheet per entry (rows of str, int, float, bool, date, datetime, None);
+    `merges`: per sheet, ranges (first row, first column, last row, last column), 0-based, written
+    as LibreOffice writes them (the spans on the first cell; the value only there)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tables = []
     for name, rows in sheets.items():
         body, empty_rows = [], 0
-        for row in rows:
+        spans: dict[int, dict[int, tuple[int, int]]] = {}
+        for r0, c0, r1, c1 in (merges or {}).get(name, ()):
+            spans.setdefault(r0, {})[c0] = (r1 - r0 + 1, c1 - c0 + 1)
+        for index, row in enumerate(rows):
             if not any(value is not None and value != "" for value in row):
                 empty_rows += 1
                 continue
             if empty_rows:
                 body.append(f'<table:table-row table:number-rows-repeated="{empty_rows}"><table:table-cell/></table:table-row>')
                 empty_rows = 0
-            body.append(_row(row))
+            body.append(_row(row, spans.get(index)))
         tables.append(f"<table:table table:name={quoteattr(name)}>{''.join(body)}</table:table>")
     content = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {NAMESPACES}>'

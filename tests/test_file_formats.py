@@ -271,3 +271,15 @@ def test_random_bytes_named_xls_are_still_damaged(tmp_path):
     (tmp_path / "老年人体检.xls").write_bytes(bytes(random.Random(3).randrange(256) for _ in range(5000)))
     [problem] = [p for p in read(tmp_path).problems if p.code == "unreadable-file"]
     assert "损坏" in problem.message
+
+
+def test_a_station_merged_down_an_ods_sheet_belongs_to_every_row(tmp_path):
+    """python-calamine reports no merges for an .ods: a 所属站点 written once for a block (merged down,
+    as LibreOffice saves it) gave its station to the first row only (ods_merges.py)."""
+    people = [make_id("19500101", f"{n:03d}") for n in range(1, 6)]
+    rows = [["居民健康档案花名册", None, None], ["身份证号", "所属站点", "建档日期"]]
+    rows += [[people[0], "城东站", "2020-01-01"], [people[1], None, "2020-01-01"], [people[2], None, "2020-01-01"]]
+    rows += [[people[3], "城南站", "2020-01-01"], [people[4], None, "2020-01-01"]]
+    write_ods(tmp_path / "居民健康档案.ods", {"花名册": rows}, {"花名册": [(0, 0, 0, 2), (2, 1, 4, 1), (5, 1, 6, 1)]})
+    table = read(tmp_path).tables["residents"]
+    assert list(table["station"]) == ["城东站"] * 3 + ["城南站"] * 2

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..characters import CONTROL_CHARACTERS
 from ..problems import UserError
 from .cell_xml import apply_fixes, sheet_fixes, workbook_xml
+from .ods_merges import ods_merges
 
 REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
 #: Files of the folder that are settings, not registers (at the folder's root).
@@ -348,7 +349,7 @@ def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None 
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as error:  # calamine raises its own error types for every damaged file
         raise UnreadableFile(f"文件已损坏或不是 Excel 工作簿（{type(error).__name__}）") from None
-    package = data if data[:4] == b"PK\x03\x04" and suffix in (".xlsx", ".xlsm") else None
+    package = data if data[:4] == b"PK\x03\x04" and suffix in (".xlsx", ".xlsm", ".ods") else None
     opened = OpenedWorkbook(name, workbook, list(workbook.sheet_names), package)
     if decode:
         for sheet_name in opened.names:
@@ -364,7 +365,7 @@ class OpenedWorkbook:
     workbook: object  # its CalamineWorkbook
     names: list[str]  # its sheets, in order
     #: the .xlsx/.xlsm file's bytes: its sheets' XML is looked at for formulas calamine reads as
-    #: empty and for error values (cell_xml.py)
+    #: empty and for error values (cell_xml.py); the .ods file's, for its merged cells (ods_merges.py)
     package: bytes | None = None
     #: sheets decoded ahead: a CalamineSheet, or why it cannot be read (given up in raw_sheets)
     decoded: dict[str, object] = field(default_factory=dict)
@@ -375,7 +376,9 @@ class OpenedWorkbook:
         decoded beside their values)."""
         out = []
         hidden = _hidden_sheets(self.workbook)
-        book = workbook_xml(self.package) if self.package is not None else None
+        is_ods = self.name.lower().endswith(".ods")
+        book = workbook_xml(self.package) if self.package is not None and not is_ods else None
+        merged = ods_merges(self.package) if self.package is not None and is_ods else {}
         for sheet_name in self.names:
             sheet = self.decoded.pop(sheet_name) if sheet_name in self.decoded else _decoded(self.workbook, sheet_name)
             if isinstance(sheet, UnreadableFile):
@@ -395,7 +398,8 @@ class OpenedWorkbook:
                 raise
             except Exception as error:
                 raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
-            out.append(RawSheet(self.name, sheet_name, rows, _merges(sheet), sheet_name in hidden))
+            merges = _merges(sheet) or merged.get(sheet_name, ())  # calamine reports none in an .ods
+            out.append(RawSheet(self.name, sheet_name, rows, merges, sheet_name in hidden))
             del sheet
         return out
 
