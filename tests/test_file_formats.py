@@ -283,3 +283,32 @@ def test_a_station_merged_down_an_ods_sheet_belongs_to_every_row(tmp_path):
     write_ods(tmp_path / "居民健康档案.ods", {"花名册": rows}, {"花名册": [(0, 0, 0, 2), (2, 1, 4, 1), (5, 1, 6, 1)]})
     table = read(tmp_path).tables["residents"]
     assert list(table["station"]) == ["城东站"] * 3 + ["城南站"] * 2
+
+
+@pytest.mark.parametrize("hidden", [["A"], [], ["A", "B"], ["B"]])
+def test_a_header_written_twice_reads_the_visible_column(tmp_path, hidden):
+    """A corrected 身份证号 column beside the old one, which staff hid: the old one was read (the
+    first of two); the visible one is. With both shown or both hidden the first is read, as before;
+    a hidden column alone is read (hidden for printing, it still holds the IDs)."""
+    from openpyxl import load_workbook
+
+    old, new = [make_id("19500101", f"{n:03d}")[:-1] + "0" for n in range(1, 3)], [make_id("19600101", f"{n:03d}") for n in range(1, 3)]
+    rows = [["身份证号", "身份证号", "体检日期"]] + [[o, n, "2025-03-12"] for o, n in zip(old, new)]
+    write_xlsx(tmp_path / "体检.xlsx", rows)
+    book = load_workbook(tmp_path / "体检.xlsx")
+    for letter in hidden:
+        book.active.column_dimensions[letter].hidden = True
+    book.save(tmp_path / "体检.xlsx")
+    expected = new if hidden == ["A"] else old
+    assert list(read(tmp_path).tables["elderly_checkups"]["id_number"]) == expected
+
+
+def test_the_only_id_column_hidden_is_still_read(tmp_path):
+    from openpyxl import load_workbook
+
+    people = [make_id("19500101", "011")]
+    write_xlsx(tmp_path / "体检.xlsx", [["身份证号", "体检日期"], [people[0], "2025-03-12"]])
+    book = load_workbook(tmp_path / "体检.xlsx")
+    book.active.column_dimensions["A"].hidden = True
+    book.save(tmp_path / "体检.xlsx")
+    assert list(read(tmp_path).tables["elderly_checkups"]["id_number"]) == people

@@ -10,7 +10,8 @@ roster read as blank IDs (`missing-id`, and validate passed). So, for each sheet
   parser reports the cell where it is (a bad date, a bad ID) instead of reading it as blank;
 - an error value (`#N/A`, `#REF!` …) is its text, as if typed: the parsers say what it is.
 
-Only sheets whose first PREFIX_BYTES of XML hold a formula or an error value are read in full (an
+The part's first bytes also say which columns are hidden (`<cols>`): when a header is written
+twice, the visible column is read (sheets.py). Only sheets whose first PREFIX_BYTES of XML hold a formula or an error value are read in full (an
 export has neither: the look costs a millisecond a sheet). Anything unexpected (a damaged part, a
 cell without its `r` reference) leaves the sheet as calamine read it.
 """
@@ -49,16 +50,18 @@ class WorkbookXml:
         self.archive = zipfile.ZipFile(io.BytesIO(data))
         self.members = _sheet_members(self.archive)
 
-    def fixes(self, sheet_name: str) -> Fixes:
-        """(row, column) 0-based -> the text the cell stands for; empty when nothing is to be fixed."""
+    def inspect(self, sheet_name: str) -> tuple[Fixes, frozenset[int]]:
+        """The sheet's fixes ((row, column) 0-based -> the text the cell stands for) and its hidden
+        columns (0-based; `<cols>` comes before the cells, in the part's first bytes)."""
         member = self.members.get(sheet_name)
         if member is None:
-            return {}
+            return {}, frozenset()
         with self.archive.open(member) as part:
             prefix = part.read(PREFIX_BYTES)
+        hidden = _hidden_columns(prefix)
         if not any(sign in prefix for sign in _SIGNS):
-            return {}
-        return _cell_fixes(self.archive.read(member))
+            return {}, hidden
+        return _cell_fixes(self.archive.read(member)), hidden
 
 
 def workbook_xml(data: bytes) -> WorkbookXml | None:
@@ -69,13 +72,13 @@ def workbook_xml(data: bytes) -> WorkbookXml | None:
         return None
 
 
-def sheet_fixes(book: WorkbookXml | None, sheet_name: str) -> Fixes:
+def inspect_sheet(book: WorkbookXml | None, sheet_name: str) -> tuple[Fixes, frozenset[int]]:
     if book is None:
-        return {}
+        return {}, frozenset()
     try:
-        return book.fixes(sheet_name)
+        return book.inspect(sheet_name)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError):
-        return {}
+        return {}, frozenset()
 
 
 def apply_fixes(rows: list[list[object]], fixes: Fixes) -> None:
@@ -115,6 +118,26 @@ def _parsed(xml: bytes) -> ElementTree.Element:
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
         raise ValueError("a document type declaration")
     return ElementTree.fromstring(xml)
+
+
+_COLUMN_RANGE = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_MIN, _MAX = re.compile(rb'\bmin="([0-9]{1,5})"'), re.compile(rb'\bmax="([0-9]{1,5})"')
+#: Excel's last column (XFD): a hidden range to the sheet's end stops there.
+LAST_COLUMN = 16384
+
+
+def _hidden_columns(prefix: bytes) -> frozenset[int]:
+    """The columns `<cols>` hides (`<col min="1" max="1" hidden="1"/>`), 0-based."""
+    hidden: set[int] = set()
+    if b"hidden=" not in prefix:
+        return frozenset()
+    for match in _COLUMN_RANGE.finditer(prefix):
+        attributes = match.group(1)
+        low, high = _MIN.search(attributes), _MAX.search(attributes)
+        if _HIDDEN.search(attributes) and low and high:
+            hidden.update(range(int(low.group(1)) - 1, min(int(high.group(1)), LAST_COLUMN)))
+    return frozenset(hidden)
 
 
 def _cell_fixes(xml: bytes) -> Fixes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +13,7 @@ import pandas as pd
 from ..config import CentreConfig
 from ..problems import Problem
 from .classify import classify, kind_from_settings
-from .columns import RegisterKind, completeness_message
+from .columns import RegisterKind, completeness_message, normalise_header
 from .headers import AliasIndex, find_header
 from .catalogue import Catalogue
 from .kinds import active_catalogue, use_catalogue
@@ -115,6 +115,8 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
             _near_miss_or_skip(result, index, header, raw.file, raw.sheet)
             continue
         kind = kinds[outcome.kind]
+        if raw.hidden_columns:
+            outcome = replace(outcome, matched=_visible_first(outcome.matched, header.names, raw.hidden_columns))
         missing = [c for c in kind.required if c.field not in outcome.matched]
         if missing:
             _missing_columns(result, raw.file, raw.sheet, header.row_index + 1, kind, missing)
@@ -154,6 +156,17 @@ def _columns_as_written(kind: RegisterKind, names: list[str], matched: dict[str,
             for target in split.fills:
                 columns[target] = columns[split.field]
     return columns
+
+
+def _visible_first(matched: dict[str, int], names: list[str], hidden: frozenset[int]) -> dict[str, int]:
+    """A header written twice (a corrected 身份证号 column beside the old one, hidden): the visible
+    column is read, not the first."""
+    keys = [normalise_header(name) for name in names]
+    out = dict(matched)
+    for field, index in matched.items():
+        if index in hidden:
+            out[field] = next((j for j, key in enumerate(keys) if key == keys[index] and j not in hidden), index)
+    return out
 
 
 def _skip(result: FileResult, file: str, sheet: str | None, reason: str) -> None:

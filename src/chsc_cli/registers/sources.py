@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..characters import CONTROL_CHARACTERS
 from ..problems import UserError
-from .cell_xml import apply_fixes, sheet_fixes, workbook_xml
+from .cell_xml import apply_fixes, inspect_sheet, workbook_xml
 from .ods_merges import ods_merges
 
 REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
@@ -56,6 +56,8 @@ class RawSheet:
     #: Hidden in the workbook (Excel's hidden or "very hidden", LibreOffice's hidden sheet): a system's
     #: lookup lists, or an old copy kept out of sight; chsc.yaml's `hidden_sheets` says whether it is read.
     hidden: bool = False
+    #: Columns the sheet hides (0-based; .xlsx/.xlsm): when a header is written twice, the visible one is read.
+    hidden_columns: frozenset[int] = frozenset()
 
 
 class UnreadableFile(Exception):
@@ -391,7 +393,7 @@ class OpenedWorkbook:
                         code="too-large",
                     )
                 rows = sheet.to_python(skip_empty_area=False)
-                fixes = sheet_fixes(book, sheet_name)
+                fixes, hidden_columns = inspect_sheet(book, sheet_name)
                 if fixes:
                     apply_fixes(rows, fixes)
             except UnreadableFile:
@@ -399,7 +401,7 @@ class OpenedWorkbook:
             except Exception as error:
                 raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
             merges = _merges(sheet) or merged.get(sheet_name, ())  # calamine reports none in an .ods
-            out.append(RawSheet(self.name, sheet_name, rows, merges, sheet_name in hidden))
+            out.append(RawSheet(self.name, sheet_name, rows, merges, sheet_name in hidden, hidden_columns))
             del sheet
         return out
 
