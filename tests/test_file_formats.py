@@ -312,3 +312,27 @@ def test_the_only_id_column_hidden_is_still_read(tmp_path):
     book.active.column_dimensions["A"].hidden = True
     book.save(tmp_path / "体检.xlsx")
     assert list(read(tmp_path).tables["elderly_checkups"]["id_number"]) == people
+
+
+def test_serial_dates_of_a_1904_workbook_count_from_1904(tmp_path):
+    """Old Mac Excel counts dates from 1904: a date pasted as a number (General) in such a workbook
+    was read four years early (2021 for 2025), without a word. Date cells were right already, and
+    a number written as 20250312 is a date, not a serial."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    serial = (dt.date(2025, 3, 12) - dt.date(1904, 1, 1)).days
+    book = Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.append(["身份证号", "体检日期"])
+    people = [make_id("19500101", f"{n:03d}") for n in range(1, 4)]
+    sheet.append([people[0], serial])
+    sheet.append([people[1], 20250313])
+    sheet.append([people[2], dt.date(2025, 3, 14)])
+    sheet["B4"].number_format = "yyyy-mm-dd"
+    book.save(tmp_path / "体检.xlsx")
+    dates = read(tmp_path).tables["elderly_checkups"]["checkup_date"]
+    assert [str(d.date()) for d in dates] == ["2025-03-12", "2025-03-13", "2025-03-14"]

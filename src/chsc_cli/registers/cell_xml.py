@@ -48,7 +48,7 @@ class WorkbookXml:
 
     def __init__(self, data: bytes):
         self.archive = zipfile.ZipFile(io.BytesIO(data))
-        self.members = _sheet_members(self.archive)
+        self.members, self.date1904 = _sheet_members(self.archive)
 
     def inspect(self, sheet_name: str) -> tuple[Fixes, frozenset[int]]:
         """The sheet's fixes ((row, column) 0-based -> the text the cell stands for) and its hidden
@@ -92,8 +92,9 @@ def apply_fixes(rows: list[list[object]], fixes: Fixes) -> None:
         cells[column] = text
 
 
-def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its part in the package (xl/workbook.xml and its relationships)."""
+def _sheet_members(archive: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
+    """Sheet name -> its part in the package (xl/workbook.xml and its relationships); and whether
+    the workbook counts dates from 1904 (old Mac Excel: `<workbookPr date1904="1"/>`)."""
     workbook, relations = (_parsed(archive.read(part)) for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
     targets = {item.get("Id"): item.get("Target") for item in relations.iter() if item.tag.endswith("Relationship")}
     names = {info.filename.replace("\\", "/"): info.filename for info in archive.infolist()}
@@ -109,7 +110,8 @@ def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         if path in names:
             members[sheet.get("name")] = names[path]
-    return members
+    date1904 = any(item.tag.endswith("workbookPr") and item.get("date1904", "").lower() in ("1", "true") for item in workbook.iter())
+    return members, date1904
 
 
 def _parsed(xml: bytes) -> ElementTree.Element:

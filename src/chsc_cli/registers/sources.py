@@ -58,6 +58,9 @@ class RawSheet:
     hidden: bool = False
     #: Columns the sheet hides (0-based; .xlsx/.xlsm): when a header is written twice, the visible one is read.
     hidden_columns: frozenset[int] = frozenset()
+    #: The workbook counts dates from 1904 (old Mac Excel): a date typed as a serial number in a General
+    #: cell is 1,462 days later than the same number counted from 1900 (table.py shifts it).
+    date1904: bool = False
 
 
 class UnreadableFile(Exception):
@@ -401,7 +404,8 @@ class OpenedWorkbook:
             except Exception as error:
                 raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
             merges = _merges(sheet) or merged.get(sheet_name, ())  # calamine reports none in an .ods
-            out.append(RawSheet(self.name, sheet_name, rows, merges, sheet_name in hidden, hidden_columns))
+            date1904 = book is not None and book.date1904
+            out.append(RawSheet(self.name, sheet_name, rows, merges, sheet_name in hidden, hidden_columns, date1904))
             del sheet
         return out
 

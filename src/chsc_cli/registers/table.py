@@ -186,6 +186,20 @@ def present_fields(kind: RegisterKind, matched) -> set[str]:
     return fields
 
 
+#: Days between the 1900 and the 1904 date systems' day 0 (Excel's own figure).
+DAYS_1900_TO_1904 = 1462
+
+
+def _serials_from_1904(uniques: np.ndarray) -> np.ndarray:
+    """Distinct cells of a date column in a 1904 workbook: serial numbers (numbers below 100,000;
+    a number 20250312 is a date written out) counted as from 1900, as the date parsers count them."""
+    out = uniques.copy()
+    for at, value in enumerate(uniques):
+        if value.__class__ in (int, float) and 0 <= value < 100_000:
+            out[at] = value + DAYS_1900_TO_1904
+    return out
+
+
 class _Builder:
     def __init__(
         self, sheet: RawSheet, header: Header, kind: RegisterKind, excel_rows: np.ndarray, today: dt.date,
@@ -224,6 +238,8 @@ class _Builder:
         key = key or column.field
         if index is not None and index < len(self.header.names):
             column = with_declared_codes(column, self.header.names[index])
+        if self.sheet.date1904 and column.type in ("date", "datetime"):
+            raw = (raw[0], _serials_from_1904(raw[1]))
         positions, *distinct = parse_distinct(raw, parser_for(column), column.type)
         values, codes, details = per_row(positions, *distinct)
         if key == self.id_facts_of:  # what each distinct ID says, spread to the rows as the IDs are
