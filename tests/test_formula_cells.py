@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xlsxwriter
 from cli_helpers import run_chsc
@@ -79,13 +80,39 @@ def test_excel_error_values_are_reported_as_typed(tmp_path):
     assert "#REF!" in found[("bad-date", 3)] and "「#N/A」" in found[("bad-id", 4)] and "#N/A" in found[("unknown-value", 2)]
 
 
-def test_a_stored_result_is_kept_and_shared_formulas_are_named():
-    xml = (
-        b'<worksheet><sheetData><row r="2"><c r="A2" t="str"><f>TEXT(B2,"0")</f><v>110105</v></c>'
-        b'<c r="B2"><f t="shared" si="0"/></c><c r="C2" t="str"><f>"\xe6\x98\xaf"</f><v>0</v></c>'
-        b'<x:c r="AB10" t="e"><x:v>#DIV/0!</x:v></x:c><c t="e"><v>#N/A</v></c></row></sheetData></worksheet>'
+@pytest.mark.parametrize("p", ["", "x:"])
+def test_a_stored_result_is_kept_and_shared_formulas_are_named(p):
+    cells = (
+        '<c r="A2" t="str"><f>TEXT(B2,"0")</f><v>110105</v></c>'  # a stored result: calamine's
+        '<c r="B2"><f t="shared" si="0"/></c>'  # no text, no result
+        '<c r="C2" t="str"><f>"是"</f><v>0</v></c>'  # a text literal wins over what is stored
+        '<c r="D2" t="str"><f>IF(A2="x","y","")</f><v></v></c><c r="E2" t="str"><f>B2&amp;""</f><v/></c>'  # "" stored
+        '<c r="F2"><f>DATE(2025,3,12)</f><v></v></c>'  # openpyxl: an empty value, no type
+        '<c r="G2" s="1"/><c r="AB10" t="e"><v>#DIV/0!</v></c><c t="e"><v>#N/A</v></c>'  # no reference: left
     )
-    assert _cell_fixes(xml) == {(1, 1): UNSTORED_FORMULA, (1, 2): "是", (9, 27): "#DIV/0!"}
+    xml = f"<{p}worksheet><{p}sheetData><{p}row r=\"2\">{cells}</{p}row></{p}sheetData></{p}worksheet>"
+    xml = xml.replace("<c ", f"<{p}c ").replace("</c>", f"</{p}c>").replace("<f", f"<{p}f").replace("</f>", f"</{p}f>")
+    xml = xml.replace("<v", f"<{p}v").replace("</v>", f"</{p}v>")
+    expected = {(1, 1): UNSTORED_FORMULA, (1, 2): "是", (1, 5): "=DATE(2025,3,12)", (9, 27): "#DIV/0!"}
+    assert _cell_fixes(xml.encode("utf-8")) == expected
+
+
+def test_an_empty_text_result_is_a_blank_cell(tmp_path):
+    """Excel saves the "" of =IF(…,"",…) as an empty text result: a blank cell, not the formula."""
+    import re
+    import zipfile as zf
+
+    _openpyxl_roster(tmp_path / "a.xlsx", lambda person: person)
+    with zf.ZipFile(tmp_path / "a.xlsx") as source, zf.ZipFile(tmp_path / "居民健康档案.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<c r="D2".*?</c>', b'<c r="D2" t="str"><f>IF(A2="","","")</f><v></v></c>', data)
+                assert b'<f>IF' in data
+            target.writestr(item, data)
+    (tmp_path / "a.xlsx").unlink()
+    result = read(tmp_path)
+    assert result.problems == [] and list(result.tables["residents"]["id_number"]) == PEOPLE
 
 
 def test_an_excel_saved_register_is_not_looked_at_in_full(tmp_path, monkeypatch):
@@ -108,3 +135,28 @@ def test_a_workbook_part_declaring_entities_is_not_parsed():
         archive.writestr("xl/workbook.xml", '<!DOCTYPE x [<!ENTITY a "aaaa">]><workbook><sheets><sheet name="&a;" r:id="rId1"/></sheets></workbook>')
         archive.writestr("xl/_rels/workbook.xml.rels", "<Relationships/>")
     assert workbook_xml(buffer.getvalue()) is None
+
+
+def test_an_error_value_in_a_text_column_is_blank_with_a_warning(tmp_path):
+    """A 所属站点 looked up with VLOOKUP that found nothing (#N/A) was a station named "#N/A"."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["身份证号", "姓名", "建档日期", "所属站点"])
+    sheet.append([PEOPLE[0], "某", "2020-01-01", "城东站"])
+    sheet.append([PEOPLE[1], "某", "2020-01-01", "#N/A"])
+    sheet["D3"].data_type = "e"
+    book.save(tmp_path / "居民健康档案.xlsx")
+    result = read(tmp_path)
+    assert list(result.tables["residents"]["station"]) == ["城东站", None]
+    [problem] = result.problems
+    assert (problem.code, problem.row, problem.column) == ("implausible-value", 3, "所属站点") and "#N/A" in problem.message
+
+
+def test_error_values_take_the_scalar_path_in_bulk():
+    from chsc_cli.registers.values import PARSERS, _parse_uniques
+
+    uniques = np.array(["城东站", "#N/A", "#DIV/0!", "甲"], dtype=object)
+    typed, codes, _ = _parse_uniques(uniques, PARSERS["text"], "text")
+    assert list(typed) == ["城东站", None, None, "甲"] and list(codes) == [None, "implausible-value", "implausible-value", None]
+    typed, codes, _ = _parse_uniques(np.array(["A1", "#N/A"], dtype=object), PARSERS["code"], "code")
+    assert list(typed) == ["A1", None] and list(codes) == [None, "missing-id"]

@@ -27,7 +27,8 @@ def bulk_even_for_a_few_values():
 
 TEXT_PIECES = st.sampled_from(
     ["张三", "李 四", "Ａ１２", "ab", "AB", "x\u3000y", "\u00a0", "", " ", "ﬁ", "e\u0301", "\u1100\u1161", "ß", "\x1c", "\t",
-     "\x1b[1m", "\x07", "\x00", "\x9b", "\x7f", "\x1b\u0301"]  # control characters: never part of a value
+     "\x1b[1m", "\x07", "\x00", "\x9b", "\x7f", "\x1b\u0301",  # control characters: never part of a value
+     "\u200b", "\ufeff", "#N/A", "#n/a", "#REF!", "#"]  # invisible characters; Excel's error values
 )
 TEXTS = st.lists(TEXT_PIECES, min_size=1, max_size=3).map("".join)
 OTHERS = st.one_of(

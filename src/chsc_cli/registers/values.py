@@ -171,6 +171,8 @@ def parse_text(value: object) -> Parsed:
             return None, None, None
         if not unicodedata.is_normalized("NFKC", text):
             text = "".join(unicodedata.normalize("NFKC", text).split())
+        if text in EXCEL_ERRORS:
+            return None, "implausible-value", f"「{text}」是 Excel 的错误值（公式出错），按空白处理"
         return text, None, None
     if is_blank(value):
         return None, None, None
@@ -226,7 +228,10 @@ def parse_code(value: object) -> Parsed:
         return None, "missing-id", "儿童编码为空，该行不计入人数"
     if isinstance(value, float) and not value.is_integer():
         return None, "bad-id", f"「{shown_value(value)}」不是有效的儿童编码"
-    return _SPACES.sub("", _text(value)).upper(), None, None
+    code = _SPACES.sub("", _text(value)).upper()
+    if code in EXCEL_ERRORS:
+        return None, "missing-id", f"儿童编码是 Excel 的错误值 {code}（公式出错），该行不计入人数"
+    return code, None, None
 
 
 PARSERS: dict[str, Callable[[object], Parsed]] = {
@@ -309,6 +314,8 @@ def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
         clean[np.searchsorted(np.cumsum(lengths + 1), spaced, side="right")] = False
     if upper:
         clean &= np.fromiter((text.upper() == text for text in texts), dtype=bool, count=len(texts))
+    if "#" in joined:  # Excel's error values (#N/A): the scalar parsers say what they are
+        clean &= np.fromiter((text.upper() not in EXCEL_ERRORS for text in texts), dtype=bool, count=len(texts))
     handled = np.zeros(len(uniques), dtype=bool)
     handled[positions[clean]] = True
     return handled
