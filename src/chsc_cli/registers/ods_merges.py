@@ -1,25 +1,34 @@
 """The merged cells of an .ods file, which python-calamine does not report (it answers None).
 
 registers.md: a cell merged down over several data rows (a 所属站点 written once for a block) gives
-its value to every row of the merge. An .ods keeps merges as `table:number-rows-spanned` and
-`table:number-columns-spanned` on the first cell, the cells under it being `covered-table-cell`s.
-Only merges down more than one row matter for the data (a title merged across columns changes
-nothing), so content.xml is walked only when it holds one; anything unexpected (damaged XML, an
-entity declaration) gives no merges, and the sheet is read as calamine read it.
+its value to every row of the merge. An .ods keeps a merge as `table:number-rows-spanned` and
+`table:number-columns-spanned` on its first cell. Only merges down more than one row change what
+is read (one merged across a title row changes nothing), and they are few: each is placed by
+counting, with byte searches that run in C, the rows before it in its sheet and the cells before it
+in its row — content.xml is never parsed as a whole (walking a 60,000-row roster's took 3.5 s).
+Anything unexpected (a damaged file, a prefix other than LibreOffice's `table:`) gives no merges,
+and the sheet is read as calamine read it.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
 import zlib
-from xml.etree import ElementTree
 
 Merges = dict[str, tuple[tuple[int, int, int, int], ...]]
 
-_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_VERTICAL = re.compile(rb'number-rows-spanned="(?:[2-9]|[1-9][0-9]+)"')
+_SPANNED = b'table:number-rows-spanned="'
+_TABLE = b"<table:table "
+_ROW_TAGS = (b"<table:table-row ", b"<table:table-row>", b"<table:table-row/>")
+_NAME = re.compile(rb'\btable:name="([^"]*)"')
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
+_DOWN = re.compile(rb'table:number-rows-spanned="([0-9]+)"')
+_ACROSS = re.compile(rb'table:number-columns-spanned="([0-9]+)"')
+_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*)>")
+_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
 #: A row or cell repeated this often is the filler LibreOffice writes to the sheet's end.
 _FILLER = 100_000
 
@@ -31,35 +40,56 @@ def ods_merges(data: bytes) -> Merges:
             content = archive.read("content.xml")
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError):
         return {}
-    if not _VERTICAL.search(content) or b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+    if _SPANNED not in content:
         return {}
     try:
-        return _walk(content)
-    except (ElementTree.ParseError, ValueError):
+        return _placed(content)
+    except (ValueError, IndexError):
         return {}
 
 
-def _walk(content: bytes) -> Merges:
-    table, row_tag = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row"
-    name_key, rows_key, columns_key = (f"{{{_TABLE}}}{key}" for key in ("name", "number-rows-repeated", "number-columns-repeated"))
-    spans = (f"{{{_TABLE}}}number-rows-spanned", f"{{{_TABLE}}}number-columns-spanned")
+def _placed(content: bytes) -> Merges:
     merges: dict[str, list[tuple[int, int, int, int]]] = {}
-    sheet, row = None, 0
-    for event, element in ElementTree.iterparse(io.BytesIO(content), events=("start", "end")):
-        if event == "start":
-            if element.tag == table:
-                sheet, row = element.get(name_key), 0
-                merges.setdefault(sheet, [])
-            continue
-        if element.tag == row_tag and sheet is not None:
-            column = 0
-            for cell in element:
-                rows_down, across = int(cell.get(spans[0], "1")), int(cell.get(spans[1], "1"))
-                if rows_down > 1 or across > 1:
-                    merges[sheet].append((row, column, row + rows_down - 1, column + across - 1))
-                column += min(int(cell.get(columns_key, "1")), _FILLER)
-            row += min(int(element.get(rows_key, "1")), _FILLER)
-            element.clear()
-        elif element.tag == table:
-            sheet = None
-    return {name: tuple(found) for name, found in merges.items() if found}
+    sheet_at, name, row, counted_to = -1, "", 0, 0
+    at = content.find(_SPANNED)
+    while at >= 0:
+        tag_start, tag_end = content.rfind(b"<", 0, at), content.find(b">", at)
+        tag = content[tag_start:tag_end]
+        down = int(_DOWN.search(tag).group(1))
+        if down > 1:
+            table = content.rfind(_TABLE, 0, tag_start)
+            if table < 0:
+                return {}
+            if table != sheet_at:  # a new sheet: count its rows from its start
+                sheet_at, row, counted_to = table, 0, table
+                found = _NAME.search(content, table, content.find(b">", table))
+                name = html.unescape(found.group(1).decode("utf-8")) if found else ""
+            row_start = max(content.rfind(tag_kind, counted_to, tag_start) for tag_kind in _ROW_TAGS)
+            if row_start < 0:
+                return {}
+            row += _rows_between(content, counted_to, row_start)
+            counted_to = row_start
+            column = _columns_before(content[row_start:tag_start])
+            across = _ACROSS.search(tag)
+            width = int(across.group(1)) if across else 1
+            merges.setdefault(name, []).append((row, column, row + down - 1, column + width - 1))
+        at = content.find(_SPANNED, tag_end)
+    return {sheet: tuple(found) for sheet, found in merges.items()}
+
+
+def _rows_between(content: bytes, start: int, stop: int) -> int:
+    """Rows that begin in content[start:stop] (a row repeated N times counts N)."""
+    rows = sum(content.count(tag, start, stop) for tag in _ROW_TAGS)
+    if b"number-rows-repeated" in content[start:stop]:
+        for repeated in _ROWS_REPEATED.finditer(content, start, stop):
+            rows += min(int(repeated.group(1)), _FILLER) - 1
+    return rows
+
+
+def _columns_before(row: bytes) -> int:
+    """Columns taken by the cells that begin in `row` (its text up to the merged cell)."""
+    columns = 0
+    for cell in _CELL.finditer(row):
+        repeated = _COLUMNS_REPEATED.search(cell.group(1))
+        columns += min(int(repeated.group(1)), _FILLER) if repeated else 1
+    return columns
