@@ -201,9 +201,9 @@ def test_utf16_without_its_mark_or_cut_short_is_a_clear_error(tmp_path):
     assert "编码" in problem.message
 
 
-def _hidden_sheets_folder(folder: Path) -> list[str]:
-    """A roster with, beside its visible sheet, a "very hidden" copy of last year's roster (a
-    program's backup: two more people) and a hidden lookup list, as a system's export has it."""
+def _hidden_sheets_folder(folder: Path, states: dict[str, str]) -> list[str]:
+    """A roster whose workbook also holds last year's roster on a sheet `_backup` (two more people)
+    and a lookup list `字典`, each shown, hidden or "veryHidden" as `states` says."""
     from openpyxl import load_workbook
 
     people = [make_id("19500101", f"{n:03d}") for n in range(1, 5)]
@@ -215,37 +215,59 @@ def _hidden_sheets_folder(folder: Path) -> list[str]:
     }
     write_workbook(folder / "居民健康档案.xlsx", sheets)
     book = load_workbook(folder / "居民健康档案.xlsx")
-    book["_backup"].sheet_state, book["字典"].sheet_state = "veryHidden", "hidden"
+    for name, state in states.items():
+        book[name].sheet_state = state
     book.save(folder / "居民健康档案.xlsx")
     (folder / "chsc.yaml").write_text("population: {total: 10}\n", encoding="utf-8")
     return people
 
 
-def test_hidden_sheets_are_listed_not_read(tmp_path):
-    """A hidden sheet was read as a register: a very hidden backup of last year's roster added its
-    people to this year's figures (Excel cannot even show it), and a hidden lookup list stopped
-    validate with missing-column. chsc.yaml `hidden_sheets: skip` (the default) lists them instead;
-    the computing commands name a hidden sheet that reads as a register on stderr."""
-    people = _hidden_sheets_folder(tmp_path)
+def test_a_very_hidden_backup_is_listed_not_read(tmp_path):
+    """A program's "very hidden" backup of last year's roster (Excel cannot even show it) added its
+    people to this year's figures; a hidden lookup list stopped validate with missing-column. By
+    default (hidden_sheets: read) the backup is listed, named on stderr, and the lookup list skipped."""
+    from chsc_cli.registers.sources import HIDDEN_REASON, VERY_HIDDEN_REGISTER_REASON
+
+    people = _hidden_sheets_folder(tmp_path, {"_backup": "veryHidden", "字典": "hidden"})
     result = read(tmp_path)
     assert list(result.tables["residents"]["id_number"]) == people[:2]
-    assert sorted((s.sheet, s.reason.split("，")[1]) for s in result.skipped) == [("_backup", "未读入：若要计入"), ("字典", "不是可识别的登记表")]
+    assert sorted((s.sheet, s.reason) for s in result.skipped) == [("_backup", VERY_HIDDEN_REGISTER_REASON), ("字典", HIDDEN_REASON)]
     assert [p.code for p in result.problems] == ["unrecognised-sheet", "unrecognised-sheet"]
     ran = run_chsc("compute", tmp_path, "--period", "2025", "--format", "json")
-    assert ran.code == 0 and "「_backup」" in ran.stderr and "字典" not in ran.stderr
+    assert ran.code == 0 and "「_backup」" in ran.stderr and "hidden_sheets: all" in ran.stderr and "字典" not in ran.stderr
     [record_rate] = [i for i in json.loads(ran.stdout)["indicators"] if i["id"] == "health_record_rate"]
     assert record_rate["numerator"] == 2
     assert run_chsc("validate", tmp_path).code == 0
 
 
-def test_hidden_sheets_read_when_chsc_yaml_says_so(tmp_path):
-    people = _hidden_sheets_folder(tmp_path)
-    (tmp_path / "chsc.yaml").write_text("population: {total: 10}\nhidden_sheets: read\n", encoding="utf-8")
+@pytest.mark.parametrize(("setting", "read_backup"), [("", True), ("hidden_sheets: read\n", True), ("hidden_sheets: skip\n", False)])
+def test_a_hidden_register_is_read_unless_chsc_yaml_says_skip(tmp_path, setting, read_backup):
+    """A sheet staff hid may hold this year's data: read by default, as any sheet."""
+    people = _hidden_sheets_folder(tmp_path, {"_backup": "hidden"})
+    (tmp_path / "chsc.yaml").write_text("population: {total: 10}\n" + setting, encoding="utf-8")
+    result = read(tmp_path, settings=load_config(tmp_path / "chsc.yaml").settings)
+    assert sorted(set(result.tables["residents"]["id_number"])) == (people if read_backup else people[:2])
+
+
+def test_very_hidden_sheets_read_with_all_and_a_bad_setting_is_refused(tmp_path):
+    people = _hidden_sheets_folder(tmp_path, {"_backup": "veryHidden"})
+    (tmp_path / "chsc.yaml").write_text("hidden_sheets: all\n", encoding="utf-8")
     result = read(tmp_path, settings=load_config(tmp_path / "chsc.yaml").settings)
     assert sorted(set(result.tables["residents"]["id_number"])) == people
     (tmp_path / "chsc.yaml").write_text("hidden_sheets: yes\n", encoding="utf-8")
     ran = run_chsc("validate", tmp_path)
     assert ran.code == 2 and "hidden_sheets" in ran.stderr and "skip" in ran.stderr
+
+
+def test_the_only_register_hidden_away_says_so(tmp_path):
+    from openpyxl import load_workbook
+
+    write_workbook(tmp_path / "居民健康档案.xlsx", {"说明": [["本表由系统导出"]], "花名册": [["身份证号", "建档日期"], [make_id("19500101", "011"), "2020-01-01"]]})
+    book = load_workbook(tmp_path / "居民健康档案.xlsx")
+    book["花名册"].sheet_state = "veryHidden"
+    book.save(tmp_path / "居民健康档案.xlsx")
+    ran = run_chsc("compute", tmp_path, "--period", "2025")
+    assert ran.code == 2 and "花名册（隐藏的工作表）" in ran.stderr
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,9 @@ apart from the `unit` every indicator row gained. Regenerated when sample_data/ 
 two warnings of the new files (儿童保健, 健康教育) were added. Regenerated once more when the
 case-report and supervision rates moved after the person categories in the library's order (rows equal as a set),
 and when the duplicate-row and duplicate-person warnings named the sheet of the row they repeat (the
-indicators' rows checked equal; only those four messages changed)."""
+indicators' rows checked equal; only those four messages changed), and when Excel's error values in text
+columns (the sample's #N/A in 家庭医生团队, 联系电话, 姓名) became blanks with a warning instead of text (the
+indicators' rows checked equal; only those warnings were added)."""
 
 from __future__ import annotations
 

@@ -147,9 +147,10 @@ class CentreConfig(BaseModel):
     targets: Annotated[dict[str, Target], BeforeValidator(_empty_as_default)] = {}
     columns: Annotated[dict[str, Text], BeforeValidator(_empty_as_default)] = {}
     reference_date: Literal["period_end", "period_start"] = "period_end"
-    #: Sheets a workbook hides (a system's lookup lists, an old copy kept out of sight): skipped and
-    #: listed (`skip`, the default), or read as any other sheet (`read`).
-    hidden_sheets: Literal["skip", "read"] = "skip"
+    #: Sheets a workbook hides: `read` (the default) reads a hidden sheet that is a register and skips
+    #: one that is not (a lookup list), and skips "very hidden" ones (only a program sets that: a
+    #: system's backup or code lists); `skip` skips every hidden sheet; `all` reads very hidden ones too.
+    hidden_sheets: Literal["read", "skip", "all"] = "read"
     kinds: Annotated[dict[str, Text], BeforeValidator(_empty_as_default)] = {}
     population_by_year: Annotated[dict[Year, Population], BeforeValidator(_empty_as_default)] = {}
 
@@ -360,7 +361,7 @@ _RULES: dict[KeyPath, str] = {
     ("columns",): "应为「别名: 规范列名」，如 证件号: 身份证号",
     ("columns", "*"): "应为规范列名（文字），如 身份证号",
     ("reference_date",): "只能是 period_end 或 period_start",
-    ("hidden_sheets",): "只能是 skip（跳过隐藏的工作表，默认）或 read（照常读入）",
+    ("hidden_sheets",): "只能是 read（读入隐藏的登记表，默认）、skip（跳过所有隐藏的工作表）或 all（连“非常隐藏”的也读入）",
     ("kinds",): '应为「文件名模式: 登记册类型」，如 "*慢病名册*.xlsx": hypertension_patients',
     ("kinds", "*"): "应为登记册类型名（文字），如 hypertension_patients",
     ("population_by_year",): "应为「年份: {total: 人数, age_65_plus: 人数}」",

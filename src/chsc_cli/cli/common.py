@@ -101,7 +101,7 @@ def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] |
     loaded once by the services layer, with a progress bar while the registers are read. Called
     before the command imports the engine or the outputs: the read starts opening workbooks on a
     thread (registers/read_plan.py) while pandas and they load."""
-    from ..registers.sources import HIDDEN_REGISTER_REASON, OUTPUT_REASON
+    from ..registers.sources import HIDDEN_REGISTER_REASON, OUTPUT_REASON, VERY_HIDDEN_REGISTER_REASON
     from ..services.workspace import open_workspace
 
     workspace = open_workspace(data_dir, config, indicators or [], use_cache=not no_cache,
@@ -110,10 +110,12 @@ def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] |
     if ours and not quiet:  # a list staff filled in and saved back would be left out: say it, not only in validate
         stderr.print(f"注意：已跳过 chsc 写出的结果文件 {'、'.join(ours)}（不是登记表）；"
                      "若在其中填写了随访或体检记录，请把记录录入相应的登记表。", markup=False)
-    hidden = [f"{item.file}「{item.sheet}」" for item in workspace.registers.skipped if item.reason == HIDDEN_REGISTER_REASON]
+    hidden = [item for item in workspace.registers.skipped if item.reason in (HIDDEN_REGISTER_REASON, VERY_HIDDEN_REGISTER_REASON)]
     if hidden and not quiet:  # a register hidden in its workbook is left out: say it, it may be this year's
-        stderr.print(f"注意：已跳过隐藏的工作表 {'、'.join(hidden)}（内容像登记表）；若要计入，"
-                     "请在 Excel 中取消隐藏，或在 chsc.yaml 中写 hidden_sheets: read。", markup=False)
+        names = "、".join(f"{item.file}「{item.sheet}」" for item in hidden)
+        setting = "all" if any(item.reason == VERY_HIDDEN_REGISTER_REASON for item in hidden) else "read"
+        stderr.print(f"注意：已跳过隐藏的工作表 {names}（内容像登记表）；若要计入，请在 chsc.yaml 中写 hidden_sheets: {setting}。",
+                     markup=False)
     return workspace
 
 

@@ -91,8 +91,9 @@ centre: {centre}
 # 年龄按统计期末（period_end，默认）还是期初（period_start）计算
 # reference_date: period_end
 
-# 隐藏的工作表（系统的下拉选项表、藏起来的旧数据）：skip 跳过并列出（默认），read 照常读入
-# hidden_sheets: skip
+# 隐藏的工作表：read 读入其中的登记表（默认；“非常隐藏”的工作表只有程序能设，多是系统的备份或代码表，跳过并列出），
+# skip 跳过所有隐藏的工作表，all 连“非常隐藏”的也读入
+# hidden_sheets: read
 
 # 文件类型无法自动判断时指定：文件名通配符（可加 #工作表名）: 登记表类型
 # kinds:

@@ -20,7 +20,7 @@ from .parse_workers import parse_dealt
 from .read_plan import READER_VERSION, ReadPlan, parse_entry, plan_read
 from .records import ReadResult, SkippedSheet
 from .sheets import FileResult, collection_paused
-from .sources import relative_name, unsupported_reason
+from .sources import HIDDEN_REASONS, relative_name, unsupported_reason
 
 __all__ = ["READER_VERSION", "read_folder"]
 
@@ -79,7 +79,10 @@ def _read_folder(plan: ReadPlan, on_file, workers) -> ReadResult:
         result.skipped.append(SkippedSheet(name, None, reason))
         result.problems.append(Problem("unsupported-file", f"已跳过：{reason}", file=name))
     if not result.sheets and not result.problems_with("unreadable-file", "too-large"):
-        listed = "；".join(f"{s.file}: {s.sheet}" if s.sheet else s.file for s in result.skipped) or "（没有任何文件）"
+        listed = "；".join(
+            (f"{s.file}: {s.sheet}" if s.sheet else s.file) + ("（隐藏的工作表）" if s.reason in HIDDEN_REASONS else "")
+            for s in result.skipped
+        ) or "（没有任何文件）"
         result.problems.append(Problem("no-registers", f"文件夹中没有识别出任何登记表。已跳过：{listed}"))
     if plan.folder_key:
         cache.store_folder(plan.folder_key, result)

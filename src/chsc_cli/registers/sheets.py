@@ -19,7 +19,15 @@ from .catalogue import Catalogue
 from .kinds import active_catalogue, use_catalogue
 from .persons import ID_FIELD, with_id_facts
 from .records import RegisterSheet, SkippedSheet
-from .sources import HIDDEN_REASON, HIDDEN_REGISTER_REASON, OpenedWorkbook, UnreadableFile, read_file
+from .sources import (
+    HIDDEN_REASON,
+    HIDDEN_REGISTER_REASON,
+    VERY_HIDDEN,
+    VERY_HIDDEN_REGISTER_REASON,
+    OpenedWorkbook,
+    UnreadableFile,
+    read_file,
+)
 from .table import build_sheet_table
 
 #: A sheet sharing this many canonical columns with a kind but lacking a required one is reported
@@ -93,17 +101,18 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
         header = find_header(raw.rows, index)
         forced = kind_from_settings(settings.kinds, raw.file, raw.sheet)
         if header is None:
-            _skip(result, raw.file, raw.sheet, HIDDEN_REASON if raw.hidden and settings.hidden_sheets == "skip"
-                  else "没有找到可识别的表头（前 20 行中没有登记表的列名）")
+            _skip(result, raw.file, raw.sheet, HIDDEN_REASON if raw.hidden else "没有找到可识别的表头（前 20 行中没有登记表的列名）")
             continue
         cells = _cells_below(raw.rows, header.row_index)
         outcome = classify(index, header.names, raw.file, raw.sheet, header.title_text, forced, cells)
-        if raw.hidden and settings.hidden_sheets == "skip":
-            looks_like = outcome.kind is not None and not outcome.ambiguous and all(
+        if raw.hidden:
+            complete = outcome.kind is not None and not outcome.ambiguous and outcome.ruled_out_by is None and all(
                 c.field in outcome.matched for c in kinds[outcome.kind].required
             )
-            _skip(result, raw.file, raw.sheet, HIDDEN_REGISTER_REASON if looks_like else HIDDEN_REASON)
-            continue
+            reason = _hidden_reason(raw.hidden, settings.hidden_sheets, complete)
+            if reason is not None:  # a hidden sheet that is not a register (a lookup list) is no error either
+                _skip(result, raw.file, raw.sheet, reason)
+                continue
         if outcome.ambiguous:
             _ambiguous(result, kinds, raw.file, raw.sheet, outcome.ambiguous)
             continue
@@ -156,6 +165,17 @@ def _columns_as_written(kind: RegisterKind, names: list[str], matched: dict[str,
             for target in split.fills:
                 columns[target] = columns[split.field]
     return columns
+
+
+def _hidden_reason(hidden: str, setting: str, register: bool) -> str | None:
+    """Why a hidden sheet is skipped (chsc.yaml `hidden_sheets`), or None: it is read."""
+    if not register:
+        return HIDDEN_REASON
+    if setting == "skip":
+        return HIDDEN_REGISTER_REASON
+    if hidden == VERY_HIDDEN and setting != "all":
+        return VERY_HIDDEN_REGISTER_REASON
+    return None
 
 
 def _visible_first(matched: dict[str, int], names: list[str], hidden: frozenset[int]) -> dict[str, int]:

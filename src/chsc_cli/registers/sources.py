@@ -53,9 +53,10 @@ class RawSheet:
     #: Merged cell ranges as (first row, first column, last row, last column), 0-based like `rows`
     #: (.xlsx and .xls keep them; a CSV has none).
     merges: tuple[tuple[int, int, int, int], ...] = ()
-    #: Hidden in the workbook (Excel's hidden or "very hidden", LibreOffice's hidden sheet): a system's
-    #: lookup lists, or an old copy kept out of sight; chsc.yaml's `hidden_sheets` says whether it is read.
-    hidden: bool = False
+    #: "" (shown), HIDDEN (Excel's or LibreOffice's hidden sheet) or VERY_HIDDEN (Excel's "very hidden",
+    #: which only a program sets: a system's lookup lists or backup); chsc.yaml's `hidden_sheets` says
+    #: which are read (sheets.py).
+    hidden: str = ""
     #: Columns the sheet hides (0-based; .xlsx/.xlsm): when a header is written twice, the visible one is read.
     hidden_columns: frozenset[int] = frozenset()
     #: The workbook counts dates from 1904 (old Mac Excel): a date typed as a serial number in a General
@@ -291,10 +292,16 @@ def _delimiter(text: str) -> str:
 OUTPUT_MARK = "chsc-output"
 #: What a skipped chsc result file is listed with (unsupported-file, info).
 OUTPUT_REASON = "这是 chsc 写出的结果文件（名单、指标表），不是登记表，已跳过"
-#: What a hidden sheet that reads as a register is listed with (chsc.yaml `hidden_sheets: skip`),
-#: and what any other hidden sheet is (a lookup list: nothing to do).
+#: What a hidden sheet that reads as a register and is not read is listed with (chsc.yaml
+#: `hidden_sheets`), and what any other hidden sheet is (a lookup list: nothing to do).
 HIDDEN_REGISTER_REASON = "工作表已隐藏，未读入：若要计入，请在 Excel 中取消隐藏，或在 chsc.yaml 中写 hidden_sheets: read"
+VERY_HIDDEN_REGISTER_REASON = (
+    "工作表被程序设为“非常隐藏”（在 Excel 中看不到，多是系统的备份或代码表），未读入："
+    "若是本中心的登记表，请在 chsc.yaml 中写 hidden_sheets: all"
+)
 HIDDEN_REASON = "工作表已隐藏，不是可识别的登记表，已跳过"
+#: Every reason a hidden sheet is skipped with.
+HIDDEN_REASONS = (HIDDEN_REGISTER_REASON, VERY_HIDDEN_REGISTER_REASON, HIDDEN_REASON)
 
 
 def _check_zip(data: bytes, max_unpacked: int) -> None:
@@ -405,19 +412,25 @@ class OpenedWorkbook:
                 raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
             merges = _merges(sheet) or merged.get(sheet_name, ())  # calamine reports none in an .ods
             date1904 = book is not None and book.date1904
-            out.append(RawSheet(self.name, sheet_name, rows, merges, sheet_name in hidden, hidden_columns, date1904))
+            out.append(RawSheet(self.name, sheet_name, rows, merges, hidden.get(sheet_name, ""), hidden_columns, date1904))
             del sheet
         return out
 
 
-def _hidden_sheets(workbook) -> set[str]:
-    """The names of the sheets a workbook hides (none when it cannot say)."""
+HIDDEN, VERY_HIDDEN = "hidden", "very hidden"
+
+
+def _hidden_sheets(workbook) -> dict[str, str]:
+    """The sheets a workbook hides: name -> HIDDEN or VERY_HIDDEN (none when it cannot say)."""
     try:
         from python_calamine import SheetVisibleEnum
 
-        return {item.name for item in workbook.sheets_metadata if item.visible != SheetVisibleEnum.Visible}
+        states = ((SheetVisibleEnum.Hidden, HIDDEN), (SheetVisibleEnum.VeryHidden, VERY_HIDDEN))  # (compared, not hashed)
+        return {
+            item.name: state for item in workbook.sheets_metadata for visible, state in states if item.visible == visible
+        }
     except Exception:  # noqa: BLE001 - damaged metadata hides nothing: the sheet is read as before
-        return set()
+        return {}
 
 
 def _last_row(sheet) -> int:
