@@ -188,3 +188,19 @@ def test_a_drive_s_system_folders_are_not_centres(same_names, capsys):
     code, data, err = _compute_json(capsys, same_names)
     assert code == 0, err
     assert data["folders"] == ["丙中心", "乙中心", "甲中心"] and "lost+found" not in err
+
+
+def test_a_centre_s_very_hidden_register_is_named(same_names, capsys):
+    """A sheet a program hid ("very hidden") that reads as a register is not read: the district says
+    so on stderr, as compute does for one centre, instead of a short figure alone (an info line, not
+    in the JSON warnings, as every skipped sheet)."""
+    from openpyxl import load_workbook
+
+    path = same_names / "乙中心" / "居民健康档案花名册.xlsx"
+    book = load_workbook(path)
+    backup = book.copy_worksheet(book["居民"])
+    backup.title, backup.sheet_state = "_backup", "veryHidden"
+    book.save(path)
+    code, data, err = _compute_json(capsys, same_names)
+    assert code == 0 and "乙中心/居民健康档案花名册.xlsx" in err and "_backup" in err
+    assert not any(w.get("sheet") == "_backup" for w in data["warnings"])

@@ -109,10 +109,23 @@ def read_centre(district_dir: Path, folder: Path, library: Library, use_cache: b
         read, DISTRICT_STOPPING_CODES, folder=centre,
         hint="区合计缺了这个文件的数据会不准，已停止，没有输出任何中心的数字。请修复或移走该文件后重新运行。",
     )
-    problems = nested_configs(district_dir, folder)
+    problems = nested_configs(district_dir, folder) + _hidden_registers(read, centre)
     if read.problems_with("no-registers"):
         return settings, None, [*problems, _without_registers(centre, read)]
     return settings, read, problems
+
+
+def _hidden_registers(read, centre: str) -> list[Problem]:
+    """The sheets of a centre that read as registers but were not read because they are hidden (as
+    the computing commands say for one centre): named, so that the district figure is not short
+    without a word."""
+    from ..registers.sources import HIDDEN_REGISTER_REASON, VERY_HIDDEN_REGISTER_REASON
+
+    return [
+        Problem("unrecognised-sheet", f"已跳过工作表「{item.sheet}」：{item.reason}", file=f"{centre}/{item.file}", sheet=item.sheet)
+        for item in read.skipped
+        if item.reason in (HIDDEN_REGISTER_REASON, VERY_HIDDEN_REGISTER_REASON)
+    ]
 
 
 def _centre_settings(settings: LoadedConfig, district_settings):
