@@ -267,7 +267,7 @@ def test_the_only_register_hidden_away_says_so(tmp_path):
     book["花名册"].sheet_state = "veryHidden"
     book.save(tmp_path / "居民健康档案.xlsx")
     ran = run_chsc("compute", tmp_path, "--period", "2025")
-    assert ran.code == 2 and "花名册（隐藏的工作表）" in ran.stderr
+    assert ran.code == 2 and "花名册（“非常隐藏”的工作表；若要读入，请在 chsc.yaml 中写 hidden_sheets: all）" in ran.stderr
 
 
 @pytest.mark.parametrize(
@@ -358,3 +358,24 @@ def test_serial_dates_of_a_1904_workbook_count_from_1904(tmp_path):
     book.save(tmp_path / "体检.xlsx")
     dates = read(tmp_path).tables["elderly_checkups"]["checkup_date"]
     assert [str(d.date()) for d in dates] == ["2025-03-12", "2025-03-13", "2025-03-14"]
+
+
+def test_ods_merges_ignore_their_attribute_written_in_a_cell_and_rows_laid_out_otherwise():
+    """Only a cell's own attribute is a merge (a text may quote it: no crash, no made-up merge); a row
+    whose attributes start on a new line is still a row."""
+    from chsc_cli.registers.ods_merges import ods_merges
+    import io
+    import zipfile
+
+    content = (
+        '<office:document-content><office:body><office:spreadsheet><table:table table:name="S">'
+        '<table:table-row><table:table-cell><text:p>table:number-rows-spanned="x</text:p></table:table-cell></table:table-row>'
+        '<table:table-row\n table:style-name="ro1"><table:table-cell/><table:table-cell table:number-rows-spanned="3">'
+        "<text:p>城东站</text:p></table:table-cell></table:table-row>"
+        '<table:table-row><table:table-cell><text:p>table:number-rows-spanned="5"</text:p></table:table-cell></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("content.xml", content)
+    assert ods_merges(buffer.getvalue()) == {"S": ((1, 1, 3, 1),)}

@@ -160,3 +160,34 @@ def test_error_values_take_the_scalar_path_in_bulk():
     assert list(typed) == ["城东站", None, None, "甲"] and list(codes) == [None, "implausible-value", "implausible-value", None]
     typed, codes, _ = _parse_uniques(np.array(["A1", "#N/A"], dtype=object), PARSERS["code"], "code")
     assert list(typed) == ["A1", None] and list(codes) == [None, "missing-id"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'<row r="2">\n  <c r="A2">\n    <f>A1+1</f>\n  </c>\n</row>', {(1, 0): "=A1+1"}),  # written indented
+        (b'<row r="2"><c r="A2"\n t="e"><v>#N/A</v></c></row>', {(1, 0): "#N/A"}),
+        (b'<row r="2"><c r="A2"\tt="e"><v>#REF!</v></c></row>', {(1, 0): "#REF!"}),
+        (b'<row r="2"><c r="A2"><f>&#34;330102&#34;</f><v>0</v></c></row>', {(1, 0): "330102"}),  # Go's XML encoder
+        (b'<row r="2"><c r="A2"><f>"330102" </f><v>0</v></c></row>', {(1, 0): "330102"}),
+        (b'<row r="2"><c r="A2"><f>A1</f><v xml:space="preserve"></v></c></row>', {(1, 0): "=A1"}),
+        (b'<row r="2"><c\nr="A2"><f>A1+1</f></c></row>', {(1, 0): "=A1+1"}),
+        (b'<row r="2"><c r="A2"><f t="shared" ref="A2:A3" si="0">B2+1</f></c></row>'
+         b'<row r="3"><c r="A3"><f t="shared" si="0"/><v></v></c></row>', {(1, 0): "=B2+1", (2, 0): UNSTORED_FORMULA}),
+        (b'<row r="2"><c r="A2"><f>SUM(B1)</f><v>3</v></c><c r="B2" t="inlineStr"><is><t>a"</t></is></c></row>', {}),
+    ],
+)
+def test_cells_are_found_however_the_xml_is_laid_out(body, expected):
+    """Other writers indent their XML, break lines inside tags and escape quotes as &#34;."""
+    assert _cell_fixes(b'<worksheet xmlns="x"><sheetData>' + body + b"</sheetData></worksheet>") == expected
+
+
+def test_a_sheet_written_all_in_text_formulas_is_read(tmp_path):
+    """Every cell, the headers too, a `="…"` formula without a result: calamine reads an empty sheet."""
+    book = Workbook()
+    sheet = book.active
+    for row in [HEADER, *([person, "某", "2020-01-01", "是"] for person in PEOPLE)]:
+        sheet.append([f'="{value}"' for value in row])
+    book.save(tmp_path / "居民健康档案.xlsx")
+    result = read(tmp_path)
+    assert list(result.tables["residents"]["id_number"]) == PEOPLE and result.problems == []

@@ -82,13 +82,18 @@ def inspect_sheet(book: WorkbookXml | None, sheet_name: str) -> tuple[Fixes, fro
         return {}, frozenset()
 
 
+#: Fixes reach at least this many columns, past what calamine read (a sheet written all in text
+#: formulas reads as empty); one further right is left out (a formula at XFD would make every row
+#: 16,384 cells wide).
+FIX_COLUMNS = 128
+
+
 def apply_fixes(rows: list[list[object]], fixes: Fixes) -> None:
-    """Write the fixes into the grid (anchored at A1), growing it downwards where a cell lies below
-    its end. A cell right of every column calamine read is left out: no header names it, and a
-    formula at XFD would make every row 16,384 cells wide."""
+    """Write the fixes into the grid (anchored at A1), growing it where a cell lies past its end."""
+    limit = max(max(map(len, rows), default=0), FIX_COLUMNS)
     width = max(map(len, rows), default=0)
     for (row, column), text in fixes.items():
-        if column >= width:
+        if column >= limit:
             continue
         while len(rows) <= row:
             rows.append([""] * width)
@@ -153,24 +158,15 @@ _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b")
 
 def _cell_fixes(xml: bytes) -> Fixes:
     """The fixes of a sheet part. Only the cells next to a sign are parsed (byte searches run in C;
-    a regular expression over every cell of a 60,000-row sheet took 1.7 s): an error cell, a formula
-    with no stored result, and a formula ending in a quote (a text literal)."""
+    a regular expression over every cell of a 60,000-row sheet took 1.7 s): an error cell, and a
+    formula that is followed by no stored result or ends in a quote (a text literal)."""
     found = _SHEET_DATA.search(xml)
     if found is None:
         return {}
-    p = found.group(1) or b""
-    signs = (b' t="e"', b"</" + p + b"f></" + p + b"c>", b"</" + p + b"f><" + p + b"v></" + p + b"v>",
-             b"</" + p + b"f><" + p + b"v/>", b"/></" + p + b"c>", b'"</' + p + b"f>", b"&quot;</" + p + b"f>")
-    starts = set()
-    for sign in signs:
-        at = xml.find(sign, found.end())
-        while at >= 0:
-            cell = xml.rfind(b"<" + p + b"c ", found.end(), at)
-            if cell >= 0:
-                starts.add(cell)
-            at = xml.find(sign, at + len(sign))
+    p, begin = found.group(1) or b"", found.end()
+    starts = {_cell_start(xml, p, begin, at) for at in _signs(xml, p, begin)}
     fixes: Fixes = {}
-    for start in sorted(starts):
+    for start in sorted(starts - {-1}):
         match = _CELL.match(xml, start)
         if match is None:
             continue
@@ -183,6 +179,44 @@ def _cell_fixes(xml: bytes) -> Fixes:
         if text is not None:
             fixes[(int(reference.group(2)) - 1, _column_index(reference.group(1)))] = text
     return fixes
+
+
+_WHITE = b" \t\r\n"
+#: A stored value element with nothing in it (`<v xml:space="preserve"></v>`, `<v/>`).
+_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>\s*</(?:\w+:)?v>)")
+_QUOTES = (b'"', b"&quot;", b"&#34;", b"&#x22;")
+
+
+def _signs(xml: bytes, p: bytes, begin: int):
+    """Positions inside the cells worth parsing: error cells, and formulas after which comes no
+    stored result (`</c>`, an empty `<v>`) or whose text ends in a quote (white space allowed)."""
+    at = xml.find(b't="e"', begin)
+    while at >= 0:
+        yield at
+        at = xml.find(b't="e"', at + 5)
+    empty_values = (b"</" + p + b"c>", b"<" + p + b"v></" + p + b"v>", b"<" + p + b"v/>")
+    shared = b't="shared"' in xml  # a shared formula's other cells are <f t="shared" si="0"/>
+    for closing in (b"</" + p + b"f>", b"/>") if shared else (b"</" + p + b"f>",):
+        at = xml.find(closing, begin)
+        while at >= 0:
+            if closing == b"/>" and xml.rfind(b"<" + p + b"f", max(begin, at - 200), at) < 0:
+                at = xml.find(closing, at + 2)  # not the end of a formula element
+                continue
+            after = xml[at + len(closing) : at + len(closing) + 80].lstrip(_WHITE)
+            before = xml[max(begin, at - 8) : at].rstrip(_WHITE)
+            empty = after.startswith(empty_values) or _EMPTY_VALUE.match(after) is not None
+            if empty or (closing != b"/>" and before.endswith(_QUOTES)):
+                yield at
+            at = xml.find(closing, at + len(closing))
+
+
+def _cell_start(xml: bytes, p: bytes, begin: int, at: int) -> int:
+    """Where the cell holding position `at` begins (`<c ` or `<c` and a line break), or -1."""
+    tag = b"<" + p + b"c"
+    start = xml.rfind(tag, begin, at)
+    while start >= 0 and xml[start + len(tag) : start + len(tag) + 1] not in (b" ", b"\t", b"\r", b"\n", b">"):
+        start = xml.rfind(tag, begin, start)  # <col …>, <cols>: not a cell
+    return start
 
 
 def _fixed_text(formula, value, kind: bytes) -> str | None:

@@ -22,7 +22,10 @@ Merges = dict[str, tuple[tuple[int, int, int, int], ...]]
 
 _SPANNED = b'table:number-rows-spanned="'
 _TABLE = b"<table:table "
-_ROW_TAGS = (b"<table:table-row ", b"<table:table-row>", b"<table:table-row/>")
+_ROW = b"<table:table-row"
+#: Elements whose names start as a row's does, and are not rows.
+_NOT_ROWS = (b"<table:table-rows", b"<table:table-row-group")
+_AFTER_NAME = (b" ", b"\t", b"\r", b"\n", b">", b"/")
 _NAME = re.compile(rb'\btable:name="([^"]*)"')
 _ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
 _DOWN = re.compile(rb'table:number-rows-spanned="([0-9]+)"')
@@ -44,7 +47,7 @@ def ods_merges(data: bytes) -> Merges:
         return {}
     try:
         return _placed(content)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, AttributeError):  # a file no program writes: read without merges
         return {}
 
 
@@ -55,7 +58,8 @@ def _placed(content: bytes) -> Merges:
     while at >= 0:
         tag_start, tag_end = content.rfind(b"<", 0, at), content.find(b">", at)
         tag = content[tag_start:tag_end]
-        down = int(_DOWN.search(tag).group(1))
+        spanned = _DOWN.search(tag) if tag.startswith(b"<table:table-cell") else None  # (not text in a cell)
+        down = int(spanned.group(1)) if spanned else 1
         if down > 1:
             table = content.rfind(_TABLE, 0, tag_start)
             if table < 0:
@@ -64,7 +68,7 @@ def _placed(content: bytes) -> Merges:
                 sheet_at, row, counted_to = table, 0, table
                 found = _NAME.search(content, table, content.find(b">", table))
                 name = html.unescape(found.group(1).decode("utf-8")) if found else ""
-            row_start = max(content.rfind(tag_kind, counted_to, tag_start) for tag_kind in _ROW_TAGS)
+            row_start = _row_start(content, counted_to, tag_start)
             if row_start < 0:
                 return {}
             row += _rows_between(content, counted_to, row_start)
@@ -77,9 +81,17 @@ def _placed(content: bytes) -> Merges:
     return {sheet: tuple(found) for sheet, found in merges.items()}
 
 
+def _row_start(content: bytes, start: int, stop: int) -> int:
+    """Where the last row beginning in content[start:stop] begins, or -1."""
+    at = content.rfind(_ROW, start, stop)
+    while at >= 0 and content[at + len(_ROW) : at + len(_ROW) + 1] not in _AFTER_NAME:
+        at = content.rfind(_ROW, start, at)  # <table:table-rows>, <table:table-row-group>
+    return at
+
+
 def _rows_between(content: bytes, start: int, stop: int) -> int:
     """Rows that begin in content[start:stop] (a row repeated N times counts N)."""
-    rows = sum(content.count(tag, start, stop) for tag in _ROW_TAGS)
+    rows = content.count(_ROW, start, stop) - sum(content.count(other, start, stop) for other in _NOT_ROWS)
     if b"number-rows-repeated" in content[start:stop]:
         for repeated in _ROWS_REPEATED.finditer(content, start, stop):
             rows += min(int(repeated.group(1)), _FILLER) - 1

@@ -20,7 +20,7 @@ from .parse_workers import parse_dealt
 from .read_plan import READER_VERSION, ReadPlan, parse_entry, plan_read
 from .records import ReadResult, SkippedSheet
 from .sheets import FileResult, collection_paused
-from .sources import HIDDEN_REASONS, relative_name, unsupported_reason
+from .sources import HIDDEN_REASONS, VERY_HIDDEN_REGISTER_REASON, relative_name, unsupported_reason
 
 __all__ = ["READER_VERSION", "read_folder"]
 
@@ -80,13 +80,20 @@ def _read_folder(plan: ReadPlan, on_file, workers) -> ReadResult:
         result.problems.append(Problem("unsupported-file", f"已跳过：{reason}", file=name))
     if not result.sheets and not result.problems_with("unreadable-file", "too-large"):
         listed = "；".join(
-            (f"{s.file}: {s.sheet}" if s.sheet else s.file) + ("（隐藏的工作表）" if s.reason in HIDDEN_REASONS else "")
+            (f"{s.file}: {s.sheet}" if s.sheet else s.file) + _hidden_mark(s.reason)
             for s in result.skipped
         ) or "（没有任何文件）"
         result.problems.append(Problem("no-registers", f"文件夹中没有识别出任何登记表。已跳过：{listed}"))
     if plan.folder_key:
         cache.store_folder(plan.folder_key, result)
     return result
+
+
+def _hidden_mark(reason: str) -> str:
+    """What no-registers adds to a skipped sheet that is hidden (and how to read it, if it is a register)."""
+    if reason == VERY_HIDDEN_REGISTER_REASON:
+        return "（“非常隐藏”的工作表；若要读入，请在 chsc.yaml 中写 hidden_sheets: all）"
+    return "（隐藏的工作表）" if reason in HIDDEN_REASONS else ""
 
 
 def _parse_files(plan: ReadPlan, on_file: Callable[[str], None], workers) -> dict[int, FileResult]:
