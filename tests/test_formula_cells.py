@@ -191,3 +191,25 @@ def test_a_sheet_written_all_in_text_formulas_is_read(tmp_path):
     book.save(tmp_path / "居民健康档案.xlsx")
     result = read(tmp_path)
     assert list(result.tables["residents"]["id_number"]) == PEOPLE and result.problems == []
+
+
+def test_a_package_whose_parts_cannot_be_unpacked_is_read_as_calamine_reads_it():
+    """A part stored with a method zipfile does not know (AES encryption is method 99) raised
+    NotImplementedError out of the workbook's sheets, outside their error handling."""
+    import io
+    import zipfile
+
+    from chsc_cli.registers.cell_xml import workbook_xml
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/_rels/workbook.xml.rels", "<Relationships/>")
+    data = bytearray(buffer.getvalue())
+    for header in (b"PK\x03\x04", b"PK\x01\x02"):  # the method field of every local and central header
+        at = data.find(header)
+        while at >= 0:
+            offset = at + (8 if header == b"PK\x03\x04" else 10)
+            data[offset : offset + 2] = (99).to_bytes(2, "little")
+            at = data.find(header, at + 4)
+    assert workbook_xml(bytes(data)) is None

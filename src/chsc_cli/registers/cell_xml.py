@@ -11,10 +11,10 @@ roster read as blank IDs (`missing-id`, and validate passed). So, for each sheet
 - an error value (`#N/A`, `#REF!` …) is its text, as if typed: the parsers say what it is.
 
 The part's first bytes also say which columns are hidden (`<cols>`): when a header is written
-twice, the visible column is read (sheets.py). Only sheets whose first PREFIX_BYTES of XML hold a formula or an error value are read in full (an
-export has neither: the look costs a millisecond a sheet), and then only the cells beside a sign of
-a fix are parsed. Anything unexpected (a damaged part, a
-cell without its `r` reference) leaves the sheet as calamine read it.
+twice, the visible column is read (sheets.py). Only sheets whose first PREFIX_BYTES of XML hold a
+formula or an error value are read in full (an export has neither: the look costs a millisecond a
+sheet), and then only the cells beside a sign of a fix are parsed. Anything unexpected (a damaged
+part, a cell without its `r` reference) leaves the sheet as calamine read it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ _TEXT_LITERAL = re.compile(r'\s*"((?:[^"]|"")*)"\s*')
 UNSTORED_FORMULA = "=（公式，文件中没有保存计算结果）"
 
 Fixes = dict[tuple[int, int], str]
+#: What reading a member of a damaged, encrypted or odd zip package raises (sources.py and
+#: ods_merges.py read packages too): the part is then read as if absent.
+ZIP_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError)
 
 
 class WorkbookXml:
@@ -69,7 +72,7 @@ def workbook_xml(data: bytes) -> WorkbookXml | None:
     """The package's worksheets, or None when they cannot be found (the sheets are read as they are)."""
     try:
         return WorkbookXml(data)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, ElementTree.ParseError):
+    except (*ZIP_ERRORS, ElementTree.ParseError):
         return None
 
 
@@ -78,7 +81,7 @@ def inspect_sheet(book: WorkbookXml | None, sheet_name: str) -> tuple[Fixes, fro
         return {}, frozenset()
     try:
         return book.inspect(sheet_name)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError):
+    except ZIP_ERRORS:
         return {}, frozenset()
 
 
@@ -90,8 +93,8 @@ FIX_COLUMNS = 128
 
 def apply_fixes(rows: list[list[object]], fixes: Fixes) -> None:
     """Write the fixes into the grid (anchored at A1), growing it where a cell lies past its end."""
-    limit = max(max(map(len, rows), default=0), FIX_COLUMNS)
     width = max(map(len, rows), default=0)
+    limit = max(width, FIX_COLUMNS)
     for (row, column), text in fixes.items():
         if column >= limit:
             continue

@@ -16,7 +16,8 @@ import html
 import io
 import re
 import zipfile
-import zlib
+
+from .cell_xml import ZIP_ERRORS
 
 Merges = dict[str, tuple[tuple[int, int, int, int], ...]]
 
@@ -41,7 +42,7 @@ def ods_merges(data: bytes) -> Merges:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             content = archive.read("content.xml")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, RuntimeError, NotImplementedError):
+    except ZIP_ERRORS:
         return {}
     if _SPANNED not in content:
         return {}

@@ -12,13 +12,12 @@ import errno
 import io
 import os
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..characters import CONTROL_CHARACTERS
 from ..problems import UserError
-from .cell_xml import apply_fixes, inspect_sheet, workbook_xml
+from .cell_xml import ZIP_ERRORS, apply_fixes, inspect_sheet, workbook_xml
 from .ods_merges import ods_merges
 
 REGISTER_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
@@ -250,15 +249,20 @@ def read_file(
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _read_csv(data: bytes) -> list[list[object]]:
-    encodings = ("utf-16",) if data.startswith(UTF16_MARKS) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:
+def _decoded_text(data: bytes) -> str | None:
+    """Text by its byte-order mark (UTF-16), else UTF-8 (with or without BOM), else GB18030; None when
+    none decodes it (GB18030 fails on a few byte sequences, a lone 0x80 or 0xFF; UTF-16 on an odd length)."""
+    for encoding in ("utf-16",) if data.startswith(UTF16_MARKS) else ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:  # GB18030 fails on a few byte sequences (a lone 0x80 or 0xFF); UTF-16 on an odd length
+    return None
+
+
+def _read_csv(data: bytes) -> list[list[object]]:
+    text = _decoded_text(data)
+    if text is None:
         raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
     if "\x00" in text:
         raise UnreadableFile("文件含有二进制内容，不是 CSV 文本文件")
@@ -330,7 +334,7 @@ def _core_properties(archive: zipfile.ZipFile) -> bytes:
     try:
         info = archive.getinfo("docProps/core.xml")
         return archive.read(info) if info.file_size <= 65536 else b""
-    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, zlib.error):
+    except ZIP_ERRORS:
         return b""
 
 
@@ -474,21 +478,10 @@ def _looks_like_text_table(data: bytes) -> bool:
     (often tab-separated) named .xls. Only text that decodes cleanly, without control characters."""
     start = data[:4096]
     start = start[: start.rfind(b"\n") + 1] if len(data) > len(start) else start  # whole lines only
-    if start.startswith(UTF16_MARKS):
-        encodings: tuple[str, ...] = ("utf-16",)
-    elif b"\x00" in start:
+    if b"\x00" in start and not start.startswith(UTF16_MARKS):
         return False
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            text = start.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return False
-    if CONTROL_CHARACTERS.search(text):
+    text = _decoded_text(start)
+    if text is None or CONTROL_CHARACTERS.search(text):
         return False
     lines = [line for line in text.splitlines()[:5] if line.strip()]
     return len(lines) >= 2 and all("\t" in line or "," in line for line in lines[:2])
