@@ -90,6 +90,33 @@ def test_every_exported_header_is_read(tmp_path, kind, header, field, value):
     assert cell_problems(result) == []
 
 
+PERSON_FIELDS = ("id_number", "name", "sex", "birth_date", "station", "team", "phone")
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_person_columns_have_the_residents_aliases_everywhere(kind):
+    """services.md: person columns have the residents' aliases everywhere (registers.md's "as above"),
+    real-exports.md's 管辖机构, 责任医师, 生日日期, 本人电话, 身份证件号码 included."""
+    residents = KINDS["residents"]
+    for field in PERSON_FIELDS:
+        if field in KINDS[kind].fields and field in residents.fields:
+            theirs = {normalise_header(name) for name in KINDS[kind].column(field).all_names()}
+            missing = {name for name in residents.column(field).all_names() if normalise_header(name) not in theirs}
+            assert not missing, (kind, field, missing)
+
+
+def test_a_patient_roster_exported_with_the_residents_headers(tmp_path):
+    write_xlsx(
+        tmp_path / "高血压患者管理名册.xlsx",
+        [["身份证件号码", "纳入管理日期", "管辖机构", "责任医师", "生日日期"],
+         [ID1, "2020-01-01", "一站", "张医生团队", "1950-01-01"]],
+    )
+    [sheet] = read(tmp_path).sheets
+    assert sheet.kind == "hypertension_patients"
+    assert {field: sheet.columns.get(field) for field in ("station", "team", "birth_date")} == {
+        "station": "管辖机构", "team": "责任医师", "birth_date": "生日日期"}
+
+
 @pytest.mark.parametrize("header", ["*身份证号", "*身份证件号码", "身份证号*", "* 身份证号"])
 def test_a_required_mark_is_dropped(tmp_path, header):
     write_xlsx(tmp_path / "档案.xlsx", [[header, "*建档日期"], [ID1, "2020-01-01"]])

@@ -296,7 +296,7 @@ def test_a_centre_kind_with_the_name_of_a_shipped_one_replaces_it(tmp_path, data
     folder = tmp_path / "kinds"
     folder.mkdir()
     text = (shipped_kinds_dir() / "residents.yaml").read_text(encoding="utf-8")
-    text = text.replace("    aliases: [身份证号码, 证件号码, 公民身份号码, 身份证, 身份证件号码]\n", "    aliases: [身份证号码, 档案身份证]\n")
+    text = text.replace("  - use: id_number\n", "  - use: id_number\n    aliases: [身份证号码, 档案身份证]\n", 1)
     assert "档案身份证" in text
     (folder / "residents.yaml").write_text(text, encoding="utf-8")
     write_csv(data / "花名册.csv", [["档案身份证", "建档日期"], [ID1, "2020-01-01"]])
