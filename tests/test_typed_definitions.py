@@ -198,3 +198,38 @@ def test_no_definition_reaches_an_internal_error(tmp_path, data, check):
     assert check in ACCEPTED
     result = compute_indicators(data[0], parse_period("2025"), CentreConfig(), library, only=["odd"])
     assert result.indicators[0].numerator is not None, result.indicators[0].reason
+
+
+def test_derive_blank_counts_a_blank_row_as_a_number_and_only_for_numbers(tmp_path):
+    """derive {max: field, blank: n}: MAX(COALESCE(field, n)) over a person's rows; refused on a date."""
+    def with_derive(name: str, derive: str, having: str) -> str:
+        return f"""id: {name}
+name: {name}
+category: 测试
+registers: [maternal_records]
+definition: 测试
+target: 0.5
+denominator:
+  population:
+    register: maternal_records
+    derive: {{largest: {derive}}}
+    latest_by: delivery_date
+numerator:
+  having: [{having}]
+"""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    rows = [["身份证号", "分娩日期", "活产数"]]
+    rows += [[SIGNED[0], "2025-03-01", None], [SIGNED[0], "2025-03-01", 0], [SIGNED[1], "2025-04-01", 0]]
+    write_workbook(data_dir / "孕产妇.xlsx", {"孕产妇": rows})
+    library_dir = tmp_path / "library"
+    library_dir.mkdir()
+    (library_dir / "blank_one.yaml").write_text(with_derive("blank_one", "{max: live_births, blank: 1}", "largest > 0"), encoding="utf-8")
+    (library_dir / "left_out.yaml").write_text(with_derive("left_out", "{max: live_births}", "largest > 0"), encoding="utf-8")
+    result = compute_indicators(read_folder(data_dir, today=dt.date(2026, 1, 10)), parse_period("2025"), CentreConfig(), load_library([library_dir]), only=["blank_one", "left_out"])
+    counted = {row.id: (row.numerator, row.denominator) for row in result.indicators}
+    assert counted == {"blank_one": (1, 2), "left_out": (0, 2)}
+    (library_dir / "bad.yaml").write_text(with_derive("bad", "{latest: delivery_date, blank: 1}", "largest is not null"), encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        load_library([library_dir])
+    assert "blank" in str(raised.value) and "bad.yaml" in str(raised.value)

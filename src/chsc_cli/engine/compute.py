@@ -174,7 +174,8 @@ class IndicatorRun:
         rows = population.rows if population.rows is not None else population.frame
         if spec.field not in rows.columns:
             return int(len(frame) * spec.blank)
-        values = pd.to_numeric(rows[spec.field], errors="coerce").groupby(rows["_key"].to_numpy()).max()
+        # a blank row counts as `blank` before the largest is taken (rows 0 and blank: 1, not 0)
+        values = pd.to_numeric(rows[spec.field], errors="coerce").fillna(spec.blank).groupby(rows["_key"].to_numpy()).max()
         per_unit = values.reindex(frame.index).fillna(spec.blank)
         self.weights = per_unit.to_numpy(dtype=float)
         total = int(per_unit.sum())

@@ -72,6 +72,8 @@ class Checker:
                 self.problems.append(f"{where}.derive.{name}：未知字段「{field}」〔{field}〕")
             elif rows[field].kind not in ("number", "date", "datetime"):
                 self.problems.append(f"{where}.derive.{name}：earliest / latest / min / max 只用于数字或日期字段，「{field}」不是〔{field}〕")
+            elif derive.blank is not None and rows[field].kind != "number":
+                self.problems.append(f"{where}.derive.{name}：blank（空白按某数计）只用于数字字段，「{field}」不是〔{field}〕")
         if source.latest_by and source.latest_by not in rows:
             self.problems.append(f"{where}.latest_by：未知字段「{source.latest_by}」〔{source.latest_by}〕")
         having = self.nodes(source.having, self.person_types(source), f"{where}.having")

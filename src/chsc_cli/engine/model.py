@@ -91,12 +91,14 @@ class _WhereMixin:
 
 class Derive(Strict):
     """A per-person aggregate over the qualifying rows: the smallest (`min`, or `earliest` for a
-    date) or largest (`max`, `latest`) value of a field, blanks left out."""
+    date) or largest (`max`, `latest`) value of a field, blanks left out — or, with `blank`, a blank
+    counting as that number (SQL's MAX(COALESCE(field, blank)); numbers only)."""
 
     earliest: str | None = None
     latest: str | None = None
     min: str | None = None
     max: str | None = None
+    blank: float | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "Derive":

@@ -64,7 +64,10 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
     persons = qualifying.loc[latest_rows].set_index("_key", drop=False)
     persons.index.name = None
     for name, derive in source.derive.items():
-        grouped = qualifying.groupby("_key", sort=False)[derive.field]
+        values = qualifying[derive.field]
+        if derive.blank is not None:
+            values = values.fillna(derive.blank)
+        grouped = values.groupby(qualifying["_key"].to_numpy(), sort=False)
         persons[name] = (grouped.min() if derive.smallest else grouped.max()).reindex(persons.index)
     birth_known = persons["birth"].notna()
     if "birth" in source.derive:  # else the rows' own first_birthday (engine_input) stands
