@@ -171,3 +171,29 @@ def test_an_event_test_reading_a_persons_grouped_field_sees_it_grouped(tmp_path)
     )
     assert plain.indicators == full.indicators
     assert (plain.indicators[0].numerator, plain.indicators[0].denominator) == (2, 4)
+
+
+def test_a_patient_without_a_birth_date_is_controlled_below_both_thresholds(tmp_path):
+    """indicators.md: < 140/90, or < 150/90 at 65 and over. With no usable birth date (the ID's date
+    digits are no date, no 出生日期) the age is unknown: 130/80 passes both thresholds and counts;
+    145/85 passes only the elderly one and does not."""
+    import datetime as dt
+
+    from helpers import make_id, write_workbook
+
+    from chsc_cli.config import CentreConfig
+    from chsc_cli.engine import compute_indicators, load_library
+    from chsc_cli.periods import parse_period
+    from chsc_cli.registers import read_folder
+
+    low, high = make_id("19501340", "001"), make_id("19501340", "002")
+    write_workbook(tmp_path / "高血压患者管理名册.xlsx", {"名册": [["身份证号", "纳入管理日期"], [low, "2020-01-01"], [high, "2020-01-01"]]})
+    write_workbook(tmp_path / "高血压随访记录.xlsx", {"随访": [
+        ["身份证号", "随访日期", "随访方式", "收缩压", "舒张压"],
+        [low, "2025-03-01", "门诊", 130, 80],
+        [high, "2025-03-01", "门诊", 145, 85],
+    ]})
+    read = read_folder(tmp_path, today=dt.date(2026, 1, 10))
+    result = compute_indicators(read, parse_period("2025"), CentreConfig(), load_library(), only=["hypertension_bp_control_rate"])
+    [row] = result.indicators
+    assert (row.numerator, row.denominator) == (1, 2)
