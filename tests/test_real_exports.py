@@ -181,6 +181,18 @@ def test_followup_mode_form_codes_and_labels(cell, mode):
         assert parse(kind, "followup_mode", cell) == (mode, None, None)
 
 
+@pytest.mark.parametrize("cell,mode", [("1.0", "门诊"), ("2.00", "家庭"), ("(2)", "家庭"), ("（2）", "家庭"), ("3.", "电话")])
+def test_a_number_alone_however_written_is_the_form_code(cell, mode):
+    """real-exports.md: a number alone means the option the form numbers so — also as a CSV writes a
+    number cell (1.0) and bracketed with no label ((2)); 1.0 was read as 1 + label 0."""
+    assert parse("hypertension_followups", "followup_mode", cell) == (mode, None, None)
+
+
+@pytest.mark.parametrize("cell,signed", [("1.0", True), ("0.0", False), ("(1)", True)])
+def test_a_yes_no_number_written_with_decimals(cell, signed):
+    assert parse("residents", "signed", cell) == (signed, None, None)
+
+
 @pytest.mark.parametrize("cell,label", [("1", "控制满意"), ("2", "控制不满意"), ("3", "不良反应"), ("4", "并发症"), ("4.并发症", "并发症")])
 def test_followup_class_form_codes(cell, label):
     assert parse("hypertension_followups", "followup_class", cell) == (label, None, None)

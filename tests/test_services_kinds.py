@@ -96,6 +96,23 @@ def test_smi_followup_codes_and_classes(data):
     assert problems(result, "unknown-value") == []
 
 
+@pytest.mark.parametrize("classes", [["3稳定", "2.基本稳定"], ["（3）稳定", "1不稳定"], ["0未访到", "(2)基本稳定"]])
+def test_an_smi_followup_with_numbered_classes_and_labels(data, classes):
+    """services.md: a follow-up sheet is smi_followups when its 本次随访分类 values include 稳定 …
+    — read as the reader reads them, so a numbered option with its label counts (it was read as
+    a hypertension follow-up). A number alone does not: 1-4 are 此次随访分类's codes too."""
+    rows = [["身份证号", "随访日期", "随访方式", "本次随访分类"], [ID1, "2025-03-01", "门诊", classes[0]], [ID1, "2025-04-01", "电话", classes[1]]]
+    write_xlsx(data / "随访.xlsx", rows)
+    assert kinds_of(read(data)) == ["smi_followups"]
+
+
+def test_numbers_alone_in_a_followup_class_do_not_make_an_smi_sheet(data):
+    rows = [["身份证号", "随访日期", "随访方式", "随访分类", "收缩压", "舒张压"],
+            [ID1, "2025-03-01", "门诊", "3", 130, 80], [ID1, "2025-04-01", "电话", "1", 128, 82]]
+    write_xlsx(data / "随访.xlsx", rows)
+    assert kinds_of(read(data)) == ["hypertension_followups"]
+
+
 def test_smi_roster_statuses(data):
     rows = [["身份证号", "登记日期", "管理状态", "诊断"], [ID1, "2021-01-01", "在册", "精神分裂症"], [ID2, "2021-01-01", "已注销", "双相"]]
     write_xlsx(data / "严重精神障碍患者名册.xlsx", rows)

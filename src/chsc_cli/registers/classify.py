@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from .columns import Condition, RegisterKind, normalise_value_text
 from .headers import AliasIndex
+from .vocabularies import Lookup, normalised_vocabulary
 
 #: column index -> the cells below the header (for conditions on values); None: not looked at.
 CellsOf = Callable[[int], list[object]]
@@ -156,12 +157,15 @@ def _condition_holds(kind: RegisterKind, condition: Condition, matched: dict[str
         return True
     if cells is None:
         return False
-    vocabulary = {normalise_value_text(word): canonical for word, canonical in kind.column(condition.field).vocabulary.items()}
+    # the column's words as the reader reads them (已 before a word, a numbered option with its label:
+    # `3稳定`, `（3）稳定`), but not a number alone: 1-4 are other kinds' codes too (此次随访分类's
+    # 控制满意 …), so a number alone says nothing about which kind the sheet is
+    lookup = Lookup(normalised_vocabulary(kind.column(condition.field).vocabulary), {})
     for value in cells(matched[condition.field]):
         if value is None or (isinstance(value, float) and value != value):
             continue
         text = normalise_value_text(unicodedata.normalize("NFKC", str(value)))
-        canonical = vocabulary.get(text)
+        canonical = lookup.find(text)
         if text in condition.values or (isinstance(canonical, str) and normalise_value_text(canonical) in condition.values):
             return True
     return False

@@ -35,13 +35,15 @@ Parsed = tuple[Any, str | None, str | None]
 
 #: A numbered option after normalisation: `1`, `1门诊`, `1.门诊`, `(1)门诊`, `1、门诊`, `1:门诊`.
 _FORM_CODE = re.compile(r"\(?([0-9]{1,2})(?:\)|[.、:,-])?(.*)")
+#: A number alone however it is written: `1.0` (a CSV of a number cell), `(2)`, `（2）`, `1.`.
+_NUMBER_ALONE = re.compile(r"\(?([0-9]{1,2})\)?(?:\.0*)?")
 #: Codes a header declares in its brackets: `常住类型（1：户籍 2：非户籍）`, `性别(1男,2女)`.
 _DECLARED_CODE = re.compile(r"([0-9]{1,2})\s*[:：=.、]?\s*([^0-9\s,，;；:：=、/|()（）]+)")
 _BRACKETS = re.compile(r"[(（]([^()（）]*)[)）]")
 _NOT_FOUND = object()
 
 
-def _normalised(vocabulary: dict[str, object]) -> dict[str, object]:
+def normalised_vocabulary(vocabulary: dict[str, object]) -> dict[str, object]:
     return {normalise_value_text(word): value for word, value in vocabulary.items()}
 
 
@@ -51,7 +53,7 @@ def yes_no_table(column: Column) -> dict[str, object]:
     for word in column.own_words:
         table.update({normalise_value_text(prefix + word): True for prefix in OWN_WORD_YES_PREFIXES})
         table.update({normalise_value_text(prefix + word): False for prefix in OWN_WORD_NO_PREFIXES})
-    table.update(_normalised(column.vocabulary))
+    table.update(normalised_vocabulary(column.vocabulary))
     return table
 
 
@@ -72,6 +74,9 @@ class Lookup:
 
     def find(self, text: str) -> object:
         key = normalise_value_text(text)
+        number = _NUMBER_ALONE.fullmatch(key)
+        if number:
+            key = number.group(1)
         if key in self.codes:  # a number alone: the option the form (or the header) numbers so
             return None if self.codes[key] is None else self.word(self.codes[key])
         found = self.word(key)
@@ -88,7 +93,7 @@ def declared_codes(header: str, column: Column) -> dict[str, str]:
     when every label is a word the column knows: for a yes/no or category column only."""
     if column.type not in ("yesno", "category"):
         return {}
-    table = yes_no_table(column) if column.type == "yesno" else _normalised(column.vocabulary)
+    table = yes_no_table(column) if column.type == "yesno" else normalised_vocabulary(column.vocabulary)
     lookup = Lookup(table, {})
     declared: dict[str, str] = {}
     for inside in _BRACKETS.findall(header or ""):
@@ -135,7 +140,7 @@ def yes_no_parser(column: Column, text_of: Callable[[object], str], shown: Calla
 def category_parser(column: Column, text_of: Callable[[object], str], shown: Callable[[object], str]):
     """A category column's parser: a known word gives its canonical value (None for a word that
     means unknown, 性别 9); an unknown one is `unknown-value`, kept as written or the default."""
-    lookup = Lookup(_normalised(column.vocabulary), column.codes)
+    lookup = Lookup(normalised_vocabulary(column.vocabulary), column.codes)
     allowed = "、".join(dict.fromkeys(column.vocabulary))
 
     def parse(value: object) -> Parsed:
