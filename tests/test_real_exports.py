@@ -151,6 +151,40 @@ def test_when_absent_aliases_give_way_to_the_canonical_column(tmp_path):
     assert str(table["enrolment_date"][0].date()) == "2021-06-01"
 
 
+def test_the_canonical_header_is_read_before_an_alias_to_its_left(tmp_path):
+    """确诊日期 is an alias of 纳入管理日期; written to its left it was read instead, and a patient
+    enrolled in July 2025 counted from 2015. The canonical header wins wherever it stands."""
+    rows = [["身份证号", "确诊日期", "管辖机构", "纳入管理日期", "所属站点"], [ID1, "2015-05-01", "某某中心", "2025-07-01", "一站"]]
+    write_xlsx(tmp_path / "高血压名册.xlsx", rows)
+    result = read(tmp_path)
+    [sheet] = result.sheets
+    assert (sheet.columns["enrolment_date"], sheet.columns["station"]) == ("纳入管理日期", "所属站点")
+    table = result.tables["hypertension_patients"]
+    assert (str(table["enrolment_date"][0].date()), table["station"][0]) == ("2025-07-01", "一站")
+
+
+def test_two_aliases_of_one_field_fill_each_other(tmp_path):
+    """死亡日期 and 迁出日期 are both 注销日期: the first column is read and the other fills the rows
+    it leaves blank (a person 迁出 kept no closing date and dropped out of earlier years)."""
+    rows = [["身份证号", "建档日期", "档案状态", "死亡日期", "迁出日期"],
+            [ID1, "2020-01-01", "死亡", "2025-03-01", None], [ID2, "2020-01-01", "迁出", None, "2025-04-01"]]
+    write_xlsx(tmp_path / "居民健康档案.xlsx", rows)
+    result = read(tmp_path)
+    closed = result.tables["residents"].set_index("id_number")["closed_date"]
+    assert {key: str(value.date()) for key, value in closed.items()} == {ID1: "2025-03-01", ID2: "2025-04-01"}
+    assert cell_problems(result) == []
+
+
+def test_a_second_date_time_column_fills_with_its_time(tmp_path):
+    rows = [["卡片编号", "疾病名称", "诊断时间", "报告日期", "报告卡录入时间"],
+            ["K1", "乙肝", "2025-03-01 08:00", "2025-03-01", "2025-03-01 09:00"],
+            ["K2", "乙肝", "2025-03-02 08:00", None, "2025-03-02 09:30"]]
+    write_xlsx(tmp_path / "传染病报告卡.xlsx", rows)
+    table = read(tmp_path).tables["infectious_disease_reports"].set_index("card_number")
+    assert str(table.loc["K1", "report_time"]) == "2025-03-01 00:00:00" and not table.loc["K1", "report_time__has_time"]
+    assert str(table.loc["K2", "report_time"]) == "2025-03-02 09:30:00" and table.loc["K2", "report_time__has_time"]
+
+
 def test_when_absent_alias_for_the_child_code(tmp_path):
     write_xlsx(tmp_path / "儿童.xlsx", [["档案编码", "儿童编码", "出生日期"], ["D1", "C9", "2024-01-01"]])
     result = read(tmp_path)

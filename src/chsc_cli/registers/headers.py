@@ -18,9 +18,11 @@ from .columns import RegisterKind, normalise_header
 HEADER_SEARCH_ROWS = 20
 
 
-#: Priorities of a header: the canonical name and aliases, then `low_priority_aliases` (which also
-#: fill rows the chosen column leaves without a reading), then `aliases_when_absent` (which never do).
-TOP, LOW, WHEN_ABSENT = 0, 1, 2
+#: Priorities of a header: the canonical name (and chsc.yaml's `columns:` names for it), then the
+#: aliases, then `low_priority_aliases` (which also fill rows the chosen column leaves without a
+#: reading), then `aliases_when_absent` (which never do). Of two columns of one priority the first
+#: (left) is read; the other fills the rows it leaves blank (`alternates`).
+CANONICAL, TOP, LOW, WHEN_ABSENT = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class AliasIndex:
         for kind in kinds.values():
             table: dict[str, tuple[str, int]] = {}
             for column in kind.columns:
+                table.setdefault(normalise_header(column.header), (column.field, CANONICAL))
                 for name in column.all_names():
                     table.setdefault(normalise_header(name), (column.field, TOP))
                 for name in column.low_priority_aliases:
@@ -49,7 +52,7 @@ class AliasIndex:
                     table.setdefault(normalise_header(name), (column.field, WHEN_ABSENT))
                 for alias, canonical in (extra_aliases or {}).items():
                     if normalise_header(canonical) == normalise_header(column.header):
-                        table[normalise_header(alias)] = (column.field, TOP)
+                        table[normalise_header(alias)] = (column.field, CANONICAL)
             by_kind[kind.name] = table
         kinds_of: dict[str, list[str]] = {}
         for kind_name, table in by_kind.items():
@@ -85,8 +88,28 @@ class AliasIndex:
             hit = table.get(normalise_header(name))
             if hit is None or hit[1] != LOW or hit[0] not in matched or matched[hit[0]] == index:
                 continue
-            if table[normalise_header(names[matched[hit[0]]])][1] == TOP:
+            if table[normalise_header(names[matched[hit[0]]])][1] <= TOP:
                 found.setdefault(hit[0], index)
+        return found
+
+    def alternates(
+        self, kind_name: str, names: list[str], matched: dict[str, int], hidden: frozenset[int] = frozenset()
+    ) -> dict[str, list[int]]:
+        """field -> the other columns of the canonical name or an alias beside the one read (死亡日期
+        beside 迁出日期, both 注销日期; a header written twice), left to right: each fills the rows the
+        columns before it leave blank. Not for required fields (the column read decides whether a
+        row is kept), nor for the columns of a `low_priority_aliases` group or a split column (which
+        fill as a group: one arm per row), nor hidden columns (an old copy)."""
+        table, kind = self.by_kind[kind_name], self.kinds[kind_name]
+        grouped = {c.field for c in kind.columns if c.required or c.low_priority_aliases or c.fills}
+        grouped |= {field for c in kind.split_columns for field in c.fills}
+        found: dict[str, list[int]] = {}
+        for index, name in enumerate(names):
+            hit = table.get(normalise_header(name))
+            if hit is None or hit[1] > TOP or hit[0] not in matched or hit[0] in grouped:
+                continue
+            if index != matched[hit[0]] and index not in hidden:
+                found.setdefault(hit[0], []).append(index)
         return found
 
     def canonical_count(self, kind_name: str, matched: dict[str, int]) -> int:

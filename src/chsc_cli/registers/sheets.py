@@ -131,8 +131,9 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
             _missing_columns(result, raw.file, raw.sheet, header.row_index + 1, kind, missing)
             continue
         fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
+        alternates = index.alternates(kind.name, header.names, outcome.matched, raw.hidden_columns)
         id_facts_of = ID_FIELD if kind.keyed_by_id_number else None
-        built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks, id_facts_of)
+        built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks, id_facts_of, alternates)
         result.problems.extend(built.problems)
         result.frames.append(with_id_facts(built.frame) if id_facts_of else built.frame)
         for field in kind.completeness_fields:

@@ -27,6 +27,7 @@ OLDEST_DATE = np.datetime64("1900-01-01", "ns")
 SOURCE_COLUMNS = ("_file", "_sheet", "_row", "_present")
 #: Prefix of a lower-priority column's parsed values while a sheet is built (收缩压L beside 收缩压R).
 _FALLBACK = "fallback:"
+_ALTERNATE = "alternate:"
 #: Types whose column is its distinct parsed values spread to the rows, and stays so (row_keys:
 #: a required field's hash is then worked out once per distinct value).
 _SPREAD_TYPES = frozenset(("id", "code", "text", "category", "date"))
@@ -145,14 +146,17 @@ def build_sheet_table(
     today: dt.date,
     fallbacks: dict[str, int] | None = None,
     id_facts_of: str | None = None,
+    alternates: dict[str, list[int]] | None = None,
 ) -> SheetTable:
     """`fallbacks` (field -> column) are lower-priority columns that fill rows without a reading;
-    `id_facts_of`: an ID field whose ID_FACTS the table carries (worked out per distinct ID)."""
+    `id_facts_of`: an ID field whose ID_FACTS the table carries (worked out per distinct ID);
+    `alternates` (field -> columns): more columns of the field, each filling the rows still blank."""
     data_rows = sheet.rows[header.row_index + 1 :]
     grid = _grid(data_rows)
     _fill_merged_cells(grid, sheet.merges, header.row_index + 1)
     n_rows, width = grid.shape
-    columns = {index for index in (*matched.values(), *(fallbacks or {}).values()) if index < width}
+    extra = [index for indexes in (alternates or {}).values() for index in indexes]
+    columns = {index for index in (*matched.values(), *(fallbacks or {}).values(), *extra) if index < width}
     factorized = {index: factorize(grid[:, index]) for index in columns}
     if n_rows and factorized:
         blank = blank_rows([factorized[index] for index in set(matched.values()) if index in factorized], n_rows)
@@ -172,6 +176,9 @@ def build_sheet_table(
         builder.add(kind.column(field), cells(index), index)
     for field, index in (fallbacks or {}).items():
         builder.add(kind.column(field), cells(index), index, key=_FALLBACK + field)
+    for field, indexes in (alternates or {}).items():
+        for index in indexes:
+            builder.add(kind.column(field), cells(index), index, key=f"{_ALTERNATE}{field}:{index}")
     frame = builder.finish(matched)
     return SheetTable(frame, builder.problems, int(n_rows - keep.sum()))
 
@@ -301,6 +308,20 @@ class _Builder:
                 if self.kind.column(target).plausible is not None:
                     self._check_plausible(self.kind.column(target), index)
 
+    def _fill_from_alternates(self) -> None:
+        """A field's other columns, left to right, fill the rows its column leaves blank."""
+        for key in [key for key in self.columns if key.startswith(_ALTERNATE) and not key.endswith(HAS_TIME_SUFFIX)]:
+            field = key.removeprefix(_ALTERNATE).rpartition(":")[0]
+            values, more = self.columns[field], self.columns.pop(key)
+            blank = np.asarray(pd.isna(values), dtype=bool) & ~np.asarray(pd.isna(more), dtype=bool)
+            if field + HAS_TIME_SUFFIX in self.columns:
+                has_time = self.columns[field + HAS_TIME_SUFFIX]
+                self.columns[field + HAS_TIME_SUFFIX] = np.where(blank, self.columns.pop(key + HAS_TIME_SUFFIX), has_time)
+            if blank.any():
+                values = values.copy()
+                values[blank] = more[blank]
+                self.columns[field] = values
+
     def _fill_from_fallbacks(self) -> None:
         """A row with no reading in any preferred column of the group (收缩压R, 舒张压R) takes the
         fallback columns (收缩压L, 舒张压L): one arm per row, never a mix of the two."""
@@ -326,6 +347,7 @@ class _Builder:
         return row_hashes(parts, n_rows)
 
     def finish(self, matched: dict[str, int]) -> pd.DataFrame:
+        self._fill_from_alternates()
         self._fill_from_fallbacks()
         self._split_columns(matched)
         n_rows = len(self.excel_rows)
