@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chsc_cli.engine.evaluation import Context, evaluate, required_fields
+from chsc_cli.engine.evaluation import Context, cannot_pass, evaluate, required_fields
 from chsc_cli.engine.expressions import AnyOf, ExpressionError, Test, parse_comparison
 from chsc_cli.engine.model import parse_where
 
@@ -115,6 +115,33 @@ def test_required_fields_are_top_level_conjuncts_only():
         ]
     )
     assert required_fields(nodes) == {"signed", "card"}
+
+
+@pytest.mark.parametrize(
+    ("items", "absent", "cannot"),
+    [
+        # each test alone can pass without visit, both together cannot
+        ([{"any": ["discharge is null", "visit is not null"]}, {"any": ["discharge is not null", "visit is not null"]}], {"visit"}, True),
+        ([{"any": ["discharge is null", "visit is not null"]}], {"visit"}, False),
+        ([{"any": ["discharge is null", "visit >= discharge"]}], {"discharge"}, False),  # absent = blank: passes
+        ([{"any": [{"all": ["lmp is not null", "booked is not null"]}, "weeks < 13"]}], {"lmp", "weeks"}, True),
+        ([{"any": [{"all": ["lmp is not null", "booked is not null"]}, "weeks < 13"]}], {"weeks"}, False),
+        ([{"not": "visit is null"}], {"visit"}, True),
+        (["coalesce(discharge, delivered) <= visit"], {"discharge"}, False),
+        (["coalesce(discharge, delivered) <= visit"], {"discharge", "delivered"}, True),
+        ([{"test": "guidance == yes", "if_column_absent": "pass"}], {"guidance"}, False),
+        (["signed == yes"], {"other"}, False),  # not read: nothing to say
+    ],
+)
+def test_cannot_pass_when_absent_columns_leave_no_row_a_way(items, absent, cannot):
+    from chsc_cli.engine.typecheck import FieldType, TypeChecker
+
+    dates = {name: FieldType("date") for name in ("discharge", "visit", "delivered", "lmp", "booked")}
+    kinds = {**dates, "weeks": FieldType("number"), "signed": FieldType("yesno"), "guidance": FieldType("yesno"), "other": FieldType("text")}
+    checker = TypeChecker(kinds, CONTEXT.parameters, set(), "test")
+    nodes = checker.nodes(parse_where(items))
+    assert not checker.problems, checker.problems
+    assert cannot_pass(nodes, absent) is cannot
 
 
 # ------------------------------------------------------------------------------ typed values

@@ -19,7 +19,7 @@ from ..registers.sheets import collection_paused
 from .activity import period_without_data
 from .conditions import Evaluator, absent_registers
 from .engine_input import EngineData
-from .evaluation import Context, order_fields, required_fields
+from .evaluation import Context, cannot_pass, fields_read, order_fields, required_fields
 from .figures import figures_for, reference_date, resolve_figure, station_figure
 from .library import Library
 from .model import Indicator, Union
@@ -124,10 +124,16 @@ class IndicatorRun:
     def _columns_present(self, register: str, nodes: tuple, extra: tuple[str, ...] = ()) -> None:
         present = self.data.present_fields(register) | {"birth", "age", "first_birthday", "days_after_birth", "series"}
         needed = required_fields(nodes) | set(extra)
-        missing = sorted(needed - present - {"_key"})
         kind = KINDS[register]
         known = {c.field: c.header for c in kind.columns}
-        missing = [f for f in missing if f in known]
+        missing = [f for f in sorted(needed - present - {"_key"}) if f in known]
+        if not missing:  # no one column is needed alone, but together the absent ones may be
+            absent = {f for f in fields_read(nodes) - present if f in known}
+            if absent and cannot_pass(nodes, absent):
+                for field in sorted(absent):  # name only the columns it cannot do without
+                    if cannot_pass(nodes, absent - {field}):
+                        absent.discard(field)
+                missing = sorted(absent)
         if missing:
             columns = "、".join(f"「{known[f]}」" for f in missing)
             raise NotComputable(f"{_title(register)}缺少{columns}列")

@@ -164,6 +164,79 @@ def required_fields(nodes: tuple) -> set[str]:
     return needed
 
 
+#: Kleene's three values, for what a condition can be on rows of a register missing some columns.
+_FALSE, _UNKNOWN, _TRUE = 0, 1, 2
+#: Above this many present fields the search below is skipped (the indicator is computed).
+_MAX_NULLNESS_FIELDS = 10
+
+
+def fields_read(nodes: tuple) -> set[str]:
+    """Every field a condition reads, `is null` tests and coalesce() arguments included."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, Test):
+            found |= fields_read((node.condition,))
+        elif isinstance(node, (AllOf, AnyOf)):
+            found |= fields_read(node.items)
+        elif isinstance(node, Not):
+            found |= fields_read((node.item,))
+        elif isinstance(node, Comparison):
+            for side in (node.left, node.operand):
+                found |= {operand.value for operand in walk_operands(side) if operand.kind == "field"}
+    return found
+
+
+def cannot_pass(nodes: tuple, absent: set[str]) -> bool:
+    """Whether no row of a register without the `absent` columns could pass all of `nodes`: for
+    every way the fields it has could be blank or filled, the conditions are false (Kleene's logic:
+    a comparison of filled fields may go either way). 产后访视率's tests on a register with no
+    产后访视日期 column are each satisfiable, but not together: such an indicator reads a column that
+    is missing (indicators.md: computed only when every column it reads is present)."""
+    read = fields_read(nodes)
+    if not read & absent:
+        return False
+    present = sorted(read - absent)
+    if len(present) > _MAX_NULLNESS_FIELDS:
+        return False
+    for mask in range(1 << len(present)):
+        blank = set(absent) | {field for bit, field in enumerate(present) if mask >> bit & 1}
+        if all(_could_be(node, blank, absent) != _FALSE for node in nodes):
+            return False
+    return True
+
+
+def _could_be(node, blank: set[str], absent: set[str]) -> int:
+    """The value of `node` on a row whose `blank` fields are blank and whose others are filled."""
+    if isinstance(node, Test):
+        if node.if_column_absent == "pass" and fields_read((node.condition,)) & absent:
+            return _TRUE
+        return _could_be(node.condition, blank, absent)
+    if isinstance(node, AnyOf):
+        values = [_could_be(item, blank, absent) for item in node.items]
+        return _TRUE if _TRUE in values else _FALSE if all(v == _FALSE for v in values) else _UNKNOWN
+    if isinstance(node, AllOf):
+        values = [_could_be(item, blank, absent) for item in node.items]
+        return _FALSE if _FALSE in values else _TRUE if all(v == _TRUE for v in values) else _UNKNOWN
+    if isinstance(node, Not):
+        return _TRUE + _FALSE - _could_be(node.item, blank, absent)
+    if isinstance(node, Comparison):
+        if node.op in ("is-null", "not-null"):
+            if node.left.kind != "field":
+                return _UNKNOWN
+            is_blank = node.left.value in blank
+            return _TRUE if is_blank == (node.op == "is-null") else _FALSE
+        direct = list(_direct_operands(node))
+        if any(operand.kind == "field" and operand.value in blank for operand in direct):
+            return _FALSE  # a comparison with a missing value is false
+        for operand in direct:
+            if operand.kind == "call" and operand.value[0] == "coalesce":
+                fields = [argument for argument in operand.value[1] if argument.kind == "field"]
+                if len(fields) == len(operand.value[1]) and all(f.value in blank for f in fields):
+                    return _FALSE
+        return _UNKNOWN
+    return _UNKNOWN  # in_population and the like: either way
+
+
 def _direct_operands(node: Comparison):
     """Operands outside coalesce(): each is needed for the comparison to hold."""
     stack = [node.left, node.operand]
