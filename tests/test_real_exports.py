@@ -438,6 +438,7 @@ VACCINE_NAMES = [
     ("乙型肝炎疫苗（酿酒酵母）", {"HepB"}), ("甲型肝炎灭活疫苗", {"HepA"}), ("甲乙肝联合疫苗", {"HepA", "HepB"}),
     ("甲型乙型肝炎联合疫苗", {"HepA", "HepB"}), ("吸附无细胞百日咳白喉破伤风联合疫苗", {"DTaP"}),
     ("乙型脑炎减毒活疫苗", {"JE"}), ("脊髓灰质炎减毒活疫苗", {"Polio"}), ("DTaP-IPV/Hib", {"DTaP", "Polio", "Hib"}),
+    ("无细胞百白破b型流感嗜血杆菌联合疫苗", {"DTaP", "Hib"}), ("DTaP-Hib", {"DTaP", "Hib"}), ("四联疫苗", {"DTaP", "Hib"}),
     # outside the five-vaccine series: known, counted toward none
     ("Hib", set()), ("b型流感嗜血杆菌结合疫苗", set()), ("EV71", set()), ("肠道病毒71型灭活疫苗", set()),
     ("流感", set()), ("四价流感病毒裂解疫苗", set()), ("13价肺炎球菌多糖结合疫苗", set()), ("23价肺炎", set()),
