@@ -6,7 +6,7 @@ a mistyped year, or one not yet begun, would otherwise give 0.0% for every indic
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -16,30 +16,58 @@ from ..problems import Problem
 from ..registers import KINDS
 from .engine_input import EngineData
 from .results import PERIOD_WITHOUT_DATA
+from .typecheck import TEMPORAL
 
 
-def activity_dates(indicator) -> list[tuple[str, str]]:
+def numerator_events(indicator) -> list[tuple[str, str]]:
+    """(register, date field) of every event its numerator requires — `exists`, `count`, `first`,
+    `latest` — inside `any:` and `all:` groups too (a usage rate's one `any:` of six registers), each
+    pair once."""
+    return list(dict.fromkeys(_events(indicator.numerator.require)))
+
+
+def _events(requirements) -> Iterator[tuple[str, str]]:
+    for item in requirements:
+        if item.event is not None:
+            yield item.event.register, item.event.date
+        yield from _events(item.any or ())
+        yield from _events(item.all or ())
+
+
+def activity_dates(indicator, present: Container[str] | None = None) -> list[tuple[str, str]]:
     """(register, date field) pairs that show activity for an indicator: the dates of its numerator's
-    event requirements; for a roster-only indicator, every date column but 出生日期 of its registers."""
-    events = [(item.event.register, item.event.date) for item in indicator.numerator.require if item.event is not None]
+    events. An indicator whose numerator reads no event (a 管理率 over managed patients, a count, a
+    record rate, a signing rate) has the date columns, 出生日期 aside, of the event registers it reads
+    (cli.md: no event row dated in the period, no value); where none of them is `present` in the
+    folder (None: every register is), it reads rosters alone there, and has its rosters' date
+    columns, as 建档率 and 签约率 always do (reports.md)."""
+    events = numerator_events(indicator)
     if events:
         return events
+    rosters = [register for register in indicator.registers if KINDS[register].roster]
+    event_registers = [register for register in indicator.registers
+                       if not KINDS[register].roster and (present is None or register in present)]
+    return _dated_columns(event_registers or rosters)
+
+
+def _dated_columns(registers: Iterable[str]) -> list[tuple[str, str]]:
     return [
         (register, column.field)
-        for register in indicator.registers
+        for register in registers
         for column in KINDS[register].columns
-        if column.type == "date" and column.field != "birth_date"
+        if column.type in TEMPORAL and column.field != "birth_date"
     ]
 
 
 def _activity_columns(read, indicators: Iterable) -> dict[tuple[str, str], np.ndarray]:
-    """Each distinct (register, date field) of the indicators' activity dates that the folder has,
-    with its dates (datetime64, blanks left out). `read`: a ReadResult (every row read) or the
-    engine's EngineData (the rows it counts, those with a key); only the date columns are taken,
-    not whole tables."""
+    """Each distinct (register, date field) that may show the indicators' activity (see
+    `activity_dates`) and that the folder has, with its dates (datetime64, blanks left out). `read`:
+    a ReadResult (every row read) or the engine's EngineData (the rows it counts, those with a key);
+    only the date columns are taken, not whole tables."""
     column_of = read.counted_column if isinstance(read, EngineData) else read.column
+    candidates = (numerator_events(indicator) or _dated_columns(indicator.registers) for indicator in indicators)
     columns = {}
-    for pair in dict.fromkeys(pair for indicator in indicators for pair in activity_dates(indicator)):
+    for pair in dict.fromkeys(pair for pairs in candidates for pair in pairs):
         dates = column_of(*pair)
         if dates is not None:
             values = dates.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
@@ -54,7 +82,8 @@ def indicators_with_rows_in(read, library, period: Period, columns: dict | None 
     indicators = list(library.indicators.values())
     columns = _activity_columns(read, indicators) if columns is None else columns
     found = {pair for pair, dates in columns.items() if bool(((dates >= start) & (dates <= end)).any())}
-    return {indicator.id for indicator in indicators if found.intersection(activity_dates(indicator))}
+    present = {register for register, _ in columns}
+    return {indicator.id for indicator in indicators if found.intersection(activity_dates(indicator, present))}
 
 
 def _date_ranges(columns: dict, indicators: list) -> dict[str, tuple[dt.date, dt.date] | None]:
@@ -88,7 +117,7 @@ def period_without_data(read, library, period: Period, *, only: Iterable[str] | 
     with_rows = indicators_with_rows_in(read, library, period, columns)
     # a roster-only indicator (建档率, 签约率) counts a state at the period end, not work done in
     # the period: an old 建档日期 says nothing about the period, so only event registers are asked
-    with_events = [i for i in indicators if any(item.event is not None for item in i.numerator.require)]
+    with_events = [i for i in indicators if numerator_events(i)]
     ranges = _date_ranges(columns, with_events)
     dated = [i for i in with_events if ranges[i.id] is not None]
     after = [i for i in dated if i.id not in with_rows and ranges[i.id][1] < period.start]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..config import CentreConfig
-from ..engine.activity import period_without_data
+from ..engine.activity import numerator_events, period_without_data
 from ..periods import parse_period, year_to_month
 from ..problems import Problem
 from ..engine.engine_input import EngineData
@@ -52,13 +52,13 @@ def monthly_pace(shortfall: int | None, months_remaining: int) -> int | None:
 
 
 def last_event_month(data: EngineData, library: Library, year: int) -> int:
-    """The last month of `year` with any event row read by the library (1 when there is none)."""
+    """The last month of `year` with any event row read by the library's numerators, inside
+    `any:`/`all:` groups too (1 when there is none)."""
     last = 0
-    for indicator in library.indicators.values():
-        for item in indicator.numerator.require:
-            if item.event is None or not data.has(item.event.register):
-                continue
-            dates = data.table(item.event.register)[item.event.date]
+    pairs = dict.fromkeys(pair for indicator in library.indicators.values() for pair in numerator_events(indicator))
+    for pair in pairs:
+        dates = data.counted_column(*pair)  # None without the register, or without an optional column
+        if dates is not None:
             in_year = dates[(dates.dt.year == year).to_numpy(dtype=bool)]
             if len(in_year):
                 last = max(last, int(in_year.max().month))
