@@ -148,6 +148,13 @@ def loop_table(document: Document, columns: list[tuple[str, str, float, object]]
                     run.font.size = Pt(10.5)
 
 
+def data_note(document: Document) -> None:
+    """数据说明 (the data's errors and warnings), when there is one."""
+    tag(document, "{%p if data_note %}")
+    body(document, "注：{{ data_note }}")
+    tag(document, "{%p endif %}")
+
+
 def summary() -> Document:
     document = new_document("基本公共卫生服务工作总结")
     title(document, "{{ title }}")
@@ -188,6 +195,7 @@ def summary() -> Document:
     body(document, "{{ item.name }}：{{ item.reason }}")
     tag(document, "{%p endfor %}")
     tag(document, "{%p endif %}")
+    data_note(document)
     return document
 
 
@@ -216,6 +224,7 @@ def plan() -> Document:
     )
     tag(document, "{%p endif %}")
     tag(document, "{%p endfor %}")
+    data_note(document)
     return document
 
 

@@ -9,6 +9,7 @@ from .common import (
     EXIT_OK,
     load_workspace,
     parse_period_option,
+    say_data_problems,
     say_period_notice,
     stdout,
     use_register_kinds_option,
@@ -50,6 +51,7 @@ def check(
     result = compute_indicators(read, chosen_period, settings.settings, library, reasons=False)
     say_period_notice(result, quiet)
     misses = render_check(stdout, result, pace_lines(result.indicators, chosen_period))
+    say_data_problems(result, quiet)
     return EXIT_FINDINGS if misses else EXIT_OK
 
 

@@ -127,6 +127,16 @@ def say_period_notice(result, quiet: bool) -> None:
         stderr.print(f"注意：{notice}", markup=False)
 
 
+def say_data_problems(result, quiet: bool) -> None:
+    """After the output, on stderr (stdout stays the data: a table, CSV): how many errors and
+    warnings the data had, the rows or cells with errors left out (cli.md) — the compute table's line."""
+    from ..outputs.data_problems import data_problems_text
+
+    said = None if quiet else data_problems_text(getattr(result, "warnings", ()))
+    if said:
+        stderr.print(f"提示：{said}", markup=False)
+
+
 def indicator_id_of(library, text: str, also: str = "") -> str:
     """The id of the indicator the user named by id or by Chinese name; else a UserError listing
     every indicator with its id and name (and `also`, what else the command takes)."""

@@ -16,6 +16,7 @@ from .common import (
     output_format,
     parse_period_option,
     raise_user_error,
+    say_data_problems,
     say_period_notice,
     stderr,
     stdout,
@@ -80,6 +81,7 @@ def gaps(
             emit(gaps_csv_text(lists[0], show_id))
         else:
             render_gaps_table(stdout, lists[0], show_id)
+        say_data_problems(result, quiet)
         return EXIT_OK
     if not quiet:
         total = sum(len(g.people) for g in lists)
@@ -88,6 +90,7 @@ def gaps(
         for gaps_item in lists:
             if gaps_item.note:
                 stderr.print(f"{gaps_item.name}：{gaps_item.note}", markup=False)
+    say_data_problems(result, quiet)
     return EXIT_OK
 
 

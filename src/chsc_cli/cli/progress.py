@@ -14,6 +14,7 @@ from .common import (
     file_progress,
     load_workspace,
     output_format,
+    say_data_problems,
     stderr,
     stdout,
 )
@@ -61,6 +62,7 @@ def progress(
         stderr.print(f"注意：{found.notice.message}", markup=False)
     if chosen_format == "table" and output is None:
         render_progress_table(stdout, rows, year, month)
+        say_data_problems(found, quiet)
         return EXIT_OK
     if output is None:
         raise UserError(f"{chosen_format} 格式需要用 -o 指定输出文件。")
@@ -70,6 +72,7 @@ def progress(
         written = write_progress_xlsx(output, rows, year, month, workspace.input_files())
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
+    say_data_problems(found, quiet)
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from .common import (
     load_workspace,
     parse_period_option,
     raise_user_error,
+    say_data_problems,
     say_period_notice,
     stderr,
 )
@@ -86,6 +87,7 @@ def report(
         written = write_report(context, output, output_format, template=template, protected=workspace.input_files())
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
+    say_data_problems(figures.current, quiet)
     return EXIT_OK
 
 

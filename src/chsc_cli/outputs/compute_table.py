@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..engine import ComputeResult
-from ..engine.activity import PERIOD_WITHOUT_DATA
 from ..periods import chinese_label
+from .data_problems import data_problems_text
 from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word
 
 
@@ -54,12 +53,6 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
         console.print(Text("无法计算：", style="bold"))
         for row in missing:
             console.print(f"  {row.name}：{row.reason}", markup=False)
-    if result.warnings and not quiet:
-        tally: Counter = Counter()
-        for warning in result.warnings:
-            if warning.code != PERIOD_WITHOUT_DATA:  # said before the table, not a problem of the data
-                tally[warning.code] += warning.count
-        if not tally:
-            return
-        summary = "，".join(f"{code} {n:,}" for code, n in sorted(tally.items()))
-        console.print(Text.assemble(("提示：", "yellow"), f"数据中有 {sum(tally.values()):,} 处问题（{summary}），详见 chsc validate。"))
+    said = None if quiet else data_problems_text(result.warnings)
+    if said:
+        console.print(Text.assemble(("提示：", "yellow"), said))

@@ -163,6 +163,8 @@ class ReportContext(Model):
     station_rows: list[StationLine] = Field(description="全部站点数字，按站点、指标排列")
     closing: str = Field(description="工作总结结尾：未达标指标的小结")
     plan_intro: str = Field(description="工作计划开头段落")
+    data_note: str = Field(default="", description="数据说明（模板中写作「注：…」）：登记表有错误或警告时的一句话（几处错误，出错的行或单元格未计入；几处警告；"
+                                                   "详见 chsc validate）；没有时为空")
     numbers: list[str] = Field(description="中文序号表：numbers[0] 为「一」，可写 numbers[categories|length] 续编章节号")
 
 

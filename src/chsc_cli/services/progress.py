@@ -4,7 +4,7 @@ month (month m is the period Y-01..Y-m), the current gap and the pace needed to 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..config import CentreConfig
 from ..engine.activity import numerator_events, period_without_data
@@ -13,7 +13,7 @@ from ..problems import Problem
 from ..engine.engine_input import EngineData
 from ..engine.compute import compute_indicators
 from ..engine.library import Library
-from ..engine.results import IndicatorResult
+from ..engine.results import ComputeResult, GroupedWarning, IndicatorResult
 from .workspace import Progress, Workspace, no_progress
 
 
@@ -68,11 +68,20 @@ def last_event_month(data: EngineData, library: Library, year: int) -> int:
 def progress(data: EngineData, library: Library, settings: CentreConfig, year: int, through: int,
              on_month: Callable[[str], None] | None = None) -> list[ProgressRow]:
     """Every indicator at the end of each month 1..`through`; `on_month` hears each month done."""
+    return _rows(library, _by_month(data, library, settings, year, through, on_month), through)
+
+
+def _by_month(data: EngineData, library: Library, settings: CentreConfig, year: int, through: int,
+              on_month: Callable[[str], None] | None) -> list[ComputeResult]:
     by_month = []
     for month in range(1, through + 1):
         by_month.append(compute_indicators(data, year_to_month(year, month), settings, library, reasons=False))
         if on_month is not None:
             on_month(f"{month}月")
+    return by_month
+
+
+def _rows(library: Library, by_month: list[ComputeResult], through: int) -> list[ProgressRow]:
     rows = []
     for position, indicator_id in enumerate(library.indicators):
         months = [result.indicators[position] for result in by_month]
@@ -101,11 +110,13 @@ def pace_lines(result_rows: list[IndicatorResult], period) -> dict[str, str]:
 
 @dataclass
 class YearProgress:
-    """`chsc progress`: the rows through `month`, and the notice when the year holds no register row."""
+    """`chsc progress`: the rows through `month`, the notice when the year holds no register row, and
+    the warnings of the last month's figures (the data's problems, as `compute` groups them)."""
 
     rows: list[ProgressRow]
     month: int
     notice: Problem | None
+    warnings: list[GroupedWarning] = field(default_factory=list)
 
 
 def year_progress(workspace: Workspace, year: int, through: int | None,
@@ -117,5 +128,5 @@ def year_progress(workspace: Workspace, year: int, through: int | None,
     month = through if through is not None else last_event_month(data, workspace.library, year)
     notice = period_without_data(data, workspace.library, parse_period(str(year)))
     with progress_bar(month) as on_month:
-        rows = progress(data, workspace.library, workspace.settings, year, month, on_month)
-    return YearProgress(rows, month, notice)
+        by_month = _by_month(data, workspace.library, workspace.settings, year, month, on_month)
+    return YearProgress(_rows(workspace.library, by_month, month), month, notice, by_month[-1].warnings)

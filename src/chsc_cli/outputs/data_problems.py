@@ -1,0 +1,35 @@
+"""The one sentence that says a result was computed over data with problems: how many errors (the
+rows or cells they are in are left out, cli.md) and how many warnings, and where the list is. The
+compute table prints it under the figures; check, gaps, progress and report say it on stderr, and a
+report carries it in its data note."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from ..engine.results import PERIOD_WITHOUT_DATA
+
+
+def data_problems_text(warnings: Iterable, *, codes: bool = True) -> str | None:
+    """数据中有 7 处错误（bad-id 2，…；出错的行或单元格未计入）、77 处警告（…），详见 chsc validate。
+    `warnings`: a result's grouped warnings (anything with code, level and count); None when the data
+    has none. `codes=False` leaves the problem codes out (a report's reader does not need them)."""
+    tally: dict[str, Counter] = {"error": Counter(), "warning": Counter()}
+    for warning in warnings:
+        if warning.code != PERIOD_WITHOUT_DATA and warning.level in tally:  # the notice is said apart
+            tally[warning.level][warning.code] += warning.count
+    errors, others = tally["error"], tally["warning"]
+    if not errors and not others:
+        return None
+
+    def listed(found: Counter, *after: str) -> str:
+        parts = ["，".join(f"{code} {n:,}" for code, n in sorted(found.items()))] if codes else []
+        return "（" + "；".join(parts + list(after)) + "）" if parts or after else ""
+
+    said = []
+    if errors:
+        said.append(f"{sum(errors.values()):,} 处错误{listed(errors, '出错的行或单元格未计入')}")
+    if others:
+        said.append(f"{sum(others.values()):,} 处警告{listed(others)}")
+    return f"数据中有 {'、'.join(said)}，详见 chsc validate。"
