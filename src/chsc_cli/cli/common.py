@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import json
 import os
 import sys
 from contextlib import contextmanager
@@ -19,6 +21,43 @@ EXIT_INTERNAL_ERROR = 3
 for _name in ("stdout", "stderr"):  # started with the stream closed (chsc ... >&-): what it says goes nowhere
     if getattr(sys, _name) is None:
         setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for the whole run
+
+
+#: What a character stdout's encoding cannot hold becomes, the first the encoding has: a cp936
+#: redirect on Chinese Windows (chsc check … > 结果.txt) has √ and × but not ✓ and ✗; ASCII has neither.
+_FALLBACKS = {"✓": ("√", "Y"), "✗": ("×", "N"), "—": ("-",), "…": ("...",), "×": ("x",), "√": ("Y",)}
+
+
+def _fallback(error: UnicodeError) -> tuple[str, int]:
+    """The `chsc-fallback` codec error handler: each character the encoding cannot hold becomes its
+    fallback, or "?" (as errors="replace"; a file name's undecodable bytes too)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    replaced = []
+    for char in error.object[error.start:error.end]:
+        for candidate in (*_FALLBACKS.get(char, ()), "?"):
+            try:
+                candidate.encode(error.encoding)
+            except (UnicodeError, LookupError):
+                continue
+            replaced.append(candidate)
+            break
+    return "".join(replaced), error.end
+
+
+codecs.register_error("chsc-fallback", _fallback)
+
+
+def tolerant_streams() -> None:
+    """Standard output and error write what their encoding cannot hold as a fallback instead of
+    raising: a table that printed ✗ into a GBK stream ended as 内部错误 (exit 3), and a register's
+    file name with undecodable bytes (surrogate-escaped) could not be printed even as UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="chsc-fallback")
+            except (OSError, ValueError):  # a closed or unusual stream: left as it is
+                pass
 
 
 def _width(stream) -> int | None:
@@ -85,6 +124,18 @@ def emit(text: str) -> None:
     if not text.endswith("\n"):
         sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def emit_json(data) -> None:
+    """JSON on stdout: as UTF-8 text when stdout can hold every character; else with \\u escapes
+    (ASCII only), which every JSON reader reads back as the characters, where the fallback's "?"
+    would lose a rare character of a name in a cp936 redirect."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeError, LookupError):
+        text = json.dumps(data, ensure_ascii=True, indent=2)
+    emit(text)
 
 
 def parse_period_option(text: str):

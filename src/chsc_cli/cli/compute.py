@@ -8,6 +8,7 @@ from .common import (
     use_register_kinds_option,
     EXIT_OK,
     emit,
+    emit_json,
     output_format,
     raise_user_error,
     say_period_notice,
@@ -79,7 +80,7 @@ def compute(
 
             render_compute_table(stdout, result, quiet=quiet, pace=pace_lines(result.indicators, chosen_period))
         elif chosen_format == "json":
-            emit(compute_json_text(result))
+            emit_json(result.to_json())
         else:
             from ..outputs.compute_files import HEADER, compute_rows
             from ..outputs.writer import csv_text

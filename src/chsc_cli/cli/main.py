@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_exceptions
 
 from ..problems import UserError
-from .common import EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USER_ERROR, stderr, stdout
+from .common import EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USER_ERROR, stderr, stdout, tolerant_streams
 
 app = typer.Typer(
     name="chsc",
@@ -121,6 +121,7 @@ def main() -> None:  # console script
         signal.signal(signal.SIGTERM, _terminated)
         if hasattr(os, "register_at_fork"):  # a forked helper is stopped by its parent, as before
             os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+    tolerant_streams()
     code = run()
     # Everything is written and closed by now: leave without the interpreter freeing the registers'
     # millions of cells one by one (0.15 s on a 60,000-resident centre); the OS takes the memory back.

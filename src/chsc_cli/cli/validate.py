@@ -12,6 +12,7 @@ from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USER_ERROR,
+    emit_json,
     file_progress,
     stderr,
     stdout,
@@ -57,7 +58,7 @@ def validate(
     from ..outputs.validation import render_validation_table, validation_json
 
     if format == "json":
-        stdout.print_json(data=validation_json(result), ensure_ascii=False, highlight=False)
+        emit_json(validation_json(result))
     else:
         render_validation_table(stdout, result, limit=limit, quiet=quiet)
     unreadable = result.problems_with("unreadable-file", "too-large")

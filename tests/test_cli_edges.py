@@ -1,0 +1,66 @@
+"""The command line at its edges: standard output in an encoding that is not UTF-8 (a cp936 redirect
+on Chinese Windows), --format against the -o suffix, paths the file system refuses, register file
+names that are not UTF-8, the common options of every command and click's messages in Chinese."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from cli_helpers import SRC, WIDTH, run_chsc
+from helpers import make_id, write_workbook
+
+A, B, C = (make_id(birth, seq) for birth, seq in (("19500101", "011"), ("19550505", "021"), ("19700101", "041")))
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory):
+    """A small centre with one elderly checkup in 2025: 老年人健康管理率 misses its target."""
+    folder = tmp_path_factory.mktemp("centre")
+    residents = [
+        ["身份证号", "姓名", "建档日期", "所属站点", "签约"],
+        [A, "甲", "2020-01-01", "一站", "是"],
+        [B, "乙", "2020-01-01", "一站", "否"],
+        [C, "丙", "2020-01-01", "二站", "是"],
+    ]
+    write_workbook(folder / "居民健康档案.xlsx", {"居民": residents})
+    checkups = [["身份证号", "体检日期", "生活方式评估", "健康指导", "中医体质辨识"], [A, "2025-03-01", "是", "是", "是"]]
+    write_workbook(folder / "老年人体检2025.xlsx", {"体检": checkups})
+    return folder
+
+
+def _no_traceback(ran) -> None:
+    assert "Traceback" not in ran.output and "内部错误" not in ran.output, ran.output
+
+
+# ------------------------------------------------------------------ stdout that is not UTF-8
+
+
+def _run_bytes(*args: object, encoding: str) -> subprocess.CompletedProcess:
+    """`python -m chsc_cli ARGS` with standard output and error in `encoding`; output as bytes."""
+    env = dict(os.environ, PYTHONPATH=str(SRC), COLUMNS=str(WIDTH), NO_COLOR="1", PYTHONIOENCODING=encoding)
+    return subprocess.run([sys.executable, "-m", "chsc_cli", *map(str, args)], capture_output=True, env=env)
+
+
+def test_check_and_compute_write_a_gbk_stdout_with_fallback_marks(centre):
+    checked = _run_bytes("check", centre, "-p", "2025", encoding="gbk")
+    assert checked.returncode == 1, checked.stderr.decode("gbk", "replace")
+    text = checked.stdout.decode("gbk")  # every byte is GBK
+    assert "× 老年人健康管理率" in text
+    computed = _run_bytes("compute", centre, "-p", "2025", encoding="gbk")
+    assert computed.returncode == 0, computed.stderr.decode("gbk", "replace")
+    assert "老年人健康管理率" in computed.stdout.decode("gbk") and "×" in computed.stdout.decode("gbk")
+
+
+def test_an_ascii_stdout_gets_every_table_and_lossless_json(centre):
+    for args in (("validate", centre), ("progress", centre, "--year", "2025")):
+        ran = _run_bytes(*args, encoding="ascii")
+        assert ran.returncode in (0, 1), (args, ran.stderr)
+        ran.stdout.decode("ascii")
+    as_json = _run_bytes("compute", centre, "-p", "2025", "--format", "json", encoding="ascii")
+    assert as_json.returncode == 0
+    names = [row["name"] for row in json.loads(as_json.stdout.decode("ascii"))["indicators"]]
+    assert "老年人健康管理率" in names  # \u escapes, not "?"
