@@ -64,3 +64,33 @@ def test_an_ascii_stdout_gets_every_table_and_lossless_json(centre):
     assert as_json.returncode == 0
     names = [row["name"] for row in json.loads(as_json.stdout.decode("ascii"))["indicators"]]
     assert "老年人健康管理率" in names  # \u escapes, not "?"
+
+
+# ------------------------------------------------------------------ --format and the -o suffix
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["compute", "{centre}", "-p", "2025", "--format", "json", "-o", "{out}/2025指标.xlsx"], ["--format json", ".xlsx", "2025指标.json"]),
+        (["compute", "{centre}", "-p", "2025", "--format", "table", "-o", "{out}/x.json"], ["--format table", ".json"]),
+        (["gaps", "elderly_health_management_rate", "{centre}", "-p", "2025", "--format", "csv", "-o", "{out}/名单.xlsx"],
+         ["--format csv", ".xlsx", "名单.csv"]),
+        (["progress", "{centre}", "--year", "2025", "--format", "table", "-o", "{out}/p.html"], ["--format table", ".html"]),
+        (["progress", "{centre}", "--year", "2025", "--format", "xlsx", "-o", "{out}/p.html"], ["--format xlsx", ".html", "p.xlsx"]),
+    ],
+)
+def test_a_format_that_disagrees_with_the_output_suffix_is_refused(centre, tmp_path, args, words):
+    ran = run_chsc(*(a.format(centre=centre, out=tmp_path) for a in args), "--quiet")
+    assert ran.code == 2, ran.output
+    lines = ran.stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 2 and all(word in ran.stderr for word in words), ran.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    _no_traceback(ran)
+
+
+def test_a_format_that_agrees_with_the_suffix_or_a_suffix_naming_no_format_is_written(centre, tmp_path):
+    agreed = run_chsc("compute", centre, "-p", "2025", "--format", "json", "-o", tmp_path / "指标.JSON", "--quiet")
+    assert agreed.code == 0 and json.loads((tmp_path / "指标.JSON").read_text(encoding="utf-8"))["indicators"]
+    as_text = run_chsc("compute", centre, "-p", "2025", "--format", "json", "-o", tmp_path / "指标.txt", "--quiet")
+    assert as_text.code == 0 and json.loads((tmp_path / "指标.txt").read_text(encoding="utf-8"))["indicators"]

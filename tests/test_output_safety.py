@@ -278,7 +278,6 @@ def _refusals(folder: Path) -> list[tuple[str, list[object]]]:
     return [
         ("compute xlsx", ["compute", folder, *PERIOD, "-o", roster]),
         ("compute csv", ["compute", folder, *PERIOD, "-o", csv_register]),
-        ("compute json", ["compute", folder, *PERIOD, "--format", "json", "-o", csv_register]),
         ("compute json over chsc.yaml", ["compute", folder, *PERIOD, "--format", "json", "-o", config]),
         ("compute by station", ["compute", folder, *PERIOD, "--by", "station", "-o", roster]),
         ("gaps xlsx", [*gaps, "-o", roster]),

@@ -201,11 +201,24 @@ def raise_user_error(message: str, hint: str | None = None):
     raise UserError(message, hint=hint)
 
 
+#: The suffixes that name a format of some file chsc writes: an -o file with one of these is written
+#: in that format, so --format may not say another.
+FORMAT_SUFFIXES = ("json", "csv", "xlsx", "html", "md", "docx")
+
+
 def output_format(given: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
-    """--format, or the -o file's suffix, or the first allowed (the default)."""
+    """--format, or the -o file's suffix, or the first allowed (the default). Both given must agree
+    (cli.md: the -o file's format is its suffix): `--format json -o 指标.xlsx` wrote JSON into an
+    .xlsx, which the next read of the data folder stopped on. A suffix that names no format (.txt,
+    none) takes --format's."""
     if given is not None:
         if given not in allowed:
             raise UserError(f"不支持的输出格式：{given}", hint=f"--format 可选：{'、'.join(allowed)}。")
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        if suffix in FORMAT_SUFFIXES and suffix != given:
+            hint = (f"去掉 --format，或把文件名改为 {output.stem}.{given}。" if given != "table"
+                    else "table 只显示在屏幕上：去掉 --format，按文件后缀写出。")
+            raise UserError(f"--format {given} 与 -o 的文件后缀 .{suffix} 不一致。", hint=hint)
         return given
     if output is not None:
         suffix = output.suffix.lower().lstrip(".")

@@ -40,7 +40,7 @@ def gaps(
     data_dir: DataDir,
     period: PeriodOption,
     output: GapsOutputOption = None,
-    format: Annotated[str | None, typer.Option("--format", help="table（默认）、csv 或 xlsx；给了 -o 时按后缀", show_default=False)] = None,
+    format: Annotated[str | None, typer.Option("--format", help="table（默认）、csv 或 xlsx；给了 -o 时按后缀（两者须一致）", show_default=False)] = None,
     split: Annotated[str, typer.Option("--split", help="xlsx 中按 station（站点）或 team（团队）分工作表")] = "station",
     show_id: Annotated[bool, typer.Option("--show-id", help="显示完整身份证号（默认只显示前6位和后4位）")] = False,
     indicators: IndicatorsOption = None,

@@ -27,7 +27,7 @@ RegisterKindsOption = Annotated[
 ]
 PeriodOption = Annotated[str, typer.Option("--period", "-p", help="统计期：2025、2025H1、2025Q3、2025-06、2025-01..2025-06 或 2025-01-01..2025-06-30；也可写 2025年、2025年上半年、2025年第三季度、2025年6月、2025年1-6月")]
 FormatOption = Annotated[
-    str | None, typer.Option("--format", help="输出格式：table（默认）、json、csv 或 xlsx；给了 -o 时按文件后缀", show_default=False)
+    str | None, typer.Option("--format", help="输出格式：table（默认）、json、csv 或 xlsx；给了 -o 时按文件后缀（两者须一致）", show_default=False)
 ]
 def _output_option(suffixes: str) -> typer.models.OptionInfo:
     return typer.Option("--output", "-o", help=f"写入文件（{suffixes}），格式由后缀决定", show_default=False)

@@ -35,7 +35,7 @@ def progress(
     year: Annotated[str, typer.Option("--year", help="年份，如 2025 或 2025年", show_default=False)],
     through: Annotated[str | None, typer.Option("--through", help="截至月份，如 2025-09、2025年9月、9月 或 9；默认为当年有记录的最后一个月", show_default=False)] = None,
     output: ProgressOutputOption = None,
-    format: Annotated[str | None, typer.Option("--format", help="table（默认）、xlsx 或 html；给了 -o 时按后缀", show_default=False)] = None,
+    format: Annotated[str | None, typer.Option("--format", help="table（默认）、xlsx 或 html；给了 -o 时按后缀（两者须一致）", show_default=False)] = None,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     register_kinds: RegisterKindsOption = None,
