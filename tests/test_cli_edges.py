@@ -94,3 +94,29 @@ def test_a_format_that_agrees_with_the_suffix_or_a_suffix_naming_no_format_is_wr
     assert agreed.code == 0 and json.loads((tmp_path / "指标.JSON").read_text(encoding="utf-8"))["indicators"]
     as_text = run_chsc("compute", centre, "-p", "2025", "--format", "json", "-o", tmp_path / "指标.txt", "--quiet")
     assert as_text.code == 0 and json.loads((tmp_path / "指标.txt").read_text(encoding="utf-8"))["indicators"]
+
+
+# ------------------------------------------------------------------ a path the file system refuses
+
+LONG = "长" * 90  # 270 bytes of UTF-8: more than a name may have (255) on Linux and macOS
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compute", "{centre}", "-p", "2025", "-o", "{tmp}/{long}.json"],
+        ["compute", "{tmp}/{long}", "-p", "2025"],
+        ["validate", "{tmp}/{long}"],
+        ["compute", "{centre}", "-p", "2025", "--config", "{tmp}/{long}.yaml"],
+        ["template", "residents", "-o", "{tmp}/{long}.xlsx"],
+        ["init", "{tmp}/{long}"],
+        ["indicators", "--indicators", "{tmp}/{long}"],
+        ["report", "{centre}", "-p", "2025", "-o", "{tmp}/r.md", "--template", "{tmp}/{long}"],
+    ],
+)
+def test_a_path_too_long_for_the_file_system_is_a_user_error_naming_it(centre, tmp_path, args):
+    ran = run_chsc(*(a.format(centre=centre, tmp=tmp_path, long=LONG) for a in args))
+    assert ran.code == 2, ran.output
+    lines = ran.stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 2 and lines[0].startswith("错误：路径过长") and "长长长" in lines[0], ran.stderr
+    _no_traceback(ran)

@@ -73,6 +73,12 @@ def run(argv: list[str] | None = None) -> int:
             stderr.print(error.hint, markup=False)
         return _exit(EXIT_USER_ERROR)
     except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:  # a typed path (-o, DATA_DIR, --config …): the user's to shorten
+            if debug:
+                traceback.print_exc()
+            _say(f"错误：路径过长，文件系统不接受：{_shortened(error.filename)}",
+                 "请改用较短的文件名或文件夹名（每一段不超过 255 字节，约 85 个汉字）。")
+            return EXIT_USER_ERROR
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             return _internal_error(debug)
         # standard output on a full disk (a file written with -o says so itself, atomic_write)
@@ -104,6 +110,12 @@ def _say(*lines: str) -> None:
             stderr.print(line, markup=False)
     except (OSError, ValueError):
         pass
+
+
+def _shortened(path, keep: int = 30) -> str:
+    """A path for a message: as given, or its first and last `keep` characters when longer."""
+    text = os.fsdecode(path) if path is not None else "（未知）"
+    return text if len(text) <= 2 * keep + 1 else f"{text[:keep]}…{text[-keep:]}"
 
 
 def _exit(code: int | None) -> int:
