@@ -120,3 +120,44 @@ def test_a_path_too_long_for_the_file_system_is_a_user_error_naming_it(centre, t
     lines = ran.stderr.strip().splitlines()
     assert 1 <= len(lines) <= 2 and lines[0].startswith("错误：路径过长") and "长长长" in lines[0], ran.stderr
     _no_traceback(ran)
+
+
+# ------------------------------------------------------------------ a register whose file name is not UTF-8
+
+
+@pytest.fixture(scope="module")
+def gbk_named(tmp_path_factory, centre):
+    """The centre with its checkups as a CSV named in GBK bytes (老年 from a zip made on Chinese
+    Windows, unpacked on Linux): Python lists the name surrogate-escaped."""
+    folder = tmp_path_factory.mktemp("gbk_named")
+    (folder / "居民健康档案.xlsx").write_bytes((centre / "居民健康档案.xlsx").read_bytes())
+    name = os.fsdecode(b"\xc0\xcf\xc4\xea.csv")
+    rows = ["身份证号,体检日期,生活方式评估,健康指导,中医体质辨识", f"{A},2025-03-01,是,是,是", "不是身份证号,2025-13-45,是,是,是"]
+    (folder / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder, name
+
+
+def test_a_file_name_that_is_not_utf8_is_read_as_without_the_cache(gbk_named, tmp_path):
+    folder, name = gbk_named
+    cached = run_chsc("compute", folder, "-p", "2025", "--format", "json", "--quiet")
+    uncached = run_chsc("compute", folder, "-p", "2025", "--format", "json", "--quiet", "--no-cache")
+    _no_traceback(cached)
+    assert cached.code == uncached.code == 0 and cached.stdout == uncached.stdout
+    again = run_chsc("compute", folder, "-p", "2025", "--format", "json", "--quiet")  # from the cache
+    assert again.stdout == cached.stdout
+    as_json = json.loads(cached.stdout)
+    assert as_json["indicators"][0]["numerator"] == 1 and name in {w["file"] for w in as_json["warnings"]}
+    written = run_chsc("compute", folder, "-p", "2025", "-o", tmp_path / "指标.json", "--quiet")
+    assert written.code == 0 and json.loads((tmp_path / "指标.json").read_text(encoding="utf-8")) == as_json
+    validated = run_chsc("validate", folder, "--format", "json")
+    assert validated.code == 1 and name in {p["file"] for p in json.loads(validated.stdout)["problems"]}
+    gaps = run_chsc("gaps", "all", folder, "-p", "2025", "-o", tmp_path / "名单.xlsx", "--quiet")
+    assert gaps.code == 0 and (tmp_path / "名单.xlsx").is_file()
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_on_a_utf8_stdout(gbk_named):
+    folder, _ = gbk_named
+    env = dict(os.environ, PYTHONPATH=str(SRC), COLUMNS=str(WIDTH), NO_COLOR="1", PYTHONIOENCODING="utf-8")
+    ran = subprocess.run([sys.executable, "-m", "chsc_cli", "validate", str(folder)], capture_output=True, env=env)
+    assert ran.returncode == 1, ran.stderr.decode("utf-8", "replace")
+    assert "?.csv" in ran.stdout.decode("utf-8")  # stdout stays UTF-8: each byte of the name a "?"

@@ -127,10 +127,12 @@ def emit(text: str) -> None:
 
 
 def emit_json(data) -> None:
-    """JSON on stdout: as UTF-8 text when stdout can hold every character; else with \\u escapes
-    (ASCII only), which every JSON reader reads back as the characters, where the fallback's "?"
-    would lose a rare character of a name in a cp936 redirect."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON on stdout: as the files are written (outputs.writer.json_text) when stdout can hold every
+    character; else with \\u escapes (ASCII only), which every JSON reader reads back as the
+    characters, where the fallback's "?" would lose a rare character of a name in a cp936 redirect."""
+    from ..outputs.writer import json_text
+
+    text = json_text(data)
     try:
         text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
     except (UnicodeError, LookupError):

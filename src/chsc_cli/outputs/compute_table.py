@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -12,10 +10,11 @@ from ..engine import ComputeResult
 from ..periods import chinese_label
 from .data_problems import data_problems_text
 from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word
+from .writer import json_text
 
 
 def compute_json_text(result: ComputeResult) -> str:
-    return json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+    return json_text(result.to_json())
 
 
 def _met_mark(met: bool | None) -> Text:

@@ -13,6 +13,7 @@ import csv
 import io
 import datetime as dt
 import decimal
+import json
 import math
 import numbers
 import re
@@ -43,6 +44,21 @@ MAX_CELL_CHARS = 32767
 MAX_SHEET_TITLE = 31
 SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
 INLINE_LIST_LIMIT = 255  # Excel's limit for a dropdown list written inline in the validation
+
+
+# ------------------------------------------------------------------------------------------- json
+
+#: A surrogate on its own: what the folder listing makes of a file name's bytes that are not UTF-8
+#: (a zip made on Chinese Windows, unpacked on Linux, has GBK names).
+LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: object) -> str:
+    """JSON as chsc writes it (indented, characters as they are), with a lone surrogate written as
+    its \\u escape: UTF-8 cannot hold it (writing the file or stdout raised), a JSON reader reads
+    the escape back as the same character (os.fsencode gives the name's bytes again)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return LONE_SURROGATE_RE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 # ------------------------------------------------------------------------------------------- csv

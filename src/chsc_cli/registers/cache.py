@@ -69,7 +69,9 @@ class ParseCache:
             },
             ensure_ascii=False,
         )
-        return hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()
+        # surrogatepass: a file name that is not UTF-8 (GBK bytes from a zip made on Chinese Windows)
+        # comes surrogate-escaped from the folder listing, and gets a key of its own
+        return hashlib.sha256(fingerprint.encode("utf-8", "surrogatepass")).hexdigest()
 
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / key

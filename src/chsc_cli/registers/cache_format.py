@@ -60,7 +60,8 @@ def encode_entry(tables: dict[str, pd.DataFrame], sheets, skipped, problems) -> 
         "problems": _records(problems, Problem),
         "tables": [[str(name), len(blob)] for name, blob in zip(tables, blobs)],
     }
-    header_bytes = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # surrogatepass (and in decode_entry): a file name that is not UTF-8 is kept surrogate-escaped
+    header_bytes = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     checksum = 0
     for part in (header_bytes, *blobs):
         checksum = zlib.crc32(part, checksum)
@@ -78,7 +79,7 @@ def decode_entry(data) -> tuple[dict, dict[str, pd.DataFrame]]:
     header_end = start + int.from_bytes(view[len(MAGIC) : len(MAGIC) + 8], "little")
     if zlib.crc32(view[start:]) != int.from_bytes(view[len(MAGIC) + 8 : start], "little"):
         raise ValueError("damaged entry")  # any flipped byte, not only those that break the layout
-    header = json.loads(bytes(view[start:header_end]).decode("utf-8"))
+    header = json.loads(bytes(view[start:header_end]).decode("utf-8", "surrogatepass"))
     if header["format"] != FORMAT:
         raise ValueError("another cache format")
     lengths = [length for _, length in header["tables"]]
