@@ -161,3 +161,24 @@ def test_a_file_name_that_is_not_utf8_is_printed_on_a_utf8_stdout(gbk_named):
     ran = subprocess.run([sys.executable, "-m", "chsc_cli", "validate", str(folder)], capture_output=True, env=env)
     assert ran.returncode == 1, ran.stderr.decode("utf-8", "replace")
     assert "?.csv" in ran.stdout.decode("utf-8")  # stdout stays UTF-8: each byte of the name a "?"
+
+
+# ------------------------------------------------------------------ the common options
+
+
+def test_report_reads_without_the_cache_when_asked(centre, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHSC_CACHE_DIR", str(tmp_path / "cache"))
+    ran = run_chsc("report", centre, "-p", "2025", "-o", tmp_path / "总结.md", "--no-cache", "--quiet")
+    assert ran.code == 0 and (tmp_path / "总结.md").is_file(), ran.output
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("entry.chsc"))
+    run_chsc("report", centre, "-p", "2025", "-o", tmp_path / "总结.md", "--quiet")
+    assert any((tmp_path / "cache").rglob("entry.chsc"))  # (the same run without --no-cache does cache)
+
+
+@pytest.mark.parametrize("args", [["indicators"], ["cache", "clear"], ["cache", "path"], ["explain", "elderly_health_management_rate"]])
+def test_every_command_takes_quiet(args, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHSC_CACHE_DIR", str(tmp_path / "cache"))
+    ran = run_chsc(*args, "--quiet")
+    assert ran.code == 0 and ran.stderr == "", ran.output
+    if args == ["cache", "clear"]:
+        assert ran.stdout == ""  # --quiet: no confirmation

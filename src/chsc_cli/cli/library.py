@@ -27,6 +27,7 @@ def indicators(
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     register_kinds: RegisterKindsOption = None,
+    quiet: QuietOption = False,  # nothing to leave out: accepted as by every command (cli.md's common options)
     debug: DebugOption = False,
 ) -> int:
     """列出指标库：id、名称、类别、目标、用到的登记表。

@@ -24,6 +24,7 @@ from .options import (
     ConfigOption,
     DataDir,
     DebugOption,
+    NoCacheOption,
     QuietOption,
     IndicatorsOption,
     PeriodOption,
@@ -55,6 +56,7 @@ def report(
     config: ConfigOption = None,
     register_kinds: RegisterKindsOption = None,
     quiet: QuietOption = False,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> int:
     """生成年度工作总结（summary）或下一年度工作计划（plan）：各项指标的完成率、较上年变化、是否达标、
@@ -73,8 +75,9 @@ def report(
     chosen_period = parse_period_option(period)
     compare_period = parse_period_option(compare) if compare is not None else None
     if centres:
-        return _district_report(data_dir, chosen_period, compare_period, kind, output, output_format, template, indicators, config, quiet)
-    workspace = load_workspace(data_dir, config, indicators, quiet)  # first: it reads ahead
+        return _district_report(data_dir, chosen_period, compare_period, kind, output, output_format, template, indicators, config,
+                                quiet, no_cache)
+    workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)  # first: it reads ahead
     from ..outputs.report_build import build_report_context
     from ..services.report_figures import report_figures
 
@@ -91,13 +94,14 @@ def report(
     return EXIT_OK
 
 
-def _district_report(data_dir, period, compare_period, kind, output, output_format, template, indicators, config, quiet) -> int:
+def _district_report(data_dir, period, compare_period, kind, output, output_format, template, indicators, config, quiet,
+                     no_cache) -> int:
     """The district's summary or plan: each centre in the place of a station."""
     from ..outputs.report import write_report
     from ..outputs.report_build import build_report_context
     from .district import district_run
 
-    run = district_run(data_dir, period, indicators or [], config, quiet, False, compare=compare_period)
+    run = district_run(data_dir, period, indicators or [], config, quiet, no_cache, compare=compare_period)
     context = build_report_context(run.current, library=run.library, kind=kind, compare=run.previous,
                                    compare_with_rows=run.with_rows, unit="中心")
     written = write_report(context, output, output_format, template=template, protected=run.inputs)
