@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -182,3 +183,40 @@ def test_every_command_takes_quiet(args, tmp_path, monkeypatch):
     assert ran.code == 0 and ran.stderr == "", ran.output
     if args == ["cache", "clear"]:
         assert ran.stdout == ""  # --quiet: no confirmation
+
+
+# ------------------------------------------------------------------ click's words in Chinese
+
+
+@pytest.mark.parametrize(
+    "args, first_line",
+    [
+        (["compute", "{centre}"], "用法错误：缺少选项 --period / -p。"),
+        (["compute"], "用法错误：缺少参数 DATA_DIR：数据文件夹"),
+        (["compute", "{centre}", "-p", "2025", "--bogus"], "用法错误：没有这个选项：--bogus"),
+        (["compute", "{centre}", "-p", "2025", "--quite"], "用法错误：没有这个选项：--quite（是不是 --quiet？）"),
+        (["compute", "{centre}", "-p"], "用法错误：选项 -p 后面要写一个值。"),
+        (["validate", "{centre}", "--quiet=yes"], "用法错误：选项 --quiet 不带值"),
+        (["validate", "{centre}", "--limit", "many"], "用法错误：--limit 的值「many」不对：应为整数"),
+        (["compute", "{centre}", "-p", "2025", "extra"], "用法错误：多余的参数：extra"),
+        (["bogus"], "用法错误：没有命令「bogus」。"),
+        (["cache", "clear", "--bogus"], "用法错误：没有这个选项：--bogus"),
+    ],
+)
+def test_usage_errors_are_in_chinese(centre, args, first_line):
+    ran = run_chsc(*(a.format(centre=centre) for a in args))
+    assert ran.code == 2 and ran.stdout == "", ran.output
+    lines = ran.stderr.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(first_line), ran.stderr
+    assert "--help" in lines[1]
+    assert not re.search(r"\b(Missing|No such|Option|Invalid|Got|Input should)\b", ran.stderr), ran.stderr
+
+
+def test_help_pages_have_chinese_headings():
+    for args in (["compute"], ["report"], ["cache"], ["cache", "clear"], []):
+        ran = run_chsc(*args, "--help")
+        assert ran.code == 0, ran.output
+        assert ran.stdout.startswith("用法：chsc") and "选项：" in ran.stdout and "显示本帮助并退出。" in ran.stdout, ran.stdout
+        assert not re.search(r"Usage|Options|Arguments|Commands|\[required\]|\[default|Show this message", ran.stdout), ran.stdout
+    assert "参数：" in run_chsc("compute", "--help").stdout and "[必填]" in run_chsc("compute", "--help").stdout
+    assert "[默认：200]" in run_chsc("validate", "--help").stdout

@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_exceptions
 
 from ..problems import UserError
+from .click_text import ChineseGroup, usage_message, use_chinese_words
 from .common import EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USER_ERROR, stderr, stdout, tolerant_streams
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=ChineseGroup,
 )
 
 
@@ -42,6 +44,7 @@ def _register_commands() -> None:
 
     for command in (compute, check, gaps, progress, report, validate, library, register_templates, cache):
         command.register(app)
+    use_chinese_words(app)
 
 
 _register_commands()
@@ -62,8 +65,10 @@ def run(argv: list[str] | None = None) -> int:
         stdout.print(error.format_message(), markup=False)
         return EXIT_OK
     except click_exceptions.ClickException as error:
-        stderr.print(f"用法错误：{error.format_message()}", markup=False)
-        stderr.print("运行 chsc --help 或 chsc 命令 --help 查看用法和示例。")
+        stderr.print(f"用法错误：{usage_message(error)}", markup=False)
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context is not None and context.command_path != "chsc" else "chsc 命令"
+        stderr.print(f"运行 {command} --help 查看用法和示例。", markup=False)
         return _exit(EXIT_USER_ERROR)
     except UserError as error:
         if debug:
