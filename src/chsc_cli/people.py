@@ -236,14 +236,53 @@ def mask_cell(text: str) -> str:
     return "*" * max(len(text) - 2, 0) + text[-2:]
 
 
-#: an ID number standing inside free text (a reason template may name id_number): 18 or 15 characters
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
+_DIGIT = "[0-9\uff10-\uff19]"  # full-width digits too: a file name is not normalised
+_CHECK = "[0-9Xx\uff10-\uff19\uff38\uff58]"
+#: an ID number standing anywhere in a text (a reason naming id_number, an ID typed into a name, phone
+#: or station cell by a column shift, a file or sheet name): 18 characters (17 digits and a check digit
+#: or X) or 15 digits, also written in groups (「110105 19500101 0020」); never part of a longer or
+#: shorter run of digits (a 16-digit child code, an 11-digit phone number, a date like 20250312) nor
+#: the decimals of a number (0.123456789012345 in a chart or in JSON)
+_ID_IN_TEXT = re.compile(
+    rf"(?<!{_DIGIT})(?<![0-9]\.)"
+    rf"(?:{_DIGIT}{{17}}{_CHECK}|{_DIGIT}{{15}}"
+    rf"|{_DIGIT}{{6}}[ \-]{_DIGIT}{{8}}[ \-]{_DIGIT}{{3}}{_CHECK}|{_DIGIT}{{6}}[ \-]{_DIGIT}{{6}}[ \-]{_DIGIT}{{3}})"
+    rf"(?!{_DIGIT})"
+)
+#: the shortest text that can hold one
+_SHORTEST_ID = 15
+
+
+def mask_ids_in_str(text: str) -> str:
+    """One text with every ID number in it masked as mask_id does (the rest unchanged): what every
+    output applies to each text it shows from the registers (cells, group names, file names)."""
+    if len(text) < _SHORTEST_ID:
+        return text
+    return _ID_IN_TEXT.sub(lambda match: mask_id(match.group()), text)
+
+
+def holds_id(text: str) -> bool:
+    """True when mask_ids_in_str would change `text`."""
+    return len(text) >= _SHORTEST_ID and _ID_IN_TEXT.search(text) is not None
 
 
 def mask_ids_in_text(values: pd.Series) -> pd.Series:
-    """Free texts (gap reasons) with every ID number in them masked as mask_id does; blanks kept."""
-    masked = [_ID_IN_TEXT.sub(lambda m: mask_id(m.group()), text) if isinstance(text, str) else text for text in values]
-    return pd.Series(masked, index=values.index, dtype=object)
+    """Texts (gap reasons, names, phones, stations) with every ID number in them masked as
+    mask_ids_in_str does; blanks and values that are not text kept as they are. Vectorised: each
+    distinct text is looked at once, and only those that hold an ID are rewritten."""
+    objects = values.to_numpy(dtype=object)
+    result = pd.Series(objects.copy(), index=values.index, dtype=object)
+    if not len(objects):
+        return result
+    try:
+        distinct = pd.unique(objects)
+    except TypeError:  # an unhashable value (never in a register table): one by one
+        distinct = objects
+    masked = {text: mask_ids_in_str(text) for text in distinct if isinstance(text, str) and holds_id(text)}
+    if masked:
+        found = result.isin(list(masked)).to_numpy(dtype=bool)
+        result[found] = [masked[value] for value in objects[found]]
+    return result
 
 
 # Vectorised API ------------------------------------------------------------------------------

@@ -24,14 +24,19 @@ def _header(gaps: GapList) -> list[str]:
 
 
 def gap_rows(gaps: GapList, show_id: bool) -> list[list[object]]:
+    """The list's rows as written. Unless `show_id`, every ID number in any text is masked: the ID
+    column, and an ID in a reason, or typed into the name, phone, station or team cell (a shifted
+    column); --show-id only unmasks, it changes nothing else."""
     people = gaps.people
-    if gaps.record_headers is not None:  # records: already masked and formatted by the list
-        return [[None if value is None or value != value else value for value in row] for row in people.itertuples(index=False)]
-    keys = people["key"] if show_id or gaps.key_header != "身份证号" else mask_ids(people["key"])
-    reasons = people["reason"] if show_id else mask_ids_in_text(people["reason"])  # a reason may name an ID
+    if gaps.record_headers is not None:  # records: ID columns already masked and values formatted by the list
+        columns = [people[column] if show_id else mask_ids_in_text(people[column]) for column in people.columns]
+        return [[None if value is None or value != value else value for value in row] for row in zip(*(list(c) for c in columns))]
+    shown = (lambda texts: texts) if show_id else mask_ids_in_text
+    keys = mask_ids(people["key"]) if not show_id and gaps.key_header == "身份证号" else shown(people["key"])
     ages = people["age"].map(lambda a: None if pd.isna(a) else int(a))
     contacts = people["last_contact"].map(lambda d: None if pd.isna(d) else d.date())
-    columns = [people["station"], people["team"], people["name"], keys, ages, people["phone"], reasons, contacts]
+    columns = [shown(people["station"]), shown(people["team"]), shown(people["name"]), keys, ages, shown(people["phone"]),
+               shown(people["reason"]), contacts]
     return [list(row) for row in zip(*(list(c) for c in columns))]
 
 

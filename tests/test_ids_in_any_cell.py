@@ -1,0 +1,88 @@
+"""An ID number typed where no ID belongs — into the name, phone, station or team cell (a shifted
+column), or into a file's name — is masked in every output, like the ID column (cli.md: ID numbers
+masked unless --show-id; warnings never hold a full ID number). --show-id only unmasks."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from chsc_cli.people import mask_ids_in_str, mask_ids_in_text
+from cli_helpers import run_chsc
+from helpers import make_id, write_csv
+
+PERIOD = ["--period", "2025"]
+KEYS = [make_id(f"19{40 + n}0101", f"{n + 1:03d}", "330102") for n in range(6)]
+IN_NAME, IN_PHONE, IN_STATION, IN_TEAM = (make_id(f"19{60 + n}0505", f"{n + 7:03d}", "110101") for n in range(4))
+IN_FILE_NAME = make_id("19700101", "099", "330102")
+TYPED = (IN_NAME, IN_PHONE, IN_STATION, IN_TEAM, IN_FILE_NAME)
+ROSTER = ["身份证号", "姓名", "性别", "建档日期", "所属站点", "家庭医生团队", "常住", "档案状态", "联系电话"]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("typed_ids")
+    rows = [
+        [KEYS[0], "张三" + IN_NAME, "男", "2020-01-01", "城东站", "T1", "是", "正常", "13800000000"],
+        [KEYS[1], "李四", "男", "2020-01-01", "城东站", "T1", "是", "正常", IN_PHONE],
+        [KEYS[2], "王五", "男", "2020-01-01", "站" + IN_STATION, "T2", "是", "正常", "13800000002"],
+        [KEYS[3], "赵六", "女", "2020-01-01", "城西站", "组" + IN_TEAM, "是", "正常", "13800000003"],
+        [KEYS[4], "钱七", "女", "2020-01-01", "城西站", "T3", "是", "正常", "13800000004"],
+        [KEYS[5], "孙八", "女", "2020-01-01", "城西站", "T3", "是", "正常", "13800000005"],
+    ]
+    write_csv(root / "居民健康档案.csv", [ROSTER, *rows])
+    checkups = [["身份证号", "体检日期", "所属站点"], [KEYS[5], "2025-05-01", "城西站"], ["不是身份证号", "2025-05-01", "城西站"]]
+    write_csv(root / f"老年人体检_{IN_FILE_NAME}.csv", checkups)
+    return root
+
+
+def full_ids(text: str) -> list[str]:
+    return [typed for typed in TYPED if typed in text]
+
+
+def file_text(path: Path) -> str:
+    if path.suffix in (".xlsx", ".docx"):
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return path.read_text(encoding="utf-8-sig")
+
+
+def test_an_id_anywhere_in_a_text_is_masked_and_nothing_else():
+    texts = pd.Series(["张三" + IN_NAME, "ID" + IN_NAME + "x", "110105 19500101 0020", "110105800101011号", None, 3.5,
+                       "13800000000", "13800000000 13900000000", "3301020190101001", "20250312", "20250312101530",
+                       "0.123456789012345", "卡片1234567890123456789"], dtype=object)
+    assert list(mask_ids_in_text(texts)) == [
+        "张三110101********007X", "ID110101********007Xx", "110105**********0020", "110105*****1011号", None, 3.5,
+        "13800000000", "13800000000 13900000000", "3301020190101001", "20250312", "20250312101530",
+        "0.123456789012345", "卡片1234567890123456789"]
+    assert mask_ids_in_str(f"体检_{IN_FILE_NAME}.csv") == "体检_330102********0996.csv"
+    assert mask_ids_in_str("体检_３３０１０２１９７００１０１０９９６.csv") == "体检_３３０１０２********０９９６.csv"
+
+
+def test_gap_lists_mask_an_id_typed_into_the_name_phone_station_or_team_cell(folder, tmp_path):
+    gaps = ["gaps", "elderly_health_management_rate", folder, *PERIOD]
+    for args in ([], ["--format", "csv"]):
+        ran = run_chsc(*gaps, *args)
+        assert ran.code == 0 and full_ids(ran.output) == [], (args, ran.output)
+        assert "张三110101********007X" in ran.stdout and "站110101********0090" in ran.stdout
+    for name, split in (("by_station.xlsx", "station"), ("by_team.xlsx", "team"), ("list.csv", "station")):
+        ran = run_chsc(*gaps, "-o", tmp_path / name, "--split", split)
+        assert ran.code == 0 and full_ids(ran.output + file_text(tmp_path / name)) == [], name
+    every = tmp_path / "all.xlsx"
+    assert run_chsc("gaps", "all", folder, *PERIOD, "-o", every).code == 0
+    assert full_ids(file_text(every)) == []
+    titles = openpyxl.load_workbook(tmp_path / "by_station.xlsx").sheetnames
+    assert "站1101010090" in titles  # the masked station (a sheet name holds no *)
+
+
+def test_show_id_unmasks_the_typed_ids_and_changes_nothing_else(folder):
+    gaps = ["gaps", "elderly_health_management_rate", folder, *PERIOD, "--format", "csv"]
+    masked, shown = run_chsc(*gaps).stdout, run_chsc(*gaps, "--show-id").stdout
+    assert set(full_ids(shown)) == {IN_NAME, IN_PHONE, IN_STATION, IN_TEAM}
+    assert len(masked.splitlines()) == len(shown.splitlines())
+    assert re.sub(r"[0-9]{6}\*+[0-9]{3}[0-9X]", "", masked) == re.sub(r"[0-9]{17}[0-9X]", "", shown)
