@@ -86,3 +86,23 @@ def test_show_id_unmasks_the_typed_ids_and_changes_nothing_else(folder):
     assert set(full_ids(shown)) == {IN_NAME, IN_PHONE, IN_STATION, IN_TEAM}
     assert len(masked.splitlines()) == len(shown.splitlines())
     assert re.sub(r"[0-9]{6}\*+[0-9]{3}[0-9X]", "", masked) == re.sub(r"[0-9]{17}[0-9X]", "", shown)
+
+
+def test_compute_and_report_mask_an_id_in_a_station_name_and_in_a_file_name(folder, tmp_path):
+    """A station (or team) is a group of compute --by and a line of a report; a file's name is in
+    compute's JSON warnings. Every format, on screen and in files."""
+    compute = ["compute", folder, *PERIOD]
+    for args in (["--by", "station"], ["--by", "team"], ["--by", "station", "--format", "json"],
+                 ["--by", "station", "--format", "csv"], ["--format", "json"]):
+        ran = run_chsc(*compute, *args)
+        assert ran.code == 0 and full_ids(ran.output) == [], (args, full_ids(ran.output))
+    assert "站110101********0090" in run_chsc(*compute, "--by", "station", "--format", "json").stdout
+    assert f"老年人体检_330102********0996.csv" in run_chsc(*compute, "--format", "json").stdout
+    for name in ("by_station.xlsx", "by_station.csv", "by_station.json"):
+        ran = run_chsc(*compute, "--by", "station", "-o", tmp_path / name)
+        assert ran.code == 0 and full_ids(ran.output + file_text(tmp_path / name)) == [], name
+    for name in ("summary.md", "summary.html", "summary.docx", "plan.html"):
+        kind = name.split(".")[0]
+        ran = run_chsc("report", folder, *PERIOD, "--kind", kind, "-o", tmp_path / name)
+        assert ran.code == 0 and full_ids(ran.output + file_text(tmp_path / name)) == [], name
+    assert "站110101********0090" in file_text(tmp_path / "summary.html")

@@ -250,20 +250,32 @@ _ID_IN_TEXT = re.compile(
     rf"(?!{_DIGIT})"
 )
 #: the shortest text that can hold one
-_SHORTEST_ID = 15
+SHORTEST_ID = 15
 
 
 def mask_ids_in_str(text: str) -> str:
     """One text with every ID number in it masked as mask_id does (the rest unchanged): what every
     output applies to each text it shows from the registers (cells, group names, file names)."""
-    if len(text) < _SHORTEST_ID:
+    if len(text) < SHORTEST_ID:
         return text
     return _ID_IN_TEXT.sub(lambda match: mask_id(match.group()), text)
 
 
 def holds_id(text: str) -> bool:
     """True when mask_ids_in_str would change `text`."""
-    return len(text) >= _SHORTEST_ID and _ID_IN_TEXT.search(text) is not None
+    return len(text) >= SHORTEST_ID and _ID_IN_TEXT.search(text) is not None
+
+
+def mask_ids_in_data(value: object) -> object:
+    """JSON-like data (dicts, lists, texts, numbers) with mask_ids_in_str applied to every text in
+    it, keys too: what a JSON output or a report template is given."""
+    if isinstance(value, str):
+        return mask_ids_in_str(value)
+    if isinstance(value, dict):
+        return {mask_ids_in_data(key): mask_ids_in_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_ids_in_data(item) for item in value]
+    return value
 
 
 def mask_ids_in_text(values: pd.Series) -> pd.Series:

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import ComputeResult
+from ..people import mask_ids_in_data, mask_ids_in_str
 from ..periods import chinese_label
 from .data_problems import data_problems_text
 from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word
@@ -14,7 +15,9 @@ from .writer import json_text
 
 
 def compute_json_text(result: ComputeResult) -> str:
-    return json_text(result.to_json())
+    """cli.md's JSON, with every ID number in a text masked (a station or team name, a file's name in
+    a warning: a shifted column or a renamed file can hold one)."""
+    return json_text(mask_ids_in_data(result.to_json()))
 
 
 def _met_mark(met: bool | None) -> Text:
@@ -32,12 +35,12 @@ def _gap(row, *, mixed: bool) -> str:
 
 def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool = False, pace: dict[str, str] | None = None) -> None:
     title = f"{result.centre or ''} {chinese_label(result.period)} 指标完成情况".strip()
-    table = Table(title=Text(title), title_justify="left")  # Text: a name is never read as markup
+    table = Table(title=Text(mask_ids_in_str(title)), title_justify="left")  # Text: a name is never read as markup
     for heading, justify in (("指标", "left"), ("分子", "right"), ("分母", "right"), ("率", "right"),
                              ("目标", "right"), ("达标", "center"), (gap_heading(result.indicators), "right")):
         table.add_column(heading, justify=justify)
     for row in result.indicators:
-        name = row.name if row.group is None else f"  {row.group_name}"
+        name = row.name if row.group is None else f"  {mask_ids_in_str(row.group_name)}"  # a cell can hold an ID
         # Text: a station's or team's name as written in the register, a library's words, never markup
         figures = (count(row.numerator), count(row.denominator), rate_text(row), target_text(row))
         table.add_row(Text(name), *map(Text, figures), _met_mark(row.met), Text(_gap(row, mixed=gap_heading(result.indicators) == "差距")))

@@ -55,11 +55,11 @@ def render_gaps_table(console: Console, gaps: GapList, show_id: bool) -> None:
 
 
 def gaps_csv_text(gaps: GapList, show_id: bool) -> str:
-    return csv_text(_header(gaps), gap_rows(gaps, show_id))
+    return csv_text(_header(gaps), gap_rows(gaps, show_id), show_ids=show_id)
 
 
 def write_gaps_csv(path: Path, gaps: GapList, show_id: bool, protected) -> Path:
-    return write_csv(path, _header(gaps), gap_rows(gaps, show_id), protected=protected)
+    return write_csv(path, _header(gaps), gap_rows(gaps, show_id), protected=protected, show_ids=show_id)
 
 
 def _sheet(title: str, gaps: GapList, rows: list[list[object]]) -> SheetSpec:
@@ -81,4 +81,4 @@ def write_gaps_xlsx(path: Path, lists: list[GapList], show_id: bool, split: str,
     else:
         for gaps in lists:
             sheets.append(_sheet(gaps.name, gaps, gap_rows(gaps, show_id)))
-    return write_xlsx(path, sheets, protected=protected)
+    return write_xlsx(path, sheets, protected=protected, show_ids=show_id)

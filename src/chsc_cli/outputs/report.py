@@ -22,6 +22,7 @@ from pathlib import Path
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from ..people import mask_ids_in_data
 from ..problems import UserError
 from .report_context import ReportContext
 from .writer import write_bytes, write_text
@@ -65,8 +66,9 @@ def sandbox(output_format: str) -> SandboxedEnvironment:
 
 
 def template_values(context: ReportContext) -> dict:
-    """The context as plain values: no model methods reachable from a template."""
-    return context.model_dump(mode="json")
+    """The context as plain values: no model methods reachable from a template; every ID number in
+    a text masked (a station's name from a register can hold one)."""
+    return mask_ids_in_data(context.model_dump(mode="json"))
 
 
 def render_text(context: ReportContext, template: Path, output_format: str, *, user_template: bool = False) -> str:

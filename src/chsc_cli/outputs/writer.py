@@ -4,6 +4,9 @@
 - Formula-safe: a string starting with `=`, `+`, `-`, `@`, a tab or a carriage return becomes a text
   cell in xlsx (never a formula) and is prefixed with `'` in csv. A name in a register cannot become
   a formula in a report.
+- No full ID number: every ID number in any text written (a cell, a header, a sheet's name) is masked
+  (people.mask_ids_in_str) — an ID typed into a name or station cell reaches every list and table —
+  unless the caller passes `show_ids` (only `gaps --show-id`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chsc_cli.people import SHORTEST_ID, mask_ids_in_str
 from chsc_cli.problems import UserError
 from chsc_cli.registers.sources import OUTPUT_MARK
 
@@ -109,14 +113,24 @@ def write_csv(
     rows: Iterable[Sequence[object]],
     *,
     protected: Iterable[Path] = (),
+    show_ids: bool = False,
 ) -> Path:
-    """UTF-8 with a BOM (so Excel in China opens it right); every cell through `csv_cell`."""
+    """UTF-8 with a BOM (so Excel in China opens it right); every cell through `csv_cell`, ID
+    numbers masked unless `show_ids`."""
 
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as stream:
-            _write_csv_rows(stream, header, rows)
+            _write_csv_rows(stream, *_shown_rows(header, rows, show_ids))
 
     return atomic_write(path, write, protected=protected)
+
+
+def _shown_rows(header: Sequence[str], rows: Iterable[Sequence[object]], show_ids: bool):
+    """The header and the rows (lazily) as they may be written: ID numbers masked unless `show_ids`."""
+    if show_ids:
+        return header, rows
+    return [_masked(name) for name in header], (
+        [mask_ids_in_str(value) if type(value) is str and len(value) >= SHORTEST_ID else value for value in row] for row in rows)
 
 
 def _write_csv_rows(stream, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -126,10 +140,10 @@ def _write_csv_rows(stream, header: Sequence[str], rows: Iterable[Sequence[objec
         writer.writerow([csv_cell(value) for value in row])
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], *, show_ids: bool = False) -> str:
     """The same CSV as `write_csv`, as text for standard output (no BOM)."""
     stream = io.StringIO(newline="")
-    _write_csv_rows(stream, header, rows)
+    _write_csv_rows(stream, *_shown_rows(header, rows, show_ids))
     return stream.getvalue()
 
 
@@ -162,8 +176,10 @@ class SheetSpec:
     empty_rows: int = 0  # formatted blank rows after the data (templates to fill in)
 
 
-def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, protected: Iterable[Path] = (), result: bool = True) -> Path:
-    """Write the sheets to one workbook, atomically; every string is stored as a text cell.
+def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, protected: Iterable[Path] = (), result: bool = True,
+               show_ids: bool = False) -> Path:
+    """Write the sheets to one workbook, atomically; every string is stored as a text cell, with its
+    ID numbers masked (in sheet names too) unless `show_ids`.
 
     XlsxWriter, kept in memory (no temporary file holds a register's people): 2.6× faster than
     openpyxl on a 90,000-row gap list, and it writes a str as a string cell whatever it looks like
@@ -171,10 +187,10 @@ def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, protected: Iterable[P
 
     `result`: a list or table chsc computed (not a blank register to fill in, `chsc template`): its
     properties carry OUTPUT_MARK, and the reader skips it when it is saved into a data folder."""
-    return atomic_write(path, lambda tmp: _write_workbook(tmp, sheets, result), protected=protected)
+    return atomic_write(path, lambda tmp: _write_workbook(tmp, sheets, result, show_ids), protected=protected)
 
 
-def _write_workbook(target: Path, sheets: Sequence[SheetSpec], result: bool = True) -> None:
+def _write_workbook(target: Path, sheets: Sequence[SheetSpec], result: bool = True, show_ids: bool = False) -> None:
     import xlsxwriter
     import xlsxwriter.exceptions
 
@@ -187,9 +203,9 @@ def _write_workbook(target: Path, sheets: Sequence[SheetSpec], result: bool = Tr
     titles: list[str] = []
     choices = _ChoiceLists(titles)
     for spec in sheets:
-        title = safe_sheet_title(spec.title, titles)
+        title = safe_sheet_title(str(spec.title) if show_ids else mask_ids_in_str(str(spec.title)), titles)
         titles.append(title)
-        _fill_sheet(workbook.add_worksheet(title), spec, choices, formats)
+        _fill_sheet(workbook.add_worksheet(title), spec, choices, formats, show_ids)
     choices.write(workbook, formats)  # the hidden sheet of dropdown choices goes last
     if not workbook.worksheets():
         workbook.add_worksheet("Sheet1")
@@ -272,18 +288,22 @@ def display_width(value: object) -> int:
     )
 
 
-def _fill_sheet(sheet, spec: SheetSpec, choices: _ChoiceLists, formats: _Formats) -> None:
+def _fill_sheet(sheet, spec: SheetSpec, choices: _ChoiceLists, formats: _Formats, show_ids: bool = False) -> None:
+    shown = (lambda value: value) if show_ids else _masked
+    masking = not show_ids
     columns = max([len(spec.header), *(len(row) for row in spec.rows)])
     if 1 + len(spec.rows) + spec.empty_rows > EXCEL_MAX_ROWS:
         raise UserError(f"工作表「{spec.title}」有 {len(spec.rows):,} 行，超过 Excel 一个工作表的上限 {EXCEL_MAX_ROWS - 1:,} 行",
                         hint="请输出 csv，或按站点分表")
     for column, name in enumerate(spec.header):
-        _write_cell(sheet, 0, column, name, formats, None, HEADER_FILL, bold=True)
+        _write_cell(sheet, 0, column, shown(name), formats, None, HEADER_FILL, bold=True)
     number_formats = _column_formats(spec, columns)
     for index, row in enumerate(spec.rows):
         fill = HIGHLIGHT_FILL if index in spec.highlight_rows else None
         for column in range(columns):
             value = row[column] if column < len(row) else None
+            if masking and type(value) is str and len(value) >= SHORTEST_ID:  # most cells are shorter: no call
+                value = mask_ids_in_str(value)
             _write_cell(sheet, index + 1, column, value, formats, number_formats.get(column), fill)
     for index in range(len(spec.rows), len(spec.rows) + spec.empty_rows):
         for column, number_format in number_formats.items():
@@ -295,6 +315,11 @@ def _fill_sheet(sheet, spec: SheetSpec, choices: _ChoiceLists, formats: _Formats
         sheet.autofilter(0, 0, last_row - 1, columns - 1)
     _add_validations(sheet, spec, last_row, choices)
     _set_widths(sheet, spec, columns)
+
+
+def _masked(value: object) -> object:
+    """A text with its ID numbers masked; any other value as it is."""
+    return mask_ids_in_str(value) if type(value) is str and len(value) >= SHORTEST_ID else value
 
 
 #: The fills of a header and of a highlighted row.
