@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from ..people import mask_ids_in_str
 from ..problems import UserError
 
 EXIT_OK = 0
@@ -65,10 +66,44 @@ def _width(stream) -> int | None:
     return None if os.environ.get("COLUMNS") or stream.isatty() else 160
 
 
+class MaskedStream:
+    """sys.stdout or sys.stderr — whichever is current when written to (a test or rich's live display
+    redirects them) — with every ID number in what is written masked (people.mask_ids_in_str): the
+    last guard of everything chsc prints, a file's name in a notice or an error, a cell quoted in a
+    message (cli.md: warnings never hold a full ID number). Masking keeps a text's length, so a
+    table's layout is unchanged; a table still masks its cells itself (a narrow column can fold an
+    ID over two lines). `ids_shown` lets `gaps --show-id` print its list whole."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.shown = False
+
+    def write(self, text: str) -> int:
+        return getattr(sys, self.name).write(text if self.shown else mask_ids_in_str(text))
+
+    def __getattr__(self, attribute: str):
+        if attribute == "rich_proxy_file":  # rich would write to the file behind a live display's proxy, unmasked
+            raise AttributeError(attribute)
+        return getattr(getattr(sys, self.name), attribute)
+
+
+STDOUT, STDERR = MaskedStream("stdout"), MaskedStream("stderr")
+
+
+@contextmanager
+def ids_shown(shown: bool):
+    """Standard output unmasked while `shown` (gaps --show-id: the list the user asked for whole)."""
+    saved, STDOUT.shown = STDOUT.shown, shown
+    try:
+        yield
+    finally:
+        STDOUT.shown = saved
+
+
 # markup=False: text from a register, a file name or a library is printed as written ("[/x]" in a
 # cell once ended validate with an internal error); styled words are rich Text objects
-stdout = Console(highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stdout))
-stderr = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stderr))
+stdout = Console(file=STDOUT, highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stdout))
+stderr = Console(file=STDERR, stderr=True, highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stderr))
 
 
 def use_register_kinds_option(folders: list[Path] | None) -> None:
@@ -119,11 +154,12 @@ def writing_status(path: Path, rows: int, quiet: bool):
 
 
 def emit(text: str) -> None:
-    """Machine-readable output (JSON, CSV) straight to stdout, never wrapped or coloured."""
-    sys.stdout.write(text)
+    """Machine-readable output (JSON, CSV) straight to stdout, never wrapped or coloured (ID numbers
+    masked, as everything printed)."""
+    STDOUT.write(text)
     if not text.endswith("\n"):
-        sys.stdout.write("\n")
-    sys.stdout.flush()
+        STDOUT.write("\n")
+    STDOUT.flush()
 
 
 def emit_json(data) -> None:

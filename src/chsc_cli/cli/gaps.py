@@ -11,6 +11,7 @@ from .common import (
     use_register_kinds_option,
     EXIT_OK,
     emit,
+    ids_shown,
     indicator_id_of,
     load_workspace,
     output_format,
@@ -77,10 +78,11 @@ def gaps(
     elif output is not None:
         written = write_gaps_csv(output, lists[0], show_id, workspace.input_files())
     else:
-        if chosen_format == "csv":
-            emit(gaps_csv_text(lists[0], show_id))
-        else:
-            render_gaps_table(stdout, lists[0], show_id)
+        with ids_shown(show_id):
+            if chosen_format == "csv":
+                emit(gaps_csv_text(lists[0], show_id))
+            else:
+                render_gaps_table(stdout, lists[0], show_id)
         say_data_problems(result, quiet)
         return EXIT_OK
     if not quiet:

@@ -1,4 +1,5 @@
-"""Rendering a folder's read result: the `validate` table and its JSON (cli.md's shape)."""
+"""Rendering a folder's read result: the `validate` table and its JSON (cli.md's shape). Every ID
+number in a text shown is masked: a file or sheet renamed after a person, a header holding one."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..people import mask_ids_in_data, mask_ids_in_str
 from ..registers import ReadResult
 from ..registers.kinds import KINDS
 
@@ -17,14 +19,19 @@ LEVEL_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def validation_json(result: ReadResult) -> dict:
-    return {
+    return mask_ids_in_data({
         "registers": [
             {"kind": s.kind, "file": s.file, "sheet": s.sheet, "header_row": s.header_row, "rows": s.rows}
             for s in result.sheets
         ],
         "skipped": [{"file": s.file, "sheet": s.sheet, "reason": s.reason} for s in result.skipped],
         "problems": [p.to_dict() for p in result.problems],
-    }
+    })
+
+
+def _texts(*texts: str) -> list[Text]:
+    """Cells as written (never markup), ID numbers masked."""
+    return [Text(mask_ids_in_str(text)) for text in texts]
 
 
 def render_validation_table(console: Console, result: ReadResult, *, limit: int, quiet: bool = False) -> None:
@@ -33,7 +40,7 @@ def render_validation_table(console: Console, result: ReadResult, *, limit: int,
         registers.add_column(heading, justify="right" if heading in ("表头行", "数据行数") else "left", overflow="fold")
     for sheet in result.sheets:
         registers.add_row(
-            *map(Text, (KINDS[sheet.kind].title, sheet.kind, sheet.file, sheet.sheet or "-", str(sheet.header_row), f"{sheet.rows:,}"))
+            *_texts(KINDS[sheet.kind].title, sheet.kind, sheet.file, sheet.sheet or "-", str(sheet.header_row), f"{sheet.rows:,}")
         )
     console.print(registers)
     if result.skipped:
@@ -41,7 +48,7 @@ def render_validation_table(console: Console, result: ReadResult, *, limit: int,
         for heading in ("文件", "工作表", "原因"):
             skipped.add_column(heading)
         for item in result.skipped:
-            skipped.add_row(*map(Text, (item.file, item.sheet or "-", item.reason)))
+            skipped.add_row(*_texts(item.file, item.sheet or "-", item.reason))
         console.print(skipped)
     _render_problems(console, result, limit)
 
@@ -61,7 +68,7 @@ def _render_problems(console: Console, result: ReadResult, limit: int) -> None:
             row = "" if problem.row is None else str(problem.row)
             # Text: a file name, a header or a cell's value quoted in a message is never read as markup
             texts = (problem.code, problem.file or "", problem.sheet or "", row, problem.column or "", problem.message)
-            table.add_row(level, *map(Text, texts))
+            table.add_row(level, *_texts(*texts))
         console.print(table)
         if len(problems) > limit:
             console.print(f"（仅列出前 {limit} 条，共 {len(problems):,} 条；完整列表请用 --format json 或 --limit）", markup=False)
