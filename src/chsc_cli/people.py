@@ -23,6 +23,8 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from .id_masks import SHORTEST_ID, holds_id, mask_id_text, mask_ids_in_data, mask_ids_in_str  # noqa: F401 - re-exported
+
 #: GB 11643 weights of the first 17 digits (2**(17-i) mod 11).
 CHECK_WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 #: Check character for each value of (weighted sum mod 11).
@@ -216,13 +218,7 @@ def mask_id(text: str | None) -> str:
     """
     if text is None or _is_missing(text):
         return ""
-    text = text if isinstance(text, str) else str(text)
-    length = len(text)
-    if length > 10:
-        return text[:6] + "*" * (length - 10) + text[-4:]
-    if length > 2:
-        return "*" * (length - 2) + text[-2:]
-    return "*" * length
+    return mask_id_text(text if isinstance(text, str) else str(text))
 
 
 def mask_cell(text: str) -> str:
@@ -234,48 +230,6 @@ def mask_cell(text: str) -> str:
     if not any(character.isdigit() for character in text):
         return "*" * len(text)
     return "*" * max(len(text) - 2, 0) + text[-2:]
-
-
-_DIGIT = "[0-9\uff10-\uff19]"  # full-width digits too: a file name is not normalised
-_CHECK = "[0-9Xx\uff10-\uff19\uff38\uff58]"
-#: an ID number standing anywhere in a text (a reason naming id_number, an ID typed into a name, phone
-#: or station cell by a column shift, a file or sheet name): 18 characters (17 digits and a check digit
-#: or X) or 15 digits, also written in groups (「110105 19500101 0020」); never part of a longer or
-#: shorter run of digits (a 16-digit child code, an 11-digit phone number, a date like 20250312) nor
-#: the decimals of a number (0.123456789012345 in a chart or in JSON)
-_ID_IN_TEXT = re.compile(
-    rf"(?<!{_DIGIT})(?<![0-9]\.)"
-    rf"(?:{_DIGIT}{{17}}{_CHECK}|{_DIGIT}{{15}}"
-    rf"|{_DIGIT}{{6}}[ \-]{_DIGIT}{{8}}[ \-]{_DIGIT}{{3}}{_CHECK}|{_DIGIT}{{6}}[ \-]{_DIGIT}{{6}}[ \-]{_DIGIT}{{3}})"
-    rf"(?!{_DIGIT})"
-)
-#: the shortest text that can hold one
-SHORTEST_ID = 15
-
-
-def mask_ids_in_str(text: str) -> str:
-    """One text with every ID number in it masked as mask_id does (the rest unchanged): what every
-    output applies to each text it shows from the registers (cells, group names, file names)."""
-    if len(text) < SHORTEST_ID:
-        return text
-    return _ID_IN_TEXT.sub(lambda match: mask_id(match.group()), text)
-
-
-def holds_id(text: str) -> bool:
-    """True when mask_ids_in_str would change `text`."""
-    return len(text) >= SHORTEST_ID and _ID_IN_TEXT.search(text) is not None
-
-
-def mask_ids_in_data(value: object) -> object:
-    """JSON-like data (dicts, lists, texts, numbers) with mask_ids_in_str applied to every text in
-    it, keys too: what a JSON output or a report template is given."""
-    if isinstance(value, str):
-        return mask_ids_in_str(value)
-    if isinstance(value, dict):
-        return {mask_ids_in_data(key): mask_ids_in_data(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [mask_ids_in_data(item) for item in value]
-    return value
 
 
 def mask_ids_in_text(values: pd.Series) -> pd.Series:

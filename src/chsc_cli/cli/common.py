@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ..people import mask_ids_in_str
+from ..id_masks import mask_ids_in_str
 from ..problems import UserError
 
 EXIT_OK = 0

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import ComputeResult
-from ..people import mask_ids_in_data, mask_ids_in_str
+from ..id_masks import mask_ids_in_data, mask_ids_in_str
 from ..periods import chinese_label
 from .data_problems import data_problems_text
 from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word

@@ -22,7 +22,7 @@ from pathlib import Path
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from ..people import mask_ids_in_data
+from ..id_masks import mask_ids_in_data
 from ..problems import UserError
 from .report_context import ReportContext
 from .writer import write_bytes, write_text

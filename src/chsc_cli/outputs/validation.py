@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..people import mask_ids_in_data, mask_ids_in_str
+from ..id_masks import mask_ids_in_data, mask_ids_in_str
 from ..registers import ReadResult
 from ..registers.kinds import KINDS
 

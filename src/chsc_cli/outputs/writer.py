@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chsc_cli.people import SHORTEST_ID, mask_ids_in_str
+from chsc_cli.id_masks import SHORTEST_ID, mask_ids_in_str
 from chsc_cli.problems import UserError
 from chsc_cli.registers.sources import OUTPUT_MARK
 
