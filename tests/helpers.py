@@ -125,3 +125,19 @@ def assert_no_full_id(result: ReadResult) -> None:
 def ts(text: str) -> pd.Timestamp:
     """A date as the reader's tables hold it (a pandas Timestamp)."""
     return pd.Timestamp(text)
+
+
+def write_small_centre(folder: Path, people: Sequence[str]) -> Path:
+    """Three residents (the first and third signed; stations 一站, 一站, 二站) and one elderly
+    checkup in 2025 of the first: the small centre of the command-line tests."""
+    first, second, third = people
+    residents = [
+        ["身份证号", "姓名", "建档日期", "所属站点", "签约"],
+        [first, "甲", "2020-01-01", "一站", "是"],
+        [second, "乙", "2020-01-01", "一站", "否"],
+        [third, "丙", "2020-01-01", "二站", "是"],
+    ]
+    write_workbook(folder / "居民健康档案.xlsx", {"居民": residents})
+    checkups = [["身份证号", "体检日期", "生活方式评估", "健康指导", "中医体质辨识"], [first, "2025-03-01", "是", "是", "是"]]
+    write_workbook(folder / "老年人体检2025.xlsx", {"体检": checkups})
+    return folder

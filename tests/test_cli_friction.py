@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from cli_helpers import run_chsc
-from helpers import make_id, write_workbook
+from helpers import make_id, write_small_centre, write_workbook
 
 from chsc_cli.engine import load_library
 
@@ -22,15 +22,7 @@ A, B, C = (make_id(birth, seq) for birth, seq in (("19500101", "011"), ("1955050
 def centre(tmp_path_factory):
     """A small centre with 2025 data only: residents, checkups, hypertension roster and follow-ups."""
     folder = tmp_path_factory.mktemp("centre")
-    residents = [
-        ["身份证号", "姓名", "建档日期", "所属站点", "签约"],
-        [A, "甲", "2020-01-01", "一站", "是"],
-        [B, "乙", "2020-01-01", "一站", "否"],
-        [C, "丙", "2020-01-01", "二站", "是"],
-    ]
-    write_workbook(folder / "居民健康档案.xlsx", {"居民": residents})
-    checkups = [["身份证号", "体检日期", "生活方式评估", "健康指导", "中医体质辨识"], [A, "2025-03-01", "是", "是", "是"]]
-    write_workbook(folder / "老年人体检2025.xlsx", {"体检": checkups})
+    write_small_centre(folder, (A, B, C))
     patients = [["身份证号", "纳入管理日期", "所属站点"], [A, "2019-01-01", "一站"], [C, "2019-01-01", "二站"]]
     write_workbook(folder / "高血压患者管理名册.xlsx", {"名册": patients})
     followups = [["身份证号", "随访日期", "随访方式", "收缩压", "舒张压"]]
