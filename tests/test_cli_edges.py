@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from cli_helpers import SRC, WIDTH, run_chsc
-from helpers import make_id, write_small_centre, write_workbook
+from helpers import make_id, write_small_centre
 
 A, B, C = (make_id(birth, seq) for birth, seq in (("19500101", "011"), ("19550505", "021"), ("19700101", "041")))
 
