@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from cli_helpers import SRC, WIDTH, run_chsc
-from helpers import make_id, write_small_centre
+from helpers import make_id, write_small_centre, write_workbook
 
 A, B, C = (make_id(birth, seq) for birth, seq in (("19500101", "011"), ("19550505", "021"), ("19700101", "041")))
 
@@ -57,6 +57,19 @@ def test_an_ascii_stdout_gets_every_table_and_lossless_json(centre):
     assert as_json.returncode == 0
     names = [row["name"] for row in json.loads(as_json.stdout.decode("ascii"))["indicators"]]
     assert "老年人健康管理率" in names  # \u escapes, not "?"
+
+
+def test_json_on_an_ascii_stdout_masks_an_id_that_follows_an_escape(tmp_path):
+    """站110105… as \u7ad9110105…: the escape's hex digits ran into the ID, which the stream's
+    look for exactly 18 characters then missed — the JSON is masked before it is written."""
+    write_small_centre(tmp_path, (A, B, C))
+    write_workbook(tmp_path / "居民健康档案.xlsx", {"居民": [
+        ["身份证号", "姓名", "建档日期", "所属站点", "签约"], [A, "甲", "2020-01-01", f"站{B}", "是"], [C, "丙", "2020-01-01", "二站", "是"]]})
+    ran = _run_bytes("compute", tmp_path, "-p", "2025", "--by", "station", "--format", "json", encoding="ascii")
+    assert ran.returncode == 0, ran.stderr
+    text = ran.stdout.decode("ascii")
+    assert B not in text and B not in json.dumps(json.loads(text), ensure_ascii=False)
+    assert f"站{B[:6]}********{B[-4:]}" in json.dumps(json.loads(text), ensure_ascii=False)
 
 
 # ------------------------------------------------------------------ --format and the -o suffix

@@ -131,6 +131,8 @@ def test_required_fields_are_top_level_conjuncts_only():
         (["coalesce(discharge, delivered) <= visit"], {"discharge", "delivered"}, True),
         ([{"test": "guidance == yes", "if_column_absent": "pass"}], {"guidance"}, False),
         (["signed == yes"], {"other"}, False),  # not read: nothing to say
+        (["max(discharge, visit) >= delivered"], {"discharge"}, False),  # min/max leave a blank out
+        (["min(discharge, visit) >= delivered"], {"discharge", "visit"}, True),
     ],
 )
 def test_cannot_pass_when_absent_columns_leave_no_row_a_way(items, absent, cannot):

@@ -197,3 +197,23 @@ def test_a_patient_without_a_birth_date_is_controlled_below_both_thresholds(tmp_
     result = compute_indicators(read, parse_period("2025"), CentreConfig(), load_library(), only=["hypertension_bp_control_rate"])
     [row] = result.indicators
     assert (row.numerator, row.denominator) == (1, 2)
+
+
+def test_a_numerator_missing_a_column_is_not_said_to_want_a_figure(tmp_path):
+    """The reason names only what would make it computable: with no 产后访视日期 column a live-births
+    figure in chsc.yaml would not help, so the reason does not offer it."""
+    import datetime as dt
+
+    from helpers import make_id, write_workbook
+
+    from chsc_cli.config import CentreConfig
+    from chsc_cli.engine import compute_indicators, load_library
+    from chsc_cli.periods import parse_period
+    from chsc_cli.registers import read_folder
+
+    mother = make_id("19900101", "002")
+    write_workbook(tmp_path / "孕产妇.xlsx", {"孕产妇": [["身份证号", "分娩日期", "出院日期"], [mother, "2025-03-01", "2025-03-04"]]})
+    read = read_folder(tmp_path, today=dt.date(2026, 1, 10))
+    result = compute_indicators(read, parse_period("2025"), CentreConfig(), load_library(), only=["postpartum_visit_rate"])
+    [row] = result.indicators
+    assert row.value is None and "产后访视日期" in row.reason and "live_births" not in row.reason, row.reason

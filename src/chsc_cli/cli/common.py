@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ..id_masks import mask_ids_in_str
+from ..id_masks import mask_ids_in_data, mask_ids_in_str
 from ..problems import UserError
 
 EXIT_OK = 0
@@ -168,6 +168,9 @@ def emit_json(data) -> None:
     characters, where the fallback's "?" would lose a rare character of a name in a cp936 redirect."""
     from ..outputs.writer import json_text
 
+    # masked here, not only by the stream: a \u escape's last hex digits run into a following ID
+    # (\u7ad9110105…) and hide it from the stream's look for a run of exactly 18 characters
+    data = data if STDOUT.shown else mask_ids_in_data(data)
     text = json_text(data)
     try:
         text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")

@@ -36,9 +36,12 @@ UNFILLED = "未填"
 class NotComputable(Exception):
     """The indicator lacks a register, a column or a setting; `reason` says which, in Chinese."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, figure_helps: bool = True):
         super().__init__(reason)
         self.reason = reason
+        #: False when a chsc.yaml figure for the denominator would not make it computable (the
+        #: numerator lacks a column): the reason then names only what is missing
+        self.figure_helps = figure_helps
 
 
 def _title(kind: str) -> str:
@@ -121,7 +124,7 @@ class IndicatorRun:
         nodes = tuple(source.where) + tuple(source.having)
         self._columns_present(register, nodes)
 
-    def _columns_present(self, register: str, nodes: tuple, extra: tuple[str, ...] = ()) -> None:
+    def _columns_present(self, register: str, nodes: tuple, extra: tuple[str, ...] = (), numerator: bool = False) -> None:
         present = self.data.present_fields(register) | {"birth", "age", "first_birthday", "days_after_birth", "series"}
         needed = required_fields(nodes) | set(extra)
         kind = KINDS[register]
@@ -136,7 +139,7 @@ class IndicatorRun:
                 missing = sorted(absent)
         if missing:
             columns = "、".join(f"「{known[f]}」" for f in missing)
-            raise NotComputable(f"{_title(register)}缺少{columns}列")
+            raise NotComputable(f"{_title(register)}缺少{columns}列", figure_helps=not numerator)
 
     def _run(self) -> Evaluation:
         denominator_spec, numerator_spec = self.indicator.denominator, self.indicator.numerator
@@ -155,7 +158,7 @@ class IndicatorRun:
             try:
                 return self._roster_based()
             except NotComputable as missing:
-                if missing_settings:  # say both ways the centre can make it computable
+                if missing_settings and missing.figure_helps:  # say both ways the centre can make it computable
                     raise NotComputable(f"chsc.yaml 缺少 {'、'.join(missing_settings)}，且{missing.reason}") from None
                 raise
         raise NotComputable(f"chsc.yaml 缺少 {'、'.join(missing_settings)}")
@@ -302,9 +305,9 @@ class IndicatorRun:
         for item in self.indicator.numerator.require:
             event = item.event
             if event is not None:
-                self._columns_present(event.register, event.where + event.test, (event.date, *order_fields(event)))
+                self._columns_present(event.register, event.where + event.test, (event.date, *order_fields(event)), numerator=True)
             else:
-                self._columns_present(population.register, item.check)
+                self._columns_present(population.register, item.check, numerator=True)
             outcome = self.evaluator.evaluate(item, frame, population.rows)
             passed &= outcome.passed
             reasons = join_reasons(reasons, outcome.reasons)

@@ -164,6 +164,9 @@ def required_fields(nodes: tuple) -> set[str]:
     return needed
 
 
+#: Functions that leave blank arguments out (blank only when all are): coalesce, min, max (SQL's
+#: least / greatest) — none of their arguments is needed alone.
+_BLANKS_LEFT_OUT = ("coalesce", "min", "max")
 #: Kleene's three values, for what a condition can be on rows of a register missing some columns.
 _FALSE, _UNKNOWN, _TRUE = 0, 1, 2
 #: Above this many present fields the search below is skipped (the indicator is computed).
@@ -229,7 +232,7 @@ def _could_be(node, blank: set[str], absent: set[str]) -> int:
         if any(operand.kind == "field" and operand.value in blank for operand in direct):
             return _FALSE  # a comparison with a missing value is false
         for operand in direct:
-            if operand.kind == "call" and operand.value[0] == "coalesce":
+            if operand.kind == "call" and operand.value[0] in _BLANKS_LEFT_OUT:
                 fields = [argument for argument in operand.value[1] if argument.kind == "field"]
                 if len(fields) == len(operand.value[1]) and all(f.value in blank for f in fields):
                     return _FALSE
@@ -238,14 +241,14 @@ def _could_be(node, blank: set[str], absent: set[str]) -> int:
 
 
 def _direct_operands(node: Comparison):
-    """Operands outside coalesce(): each is needed for the comparison to hold."""
+    """Operands outside coalesce(), min() and max(): each is needed for the comparison to hold."""
     stack = [node.left, node.operand]
     while stack:
         operand = stack.pop()
         if operand is None:
             continue
         yield operand
-        if operand.kind == "call" and operand.value[0] != "coalesce":
+        if operand.kind == "call" and operand.value[0] not in _BLANKS_LEFT_OUT:
             stack.extend(operand.value[1])
         elif operand.kind == "arith":
             stack.extend(operand.value[1:])
