@@ -175,6 +175,23 @@ def test_two_aliases_of_one_field_fill_each_other(tmp_path):
     assert cell_problems(result) == []
 
 
+def test_an_alternate_column_is_read_and_judged_only_where_the_first_is_blank(tmp_path):
+    """Another column of a field fills only the rows the first leaves blank, and its problems are
+    reported only for those rows (a 迁出日期 of 不详 beside a filled 注销日期 is never read). A blank
+    yes/no or category cell (read as its default) is filled too: 签约 blank, 签约状态 已签约 -> signed;
+    档案状态 blank, 状态 死亡 -> closed."""
+    rows = [["身份证号", "建档日期", "注销日期", "迁出日期", "签约", "签约状态", "档案状态", "状态"],
+            [ID1, "2020-01-01", "2024-05-01", "不详", "是", "待定", None, "死亡"],
+            [ID2, "2020-01-01", None, "2024-06-01", None, "已签约", None, "迁出"]]
+    write_xlsx(tmp_path / "居民健康档案.xlsx", rows)
+    result = read(tmp_path)
+    table = result.tables["residents"].set_index("id_number")
+    assert [str(table.loc[key, "closed_date"].date()) for key in (ID1, ID2)] == ["2024-05-01", "2024-06-01"]
+    assert list(table.loc[[ID1, ID2], "signed"]) == [True, True]
+    assert list(table.loc[[ID1, ID2], "record_status"]) == ["closed", "closed"]
+    assert cell_problems(result) == []  # 不详 and 待定 stand beside filled cells: never read
+
+
 def test_a_second_date_time_column_fills_with_its_time(tmp_path):
     rows = [["卡片编号", "疾病名称", "诊断时间", "报告日期", "报告卡录入时间"],
             ["K1", "乙肝", "2025-03-01 08:00", "2025-03-01", "2025-03-01 09:00"],

@@ -92,6 +92,26 @@ class AliasIndex:
                 found.setdefault(hit[0], index)
         return found
 
+    def visible_first(self, kind_name: str, names: list[str], matched: dict[str, int], hidden: frozenset[int]) -> dict[str, int]:
+        """A field read from a hidden column (an old copy: a corrected 身份证号 beside the old one, or
+        an old 纳入管理日期 hidden beside a visible 建卡日期) is read from a visible column of it: the
+        same header first, else the best of its canonical name and aliases, left first."""
+        table = self.by_kind[kind_name]
+        keys = [normalise_header(name) for name in names]
+        out = dict(matched)
+        for field, index in matched.items():
+            if index not in hidden:
+                continue
+            visible = [
+                (keys[j] != keys[index], table[keys[j]][1], j)
+                for j in range(len(keys))
+                if j not in hidden and keys[j] in table and table[keys[j]][0] == field
+                and (keys[j] == keys[index] or table[keys[j]][1] <= TOP)
+            ]
+            if visible:
+                out[field] = min(visible)[2]
+        return out
+
     def alternates(
         self, kind_name: str, names: list[str], matched: dict[str, int], hidden: frozenset[int] = frozenset()
     ) -> dict[str, list[int]]:

@@ -13,7 +13,7 @@ import pandas as pd
 from ..config import CentreConfig
 from ..problems import Problem
 from .classify import classify, kind_from_settings
-from .columns import RegisterKind, completeness_message, normalise_header
+from .columns import RegisterKind, completeness_message
 from .headers import AliasIndex, find_header
 from .catalogue import Catalogue
 from .kinds import active_catalogue, use_catalogue
@@ -125,7 +125,7 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
             continue
         kind = kinds[outcome.kind]
         if raw.hidden_columns:
-            outcome = replace(outcome, matched=_visible_first(outcome.matched, header.names, raw.hidden_columns))
+            outcome = replace(outcome, matched=index.visible_first(kind.name, header.names, outcome.matched, raw.hidden_columns))
         missing = [c for c in kind.required if c.field not in outcome.matched]
         if missing:
             _missing_columns(result, raw.file, raw.sheet, header.row_index + 1, kind, missing)
@@ -177,17 +177,6 @@ def _hidden_reason(hidden: str, setting: str, register: bool) -> str | None:
     if hidden == VERY_HIDDEN and setting != "all":
         return VERY_HIDDEN_REGISTER_REASON
     return None
-
-
-def _visible_first(matched: dict[str, int], names: list[str], hidden: frozenset[int]) -> dict[str, int]:
-    """A header written twice (a corrected 身份证号 column beside the old one, hidden): the visible
-    column is read, not the first."""
-    keys = [normalise_header(name) for name in names]
-    out = dict(matched)
-    for field, index in matched.items():
-        if index in hidden:
-            out[field] = next((j for j, key in enumerate(keys) if key == keys[index] and j not in hidden), index)
-    return out
 
 
 def _skip(result: FileResult, file: str, sheet: str | None, reason: str) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..problems import PROBLEM_LEVELS, Problem
+from .cells import is_blank
 from .columns import Column, RegisterKind
 from .datetimes import HAS_TIME_SUFFIX
 from .headers import Header
@@ -173,12 +174,12 @@ def build_sheet_table(
         return positions[keep], uniques
 
     for field, index in matched.items():
-        builder.add(kind.column(field), cells(index), index)
+        builder.add(kind.column(field), cells(index), index, track_blank=field in (alternates or {}))
     for field, index in (fallbacks or {}).items():
         builder.add(kind.column(field), cells(index), index, key=_FALLBACK + field)
     for field, indexes in (alternates or {}).items():
         for index in indexes:
-            builder.add(kind.column(field), cells(index), index, key=f"{_ALTERNATE}{field}:{index}")
+            builder.add(kind.column(field), cells(index), index, key=f"{_ALTERNATE}{field}:{index}", track_blank=True)
     frame = builder.finish(matched)
     return SheetTable(frame, builder.problems, int(n_rows - keep.sum()))
 
@@ -223,6 +224,10 @@ class _Builder:
         #: required field -> (each row's position among the distinct values, those values, the
         #: column they made: used only while the field still holds that very array)
         self.spread: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        #: key -> which rows' cells are blank (for a field with alternates, and the alternates)
+        self.blank: dict[str, np.ndarray] = {}
+        #: an alternate column's problems, kept only for the rows it is read for (see finish)
+        self.deferred: dict[str, list[Problem]] = {}
 
     def report(self, mask: np.ndarray, code: str, details: object, column: Column, index: int | None) -> None:
         written = self.header.names[index] if index is not None else column.header
@@ -240,14 +245,29 @@ class _Builder:
                 )
             )
 
-    def add(self, column: Column, raw: np.ndarray, index: int, key: str | None = None) -> None:
-        """Parse one column into `key` (default: its field), reporting and dropping as it goes."""
+    def add(self, column: Column, raw: np.ndarray, index: int, key: str | None = None, track_blank: bool = False) -> None:
+        """Parse one column into `key` (default: its field), reporting and dropping as it goes;
+        `track_blank`: note which rows' cells are blank (a blank yes/no or category cell is parsed
+        to the column's default, so the parsed values cannot tell)."""
         key = key or column.field
+        if key.startswith(_ALTERNATE):  # its problems wait until the rows it is read for are known
+            saved, self.problems = self.problems, []
+            try:
+                self._add(column, raw, index, key, track_blank)
+            finally:
+                self.deferred[key], self.problems = self.problems, saved
+            return
+        self._add(column, raw, index, key, track_blank)
+
+    def _add(self, column: Column, raw: np.ndarray, index: int, key: str, track_blank: bool) -> None:
         if index is not None and index < len(self.header.names):
             column = with_declared_codes(column, self.header.names[index])
         if self.sheet.date1904 and column.type in ("date", "datetime"):
             raw = (raw[0], _serials_from_1904(raw[1]))
         positions, *distinct = parse_distinct(raw, parser_for(column), column.type)
+        if track_blank:
+            at, uniques = raw if isinstance(raw, tuple) else factorize(raw)
+            self.blank[key] = np.fromiter(map(is_blank, uniques), dtype=bool, count=len(uniques))[at]
         values, codes, details = per_row(positions, *distinct)
         if key == self.id_facts_of:  # what each distinct ID says, spread to the rows as the IDs are
             self.id_facts = [facts[positions] for facts in distinct_id_facts(distinct[0])]
@@ -309,17 +329,23 @@ class _Builder:
                     self._check_plausible(self.kind.column(target), index)
 
     def _fill_from_alternates(self) -> None:
-        """A field's other columns, left to right, fill the rows its column leaves blank."""
+        """A field's other columns, left to right, fill the rows whose cells its column leaves blank
+        (a blank yes/no cell too, which reads as no); an alternate's problems are reported only for
+        those rows — a bad date beside a filled one is never read."""
         for key in [key for key in self.columns if key.startswith(_ALTERNATE) and not key.endswith(HAS_TIME_SUFFIX)]:
             field = key.removeprefix(_ALTERNATE).rpartition(":")[0]
             values, more = self.columns[field], self.columns.pop(key)
-            blank = np.asarray(pd.isna(values), dtype=bool) & ~np.asarray(pd.isna(more), dtype=bool)
+            blank, more_blank = self.blank[field], self.blank.pop(key)
+            read_for = set(self.excel_rows[blank].tolist())
+            self.problems.extend(problem for problem in self.deferred.pop(key, []) if problem.row in read_for)
+            fill = blank & ~more_blank
+            self.blank[field] = blank & more_blank
             if field + HAS_TIME_SUFFIX in self.columns:
                 has_time = self.columns[field + HAS_TIME_SUFFIX]
-                self.columns[field + HAS_TIME_SUFFIX] = np.where(blank, self.columns.pop(key + HAS_TIME_SUFFIX), has_time)
-            if blank.any():
+                self.columns[field + HAS_TIME_SUFFIX] = np.where(fill, self.columns.pop(key + HAS_TIME_SUFFIX), has_time)
+            if fill.any():
                 values = values.copy()
-                values[blank] = more[blank]
+                values[fill] = more[fill]
                 self.columns[field] = values
 
     def _fill_from_fallbacks(self) -> None:
