@@ -192,6 +192,25 @@ def test_an_alternate_column_is_read_and_judged_only_where_the_first_is_blank(tm
     assert cell_problems(result) == []  # 不详 and 待定 stand beside filled cells: never read
 
 
+@pytest.mark.parametrize(
+    "first,second,third",
+    [(".", "2024-06-01", None), (None, ".", "2024-06-01"), (None, "坏", "2024-06-01"), ("#N/A", "2024-06-01", None)],
+)
+def test_a_cell_read_as_missing_is_filled_by_the_next_column(tmp_path, first, second, third):
+    """A cell that is not empty but reads as missing (`.` in a date, #N/A, an unreadable date) is
+    filled by the next column of the field, and the chain goes on past it."""
+    rows = [["身份证号", "建档日期", "注销日期", "迁出日期", "死亡日期", "档案状态"], [ID1, "2020-01-01", first, second, third, "迁出"]]
+    write_xlsx(tmp_path / "居民健康档案.xlsx", rows)
+    closed = read(tmp_path).tables["residents"]["closed_date"]
+    assert str(closed.iloc[0].date()) == "2024-06-01"
+
+
+def test_an_implausible_reading_is_filled_by_the_next_column(tmp_path):
+    rows = [["身份证号", "随访日期", "随访方式", "空腹血糖", "空腹血糖值"], [ID1, "2025-03-01", "门诊", 99, 6.1]]
+    write_xlsx(tmp_path / "糖尿病患者随访记录.xlsx", rows)
+    assert read(tmp_path).tables["diabetes_followups"]["fasting_glucose"].tolist() == [6.1]
+
+
 def test_a_second_date_time_column_fills_with_its_time(tmp_path):
     rows = [["卡片编号", "疾病名称", "诊断时间", "报告日期", "报告卡录入时间"],
             ["K1", "乙肝", "2025-03-01 08:00", "2025-03-01", "2025-03-01 09:00"],

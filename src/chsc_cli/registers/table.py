@@ -335,7 +335,10 @@ class _Builder:
         for key in [key for key in self.columns if key.startswith(_ALTERNATE) and not key.endswith(HAS_TIME_SUFFIX)]:
             field = key.removeprefix(_ALTERNATE).rpartition(":")[0]
             values, more = self.columns[field], self.columns.pop(key)
-            blank, more_blank = self.blank[field], self.blank.pop(key)
+            # blank: an empty cell (a yes/no or category one reads as its default), or one read as
+            # missing — `.` in a date, #N/A, an implausible or unreadable value
+            blank = self.blank[field] | np.asarray(pd.isna(values), dtype=bool)
+            more_blank = self.blank.pop(key) | np.asarray(pd.isna(more), dtype=bool)
             read_for = set(self.excel_rows[blank].tolist())
             self.problems.extend(problem for problem in self.deferred.pop(key, []) if problem.row in read_for)
             fill = blank & ~more_blank
