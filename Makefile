@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/chsc compute sample_data --period 2025
 
-# two workers on a 2-core machine: about 6 minutes (5 min 41 s - 6 min 22 s measured at load average 1-2; 17 minutes
-# while other suites ran, load 4-8; README); property tests run the hypothesis
+# two workers on a 2-core machine: about 8 minutes (2,372 tests: 7 min 09 s - 7 min 52 s measured at load average ~2;
+# longer while other suites run; README); property tests run the hypothesis
 # profile HYPOTHESIS_PROFILE names (tests/conftest.py): 'ci' here, `make test HYPOTHESIS_PROFILE=thorough` for many more
 HYPOTHESIS_PROFILE ?= ci
 test: $(STAMP)
