@@ -5,7 +5,7 @@
   cell in xlsx (never a formula) and is prefixed with `'` in csv. A name in a register cannot become
   a formula in a report.
 - No full ID number: every ID number in any text written (a cell, a header, a sheet's name) is masked
-  (people.mask_ids_in_str) — an ID typed into a name or station cell reaches every list and table —
+  (id_masks.mask_ids_in_str) — an ID typed into a name or station cell reaches every list and table —
   unless the caller passes `show_ids` (only `gaps --show-id`).
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chsc_cli.id_masks import SHORTEST_ID, mask_ids_in_str
+from chsc_cli.id_masks import mask_ids_in_str
 from chsc_cli.problems import UserError
 from chsc_cli.registers.sources import OUTPUT_MARK
 
@@ -129,8 +129,7 @@ def _shown_rows(header: Sequence[str], rows: Iterable[Sequence[object]], show_id
     """The header and the rows (lazily) as they may be written: ID numbers masked unless `show_ids`."""
     if show_ids:
         return header, rows
-    return [_masked(name) for name in header], (
-        [mask_ids_in_str(value) if type(value) is str and len(value) >= SHORTEST_ID else value for value in row] for row in rows)
+    return [_masked(name) for name in header], ([_masked(value) for value in row] for row in rows)
 
 
 def _write_csv_rows(stream, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -290,7 +289,6 @@ def display_width(value: object) -> int:
 
 def _fill_sheet(sheet, spec: SheetSpec, choices: _ChoiceLists, formats: _Formats, show_ids: bool = False) -> None:
     shown = (lambda value: value) if show_ids else _masked
-    masking = not show_ids
     columns = max([len(spec.header), *(len(row) for row in spec.rows)])
     if 1 + len(spec.rows) + spec.empty_rows > EXCEL_MAX_ROWS:
         raise UserError(f"工作表「{spec.title}」有 {len(spec.rows):,} 行，超过 Excel 一个工作表的上限 {EXCEL_MAX_ROWS - 1:,} 行",
@@ -301,9 +299,7 @@ def _fill_sheet(sheet, spec: SheetSpec, choices: _ChoiceLists, formats: _Formats
     for index, row in enumerate(spec.rows):
         fill = HIGHLIGHT_FILL if index in spec.highlight_rows else None
         for column in range(columns):
-            value = row[column] if column < len(row) else None
-            if masking and type(value) is str and len(value) >= SHORTEST_ID:  # most cells are shorter: no call
-                value = mask_ids_in_str(value)
+            value = shown(row[column]) if column < len(row) else None
             _write_cell(sheet, index + 1, column, value, formats, number_formats.get(column), fill)
     for index in range(len(spec.rows), len(spec.rows) + spec.empty_rows):
         for column, number_format in number_formats.items():
@@ -319,7 +315,7 @@ def _fill_sheet(sheet, spec: SheetSpec, choices: _ChoiceLists, formats: _Formats
 
 def _masked(value: object) -> object:
     """A text with its ID numbers masked; any other value as it is."""
-    return mask_ids_in_str(value) if type(value) is str and len(value) >= SHORTEST_ID else value
+    return mask_ids_in_str(value) if type(value) is str else value
 
 
 #: The fills of a header and of a highlighted row.

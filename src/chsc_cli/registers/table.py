@@ -266,7 +266,7 @@ class _Builder:
             raw = (raw[0], _serials_from_1904(raw[1]))
         positions, *distinct = parse_distinct(raw, parser_for(column), column.type)
         if track_blank:
-            at, uniques = raw if isinstance(raw, tuple) else factorize(raw)
+            at, uniques = raw  # (each row's position among the distinct cells, those cells)
             self.blank[key] = np.fromiter(map(is_blank, uniques), dtype=bool, count=len(uniques))[at]
         values, codes, details = per_row(positions, *distinct)
         if key == self.id_facts_of:  # what each distinct ID says, spread to the rows as the IDs are
