@@ -99,3 +99,27 @@ def test_a_record_indicator_counts_its_shortfall_in_its_own_word(tmp_path):
     console = Console(record=True, width=200)
     render_check(console, result)
     assert "需再完成 1 例" in console.export_text()
+
+
+def test_progress_pace_of_a_count_aims_at_the_whole_years_minimum(tmp_path):
+    # six lectures by June: on schedule (the pro-rated line is 6, shortfall 0), yet six more are due by
+    # December, one a month; three by June: three short of the line but nine short of the year's 12
+    from chsc_cli.services.progress import progress
+    from chsc_cli.outputs.progress_files import progress_html
+
+    lib = library(tmp_path, {"lectures": LECTURES})
+    def lecture_row(dates):
+        every = progress(read_result({"test_activities": lectures(dates)}), lib, CentreConfig(), 2025, 6)
+        return next(row for row in every if row.id == "lectures")
+
+    on_schedule, behind = lecture_row(months(2025, 6)), lecture_row(months(2025, 3))
+    assert (on_schedule.current.shortfall, on_schedule.pace) == (0, 1)
+    assert (behind.current.shortfall, behind.pace) == (3, 2)
+    assert "每月需完成 1 次" in progress_html([on_schedule], None, 2025, 6)
+
+
+def test_check_pace_of_a_missed_count_aims_at_the_whole_years_minimum(tmp_path):
+    from chsc_cli.services.progress import pace_lines
+
+    result, _ = run(tmp_path, lectures(months(2025, 3)), "2025-01..2025-06")
+    assert pace_lines(result.indicators, result.period) == {"lectures": "按年底达标：剩余 6 个月，每月需完成 2 次"}

@@ -57,6 +57,8 @@ def _status(row: ProgressRow, through: int) -> str:
     if current.met is None:
         return "—"
     if current.met:
+        if through < 12 and current.is_count and row.pace:  # on schedule, the rest of the year still to hold
+            return f"已达到1–{through}月的进度；剩余 {12 - through} 个月，每月需完成 {row.pace:,} {unit_word(current)}"
         return "已达标"
     if through >= 12:
         return f"年底未达标，尚差 {current.shortfall:,} {unit_word(current)}"
@@ -79,7 +81,8 @@ def render_progress_table(console: Console, rows: list[ProgressRow], year: int, 
     console.print(table)
     remaining = 12 - through
     if remaining > 0:
-        console.print(f"每月需完成 = 当前差距 ÷ 剩余 {remaining} 个月（向上取整），按此进度年底可达标。", markup=False)
+        counts = "；计次指标为（全年应开展次数 − 已开展次数）÷ 剩余月数" if any(row.current.is_count for row in rows) else ""
+        console.print(f"每月需完成 = 当前差距 ÷ 剩余 {remaining} 个月（向上取整）{counts}，按此进度年底可达标。", markup=False)
     quarterly = [row.name for row in rows if row.quarterly]
     if quarterly and through > 3:
         console.print(f"{'、'.join(quarterly)}：{QUARTERLY_NOTE}", markup=False)

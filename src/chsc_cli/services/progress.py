@@ -13,7 +13,7 @@ from ..problems import Problem
 from ..engine.engine_input import EngineData
 from ..engine.compute import compute_indicators
 from ..engine.library import Library
-from ..engine.results import ComputeResult, GroupedWarning, IndicatorResult
+from ..engine.results import ComputeResult, GroupedWarning, IndicatorResult, prorated
 from .workspace import Progress, Workspace, no_progress
 
 
@@ -51,6 +51,17 @@ def monthly_pace(shortfall: int | None, months_remaining: int) -> int | None:
     return -(-shortfall // months_remaining)
 
 
+def year_end_shortfall(row: IndicatorResult, start) -> int | None:
+    """What is still to be done by 31 December for a period that starts on `start` and ends before
+    then: a rate's shortfall today (its target is a share, the same at the year end); for a count,
+    the minimum of `start`..31 December (the whole year's for a year to date) less the count so far
+    — not the shortfall against the period's pro-rated minimum, which is 0 when a centre is merely
+    on schedule although the rest of the year's activities are still to be held."""
+    if not row.is_count or row.per_year is None or row.numerator is None:
+        return row.shortfall
+    return max(0, prorated(row.per_year, start, start.replace(month=12, day=31)) - row.numerator)
+
+
 def last_event_month(data: EngineData, library: Library, year: int) -> int:
     """The last month of `year` with any event row read by the library's numerators, inside
     `any:`/`all:` groups too (1 when there is none)."""
@@ -85,12 +96,14 @@ def _rows(library: Library, by_month: list[ComputeResult], through: int) -> list
     rows = []
     for position, indicator_id in enumerate(library.indicators):
         months = [result.indicators[position] for result in by_month]
-        pace = monthly_pace(months[-1].shortfall, 12 - through)
+        current = months[-1]
+        pace = monthly_pace(year_end_shortfall(current, by_month[-1].period.start), 12 - through)
         rows.append(ProgressRow(indicator_id, months[-1].name, months, pace, requires_per_quarter(library.indicators[indicator_id])))
     return rows
 
 
-__all__ = ["ProgressRow", "YearProgress", "last_event_month", "monthly_pace", "progress", "year_progress"]
+__all__ = ["ProgressRow", "YearProgress", "last_event_month", "monthly_pace", "progress", "year_end_shortfall",
+           "year_progress"]
 
 
 def pace_lines(result_rows: list[IndicatorResult], period) -> dict[str, str]:
@@ -102,7 +115,7 @@ def pace_lines(result_rows: list[IndicatorResult], period) -> dict[str, str]:
     lines = {}
     for row in result_rows:
         if row.group is None and row.met is False:
-            pace = monthly_pace(row.shortfall, remaining)
+            pace = monthly_pace(year_end_shortfall(row, period.start), remaining)
             if pace is not None:
                 lines[row.id] = f"按年底达标：剩余 {remaining} 个月，每月需完成 {pace:,} {row.unit_word}"
     return lines
