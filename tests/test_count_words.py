@@ -123,3 +123,16 @@ def test_check_pace_of_a_missed_count_aims_at_the_whole_years_minimum(tmp_path):
 
     result, _ = run(tmp_path, lectures(months(2025, 3)), "2025-01..2025-06")
     assert pace_lines(result.indicators, result.period) == {"lectures": "按年底达标：剩余 6 个月，每月需完成 2 次"}
+
+
+def test_explain_gives_a_count_its_number_not_a_percentage(tmp_path):
+    # a count's target is 12 a year: not 「>= 1200%」, and its result is the count, not 「36 / — = —」
+    from chsc_cli.outputs.library_text import render_definition, render_steps
+
+    result, lib = run(tmp_path, lectures(months(2025, 5)), "2025H1")
+    console = Console(record=True, width=200)
+    render_definition(console, lib, "lectures", {})
+    render_steps(console, result.evaluations["lectures"], "2025年上半年")
+    text = console.export_text()
+    assert "目标：>= 每年 12次" in text and "%" not in text
+    assert "结果：5次（2025年上半年应开展6次）" in text

@@ -21,15 +21,19 @@ def render_library(console: Console, library: Library, targets: dict) -> None:
     for indicator_id, indicator in library.indicators.items():
         target = targets.get(indicator_id, indicator.target)
         registers = "、".join(KINDS[r].title for r in indicator.registers)
-        shown = f"每年 {int(target)}{indicator.unit_word}" if indicator.unit == "count" else target_percent(target)
-        table.add_row(*map(Text, (indicator_id, indicator.name, indicator.category, f"{indicator.comparison} {shown}", registers)))
+        table.add_row(*map(Text, (indicator_id, indicator.name, indicator.category, f"{indicator.comparison} {_target(indicator, target)}", registers)))
     console.print(table)
+
+
+def _target(indicator, target) -> str:
+    """90%, or a count's yearly minimum (每年 12次): a count's target is a number, not a share."""
+    return f"每年 {int(target)}{indicator.unit_word}" if indicator.unit == "count" else target_percent(target)
 
 
 def render_definition(console: Console, library: Library, indicator_id: str, targets: dict) -> None:
     indicator = library.indicators[indicator_id]
     target = targets.get(indicator_id, indicator.target)
-    console.print(Text.assemble((indicator.name, "bold"), f"（{indicator.id}）  类别：{indicator.category}  目标：{indicator.comparison} {target_percent(target)}"))
+    console.print(Text.assemble((indicator.name, "bold"), f"（{indicator.id}）  类别：{indicator.category}  目标：{indicator.comparison} {_target(indicator, target)}"))
     console.print(f"登记表：{'、'.join(KINDS[r].title for r in indicator.registers)}", markup=False)
     console.print(f"定义文件：{library.sources[indicator_id]}", markup=False)
     console.print(indicator.definition, markup=False)
@@ -48,6 +52,10 @@ def render_steps(console: Console, evaluation: Evaluation, period_label: str) ->
     console.print(table)
     if result.reason:
         console.print(f"无法计算：{result.reason}", markup=False)
+        return
+    if result.is_count:  # no denominator: the count against the period's minimum
+        minimum = "" if result.target is None else f"（{period_label}应开展{target_text(result)}）"
+        console.print(f"结果：{amount(result.numerator, result)}{minimum}", markup=False)
         return
     console.print(
         f"结果：{count(result.numerator)} / {count(result.denominator)} = {percent(result.numerator, result.denominator)}"
