@@ -136,3 +136,14 @@ def test_explain_gives_a_count_its_number_not_a_percentage(tmp_path):
     text = console.export_text()
     assert "目标：>= 每年 12次" in text and "%" not in text
     assert "结果：5次（2025年上半年应开展6次）" in text
+
+
+def test_progress_runs_through_the_last_month_of_a_register_only_counts_read(tmp_path):
+    # an activity register is an event register: its rows in October make October the default
+    # --through, although no indicator's numerator reads an event (it said January: nothing found)
+    from chsc_cli.engine import EngineData
+    from chsc_cli.services.progress import last_event_month
+
+    lib = library(tmp_path, {"lectures": LECTURES})
+    data = EngineData.prepare(read_result({"test_activities": lectures(months(2025, 10))}))
+    assert last_event_month(data, lib, 2025) == 10

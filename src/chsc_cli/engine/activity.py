@@ -50,6 +50,13 @@ def activity_dates(indicator, present: Container[str] | None = None) -> list[tup
     return _dated_columns(event_registers or rosters)
 
 
+def event_row_dates(indicator) -> list[tuple[str, str]]:
+    """(register, date field) pairs of the event rows (not a roster's 建档日期 or 签约日期) that show
+    an indicator's work: its numerator's events, or — a count, a record rate — the date columns of
+    the event registers it reads (`progress`: the last month with any event row in the year)."""
+    return [pair for pair in activity_dates(indicator) if not KINDS[pair[0]].roster]
+
+
 def _dated_columns(registers: Iterable[str]) -> list[tuple[str, str]]:
     return [
         (register, column.field)

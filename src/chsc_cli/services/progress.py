@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..config import CentreConfig
-from ..engine.activity import numerator_events, period_without_data
+from ..engine.activity import event_row_dates, period_without_data
 from ..periods import parse_period, year_to_month
 from ..problems import Problem
 from ..engine.engine_input import EngineData
@@ -63,10 +63,11 @@ def year_end_shortfall(row: IndicatorResult, start) -> int | None:
 
 
 def last_event_month(data: EngineData, library: Library, year: int) -> int:
-    """The last month of `year` with any event row read by the library's numerators, inside
-    `any:`/`all:` groups too (1 when there is none)."""
+    """The last month of `year` with any event row the library reads: its numerators' events, inside
+    `any:`/`all:` groups too, and the dates of the event registers of indicators without one (a
+    count's activities, report cards); 1 when there is none."""
     last = 0
-    pairs = dict.fromkeys(pair for indicator in library.indicators.values() for pair in numerator_events(indicator))
+    pairs = dict.fromkeys(pair for indicator in library.indicators.values() for pair in event_row_dates(indicator))
     for pair in pairs:
         dates = data.counted_column(*pair)  # None without the register, or without an optional column
         if dates is not None:
