@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -180,3 +181,21 @@ def test_monthly_pace_is_ceil_of_shortfall_over_months_remaining(shortfall, mont
     from chsc_cli.services.progress import monthly_pace
 
     assert monthly_pace(shortfall, months) == pace
+
+
+def test_explain_tells_apart_the_steps_of_several_event_conditions(tmp_path):
+    # nip_basic_full_series_rate has five: each printed as 「预防接种记录：窗口内有符合条件记录的人数」
+    # with nothing to tell which series it counted
+    from helpers import make_id, write_small_centre
+
+    folder = write_small_centre(tmp_path / "centre", [make_id("19500101", "001"), make_id("19550101", "002"), make_id("19900101", "003")])
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    text = (Path(__file__).resolve().parents[1] / "indicators" / "elderly_tcm_management_rate.yaml").read_text(encoding="utf-8")
+    requirement = text[text.index("    - exists:"):]
+    (mine / "elderly_tcm_management_rate.yaml").write_text(text + requirement.replace("tcm_constitution", "lifestyle_assessment"), encoding="utf-8")
+    ran = run_chsc("explain", "elderly_tcm_management_rate", folder, "-p", "2025", "--indicators", mine)
+    assert ran.code == 0, ran.output
+    labels = re.findall(r"│ (\S[^│]*?)\s*│\s*\d+ │", ran.stdout)
+    assert "老年人健康体检记录：窗口内有符合条件记录的人数（分子第1项条件）" in labels
+    assert "老年人健康体检记录：窗口内有符合条件记录的人数（分子第2项条件）" in labels

@@ -302,7 +302,8 @@ class IndicatorRun:
         everyone) may count."""
         passed = pd.Series(True if eligible is None else eligible, index=frame.index, dtype=bool)
         reasons = pd.Series(None, index=frame.index, dtype=object)
-        for item in self.indicator.numerator.require:
+        several = sum(item.event is not None for item in self.indicator.numerator.require) > 1
+        for number, item in enumerate(self.indicator.numerator.require, start=1):
             event = item.event
             if event is not None:
                 self._columns_present(event.register, event.where + event.test, (event.date, *order_fields(event)), numerator=True)
@@ -313,7 +314,8 @@ class IndicatorRun:
             reasons = join_reasons(reasons, outcome.reasons)
             if event is not None:
                 title = KINDS[event.register].title
-                self.steps.append((f"{title}：窗口内有符合条件记录的{self._counted_noun()}", outcome.eligible_persons))
+                which = f"（分子第{number}项条件）" if several else ""  # five vaccine series: five steps told apart
+                self.steps.append((f"{title}：窗口内有符合条件记录的{self._counted_noun()}{which}", outcome.eligible_persons))
                 self._event_warnings(event, roster_register, counted)
         if eligible is not None:  # said only when no requirement explains it already
             unexplained = ~np.asarray(eligible, dtype=bool) & reasons.isna().to_numpy()
