@@ -9,6 +9,10 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..engine.results import PERIOD_WITHOUT_DATA
+from ..services.district_totals import DISTRICT_TARGET_DIFFERS
+
+#: notices said apart, about the period or the settings rather than the registers' rows
+NOTICES = (PERIOD_WITHOUT_DATA, DISTRICT_TARGET_DIFFERS)
 
 
 def data_problems_text(warnings: Iterable, *, codes: bool = True) -> str | None:
@@ -17,7 +21,7 @@ def data_problems_text(warnings: Iterable, *, codes: bool = True) -> str | None:
     has none. `codes=False` leaves the problem codes out (a report's reader does not need them)."""
     tally: dict[str, Counter] = {"error": Counter(), "warning": Counter()}
     for warning in warnings:
-        if warning.code != PERIOD_WITHOUT_DATA and warning.level in tally:  # the notice is said apart
+        if warning.code not in NOTICES and warning.level in tally:  # the notices are said apart
             tally[warning.level][warning.code] += warning.count
     errors, others = tally["error"], tally["warning"]
     if not errors and not others:

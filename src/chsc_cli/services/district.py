@@ -20,7 +20,7 @@ from ..periods import Period
 from ..problems import Problem, UserError
 from ..registers.sources import REGISTER_SUFFIXES, is_system_folder
 from .config_rules import verify_targets
-from .district_totals import repeated_names, roll_up
+from .district_totals import centre_labels, district_targets, repeated_names, roll_up
 from .workspace import (
     STOPPING_CODES,
     Progress,
@@ -167,7 +167,7 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
     district_settings = district_loaded.settings
     library = load_library(indicator_dirs)
     verify_targets(library, district_loaded)
-    results, previous, with_rows, left_out, config_files = {}, {}, set(), {}, {}
+    results, previous, with_rows, left_out, config_files, own_targets = {}, {}, set(), {}, {}, {}
     problems: list[Problem] = []
     inputs = [district_loaded.path] if district_loaded.path is not None else []
     for folder in folders:
@@ -183,6 +183,7 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
             continue
         config_files[centre] = f"{centre}/{CONFIG_NAME}" if settings.path is not None else None
         centre_settings = _centre_settings(settings, district_settings)
+        own_targets[centre] = settings.settings.targets
         name = centre_settings.centre or folder.name
         computed = compute_indicators(read, period, centre_settings, library, reasons=False).figures_only()
         results[centre] = replace(computed, centre=name)
@@ -200,8 +201,10 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
     repeated = repeated_names({centre: computed.centre for centre, computed in results.items()}, config_files)
     warn(repeated)
     name = district_settings.centre or district_dir.resolve().name
-    targets = {i: district_settings.targets.get(i, indicator.target) for i, indicator in library.indicators.items()}
-    current = roll_up(name, period, results, [*ignored, *problems, *repeated], targets, left_out)
+    labels = centre_labels({centre: computed.centre for centre, computed in results.items()})
+    targets, differing = district_targets(library, district_settings.targets, own_targets, labels)
+    warn(differing)
+    current = roll_up(name, period, results, [*ignored, *problems, *repeated, *differing], targets, left_out)
     if compare is None:
         return DistrictRun(current, inputs, library)
     return DistrictRun(current, inputs, library, roll_up(name, compare, previous, [], targets, left_out), with_rows)

@@ -15,6 +15,10 @@ from ..periods import Period
 from ..problems import Problem
 from ..engine.results import ComputeResult, GroupedWarning, IndicatorResult, group_problems
 
+#: the notice that the centres' targets of an indicator differ and the district sets none (about
+#: the settings, not the data: not among the data's problems)
+DISTRICT_TARGET_DIFFERS = "district-target-differs"
+
 
 @dataclass
 class DistrictResult:
@@ -76,6 +80,40 @@ def repeated_names(names: dict[str, str], config_files: dict[str, str | None]) -
                 file=config_files.get(folder) or folder,
             ))
     return problems
+
+
+def _percent(target: Decimal) -> str:
+    return f"{(target * 100).normalize():f}%"
+
+
+def district_targets(library, own: dict[str, Decimal], centres: dict[str, dict[str, Decimal]],
+                     labels: dict[str, str] | None = None) -> tuple[dict[str, Decimal], list[Problem]]:
+    """Each indicator's target for the district total: the district's own chsc.yaml (or --config)
+    `targets:`; else the one target every centre rolled up computes it against (its own chsc.yaml's,
+    else the library's); else the library's, with a `district-target-differs` notice naming the
+    indicator. `own`: the district's targets; `centres`: folder -> that centre's own chsc.yaml
+    targets. A count's total target is the sum of the centres' (district_total), not chosen here."""
+    labels = labels or {}
+    targets, problems = {}, []
+    for indicator_id, indicator in library.indicators.items():
+        if indicator_id in own:
+            targets[indicator_id] = own[indicator_id]
+            continue
+        targets[indicator_id] = indicator.target
+        if indicator.unit == "count" or not centres:
+            continue
+        used = {folder: written.get(indicator_id, indicator.target) for folder, written in centres.items()}
+        if len(set(used.values())) == 1:
+            targets[indicator_id] = next(iter(used.values()))
+            continue
+        listed = "，".join(f"{labels.get(folder, folder)} {_percent(target)}" for folder, target in used.items())
+        problems.append(Problem(
+            DISTRICT_TARGET_DIFFERS,
+            f"各中心的「{indicator.name}」目标不一致（{listed}），区级 chsc.yaml 没有写该指标的目标："
+            f"区合计按指标库的默认目标 {_percent(indicator.target)} 判断是否达标。"
+            f"如需另定，请在区级文件夹的 chsc.yaml 的 targets 中写 {indicator_id}",
+        ))
+    return targets, problems
 
 
 def coverage_note(centres: dict[str, ComputeResult], left_out: dict[str, str]) -> str | None:
