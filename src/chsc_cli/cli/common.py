@@ -213,10 +213,11 @@ def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] |
 
 def say_period_notice(result, quiet: bool) -> None:
     """Before the figures, on stderr: the period holds no register row (a mistyped year, or one not
-    yet begun). JSON keeps it as a `period-without-data` warning."""
+    yet begun). JSON keeps it as a `period-without-data` warning. A district's has a line per centre."""
     notice = getattr(result, "period_notice", None)
     if notice and not quiet:
-        stderr.print(f"注意：{notice}", markup=False)
+        for line in notice.splitlines():
+            stderr.print(f"注意：{line}", markup=False)
 
 
 def say_data_problems(result, quiet: bool) -> None:

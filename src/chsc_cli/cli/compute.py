@@ -62,6 +62,7 @@ def compute(
         from .district import compute_district
 
         result, inputs = compute_district(data_dir, chosen_period, indicators or [], config, quiet, no_cache)
+        say_period_notice(result, quiet)
     else:
         workspace = load_workspace(data_dir, config, indicators, quiet, no_cache)  # first: it reads ahead
         from ..engine import compute_indicators

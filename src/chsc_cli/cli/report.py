@@ -102,11 +102,13 @@ def _district_report(data_dir, period, compare_period, kind, output, output_form
     from .district import district_run
 
     run = district_run(data_dir, period, indicators or [], config, quiet, no_cache, compare=compare_period)
+    say_period_notice(run.current, quiet)
     context = build_report_context(run.current, library=run.library, kind=kind, compare=run.previous,
                                    compare_with_rows=run.with_rows, unit="中心")
     written = write_report(context, output, output_format, template=template, protected=run.inputs)
     if not quiet:
         stderr.print(f"已写入 {written}", markup=False)
+    say_data_problems(run.current, quiet)  # the centres' errors and warnings summed, as the data note says
     return EXIT_OK
 
 

@@ -38,6 +38,19 @@ class DistrictResult:
     total_label = "全区合计"
 
     @property
+    def period_notice(self) -> str | None:
+        """The centres' `period-without-data` notices (no register row dated in the period), said
+        before the figures as one centre's is: the notice alone when every centre has the same one
+        (a period not yet begun), else one line per centre, after its name; None when no centre has one."""
+        notices = {folder: computed.period_notice for folder, computed in self.centres.items() if computed.period_notice}
+        if not notices:
+            return None
+        if len(notices) == len(self.centres) and len(set(notices.values())) == 1:
+            return next(iter(notices.values()))
+        labels = centre_labels({folder: computed.centre for folder, computed in self.centres.items()})
+        return "\n".join(f"{labels[folder]}：{notice}" for folder, notice in notices.items())
+
+    @property
     def complete(self) -> bool:
         """The totals cover every centre folder of the district."""
         return not self.left_out
