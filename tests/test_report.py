@@ -250,6 +250,45 @@ def test_sentence_from_the_figures(now, before, clause):
         assert sentence == "老年人健康管理率86.4%（4501/5210），较上年提升3.2个百分点，未达到90%的目标，尚差188人。"
 
 
+def _count_result(period, numerator):
+    row = IndicatorResult(id="health_lecture_count", name="健康知识讲座次数", category="健康教育", group=None,
+                          numerator=numerator, denominator=None, target=Decimal(12), comparison=">=",
+                          denominator_source=None, unit="count", per_year=12,
+                          reason=None if numerator is not None else "缺少登记表：健康教育活动记录")
+    return ComputeResult(centre="临城街道社区卫生服务中心", period=parse_period(period), indicators=[row],
+                         evaluations={}, warnings=[])
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "shown"),
+    [
+        ((None, None), (None, None), "—"),  # neither period: nothing to compare, not 无上年数据
+        ((4, 0), (None, None), "—"),  # a zero denominator now
+        ((None, None), (832, 1000), "—"),
+        ((4501, 5210), (None, None), "无上年数据"),  # a value now, none then
+    ],
+)
+def test_the_change_is_a_dash_when_the_current_period_has_no_value(now, before, shown):
+    line = build_report_context(_result("2025", *now), library=load_library(), compare=_result("2024", *before)).indicators[0]
+    assert (line.change.table_text, line.change.text) == (shown, shown)
+
+
+def test_a_count_not_computable_now_is_a_dash_in_every_format(tmp_path):
+    library = load_library()
+    context = build_report_context(_count_result("2025", None), library=library, compare=_count_result("2024", None))
+    assert context.indicators[0].change.table_text == "—"
+    rate = build_report_context(_result("2025", None, None), library=library, compare=_result("2024", None, None))
+    for fmt in ("md", "html", "docx"):
+        output = tmp_path / f"总结.{fmt}"
+        write_report(rate, output, fmt)
+        if fmt == "docx":
+            cells = [cell.text for table in Document(output).tables for row in table.rows for cell in row.cells]
+            text = "\n".join(cells)
+        else:
+            text = output.read_text(encoding="utf-8")
+        assert "老年人健康管理率" in text and "无上年数据" not in text, fmt
+
+
 def test_compare_phrase_for_a_half_year_and_an_older_year():
     library = load_library()
     half = build_report_context(_result("2025H1", 5, 10), library=library, compare=_result("2024H1", 4, 10))
@@ -267,14 +306,18 @@ def test_chinese_count_groups_only_from_five_digits():
 
 def test_compare_period_without_data_says_no_last_year_data(computed, tmp_path):
     context = _context(computed, compare="2016")
-    assert all(line.change.text == "无上年数据" and not line.change.available for line in context.indicators)
+    assert all(line.change.text == ("无上年数据" if line.computable else "—") and not line.change.available
+               for line in context.indicators)
     assert all("无上年数据" in line.sentence for line in context.indicators if line.computable)
     output = tmp_path / "总结.md"
     write_report(context, output, "md")
     table_rows = [row for row in output.read_text(encoding="utf-8").splitlines() if row.startswith("| ") and "%" in row]
     indicator_rows = [row for row in table_rows if any(row.startswith(f"| {line.name} |") for line in context.indicators)]
     rates = sum(1 for line in context.indicators if line.target_text.endswith("%"))  # a count's row reads 12次, no %
-    assert len(indicator_rows) == rates and all("| 无上年数据 |" in row for row in indicator_rows)
+    assert len(indicator_rows) == rates
+    computable = {line.name for line in context.indicators if line.computable}
+    # a value now and none then: 无上年数据; no value now (无法计算): — (nothing to compare)
+    assert all(("| 无上年数据 |" if row.split(" | ")[0][2:] in computable else "| — | 无法计算 |") in row for row in indicator_rows)
 
 
 def test_a_computable_value_without_rows_dated_in_the_compare_period_is_not_compared(computed):

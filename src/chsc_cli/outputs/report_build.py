@@ -3,7 +3,8 @@
 
 The change from the compare period is 无上年数据 when the compare period has no value for the
 indicator — not computable, a zero denominator, or no row of the registers it reads dated in the
-compare period (the caller passes those indicators: `engine.activity.indicators_with_rows_in`).
+compare period (the caller passes those indicators: `engine.activity.indicators_with_rows_in`) —
+and the current period has one; without a current value it is —, as without --compare.
 """
 
 from __future__ import annotations
@@ -57,13 +58,13 @@ def _change(row: IndicatorResult, previous: IndicatorResult | None, compared: bo
         return Change(available=False, direction=None, points=None, signed=None, text=NO_VALUE, table_text=NO_VALUE,
                       compare_rate_text=NO_VALUE, compare_numerator=None, compare_denominator=None)
     if row.is_count:
+        if not is_computable(row):  # no value now: nothing to compare, whatever the compare period had
+            return Change(available=False, direction=None, points=None, signed=None, text=NO_VALUE, table_text=NO_VALUE,
+                          compare_rate_text=NO_VALUE, compare_numerator=None, compare_denominator=None)
         if not (has_rows and is_computable(previous)):
             return Change(available=False, direction=None, points=None, signed=None, text=NO_COMPARE_DATA,
                           table_text=NO_COMPARE_DATA, compare_rate_text=NO_VALUE, compare_numerator=None,
                           compare_denominator=None)
-        if not is_computable(row):
-            return Change(available=False, direction=None, points=None, signed=None, text=NO_VALUE, table_text=NO_VALUE,
-                          compare_rate_text=NO_VALUE, compare_numerator=None, compare_denominator=None)
         return Change(**report_counts.change_fields(row, previous))
     before = rate_fraction(previous) if has_rows else None
     now = rate_fraction(row)
@@ -72,11 +73,11 @@ def _change(row: IndicatorResult, previous: IndicatorResult | None, compared: bo
         compare_numerator=previous.numerator if before is not None else None,
         compare_denominator=previous.denominator if before is not None else None,
     )
+    if now is None:  # no value now: the change is meaningless, whether or not the compare period has one
+        return Change(available=False, direction=None, points=None, signed=None, text=NO_VALUE, table_text=NO_VALUE, **figures)
     if before is None:
         return Change(available=False, direction=None, points=None, signed=None, text=NO_COMPARE_DATA,
                       table_text=NO_COMPARE_DATA, **figures)
-    if now is None:
-        return Change(available=False, direction=None, points=None, signed=None, text=NO_VALUE, table_text=NO_VALUE, **figures)
     direction, points, signed = describe_change(change_in_points(now, before))
     text = "持平" if direction == "持平" else f"{direction}{points}个百分点"
     return Change(available=True, direction=direction, points=points, signed=signed, text=text, table_text=signed, **figures)
