@@ -180,19 +180,28 @@ class IndicatorRun:
         """The denominator as the sum of a field over the units: each unit's largest value among its
         qualifying rows, a blank counting as the given number."""
         spec = self.indicator.denominator.sum
-        rows = population.rows if population.rows is not None else population.frame
-        if spec.field not in rows.columns:
+        per_unit = self._unit_weights(population, frame)
+        if per_unit is None:
             return int(len(frame) * spec.blank)
-        # a blank row counts as `blank` before the largest is taken (rows 0 and blank: 1, not 0)
-        values = pd.to_numeric(rows[spec.field], errors="coerce").fillna(spec.blank).groupby(rows["_key"].to_numpy()).max()
-        per_unit = values.reindex(frame.index).fillna(spec.blank)
-        self.weights = per_unit.to_numpy(dtype=float)
         total = int(per_unit.sum())
         register = population.register
         header = KINDS[register].column(spec.field).header if spec.field in KINDS[register].fields else spec.field
         each = _UNIT_EACH.get(self.indicator.unit, "每个单位")
         self.steps.append((f"分母：{header}之和（{each}取其各行中最大的{header}，空白按 {spec.blank:g}）", total))
         return total
+
+    def _unit_weights(self, population: PersonSet, frame: pd.DataFrame) -> pd.Series | None:
+        """Each unit's share of a summed denominator (`self.weights`): the largest value of the field
+        among its rows, a blank counting as the given number; None when the register lacks the field."""
+        spec = self.indicator.denominator.sum
+        rows = population.rows if population.rows is not None else population.frame
+        if spec.field not in rows.columns:
+            return None
+        # a blank row counts as `blank` before the largest is taken (rows 0 and blank: 1, not 0)
+        values = pd.to_numeric(rows[spec.field], errors="coerce").fillna(spec.blank).groupby(rows["_key"].to_numpy()).max()
+        per_unit = values.reindex(frame.index).fillna(spec.blank)
+        self.weights = per_unit.to_numpy(dtype=float)
+        return per_unit
 
     def _counted(self) -> Evaluation:
         """A count: the records of the population passing the requirements, against a minimum."""
@@ -224,6 +233,8 @@ class IndicatorRun:
         if roster is not None:  # the roster's people are listed too (gaps), the pool alone counts
             frame, rows, in_pool, listed, index = self._with_roster(pool, frame, roster)
         scope = PersonSet(frame, pool.register, "config", 0, 0, 0, rows=rows)
+        if spec.denominator is not None and spec.denominator.sum is not None and roster is not None:
+            self._unit_weights(scope, frame)  # what each listed unit would add (gaps: a stillbirth adds none)
         evaluation = self._numerator(frame, scope, in_pool, figure, "config", self._roster_register(), counted=True)
         evaluation.persons["in_denominator"] = listed
         if index is not None:

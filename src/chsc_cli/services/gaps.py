@@ -54,6 +54,16 @@ def last_contacts(library: Library, indicator_id: str, data: EngineData, period:
     return pd.concat([latest, *dates], axis=1).max(axis=1) if dates else latest
 
 
+def not_counted(units: pd.DataFrame) -> np.ndarray:
+    """The units of the denominator not in the numerator. A unit weighing nothing in a summed
+    denominator (a delivery with no live birth, when the denominator is the live births) is not in
+    it: it is in no numerator either, so it is nobody's gap and not on the list staff phone from."""
+    missing = units["in_denominator"].to_numpy(dtype=bool) & ~units["in_numerator"].to_numpy(dtype=bool)
+    if "_weight" in units.columns:
+        missing &= units["_weight"].to_numpy(dtype=float) > 0
+    return missing
+
+
 def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period: Period) -> GapList:
     result = evaluation.result
     indicator = library.indicators[result.id]
@@ -76,7 +86,7 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
         # internal unit key (which joins several fields and would not be masked as an ID)
         persons = persons.assign(_key=persons[KINDS[first_register].key_field])
     listed = [c for c in ("station", "team", "name", "_key", "age", "phone", "reason") if c in persons.columns]
-    missing = persons.loc[persons["in_denominator"].to_numpy(dtype=bool) & ~persons["in_numerator"].to_numpy(dtype=bool), listed]
+    missing = persons.loc[not_counted(persons), listed]
     people = pd.DataFrame(
         {
             "station": missing["station"],
@@ -110,7 +120,7 @@ def record_gap_list(indicator, result, units: pd.DataFrame, key_header: str) -> 
     kind = KINDS[indicator.registers[0]]
     spec = indicator.gaps
     fields = list(spec.columns) if spec is not None else [f for f in (kind.key_field,) if f]
-    missing = units.loc[units["in_denominator"].to_numpy(dtype=bool) & ~units["in_numerator"].to_numpy(dtype=bool)]
+    missing = units.loc[not_counted(units)]
     table = pd.DataFrame({"station": missing["station"] if "station" in missing else None}, index=missing.index)
     headers = ["站点"]
     for field in fields:
