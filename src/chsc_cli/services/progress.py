@@ -108,9 +108,11 @@ __all__ = ["ProgressRow", "YearProgress", "last_event_month", "monthly_pace", "p
 
 
 def pace_lines(result_rows: list[IndicatorResult], period) -> dict[str, str]:
-    """For a period that ends before its year does (a partial year): indicator id -> the monthly
-    pace line of each missed target, the same figure `progress` gives."""
-    if period.start.year != period.end.year or (period.end.month, period.end.day) == (12, 31):
+    """For a year to date that ends before the year does (2025-01..2025-09, 2025H1): indicator id ->
+    the monthly pace line of each missed target. A period starting later in the year (2025Q2) holds
+    only part of the year's work, so it says nothing about the year end: no line."""
+    if (period.start.month, period.start.day) != (1, 1) or period.start.year != period.end.year \
+            or (period.end.month, period.end.day) == (12, 31):
         return {}
     remaining = 12 - period.end.month
     lines = {}
