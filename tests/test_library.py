@@ -125,3 +125,17 @@ def test_readme_worked_example_adds_an_indicator_with_yaml_only(tmp_path):
     assert (row.numerator, row.denominator, row.denominator_source) == (1, 2, "roster")
     reasons = result.evaluations["elderly_bp_measured_rate"].persons["reason"].dropna().tolist()
     assert reasons == ["2025年无体检记录"]
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ('comparison: "<="', "「comparison」只能是 '>='，而不是「<=」"),
+    ("unit: persons", "「unit」只能是 'person', 'record', 'delivery' 或 'count'"),
+    ("per_year_station: some", "「per_year_station」应为整数"),
+])
+def test_a_wrong_value_of_a_key_is_reported_in_chinese(tmp_path, line, said):
+    """pydantic's own messages are English ("Input should be '>='"): a centre's staff read these."""
+    good = (shipped_library_dir() / "health_record_rate.yaml").read_text(encoding="utf-8")
+    _write(tmp_path, "own.yaml", good.replace("id: health_record_rate", "id: own") + line + "\n")
+    with pytest.raises(UserError) as raised:
+        load_library([tmp_path])
+    assert said in str(raised.value) and "Input should" not in str(raised.value)

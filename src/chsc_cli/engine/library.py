@@ -202,5 +202,22 @@ def _describe(item: dict, location: tuple) -> str:
         return f"缺少必需的键「{location[-1]}」（{where}）"
     if item["type"] in ("string_too_short", "string_pattern_mismatch"):
         return f"「{location[-1]}」不能为空（{where}）"
+    if item["type"] == "literal_error":  # unit: persons, comparison: "<="
+        expected = str(item.get("ctx", {}).get("expected", "")).replace(" or ", " 或 ")
+        return f"「{location[-1]}」只能是 {expected}，而不是「{item.get('input')}」（{where}）"
+    for types, wanted in _WANTED_TYPES:
+        if item["type"] in types:
+            return f"「{location[-1]}」应为{wanted}（{where}）"
     message = re.sub(r"^(Value error|Assertion failed), ", "", item["msg"])
     return f"{where}：{message}"
+
+
+#: pydantic's type errors, said in Chinese (its own messages are English)
+_WANTED_TYPES = (
+    (("int_parsing", "int_type", "int_from_float"), "整数"),
+    (("decimal_parsing", "decimal_type", "float_parsing", "float_type", "finite_number"), "数字"),
+    (("bool_parsing", "bool_type"), " true 或 false"),
+    (("list_type", "tuple_type"), "列表"),
+    (("dict_type", "model_type", "model_attributes_type"), "键值对（每行「键: 值」）"),
+    (("string_type",), "文字"),
+)
