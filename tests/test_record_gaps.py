@@ -80,3 +80,10 @@ def test_a_centres_min_attendance_leaves_out_small_and_blank_lectures(tmp_path):
 
     assert (lectures(shipped), lectures(centre)) == (3, 1)
     assert load_library([own]).indicators["health_lecture_count"].parameters["min_attendance"] == 20
+
+
+def test_a_count_as_csv_still_says_what_is_missing_on_stderr(folder):
+    """stdout stays CSV (a header only: no list); how many more activities are needed is on stderr,
+    as with -o, instead of being lost."""
+    ran = run_chsc("gaps", "health_lecture_count", folder, "--period", "2025H1", "--format", "csv")
+    assert ran.code == 0 and "还需开展 5 次" in ran.stderr and "还需开展" not in ran.stdout, ran.output

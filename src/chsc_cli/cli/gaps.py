@@ -81,6 +81,8 @@ def gaps(
         with ids_shown(show_id):
             if chosen_format == "csv":
                 emit(gaps_csv_text(lists[0], show_id))
+                if lists[0].note and not quiet:  # stdout stays CSV: what the list cannot say goes to stderr
+                    stderr.print(f"{lists[0].name}：{lists[0].note}", markup=False)
             else:
                 render_gaps_table(stdout, lists[0], show_id)
         say_data_problems(result, quiet)
