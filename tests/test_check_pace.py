@@ -29,3 +29,16 @@ def test_a_quarter_gives_no_year_end_pace(folder):
     ran = run_chsc("check", folder, "--period", "2025Q2", "--quiet")
     assert ran.code == 1 and "尚差2次" in ran.stdout, ran.output
     assert "按年底达标" not in ran.stdout
+
+
+def test_an_indicator_with_no_one_in_its_denominator_is_named(tmp_path):
+    """A residents roster of young adults only: no one is 65 or over, so the elderly rates have a
+    denominator of 0 — neither a miss nor 无法计算, and `check` says so instead of leaving them out."""
+    rows = [["身份证号", "姓名", "建档日期", "所属站点"], ["110101199001011237", "甲", "2020-01-01", "一站"]]
+    write_workbook(tmp_path / "居民健康档案.xlsx", {"居民": rows})
+    checkups = [["身份证号", "体检日期", "生活方式评估", "健康指导", "中医体质辨识"]]
+    write_workbook(tmp_path / "老年人体检2025.xlsx", {"体检": checkups})
+    ran = run_chsc("check", tmp_path, "--period", "2025", "--quiet")
+    line = next((text for text in ran.stdout.splitlines() if text.startswith("本期分母为 0")), "")
+    assert "老年人健康管理率" in line and "老年人中医药健康管理率" in line, ran.output
+    assert "健康知识讲座" not in line  # a count has no denominator: it is judged against its minimum

@@ -65,7 +65,8 @@ def render_steps(console: Console, evaluation: Evaluation, period_label: str) ->
 
 
 def render_check(console: Console, result: ComputeResult, pace: dict[str, str] | None = None) -> int:
-    """Print the misses and what could not be computed; returns the number of misses."""
+    """Print the misses, what could not be computed and what had no one in its denominator;
+    returns the number of misses."""
     rows = [row for row in result.indicators if row.group is None]
     misses = [row for row in rows if row.met is False]
     if misses:
@@ -87,4 +88,7 @@ def render_check(console: Console, result: ComputeResult, pace: dict[str, str] |
         console.print(Text("无法计算：", style="bold"))
         for row in missing:
             console.print(f"  {row.name}：{row.reason}", markup=False)
+    empty = [row.name for row in rows if not row.reason and not row.is_count and row.denominator == 0]
+    if empty:  # no one to serve in the period: neither met nor missed, but not silently left out either
+        console.print(f"本期分母为 0、不判断达标（{len(empty)} 项）：{'、'.join(empty)}", markup=False)
     return len(misses)
