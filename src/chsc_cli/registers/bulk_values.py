@@ -190,9 +190,13 @@ def plain_numbers(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def whole_number_codes(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Code cells stored as whole numbers (an int, or a float such as 1024.0): their digits."""
-    handled = of_class(uniques, int) | np.fromiter(
-        (value.__class__ is float and value.is_integer() for value in uniques), dtype=bool, count=len(uniques)
+    """Code cells stored as whole numbers (an int, or a float such as 1024.0) below 2**53 (what a
+    number cell holds exactly): their digits. A longer number is left to the scalar parser, which
+    says its digits are lost."""
+    handled = np.fromiter(
+        ((value.__class__ is int or (value.__class__ is float and value.is_integer())) and abs(value) < 2**53 for value in uniques),
+        dtype=bool,
+        count=len(uniques),
     )
     codes = np.empty(int(handled.sum()), dtype=object)
     codes[:] = [str(int(value)) for value in uniques[handled]]

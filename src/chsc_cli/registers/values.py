@@ -221,11 +221,39 @@ NO_ID_WORDS = frozenset({"不详", "无", "未知", "暂无", "未提供", "无�
                          "缺失", "丢失", "遗失", "未办", "未办理", "-", "--", "/", "N/A", "NA", "NULL", "NONE", "无号"})
 
 
+#: A code stored as a number at or past 2**53 (an 18-digit 预防接种编码) is not held exactly by a
+#: number cell (float64; Excel itself keeps 15 digits): its last digits are lost, and two children
+#: would share what is left. Shorter whole numbers are read as they are.
+EXACT_NUMBER_LIMIT = 2**53
+#: A code written out from such a number: in scientific notation, what Excel shows (and a CSV
+#: re-save writes) for a long number (3.30102E+17), or a float's digits with `.0`.
+_SCIENTIFIC_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?E[+-]?[0-9]+")
+_FLOAT_TEXT = re.compile(r"[0-9]{16,}\.0*")
+CODE_AS_NUMBER = "编码以数字格式保存，后几位已丢失：请把该列设为“文本”格式后重新导出或输入"
+
+
+def code_number_lost_digits(value: object) -> bool:
+    """A code cell that is a number too long for a cell to hold exactly, or one written out as 3.30102E+17."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return not abs(value) < EXACT_NUMBER_LIMIT  # NaN and infinities too
+    if not isinstance(value, str):
+        return False
+    text = unicodedata.normalize("NFKC", _text(value)).upper()
+    if _SCIENTIFIC_TEXT.fullmatch(text):
+        return True
+    return _FLOAT_TEXT.fullmatch(text) is not None and float(text) >= EXACT_NUMBER_LIMIT
+
+
 def parse_code(value: object) -> Parsed:
-    """儿童编码: text or whole numbers, normalised like IDs (no checksum), export wrappers dropped."""
+    """儿童编码: text or whole numbers, normalised like IDs (no checksum), export wrappers dropped.
+    A number past 2**53 (or one shown as 3.30102E+17) has lost digits: id-as-number."""
     value = unwrap_export_text(value)
     if is_blank(value):
         return None, "missing-id", "儿童编码为空，该行不计入人数"
+    if code_number_lost_digits(value):
+        return None, "id-as-number", f"「{shown_value(value)}」：{CODE_AS_NUMBER}"
     if isinstance(value, float) and not value.is_integer():
         return None, "bad-id", f"「{shown_value(value)}」不是有效的儿童编码"
     code = _SPACES.sub("", _text(value)).upper()
@@ -341,6 +369,8 @@ def _fast_codes(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     positions = np.flatnonzero(handled)
     wrapped = np.fromiter((text.startswith(("'", "=")) for text in uniques[positions]), dtype=bool, count=len(positions))
     handled[positions[wrapped]] = False  # an export wrapper: the scalar parser drops it
+    if not {"E", "."}.isdisjoint("".join(uniques[positions].tolist())):  # 3.30102E+17: the scalar parser says its digits are lost
+        handled[positions[[code_number_lost_digits(text) for text in uniques[positions]]]] = False
     whole, digits = whole_number_codes(uniques)
     codes = uniques.copy()
     codes[whole] = digits
