@@ -511,3 +511,37 @@ def test_a_child_code_that_keeps_its_digits_is_read(tmp_path, cell):
     result = read_folder(tmp_path, today=TODAY)
     assert [p.code for p in result.problems] == []
     assert list(result.tables["children"]["child_code"]) == [str(cell).strip().removesuffix(".0")]
+
+
+@pytest.mark.parametrize("cell,moment", [
+    ("2025/3/12 下午 2:30:00", dt.datetime(2025, 3, 12, 14, 30)),  # a Chinese-locale date-time written out as text
+    ("2025年3月12日 下午2:30:00", dt.datetime(2025, 3, 12, 14, 30)),
+    ("2025/3/12 上午 9时5分", dt.datetime(2025, 3, 12, 9, 5)),
+    ("2025-03-12 上午 12:05", dt.datetime(2025, 3, 12, 0, 5)),
+    ("2025/3/12 12:10 PM", dt.datetime(2025, 3, 12, 12, 10)),
+    ("2025/3/12 2:30:05 am", dt.datetime(2025, 3, 12, 2, 30, 5)),
+])
+def test_a_date_time_on_a_12_hour_clock_is_read(cell, moment):
+    """registers.md: dates accept date-times (the time dropped); services.md: a date-time column keeps
+    the time. A date-time that a program wrote out on a 12-hour clock (上午/下午, AM/PM) was bad-date:
+    in a required column (体检日期, 随访日期) the row was dropped."""
+    from chsc_cli.registers.datetimes import parse_datetime
+    from chsc_cli.registers.values import parse_date
+
+    assert parse_datetime(cell)[:2] == ((moment, True), None)
+    assert parse_date(cell)[:2] == (moment.date(), None)
+
+
+@pytest.mark.parametrize("cell", ["2025/3/12 下午", "2025/3/12 下午 0:30", "2025/3/12 上午 13:00", "2025/3/12 下午 2:30 PM"])
+def test_a_12_hour_clock_that_cannot_be_is_a_bad_date(cell):
+    from chsc_cli.registers.datetimes import parse_datetime
+
+    assert parse_datetime(cell)[1] == "bad-date"
+
+
+def test_checkups_dated_on_a_12_hour_clock_are_counted(tmp_path):
+    rows = [["身份证号", "体检日期"], [P[0], "2025/3/12 下午 2:30:00"], [P[1], "2025/4/1 上午 9:05:00"]]
+    write_workbook(tmp_path / "老年人体检.xlsx", {"体检": rows})
+    result = read_folder(tmp_path, today=TODAY)
+    assert [p.code for p in result.problems if p.level == "error"] == []
+    assert [str(day.date()) for day in result.tables["elderly_checkups"]["checkup_date"]] == ["2025-03-12", "2025-04-01"]

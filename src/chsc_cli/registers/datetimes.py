@@ -3,7 +3,9 @@
 A value keeps a time when the cell has one: an Excel date-time cell or serial whose time is not
 00:00:00, or text of an accepted date shape followed by `hh:mm`, `hh:mm:ss`, `h时m分` or `h时m分s秒`
 (separated by a space, `T` or nothing: `2025-03-12 14:20`, `2025/3/12 14:20:05`,
-`2025-03-12T14:20`, `2025年3月12日14时20分`). A cell at exactly 00:00:00 and text without a time are
+`2025-03-12T14:20`, `2025年3月12日14时20分`), also on a 12-hour clock with 上午/下午 or AM/PM
+before or after the time, as Chinese-locale programs write date-times out as text
+(`2025/3/12 下午 2:30:00`, `2025年3月12日 下午2:30:00`, `2025/3/12 2:30 PM`). A cell at exactly 00:00:00 and text without a time are
 plain dates. Times are read to the second (an Excel serial's fraction, and fractions of a second,
 rounded to the nearest second). An impossible time (`25:61`, `25时`) is `bad-date`, like an
 impossible day.
@@ -35,6 +37,10 @@ _CHINESE = r"(\d{1,2})\s*[时點点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2}(?:\.\d+)
 _DATETIME_TEXT = re.compile(rf"{_DATE}(?:(?:\s+|T|\s*)(?:{_CLOCK}|{_CHINESE}))?", re.IGNORECASE)
 _NUMBER_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _SECONDS_PER_DAY = 86400
+#: A 12-hour clock's half of the day, before or after the time, as Chinese-locale programs write a
+#: date-time out as text (`2025/3/12 下午 2:30:00`, `2025年3月12日 下午2:30:00`, `2025/3/12 2:30 PM`).
+_MERIDIEM = re.compile(r"(?<=[\s\d日T])(上午|下午|AM|PM|A\.M\.|P\.M\.)(?=\s*\d|\s*$)", re.IGNORECASE)
+_AFTERNOON = ("下午", "PM", "P.M.")
 
 
 def _bad(value: object, why: str = "不是有效的日期时间") -> Parsed:
@@ -72,8 +78,13 @@ def _from_number(number: float, value: object) -> Parsed:
 
 
 def _from_text(text: str, value: object) -> Parsed:
+    half = None
+    found = _MERIDIEM.search(text)
+    if found is not None and len(_MERIDIEM.findall(text)) == 1:
+        half = found.group(1).upper()
+        text = (text[: found.start()] + " " + text[found.end() :]).strip()
     match = _DATETIME_TEXT.fullmatch(text)
-    if match is None:
+    if match is None or (half is not None and match.group(7) is None and match.group(10) is None):
         return _bad(value)
     groups = match.groups()
     year, month, day = (groups[0:3] if groups[0] is not None else groups[3:6])
@@ -81,6 +92,11 @@ def _from_text(text: str, value: object) -> Parsed:
     has_time = clock[0] is not None
     hour, minute = int(clock[0] or 0), int(clock[1] or 0)
     second = float(clock[2] or 0)
+    if half is not None:  # 12-hour clock: 下午 2:30 is 14:30, 上午 12:05 is 00:05 (下午 14:30 as it is)
+        if 1 <= hour <= 12:
+            hour = hour % 12 + (12 if half in _AFTERNOON else 0)
+        elif not (half in _AFTERNOON and hour > 12):
+            return _bad(value, "的时间不可能")
     if not (hour < 24 and minute < 60 and second < 60):
         return _bad(value, "的时间不可能")
     try:
