@@ -231,6 +231,27 @@ def blank_and_total_rows(table: Table) -> Sheet:
     return sheet
 
 
+def signed_at_the_end(table: Table) -> Sheet:
+    """A printed list's last lines: who made and checked it, when, a note (registers.md is silent;
+    staff expect them ignored, as a 合计 row is). They were read as rows: bad-id, bad-date errors."""
+    sheet = plain(table)
+    width = len(sheet.rows[0])
+    sheet.rows.append([None] * width)
+    sheet.rows.append(["制表人：张三", None, "审核人：李四"] + [None] * (width - 3))
+    sheet.rows.append(["填报日期:", "2026-01-05"] + [None] * (width - 2))
+    sheet.rows.append(["注：以上数据截至2025年12月31日"] + [None] * (width - 1))
+    return sheet
+
+
+def units_under_the_header(table: Table) -> Sheet:
+    """A row of bare units under the names (mmHg, mmol/L, %), no group cell above: it was read as
+    a data row (missing-id, bad-date and bad-number errors)."""
+    sheet = plain(table)
+    units = {"收缩压": "mmHg", "舒张压": "mmHg", "空腹血糖": "mmol/L", "糖化血红蛋白": "%"}
+    sheet.rows.insert(1, [units.get(header) for header in sheet.rows[0]])
+    return sheet
+
+
 def notes_with_line_breaks(table: Table) -> Sheet:
     sheet = plain(table)
     sheet.rows[0].append("备注")
@@ -290,6 +311,8 @@ TRANSFORMS: dict[str, Transform] = {
     "sheets renamed": renamed_sheet,
     "blank and total rows": blank_and_total_rows,
     "notes with line breaks and quotes": notes_with_line_breaks,
+    "signature lines below the data": signed_at_the_end,
+    "units under the header": units_under_the_header,
 }
 YES, NO = itertools.cycle([1, "√", True, "1", "有"]), itertools.cycle([0, "×", False, "0", "无"])
 
@@ -427,7 +450,8 @@ CASES = [(name, "xlsx") for name in TRANSFORMS]
 #: The other programs, each with transformations of what it can hold (a CSV has no cell formats).
 CASES += [(name, saver) for saver in ("shared strings", "ods") for name in ("numbers as text", "two-row header, merges lost")]
 CASES += [("dates as text of every shape", "csv utf-8 bom"), ("IDs in every accepted shape", "csv gb18030")]
-CASES += [(name, "unicode text") for name in ("two-row header, merges lost", "blank and total rows", "notes with line breaks and quotes")]
+CASES += [(name, "unicode text") for name in ("two-row header, merges lost", "blank and total rows", "notes with line breaks and quotes",
+                                               "signature lines below the data", "units under the header")]
 CASES += [("date cells in odd formats", "xlsx 1904"), ("date-times with a time", "xlsx 1904")]
 
 
@@ -545,3 +569,22 @@ def test_checkups_dated_on_a_12_hour_clock_are_counted(tmp_path):
     result = read_folder(tmp_path, today=TODAY)
     assert [p.code for p in result.problems if p.level == "error"] == []
     assert [str(day.date()) for day in result.tables["elderly_checkups"]["checkup_date"]] == ["2025-03-12", "2025-04-01"]
+
+
+@pytest.mark.parametrize("last", [[P[2], "2025-05-05"], ["制表人", "张三"], ["备注", "无"]])
+def test_only_the_lines_after_the_data_that_start_with_a_signature_word_are_skipped(tmp_path, last):
+    """A signature line is skipped only at the end and only by its first cell: a row of data after
+    it is still read (a 制表人 line in the middle stays an error where it is), and a 备注 without
+    its colon is no footer."""
+    rows = [["身份证号", "体检日期"], [P[0], "2025-03-12"], ["制表人：张三", None], [P[1], "2025-04-01"], last]
+    write_workbook(tmp_path / "老年人体检.xlsx", {"体检": rows})
+    result = read_folder(tmp_path, today=TODAY)
+    table = result.tables["elderly_checkups"]
+    errors = sorted({(p.row, p.code) for p in result.problems if p.level == "error"})
+    in_the_middle = [(3, "bad-date"), (3, "bad-id")]
+    if last[0] == P[2]:
+        assert list(table["id_number"]) == [P[0], P[1], P[2]] and errors == in_the_middle
+    elif last[0] == "制表人":
+        assert list(table["id_number"]) == [P[0], P[1]] and errors == in_the_middle
+    else:
+        assert list(table["id_number"]) == [P[0], P[1]] and errors == in_the_middle + [(5, "bad-date"), (5, "bad-id")]

@@ -170,7 +170,13 @@ def _cell_text(value: object) -> str:
 
 
 _BRACKETED = re.compile(r"\(.*\)")
-_BARE_UNIT = re.compile(r"mmhg|mmol/l|%|kg|cm|次/分|分|岁", re.IGNORECASE)
+_BARE_UNIT = re.compile(r"mmhg|mmol/l|μmol/l|umol/l|g/l|%|kg|kg/m2|cm|次/分|次/分钟|分|岁", re.IGNORECASE)
+
+
+def _is_unit(text: str) -> bool:
+    """A header cell that is only a unit: `（mmol/L）`, `mmHg`, `%`."""
+    compact = "".join(unicodedata.normalize("NFKC", text).split())
+    return bool(compact) and (_BRACKETED.fullmatch(compact) is not None or _BARE_UNIT.fullmatch(compact) is not None)
 
 
 def _combine(upper: list[str], leaves: list[str]) -> list[str]:
@@ -188,6 +194,13 @@ def _combine(upper: list[str], leaves: list[str]) -> list[str]:
     return combined
 
 
+def _units_only(names: list[str]) -> bool:
+    """A row of units under the names (`mmHg`, `（mmol/L）`, `%`, the other cells empty): part of the
+    header, never data, even when it adds no name."""
+    filled = [name for name in names if name]
+    return bool(filled) and all(_is_unit(name) for name in filled)
+
+
 def find_header(rows: list[list[object]], index: AliasIndex) -> Header | None:
     """The best header row among the first 20 rows, or None when no row names a known column."""
     best: tuple[tuple[int, int, int], int, list[str], int] | None = None  # (score, row, names, first title-free row)
@@ -201,6 +214,8 @@ def find_header(rows: list[list[object]], index: AliasIndex) -> Header | None:
             score = index.score(candidate_names)
             if score[1] > 0 and (best is None or score > best[0]):
                 best = (score, row_index, candidate_names, top_row)
+            elif best is not None and top_row == best[1] and score == best[0] and _units_only(names):
+                best = (score, row_index, candidate_names, top_row)  # the unit row below the header
         previous = names
     if best is None:
         return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +57,7 @@ def filled(n_rows: int, value: object) -> np.ndarray:
 class SheetTable:
     frame: pd.DataFrame
     problems: list[Problem]
-    skipped_rows: int  # blank rows and 合计/总计/小计 rows
+    skipped_rows: int  # blank rows, 合计/总计/小计 rows and the 制表人/审核人 lines below the data
 
 
 def _grid(rows: list[list[object]]) -> np.ndarray:
@@ -119,6 +121,29 @@ def _total_rows(grid: np.ndarray, factorized: dict[int, tuple[np.ndarray, np.nda
     return totals
 
 
+#: The lines a printed list ends with, below its data: who made and checked it, when, notes
+#: (`制表人：张三`, `审核人:`, `填报日期：2026-01-05`, `注：…`). They are no data row: when a sheet's
+#: last rows (blank and total rows aside) start with one of them, they are skipped like a total row.
+FOOTER = re.compile(
+    r"(?:(?:单位)?(?:制表|填表|填报|审核|审批|统计|录入|核对|复核|负责)(?:人|者|员|日期|时间|单位)?|(?:单位)?负责人)(?:[:：]|$)"
+    r"|(?:注|备注|说明|附注)[:：]"
+)
+
+
+def _footer_rows(grid: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The rows at the end of the sheet (below the last data row; blank and total rows between
+    them aside) whose first non-empty cell starts with a FOOTER word."""
+    footer = np.zeros(len(keep), dtype=bool)
+    for row in range(len(keep) - 1, -1, -1):
+        if not keep[row]:
+            continue
+        first = next((cell for cell in grid[row] if not is_blank(cell)), None)
+        if not isinstance(first, str) or not FOOTER.match("".join(unicodedata.normalize("NFKC", first).split())):
+            break
+        footer[row] = True
+    return footer
+
+
 def _non_blank_and_total(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(which cells are not empty, which are not empty and a total word)."""
     non_blank = (cells != "") & ~pd.isna(cells)
@@ -162,6 +187,7 @@ def build_sheet_table(
     if n_rows and factorized:
         blank = blank_rows([factorized[index] for index in set(matched.values()) if index in factorized], n_rows)
         keep = ~(blank | _total_rows(grid, factorized))
+        keep &= ~_footer_rows(grid, keep)
     else:
         keep = np.zeros(n_rows, dtype=bool)
     excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]
