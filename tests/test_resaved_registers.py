@@ -3,12 +3,14 @@ WPS, LibreOffice) and regional-system exports write them, read as the same rows 
 figures, with no new error (registers.md "Header rows as they really are", "Cell values as they
 really are"; real-exports.md).
 
-One small centre (eight registers, 4–13 rows each) is written plainly, then once per transformation:
+One small centre (five registers, 5–8 rows each) is written plainly, then once per transformation:
 each cell, each header or each sheet's layout changed as a re-save or an export would, in .xlsx
-(openpyxl, xlsxwriter, inline strings), .ods and CSV (UTF-8 with BOM, GB18030, Excel's "Unicode
-text": UTF-16 with tabs). The tables read back must hold the same values row for row, and validate
-must find no problem the plain centre has not. Two mixes of many transformations at once go through
-`compute --format json` and must give the same numerators and denominators.
+(inline strings as openpyxl writes them, shared strings as Excel and WPS do, a 1904 workbook), .ods
+and CSV (UTF-8 with BOM, GB18030, Excel's "Unicode text": UTF-16 with tabs). The rows read back must
+hold the same values, and the read must find no problem (not info) the plain centre has not. Two
+mixes of many transformations at once, on the centre with its patient rosters too, go through
+`compute --format json` and must give the same numerators and denominators, and validate no error.
+Then the re-saves that read wrong before, each with its own test.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ import datetime as dt
 import io
 import itertools
 import json
-import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -448,11 +448,11 @@ def assert_same(plain_read, folder: Path) -> None:
 
 CASES = [(name, "xlsx") for name in TRANSFORMS]
 #: The other programs, each with transformations of what it can hold (a CSV has no cell formats).
-CASES += [(name, saver) for saver in ("shared strings", "ods") for name in ("numbers as text", "two-row header, merges lost")]
+CASES += [("two-row header, merges lost", "shared strings"), ("numbers as text", "ods")]
 CASES += [("dates as text of every shape", "csv utf-8 bom"), ("IDs in every accepted shape", "csv gb18030")]
-CASES += [(name, "unicode text") for name in ("two-row header, merges lost", "blank and total rows", "notes with line breaks and quotes",
+CASES += [(name, "unicode text") for name in ("two-row header, merges lost", "notes with line breaks and quotes",
                                                "signature lines below the data", "units under the header")]
-CASES += [("date cells in odd formats", "xlsx 1904"), ("date-times with a time", "xlsx 1904")]
+CASES += [("date cells in odd formats", "xlsx 1904")]
 
 
 @pytest.mark.parametrize("name,saver", CASES)
