@@ -334,3 +334,66 @@ def test_a_district_total_of_a_count_sums_counts_and_minimums(tmp_path):
     second, _ = compute(read_result({"test_activities": two}), lib, "2025H1", "lectures")
     total = district_total({"甲": first, "乙": second}, Decimal(12))
     assert (total.unit, total.numerator, total.denominator, total.target, total.shortfall) == ("count", 3, None, 12, 9)
+
+
+VISITS = RegisterKind(
+    name="test_visits",
+    title="产后访视登记",
+    columns=(Column("身份证号", "id_number", "id", required=True), Column("访视日期", "visit_date", "date", required=True)),
+)
+BOOKED_BY_13_WEEKS = """id: {id}
+name: 建册测试{id}
+category: 孕产妇健康管理
+registers: [test_maternal{more}]
+definition: 测试：孕13周前建册的分娩数 / 分娩数
+target: 0.9
+unit: delivery
+key: [id_number, delivery_date]
+denominator:
+  population:
+    register: test_maternal
+    where:
+      - delivery_date >= period_start
+      - delivery_date <= period_end
+numerator:
+  require:
+    - exists:
+        register: test_maternal
+        date: delivery_date
+        within: all
+        none: 无建册记录
+        test:
+          - test: booking_weeks < 13
+            reason: 晚建册
+"""
+SEEN_AFTER = """    - exists:
+        register: test_visits
+        date: visit_date
+        none: 无访视
+"""
+
+
+def test_the_last_contact_of_a_delivery_is_from_its_own_rows_and_its_mothers_other_registers(tmp_path, monkeypatch):
+    """A delivery's key (ID and delivery date) is no register's person key: the last contact came out
+    blank for every delivery. It is the delivery's own rows in the register keyed by deliveries (not
+    her later delivery's), and her rows (by ID) in another register."""
+    from chsc_cli.engine.engine_input import EngineData
+    from chsc_cli.services.gaps import gap_list
+
+    monkeypatch.setitem(active_catalogue().kinds, VISITS.name, VISITS)
+    maternal = pd.DataFrame(
+        [[WOMAN_A, "2025-02-01", 20, 1], [WOMAN_A, "2025-12-01", 8, 1]],
+        columns=["id_number", "delivery_date", "booking_weeks", "live_births"],
+    )
+    visits = pd.DataFrame([[WOMAN_A, "2025-03-10"], [WOMAN_A, "2026-01-05"]], columns=["id_number", "visit_date"])
+    lib = library(tmp_path, {"own": BOOKED_BY_13_WEEKS.format(id="own", more=""),
+                             "other": BOOKED_BY_13_WEEKS.format(id="other", more=", test_visits") + SEEN_AFTER})
+    data = EngineData.prepare(read_result({"test_maternal": maternal, "test_visits": visits}))
+    period = parse_period("2025")
+    result = compute_indicators(data, period, CentreConfig(), lib)
+    own = gap_list(lib, result.evaluations["own"], data, period).people
+    assert own["key"].tolist() == [WOMAN_A]
+    assert own["last_contact"].tolist() == [pd.Timestamp("2025-02-01")]  # her December delivery is not this one's contact
+    other = gap_list(lib, result.evaluations["other"], data, period).people
+    first = other.loc[other["reason"].str.startswith("晚建册"), "last_contact"].tolist()
+    assert first == [pd.Timestamp("2025-03-10")]  # her visit (by ID), none after the period end

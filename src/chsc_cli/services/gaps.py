@@ -36,21 +36,30 @@ class GapList:
     counted: bool = False  # a count indicator: no list, only the note of how many more are needed
 
 
-def last_contacts(library: Library, indicator_id: str, data: EngineData, period: Period, keys: pd.Index) -> pd.Series:
+def last_contacts(library: Library, indicator_id: str, data: EngineData, period: Period, units: pd.Index,
+                  persons: pd.Index | None = None) -> pd.Series:
     """The latest date, on or before the period end, of any row of the registers the indicator's
-    requirements read (a checkup, a follow-up, a dose)."""
+    requirements read (a checkup, a follow-up, a dose), indexed by `units`. Units other than persons
+    (a delivery) take it from their own rows in a register that has the indicator's `key` fields,
+    and from the rows of their person (`persons`, aligned with `units`: the mother's ID) in any other
+    register: a delivery's key is never a register's person key, so it matched no row."""
+    indicator = library.indicators[indicator_id]
     end = np.datetime64(period.end, "ns")
-    latest = pd.Series(pd.NaT, index=keys, dtype="datetime64[ns]")
-    matching = pd.Index(np.asarray(keys, dtype=object), dtype=object)  # an object index matches fast
+    latest = pd.Series(pd.NaT, index=units, dtype="datetime64[ns]")
+    view = data.units(indicator.key, indicator.registers) if indicator.unit != "person" else None
+    by_unit = pd.Index(np.asarray(units, dtype=object), dtype=object)  # an object index matches fast
+    by_person = by_unit if persons is None else pd.Index(np.asarray(persons, dtype=object), dtype=object)
     dates = []
     for register, date in dict.fromkeys(  # each register and date once (five dose counts read one)
-        (item.event.register, item.event.date) for item in library.indicators[indicator_id].numerator.require if item.event
+        (item.event.register, item.event.date) for item in indicator.numerator.require if item.event
     ):
         if not data.has(register):
             continue
-        rows = data.table(register)[["_key", date]]
+        own = view is not None and register in view.tables  # keyed by the unit itself
+        table, matching = (view.table(register), by_unit) if own else (data.table(register), by_person)
+        rows = table[["_key", date]]
         rows = rows.loc[rows["_key"].isin(matching) & (rows[date] <= end)]
-        dates.append(pd.Series(rows.groupby("_key")[date].max().reindex(matching).to_numpy(), index=keys))
+        dates.append(pd.Series(rows.groupby("_key")[date].max().reindex(matching).to_numpy(), index=units))
     return pd.concat([latest, *dates], axis=1).max(axis=1) if dates else latest
 
 
@@ -96,7 +105,7 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
             "age": missing["age"],
             "phone": missing.get("phone"),
             "reason": missing["reason"],
-            "last_contact": last_contacts(library, result.id, data, period, missing.index),
+            "last_contact": last_contacts(library, result.id, data, period, missing.index, pd.Index(missing["_key"])),
         },
         index=missing.index,
     )
