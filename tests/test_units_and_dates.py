@@ -397,3 +397,19 @@ def test_the_last_contact_of_a_delivery_is_from_its_own_rows_and_its_mothers_oth
     other = gap_list(lib, result.evaluations["other"], data, period).people
     first = other.loc[other["reason"].str.startswith("晚建册"), "last_contact"].tolist()
     assert first == [pd.Timestamp("2025-03-10")]  # her visit (by ID), none after the period end
+
+
+def test_a_gap_list_puts_the_blank_station_last_as_compute_by_station_does(tmp_path):
+    """未填 sorts after 王站 by character code but is not a station: it goes last, as in --by station."""
+    from chsc_cli.engine.engine_input import EngineData
+    from chsc_cli.services.gaps import gap_list
+
+    maternal = pd.DataFrame(
+        [[WOMAN_A, "2025-02-01", 20, "王站"], [WOMAN_C, "2025-03-01", 20, None], ["110105198803030033", "2025-04-01", 20, "一站"]],
+        columns=["id_number", "delivery_date", "booking_weeks", "station"],
+    )
+    lib = library(tmp_path, {"own": BOOKED_BY_13_WEEKS.format(id="own", more="")})
+    data = EngineData.prepare(read_result({"test_maternal": maternal}))
+    period = parse_period("2025")
+    result = compute_indicators(data, period, CentreConfig(), lib)
+    assert gap_list(lib, result.evaluations["own"], data, period).people["station"].tolist() == ["一站", "王站", "未填"]

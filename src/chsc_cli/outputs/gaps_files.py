@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..engine.groups import UNFILLED
 from ..services.gaps import GapList
 from ..people import mask_ids, mask_ids_in_text
 from .writer import SheetSpec, csv_text, write_csv, write_xlsx
@@ -76,6 +77,7 @@ def write_gaps_xlsx(path: Path, lists: list[GapList], show_id: bool, split: str,
         rows = gap_rows(gaps, show_id)
         position = 0 if split == "station" or gaps.record_headers is not None else 1  # records have no team
         groups = list(dict.fromkeys(row[position] for row in rows)) or ["名单"]
+        groups.sort(key=lambda group: group == UNFILLED)  # stable: 未填 last, as compute --by lists it
         for group in groups:
             sheets.append(_sheet(str(group), gaps, [row for row in rows if row[position] == group]))
     else:

@@ -15,6 +15,7 @@ from ..registers.datetimes import HAS_TIME_SUFFIX
 from ..engine.engine_input import EngineData
 from ..engine.library import Library
 from ..engine.compute import compute_indicators
+from ..engine.groups import UNFILLED
 from ..engine.results import ComputeResult, Evaluation
 from .workspace import Workspace
 
@@ -63,6 +64,14 @@ def last_contacts(library: Library, indicator_id: str, data: EngineData, period:
     return pd.concat([latest, *dates], axis=1).max(axis=1) if dates else latest
 
 
+def unfilled_last(column: pd.Series) -> pd.Series:
+    """A sort key putting the station or team 未填 after every named one, as `compute --by` lists
+    them (by character code 未填 fell among the stations); other columns sort as they are."""
+    if column.name not in ("station", "team"):
+        return column
+    return column.map(lambda value: (value == UNFILLED, "" if value is None or value != value else str(value)))
+
+
 def not_counted(units: pd.DataFrame) -> np.ndarray:
     """The units of the denominator not in the numerator. A unit weighing nothing in a summed
     denominator (a delivery with no live birth, when the denominator is the live births) is not in
@@ -109,7 +118,7 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
         },
         index=missing.index,
     )
-    people = people.sort_values(["station", "team", "name"], kind="stable", na_position="last")
+    people = people.sort_values(["station", "team", "name"], kind="stable", na_position="last", key=unfilled_last)
     note = None
     if result.denominator_source == "config" and result.shortfall is not None:
         note = (
@@ -150,7 +159,7 @@ def record_gap_list(indicator, result, units: pd.DataFrame, key_header: str) -> 
         headers.append(f"{kind.column(end).header}距{kind.column(start).header}")
     table["reason"] = mask_ids_in_text(missing["reason"])  # a card list never shows a whole ID
     headers.append("原因")
-    table = table.sort_values(["station", *fields[:1]], kind="stable", na_position="last")
+    table = table.sort_values(["station", *fields[:1]], kind="stable", na_position="last", key=unfilled_last)
     return GapList(result.id, result.name, key_header, table.reset_index(drop=True), result.shortfall, None,
                    indicator.unit_word, tuple(headers))
 
