@@ -413,3 +413,20 @@ def test_a_gap_list_puts_the_blank_station_last_as_compute_by_station_does(tmp_p
     period = parse_period("2025")
     result = compute_indicators(data, period, CentreConfig(), lib)
     assert gap_list(lib, result.evaluations["own"], data, period).people["station"].tolist() == ["一站", "王站", "未填"]
+
+
+def test_an_empty_gap_list_says_why_it_is_empty(tmp_path):
+    """Written as the sheet of an empty list (gaps all): everyone counted, or no one to count."""
+    from chsc_cli.engine.engine_input import EngineData
+    from chsc_cli.services.gaps import gap_list
+
+    maternal = pd.DataFrame([[WOMAN_A, "2025-02-01", 8]], columns=["id_number", "delivery_date", "booking_weeks"])
+    lib = library(tmp_path, {"own": BOOKED_BY_13_WEEKS.format(id="own", more="")})
+    data = EngineData.prepare(read_result({"test_maternal": maternal}))
+    notes = []
+    for period in (parse_period("2025"), parse_period("2024")):
+        result = compute_indicators(data, period, CentreConfig(), lib)
+        gaps = gap_list(lib, result.evaluations["own"], data, period)
+        assert gaps.people.empty and gaps.note is None
+        notes.append(gaps.why_empty())
+    assert notes == ["没有待完成的人：分母中的都已计入分子", "本期分母为 0（统计期内没有应纳入的人），没有名单"]

@@ -81,7 +81,7 @@ def gaps(
         with ids_shown(show_id):
             if chosen_format == "csv":
                 emit(gaps_csv_text(lists[0], show_id))
-                if lists[0].note and not quiet:  # stdout stays CSV: what the list cannot say goes to stderr
+                if lists[0].note:  # stdout stays CSV: what the list cannot say goes to stderr, --quiet or not
                     stderr.print(f"{lists[0].name}：{lists[0].note}", markup=False)
             else:
                 render_gaps_table(stdout, lists[0], show_id)
@@ -91,9 +91,9 @@ def gaps(
         total = sum(len(g.people) for g in lists)
         words = {g.word for g in lists}
         stderr.print(f"已写入 {written}（共 {total:,} {words.pop() if len(words) == 1 else '条'}）", markup=False)
-        for gaps_item in lists:
-            if gaps_item.note:
-                stderr.print(f"{gaps_item.name}：{gaps_item.note}", markup=False)
+    for gaps_item in lists:  # the xlsx has them on its 说明 sheet; a csv has no place for them but stderr
+        if gaps_item.note and (not quiet or chosen_format == "csv"):
+            stderr.print(f"{gaps_item.name}：{gaps_item.note}", markup=False)
     say_data_problems(result, quiet)
     return EXIT_OK
 

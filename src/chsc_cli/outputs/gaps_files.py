@@ -69,18 +69,53 @@ def _sheet(title: str, gaps: GapList, rows: list[list[object]]) -> SheetSpec:
     return SheetSpec(title=title, header=_header(gaps), rows=rows, date_columns={7}, text_columns={3, 5})
 
 
+NOTES_TITLE = "说明"
+NOTES_HEADER = ["指标", "名单", "说明"]
+
+
+def _listed(gaps: GapList) -> str:
+    """What the 名单 cell of the notes sheet says of a list: how many lines, or why there are none."""
+    if not gaps.computed:
+        return "无法计算"
+    if gaps.counted:
+        return "计次指标，没有名单"
+    return f"{len(gaps.people):,} {gaps.word}"
+
+
+def _notes_sheet(lists: list[GapList]) -> SheetSpec:
+    """The first sheet: each list's note (the terminal's lines after the table), so that what the
+    list cannot say reaches whoever opens the file, with or without --quiet."""
+    rows = [[gaps.name, _listed(gaps), gaps.note or (gaps.empty_note if not len(gaps.people) else None)] for gaps in lists]
+    return SheetSpec(title=NOTES_TITLE, header=NOTES_HEADER, rows=rows, autofilter=len(lists) > 1)
+
+
+def _empty_sheet(title: str, gaps: GapList) -> SheetSpec:
+    """A list with no line: the sheet says why (a count has no list, the indicator could not be
+    computed, nobody is left), not a bare header of person columns."""
+    return SheetSpec(title=title, header=[NOTES_TITLE], rows=[[gaps.why_empty()]], autofilter=False)
+
+
 def write_gaps_xlsx(path: Path, lists: list[GapList], show_id: bool, split: str, protected) -> Path:
-    """One list: a sheet per station (or team); several lists (`gaps all`): a sheet per indicator."""
+    """One list: a sheet per station (or team), after a 说明 sheet when the list has a note;
+    several lists (`gaps all`): a 说明 sheet of every list, then a sheet per indicator. A list with
+    no line is a sheet saying why (one list: the 说明 sheet alone). Every list sheet keeps its
+    header on the first row."""
     sheets = []
     if len(lists) == 1:
         gaps = lists[0]
         rows = gap_rows(gaps, show_id)
+        if not rows:
+            return write_xlsx(path, [_notes_sheet(lists)], protected=protected, show_ids=show_id)
+        if gaps.note:
+            sheets.append(_notes_sheet(lists))
         position = 0 if split == "station" or gaps.record_headers is not None else 1  # records have no team
-        groups = list(dict.fromkeys(row[position] for row in rows)) or ["名单"]
+        groups = list(dict.fromkeys(row[position] for row in rows))
         groups.sort(key=lambda group: group == UNFILLED)  # stable: 未填 last, as compute --by lists it
         for group in groups:
             sheets.append(_sheet(str(group), gaps, [row for row in rows if row[position] == group]))
     else:
+        sheets.append(_notes_sheet(lists))
         for gaps in lists:
-            sheets.append(_sheet(gaps.name, gaps, gap_rows(gaps, show_id)))
+            rows = gap_rows(gaps, show_id)
+            sheets.append(_sheet(gaps.name, gaps, rows) if rows else _empty_sheet(gaps.name, gaps))
     return write_xlsx(path, sheets, protected=protected, show_ids=show_id)

@@ -35,6 +35,19 @@ class GapList:
     #: None for the persons' GAP_COLUMNS
     record_headers: tuple[str, ...] | None = None
     counted: bool = False  # a count indicator: no list, only the note of how many more are needed
+    #: why nobody is listed, for a list with no line (said where the empty list is written)
+    empty_note: str | None = None
+    computed: bool = True  # False: the indicator could not be computed (`note` says why)
+
+    def why_empty(self) -> str:
+        return self.note or self.empty_note or f"没有待完成的{self.word}"
+
+
+def nobody_left(result, word: str) -> str | None:
+    """Why a computed list has no line: no one in the denominator, or all of it counted."""
+    if result.denominator == 0:
+        return f"本期分母为 0（统计期内没有应纳入的{word}），没有名单"
+    return f"没有待完成的{word}：分母中的都已计入分子"
 
 
 def last_contacts(library: Library, indicator_id: str, data: EngineData, period: Period, units: pd.Index,
@@ -96,7 +109,7 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
             note = (f"计次指标没有名单：还需开展 {result.shortfall:,} {indicator.unit_word}" if result.shortfall
                     else f"计次指标没有名单：已开展 {result.numerator:,} {indicator.unit_word}，没有待完成的")
         return GapList(result.id, result.name, key_header, empty, result.shortfall, note, indicator.unit_word,
-                       counted=indicator.unit == "count")
+                       counted=indicator.unit == "count", computed=result.reason is None)
     if indicator.unit == "record":
         return record_gap_list(indicator, result, persons, key_header)
     if indicator.unit != "person" and KINDS[first_register].key_field in persons.columns:
@@ -128,7 +141,8 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
         extra = result.shortfall - len(people)
         if extra > 0:
             note += f"，即使全部完成仍差 {extra:,} 人（官方人数中有名册未登记的人）"
-    return GapList(result.id, result.name, key_header, people.reset_index(drop=True), result.shortfall, note, indicator.unit_word)
+    return GapList(result.id, result.name, key_header, people.reset_index(drop=True), result.shortfall, note, indicator.unit_word,
+                   empty_note=None if len(people) else nobody_left(result, indicator.unit_word))
 
 
 def record_gap_list(indicator, result, units: pd.DataFrame, key_header: str) -> GapList:
@@ -161,7 +175,7 @@ def record_gap_list(indicator, result, units: pd.DataFrame, key_header: str) -> 
     headers.append("原因")
     table = table.sort_values(["station", *fields[:1]], kind="stable", na_position="last", key=unfilled_last)
     return GapList(result.id, result.name, key_header, table.reset_index(drop=True), result.shortfall, None,
-                   indicator.unit_word, tuple(headers))
+                   indicator.unit_word, tuple(headers), empty_note=None if len(table) else nobody_left(result, indicator.unit_word))
 
 
 def _has_time(frame: pd.DataFrame, field: str) -> list[bool]:
