@@ -78,6 +78,8 @@ def test_quiet_still_says_a_csv_lists_note_on_stderr_and_the_xlsx_holds_it(tmp_p
     ran = run_chsc("gaps", "health_lecture_count", folder, "-p", "2025", "-o", tmp_path / "讲座.csv", "--quiet")
     assert ran.code == 0 and "健康知识讲座次数：" in ran.stderr, ran.output
     assert (tmp_path / "讲座.csv").read_text(encoding="utf-8-sig").startswith("站点,")
+    ran = run_chsc("gaps", "health_lecture_count", folder, "-p", "2025", "--format", "csv", "--quiet")
+    assert ran.stdout.startswith("站点,") and "健康知识讲座次数：" in ran.stderr, ran.output
     ran = run_chsc("gaps", "health_lecture_count", folder, "-p", "2025", "-o", tmp_path / "讲座.xlsx", "--quiet")
     assert ran.code == 0 and ran.stderr == "", ran.output
     book = openpyxl.load_workbook(tmp_path / "讲座.xlsx")
