@@ -813,13 +813,14 @@ def test_csv_encodings(tmp_path, encoding):
     assert list(table["_sheet"]) == [None, None]
 
 
-def test_csv_row_numbers_count_records_as_excel_shows_them(tmp_path):
-    """A quoted cell holding a line break is one cell: rows are numbered as Excel shows the file."""
+def test_csv_row_numbers_are_line_numbers(tmp_path):
+    """cli.md: "In CSV files `row` is the line number" — a quoted cell holding a line break is one
+    cell, and the rows after it are numbered by the line they start on (test_problem_places.py)."""
     rows = [["身份证号", "体检日期", "备注"], [ID1, "2025-03-12", "第一行\n第二行"], [ID2, "不详", None]]
     write_csv(tmp_path / "体检.csv", rows)
     result = read(tmp_path)
     [problem] = problems(result, "bad-date")
-    assert problem.row == 3
+    assert problem.row == 4
     assert list(result.tables["elderly_checkups"]["_row"]) == [2]
 
 

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from .sheets import FileResult
 
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
-READER_VERSION = "40"
+READER_VERSION = "41"
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
 

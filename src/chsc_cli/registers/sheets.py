@@ -121,14 +121,14 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
             _skip(result, raw.file, raw.sheet, f"表名、标题或文件名中的「{word}」所指病种没有这种登记表类型")
             continue
         if outcome.kind is None:
-            _near_miss_or_skip(result, index, header, raw.file, raw.sheet)
+            _near_miss_or_skip(result, index, header, raw.file, raw.sheet, raw.shown_row(header.row_index))
             continue
         kind = kinds[outcome.kind]
         if raw.hidden_columns:
             outcome = replace(outcome, matched=index.visible_first(kind.name, header.names, outcome.matched, raw.hidden_columns))
         missing = [c for c in kind.required if c.field not in outcome.matched]
         if missing:
-            _missing_columns(result, raw.file, raw.sheet, header.row_index + 1, kind, missing)
+            _missing_columns(result, raw.file, raw.sheet, raw.shown_row(header.row_index), kind, missing)
             continue
         fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
         alternates = index.alternates(kind.name, header.names, outcome.matched, raw.hidden_columns)
@@ -142,7 +142,7 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
                 result.problems.append(Problem("completeness-unchecked", message, file=raw.file, sheet=raw.sheet))
         columns = _columns_as_written(kind, header.names, outcome.matched)
         result.sheets.append(
-            RegisterSheet(kind.name, raw.file, raw.sheet, header.row_index + 1, len(built.frame), columns)
+            RegisterSheet(kind.name, raw.file, raw.sheet, raw.shown_row(header.row_index), len(built.frame), columns)
         )
     return result
 
@@ -206,7 +206,7 @@ def _ambiguous(result: FileResult, kinds, file: str, sheet: str | None, tied: tu
     result.problems.append(Problem("ambiguous-kind", message, file=file, sheet=sheet))
 
 
-def _near_miss_or_skip(result: FileResult, index: AliasIndex, header, file: str, sheet: str | None) -> None:
+def _near_miss_or_skip(result: FileResult, index: AliasIndex, header, file: str, sheet: str | None, header_row: int) -> None:
     best_kind, best_count = None, 0
     for kind in index.kinds.values():
         count = index.canonical_count(kind.name, index.match(kind.name, header.names))
@@ -215,7 +215,7 @@ def _near_miss_or_skip(result: FileResult, index: AliasIndex, header, file: str,
     if best_kind is not None and best_count >= NEAR_MISS_COLUMNS:
         matched = index.match(best_kind.name, header.names)
         missing = [c for c in best_kind.required if c.field not in matched]
-        _missing_columns(result, file, sheet, header.row_index + 1, best_kind, missing)
+        _missing_columns(result, file, sheet, header_row, best_kind, missing)
         return
     _skip(result, file, sheet, "不是可识别的登记表（缺少必需的列）")
 

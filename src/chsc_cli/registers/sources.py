@@ -61,6 +61,14 @@ class RawSheet:
     #: The workbook counts dates from 1904 (old Mac Excel): a date typed as a serial number in a General
     #: cell is 1,462 days later than the same number counted from 1900 (table.py shifts it).
     date1904: bool = False
+    #: The line each row starts on, where it is not the row's position + 1: a CSV record whose
+    #: quoted cell holds a line break (an address) spans two lines, and every row after it is
+    #: shown (cli.md: "in CSV files `row` is the line number") by the line it starts on.
+    line_numbers: tuple[int, ...] | None = None
+
+    def shown_row(self, index: int) -> int:
+        """The row number a user sees for `rows[index]` (0-based): Excel's row, a CSV's line."""
+        return self.line_numbers[index] if self.line_numbers is not None else index + 1
 
 
 class UnreadableFile(Exception):
@@ -238,7 +246,8 @@ def read_file(
     if data is None:
         data = read_bytes(path)
     if path.suffix.lower() == ".csv":
-        return [RawSheet(name, None, _read_csv(data))]  # an empty CSV is an empty sheet
+        rows, lines = _read_csv(data)
+        return [RawSheet(name, None, rows, line_numbers=lines)]  # an empty CSV is an empty sheet
     if not data:
         raise UnreadableFile("文件是空的（0 字节）")
     return _read_workbook(data, name, path.suffix.lower(), max_unpacked)
@@ -260,7 +269,9 @@ def _decoded_text(data: bytes) -> str | None:
     return None
 
 
-def _read_csv(data: bytes) -> list[list[object]]:
+def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None]:
+    """The records, and the line each starts on (None when every record is one line: the line is
+    the record's position + 1)."""
     text = _decoded_text(data)
     if text is None:
         raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
@@ -268,9 +279,11 @@ def _read_csv(data: bytes) -> list[list[object]]:
         raise UnreadableFile("文件含有二进制内容，不是 CSV 文本文件")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[list[object]] = []
+    starts: list[int] = []
     last_line = 0
     try:
         for row in reader:
+            starts.append(last_line + 1)
             if reader.line_num - last_line > MAX_LINES_PER_CSV_ROW:  # a quote never closed swallows lines
                 raise UnreadableFile(
                     f"第 {last_line + 1} 行的双引号没有配对：第 {last_line + 1}–{reader.line_num} 行被读成了一格。"
@@ -280,7 +293,7 @@ def _read_csv(data: bytes) -> list[list[object]]:
             rows.append(row)
     except csv.Error:  # e.g. a field past csv's size limit: the same unclosed quote in a big file
         raise UnreadableFile(f"第 {last_line + 1} 行附近格式有误（可能有没有配对的双引号）") from None
-    return rows
+    return rows, (tuple(starts) if last_line != len(rows) else None)
 
 
 def _delimiter(text: str) -> str:

@@ -190,7 +190,10 @@ def build_sheet_table(
         keep &= ~_footer_rows(grid, keep)
     else:
         keep = np.zeros(n_rows, dtype=bool)
-    excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]
+    if sheet.line_numbers is None:
+        excel_rows = np.arange(header.row_index + 2, header.row_index + 2 + n_rows)[keep]
+    else:  # a CSV whose quoted cells hold line breaks: each row is shown by the line it starts on
+        excel_rows = np.asarray(sheet.line_numbers[header.row_index + 1 :], dtype=np.int64)[keep]
     builder = _Builder(sheet, header, kind, excel_rows, today, id_facts_of)
 
     def cells(index: int) -> tuple[np.ndarray, np.ndarray]:
