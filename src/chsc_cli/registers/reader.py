@@ -67,12 +67,13 @@ def _read_folder(plan: ReadPlan, on_file, workers) -> ReadResult:
         result.problems += file_result.problems
         for sheet, frame in zip(file_result.sheets, file_result.frames):
             frames.setdefault(sheet.kind, []).append(frame)
+    written = {(sheet.file, sheet.sheet): sheet.columns for sheet in result.sheets}
     for kind_name, kind_frames in frames.items():
         table = kind_table(kind_frames, KINDS[kind_name])
         table, duplicates = duplicate_rows(table, KINDS[kind_name])
         result.problems.extend(duplicates)
         table, person_problems = add_person_fields(table, KINDS[kind_name])
-        result.problems.extend(person_problems)
+        result.problems.extend(_as_written(person_problems, written))
         result.tables[kind_name] = table
     for path in plan.unsupported:  # registers.md: every file of the folder is accounted for
         name, reason = relative_name(path, data_dir), unsupported_reason(path)
@@ -87,6 +88,17 @@ def _read_folder(plan: ReadPlan, on_file, workers) -> ReadResult:
     if plan.folder_key:
         cache.store_folder(plan.folder_key, result)
     return result
+
+
+def _as_written(problems: list[Problem], written: dict[tuple[str, str | None], dict[str, str]]) -> list[Problem]:
+    """Problems found on a kind's whole table (bad-checksum, birth-date-mismatch, duplicate-person,
+    unknown-vaccine) name their column as its sheet writes it (cli.md: "`column` is the header as
+    written in the file"), as a cell's problems do: `*身份证号`, `身份证号码`, not the canonical name."""
+    out = []
+    for problem in problems:
+        header = written.get((problem.file, problem.sheet), {}).get(problem.field) if problem.field else None
+        out.append(dataclasses.replace(problem, column=header) if header and problem.column else problem)
+    return out
 
 
 def _hidden_mark(reason: str) -> str:
