@@ -106,6 +106,11 @@ def test_user_mistakes_exit_2_in_chinese_without_traceback(args):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in ran.stderr)
 
 
+def test_a_negative_limit_is_a_user_error(clean_folder):
+    ran = run_chsc("validate", clean_folder, "--limit", "-1")
+    assert ran.code == 2 and "--limit" in ran.stderr and "Traceback" not in ran.output
+
+
 def test_a_file_instead_of_a_folder_is_a_user_error(clean_folder):
     ran = run_chsc("validate", clean_folder / "体检2025.xlsx")
     assert ran.code == 2 and "不是文件夹" in ran.stderr

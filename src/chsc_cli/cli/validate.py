@@ -53,6 +53,8 @@ def validate(
 
     if format not in ("table", "json"):
         raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
+    if limit < 0:  # problems[:-1] would drop the last problem without a word
+        raise UserError(f"--limit 不能是负数：{limit}", hint="写 0 或正整数，如 --limit 500；要列出全部问题请用 --format json。")
     result = read_for_validate(data_dir, config, indicators or [], use_cache=not no_cache,
                                progress=lambda total: file_progress(total, quiet))  # first: it reads ahead
     from ..outputs.validation import render_validation_table, validation_json
