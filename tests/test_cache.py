@@ -365,3 +365,36 @@ def test_entries_are_owner_only(tmp_path):
     assert len(entries) == 2
     for path in [cache.folder, *(p.parent.parent for p in entries), *(p.parent for p in entries), *entries]:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+# --- upgrades ------------------------------------------------------------------------------------
+
+
+def test_a_change_to_the_readers_code_is_a_miss_without_a_version_bump(tmp_path, monkeypatch):
+    """An upgraded chsc whose parsing changed never serves the old parse, even if READER_VERSION was
+    left as it was: the key holds the reader's own source (read_plan.reader_code)."""
+    from chsc_cli.registers import read_plan
+
+    folder = tmp_path / "data"
+    write_workbook(folder / "体检.xlsx", {"体检": [["身份证号", "体检日期"], [make_id("19500101", "001"), "2025-03-01"]]})
+    cache = ParseCache(tmp_path / "cache")
+    read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
+    monkeypatch.setattr(read_plan, "reader_code", lambda: "the next release")
+    parsed = []
+    real_parse = sheets_module.read_one_file
+    monkeypatch.setattr(sheets_module, "read_one_file", lambda path, *a, **k: parsed.append(path.name) or real_parse(path, *a, **k))
+    read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
+    assert parsed == ["体检.xlsx"]
+
+
+def test_the_readers_code_fingerprint_follows_every_source_file(tmp_path):
+    from chsc_cli.registers.read_plan import source_fingerprint
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "values.py").write_text("X = 1\n")
+    (tmp_path / "a" / "notes.txt").write_text("not code")
+    before = source_fingerprint((tmp_path / "a",))
+    (tmp_path / "a" / "notes.txt").write_text("still not code")
+    assert source_fingerprint((tmp_path / "a",)) == before
+    (tmp_path / "a" / "values.py").write_text("X = 2\n")
+    assert source_fingerprint((tmp_path / "a",)) != before

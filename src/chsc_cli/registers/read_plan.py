@@ -23,12 +23,14 @@ the files opened ahead are parsed from what the thread decoded instead of being 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import forks
+from .. import __version__, forks
 from ..config import CentreConfig
 from .cache import ParseCache
 from .kinds import active_catalogue
@@ -47,6 +49,30 @@ if TYPE_CHECKING:
 
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
 READER_VERSION = "41"
+
+
+def source_fingerprint(folders: tuple[Path, ...]) -> str:
+    """SHA-256 of the Python files directly in `folders`, in name order: the reader's own code."""
+    digest = hashlib.sha256()
+    for path in sorted((path for folder in folders for path in folder.glob("*.py")), key=lambda p: (p.parent.name, p.name)):
+        digest.update(f"{path.parent.name}/{path.name}\0".encode())
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache
+def reader_code() -> str:
+    """Part of the parse-cache key: chsc's version and its reader's source (this package and the
+    modules beside it that it imports: people.py, characters.py, config.py ...), so that an upgraded
+    chsc whose parsing changed never serves a parse of the old one, even where READER_VERSION was
+    not bumped (33dcea1 changed which of two headers is read without a bump). Hashing the ~40
+    files takes a few milliseconds, once per process."""
+    here = Path(__file__).resolve().parent
+    try:
+        return f"{__version__}/{source_fingerprint((here, here.parent))}"
+    except OSError:  # an install without readable sources: the version alone
+        return __version__
 #: Below this many bytes of files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
 
@@ -136,6 +162,8 @@ def _file_entries(files, data_dir, settings, today, cache) -> list[FileEntry]:
     # the zip-bomb limit changes what a file yields (CHSC_MAX_UNPACKED_MB); a bad value stops here
     # so do the register kinds in force (the shipped files, a centre's own): their fingerprint
     version = f"{READER_VERSION}/max-unpacked={max_unpacked_bytes()}/kinds={active_catalogue().fingerprint}"
+    if cache is not None:
+        version += f"/code={reader_code()}"
     entries = []
     for path in files:
         try:
