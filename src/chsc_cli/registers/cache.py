@@ -1,8 +1,9 @@
 """The parse cache: each file's parsed sheets, and each folder's finished tables, in the user's cache folder.
 
-The key is the SHA-256 of the file's bytes, its path in the data folder, the reader version, the
-cache format, the chsc.yaml settings that change parsing (`columns:`, `kinds:`) and today's date
-(future-date warnings depend on it) — so a changed or replaced file is never served stale. The
+The key is the SHA-256 of the file's bytes, its path in the data folder, the reader version and
+the reader's own source (read_plan.reader_code), the cache format, the chsc.yaml settings that
+change parsing (`columns:`, `kinds:`, `hidden_sheets:`) and today's date (future-date warnings
+depend on it) — so a changed or replaced file is never served stale. The
 cache holds personal data: its folder and files are readable by their owner only, and
 `chsc cache clear` removes it. Anything unreadable in the cache counts as a miss.
 
