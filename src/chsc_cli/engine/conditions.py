@@ -72,11 +72,16 @@ def event_rows(
         "through_period_end": lambda: dates <= end,
     }.get(condition.within)
     candidates = np.flatnonzero(by_date().to_numpy(dtype=bool)) if by_date is not None else np.arange(len(table))
-    keys = pd.Index(table["_key"].to_numpy()[candidates], dtype=object)  # object: a str index matches slowly
-    positions = persons.index.get_indexer(keys)  # each row's person, -1 for none
-    matched = positions >= 0
-    rows = table.iloc[candidates[matched]]
-    persons_of_rows = positions[matched]
+    parts = data.shared_parts(condition.register)
+    if parts is None:  # the rows are keyed by the unit itself
+        keys = pd.Index(table["_key"].to_numpy()[candidates], dtype=object)  # object: a str index matches slowly
+        positions = persons.index.get_indexer(keys)  # each row's person, -1 for none
+        matched = positions >= 0
+        rows = table.iloc[candidates[matched]]
+        persons_of_rows = positions[matched]
+    else:  # a register holding only part of the unit's key: a row belongs to every unit it matches
+        at, persons_of_rows = _match_parts(table.iloc[candidates], persons, parts)
+        rows = table.iloc[candidates[at]].reset_index(drop=True)  # a row may serve two units
     birth = pd.Series(persons["birth"].to_numpy()[persons_of_rows], index=rows.index)
     birth = birth.where(birth.notna(), rows["birth"])
     dates = birth if condition.date == "birth" else rows[condition.date]
@@ -91,6 +96,27 @@ def event_rows(
     if condition.within == "before_first_birthday":
         rows = rows.loc[(rows[condition.date] < rows["first_birthday"]).to_numpy(dtype=bool)]
     return rows
+
+
+def _part_values(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
+    """One value per row for the fields `parts` (joined as the unit keys are), NA where one is blank."""
+    values = [frame[field].astype(object).where(frame[field].notna(), None) for field in parts]
+    blank = np.logical_or.reduce([value.isna().to_numpy() for value in values])
+    joined = pd.Series(["\x1f".join(map(str, row)) for row in zip(*values)], index=frame.index, dtype=object)
+    return joined.where(~blank, None)
+
+
+def _match_parts(rows: pd.DataFrame, persons: pd.DataFrame, parts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (row position in `rows`, unit position in `persons`) with equal values of the key
+    fields `parts` (blank matches nothing), in row order: a mother's follow-up row pairs with each
+    of her deliveries."""
+    parts = tuple(field for field in parts if field in persons.columns)
+    if not parts or not len(rows) or not len(persons):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    left = pd.DataFrame({"_part": _part_values(rows, parts).to_numpy(), "_row": np.arange(len(rows))}).dropna(subset=["_part"])
+    right = pd.DataFrame({"_part": _part_values(persons, parts).to_numpy(), "_unit": np.arange(len(persons))}).dropna(subset=["_part"])
+    pairs = left.merge(right, on="_part", how="inner", sort=False).sort_values(["_row", "_unit"], kind="stable")
+    return pairs["_row"].to_numpy(dtype=np.intp), pairs["_unit"].to_numpy(dtype=np.intp)
 
 
 def absent_registers(require: tuple, data) -> list[str]:

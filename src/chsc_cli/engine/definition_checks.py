@@ -32,6 +32,7 @@ class Checker:
 
     def __init__(self, library, kinds, parameters: dict[str, Any]):
         self.library, self.kinds, self.parameters = library, kinds, parameters
+        self.unit_key: tuple[str, ...] = ()  # the indicator's `key` (units other than persons)
         self.problems: list[str] = []
         self.warnings: list[str] = []
 
@@ -127,6 +128,12 @@ class Checker:
         if not self.known(event.register, where):
             return item
         rows = {**register_types(event.register, self.kinds), **EVENT_DERIVED}
+        if self.unit_key and not set(self.unit_key) & {c.field for c in self.kinds[event.register].columns}:
+            # rows match a unit on the key's fields they hold (engine_input.shared_parts): with none, never
+            self.problems.append(
+                f"{where}.register：登记表「{event.register}」没有计数单位的 key 字段（{'、'.join(self.unit_key)}）中的任何一个，"
+                f"它的记录对应不到任何单位〔register: {event.register}〕"
+            )
         if event.date not in rows:
             self.problems.append(f"{where}.date：未知字段「{event.date}」〔{event.date}〕")
         update: dict[str, Any] = {
@@ -204,6 +211,7 @@ class Checker:
             having = self.nodes(denominator.having, people, "denominator.having")
             update["denominator"] = denominator.model_copy(update={"having": having, "population": typed_refs.get("denominator")})
         numerator = indicator.numerator
+        self.unit_key = indicator.key if indicator.unit != "person" else ()
         require = []
         for index, item in enumerate(numerator.require):
             require.append(self.requirement(item, people, f"numerator.require[{index}]"))

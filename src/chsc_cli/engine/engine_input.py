@@ -32,6 +32,8 @@ class EngineData:
     shared: dict = field(default_factory=dict)
     #: A view's folder (`units`): the tables the view does not count in its own units.
     base: "EngineData | None" = None
+    #: A view's unit key (`units`): the fields whose equal values make one unit.
+    key: tuple[str, ...] = ()
 
     def remember(self, key, compute):
         """`compute()` once per key; later calls return the same object (treat it as read-only)."""
@@ -90,7 +92,7 @@ class EngineData:
         return self.remember(("units", key, tuple(registers)), lambda: self._units(key, registers))
 
     def _units(self, key: tuple[str, ...], registers) -> "EngineData":
-        view = EngineData(self.read, shared=self.shared, base=self)
+        view = EngineData(self.read, shared=self.shared, base=self, key=tuple(key))
         for kind_name in registers:
             if kind_name not in self.read.tables:
                 continue
@@ -108,6 +110,18 @@ class EngineData:
             else:
                 view.tables[kind_name] = _with_keys(table, joined.where(~blank, pd.Series(_row_keys(len(table)), index=table.index)))
         return view
+
+    def shared_parts(self, kind: str) -> tuple[str, ...] | None:
+        """How the rows of `kind` find their unit: None when they are keyed by it (a person's
+        register for persons, or a register this view counts in its own units); else the fields of
+        the unit's key that the register holds, its rows matching every unit with equal values of
+        them (a delivery — ID + 分娩日期 — and its mother's rows in a register with her ID only:
+        the person's events belong to each of her deliveries). Empty: no field in common, no row
+        matches."""
+        if self.base is None or kind in self.tables:
+            return None
+        columns = self.base.table(kind).columns if self.base.has(kind) else ()
+        return tuple(field for field in self.key if field in columns)
 
     def has(self, kind: str) -> bool:
         return kind in self.tables or (self.base.has(kind) if self.base is not None else kind in self.read.tables)

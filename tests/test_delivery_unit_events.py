@@ -1,0 +1,93 @@
+"""A delivery (ID + 分娩日期) and the events of its mother in a register that has no delivery date.
+
+The counting unit's key has more fields than such a register holds: its rows match the unit on the
+fields they have (the mother's ID), inside the condition's window as usual — one follow-up row
+belongs to each of her deliveries, and the test on it decides for each. Before, the delivery key was
+compared with the register's ID numbers and a user's indicator reading another register never
+counted a delivery. Built from small workbooks and a user indicator file (`--indicators DIR`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_helpers import run_chsc
+from helpers import make_id, write_workbook
+
+MOTHER_A = make_id("19900101", "002")
+MOTHER_B = make_id("19920202", "004")
+
+# 产后高血压随访率 (a centre's own indicator): a delivery in the period whose mother has a hypertension
+# follow-up in the period on or after the delivery
+FOLLOWED_UP = """id: postpartum_bp_followup_rate
+name: 产后高血压随访率
+category: 孕产妇健康管理
+registers: [maternal_records, hypertension_followups]
+definition: 测试：统计期内分娩、分娩后统计期内有高血压随访的分娩数 / 统计期内的分娩数
+target: 0.9
+unit: delivery
+key: [id_number, delivery_date]
+denominator:
+  population: deliveries_in_period
+numerator:
+  require:
+    - exists:
+        register: hypertension_followups
+        date: followup_date
+        none: 统计期内无高血压随访
+        test:
+          - test: followup_date >= delivery_date
+            reason: 分娩（{delivery_date}）后无高血压随访
+"""
+
+
+def centre(folder: Path) -> Path:
+    maternal = [
+        ["身份证号", "姓名", "分娩日期", "建册日期", "所属站点"],
+        [MOTHER_A, "甲", "2025-03-01", "2024-07-01", "一站"],  # two deliveries of one mother in 2025
+        [MOTHER_A, "甲", "2025-11-01", "2025-03-20", "一站"],
+        [MOTHER_B, "乙", "2025-05-05", "2024-10-01", "一站"],
+    ]
+    write_workbook(folder / "孕产妇健康管理登记.xlsx", {"孕产妇": maternal})
+    followups = [
+        ["身份证号", "姓名", "随访日期", "随访方式"],
+        [MOTHER_A, "甲", "2025-04-01", "门诊"],  # after her first delivery, before her second
+        [MOTHER_A, "甲", "2024-12-01", "门诊"],  # before the period: outside the window
+    ]
+    write_workbook(folder / "高血压患者随访记录.xlsx", {"高血压随访": followups})
+    return folder
+
+
+def test_a_delivery_matches_its_mothers_rows_in_a_register_without_the_delivery_date(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "postpartum_bp_followup_rate.yaml").write_text(FOLLOWED_UP, encoding="utf-8")
+    folder = centre(tmp_path / "data")
+    ran = run_chsc("compute", folder, "-p", "2025", "--indicators", mine, "--format", "json")
+    assert ran.code == 0, ran.output
+    [row] = [r for r in json.loads(ran.stdout)["indicators"] if r["id"] == "postpartum_bp_followup_rate"]
+    # her first delivery is followed up (2025-04-01); her second is not (the follow-up came before
+    # it), nor is B's (no follow-up): 1 of 3 — before, the delivery key matched no follow-up row: 0
+    assert (row["numerator"], row["denominator"], row["unit"]) == (1, 3, "delivery")
+
+    # the list and its reasons come from the same evaluation: each delivery's own failure
+    ran = run_chsc("gaps", "postpartum_bp_followup_rate", folder, "-p", "2025", "--indicators", mine, "--format", "csv", "--quiet")
+    assert ran.code == 0, ran.output
+    lines = ran.stdout.splitlines()
+    assert len(lines) == 3, ran.stdout  # header + 2 deliveries
+    assert any("分娩（2025-11-01）后无高血压随访" in line for line in lines)
+    assert any("统计期内无高血压随访" in line for line in lines)
+
+
+def test_a_register_with_no_field_of_the_units_key_is_a_definition_error(tmp_path):
+    """child_health_visits holds neither the mother's ID nor a delivery date: its rows could match no
+    delivery, which is said when the library is read (not a silent 0)."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    text = FOLLOWED_UP.replace("hypertension_followups", "child_health_visits").replace("followup_date", "visit_date")
+    (mine / "postpartum_bp_followup_rate.yaml").write_text(text, encoding="utf-8")
+    ran = run_chsc("indicators", "--indicators", mine)
+    assert ran.code == 2
+    assert "child_health_visits" in ran.output and "key" in ran.output
+    assert "Traceback" not in ran.output
