@@ -91,3 +91,17 @@ def test_a_register_with_no_field_of_the_units_key_is_a_definition_error(tmp_pat
     assert ran.code == 2
     assert "child_health_visits" in ran.output and "key" in ran.output
     assert "Traceback" not in ran.output
+
+
+def test_a_delivery_is_in_its_mothers_population(tmp_path):
+    """`in_population:` of a person's population (managed hypertension patients, from the follow-up
+    register here) in a delivery indicator: the delivery's mother is a member, so the delivery is —
+    before, the delivery key was looked up among the patients' ID numbers and no delivery was."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    text = FOLLOWED_UP.split("numerator:")[0] + "numerator:\n  having:\n    - in_population: managed_hypertension_patients\n"
+    (mine / "postpartum_bp_followup_rate.yaml").write_text(text, encoding="utf-8")
+    ran = run_chsc("compute", centre(tmp_path / "data"), "-p", "2025", "--indicators", mine, "--format", "json")
+    assert ran.code == 0, ran.output
+    [row] = [r for r in json.loads(ran.stdout)["indicators"] if r["id"] == "postpartum_bp_followup_rate"]
+    assert (row["numerator"], row["denominator"]) == (2, 3)  # both of A's deliveries; B is no patient

@@ -18,7 +18,7 @@ from ..registers import KINDS, ReadResult
 from ..registers.sheets import collection_paused
 from .activity import period_without_data
 from .conditions import Evaluator, absent_registers
-from .engine_input import EngineData
+from .engine_input import EngineData, PartKeys, part_values
 from .evaluation import Context, cannot_pass, fields_read, order_fields, required_fields
 from .figures import figures_for, reference_date, resolve_figure, station_figure
 from .library import Library
@@ -69,11 +69,18 @@ class IndicatorRun:
     def _frame(self, persons: PersonSet) -> pd.DataFrame:
         return grouped_frame(persons, self.data) if self.grouped else persons.frame
 
-    def _members(self, name: str) -> pd.Index:
+    def _members(self, name: str) -> pd.Index | PartKeys:
         """The keys of the persons of a named population (`in_population:`); an absent register
-        adds nobody."""
+        adds nobody. A population keyed by fewer fields than the units (a mother's, tested by her
+        deliveries) gives the values of the key fields its register holds (`PartKeys`), as an event
+        register's rows find their units (engine_input.shared_parts)."""
         persons = build_population(self.library.population(name), self.data, self.context, self.reference, self.library)
-        return pd.Index([]) if persons is None else persons.frame.index
+        if persons is None:
+            return pd.Index([])
+        parts = self.data.shared_parts(persons.register)
+        if parts is not None:
+            return PartKeys(parts, pd.Index(part_values(persons.frame, parts).dropna().unique(), dtype=object))
+        return persons.frame.index
 
     def target(self) -> Decimal:
         target = self.settings.targets.get(self.indicator.id, self.indicator.target)

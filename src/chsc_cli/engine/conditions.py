@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period, chinese_label
-from .engine_input import EngineData, ages
+from .engine_input import EngineData, ages, part_values
 from .evaluation import Context, fields_of
 from .expressions import parse_value
 from .operands import resolve
@@ -98,14 +98,6 @@ def event_rows(
     return rows
 
 
-def _part_values(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
-    """One value per row for the fields `parts` (joined as the unit keys are), NA where one is blank."""
-    values = [frame[field].astype(object).where(frame[field].notna(), None) for field in parts]
-    blank = np.logical_or.reduce([value.isna().to_numpy() for value in values])
-    joined = pd.Series(["\x1f".join(map(str, row)) for row in zip(*values)], index=frame.index, dtype=object)
-    return joined.where(~blank, None)
-
-
 def _match_parts(rows: pd.DataFrame, persons: pd.DataFrame, parts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """The pairs (row position in `rows`, unit position in `persons`) with equal values of the key
     fields `parts` (blank matches nothing), in row order: a mother's follow-up row pairs with each
@@ -113,8 +105,8 @@ def _match_parts(rows: pd.DataFrame, persons: pd.DataFrame, parts: tuple[str, ..
     parts = tuple(field for field in parts if field in persons.columns)
     if not parts or not len(rows) or not len(persons):
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    left = pd.DataFrame({"_part": _part_values(rows, parts).to_numpy(), "_row": np.arange(len(rows))}).dropna(subset=["_part"])
-    right = pd.DataFrame({"_part": _part_values(persons, parts).to_numpy(), "_unit": np.arange(len(persons))}).dropna(subset=["_part"])
+    left = pd.DataFrame({"_part": part_values(rows, parts).to_numpy(), "_row": np.arange(len(rows))}).dropna(subset=["_part"])
+    right = pd.DataFrame({"_part": part_values(persons, parts).to_numpy(), "_unit": np.arange(len(persons))}).dropna(subset=["_part"])
     pairs = left.merge(right, on="_part", how="inner", sort=False).sort_values(["_row", "_unit"], kind="stable")
     return pairs["_row"].to_numpy(dtype=np.intp), pairs["_unit"].to_numpy(dtype=np.intp)
 

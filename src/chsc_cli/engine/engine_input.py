@@ -164,6 +164,31 @@ class EngineData:
         return len(self.read.tables[kind]) - len(self.table(kind)) if self.has(kind) else 0
 
 
+def part_values(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
+    """One value per row for the key fields `parts`, joined as the unit keys are (`units`); None
+    where one is blank or the frame lacks the field."""
+    if not parts or not set(parts) <= set(frame.columns):
+        return pd.Series(None, index=frame.index, dtype=object)
+    values = [frame[field].astype(object).where(frame[field].notna(), None) for field in parts]
+    blank = np.logical_or.reduce([value.isna().to_numpy() for value in values])
+    joined = pd.Series(["\x1f".join(map(str, row)) for row in zip(*values)], index=frame.index, dtype=object)
+    return joined.where(~blank, None)
+
+
+@dataclass(frozen=True)
+class PartKeys:
+    """The members of a population keyed by fewer fields than the units that test it (`in_population`
+    of a person's population in a delivery indicator): a unit is a member when its values of `parts`
+    are a member's."""
+
+    parts: tuple[str, ...]
+    values: pd.Index
+
+    def holds(self, frame: pd.DataFrame) -> np.ndarray:
+        keys = part_values(frame, self.parts)
+        return (keys.notna() & keys.isin(self.values)).to_numpy(dtype=bool)
+
+
 def _row_keys(count: int) -> np.ndarray:
     return np.array([f"\x1erow{i}" for i in range(count)], dtype=object)
 

@@ -51,7 +51,10 @@ def evaluate(node: Any, frame: pd.DataFrame, context: Context) -> np.ndarray:
     if isinstance(node, Not):
         return ~evaluate(node.item, frame, context)
     if isinstance(node, InPopulation):
-        return frame["_key"].isin(context.members(node.name)).to_numpy(dtype=bool)
+        members = context.members(node.name)
+        if hasattr(members, "holds"):  # keyed by fewer fields than the frame's units (engine_input.PartKeys)
+            return members.holds(frame)
+        return frame["_key"].isin(members).to_numpy(dtype=bool)
     return _compare(node, frame, context)
 
 
