@@ -105,3 +105,46 @@ def test_a_delivery_is_in_its_mothers_population(tmp_path):
     assert ran.code == 0, ran.output
     [row] = [r for r in json.loads(ran.stdout)["indicators"] if r["id"] == "postpartum_bp_followup_rate"]
     assert (row["numerator"], row["denominator"]) == (2, 3)  # both of A's deliveries; B is no patient
+
+
+# ------------------------------------------------------------------ 最近一次联系 (the last contact)
+
+def gaps_csv(*args) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    ran = run_chsc("gaps", *args, "--format", "csv", "--quiet")
+    assert ran.code == 0, ran.output
+    return list(csv.DictReader(io.StringIO(ran.stdout)))
+
+
+def test_a_deliverys_last_contact_is_the_latest_of_its_contact_dates_by_the_period_end(tmp_path):
+    """maternal_records' `contact_dates` (建册, 分娩, 产后访视, 产后42天检查): before, only the date the
+    numerator reads (分娩日期) was a contact — a 42-day check after a missed visit was not."""
+    maternal = [
+        ["身份证号", "姓名", "分娩日期", "建册日期", "出院日期", "产后访视日期", "产后42天检查日期", "所属站点"],
+        # no visit within 28 days; seen at the 42-day check
+        [MOTHER_A, "甲", "2025-03-01", "2024-07-01", "2025-03-03", None, "2025-04-12", "一站"],
+        # her second delivery: its own rows only (not her first's 42-day check)
+        [MOTHER_A, "甲", "2025-11-01", "2025-03-20", None, None, None, "一站"],
+        # the 42-day check after the period end is no contact by then
+        [MOTHER_B, "乙", "2025-12-01", "2025-05-01", None, None, "2026-01-12", "一站"],
+    ]
+    folder = tmp_path / "data"
+    write_workbook(folder / "孕产妇健康管理登记.xlsx", {"孕产妇": maternal})
+    rows = gaps_csv("postpartum_visit_rate", folder, "-p", "2025")
+    contact = {row["原因"].split("分娩")[-1][:10]: row["最近一次联系"] for row in rows}
+    assert contact == {"2025-03-01": "2025-04-12", "2025-11-01": "2025-11-01", "2025-12-01": "2025-12-01"}
+
+
+def test_a_last_contact_is_read_inside_any_of_several_registers(tmp_path):
+    """健康档案使用率's requirement is one `any:` of six registers: the lookup read only top-level
+    requirements, so everyone's 最近一次联系 was blank (a checkup in the first half of the year, for a
+    second-half gap list)."""
+    from helpers import make_id, write_small_centre
+
+    people = [make_id("19500101", "001"), make_id("19600101", "003"), make_id("19700101", "005")]
+    folder = write_small_centre(tmp_path / "data", people)
+    rows = gaps_csv("health_record_usage_rate", folder, "-p", "2025H2")
+    contact = {row["姓名"]: row["最近一次联系"] for row in rows}
+    assert contact == {"甲": "2025-03-01", "乙": "", "丙": ""}

@@ -472,8 +472,9 @@ def test_split_columns_and_lookups_are_stated_in_the_kind_file(tmp_path, data):
         ({"_other.yaml": "x: 1\n"}, "_other.yaml:1:"),
         ({"s.yaml": "name: s\ntitle: 甲\ncolumns:\n  - use: name\n    vocabulary: {sets: [nope]}\n"}, "s.yaml:5:"),
         ({"k.yaml": "name: k\ntitle: 甲\nkey: {field: name}\ncolumns:\n  - use: name\n"}, "k.yaml:3:"),
+        ({"c.yaml": "name: c\ntitle: 甲\ncontact_dates:\n  - name\ncolumns:\n  - use: name\n"}, "c.yaml:4:"),
     ],
-    ids=["roster-without-key", "unknown-shared-file", "vocabulary-on-text", "key-not-a-code"],
+    ids=["roster-without-key", "unknown-shared-file", "vocabulary-on-text", "key-not-a-code", "contact-date-not-a-date"],
 )
 def test_kind_file_mistakes_name_file_and_line(tmp_path, files, expected):
     from chsc_cli.problems import UserError

@@ -132,6 +132,9 @@ class _KindBuilder:
             not spec.roster or spec.contact_source not in by_field or by_field[spec.contact_source].type != "date"
         ):
             self.problem(("contact_source",), "contact_source 只用于名册，应为本类型中的一个日期（date）列", spec.contact_source)
+        for index, name in enumerate(spec.contact_dates):
+            if name not in by_field or by_field[name].type not in ("date", "datetime"):
+                self.problem(("contact_dates", index), "contact_dates 应列出本类型中的日期（date、datetime）列", name)
         rule = self._shape_rule(by_field)
         for index, name in enumerate(spec.classify.settled_by):
             if name not in by_field:
@@ -154,6 +157,7 @@ class _KindBuilder:
             roster=spec.roster,
             completeness_fields=tuple(spec.completeness),
             contact_source=spec.contact_source,
+            contact_dates=tuple(dict.fromkeys(spec.contact_dates)),
             order=spec.order,
             source=str(self.path),
         )

@@ -126,6 +126,9 @@ class RegisterKind:
     #: A roster that gives persons their station, team and phone when the indicator's own roster has
     #: none: the date field whose latest row wins (residents: 建档日期).
     contact_source: str | None = None
+    #: The date fields on which the centre saw the person: a gap list's 最近一次联系 is the latest of
+    #: them (empty: the date the indicator's requirement reads on this register).
+    contact_dates: tuple[str, ...] = ()
     #: Position in lists (init, help, docs); then the name.
     order: int = 1000
     #: The kind file it was loaded from.

@@ -80,6 +80,9 @@ def _kind_section(kind: RegisterKind) -> list[str]:
     if kind.completeness_fields:
         headers = "、".join(kind.column(f).header for f in kind.completeness_fields)
         lines += [f"记录完整须：{headers}。", ""]
+    if kind.contact_dates:
+        headers = "、".join(kind.column(f).header for f in kind.contact_dates)
+        lines += [f"待完成名单的「最近一次联系」取：{headers}（最晚的一个，不晚于统计期末）。", ""]
     lines += ["| 标准列名 | 字段 | 类型 | 别名 | 必填 | 取值（标准值 ← 同义词） |", "|---|---|---|---|---|---|"]
     for column in kind.columns:
         lines.append(

@@ -165,6 +165,10 @@ class KindSpec(Strict):
     #: A roster whose rows give persons their station, team and phone when the indicator's own roster
     #: has none (registers.md): the date field whose latest row wins.
     contact_source: str | None = None
+    #: The date columns on which the centre saw the person (a delivery's 建册日期, 分娩日期, 产后访视
+    #: 日期, 产后42天检查日期): a gap list's 最近一次联系 is the latest of them. Empty: the date the
+    #: indicator's requirement reads.
+    contact_dates: list[str] = Field(default_factory=list)
     columns: list[ColumnSpec] = Field(min_length=1)
 
 

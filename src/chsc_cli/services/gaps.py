@@ -15,6 +15,7 @@ from ..registers.datetimes import HAS_TIME_SUFFIX
 from ..engine.engine_input import EngineData
 from ..engine.library import Library
 from ..engine.compute import compute_indicators
+from ..engine.activity import numerator_events
 from ..engine.groups import UNFILLED
 from ..engine.results import ComputeResult, Evaluation
 from .workspace import Workspace
@@ -52,28 +53,34 @@ def nobody_left(result, word: str) -> str | None:
 
 def last_contacts(library: Library, indicator_id: str, data: EngineData, period: Period, units: pd.Index,
                   persons: pd.Index | None = None) -> pd.Series:
-    """The latest date, on or before the period end, of any row of the registers the indicator's
-    requirements read (a checkup, a follow-up, a dose), indexed by `units`. Units other than persons
-    (a delivery) take it from their own rows in a register that has the indicator's `key` fields,
-    and from the rows of their person (`persons`, aligned with `units`: the mother's ID) in any other
-    register: a delivery's key is never a register's person key, so it matched no row."""
+    """The latest date, on or before the period end, on which the centre saw the unit, indexed by
+    `units`: over the registers the indicator's requirements read (inside `any:` and `all:` too),
+    the register kind's `contact_dates` (a delivery's 建册日期, 分娩日期, 产后访视日期, 产后42天检查日期),
+    else the dates the requirements read there (a checkup, a follow-up, a dose). Units other than
+    persons (a delivery) take it from their own rows in a register that has the indicator's `key`
+    fields, and from the rows of their person (`persons`, aligned with `units`: the mother's ID) in
+    any other register: a delivery's key is never a register's person key, so it matched no row."""
     indicator = library.indicators[indicator_id]
     end = np.datetime64(period.end, "ns")
     latest = pd.Series(pd.NaT, index=units, dtype="datetime64[ns]")
     view = data.units(indicator.key, indicator.registers) if indicator.unit != "person" else None
     by_unit = pd.Index(np.asarray(units, dtype=object), dtype=object)  # an object index matches fast
     by_person = by_unit if persons is None else pd.Index(np.asarray(persons, dtype=object), dtype=object)
+    read: dict[str, list[str]] = {}  # each register and date once (five dose counts read one)
+    for register, date in numerator_events(indicator):
+        read.setdefault(register, []).append(date)
     dates = []
-    for register, date in dict.fromkeys(  # each register and date once (five dose counts read one)
-        (item.event.register, item.event.date) for item in indicator.numerator.require if item.event
-    ):
+    for register, read_dates in read.items():
         if not data.has(register):
             continue
         own = view is not None and register in view.tables  # keyed by the unit itself
         table, matching = (view.table(register), by_unit) if own else (data.table(register), by_person)
-        rows = table[["_key", date]]
-        rows = rows.loc[rows["_key"].isin(matching) & (rows[date] <= end)]
-        dates.append(pd.Series(rows.groupby("_key")[date].max().reindex(matching).to_numpy(), index=units))
+        contact = [d for d in (KINDS[register].contact_dates or read_dates) if d in table.columns]
+        if not contact:
+            continue
+        rows = table.loc[table["_key"].isin(matching), ["_key", *dict.fromkeys(contact)]]
+        seen = rows[contact].where(rows[contact] <= end).max(axis=1)  # each row's latest contact by the end
+        dates.append(pd.Series(seen.groupby(rows["_key"].to_numpy()).max().reindex(matching).to_numpy(), index=units))
     return pd.concat([latest, *dates], axis=1).max(axis=1) if dates else latest
 
 
