@@ -21,6 +21,7 @@ from .model import CountCondition, EventCondition, Indicator, PickCondition, Req
 from .populations import all_of
 from .reason_text import is_expression, names_in
 from .reasons import fields_in_value, first_failed_reasons, join_reasons, render_rows
+from .ties import pick_per_key
 
 
 
@@ -213,9 +214,8 @@ class Evaluator:
         if self.want_reasons:
             failing = ~passed
             self._none_reasons(condition, persons, reasons, np.flatnonzero(failing & ~_persons_in(eligible, len(persons))))
-            latest = eligible[[condition.date, PERSON]].sort_values(condition.date, kind="stable")
-            latest = latest.drop_duplicates(PERSON, keep="last")
-            latest = eligible.loc[latest.index[failing[latest[PERSON].to_numpy()]]]
+            latest = eligible.loc[pick_per_key(eligible, [condition.date], PERSON)]
+            latest = latest.loc[failing[latest[PERSON].to_numpy()]]
             reasons.iloc[latest[PERSON].to_numpy()] = first_failed_reasons(
                 condition.test, latest, self.context, _values(self.period), condition.date
             )
@@ -272,8 +272,7 @@ class Evaluator:
                 keys[f"_order{position}"] = eligible[field].map({word: rank for rank, word in enumerate(words)}).fillna(-1)
         by = [condition.date, *(f"_order{position}" for position in range(len(condition.order)))]
         ascending = [True] + [latest] * len(condition.order)
-        ordered = keys.sort_values(by, ascending=ascending, kind="stable")
-        picked = eligible.loc[ordered.drop_duplicates(PERSON, keep="last" if latest else "first").index]
+        picked = eligible.loc[pick_per_key(keys, by, PERSON, ascending=ascending, keep="last" if latest else "first", values=eligible)]
         ok = all_of(condition.test, picked, self.context) if condition.test else np.ones(len(picked), dtype=bool)
         passed = _persons_in(picked.loc[ok], len(persons))
         reasons = self._empty_reasons(persons)

@@ -21,6 +21,7 @@ from .reason_text import is_expression
 from .reasons import fields_in_value
 from .populations import PersonSet
 from .results import Evaluation, IndicatorResult, prorated
+from .ties import pick_per_key
 
 UNFILLED = "未填"
 GROUP_FIELDS = ("station", "team")
@@ -37,8 +38,7 @@ def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
     def build():
         latest = source.contact_source
         fields = [f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in roster.columns]
-        residents = roster[["_key", latest, *fields]].sort_values(latest, kind="stable", na_position="first")
-        return residents.drop_duplicates("_key", keep="last").set_index("_key")[fields]
+        return roster.loc[pick_per_key(roster, [latest], "_key"), ["_key", *fields]].set_index("_key")[fields]
 
     # once per roster table: the views counting other units hold the same one
     return data.remember_for(roster, ("residents-lookup", source.name), build, shared=True)

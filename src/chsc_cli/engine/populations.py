@@ -19,6 +19,7 @@ from ..registers import KINDS
 from .engine_input import EngineData, first_birthdays, with_age
 from .evaluation import Context, evaluate, fields_of, params_of
 from .model import Population, PopulationSource, Union
+from .ties import pick_per_key
 
 
 @dataclass
@@ -57,10 +58,7 @@ def build_persons(source: PopulationSource, data: EngineData, context: Context, 
 def _build_persons(source: PopulationSource, data: EngineData, context: Context, reference: dt.date) -> PersonSet:
     rows = data.remember(("aged", source.register, reference), lambda: with_age(data.table(source.register), reference))
     qualifying = rows.loc[all_of(source.where, rows, context)] if source.where else rows
-    ordered = qualifying[list(dict.fromkeys([*filter(None, [source.latest_by]), "_key"]))]  # narrow: rows are taken once
-    if source.latest_by:
-        ordered = ordered.sort_values(source.latest_by, kind="stable", na_position="first")
-    latest_rows = ordered.drop_duplicates("_key", keep="last").index
+    latest_rows = pick_per_key(qualifying, [source.latest_by] if source.latest_by else [], "_key")
     persons = qualifying.loc[latest_rows].set_index("_key", drop=False)
     persons.index.name = None
     for name, derive in source.derive.items():
