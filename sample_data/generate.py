@@ -901,9 +901,11 @@ def config_text(w: World, people: list[Person]) -> str:
     def figures(day: D, station: str | None) -> dict[str, int]:
         alive = [p for p in people if p.rtype in STAYING and p.filed <= day and (p.gone is None or p.gone > day)
                  and station in (None, p.station)]
-        return {"total": int(round(len(alive) / 0.8, -2)),
-                "age_65_plus": int(round(sum(age_at(p.birth, day) >= 65 for p in alive) / 0.9, -1)),
-                "adults_18_plus": int(round(sum(age_at(p.birth, day) >= 18 for p in alive) / 0.8, -2))}
+        # rounded as a district writes them; never 0 (chsc refuses a figure of 0: a small station
+        # of a small generated centre has the rounding step instead)
+        return {"total": max(100, int(round(len(alive) / 0.8, -2))),
+                "age_65_plus": max(10, int(round(sum(age_at(p.birth, day) >= 65 for p in alive) / 0.9, -1))),
+                "adults_18_plus": max(100, int(round(sum(age_at(p.birth, day) >= 18 for p in alive) / 0.8, -2)))}
     flow = lambda f: "{" + ", ".join(f"{k}: {int(v)}" for k, v in f.items()) + "}"  # noqa: E731
     stations = {s: figures(w.last_day, s) for s in w.town.stations}
     total = {k: sum(f[k] for f in stations.values()) for k in ("total", "age_65_plus", "adults_18_plus")}

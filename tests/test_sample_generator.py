@@ -74,3 +74,13 @@ def test_without_mess_the_files_are_clean(generator, tmp_path):
         assert rows[0][:5] == ["序号", "姓名", "性别", "出生日期", "身份证号"]  # header on the first row
         assert all(any(cell != "" for cell in row) for row in rows)  # no blank rows, no 合计 row below
         assert rows[-1][0] != "合计"
+
+
+def test_a_small_centre_has_settings_chsc_accepts(generator, tmp_path):
+    """A station of a few hundred residents may have no one of 65 to round to ten: its figure is the
+    rounding step, not 0 (which chsc.yaml refuses: `--residents 300 --seed 2` stopped every command)."""
+    from chsc_cli.config import load_config
+
+    generator.generate_centre(tmp_path, residents=300, seed=2, services=False)
+    settings = load_config(tmp_path / "chsc.yaml").settings
+    assert settings.population
