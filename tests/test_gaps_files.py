@@ -84,3 +84,29 @@ def test_quiet_still_says_a_csv_lists_note_on_stderr_and_the_xlsx_holds_it(tmp_p
     assert ran.code == 0 and ran.stderr == "", ran.output
     book = openpyxl.load_workbook(tmp_path / "讲座.xlsx")
     assert book.sheetnames == ["说明"] and cells(book["说明"])[1][0] == "健康知识讲座次数" and cells(book["说明"])[1][2]
+
+
+def test_a_long_list_is_printed_whole_in_aligned_columns_with_ids_masked():
+    """Past LONG_LIST lines the terminal gets plain columns (a boxed table took ~25 s for 20,000
+    lines): every line is there, the columns line up by display width (汉字 are two wide), and an
+    ID is masked as in the table."""
+    import io
+
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    from chsc_cli.outputs.gaps_files import LONG_LIST, render_gaps_table
+
+    count = LONG_LIST + 5
+    people = persons([("一站" if i % 2 else "二号服务站", "一组", f"居民{i}") for i in range(count)])
+    people["key"] = "110105195001010015"
+    people["reason"] = "未体检"
+    console = Console(file=io.StringIO(), width=60)
+    render_gaps_table(console, gap(people), False)
+    lines = console.file.getvalue().splitlines()
+    assert lines[0] == f"某某管理率：待完成名单（{count:,} 人）"
+    body = lines[3:]
+    assert len(body) == count and all("110105********0015" in line for line in body)
+    assert "110105195001010015" not in console.file.getvalue()
+    # the ID column starts at one display column on every line, whatever the station's width
+    assert len({cell_len(line[: line.index("110105")]) for line in body}) == 1
