@@ -65,9 +65,17 @@ def test_official_figure_lists_the_roster_people_and_says_what_the_figure_implie
     assert "官方数" in gaps[row.id].note and f"{row.shortfall:,}" in gaps[row.id].note
 
 
+_BY_KEY: dict = {}
+
+
 def _rows(data, kind, key, date_field):
+    """The rows of `key` in `kind` dated in the period (each table grouped by key once: a scan of
+    the whole table per person made these tests quadratic)."""
     table = data.table(kind)
-    rows = table.loc[table["_key"] == key]
+    if _BY_KEY.get(kind, (None,))[0] is not table:
+        _BY_KEY[kind] = (table, table.groupby("_key", sort=False).indices)
+    positions = _BY_KEY[kind][1].get(key, [])
+    rows = table.iloc[positions]
     return rows.loc[(rows[date_field] >= pd.Timestamp(PERIOD.start)) & (rows[date_field] <= pd.Timestamp(PERIOD.end))]
 
 
