@@ -528,9 +528,11 @@ def test_a_long_child_code_that_lost_its_digits_is_an_error_not_one_child(tmp_pa
     assert len(result.tables["children"]) == 0
 
 
-@pytest.mark.parametrize("cell", [3301020240001, 3301020240001.0, 3301022019116001, "330102202401010001", " 3301020240001 "])
+@pytest.mark.parametrize("cell", [3301020240001, 3301020240001.0, 3301022019116001, "330102202401010001", " 3301020240001 ",
+                                  "12E3", "2023E001"])
 def test_a_child_code_that_keeps_its_digits_is_read(tmp_path, cell):
-    """Whole numbers below 2**53 are held exactly by a number cell: read as their digits."""
+    """Whole numbers below 2**53 are held exactly by a number cell: read as their digits. A code
+    written with an E (`2023E001`) is not Excel's display of a long number (3.30102E+17)."""
     write_workbook(tmp_path / "儿童花名册.xlsx", {"儿童": [["儿童编码", "出生日期"], [cell, "2025-01-02"]]})
     result = read_folder(tmp_path, today=TODAY)
     assert [p.code for p in result.problems] == []

@@ -47,7 +47,10 @@ _DIGITS17 = re.compile(r"[0-9]{17}")
 _DIGITS15 = re.compile(r"[0-9]{15}")
 #: A number written out as text after it was stored as a number (a CSV saved again by Excel or WPS:
 #: `3.30102E+17`, or `330102195001010000.0`): its last digits are lost, as in a number cell.
-_NUMBER_TEXT = re.compile(r"[0-9](?:\.[0-9]+)?E\+?1[0-9]|[0-9]{16,}\.0*")
+#: Excel's display of a long number (`3.30102E+17`): ten digits or more, so that a code such as
+#: `12E3` or `2023E001` is not taken for one.
+SCIENTIFIC_TEXT = re.compile(r"[0-9](?:\.[0-9]+)?E\+?1[0-9]")
+_NUMBER_TEXT = re.compile(rf"{SCIENTIFIC_TEXT.pattern}|[0-9]{{16,}}\.0*")
 _FIFTEEN_DIGIT_LOW = 10**14
 _FIFTEEN_DIGIT_HIGH = 10**15
 _WEIGHTS_ARRAY = np.array(CHECK_WEIGHTS, dtype=np.int64)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..people import id_shaped, mask_cell, parse_id
+from ..people import SCIENTIFIC_TEXT, id_shaped, mask_cell, parse_id
 from .bulk_values import all_dates, plain_numbers, whole_number_codes
 from .cells import CONTROL_CHARACTERS, DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
 from .cells import cell_text as _text
@@ -227,7 +227,6 @@ NO_ID_WORDS = frozenset({"不详", "无", "未知", "暂无", "未提供", "无�
 EXACT_NUMBER_LIMIT = 2**53
 #: A code written out from such a number: in scientific notation, what Excel shows (and a CSV
 #: re-save writes) for a long number (3.30102E+17), or a float's digits with `.0`.
-_SCIENTIFIC_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?E[+-]?[0-9]+")
 _FLOAT_TEXT = re.compile(r"[0-9]{16,}\.0*")
 CODE_AS_NUMBER = "编码以数字格式保存，后几位已丢失：请把该列设为“文本”格式后重新导出或输入"
 
@@ -241,7 +240,7 @@ def code_number_lost_digits(value: object) -> bool:
     if not isinstance(value, str):
         return False
     text = unicodedata.normalize("NFKC", _text(value)).upper()
-    if _SCIENTIFIC_TEXT.fullmatch(text):
+    if SCIENTIFIC_TEXT.fullmatch(text):
         return True
     return _FLOAT_TEXT.fullmatch(text) is not None and float(text) >= EXACT_NUMBER_LIMIT
 
