@@ -55,13 +55,29 @@ def pick_per_key(
 
 
 def _rank_of_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """For each row: how many of its value cells are filled, and the rank of its values (as text,
-    column by column in name order) among these rows."""
+    """For each row: how many of its value cells are filled, and the rank of its values among these
+    rows — column by column in name order, each column's distinct values ordered by their text (a
+    blank first). Vectorised: only a column's distinct values are turned into text."""
     columns = sorted(str(c) for c in rows.columns if not str(c).startswith(PROVENANCE_PREFIX))
-    values = rows[columns] if columns else pd.DataFrame(index=rows.index)
-    blank = (values.isna() | values.eq("")).to_numpy() if columns else np.zeros((len(rows), 0), dtype=bool)
+    if not columns or not len(rows):
+        return np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
+    values = rows[columns]
+    blank = values.isna().to_numpy(dtype=bool) | values.eq("").fillna(False).to_numpy(dtype=bool)  # (nullable dtypes: <NA>)
     filled = (~blank).sum(axis=1).astype(np.int64)
-    texts = ["\x1f".join("" if missing else str(value) for value, missing in zip(row, blanks))
-             for row, blanks in zip(values.itertuples(index=False, name=None), blank)]
-    content = pd.Series(texts).rank(method="dense").to_numpy(dtype=np.int64)
+    keys = []
+    for position, column in enumerate(columns):
+        codes, uniques = pd.factorize(values.iloc[:, position], use_na_sentinel=True)
+        order = np.argsort(np.array([str(value) for value in uniques], dtype=object), kind="stable")
+        rank = np.empty(len(uniques) + 1, dtype=np.int64)
+        rank[order + 1] = np.arange(1, len(uniques) + 1)
+        rank[0] = 0  # a blank (the -1 code) first
+        ranked = rank[codes + 1]
+        ranked[blank[:, position]] = 0
+        keys.append(ranked)
+    order = np.lexsort(keys[::-1])  # the first column decides, then the next
+    stacked = np.stack(keys, axis=1)[order]
+    new_group = np.ones(len(order), dtype=bool)
+    new_group[1:] = (stacked[1:] != stacked[:-1]).any(axis=1)
+    content = np.empty(len(order), dtype=np.int64)
+    content[order] = np.cumsum(new_group)
     return filled, content
