@@ -590,3 +590,18 @@ def test_only_the_lines_after_the_data_that_start_with_a_signature_word_are_skip
         assert list(table["id_number"]) == [P[0], P[1]] and errors == in_the_middle
     else:
         assert list(table["id_number"]) == [P[0], P[1]] and errors == in_the_middle + [(5, "bad-date"), (5, "bad-id")]
+
+
+def test_a_unit_row_under_a_two_row_header_is_part_of_the_header(tmp_path):
+    """姓名 … 血压 over 收缩压 / 舒张压, then mmHg under them: the third row is the header's too."""
+    person = make_id("19500101", "011")
+    rows = [["姓名", "身份证号", "随访日期", "随访方式", "血压", ""],
+            ["", "", "", "", "收缩压", "舒张压"],
+            ["", "", "", "", "mmHg", "mmHg"],
+            ["张三", person, "2025-03-01", "门诊", 130, 80]]
+    with open(tmp_path / "高血压随访.csv", "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    result = read_folder(tmp_path, today=TODAY)
+    assert [(p.code, p.row) for p in result.problems if p.level == "error"] == []
+    table = result.tables["hypertension_followups"]
+    assert list(table["systolic"]) == [130] and list(table["_row"]) == [4]

@@ -214,8 +214,9 @@ def find_header(rows: list[list[object]], index: AliasIndex) -> Header | None:
             score = index.score(candidate_names)
             if score[1] > 0 and (best is None or score > best[0]):
                 best = (score, row_index, candidate_names, top_row)
-            elif best is not None and top_row == best[1] and score == best[0] and _units_only(names):
-                best = (score, row_index, candidate_names, top_row)  # the unit row below the header
+        if best is not None and best[1] == row_index - 1 and _units_only(names):
+            # a row of units right under the header (under a two-row header too): part of it, never data
+            best = (best[0], row_index, best[2], best[3])
         previous = names
     if best is None:
         return None

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .sheets import FileResult
 
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
-READER_VERSION = "42"
+READER_VERSION = "43"
 
 
 def source_fingerprint(folders: tuple[Path, ...]) -> str:
