@@ -162,3 +162,59 @@ def test_a_record_unit_rate_on_a_date_time_register_from_yaml_only(tmp_path, cap
                             "--register-kinds", kinds, "--indicators", library), capsys)
     answered = rows["hotline_answered_rate"]
     assert (answered["unit"], answered["numerator"], answered["denominator"]) == ("record", 2, 4)
+
+
+VISIT_BOOK = """\
+name: visit_book
+title: 上门服务登记
+roster: false
+key: {field: id_number, unit: person}
+classify:
+  words: [上门服务登记]
+  settled_by: [visited_at]
+columns:
+  - use: id_number
+  - header: 上门时间
+    field: visited_at
+    type: datetime
+    required: true
+  - header: 结果
+    field: outcome
+    type: text
+"""
+
+VISITS_DONE = """\
+id: home_visit_done_rate
+name: 上门服务完成率（自定义）
+category: 健康教育
+registers: [visit_book]
+definition: 分子：统计期内上门且结果为完成的人数。分母：统计期内有上门记录的人数。
+target: 0.9
+denominator:
+  population:
+    register: visit_book
+    where: [visited_at >= period_start, visited_at <= period_end]
+numerator:
+  require:
+    - exists:
+        register: visit_book
+        date: visited_at
+        within: period
+        test: [outcome == "完成"]
+"""
+
+
+def test_a_date_time_contact_on_the_periods_last_day_is_the_last_contact(tmp_path, capsys):
+    """最近一次联系 by the period end includes a visit at 14:00 on its last day (it compared the
+    date-time with the last day's midnight, so that visit was no contact)."""
+    kinds, library, data = _folders(tmp_path)
+    (kinds / "visit_book.yaml").write_text(VISIT_BOOK, encoding="utf-8")
+    (library / "home_visit_done_rate.yaml").write_text(VISITS_DONE, encoding="utf-8")
+    person = make_id("19500101", "008")
+    write_csv(data / "上门服务登记.csv", [["身份证号", "上门时间", "结果"], [person, "2025-12-31 14:00", "未完成"]])
+    code = in_process("gaps", "home_visit_done_rate", data, "--period", "2025", "--format", "csv", "--quiet",
+                      "--register-kinds", kinds, "--indicators", library)
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    header, row = out.out.splitlines()[:2]
+    assert dict(zip(header.split(","), row.split(",")))["最近一次联系"].startswith("2025-12-31"), out.out

@@ -61,7 +61,7 @@ def last_contacts(library: Library, indicator_id: str, data: EngineData, period:
     fields, and from the rows of their person (`persons`, aligned with `units`: the mother's ID) in
     any other register: a delivery's key is never a register's person key, so it matched no row."""
     indicator = library.indicators[indicator_id]
-    end = np.datetime64(period.end, "ns")
+    day_after = np.datetime64(period.end, "ns") + np.timedelta64(1, "D")  # a date-time on the last day is by the end
     latest = pd.Series(pd.NaT, index=units, dtype="datetime64[ns]")
     view = data.units(indicator.key, indicator.registers) if indicator.unit != "person" else None
     by_unit = pd.Index(np.asarray(units, dtype=object), dtype=object)  # an object index matches fast
@@ -79,7 +79,7 @@ def last_contacts(library: Library, indicator_id: str, data: EngineData, period:
         if not contact:
             continue
         rows = table.loc[table["_key"].isin(matching), ["_key", *dict.fromkeys(contact)]]
-        seen = rows[contact].where(rows[contact] <= end).max(axis=1)  # each row's latest contact by the end
+        seen = rows[contact].where(rows[contact] < day_after).max(axis=1)  # each row's latest contact by the end
         dates.append(pd.Series(seen.groupby(rows["_key"].to_numpy()).max().reindex(matching).to_numpy(), index=units))
     return pd.concat([latest, *dates], axis=1).max(axis=1) if dates else latest
 
