@@ -148,3 +148,36 @@ def test_a_last_contact_is_read_inside_any_of_several_registers(tmp_path):
     rows = gaps_csv("health_record_usage_rate", folder, "-p", "2025H2")
     contact = {row["姓名"]: row["最近一次联系"] for row in rows}
     assert contact == {"甲": "2025-03-01", "乙": "", "丙": ""}
+
+
+BIRTH_LOG = """\
+name: birth_log
+title: 接生登记
+roster: false
+classify:
+  words: [接生登记]
+  settled_by: [delivery_date]
+columns:
+  - header: 分娩日期
+    field: delivery_date
+    type: date
+    required: true
+  - header: 接生者
+    field: midwife
+    type: text
+"""
+
+
+def test_a_register_holding_the_delivery_date_but_no_person_key_is_a_definition_error(tmp_path):
+    """A centre's register of births by date alone holds 分娩日期 of the delivery key but no
+    mother: matching on the date would join every delivery of that day, whoever the mother, so
+    the library says so when it is read."""
+    kinds, mine = tmp_path / "kinds", tmp_path / "mine"
+    kinds.mkdir()
+    mine.mkdir()
+    (kinds / "birth_log.yaml").write_text(BIRTH_LOG, encoding="utf-8")
+    text = FOLLOWED_UP.replace("hypertension_followups", "birth_log").replace("followup_date", "delivery_date")
+    (mine / "postpartum_bp_followup_rate.yaml").write_text(text, encoding="utf-8")
+    ran = run_chsc("indicators", "--register-kinds", kinds, "--indicators", mine)
+    assert ran.code == 2, ran.output
+    assert "birth_log" in ran.output and "人员键" in ran.output and "Traceback" not in ran.output

@@ -128,11 +128,14 @@ class Checker:
         if not self.known(event.register, where):
             return item
         rows = {**register_types(event.register, self.kinds), **EVENT_DERIVED}
-        if self.unit_key and not set(self.unit_key) & {c.field for c in self.kinds[event.register].columns}:
-            # rows match a unit on the key's fields they hold (engine_input.shared_parts): with none, never
+        kind = self.kinds[event.register]
+        holds_all = set(self.unit_key) <= {c.field for c in kind.columns}
+        if self.unit_key and not holds_all and kind.key_field not in self.unit_key:
+            # rows match a unit on the whole key, or on part of it through their own person key
+            # (engine_input.shared_parts): a 分娩日期 alone would join every delivery of that day
             self.problems.append(
-                f"{where}.register：登记表「{event.register}」没有计数单位的 key 字段（{'、'.join(self.unit_key)}）中的任何一个，"
-                f"它的记录对应不到任何单位〔register: {event.register}〕"
+                f"{where}.register：登记表「{event.register}」既没有计数单位的全部 key 字段（{'、'.join(self.unit_key)}），"
+                f"它的人员键也不在其中，它的记录对应不到任何单位〔register: {event.register}〕"
             )
         if event.date not in rows:
             self.problems.append(f"{where}.date：未知字段「{event.date}」〔{event.date}〕")

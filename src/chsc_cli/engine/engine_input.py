@@ -121,7 +121,10 @@ class EngineData:
         if self.base is None or kind in self.tables:
             return None
         columns = self.base.table(kind).columns if self.base.has(kind) else ()
-        return tuple(field for field in self.key if field in columns)
+        parts = tuple(field for field in self.key if field in columns)
+        # part of a key matches only through the register's own person key: a 分娩日期 alone would
+        # join every delivery of that day, whoever the mother
+        return parts if len(parts) == len(self.key) or KINDS[kind].key_field in parts else ()
 
     def has(self, kind: str) -> bool:
         return kind in self.tables or (self.base.has(kind) if self.base is not None else kind in self.read.tables)
@@ -169,6 +172,9 @@ def part_values(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
     where one is blank or the frame lacks the field."""
     if not parts or not set(parts) <= set(frame.columns):
         return pd.Series(None, index=frame.index, dtype=object)
+    if len(parts) == 1:  # the usual part, the person's ID: its values as they are
+        column = frame[parts[0]].astype(object)
+        return column.where(column.notna(), None)
     values = [frame[field].astype(object).where(frame[field].notna(), None) for field in parts]
     blank = np.logical_or.reduce([value.isna().to_numpy() for value in values])
     joined = pd.Series(["\x1f".join(map(str, row)) for row in zip(*values)], index=frame.index, dtype=object)
