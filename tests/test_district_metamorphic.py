@@ -32,6 +32,7 @@ from chsc_cli.registers import ParseCache, read_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIODS = ("2025", "2025H1", "2025Q3", "2025-06", "2025-01..2025-06", "2025-03-01..2025-09-30")
+OUTPUTS = ("json", "csv", "xlsx", "report")
 NAMES = ("临城街道社区卫生服务中心", "东湖街道社区卫生服务中心", None)  # None: no centre: line (named after the folder)
 #: What a centre may lack: its whole chsc.yaml, its official figures, or a folder of registers.
 REMOVALS = ("chsc.yaml", "population", "预防接种", "老年人体检", "慢病")
@@ -41,7 +42,7 @@ SOURCES = (  # each station large enough for the generator's rounded official fi
     {"residents": 300, "seed": 202, "mess": False, "stations": ("一站",)},
     {"residents": 500, "seed": 303, "mess": True, "births_per_1000": 25, "stations": ("东站", "西站")},
 )
-#: Few examples, no shrinking: each builds a district and runs six periods and four outputs, and
+#: Few examples, no shrinking: each builds a district and runs two or three periods and two outputs, and
 #: `make test` stays short (the CI profile's 60 give 3; HYPOTHESIS_PROFILE=thorough gives 100).
 EXAMPLES = max(3, settings.default.max_examples // 20)
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
@@ -100,21 +101,34 @@ def computed_alone(generated, tmp_path_factory):
         if key not in figures:
             folder = base / f"{len(figures)}"
             _make_centre(generated[source], folder, None, remove)
-            figures[key] = _alone(folder, load_library(), ParseCache(), PERIODS)
+            figures[key] = _alone(folder, load_library(), ParseCache())
         return figures[key]
 
     return alone
 
 
-def _alone(folder: Path, library, cache, periods) -> dict[str, dict[str, tuple]]:
+class _ByPeriod(dict):
+    """period -> figures, each period computed when first asked for (an example checks a few)."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, label: str):
+        self[label] = figures = self.compute(label)
+        return figures
+
+
+def _alone(folder: Path, library, cache) -> dict[str, dict[str, tuple]]:
     """period -> indicator id -> (numerator, denominator, not computable) of the centre on its own."""
     loaded = load_config(find_config(folder, None))
     read = read_folder(folder, loaded.settings, cache=cache)
-    figures = {}
-    for label in periods:
+
+    def figures(label: str) -> dict[str, tuple]:
         computed = compute_indicators(read, parse_period(label), loaded.settings, library, reasons=False)
-        figures[label] = {r.id: (r.numerator, r.denominator, r.reason is not None) for r in computed.indicators if r.group is None}
-    return figures
+        return {r.id: (r.numerator, r.denominator, r.reason is not None) for r in computed.indicators if r.group is None}
+
+    return _ByPeriod(figures)
 
 
 def _expected_total(centres: list[tuple]) -> tuple:
@@ -149,10 +163,16 @@ def _check_rows(rows: list[tuple], expected: dict, labels: dict[str, str], where
     assert not seen, f"{where}: rows of no centre folder: {sorted(seen)}"
 
 
-@given(plans=st.lists(centre_plans, min_size=2, max_size=5), empty=st.booleans(), shown=st.sampled_from(PERIODS))
+@given(plans=st.lists(centre_plans, min_size=2, max_size=5), empty=st.booleans(), shown=st.sampled_from(PERIODS),
+       more=st.lists(st.sampled_from(PERIODS), min_size=1, max_size=2, unique=True),
+       outputs=st.lists(st.sampled_from(OUTPUTS), min_size=2, max_size=2, unique=True))
 @settings(max_examples=EXAMPLES, deadline=None, phases=PHASES,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
-def test_a_district_total_is_the_sum_of_its_centres_computed_alone(generated, computed_alone, plans, empty, shown):
+def test_a_district_total_is_the_sum_of_its_centres_computed_alone(generated, computed_alone, plans, empty, shown, more,
+                                                                   outputs):
+    """The totals of `shown` and of one or two `more` periods, and two of the four `outputs` (all six
+    periods and four outputs were checked in every example; the examples between them draw them
+    all, and `make test HYPOTHESIS_PROFILE=thorough` many times)."""
     with tempfile.TemporaryDirectory(prefix="chsc-district-") as temporary:
         district = Path(temporary) / "区"
         folders = [f"{number + 1}号中心" for number in range(len(plans))]
@@ -163,7 +183,7 @@ def test_a_district_total_is_the_sum_of_its_centres_computed_alone(generated, co
         alone = {folder: computed_alone(plan["source"], plan["remove"]) for folder, plan in zip(folders, plans)}
         names = {folder: ("chsc.yaml" not in plan["remove"] and plan["name"]) or folder for folder, plan in zip(folders, plans)}
         labels = _labels(names)
-        for label in PERIODS:
+        for label in dict.fromkeys([shown, *more]):
             result, _ = compute_district(district, parse_period(label), [], None, quiet=True, no_cache=False)
             expected = {i: {folder: alone[folder][label][i] for folder in folders} for i in alone[folders[0]][label]}
             assert list(result.centres) == folders and result.complete is not empty
@@ -175,11 +195,24 @@ def test_a_district_total_is_the_sum_of_its_centres_computed_alone(generated, co
                 else:
                     assert row.group == {"centre": names[row.group["folder"]], "folder": row.group["folder"]}
         expected = {i: {folder: alone[folder][shown][i] for folder in folders} for i in alone[folders[0]][shown]}
-        _check_outputs(district, Path(temporary), shown, expected, names, labels)
+        _check_outputs(district, Path(temporary), shown, expected, names, labels, outputs)
 
 
-def _check_outputs(district: Path, out: Path, period: str, expected: dict, names: dict, labels: dict) -> None:
+def _check_outputs(district: Path, out: Path, period: str, expected: dict, names: dict, labels: dict,
+                   outputs=OUTPUTS) -> None:
     common = ("compute", district, "-p", period, "--centres", "--quiet")
+    if "json" in outputs:
+        _check_json(common, out, expected, names, labels, period)
+    if "csv" in outputs:
+        _check_csv(common, out, expected, labels, period)
+    if "xlsx" in outputs:
+        _check_xlsx(common, out, expected, labels, period)
+    if "report" in outputs:
+        assert in_process("report", district, "-p", period, "--centres", "--quiet", "-o", out / "区总结.md") == 0
+        _check_report((out / "区总结.md").read_text(encoding="utf-8"), expected, labels)
+
+
+def _check_json(common: tuple, out: Path, expected: dict, names: dict, labels: dict, period: str) -> None:
     assert in_process(*common, "-o", out / "区.json") == 0
     data = json.loads((out / "区.json").read_text(encoding="utf-8"))
     rows = [(r["id"], labels[r["group"]["folder"]] if r["group"] else None, r["numerator"], r["denominator"])
@@ -189,19 +222,23 @@ def _check_outputs(district: Path, out: Path, period: str, expected: dict, names
     for row in data["indicators"]:
         if row["group"] is None:  # a reason is the one sign of a total that cannot be computed
             assert ("reason" in row) is _expected_total(list(expected[row["id"]].values()))[2], row
+
+
+def _check_csv(common: tuple, out: Path, expected: dict, labels: dict, period: str) -> None:
     assert in_process(*common, "-o", out / "区.csv") == 0
     with open(out / "区.csv", encoding="utf-8-sig", newline="") as handle:
         table = list(csv.reader(handle))[1:]
     _check_rows([(r[0], None if r[2] == "全区合计" else r[2], _number(r[3]), _number(r[4])) for r in table],
                 expected, labels, f"csv {period}")
+
+
+def _check_xlsx(common: tuple, out: Path, expected: dict, labels: dict, period: str) -> None:
     assert in_process(*common, "-o", out / "区.xlsx") == 0
     from python_calamine import CalamineWorkbook
 
     sheet = CalamineWorkbook.from_path(str(out / "区.xlsx")).get_sheet_by_index(0).to_python()[1:]
     _check_rows([(r[0], None if r[2] == "全区合计" else r[2], _number(r[3]), _number(r[4])) for r in sheet],
                 expected, labels, f"xlsx {period}")
-    assert in_process("report", district, "-p", period, "--centres", "--quiet", "-o", out / "区总结.md") == 0
-    _check_report((out / "区总结.md").read_text(encoding="utf-8"), expected, labels)
 
 
 def _check_report(text: str, expected: dict, labels: dict) -> None:
