@@ -159,11 +159,13 @@ def every_command(out: Path) -> list[tuple[str, list[object], list[Path]]]:
         for suffix in ("md", "html", "docx"):
             path = out / f"{kind}.{suffix}"
             runs.append((f"report {kind} {suffix}", ["report", SAMPLE, *PERIOD, "--compare", "2024", "--kind", kind, "-o", path], [path]))
-    for indicator in INDICATORS:  # a csv file holds the same text as csv on standard output
-        xlsx = out / f"gaps_{indicator}.xlsx"
+    for position, indicator in enumerate(INDICATORS):  # a csv file holds the same text as csv on standard output
         runs.append((f"gaps {indicator}", ["gaps", indicator, SAMPLE, *PERIOD], []))
         runs.append((f"gaps {indicator} csv", ["gaps", indicator, SAMPLE, *PERIOD, "--format", "csv"], []))
-        runs.append((f"gaps {indicator} -o xlsx", ["gaps", indicator, SAMPLE, *PERIOD, "-o", xlsx, "--split", "team"], [xlsx]))
+        if position % 4 == 0 or indicator == "elderly_health_management_rate":
+            # every list is in `gaps all`'s xlsx above; a list alone, split by team, for every fourth
+            xlsx = out / f"gaps_{indicator}.xlsx"
+            runs.append((f"gaps {indicator} -o xlsx", ["gaps", indicator, SAMPLE, *PERIOD, "-o", xlsx, "--split", "team"], [xlsx]))
     return runs
 
 
@@ -217,7 +219,8 @@ def test_every_command_ran(outputs):
     assert {label: code for label, code in codes.items() if label not in ("validate", "validate json", "check")} == {
         label: 0 for label in codes if label not in ("validate", "validate json", "check")
     }
-    assert len(outputs) == 24 + 6 + 3 * len(INDICATORS)
+    alone = sum(1 for position, i in enumerate(INDICATORS) if position % 4 == 0 or i == "elderly_health_management_rate")
+    assert len(outputs) == 24 + 6 + 2 * len(INDICATORS) + alone
 
 
 def test_no_output_of_any_command_holds_a_full_id_number(outputs, data_ids):
