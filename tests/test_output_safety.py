@@ -387,3 +387,20 @@ def test_standard_output_closed_or_on_a_full_disk_is_no_internal_error():
     assert closed.returncode == 0 and "Traceback" not in closed.stderr, closed.stderr
     full = subprocess.run(f"'{sys.executable}' -m chsc_cli indicators > /dev/full", shell=True, env=env, capture_output=True, text=True)
     assert full.returncode == 2 and "磁盘已满" in full.stderr and "内部错误" not in full.stderr, full.stderr
+
+
+def test_a_signal_as_the_temporary_file_appears_leaves_none(tmp_path, monkeypatch):
+    """SIGTERM becomes an exception wherever Python is: landing just after the temporary file is
+    created, before atomic_write holds its name, it left the file behind (seen under load)."""
+    from chsc_cli.outputs import atomic
+
+    real_close = atomic.os.close
+
+    def close_then_stopped(fd):
+        real_close(fd)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "close", close_then_stopped)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_text(tmp_path / "report.md", "text")
+    assert list(tmp_path.iterdir()) == []

@@ -36,9 +36,10 @@ def atomic_write(
         raise UserError(f"输出文件夹不存在：{folder}，请先创建", hint="或用 -o 指定一个已存在的文件夹中的文件")
     if target.is_dir():
         raise UserError(f"输出路径是一个文件夹，不是文件：{target}", hint="请在 -o 中给出文件名")
-    tmp = _create_temp(target)
+    made: list[Path] = []  # the temporary file, named before it exists: a signal at any point leaves none
     try:
         try:
+            tmp = _create_temp(target, made)
             _copy_mode(target, tmp)
             write(tmp)
             _fsync_file(tmp)
@@ -49,7 +50,8 @@ def atomic_write(
                 hint="请确认磁盘有空间、有写入权限，且该文件没有在 Excel 等程序中打开",
             ) from error
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for made_path in made:
+            made_path.unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
     return target
@@ -96,19 +98,25 @@ def _refuse_protected(target: Path, protected: Iterable[Path]) -> None:
             )
 
 
-def _create_temp(target: Path) -> Path:
-    """Create an empty hidden file in the target's folder (permissions follow the umask)."""
+def _create_temp(target: Path, made: list[Path]) -> Path:
+    """Create an empty hidden file in the target's folder (permissions follow the umask). Its name
+    is put in `made` before it is created, so that the caller removes it whenever it stops — a
+    SIGTERM landing as the file appears, before this returns, left it behind."""
     for _ in range(100):
         tmp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(4)}{target.suffix}")
+        made.append(tmp)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
+            made.pop()  # another's file of that name
             continue
         except PermissionError as error:
+            made.pop()
             raise UserError(
                 f"没有权限在此文件夹中写入：{target.parent}", hint="请用 -o 指定另一个位置"
             ) from error
         except OSError as error:  # a read-only or full disk
+            made.pop()
             raise UserError(
                 f"无法在此文件夹中写入：{target.parent}（{_os_reason(error)}）", hint="请用 -o 指定另一个位置"
             ) from error
