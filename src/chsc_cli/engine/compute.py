@@ -30,9 +30,6 @@ from .populations import PersonSet, all_of, apply_having, build_population
 from .reasons import join_reasons
 from .results import ComputeResult, Evaluation, IndicatorResult, group_problems, prorated
 
-UNFILLED = "未填"
-
-
 class NotComputable(Exception):
     """The indicator lacks a register, a column or a setting; `reason` says which, in Chinese."""
 
