@@ -72,6 +72,81 @@ def test_read_with_forked_helpers_as_in_one_process(monkeypatch, settings, alone
     assert [len(pids) for pids in dealt] == [2]  # the parent is the third process
 
 
+@needs_fork
+def test_kinds_worked_out_while_the_helpers_parse_as_in_one_process(tmp_path, monkeypatch):
+    """The kind-level steps started as soon as any file is in, so that kinds given another sheet
+    by a later file are worked out again: the read is still one process's."""
+    folder = tmp_path / "data"
+    for path in SAMPLE.rglob("*"):  # the sample's small registers (several kinds in several files)
+        if path.is_file() and (path.name == "chsc.yaml" or path.suffix in (".xlsx", ".csv") and path.stat().st_size < 60_000):
+            (folder / path.relative_to(SAMPLE)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, folder / path.relative_to(SAMPLE))
+    settings = load_settings(folder, None).settings
+    alone = read_folder(folder, settings, today=TODAY, workers=1)
+    monkeypatch.setattr(read_plan, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(forks, "cpus", lambda: 2)
+    monkeypatch.setattr(reader, "KIND_STEP_BYTES_PER_ROW", 1e12)
+    runs, real = [], reader.kind_table
+    monkeypatch.setattr(reader, "kind_table", lambda frames, kind: runs.append(kind.name) or real(frames, kind))
+    _same(read_folder(folder, settings, today=TODAY, workers=2), alone)
+    assert set(runs) == set(alone.tables) and len(alone.tables) >= 5
+    assert len(runs) > len(alone.tables)  # some kinds were worked out again, with their later sheets
+
+
+def _small_files_read(settings, until):
+    """The sample's files read one by one, smallest first, until `until(results)` holds."""
+    from chsc_cli.registers.sheets import read_one_file
+
+    files = find_register_files(SAMPLE)
+    results = {}
+    for position in sorted(range(len(files)), key=lambda p: files[p].stat().st_size):
+        results[position] = read_one_file(files[position], SAMPLE, settings, TODAY)
+        if until(results):
+            return results
+    raise AssertionError("the sample has no such files")
+
+
+def test_a_kind_is_worked_out_again_when_a_later_file_gives_it_a_sheet(settings):
+    def two_files(results):
+        files_of = {}
+        for position, result in results.items():
+            for sheet in result.sheets:
+                files_of.setdefault(sheet.kind, set()).add(position)
+        return next((kind for kind, positions in files_of.items() if len(positions) > 1), None)
+
+    results = _small_files_read(settings, two_files)
+    kind = two_files(results)
+    frames = reader._frames_by_kind(results)[kind]
+    first = min(p for p, r in results.items() if any(s.kind == kind for s in r.sheets))
+    steps = reader._KindSteps()
+    assert steps.spare({first: results[first]}, 10**9, True)  # idle: worked out from the first file's sheets
+    early = steps.run(kind, reader._frames_by_kind({first: results[first]})[kind])
+    again = steps.run(kind, frames)
+    assert len(early[0]) < len(again[0])
+    one = reader._KindSteps().run(kind, frames)
+    pd.testing.assert_frame_equal(again[0], one[0], check_exact=True)
+    assert again[1:] == one[1:]
+    assert steps.run(kind, list(frames))[0] is again[0]  # the same frames: not worked out a third time
+
+
+def test_a_kind_whose_steps_fail_early_fails_at_the_end_as_in_one_process(settings, monkeypatch):
+    results = _small_files_read(settings, lambda results: len(reader._frames_by_kind(results)) >= 3)
+    failing_kind = list(reader._frames_by_kind(results))[1]
+    real = reader.add_person_fields
+
+    def failing(table, kind):
+        if kind.name == failing_kind:
+            raise RuntimeError("a bug")
+        return real(table, kind)
+
+    monkeypatch.setattr(reader, "add_person_fields", failing)
+    steps = reader._KindSteps()
+    while steps.spare(results, 0, True):  # every kind, the failing one too: nothing raised yet
+        pass
+    with pytest.raises(RuntimeError, match="a bug"):
+        steps.run(failing_kind, reader._frames_by_kind(results)[failing_kind])
+
+
 def _opened_ahead(settings, monkeypatch, **options):
     """A plan whose read ahead has opened every workbook it would (waited for, not raced)."""
     monkeypatch.setattr(forks, "cpus", lambda: 2)

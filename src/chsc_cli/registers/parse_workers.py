@@ -38,9 +38,13 @@ SLOW_SECONDS_PER_BYTE = 1e-6  # 1 s a MB: calamine reads an xlsx several times f
 _LENGTH = 8  # bytes before each result sent: its length, little-endian
 
 
-def parse_dealt(plan: ReadPlan, positions: list[int], workers: int | None, on_file) -> dict[int, FileResult] | None:
+def parse_dealt(plan: ReadPlan, positions: list[int], workers: int | None, on_file, spare=None) -> dict[int, FileResult] | None:
     """The files at `positions` parsed by this process and forked helpers (`workers` processes in
-    all, default the CPUs this process may use); None where that does not pay or cannot be had."""
+    all, default the CPUs this process may use); None where that does not pay or cannot be had.
+
+    `spare(results so far, bytes not parsed yet, idle)`: other work this process may do between
+    its files instead of taking the next (one piece a call; False when it has none worth doing
+    now), and while it would only wait for the helpers' last files (`idle`)."""
     count = plan.processes(positions, workers)
     if count < 2 or not forks.fork_available() or len(positions) > forks.MAX_TOKENS:
         return None
@@ -49,29 +53,40 @@ def parse_dealt(plan: ReadPlan, positions: list[int], workers: int | None, on_fi
     if helpers is None:
         return None
     try:
-        return _parse_with(helpers, plan, on_file)
+        return _parse_with(helpers, plan, on_file, spare)
     finally:
         helpers.stop()
 
 
-def _parse_with(helpers: _Helpers, plan: ReadPlan, on_file) -> dict[int, FileResult]:
+def _parse_with(helpers: _Helpers, plan: ReadPlan, on_file, spare=None) -> dict[int, FileResult]:
     done: dict[int, FileResult] = {}
+    unparsed = sum(plan.size(p) for p in helpers.positions)
 
     def arrived() -> None:
+        nonlocal unparsed
         for position, result in helpers.received():
             done[position] = result
+            unparsed -= plan.size(position)
             on_file(plan.name(position))
             if plan.ahead is not None:  # the helper parsed it: this process's decoded copy can go
                 plan.ahead.take(position)
 
     started, own_bytes = time.monotonic(), 0
-    while (position := helpers.take()) is not None:
+    while True:
+        if spare is not None and spare(done, unparsed, False):
+            arrived()
+            continue
+        if (position := helpers.take()) is None:
+            break
         done[position] = parse_entry(plan, position)
         on_file(plan.name(position))
         own_bytes += plan.size(position)
+        unparsed -= plan.size(position)
         arrived()
     own_seconds = time.monotonic() - started
     arrived()
+    while spare is not None and helpers.busy() and spare(done, unparsed, True):  # while the last files come
+        arrived()
     pending_bytes = sum(plan.size(p) for p in helpers.positions if p not in done)
     helpers.wait(pending_bytes, own_seconds / own_bytes if own_bytes else 0.0)
     arrived()
@@ -150,6 +165,10 @@ class _Helpers:
                 out.append((position, pickle.loads(payload)))
             except Exception:  # noqa: BLE001 - damaged: the parent parses the file itself
                 pass
+
+    def busy(self) -> bool:
+        """Whether a helper may still send a result."""
+        return any(thread.is_alive() for thread in self.threads)
 
     def wait(self, pending_bytes: int, seconds_per_byte: float) -> None:
         """Until every helper has sent all it took, or is late (then killed)."""
