@@ -11,6 +11,10 @@ to the parent's stdout or stderr, whose locks that thread may hold: its own go t
 
 Nothing can be lost to a helper: a file whose result does not come back whole (an error, the
 helper killed, or late) is parsed in the parent, which then reports what one process would.
+
+Near the end the parent may do other work between its files (`spare`: the reader's kind-level
+steps of the kinds parsed so far) while the helpers parse the last ones, and does it while it
+would only wait for their last results.
 """
 
 from __future__ import annotations
@@ -71,11 +75,14 @@ def _parse_with(helpers: _Helpers, plan: ReadPlan, on_file, spare=None) -> dict[
             if plan.ahead is not None:  # the helper parsed it: this process's decoded copy can go
                 plan.ahead.take(position)
 
-    started, own_bytes = time.monotonic(), 0
+    started, own_bytes, spared = time.monotonic(), 0, 0.0
     while True:
-        if spare is not None and spare(done, unparsed, False):
-            arrived()
-            continue
+        if spare is not None:
+            before = time.monotonic()
+            if spare(done, unparsed, False):
+                spared += time.monotonic() - before
+                arrived()
+                continue
         if (position := helpers.take()) is None:
             break
         done[position] = parse_entry(plan, position)
@@ -83,7 +90,7 @@ def _parse_with(helpers: _Helpers, plan: ReadPlan, on_file, spare=None) -> dict[
         own_bytes += plan.size(position)
         unparsed -= plan.size(position)
         arrived()
-    own_seconds = time.monotonic() - started
+    own_seconds = time.monotonic() - started - spared  # (the parent's pace at parsing)
     arrived()
     while spare is not None and helpers.busy() and spare(done, unparsed, True):  # while the last files come
         arrived()
