@@ -78,7 +78,8 @@ def test_kinds_worked_out_while_the_helpers_parse_as_in_one_process(tmp_path, mo
     by a later file are worked out again: the read is still one process's."""
     folder = tmp_path / "data"
     for path in SAMPLE.rglob("*"):  # the sample's small registers (several kinds in several files)
-        if path.is_file() and (path.name == "chsc.yaml" or path.suffix in (".xlsx", ".csv") and path.stat().st_size < 60_000):
+        small = path.suffix in (".xlsx", ".csv") and path.stat().st_size < 60_000
+        if path.is_file() and (path.name == "chsc.yaml" or small):
             (folder / path.relative_to(SAMPLE)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, folder / path.relative_to(SAMPLE))
     settings = load_settings(folder, None).settings

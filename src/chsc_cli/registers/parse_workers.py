@@ -42,7 +42,9 @@ SLOW_SECONDS_PER_BYTE = 1e-6  # 1 s a MB: calamine reads an xlsx several times f
 _LENGTH = 8  # bytes before each result sent: its length, little-endian
 
 
-def parse_dealt(plan: ReadPlan, positions: list[int], workers: int | None, on_file, spare=None) -> dict[int, FileResult] | None:
+def parse_dealt(
+    plan: ReadPlan, positions: list[int], workers: int | None, on_file, spare=None
+) -> dict[int, FileResult] | None:
     """The files at `positions` parsed by this process and forked helpers (`workers` processes in
     all, default the CPUs this process may use); None where that does not pay or cannot be had.
 
