@@ -61,6 +61,9 @@ class IndicatorRun:
         self.weights = None  # each unit's share of a summed denominator
         # station, team, name and phone filled in (groups.py) for gaps, --by, or a rule reading them
         self.grouped = reasons or groups or reads_group_fields(indicator)
+        #: whether the per-person table is kept (compute_indicators drops it without reasons or groups):
+        #: without it the numerator is counted alone, no table or reason column assembled
+        self.keep_persons = reasons or groups
         self.warnings: list[Problem] = []
 
     def _frame(self, persons: PersonSet) -> pd.DataFrame:
@@ -240,6 +243,8 @@ class IndicatorRun:
         if spec.denominator is not None and spec.denominator.sum is not None and roster is not None:
             self._unit_weights(scope, frame)  # what each listed unit would add (gaps: a stillbirth adds none)
         evaluation = self._numerator(frame, scope, in_pool, figure, "config", self._roster_register(), counted=True)
+        if evaluation.persons is None:  # not kept (compute_indicators)
+            return evaluation
         evaluation.persons["in_denominator"] = listed
         if index is not None:
             evaluation.persons.index = index
@@ -316,7 +321,8 @@ class IndicatorRun:
         """Evaluate the requirements on `frame` (the persons of `population`); `eligible` (None:
         everyone) may count."""
         passed = pd.Series(True if eligible is None else eligible, index=frame.index, dtype=bool)
-        reasons = pd.Series(None, index=frame.index, dtype=object)
+        # without a kept table no reason is written (the evaluator's are all None): none is joined
+        reasons = pd.Series(None, index=frame.index, dtype=object) if self.keep_persons else None
         several = sum(item.event is not None for item in self.indicator.numerator.require) > 1
         for number, item in enumerate(self.indicator.numerator.require, start=1):
             event = item.event
@@ -326,17 +332,20 @@ class IndicatorRun:
                 self._columns_present(population.register, item.check, numerator=True)
             outcome = self.evaluator.evaluate(item, frame, population.rows)
             passed &= outcome.passed
-            reasons = join_reasons(reasons, outcome.reasons)
+            if reasons is not None:
+                reasons = join_reasons(reasons, outcome.reasons)
             if event is not None:
                 title = KINDS[event.register].title
                 which = f"（分子第{number}项条件）" if several else ""  # five vaccine series: five steps told apart
                 self.steps.append((f"{title}：窗口内有符合条件记录的{self._counted_noun()}{which}", outcome.eligible_persons))
                 self._event_warnings(event, roster_register, counted)
+        numerator = int(passed.sum())
+        self.steps.append(("分子", numerator))
+        if reasons is None:
+            return Evaluation(self.result(numerator, denominator, source), None, self.steps, self.warnings)
         if eligible is not None:  # said only when no requirement explains it already
             unexplained = ~np.asarray(eligible, dtype=bool) & reasons.isna().to_numpy()
             reasons[unexplained] = "不符合本指标分子的人群条件"
-        numerator = int(passed.sum())
-        self.steps.append(("分子", numerator))
         persons = frame.assign(in_numerator=passed.to_numpy(), in_denominator=True, reason=reasons.where(~passed, None))
         if self.weights is not None:
             persons["_weight"] = self.weights
