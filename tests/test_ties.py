@@ -41,3 +41,44 @@ def test_the_tied_row_with_more_cells_filled_wins():
     # a: 一站 and 二站 tie on 2025-01-01; 一站's row has every cell filled, 二站's has two blanks
     # b: both dates blank (a tie); the row with a station beats the one without
     assert picked(frame()) == [("a", "一站"), ("b", "一站"), ("c", "一站")]
+
+
+# -- the numpy path for one date column (or none) against the pandas sorts it replaces --------------
+
+from budget import examples  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from chsc_cli.engine.ties import _pick_by_date, _pick_sorted  # noqa: E402
+
+_DATES = st.one_of(st.none(), st.sampled_from(["2024-12-01", "2025-01-01", "2025-01-02", "2025-03-31 08:00"]))
+
+
+@st.composite
+def _rows(draw):
+    count = draw(st.integers(0, 14))
+    keys = draw(st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=count, max_size=count))
+    dates = draw(st.lists(_DATES, min_size=count, max_size=count))
+    stations = draw(st.lists(st.sampled_from(["一站", "二站", "", None]), min_size=count, max_size=count))
+    scores = draw(st.lists(st.sampled_from([1.0, 2.0, np.nan]), min_size=count, max_size=count))
+    table = pd.DataFrame({
+        "_key": pd.Series(keys, dtype=object),
+        "date": pd.to_datetime(pd.Series(dates, dtype=object), format="ISO8601"),
+        "station": pd.Series(stations, dtype=object),
+        "score": pd.Series(scores, dtype=float),
+        "_row": np.arange(count),
+    })
+    labels = draw(st.permutations(list(range(100, 100 + count))))  # a filtered table's labels, in any order
+    table.index = pd.Index(labels, dtype=np.int64)
+    return table
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(table=_rows(), keep=st.sampled_from(["last", "first"]), by_date=st.booleans(), key=st.sampled_from(["_key", "_person"]))
+def test_the_numpy_pick_is_the_pandas_pick(table, keep, by_date, key):
+    if key == "_person":  # event rows are keyed by the person's position (conditions.PERSON)
+        table = table.assign(_person=pd.factorize(table["_key"])[0])
+    by = ["date"] if by_date else []
+    expected = _pick_sorted(table, by, key, [True] * len(by), keep, None)
+    got = _pick_by_date(table, by[0] if by else None, key, keep, None)
+    assert list(got) == list(expected) and got.dtype == expected.dtype
+    assert list(pick_per_key(table, by, key, keep=keep)) == list(expected)

@@ -34,6 +34,13 @@ def pick_per_key(
     field are ranked by their values (see the module: `values`, the same rows with the columns to
     compare, when `frame` holds only the ordering fields), never by their position in `frame`."""
     ascending = list(ascending) if ascending is not None else [True] * len(by)
+    if len(by) <= 1 and all(ascending) and (not by or _is_datetime(frame[by[0]])):
+        return _pick_by_date(frame, by[0] if by else None, key, keep, values)
+    return _pick_sorted(frame, by, key, ascending, keep, values)
+
+
+def _pick_sorted(frame: pd.DataFrame, by: list[str], key: str, ascending: list[bool], keep: str, values) -> pd.Index:
+    """`pick_per_key` for any ordering fields, with pandas' sorts."""
     blank_loses = "first" if keep == "last" else "last"  # a blank date or order field never wins
     ordered = frame[list(dict.fromkeys([*by, key]))]
     if by:
@@ -52,6 +59,60 @@ def pick_per_key(
             na_position=blank_loses,
         )
     return ordered.drop_duplicates(key, keep=keep).index
+
+
+def _is_datetime(column: pd.Series) -> bool:
+    return isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"
+
+
+def _pick_by_date(frame: pd.DataFrame, by: str | None, key: str, keep: str, values: pd.DataFrame | None) -> pd.Index:
+    """`pick_per_key` ordered by one date column (or none), ascending, on numpy arrays: the same
+    index in the same order as the pandas path (a stable sort with blank dates placed where they
+    never win, tied rows ranked by their values, then each key's `keep` end in sorted order)."""
+    count = len(frame)
+    codes = pd.factorize(frame[key], use_na_sentinel=False)[0]
+    if by is None:
+        dates = np.zeros(count, dtype=np.int64)
+        order = np.arange(count)
+    else:
+        dates = frame[by].to_numpy().view(np.int64).copy()
+        blank = np.isnat(frame[by].to_numpy())
+        # a blank date never wins: first when the last row wins, last when the first does (pandas'
+        # na_position: blank rows keep their order at that end, as a stable sort leaves them)
+        dates[blank] = np.iinfo(np.int64).min if keep == "last" else np.iinfo(np.int64).max
+        order = np.argsort(dates, kind="stable")
+    sorted_dates, sorted_codes = dates[order], codes[order]
+    tied = _duplicated_pairs(sorted_dates, sorted_codes)
+    if tied.any():
+        filled, content = _rank_of_values((frame if values is None else values).loc[frame.index[order[tied]]])
+        rank_filled = np.zeros(count, dtype=np.int64)
+        rank_content = np.zeros(count, dtype=np.int64)
+        rank_filled[tied], rank_content[tied] = filled, content
+        if keep != "last":  # the first row wins: the most filled and greatest values first
+            rank_filled, rank_content = -rank_filled, -rank_content
+        again = np.lexsort((rank_content, rank_filled, sorted_dates))  # stable: the date decides, then the ranks
+        order, sorted_codes = order[again], sorted_codes[again]
+    if keep == "last":
+        _, at = np.unique(sorted_codes[::-1], return_index=True)
+        kept = np.sort(count - 1 - at)
+    else:
+        _, at = np.unique(sorted_codes, return_index=True)
+        kept = np.sort(at)
+    return frame.index[order[kept]]
+
+
+def _duplicated_pairs(dates: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Which rows share their (date, key) pair with another row (DataFrame.duplicated(keep=False))."""
+    if not len(codes):
+        return np.zeros(0, dtype=bool)
+    order = np.lexsort((codes, dates))
+    same = (dates[order][1:] == dates[order][:-1]) & (codes[order][1:] == codes[order][:-1])
+    repeated = np.zeros(len(codes), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    tied = np.zeros(len(codes), dtype=bool)
+    tied[order] = repeated
+    return tied
 
 
 def _rank_of_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
