@@ -83,13 +83,12 @@ def event_rows(
     else:  # a register holding only part of the unit's key: a row belongs to every unit it matches
         at, persons_of_rows = _match_parts(table.iloc[candidates], persons, parts)
         rows = table.iloc[candidates[at]].reset_index(drop=True)  # a row may serve two units
-    birth = pd.Series(persons["birth"].to_numpy()[persons_of_rows], index=rows.index)
-    birth = birth.where(birth.notna(), rows["birth"])
+    birth, age = _births_and_ages(persons, persons_of_rows, rows, data, reference)
     dates = birth if condition.date == "birth" else rows[condition.date]
     rows = rows.assign(  # one assign: each added column would otherwise copy the frame
         birth=birth,
         **{PERSON: persons_of_rows},
-        age=ages(birth, reference),
+        age=age,
         first_birthday=persons["first_birthday"].to_numpy()[persons_of_rows],
         days_after_birth=(dates - birth).dt.days,
         **{field: persons[field].to_numpy()[persons_of_rows] for field in borrowed},
@@ -97,6 +96,26 @@ def event_rows(
     if condition.within == "before_first_birthday":
         rows = rows.loc[(rows[condition.date] < rows["first_birthday"]).to_numpy(dtype=bool)]
     return rows
+
+
+def _births_and_ages(persons: pd.DataFrame, persons_of_rows: np.ndarray, rows: pd.DataFrame, data: EngineData, reference):
+    """Each event row's birth (its person's, else the row's own) and age at `reference`: the ages
+    of the persons are worked out once per population and spread to their rows; only rows whose
+    person has no birth date are aged themselves."""
+    own = rows["birth"]
+    of_persons = persons["birth"]
+    if not (of_persons.dtype == own.dtype and own.dtype.kind == "M" and isinstance(own.dtype, np.dtype)):
+        birth = pd.Series(of_persons.to_numpy()[persons_of_rows], index=rows.index)
+        birth = birth.where(birth.notna(), own)
+        return birth, ages(birth, reference)
+    values = of_persons.to_numpy()[persons_of_rows]
+    person_ages = data.remember_for(persons, ("ages", reference), lambda: ages(of_persons, reference))
+    age = person_ages[persons_of_rows]
+    unknown = np.isnat(values)
+    if unknown.any():
+        values[unknown] = own.to_numpy()[unknown]
+        age[unknown] = ages(pd.Series(values[unknown]), reference)
+    return pd.Series(values, index=rows.index), age
 
 
 def _match_parts(rows: pd.DataFrame, persons: pd.DataFrame, parts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
