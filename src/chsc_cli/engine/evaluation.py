@@ -86,6 +86,13 @@ def _compare(node: Comparison, frame: pd.DataFrame, context: Context) -> np.ndar
         ">": column.__gt__,
         ">=": column.__ge__,
     }[node.op](value)
+    same_rows = not isinstance(value, pd.Series) or value.index is column.index
+    if isinstance(compared, pd.Series) and compared.dtype == bool and compared.index is column.index and same_rows:
+        # plain numpy booleans on the rows in order: no NA to fill, nothing to align
+        present = column.notna().to_numpy(dtype=bool)
+        if isinstance(value, pd.Series):
+            present &= value.notna().to_numpy(dtype=bool)
+        return compared.to_numpy(dtype=bool) & present
     present = column.notna()
     if isinstance(value, pd.Series):
         present &= value.notna()
