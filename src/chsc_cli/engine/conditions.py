@@ -262,11 +262,7 @@ class Evaluator:
         per_quarter = condition.per_quarter
         if isinstance(per_quarter, str):
             per_quarter = bool(self.context.parameters[per_quarter.lstrip("$")])
-        visits = eligible[[PERSON, condition.date]].drop_duplicates()
-        if per_quarter:
-            visits = visits.assign(_quarter=_quarter_number(visits[condition.date]))
-            visits = visits.drop_duplicates([PERSON, "_quarter"])
-        counts = pd.Series(np.bincount(visits[PERSON].to_numpy(), minlength=len(persons)), index=persons.index)
+        counts = pd.Series(_visits_per_person(eligible, condition.date, per_quarter, len(persons)), index=persons.index)
         required = self._required(condition, persons)
         passed = counts >= required
         reasons = self._empty_reasons(persons)
@@ -303,6 +299,30 @@ class Evaluator:
                 condition.test, judged, self.context, _values(self.period), condition.date
             )
         return Outcome(pd.Series(passed, index=persons.index), reasons)
+
+
+def _visits_per_person(eligible: pd.DataFrame, date: str, per_quarter: bool, count: int) -> np.ndarray:
+    """Each candidate's number of distinct visit days (or quarters) among `eligible`: the distinct
+    (person, day) pairs — or (person, quarter) — counted per person; blank dates are one value, as
+    drop_duplicates takes them."""
+    dates = eligible[date]
+    person = eligible[PERSON].to_numpy()
+    if not (isinstance(dates.dtype, np.dtype) and dates.dtype.kind == "M"):
+        visits = eligible[[PERSON, date]].drop_duplicates()
+        if per_quarter:
+            visits = visits.assign(_quarter=_quarter_number(visits[date]))
+            visits = visits.drop_duplicates([PERSON, "_quarter"])
+        return np.bincount(visits[PERSON].to_numpy(), minlength=count)
+    if per_quarter:
+        quarters = _quarter_number(dates).to_numpy(dtype=float)
+        when = np.where(np.isnan(quarters), -1.0, quarters)  # a blank date: one quarter of its own
+    else:
+        when = dates.to_numpy().view(np.int64)  # NaT is one value
+    order = np.lexsort((when, person))
+    person, when = person[order], when[order]
+    first = np.ones(len(person), dtype=bool)
+    first[1:] = (person[1:] != person[:-1]) | (when[1:] != when[:-1])
+    return np.bincount(person[first], minlength=count)
 
 
 def _persons_in(rows: pd.DataFrame, count: int) -> np.ndarray:

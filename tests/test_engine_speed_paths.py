@@ -1,0 +1,79 @@
+"""The engine's shortcuts for speed (issue 18) give what the plain pandas computation gives: visits
+counted per person from distinct (person, day or quarter) pairs, event rows' births and ages spread
+from their persons, plain comparisons combined in numpy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from budget import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chsc_cli.engine.conditions import PERSON, _births_and_ages, _quarter_number, _visits_per_person
+from chsc_cli.engine.engine_input import EngineData, ages
+from chsc_cli.engine.evaluation import Context, _compare
+from chsc_cli.engine.expressions import Comparison, Operand
+
+DAYS = st.one_of(st.none(), st.sampled_from(["2024-02-29", "2025-01-01", "2025-03-31", "2025-04-01", "2025-12-31", "2025-12-31 23:00"]))
+
+
+def _dates(values) -> pd.Series:
+    return pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601").astype("datetime64[ns]")
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), DAYS), max_size=20), st.booleans())
+def test_visits_per_person_are_the_distinct_days_or_quarters(visits, per_quarter):
+    eligible = pd.DataFrame({PERSON: np.array([p for p, _ in visits], dtype=np.intp), "date": _dates([d for _, d in visits])})
+    expected_visits = eligible[[PERSON, "date"]].drop_duplicates()
+    if per_quarter:
+        expected_visits = expected_visits.assign(_quarter=_quarter_number(expected_visits["date"]))
+        expected_visits = expected_visits.drop_duplicates([PERSON, "_quarter"])
+    expected = np.bincount(expected_visits[PERSON].to_numpy(), minlength=5)
+    assert _visits_per_person(eligible, "date", per_quarter, 5).tolist() == expected.tolist()
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(DAYS, min_size=1, max_size=5), st.lists(st.tuples(st.integers(0, 4), DAYS), max_size=12))
+def test_event_rows_births_and_ages_are_those_of_the_merged_births(person_births, rows):
+    persons = pd.DataFrame({"birth": _dates(person_births)}, index=pd.Index([f"p{i}" for i in range(len(person_births))], dtype=object))
+    of_rows = np.array([p % len(person_births) for p, _ in rows], dtype=np.intp)
+    table = pd.DataFrame({"birth": _dates([d for _, d in rows])}, index=pd.Index(np.arange(len(rows)) * 3))
+    reference = dt.date(2025, 12, 31)
+    expected = pd.Series(persons["birth"].to_numpy()[of_rows], index=table.index)
+    expected = expected.where(expected.notna(), table["birth"])
+    birth, age = _births_and_ages(persons, of_rows, table, EngineData(read=None), reference)
+    pd.testing.assert_series_equal(birth, expected)
+    np.testing.assert_array_equal(age, ages(expected, reference))
+
+
+COLUMNS = {
+    "date": st.lists(DAYS, min_size=6, max_size=6).map(_dates),
+    "number": st.lists(st.sampled_from([1.0, 2.5, np.nan]), min_size=6, max_size=6).map(lambda v: pd.Series(v, dtype=float)),
+    "text": st.lists(st.sampled_from(["是", "否", None]), min_size=6, max_size=6).map(lambda v: pd.Series(v, dtype=object)),
+    "flag": st.lists(st.sampled_from([True, False, None]), min_size=6, max_size=6).map(lambda v: pd.Series(v, dtype="boolean")),
+}
+LITERALS = {"date": np.datetime64("2025-03-31", "ns"), "number": 2.0, "text": "是", "flag": True}
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.fixed_dictionaries(COLUMNS), st.sampled_from(sorted(COLUMNS)), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), st.booleans())
+def test_plain_comparisons_are_the_pandas_ones(columns, field, op, with_field):
+    if field in ("text", "flag") and op not in ("==", "!="):
+        op = "=="
+    frame = pd.DataFrame(columns, index=pd.Index([5, 3, 9, 1, 0, 7]))
+    frame["other"] = pd.Series(frame[field].array[::-1], index=frame.index)  # same dtype, other rows
+    operand = Operand("field", "other") if with_field else Operand("literal", LITERALS[field])
+    node = Comparison(left=Operand("field", field), op=op, operand=operand, text="", mode="plain")
+    column = frame[field]
+    value = frame["other"] if with_field else LITERALS[field]
+    compared = getattr(column, {"==": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}[op])(value)
+    present = column.notna()
+    if with_field:
+        present &= value.notna()
+    expected = (pd.Series(compared).fillna(False).astype(bool) & present).to_numpy(dtype=bool)
+    got = _compare(node, frame, Context(dt.date(2025, 1, 1), dt.date(2025, 12, 31), {}))
+    assert got.tolist() == expected.tolist()
