@@ -205,7 +205,7 @@ class IndicatorRun:
         if spec.field not in rows.columns:
             return None
         # a blank row counts as `blank` before the largest is taken (rows 0 and blank: 1, not 0)
-        values = pd.to_numeric(rows[spec.field], errors="coerce").fillna(spec.blank).groupby(rows["_key"].to_numpy()).max()
+        values = pd.to_numeric(rows[spec.field], errors="coerce").fillna(spec.blank).groupby(pd.Index(rows["_key"].to_numpy(), dtype=object)).max()  # object: see populations
         per_unit = values.reindex(frame.index).fillna(spec.blank)
         self.weights = per_unit.to_numpy(dtype=float)
         return per_unit

@@ -65,7 +65,9 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
         values = qualifying[derive.field]
         if derive.blank is not None:
             values = values.fillna(derive.blank)
-        grouped = values.groupby(qualifying["_key"].to_numpy(), sort=False)
+        # the keys as an object Index: from a bare array pandas 3 infers its str dtype, converts the
+        # keys to Arrow strings and then matches them slowly against the persons' object index
+        grouped = values.groupby(pd.Index(qualifying["_key"].to_numpy(), dtype=object), sort=False)
         persons[name] = (grouped.min() if derive.smallest else grouped.max()).reindex(persons.index)
     birth_known = persons["birth"].notna()
     if "birth" in source.derive:  # else the rows' own first_birthday (engine_input) stands
