@@ -227,8 +227,10 @@ class Evaluator:
             reasons.iloc[positions] = render_rows(condition.none, persons, positions, _values(self.period), context=self.context)
 
     def _exists(self, condition: EventCondition, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
-        passing = eligible.loc[all_of(condition.test, eligible, self.context)] if condition.test else eligible
-        passed = _persons_in(passing, len(persons))
+        # only the passing rows' persons are read: no frame of them is taken
+        of_rows = eligible[PERSON].to_numpy()
+        passed = np.zeros(len(persons), dtype=bool)
+        passed[of_rows[all_of(condition.test, eligible, self.context)] if condition.test else of_rows] = True
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
             failing = ~passed
