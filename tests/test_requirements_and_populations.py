@@ -217,3 +217,43 @@ def test_a_numerator_missing_a_column_is_not_said_to_want_a_figure(tmp_path):
     result = compute_indicators(read, parse_period("2025"), CentreConfig(), load_library(), only=["postpartum_visit_rate"])
     [row] = result.indicators
     assert row.value is None and "产后访视日期" in row.reason and "live_births" not in row.reason, row.reason
+
+
+EARLIEST_BIRTH = """populations:
+  residents_by_earliest_birth:
+    name: 居民（出生日期取各行最早者）
+    register: residents
+    derive:
+      birth: {earliest: birth}
+    latest_by: record_date
+"""
+
+ELDERLY_BY_DERIVED_BIRTH = """id: elderly_by_derived_birth
+name: 老年居民签约率
+category: 测试
+registers: [residents]
+definition: 测试：出生日期由 derive 取各行最早者时，年龄随之计算
+target: 0.5
+denominator:
+  population: residents_by_earliest_birth
+  having: [age >= 65]
+numerator:
+  having: [signed == 是]
+"""
+
+
+def test_a_derived_birth_date_gives_the_age_the_having_reads(tmp_path):
+    """A population deriving `birth` over its rows ages the person from the derived date, not from
+    the picked row's own birth date (which would make `age` and `birth` disagree)."""
+    (tmp_path / "populations.yaml").write_text(EARLIEST_BIRTH, encoding="utf-8")
+    lib = library(tmp_path, {"elderly_by_derived_birth": ELDERLY_BY_DERIVED_BIRTH})
+    residents = pd.DataFrame(
+        [[OLD, "2019-01-01", True, "1950-01-01"], [OLD, "2021-01-01", True, "1962-01-01"],
+         [YOUNG, "2020-01-01", False, "1992-02-02"]],
+        columns=["id_number", "record_date", "signed", "birth"],
+    ).assign(resident=True, record_status="active")
+    row, result = compute(read_result({"residents": residents}), lib, "2025", "elderly_by_derived_birth")
+    # OLD's latest row says 1962 (63 at the period's end), the earliest birth over the rows 1950 (75)
+    assert (row.numerator, row.denominator) == (1, 1)
+    persons = result.evaluations["elderly_by_derived_birth"].persons
+    assert str(persons.loc[OLD, "birth"])[:10] == "1950-01-01"

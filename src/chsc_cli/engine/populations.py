@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..registers import KINDS
-from .engine_input import EngineData, first_birthdays, with_age
+from .engine_input import EngineData, ages, first_birthdays, with_age
 from .evaluation import Context, evaluate, fields_of, params_of
 from .model import Population, PopulationSource, Union
 from .ties import pick_per_key
@@ -70,8 +70,9 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
         grouped = values.groupby(pd.Index(qualifying["_key"].to_numpy(), dtype=object), sort=False)
         persons[name] = (grouped.min() if derive.smallest else grouped.max()).reindex(persons.index)
     birth_known = persons["birth"].notna()
-    if "birth" in source.derive:  # else the rows' own first_birthday (engine_input) stands
+    if "birth" in source.derive:  # else the rows' own age and first_birthday (engine_input) stand
         persons["first_birthday"] = first_birthdays(persons["birth"])
+        persons["age"] = ages(persons["birth"], reference)  # `having` on age reads the derived birth
     qualifying_count = len(persons)
     if source.having:
         keep = all_of(source.having, persons, context)
