@@ -95,6 +95,8 @@ TOTAL_VARIANTS = tuple(
     for pad in ("", " ")
 )
 TOTAL_SET = frozenset(TOTAL_VARIANTS)
+#: Each word's last character (计, 总): every spelling in TOTAL_SET holds one of them.
+_TOTAL_CHARACTERS = tuple(sorted({word[-1] for word in TOTAL_WORDS}))
 
 
 def _total_rows(grid: np.ndarray, factorized: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
@@ -146,6 +148,17 @@ def _footer_rows(grid: np.ndarray, keep: np.ndarray) -> np.ndarray:
 
 def _non_blank_and_total(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(which cells are not empty, which are not empty and a total word)."""
+    found = pd.api.types.infer_dtype(cells, skipna=False)  # one pass in C: a 序号 column is numbers only
+    if found == "integer":  # never empty, never a word
+        return np.ones(len(cells), dtype=bool), np.zeros(len(cells), dtype=bool)
+    if found in ("floating", "mixed-integer-float"):  # empty only when NaN
+        return ~pd.isna(cells), np.zeros(len(cells), dtype=bool)
+    if found == "string":  # text is never NA; every total word holds 计 or 总 (one look at them all)
+        non_blank = cells != ""
+        joined = "".join(cells.tolist())
+        if not any(character in joined for character in _TOTAL_CHARACTERS):
+            return non_blank, np.zeros(len(cells), dtype=bool)
+        return non_blank, non_blank & pd.Series(cells, dtype=object).isin(TOTAL_SET).to_numpy()
     non_blank = (cells != "") & ~pd.isna(cells)
     return non_blank, non_blank & pd.Series(cells, dtype=object).isin(TOTAL_SET).to_numpy()
 

@@ -324,9 +324,12 @@ def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
     """Which uniques are non-empty text that parse_text (parse_code when `upper`) returns unchanged:
     no white space, already NFKC (and upper case). Checked on all the texts joined at once, one by
     one only when that finds something: a roster's names and addresses are 60,000 distinct values."""
-    is_text = np.fromiter((value.__class__ is str for value in uniques), dtype=bool, count=len(uniques))
-    positions = np.flatnonzero(is_text)
-    texts = uniques[positions].tolist()
+    if _only_str(uniques):  # the usual column (the types seen in C, not one value at a time)
+        positions, texts = np.arange(len(uniques)), uniques.tolist()
+    else:
+        is_text = np.fromiter((value.__class__ is str for value in uniques), dtype=bool, count=len(uniques))
+        positions = np.flatnonzero(is_text)
+        texts = uniques[positions].tolist()
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     clean = lengths > 0
     # NUL is neither white space nor composable with its neighbours: the joined text is normal
@@ -339,13 +342,20 @@ def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
     if _has_space(joined):  # str.split finds white space (str.isspace, as re's \s) 8x faster than re
         spaced = [match.start() for match in _SPACE_CHARACTER.finditer(joined)]
         clean[np.searchsorted(np.cumsum(lengths + 1), spaced, side="right")] = False
-    if upper:
+    # upper case maps each character to one or more, none to NUL: the joined text is unchanged
+    # exactly when every part is
+    if upper and joined.upper() != joined:
         clean &= np.fromiter((text.upper() == text for text in texts), dtype=bool, count=len(texts))
     if "#" in joined:  # Excel's error values (#N/A): the scalar parsers say what they are
         clean &= np.fromiter((text.upper() not in EXCEL_ERRORS for text in texts), dtype=bool, count=len(texts))
     handled = np.zeros(len(uniques), dtype=bool)
     handled[positions[clean]] = True
     return handled
+
+
+def _only_str(uniques: np.ndarray) -> bool:
+    """Whether every value is exactly a str (no subclass, no number, no blank NaN)."""
+    return set(map(type, uniques)) == {str}
 
 
 def _has_space(text: str) -> bool:
@@ -366,10 +376,14 @@ def _fast_texts(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _fast_codes(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     handled = _clean_texts(uniques, upper=True)
     positions = np.flatnonzero(handled)
-    wrapped = np.fromiter((text.startswith(("'", "=")) for text in uniques[positions]), dtype=bool, count=len(positions))
-    handled[positions[wrapped]] = False  # an export wrapper: the scalar parser drops it
-    if not {"E", "."}.isdisjoint("".join(uniques[positions].tolist())):  # 3.30102E+17: the scalar parser says its digits are lost
+    joined = "".join(uniques[positions].tolist())
+    if "'" in joined or "=" in joined:  # an export wrapper: the scalar parser drops it
+        wrapped = np.fromiter((text.startswith(("'", "=")) for text in uniques[positions]), dtype=bool, count=len(positions))
+        handled[positions[wrapped]] = False
+    if not {"E", "."}.isdisjoint(joined):  # 3.30102E+17: the scalar parser says its digits are lost
         handled[positions[[code_number_lost_digits(text) for text in uniques[positions]]]] = False
+    if len(positions) == len(uniques):  # text only: no number cell to read as a code
+        return handled, uniques[handled]
     whole, digits = whole_number_codes(uniques)
     codes = uniques.copy()
     codes[whole] = digits
