@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from ..people import value_types
 from .cells import DATE_YEARS, EXCEL_EPOCH
-from .text_shapes import numbers_by_shape, shapes_of
+from .text_shapes import shapes_of, sorted_numbers
 
 _D = r"[0-9]"
 #: The date text shapes claimed, each one regex that names digits only as [0-9] (text_shapes):
@@ -115,7 +115,9 @@ def text_dates(uniques: np.ndarray, is_text: np.ndarray) -> tuple[np.ndarray, np
     positions = np.flatnonzero(is_text)
     if len(positions) < max(DATE_SHAPES_MIN_TEXTS, 1):
         return handled, values[handled]
-    which, parts = numbers_by_shape(shapes_of(uniques[positions].tolist()), _DATE_SHAPES)
+    shapes = shapes_of(uniques[positions].tolist())
+    order, which, parts = sorted_numbers(shapes, _DATE_SHAPES)  # read on in that order, put back once at the end
+    positions = positions[order]
     real, days = calendar_days(parts["y"], parts["m"], parts["d"])
     real &= (which >= 0) & (which != _DIGITS_SHAPE)
     clocked = which > _DIGITS_SHAPE  # the date-times, whose time must be possible
