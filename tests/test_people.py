@@ -439,3 +439,21 @@ def test_an_id_written_out_from_a_number_is_id_as_number(text):
     written wrong (bad-id, whose message showed the exponent as the ID's last digits)."""
     assert parse_id(text) == (None, "id-as-number")
     assert parse_ids(pd.Series([text, "abc"], dtype=object))["code"].tolist() == ["id-as-number", "bad-id"]
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(st.lists(st.sampled_from(["110101195001010011", "A", "a", "", None, float("nan"), 1, 1.0, True, "\ud800", "B"]), max_size=40))
+def test_repeated_roster_keys_are_those_pandas_finds(keys):
+    """persons._repeated_keys (one factorisation) finds the rows duplicated(keep="first") and
+    duplicated(keep=False) find among the non-missing keys."""
+    import numpy as np
+    import pandas as pd
+
+    from chsc_cli.registers.persons import _repeated_keys
+
+    values = np.empty(len(keys), dtype=object)
+    values[:] = keys
+    key = pd.Series(values, dtype=object)
+    repeated, positions = _repeated_keys(values)
+    assert repeated.tolist() == (key.notna() & key.duplicated(keep="first")).tolist()
+    assert positions.tolist() == np.flatnonzero((key.notna() & key.duplicated(keep=False)).to_numpy()).tolist()

@@ -39,3 +39,29 @@ def test_a_total_after_blank_leading_cells_is_found_among_many_rows():
     grid[20, 3] = "合计"
     assert np.flatnonzero(_total_rows(grid)).tolist() == [20]
     assert not pd.isna(grid[20, 3])
+
+
+COLUMN_CELLS = st.one_of(
+    st.lists(st.integers(-5, 10**6), max_size=20),  # a 序号 column
+    st.lists(st.one_of(st.floats(allow_nan=True), st.integers(0, 9)), max_size=20),
+    st.lists(st.sampled_from(["", "张三", "合计", "小 计", "总计：", "计", "总", "汇 总", "x"]), max_size=20),
+    st.lists(st.sampled_from(["", "张三", "x", "1", "2"]), max_size=20),
+    st.lists(CELLS, max_size=20),
+    st.lists(st.one_of(st.booleans(), st.integers(0, 3), st.none()), max_size=20),
+)
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(COLUMN_CELLS)
+def test_a_columns_blank_and_total_cells_are_found_whatever_its_types(cells):
+    """_non_blank_and_total looks at a column of numbers, or of texts holding neither 计 nor 总,
+    without comparing each cell: the same cells as compared one by one."""
+    from chsc_cli.registers.table import _non_blank_and_total
+
+    column = np.empty(len(cells), dtype=object)
+    column[:] = cells
+    non_blank, total = _non_blank_and_total(column)
+    blank = [cell is None or (isinstance(cell, float) and cell != cell) or (isinstance(cell, str) and cell == "") for cell in cells]
+    assert non_blank.dtype == bool and total.dtype == bool
+    assert non_blank.tolist() == [not b for b in blank]
+    assert total.tolist() == [not b and isinstance(cell, str) and cell in TOTAL_SET for b, cell in zip(blank, cells)]

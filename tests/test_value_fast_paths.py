@@ -245,3 +245,58 @@ def test_a_chsc_yaml_station_name_is_read_as_a_registers_station_cell(name):
     from chsc_cli.registers.values import parse_text
 
     assert station_key(name) == (parse_text(name)[0] or "")
+
+
+class _Text(str):
+    """A str subclass: not a plain text cell, so the scalar parser reads it (as str)."""
+
+
+ONLY_TEXTS = st.lists(
+    st.one_of(TEXTS, st.sampled_from(["ß", "straße", "ǆ", "ﬀ", "C0012", "c0012", "E5", "1.0", "'C1", "=C1", "a=b", "x'y", "I\u0307"]),
+              NUMBER_TEXTS),
+    min_size=1, max_size=30, unique=True,
+)
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(ONLY_TEXTS, st.sampled_from(["text", "code"]), st.sampled_from([None, "subclass", "number"]))
+def test_a_column_of_text_only_gives_what_the_parser_gives(texts, value_type, other):
+    """Text and code columns of nothing but text take the checks over all their texts at once (the
+    type, the case, the export wrappers); one value of another type (a str subclass, a number)
+    takes them value by value: both give what the scalar parser gives."""
+    values = list(texts)
+    if other == "subclass":
+        values[0] = _Text(values[0])
+    elif other == "number":
+        values.append(1024)
+    test_fast_path_gives_what_the_parser_gives.hypothesis.inner_test(values, value_type)
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(st.lists(date_texts(), min_size=1, max_size=30, unique=True), st.integers(1, 3))
+def test_date_text_read_in_many_small_products_is_what_the_parser_reads(texts, block):
+    """text_shapes multiplies at most _BLAS_ONE_THREAD values at once (so that OpenBLAS stays on
+    this thread): a reading's texts split over several products give the parser's dates."""
+    from chsc_cli.registers import text_shapes
+
+    saved, text_shapes._BLAS_ONE_THREAD = text_shapes._BLAS_ONE_THREAD, block * text_shapes.MAX_WIDTH * 10
+    try:
+        test_fast_path_gives_what_the_parser_gives.hypothesis.inner_test(texts, "date")
+    finally:
+        text_shapes._BLAS_ONE_THREAD = saved
+
+
+def test_shapes_read_alike_share_one_reading():
+    """2025-03-12, 2025/03/12 and 2025.03.12 put their digits at the same places: one product."""
+    from chsc_cli.registers import text_shapes
+
+    texts = ["2025-03-12", "2025/03/12", "2025.03.12", "2025-3-12", "45728"]
+    shapes = text_shapes.shapes_of(texts)
+    order, which, numbers = text_shapes.sorted_numbers(shapes, bulk_values._DATE_SHAPES)
+    assert len(shapes.shapes) == 5 and sorted(order.tolist()) == list(range(5))
+    got = {texts[at]: (numbers["y"][i], numbers["m"][i], numbers["d"][i], numbers["n"][i]) for i, at in enumerate(order.tolist())}
+    assert got == {"2025-03-12": (2025, 3, 12, 0), "2025/03/12": (2025, 3, 12, 0), "2025.03.12": (2025, 3, 12, 0),
+                   "2025-3-12": (2025, 3, 12, 0), "45728": (0, 0, 0, 45728)}
+    # the three written alike are next to one another in the order (one slice, one product)
+    places = sorted(order.tolist().index(at) for at in range(3))
+    assert places == list(range(places[0], places[0] + 3))

@@ -139,11 +139,13 @@ def _per_distinct_id(ids: pd.Series) -> list[pd.Series]:
 
 def _id_fields(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]:
     ids = table["id_number"]
-    has_id = ids.notna().to_numpy()
+    has_id = _present(ids)
     valid, id_birth, id_sex = _id_facts(table)
     bad_checksum = has_id & ~valid.to_numpy(dtype=bool)
-    messages = [f"身份证号 {masked} 的校验位不正确，请核对（该行仍计入）" for masked in mask_ids(ids[bad_checksum])]
-    problems = _problems(table, bad_checksum, "bad-checksum", messages, "身份证号", "id_number")
+    problems = []
+    if bad_checksum.any():
+        messages = [f"身份证号 {masked} 的校验位不正确，请核对（该行仍计入）" for masked in mask_ids(ids[bad_checksum])]
+        problems = _problems(table, bad_checksum, "bad-checksum", messages, "身份证号", "id_number")
     id_birth = id_birth.astype("datetime64[ns]")
     if "birth_date" in table.columns:
         written = table["birth_date"]
@@ -157,16 +159,24 @@ def _id_fields(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]:
     message = "无法确定出生日期（身份证号和出生日期都不可用），按年龄筛选的人群将不含此人"
     problems += _problems(table, no_birth, "no-birth-date", message, None, "birth_date")
     if "sex" in table.columns:
-        table["sex"] = table["sex"].where(table["sex"].notna(), id_sex)
+        written_sex = _present(table["sex"])
+        if not written_sex.all():  # (all written: the column stays as it is)
+            table["sex"] = table["sex"].where(written_sex, id_sex)
     return problems
 
 
+def _present(values: pd.Series) -> np.ndarray:
+    """values.notna() as an array: an object column of text only (told in one pass in C) has no
+    missing value, without pandas' per-value test for every kind of missing (~60 ns a value)."""
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return np.ones(len(values), dtype=bool)
+    return values.notna().to_numpy(dtype=bool)
+
+
 def _duplicate_persons(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]:
-    key = table[kind.key_field]
-    repeated = (key.notna() & key.duplicated(keep="first")).to_numpy()
+    repeated, positions = _repeated_keys(table[kind.key_field].to_numpy(dtype=object))
     if not repeated.any():
         return []
-    positions = np.flatnonzero((key.notna() & key.duplicated(keep=False)).to_numpy())
     involved = table[[kind.key_field, *SOURCE_FIELDS]].iloc[positions]
     groups = involved.groupby(kind.key_field, sort=False)
     later = repeated[positions]
@@ -174,6 +184,21 @@ def _duplicate_persons(table: pd.DataFrame, kind: RegisterKind) -> list[Problem]
     messages = [f"同一人在名册中出现多次（首次在 {_place(file, sheet, row)}），按一人计" for file, sheet, row in zip(*first)]
     header = kind.column(kind.key_field).header
     return _problems(table, repeated, "duplicate-person", messages, header, kind.key_field)
+
+
+def _repeated_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(which keys, missing ones aside, appeared in an earlier row; the positions of every row
+    whose key appears more than once) — the key's notna() with duplicated(keep="first") and with
+    duplicated(keep=False), from one factorisation instead of four passes."""
+    codes, _ = pd.factorize(keys)  # missing values (None, NaN, NaT) are -1; codes follow first appearance
+    has_key = codes >= 0
+    if not len(codes):
+        return has_key, np.flatnonzero(has_key)
+    # a row is its key's first exactly when its code is above every code before it
+    before = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    repeated = has_key & (codes <= before)
+    counts = np.bincount(codes[has_key], minlength=1)
+    return repeated, np.flatnonzero(has_key & (counts[np.where(has_key, codes, 0)] > 1))
 
 
 def _looked_up(table: pd.DataFrame, column: Column, lookup: LookupTable, into: str) -> list[Problem]:
