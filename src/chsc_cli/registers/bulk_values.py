@@ -115,8 +115,9 @@ def text_dates(uniques: np.ndarray, is_text: np.ndarray) -> tuple[np.ndarray, np
     positions = np.flatnonzero(is_text)
     if len(positions) < max(DATE_SHAPES_MIN_TEXTS, 1):
         return handled, values[handled]
-    # (all text, the usual date column: no copy of the array first, which touches every text once more)
-    shapes = shapes_of((uniques if len(positions) == len(uniques) else uniques[positions]).tolist())
+    # (all text, the usual date column: no copy of the array first, nor a list of it — each
+    # touches every text, scattered in memory, once more)
+    shapes = shapes_of(uniques if len(positions) == len(uniques) else uniques[positions])
     order, which, parts = sorted_numbers(shapes, _DATE_SHAPES)  # read on in that order, put back once at the end
     positions = positions[order]
     real, days = calendar_days(parts["y"], parts["m"], parts["d"])

@@ -36,12 +36,15 @@ _ALTERNATE = "alternate:"
 _SPREAD_TYPES = frozenset(("id", "code", "text", "category", "date"))
 
 
-def as_object_columns(data: dict) -> dict:
+def as_object_columns(data: dict, index: pd.Index | None = None) -> dict:
     """Text columns as plain object arrays: pandas 3 would infer its Arrow-backed `str` dtype,
     whose take/isin are several times slower on the engine's person-level operations. The arrays
-    are the table's own (each built for its column): pandas 3 would copy each one again."""
+    are the table's own (each built for its column): pandas 3 would copy each one again. `index`:
+    the frame's own, shared by each Series (the frame then aligns none of them to it)."""
     return {
-        name: pd.Series(values, dtype=object, copy=False) if isinstance(values, np.ndarray) and values.dtype == object else values
+        name: pd.Series(values, dtype=object, copy=False, index=index)
+        if isinstance(values, np.ndarray) and values.dtype == object
+        else values
         for name, values in data.items()
     }
 
@@ -444,4 +447,5 @@ class _Builder:
             data = {name: values[keep] for name, values in data.items()}
         # copy=False: the arrays are this table's own (and pandas copies on write); consolidating
         # them into blocks would copy every column once more
-        return pd.DataFrame(as_object_columns(data), copy=False)
+        index = pd.RangeIndex(len(data["_row"]))
+        return pd.DataFrame(as_object_columns(data, index), index=index, copy=False)

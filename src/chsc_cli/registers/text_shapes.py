@@ -68,8 +68,8 @@ def _grouped(group_of: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]
     return order, np.concatenate(([0], np.cumsum(np.bincount(group_of, minlength=groups))))
 
 
-def shapes_of(texts: list[str]) -> Shapes:
-    """The texts' shapes and code points."""
+def shapes_of(texts: list[str] | np.ndarray) -> Shapes:
+    """The shapes and code points of texts (a list, or an object array of str)."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     width = int(min(lengths.max(initial=1), MAX_WIDTH)) or 1
     # fixed width, 0 after each text's end (a longer text is cut short here, and gets no shape);

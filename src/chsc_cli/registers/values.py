@@ -330,18 +330,23 @@ def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
         is_text = np.fromiter((value.__class__ is str for value in uniques), dtype=bool, count=len(uniques))
         positions = np.flatnonzero(is_text)
         texts = uniques[positions].tolist()
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    clean = lengths > 0
     # NUL is neither white space nor composable with its neighbours: the joined text is normal
     # exactly when every part is, and a space found in it belongs to one part
     joined = "\0".join(texts)
+    nul_inside = bool(texts) and joined.count("\0") != len(texts) - 1  # (NUL joins them)
+    # with no NUL but those joining them, an empty text is a NUL at either end, two together, or nothing
+    empty = bool(texts) and (nul_inside or not joined or joined[0] == "\0" or joined[-1] == "\0" or "\0\0" in joined)
+    spaced = _has_space(joined)  # str.split finds white space (str.isspace, as re's \s) 8x faster than re
+    # each text's length only when something needs it: a pass over texts scattered in memory
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) if empty or spaced else None
+    clean = lengths > 0 if empty else np.ones(len(texts), dtype=bool)
     if not unicodedata.is_normalized("NFKC", joined):
         clean &= np.fromiter(map(_is_nfkc, texts), dtype=bool, count=len(texts))
-    if texts and (_CONTROL_BUT_NUL.search(joined) or joined.count("\0") != len(texts) - 1):  # (NUL joins them)
+    if texts and (_CONTROL_BUT_NUL.search(joined) or nul_inside):
         clean &= np.fromiter((not CONTROL_CHARACTERS.search(text) for text in texts), dtype=bool, count=len(texts))
-    if _has_space(joined):  # str.split finds white space (str.isspace, as re's \s) 8x faster than re
-        spaced = [match.start() for match in _SPACE_CHARACTER.finditer(joined)]
-        clean[np.searchsorted(np.cumsum(lengths + 1), spaced, side="right")] = False
+    if spaced:
+        at = [match.start() for match in _SPACE_CHARACTER.finditer(joined)]
+        clean[np.searchsorted(np.cumsum(lengths + 1), at, side="right")] = False
     # upper case maps each character to one or more, none to NUL: the joined text is unchanged
     # exactly when every part is
     if upper and joined.upper() != joined:
