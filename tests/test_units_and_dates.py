@@ -206,6 +206,41 @@ def test_a_record_unit_on_date_times_with_the_plain_date_rule(tmp_path):
     assert (row.unit, row.numerator, row.denominator, row.met) == ("record", 4, 6, False)
 
 
+REPORT_DAYS = """id: report_days
+name: 报告天数
+category: 传染病报告
+registers: [test_reports]
+definition: 测试：卡片在两个不同日期有报告
+target: 1
+unit: record
+key: [card_number]
+denominator:
+  population:
+    register: test_reports
+numerator:
+  require:
+    - count: {register: test_reports, date: report_time, within: all, at_least: 2, reason: "{count}天"}
+"""
+
+
+def test_a_count_on_date_times_counts_distinct_dates(tmp_path):
+    """count: distinct dates (indicators README): two times of one day are one date."""
+    rows = pd.DataFrame(
+        [
+            ["c1", "2025-03-01 09:00", "2025-03-01 11:00"],
+            ["c1", "2025-03-01 09:00", "2025-03-01 15:00"],  # the same day: one date
+            ["c2", "2025-03-01 09:00", "2025-03-01 23:00"],
+            ["c2", "2025-03-01 09:00", "2025-03-02 00:30"],  # the next day: two
+        ],
+        columns=["card_number", "diagnosis_time", "report_time"],
+    )
+    lib = library(tmp_path, {"report_days": REPORT_DAYS})
+    for reasons in (False, True):
+        result = compute_indicators(read_result({"test_reports": rows}), parse_period("2025"), CentreConfig(), lib, only=["report_days"], reasons=reasons)
+        assert (result.indicators[0].numerator, result.indicators[0].denominator) == (1, 2)
+    assert result.evaluations["report_days"].persons["reason"].tolist() == ["1天", None]
+
+
 # ------------------------------------------------------------------------------ counts
 
 LECTURES = """id: lectures

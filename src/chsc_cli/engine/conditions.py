@@ -306,7 +306,8 @@ class Evaluator:
 def _visits_per_person(eligible: pd.DataFrame, date: str, per_quarter: bool, count: int) -> np.ndarray:
     """Each candidate's number of distinct visit days (or quarters) among `eligible`: the distinct
     (person, day) pairs — or (person, quarter) — counted per person; blank dates are one value, as
-    drop_duplicates takes them."""
+    drop_duplicates takes them. A date with a time of day counts as its day (indicators README:
+    distinct dates; two reports at 10:00 and 15:00 on one day are one)."""
     dates = eligible[date]
     person = eligible[PERSON].to_numpy()
     if not (isinstance(dates.dtype, np.dtype) and dates.dtype.kind == "M"):
@@ -319,7 +320,7 @@ def _visits_per_person(eligible: pd.DataFrame, date: str, per_quarter: bool, cou
         quarters = _quarter_number(dates).to_numpy(dtype=float)
         when = np.where(np.isnan(quarters), -1.0, quarters)  # a blank date: one quarter of its own
     else:
-        when = dates.to_numpy().view(np.int64)  # NaT is one value
+        when = dates.to_numpy().astype("datetime64[D]").view(np.int64)  # the day; NaT is one value
     order = np.lexsort((when, person))
     person, when = person[order], when[order]
     first = np.ones(len(person), dtype=bool)
