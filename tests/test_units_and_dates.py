@@ -164,18 +164,21 @@ def test_the_month_end_rule_and_exact_weeks(tmp_path):
 
 # ------------------------------------------------------------------------------ report cards
 
-TIMELY = """id: timely_reports
-name: 报告及时率
+#: A record-unit indicator over test_reports' cards, up to its denominator's register.
+REPORT_CARDS = """id: {id}
+name: {name}
 category: 传染病报告
 registers: [test_reports]
-definition: 测试：甲类2小时、其他24小时内报告的卡片
+definition: 测试：{definition}
 target: 1
 unit: record
 key: [card_number]
 denominator:
   population:
     register: test_reports
-    where:
+"""
+
+TIMELY = REPORT_CARDS.format(id="timely_reports", name="报告及时率", definition="甲类2小时、其他24小时内报告的卡片") + """    where:
       - diagnosis_time >= period_start
       - diagnosis_time <= period_end
 numerator:
@@ -206,18 +209,7 @@ def test_a_record_unit_on_date_times_with_the_plain_date_rule(tmp_path):
     assert (row.unit, row.numerator, row.denominator, row.met) == ("record", 4, 6, False)
 
 
-REPORT_DAYS = """id: report_days
-name: 报告天数
-category: 传染病报告
-registers: [test_reports]
-definition: 测试：卡片在两个不同日期有报告
-target: 1
-unit: record
-key: [card_number]
-denominator:
-  population:
-    register: test_reports
-numerator:
+REPORT_DAYS = REPORT_CARDS.format(id="report_days", name="报告天数", definition="卡片在两个不同日期有报告") + """numerator:
   require:
     - count: {register: test_reports, date: report_time, within: all, at_least: 2, reason: "{count}天"}
 """
