@@ -203,8 +203,10 @@ def test_texts_are_grouped_by_their_shape(texts, collide):
     for i, shape in grouped:
         for j, other in grouped:
             assert (shape == other) == (_shape(texts[i]) == _shape(texts[j]))
-    ordered = [shapes.shape_of[i] for i in shapes.order]
-    assert ordered == sorted(ordered) and shapes.bounds[-1] == len(texts)
+    order, starts = text_shapes._grouped(shapes.shape_of + 1, len(shapes.shapes) + 1)  # (no shape: group 0)
+    ordered = [shapes.shape_of[i] + 1 for i in order]
+    assert ordered == sorted(ordered) and starts[-1] == len(texts)
+    assert all(set(ordered[starts[g]:starts[g + 1]]) <= {g} for g in range(len(shapes.shapes) + 1))
 
 
 @settings(max_examples=examples(100), deadline=None)

@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Literal
 
 from ..engine import ComputeResult, IndicatorResult, Library
+from ..engine.groups import UNFILLED
 from ..engine.results import ceil_decimal
 from ..periods import Period, chinese_label
 from ..services.progress import monthly_pace
@@ -28,7 +29,6 @@ from .report_words import (
     NO_COMPARE_DATA,
     NO_TARGET,
     NO_VALUE,
-    UNFILLED_STATION,
     category_plan_paragraph,
     change_in_points,
     chinese_count,
@@ -166,7 +166,7 @@ def _station_lines(rows: Iterable[IndicatorResult]) -> dict[str, list[StationLin
         if row.group is not None and ("station" in row.group or "centre" in row.group):
             lines.setdefault(row.id, []).append(_station_line(row))
     names = {line.station for group in lines.values() for line in group}
-    return {} if names <= {UNFILLED_STATION} else lines
+    return {} if names <= {UNFILLED} else lines
 
 
 def _notes(current: ComputeResult) -> str:
@@ -245,7 +245,7 @@ def build_report_context(
 
 def _station_order(lines: list[IndicatorLine]):
     position = {line.id: index for index, line in enumerate(lines)}
-    return lambda s: (s.station == UNFILLED_STATION, s.station, position.get(s.indicator_id, 0))
+    return lambda s: (s.station == UNFILLED, s.station, position.get(s.indicator_id, 0))
 
 
 def _bar(row: IndicatorResult) -> svg_charts.Bar:

@@ -13,7 +13,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..engine import IndicatorResult
-from ..engine.groups import UNFILLED
 from ..periods import Period, chinese_label
 from . import report_counts
 from .formatting import percent, target_percent, target_text, unit_word
@@ -22,7 +21,6 @@ from .report_context import CategorySection, Change, Counts, IndicatorLine
 NO_VALUE = "—"
 NO_COMPARE_DATA = "无上年数据"
 NO_TARGET = "不设目标"  # a station's count with no per_year_station (公众健康咨询)
-UNFILLED_STATION = UNFILLED  # the group of people whose station is written nowhere
 DEFAULT_CENTRE = "本中心"
 _DIGITS = "一二三四五六七八九"
 # 一, 二, …, 十, 十一, …, 二十, 二十一, …, 九十九: section numbers

@@ -52,15 +52,6 @@ class Shapes:
     shape_of: np.ndarray  # (texts,) index into `shapes`; -1 for a text without one (too long, a hash collision)
     shapes: list[str]  # each shape as a text
 
-    @property
-    def order(self) -> np.ndarray:
-        """The texts sorted by shape (those without one first): shape k's are order[bounds[k]:bounds[k + 1]]."""
-        return _grouped(self.shape_of + 1, len(self.shapes) + 1)[0]
-
-    @property
-    def bounds(self) -> np.ndarray:
-        return _grouped(self.shape_of + 1, len(self.shapes) + 1)[1][1:]
-
 
 def _grouped(group_of: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
     """(the positions sorted by their group, 0 <= group < groups; where each group starts in
