@@ -383,3 +383,22 @@ def test_how_many_processes_a_read_is_worth(settings, monkeypatch):
     assert plan.processes(everything[:1], None) == 1 and plan.processes([], None) == 0
     sizes = [plan.size(p) for p in plan.largest_first(everything)]
     assert sizes == sorted(sizes, reverse=True)
+
+
+@pytest.mark.parametrize("users", [{}, {"OMP_NUM_THREADS": "3"}, {"OPENBLAS_NUM_THREADS": "2"}], ids=["unset", "omp", "openblas"])
+def test_the_console_script_keeps_openblas_to_one_thread_unless_the_user_set_it(users):
+    """OpenBLAS's own threads spin ~0.1 s of CPU after numpy loads, on the core the read ahead uses:
+    chsc asks for none before numpy is first imported, and leaves a user's own setting alone."""
+    script = (
+        "import os, sys\n"
+        "from chsc_cli.cli import main\n"
+        "def run():\n"
+        "    print('numpy' in sys.modules, [os.environ.get(n) for n in main.BLAS_THREAD_SETTINGS])\n"
+        "    return 0\n"
+        "main.run = run\n"
+        "main.main()\n"
+    )
+    env = {name: value for name, value in os.environ.items() if name not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env={**env, **users})
+    expected = [users.get("OPENBLAS_NUM_THREADS", None if users else "1"), None, users.get("OMP_NUM_THREADS")]
+    assert done.stdout.strip() == f"False {expected!r}", done.stdout + done.stderr

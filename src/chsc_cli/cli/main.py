@@ -133,7 +133,23 @@ def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+#: The thread-count settings OpenBLAS (numpy's matrix library) reads, in its order of precedence.
+BLAS_THREAD_SETTINGS = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """Let numpy's OpenBLAS start no threads of its own, unless the user set their number.
+
+    chsc's matrix products are small (date digits, kept below OpenBLAS's threading threshold), and
+    chsc already uses both cores with its own processes; but on import OpenBLAS starts a thread per
+    further core, which spins ~0.1 s of CPU waiting for work — on the core where the workbooks are
+    being opened meanwhile. Must run before numpy is first imported (it is not, until the read is planned)."""
+    if "numpy" not in sys.modules and not any(os.environ.get(name) for name in BLAS_THREAD_SETTINGS):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def main() -> None:  # console script
+    one_blas_thread()
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, _terminated)
         if hasattr(os, "register_at_fork"):  # a forked helper is stopped by its parent, as before
