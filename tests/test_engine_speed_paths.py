@@ -78,3 +78,73 @@ def test_plain_comparisons_are_the_pandas_ones(columns, field, op, with_field):
     expected = (pd.Series(compared).fillna(False).astype(bool) & present).to_numpy(dtype=bool)
     got = _compare(node, frame, Context(dt.date(2025, 1, 1), dt.date(2025, 12, 31), {}))
     assert got.tolist() == expected.tolist()
+
+
+# ---------------------------------------------------------------- event rows: the columns a step reads
+
+from types import SimpleNamespace  # noqa: E402
+
+from chsc_cli.engine.engine_input import first_birthdays  # noqa: E402
+from chsc_cli.engine.event_rows import _ROW_FIELDS, EventRows, event_rows  # noqa: E402
+
+KEYS = ["k0", "k1", "k2", "k3"]
+
+
+def _whole_event_rows(condition, persons: pd.DataFrame, table: pd.DataFrame, reference, borrowed) -> pd.DataFrame:
+    """The event rows as the engine built them before EventRows: every column of the rows taken, the
+    person fields assigned, then the first-birthday window applied."""
+    dates = table[condition.date]
+    start, end = np.datetime64("2025-01-01", "ns"), np.datetime64("2025-12-31", "ns")
+    by_date = {"period": lambda: (dates >= start) & (dates <= end), "all": dates.notna, "through_period_end": lambda: dates <= end}
+    window = by_date.get(condition.within)
+    candidates = np.flatnonzero(window().to_numpy(dtype=bool)) if window is not None else np.arange(len(table))
+    positions = persons.index.get_indexer(pd.Index(table["_key"].to_numpy()[candidates], dtype=object))
+    rows = table.iloc[candidates[positions >= 0]]
+    of_rows = positions[positions >= 0]
+    birth = pd.Series(persons["birth"].to_numpy()[of_rows], index=rows.index)
+    birth = birth.where(birth.notna(), rows["birth"])
+    on = birth if condition.date == "birth" else rows[condition.date]
+    rows = rows.assign(
+        birth=birth, **{PERSON: of_rows}, age=ages(birth, reference), first_birthday=persons["first_birthday"].to_numpy()[of_rows],
+        days_after_birth=(on - birth).dt.days, **{field: persons[field].to_numpy()[of_rows] for field in borrowed},
+    )
+    if condition.within == "before_first_birthday":
+        rows = rows.loc[(rows[condition.date] < rows["first_birthday"]).to_numpy(dtype=bool)]
+    return rows
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(KEYS), DAYS, DAYS, st.sampled_from(["是", "否", None])), max_size=12),
+    st.lists(st.tuples(DAYS, st.sampled_from(["甲", None])), min_size=4, max_size=4),
+    st.sets(st.sampled_from(KEYS)),
+    st.sampled_from(["period", "all", "through_period_end", "before_first_birthday"]),
+    st.sampled_from(["visit_date", "birth"]),
+    st.sets(st.sampled_from(["visit_date", "note", "birth", "first_birthday", "_present", "station", *_ROW_FIELDS])),
+)
+def test_event_rows_with_some_columns_are_those_columns_of_every_column(rows, people, chosen, within, date, columns):
+    table = pd.DataFrame({
+        "_key": pd.Series([key for key, *_ in rows], dtype=object),
+        "visit_date": _dates([day for _, day, _, _ in rows]),
+        "note": pd.Series([note for *_, note in rows], dtype=object),
+        "birth": _dates([birth for _, _, birth, _ in rows]),
+        "_present": pd.Series(["visit_date,note"] * len(rows), dtype=object),
+    })
+    table["first_birthday"] = first_birthdays(table["birth"])
+    keys = [key for key in KEYS if key in chosen]
+    persons = pd.DataFrame(
+        {"birth": _dates([people[KEYS.index(key)][0] for key in keys]),
+         "station": pd.Series([people[KEYS.index(key)][1] for key in keys], dtype=object)},
+        index=pd.Index(keys, dtype=object),
+    )
+    persons["first_birthday"] = first_birthdays(persons["birth"])
+    data = EngineData(read=None, tables={"visits": table})
+    condition = SimpleNamespace(register="visits", date=date, within=within)
+    period = SimpleNamespace(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    reference = dt.date(2025, 12, 31)
+    found = event_rows(condition, persons, data, period, reference, ("station",))
+    whole = _whole_event_rows(condition, persons, table, reference, ("station",))
+    pd.testing.assert_frame_equal(found.frame(), whole, check_exact=True)
+    some = found.frame(columns)
+    pd.testing.assert_frame_equal(some, whole[[c for c in whole.columns if c in columns]], check_exact=True)
+    assert found.person.tolist() == whole[PERSON].tolist()

@@ -13,122 +13,29 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period, chinese_label
-from .engine_input import EngineData, ages, part_values
-from .evaluation import Context, fields_of
+from .engine_input import EngineData
+from .evaluation import Context, order_fields
+from .event_rows import PERSON, EventRows, _births_and_ages, _match_parts, both, columns_read, event_rows, person_fields
 from .expressions import parse_value
 from .operands import resolve
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import all_of
-from .reason_text import is_expression, names_in
-from .reasons import fields_in_value, first_failed_reasons, join_reasons, render_rows
+from .reasons import first_failed_reasons, join_reasons, render_rows
 from .ties import pick_per_key
 
-
-
-#: Event rows' column holding the position of the row's person in the candidates frame.
-PERSON = "_person"
+__all__ = ["PERSON", "Evaluator", "Outcome", "absent_registers", "event_rows", "person_fields", "_births_and_ages", "_match_parts"]
 
 
 @dataclass
 class Outcome:
     passed: pd.Series  # bool, index = person key (every candidate)
     reasons: pd.Series  # str or None, index = person key
-    event_rows: pd.DataFrame | None = None  # the rows in the window (for not-in-roster, explain)
+    event_rows: EventRows | None = None  # the rows in the window
     eligible_persons: int = 0  # persons with an eligible row in the window
 
 
 def _quarter_number(dates: pd.Series) -> pd.Series:
     return dates.dt.year * 4 + (dates.dt.month - 1) // 3
-
-
-def person_fields(condition: EventCondition, persons: pd.DataFrame, table: pd.DataFrame) -> tuple[str, ...]:
-    """The person's fields the condition's filters and reasons read that its register rows lack
-    (a TB patient's 通知日期 in a test on another register's rows): event_rows copies them."""
-    wanted = set().union(set(), *(fields_of(node) for node in condition.where + condition.test))
-    texts = [condition.none, getattr(condition, "reason", None), *(getattr(node, "reason", None) for node in condition.test)]
-    for text in filter(None, texts):
-        for name in names_in(text):
-            wanted |= fields_in_value(name) if is_expression(name) else {name}
-    own = {*table.columns, *_ROW_FIELDS}  # the rows have these, or event_rows adds them
-    return tuple(sorted(field for field in wanted if field not in own and field in persons.columns))
-
-
-#: what event_rows gives every row beside the register's own columns
-_ROW_FIELDS = ("birth", "age", "first_birthday", "days_after_birth", PERSON)
-
-
-def event_rows(
-    condition: EventCondition, persons: pd.DataFrame, data: EngineData, context: Context, period: Period, reference,
-    borrowed: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """The condition's register rows of the candidate persons inside its window, with the person's
-    birth, age and first birthday, the person fields in `borrowed`, and the person's position in
-    `persons` (PERSON)."""
-    table = data.table(condition.register)
-    dates = table[condition.date]
-    start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
-    by_date = {  # windows that need no person field are applied before rows are matched to persons
-        "period": lambda: (dates >= start) & (dates <= end),
-        "all": dates.notna,
-        "through_period_end": lambda: dates <= end,
-    }.get(condition.within)
-    candidates = np.flatnonzero(by_date().to_numpy(dtype=bool)) if by_date is not None else np.arange(len(table))
-    parts = data.shared_parts(condition.register)
-    if parts is None:  # the rows are keyed by the unit itself
-        keys = pd.Index(table["_key"].to_numpy()[candidates], dtype=object)  # object: a str index matches slowly
-        positions = persons.index.get_indexer(keys)  # each row's person, -1 for none
-        matched = positions >= 0
-        rows = table.iloc[candidates[matched]]
-        persons_of_rows = positions[matched]
-    else:  # a register holding only part of the unit's key: a row belongs to every unit it matches
-        at, persons_of_rows = _match_parts(table.iloc[candidates], persons, parts)
-        rows = table.iloc[candidates[at]].reset_index(drop=True)  # a row may serve two units
-    birth, age = _births_and_ages(persons, persons_of_rows, rows, data, reference)
-    dates = birth if condition.date == "birth" else rows[condition.date]
-    rows = rows.assign(  # one assign: each added column would otherwise copy the frame
-        birth=birth,
-        **{PERSON: persons_of_rows},
-        age=age,
-        first_birthday=persons["first_birthday"].to_numpy()[persons_of_rows],
-        days_after_birth=(dates - birth).dt.days,
-        **{field: persons[field].to_numpy()[persons_of_rows] for field in borrowed},
-    )
-    if condition.within == "before_first_birthday":
-        rows = rows.loc[(rows[condition.date] < rows["first_birthday"]).to_numpy(dtype=bool)]
-    return rows
-
-
-def _births_and_ages(persons: pd.DataFrame, persons_of_rows: np.ndarray, rows: pd.DataFrame, data: EngineData, reference):
-    """Each event row's birth (its person's, else the row's own) and age at `reference`: the ages
-    of the persons are worked out once per population and spread to their rows; only rows whose
-    person has no birth date are aged themselves."""
-    own = rows["birth"]
-    of_persons = persons["birth"]
-    if not (of_persons.dtype == own.dtype and own.dtype.kind == "M" and isinstance(own.dtype, np.dtype)):
-        birth = pd.Series(of_persons.to_numpy()[persons_of_rows], index=rows.index)
-        birth = birth.where(birth.notna(), own)
-        return birth, ages(birth, reference)
-    values = of_persons.to_numpy()[persons_of_rows]
-    person_ages = data.remember_for(persons, ("ages", reference), lambda: ages(of_persons, reference))
-    age = person_ages[persons_of_rows]
-    unknown = np.isnat(values)
-    if unknown.any():
-        values[unknown] = own.to_numpy()[unknown]
-        age[unknown] = ages(pd.Series(values[unknown]), reference)
-    return pd.Series(values, index=rows.index), age
-
-
-def _match_parts(rows: pd.DataFrame, persons: pd.DataFrame, parts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs (row position in `rows`, unit position in `persons`) with equal values of the key
-    fields `parts` (blank matches nothing), in row order: a mother's follow-up row pairs with each
-    of her deliveries."""
-    parts = tuple(field for field in parts if field in persons.columns)
-    if not parts or not len(rows) or not len(persons):
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    left = pd.DataFrame({"_part": part_values(rows, parts).to_numpy(), "_row": np.arange(len(rows))}).dropna(subset=["_part"])
-    right = pd.DataFrame({"_part": part_values(persons, parts).to_numpy(), "_unit": np.arange(len(persons))}).dropna(subset=["_part"])
-    pairs = left.merge(right, on="_part", how="inner", sort=False).sort_values(["_row", "_unit"], kind="stable")
-    return pairs["_row"].to_numpy(dtype=np.intp), pairs["_unit"].to_numpy(dtype=np.intp)
 
 
 def absent_registers(require: tuple, data) -> list[str]:
@@ -173,17 +80,20 @@ class Evaluator:
         borrowed = person_fields(event, persons, self.data.table(event.register))
         key = ("event-rows", event.register, event.date, event.within, self.period.start, self.period.end, self.reference, borrowed)
         rows = self.data.remember_for(
-            persons, key, lambda: event_rows(event, persons, self.data, self.context, self.period, self.reference, borrowed)
+            persons, key, lambda: event_rows(event, persons, self.data, self.period, self.reference, borrowed)
         )
-        eligible = rows.loc[all_of(item.event.where, rows, self.context)] if item.event.where else rows
+        # the columns the step reads, beside its `where`: every column for reasons, which may quote any
+        frame = rows.frame(None if self.want_reasons else both(columns_read(event.where), _step_columns(item, event)))
+        eligible = frame.loc[all_of(event.where, frame, self.context)] if event.where else frame
         if item.kind == "exists":
             outcome = self._exists(item.exists, persons, eligible)
         elif item.kind == "count":
             outcome = self._count(item.count, persons, eligible)
         else:
-            outcome = self._pick(item.latest or item.first, item.kind == "latest", persons, eligible)
+            # tied rows are ranked on every column of theirs (ties.py): those are taken only for ties
+            outcome = self._pick(item.latest or item.first, item.kind == "latest", persons, eligible, lambda: rows.frame())
         outcome.event_rows = rows
-        outcome.eligible_persons = int(eligible[PERSON].nunique())
+        outcome.eligible_persons = int(np.count_nonzero(_persons_in(eligible, len(persons))))  # PERSON: positions
         return outcome
 
     def _combined(self, item: Requirement, persons: pd.DataFrame, rows: pd.DataFrame | None) -> Outcome:
@@ -278,7 +188,8 @@ class Evaluator:
             reasons.iloc[failing] = render_rows(condition.reason, numbers, everyone, _values(self.period), context=self.context)
         return Outcome(passed, reasons)
 
-    def _pick(self, condition: PickCondition, latest: bool, persons: pd.DataFrame, eligible: pd.DataFrame) -> Outcome:
+    def _pick(self, condition: PickCondition, latest: bool, persons: pd.DataFrame, eligible: pd.DataFrame, every_column) -> Outcome:
+        """`every_column()`: the event rows with all their columns (`eligible` may hold fewer)."""
         # Same day: the highest of `order` wins, whichever end of the dates we pick from.
         keys = eligible[list(dict.fromkeys([condition.date, PERSON]))].copy()
         for position, item in enumerate(condition.order):
@@ -289,7 +200,7 @@ class Evaluator:
                 keys[f"_order{position}"] = eligible[field].map({word: rank for rank, word in enumerate(words)}).fillna(-1)
         by = [condition.date, *(f"_order{position}" for position in range(len(condition.order)))]
         ascending = [True] + [latest] * len(condition.order)
-        picked = eligible.loc[pick_per_key(keys, by, PERSON, ascending=ascending, keep="last" if latest else "first", values=eligible)]
+        picked = eligible.loc[pick_per_key(keys, by, PERSON, ascending=ascending, keep="last" if latest else "first", values=every_column)]
         ok = all_of(condition.test, picked, self.context) if condition.test else np.ones(len(picked), dtype=bool)
         passed = _persons_in(picked.loc[ok], len(persons))
         reasons = self._empty_reasons(persons)
@@ -301,6 +212,13 @@ class Evaluator:
                 condition.test, judged, self.context, _values(self.period), condition.date
             )
         return Outcome(pd.Series(passed, index=persons.index), reasons)
+
+
+def _step_columns(item: Requirement, event: EventCondition) -> set[str] | None:
+    """The columns of its eligible rows an event requirement reads without reasons (None: every one)."""
+    if item.kind == "count":
+        return {PERSON, event.date}
+    return both({PERSON, event.date, *order_fields(event)}, columns_read(event.test))
 
 
 def _visits_per_person(eligible: pd.DataFrame, date: str, per_quarter: bool, count: int) -> np.ndarray:

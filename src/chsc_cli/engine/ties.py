@@ -12,6 +12,8 @@ of files, sheets and rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -27,11 +29,12 @@ def pick_per_key(
     *,
     ascending: list[bool] | None = None,
     keep: str = "last",
-    values: pd.DataFrame | None = None,
+    values: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
 ) -> pd.Index:
     """The index of one row per `key`: the `keep` end ("last" or "first") of each key's rows sorted
     by `by` (`ascending` per field, default all ascending; a blank never wins); rows equal in every `by`
-    field are ranked by their values (see the module: `values`, the same rows with the columns to
+    field are ranked by their values (see the module: `values`, the same rows — or a frame holding
+    them under the same labels, or a function giving one when a tie needs it — with the columns to
     compare, when `frame` holds only the ordering fields), never by their position in `frame`."""
     ascending = list(ascending) if ascending is not None else [True] * len(by)
     if len(by) <= 1 and all(ascending) and (not by or _is_datetime(frame[by[0]])):
@@ -47,7 +50,7 @@ def _pick_sorted(frame: pd.DataFrame, by: list[str], key: str, ascending: list[b
         ordered = ordered.sort_values(by, ascending=ascending, kind="stable", na_position=blank_loses)
     tied = ordered.duplicated([*by, key], keep=False).to_numpy()
     if tied.any():
-        filled, content = _rank_of_values((frame if values is None else values).loc[ordered.index[tied]])
+        filled, content = _rank_of_values(_compared(frame, values).loc[ordered.index[tied]])
         rank_filled = np.zeros(len(ordered), dtype=np.int64)
         rank_content = np.zeros(len(ordered), dtype=np.int64)
         rank_filled[tied], rank_content[tied] = filled, content
@@ -59,6 +62,13 @@ def _pick_sorted(frame: pd.DataFrame, by: list[str], key: str, ascending: list[b
             na_position=blank_loses,
         )
     return ordered.drop_duplicates(key, keep=keep).index
+
+
+def _compared(frame: pd.DataFrame, values) -> pd.DataFrame:
+    """The rows whose values rank tied rows: `values` (or what it gives), else `frame` itself."""
+    if values is None:
+        return frame
+    return values() if callable(values) else values
 
 
 def _is_datetime(column: pd.Series) -> bool:
@@ -84,7 +94,7 @@ def _pick_by_date(frame: pd.DataFrame, by: str | None, key: str, keep: str, valu
     sorted_dates, sorted_codes = dates[order], codes[order]
     tied = _duplicated_pairs(sorted_dates, sorted_codes)
     if tied.any():
-        filled, content = _rank_of_values((frame if values is None else values).loc[frame.index[order[tied]]])
+        filled, content = _rank_of_values(_compared(frame, values).loc[frame.index[order[tied]]])
         rank_filled = np.zeros(count, dtype=np.int64)
         rank_content = np.zeros(count, dtype=np.int64)
         rank_filled[tied], rank_content[tied] = filled, content
