@@ -82,3 +82,18 @@ def test_the_numpy_pick_is_the_pandas_pick(table, keep, by_date, key):
     got = _pick_by_date(table, by[0] if by else None, key, keep, None)
     assert list(got) == list(expected) and got.dtype == expected.dtype
     assert list(pick_per_key(table, by, key, keep=keep)) == list(expected)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(table=_rows(), keep=st.sampled_from(["last", "first"]), by_date=st.booleans(), numbering=st.randoms(use_true_random=False))
+def test_a_pick_given_the_keys_numbered_and_the_values_elsewhere_is_the_same_pick(table, keep, by_date, numbering):
+    """populations: the keys numbered once per register (any numbering), the pick reading only the
+    date and the key, tied rows ranked on the whole rows held in another frame under the same labels."""
+    by = ["date"] if by_date else []
+    expected = pick_per_key(table, by, "_key", keep=keep)
+    codes, uniques = pd.factorize(table["_key"])
+    renumber = np.array(numbering.sample(range(len(uniques) + 5), len(uniques)), dtype=np.int64)
+    whole = table.sample(frac=1, random_state=numbering.randint(0, 99))  # the same rows in another order
+    got = pick_per_key(table[[*by, "_key"]], by, "_key", keep=keep, values=whole, codes=renumber[codes])
+    assert list(got) == list(expected)
+    assert list(pick_per_key(table[[*by, "_key"]], by, "_key", keep=keep, values=lambda: whole)) == list(expected)

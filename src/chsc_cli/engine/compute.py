@@ -26,7 +26,7 @@ from .model import Indicator, Union
 from .groups import group_names, group_results, grouped_frame, reads_group_fields
 from .parallel import evaluate_all
 from .notices import completeness_unchecked, not_in_roster, rows_in_period
-from .populations import PersonSet, all_of, apply_having, build_population
+from .populations import PersonSet, QualifyingRows, all_of, apply_having, build_population
 from .reasons import join_reasons
 from .results import ComputeResult, Evaluation, IndicatorResult, group_problems, prorated
 
@@ -265,7 +265,8 @@ class IndicatorRun:
             frame = pd.concat([frame, extra])
             frame.index = pd.Index(np.concatenate([pool.frame.index, extra.index]), dtype=object)  # fast to match
             if roster.register == pool.register:
-                rows = pd.concat([pool.rows, roster.rows.loc[roster.rows["_key"].isin(extra.index)]])
+                added = roster.rows.frame()
+                rows = QualifyingRows(pd.concat([pool.rows.frame(), added.loc[added["_key"].isin(extra.index)]]))
         return frame, rows, in_pool, listed, index
 
     def _roster_register(self) -> str | None:

@@ -19,7 +19,7 @@ from .event_rows import PERSON, EventRows, _births_and_ages, _match_parts, both,
 from .expressions import parse_value
 from .operands import resolve
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
-from .populations import all_of
+from .populations import QualifyingRows, all_of
 from .reasons import first_failed_reasons, join_reasons, render_rows
 from .ties import pick_per_key
 
@@ -68,7 +68,7 @@ class Evaluator:
         self.reference = reference
         self.want_reasons = reasons
 
-    def evaluate(self, item: Requirement, persons: pd.DataFrame, rows: pd.DataFrame | None = None) -> Outcome:
+    def evaluate(self, item: Requirement, persons: pd.DataFrame, rows: QualifyingRows | None = None) -> Outcome:
         """`rows`: the persons' qualifying population rows; a `check` passes when any of them does."""
         if item.kind == "check":
             return self._check(item.check, persons, persons if rows is None else rows)
@@ -96,7 +96,7 @@ class Evaluator:
         outcome.eligible_persons = int(np.count_nonzero(_persons_in(eligible, len(persons))))  # PERSON: positions
         return outcome
 
-    def _combined(self, item: Requirement, persons: pd.DataFrame, rows: pd.DataFrame | None) -> Outcome:
+    def _combined(self, item: Requirement, persons: pd.DataFrame, rows: QualifyingRows | None) -> Outcome:
         """any: passes when one part does (the failing reason: the item's own, else the first
         part's); all: when every part does (the reasons of the failed parts, joined)."""
         parts = [self.evaluate(part, persons, rows) for part in getattr(item, item.kind)]
@@ -122,7 +122,9 @@ class Evaluator:
     def _empty_reasons(self, persons: pd.DataFrame) -> pd.Series:
         return pd.Series(None, index=persons.index, dtype=object)
 
-    def _check(self, tests: tuple, persons: pd.DataFrame, rows: pd.DataFrame) -> Outcome:
+    def _check(self, tests: tuple, persons: pd.DataFrame, rows: pd.DataFrame | QualifyingRows) -> Outcome:
+        if isinstance(rows, QualifyingRows):  # the columns the tests read, and the key
+            rows = rows.frame(both(columns_read(tests), {"_key"}))
         passing_keys = rows.loc[all_of(tests, rows, self.context), "_key"].unique()
         passed = pd.Series(persons.index.isin(passing_keys), index=persons.index)
         reasons = self._empty_reasons(persons)

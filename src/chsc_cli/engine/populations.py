@@ -22,6 +22,36 @@ from .model import Population, PopulationSource, Union
 from .ties import pick_per_key
 
 
+class QualifyingRows:
+    """A population's qualifying rows: its register's rows at positions `at` (None: every row). The
+    frame of every column is taken when something first reads it (a union, the gap lists' roster);
+    a step reading a few columns (a `check`'s fields, a summed field) takes only those, with the
+    same index and values."""
+
+    def __init__(self, rows: pd.DataFrame, at: np.ndarray | None = None):
+        self._rows, self._at = rows, at
+        self._whole: pd.DataFrame | None = rows if at is None else None
+
+    @property
+    def columns(self) -> pd.Index:
+        return self._rows.columns
+
+    def frame(self, columns: set[str] | None = None) -> pd.DataFrame:
+        """The rows with `columns` (those the register has), or every column."""
+        if self._whole is not None:
+            return self._whole if columns is None else self._whole[[c for c in self._whole.columns if c in columns]]
+        if columns is None:
+            self._whole = self._rows.iloc[self._at]
+            return self._whole
+        return self._rows[[c for c in self._rows.columns if c in columns]].iloc[self._at]
+
+    def __getitem__(self, field: str) -> pd.Series:
+        return self.frame({field})[field]
+
+    def __len__(self) -> int:
+        return len(self._rows) if self._at is None else len(self._at)
+
+
 @dataclass
 class PersonSet:
     frame: pd.DataFrame  # one row per person, index = person key
@@ -31,7 +61,7 @@ class PersonSet:
     persons_read: int  # distinct persons in the register
     qualifying_persons: int  # persons with a qualifying row (before `having`)
     no_birth_date: int = 0  # persons left out by an age filter for want of a birth date
-    rows: pd.DataFrame | None = None  # the qualifying rows (a person's `check` passes on any of them)
+    rows: QualifyingRows | None = None  # the qualifying rows (a person's `check` passes on any of them)
     #: The population `frame` was selected from by `having` and the positions kept (None: `frame` is
     #: that population), so per-person work done once for a population serves every selection.
     whole: pd.DataFrame | None = None
@@ -56,10 +86,16 @@ def build_persons(source: PopulationSource, data: EngineData, context: Context, 
 
 
 def _build_persons(source: PopulationSource, data: EngineData, context: Context, reference: dt.date) -> PersonSet:
-    rows = data.remember(("aged", source.register, reference), lambda: with_age(data.table(source.register), reference))
-    qualifying = rows.loc[all_of(source.where, rows, context)] if source.where else rows
-    latest_rows = pick_per_key(qualifying, [source.latest_by] if source.latest_by else [], "_key")
-    persons = qualifying.loc[latest_rows].set_index("_key", drop=False)
+    table = data.table(source.register)
+    rows = data.remember(("aged", source.register, reference), lambda: with_age(table, reference))
+    # the register's persons: its keys numbered once, for every population and pick on it
+    codes, keys = data.remember_for(table, ("key-codes",), lambda: pd.factorize(table["_key"]), shared=True)
+    at = np.flatnonzero(all_of(source.where, rows, context)) if source.where else None
+    qualifying = QualifyingRows(rows, at)
+    by = [source.latest_by] if source.latest_by else []
+    # the pick reads its date and the key; tied rows are ranked on all their values, in `rows`
+    latest_rows = pick_per_key(qualifying.frame({*by, "_key"}), by, "_key", values=rows, codes=codes if at is None else codes[at])
+    persons = rows.take(rows.index.get_indexer(latest_rows)).set_index("_key", drop=False)
     persons.index.name = None
     for name, derive in source.derive.items():
         values = qualifying[derive.field]
@@ -82,7 +118,7 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
         register=source.register,
         source="roster" if KINDS[source.register].roster else "register",  # deliveries: an event register
         rows_read=len(rows),
-        persons_read=data.remember(("persons-read", source.register), lambda: rows["_key"].nunique()),
+        persons_read=len(keys),  # the distinct keys (a blank one is none)
         qualifying_persons=qualifying_count,
         no_birth_date=int((~birth_known).sum()) if _uses_age(source.where + source.having) else 0,
         rows=qualifying,
@@ -136,7 +172,7 @@ def _union(union: Union, data: EngineData, context: Context, reference: dt.date,
         return None
     frame = pd.concat([part.frame for part in parts])
     frame = frame.loc[~frame.index.duplicated(keep="first")]
-    rows = pd.concat([part.rows for part in parts if part.rows is not None])
+    rows = QualifyingRows(pd.concat([part.rows.frame() for part in parts if part.rows is not None]))
     persons = PersonSet(
         frame=frame,
         register=parts[0].register,

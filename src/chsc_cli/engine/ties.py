@@ -30,15 +30,17 @@ def pick_per_key(
     ascending: list[bool] | None = None,
     keep: str = "last",
     values: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    codes: np.ndarray | None = None,
 ) -> pd.Index:
     """The index of one row per `key`: the `keep` end ("last" or "first") of each key's rows sorted
     by `by` (`ascending` per field, default all ascending; a blank never wins); rows equal in every `by`
     field are ranked by their values (see the module: `values`, the same rows — or a frame holding
     them under the same labels, or a function giving one when a tie needs it — with the columns to
-    compare, when `frame` holds only the ordering fields), never by their position in `frame`."""
+    compare, when `frame` holds only the ordering fields), never by their position in `frame`.
+    `codes`: the keys of `frame`'s rows as numbers (equal keys, equal numbers), when already known."""
     ascending = list(ascending) if ascending is not None else [True] * len(by)
     if len(by) <= 1 and all(ascending) and (not by or _is_datetime(frame[by[0]])):
-        return _pick_by_date(frame, by[0] if by else None, key, keep, values)
+        return _pick_by_date(frame, by[0] if by else None, key, keep, values, codes)
     return _pick_sorted(frame, by, key, ascending, keep, values)
 
 
@@ -75,12 +77,13 @@ def _is_datetime(column: pd.Series) -> bool:
     return isinstance(column.dtype, np.dtype) and column.dtype.kind == "M"
 
 
-def _pick_by_date(frame: pd.DataFrame, by: str | None, key: str, keep: str, values: pd.DataFrame | None) -> pd.Index:
+def _pick_by_date(frame: pd.DataFrame, by: str | None, key: str, keep: str, values, codes: np.ndarray | None = None) -> pd.Index:
     """`pick_per_key` ordered by one date column (or none), ascending, on numpy arrays: the same
     index in the same order as the pandas path (a stable sort with blank dates placed where they
     never win, tied rows ranked by their values, then each key's `keep` end in sorted order)."""
     count = len(frame)
-    codes = pd.factorize(frame[key], use_na_sentinel=False)[0]
+    if codes is None:
+        codes = pd.factorize(frame[key], use_na_sentinel=False)[0]
     if by is None:
         dates = np.zeros(count, dtype=np.int64)
         order = np.arange(count)
