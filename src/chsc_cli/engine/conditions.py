@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period, chinese_label
-from .engine_input import EngineData
+from .engine_input import EngineData, select
 from .evaluation import Context, order_fields
 from .event_rows import PERSON, EventRows, _births_and_ages, _match_parts, both, columns_read, event_rows, person_fields
 from .expressions import parse_value
@@ -193,7 +193,7 @@ class Evaluator:
     def _pick(self, condition: PickCondition, latest: bool, persons: pd.DataFrame, eligible: pd.DataFrame, every_column) -> Outcome:
         """`every_column()`: the event rows with all their columns (`eligible` may hold fewer)."""
         # Same day: the highest of `order` wins, whichever end of the dates we pick from.
-        keys = eligible[list(dict.fromkeys([condition.date, PERSON]))].copy()
+        keys = select(eligible, [condition.date, PERSON]).copy()
         for position, item in enumerate(condition.order):
             if isinstance(item, str):
                 keys[f"_order{position}"] = eligible[item]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..registers.datetimes import HAS_TIME_SUFFIX
-from .engine_input import EngineData, ages, part_values
+from .engine_input import EngineData, ages, part_values, select
 from .evaluation import fields_of, populations_of
 from .reason_text import is_expression, names_in
 from .reasons import fields_in_value
@@ -96,7 +96,7 @@ class EventRows:
         if columns is None:
             rows = self._table.iloc[self._at]
         else:
-            rows = self._table[[c for c in self._table.columns if c in columns]].iloc[self._at]
+            rows = select(self._table, [c for c in self._table.columns if c in columns]).iloc[self._at]
             added = [name for name in added if name in columns]
         if self._renumbered:
             rows = rows.reset_index(drop=True)
@@ -126,7 +126,7 @@ class EventRows:
 
     def _own(self, columns: list[str]) -> pd.DataFrame:
         """The register's own `columns` of the rows (before any is taken from the person)."""
-        rows = self._table[columns].iloc[self._at]
+        rows = select(self._table, columns).iloc[self._at]
         return rows.reset_index(drop=True) if self._renumbered else rows
 
 

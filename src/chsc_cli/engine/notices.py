@@ -11,7 +11,7 @@ from ..periods import Period
 from ..problems import Problem
 from ..registers import KINDS
 from ..registers.columns import completeness_message
-from .engine_input import EngineData
+from .engine_input import EngineData, select
 from .evaluation import fields_of
 from .expressions import Test
 
@@ -25,7 +25,7 @@ def rows_in_period(data: EngineData, register: str, date_field: str, period: Per
     rows = data.table(register)
     dates = rows[date_field]
     inside = (dates >= np.datetime64(period.start, "ns")) & (dates <= np.datetime64(period.end, "ns"))
-    return rows.loc[inside.to_numpy(dtype=bool), [c for c in NOTICE_COLUMNS if c in rows.columns]]
+    return select(rows, [c for c in NOTICE_COLUMNS if c in rows.columns]).loc[inside.to_numpy(dtype=bool)]
 
 
 def not_in_roster(rows: pd.DataFrame, register: str, roster: pd.DataFrame, roster_register: str, counted: bool) -> list[Problem]:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..registers import KINDS
-from .engine_input import EngineData, ages, first_birthdays, with_age
+from .engine_input import EngineData, ages, first_birthdays, select, with_age
 from .evaluation import Context, evaluate, fields_of, params_of
 from .model import Population, PopulationSource, Union
 from .ties import pick_per_key
@@ -39,11 +39,11 @@ class QualifyingRows:
     def frame(self, columns: set[str] | None = None) -> pd.DataFrame:
         """The rows with `columns` (those the register has), or every column."""
         if self._whole is not None:
-            return self._whole if columns is None else self._whole[[c for c in self._whole.columns if c in columns]]
+            return self._whole if columns is None else select(self._whole, [c for c in self._whole.columns if c in columns])
         if columns is None:
             self._whole = self._rows.iloc[self._at]
             return self._whole
-        return self._rows[[c for c in self._rows.columns if c in columns]].iloc[self._at]
+        return select(self._rows, [c for c in self._rows.columns if c in columns]).iloc[self._at]
 
     def __getitem__(self, field: str) -> pd.Series:
         return self.frame({field})[field]

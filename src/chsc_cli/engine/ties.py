@@ -17,6 +17,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from .engine_input import select
+
 #: Columns that say where a row was read (file, sheet, row number, which columns its file had), not
 #: what it says: never used to tell tied rows apart.
 PROVENANCE_PREFIX = "_"
@@ -47,7 +49,7 @@ def pick_per_key(
 def _pick_sorted(frame: pd.DataFrame, by: list[str], key: str, ascending: list[bool], keep: str, values) -> pd.Index:
     """`pick_per_key` for any ordering fields, with pandas' sorts."""
     blank_loses = "first" if keep == "last" else "last"  # a blank date or order field never wins
-    ordered = frame[list(dict.fromkeys([*by, key]))]
+    ordered = select(frame, [*by, key])
     if by:
         ordered = ordered.sort_values(by, ascending=ascending, kind="stable", na_position=blank_loses)
     tied = ordered.duplicated([*by, key], keep=False).to_numpy()
@@ -135,7 +137,7 @@ def _rank_of_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     columns = sorted(str(c) for c in rows.columns if not str(c).startswith(PROVENANCE_PREFIX))
     if not columns or not len(rows):
         return np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
-    values = rows[columns]
+    values = select(rows, columns)
     blank = values.isna().to_numpy(dtype=bool) | values.eq("").fillna(False).to_numpy(dtype=bool)  # (nullable dtypes: <NA>)
     filled = (~blank).sum(axis=1).astype(np.int64)
     keys = []
