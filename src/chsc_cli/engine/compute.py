@@ -18,7 +18,7 @@ from ..registers import KINDS, ReadResult
 from ..registers.sheets import collection_paused
 from .activity import period_without_data
 from .conditions import Evaluator, absent_registers
-from .engine_input import EngineData, PartKeys, part_values
+from .engine_input import EngineData, Members, PartKeys, part_values
 from .evaluation import Context, cannot_pass, fields_read, order_fields, required_fields
 from .figures import figures_for, reference_date, resolve_figure, station_figure
 from .library import Library
@@ -69,7 +69,7 @@ class IndicatorRun:
     def _frame(self, persons: PersonSet) -> pd.DataFrame:
         return grouped_frame(persons, self.data) if self.grouped else persons.frame
 
-    def _members(self, name: str) -> pd.Index | PartKeys:
+    def _members(self, name: str) -> pd.Index | Members | PartKeys:
         """The keys of the persons of a named population (`in_population:`); an absent register
         adds nobody. A population keyed by fewer fields than the units (a mother's, tested by her
         deliveries) gives the values of the key fields its register holds (`PartKeys`), as an event
@@ -80,7 +80,7 @@ class IndicatorRun:
         parts = self.data.shared_parts(persons.register)
         if parts is not None:
             return PartKeys(parts, pd.Index(part_values(persons.frame, parts).dropna().unique(), dtype=object))
-        return persons.frame.index
+        return Members(persons.frame.index, self.data)
 
     def target(self) -> Decimal:
         target = self.settings.targets.get(self.indicator.id, self.indicator.target)
@@ -359,10 +359,9 @@ class IndicatorRun:
             ("rows-in-period", *window), lambda: rows_in_period(self.data, event.register, event.date, self.period)
         )
         if roster_register is not None and roster_register != event.register:
-            roster = self.data.table(roster_register)
             self.warnings += self.data.remember(
                 ("not-in-roster", *window, roster_register, counted),
-                lambda: not_in_roster(rows, event.register, roster, roster_register, counted),
+                lambda: not_in_roster(self.data, rows, event.register, roster_register, counted),
             )
         nodes = event.where + event.test
         self.warnings += self.data.remember(

@@ -163,6 +163,16 @@ class EngineData:
         present |= {c.field for c in kind_def.columns if c.default is not None}
         return present
 
+    def key_codes(self, table: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+        """The keys of `table` (one of this folder's) numbered — equal keys, equal numbers; -1 for a
+        blank — and the distinct keys: once per table, for every population, pick and match on it.
+        A match of rows to persons then looks up each distinct key once, not each row's."""
+        def number():
+            codes, keys = pd.factorize(table["_key"])
+            return codes, pd.Index(keys, dtype=object)  # object: a str index matches slowly
+
+        return self.remember_for(table, ("key-codes",), number, shared=True)
+
     def rows_without_key(self, kind: str) -> int:
         return len(self.read.tables[kind]) - len(self.table(kind)) if self.has(kind) else 0
 
@@ -201,6 +211,26 @@ class PartKeys:
     def holds(self, frame: pd.DataFrame) -> np.ndarray:
         keys = part_values(frame, self.parts)
         return (keys.notna() & keys.isin(self.values)).to_numpy(dtype=bool)
+
+
+@dataclass(frozen=True)
+class Members:
+    """The keys of a population's persons (`in_population`). A frame whose keys are distinct (the
+    persons of another population, tested by several `in_population:` in turn) has its keys indexed
+    once, and each member is looked up among them — a few thousand members, not every person's key
+    among the members at each test."""
+
+    keys: pd.Index
+    data: EngineData
+
+    def holds(self, frame: pd.DataFrame) -> np.ndarray:
+        index = self.data.remember_for(frame, ("keys",), lambda: pd.Index(frame["_key"].to_numpy(), dtype=object))
+        if not index.is_unique:
+            return frame["_key"].isin(self.keys).to_numpy(dtype=bool)
+        found = np.zeros(len(frame), dtype=bool)
+        at = index.get_indexer(self.keys)
+        found[at[at >= 0]] = True
+        return found
 
 
 def _row_keys(count: int) -> np.ndarray:

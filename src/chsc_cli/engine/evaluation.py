@@ -52,7 +52,7 @@ def evaluate(node: Any, frame: pd.DataFrame, context: Context) -> np.ndarray:
         return ~evaluate(node.item, frame, context)
     if isinstance(node, InPopulation):
         members = context.members(node.name)
-        if hasattr(members, "holds"):  # keyed by fewer fields than the frame's units (engine_input.PartKeys)
+        if hasattr(members, "holds"):  # engine_input.Members, or PartKeys: keyed by fewer fields than the frame's units
             return members.holds(frame)
         return frame["_key"].isin(members).to_numpy(dtype=bool)
     return _compare(node, frame, context)

@@ -144,8 +144,9 @@ def event_rows(condition, persons: pd.DataFrame, data: EngineData, period, refer
     candidates = np.flatnonzero(by_date().to_numpy(dtype=bool)) if by_date is not None else np.arange(len(table))
     parts = data.shared_parts(condition.register)
     if parts is None:  # the rows are keyed by the unit itself
-        keys = pd.Index(table["_key"].to_numpy()[candidates], dtype=object)  # object: a str index matches slowly
-        positions = persons.index.get_indexer(keys)  # each row's person, -1 for none
+        codes, keys = data.key_codes(table)
+        # each distinct key's person (-1 for none, and for a blank key: the last place), then each row's
+        positions = np.append(persons.index.get_indexer(keys), -1)[codes[candidates]]
         matched = positions >= 0
         at, persons_of_rows = candidates[matched], positions[matched]
     else:  # a register holding only part of the unit's key: a row belongs to every unit it matches

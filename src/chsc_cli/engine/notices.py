@@ -28,9 +28,13 @@ def rows_in_period(data: EngineData, register: str, date_field: str, period: Per
     return select(rows, [c for c in NOTICE_COLUMNS if c in rows.columns]).loc[inside.to_numpy(dtype=bool)]
 
 
-def not_in_roster(rows: pd.DataFrame, register: str, roster: pd.DataFrame, roster_register: str, counted: bool) -> list[Problem]:
-    """One problem per person of `rows` whose key the roster lacks, located at their first row."""
-    outside = rows.loc[~rows["_key"].isin(roster["_key"])].drop_duplicates("_key")
+def not_in_roster(data: EngineData, rows: pd.DataFrame, register: str, roster_register: str, counted: bool) -> list[Problem]:
+    """One problem per person of `rows` (rows of the register's table) whose key the roster lacks,
+    located at their first row. Each distinct key of the register is looked up in the roster once."""
+    table = data.table(register)
+    codes, keys = data.key_codes(table)
+    listed = np.append(data.key_codes(data.table(roster_register))[1].get_indexer(keys) >= 0, False)  # a blank key: in none
+    outside = rows.loc[~listed[codes[table.index.get_indexer(rows.index)]]].drop_duplicates("_key")
     verdict = "已计入分子" if counted else "未计入（分母来自名册，分子只计名册中的人）"
     message = f"{KINDS[register].title}中有人员不在{KINDS[roster_register].title}中，{verdict}"
     header = KINDS[register].column(KINDS[register].key_field).header

@@ -89,7 +89,7 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
     table = data.table(source.register)
     rows = data.remember(("aged", source.register, reference), lambda: with_age(table, reference))
     # the register's persons: its keys numbered once, for every population and pick on it
-    codes, keys = data.remember_for(table, ("key-codes",), lambda: pd.factorize(table["_key"]), shared=True)
+    codes, keys = data.key_codes(table)
     at = np.flatnonzero(all_of(source.where, rows, context)) if source.where else None
     qualifying = QualifyingRows(rows, at)
     by = [source.latest_by] if source.latest_by else []
