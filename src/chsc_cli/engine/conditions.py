@@ -120,7 +120,11 @@ class Evaluator:
         return outcome
 
     def _empty_reasons(self, persons: pd.DataFrame) -> pd.Series:
-        return pd.Series(None, index=persons.index, dtype=object)
+        """No reason yet for anyone. Without reasons nothing writes into it: one serves every
+        requirement evaluated on the same persons."""
+        if self.want_reasons:
+            return pd.Series(None, index=persons.index, dtype=object)
+        return self.data.remember_for(persons, ("no-reasons",), lambda: pd.Series(None, index=persons.index, dtype=object))
 
     def _check(self, tests: tuple, persons: pd.DataFrame, rows: pd.DataFrame | QualifyingRows) -> Outcome:
         if isinstance(rows, QualifyingRows):  # the columns the tests read, and the key

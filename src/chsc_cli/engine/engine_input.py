@@ -3,6 +3,7 @@ filter may use (birth, age at the reference date, first birthday), and what each
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import weakref
 from dataclasses import dataclass, field
@@ -12,11 +13,16 @@ import pandas as pd
 
 from ..people import completed_years
 from ..registers import KINDS, ReadResult
+from .day_table import calendar_fields, months_on
 
 
 def first_birthdays(births: pd.Series) -> pd.Series:
-    """Birth + 1 year; 29 February -> 28 February (pandas clips to the month's last day)."""
-    return births + pd.DateOffset(years=1)
+    """Birth + 1 year; 29 February -> 28 February (pandas clips to the month's last day). Looked up
+    in the day table (day_table.py) where it lists the births, else worked out by pandas."""
+    shifted = months_on(births.to_numpy(), 12) if isinstance(births.dtype, np.dtype) else None
+    if shifted is None:
+        return births + pd.DateOffset(years=1)
+    return pd.Series(shifted, index=births.index, name=births.name)
 
 
 @dataclass
@@ -253,6 +259,15 @@ def with_age(frame: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
 
 
 def ages(births: pd.Series, reference: dt.date) -> np.ndarray:
-    """Completed years at `reference` as floats (NaN without a birth date)."""
-    years, missing = completed_years(births, reference)
-    return np.where(missing, np.nan, years)
+    """Completed years at `reference` as floats (NaN without a birth date): people.completed_years,
+    with the births' calendar fields looked up in the day table (day_table.py) where it lists them."""
+    fields = calendar_fields(births.to_numpy()) if isinstance(births.dtype, np.dtype) else None
+    if fields is None:
+        years, missing = completed_years(births, reference)
+        return np.where(missing, np.nan, years)
+    year, month, day, missing = fields
+    reference = reference.date() if isinstance(reference, dt.datetime) else reference
+    if not calendar.isleap(reference.year):  # born 29 February: the birthday is 28 February
+        day = np.where((month == 2) & (day == 29), 28, day)
+    not_yet = (month > reference.month) | ((month == reference.month) & (day > reference.day))
+    return np.where(missing, np.nan, reference.year - year - not_yet)

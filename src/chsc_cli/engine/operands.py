@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..registers.datetimes import HAS_TIME_SUFFIX
+from .day_table import months_on
 from .expressions import Operand
 
 # A date-time column comes with the reader's companion `<field>` + HAS_TIME_SUFFIX telling which
@@ -99,8 +100,10 @@ def due_dates_in_period(starts: pd.Series, months, context) -> pd.Series:
     days = starts.dt.normalize()
     count = np.zeros(len(days), dtype=float)
     for number in months if isinstance(months, (list, tuple)) else (months,):
-        due = days + pd.DateOffset(months=int(number))
-        count += ((due >= start) & (due <= end)).to_numpy(dtype=bool)
+        due = months_on(days.to_numpy(), int(number)) if isinstance(days.dtype, np.dtype) else None  # looked up
+        if due is None:
+            due = (days + pd.DateOffset(months=int(number))).to_numpy()
+        count += (due >= start) & (due <= end)
     count[days.isna().to_numpy()] = np.nan
     return pd.Series(count, index=days.index)
 
