@@ -148,3 +148,35 @@ def test_event_rows_with_some_columns_are_those_columns_of_every_column(rows, pe
     some = found.frame(columns)
     pd.testing.assert_frame_equal(some, whole[[c for c in whole.columns if c in columns]], check_exact=True)
     assert found.person.tolist() == whole[PERSON].tolist()
+
+
+# ---------------------------------------------------------------- matching keys by their numbers
+
+from chsc_cli.engine.conditions import _holders  # noqa: E402
+from chsc_cli.engine.engine_input import Members  # noqa: E402
+
+NAMES = st.sampled_from(["110101199001011234", "11010119900101123X", "a", "b", "c"])
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(NAMES, max_size=10), st.lists(st.booleans(), min_size=10, max_size=10), st.lists(NAMES, unique=True, max_size=5))
+def test_persons_holding_a_passing_row_are_found_by_key_numbers(row_keys, passing, person_keys):
+    """conditions._check: a person passes when one of the population's rows with their key passes."""
+    rows = pd.Series(row_keys, dtype=object)
+    passing = np.array(passing[: len(row_keys)], dtype=bool)
+    persons = pd.DataFrame(index=pd.Index(person_keys, dtype=object))
+    codes, keys = pd.factorize(rows)
+    found = _holders((codes, pd.Index(keys, dtype=object)), passing, persons)
+    expected = persons.index.isin(rows[passing].unique())
+    assert found.tolist() == expected.tolist() and found.index.equals(persons.index)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(NAMES, max_size=8), st.lists(NAMES, unique=True, max_size=5))
+def test_population_members_are_found_among_a_frames_keys(frame_keys, member_keys):
+    """in_population: a frame of distinct keys looks the members up among its keys, any other frame
+    its keys up among the members; both are `isin`."""
+    frame = pd.DataFrame({"_key": pd.Series(frame_keys, dtype=object)})
+    members = Members(pd.Index(member_keys, dtype=object), EngineData(read=None))
+    assert members.holds(frame).tolist() == frame["_key"].isin(members.keys).tolist()
+    assert members.holds(frame).tolist() == frame["_key"].isin(members.keys).tolist()  # the index remembered

@@ -127,10 +127,15 @@ class Evaluator:
         return self.data.remember_for(persons, ("no-reasons",), lambda: pd.Series(None, index=persons.index, dtype=object))
 
     def _check(self, tests: tuple, persons: pd.DataFrame, rows: pd.DataFrame | QualifyingRows) -> Outcome:
+        passed = None
         if isinstance(rows, QualifyingRows):  # the columns the tests read, and the key
+            numbered = rows.numbered()
             rows = rows.frame(both(columns_read(tests), {"_key"}))
-        passing_keys = rows.loc[all_of(tests, rows, self.context), "_key"].unique()
-        passed = pd.Series(persons.index.isin(passing_keys), index=persons.index)
+            if numbered is not None:  # the passing rows' key numbers, each person's looked up once
+                passed = _holders(numbered, all_of(tests, rows, self.context), persons)
+        if passed is None:
+            passing_keys = rows.loc[all_of(tests, rows, self.context), "_key"].unique()
+            passed = pd.Series(persons.index.isin(passing_keys), index=persons.index)
         reasons = self._empty_reasons(persons)
         if self.want_reasons:
             failing = np.flatnonzero(~passed.to_numpy())
@@ -250,6 +255,21 @@ def _visits_per_person(eligible: pd.DataFrame, date: str, per_quarter: bool, cou
     first = np.ones(len(person), dtype=bool)
     first[1:] = (person[1:] != person[:-1]) | (when[1:] != when[:-1])
     return np.bincount(person[first], minlength=count)
+
+
+def _holders(numbered: tuple[np.ndarray, pd.Index], passing: np.ndarray, persons: pd.DataFrame) -> pd.Series | None:
+    """Which persons (by their index, the key) have a passing row: `persons.index.isin` of the passing
+    rows' keys, from the rows' key numbers and the distinct keys. None for a blank key among them."""
+    codes, keys = numbered
+    passing_codes = codes[passing]
+    if (passing_codes < 0).any():
+        return None
+    held = np.zeros(len(keys), dtype=bool)
+    held[passing_codes] = True
+    at = keys.get_indexer(persons.index)
+    passed = np.zeros(len(persons), dtype=bool)
+    passed[at >= 0] = held[at[at >= 0]]
+    return pd.Series(passed, index=persons.index)
 
 
 def _persons_in(rows: pd.DataFrame, count: int) -> np.ndarray:

@@ -28,9 +28,17 @@ class QualifyingRows:
     a step reading a few columns (a `check`'s fields, a summed field) takes only those, with the
     same index and values."""
 
-    def __init__(self, rows: pd.DataFrame, at: np.ndarray | None = None):
+    def __init__(self, rows: pd.DataFrame, at: np.ndarray | None = None, numbered: tuple | None = None):
         self._rows, self._at = rows, at
         self._whole: pd.DataFrame | None = rows if at is None else None
+        self._numbered = numbered  # (the keys of `rows` numbered, the distinct keys): EngineData.key_codes
+
+    def numbered(self) -> tuple[np.ndarray, pd.Index] | None:
+        """(each qualifying row's key number, the distinct keys), when the register's are known."""
+        if self._numbered is None:
+            return None
+        codes, keys = self._numbered
+        return (codes if self._at is None else codes[self._at]), keys
 
     @property
     def columns(self) -> pd.Index:
@@ -91,7 +99,7 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
     # the register's persons: its keys numbered once, for every population and pick on it
     codes, keys = data.key_codes(table)
     at = np.flatnonzero(all_of(source.where, rows, context)) if source.where else None
-    qualifying = QualifyingRows(rows, at)
+    qualifying = QualifyingRows(rows, at, (codes, keys))
     by = [source.latest_by] if source.latest_by else []
     # the pick reads its date and the key; tied rows are ranked on all their values, in `rows`
     latest_rows = pick_per_key(qualifying.frame({*by, "_key"}), by, "_key", values=rows, codes=codes if at is None else codes[at])
