@@ -180,3 +180,21 @@ def test_population_members_are_found_among_a_frames_keys(frame_keys, member_key
     members = Members(pd.Index(member_keys, dtype=object), EngineData(read=None))
     assert members.holds(frame).tolist() == frame["_key"].isin(members.keys).tolist()
     assert members.holds(frame).tolist() == frame["_key"].isin(members.keys).tolist()  # the index remembered
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(st.one_of(NAMES, st.sampled_from([None, np.nan, pd.NA, pd.NaT, ""])), max_size=10))
+def test_a_tables_keys_numbered_as_it_is_keyed_are_its_rows_with_a_key(ids):
+    """EngineData._keyed: the key column numbered once gives the rows with a key (notna) and the
+    keyed table's numbers (key_codes), as numbering the keyed table's keys would."""
+    from chsc_cli.registers import KINDS
+
+    key_field = KINDS["residents"].key_field
+    table = pd.DataFrame({key_field: pd.Series(ids, dtype=object), "birth": _dates([None] * len(ids))})
+    read = SimpleNamespace(tables={"residents": table}, column=lambda kind, field: table[field])
+    data = EngineData(read=read)
+    keyed = data.table("residents")
+    assert keyed[key_field].tolist() == table.loc[table[key_field].notna(), key_field].tolist()
+    codes, keys = data.key_codes(keyed)
+    expected_codes, expected_keys = pd.factorize(keyed["_key"])
+    assert codes.tolist() == expected_codes.tolist() and keys.tolist() == list(expected_keys)

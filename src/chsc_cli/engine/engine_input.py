@@ -76,11 +76,24 @@ class EngineData:
 
     def _keyed(self, kind_name: str) -> pd.DataFrame:
         table = self.read.tables[kind_name]
+        key_field = KINDS[kind_name].key_field
+        numbered = None
+        column = table[key_field] if key_field in table.columns else None
+        if column is not None and column.dtype == object and ("rows-with-key", kind_name) not in self.memo:
+            # the keys numbered at once (key_codes): the rows with a key are those with a number
+            codes, keys = pd.factorize(column)
+            numbered = codes, pd.Index(keys, dtype=object)
+            self.memo[("rows-with-key", kind_name)] = codes >= 0
         with_key = self._with_key(kind_name)
         if with_key is None:  # a kind with no key: each row is its own record
             return _with_keys(table, pd.Series(_row_keys(len(table)), index=table.index))
-        keyed = table if with_key.all() else table.loc[with_key]
-        return _with_keys(keyed, keyed[KINDS[kind_name].key_field])
+        everyone = with_key.all()
+        keyed = table if everyone else table.loc[with_key]
+        keyed = _with_keys(keyed, keyed[key_field])
+        if numbered is not None:  # the keyed rows' numbers are theirs (their `_key` is the key field as it is)
+            codes, keys = numbered
+            self.remember_for(keyed, ("key-codes",), lambda: (codes if everyone else codes[with_key], keys), shared=True)
+        return keyed
 
     def _with_key(self, kind: str) -> np.ndarray | None:
         """Which rows of `kind` have a key (the rows the engine counts); None for a kind without a
