@@ -12,7 +12,8 @@ from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chsc_cli.engine.conditions import PERSON, _births_and_ages, _quarter_number, _visits_per_person
+from chsc_cli.engine.conditions import PERSON, _quarter_number, _visits_per_person
+from chsc_cli.engine.event_rows import _births_and_ages
 from chsc_cli.engine.engine_input import EngineData, ages
 from chsc_cli.engine.evaluation import Context, _compare
 from chsc_cli.engine.expressions import Comparison, Operand

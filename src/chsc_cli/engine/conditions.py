@@ -15,15 +15,13 @@ import pandas as pd
 from ..periods import Period, chinese_label
 from .engine_input import EngineData, select
 from .evaluation import Context, order_fields
-from .event_rows import PERSON, EventRows, _births_and_ages, _match_parts, both, columns_read, event_rows, person_fields
+from .event_rows import PERSON, EventRows, both, columns_read, event_rows, person_fields
 from .expressions import parse_value
 from .operands import resolve
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
 from .populations import QualifyingRows, all_of
 from .reasons import first_failed_reasons, join_reasons, render_rows
 from .ties import pick_per_key
-
-__all__ = ["PERSON", "Evaluator", "Outcome", "absent_registers", "event_rows", "person_fields", "_births_and_ages", "_match_parts"]
 
 
 @dataclass
