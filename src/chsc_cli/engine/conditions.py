@@ -15,7 +15,7 @@ import pandas as pd
 from ..periods import Period, chinese_label
 from .engine_input import EngineData, select
 from .evaluation import Context, order_fields
-from .event_rows import PERSON, EventRows, both, columns_read, event_rows, person_fields
+from .event_rows import PERSON, both, columns_read, event_rows, person_fields
 from .expressions import parse_value
 from .operands import resolve
 from .model import CountCondition, EventCondition, Indicator, PickCondition, Requirement
@@ -28,7 +28,6 @@ from .ties import pick_per_key
 class Outcome:
     passed: pd.Series  # bool, index = person key (every candidate)
     reasons: pd.Series  # str or None, index = person key
-    event_rows: EventRows | None = None  # the rows in the window
     eligible_persons: int = 0  # persons with an eligible row in the window
 
 
@@ -90,7 +89,6 @@ class Evaluator:
         else:
             # tied rows are ranked on every column of theirs (ties.py): those are taken only for ties
             outcome = self._pick(item.latest or item.first, item.kind == "latest", persons, eligible, lambda: rows.frame())
-        outcome.event_rows = rows
         outcome.eligible_persons = int(np.count_nonzero(_persons_in(eligible, len(persons))))  # PERSON: positions
         return outcome
 
@@ -112,8 +110,6 @@ class Evaluator:
                     reasons = join_reasons(reasons, part.reasons)
             reasons[passed] = None
         outcome = Outcome(pd.Series(passed, index=persons.index), reasons)
-        events = [part.event_rows for part in parts if part.event_rows is not None]
-        outcome.event_rows = events[0] if events else None
         outcome.eligible_persons = max((part.eligible_persons for part in parts), default=0)
         return outcome
 

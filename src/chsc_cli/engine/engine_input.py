@@ -81,9 +81,8 @@ class EngineData:
         column = table[key_field] if key_field in table.columns else None
         if column is not None and column.dtype == object and ("rows-with-key", kind_name) not in self.memo:
             # the keys numbered at once (key_codes): the rows with a key are those with a number
-            codes, keys = pd.factorize(column)
-            numbered = codes, pd.Index(keys, dtype=object)
-            self.memo[("rows-with-key", kind_name)] = codes >= 0
+            numbered = _numbered(column)
+            self.memo[("rows-with-key", kind_name)] = numbered[0] >= 0
         with_key = self._with_key(kind_name)
         if with_key is None:  # a kind with no key: each row is its own record
             return _with_keys(table, pd.Series(_row_keys(len(table)), index=table.index))
@@ -186,14 +185,16 @@ class EngineData:
         """The keys of `table` (one of this folder's) numbered — equal keys, equal numbers; -1 for a
         blank — and the distinct keys: once per table, for every population, pick and match on it.
         A match of rows to persons then looks up each distinct key once, not each row's."""
-        def number():
-            codes, keys = pd.factorize(table["_key"])
-            return codes, pd.Index(keys, dtype=object)  # object: a str index matches slowly
-
-        return self.remember_for(table, ("key-codes",), number, shared=True)
+        return self.remember_for(table, ("key-codes",), lambda: _numbered(table["_key"]), shared=True)
 
     def rows_without_key(self, kind: str) -> int:
         return len(self.read.tables[kind]) - len(self.table(kind)) if self.has(kind) else 0
+
+
+def _numbered(keys: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(each key's number, -1 for a blank; the distinct keys as an object Index: a str index matches slowly)."""
+    codes, distinct = pd.factorize(keys)
+    return codes, pd.Index(distinct, dtype=object)
 
 
 def select(frame: pd.DataFrame, columns) -> pd.DataFrame:
