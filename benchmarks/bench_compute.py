@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHSC = [sys.executable, "-c", "import sys; from chsc_cli.cli.main import main; sys.argv[0]='chsc'; main()"]
+CHSC = [sys.executable, "-c", "import sys; from chsc_cli.launch import main; sys.argv[0]='chsc'; main()"]
 
 RAW = """
 import sys

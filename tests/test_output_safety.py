@@ -146,7 +146,7 @@ def _kill_during_write(args: list[object], folder: Path, delay: float, how: int 
     """Start chsc, wait until its temporary output file appears, wait `delay`, send `how` (SIGKILL).
     Returns (whether the signal landed while the temporary file existed, the exit code)."""
     env = dict(os.environ, PYTHONPATH=str(SRC))
-    code = "from chsc_cli.cli.main import main; main()"  # the console script's entry (it handles SIGTERM)
+    code = "from chsc_cli.launch import main; main()"  # the console script's entry (it handles SIGTERM)
     process = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     try:

@@ -19,6 +19,7 @@ try:  # typer >= 0.20 vendors click; older versions use the click package
 except ImportError:  # pragma: no cover
     from click import exceptions as click_exceptions
 
+from ..collector import pause_start_up
 from ..problems import UserError
 from .click_text import ChineseGroup, usage_message, use_chinese_words
 from .common import EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USER_ERROR, stderr, stdout, tolerant_streams
@@ -148,7 +149,8 @@ def one_blas_thread() -> None:
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
-def main() -> None:  # console script
+def main() -> None:  # console script (through launch.py)
+    pause_start_up()  # (the launcher did, before typer loaded: nothing more then)
     one_blas_thread()
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, _terminated)

@@ -11,11 +11,11 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from ..collector import collection_paused
 from ..config import CentreConfig
 from ..periods import Period
 from ..problems import Problem
 from ..registers import KINDS, ReadResult
-from ..registers.sheets import collection_paused
 from .activity import period_without_data
 from .conditions import Evaluator, absent_registers
 from .engine_input import EngineData, Members, PartKeys, part_values

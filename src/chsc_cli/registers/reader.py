@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..collector import collection_paused
 from ..config import CentreConfig
 from ..problems import Problem
 from .cache import ParseCache
@@ -19,7 +20,7 @@ from .persons import add_person_fields, duplicate_rows, kind_table
 from .parse_workers import parse_dealt
 from .read_plan import READER_VERSION, ReadPlan, parse_entry, plan_read
 from .records import ReadResult, SkippedSheet
-from .sheets import FileResult, collection_paused
+from .sheets import FileResult
 from .sources import HIDDEN_REASONS, VERY_HIDDEN_REGISTER_REASON, relative_name, unsupported_reason
 
 __all__ = ["READER_VERSION", "read_folder"]

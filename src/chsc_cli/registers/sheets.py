@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from ..collector import collection_paused
 from ..config import CentreConfig
 from ..problems import Problem
 from .classify import classify, kind_from_settings
@@ -61,22 +60,6 @@ def read_one_file(
     read_plan.py's read ahead opened it already, or why it could not be opened."""
     with collection_paused():
         return _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read)
-
-
-@contextmanager
-def collection_paused():
-    """Python's cyclic garbage collector off while a register is read, back as it was after.
-
-    A sheet becomes a list per row (100,000 of them in a large register): the collector, started
-    by their allocation, walks every one of them again and again (0.3 s of CPU in a centre's read
-    of 6 s), though none is in a cycle (all are freed by their reference counts)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -> FileResult:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..collector import collect_garbage
 from ..config import CONFIG_NAME, LoadedConfig, find_config, load_config
 from ..engine import ComputeResult, Library, compute_indicators, load_library
 from ..engine.activity import indicators_with_rows_in
@@ -170,7 +171,9 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
     results, previous, with_rows, left_out, config_files, own_targets = {}, {}, set(), {}, {}, {}
     problems: list[Problem] = []
     inputs = [district_loaded.path] if district_loaded.path is not None else []
-    for folder in folders:
+    for position, folder in enumerate(folders):
+        if position:
+            collect_garbage()  # the centre before's cyclic garbage, before this one's read
         centre = folder.relative_to(district_dir).as_posix()
         reading(centre)
         settings, read, found = read_centre(district_dir, folder, library, use_cache, progress)
