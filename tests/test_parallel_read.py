@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -168,6 +169,52 @@ def test_workbooks_opened_ahead_read_as_in_one_process(monkeypatch, settings, al
     assert not any(plan.entries[p].path.suffix == ".csv" for p in plan.ahead.order)  # CSV is read in Python
     _same(read_folder(SAMPLE, plan=plan, workers=2), alone)
     assert not plan.ahead.done  # nothing opened is kept after the read
+
+
+@needs_fork
+@pytest.mark.parametrize("no_helper", [False, True])
+def test_while_the_read_ahead_finishes_a_file_the_parent_parses_what_it_decoded(monkeypatch, settings, alone, no_helper):
+    """The read ahead cannot be stopped inside a file, and no helper is forked while it runs: the
+    parent parses the workbooks decoded already (the smallest first) instead of waiting; the read is
+    still one process's, also when no helper can then be forked (the parent parses the rest). The
+    thread is held inside its third workbook until the parent has parsed one."""
+    monkeypatch.setattr(forks, "cpus", lambda: 2)
+    workbooks = sorted((p for p in find_register_files(SAMPLE) if p.suffix != ".csv" and p.stat().st_size), key=lambda p: p.stat().st_size)
+    held = workbooks[2].read_bytes()
+    release, events, parent = threading.Event(), [], os.getpid()
+    real_open, real_parse, real_start = read_plan.open_workbook, parse_workers.parse_entry, parse_workers._Helpers.start
+
+    def open_workbook(data, *args, **kwargs):
+        if data == held:
+            release.wait(60)
+        return real_open(data, *args, **kwargs)
+
+    def parse_entry(plan, position, *args):
+        if os.getpid() == parent:
+            events.append(("parsed", plan.entries[position].path.name, plan.ahead.thread is not None and plan.ahead.thread.is_alive()))
+            release.set()
+        return real_parse(plan, position, *args)
+
+    monkeypatch.setattr(read_plan, "open_workbook", open_workbook)
+    monkeypatch.setattr(parse_workers, "parse_entry", parse_entry)
+    def start(cls, *args):
+        events.append(("forked",))
+        return None if no_helper else real_start.__func__(cls, *args)
+
+    monkeypatch.setattr(parse_workers._Helpers, "start", classmethod(start))
+    plan = plan_read(SAMPLE, settings, today=TODAY)
+    deadline = time.monotonic() + 60
+    while len(plan.ahead.done) < 2 and time.monotonic() < deadline:  # the two smallest decoded; held in the third
+        time.sleep(0.01)
+    read = read_folder(SAMPLE, plan=plan, workers=2)
+    _same(read, alone)
+    forked = events.index(("forked",))
+    assert events[0] == ("parsed", workbooks[0].name, True)  # parsed while the thread was still decoding
+    assert [event[1] for event in events[:forked]] == [p.name for p in workbooks[:forked]]  # the smallest first
+    assert not plan.ahead.done
+    if no_helper:  # every file parsed here, each once
+        parsed = [event[1] for event in events if event[0] == "parsed"]
+        assert len(parsed) == len(set(parsed)) == len(plan.entries)
 
 
 def test_a_bad_workbook_opened_ahead_gives_the_problem_one_process_gives(tmp_path, monkeypatch):

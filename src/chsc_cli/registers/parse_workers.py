@@ -54,18 +54,44 @@ def parse_dealt(
     count = plan.processes(positions, workers)
     if count < 2 or not forks.fork_available() or len(positions) > forks.MAX_TOKENS:
         return None
+    early = _while_the_read_ahead_ends(plan, positions, on_file)
     plan.stop_reading_ahead()  # (no thread of ours may run at a fork)
-    helpers = _Helpers.start(plan, plan.largest_first(positions), count - 1)
+    rest = [position for position in positions if position not in early]
+    helpers = _Helpers.start(plan, plan.largest_first(rest), count - 1) if rest else None
     if helpers is None:
-        return None
+        if not early:
+            return None
+        return early | {position: parsed_here(plan, position, on_file) for position in rest}
     try:
-        return _parse_with(helpers, plan, on_file, spare)
+        return _parse_with(helpers, plan, on_file, spare, early)
     finally:
         helpers.stop()
 
 
-def _parse_with(helpers: _Helpers, plan: ReadPlan, on_file, spare=None) -> dict[int, FileResult]:
-    done: dict[int, FileResult] = {}
+def _while_the_read_ahead_ends(plan: ReadPlan, positions: list[int], on_file) -> dict[int, FileResult]:
+    """Files the read ahead has decoded, parsed here while its thread finishes the file under way.
+
+    The thread cannot be stopped inside a file, and no helper may be forked while it runs: instead
+    of waiting (0.005-0.11 s on the export centre), this process parses what is decoded already,
+    one file at a time, the smallest first, until the thread is done."""
+    early: dict[int, FileResult] = {}
+    ahead = plan.ahead
+    while ahead is not None and ahead.finishing():
+        ready = ahead.decoded(positions)
+        if not ready:
+            break
+        early[ready[0]] = parsed_here(plan, ready[0], on_file)
+    return early
+
+
+def parsed_here(plan: ReadPlan, position: int, on_file) -> FileResult:
+    parsed = parse_entry(plan, position)
+    on_file(plan.name(position))
+    return parsed
+
+
+def _parse_with(helpers: _Helpers, plan: ReadPlan, on_file, spare=None, early=None) -> dict[int, FileResult]:
+    done: dict[int, FileResult] = dict(early or {})
     unparsed = sum(plan.size(p) for p in helpers.positions)
 
     def arrived() -> None:

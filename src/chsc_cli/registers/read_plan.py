@@ -214,6 +214,16 @@ class ReadAhead:
             self.thread.join()
             self.thread = None
 
+    def finishing(self) -> bool:
+        """Start no other file; whether the thread is still decoding the one under way."""
+        self.stopping.set()
+        return self.thread is not None and self.thread.is_alive()
+
+    def decoded(self, positions) -> list[int]:
+        """Those of `positions` decoded and not taken yet, in the order they were decoded (smallest first)."""
+        wanted = set(positions)
+        return [position for position in self.order if position in wanted and position in self.done]
+
     def take(self, position: int) -> OpenedWorkbook | UnreadableFile | None:
         """What was read of the file (once: it is then the parse's), or None."""
         return self.done.pop(position, None)

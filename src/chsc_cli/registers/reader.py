@@ -17,7 +17,7 @@ from ..problems import Problem
 from .cache import ParseCache
 from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows, kind_table
-from .parse_workers import parse_dealt
+from .parse_workers import parse_dealt, parsed_here
 from .read_plan import READER_VERSION, ReadPlan, parse_entry, plan_read
 from .records import ReadResult, SkippedSheet
 from .sheets import FileResult
@@ -201,7 +201,7 @@ def _parse_all(plan: ReadPlan, pending: list[int], on_file, workers) -> dict[int
     read_ahead = set(plan.ahead.done) if plan.ahead is not None else set()
     count = plan.processes(pending, workers)
     if count <= 1:
-        return {position: _parsed_here(plan, position, on_file) for position in pending}
+        return {position: parsed_here(plan, position, on_file) for position in pending}
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     pooled = plan.largest_first(p for p in pending if p not in read_ahead)
     futures = {}
@@ -211,11 +211,7 @@ def _parse_all(plan: ReadPlan, pending: list[int], on_file, workers) -> dict[int
             task = dataclasses.replace(plan, entries=[plan.entries[position]], files=[], unsupported=[], ahead=None)
             futures[position] = pool.submit(parse_entry, task, 0, active_catalogue())
             futures[position].add_done_callback(lambda _, name=plan.name(position): on_file(name))
-        here = {position: _parsed_here(plan, position, on_file) for position in pending if position in read_ahead}
+        here = {position: parsed_here(plan, position, on_file) for position in pending if position in read_ahead}
         return {position: here[position] if position in here else futures[position].result() for position in pending}
 
 
-def _parsed_here(plan: ReadPlan, position: int, on_file) -> FileResult:
-    parsed = parse_entry(plan, position)
-    on_file(plan.name(position))
-    return parsed
