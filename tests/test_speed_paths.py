@@ -72,6 +72,30 @@ def test_id_facts_in_one_pass_are_the_three_vectorised_functions(values):
     assert sexes.tolist() == sexes_from_ids(series).tolist()
 
 
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(ID_LIKE, max_size=30), st.lists(ID_LIKE | st.sampled_from(["１１０１０１１９５００１０１００１１", "'110101195001010011"]), max_size=30))
+def test_the_id_fast_path_and_the_id_facts_look_at_the_ids_once_and_give_what_each_gives_alone(cells, more):
+    """The reader gives the ID fast path's clean IDs (people.id_shaped of the distinct cells) to
+    the parse and to the ID facts of the parsed IDs: the same typed IDs, problems and facts as each
+    working them out alone."""
+    import numpy as np
+
+    from chsc_cli.people import id_facts
+    from chsc_cli.registers.values import PARSERS, _parse_uniques, clean_ids
+
+    uniques = np.empty(len(cells) + len(more), dtype=object)
+    uniques[:] = cells + more
+    shapes = clean_ids(uniques, PARSERS["id"], "id")
+    alone = _parse_uniques(uniques, PARSERS["id"], "id")
+    given_fast = _parse_uniques(uniques, PARSERS["id"], "id", (shapes[0], uniques[shapes[0]]))
+    assert alone[0].tolist() == given_fast[0].tolist() and [type(v) for v in alone[0]] == [type(v) for v in given_fast[0]]
+    assert alone[1].tolist() == given_fast[1].tolist() and alone[2].tolist() == given_fast[2].tolist()
+    facts, known_facts = id_facts(alone[0]), id_facts(given_fast[0], shapes)
+    for plain, known in zip(facts, known_facts):
+        assert plain.dtype == known.dtype and np.array_equal(plain, known, equal_nan=plain.dtype.kind == "M")
+    assert clean_ids(uniques, PARSERS["text"], "id") is None and clean_ids(uniques, PARSERS["id"], "text") is None
+
+
 CELL_VALUES = st.one_of(
     st.none(), st.floats(allow_nan=True), st.integers(-3, 3), st.booleans(), st.text(max_size=3),
     st.dates(), st.datetimes(), st.sampled_from(["", " ", "2025-03-12", float("nan"), -0.0, 0.0]),

@@ -294,6 +294,8 @@ def _string_mask(values: pd.Series) -> np.ndarray:
         return ~values.isna().to_numpy(dtype=bool)
     if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":  # all str: one pass in C
         return np.ones(len(values), dtype=bool)
+    if len(values) and pd.api.types.infer_dtype(values, skipna=True) == "string":  # str and blanks (parsed IDs)
+        return ~values.isna().to_numpy(dtype=bool)
     types = value_types(values.to_numpy(dtype=object))
     found = np.zeros(len(values), dtype=bool)
     for kind in set(types.tolist()):
@@ -396,11 +398,14 @@ def id_shaped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     candidates = np.flatnonzero(is_text)
     texts = objects[candidates].tolist()
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    ascii_text = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
-    chosen = candidates[(lengths == 18) & ascii_text]
+    chosen = candidates[lengths == 18]
+    joined = "".join(objects[chosen].tolist())
+    if not joined.isascii():  # (one look at them all; each text only when one is not)
+        chosen = chosen[np.fromiter(map(str.isascii, objects[chosen]), dtype=bool, count=len(chosen))]
+        joined = "".join(objects[chosen].tolist())
     if not len(chosen):
         return shaped, np.zeros((0, 18), dtype=np.uint8)
-    chars = np.frombuffer("".join(objects[chosen].tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 18)
     digit = (chars >= ord("0")) & (chars <= ord("9"))
     ok = digit[:, :17].all(axis=1) & (digit[:, 17] | (chars[:, 17] == ord("X")))
     shaped[chosen[ok]] = True
@@ -456,11 +461,28 @@ def _sexes_of(shaped: np.ndarray, chars: np.ndarray) -> np.ndarray:
 _SEXES = np.array(["女", "男"], dtype=object)
 
 
-def id_facts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def id_facts(
+    values: np.ndarray, known: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(checksums_valid, birth_dates_from_ids, sexes_from_ids) of an object array at once: the
-    IDs' characters are looked at once for the three (a roster holds 60,000 distinct IDs)."""
-    shaped, chars = id_shaped(values)
+    IDs' characters are looked at once for the three (a roster holds 60,000 distinct IDs).
+
+    `known`: (which values are already known to be ID-shaped, their characters), as id_shaped
+    gave them (the reader's parse has them for the IDs written clean): only the others are looked at."""
+    shaped, chars = id_shaped(values) if known is None else _shaped_with(values, *known)
     return _checksums_of(shaped, chars), _birth_dates_of(shaped, chars), _sexes_of(shaped, chars)
+
+
+def _shaped_with(values: np.ndarray, known: np.ndarray, known_chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """id_shaped of `values`, the `known` ones (ID-shaped, with `known_chars`) not looked at again."""
+    rest = np.flatnonzero(~known)
+    rest_shaped, rest_chars = id_shaped(np.asarray(values, dtype=object)[rest])
+    shaped = known.copy()
+    shaped[rest[rest_shaped]] = True
+    chars = np.empty((len(shaped), 18), dtype=np.uint8)
+    chars[known] = known_chars
+    chars[rest[rest_shaped]] = rest_chars
+    return shaped, chars[shaped]
 
 
 def ages_at(births: pd.Series, reference: dt.date) -> pd.Series:

@@ -123,10 +123,10 @@ def _id_facts(table: pd.DataFrame) -> list[pd.Series]:
     return _per_distinct_id(table[ID_FIELD])
 
 
-def distinct_id_facts(ids: np.ndarray) -> list[np.ndarray]:
+def distinct_id_facts(ids: np.ndarray, known: tuple[np.ndarray, np.ndarray] | None = None) -> list[np.ndarray]:
     """ID_FACTS of distinct typed IDs (an object array: normalised IDs, None where there is none);
-    the sheet's reader spreads them to its rows as it spreads the IDs."""
-    return list(id_facts(ids))
+    the sheet's reader spreads them to its rows as it spreads the IDs. `known`: people.id_facts'."""
+    return list(id_facts(ids, known))
 
 
 def _per_distinct_id(ids: pd.Series) -> list[pd.Series]:

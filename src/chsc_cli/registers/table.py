@@ -19,7 +19,7 @@ from .headers import Header
 from .sources import RawSheet
 from .persons import ID_FACTS, distinct_id_facts
 from .row_keys import ROW_KEY_HASH, row_hashes, value_hashes
-from .values import blank_rows, factorize, parse_distinct, parser_for, per_row
+from .values import blank_rows, clean_ids, factorize, parse_distinct, parser_for, per_row
 from .vocabularies import with_declared_codes
 
 #: registers.md's total rows, and 汇总: the label Excel (Chinese) gives the total row of a table
@@ -309,13 +309,17 @@ class _Builder:
             column = with_declared_codes(column, self.header.names[index])
         if self.sheet.date1904 and column.type in ("date", "datetime"):
             raw = (raw[0], _serials_from_1904(raw[1]))
-        positions, *distinct = parse_distinct(raw, parser_for(column), column.type)
+        parser = parser_for(column)
+        # the ID fast path's clean IDs and their characters, kept for the ID facts of the same IDs
+        shapes = clean_ids(raw[1], parser, column.type) if key == self.id_facts_of else None
+        fast_result = (shapes[0], raw[1][shapes[0]]) if shapes is not None else None
+        positions, *distinct = parse_distinct(raw, parser, column.type, fast_result)
         if track_blank:
             at, uniques = raw  # (each row's position among the distinct cells, those cells)
             self.blank[key] = np.fromiter(map(is_blank, uniques), dtype=bool, count=len(uniques))[at]
         values, codes, details = per_row(positions, *distinct)
         if key == self.id_facts_of:  # what each distinct ID says, spread to the rows as the IDs are
-            self.id_facts = [facts[positions] for facts in distinct_id_facts(distinct[0])]
+            self.id_facts = [facts[positions] for facts in distinct_id_facts(distinct[0], shapes)]
         if key == column.field and column.required and column.type in _SPREAD_TYPES and column.plausible is None:
             self.spread[key] = (positions, distinct[0], values)
         if codes is not None and (column.blank_allowed or not column.required) and column.type in ("id", "code"):

@@ -28,6 +28,7 @@ Parsed = tuple[Any, str | None, str | None]  # (value, problem code, Chinese det
 
 _SPACES = re.compile(r"\s+")
 _SPACE_CHARACTER = re.compile(r"\s")
+_ERROR_MARK = re.compile("#")
 _CONTROL_BUT_NUL = re.compile(CONTROL_CHARACTERS.pattern.replace("\\x00", "\\x01"))
 _DATE_TEXT = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -320,6 +321,15 @@ def _fast_ids(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return shaped, uniques[shaped]
 
 
+def clean_ids(uniques: np.ndarray, parser: Callable[[object], Parsed], value_type: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(which distinct cells the ID fast path takes as their own parse, their characters as
+    people.id_shaped gives them), or None when the column's parse has no such path. Given to
+    parse_distinct (as the fast path's result) and to the ID facts, the IDs are looked at once."""
+    if value_type != "id" or parser is not PARSERS["id"] or FAST_PATHS.get("id") is not _fast_ids:
+        return None
+    return id_shaped(uniques)
+
+
 def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
     """Which uniques are non-empty text that parse_text (parse_code when `upper`) returns unchanged:
     no white space, already NFKC (and upper case). Checked on all the texts joined at once, one by
@@ -338,7 +348,8 @@ def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
     empty = bool(texts) and (nul_inside or not joined or joined[0] == "\0" or joined[-1] == "\0" or "\0\0" in joined)
     spaced = _has_space(joined)  # str.split finds white space (str.isspace, as re's \s) 8x faster than re
     # each text's length only when something needs it: a pass over texts scattered in memory
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) if empty or spaced else None
+    errors = "#" in joined  # Excel's error values (#N/A) all start with it
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) if empty or spaced or errors else None
     clean = lengths > 0 if empty else np.ones(len(texts), dtype=bool)
     if not unicodedata.is_normalized("NFKC", joined):
         clean &= np.fromiter(map(_is_nfkc, texts), dtype=bool, count=len(texts))
@@ -346,16 +357,22 @@ def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
         clean &= np.fromiter((not CONTROL_CHARACTERS.search(text) for text in texts), dtype=bool, count=len(texts))
     if spaced:
         at = [match.start() for match in _SPACE_CHARACTER.finditer(joined)]
-        clean[np.searchsorted(np.cumsum(lengths + 1), at, side="right")] = False
+        clean[_holding(lengths, at)] = False
     # upper case maps each character to one or more, none to NUL: the joined text is unchanged
     # exactly when every part is
     if upper and joined.upper() != joined:
         clean &= np.fromiter((text.upper() == text for text in texts), dtype=bool, count=len(texts))
-    if "#" in joined:  # Excel's error values (#N/A): the scalar parsers say what they are
-        clean &= np.fromiter((text.upper() not in EXCEL_ERRORS for text in texts), dtype=bool, count=len(texts))
+    if errors:  # Excel's error values (#N/A): the scalar parsers say what they are (only texts with a # can be one)
+        at = np.unique(_holding(lengths, [match.start() for match in _ERROR_MARK.finditer(joined)]))
+        clean[at[[texts[index].upper() in EXCEL_ERRORS for index in at.tolist()]]] = False
     handled = np.zeros(len(uniques), dtype=bool)
     handled[positions[clean]] = True
     return handled
+
+
+def _holding(lengths: np.ndarray, at: list[int]) -> np.ndarray:
+    """Which of the texts joined by one character each holds the characters at `at` of the joined text."""
+    return np.searchsorted(np.cumsum(lengths + 1), at, side="right")
 
 
 def _only_str(uniques: np.ndarray) -> bool:
@@ -405,10 +422,19 @@ FAST_PATHS: dict[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = {
 }
 
 
-def _parse_uniques(uniques: np.ndarray, parser: Callable[[object], Parsed], value_type: str):
-    """(typed values, codes, details) of the distinct values; the fast path first when the type has one."""
+def _parse_uniques(
+    uniques: np.ndarray,
+    parser: Callable[[object], Parsed],
+    value_type: str,
+    fast_result: tuple[np.ndarray, np.ndarray] | None = None,
+):
+    """(typed values, codes, details) of the distinct values; the fast path first when the type has
+    one (`fast_result`: what it gives, when the caller has it already)."""
     fast = FAST_PATHS.get(value_type) if parser is PARSERS.get(value_type) else None
-    handled, fast_values = fast(uniques) if fast is not None else (np.zeros(len(uniques), dtype=bool), None)
+    if fast_result is not None:
+        handled, fast_values = fast_result
+    else:
+        handled, fast_values = fast(uniques) if fast is not None else (np.zeros(len(uniques), dtype=bool), None)
     rest = np.flatnonzero(~handled)
     results = [parser(value) for value in uniques[rest]]
     values = np.empty(len(results), dtype=object)
@@ -430,12 +456,16 @@ def _parse_uniques(uniques: np.ndarray, parser: Callable[[object], Parsed], valu
 
 
 def parse_distinct(
-    raw: np.ndarray | tuple[np.ndarray, np.ndarray], parser: Callable[[object], Parsed], value_type: str
+    raw: np.ndarray | tuple[np.ndarray, np.ndarray],
+    parser: Callable[[object], Parsed],
+    value_type: str,
+    fast_result: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Parse an object array (or its factorisation) once per distinct value: (each row's position
-    among the distinct values, their typed values, problem codes, details)."""
+    among the distinct values, their typed values, problem codes, details). `fast_result`: what
+    the type's fast path gives for the distinct values, when the caller has it already."""
     positions, uniques = raw if isinstance(raw, tuple) else factorize(raw)
-    return (positions, *_parse_uniques(uniques, parser, value_type))
+    return (positions, *_parse_uniques(uniques, parser, value_type, fast_result))
 
 
 def per_row(
