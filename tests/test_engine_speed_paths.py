@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from chsc_cli.engine.conditions import PERSON, _quarter_number, _visits_per_person
 from chsc_cli.engine.event_rows import _births_and_ages
 from chsc_cli.engine.engine_input import EngineData, ages
-from chsc_cli.engine.evaluation import Context, _compare
+from chsc_cli.engine.evaluation import Context, _compare, blanks
 from chsc_cli.engine.expressions import Comparison, Operand
 
 DAYS = st.one_of(st.none(), st.sampled_from(["2024-02-29", "2025-01-01", "2025-03-31", "2025-04-01", "2025-12-31", "2025-12-31 23:00"]))
@@ -79,6 +79,26 @@ def test_plain_comparisons_are_the_pandas_ones(columns, field, op, with_field):
     expected = (pd.Series(compared).fillna(False).astype(bool) & present).to_numpy(dtype=bool)
     got = _compare(node, frame, Context(dt.date(2025, 1, 1), dt.date(2025, 12, 31), {}))
     assert got.tolist() == expected.tolist()
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(COLUMNS["date"], st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
+def test_a_date_compared_with_a_blank_date_is_what_pandas_says(dates, op):
+    """numpy's datetime64 comparison (evaluation._dates_compared) against NaT: pandas' result."""
+    frame = pd.DataFrame({"date": dates})
+    blank = np.datetime64("NaT", "ns")
+    node = Comparison(left=Operand("field", "date"), op=op, operand=Operand("literal", blank), text="", mode="plain")
+    compared = getattr(frame["date"], {"==": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}[op])(blank)
+    expected = (compared & frame["date"].notna()).to_numpy(dtype=bool)
+    assert _compare(node, frame, Context(dt.date(2025, 1, 1), dt.date(2025, 12, 31), {})).tolist() == expected.tolist()
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(st.fixed_dictionaries(COLUMNS), st.sampled_from(sorted(COLUMNS)))
+def test_blanks_are_the_series_isna(columns, field):
+    frame = pd.DataFrame(columns)
+    assert blanks(frame[field]).tolist() == frame[field].isna().to_numpy(dtype=bool).tolist()
+    assert blanks(frame[field]).dtype == bool
 
 
 # ---------------------------------------------------------------- event rows: the columns a step reads

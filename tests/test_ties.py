@@ -97,3 +97,58 @@ def test_a_pick_given_the_keys_numbered_and_the_values_elsewhere_is_the_same_pic
     got = pick_per_key(table[[*by, "_key"]], by, "_key", keep=keep, values=whole, codes=renumber[codes])
     assert list(got) == list(expected)
     assert list(pick_per_key(table[[*by, "_key"]], by, "_key", keep=keep, values=lambda: whole)) == list(expected)
+
+
+# ---------------------------------------------------------------- tied rows ranked on their values
+
+from chsc_cli.engine.ties import _rank_of_values  # noqa: E402
+
+
+def _rank_by_factorize(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The ranking as it was computed with pandas' factorisation of each column (the reference)."""
+    columns = sorted(str(c) for c in rows.columns if not str(c).startswith("_"))
+    if not columns or not len(rows):
+        return np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
+    values = rows[columns]
+    blank = values.isna().to_numpy(dtype=bool) | values.eq("").fillna(False).to_numpy(dtype=bool)
+    filled = (~blank).sum(axis=1).astype(np.int64)
+    keys = []
+    for position in range(len(columns)):
+        codes, uniques = pd.factorize(values.iloc[:, position], use_na_sentinel=True)
+        order = np.argsort(np.array([str(value) for value in uniques], dtype=object), kind="stable")
+        rank = np.empty(len(uniques) + 1, dtype=np.int64)
+        rank[order + 1] = np.arange(1, len(uniques) + 1)
+        rank[0] = 0
+        ranked = rank[codes + 1]
+        ranked[blank[:, position]] = 0
+        keys.append(ranked)
+    order = np.lexsort(keys[::-1])
+    stacked = np.stack(keys, axis=1)[order]
+    new_group = np.ones(len(order), dtype=bool)
+    new_group[1:] = (stacked[1:] != stacked[:-1]).any(axis=1)
+    content = np.empty(len(order), dtype=np.int64)
+    content[order] = np.cumsum(new_group)
+    return filled, content
+
+
+_CELLS = {
+    "text": (object, st.sampled_from(["甲", "乙", "", "10", "9", "a", None, np.nan, 1, 1.0, True, 2.5, "2.5"])),
+    "number": (float, st.sampled_from([0.0, -0.0, 1.0, 2.5, 1e16, 1e-05, 123456789.125, np.nan, 10.0, 9.0])),
+    "count": (np.int64, st.sampled_from([0, 1, 9, 10, -3, 2**40])),
+    "flag": (bool, st.booleans()),
+    "yes_no": ("boolean", st.sampled_from([True, False, None])),
+    "date": ("datetime64[ns]", st.sampled_from([None, "2025-03-12", "2025-03-12 14:20", "2024-02-29", "2025-12-31"])),
+    "_file": (object, st.sampled_from(["a.xlsx", "b.xlsx"])),
+}
+
+
+@settings(max_examples=examples(120), deadline=None)
+@given(st.integers(1, 7).flatmap(lambda n: st.fixed_dictionaries({name: st.lists(cells, min_size=n, max_size=n) for name, (_, cells) in _CELLS.items()})),
+       st.sets(st.sampled_from(sorted(_CELLS)), min_size=1))
+def test_tied_rows_are_ranked_as_pandas_factorisation_ranks_them(columns, chosen):
+    frame = pd.DataFrame({name: pd.Series(columns[name], dtype=_CELLS[name][0]) for name in sorted(chosen)})
+    frame.index = pd.Index(range(10, 10 + len(frame)))  # the rows' labels are not 0..n
+    filled, content = _rank_of_values(frame)
+    expected_filled, expected_content = _rank_by_factorize(frame)
+    assert filled.tolist() == expected_filled.tolist()
+    assert content.tolist() == expected_content.tolist()

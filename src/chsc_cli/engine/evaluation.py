@@ -58,26 +58,36 @@ def evaluate(node: Any, frame: pd.DataFrame, context: Context) -> np.ndarray:
     return _compare(node, frame, context)
 
 
+def blanks(column: pd.Series) -> np.ndarray:
+    """`column.isna().to_numpy(dtype=bool)`, without the Series pandas would build around it (its
+    array's own `isna`, which is what `Series.isna` wraps: ~45 µs a call saved, hundreds a run)."""
+    return np.asarray(column.array.isna(), dtype=bool)
+
+
 def _compare(node: Comparison, frame: pd.DataFrame, context: Context) -> np.ndarray:
     column = resolve(node.left, frame, context)
     if not isinstance(column, pd.Series):
         column = pd.Series([column] * len(frame), index=frame.index)
     if node.op == "is-null":
-        return column.isna().to_numpy(dtype=bool)
+        return blanks(column)
     if node.op == "not-null":
-        return column.notna().to_numpy(dtype=bool)
+        return ~blanks(column)
     if node.mode != "plain":
         return compare_exact(node, frame, context)
     value = resolve(node.operand, context=context, frame=frame)
     if node.op in ("in", "not-in"):
         values = list(value) if isinstance(value, tuple) else [value]
         inside = column.isin(values).to_numpy(dtype=bool)
-        return inside if node.op == "in" else column.notna().to_numpy(dtype=bool) & ~inside
+        return inside if node.op == "in" else ~blanks(column) & ~inside
     if node.op == "contains":
         words = list(value) if isinstance(value, tuple) else [value]
         return _per_distinct(column, lambda text: contains(text, words))
     if node.op == "has":
         return _per_distinct(column, lambda items: isinstance(items, tuple) and value in items)
+    same_rows = not isinstance(value, pd.Series) or value.index is column.index
+    dates = _dates_compared(node.op, column, value) if same_rows else None
+    if dates is not None:  # numpy's comparison of the two datetime64 arrays: pandas' own result
+        return dates
     compared = {
         "==": column.__eq__,
         "!=": column.__ne__,
@@ -86,17 +96,47 @@ def _compare(node: Comparison, frame: pd.DataFrame, context: Context) -> np.ndar
         ">": column.__gt__,
         ">=": column.__ge__,
     }[node.op](value)
-    same_rows = not isinstance(value, pd.Series) or value.index is column.index
-    if isinstance(compared, pd.Series) and compared.dtype == bool and compared.index is column.index and same_rows:
-        # plain numpy booleans on the rows in order: no NA to fill, nothing to align
-        present = column.notna().to_numpy(dtype=bool)
+    if isinstance(compared, pd.Series) and compared.index is column.index and same_rows and (
+        compared.dtype == bool or isinstance(compared.dtype, pd.BooleanDtype)
+    ):
+        # numpy booleans on the rows in order (a yes/no column's blanks, <NA>, are not present): no
+        # NA to fill, nothing to align
+        present = ~blanks(column)
         if isinstance(value, pd.Series):
-            present &= value.notna().to_numpy(dtype=bool)
-        return compared.to_numpy(dtype=bool) & present
+            present &= ~blanks(value)
+        return compared.to_numpy(dtype=bool, na_value=False) & present
     present = column.notna()
     if isinstance(value, pd.Series):
         present &= value.notna()
     return (pd.Series(compared).fillna(False).astype(bool) & present).to_numpy(dtype=bool)
+
+
+_NUMPY_COMPARE = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+
+
+def _dates_compared(op: str, column: pd.Series, value) -> np.ndarray | None:
+    """A plain comparison of a datetime64[ns] column with a datetime64[ns] value (a date, a keyword,
+    or another such column of the same rows) in numpy, blanks (NaT) on either side false; None for
+    anything else. pandas compares these arrays with the same numpy operations (NaT: only != is
+    true, and a blank is not present) around ~50 µs of Series building a call."""
+    if not (isinstance(column.dtype, np.dtype) and column.dtype == _NS):
+        return None
+    if isinstance(value, pd.Series):
+        if not (isinstance(value.dtype, np.dtype) and value.dtype == _NS):
+            return None
+        right = value.to_numpy()
+    elif isinstance(value, np.datetime64) and value.dtype == _NS:
+        right = value  # (NaT: every comparison false but !=, as pandas puts it; a blank is not present)
+    else:
+        return None
+    left = column.to_numpy()
+    present = ~np.isnat(left)
+    if isinstance(right, np.ndarray):
+        present &= ~np.isnat(right)
+    return _NUMPY_COMPARE[op](left, right) & present
+
+
+_NS = np.dtype("datetime64[ns]")
 
 
 def _operands(node: Comparison):

@@ -138,18 +138,12 @@ def _rank_of_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if not columns or not len(rows):
         return np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
     values = select(rows, columns)
-    blank = values.isna().to_numpy(dtype=bool) | values.eq("").fillna(False).to_numpy(dtype=bool)  # (nullable dtypes: <NA>)
+    # a blank: NA (<NA> of nullable dtypes too) or the empty text, as values.isna() | values.eq("")
+    # say it; each column's cells read once, as Python values (a tie holds two to a few rows)
+    cells = [values.iloc[:, position].array for position in range(len(columns))]
+    blank = np.column_stack([np.asarray(column.isna(), dtype=bool) | _empty_texts(column) for column in cells])
     filled = (~blank).sum(axis=1).astype(np.int64)
-    keys = []
-    for position, column in enumerate(columns):
-        codes, uniques = pd.factorize(values.iloc[:, position], use_na_sentinel=True)
-        order = np.argsort(np.array([str(value) for value in uniques], dtype=object), kind="stable")
-        rank = np.empty(len(uniques) + 1, dtype=np.int64)
-        rank[order + 1] = np.arange(1, len(uniques) + 1)
-        rank[0] = 0  # a blank (the -1 code) first
-        ranked = rank[codes + 1]
-        ranked[blank[:, position]] = 0
-        keys.append(ranked)
+    keys = [_ranked(column, blank[:, position]) for position, column in enumerate(cells)]
     order = np.lexsort(keys[::-1])  # the first column decides, then the next
     stacked = np.stack(keys, axis=1)[order]
     new_group = np.ones(len(order), dtype=bool)
@@ -157,3 +151,27 @@ def _rank_of_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     content = np.empty(len(order), dtype=np.int64)
     content[order] = np.cumsum(new_group)
     return filled, content
+
+
+def _empty_texts(cells) -> np.ndarray:
+    """Which cells are the empty text (`== ""`: only a text can be; a number or date compared with a
+    text is not equal, as pandas says)."""
+    return np.array([isinstance(cell, str) and cell == "" for cell in cells], dtype=bool)
+
+
+def _ranked(cells, blank: np.ndarray) -> np.ndarray:
+    """Each cell's rank among the column's distinct filled values ordered by their text (equal
+    values, equal ranks; 0 for a blank), as `pd.factorize` would number them and their text read:
+    a tie holds two to a few rows, whose pandas factorisation cost ~0.3 ms a column in overhead.
+    The distinct values are kept in the order they first appear (a stable sort of equal texts keeps
+    it), equal as a hash table finds them; a numpy scalar's text is that of its Python value, as a
+    factorised column's distinct values give it (`Index` iteration); blanks take no part."""
+    first: dict = {}
+    codes = np.full(len(cells), -1, dtype=np.int64)
+    for at, cell in enumerate(cells):
+        if not blank[at]:
+            codes[at] = first.setdefault(cell, len(first))
+    texts = [str(value.item() if isinstance(value, np.generic) else value) for value in first]
+    rank = np.zeros(len(first) + 1, dtype=np.int64)
+    rank[np.argsort(np.array(texts, dtype=object), kind="stable") + 1] = np.arange(1, len(first) + 1)
+    return rank[codes + 1]
