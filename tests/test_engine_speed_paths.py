@@ -219,3 +219,23 @@ def test_a_tables_keys_numbered_as_it_is_keyed_are_its_rows_with_a_key(ids):
     codes, keys = data.key_codes(keyed)
     expected_codes, expected_keys = pd.factorize(keyed["_key"])
     assert codes.tolist() == expected_codes.tolist() and keys.tolist() == list(expected_keys)
+
+
+from chsc_cli.engine.engine_input import in_window  # noqa: E402
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(st.lists(DAYS, max_size=8), st.sampled_from(["period", "through_period_end"]), st.booleans())
+def test_a_date_window_is_the_pandas_comparison(days, window, as_objects):
+    """in_window (numpy for a datetime64 column, pandas for any other) against pandas' own steps."""
+    dates = _dates(days)
+    if as_objects:  # a column the reader left as Python objects: pandas compares it
+        dates = dates.astype(object)
+    start, end = np.datetime64("2025-01-01", "ns"), np.datetime64("2025-12-31", "ns")
+    if window == "period":
+        expected = ((dates >= start) & (dates <= end)).to_numpy(dtype=bool)
+        got = in_window(dates, start, end)
+    else:
+        expected = (dates <= end).to_numpy(dtype=bool)
+        got = in_window(dates, None, end)
+    assert got.tolist() == expected.tolist()

@@ -321,7 +321,8 @@ class IndicatorRun:
     def _numerator(self, frame, population, eligible, denominator, source, roster_register, counted) -> Evaluation:
         """Evaluate the requirements on `frame` (the persons of `population`); `eligible` (None:
         everyone) may count."""
-        passed = pd.Series(True if eligible is None else eligible, index=frame.index, dtype=bool)
+        # numpy booleans in the frame's row order (each outcome is on `frame`'s own index)
+        passed = np.ones(len(frame), dtype=bool) if eligible is None else np.array(eligible, dtype=bool)
         # without a kept table no reason is written (the evaluator's are all None): none is joined
         reasons = pd.Series(None, index=frame.index, dtype=object) if self.keep_persons else None
         several = sum(item.event is not None for item in self.indicator.numerator.require) > 1
@@ -332,7 +333,7 @@ class IndicatorRun:
             else:
                 self._columns_present(population.register, item.check, numerator=True)
             outcome = self.evaluator.evaluate(item, frame, population.rows)
-            passed &= outcome.passed
+            passed &= _on_rows_of(outcome.passed, frame)
             if reasons is not None:
                 reasons = join_reasons(reasons, outcome.reasons)
             if event is not None:
@@ -340,14 +341,14 @@ class IndicatorRun:
                 which = f"（分子第{number}项条件）" if several else ""  # five vaccine series: five steps told apart
                 self.steps.append((f"{title}：窗口内有符合条件记录的{self._counted_noun()}{which}", outcome.eligible_persons))
                 self._event_warnings(event, roster_register, counted)
-        numerator = int(passed.sum())
+        numerator = int(np.count_nonzero(passed))
         self.steps.append(("分子", numerator))
         if reasons is None:
             return Evaluation(self.result(numerator, denominator, source), None, self.steps, self.warnings)
         if eligible is not None:  # said only when no requirement explains it already
             unexplained = ~np.asarray(eligible, dtype=bool) & reasons.isna().to_numpy()
             reasons[unexplained] = "不符合本指标分子的人群条件"
-        persons = frame.assign(in_numerator=passed.to_numpy(), in_denominator=True, reason=reasons.where(~passed, None))
+        persons = frame.assign(in_numerator=passed, in_denominator=True, reason=reasons.where(~passed, None))
         if self.weights is not None:
             persons["_weight"] = self.weights
         return Evaluation(self.result(numerator, denominator, source), persons, self.steps, self.warnings)
@@ -367,6 +368,14 @@ class IndicatorRun:
         self.warnings += self.data.remember(
             ("completeness-unchecked", *window, nodes), lambda: completeness_unchecked(rows, event.register, nodes)
         )
+
+
+def _on_rows_of(passed: pd.Series, frame: pd.DataFrame) -> np.ndarray:
+    """An outcome's booleans in `frame`'s row order: as they are when they stand on its very index
+    (every outcome the evaluator gives), else aligned by label as `Series &=` aligns them."""
+    if passed.index is frame.index:
+        return passed.to_numpy(dtype=bool)
+    return pd.Series(True, index=frame.index, dtype=bool).__and__(passed).to_numpy(dtype=bool)
 
 
 #: What explain's steps count, per unit (services.md: deliveries are counted, live births summed).

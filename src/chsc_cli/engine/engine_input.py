@@ -207,6 +207,24 @@ def select(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame.take([position[label] for label in dict.fromkeys(columns)], axis=1)
 
 
+def in_window(dates: pd.Series, start: np.datetime64 | None, end: np.datetime64 | None) -> np.ndarray:
+    """`(dates >= start) & (dates <= end)` as numpy booleans (a blank date in no window; None: that
+    side open). A datetime64[ns] column is compared in numpy, as pandas compares it, without the
+    Series pandas builds around each step; any other column goes through pandas."""
+    if isinstance(dates.dtype, np.dtype) and dates.dtype == np.dtype("datetime64[ns]"):
+        values = dates.to_numpy()
+        inside = ~np.isnat(values)
+        if start is not None:
+            inside &= values >= start
+        if end is not None:
+            inside &= values <= end
+        return inside
+    inside = pd.Series(True, index=dates.index) if start is None else dates >= start
+    if end is not None:
+        inside = inside & (dates <= end)
+    return inside.to_numpy(dtype=bool)
+
+
 def part_values(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
     """One value per row for the key fields `parts`, joined as the unit keys are (`units`); None
     where one is blank or the frame lacks the field."""

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..registers.datetimes import HAS_TIME_SUFFIX
-from .engine_input import EngineData, ages, part_values, select
-from .evaluation import fields_of, populations_of
+from .engine_input import EngineData, ages, in_window, part_values, select
+from .evaluation import blanks, fields_of, populations_of
 from .reason_text import is_expression, names_in
 from .reasons import fields_in_value
 
@@ -137,11 +137,11 @@ def event_rows(condition, persons: pd.DataFrame, data: EngineData, period, refer
     dates = table[condition.date]
     start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
     by_date = {  # windows that need no person field are applied before rows are matched to persons
-        "period": lambda: (dates >= start) & (dates <= end),
-        "all": dates.notna,
-        "through_period_end": lambda: dates <= end,
+        "period": lambda: in_window(dates, start, end),
+        "all": lambda: ~blanks(dates),
+        "through_period_end": lambda: in_window(dates, None, end),
     }.get(condition.within)
-    candidates = np.flatnonzero(by_date().to_numpy(dtype=bool)) if by_date is not None else np.arange(len(table))
+    candidates = np.flatnonzero(by_date()) if by_date is not None else np.arange(len(table))
     parts = data.shared_parts(condition.register)
     if parts is None:  # the rows are keyed by the unit itself
         codes, keys = data.key_codes(table)

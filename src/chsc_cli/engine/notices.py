@@ -11,7 +11,7 @@ from ..periods import Period
 from ..problems import Problem
 from ..registers import KINDS
 from ..registers.columns import completeness_message
-from .engine_input import EngineData, select
+from .engine_input import EngineData, in_window, select
 from .evaluation import fields_of
 from .expressions import Test
 
@@ -23,9 +23,8 @@ NOTICE_COLUMNS = ("_key", "_file", "_sheet", "_row", "_present")
 def rows_in_period(data: EngineData, register: str, date_field: str, period: Period) -> pd.DataFrame:
     """The register's rows dated inside `period`, with the columns the notices read."""
     rows = data.table(register)
-    dates = rows[date_field]
-    inside = (dates >= np.datetime64(period.start, "ns")) & (dates <= np.datetime64(period.end, "ns"))
-    return select(rows, [c for c in NOTICE_COLUMNS if c in rows.columns]).loc[inside.to_numpy(dtype=bool)]
+    inside = in_window(rows[date_field], np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns"))
+    return select(rows, [c for c in NOTICE_COLUMNS if c in rows.columns]).loc[inside]
 
 
 def not_in_roster(data: EngineData, rows: pd.DataFrame, register: str, roster_register: str, counted: bool) -> list[Problem]:
@@ -40,7 +39,7 @@ def not_in_roster(data: EngineData, rows: pd.DataFrame, register: str, roster_re
     header = KINDS[register].column(KINDS[register].key_field).header
     return [
         Problem("not-in-roster", message, file=file, sheet=sheet, row=int(row), column=header)
-        for file, sheet, row in outside[["_file", "_sheet", "_row"]].itertuples(index=False, name=None)
+        for file, sheet, row in select(outside, ["_file", "_sheet", "_row"]).itertuples(index=False, name=None)
     ]
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..registers import KINDS
 from .engine_input import EngineData, ages, first_birthdays, select, with_age
-from .evaluation import Context, evaluate, fields_of, params_of
+from .evaluation import Context, blanks, evaluate, fields_of, params_of
 from .model import Population, PopulationSource, Union
 from .ties import pick_per_key
 
@@ -113,7 +113,7 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
         # keys to Arrow strings and then matches them slowly against the persons' object index
         grouped = values.groupby(pd.Index(qualifying["_key"].to_numpy(), dtype=object), sort=False)
         persons[name] = (grouped.min() if derive.smallest else grouped.max()).reindex(persons.index)
-    birth_known = persons["birth"].notna()
+    birth_known = ~blanks(persons["birth"])
     if "birth" in source.derive:  # else the rows' own age and first_birthday (engine_input) stand
         persons["first_birthday"] = first_birthdays(persons["birth"])
         persons["age"] = ages(persons["birth"], reference)  # `having` on age reads the derived birth
@@ -157,7 +157,7 @@ def apply_having(persons: PersonSet, having: tuple, context: Context) -> PersonS
         return persons
     frame = persons.frame
     keep = all_of(having, frame, context)
-    no_birth = int((~keep & frame["birth"].isna().to_numpy()).sum()) if _uses_age(having) else 0
+    no_birth = int((~keep & blanks(frame["birth"])).sum()) if _uses_age(having) else 0
     return PersonSet(
         frame.loc[keep],
         persons.register,
