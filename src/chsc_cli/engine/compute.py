@@ -24,7 +24,7 @@ from .figures import figures_for, reference_date, resolve_figure, station_figure
 from .library import Library
 from .model import Indicator, Union
 from .groups import group_names, group_results, grouped_frame, reads_group_fields
-from .parallel import evaluate_all
+from .parallel import evaluate_all, reap_children
 from .notices import completeness_unchecked, not_in_roster, rows_in_period
 from .populations import PersonSet, QualifyingRows, all_of, apply_having, build_population
 from .reasons import join_reasons
@@ -409,8 +409,16 @@ def compute_indicators(
         evaluation = IndicatorRun(indicator, library, data, period, settings, reasons, grouped).run()
         return evaluation if reasons or grouped else replace(evaluation, persons=None)
 
-    with collection_paused():  # hundreds of pandas objects a second, none in a cycle that matters here
-        evaluations = evaluate_all(chosen, run, data)
+    try:
+        with collection_paused():  # hundreds of pandas objects a second, none in a cycle that matters here
+            evaluations = evaluate_all(chosen, run, data)
+        return _assembled(data, library, period, settings, only, by, problems, evaluations)
+    finally:
+        reap_children()  # the evaluation's child exits meanwhile (parallel.py): no process left behind
+
+
+def _assembled(data: EngineData, library: Library, period: Period, settings: CentreConfig, only, by, problems, evaluations) -> ComputeResult:
+    """The result of `compute_indicators` from its evaluations: warnings, the period check, rows."""
     for evaluation in evaluations.values():
         problems += evaluation.warnings
     notice = period_without_data(data, library, period, only=only)
