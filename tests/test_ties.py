@@ -101,7 +101,7 @@ def test_a_pick_given_the_keys_numbered_and_the_values_elsewhere_is_the_same_pic
 
 # ---------------------------------------------------------------- tied rows ranked on their values
 
-from chsc_cli.engine.ties import _rank_of_values  # noqa: E402
+from chsc_cli.engine.ties import _rank_of_values, content_ranks  # noqa: E402
 
 
 def _rank_by_factorize(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -122,13 +122,7 @@ def _rank_by_factorize(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         ranked = rank[codes + 1]
         ranked[blank[:, position]] = 0
         keys.append(ranked)
-    order = np.lexsort(keys[::-1])
-    stacked = np.stack(keys, axis=1)[order]
-    new_group = np.ones(len(order), dtype=bool)
-    new_group[1:] = (stacked[1:] != stacked[:-1]).any(axis=1)
-    content = np.empty(len(order), dtype=np.int64)
-    content[order] = np.cumsum(new_group)
-    return filled, content
+    return filled, content_ranks(keys)  # (the ranking of the columns is what changed, not this)
 
 
 _CELLS = {

@@ -144,13 +144,19 @@ def _rank_of_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     blank = np.column_stack([np.asarray(column.isna(), dtype=bool) | _empty_texts(column) for column in cells])
     filled = (~blank).sum(axis=1).astype(np.int64)
     keys = [_ranked(column, blank[:, position]) for position, column in enumerate(cells)]
-    order = np.lexsort(keys[::-1])  # the first column decides, then the next
+    return filled, content_ranks(keys)
+
+
+def content_ranks(keys: list[np.ndarray]) -> np.ndarray:
+    """Each row's rank by its columns' ranks `keys` (the first column decides, then the next); rows
+    equal in every column share a rank."""
+    order = np.lexsort(keys[::-1])
     stacked = np.stack(keys, axis=1)[order]
     new_group = np.ones(len(order), dtype=bool)
     new_group[1:] = (stacked[1:] != stacked[:-1]).any(axis=1)
     content = np.empty(len(order), dtype=np.int64)
     content[order] = np.cumsum(new_group)
-    return filled, content
+    return content
 
 
 def _empty_texts(cells) -> np.ndarray:
