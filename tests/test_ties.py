@@ -4,6 +4,8 @@ values, never on their order — with the column types real tables carry (nullab
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -127,6 +129,8 @@ def _rank_by_factorize(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 _CELLS = {
     "text": (object, st.sampled_from(["甲", "乙", "", "10", "9", "a", None, np.nan, 1, 1.0, True, 2.5, "2.5"])),
+    # numpy scalars held as they are in an object column: their own text, not their Python value's
+    "boxed": (object, st.sampled_from([np.datetime64("2025-01-01", "ns"), dt.date(2025, 1, 1), np.float32(0.1), 0.1, None, "2"])),
     "number": (float, st.sampled_from([0.0, -0.0, 1.0, 2.5, 1e16, 1e-05, 123456789.125, np.nan, 10.0, 9.0])),
     "count": (np.int64, st.sampled_from([0, 1, 9, 10, -3, 2**40])),
     "flag": (bool, st.booleans()),
@@ -146,3 +150,16 @@ def test_tied_rows_are_ranked_as_pandas_factorisation_ranks_them(columns, chosen
     expected_filled, expected_content = _rank_by_factorize(frame)
     assert filled.tolist() == expected_filled.tolist()
     assert content.tolist() == expected_content.tolist()
+
+
+def test_a_numpy_value_held_in_an_object_column_ranks_by_its_own_text():
+    """An object column's values are their own text to the factorising ranking (Index iteration
+    boxes nothing there): a numpy datetime64 is '2025-01-01T00:00:00.000000000', after the date's
+    '2025-01-01', not its integer of nanoseconds (which would sort before the date)."""
+    cells = np.empty(3, dtype=object)
+    cells[:] = [np.datetime64("2025-01-01", "ns"), dt.date(2025, 1, 1), np.float32(0.1)]
+    frame = pd.DataFrame({"value": pd.Series(cells, dtype=object)})
+    filled, content = _rank_of_values(frame)
+    expected_filled, expected_content = _rank_by_factorize(frame)
+    assert content.tolist() == expected_content.tolist() == [3, 2, 1]
+    assert filled.tolist() == expected_filled.tolist()

@@ -170,14 +170,17 @@ def _ranked(cells, blank: np.ndarray) -> np.ndarray:
     values, equal ranks; 0 for a blank), as `pd.factorize` would number them and their text read:
     a tie holds two to a few rows, whose pandas factorisation cost ~0.3 ms a column in overhead.
     The distinct values are kept in the order they first appear (a stable sort of equal texts keeps
-    it), equal as a hash table finds them; a numpy scalar's text is that of its Python value, as a
-    factorised column's distinct values give it (`Index` iteration); blanks take no part."""
+    it), equal as a hash table finds them; a numpy column's scalar's text is that of its Python
+    value, as a factorised column's distinct values give it (`Index` iteration), but a value held in
+    an object column is its own text there (a numpy datetime64 there is not its integer);
+    blanks take no part."""
     first: dict = {}
     codes = np.full(len(cells), -1, dtype=np.int64)
     for at, cell in enumerate(cells):
         if not blank[at]:
             codes[at] = first.setdefault(cell, len(first))
-    texts = [str(value.item() if isinstance(value, np.generic) else value) for value in first]
+    boxed = cells.dtype.kind == "O"  # (object, category, text: Index iteration gives their values as they are)
+    texts = [str(value.item() if not boxed and isinstance(value, np.generic) else value) for value in first]
     rank = np.zeros(len(first) + 1, dtype=np.int64)
     rank[np.argsort(np.array(texts, dtype=object), kind="stable") + 1] = np.arange(1, len(first) + 1)
     return rank[codes + 1]
