@@ -239,3 +239,21 @@ def test_a_date_window_is_the_pandas_comparison(days, window, as_objects):
         expected = (dates <= end).to_numpy(dtype=bool)
         got = in_window(dates, None, end)
     assert got.tolist() == expected.tolist()
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=6).flatmap(
+    lambda held: st.tuples(st.just(held), st.permutations(range(len(held))), st.integers(0, len(held)), st.lists(st.booleans(), min_size=len(held), max_size=len(held)))
+))
+def test_an_outcome_on_other_labels_is_combined_as_series_and_in_place(case):
+    """The numerator's booleans (compute._on_rows_of) are what `Series &=` leaves on the frame's
+    labels in its order, also for an outcome whose labels stand in another order or are fewer."""
+    from chsc_cli.engine.compute import _on_rows_of
+
+    held, order, dropped, eligible = case
+    frame = pd.DataFrame({"x": range(len(held))}, index=pd.Index([f"p{9 - i}" for i in range(len(held))]))  # (not sorted)
+    passed = pd.Series(held, index=frame.index, dtype=bool).iloc[list(order)].iloc[dropped:]
+    expected = pd.Series(eligible, index=frame.index, dtype=bool)
+    expected &= passed
+    got = np.array(eligible, dtype=bool) & _on_rows_of(passed, frame)
+    assert got.tolist() == expected.tolist()

@@ -375,7 +375,9 @@ def _on_rows_of(passed: pd.Series, frame: pd.DataFrame) -> np.ndarray:
     (every outcome the evaluator gives), else aligned by label as `Series &=` aligns them."""
     if passed.index is frame.index:
         return passed.to_numpy(dtype=bool)
-    return pd.Series(True, index=frame.index, dtype=bool).__and__(passed).to_numpy(dtype=bool)
+    aligned = pd.Series(True, index=frame.index, dtype=bool)
+    aligned &= passed  # (in place: back on `frame`'s labels in its order; `&` alone gives the union, sorted)
+    return aligned.to_numpy(dtype=bool)
 
 
 #: What explain's steps count, per unit (services.md: deliveries are counted, live births summed).
