@@ -85,9 +85,9 @@ def test_the_id_fast_path_and_the_id_facts_look_at_the_ids_once_and_give_what_ea
 
     uniques = np.empty(len(cells) + len(more), dtype=object)
     uniques[:] = cells + more
-    shapes = clean_ids(uniques, PARSERS["id"], "id")
+    fast_result, shapes = clean_ids(uniques, PARSERS["id"], "id")
     alone = _parse_uniques(uniques, PARSERS["id"], "id")
-    given_fast = _parse_uniques(uniques, PARSERS["id"], "id", (shapes[0], uniques[shapes[0]]))
+    given_fast = _parse_uniques(uniques, PARSERS["id"], "id", fast_result)
     assert alone[0].tolist() == given_fast[0].tolist() and [type(v) for v in alone[0]] == [type(v) for v in given_fast[0]]
     assert alone[1].tolist() == given_fast[1].tolist() and alone[2].tolist() == given_fast[2].tolist()
     facts, known_facts = id_facts(alone[0]), id_facts(given_fast[0], shapes)

@@ -6,8 +6,8 @@ objects and free them all by their reference counts alone, so the collector find
 
 - Start-up: importing typer, rich, pydantic, pandas, pyarrow and chsc leaves ~150,000 objects the
   collector tracks (modules, functions, classes, their dicts); it ran ~250 times during the imports,
-  once over all of them: 0.06–0.08 s of CPU on the one core a cold run has then. The console script pauses it first thing (`pause_start_up`); the first
-  `collection_paused` block — the read of a folder, which comes after the imports — ends that pause
+  once over all of them: 0.06–0.08 s of CPU on the one core a cold run has then. The console
+  script pauses it first thing (`pause_start_up`); the first `collection_paused` block — the read of a folder, which comes after the imports — ends that pause
   and freezes what the imports made (`gc.freeze`: no later collection walks those objects again,
   and a forked helper does not copy their pages by writing the collector's marks into them).
   A command that reads no folder (`indicators`, `template`) runs to its end with the collector

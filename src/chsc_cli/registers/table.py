@@ -311,8 +311,8 @@ class _Builder:
             raw = (raw[0], _serials_from_1904(raw[1]))
         parser = parser_for(column)
         # the ID fast path's clean IDs and their characters, kept for the ID facts of the same IDs
-        shapes = clean_ids(raw[1], parser, column.type) if key == self.id_facts_of else None
-        fast_result = (shapes[0], raw[1][shapes[0]]) if shapes is not None else None
+        looked = clean_ids(raw[1], parser, column.type) if key == self.id_facts_of else None
+        fast_result, shapes = looked if looked is not None else (None, None)
         positions, *distinct = parse_distinct(raw, parser, column.type, fast_result)
         if track_blank:
             at, uniques = raw  # (each row's position among the distinct cells, those cells)

@@ -317,17 +317,23 @@ def factorize(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _fast_ids(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cells already written as a clean 18-character ID are their own parse."""
-    shaped, _ = id_shaped(uniques)
-    return shaped, uniques[shaped]
+    return _ids_looked_at(uniques)[0]
 
 
-def clean_ids(uniques: np.ndarray, parser: Callable[[object], Parsed], value_type: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """(which distinct cells the ID fast path takes as their own parse, their characters as
-    people.id_shaped gives them), or None when the column's parse has no such path. Given to
-    parse_distinct (as the fast path's result) and to the ID facts, the IDs are looked at once."""
+def _ids_looked_at(uniques: np.ndarray):
+    """(the ID fast path's result: which cells are their own parse, those cells; (which cells are
+    ID-shaped, their characters, as people.id_shaped gives them))."""
+    shaped, chars = id_shaped(uniques)
+    return (shaped, uniques[shaped]), (shaped, chars)
+
+
+def clean_ids(uniques: np.ndarray, parser: Callable[[object], Parsed], value_type: str):
+    """(the ID fast path's result for the distinct cells, (which are ID-shaped, their characters)),
+    or None when the column's parse has no such path. Given to parse_distinct (the first) and to
+    the ID facts (the second), the IDs are looked at once."""
     if value_type != "id" or parser is not PARSERS["id"] or FAST_PATHS.get("id") is not _fast_ids:
         return None
-    return id_shaped(uniques)
+    return _ids_looked_at(uniques)
 
 
 def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
