@@ -213,7 +213,9 @@ def outputs(tmp_path_factory, wide_console, read_once, listed_once) -> list[Outp
     return [run_in_process(label, args, files) for label, args, files in every_command(out)]
 
 
-def test_every_command_ran(outputs):
+def test_every_command_ran_and_no_output_holds_a_full_id_number(outputs, data_ids):
+    """One test over the ~100 commands of `outputs` (about a minute): split over several tests,
+    pytest-xdist ran them on both workers and each worker ran every command again."""
     codes = {o.label: o.code for o in outputs}
     assert codes["validate"] in (0, 1) and codes["check"] in (0, 1)
     assert {label: code for label, code in codes.items() if label not in ("validate", "validate json", "check")} == {
@@ -222,14 +224,10 @@ def test_every_command_ran(outputs):
     alone = sum(1 for position, i in enumerate(INDICATORS) if position % 4 == 0 or i == "elderly_health_management_rate")
     assert len(outputs) == 24 + 6 + 2 * len(INDICATORS) + alone
 
-
-def test_no_output_of_any_command_holds_a_full_id_number(outputs, data_ids):
     found = {o.label: leaked(o.text, data_ids)[:3] for o in outputs}
     assert {label: ids for label, ids in found.items() if ids} == {}
 
-
-def test_outputs_do_show_masked_ids_so_the_scan_sees_the_lists(outputs):
-    """The gaps lists carry the masked form (6 + 8 stars + 4): the scan looked at real lists."""
+    # the gaps lists carry the masked form (6 + 8 stars + 4): the scan looked at real lists
     shown = "".join(o.text for o in outputs if o.label.startswith("gaps elderly_health_management_rate"))
     assert len(re.findall(r"[0-9]{6}\*{8}[0-9]{3}[0-9X]", shown)) > 100
 
