@@ -310,6 +310,39 @@ def test_a_centre_kind_with_the_name_of_a_shipped_one_replaces_it(tmp_path, data
     assert result.tables["residents"]["id_number"].tolist() == [ID1]
 
 
+def test_a_kind_file_is_read_once_and_the_kinds_are_built_from_the_bytes_fingerprinted(tmp_path, monkeypatch):
+    """The kinds' fingerprint (part of every parse-cache key) and the kinds themselves come from one
+    read of each file: a file saved again between two reads would key one version's parses with
+    the other version's fingerprint."""
+    folder = tmp_path / "kinds"
+    folder.mkdir()
+    text = (shipped_kinds_dir() / "residents.yaml").read_text(encoding="utf-8")
+    edited = text.replace("  - use: id_number\n", "  - use: id_number\n    aliases: [身份证号码, 档案身份证]\n", 1)
+    assert edited != text
+    path = folder / "residents.yaml"
+    path.write_text(text, encoding="utf-8")
+    reads = []
+    real_read_bytes = Path.read_bytes
+
+    def read_then_edited(self):
+        data = real_read_bytes(self)
+        if self == path:
+            reads.append(data)
+            self.write_text(edited, encoding="utf-8")  # saved again by someone right after the read
+        return data
+
+    monkeypatch.setattr(Path, "read_bytes", read_then_edited)
+    catalogue = load_catalogue([folder])
+    monkeypatch.undo()
+    assert len(reads) == 1
+    id_column = next(column for column in catalogue.kinds["residents"].columns if column.field == "id_number")
+    assert "档案身份证" not in id_column.aliases  # the version read, not the one saved after
+    path.write_text(text, encoding="utf-8")
+    assert load_catalogue([folder]).fingerprint == catalogue.fingerprint
+    path.write_text(edited, encoding="utf-8")
+    assert load_catalogue([folder]).fingerprint != catalogue.fingerprint
+
+
 def test_the_cache_is_not_served_across_different_kinds(tmp_path, data, centre_kinds):
     from chsc_cli.registers import ParseCache, read_folder
 

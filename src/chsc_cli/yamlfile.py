@@ -69,10 +69,10 @@ class YamlError(Exception):
         self.message = message
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse one YAML file; raises YamlError(line, Chinese message)."""
+def load_yaml(path: Path, data: bytes | None = None) -> Any:
+    """Parse one YAML file (`data`: its bytes, read already); raises YamlError(line, Chinese message)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = (path.read_bytes() if data is None else data).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise YamlError(None, f"无法读取（{error}）") from None
     loader = _Loader(text)  # a safe loader: no tag builds a Python object

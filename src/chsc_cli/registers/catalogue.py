@@ -44,11 +44,13 @@ def load_catalogue(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogue:
             )
         for path in sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()):
             digest.update(path.name.encode("utf-8") + b"\0")
-            try:
-                digest.update(path.read_bytes())
+            try:  # read once: the kinds are built from the very bytes their fingerprint is taken of
+                data = path.read_bytes()
             except OSError:
-                pass  # load_yaml reports it
-            _read_file(path, sources)
+                data = None  # load_yaml reads it again and reports why it cannot
+            else:
+                digest.update(data)
+            _read_file(path, sources, data)
     catalogue = build_catalogue(sources, digest.hexdigest(), tuple(folders))
     if sources.problems:
         shown = "\n".join(sources.problems[:20])
@@ -57,24 +59,24 @@ def load_catalogue(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogue:
     return catalogue
 
 
-def _read_file(path: Path, sources: Sources) -> None:
+def _read_file(path: Path, sources: Sources, raw: bytes | None = None) -> None:
     if path.name == SHARED_FILE:
-        parsed, data = _parse(path, SharedFile, sources.problems)
+        parsed, data = _parse(path, SharedFile, sources.problems, raw)
         for name, spec in (parsed.columns if parsed else {}).items():
             sources.shared[name] = (spec, path, data)
     elif path.name == VALUE_SETS_FILE:
-        parsed, data = _parse(path, ValueSetsFile, sources.problems)
+        parsed, data = _parse(path, ValueSetsFile, sources.problems, raw)
         for name, words in (parsed.root if parsed else {}).items():
             sources.value_sets[name] = (words, path, data)
     elif path.name == LOOKUPS_FILE:
-        parsed, data = _parse(path, LookupsFile, sources.problems)
+        parsed, data = _parse(path, LookupsFile, sources.problems, raw)
         for name, table in (parsed.root if parsed else {}).items():
             sources.lookups[name] = (table, path, data)
     elif path.name.startswith("_"):
         known = "、".join((SHARED_FILE, VALUE_SETS_FILE, LOOKUPS_FILE))
         sources.problems.append(f"{path}:1: 以 _ 开头的文件只能是 {known}〔{path.name}〕")
     else:
-        kind, data = _parse(path, KindSpec, sources.problems)
+        kind, data = _parse(path, KindSpec, sources.problems, raw)
         if kind is None:
             return
         if kind.name != path.stem:
@@ -83,10 +85,10 @@ def _read_file(path: Path, sources: Sources) -> None:
         sources.kinds[kind.name] = (kind, path, data)
 
 
-def _parse(path: Path, model, problems: list[str]):
-    """(the validated model or None, the YAML data with its lines)."""
+def _parse(path: Path, model, problems: list[str], raw: bytes | None = None):
+    """(the validated model or None, the YAML data with its lines); `raw`: the file's bytes, read already."""
     try:
-        data = load_yaml(path)
+        data = load_yaml(path, raw)
     except YamlError as error:
         problems.append(f"{path}:{error.line or '?'}: {error.message}")
         return None, None
