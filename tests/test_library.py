@@ -106,6 +106,33 @@ def test_a_file_replaces_the_shipped_indicator_with_the_same_id(tmp_path):
     assert library.sources["health_record_rate"].parent == tmp_path
 
 
+def test_a_file_saved_by_notepad_in_gbk_is_read_as_chsc_yaml_is(tmp_path):
+    """A centre's staff change a target in Notepad on a Chinese Windows, which saves “ANSI” (GBK):
+    the file reads as chsc.yaml does, its Chinese intact, and a mistake in it is still located by
+    line; bytes that are neither UTF-8 nor GBK are one Chinese message, not a codec's."""
+    text = (shipped_library_dir() / "health_record_rate.yaml").read_text(encoding="utf-8")
+    (tmp_path / "health_record_rate.yaml").write_bytes(text.replace("target: 0.90", "target: 0.5").encode("gb18030"))
+    library = load_library([tmp_path])
+    shipped = load_library([]).indicators["health_record_rate"]
+    assert str(library.indicators["health_record_rate"].target) == "0.5"
+    assert library.indicators["health_record_rate"].name == shipped.name and "居民" in shipped.definition
+    assert library.indicators["health_record_rate"].definition == shipped.definition
+
+    typo = text.replace("id: health_record_rate", "id: a_typo").replace("numerator:", "numerater:")
+    (tmp_path / "health_record_rate.yaml").unlink()
+    (tmp_path / "a_typo.yaml").write_bytes(typo.encode("gb18030"))
+    with pytest.raises(UserError) as raised:
+        load_library([tmp_path])
+    line = typo.splitlines().index("numerater:") + 1
+    assert f"a_typo.yaml:{line}: 未知的键「numerater」" in str(raised.value)
+
+    (tmp_path / "a_typo.yaml").write_bytes(b"id: x\n\xff\xfe\x00\x81\n")
+    with pytest.raises(UserError) as raised:
+        load_library([tmp_path])
+    assert "a_typo.yaml:?: 不是文本文件（无法按 UTF-8 或 GBK 读取）" in str(raised.value)
+    assert "codec" not in str(raised.value)
+
+
 def test_readme_worked_example_adds_an_indicator_with_yaml_only(tmp_path):
     """indicators/README.md's worked example: tests/data/custom_indicators/elderly_bp_measured_rate.yaml."""
     page = (ROOT / "indicators" / "README.md").read_text(encoding="utf-8")

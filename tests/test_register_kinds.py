@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -341,6 +342,19 @@ def test_a_kind_file_is_read_once_and_the_kinds_are_built_from_the_bytes_fingerp
     assert load_catalogue([folder]).fingerprint == catalogue.fingerprint
     path.write_text(edited, encoding="utf-8")
     assert load_catalogue([folder]).fingerprint != catalogue.fingerprint
+
+
+def test_a_kind_file_saved_by_notepad_in_gbk_reads_as_its_utf8_copy(tmp_path):
+    gbk, utf8 = tmp_path / "gbk", tmp_path / "utf8"
+    gbk.mkdir()
+    utf8.mkdir()
+    text = (shipped_kinds_dir() / "residents.yaml").read_text(encoding="utf-8")
+    (gbk / "residents.yaml").write_bytes(text.encode("gb18030"))
+    (utf8 / "residents.yaml").write_text(text, encoding="utf-8")
+    from_gbk, from_utf8 = load_catalogue([gbk]).kinds["residents"], load_catalogue([utf8]).kinds["residents"]
+    assert from_gbk.source != from_utf8.source  # (each names its own file)
+    assert dataclasses.replace(from_gbk, source="") == dataclasses.replace(from_utf8, source="")
+    assert from_gbk.title == "居民健康档案花名册"
 
 
 def test_the_cache_is_not_served_across_different_kinds(tmp_path, data, centre_kinds):

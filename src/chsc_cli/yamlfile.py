@@ -69,12 +69,26 @@ class YamlError(Exception):
         self.message = message
 
 
+NOT_TEXT = "不是文本文件（无法按 UTF-8 或 GBK 读取）：请用记事本打开后“另存为”，编码选 UTF-8"
+
+
+def yaml_text(data: bytes) -> str:
+    """A YAML file's text: UTF-8 (with or without BOM), else GB18030 — a file saved by Notepad on a
+    Chinese Windows (“ANSI”), as chsc.yaml is read. UnicodeDecodeError when it is neither."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
 def load_yaml(path: Path, data: bytes | None = None) -> Any:
     """Parse one YAML file (`data`: its bytes, read already); raises YamlError(line, Chinese message)."""
     try:
-        text = (path.read_bytes() if data is None else data).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise YamlError(None, f"无法读取（{error}）") from None
+        text = yaml_text(path.read_bytes() if data is None else data)
+    except OSError as error:
+        raise YamlError(None, f"无法读取（{error.strerror or error}）") from None
+    except UnicodeDecodeError:
+        raise YamlError(None, NOT_TEXT) from None
     loader = _Loader(text)  # a safe loader: no tag builds a Python object
     try:
         node = loader.get_single_node()

@@ -18,7 +18,7 @@ from ..registers import KINDS, VALUE_SETS
 from .definition_checks import check_indicator, check_population
 from .model import ITEM_MARK, CategoryFile, Indicator, ParameterFile, Population, PopulationFile
 from .typecheck import TEXT_MARK
-from ..yamlfile import YamlError, line_at, load_yaml
+from ..yamlfile import YamlError, line_at, load_yaml, yaml_text
 
 POPULATIONS_FILE = "populations.yaml"
 PARAMETERS_FILE = "parameters.yaml"
@@ -126,8 +126,8 @@ def _located(path: Path, problem: str, label: str = "") -> str:
         needles.append(token.group(1))
     line = None
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except OSError:
+        lines = yaml_text(path.read_bytes()).splitlines()
+    except (OSError, UnicodeDecodeError):
         lines = []
     for needle in filter(None, needles):
         line = next((number for number, content in enumerate(lines, 1) if needle in content), None)
