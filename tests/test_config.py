@@ -151,10 +151,22 @@ def test_no_file_gives_defaults(tmp_path):
     assert load_config(tmp_path / "chsc.yaml").settings == CentreConfig()
 
 
-def test_gbk_file_is_read(tmp_path):
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-16-be", "utf-8-sig"])
+def test_a_file_as_notepad_saves_it_is_read(tmp_path, encoding):
+    """“ANSI” (GBK on a Chinese Windows), “Unicode” (UTF-16 with its BOM: Python's utf-16 writes one;
+    utf-16-be gets its BOM below), UTF-8 with a BOM."""
     path = tmp_path / "chsc.yaml"
-    path.write_bytes("centre: 临城街道社区卫生服务中心\n".encode("gb18030"))
+    data = "centre: 临城街道社区卫生服务中心\n".encode(encoding)
+    path.write_bytes(b"\xfe\xff" + data if encoding == "utf-16-be" else data)
     assert load_config(path).settings.centre == "临城街道社区卫生服务中心"
+
+
+def test_bytes_that_are_no_text_are_one_chinese_message(tmp_path):
+    path = tmp_path / "chsc.yaml"
+    path.write_bytes(b"centre: \xff\x00\x81\n")
+    with pytest.raises(UserError) as raised:
+        load_config(path)
+    assert "不是文本文件（无法按 UTF-8、UTF-16 或 GBK 读取）" in str(raised.value)
 
 
 def test_reference_date_period_start(tmp_path):

@@ -111,6 +111,8 @@ def test_a_file_saved_by_notepad_in_gbk_is_read_as_chsc_yaml_is(tmp_path):
     the file reads as chsc.yaml does, its Chinese intact, and a mistake in it is still located by
     line; bytes that are neither UTF-8 nor GBK are one Chinese message, not a codec's."""
     text = (shipped_library_dir() / "health_record_rate.yaml").read_text(encoding="utf-8")
+    (tmp_path / "health_record_rate.yaml").write_bytes(text.replace("target: 0.90", "target: 0.5").encode("utf-16"))
+    assert str(load_library([tmp_path]).indicators["health_record_rate"].target) == "0.5"  # Notepad's “Unicode”
     (tmp_path / "health_record_rate.yaml").write_bytes(text.replace("target: 0.90", "target: 0.5").encode("gb18030"))
     library = load_library([tmp_path])
     shipped = load_library([]).indicators["health_record_rate"]
@@ -129,7 +131,7 @@ def test_a_file_saved_by_notepad_in_gbk_is_read_as_chsc_yaml_is(tmp_path):
     (tmp_path / "a_typo.yaml").write_bytes(b"id: x\n\xff\xfe\x00\x81\n")
     with pytest.raises(UserError) as raised:
         load_library([tmp_path])
-    assert "a_typo.yaml:?: 不是文本文件（无法按 UTF-8 或 GBK 读取）" in str(raised.value)
+    assert "a_typo.yaml:?: 不是文本文件（无法按 UTF-8、UTF-16 或 GBK 读取）" in str(raised.value)
     assert "codec" not in str(raised.value)
 
 

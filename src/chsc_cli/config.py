@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from chsc_cli.characters import CONTROL_CHARACTERS
 from chsc_cli.problems import UserError
+from chsc_cli.yamlfile import yaml_text
 
 CONFIG_NAME = "chsc.yaml"
 CODE = "bad-config"
@@ -302,12 +303,9 @@ def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     except OSError as error:
         raise UserError(f"无法读取配置文件 {path}：{error.strerror or error}。", code=CODE) from None
     try:
-        text = raw.decode("utf-8-sig")
+        text = yaml_text(raw)  # UTF-8, UTF-16 with BOM or GBK: as Notepad on a Chinese Windows saves it
     except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")  # saved by Notepad on a Chinese Windows
-        except UnicodeDecodeError:
-            raise UserError(f"{path} 不是文本文件（无法按 UTF-8 或 GBK 读取）。", code=CODE) from None
+        raise UserError(f"{path} 不是文本文件（无法按 UTF-8、UTF-16 或 GBK 读取）。", code=CODE) from None
     loader = _KeyLineLoader(text)
     try:
         root = loader.get_single_node()

@@ -69,12 +69,15 @@ class YamlError(Exception):
         self.message = message
 
 
-NOT_TEXT = "不是文本文件（无法按 UTF-8 或 GBK 读取）：请用记事本打开后“另存为”，编码选 UTF-8"
+NOT_TEXT = "不是文本文件（无法按 UTF-8、UTF-16 或 GBK 读取）：请用记事本打开后“另存为”，编码选 UTF-8"
 
 
 def yaml_text(data: bytes) -> str:
-    """A YAML file's text: UTF-8 (with or without BOM), else GB18030 — a file saved by Notepad on a
-    Chinese Windows (“ANSI”), as chsc.yaml is read. UnicodeDecodeError when it is neither."""
+    """A YAML file's text (chsc.yaml, indicator and kind files), as Notepad on a Chinese Windows saves
+    it: UTF-8 (with or without BOM); UTF-16 with its BOM (“Unicode”); else GB18030 (“ANSI”).
+    UnicodeDecodeError when it is none of them."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
