@@ -151,22 +151,36 @@ def test_no_file_gives_defaults(tmp_path):
     assert load_config(tmp_path / "chsc.yaml").settings == CentreConfig()
 
 
-@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-16-be", "utf-8-sig"])
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
 def test_a_file_as_notepad_saves_it_is_read(tmp_path, encoding):
     """“ANSI” (GBK on a Chinese Windows), “Unicode” (UTF-16 with its BOM: Python's utf-16 writes one;
-    utf-16-be gets its BOM below), UTF-8 with a BOM."""
+    utf-16-be gets its BOM below), UTF-8 with a BOM; UTF-32 (its BOM begins as UTF-16's)."""
     path = tmp_path / "chsc.yaml"
     data = "centre: 临城街道社区卫生服务中心\n".encode(encoding)
     path.write_bytes(b"\xfe\xff" + data if encoding == "utf-16-be" else data)
     assert load_config(path).settings.centre == "临城街道社区卫生服务中心"
 
 
-def test_bytes_that_are_no_text_are_one_chinese_message(tmp_path):
+@pytest.mark.parametrize(
+    "data",
+    [b"centre: \xff\x00\x81\n", "centre: 某中心\n".encode("utf-16-le"), b"\xff\xfe\x00\x00c\x00", b"centre: a\x00b\n"],
+    ids=["binary", "utf-16 without its BOM", "utf-32 cut short", "a NUL"],
+)
+def test_bytes_that_are_no_text_are_one_chinese_message(tmp_path, data):
     path = tmp_path / "chsc.yaml"
-    path.write_bytes(b"centre: \xff\x00\x81\n")
+    path.write_bytes(data)
     with pytest.raises(UserError) as raised:
         load_config(path)
     assert "不是文本文件（无法按 UTF-8、UTF-16 或 GBK 读取）" in str(raised.value)
+
+
+def test_a_control_character_is_named_with_its_line_not_a_yaml_error(tmp_path):
+    """YAML's reader refuses control characters before any line is known (it raised out of chsc)."""
+    path = tmp_path / "chsc.yaml"
+    path.write_bytes("centre: 某中心\nstations:\n  - 城东\x07站\n".encode("utf-8"))
+    with pytest.raises(UserError) as raised:
+        load_config(path)
+    assert f"{path} 第 3 行含有不可见的控制字符（U+0007）" in str(raised.value)
 
 
 def test_reference_date_period_start(tmp_path):

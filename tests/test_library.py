@@ -128,11 +128,17 @@ def test_a_file_saved_by_notepad_in_gbk_is_read_as_chsc_yaml_is(tmp_path):
     line = typo.splitlines().index("numerater:") + 1
     assert f"a_typo.yaml:{line}: 未知的键「numerater」" in str(raised.value)
 
-    (tmp_path / "a_typo.yaml").write_bytes(b"id: x\n\xff\xfe\x00\x81\n")
-    with pytest.raises(UserError) as raised:
+    for data in (b"id: x\n\xff\xfe\x00\x81\n", typo.encode("utf-16-le"), typo.encode("utf-32")[:-1]):
+        (tmp_path / "a_typo.yaml").write_bytes(data)  # bytes of no text; UTF-16 without its BOM; cut UTF-32
+        with pytest.raises(UserError) as raised:
+            load_library([tmp_path])
+        assert "a_typo.yaml:?: 不是文本文件（无法按 UTF-8、UTF-16 或 GBK 读取）" in str(raised.value)
+        assert "codec" not in str(raised.value)
+
+    (tmp_path / "a_typo.yaml").write_bytes(typo.replace("numerater:", "numerator:\x1b").encode("utf-8"))
+    with pytest.raises(UserError) as raised:  # a control character: its line, in Chinese
         load_library([tmp_path])
-    assert "a_typo.yaml:?: 不是文本文件（无法按 UTF-8、UTF-16 或 GBK 读取）" in str(raised.value)
-    assert "codec" not in str(raised.value)
+    assert f"a_typo.yaml:{line}: 含有不可见的控制字符（U+001B）" in str(raised.value)
 
 
 def test_readme_worked_example_adds_an_indicator_with_yaml_only(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 from cli_helpers import run_chsc
 from helpers import errors, kinds_of, make_id, problems, read, write_csv, write_xlsx
 
+from chsc_cli.problems import UserError
 from chsc_cli.registers import KINDS, VALUE_SETS, use_register_kinds
 from chsc_cli.registers.catalogue import load_catalogue, shipped_kinds_dir
 from chsc_cli.registers.docs import registers_markdown
@@ -342,6 +343,29 @@ def test_a_kind_file_is_read_once_and_the_kinds_are_built_from_the_bytes_fingerp
     assert load_catalogue([folder]).fingerprint == catalogue.fingerprint
     path.write_text(edited, encoding="utf-8")
     assert load_catalogue([folder]).fingerprint != catalogue.fingerprint
+
+
+def test_a_kind_file_that_cannot_be_read_is_reported_and_not_read_again(tmp_path, monkeypatch):
+    """A second read could give bytes the fingerprint never saw: the first failure is the answer."""
+    folder = tmp_path / "kinds"
+    folder.mkdir()
+    path = folder / "residents.yaml"
+    path.write_bytes((shipped_kinds_dir() / "residents.yaml").read_bytes())
+    tries = []
+    real_read_bytes = Path.read_bytes
+
+    def fails_once(self):
+        if self == path:
+            tries.append(self)
+            if len(tries) == 1:
+                raise PermissionError(13, "Permission denied")
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", fails_once)
+    with pytest.raises(UserError) as raised:
+        load_catalogue([folder])
+    assert f"{path}:?: 无法读取（Permission denied）" in str(raised.value)
+    assert len(tries) == 1
 
 
 def test_a_kind_file_saved_by_notepad_in_gbk_reads_as_its_utf8_copy(tmp_path):

@@ -74,14 +74,32 @@ NOT_TEXT = "不是文本文件（无法按 UTF-8、UTF-16 或 GBK 读取）：�
 
 def yaml_text(data: bytes) -> str:
     """A YAML file's text (chsc.yaml, indicator and kind files), as Notepad on a Chinese Windows saves
-    it: UTF-8 (with or without BOM); UTF-16 with its BOM (“Unicode”); else GB18030 (“ANSI”).
-    UnicodeDecodeError when it is none of them."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+    it: UTF-8 (with or without BOM); UTF-16 (“Unicode”) or UTF-32 with its BOM; else GB18030
+    (“ANSI”). UnicodeDecodeError when it is none of them, or holds a NUL character."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # UTF-32 begins as UTF-16 LE does
+        text = data.decode("utf-32")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+    if "\x00" in text:  # UTF-16 without its BOM read as UTF-8, a binary file: no YAML text holds NUL
+        raise UnicodeDecodeError("utf-8", data, 0, len(data), "a NUL character: not a text file")
+    return text
+
+
+def unprintable_at(text: str) -> tuple[int, str] | None:
+    """(line, character) of the first character YAML does not allow in a file (a control character
+    pasted in from a register or a web page), or None. YAML's parser would stop there with an
+    English message and no line."""
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    return None if found is None else (text.count("\n", 0, found.start()) + 1, found.group())
+
+
+def unprintable_message(character: str) -> str:
+    return f"含有不可见的控制字符（U+{ord(character):04X}），请在文本编辑器中删去这个字符"
 
 
 def load_yaml(path: Path, data: bytes | None = None) -> Any:
@@ -92,6 +110,8 @@ def load_yaml(path: Path, data: bytes | None = None) -> Any:
         raise YamlError(None, f"无法读取（{error.strerror or error}）") from None
     except UnicodeDecodeError:
         raise YamlError(None, NOT_TEXT) from None
+    if (unprintable := unprintable_at(text)) is not None:
+        raise YamlError(unprintable[0], unprintable_message(unprintable[1]))
     loader = _Loader(text)  # a safe loader: no tag builds a Python object
     try:
         node = loader.get_single_node()

@@ -46,10 +46,10 @@ def load_catalogue(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogue:
             digest.update(path.name.encode("utf-8") + b"\0")
             try:  # read once: the kinds are built from the very bytes their fingerprint is taken of
                 data = path.read_bytes()
-            except OSError:
-                data = None  # load_yaml reads it again and reports why it cannot
-            else:
-                digest.update(data)
+            except OSError as error:  # not read again: a second read could give bytes never fingerprinted
+                sources.problems.append(f"{path}:?: 无法读取（{error.strerror or error}）")
+                continue
+            digest.update(data)
             _read_file(path, sources, data)
     catalogue = build_catalogue(sources, digest.hexdigest(), tuple(folders))
     if sources.problems:
@@ -59,7 +59,7 @@ def load_catalogue(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogue:
     return catalogue
 
 
-def _read_file(path: Path, sources: Sources, raw: bytes | None = None) -> None:
+def _read_file(path: Path, sources: Sources, raw: bytes) -> None:
     if path.name == SHARED_FILE:
         parsed, data = _parse(path, SharedFile, sources.problems, raw)
         for name, spec in (parsed.columns if parsed else {}).items():
@@ -85,7 +85,7 @@ def _read_file(path: Path, sources: Sources, raw: bytes | None = None) -> None:
         sources.kinds[kind.name] = (kind, path, data)
 
 
-def _parse(path: Path, model, problems: list[str], raw: bytes | None = None):
+def _parse(path: Path, model, problems: list[str], raw: bytes):
     """(the validated model or None, the YAML data with its lines); `raw`: the file's bytes, read already."""
     try:
         data = load_yaml(path, raw)
