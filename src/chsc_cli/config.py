@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from chsc_cli.characters import CONTROL_CHARACTERS
 from chsc_cli.problems import UserError
-from chsc_cli.yamlfile import unprintable_at, unprintable_message, yaml_text
+from chsc_cli.yamlfile import NOT_TEXT, unprintable_at, unprintable_message, yaml_text
 
 CONFIG_NAME = "chsc.yaml"
 CODE = "bad-config"
@@ -305,7 +305,7 @@ def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     try:
         text = yaml_text(raw)  # UTF-8, UTF-16 with BOM or GBK: as Notepad on a Chinese Windows saves it
     except UnicodeDecodeError:
-        raise UserError(f"{path} 不是文本文件（无法按 UTF-8、UTF-16 或 GBK 读取）。", code=CODE) from None
+        raise UserError(f"{path} {NOT_TEXT}。", code=CODE) from None
     if (unprintable := unprintable_at(text)) is not None:  # the loader would raise before any line is known
         raise UserError(f"{path} 第 {unprintable[0]} 行{unprintable_message(unprintable[1])}。", code=CODE)
     loader = _KeyLineLoader(text)

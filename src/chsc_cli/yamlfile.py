@@ -90,6 +90,11 @@ def yaml_text(data: bytes) -> str:
     return text
 
 
+def cannot_read(error: OSError) -> str:
+    """What a YAML file that cannot be read says after its `file:line: `."""
+    return f"无法读取（{error.strerror or error}）"
+
+
 def unprintable_at(text: str) -> tuple[int, str] | None:
     """(line, character) of the first character YAML does not allow in a file (a control character
     pasted in from a register or a web page), or None. YAML's parser would stop there with an
@@ -107,7 +112,7 @@ def load_yaml(path: Path, data: bytes | None = None) -> Any:
     try:
         text = yaml_text(path.read_bytes() if data is None else data)
     except OSError as error:
-        raise YamlError(None, f"无法读取（{error.strerror or error}）") from None
+        raise YamlError(None, cannot_read(error)) from None
     except UnicodeDecodeError:
         raise YamlError(None, NOT_TEXT) from None
     if (unprintable := unprintable_at(text)) is not None:

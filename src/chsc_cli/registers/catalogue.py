@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..problems import UserError
-from ..yamlfile import YamlError, line_at, load_yaml
+from ..yamlfile import YamlError, cannot_read, line_at, load_yaml
 from .catalogue_build import Catalogue, Sources, build_catalogue
 from .kind_files import KindSpec, LookupsFile, SharedFile, ValueSetsFile
 
@@ -47,7 +47,7 @@ def load_catalogue(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogue:
             try:  # read once: the kinds are built from the very bytes their fingerprint is taken of
                 data = path.read_bytes()
             except OSError as error:  # not read again: a second read could give bytes never fingerprinted
-                sources.problems.append(f"{path}:?: 无法读取（{error.strerror or error}）")
+                sources.problems.append(f"{path}:?: {cannot_read(error)}")
                 continue
             digest.update(data)
             _read_file(path, sources, data)
