@@ -275,9 +275,10 @@ from chsc_cli.registers import ParseCache, read_folder
 from chsc_cli.config import load_config
 folder = Path(sys.argv[1])
 settings = load_config(folder / "chsc.yaml").settings
-cache = ParseCache(Path(tempfile.mkdtemp()))
-start = time.perf_counter(); read_folder(folder, settings, cache=cache); cold = time.perf_counter() - start
-start = time.perf_counter(); read_folder(folder, settings, cache=cache); warm = time.perf_counter() - start
+with tempfile.TemporaryDirectory(prefix="chsc-bench-cache-") as where:
+    cache = ParseCache(Path(where))
+    start = time.perf_counter(); read_folder(folder, settings, cache=cache); cold = time.perf_counter() - start
+    start = time.perf_counter(); read_folder(folder, settings, cache=cache); warm = time.perf_counter() - start
 print(cold, warm)
 """
 
@@ -339,6 +340,13 @@ def main() -> None:
     import tempfile
 
     env = dict(os.environ, CHSC_CACHE_DIR=tempfile.mkdtemp(prefix="chsc-bench-cache-"))
+    try:
+        run_sections(args, sections, env)
+    finally:  # the cache holds the generated residents' parsed registers: not left behind
+        shutil.rmtree(env["CHSC_CACHE_DIR"], ignore_errors=True)
+
+
+def run_sections(args: argparse.Namespace, sections: set[str], env: dict[str, str]) -> None:
     compile_bytecode()
     # chsc as installed: its modules' bytecode written once (an editable install under
     # PYTHONDONTWRITEBYTECODE would compile every module in every run)

@@ -3,7 +3,9 @@ sample_data/ read once per test process."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
@@ -12,8 +14,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # The parse cache of every test run (and of the chsc processes the tests start) lives in a
-# temporary folder, never in the user's cache.
-os.environ.setdefault("CHSC_CACHE_DIR", tempfile.mkdtemp(prefix="chsc-test-cache-"))
+# temporary folder, never in the user's cache, removed when the process that made it ends (pytest-xdist's
+# workers inherit the controller's).
+if "CHSC_CACHE_DIR" not in os.environ:
+    os.environ["CHSC_CACHE_DIR"] = tempfile.mkdtemp(prefix="chsc-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["CHSC_CACHE_DIR"], ignore_errors=True)
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=100, deadline=None)
