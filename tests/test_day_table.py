@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from chsc_cli.engine.day_table import calendar_fields, months_on
 from chsc_cli.engine.engine_input import ages, first_birthdays
-from chsc_cli.people import completed_years
+from chsc_cli.ages import completed_years
 
 DAY = 86_400_000_000_000
 LISTED = (pd.Timestamp("1900-01-01").value, pd.Timestamp("2100-01-01").value - 1)

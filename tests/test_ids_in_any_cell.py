@@ -12,7 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from chsc_cli.people import mask_ids_in_str, mask_ids_in_text
+from chsc_cli.id_masks import mask_ids_in_str
+from chsc_cli.masking import mask_ids_in_text
 from cli_helpers import run_chsc
 from helpers import make_id, write_csv
 

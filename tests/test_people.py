@@ -16,20 +16,16 @@ from hypothesis import strategies as st
 from budget import examples
 
 from chsc_cli import people
+from chsc_cli.ages import add_years, age_at, ages_at, first_birthday
 from chsc_cli.engine.engine_input import ages as engine_ages
+from chsc_cli.masking import mask_id, mask_ids
 from chsc_cli.people import (
-    add_years,
-    age_at,
-    ages_at,
     birth_date_from_id,
     birth_dates_from_ids,
     check_character,
     checksums_valid,
     convert_15_to_18,
-    first_birthday,
     has_valid_checksum,
-    mask_id,
-    mask_ids,
     normalise_id_text,
     parse_id,
     parse_ids,
@@ -68,11 +64,13 @@ def _import_roots(source: Path, allowed_relative: set[str]) -> set[str]:
 
 
 def test_module_imports_only_stdlib_pandas_numpy():
-    """people.py stands at the bottom of chsc: the standard library, pandas, numpy, and its own
-    pandas-free part id_masks.py (which imports the standard library alone)."""
-    roots = _import_roots(SOURCE, {"id_masks"})
-    assert "chsc_cli" not in roots
-    assert roots <= set(sys.stdlib_module_names) | {"pandas", "numpy"}
+    """people.py and ages.py stand at the bottom of chsc: the standard library, pandas and numpy;
+    masking.py adds people.py and the pandas-free id_masks.py (which imports the standard library
+    alone)."""
+    for name, own in (("people.py", set()), ("ages.py", set()), ("masking.py", {"people", "id_masks"})):
+        roots = _import_roots(SOURCE.with_name(name), own)
+        assert "chsc_cli" not in roots
+        assert roots <= set(sys.stdlib_module_names) | {"pandas", "numpy"}, name
     assert _import_roots(SOURCE.with_name("id_masks.py"), set()) <= set(sys.stdlib_module_names)
 
 

@@ -307,14 +307,14 @@ def test_debug_on_a_user_error_shows_no_local_variables(tmp_path):
 
 
 def test_one_masking_function_masks_everywhere():
-    """Only people.py and id_masks.py (its pandas-free part) mask: no other module builds its own
+    """Only masking.py and id_masks.py (its pandas-free part) mask: no other module builds its own
     stars (mask_id / mask_ids / mask_cell are used)."""
     source = HERE.parent / "src" / "chsc_cli"
     own_masking = re.compile(r"""["']\*["']\s*\*|\*{4,}""")
     offenders = [
         str(path.relative_to(source))
         for path in source.rglob("*.py")
-        if path.name not in ("people.py", "id_masks.py") and own_masking.search(path.read_text(encoding="utf-8"))
+        if path.name not in ("masking.py", "id_masks.py") and own_masking.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
     users = {path.name for path in source.rglob("*.py") if re.search(r"\bmask_(ids?|cell)\b", path.read_text(encoding="utf-8"))}

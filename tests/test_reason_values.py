@@ -256,7 +256,7 @@ def test_a_null_parameter_outside_its_is_null_guard_is_warned(tmp_path):
 def test_an_id_number_in_a_reason_is_masked_unless_asked_for(tmp_path):
     """A centre's reason may name id_number (or a value holding one): gap lists mask it like the ID
     column, and show it whole only with --show-id."""
-    from chsc_cli.people import mask_ids_in_text
+    from chsc_cli.masking import mask_ids_in_text
 
     texts = pd.Series(["患者110105198001010112，旧号110105800101011", "卡片1234567890123456789", None], dtype=object)
     assert list(mask_ids_in_text(texts)[:2]) == ["患者110105********0112，旧号110105*****1011", "卡片1234567890123456789"]

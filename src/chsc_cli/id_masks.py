@@ -1,6 +1,6 @@
 """ID numbers inside any text, masked: what every output applies to the texts it shows.
 
-Kept apart from people.py and free of pandas: the command line's consoles mask what they print
+Kept apart from masking.py and free of pandas: the command line's consoles mask what they print
 from the start, before the read is planned and pandas loads (registers/read_plan.py).
 """
 
@@ -10,7 +10,7 @@ import re
 
 
 def mask_id_text(text: str) -> str:
-    """people.mask_id of a text: more than 10 characters keep the first 6 and the last 4; 3 to 10
+    """masking.mask_id of a text: more than 10 characters keep the first 6 and the last 4; 3 to 10
     keep the last 2; 1 or 2 are hidden whole."""
     length = len(text)
     if length > 10:

@@ -1,10 +1,10 @@
-"""ID numbers (GB 11643), birth dates, sex, ages and masking.
+"""ID numbers (GB 11643): parsing, checksums, and the birth date and sex an ID holds.
 
 Pure functions over plain values and pandas Series; this module imports nothing of chsc_cli.
 Each scalar function has a vectorised twin over a pandas Series that gives exactly the same answer
 element-wise (registers can hold 100,000+ rows): parse_id/parse_ids,
 has_valid_checksum/checksums_valid, birth_date_from_id/birth_dates_from_ids,
-sex_from_id/sexes_from_ids, age_at/ages_at, mask_id/mask_ids.
+sex_from_id/sexes_from_ids. Ages are ages.py; masking, masking.py and id_masks.py.
 
 Problem codes returned by parse_id: ``missing-id`` (blank cell), ``bad-id`` (text that is not an
 ID number), ``id-as-number`` (a number cell that is not a 15-digit legacy ID: an 18-digit number
@@ -13,7 +13,6 @@ stored as a number has lost its last digits, e.g. ``1.10105E+17``).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 import re
@@ -22,8 +21,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-
-from .id_masks import SHORTEST_ID, holds_id, mask_id_text, mask_ids_in_data, mask_ids_in_str  # noqa: F401 - re-exported
 
 #: GB 11643 weights of the first 17 digits (2**(17-i) mod 11).
 CHECK_WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -98,7 +95,7 @@ def convert_15_to_18(id15: str) -> str:
     return first17 + check_character(first17)
 
 
-def _is_missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
     """True for None, NaN, NaT and pd.NA (the same values `Series.isna` finds)."""
     return pd.api.types.is_scalar(value) and bool(pd.isna(value))
 
@@ -133,7 +130,7 @@ def parse_id(value: object) -> tuple[str | None, str | None]:
       number (including non-whole floats and infinities) is ``id-as-number``.
     - bool is not a number here: ``bad-id``. Anything else goes through str() as text.
     """
-    if _is_missing(value):
+    if is_missing(value):
         return None, MISSING_ID
     if isinstance(value, str):
         return _parse_id_text(value)
@@ -173,91 +170,10 @@ def sex_from_id(id18: str) -> str | None:
     return "男" if int(id18[16]) % 2 == 1 else "女"
 
 
-def add_years(d: dt.date, years: int) -> dt.date:
-    """Same month and day `years` later (or earlier); 29 February becomes 28 February."""
-    year = d.year + years
-    if d.month == 2 and d.day == 29 and not calendar.isleap(year):
-        return dt.date(year, 2, 28)
-    return d.replace(year=year)
-
-
-def first_birthday(birth: dt.date) -> dt.date:
-    """The first birthday: one year later; a child born 29 February has it on 28 February."""
-    return add_years(birth, 1)
-
-
-def _birthday_passed(birth_month: int, birth_day: int, reference: dt.date) -> bool:
-    """True when the birthday (29 Feb read as 28 Feb in a common year) is on or before `reference`."""
-    if birth_month == 2 and birth_day == 29 and not calendar.isleap(reference.year):
-        birth_day = 28
-    return (birth_month, birth_day) <= (reference.month, reference.day)
-
-
-def age_at(birth: dt.date, reference: dt.date) -> int:
-    """Completed years (周岁) at `reference`.
-
-    Someone born 29 February has birthdays on 28 February in common years (born 2000-02-29: 0
-    on 2001-02-27, 1 on 2001-02-28). The same formula holds when `reference` precedes `birth`: the
-    answer is then negative (-1 for the year before birth), so callers can treat `< 0` as
-    "not yet born".
-    """
-    birth, reference = _as_date(birth), _as_date(reference)
-    years = reference.year - birth.year
-    return years if _birthday_passed(birth.month, birth.day, reference) else years - 1
-
-
-def _as_date(value: dt.date) -> dt.date:
-    """A datetime (or pd.Timestamp) reduced to its date; a date unchanged."""
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def mask_id(text: str | None) -> str:
-    """The one masking used everywhere an ID number is shown.
-
-    More than 10 characters: first 6 and last 4 kept, the middle replaced by '*'
-    (an 18-character ID gives 6 + 8 stars + 4). 10 or fewer: all but the last 2 replaced; a
-    string of 1 or 2 characters is replaced entirely so that a masked value never equals the
-    input. None, NaN and '' give ''. A non-text value is masked as its str().
-    """
-    if text is None or _is_missing(text):
-        return ""
-    return mask_id_text(text if isinstance(text, str) else str(text))
-
-
-def mask_cell(text: str) -> str:
-    """A value of an ID column that is not an ID, as a message may show it: 15 characters or more
-    as mask_id shows an ID; shorter (a phone number, part of an ID) all but the last two hidden;
-    without a digit (a name from a shifted column) all hidden."""
-    if len(text) >= 15:
-        return mask_id(text)
-    if not any(character.isdigit() for character in text):
-        return "*" * len(text)
-    return "*" * max(len(text) - 2, 0) + text[-2:]
-
-
-def mask_ids_in_text(values: pd.Series) -> pd.Series:
-    """Texts (gap reasons, names, phones, stations) with every ID number in them masked as
-    mask_ids_in_str does; blanks and values that are not text kept as they are. Vectorised: each
-    distinct text is looked at once, and only those that hold an ID are rewritten."""
-    objects = values.to_numpy(dtype=object)
-    result = pd.Series(objects.copy(), index=values.index, dtype=object)
-    if not len(objects):
-        return result
-    try:
-        distinct = pd.unique(objects)
-    except TypeError:  # an unhashable value (never in a register table): one by one
-        distinct = objects
-    masked = {text: mask_ids_in_str(text) for text in distinct if isinstance(text, str) and holds_id(text)}
-    if masked:
-        found = result.isin(list(masked)).to_numpy(dtype=bool)
-        result[found] = [masked[value] for value in objects[found]]
-    return result
-
-
 # Vectorised API ------------------------------------------------------------------------------
 
 
-def _object_series(values: pd.Series) -> pd.Series:
+def object_series(values: pd.Series) -> pd.Series:
     """The values as an object Series on a fresh RangeIndex (positions equal labels).
 
     Working on a RangeIndex keeps every assignment positional even when the caller's index has
@@ -288,7 +204,7 @@ def _fullmatch(texts: pd.Series, pattern: re.Pattern) -> np.ndarray:
     return texts.str.fullmatch(pattern).to_numpy(dtype=bool)
 
 
-def _string_mask(values: pd.Series) -> np.ndarray:
+def string_mask(values: pd.Series) -> np.ndarray:
     """Which elements are str (or a str subclass), looking at each distinct type only once."""
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         return ~values.isna().to_numpy(dtype=bool)
@@ -351,8 +267,8 @@ def _parse_mixed(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Object (or text) Series without missing values: text vectorised, the rest one by one."""
     ids = np.full(len(values), None, dtype=object)
     codes = np.full(len(values), None, dtype=object)
-    is_text = _string_mask(values)
-    ids[is_text], codes[is_text] = _parse_texts(_object_series(values[is_text]))
+    is_text = string_mask(values)
+    ids[is_text], codes[is_text] = _parse_texts(object_series(values[is_text]))
     others = values[~is_text].tolist()
     if others:
         pairs = [parse_id(value) for value in others]
@@ -394,7 +310,7 @@ def id_shaped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     The same test as `_ID18.fullmatch`, done on bytes: a register holds 100,000 IDs."""
     objects = np.asarray(values, dtype=object)
     shaped = np.zeros(len(objects), dtype=bool)
-    is_text = _string_mask(pd.Series(objects, dtype=object))
+    is_text = string_mask(pd.Series(objects, dtype=object))
     candidates = np.flatnonzero(is_text)
     texts = objects[candidates].tolist()
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
@@ -483,58 +399,3 @@ def _shaped_with(values: np.ndarray, known: np.ndarray, known_chars: np.ndarray)
     chars[known] = known_chars
     chars[rest[rest_shaped]] = rest_chars
     return shaped, chars[shaped]
-
-
-def ages_at(births: pd.Series, reference: dt.date) -> pd.Series:
-    """Vectorised age_at: nullable Int64 completed years at `reference`, NA where birth is NaT."""
-    years, missing = completed_years(births, reference)
-    return pd.Series(pd.arrays.IntegerArray(years, missing), index=births.index, dtype="Int64")
-
-
-def completed_years(births: pd.Series, reference: dt.date) -> tuple[np.ndarray, np.ndarray]:
-    """(age_at of each birth as integers, which births are NaT — their number means nothing): the
-    calendar fields of a NaT-free DatetimeIndex, no nullable arrays (a third faster on 300,000 rows)."""
-    reference = _as_date(reference)
-    values = pd.to_datetime(births).to_numpy(dtype="datetime64[ns]")
-    missing = np.isnat(values)
-    dates = pd.DatetimeIndex(np.where(missing, np.datetime64(reference, "ns"), values))
-    year, month, day = dates.year.to_numpy(), dates.month.to_numpy(), dates.day.to_numpy()
-    if not calendar.isleap(reference.year):  # born 29 February: the birthday is 28 February
-        day = np.where((month == 2) & (day == 29), 28, day)
-    not_yet = (month > reference.month) | ((month == reference.month) & (day > reference.day))
-    return (reference.year - year - not_yet).astype(np.int64), missing
-
-
-def mask_ids(ids: pd.Series) -> pd.Series:
-    """Vectorised mask_id: object Series of masked strings ('' for missing)."""
-    objects = _object_series(ids)
-    missing = objects.isna().to_numpy(dtype=bool)
-    result = np.empty(len(objects), dtype=object)
-    result.fill("")  # np.full would convert the text first
-    present = objects[~missing].reset_index(drop=True)
-    if not present.empty:
-        is_text = _string_mask(present)
-        texts = present.copy()
-        texts[~is_text] = [str(value) for value in present[~is_text]]
-        result[~missing] = _mask_texts(texts)
-    return pd.Series(result, index=ids.index, dtype=object)
-
-
-def _mask_texts(texts: pd.Series) -> np.ndarray:
-    """mask_id over an object Series of str on a RangeIndex, by length class."""
-    lengths = texts.str.len()
-    long = (lengths > 10).to_numpy(dtype=bool)
-    medium = (lengths > 2).to_numpy(dtype=bool) & ~long
-    short = ~(long | medium)
-    stars = pd.Series("*", index=texts.index, dtype=object)
-    masked = np.empty(len(texts), dtype=object)
-    masked.fill("")  # np.full would convert the text first
-    if long.any():
-        middle = stars[long].str.repeat((lengths[long] - 10).tolist())
-        masked[long] = (texts[long].str[:6] + middle + texts[long].str[-4:]).to_numpy(dtype=object)
-    if medium.any():
-        head = stars[medium].str.repeat((lengths[medium] - 2).tolist())
-        masked[medium] = (head + texts[medium].str[-2:]).to_numpy(dtype=object)
-    if short.any():
-        masked[short] = stars[short].str.repeat(lengths[short].tolist()).to_numpy(dtype=object)
-    return masked

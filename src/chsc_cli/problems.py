@@ -54,7 +54,7 @@ PROBLEM_LEVELS: dict[str, Level] = {
 class Problem:
     """One located problem. `row` is the row number Excel shows (the line number in a CSV).
 
-    `message` is Chinese and must never hold a full ID number (mask it with people.mask_id).
+    `message` is Chinese and must never hold a full ID number (mask it with masking.mask_id).
     """
 
     code: str

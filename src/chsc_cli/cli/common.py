@@ -68,7 +68,7 @@ def _width(stream) -> int | None:
 
 class MaskedStream:
     """sys.stdout or sys.stderr — whichever is current when written to (a test or rich's live display
-    redirects them) — with every ID number in what is written masked (people.mask_ids_in_str): the
+    redirects them) — with every ID number in what is written masked (id_masks.mask_ids_in_str): the
     last guard of everything chsc prints, a file's name in a notice or an error, a cell quoted in a
     message (cli.md: warnings never hold a full ID number). Masking keeps a text's length, so a
     table's layout is unchanged; a table still masks its cells itself (a narrow column can fold an

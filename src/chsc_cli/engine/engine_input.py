@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..people import completed_years
+from ..ages import completed_years
 from ..registers import KINDS, ReadResult
 from .day_table import calendar_fields, months_on
 
@@ -293,7 +293,7 @@ def with_age(frame: pd.DataFrame, reference: dt.date) -> pd.DataFrame:
 
 
 def ages(births: pd.Series, reference: dt.date) -> np.ndarray:
-    """Completed years at `reference` as floats (NaN without a birth date): people.completed_years,
+    """Completed years at `reference` as floats (NaN without a birth date): ages.completed_years,
     with the births' calendar fields looked up in the day table (day_table.py) where it lists them."""
     fields = calendar_fields(births.to_numpy()) if isinstance(births.dtype, np.dtype) else None
     if fields is None:

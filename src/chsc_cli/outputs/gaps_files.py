@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..engine.groups import UNFILLED
 from ..services.gaps import GapList
-from ..people import mask_ids, mask_ids_in_text
+from ..masking import mask_ids, mask_ids_in_text
 from .writer import SheetSpec, csv_text, write_csv, write_xlsx
 
 HEADERS = ["站点", "团队", "姓名", "{key}", "年龄", "联系电话", "原因", "最近一次联系"]

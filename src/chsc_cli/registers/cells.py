@@ -8,7 +8,7 @@ import unicodedata
 
 import pandas as pd
 
-from ..people import mask_id
+from ..masking import mask_id
 from .columns import CONTROL_CHARACTERS
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)

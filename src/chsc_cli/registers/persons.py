@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..people import id_facts, mask_ids
+from ..masking import mask_ids
+from ..people import id_facts
 from ..problems import Problem
 from .columns import Column, LookupTable, RegisterKind
 from .kinds import LOOKUPS

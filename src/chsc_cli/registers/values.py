@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..people import SCIENTIFIC_TEXT, id_shaped, mask_cell, parse_id
+from ..masking import mask_cell
+from ..people import SCIENTIFIC_TEXT, id_shaped, parse_id
 from .bulk_values import all_dates, plain_numbers, whole_number_codes
 from .cells import CONTROL_CHARACTERS, DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
 from .cells import cell_text as _text

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..periods import Period
-from ..people import mask_ids, mask_ids_in_text
+from ..masking import mask_ids, mask_ids_in_text
 from ..registers import KINDS
 from ..registers.datetimes import HAS_TIME_SUFFIX
 from ..engine.engine_input import EngineData
