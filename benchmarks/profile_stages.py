@@ -109,7 +109,7 @@ def main() -> None:
         from chsc_cli.periods import parse_period
         from chsc_cli.registers import reader
         from chsc_cli.registers.sheets import read_one_file
-        from chsc_cli.registers.sources import find_register_files
+        from chsc_cli.registers.folder import find_register_files
     instrument()
     import pandas as pd
 

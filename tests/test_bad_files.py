@@ -18,7 +18,7 @@ import pytest
 
 from chsc_cli.problems import PROBLEM_LEVELS, UserError
 from chsc_cli.registers import ParseCache, read_folder
-from chsc_cli.registers import sources
+from chsc_cli.registers import folder, sources
 from cli_helpers import in_process, run_chsc, run_chsc_process
 from helpers import TODAY, make_id, write_workbook, write_xlsx
 
@@ -308,7 +308,7 @@ def test_linked_folders_and_odd_entries_are_listed_as_skipped(tmp_path):
     system's folders at a drive's root are passed over."""
     import os
 
-    from chsc_cli.registers.sources import find_register_files, find_unsupported_files
+    from chsc_cli.registers.folder import find_register_files, find_unsupported_files
 
     data = tmp_path / "data"
     elsewhere = tmp_path / "elsewhere"
@@ -350,7 +350,7 @@ def test_a_folder_that_cannot_be_opened_stops_like_an_unreadable_file(tmp_path, 
                 continue
             yield root, folders, names
 
-    monkeypatch.setattr(sources.os, "walk", walk)
+    monkeypatch.setattr(folder.os, "walk", walk)
     ran = run_chsc("compute", data, "--period", "2025")
     assert ran.code == 2 and "慢病" in ran.stderr and "文件夹" in ran.stderr, ran.output
 
@@ -378,7 +378,7 @@ def test_a_register_listed_but_not_looked_at_stops_the_read(tmp_path, monkeypatc
 
     monkeypatch.setattr(Path, "is_file", is_file)
     monkeypatch.setattr(Path, "read_bytes", lambda self: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
-    from chsc_cli.registers.sources import find_register_files
+    from chsc_cli.registers.folder import find_register_files
 
     assert [p.name for p in find_register_files(data)] == ["居民健康档案.xlsx", "高血压随访.xlsx"]
     result = read_folder(data)
@@ -403,7 +403,7 @@ def test_a_sub_folder_that_cannot_be_looked_at_stops_the_read_without_a_crash(tm
 
     monkeypatch.setattr(Path, "is_symlink", refused(real_is_symlink))
     monkeypatch.setattr(Path, "is_file", refused(real_is_file))
-    from chsc_cli.registers.sources import find_register_files, find_unsupported_files
+    from chsc_cli.registers.folder import find_register_files, find_unsupported_files
 
     assert [p.relative_to(data).as_posix() for p in find_register_files(data)] == ["locked/sub", "居民健康档案.xlsx"]
     assert [p.relative_to(data).as_posix() for p in find_unsupported_files(data)] == ["locked/说明.txt"]

@@ -23,7 +23,7 @@ from chsc_cli import forks
 from chsc_cli.registers import parse_workers, read_plan, reader
 from chsc_cli.registers.read_plan import plan_read
 from chsc_cli.registers.reader import read_folder
-from chsc_cli.registers.sources import find_register_files
+from chsc_cli.registers.folder import find_register_files
 from chsc_cli.services.workspace import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -29,7 +29,8 @@ from chsc_cli.cli import common
 from chsc_cli.cli.main import run
 from chsc_cli.engine import load_library
 from chsc_cli.registers import KINDS
-from chsc_cli.registers.sources import find_register_files, read_file
+from chsc_cli.registers.folder import find_register_files
+from chsc_cli.registers.sources import read_file
 from chsc_cli.services import workspace
 from cli_helpers import SRC
 

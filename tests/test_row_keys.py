@@ -139,7 +139,7 @@ def test_each_sheets_hashes_are_those_of_its_own_columns():
     from pathlib import Path
 
     from chsc_cli.registers.sheets import read_one_file
-    from chsc_cli.registers.sources import find_register_files
+    from chsc_cli.registers.folder import find_register_files
     from chsc_cli.services.workspace import load_settings
 
     sample = Path(__file__).resolve().parent.parent / "sample_data"

@@ -34,15 +34,8 @@ from .. import __version__, forks
 from ..config import CentreConfig
 from .cache import ParseCache
 from .kinds import active_catalogue
-from .sources import (
-    OpenedWorkbook,
-    UnreadableFile,
-    folder_files,
-    max_unpacked_bytes,
-    open_workbook,
-    read_bytes,
-    relative_name,
-)
+from .folder import folder_files, relative_name
+from .sources import OpenedWorkbook, UnreadableFile, max_unpacked_bytes, open_workbook, read_bytes
 
 if TYPE_CHECKING:
     from .sheets import FileResult

@@ -21,7 +21,8 @@ from .parse_workers import parse_dealt, parsed_here
 from .read_plan import READER_VERSION, ReadPlan, parse_entry, plan_read
 from .records import ReadResult, SkippedSheet
 from .sheets import FileResult
-from .sources import HIDDEN_REASONS, VERY_HIDDEN_REGISTER_REASON, relative_name, unsupported_reason
+from .folder import relative_name, unsupported_reason
+from .sources import HIDDEN_REASONS, VERY_HIDDEN_REGISTER_REASON
 
 __all__ = ["READER_VERSION", "read_folder"]
 

@@ -19,7 +19,7 @@ from ..engine import ComputeResult, Library, compute_indicators, load_library
 from ..engine.activity import indicators_with_rows_in
 from ..periods import Period
 from ..problems import Problem, UserError
-from ..registers.sources import REGISTER_SUFFIXES, is_system_folder
+from ..registers.folder import REGISTER_SUFFIXES, is_system_folder
 from .config_rules import verify_targets
 from .district_totals import centre_labels, district_targets, repeated_names, roll_up
 from .workspace import (
