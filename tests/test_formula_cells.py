@@ -153,7 +153,8 @@ def test_an_error_value_in_a_text_column_is_blank_with_a_warning(tmp_path):
 
 
 def test_error_values_take_the_scalar_path_in_bulk():
-    from chsc_cli.registers.values import PARSERS, _parse_uniques
+    from chsc_cli.registers.distinct_values import _parse_uniques
+    from chsc_cli.registers.values import PARSERS
 
     uniques = np.array(["城东站", "#N/A", "#DIV/0!", "甲"], dtype=object)
     typed, codes, _ = _parse_uniques(uniques, PARSERS["text"], "text")

@@ -81,7 +81,8 @@ def test_the_id_fast_path_and_the_id_facts_look_at_the_ids_once_and_give_what_ea
     import numpy as np
 
     from chsc_cli.people import id_facts
-    from chsc_cli.registers.values import PARSERS, _parse_uniques, clean_ids
+    from chsc_cli.registers.distinct_values import _parse_uniques, clean_ids
+    from chsc_cli.registers.values import PARSERS
 
     uniques = np.empty(len(cells) + len(more), dtype=object)
     uniques[:] = cells + more
@@ -105,12 +106,12 @@ CELL_VALUES = st.one_of(
 @settings(max_examples=examples(300), deadline=None)
 @given(st.lists(CELL_VALUES, max_size=30), st.integers(1, 3))
 def test_factorising_a_grid_column_is_factorising_it_as_a_series(values, width):
-    """values.factorize takes a grid's strided column as it is: the same positions and distinct
+    """distinct_values.factorize takes a grid's strided column as it is: the same positions and distinct
     values (same types, in the same order) as pandas gives for the column as a Series."""
     import numpy as np
     import pandas as pd
 
-    from chsc_cli.registers.values import factorize
+    from chsc_cli.registers.distinct_values import factorize
 
     grid = np.empty((len(values), width), dtype=object)
     for column in range(width):
@@ -127,7 +128,7 @@ def test_factorising_a_grid_column_is_factorising_it_as_a_series(values, width):
 def test_white_space_is_found_as_the_regex_finds_it(text):
     import re
 
-    from chsc_cli.registers.values import _has_space
+    from chsc_cli.registers.distinct_values import _has_space
 
     assert _has_space(text) == (re.search(r"\s", text) is not None)
 
@@ -155,7 +156,7 @@ TOTAL_CELLS = st.one_of(CELL_VALUES, st.sampled_from(["合计", "总计：", " �
 def test_total_rows_from_factorised_columns_are_those_of_the_grid(rows, factorised):
     """table._total_rows judges a factorised column on its distinct values: the same rows as cell by cell."""
     from chsc_cli.registers.table import _grid, _total_rows
-    from chsc_cli.registers.values import factorize
+    from chsc_cli.registers.distinct_values import factorize
 
     grid = _grid(rows)
     columns = {index: factorize(grid[:, index]) for index in factorised}

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from budget import examples
 
 from chsc_cli.registers import bulk_values
-from chsc_cli.registers.values import FAST_PATHS, PARSERS, _parse_uniques
+from chsc_cli.registers.distinct_values import FAST_PATHS, _parse_uniques
+from chsc_cli.registers.values import PARSERS
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -153,7 +154,7 @@ def test_numeric_text_and_number_cells_are_read_in_bulk():
 
 
 def test_clean_texts_are_found_among_unclean_ones():
-    from chsc_cli.registers.values import _clean_texts
+    from chsc_cli.registers.distinct_values import _clean_texts
 
     uniques = np.array(["张三", "李 四", "Ａ", "", "王五", 3.0, None, "ab", "x\ty", "ab"[:1]], dtype=object)
     assert _clean_texts(uniques).tolist() == [True, False, False, False, True, False, False, True, False, True]
@@ -161,7 +162,7 @@ def test_clean_texts_are_found_among_unclean_ones():
 
 
 def test_wrapped_codes_are_left_to_the_scalar_parser():
-    from chsc_cli.registers.values import _fast_codes
+    from chsc_cli.registers.distinct_values import _fast_codes
 
     uniques = np.array(["C0012", "'C0012", '="C0012"', "=C1"], dtype=object)
     handled, values = _fast_codes(uniques)

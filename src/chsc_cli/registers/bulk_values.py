@@ -1,4 +1,4 @@
-"""The common shapes of date, number and code cells recognised in bulk (values.py's fast paths).
+"""The common shapes of date, number and code cells recognised in bulk (distinct_values.py's fast paths).
 
 A register as the regional system exports it holds its dates as text, several shapes mixed in one
 column (`2025-03-12`, `2025/3/12`, `2025年3月12日`, `20250312`, `2025-03-12 14:20:00`); the scalar

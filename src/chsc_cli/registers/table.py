@@ -19,7 +19,8 @@ from .headers import Header
 from .sources import RawSheet
 from .persons import ID_FACTS, distinct_id_facts
 from .row_keys import ROW_KEY_HASH, row_hashes, value_hashes
-from .values import blank_rows, clean_ids, factorize, parse_distinct, parser_for, per_row
+from .distinct_values import blank_rows, clean_ids, factorize, parse_distinct, per_row
+from .values import parser_for
 from .vocabularies import with_declared_codes
 
 #: registers.md's total rows, and 汇总: the label Excel (Chinese) gives the total row of a table
