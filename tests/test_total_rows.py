@@ -9,16 +9,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from budget import examples
 
-from chsc_cli.registers.table import TOTAL_SET, _total_rows
+from chsc_cli.registers.table import TOTAL_WORDS, _total_rows
 
-CELLS = st.sampled_from(["", None, float("nan"), "合计", "小 计", "总计：", " 合计", "合", "张三", 3.0, 0, "x"])
+CELLS = st.sampled_from(
+    ["", None, float("nan"), "合计", "小 计", "总计：", " 合计", "合  计", "总 计 ：", "\t汇总\t", "合计人数", "合", "张三", 3.0, 0, "x"]
+)
+
+
+def _is_total(cell: object) -> bool:
+    """registers.md's total word as it is typed: 合计, 总计, 小计 or 汇总, with any white space in or
+    around it and a closing colon (「合  计」, 「总 计 ：」)."""
+    if not isinstance(cell, str):
+        return False
+    squeezed = "".join(character for character in cell if not character.isspace())
+    return squeezed.rstrip(":：") in TOTAL_WORDS
 
 
 def _first_non_empty_is_total(row: list) -> bool:
     for cell in row:
         if cell is None or (isinstance(cell, float) and cell != cell) or cell == "":
             continue
-        return isinstance(cell, str) and cell in TOTAL_SET
+        return _is_total(cell)
     return False
 
 
@@ -44,7 +55,7 @@ def test_a_total_after_blank_leading_cells_is_found_among_many_rows():
 COLUMN_CELLS = st.one_of(
     st.lists(st.integers(-5, 10**6), max_size=20),  # a 序号 column
     st.lists(st.one_of(st.floats(allow_nan=True), st.integers(0, 9)), max_size=20),
-    st.lists(st.sampled_from(["", "张三", "合计", "小 计", "总计：", "计", "总", "汇 总", "x"]), max_size=20),
+    st.lists(st.sampled_from(["", "张三", "合计", "小 计", "总计：", "计", "总", "汇 总", "合\u3000 计", "总计人数", "x"]), max_size=20),
     st.lists(st.sampled_from(["", "张三", "x", "1", "2"]), max_size=20),
     st.lists(CELLS, max_size=20),
     st.lists(st.one_of(st.booleans(), st.integers(0, 3), st.none()), max_size=20),
@@ -64,4 +75,4 @@ def test_a_columns_blank_and_total_cells_are_found_whatever_its_types(cells):
     blank = [cell is None or (isinstance(cell, float) and cell != cell) or (isinstance(cell, str) and cell == "") for cell in cells]
     assert non_blank.dtype == bool and total.dtype == bool
     assert non_blank.tolist() == [not b for b in blank]
-    assert total.tolist() == [not b and isinstance(cell, str) and cell in TOTAL_SET for b, cell in zip(blank, cells)]
+    assert total.tolist() == [not b and _is_total(cell) for b, cell in zip(blank, cells)]

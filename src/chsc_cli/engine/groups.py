@@ -1,8 +1,13 @@
 """Stations and teams: which group each person belongs to, and results per group (`--by`).
 
-A person's station and team come from the row of the roster that defines the denominator; where
-that gives none, from the residents roster (the row with the latest 建档日期); for persons found only
-in an event register, from their latest row there. Blank everywhere is the group 未填.
+A person's station and team come from their row of the roster the persons were taken from (the one
+that defines the denominator); where that gives none, from the residents roster (the row with the
+latest 建档日期). Persons taken from an event register (a checkup's, a follow-up's: a denominator
+from chsc.yaml, or patients found in their follow-ups) take the residents roster's station and team
+first, and their latest event row's only where the residents roster has none (registers.md: "from the
+roster that defines the indicator's denominator, else from the residents roster, else from their
+latest event row"). Blank everywhere is the group 未填. Name and phone: the persons' own row first,
+blanks from the residents roster.
 """
 
 from __future__ import annotations
@@ -44,22 +49,28 @@ def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
     return data.remember_for(roster, ("residents-lookup", source.name), build, shared=True)
 
 
-def assign_groups(frame: pd.DataFrame, data: EngineData) -> pd.DataFrame:
-    """Fill station, team, name and phone of each person; 未填 for a station or team found nowhere."""
+def assign_groups(frame: pd.DataFrame, data: EngineData, from_roster: bool = True) -> pd.DataFrame:
+    """Fill station, team, name and phone of each person; 未填 for a station or team found nowhere.
+    `from_roster`: the persons' rows are a roster's, whose station and team come first; else
+    (an event register's rows) the residents roster's station and team come first."""
     residents = _residents_lookup(data)
     fields = (*GROUP_FIELDS, *CONTACT_FIELDS)
     filled = {
         field: _given(frame[field]) if field in frame.columns else np.full(len(frame), None, dtype=object) for field in fields
     }
-    if residents is not None:  # blanks from the residents roster, looking up only the persons with one
+    if residents is not None:  # from the residents roster, looking up only the persons wanting it
         lookup_fields = [field for field in fields if field in residents.columns]
-        blank = {field: pd.isna(filled[field]) for field in lookup_fields}
-        wanting = np.flatnonzero(np.logical_or.reduce([blank[field] for field in lookup_fields])) if lookup_fields else []
+        wanted = {
+            field: np.ones(len(frame), dtype=bool) if field in GROUP_FIELDS and not from_roster else pd.isna(filled[field])
+            for field in lookup_fields
+        }
+        wanting = np.flatnonzero(np.logical_or.reduce([wanted[field] for field in lookup_fields])) if lookup_fields else []
         if len(wanting):
             looked_up = residents.reindex(frame.index[wanting])
             for field in lookup_fields:
-                take = blank[field][wanting]
-                filled[field][wanting[take]] = looked_up[field].to_numpy(dtype=object)[take]
+                values = _given(looked_up[field])
+                take = wanted[field][wanting] & ~pd.isna(values)  # found there (else the row's own stands)
+                filled[field][wanting[take]] = values[take]
     for field in GROUP_FIELDS:
         filled[field][pd.isna(filled[field])] = UNFILLED
     return frame.assign(**{field: pd.Series(values, index=frame.index, dtype=object) for field, values in filled.items()})
@@ -109,8 +120,11 @@ def grouped_frame(persons: PersonSet, data: EngineData) -> pd.DataFrame:
     """`assign_groups(persons.frame)`, done once for the population the persons were selected from
     (several indicators share a population) and then selected."""
     whole = persons.frame if persons.whole is None else persons.whole
+    kind = KINDS.get(persons.register)  # (a config denominator's persons: the register they were counted in)
+    from_roster = kind.roster if kind is not None else persons.source == "roster"
     # the memo holds `whole` with its groups, so no other frame can take its id meanwhile
-    _, grouped = data.remember(("groups", id(whole)), lambda: (whole, assign_groups(whole, data)))
+    key = ("groups", id(whole), from_roster)
+    _, grouped = data.remember(key, lambda: (whole, assign_groups(whole, data, from_roster)))
     return grouped if persons.positions is None else grouped.iloc[persons.positions]
 
 

@@ -12,8 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine.groups import UNFILLED
-from ..services.gaps import GapList
 from ..masking import mask_ids, mask_ids_in_text
+from ..services.gaps import GapList
 from .writer import SheetSpec, csv_text, write_csv, write_xlsx
 
 HEADERS = ["站点", "团队", "姓名", "{key}", "年龄", "联系电话", "原因", "最近一次联系"]
@@ -32,14 +32,20 @@ def gap_rows(gaps: GapList, show_id: bool) -> list[list[object]]:
     people = gaps.people
     if gaps.record_headers is not None:  # records: ID columns already masked and values formatted by the list
         columns = [people[column] if show_id else mask_ids_in_text(people[column]) for column in people.columns]
-        return [[None if value is None or value != value else value for value in row] for row in zip(*(list(c) for c in columns))]
+        return _rows(columns)
     shown = (lambda texts: texts) if show_id else mask_ids_in_text
     keys = mask_ids(people["key"]) if not show_id and gaps.key_header == "身份证号" else shown(people["key"])
     ages = people["age"].map(lambda a: None if pd.isna(a) else int(a))
     contacts = people["last_contact"].map(lambda d: None if pd.isna(d) else d.date())
     columns = [shown(people["station"]), shown(people["team"]), shown(people["name"]), keys, ages, shown(people["phone"]),
                shown(people["reason"]), contacts]
-    return [list(row) for row in zip(*(list(c) for c in columns))]
+    return _rows(columns)
+
+
+def _rows(columns: list) -> list[list[object]]:
+    """The columns as rows, a missing value (None, NaN, NaT, NA) as None: an empty cell in every
+    format, never the text 'nan'."""
+    return [[None if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else value for value in row] for row in zip(*columns)]
 
 
 def render_gaps_table(console: Console, gaps: GapList, show_id: bool) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 from ..collector import collection_paused
 from ..config import CentreConfig
 from ..problems import Problem
+from .births import births_across_registers
 from .cache import ParseCache
 from .kinds import KINDS, active_catalogue
 from .persons import add_person_fields, duplicate_rows, kind_table
@@ -68,11 +69,13 @@ def _read_folder(plan: ReadPlan, on_file, workers) -> ReadResult:
         result.skipped += file_result.skipped
         result.problems += file_result.problems
     written = {(sheet.file, sheet.sheet): sheet.columns for sheet in result.sheets}
+    kind_problems = []
     for kind_name, kind_frames in _frames_by_kind(by_file).items():
         table, duplicates, person_problems = steps.run(kind_name, kind_frames)
-        result.problems.extend(duplicates)
-        result.problems.extend(_as_written(person_problems, written))
+        kind_problems += [*duplicates, *_as_written(person_problems, written)]
         result.tables[kind_name] = table
+    result.tables, kind_problems = births_across_registers(result.tables, kind_problems)
+    result.problems.extend(kind_problems)
     for path in plan.unsupported:  # registers.md: every file of the folder is accounted for
         name, reason = relative_name(path, data_dir), unsupported_reason(path)
         result.skipped.append(SkippedSheet(name, None, reason))

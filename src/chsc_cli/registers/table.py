@@ -162,9 +162,26 @@ def _non_blank_and_total(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         joined = "".join(cells.tolist())
         if not any(character in joined for character in _TOTAL_CHARACTERS):
             return non_blank, np.zeros(len(cells), dtype=bool)
-        return non_blank, non_blank & pd.Series(cells, dtype=object).isin(TOTAL_SET).to_numpy()
+        return non_blank, _totals(cells, non_blank)
     non_blank = (cells != "") & ~pd.isna(cells)
-    return non_blank, non_blank & pd.Series(cells, dtype=object).isin(TOTAL_SET).to_numpy()
+    return non_blank, _totals(cells, non_blank)
+
+
+def _totals(cells: np.ndarray, non_blank: np.ndarray) -> np.ndarray:
+    """Which non-blank cells are a total word: the usual spellings compared in C, then the rarer
+    ones (「合  计」, 「总 计 ：」, a tab) one by one among the texts holding 计 or 总."""
+    total = non_blank & pd.Series(cells, dtype=object).isin(TOTAL_SET).to_numpy()
+    rest = np.flatnonzero(non_blank & ~total)
+    loose = [at for at, cell in zip(rest.tolist(), cells[rest].tolist()) if _loose_total(cell)]
+    total[loose] = True
+    return total
+
+
+def _loose_total(cell: object) -> bool:
+    """A text that is a total word once its white space and a closing colon are dropped."""
+    if cell.__class__ is not str or not any(character in cell for character in _TOTAL_CHARACTERS):
+        return False
+    return "".join(cell.split()).rstrip(":：") in TOTAL_WORDS
 
 
 def _absent_values(column: Column, n_rows: int) -> object:

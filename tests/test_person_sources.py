@@ -1,0 +1,130 @@
+"""Where a person's station, team, phone and birth date come from when registers disagree or one
+of them is blank (registers.md), and a unit judged on all of its rows (services.md: "it meets a
+numerator condition when one of its rows meets that condition on its own values")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from cli_helpers import run_chsc
+from helpers import make_id, write_workbook
+
+PERIOD = ("--period", "2025", "--no-cache")
+ON_ROSTER, NO_PHONE, EVENT_ONLY = make_id("19500101", "011"), make_id("19510101", "041"), make_id("19520202", "021")
+#: 18 characters with a right check character whose date digits are no date (1950-13-32)
+NO_DATE_IN_ID = make_id("19501332", "031")
+CHECKUP = ["身份证号", "体检日期", "所属站点", "家庭医生团队", "联系电话", "生活方式评估", "健康指导"]
+
+
+def _figures(folder, *extra) -> dict:
+    ran = run_chsc("compute", folder, *PERIOD, "--format", "json", "--quiet", *extra)
+    assert ran.code in (0, 1), ran.output
+    return {(row["id"], json.dumps(row.get("group"), ensure_ascii=False)): (row["numerator"], row["denominator"])
+            for row in json.loads(ran.stdout)["indicators"]}
+
+
+def _checkup_centre(folder, settings: str):
+    (folder / "chsc.yaml").write_text(settings, encoding="utf-8")
+    write_workbook(folder / "居民健康档案.xlsx", {"档案": [
+        ["身份证号", "姓名", "建档日期", "所属站点", "家庭医生团队", "联系电话"],
+        [ON_ROSTER, "甲", dt.date(2020, 1, 1), "A站", "一队", "13800000001"],
+        [NO_PHONE, "乙", dt.date(2020, 1, 1), "A站", "一队", None],  # no checkup: listed, no phone anywhere
+    ]})
+    write_workbook(folder / "老年人体检.xlsx", {"体检": [
+        CHECKUP,
+        [ON_ROSTER, dt.date(2025, 3, 1), "B站", "二队", "", "是", "是"],  # the checkup row says another station
+        [EVENT_ONLY, dt.date(2025, 4, 1), "B站", "", "", "是", "否"],  # not on the roster
+        [EVENT_ONLY, dt.date(2025, 5, 1), "C站", "三队", "", "是", "是"],  # ... its latest row, complete
+    ]})
+    return folder
+
+
+CONFIG_DENOMINATOR = "population:\n  age_65_plus: 10\nstations:\n  A站: {age_65_plus: 4}\n  B站: {age_65_plus: 3}\n  C站: {age_65_plus: 3}\n"
+
+
+def test_persons_counted_from_an_event_register_take_the_residents_rosters_station_first(tmp_path):
+    """A chsc.yaml denominator: the numerator's persons come from the checkups. registers.md: "from
+    the roster that defines the indicator's denominator, else from the residents roster, else from
+    their latest event row" — the checkup row's own B站 does not move a resident of A站."""
+    folder = _checkup_centre(tmp_path, CONFIG_DENOMINATOR)
+    by_station = _figures(folder, "--by", "station")
+    rate = "elderly_health_management_rate"
+    assert by_station[(rate, '{"station": "A站"}')] == (1, 4)
+    assert by_station[(rate, '{"station": "B站"}')] == (0, 3)
+    assert by_station[(rate, '{"station": "C站"}')] == (1, 3)  # found only in the checkups: their latest row
+
+
+def test_a_gap_list_shows_the_residents_station_and_a_blank_for_a_phone_found_nowhere(tmp_path):
+    folder = _checkup_centre(tmp_path, CONFIG_DENOMINATOR)
+    ran = run_chsc("gaps", "elderly_health_management_rate", folder, *PERIOD, "--format", "csv")
+    assert ran.code in (0, 1), ran.output
+    rows = [line.split(",") for line in ran.stdout.splitlines()[1:]]
+    assert [(row[0], row[1], row[2], row[5]) for row in rows] == [("A站", "一队", "乙", "")], ran.stdout
+    # a patient of the hypertension roster (which has no 联系电话) missing from the residents roster
+    write_workbook(folder / "高血压患者管理名册.xlsx", {"名册": [
+        ["身份证号", "姓名", "纳入管理日期"], [NO_DATE_IN_ID, "丙", dt.date(2024, 1, 1)]]})
+    write_workbook(folder / "高血压随访记录.xlsx", {"随访": [
+        ["身份证号", "随访日期", "随访方式", "血压"], [NO_DATE_IN_ID, dt.date(2025, 3, 1), "门诊", "120/80"]]})
+    table = run_chsc("gaps", "hypertension_standard_management_rate", folder, *PERIOD)
+    assert table.code in (0, 1) and "丙" in table.stdout and "nan" not in table.stdout.lower(), table.stdout
+
+
+def test_persons_of_a_roster_keep_their_rosters_station(tmp_path):
+    """The residents roster defines the denominator (no chsc.yaml figure): its station stands."""
+    folder = _checkup_centre(tmp_path, "")
+    by_station = _figures(folder, "--by", "station")
+    assert by_station[("elderly_health_management_rate", '{"station": "A站"}')] == (1, 2)
+    assert ("elderly_health_management_rate", '{"station": "B站"}') not in by_station
+
+
+def test_a_birth_date_missing_from_one_register_is_taken_from_another(tmp_path):
+    """An ID whose date digits are no date: the birth date is the roster row's 出生日期, else the
+    event row's (registers.md), so the person is aged and counted, with no `no-birth-date`."""
+    roster_has_it = tmp_path / "roster"
+    write_workbook(roster_has_it / "居民健康档案.xlsx", {"档案": [
+        ["身份证号", "建档日期", "出生日期"], [NO_DATE_IN_ID, dt.date(2020, 1, 1), dt.date(1950, 1, 1)]]})
+    write_workbook(roster_has_it / "老年人体检.xlsx", {"体检": [
+        ["身份证号", "体检日期", "生活方式评估", "健康指导"], [NO_DATE_IN_ID, dt.date(2025, 3, 1), "是", "是"]]})
+    (roster_has_it / "chsc.yaml").write_text("population:\n  age_65_plus: 10\n", encoding="utf-8")
+    event_has_it = tmp_path / "event"
+    write_workbook(event_has_it / "居民健康档案.xlsx", {"档案": [["身份证号", "建档日期"], [NO_DATE_IN_ID, dt.date(2020, 1, 1)]]})
+    write_workbook(event_has_it / "老年人体检.xlsx", {"体检": [
+        ["身份证号", "体检日期", "出生日期", "生活方式评估", "健康指导"], [NO_DATE_IN_ID, dt.date(2025, 3, 1), dt.date(1950, 1, 1), "是", "是"]]})
+    rate = ("elderly_health_management_rate", "null")
+    assert _figures(roster_has_it)[rate] == (1, 10)
+    assert _figures(event_has_it)[rate] == (1, 1)
+    for folder in (roster_has_it, event_has_it):
+        checked = run_chsc("validate", folder, "--no-cache", "--format", "json")
+        assert "no-birth-date" not in checked.stdout, checked.stdout
+    nowhere = tmp_path / "nowhere"
+    write_workbook(nowhere / "居民健康档案.xlsx", {"档案": [["身份证号", "建档日期"], [NO_DATE_IN_ID, dt.date(2020, 1, 1)]]})
+    checked = run_chsc("validate", nowhere, "--no-cache", "--format", "json")
+    assert "no-birth-date" in checked.stdout, checked.stdout
+
+
+def test_a_card_is_reported_when_any_of_its_rows_is_even_one_diagnosed_before_the_period(tmp_path):
+    """A correction row (订正卡) moved the diagnosis into 2025 and carries no report time; the
+    original row, diagnosed 2024-12-31 23:00, was reported 9 hours later: reported, and in time."""
+    write_workbook(tmp_path / "传染病报告卡登记.xlsx", {"报告卡": [
+        ["卡片编号", "卡片状态", "疾病名称", "传染病类别", "诊断时间", "报告时间"],
+        ["M01", "原始卡", "流感", "丙类", dt.datetime(2024, 12, 31, 23), dt.datetime(2025, 1, 1, 8)],
+        ["M01", "订正卡", "流感", "丙类", dt.datetime(2025, 1, 1, 1), None],
+        ["M02", "原始卡", "流感", "丙类", dt.datetime(2025, 2, 1, 8), None],  # never reported
+    ]})
+    figures = _figures(tmp_path)
+    assert figures[("infectious_disease_report_rate", "null")] == (1, 2)
+    assert figures[("infectious_disease_timely_report_rate", "null")] == (1, 1)
+
+
+def test_a_tb_patient_on_two_roster_rows_meets_a_condition_on_either(tmp_path):
+    patient = make_id("19800101", "013")
+    header = ["身份证号", "姓名", "通知日期", "首次入户随访日期", "停止治疗日期", "停止治疗原因", "应服药次数", "实际服药次数"]
+    write_workbook(tmp_path / "肺结核患者管理名册.xlsx", {"名册": [
+        header,
+        [patient, "甲", dt.date(2024, 1, 1), dt.date(2024, 1, 2), dt.date(2024, 9, 1), "完成疗程", 100, 100],
+        [patient, "甲", dt.date(2025, 3, 1), None, dt.date(2025, 11, 1), "完成疗程", 100, 50],
+    ]})
+    figures = _figures(tmp_path)
+    assert figures[("tb_management_rate", "null")] == (1, 1)  # visited on the 2024 row's own dates
+    assert figures[("tb_regular_medication_rate", "null")] == (1, 1)  # 100 of 100 on the 2024 row
