@@ -7,7 +7,8 @@ case-report and supervision rates moved after the person categories in the libra
 and when the duplicate-row and duplicate-person warnings named the sheet of the row they repeat (the
 indicators' rows checked equal; only those four messages changed), and when Excel's error values in text
 columns (the sample's #N/A in 家庭医生团队, 联系电话, 姓名) became blanks with a warning instead of text (the
-indicators' rows checked equal; only those warnings were added)."""
+indicators' rows checked equal; only those warnings were added), and when every row gained `"reason": null`
+while computed (services.md: a count row carries `reason` = null; the rows checked equal otherwise)."""
 
 from __future__ import annotations
 

@@ -114,9 +114,9 @@ class IndicatorResult:
             "met": self.met,
             "shortfall": self.shortfall,
             "denominator_source": self.denominator_source,
+            # null when computed (services.md: a count row's `reason` = null), else why not
+            "reason": self.reason,
         }
-        if self.reason is not None:
-            data["reason"] = self.reason
         if self.note is not None:
             data["note"] = self.note
         return data
