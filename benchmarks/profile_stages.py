@@ -77,7 +77,7 @@ def instrument() -> None:
     timed(table, "_grid", "read: rows to a 2-D grid")
     timed(table, "factorize", "read: factorise columns")
     timed(table, "blank_rows", "read: blank rows")
-    timed(table, "_total_rows", "read: total rows")
+    timed(table, "total_rows", "read: total rows")
     timed(table, "parse_distinct", "read: column values (parsers, fast paths)")
     timed(table, "per_row", "read: column values (parsers, fast paths)")
     timed(table, "clean_ids", "read: column values (parsers, fast paths)")

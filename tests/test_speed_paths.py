@@ -154,10 +154,11 @@ TOTAL_CELLS = st.one_of(CELL_VALUES, st.sampled_from(["合计", "总计：", " �
 @settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.lists(TOTAL_CELLS, min_size=3, max_size=3), min_size=1, max_size=12), st.sets(st.integers(0, 2)))
 def test_total_rows_from_factorised_columns_are_those_of_the_grid(rows, factorised):
-    """table._total_rows judges a factorised column on its distinct values: the same rows as cell by cell."""
-    from chsc_cli.registers.table import _grid, _total_rows
+    """skipped_rows.total_rows judges a factorised column on its distinct values: the same rows as cell by cell."""
+    from chsc_cli.registers.skipped_rows import total_rows
+    from chsc_cli.registers.table import _grid
     from chsc_cli.registers.distinct_values import factorize
 
     grid = _grid(rows)
     columns = {index: factorize(grid[:, index]) for index in factorised}
-    assert _total_rows(grid, columns).tolist() == _total_rows(grid).tolist()
+    assert total_rows(grid, columns).tolist() == total_rows(grid).tolist()

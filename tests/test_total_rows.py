@@ -1,4 +1,4 @@
-"""Total-row detection (table._total_rows) looks at each next column only in the rows still without
+"""Total-row detection (skipped_rows.total_rows) looks at each next column only in the rows still without
 a non-empty cell; it must find exactly the rows whose first non-empty cell is a total word."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from budget import examples
 
-from chsc_cli.registers.table import TOTAL_WORDS, _total_rows
+from chsc_cli.registers.skipped_rows import TOTAL_WORDS, total_rows
 
 CELLS = st.sampled_from(
     ["", None, float("nan"), "合计", "小 计", "总计：", " 合计", "合  计", "总 计 ：", "\t汇总\t", "合计人数", "合", "张三", 3.0, 0, "x"]
@@ -40,7 +40,7 @@ def test_total_rows_are_the_rows_whose_first_non_empty_cell_is_a_total(rows):
     grid = np.empty((len(rows), width), dtype=object)
     if rows:
         grid[:, :] = rows
-    assert _total_rows(grid).tolist() == [_first_non_empty_is_total(row) for row in rows]
+    assert total_rows(grid).tolist() == [_first_non_empty_is_total(row) for row in rows]
 
 
 def test_a_total_after_blank_leading_cells_is_found_among_many_rows():
@@ -48,7 +48,7 @@ def test_a_total_after_blank_leading_cells_is_found_among_many_rows():
     grid[10] = ""  # a blank row: the columns after the first are still looked at for the rows left
     grid[20, :3] = ["", None, np.nan]
     grid[20, 3] = "合计"
-    assert np.flatnonzero(_total_rows(grid)).tolist() == [20]
+    assert np.flatnonzero(total_rows(grid)).tolist() == [20]
     assert not pd.isna(grid[20, 3])
 
 
@@ -65,13 +65,13 @@ COLUMN_CELLS = st.one_of(
 @settings(max_examples=examples(150), deadline=None)
 @given(COLUMN_CELLS)
 def test_a_columns_blank_and_total_cells_are_found_whatever_its_types(cells):
-    """_non_blank_and_total looks at a column of numbers, or of texts holding neither 计 nor 总,
+    """non_blank_and_total looks at a column of numbers, or of texts holding neither 计 nor 总,
     without comparing each cell: the same cells as compared one by one."""
-    from chsc_cli.registers.table import _non_blank_and_total
+    from chsc_cli.registers.skipped_rows import non_blank_and_total
 
     column = np.empty(len(cells), dtype=object)
     column[:] = cells
-    non_blank, total = _non_blank_and_total(column)
+    non_blank, total = non_blank_and_total(column)
     blank = [cell is None or (isinstance(cell, float) and cell != cell) or (isinstance(cell, str) and cell == "") for cell in cells]
     assert non_blank.dtype == bool and total.dtype == bool
     assert non_blank.tolist() == [not b for b in blank]
