@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pathlib
+
 import openpyxl
 import pytest
 from cli_helpers import run_chsc
@@ -63,6 +65,20 @@ def test_init_on_an_existing_file_says_it_is_a_file(tmp_path):
     ran = run_chsc("init", tmp_path / "data.xlsx")
     assert ran.code == 2 and "是一个已有的文件" in ran.stderr
     assert (tmp_path / "data.xlsx").read_bytes() == b"x"
+
+
+def test_init_below_a_file_or_where_it_may_not_write_is_the_users_mistake(tmp_path, monkeypatch):
+    """Exit 2 with what to do, never the internal error (exit 3) of an uncaught OSError."""
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    ran = run_chsc("init", tmp_path / "afile" / "数据")
+    assert ran.code == 2 and "是一个文件" in ran.stderr and "内部错误" not in ran.output, ran.output
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", refused)
+    ran = run_chsc("init", tmp_path / "新数据")
+    assert ran.code == 2 and "无法创建文件夹" in ran.stderr and "没有写入权限" in ran.stderr, ran.output
 
 
 def test_each_command_s_output_help_names_the_suffixes_it_writes():

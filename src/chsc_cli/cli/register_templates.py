@@ -62,24 +62,35 @@ def init(
     示例：chsc init 2026年数据 --centre 临城街道社区卫生服务中心
     """
     use_register_kinds_option(register_kinds)
+    from ..outputs.atomic import os_reason
     from ..outputs.register_templates import CONFIG_TEMPLATE, template_files, write_template
     from ..outputs.writer import write_text
     from ..registers import KINDS
 
-    if folder.exists() and not folder.is_dir():
-        raise UserError(f"{folder} 是一个已有的文件，不是文件夹。", hint="请指定一个新的文件夹名，以免覆盖已有的文件。")
-    if folder.exists() and any(folder.iterdir()):
-        raise UserError(f"{folder} 已存在且不是空文件夹。", hint="请指定一个新的文件夹名，以免覆盖已有的数据。")
-    if not folder.parent.exists():
-        raise UserError(f"上级文件夹 {folder.parent} 不存在。", hint="请先创建它，或换一个位置。")
+    try:
+        _new_folder(folder)
+    except OSError as error:  # no permission, a read-only disk …: the user's to change (exit 2)
+        raise UserError(f"无法创建文件夹 {folder}（{os_reason(error)}）。", hint="请换一个有写入权限的位置。") from None
     files = template_files(KINDS)
-    folder.mkdir(exist_ok=True)
     write_text(folder / "chsc.yaml", CONFIG_TEMPLATE.format(centre=centre))
     for kind, name in files.items():
         write_template(folder / name, KINDS[kind])
     if not quiet:
         stderr.print(f"已创建 {folder}：chsc.yaml 和 {len(files)} 张空白登记表", markup=False)
     return EXIT_OK
+
+
+def _new_folder(folder: Path) -> None:
+    """Create `folder`, or take it when it exists and is empty; a file or a folder with data is refused."""
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} 是一个已有的文件，不是文件夹。", hint="请指定一个新的文件夹名，以免覆盖已有的文件。")
+    if folder.exists() and any(folder.iterdir()):
+        raise UserError(f"{folder} 已存在且不是空文件夹。", hint="请指定一个新的文件夹名，以免覆盖已有的数据。")
+    if not folder.parent.exists():
+        raise UserError(f"上级文件夹 {folder.parent} 不存在。", hint="请先创建它，或换一个位置。")
+    if not folder.parent.is_dir():
+        raise UserError(f"{folder.parent} 是一个文件，不是文件夹。", hint="请在一个文件夹中新建数据文件夹。")
+    folder.mkdir(exist_ok=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -46,7 +46,7 @@ def atomic_write(
             os.replace(tmp, target)
         except OSError as error:  # the disk or the file system, not a bug: a user error (exit 2)
             raise UserError(
-                f"无法写入文件：{target}（{_os_reason(error)}）",
+                f"无法写入文件：{target}（{os_reason(error)}）",
                 hint="请确认磁盘有空间、有写入权限，且该文件没有在 Excel 等程序中打开",
             ) from error
     except BaseException:
@@ -71,7 +71,7 @@ _OS_REASONS = {
 }
 
 
-def _os_reason(error: OSError) -> str:
+def os_reason(error: OSError) -> str:
     return _OS_REASONS.get(error.errno, error.strerror or type(error).__name__)
 
 
@@ -118,7 +118,7 @@ def _create_temp(target: Path, made: list[Path]) -> Path:
         except OSError as error:  # a read-only or full disk
             made.pop()
             raise UserError(
-                f"无法在此文件夹中写入：{target.parent}（{_os_reason(error)}）", hint="请用 -o 指定另一个位置"
+                f"无法在此文件夹中写入：{target.parent}（{os_reason(error)}）", hint="请用 -o 指定另一个位置"
             ) from error
         os.close(fd)
         return tmp
