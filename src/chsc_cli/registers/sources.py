@@ -91,7 +91,7 @@ def read_bytes(path: Path) -> bytes:
         why = _WHY.get(error.errno, error.strerror)
         if isinstance(error, IsADirectoryError) or _is_folder(path):  # one find_register_files could not open
             raise UnreadableFile(f"无法打开这个文件夹（{why}），其中的登记表都没有读入：请检查文件夹的权限") from None
-        raise UnreadableFile(f"无法打开文件（{why}）") from None
+        raise UnreadableFile(f"无法打开文件（{why}）：请检查文件的权限，或关闭正在使用它的程序后重试") from None
 
 
 #: Why a file or folder cannot be opened, in Chinese, for the errors a centre meets.
@@ -121,7 +121,7 @@ def read_file(
         rows, lines = _read_csv(data)
         return [RawSheet(name, None, rows, line_numbers=lines)]  # an empty CSV is an empty sheet
     if not data:
-        raise UnreadableFile("文件是空的（0 字节）")
+        raise UnreadableFile("文件是空的（0 字节）：请从原系统重新导出，或删除这个文件")
     return _read_workbook(data, name, path.suffix.lower(), max_unpacked)
 
 
@@ -148,7 +148,7 @@ def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None]:
     if text is None:
         raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
     if "\x00" in text:
-        raise UnreadableFile("文件含有二进制内容，不是 CSV 文本文件")
+        raise UnreadableFile("文件含有二进制内容，不是 CSV 文本文件：若是 Excel 工作簿，请把扩展名改为 .xlsx；否则请从原系统重新导出")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[list[object]] = []
     starts: list[int] = []
@@ -164,7 +164,7 @@ def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None]:
             last_line = reader.line_num
             rows.append(row)
     except csv.Error:  # e.g. a field past csv's size limit: the same unclosed quote in a big file
-        raise UnreadableFile(f"第 {last_line + 1} 行附近格式有误（可能有没有配对的双引号）") from None
+        raise UnreadableFile(f"第 {last_line + 1} 行附近格式有误（可能有没有配对的双引号）：请检查该行的双引号") from None
     return rows, (tuple(starts) if last_line != len(rows) else None)
 
 
@@ -193,16 +193,27 @@ HIDDEN_REASON = "工作表已隐藏，不是可识别的登记表，已跳过"
 HIDDEN_REASONS = (HIDDEN_REGISTER_REASON, VERY_HIDDEN_REGISTER_REASON, HIDDEN_REASON)
 
 
+#: What to do with a file that cannot be read as a workbook (damaged, or something else saved as one).
+RESAVE = "请用 Excel 或 WPS 打开它：能打开就另存为 .xlsx；打不开就从原系统重新导出"
+DAMAGED = f"文件已损坏或不是 Excel 工作簿：{RESAVE}"
+ENCRYPTED = "文件已加密（设置了打开密码）：请在 Excel 中取消密码后另存为 .xlsx"
+
+
+def _sheet_damaged(sheet_name: str) -> UnreadableFile:
+    return UnreadableFile(f"工作表「{sheet_name}」无法读取，文件可能已损坏：{RESAVE}")
+
+
 def _check_zip(data: bytes, max_unpacked: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             declared = unpacked_size(archive)
             properties = _core_properties(archive)
     except zipfile.BadZipFile:
-        raise UnreadableFile("文件已损坏或不是 Excel 工作簿（无法解压）") from None
+        raise UnreadableFile(DAMAGED) from None
     if declared > max_unpacked:
         raise UnreadableFile(
-            f"文件解压后达 {declared / 1024**2:,.0f} MB，超过上限 {max_unpacked / 1024**2:,.0f} MB，已拒绝读取",
+            f"文件解压后达 {declared / 1024**2:,.0f} MB，超过上限 {max_unpacked / 1024**2:,.0f} MB，已拒绝读取："
+            f"若确是登记表，请设置环境变量 {MAX_UNPACKED_ENV}（MB）放宽上限",
             code="too-large",
         )
     if OUTPUT_MARK.encode("ascii") in properties:
@@ -236,7 +247,9 @@ def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None 
         max_unpacked = max_unpacked_bytes()
     if data[:4] == b"PK\x03\x04":
         _check_zip(data, max_unpacked)
-    elif data[:8] == bytes.fromhex("D0CF11E0A1B11AE1") and suffix != ".xls":
+    elif data[:8] == _OLE and _encrypted_package(data):  # Office's encrypted container, whatever its name
+        raise UnreadableFile(ENCRYPTED)
+    elif data[:8] == _OLE and suffix != ".xls":
         raise UnreadableFile("文件已加密（设置了打开密码）或是旧版 .xls 格式：请取消密码并另存为 .xlsx")
     elif _looks_like_html(data):
         raise UnreadableFile("文件内容是网页（HTML），不是真正的 Excel 工作簿：请用 Excel 打开后另存为 .xlsx")
@@ -248,8 +261,8 @@ def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None 
         raise UnreadableFile("不是 Excel 工作簿（文件内容不是 xlsx 格式）：若是 CSV，请把扩展名改为 .csv")
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as error:  # calamine raises its own error types for every damaged file
-        raise UnreadableFile(f"文件已损坏或不是 Excel 工作簿（{type(error).__name__}）") from None
+    except Exception:  # calamine raises its own error types for every damaged file
+        raise UnreadableFile(DAMAGED) from None
     package = data if data[:4] == b"PK\x03\x04" and suffix in (".xlsx", ".xlsm", ".ods") else None
     opened = OpenedWorkbook(name, workbook, list(workbook.sheet_names), package)
     if decode:
@@ -288,7 +301,8 @@ class OpenedWorkbook:
                 last_row = _last_row(sheet)
                 if last_row > EXCEL_MAX_ROWS:
                     raise UnreadableFile(
-                        f"工作表「{sheet_name}」有 {last_row:,} 行，超过 Excel 的行数上限 {EXCEL_MAX_ROWS:,} 行",
+                        f"工作表「{sheet_name}」有 {last_row:,} 行，超过 Excel 的行数上限 {EXCEL_MAX_ROWS:,} 行："
+                        "请删去表格末尾的空行或把数据分到几张工作表中",
                         code="too-large",
                     )
                 rows = sheet.to_python(skip_empty_area=False)
@@ -297,8 +311,8 @@ class OpenedWorkbook:
                     apply_fixes(rows, fixes)
             except UnreadableFile:
                 raise
-            except Exception as error:
-                raise UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）") from None
+            except Exception:
+                raise _sheet_damaged(sheet_name) from None
             merges = _merges(sheet) or merged.get(sheet_name, ())  # calamine reports none in an .ods
             date1904 = book is not None and book.date1904
             out.append(RawSheet(self.name, sheet_name, rows, merges, hidden.get(sheet_name, ""), hidden_columns, date1904))
@@ -339,8 +353,8 @@ def _decoded(workbook, sheet_name: str):
     """The sheet decoded (a CalamineSheet), or why it cannot be read."""
     try:
         return workbook.get_sheet_by_name(sheet_name)
-    except Exception as error:
-        return UnreadableFile(f"工作表「{sheet_name}」无法读取（{type(error).__name__}）")
+    except Exception:
+        return _sheet_damaged(sheet_name)
 
 
 def _merges(sheet) -> tuple[tuple[int, int, int, int], ...]:
@@ -350,6 +364,15 @@ def _merges(sheet) -> tuple[tuple[int, int, int, int], ...]:
         return tuple((int(r0), int(c0), int(r1), int(c1)) for (r0, c0), (r1, c1) in ranges)
     except Exception:  # a damaged merge list loses the merges, not the sheet
         return ()
+
+
+#: The signature of an OLE compound file: an old .xls, or Office's encrypted container of an .xlsx.
+_OLE = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def _encrypted_package(data: bytes) -> bool:
+    """An OLE file holding Office's EncryptedPackage stream (a password-protected workbook)."""
+    return "EncryptedPackage".encode("utf-16-le") in data
 
 
 def _looks_like_spreadsheet_xml(data: bytes) -> bool:
