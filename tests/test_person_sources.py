@@ -128,3 +128,22 @@ def test_a_tb_patient_on_two_roster_rows_meets_a_condition_on_either(tmp_path):
     figures = _figures(tmp_path)
     assert figures[("tb_management_rate", "null")] == (1, 1)  # visited on the 2024 row's own dates
     assert figures[("tb_regular_medication_rate", "null")] == (1, 1)  # 100 of 100 on the 2024 row
+
+
+def test_a_vaccination_call_list_gives_the_guardians_phone_from_the_childrens_roster(tmp_path):
+    """cli.md: gaps lists "station, team and phone … so staff can call them"; a child is on no
+    residents roster, so the children's roster's 联系电话 (监护人电话 …) is the one to call."""
+    write_workbook(tmp_path / "预防接种" / "儿童花名册.xlsx", {"花名册": [
+        ["儿童编码", "姓名", "出生日期", "所属站点", "建证日期", "监护人电话"],
+        ["3301020250301001", "小明", dt.date(2025, 3, 1), "A站", None, "13900000001"],
+        ["3301020250401001", "小红", dt.date(2025, 4, 1), "A站", dt.date(2025, 5, 1), "13900000002"],
+    ]})
+    write_workbook(tmp_path / "预防接种" / "接种记录.xlsx", {"接种记录": [
+        ["儿童编码", "疫苗名称", "接种日期", "剂次", "家长电话"],
+        ["3301020250401001", "乙肝疫苗", dt.date(2025, 4, 1), "1", "13900000002"],
+    ]})
+    checked = run_chsc("validate", tmp_path, "--no-cache", "--format", "json")
+    assert sorted(r["kind"] for r in json.loads(checked.stdout)["registers"]) == ["children", "vaccinations"], checked.stdout
+    ran = run_chsc("gaps", "vaccination_card_rate", tmp_path, *PERIOD, "--format", "csv")
+    rows = [line.split(",") for line in ran.stdout.splitlines()[1:]]
+    assert [(row[2], row[5]) for row in rows] == [("小明", "13900000001")], ran.output

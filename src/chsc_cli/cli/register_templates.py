@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Annotated
 
@@ -70,6 +71,8 @@ def init(
     try:
         _new_folder(folder)
     except OSError as error:  # no permission, a read-only disk …: the user's to change (exit 2)
+        if error.errno == errno.ENAMETOOLONG:  # said as for every command's paths (cli/main.py)
+            raise
         raise UserError(f"无法创建文件夹 {folder}（{os_reason(error)}）。", hint="请换一个有写入权限的位置。") from None
     files = template_files(KINDS)
     write_text(folder / "chsc.yaml", CONFIG_TEMPLATE.format(centre=centre))

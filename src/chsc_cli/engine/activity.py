@@ -22,8 +22,9 @@ from .typecheck import TEMPORAL
 def numerator_events(indicator) -> list[tuple[str, str]]:
     """(register, date field) of every event its numerator requires — `exists`, `count`, `first`,
     `latest` — inside `any:` and `all:` groups too (a usage rate's one `any:` of six registers), each
-    pair once."""
-    return list(dict.fromkeys(_events(indicator.numerator.require)))
+    pair once. A condition on a roster's rows (a TB patient judged on any of their roster rows) is
+    no event: a roster shows activity by all its dates (activity_dates)."""
+    return list(dict.fromkeys(pair for pair in _events(indicator.numerator.require) if not KINDS[pair[0]].roster))
 
 
 def _events(requirements) -> Iterator[tuple[str, str]]:
