@@ -242,9 +242,9 @@ def test_a_parsed_text_is_nfkc_without_white_space_or_control_characters(text):
 @settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from(["城东", " 站", "Ａ", "１", "第\u3000", "x\ty", "ﬁ", "e\u0301", "\u00a0", "站", "\u200b", "\ufeff", "\x1b"]), min_size=1, max_size=4).map("".join))
 def test_a_chsc_yaml_station_name_is_read_as_a_registers_station_cell(name):
-    """config.station_key (chsc.yaml cannot import the reader) must equal the reader's text parse of
+    """config_model.station_key (chsc.yaml cannot import the reader) must equal the reader's text parse of
     the same name, or a `stations:` entry would miss its register station."""
-    from chsc_cli.config import station_key
+    from chsc_cli.config_model import station_key
     from chsc_cli.registers.values import parse_text
 
     assert station_key(name) == (parse_text(name)[0] or "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..config import CentreConfig, Population as Figures
+from ..config_model import CentreConfig, Population as Figures
 from ..periods import Period
 from .model import Figure, Indicator
 from .results import ceil_decimal

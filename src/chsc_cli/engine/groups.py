@@ -17,7 +17,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..config import CentreConfig, station_key
+from ..config_model import CentreConfig, station_key
 from ..periods import Period
 from ..registers import KINDS
 from .engine_input import EngineData
