@@ -166,7 +166,7 @@ def summary() -> Document:
         document,
         [("指标", "{{ item.name }}", 4.7, LEFT), ("目标", "{{ item.target_text }}", 1.4, RIGHT),
          ("分子", "{{ item.numerator_text }}", 1.7, RIGHT), ("分母", "{{ item.denominator_text }}", 1.7, RIGHT),
-         ("完成率", "{{ item.rate_text }}", 1.6, RIGHT), ("较上年(百分点)", "{{ item.change.table_text }}", 2.8, RIGHT),
+         ("完成率", "{{ item.rate_text }}", 1.6, RIGHT), ("较上年", "{{ item.change.table_text }}", 2.8, RIGHT),
          ("是否达标", "{{ item.met_text }}", 1.7, CENTRE)],
         "item in category.indicators",
     )
@@ -178,7 +178,7 @@ def summary() -> Document:
         [("{{ unit }}", "{{ row.station }}", 1.7, LEFT), ("指标", "{{ row.indicator_name }}", 4.9, LEFT),
          ("目标", "{{ row.target_text }}", 1.2, RIGHT), ("分子", "{{ row.numerator_text }}", 1.5, RIGHT),
          ("分母", "{{ row.denominator_text }}", 1.5, RIGHT), ("完成率", "{{ row.rate_text }}", 1.5, RIGHT),
-         ("是否达标", "{{ row.met_text }}", 1.7, CENTRE), ("尚差(人)", "{{ row.shortfall_text }}", 1.6, RIGHT)],
+         ("是否达标", "{{ row.met_text }}", 1.7, CENTRE), ("尚差", "{{ row.shortfall_amount }}", 1.6, RIGHT)],
         "row in station_rows",
     )
     tag(document, "{%p else %}")
@@ -210,7 +210,7 @@ def plan() -> Document:
         document,
         [("指标", "{{ item.name }}", 4.8, LEFT), ("{{ plan_year_label }}目标", "{{ item.plan.target_text }}", 2.4, RIGHT),
          ("{{ period.chinese_label }}完成率", "{{ item.plan.rate_text }}", 3.2, RIGHT),
-         ("差距(人)", "{{ item.plan.shortfall_text }}", 2.0, RIGHT), ("每月需完成(人)", "{{ item.plan.monthly_text }}", 3.2, RIGHT)],
+         ("差距", "{{ item.plan.shortfall_amount }}", 2.0, RIGHT), ("每月需完成", "{{ item.plan.monthly_amount }}", 3.2, RIGHT)],
         "item in category.indicators",
     )
     tag(document, "{%p if category.station_rows %}")
@@ -219,7 +219,7 @@ def plan() -> Document:
         document,
         [("{{ unit }}", "{{ row.station }}", 2.0, LEFT), ("指标", "{{ row.indicator_name }}", 4.8, LEFT),
          ("目标", "{{ row.target_text }}", 1.6, RIGHT), ("完成率", "{{ row.rate_text }}", 2.0, RIGHT),
-         ("差距(人)", "{{ row.shortfall_text }}", 2.2, RIGHT), ("每月需完成(人)", "{{ row.monthly_text }}", 3.0, RIGHT)],
+         ("差距", "{{ row.shortfall_amount }}", 2.2, RIGHT), ("每月需完成", "{{ row.monthly_amount }}", 3.0, RIGHT)],
         "row in category.station_rows",
     )
     tag(document, "{%p endif %}")

@@ -393,7 +393,7 @@ def test_docx_summary_holds_the_tables_and_the_numbers_of_compute(data_dir, tmp_
     output = tmp_path / "2025年度工作总结.docx"
     assert in_process("report", data_dir, "--period", "2025", "--compare", "2024", "-o", output, "--quiet") == 0
     tables = _table_texts(output)
-    category_tables = [t for t in tables if t[0] == ["指标", "目标", "分子", "分母", "完成率", "较上年(百分点)", "是否达标"]]
+    category_tables = [t for t in tables if t[0] == ["指标", "目标", "分子", "分母", "完成率", "较上年", "是否达标"]]
     assert len(category_tables) == 14  # every category of services.md
     rows = {row[0]: row for table in category_tables for row in table[1:]}
     current = computed[4]
@@ -405,7 +405,7 @@ def test_docx_summary_holds_the_tables_and_the_numbers_of_compute(data_dir, tmp_
         assert row[2] == str(result.numerator) and row[3] == str(result.denominator)
         assert row[4] == f"{Decimal(result.numerator * 100) / Decimal(result.denominator):.1f}%"
         assert row[6] == ("是" if result.met else "否")
-    assert rows["老年人健康管理率"][5] == "-5.0"
+    assert rows["老年人健康管理率"][5] == "-5.0个百分点"
     stations = next(t for t in tables if t[0][:2] == ["站点", "指标"])
     computable = {r.id for r in current.indicators if r.group is None and r.numerator is not None}
     station_results = [r for r in current.indicators if r.group is not None and r.id in computable]
@@ -423,11 +423,11 @@ def test_docx_plan_renders(data_dir, tmp_path):
     output = tmp_path / "2026年工作计划.docx"
     assert in_process("report", data_dir, "--period", "2025", "--kind", "plan", "-o", output, "--quiet") == 0
     tables = _table_texts(output)
-    assert tables[0][0] == ["指标", "2026年目标", "2025年完成率", "差距(人)", "每月需完成(人)"]
-    assert ["预防接种建证率", "98%", "75.0%", "1", "1"] in [row for table in tables for row in table]
+    assert tables[0][0] == ["指标", "2026年目标", "2025年完成率", "差距", "每月需完成"]
+    assert ["预防接种建证率", "98%", "75.0%", "1人", "1人"] in [row for table in tables for row in table]
 
 
-NUMBER_HEADERS = ("目标", "分子", "分母", "完成率", "较上年(百分点)", "尚差(人)", "差距(人)", "每月需完成(人)")
+NUMBER_HEADERS = ("目标", "分子", "分母", "完成率", "较上年", "尚差", "差距", "每月需完成")
 
 
 @pytest.mark.parametrize("kind", ["summary", "plan"])

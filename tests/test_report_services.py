@@ -14,7 +14,7 @@ from docx import Document
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
 SERVICES = ROOT.parent / "shared" / "spec" / "services.md"
-HEADER = ["指标", "目标", "分子", "分母", "完成率", "较上年(百分点)", "是否达标"]
+HEADER = ["指标", "目标", "分子", "分母", "完成率", "较上年", "是否达标"]
 
 
 def spec_categories() -> list[str]:
@@ -43,6 +43,24 @@ def test_every_category_has_its_heading_and_table_in_order(summary):
     assert len(category_tables) == len(categories)
     names = [row[0] for table in category_tables for row in table[1:]]
     assert len(names) == 32 and "健康知识讲座次数" in names and "传染病疫情报告及时率" in names
+
+
+def test_every_table_cell_carries_its_units_word(summary):
+    """services.md: 人 for persons and deliveries, 例 for cards, 条 for supervision clues, 次 for
+    counts — in tables too: a station's shortfall of cards is 1例, never under a 尚差(人) heading."""
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in summary.tables]
+    assert not any("(人)" in heading for table in tables for heading in table[0])
+    words = {"传染病疫情报告率": "例", "卫生监督协管信息报告率": "条", "健康知识讲座次数": "次", "老年人健康管理率": "人"}
+    stations = [table for table in tables if table[0][-1] == "尚差"]
+    assert stations
+    seen = set()
+    for row in (row for table in stations for row in table[1:]):
+        if row[1] in words and row[-1] != "—":
+            assert re.fullmatch(r"[\d,]+" + words[row[1]], row[-1]), row
+            seen.add(row[1])
+    assert seen == set(words)
+    changes = [row[5] for table in tables if table[0] == HEADER for row in table[1:]]
+    assert all(re.fullmatch(r"[+-][\d.]+(个百分点|次)|持平|无上年数据|—", change) for change in changes), changes
 
 
 def test_counts_read_in_times(summary):

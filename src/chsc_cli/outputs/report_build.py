@@ -80,7 +80,8 @@ def _change(row: IndicatorResult, previous: IndicatorResult | None, compared: bo
                       table_text=NO_COMPARE_DATA, **figures)
     direction, points, signed = describe_change(change_in_points(now, before))
     text = "持平" if direction == "持平" else f"{direction}{points}个百分点"
-    return Change(available=True, direction=direction, points=points, signed=signed, text=text, table_text=signed, **figures)
+    table_text = "持平" if direction == "持平" else f"{signed}个百分点"
+    return Change(available=True, direction=direction, points=points, signed=signed, text=text, table_text=table_text, **figures)
 
 
 def _station_line(row: IndicatorResult) -> StationLine:
@@ -94,8 +95,14 @@ def _station_line(row: IndicatorResult) -> StationLine:
         numerator_text=chinese_count(row.numerator), denominator_text=chinese_count(row.denominator),
         rate_text=rate_or_count_text(row), met=row.met,
         met_text=NO_TARGET if computable and row.is_count and row.target is None else met_word(row.met),
-        shortfall=shortfall, shortfall_text=chinese_count(shortfall), monthly=monthly, monthly_text=chinese_count(monthly),
+        shortfall=shortfall, shortfall_text=chinese_count(shortfall), shortfall_amount=_amount(shortfall, row),
+        monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=_amount(monthly, row),
     )
+
+
+def _amount(value: int | None, row: IndicatorResult) -> str:
+    """188人, 1例, 4次 (the row's unit word); '—' for none."""
+    return NO_VALUE if value is None else f"{chinese_count(value)}{unit_word(row)}"
 
 
 def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, per_year: int | None = None) -> PlanFigures:
@@ -103,9 +110,9 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
     rate = rate_or_count_text(row)
     if not is_computable(row):
         sentence = f"{row.name}{period_text}无法计算（{why_not_computable(row)}），先补齐数据再确定目标任务"
-        return PlanFigures(target_text=target, rate_text=rate, shortfall=None, shortfall_text=NO_VALUE, required=None,
-                           required_text=NO_VALUE, monthly=None, monthly_text=NO_VALUE, pace_text=NO_VALUE,
-                           sentence=sentence)
+        return PlanFigures(target_text=target, rate_text=rate, shortfall=None, shortfall_text=NO_VALUE,
+                           shortfall_amount=NO_VALUE, required=None, required_text=NO_VALUE, monthly=None,
+                           monthly_text=NO_VALUE, monthly_amount=NO_VALUE, pace_text=NO_VALUE, sentence=sentence)
     shortfall = row.shortfall
     behind = sorted((s for s in stations if s.shortfall), key=lambda s: (-s.shortfall, s.station))
     station_shortfalls = "、".join(f"{s.station}尚差{chinese_count(s.shortfall)}{unit_word(row)}" for s in behind)
@@ -113,7 +120,8 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
         monthly = report_counts.monthly(per_year)
         return PlanFigures(
             target_text=f"{per_year}{unit_word(row)}", rate_text=rate, shortfall=shortfall, shortfall_text=chinese_count(shortfall),
-            required=per_year, required_text=chinese_count(per_year), monthly=monthly, monthly_text=chinese_count(monthly),
+            shortfall_amount=_amount(shortfall, row), required=per_year, required_text=chinese_count(per_year),
+            monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=_amount(monthly, row),
             pace_text=f"每月至少开展{monthly}{unit_word(row)}",
             sentence=report_counts.plan_sentence(row, per_year, period_text, f"其中{station_shortfalls}" if behind else ""))
     required = ceil_decimal(row.target * row.denominator)
@@ -128,8 +136,9 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
         sentence = f"{row.name}力争达到{target}（{period_text}为{rate}，尚差{chinese_count(shortfall)}{unit_word(row)}），{pace_text}"
         if behind:
             sentence += f"，其中{station_shortfalls}"
-    return PlanFigures(target_text=target, rate_text=rate, shortfall=shortfall, shortfall_text=chinese_count(shortfall), required=required,
-                       required_text=chinese_count(required), monthly=monthly, monthly_text=chinese_count(monthly),
+    return PlanFigures(target_text=target, rate_text=rate, shortfall=shortfall, shortfall_text=chinese_count(shortfall),
+                       shortfall_amount=_amount(shortfall, row), required=required, required_text=chinese_count(required),
+                       monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=_amount(monthly, row),
                        pace_text=pace_text, sentence=sentence)
 
 
@@ -153,7 +162,8 @@ def _indicator_line(row, indicator, previous, compared, has_rows, phrase, statio
         denominator_text=chinese_count(row.denominator), rate_text=rate,
         denominator_source=row.denominator_source, met=row.met if computable else None,
         met_text=met_word(row.met if computable else None), shortfall=row.shortfall if computable else None,
-        shortfall_text=chinese_count(row.shortfall if computable else None), change=change,
+        shortfall_text=chinese_count(row.shortfall if computable else None),
+        shortfall_amount=_amount(row.shortfall if computable else None, row), change=change,
         sentence=summary_sentence(row, change, phrase, period), missed_text=missed_text,
         plan=_plan(row, stations, period_text, per_year), stations=stations,
     )

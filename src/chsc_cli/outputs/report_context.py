@@ -33,7 +33,7 @@ class Change(Model):
     points: str | None = Field(description="变化的百分点数（绝对值，一位小数），如 3.2")
     signed: str | None = Field(description="带符号的百分点数，如 +3.2、-0.1、0.0")
     text: str = Field(description="如「提升3.2个百分点」「持平」「无上年数据」；未给 --compare 或本期无法计算时为「—」")
-    table_text: str = Field(description="表格「较上年(百分点)」一栏：+3.2 / -0.1 / 0.0 / 无上年数据 / —（未给 --compare 或本期无法计算）")
+    table_text: str = Field(description="表格「较上年」一栏，带单位：+3.2个百分点 / -0.1个百分点 / 持平（计次指标：+2次 / -1次 / 持平）/ 无上年数据 / —（未给 --compare 或本期无法计算）")
     compare_rate_text: str = Field(description="上期完成率，如 83.2%；无则为「—」")
     compare_numerator: int | None = Field(description="上期分子")
     compare_denominator: int | None = Field(description="上期分母（有 population_by_year 时为该年官方人数）")
@@ -72,8 +72,10 @@ class StationLine(_OldGapNames):
     met_text: str = Field(description="是 / 否 / 无法计算 / 不设目标（站点的计次指标没有 per_year_station）")
     shortfall: int | None = Field(description="尚差人数（达标为 0）")
     shortfall_text: str = Field(description="尚差人数的文字")
+    shortfall_amount: str = Field(description="尚差，带单位（人、例、条、次），如 188人、1例；表格用")
     monthly: int | None = Field(description="计划年度每月需完成人数：ceil(尚差 ÷ 12)")
     monthly_text: str = Field(description="每月需完成人数的文字")
+    monthly_amount: str = Field(description="每月需完成，带单位，如 16人；表格用")
 
 
 class PlanFigures(_OldGapNames):
@@ -83,10 +85,12 @@ class PlanFigures(_OldGapNames):
     rate_text: str = Field(description="本期完成率")
     shortfall: int | None = Field(description="与目标相差的人数（本期尚差人数；达标为 0）")
     shortfall_text: str = Field(description="相差人数的文字")
+    shortfall_amount: str = Field(description="相差，带单位（人、例、条、次），如 188人；表格用")
     required: int | None = Field(description="按本期分母达到目标所需的人数：ceil(目标 × 分母)")
     required_text: str = Field(description="所需人数的文字")
     monthly: int | None = Field(description="每月需完成人数：ceil(相差人数 ÷ 12)")
     monthly_text: str = Field(description="每月需完成人数的文字（表格用），如 16；达标为 0")
+    monthly_amount: str = Field(description="每月需完成，带单位，如 16人、1次；表格用")
     pace_text: str = Field(description="如「每月需完成约16人」「已达标，保持现有水平」")
     sentence: str = Field(description="本指标的计划语句（不含句号）")
 
@@ -111,6 +115,7 @@ class IndicatorLine(Model):
     met_text: str = Field(description="是 / 否 / 无法计算")
     shortfall: int | None = Field(description="尚差人数：max(0, ceil(目标 × 分母) − 分子)")
     shortfall_text: str = Field(description="尚差人数的文字")
+    shortfall_amount: str = Field(description="尚差，带单位（人、例、条、次），如 188人、1例")
     change: Change = Field(description="较上期的变化（见 Change）")
     sentence: str = Field(description="总结语句，如「老年人健康管理率86.4%（4501/5210），较上年提升3.2个百分点，未达到90%的目标，尚差188人。」")
     missed_text: str = Field(description="未达标清单中的一行：名称、完成率、目标、尚差人数")

@@ -68,7 +68,7 @@ def plan_sentence(row: IndicatorResult, per_year: int, period_text: str, behind:
     word = unit_word(row)
     text = f"全年开展{activity(row)}不少于{per_year}{word}"
     if per_year >= PLAN_MONTHS:
-        text += f"，每月至少{per_year // PLAN_MONTHS}{word}"
+        text += f"，每月至少{monthly(per_year)}{word}"
     if row.met:
         text += f"（{period_text}开展{row.numerator}{word}，已达到要求）"
     else:
