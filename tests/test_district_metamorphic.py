@@ -242,8 +242,9 @@ def _check_xlsx(common: tuple, out: Path, expected: dict, labels: dict, period: 
 
 
 def _check_report(text: str, expected: dict, labels: dict) -> None:
-    """The report's centre table: one row per centre folder of every indicator whose total is
-    computable, with that centre's own figures (and no row at all for one that is not)."""
+    """The report's centre table: one row per centre folder of every indicator some centre
+    computes, with that centre's own figures (— for one that cannot: the others' stay), and no
+    row at all for an indicator no centre computes."""
     library = load_library()
     rows = {}
     for line in text.splitlines():
@@ -252,8 +253,8 @@ def _check_report(text: str, expected: dict, labels: dict) -> None:
             rows[(cells[0], cells[1])] = (_number(cells[3]), _number(cells[4]))
     wanted = {}
     for indicator_id, per_folder in expected.items():
-        if _expected_total(list(per_folder.values()))[2] or _expected_total(list(per_folder.values()))[1] == 0:
+        if not any(not not_computable and denominator != 0 for _, denominator, not_computable in per_folder.values()):
             continue
-        for folder, figures in per_folder.items():
-            wanted[(labels[folder], library.indicators[indicator_id].name)] = figures[:2]
+        for folder, (numerator, denominator, not_computable) in per_folder.items():
+            wanted[(labels[folder], library.indicators[indicator_id].name)] = (None, None) if not_computable else (numerator, denominator)
     assert rows == wanted

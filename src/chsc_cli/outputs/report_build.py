@@ -210,7 +210,10 @@ def build_report_context(
         if row is None:
             continue
         has_rows = compare_with_rows is None or indicator_id in compare_with_rows
-        stations = station_lines.get(indicator_id, []) if is_computable(row) else []
+        # the stations' (a district's centres') lines, whenever one of them has a value: a district
+        # total that one centre cannot compute keeps the others' figures
+        stations = station_lines.get(indicator_id, [])
+        stations = stations if any(line.computable for line in stations) else []
         lines.append(_indicator_line(row, indicator, previous_rows.get(indicator_id), compare is not None, has_rows,
                                      phrase, stations, current.period))
     categories = []

@@ -168,7 +168,10 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
     district_settings = district_loaded.settings
     library = load_library(indicator_dirs)
     verify_targets(library, district_loaded)
-    results, previous, with_rows, left_out, config_files, own_targets = {}, {}, set(), {}, {}, {}
+    results, previous, left_out, config_files, own_targets = {}, {}, {}, {}, {}
+    # the indicators with an event row dated in the compare period in every centre: a centre without
+    # one has no value then (cli.md), and a district total counting it as 0 would invent a change
+    with_rows: set[str] | None = None
     problems: list[Problem] = []
     inputs = [district_loaded.path] if district_loaded.path is not None else []
     for position, folder in enumerate(folders):
@@ -193,7 +196,8 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
         if compare is not None:
             computed = compute_indicators(read, compare, centre_settings, library, reasons=False).figures_only()
             previous[centre] = replace(computed, centre=name)
-            with_rows |= indicators_with_rows_in(read, library, compare)
+            found_rows = indicators_with_rows_in(read, library, compare)
+            with_rows = found_rows if with_rows is None else with_rows & found_rows
         inputs += input_files(settings, read)
     if not results:
         raise UserError(

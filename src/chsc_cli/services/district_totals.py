@@ -162,9 +162,23 @@ def district_total(rows: dict[str, IndicatorResult], target, labels: dict[str, s
         return total
     denominators = [row.denominator for row in rows.values()]
     total.denominator = None if any(d is None for d in denominators) else sum(denominators)
-    sources = {row.denominator_source for row in rows.values()}
-    total.denominator_source = sources.pop() if len(sources) == 1 else None
+    total.denominator_source = _denominator_source(rows)
     return total
+
+
+#: The order a tie between denominator sources is settled in.
+_SOURCES = ("config", "roster", "register")
+
+
+def _denominator_source(rows: dict[str, IndicatorResult]) -> str | None:
+    """The total's denominator_source. cli.md allows one: where the centres' differ (one has
+    official figures in its chsc.yaml, another counts its roster), the source of the largest part
+    of the total's denominator (a tie: config, roster, register); each centre's own row says its own."""
+    shares: dict[str, int] = {}
+    for row in rows.values():
+        shares[row.denominator_source] = shares.get(row.denominator_source, 0) + (row.denominator or 0)
+    rank = {source: position for position, source in enumerate(_SOURCES)}
+    return max(shares, key=lambda source: (shares[source], -rank.get(source, len(rank))))
 
 
 def roll_up(
