@@ -13,17 +13,14 @@ from openpyxl import load_workbook
 
 from chsc_cli.outputs.writer import (
     TEMP_PREFIX,
-    SheetSpec,
     atomic_write,
     csv_cell,
-    display_width,
     needs_text_guard,
-    safe_sheet_title,
     write_bytes,
     write_csv,
     write_text,
-    write_xlsx,
 )
+from chsc_cli.outputs.xlsx_writer import SheetSpec, display_width, safe_sheet_title, write_xlsx
 from chsc_cli.problems import UserError
 
 DANGEROUS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tX", "\rY"]
@@ -374,7 +371,7 @@ def test_dates_before_excels_calendar_are_written_as_text(tmp_path):
 def test_titles_and_inline_lists_are_measured_as_excel_counts(tmp_path):
     """Excel counts UTF-16 units: 𠮷 or an emoji is 2. A title cut to 31 units never ends in a quote;
     a dropdown list over 255 units goes to the hidden sheet instead of being dropped."""
-    from chsc_cli.outputs.writer import utf16_units
+    from chsc_cli.outputs.xlsx_writer import utf16_units
 
     titles = [safe_sheet_title("😀" * 20), safe_sheet_title("a" * 30 + "'b"), safe_sheet_title("𠮷" * 40, ["x"])]
     assert all(utf16_units(title) <= 31 and not title.endswith("'") for title in titles)
@@ -397,17 +394,17 @@ def test_a_decimal_nan_is_an_empty_cell_never_a_formula(tmp_path):
 
 
 def test_more_rows_than_a_sheet_holds_is_a_user_error(tmp_path):
-    from chsc_cli.outputs import writer
+    from chsc_cli.outputs import xlsx_writer
     from chsc_cli.problems import UserError
 
     spec = SheetSpec("大", ["a"], [["x"]] * 10, empty_rows=5)
-    old = writer.EXCEL_MAX_ROWS
-    writer.EXCEL_MAX_ROWS = 15  # ten rows, five blank and the header do not fit
+    old = xlsx_writer.EXCEL_MAX_ROWS
+    xlsx_writer.EXCEL_MAX_ROWS = 15  # ten rows, five blank and the header do not fit
     try:
         with pytest.raises(UserError, match="超过 Excel 一个工作表的上限"):
             write_xlsx(tmp_path / "o.xlsx", [spec])
     finally:
-        writer.EXCEL_MAX_ROWS = old
+        xlsx_writer.EXCEL_MAX_ROWS = old
     assert not (tmp_path / "o.xlsx").exists() and list(tmp_path.iterdir()) == []
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from ..engine import ComputeResult
 from ..periods import chinese_label
 from .formatting import rate_text, target_text, unit_word
-from .writer import SheetSpec, write_csv, write_xlsx
+from .writer import write_csv
+from .xlsx_writer import SheetSpec, write_xlsx
 
 HEADER = ["指标编号", "指标", "分组", "分子", "分母", "率", "目标", "达标", "差距", "分母来源", "说明", "计数单位"]
 PERCENT_COLUMNS = {5, 6}

@@ -14,7 +14,8 @@ from rich.text import Text
 from ..engine.groups import UNFILLED
 from ..masking import mask_ids, mask_ids_in_text
 from ..services.gaps import GapList
-from .writer import SheetSpec, csv_text, write_csv, write_xlsx
+from .writer import csv_text, write_csv
+from .xlsx_writer import SheetSpec, write_xlsx
 
 HEADERS = ["站点", "团队", "姓名", "{key}", "年龄", "联系电话", "原因", "最近一次联系"]
 

@@ -13,7 +13,8 @@ from rich.text import Text
 
 from ..services.progress import ProgressRow
 from .formatting import amount, count, gap_heading, rate_text, target_text, unit_word
-from .writer import SheetSpec, write_text, write_xlsx
+from .writer import write_text
+from .xlsx_writer import SheetSpec, write_xlsx
 
 
 QUARTERLY_NOTE = (

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..registers.columns import RegisterKind
-from .writer import SheetSpec, write_xlsx
+from .xlsx_writer import SheetSpec, write_xlsx
 
 TEMPLATE_ROWS = 1000
 
