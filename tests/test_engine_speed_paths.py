@@ -248,7 +248,7 @@ def test_a_date_window_is_the_pandas_comparison(days, window, as_objects):
 def test_an_outcome_on_other_labels_is_combined_as_series_and_in_place(case):
     """The numerator's booleans (compute._on_rows_of) are what `Series &=` leaves on the frame's
     labels in its order, also for an outcome whose labels stand in another order or are fewer."""
-    from chsc_cli.engine.compute import _on_rows_of
+    from chsc_cli.engine.indicator_run import _on_rows_of
 
     held, order, dropped, eligible = case
     frame = pd.DataFrame({"x": range(len(held))}, index=pd.Index([f"p{9 - i}" for i in range(len(held))]))  # (not sorted)
