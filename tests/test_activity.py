@@ -78,6 +78,25 @@ def test_record_rates_have_rows_in_a_period_with_cards_or_clues_dated_in_it(tmp_
     assert not _rows_in(tmp_path, "2023") & {"infectious_disease_report_rate", "health_supervision_report_rate"}
 
 
+def test_a_date_time_later_on_the_last_day_of_a_period_is_in_it(tmp_path):
+    """A card diagnosed 31 December 2024 15:00 is a row dated in 2024 (cli.md: 无上年数据 only with
+    no event row dated in P2), and an event window of a period holds it (engine_input.in_window)."""
+    import numpy as np
+    import pandas as pd
+
+    from chsc_cli.engine.engine_input import in_window
+
+    cards = [["卡片编号", "疾病名称", "诊断时间", "报告时间"], ["C1", "流感", "2024-12-31 15:00", "2025-01-01 09:00"]]
+    write_workbook(tmp_path / "传染病报告卡.xlsx", {"报告卡": cards})
+    assert "infectious_disease_report_rate" in _rows_in(tmp_path, "2024")
+    assert "infectious_disease_report_rate" not in _rows_in(tmp_path, "2025")
+    dates = pd.Series(pd.to_datetime(["2024-12-31 15:00:00", "2024-12-31 23:59:59", "2025-01-01 00:00:00", "2024-01-01 00:00:00", None]))
+    start, end = np.datetime64(D(2024, 1, 1), "ns"), np.datetime64(D(2024, 12, 31), "ns")
+    assert in_window(dates, start, end).tolist() == [True, True, False, True, False]
+    assert in_window(dates.astype(object), start, end).tolist() == [True, True, False, True, False]  # through pandas
+    assert in_window(dates, None, end).tolist() == [True, True, False, True, False]
+
+
 def test_the_last_month_with_an_event_row_reads_events_inside_any_groups(tmp_path):
     person = make_id("19900101", "001")
     maternal = [["身份证号", "分娩日期", "建册日期"], [person, D(2025, 3, 1), D(2024, 8, 1)],

@@ -86,10 +86,11 @@ def _activity_columns(read, indicators: Iterable) -> dict[tuple[str, str], np.nd
 def indicators_with_rows_in(read, library, period: Period, columns: dict | None = None) -> set[str]:
     """Ids of the indicators with at least one register row dated inside `period` (see
     `activity_dates`). A compare period without such a row has no value: 无上年数据."""
-    start, end = np.datetime64(period.start, "ns"), np.datetime64(period.end, "ns")
+    start = np.datetime64(period.start, "ns")
+    day_after = np.datetime64(period.end, "ns") + np.timedelta64(1, "D")  # a date-time on the last day is inside
     indicators = list(library.indicators.values())
     columns = _activity_columns(read, indicators) if columns is None else columns
-    found = {pair for pair, dates in columns.items() if bool(((dates >= start) & (dates <= end)).any())}
+    found = {pair for pair, dates in columns.items() if bool(((dates >= start) & (dates < day_after)).any())}
     present = {register for register, _ in columns}
     return {indicator.id for indicator in indicators if found.intersection(activity_dates(indicator, present))}
 

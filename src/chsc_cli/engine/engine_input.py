@@ -208,20 +208,23 @@ def select(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 
 def in_window(dates: pd.Series, start: np.datetime64 | None, end: np.datetime64 | None) -> np.ndarray:
-    """`(dates >= start) & (dates <= end)` as numpy booleans (a blank date in no window; None: that
-    side open). A datetime64[ns] column is compared in numpy, as pandas compares it, without the
-    Series pandas builds around each step; any other column goes through pandas."""
+    """Which dates fall on the days `start` to `end` (both days, midnight), as numpy booleans: a
+    date-time later on the `end` day is inside (a card diagnosed 31 December 15:00 is in the year).
+    A blank date is in no window; None: that side open. A datetime64[ns] column is compared in
+    numpy, as pandas compares it, without the Series pandas builds around each step; any other
+    column goes through pandas."""
+    before = None if end is None else end + np.timedelta64(1, "D")  # the day after `end`, excluded
     if isinstance(dates.dtype, np.dtype) and dates.dtype == np.dtype("datetime64[ns]"):
         values = dates.to_numpy()
         inside = ~np.isnat(values)
         if start is not None:
             inside &= values >= start
-        if end is not None:
-            inside &= values <= end
+        if before is not None:
+            inside &= values < before
         return inside
     inside = pd.Series(True, index=dates.index) if start is None else dates >= start
-    if end is not None:
-        inside = inside & (dates <= end)
+    if before is not None:
+        inside = inside & (dates < before)
     return inside.to_numpy(dtype=bool)
 
 
