@@ -227,16 +227,18 @@ from chsc_cli.engine.engine_input import in_window  # noqa: E402
 @settings(max_examples=examples(40), deadline=None)
 @given(st.lists(DAYS, max_size=8), st.sampled_from(["period", "through_period_end"]), st.booleans())
 def test_a_date_window_is_the_pandas_comparison(days, window, as_objects):
-    """in_window (numpy for a datetime64 column, pandas for any other) against pandas' own steps."""
+    """in_window (numpy for a datetime64 column, pandas for any other) against pandas' own steps:
+    the days from start to end, a date-time later on the end day included (2025-12-31 23:00)."""
     dates = _dates(days)
     if as_objects:  # a column the reader left as Python objects: pandas compares it
         dates = dates.astype(object)
     start, end = np.datetime64("2025-01-01", "ns"), np.datetime64("2025-12-31", "ns")
+    day_after = pd.Timestamp("2026-01-01")
     if window == "period":
-        expected = ((dates >= start) & (dates <= end)).to_numpy(dtype=bool)
+        expected = ((dates >= start) & (dates < day_after)).to_numpy(dtype=bool)
         got = in_window(dates, start, end)
     else:
-        expected = (dates <= end).to_numpy(dtype=bool)
+        expected = (dates < day_after).to_numpy(dtype=bool)
         got = in_window(dates, None, end)
     assert got.tolist() == expected.tolist()
 
