@@ -131,11 +131,38 @@ def load_yaml(path: Path, data: bytes | None = None) -> Any:
         return_line = mark.line + 1 if mark else None
         if "nesting depth" in str(problem):  # libyaml's limit; the pure-Python parser recurses instead
             raise YamlError(return_line, TOO_DEEP) from None
-        raise YamlError(return_line, f"YAML 格式错误：{problem}") from None
+        raise YamlError(return_line, f"YAML 格式错误：{yaml_problem(str(problem))}") from None
     except RecursionError:
         raise YamlError(None, TOO_DEEP) from None
     finally:
         loader.dispose()
+
+
+#: PyYAML's words for the mistakes people make, in Chinese (its own are English): (phrase, meaning).
+_YAML_PROBLEMS = (
+    ("tab", "用了 Tab 缩进或对齐，请改用空格"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 没有配对，或两项之间缺逗号"),
+    ("did not find expected ',' or '}'", "花括号 { } 没有配对，或两项之间缺逗号"),
+    ("mapping values are not allowed here", "这里不能有「键: 值」：冒号后缺空格，或缩进不齐"),
+    ("could not find expected ':'", "缺少冒号「:」（键后要有英文冒号和空格）"),
+    ("expected <block end>", "缩进不齐：同一层的键要对齐"),
+    ("did not find expected key", "缩进不齐：同一层的键要对齐"),
+    ("did not find expected '-' indicator", "列表项缩进不齐：「- 」要对齐"),
+    ("found unexpected end of stream", "引号或括号没有配对，文件就结束了"),
+    ("found unknown escape character", "双引号中的反斜杠 \\ 后面的字符不认识：请改用单引号"),
+    ("found undefined alias", "用了没有定义的别名（*名字）"),
+    ("found duplicate anchor", "锚点（&名字）重复定义"),
+    ("could not determine a constructor", "不支持的 YAML 标签（!!…）"),
+    ("found character", "有不能出现在这里的字符（如 @ 或 ` 开头的值要加引号）"),
+)
+
+
+def yaml_problem(problem: str) -> str:
+    """PyYAML's problem text in Chinese where it is one of the common mistakes (the English after it)."""
+    for phrase, meaning in _YAML_PROBLEMS:
+        if phrase in problem:
+            return f"{meaning}（{problem}）"
+    return problem
 
 
 #: An indicator file has a few hundred values; aliases (*name) that multiply past this many are a

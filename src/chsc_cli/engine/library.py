@@ -14,9 +14,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..problems import UserError
+from ..pydantic_words import key_name, type_message
 from ..registers import KINDS, VALUE_SETS
 from .definition_checks import check_indicator, check_population
-from .model import ITEM_MARK, CategoryFile, Indicator, ParameterFile, Population, PopulationFile
+from .model import FIELD_MARK, ITEM_MARK, CategoryFile, Indicator, ParameterFile, Population, PopulationFile
 from .typecheck import TEXT_MARK
 from ..yamlfile import YamlError, line_at, load_yaml, yaml_text
 
@@ -163,9 +164,17 @@ def _load_folder(folder: Path, library: Library, problems: list[str]) -> None:
         if indicator is None:
             continue
         if indicator.id != path.stem:
-            problems.append(f"{path}: 文件名应与 id 相同（{indicator.id}.yaml）")
+            problems.append(f"{path}:{_id_line(path)}: 文件名应与 id 相同（{indicator.id}.yaml）〔{indicator.id}〕")
         library.indicators[indicator.id] = indicator
         library.sources[indicator.id] = path
+
+
+def _id_line(path: Path) -> int | str:
+    """The line of a file's `id:` (read again: only on the way to an error)."""
+    try:
+        return line_at(load_yaml(path), ("id",)) or 1
+    except YamlError:
+        return "?"
 
 
 def _parse(path: Path, model, problems: list[str]):
@@ -182,6 +191,10 @@ def _parse(path: Path, model, problems: list[str]):
     except ValidationError as error:
         for item in error.errors():
             location = tuple(step for step in item["loc"] if not _is_union_tag(step))
+            field = re.search(f"{FIELD_MARK}(\\w+){FIELD_MARK}", item["msg"])
+            if field:  # a check of the whole indicator names the key it is about (unit, key, target)
+                location = (*location, field.group(1))
+                item["msg"] = item["msg"].replace(field.group(0), "")
             marked = re.search(f"{ITEM_MARK}(\\d+){ITEM_MARK}", item["msg"])
             line_location = (*location, int(marked.group(1))) if marked else location
             item["msg"] = re.sub(f"{ITEM_MARK}\\d+{ITEM_MARK}", "", item["msg"])
@@ -202,22 +215,8 @@ def _describe(item: dict, location: tuple) -> str:
         return f"缺少必需的键「{location[-1]}」（{where}）"
     if item["type"] in ("string_too_short", "string_pattern_mismatch"):
         return f"「{location[-1]}」不能为空（{where}）"
-    if item["type"] == "literal_error":  # unit: persons, comparison: "<="
-        expected = str(item.get("ctx", {}).get("expected", "")).replace(" or ", " 或 ")
-        return f"「{location[-1]}」只能是 {expected}，而不是「{item.get('input')}」（{where}）"
-    for types, wanted in _WANTED_TYPES:
-        if item["type"] in types:
-            return f"「{location[-1]}」应为{wanted}（{where}）"
+    typed = type_message(item, key_name(location))  # unit: persons, order: 第二百
+    if typed is not None:
+        return f"{typed}（{where}）"
     message = re.sub(r"^(Value error|Assertion failed), ", "", item["msg"])
     return f"{where}：{message}"
-
-
-#: pydantic's type errors, said in Chinese (its own messages are English)
-_WANTED_TYPES = (
-    (("int_parsing", "int_type", "int_from_float"), "整数"),
-    (("decimal_parsing", "decimal_type", "float_parsing", "float_type", "finite_number"), "数字"),
-    (("bool_parsing", "bool_type"), " true 或 false"),
-    (("list_type", "tuple_type"), "列表"),
-    (("dict_type", "model_type", "model_attributes_type"), "键值对（每行「键: 值」）"),
-    (("string_type",), "文字"),
-)

@@ -18,6 +18,14 @@ from .expressions import AllOf, AnyOf, ExpressionError, InPopulation, Not, Test,
 
 #: Marks the index of the bad item in a where-list inside a validation message (for its line).
 ITEM_MARK = "\u241f"
+#: Marks the key a check of a whole model is about (FIELD_MARK + key + FIELD_MARK in its message),
+#: so that the loader points at that key's line rather than the file's first.
+FIELD_MARK = "\u241e"
+
+
+def about(field: str, message: str) -> str:
+    """`message` of a model-level check, marked as being about `field`."""
+    return f"{FIELD_MARK}{field}{FIELD_MARK}{message}"
 
 Window = Literal["period", "all", "through_period_end", "before_first_birthday"]
 
@@ -276,7 +284,7 @@ class Indicator(Strict):
         if isinstance(data, dict) and data.get("unit") == "count" and "target" in data:
             target = data["target"]
             if isinstance(target, bool) or not isinstance(target, int) or target < 0:
-                raise ValueError(f"计次指标（unit: count）的 target 应为每年的最少次数（整数），而不是「{target}」")
+                raise ValueError(about("target", f"计次指标（unit: count）的 target 应为每年的最少次数（整数），而不是「{target}」"))
             data = {**data, "target": f"count:{target}"}
         return data
 
@@ -285,11 +293,13 @@ class Indicator(Strict):
         if self.unit != "count" and self.denominator is None:
             raise ValueError("缺少必需的键「denominator」（只有 unit: count 的指标没有分母）")
         if self.unit == "delivery" and not self.key:
-            raise ValueError("unit: delivery 需要 key（哪些字段相同算一个单位，如 [id_number, delivery_date]）")
+            raise ValueError(about("unit", "unit: delivery 需要 key（哪些字段相同算一个单位，如 [id_number, delivery_date]）"))
         if self.unit == "person" and self.key:
-            raise ValueError("key 只用于 unit: record / delivery / count")
+            raise ValueError(about("key", "key 只用于 unit: record / delivery / count"))
+        if self.unit != "count" and self.per_year_station is not None:
+            raise ValueError(about("per_year_station", "per_year_station（站点每年的最少次数）只用于 unit: count 的指标"))
         if not self.unit_word.strip() or len(self.unit_word.strip()) > 2:
-            raise ValueError(f"unit_word 应为一个计量词（人、例、条、次），而不是「{self.unit_word}」")
+            raise ValueError(about("unit_word", f"unit_word 应为一个计量词（人、例、条、次），而不是「{self.unit_word}」"))
         return self
 
     @field_validator("definition")

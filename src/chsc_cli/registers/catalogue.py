@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..problems import UserError
+from ..pydantic_words import key_name, type_message
 from ..yamlfile import YamlError, cannot_read, line_at, load_yaml
 from .catalogue_build import Catalogue, Sources, build_catalogue
 from .kind_files import KindSpec, LookupsFile, SharedFile, ValueSetsFile
@@ -120,6 +121,9 @@ def _describe(item: dict, location: tuple) -> str:
         return f"未知的键「{token}」（{where}）〔{token}〕"
     if item["type"] == "missing":
         return f"缺少必需的键「{token}」（{where}）"
+    typed = type_message(item, key_name(location))  # type: datum, roster: 否, order: 第二百
+    if typed is not None:
+        return f"{typed}（{where}）〔{item.get('input') if isinstance(item.get('input'), (str, int, float)) else token}〕"
     message = re.sub(r"^(Value error|Assertion failed), ", "", item["msg"])
     if "〔" in message:  # the check named the offending token itself
         return f"{where}：{message}"
