@@ -181,3 +181,47 @@ def test_a_register_holding_the_delivery_date_but_no_person_key_is_a_definition_
     ran = run_chsc("indicators", "--register-kinds", kinds, "--indicators", mine)
     assert ran.code == 2, ran.output
     assert "birth_log" in ran.output and "人员键" in ran.output and "Traceback" not in ran.output
+
+
+# 分娩后的高血压随访次数 (a count per delivery): a `where` that reads the unit's own delivery date
+# beside the row's, as a `test` does — only the follow-ups after this delivery count for it
+COUNTED_AFTER = """id: postpartum_bp_followups_rate
+name: 产后高血压随访2次率
+category: 孕产妇健康管理
+registers: [maternal_records, hypertension_followups]
+definition: 测试：统计期内分娩、分娩后有不少于 2 次高血压随访的分娩数 / 统计期内的分娩数
+target: 0.9
+unit: delivery
+key: [id_number, delivery_date]
+denominator:
+  population: deliveries_in_period
+numerator:
+  require:
+    - count:
+        register: hypertension_followups
+        date: followup_date
+        within: all
+        where: [followup_date >= delivery_date]
+        at_least: 2
+        reason: 分娩（{delivery_date}）后随访{count}次，少于{required}次
+"""
+
+
+def test_a_count_where_reads_the_units_own_fields(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "postpartum_bp_followups_rate.yaml").write_text(COUNTED_AFTER, encoding="utf-8")
+    folder = centre(tmp_path / "data")
+    write_workbook(folder / "高血压患者随访记录.xlsx", {"高血压随访": [
+        ["身份证号", "姓名", "随访日期", "随访方式"],
+        [MOTHER_A, "甲", "2025-02-01", "门诊"],  # before both her deliveries
+        [MOTHER_A, "甲", "2025-04-01", "门诊"],  # after the first
+        [MOTHER_A, "甲", "2025-11-20", "门诊"],  # after both
+    ]})
+    ran = run_chsc("compute", folder, "-p", "2025", "--indicators", mine, "--format", "json")
+    assert ran.code == 0, ran.output
+    [row] = [r for r in json.loads(ran.stdout)["indicators"] if r["id"] == "postpartum_bp_followups_rate"]
+    # the March delivery has two follow-ups after it (April, November); the November one has one; B none
+    assert (row["numerator"], row["denominator"]) == (1, 3)
+    ran = run_chsc("gaps", "postpartum_bp_followups_rate", folder, "-p", "2025", "--indicators", mine, "--format", "csv", "--quiet")
+    assert "分娩（2025-11-01）后随访1次，少于2次" in ran.stdout, ran.stdout

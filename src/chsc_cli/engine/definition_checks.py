@@ -140,7 +140,8 @@ class Checker:
         if event.date not in rows:
             self.problems.append(f"{where}.date：未知字段「{event.date}」〔{event.date}〕")
         update: dict[str, Any] = {
-            "where": self.nodes(event.where, rows, f"{where}.where"),
+            # the unit's own fields beside the row's, as in `test` (a visit on or before its delivery)
+            "where": self.nodes(event.where, {**people, **rows}, f"{where}.where"),
             "test": self.nodes(event.test, {**people, **rows}, f"{where}.test"),
         }
         allowed = {**people, **rows}
