@@ -166,6 +166,10 @@ def test_reason_formats_are_safe_and_checked(tmp_path):
     assert format_value(31.0, "d") == "31" and format_value(np.float64(0.86), ".1%") == "86.0%"
     assert format_value(np.int64(3), "d") == "3" and format_value(float("nan"), "d") == "无"
     assert format_value(("门诊", "家庭")) == "门诊、家庭" and format_value([12, 24], "d") == "12、24"
+    # a date-time keeps its time of day (a 2-hour rule's reason must show it); midnight reads as a date
+    assert format_value(pd.Timestamp("2025-03-01 10:01")) == "2025-03-01 10:01"
+    assert format_value(pd.Timestamp("2025-03-01 10:01:30")) == "2025-03-01 10:01:30"
+    assert format_value(pd.Timestamp("2025-03-01")) == "2025-03-01" and format_value(dt.date(2025, 3, 1)) == "2025-03-01"
     assert parts("标准{{见第3条}}：{count}次") == (("标准{见第3条}：", "次"), ("count",), (None,))
     assert stray_braces("标准{见第3条") and not stray_braces("标准{{见}}{count}")
     for reason, message in [("{count:999999999}", "格式"), ("{count:pct}", "格式"), ("差{见 第3条}", "{{")]:

@@ -41,8 +41,10 @@ def valid_spec(spec: str | None) -> bool:
 def format_value(value: Any, spec: str | None = None) -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return "无"
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.strftime("%Y-%m-%d")
+    if isinstance(value, (pd.Timestamp, dt.datetime)):  # a date-time with its time of day (2025-03-01 10:01)
+        if value.second or value.microsecond:
+            return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.strftime("%Y-%m-%d %H:%M" if value.hour or value.minute else "%Y-%m-%d")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):  # a list parameter or a vaccine series: 门诊、家庭
