@@ -115,8 +115,8 @@ def _whole_event_rows(condition, persons: pd.DataFrame, table: pd.DataFrame, ref
     """The event rows as the engine built them before EventRows: every column of the rows taken, the
     person fields assigned, then the first-birthday window applied."""
     dates = table[condition.date]
-    start, end = np.datetime64("2025-01-01", "ns"), np.datetime64("2025-12-31", "ns")
-    by_date = {"period": lambda: (dates >= start) & (dates <= end), "all": dates.notna, "through_period_end": lambda: dates <= end}
+    start, day_after = np.datetime64("2025-01-01", "ns"), np.datetime64("2026-01-01", "ns")  # the whole last day
+    by_date = {"period": lambda: (dates >= start) & (dates < day_after), "all": dates.notna, "through_period_end": lambda: dates < day_after}
     window = by_date.get(condition.within)
     candidates = np.flatnonzero(window().to_numpy(dtype=bool)) if window is not None else np.arange(len(table))
     positions = persons.index.get_indexer(pd.Index(table["_key"].to_numpy()[candidates], dtype=object))
