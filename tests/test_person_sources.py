@@ -147,3 +147,18 @@ def test_a_vaccination_call_list_gives_the_guardians_phone_from_the_childrens_ro
     ran = run_chsc("gaps", "vaccination_card_rate", tmp_path, *PERIOD, "--format", "csv")
     rows = [line.split(",") for line in ran.stdout.splitlines()[1:]]
     assert [(row[2], row[5]) for row in rows] == [("小明", "13900000001")], ran.output
+
+
+def test_a_late_newborn_visit_is_told_by_the_first_visit_not_the_latest(tmp_path):
+    """services.md: gaps lists the persons not counted "with the reason" — a child first visited on
+    day 34 and checked again at 6 months was late by 34 days, not by 173."""
+    write_workbook(tmp_path / "0-6岁儿童健康管理花名册.xlsx", {"花名册": [
+        ["儿童保健编号", "姓名", "出生日期", "在册状态"], ["330102250151", "何子轩", dt.date(2025, 7, 6), "在册"]]})
+    write_workbook(tmp_path / "新生儿访视及儿童健康检查记录.xlsx", {"访视": [
+        ["儿童保健编号", "随访日期", "随访类型"],
+        ["330102250151", dt.date(2025, 8, 9), "新生儿访视"],
+        ["330102250151", dt.date(2025, 10, 10), "3月龄"],
+        ["330102250151", dt.date(2025, 12, 26), "6月龄"],
+    ]})
+    ran = run_chsc("gaps", "newborn_visit_rate", tmp_path, *PERIOD, "--format", "csv")
+    assert ran.code in (0, 1) and "出生后34天才访视（2025-08-09）" in ran.stdout, ran.output
