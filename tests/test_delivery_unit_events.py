@@ -20,11 +20,13 @@ MOTHER_B = make_id("19920202", "004")
 
 # 产后高血压随访率 (a centre's own indicator): a delivery in the period whose mother has a hypertension
 # follow-up in the period on or after the delivery
-FOLLOWED_UP = """id: postpartum_bp_followup_rate
-name: 产后高血压随访率
+def _delivery_indicator(ident: str, name: str, definition: str, require: str) -> str:
+    """A centre's own delivery indicator over its deliveries in the period, with `require` (YAML)."""
+    return f"""id: {ident}
+name: {name}
 category: 孕产妇健康管理
 registers: [maternal_records, hypertension_followups]
-definition: 测试：统计期内分娩、分娩后统计期内有高血压随访的分娩数 / 统计期内的分娩数
+definition: {definition}
 target: 0.9
 unit: delivery
 key: [id_number, delivery_date]
@@ -32,14 +34,19 @@ denominator:
   population: deliveries_in_period
 numerator:
   require:
-    - exists:
+{require}"""
+
+
+FOLLOWED_UP = _delivery_indicator(
+    "postpartum_bp_followup_rate", "产后高血压随访率", "测试：统计期内分娩、分娩后统计期内有高血压随访的分娩数 / 统计期内的分娩数",
+    """    - exists:
         register: hypertension_followups
         date: followup_date
         none: 统计期内无高血压随访
         test:
           - test: followup_date >= delivery_date
             reason: 分娩（{delivery_date}）后无高血压随访
-"""
+""")
 
 
 def centre(folder: Path) -> Path:
@@ -185,26 +192,16 @@ def test_a_register_holding_the_delivery_date_but_no_person_key_is_a_definition_
 
 # 分娩后的高血压随访次数 (a count per delivery): a `where` that reads the unit's own delivery date
 # beside the row's, as a `test` does — only the follow-ups after this delivery count for it
-COUNTED_AFTER = """id: postpartum_bp_followups_rate
-name: 产后高血压随访2次率
-category: 孕产妇健康管理
-registers: [maternal_records, hypertension_followups]
-definition: 测试：统计期内分娩、分娩后有不少于 2 次高血压随访的分娩数 / 统计期内的分娩数
-target: 0.9
-unit: delivery
-key: [id_number, delivery_date]
-denominator:
-  population: deliveries_in_period
-numerator:
-  require:
-    - count:
+COUNTED_AFTER = _delivery_indicator(
+    "postpartum_bp_followups_rate", "产后高血压随访2次率", "测试：统计期内分娩、分娩后有不少于 2 次高血压随访的分娩数 / 统计期内的分娩数",
+    """    - count:
         register: hypertension_followups
         date: followup_date
         within: all
         where: [followup_date >= delivery_date]
         at_least: 2
         reason: 分娩（{delivery_date}）后随访{count}次，少于{required}次
-"""
+""")
 
 
 def test_a_count_where_reads_the_units_own_fields(tmp_path):
