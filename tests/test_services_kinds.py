@@ -29,7 +29,8 @@ def data(tmp_path):
 @pytest.mark.parametrize(
     ("text", "weeks", "days"),
     [("12", 12, 0), ("12周", 12, 0), ("孕12周", 12, 0), ("12+3", 12, 3), ("12周3天", 12, 3), ("12周+3天", 12, 3),
-     ("12w3d", 12, 3), ("12+3天", 12, 3), ("12+6", 12, 6), ("13", 13, 0), (" 12 + 3 ", 12, 3)],
+     ("12w3d", 12, 3), ("12+3天", 12, 3), ("12+6", 12, 6), ("13", 13, 0), (" 12 + 3 ", 12, 3), ("12周+3", 12, 3),
+     ("12W3D", 12, 3), ("１２周", 12, 0)],
 )
 def test_gestational_age_shapes(text, weeks, days):
     value, code, _ = parse_weeks(text)
@@ -40,7 +41,8 @@ def test_gestational_age_decimal_and_its_limits():
     assert parse_weeks("12.5")[0] == 12.5
     assert parse_weeks(12)[0] == 12.0
     assert parse_weeks("12+6")[0] < 13 <= parse_weeks("13")[0]  # 12+6 is early, 13 is not
-    for bad in ("12+7", "十二周", "12周8天", "12.5+3", "3天", "abc", True):
+    # services.md: "anything else is bad-number" — 12周3 (days without 天 or +), 12w (w only in w3d), 12+3d, 12w3
+    for bad in ("12+7", "十二周", "12周8天", "12.5+3", "3天", "abc", True, "12周3", "12w", "12+3d", "12w3", "123天", "12天"):
         assert parse_weeks(bad)[1] == "bad-number", bad
 
 

@@ -111,7 +111,9 @@ def parse_whole_number(value: object) -> Parsed:
 
 #: 建册孕周: an optional 孕, whole or decimal weeks, optionally 周, then optionally days 0-6 as
 #: `+3`, `3天`, `+3天` or `w3d` (services.md).
-_WEEKS_TEXT = re.compile(r"孕?(\d+(?:\.\d+)?)(?:周|w)?(?:\+?([0-6])(?:天|d)?)?")
+#: services.md's 建册孕周: an optional 孕, whole or decimal weeks, optionally 周, then optionally days
+#: 0–6 as +3, 3天 (after 周), +3天 or w3d; anything else is bad-number (12周3, 12w, 12+3d are not read)
+_WEEKS_TEXT = re.compile(r"孕?(\d+(?:\.\d+)?)(?:周(?:\+?([0-6])天|\+([0-6]))?|\+([0-6])天?|w([0-6])d)?")
 
 
 def parse_weeks(value: object) -> Parsed:
@@ -122,14 +124,12 @@ def parse_weeks(value: object) -> Parsed:
         return None, "bad-number", f"「{shown_value(value)}」不是孕周，请写成 12、12+3 或 12周3天"
     if isinstance(value, (int, float)):
         return (float(value), None, None) if value >= 0 else (None, "bad-number", f"「{shown_value(value)}」不是孕周")
-    text = _SPACES.sub("", _text(value)).lower()
+    text = _SPACES.sub("", _text(value)).lower()  # (12 + 3, 12W3D: white space and case are not the shape)
     match = _WEEKS_TEXT.fullmatch(text)
-    # days need a marker: 12+3, 12周3天, 12w3d, 12周+3天 (a bare "123" is 123 weeks, read as a number)
-    if match and (match.group(2) is None or re.search(r"[+周w]\d", text)):
-        weeks, days = float(match.group(1)), match.group(2)
-        if days is not None and not weeks.is_integer():
-            match = None
-        else:
+    if match:
+        weeks = float(match.group(1))
+        days = next((day for day in match.groups()[1:] if day is not None), None)
+        if days is None or weeks.is_integer():  # days after decimal weeks (12.5+3) mean nothing
             return weeks + (int(days) / 7 if days is not None else 0.0), None, None
     return None, "bad-number", f"「{shown_value(value)}」不是孕周，请写成 12、12+3 或 12周3天"
 
