@@ -297,6 +297,7 @@ class _Payload:
 def _planted_entry(header_tables: list, blobs: list[bytes], **header) -> bytes:
     header = {
         "format": FORMAT,
+        "key": KEY,  # the key the tests plant it under
         **{name: {"fields": [f.name for f in fields(record)], "rows": []} for name, record in RECORDS.items()},
         "tables": header_tables,
         **header,
@@ -398,3 +399,64 @@ def test_the_readers_code_fingerprint_follows_every_source_file(tmp_path):
     assert source_fingerprint((tmp_path / "a",)) == before
     (tmp_path / "a" / "values.py").write_text("X = 2\n")
     assert source_fingerprint((tmp_path / "a",)) != before
+
+
+# ------------------------------------------------------------ what a cached read must not miss (an independent review)
+
+
+def _roster_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    rows = [["身份证号", "纳入管理日期"], *[[make_id("19500101", f"{i:03d}"), "2024-01-01"] for i in range(1, 4)]]
+    write_workbook(folder / "慢病" / "2型糖尿病患者管理名册.xlsx", {"名册": rows})
+    return folder
+
+
+def test_the_order_of_kinds_patterns_is_part_of_the_key(tmp_path):
+    """chsc.yaml `kinds:`: the first pattern a file matches decides its kind, so the same patterns
+    in another order read the same file as another kind — never the cached one."""
+    folder, cache = _roster_folder(tmp_path), ParseCache(tmp_path / "cache")
+    first = {"*糖尿病*名册*": "diabetes_patients", "慢病/*名册*": "hypertension_patients"}
+    swapped = dict(reversed(list(first.items())))
+    kinds = [[s.kind for s in read_folder(folder, CentreConfig(kinds=order), today=TODAY, cache=cache).sheets]
+             for order in (first, swapped)]
+    assert kinds == [["diabetes_patients"], ["hypertension_patients"]]
+
+
+def test_a_skipped_entry_that_changed_what_it_is_is_said_anew(tmp_path):
+    """A link to a folder whose folder went is no longer a link to a folder: the cached read says so."""
+    if not hasattr(os, "symlink"):
+        pytest.skip("no symbolic links here")
+    folder, cache = _roster_folder(tmp_path), ParseCache(tmp_path / "cache")
+    (tmp_path / "2024").mkdir()
+    os.symlink(tmp_path / "2024", folder / "往年")
+    before = read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
+    (tmp_path / "2024").rmdir()
+    after = read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
+    reasons = [[s.reason for s in read.skipped if s.file == "往年"] for read in (before, after)]
+    assert reasons[0] != reasons[1] and "失效" in reasons[1][0], reasons
+    assert_same_read(read_folder(folder, CentreConfig(), today=TODAY), after)
+
+
+def test_an_entry_moved_under_another_key_is_a_miss(tmp_path):
+    """An entry keeps its own key: copied or moved over another folder's entry, it is not served."""
+    one, other = tmp_path / "one", tmp_path / "other"
+    for folder, count in ((one, 2), (other, 3)):
+        rows = [["身份证号", "建档日期"], *[[make_id("19500101", f"{i:03d}"), "2020-01-01"] for i in range(1, count + 1)]]
+        write_workbook(folder / "居民.xlsx", {"居民": rows})
+    cache = ParseCache(tmp_path / "cache")
+    for folder in (one, other):
+        read_folder(folder, CentreConfig(), today=TODAY, cache=cache)
+    from chsc_cli.registers.read_plan import plan_read
+
+    keys = [plan_read(folder, CentreConfig(), today=TODAY, cache=cache, read_ahead=False).folder_key for folder in (one, other)]
+    entry = lambda key: cache.folder / key[:2] / key / ENTRY_FILE  # noqa: E731
+    entry(keys[0]).write_bytes(entry(keys[1]).read_bytes())
+    assert cache.load_folder(keys[0], one, []) is None
+    assert len(read_folder(one, CentreConfig(), today=TODAY, cache=cache).tables["residents"]) == 2
+
+
+def test_clearing_a_cache_under_a_file_clears_nothing_without_an_error(tmp_path):
+    """CHSC_CACHE_DIR naming a path below a file: no cache can be there (cache clear exits 0)."""
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    assert ParseCache(tmp_path / "afile" / "sub").clear() == (0, 0)
+    assert ParseCache(tmp_path / "afile").clear() == (0, 0)

@@ -33,7 +33,7 @@ ENTRY_FILE = "entry.chsc"
 #: The entry file's layout (cache_format.py), part of every key: entries written in another layout
 #: are never read, only missed. Kept here, not there, so that keys are worked out without pandas
 #: (read_plan.py plans a read before pandas is imported).
-FORMAT = "arrow-1"
+FORMAT = "arrow-2"  # 2: the entry keeps its key
 
 
 def default_cache_dir() -> Path:
@@ -64,7 +64,7 @@ class ParseCache:
                 "reader": version,
                 "format": FORMAT,
                 "columns": sorted(settings.columns.items()),
-                "kinds": sorted(settings.kinds.items()),
+                "kinds": list(settings.kinds.items()),  # in order: the first pattern a file matches decides
                 "hidden_sheets": settings.hidden_sheets,
                 "today": today.isoformat(),
             },
@@ -127,7 +127,7 @@ class ParseCache:
         removed = failed = 0
         try:
             groups = [group for group in self.folder.iterdir() if _ENTRY_GROUP.fullmatch(group.name) and group.is_dir()]
-        except FileNotFoundError:  # no cache yet
+        except (FileNotFoundError, NotADirectoryError):  # no cache yet (or a path under a file: none can be there)
             return 0, 0
         except OSError:  # a cache folder this user may not read (left by sudo chsc): say so
             return 0, 1
@@ -163,7 +163,7 @@ class ParseCache:
             # Arrow buffer over it goes. Windows cannot replace or delete a mapped file (another
             # chsc storing an entry, `chsc cache clear`): read into memory there.
             data = pa.memory_map(str(path)).read_buffer() if MAP_ENTRIES else pa.py_buffer(path.read_bytes())
-            return decode_entry(data)
+            return decode_entry(data, key)
         except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, pa.ArrowException):
             return None  # missing, truncated, damaged or from another version: parse the files again
 
@@ -177,7 +177,7 @@ class ParseCache:
         from .cache_format import Unstorable, encode_entry
 
         try:
-            content = encode_entry(tables, sheets, skipped, problems)
+            content = encode_entry(tables, sheets, skipped, problems, key)
         except (Unstorable, TypeError, ValueError, pa.ArrowException):
             return  # something this format does not keep exactly: read it from the files next time
         entry = self._entry(key)

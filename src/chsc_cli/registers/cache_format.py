@@ -43,7 +43,9 @@ class Unstorable(ValueError):
     """A table holding something the format does not keep exactly: the entry is not written."""
 
 
-def encode_entry(tables: dict[str, pd.DataFrame], sheets, skipped, problems) -> list[bytes]:
+def encode_entry(tables: dict[str, pd.DataFrame], sheets, skipped, problems, key: str = "") -> list[bytes]:
+    """The entry's bytes; `key`, the key it is stored under, is kept in it (decode_entry checks it:
+    an entry copied or moved under another key is no entry of that key)."""
     import pyarrow as pa
 
     blobs = []
@@ -55,6 +57,7 @@ def encode_entry(tables: dict[str, pd.DataFrame], sheets, skipped, problems) -> 
         blobs.append(sink.getvalue().to_pybytes())
     header = {
         "format": FORMAT,
+        "key": key,
         "sheets": _records(sheets, RegisterSheet),
         "skipped": _records(skipped, SkippedSheet),
         "problems": _records(problems, Problem),
@@ -68,8 +71,8 @@ def encode_entry(tables: dict[str, pd.DataFrame], sheets, skipped, problems) -> 
     return [MAGIC, len(header_bytes).to_bytes(8, "little"), checksum.to_bytes(4, "little"), header_bytes, *blobs]
 
 
-def decode_entry(data) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """`data`: the entry's bytes, or an Arrow buffer over them (a memory-mapped file)."""
+def decode_entry(data, key: str = "") -> tuple[dict, dict[str, pd.DataFrame]]:
+    """`data`: the entry's bytes, or an Arrow buffer over them (a memory-mapped file), stored under `key`."""
     import pyarrow as pa
 
     view = memoryview(data)
@@ -82,6 +85,8 @@ def decode_entry(data) -> tuple[dict, dict[str, pd.DataFrame]]:
     header = json.loads(bytes(view[start:header_end]).decode("utf-8", "surrogatepass"))
     if header["format"] != FORMAT:
         raise ValueError("another cache format")
+    if header.get("key") != key:
+        raise ValueError("an entry of another key")  # copied or moved: its tables are another read's
     lengths = [length for _, length in header["tables"]]
     if not all(type(length) is int and length >= 0 for length in lengths) or header_end + sum(lengths) != len(view):
         raise ValueError("truncated or padded entry")

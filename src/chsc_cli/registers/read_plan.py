@@ -34,7 +34,7 @@ from .. import __version__, forks
 from ..config import CentreConfig
 from .cache import ParseCache
 from .kinds import active_catalogue
-from .folder import folder_files, relative_name
+from .folder import folder_files, relative_name, unsupported_reason
 from .sources import OpenedWorkbook, UnreadableFile, max_unpacked_bytes, open_workbook, read_bytes
 
 if TYPE_CHECKING:
@@ -143,7 +143,8 @@ def plan_read(
     entries = _file_entries(files, data_dir, settings, today, cache)
     folder_key = None
     if cache is not None and all(entry.key for entry in entries):
-        unsupported_names = [f"unsupported:{relative_name(path, data_dir)}" for path in unsupported]
+        # each skipped entry by its name and why it is skipped (a link whose folder went is another reason)
+        unsupported_names = [f"unsupported:{relative_name(path, data_dir)}:{unsupported_reason(path)}" for path in unsupported]
         folder_key = cache.folder_key([entry.key for entry in entries] + unsupported_names)
     plan = ReadPlan(data_dir, settings, today, cache, files, unsupported, entries, folder_key)
     if read_ahead and (folder_key is None or not cache.has(folder_key)):
