@@ -97,6 +97,14 @@ def test_a_birth_date_missing_from_one_register_is_taken_from_another(tmp_path):
     for folder in (roster_has_it, event_has_it):
         checked = run_chsc("validate", folder, "--no-cache", "--format", "json")
         assert "no-birth-date" not in checked.stdout, checked.stdout
+    # registers.md's order: the roster row's 出生日期 before the event row's own (born 1990 says the checkup)
+    both_have_it = tmp_path / "both"
+    write_workbook(both_have_it / "居民健康档案.xlsx", {"档案": [
+        ["身份证号", "建档日期", "出生日期"], [NO_DATE_IN_ID, dt.date(2020, 1, 1), dt.date(1950, 1, 1)]]})
+    write_workbook(both_have_it / "老年人体检.xlsx", {"体检": [
+        ["身份证号", "体检日期", "出生日期", "生活方式评估", "健康指导"], [NO_DATE_IN_ID, dt.date(2025, 3, 1), dt.date(1990, 1, 1), "是", "是"]]})
+    (both_have_it / "chsc.yaml").write_text("population:\n  age_65_plus: 10\n", encoding="utf-8")
+    assert _figures(both_have_it)[rate] == (1, 10)
     nowhere = tmp_path / "nowhere"
     write_workbook(nowhere / "居民健康档案.xlsx", {"档案": [["身份证号", "建档日期"], [NO_DATE_IN_ID, dt.date(2020, 1, 1)]]})
     checked = run_chsc("validate", nowhere, "--no-cache", "--format", "json")

@@ -5,8 +5,10 @@ Each kind's table knows its own rows' birth dates (persons.py: the ID's date dig
 出生日期). A row whose ID holds no real date and whose own 出生日期 is blank takes the person's birth
 date from the other registers read with it: the rosters first (the residents roster, then the
 others, in the order of the kinds), then the event registers; within one register its first row
-that has one. Only rows keyed by an ID number: the same ID is the same person everywhere. The
-row's `no-birth-date` warning stands only where no register has the date.
+that has one. An event row's own 出生日期 gives way to a roster's ("otherwise from the 出生日期 of
+the person's roster row, then of the event row"). Only rows keyed by an ID number: the same ID is
+the same person everywhere. The row's `no-birth-date` warning stands only where no register has
+the date.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..people import birth_dates_from_ids
 from ..problems import Problem
 from .columns import RegisterKind
 from .kinds import KINDS
@@ -26,28 +29,52 @@ def births_across_registers(tables: dict[str, pd.DataFrame], problems: list[Prob
     """(`tables` with the birth dates other registers give filled in, `problems` without the
     `no-birth-date` warnings of the rows filled). The tables given are not changed."""
     keyed = [name for name in tables if _keyed_by_id(KINDS.get(name)) and "birth" in tables[name].columns]
-    wanting = {name: _without_birth(tables[name]) for name in keyed}
-    wanted = {key for name in keyed for key in tables[name][ID_FIELD].to_numpy(dtype=object)[wanting[name]].tolist()}
+    blank = {name: _without_birth(tables[name]) for name in keyed}
+    # an event row whose ID holds no date has its own 出生日期: the person's roster row's comes first
+    own = {name: _own_date_only(tables[name]) if not KINDS[name].roster else np.zeros(len(tables[name]), dtype=bool)
+           for name in keyed}
+    wanted = {key for name in keyed for key in tables[name][ID_FIELD].to_numpy(dtype=object)[blank[name] | own[name]].tolist()}
     if not wanted:  # the usual folder: every ID's digits are a date
         return tables, problems
-    found = _births_of(wanted, tables, sorted(keyed, key=_source_order))
-    if not found:
-        return tables, problems
+    order = sorted(keyed, key=_source_order)
+    from_rosters = _births_of(wanted, tables, [name for name in order if KINDS[name].roster])
+    found = {**_births_of(wanted - from_rosters.keys(), tables, [name for name in order if not KINDS[name].roster]), **from_rosters}
     filled_tables = dict(tables)
     filled_places: set[tuple] = set()
     for name in keyed:
-        table, at = tables[name], np.flatnonzero(wanting[name])
-        births = pd.to_datetime(pd.Series(table[ID_FIELD].to_numpy(dtype=object)[at], dtype=object).map(found)).to_numpy(dtype="datetime64[ns]")
-        known = ~np.isnat(births)
-        if not known.any():
-            continue
+        table = tables[name]
+        ids = table[ID_FIELD].to_numpy(dtype=object)
         column = table["birth"].to_numpy(dtype="datetime64[ns]", copy=True)
-        column[at[known]] = births[known]
+        changed = np.zeros(len(table), dtype=bool)
+        for rows, source in ((blank[name], found), (own[name], from_rosters)):
+            at = np.flatnonzero(rows)
+            births = pd.to_datetime(pd.Series(ids[at], dtype=object).map(source)).to_numpy(dtype="datetime64[ns]")
+            known = ~np.isnat(births) & (births != column[at])
+            column[at[known]] = births[known]
+            changed[at[known]] = True
+        if not changed.any():
+            continue
         filled_tables[name] = table.assign(birth=pd.Series(column, index=table.index))
-        places = zip(*(table[field].to_numpy(dtype=object)[at[known]].tolist() for field in SOURCE_FIELDS))
+        filled = blank[name] & changed
+        places = zip(*(table[field].to_numpy(dtype=object)[filled].tolist() for field in SOURCE_FIELDS))
         filled_places.update((file, sheet, int(row)) for file, sheet, row in places)
     kept = [p for p in problems if not (p.code == NO_BIRTH_DATE and (p.file, p.sheet, p.row) in filled_places)]
     return filled_tables, kept
+
+
+def _own_date_only(table: pd.DataFrame) -> np.ndarray:
+    """The rows with a birth date from their own 出生日期 because their ID holds none (worked out per
+    distinct ID, only where the register has a 出生日期 column)."""
+    if "birth_date" not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    written = table["birth_date"].notna().to_numpy(dtype=bool) & table[ID_FIELD].notna().to_numpy(dtype=bool)
+    if not written.any():
+        return written
+    codes, distinct = pd.factorize(table[ID_FIELD].to_numpy(dtype=object)[written])
+    no_date = birth_dates_from_ids(pd.Series(distinct, dtype=object)).isna().to_numpy(dtype=bool)
+    rows = np.zeros(len(table), dtype=bool)
+    rows[np.flatnonzero(written)[no_date[codes]]] = True
+    return rows
 
 
 def _keyed_by_id(kind: RegisterKind | None) -> bool:
