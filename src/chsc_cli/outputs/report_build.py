@@ -31,6 +31,7 @@ from .report_words import (
     NO_VALUE,
     category_plan_paragraph,
     change_in_points,
+    chinese_amount,
     chinese_count,
     clean_text,
     compare_phrase,
@@ -95,14 +96,9 @@ def _station_line(row: IndicatorResult) -> StationLine:
         numerator_text=chinese_count(row.numerator), denominator_text=chinese_count(row.denominator),
         rate_text=rate_or_count_text(row), met=row.met,
         met_text=NO_TARGET if computable and row.is_count and row.target is None else met_word(row.met),
-        shortfall=shortfall, shortfall_text=chinese_count(shortfall), shortfall_amount=_amount(shortfall, row),
-        monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=_amount(monthly, row),
+        shortfall=shortfall, shortfall_text=chinese_count(shortfall), shortfall_amount=chinese_amount(shortfall, row),
+        monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=chinese_amount(monthly, row),
     )
-
-
-def _amount(value: int | None, row: IndicatorResult) -> str:
-    """188人, 1例, 4次 (the row's unit word); '—' for none."""
-    return NO_VALUE if value is None else f"{chinese_count(value)}{unit_word(row)}"
 
 
 def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, per_year: int | None = None) -> PlanFigures:
@@ -115,13 +111,13 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
                            monthly_text=NO_VALUE, monthly_amount=NO_VALUE, pace_text=NO_VALUE, sentence=sentence)
     shortfall = row.shortfall
     behind = sorted((s for s in stations if s.shortfall), key=lambda s: (-s.shortfall, s.station))
-    station_shortfalls = "、".join(f"{s.station}尚差{chinese_count(s.shortfall)}{unit_word(row)}" for s in behind)
+    station_shortfalls = "、".join(f"{s.station}尚差{chinese_amount(s.shortfall, row)}" for s in behind)
     if row.is_count:
         monthly = report_counts.monthly(per_year)
         return PlanFigures(
             target_text=f"{per_year}{unit_word(row)}", rate_text=rate, shortfall=shortfall, shortfall_text=chinese_count(shortfall),
-            shortfall_amount=_amount(shortfall, row), required=per_year, required_text=chinese_count(per_year),
-            monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=_amount(monthly, row),
+            shortfall_amount=chinese_amount(shortfall, row), required=per_year, required_text=chinese_count(per_year),
+            monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=chinese_amount(monthly, row),
             pace_text=f"每月至少开展{monthly}{unit_word(row)}",
             sentence=report_counts.plan_sentence(row, per_year, period_text, f"其中{station_shortfalls}" if behind else ""))
     required = ceil_decimal(row.target * row.denominator)
@@ -132,13 +128,13 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
         if behind:
             sentence += f"，但{station_shortfalls}"
     else:
-        pace_text = f"每月需完成约{chinese_count(monthly)}{unit_word(row)}"
-        sentence = f"{row.name}力争达到{target}（{period_text}为{rate}，尚差{chinese_count(shortfall)}{unit_word(row)}），{pace_text}"
+        pace_text = f"每月需完成约{chinese_amount(monthly, row)}"
+        sentence = f"{row.name}力争达到{target}（{period_text}为{rate}，尚差{chinese_amount(shortfall, row)}），{pace_text}"
         if behind:
             sentence += f"，其中{station_shortfalls}"
     return PlanFigures(target_text=target, rate_text=rate, shortfall=shortfall, shortfall_text=chinese_count(shortfall),
-                       shortfall_amount=_amount(shortfall, row), required=required, required_text=chinese_count(required),
-                       monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=_amount(monthly, row),
+                       shortfall_amount=chinese_amount(shortfall, row), required=required, required_text=chinese_count(required),
+                       monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=chinese_amount(monthly, row),
                        pace_text=pace_text, sentence=sentence)
 
 
@@ -152,7 +148,7 @@ def _indicator_line(row, indicator, previous, compared, has_rows, phrase, statio
     yearly = row.per_year if row.per_year is not None else indicator.target
     per_year = int(row.target if report_counts.whole_year(period) else yearly) if row.is_count else None
     if computable and row.met is False:
-        missed_text = f"{row.name}{rate}，目标{target}，尚差{chinese_count(row.shortfall)}{unit_word(row)}"
+        missed_text = f"{row.name}{rate}，目标{target}，尚差{chinese_amount(row.shortfall, row)}"
     else:
         missed_text = ""
     return IndicatorLine(
@@ -163,7 +159,7 @@ def _indicator_line(row, indicator, previous, compared, has_rows, phrase, statio
         denominator_source=row.denominator_source, met=row.met if computable else None,
         met_text=met_word(row.met if computable else None), shortfall=row.shortfall if computable else None,
         shortfall_text=chinese_count(row.shortfall if computable else None),
-        shortfall_amount=_amount(row.shortfall if computable else None, row), change=change,
+        shortfall_amount=chinese_amount(row.shortfall if computable else None, row), change=change,
         sentence=summary_sentence(row, change, phrase, period), missed_text=missed_text,
         plan=_plan(row, stations, period_text, per_year), stations=stations,
     )

@@ -40,6 +40,11 @@ def chinese_count(value: int | None) -> str:
     return str(value) if abs(value) < 10000 else f"{value:,}"
 
 
+def chinese_amount(value: int | None, row) -> str:
+    """A count in the row's unit word, written as chinese_count writes it: 188人, 1例, 12,345次; '—' for none."""
+    return NO_VALUE if value is None else f"{chinese_count(value)}{unit_word(row)}"
+
+
 def change_in_points(current: Fraction, previous: Fraction) -> Decimal:
     """(current − previous) × 100, rounded half up (away from zero) to 0.1 on the exact fraction."""
     tenths = (current - previous) * 1000
@@ -110,7 +115,7 @@ def summary_sentence(row: IndicatorResult, change: Change, phrase: str, period: 
     if row.met:
         parts.append(f"达到{target}的目标")
     else:
-        parts.append(f"未达到{target}的目标，尚差{chinese_count(row.shortfall)}{unit_word(row)}")
+        parts.append(f"未达到{target}的目标，尚差{chinese_amount(row.shortfall, row)}")
     return "，".join(parts) + "。"
 
 
