@@ -146,3 +146,31 @@ def test_chsc_yaml_attacks_through_the_command_line_exit_2(tmp_path):
         ran = run_chsc("validate", folder)
         assert ran.code == 2 and "Traceback" not in ran.output and "hacked" not in ran.stdout, ran.output[-500:]
         assert "chsc.yaml" in ran.stderr
+
+
+# ------------------------------------------------------------------ populations that read themselves
+
+LOOPS = {
+    "union": "populations:\n  pop_a:\n    union: [pop_b, residents_at_period_end]\n  pop_b:\n    union: [pop_a]\n",
+    "in_population": (
+        "populations:\n  pop_a:\n    register: residents\n    having: [{in_population: pop_b}]\n"
+        "  pop_b:\n    register: residents\n    having:\n      - any: [{in_population: pop_a}, age >= 65]\n"
+    ),
+    "itself": "populations:\n  pop_a:\n    register: residents\n    having: [{not: {in_population: pop_a}}]\n",
+}
+
+
+@pytest.mark.parametrize("name", LOOPS)
+def test_a_loop_of_populations_is_a_user_error_at_its_line(folder, tmp_path, name):
+    """A population that reads itself through union or in_population (directly, inside any: or
+    not:) is refused as the library loads — it used to recurse until Python stopped (exit 3)."""
+    (tmp_path / "populations.yaml").write_text(LOOPS[name], encoding="utf-8")
+    (tmp_path / "hostile.yaml").write_text(
+        _indicator("").replace("population: residents_at_period_end", "population: pop_a", 1), encoding="utf-8"
+    )
+    message, seconds = _library_error(tmp_path, (tmp_path / "hostile.yaml").read_text(encoding="utf-8"))
+    assert "populations.yaml:2:" in message and "pop_a → " in message and "引用了自己" in message
+    for command in (("indicators",), ("compute", folder / "data", "--period", "2025", "--no-cache")):
+        ran = run_chsc(*command, "--indicators", tmp_path)
+        assert ran.code == 2 and "Traceback" not in ran.output and "内部错误" not in ran.output
+        assert "引用了自己" in ran.stderr

@@ -17,6 +17,7 @@ from ..problems import UserError
 from ..pydantic_words import key_name, type_message
 from ..registers import KINDS, VALUE_SETS
 from .definition_checks import check_indicator, check_population
+from .population_graph import loops
 from .model import FIELD_MARK, ITEM_MARK, CategoryFile, Indicator, ParameterFile, Population, PopulationFile
 from .typecheck import TEXT_MARK
 from ..yamlfile import YamlError, line_at, load_yaml, yaml_text
@@ -91,6 +92,13 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
         if not folder.is_dir():
             raise UserError(f"找不到指标文件夹：{folder}", hint="--indicators 应指向存放指标 YAML 文件的文件夹。")
         _load_folder(folder, library, problems)
+    found_loops = loops(library.populations)
+    for loop in found_loops:
+        path = library.population_sources.get(loop[0], Path(POPULATIONS_FILE))
+        problems.append(_located(path, f"人群「{loop[0]}」经 {' → '.join(loop)} 引用了自己，求不出其中的人；"
+                                       f"请去掉这一圈中的一处 union 或 in_population〔{loop[0]}:〕"))
+    if found_loops:  # a loop is not typed (its field types would recurse): said with what was found so far
+        _refuse(problems)
     typed_populations = {}
     for name, population in library.populations.items():
         path = library.population_sources.get(name, Path(POPULATIONS_FILE))
@@ -111,10 +119,14 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     library.populations = typed_populations
     library.indicators = dict(sorted(library.indicators.items(), key=lambda item: (item[1].order, item[0])))
     if problems:
-        shown = "\n".join(problems[:20])
-        more = f"\n……另有 {len(problems) - 20} 处" if len(problems) > 20 else ""
-        raise UserError(f"指标定义有误（共 {len(problems)} 处）：\n{shown}{more}", code="bad-config")
+        _refuse(problems)
     return library
+
+
+def _refuse(problems: list[str]) -> None:
+    shown = "\n".join(problems[:20])
+    more = f"\n……另有 {len(problems) - 20} 处" if len(problems) > 20 else ""
+    raise UserError(f"指标定义有误（共 {len(problems)} 处）：\n{shown}{more}", code="bad-config")
 
 
 def _located(path: Path, problem: str, label: str = "") -> str:
