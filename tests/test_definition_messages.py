@@ -97,3 +97,17 @@ def test_a_yaml_syntax_mistake_is_said_in_chinese(tmp_path):
     assert code == 2 and "Tab" in stderr and "YAML 格式错误：用了 Tab" in stderr, stderr
     code, stderr = _errors(tmp_path, indicator=INDICATOR.replace("registers: [outpatient_bp, residents]", "registers: [outpatient_bp, residents"))
     assert code == 2 and "方括号 [ ] 没有配对" in stderr, stderr
+
+
+@pytest.mark.parametrize("condition", [
+    "days_between(bp_measure_date, booking_date) <= 90",
+    "coalesce(booking_date, bp_measure_date) <= period_end",
+    "systolic >= 0.9 * booking_level",
+])
+def test_an_unknown_field_inside_a_function_or_arithmetic_is_said_as_unknown(tmp_path, condition):
+    """Not 「函数 days_between 的参数应是日期」: the misspelt field is what to fix."""
+    indicator = INDICATOR.replace("date: bp_measure_date}", f"date: bp_measure_date, where: ['{condition}']}}")
+    code, stderr = _errors(tmp_path, indicator=indicator)
+    assert code == 2
+    assert re.search(r"outpatient_bp_rate\.yaml:12: .*未知字段「booking_(date|level)」", stderr), stderr
+    assert "的参数应是" not in stderr and "无法计算" not in stderr

@@ -3,8 +3,8 @@
     resident == yes                  record_date <= period_end        age >= $min_age
     followup_mode in $face_to_face_modes                              closed_date is null
     registration_category not in [死亡, 迁出, 临时外转]                 series has HepB
-    visit_date <= coalesce(discharge_date, delivery_date) + 28 days   actual_doses >= 0.9 * due_doses
-    days_between(last_menstrual_date, booking_date) <= 90            disease contains [霍乱, 鼠疫]
+    visit_date <= coalesce(discharge_date, delivery_date) + 28 days   taken_doses >= 0.9 * due_doses
+    days_between(last_menstrual_date, registration_date) <= 90       disease contains [霍乱, 鼠疫]
 
 A string is tokenised and parsed here (no eval). Each side is a value: a field, a literal (number,
 word, yes/no, date), a list, a `$parameter`, `period_start` / `period_end` / `today`, a function of

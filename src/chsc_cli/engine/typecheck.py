@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,8 @@ from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, T
 #: A marker around the condition text inside a problem, so the library can find its line.
 TEXT_MARK = "\u241e"
 TEMPORAL = ("date", "datetime")
+#: A bare word that reads as a field's name (booking_date), not as a value (门诊, 甲类).
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COLUMN_KINDS = {"id": "text", "code": "text", "text": "text", "date": "date", "datetime": "datetime",
                  "number": "number", "whole_number": "number", "weeks": "number", "yesno": "yesno",
                  "category": "category"}
@@ -145,8 +148,16 @@ class TypeChecker:
             return self.call(*value)
         return self.arithmetic(*value)
 
+    def _named(self, operand: Operand) -> tuple[Operand, str]:
+        """An operand of a function or of arithmetic: a bare word there is a field's name (a
+        vocabulary word has no place in either), so one that names no field is said as such."""
+        typed = self.operand(operand)
+        if typed[1] == "word" and _IDENTIFIER.fullmatch(str(typed[0].value)):
+            raise Typed(f"未知字段「{typed[0].value}」。可用字段：{', '.join(sorted(self.fields))}", str(typed[0].value))
+        return typed
+
     def call(self, name: str, args: tuple) -> tuple[Operand, str]:
-        typed = [self.operand(argument) for argument in args]
+        typed = [self._named(argument) for argument in args]
         kinds = [kind for _, kind in typed]
         operand = Operand("call", (name, tuple(argument for argument, _ in typed)))
         if name in ("coalesce", "min", "max"):
@@ -162,7 +173,7 @@ class TypeChecker:
         return operand, "date" if name == "date" else "number"
 
     def arithmetic(self, op: str, left: Operand, right: Operand) -> tuple[Operand, str]:
-        (left, left_kind), (right, right_kind) = self.operand(left), self.operand(right)
+        (left, left_kind), (right, right_kind) = self._named(left), self._named(right)
         operand = Operand("arith", (op, left, right))
         if left_kind in ("number", "null") and right_kind in ("number", "null"):
             return operand, "number"
