@@ -111,3 +111,70 @@ def test_an_unknown_field_inside_a_function_or_arithmetic_is_said_as_unknown(tmp
     assert code == 2
     assert re.search(r"outpatient_bp_rate\.yaml:12: .*未知字段「booking_(date|level)」", stderr), stderr
     assert "的参数应是" not in stderr and "无法计算" not in stderr
+
+
+WORD_AND_NULL = """id: video_followup_rate
+name: 高血压视频随访率
+order: 321
+category: 高血压患者健康管理
+registers: [hypertension_patients, hypertension_followups]
+definition: 测试用：视频随访
+target: 0.5
+parameters:
+  within_days: null
+denominator:
+  population: managed_hypertension_patients
+  having:
+    - enrolment_date <= period_end - $within_days days
+numerator:
+  require:
+    - exists:
+        register: hypertension_followups
+        date: followup_date
+        where:
+          - followup_mode == 视频
+          - followup_date <= enrolment_date + $within_days days
+"""
+
+
+def test_definition_warnings_are_said_in_full_at_their_lines_and_not_counted_as_data(tmp_path):
+    """A word a keep-as-written column does not list and a null $parameter outside its guard: each
+    is a `definition-warning` at the line of its condition (the word's was the first line holding it
+    anywhere, the name's), printed in full on stderr — not 「数据中有 … unknown-value」, which sent
+    the user to chsc validate, where they were not."""
+    import json
+
+    from helpers import make_id, write_workbook
+
+    person = make_id("19500101", "011")
+    write_workbook(tmp_path / "data" / "高血压患者随访记录.xlsx",
+                   {"随访": [["身份证号", "姓名", "随访日期", "随访方式"], [person, "王五", "2025-03-01", "门诊"]]})
+    (tmp_path / "inds").mkdir()
+    (tmp_path / "inds" / "video_followup_rate.yaml").write_text(WORD_AND_NULL.replace("视频随访率", "视频随访率（视频）"), encoding="utf-8")
+    table = run_chsc("compute", tmp_path / "data", "--period", "2025", "--indicators", tmp_path / "inds", "--no-cache")
+    assert table.code in (0, 1), table.output
+    said = [line for line in table.stderr.splitlines() if "video_followup_rate.yaml" in line]
+    assert [re.search(r"\.yaml:(\d+)：", line).group(1) for line in said] == ["13", "20", "21"], said
+    assert "视频" in said[1] and "within_days" in said[0] and "within_days" in said[2]
+    assert "unknown-value" not in table.output and "数据中有" not in table.output
+    ran = run_chsc("compute", tmp_path / "data", "--period", "2025", "--indicators", tmp_path / "inds", "--no-cache",
+                   "--format", "json")
+    entries = [w for w in json.loads(ran.stdout)["warnings"] if w["code"] == "definition-warning"]
+    assert sorted(w["rows"][0] for w in entries) == [13, 20, 21] and all(w["count"] == 1 for w in entries)
+    quiet = run_chsc("compute", tmp_path / "data", "--period", "2025", "--indicators", tmp_path / "inds", "--no-cache", "--quiet")
+    assert "video_followup_rate.yaml" not in quiet.stderr
+    listing = run_chsc("indicators", "--indicators", tmp_path / "inds")
+    assert listing.code == 0 and listing.stderr.count("video_followup_rate.yaml:") == 3
+
+
+def test_one_id_in_two_of_the_centres_folders_is_said(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "outpatient_bp_rate.yaml").write_text(INDICATOR, encoding="utf-8")
+    (tmp_path / "kinds").mkdir()
+    (tmp_path / "kinds" / "outpatient_bp.yaml").write_text(KIND, encoding="utf-8")
+    ran = run_chsc("indicators", "--register-kinds", tmp_path / "kinds", "--indicators", tmp_path / "a", "--indicators", tmp_path / "b")
+    assert ran.code == 0
+    assert re.search(r"b/outpatient_bp_rate\.yaml:1: 指标 outpatient_bp_rate 在 .*a/outpatient_bp_rate\.yaml 中也有定义", ran.stderr), ran.stderr
+    alone = run_chsc("indicators", "--register-kinds", tmp_path / "kinds", "--indicators", tmp_path / "a")
+    assert "也有定义" not in alone.stderr

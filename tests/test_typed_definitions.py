@@ -137,7 +137,7 @@ numerator:
     write_workbook(folder / "随访.xlsx", {"随访": [["身份证号", "随访日期", "随访方式"], [SIGNED[0], "2025-03-01", "电话"]]})
     result = compute_indicators(read_folder(folder, today=dt.date(2026, 1, 10)), parse_period("2025"), CentreConfig(), library, only=["phone_followups"])
     assert result.indicators[0].numerator == 1
-    assert any(w.code == "unknown-value" and "视频" in w.message and w.file.endswith("phone_followups.yaml") for w in result.warnings)
+    assert any(w.code == "definition-warning" and "视频" in w.message and w.file.endswith("phone_followups.yaml") for w in result.warnings)
 
 
 def test_a_problem_without_a_token_names_the_line_of_its_key(tmp_path):

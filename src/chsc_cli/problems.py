@@ -47,6 +47,9 @@ PROBLEM_LEVELS: dict[str, Level] = {
     "nested-config": "warning",  # a chsc.yaml below a centre folder's root: not read
     "district-target-differs": "warning",  # centres' targets differ, the district sets none: the library's used
     "period-without-data": "warning",
+    # an indicator file's condition that may not mean what it says (a word a keep-as-written column
+    # does not list, a null $parameter outside an `is null` guard): said when the library loads
+    "definition-warning": "warning",
 }
 
 

@@ -218,6 +218,21 @@ def say_period_notice(result, quiet: bool) -> None:
     if notice and not quiet:
         for line in notice.splitlines():
             stderr.print(f"注意：{line}", markup=False)
+    say_definition_warnings(getattr(result, "warnings", ()), quiet)
+
+
+def say_definition_warnings(warnings, quiet: bool) -> None:
+    """On stderr, each in full: a condition of the indicator files that may not mean what it says
+    (library.py's warnings; JSON keeps them as `definition-warning`). They are few, and about the
+    user's own files, so they are not counted among the data's problems."""
+    from ..engine.results import DEFINITION_WARNING
+
+    if quiet:
+        return
+    for warning in warnings:
+        if warning.code == DEFINITION_WARNING:
+            line = warning.rows[0] if warning.rows else "?"
+            stderr.print(f"注意：{warning.file}:{line}：{warning.message}", markup=False)
 
 
 def say_data_problems(result, quiet: bool) -> None:

@@ -15,6 +15,7 @@ from .common import (
     load_workspace,
     parse_period_option,
     say_period_notice,
+    stderr,
     stdout,
     use_register_kinds_option,
 )
@@ -27,7 +28,7 @@ def indicators(
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     register_kinds: RegisterKindsOption = None,
-    quiet: QuietOption = False,  # nothing to leave out: accepted as by every command (cli.md's common options)
+    quiet: QuietOption = False,  # leaves out the definition warnings (stderr)
     debug: DebugOption = False,
 ) -> int:
     """列出指标库：id、名称、类别、目标、用到的登记表。
@@ -42,6 +43,9 @@ def indicators(
     library = load_library(indicators or [])
     targets = load_config(find_config(Path("."), config)).settings.targets if config else {}
     render_library(stdout, library, targets)
+    if not quiet:  # a condition of the files that may not mean what it says (file:line: …)
+        for warning in library.warnings:
+            stderr.print(f"注意：{warning}", markup=False)
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from .common import (
     load_workspace,
     output_format,
     say_data_problems,
+    say_definition_warnings,
     stderr,
     stdout,
 )
@@ -60,6 +61,7 @@ def progress(
     rows, month = found.rows, found.month
     if found.notice is not None and not quiet:
         stderr.print(f"注意：{found.notice.message}", markup=False)
+    say_definition_warnings(getattr(found, "warnings", ()), quiet)
     if chosen_format == "table" and output is None:
         render_progress_table(stdout, rows, year, month)
         say_data_problems(found, quiet)

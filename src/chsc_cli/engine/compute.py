@@ -22,7 +22,7 @@ from .indicator_run import IndicatorRun
 from .library import Library
 from .model import Indicator
 from .parallel import evaluate_all, reap_children
-from .results import ComputeResult, Evaluation, group_problems
+from .results import DEFINITION_WARNING, ComputeResult, Evaluation, group_problems
 
 
 def compute_indicators(
@@ -86,4 +86,4 @@ def _definition_warning(text: str) -> Problem:
     """A word of an indicator file that a keep-as-written column does not list: `file:line: ...`."""
     located, _, message = text.partition(": ")
     path, _, line = located.rpartition(":")
-    return Problem("unknown-value", f"指标定义：{message}", file=path or located, row=int(line) if line.isdigit() else None)
+    return Problem(DEFINITION_WARNING, f"指标定义：{message}", file=path or located, row=int(line) if line.isdigit() else None)

@@ -177,6 +177,10 @@ def _load_folder(folder: Path, library: Library, problems: list[str]) -> None:
             continue
         if indicator.id != path.stem:
             problems.append(f"{path}:{_id_line(path)}: 文件名应与 id 相同（{indicator.id}.yaml）〔{indicator.id}〕")
+        earlier = library.sources.get(indicator.id)
+        if earlier is not None and earlier.parent != shipped_library_dir():  # two of the centre's folders
+            library.warnings.append(f"{path}:{_id_line(path)}: 指标 {indicator.id} 在 {earlier} 中也有定义，"
+                                    f"采用后给出的这一份；如非有意，请删去其中一份")
         library.indicators[indicator.id] = indicator
         library.sources[indicator.id] = path
 

@@ -16,6 +16,7 @@ from ..problems import PROBLEM_LEVELS, Problem
 
 MAX_EXAMPLE_ROWS = 20
 PERIOD_WITHOUT_DATA = "period-without-data"  # the notice of indicators/activity.py
+DEFINITION_WARNING = "definition-warning"  # an indicator file's condition (library.py): each said apart
 
 
 def ceil_decimal(value: Decimal) -> int:
@@ -165,9 +166,10 @@ def group_problems(problems: list[Problem]) -> list[GroupedWarning]:
     for problem in problems:
         if problem.level == "info":
             continue
-        groups[(problem.code, problem.file, problem.sheet)].append(problem)
+        apart = problem.message if problem.code == DEFINITION_WARNING else None  # a few, each its own
+        groups[(problem.code, problem.file, problem.sheet, apart)].append(problem)
     grouped = []
-    for (code, file, sheet), items in groups.items():
+    for (code, file, sheet, _), items in groups.items():
         rows = sorted({p.row for p in items if p.row is not None})[:MAX_EXAMPLE_ROWS]
         columns = {p.column for p in items}
         grouped.append(

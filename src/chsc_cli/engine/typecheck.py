@@ -64,6 +64,8 @@ class TypeChecker:
     warnings: list[str] = dataclasses.field(default_factory=list)
     #: null parameters an enclosing `any:` tests with `$name is null` (a guarded use is meant)
     guarded: frozenset = frozenset()
+    #: the text of the comparison being typed
+    condition: str = ""
 
     def nodes(self, nodes: tuple) -> tuple:
         return tuple(self.node(node) for node in nodes)
@@ -106,7 +108,7 @@ class TypeChecker:
             if name in self.parameters and self.parameters[name] is None and name not in self.guarded:
                 self.warnings.append(
                     f"{self.where}：参数 ${name} 为空（null），此条件总不成立；如表示不设限，"
-                    f"请写 any: [${name} is null, {node.text}]〔${name}〕"
+                    f"请写 any: [${name} is null, {node.text}]〔${name}〕{TEXT_MARK}{node.text}{TEXT_MARK}"
                 )
 
     def _problem(self, message: str, token: str, text: str) -> None:
@@ -195,6 +197,7 @@ class TypeChecker:
     # ----------------------------------------------------------------------------- comparisons
 
     def comparison(self, node: Comparison) -> Comparison:
+        self.condition = node.text  # a warning about a word in it is placed at its line
         left, left_kind = self.operand(node.left)
         if left.kind == "word":
             raise Typed(f"未知字段「{left.value}」。可用字段：{', '.join(sorted(self.fields))}", left.value)
@@ -272,7 +275,8 @@ class TypeChecker:
             return found
         shown = "、".join(dict.fromkeys(map(str, column.vocabulary)))
         if column.keep_unknown:
-            self.warnings.append(f"{self.where}：「{field}」（{column.header}）的值表中没有「{word}」，按原样比较（已知的值：{shown}）〔{word}〕")
+            self.warnings.append(f"{self.where}：「{field}」（{column.header}）的值表中没有「{word}」，按原样比较（已知的值：{shown}）〔{word}〕"
+                                 f"{TEXT_MARK}{self.condition}{TEXT_MARK}")
             return str(word)
         raise Typed(f"「{field}」（{column.header}）没有「{word}」这个值。可用：{shown}", str(word))
 

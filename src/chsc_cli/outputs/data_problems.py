@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ..engine.results import PERIOD_WITHOUT_DATA
+from ..engine.results import DEFINITION_WARNING, PERIOD_WITHOUT_DATA
 from ..services.district_totals import DISTRICT_TARGET_DIFFERS
 
-#: notices said apart, about the period or the settings rather than the registers' rows
-NOTICES = (PERIOD_WITHOUT_DATA, DISTRICT_TARGET_DIFFERS)
+#: notices said apart, about the period, the settings or the indicator files rather than the registers' rows
+NOTICES = (PERIOD_WITHOUT_DATA, DISTRICT_TARGET_DIFFERS, DEFINITION_WARNING)
 
 
 def data_problems_text(warnings: Iterable, *, codes: bool = True) -> str | None:
