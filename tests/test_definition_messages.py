@@ -178,3 +178,41 @@ def test_one_id_in_two_of_the_centres_folders_is_said(tmp_path):
     assert re.search(r"b/outpatient_bp_rate\.yaml:1: 指标 outpatient_bp_rate 在 .*a/outpatient_bp_rate\.yaml 中也有定义", ran.stderr), ran.stderr
     alone = run_chsc("indicators", "--register-kinds", tmp_path / "kinds", "--indicators", tmp_path / "a")
     assert "也有定义" not in alone.stderr
+
+
+TEST_WITH_REASON = """    - exists:
+        register: outpatient_bp
+        date: bp_measure_date
+        test:
+          - test: systolic < 140
+            reason: REASON
+"""
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        ("{date}血压未达标", "值「{date}血压未达标」以 { 开头，YAML 会把它读成映射：请给整个值加引号"),
+        ("测量: {date} 未达标", "值「测量: {date} 未达标」中有「: 」（冒号加空格）"),
+        (" 血压未达标", "这里不能有「键: 值」：这一行可能比上一行的键多缩进了"),  # one space too many before reason:
+    ],
+)
+def test_yaml_mistakes_in_a_value_are_said_with_what_to_do(tmp_path, reason, said):
+    """A review found these in English ("mapping values are not allowed in this context") or said
+    as an indentation mistake when the fix is to quote the value."""
+    body = TEST_WITH_REASON.replace("reason: REASON", f"reason: {reason}" if not reason.startswith(" ") else f" reason:{reason}")
+    indicator = INDICATOR.replace("    - exists: {register: outpatient_bp, date: bp_measure_date}\n", body)
+    code, stderr = _errors(tmp_path, indicator=indicator)
+    assert code == 2 and "outpatient_bp_rate.yaml:17: YAML 格式错误：" + said in stderr, stderr
+
+
+def test_an_unknown_comparison_sign_is_shown_whole_with_the_signs_there_are(tmp_path):
+    code, stderr = _errors(tmp_path, indicator=INDICATOR.replace("date: bp_measure_date}", "date: bp_measure_date, where: ['systolic => 140']}"))
+    assert code == 2 and "无法识别「=>」。比较符号可用：== != < <= > >=" in stderr, stderr
+
+
+def test_a_yes_read_as_true_in_a_kind_is_said_as_written(tmp_path):
+    kind = KIND.replace("  - use: systolic\n", "  - header: 测量方式\n    field: measure_way\n    type: category\n"
+                        "    vocabulary:\n      values: {电子: [yes, 电子血压计], 水银: [水银柱]}\n")
+    code, stderr = _errors(tmp_path, kind=kind)
+    assert code == 2 and "「yes（或 true、on）」不是文字" in stderr and "True" not in stderr, stderr

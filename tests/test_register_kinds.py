@@ -426,7 +426,7 @@ def test_bad_kind_files_are_all_reported_with_file_and_line_exit_2(tmp_path, dat
     assert "Traceback" not in ran.output
     assert "alpha.yaml:4:" in ran.stderr and "〔nope〕" in ran.stderr
     assert "beta.yaml:3:" in ran.stderr and "colums" in ran.stderr
-    assert "gamma.yaml:8:" in ran.stderr and "加引号〔True〕" in ran.stderr
+    assert "gamma.yaml:8:" in ran.stderr and "加引号〔yes〕" in ran.stderr
     assert "delta.yaml:1:" in ran.stderr and "other.yaml" in ran.stderr
 
 

@@ -6,6 +6,8 @@ Python objects), and every problem is reported as `file:line: message`.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +133,8 @@ def load_yaml(path: Path, data: bytes | None = None) -> Any:
         return_line = mark.line + 1 if mark else None
         if "nesting depth" in str(problem):  # libyaml's limit; the pure-Python parser recurses instead
             raise YamlError(return_line, TOO_DEEP) from None
-        raise YamlError(return_line, f"YAML 格式错误：{yaml_problem(str(problem))}") from None
+        near = text.splitlines()[max(mark.line - 1, 0):mark.line + 1] if mark else []
+        raise YamlError(return_line, f"YAML 格式错误：{yaml_problem(str(problem), near)}") from None
     except RecursionError:
         raise YamlError(None, TOO_DEEP) from None
     finally:
@@ -143,7 +146,7 @@ _YAML_PROBLEMS = (
     ("tab", "用了 Tab 缩进或对齐，请改用空格"),
     ("did not find expected ',' or ']'", "方括号 [ ] 没有配对，或两项之间缺逗号"),
     ("did not find expected ',' or '}'", "花括号 { } 没有配对，或两项之间缺逗号"),
-    ("mapping values are not allowed here", "这里不能有「键: 值」：冒号后缺空格，或缩进不齐"),
+    ("mapping values are not allowed", "这里不能有「键: 值」：这一行可能比上一行的键多缩进了（同一项的键要对齐），或值里有「: 」（请给整个值加引号）"),
     ("could not find expected ':'", "缺少冒号「:」（键后要有英文冒号和空格）"),
     ("expected <block end>", "缩进不齐：同一层的键要对齐"),
     ("did not find expected key", "缩进不齐：同一层的键要对齐"),
@@ -157,8 +160,32 @@ _YAML_PROBLEMS = (
 )
 
 
-def yaml_problem(problem: str) -> str:
-    """PyYAML's problem text in Chinese where it is one of the common mistakes (the English after it)."""
+#: `key: value` on one line (a list item's too), the value unquoted
+_PLAIN_VALUE = re.compile(r"^\s*(?:-\s+)?[^\s:'\"#][^:#]*:\s+([^'\"\s].*?)\s*$")
+
+
+def _unquoted_value_hint(lines: list[str]) -> str | None:
+    """The common cause a line shows: an unquoted value that YAML reads as more than text — one
+    opening with { or [ and going on after its bracket ({date}未做血常规), or holding 「: 」."""
+    for line in reversed(lines):
+        found = _PLAIN_VALUE.match(line)
+        if not found:
+            continue
+        value = found.group(1)
+        closing = {"{": "}", "[": "]"}.get(value[0])
+        if closing and closing in value and not value.endswith(closing):  # {date}未做… (not a list going on below)
+            return f"值「{value}」以 {value[0]} 开头，YAML 会把它读成{'映射' if value[0] == '{' else '列表'}：请给整个值加引号，如 \"{value}\""
+        if ": " in value:
+            return f"值「{value}」中有「: 」（冒号加空格），YAML 会把它读成「键: 值」：请给整个值加引号，如 \"{value}\""
+    return None
+
+
+def yaml_problem(problem: str, lines: list[str] | tuple = ()) -> str:
+    """PyYAML's problem text in Chinese where it is one of the common mistakes (the English after it);
+    `lines`: the line PyYAML stopped at and the one before, for a hint about an unquoted value."""
+    hint = _unquoted_value_hint(list(lines))
+    if hint:
+        return f"{hint}（{problem}）"
     for phrase, meaning in _YAML_PROBLEMS:
         if phrase in problem:
             return f"{meaning}（{problem}）"

@@ -122,7 +122,9 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise ExpressionError(f"无法识别「{text[position:position + 10]}」", text[position:position + 10])
+            stuck = text[position:].split(None, 1)[0][:20]
+            operators = "。比较符号可用：== != < <= > >=、in、not in、has、contains、is null、is not null" if stuck[0] in "=<>!≠≤≥:" else ""
+            raise ExpressionError(f"无法识别「{stuck}」{operators}", stuck)
         kind = match.lastgroup
         value = match.group(kind)
         tokens.append(("string" if kind in ("dq", "sq") else "punct" if kind == "minus" else kind, value))

@@ -23,8 +23,11 @@ YES_WORD, NO_WORD = "是", "否"
 def _text_words(values: list, where: str) -> list[str]:
     for value in values:
         if not isinstance(value, str):
+            # YAML read the word as yes/no: say it as written (yes, true or on), not as Python's True
+            written = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+            shown = f"{written}（或 {'true、on' if value else 'false、off'}）" if isinstance(value, bool) else written
             raise ValueError(
-                f"{where}中的「{value}」不是文字：YAML 会把 yes/no/true/false/on/off 和数字读成别的东西，请加引号〔{value}〕"
+                f"{where}中的「{shown}」不是文字：YAML 会把 yes/no/true/false/on/off 和数字读成别的东西，请加引号〔{written}〕"
             )
     return values
 
