@@ -216,3 +216,11 @@ def test_a_yes_read_as_true_in_a_kind_is_said_as_written(tmp_path):
                         "    vocabulary:\n      values: {电子: [yes, 电子血压计], 水银: [水银柱]}\n")
     code, stderr = _errors(tmp_path, kind=kind)
     assert code == 2 and "「yes（或 true、on）」不是文字" in stderr and "True" not in stderr, stderr
+
+
+def test_an_alias_that_is_another_columns_header_in_the_same_kind_is_refused(tmp_path):
+    """Loaded without a word before, a sheet's 测量方式 column was then read as a date ('bad-date')."""
+    kind = KIND.replace("    type: date\n", "    type: date\n    aliases: [测量方式]\n").replace(
+        "  - use: systolic\n", "  - use: systolic\n  - header: 测量方式\n    field: measure_way\n    type: text\n")
+    code, stderr = _errors(tmp_path, kind=kind)
+    assert code == 2 and "表头「测量方式」同时是「测量日期」（bp_measure_date）的列名或别名" in stderr, stderr

@@ -133,6 +133,10 @@ def test_a_required_mark_is_dropped(tmp_path, header):
         ("（必填）身份证号", "身份证号"),
         ("收缩压（mmHg）", "收缩压"),
         ("*随访方式【1门诊 2家庭 3电话】", "随访方式"),
+        # every bracket pair (found by a review: 〔〕 {} <> kept the unit and lost the column)
+        ("空腹血糖〔mmol/L〕", "空腹血糖"), ("空腹血糖{mmol/L}", "空腹血糖"), ("空腹血糖<mmol/L>", "空腹血糖"),
+        ("空腹血糖｛mmol/L｝", "空腹血糖"), ("空腹血糖＜mmol/L＞", "空腹血糖"), ("收缩压〈mmHg〉", "收缩压"),
+        ("随访日期《必填》", "随访日期"), ("身份证号［必填］", "身份证号"), ("〔备注〕", "〔备注〕"),
     ],
 )
 def test_bracketed_text_anywhere_is_dropped(written, normalised):
@@ -519,3 +523,17 @@ def test_codes_declared_in_a_header_are_read_through_the_reader(tmp_path):
     result = read(tmp_path)
     assert problems(result, "unknown-value") == []
     assert [bool(v) for v in result.tables["residents"]["resident"]] == [True, True, False]
+
+
+@pytest.mark.parametrize("header", ["常住类型【1：户籍 2：非户籍】", "常住类型〔1：户籍 2：非户籍〕", "常住类型［1：户籍 2：非户籍］"])
+def test_codes_declared_in_any_brackets_are_read(header):
+    assert parse("residents", "resident", "2", header) == parse("residents", "resident", "非户籍")
+    assert parse("residents", "resident", "1", header) == parse("residents", "resident", "户籍")
+
+
+def test_a_unit_in_tortoise_shell_brackets_finds_its_column(tmp_path):
+    """The whole read: 空腹血糖〔mmol/L〕 is the 空腹血糖 column, as 空腹血糖（mmol/L） is."""
+    rows = [["身份证号", "随访日期", "随访方式", "空腹血糖〔mmol/L〕"], [ID1, "2025-03-01", "门诊", "6.1"]]
+    write_xlsx(tmp_path / "糖尿病患者随访.xlsx", rows)
+    [sheet] = read(tmp_path).sheets
+    assert sheet.kind == "diabetes_followups" and sheet.columns["fasting_glucose"] == "空腹血糖〔mmol/L〕"

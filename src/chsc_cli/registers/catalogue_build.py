@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..yamlfile import line_at
-from .columns import NUMBER_TYPES, Column, Condition, LookupTable, RegisterKind, ShapeRule, normalise_value_text
+from .columns import NUMBER_TYPES, Column, Condition, LookupTable, RegisterKind, ShapeRule, normalise_header, normalise_value_text
 from .kind_files import NO_WORD, YES_WORD, ColumnSpec, KindSpec, RankedRule
 
 #: The value set every yes/no column without its own vocabulary reads (是 -> yes, 否 -> no).
@@ -239,10 +239,16 @@ class _KindBuilder:
 
     def _check_columns(self, columns: list[Column], by_field: dict[str, Column]) -> None:
         seen: set[str] = set()
+        names: dict[str, Column] = {}  # a header or alias, as matched -> its column
         for index, column in enumerate(columns):
             if column.field in seen:
                 self.problem(("columns", index), "同一类型中 field 重复", column.field)
             seen.add(column.field)
+            for name in (column.header, *column.aliases):
+                other = names.setdefault(normalise_header(name), column)
+                if other.field != column.field:  # a sheet's column would be read as whichever came first
+                    self.problem(("columns", index), f"表头「{name}」同时是「{other.header}」（{other.field}）的列名或别名，"
+                                                     f"读表时分不清是哪一列；请删去其中一处", name)
             for position, target in enumerate(column.fills):
                 if target not in by_field or by_field[target].type != "number":
                     self.problem(("columns", index, "fills", position), "fills 应为本类型中的 number 列", target)

@@ -186,7 +186,9 @@ class LookupTable:
         return None
 
 
-_BRACKETED_TEXT = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
+#: Bracket pairs whose text a header drops (after NFKC: （）［］｛｝＜＞ are () [] {} <> by then).
+_BRACKETS = ("()", "[]", "【】", "〔〕", "{}", "<>", "〈〉", "《》", "〖〗")
+_BRACKETED_TEXT = re.compile("|".join(f"{re.escape(o)}[^{re.escape(o + c)}]*{re.escape(c)}" for o, c in _BRACKETS))
 _SPACES = re.compile(r"\s+")
 
 

@@ -39,7 +39,7 @@ _FORM_CODE = re.compile(r"\(?([0-9]{1,2})(?:\)|[.、:,-])?(.*)")
 _NUMBER_ALONE = re.compile(r"\(?([0-9]{1,2})\)?(?:\.0*)?")
 #: Codes a header declares in its brackets: `常住类型（1：户籍 2：非户籍）`, `性别(1男,2女)`.
 _DECLARED_CODE = re.compile(r"([0-9]{1,2})\s*[:：=.、]?\s*([^0-9\s,，;；:：=、/|()（）]+)")
-_BRACKETS = re.compile(r"[(（]([^()（）]*)[)）]")
+_BRACKETS = re.compile(r"[(（\[［【〔{｛<＜]([^()（）\[\]［］【】〔〕{}｛｝<>＜＞]*)[)）\]］】〕}｝>＞]")
 _NOT_FOUND = object()
 
 
