@@ -224,3 +224,24 @@ def test_an_alias_that_is_another_columns_header_in_the_same_kind_is_refused(tmp
         "  - use: systolic\n", "  - use: systolic\n  - header: 测量方式\n    field: measure_way\n    type: text\n")
     code, stderr = _errors(tmp_path, kind=kind)
     assert code == 2 and "表头「测量方式」同时是「测量日期」（bp_measure_date）的列名或别名" in stderr, stderr
+
+
+@pytest.mark.parametrize("where", ["denominator", "in_population", "in_population_of_a_union"])
+def test_registers_read_through_a_population_are_listed_however_it_is_reached(tmp_path, where):
+    """managed_hypertension_patients falls back on hypertension_followups: an indicator reaching it
+    through in_population (or a union holding it) reads that register as one naming it as its
+    denominator does — so `registers:` must list it there too (it was refused only as a denominator,
+    and `chsc indicators` showed the others an incomplete list)."""
+    (tmp_path / "inds").mkdir()
+    (tmp_path / "inds" / "populations.yaml").write_text(
+        "populations:\n  chronic_or_old:\n    union: [managed_hypertension_patients, residents_at_period_end]\n", encoding="utf-8")
+    denominator = {"denominator": "population: managed_hypertension_patients",
+                   "in_population": "population: residents_at_period_end\n  having: [{in_population: managed_hypertension_patients}]",
+                   "in_population_of_a_union": "population: residents_at_period_end\n  having: [{in_population: chronic_or_old}]"}[where]
+    indicator = INDICATOR.replace("registers: [outpatient_bp, residents]", "registers: [outpatient_bp, residents, hypertension_patients]")
+    indicator = indicator.replace("population: residents_at_period_end", denominator)
+    code, stderr = _errors(tmp_path, indicator=indicator)
+    assert code == 2 and "registers：用到了但未列出的登记表：hypertension_followups" in stderr, stderr
+    listed = indicator.replace("hypertension_patients]", "hypertension_patients, hypertension_followups]")
+    code, stderr = _errors(tmp_path, indicator=listed)
+    assert code == 0, stderr

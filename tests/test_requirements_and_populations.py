@@ -26,7 +26,7 @@ KEY_PEOPLE = """populations:
 SIGNING = """id: key_signing
 name: 重点人群签约率
 category: 家庭医生签约服务
-registers: [residents]
+registers: [residents, hypertension_patients, hypertension_followups, diabetes_patients, diabetes_followups]
 definition: 测试
 target: 0.6
 parameters:

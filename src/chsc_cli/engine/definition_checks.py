@@ -11,6 +11,7 @@ from typing import Any
 from .expressions import ExpressionError, parse_value
 from .reason_text import SPEC_HELP, is_expression, parts, stray_braces, valid_spec
 from .model import Indicator, Population, PopulationSource, Requirement, Union
+from .population_graph import named_populations, references
 from .typecheck import TEXT_MARK, FieldType, TypeChecker, Typed, column_type
 
 #: Fields computed for every row or person (from the person's birth date).
@@ -225,18 +226,24 @@ class Checker:
             "require": tuple(require),
             "population": typed_refs.get("numerator"),
         })
+        for name in named_populations(indicator):  # in_population tests of its own filters
+            if name in self.library.populations:
+                used |= _registers(self.library.populations[name], self.library, frozenset({name}))
         unlisted = sorted(used - set(indicator.registers))
         if unlisted:
             problems.append(f"registers：用到了但未列出的登记表：{', '.join(unlisted)}")
         return indicator.model_copy(update=update)
 
 
-def _registers(population, library) -> set[str]:
-    if isinstance(population, Union):
-        return set().union(*(_registers(library.populations[n], library) for n in population.union if n in library.populations))
-    found = {population.register}
-    if population.fallback is not None:
+def _registers(population, library, seen: frozenset = frozenset()) -> set[str]:
+    """The registers a population reads: its own and fallback's, and those of every population it
+    reads (union members, in_population tests), through them all (loops are refused as the library loads)."""
+    found = set() if isinstance(population, Union) else {population.register}
+    if getattr(population, "fallback", None) is not None:
         found.add(population.fallback.register)
+    for name in references(population):
+        if name in library.populations and name not in seen:
+            found |= _registers(library.populations[name], library, seen | {name})
     return found
 
 

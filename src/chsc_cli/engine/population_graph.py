@@ -7,29 +7,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import BaseModel
+
 from .expressions import AllOf, AnyOf, InPopulation, Not, Test
 from .model import Population, Union
 
 
-def _named_in(nodes) -> Iterator[str]:
-    for node in nodes:
-        if isinstance(node, InPopulation):
-            yield node.name
-        elif isinstance(node, (AnyOf, AllOf)):
-            yield from _named_in(node.items)
-        elif isinstance(node, Not):
-            yield from _named_in((node.item,))
-        elif isinstance(node, Test):
-            yield from _named_in((node.condition,))
+def named_populations(definition) -> Iterator[str]:
+    """The populations `in_population:` tests name anywhere inside a definition (an indicator, a
+    population, a requirement: its filters, nested any:/all:/not:/test:, its fallback)."""
+    if isinstance(definition, InPopulation):
+        yield definition.name
+    elif isinstance(definition, (AnyOf, AllOf)):
+        yield from named_populations(definition.items)
+    elif isinstance(definition, Not):
+        yield from named_populations(definition.item)
+    elif isinstance(definition, Test):
+        yield from named_populations(definition.condition)
+    elif isinstance(definition, BaseModel):
+        for name in type(definition).model_fields:
+            yield from named_populations(getattr(definition, name))
+    elif isinstance(definition, (tuple, list)):
+        for item in definition:
+            yield from named_populations(item)
+    elif isinstance(definition, dict):
+        for item in definition.values():
+            yield from named_populations(item)
 
 
 def references(population: Population | Union) -> list[str]:
     """The populations `population` reads, in the order its definition names them."""
     named: list[str] = list(population.union) if isinstance(population, Union) else []
-    sources = [population, *([population.fallback] if getattr(population, "fallback", None) else [])]
-    for source in sources:
-        named += _named_in((*getattr(source, "where", ()), *source.having))
-    return list(dict.fromkeys(named))
+    return list(dict.fromkeys([*named, *named_populations(population)]))
 
 
 def loops(populations: dict[str, Population | Union]) -> list[list[str]]:
