@@ -107,6 +107,9 @@ def test_a_delivery_is_in_its_mothers_population(tmp_path):
     mine = tmp_path / "mine"
     mine.mkdir()
     text = FOLLOWED_UP.split("numerator:")[0] + "numerator:\n  having:\n    - in_population: managed_hypertension_patients\n"
+    # the population reads the roster (absent here: the follow-ups stand in), listed as it is read
+    text = text.replace("registers: [maternal_records, hypertension_followups]",
+                        "registers: [maternal_records, hypertension_followups, hypertension_patients]")
     (mine / "postpartum_bp_followup_rate.yaml").write_text(text, encoding="utf-8")
     ran = run_chsc("compute", centre(tmp_path / "data"), "-p", "2025", "--indicators", mine, "--format", "json")
     assert ran.code == 0, ran.output

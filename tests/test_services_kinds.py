@@ -186,3 +186,23 @@ def test_a_tb_followup_sheet_is_unrecognised_and_a_maternal_sheet_needs_no_disea
     result = read(data)
     assert kinds_of(result) == ["maternal_records"]
     assert problems(result, "unrecognised-sheet")
+
+
+def test_numbers_alone_under_the_smi_forms_own_header_make_an_smi_sheet(data):
+    """本次随访分类 is the SMI form's header, which no hypertension or diabetes follow-up reads: its
+    codes (3 稳定, 2 基本稳定, real-exports.md) say the sheet is SMI — it was read as a hypertension
+    follow-up, and the SMI patients counted toward 高血压规范管理率."""
+    rows = [["身份证号", "随访日期", "随访方式", "本次随访分类"], [ID1, "2025-03-01", "门诊", "3"], [ID1, "2025-04-01", "电话", "2"]]
+    write_xlsx(data / "随访.xlsx", rows)
+    result = read(data)
+    assert kinds_of(result) == ["smi_followups"]
+    assert result.tables["smi_followups"]["followup_class"].tolist() == ["稳定", "基本稳定"]
+
+
+def test_the_only_follow_up_kind_whose_columns_a_sheet_has_is_that_kind(data):
+    """本次随访形式 is only SMI's: with no 危险性 nor 本次随访分类 the sheet can still be no other
+    follow-up kind (registers.md: a kind only if it has all its required columns) — it was skipped
+    as 「缺少必需的列：」, naming none."""
+    rows = [["身份证号", "本次随访日期", "本次随访形式"], [ID1, "2025-03-01", "1"], [ID1, "2025-06-01", "3"]]
+    write_xlsx(data / "随访.xlsx", rows)
+    assert kinds_of(read(data)) == ["smi_followups"]

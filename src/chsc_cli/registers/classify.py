@@ -7,7 +7,8 @@ services.md ("Telling the new kinds apart"), every one of them stated in the kin
    first that names exactly one disease decides. It rules out the other diseases' kinds and says
    nothing about kinds of no disease; a sheet left with no kind is `unrecognised-sheet`. With no
    disease word, among the kinds of one `shape`: `ambiguous` (rosters that differ only by their
-   disease), or the first by `rank` whose `when` holds (follow-ups told apart by their columns).
+   disease), or the first by `rank` whose `when` holds (follow-ups told apart by their columns) —
+   unless only one kind of the shape has all its required columns in the sheet: then it is that one.
 2. Otherwise the kind with the most distinct canonical columns present wins.
 3. A tie is broken by the count of distinct kind words in the file name, sheet name and title rows.
 4. A tie that remains is `ambiguous-kind`.
@@ -139,18 +140,23 @@ def _shape_rules(
             chosen = max(members, key=lambda k: index.canonical_count(k, matches[k]))
             groups[chosen] = tuple(k for k, kind in kinds.items() if kind.shape == shape)
         else:
+            if len(members) == 1:  # the only kind of the shape whose required columns the sheet has
+                continue
             ranked = sorted(members, key=lambda k: kinds[k].shape_rule.rank)
-            chosen = next((k for k in ranked if _holds(kinds[k], matches[k], cells)), None)
+            others = {k: {i for m in members if m != k for i in matches[m].values()} for k in members}
+            chosen = next((k for k in ranked if _holds(kinds[k], matches[k], cells, others[k])), None)
         result = [k for k in result if kinds[k].shape != shape or k == chosen]
     return result, groups
 
 
-def _holds(kind: RegisterKind, matched: dict[str, int], cells: CellsOf | None) -> bool:
+def _holds(kind: RegisterKind, matched: dict[str, int], cells: CellsOf | None, shared: set[int] = frozenset()) -> bool:
+    """`shared`: the sheet's columns another kind of the shape reads too."""
     conditions = kind.shape_rule.when
-    return not conditions or any(_condition_holds(kind, c, matched, cells) for c in conditions)
+    return not conditions or any(_condition_holds(kind, c, matched, cells, shared) for c in conditions)
 
 
-def _condition_holds(kind: RegisterKind, condition: Condition, matched: dict[str, int], cells: CellsOf | None) -> bool:
+def _condition_holds(kind: RegisterKind, condition: Condition, matched: dict[str, int], cells: CellsOf | None,
+                     shared: set[int] = frozenset()) -> bool:
     if condition.field not in matched:
         return False
     if condition.values is None:
@@ -158,9 +164,12 @@ def _condition_holds(kind: RegisterKind, condition: Condition, matched: dict[str
     if cells is None:
         return False
     # the column's words as the reader reads them (已 before a word, a numbered option with its label:
-    # `3稳定`, `（3）稳定`), but not a number alone: 1-4 are other kinds' codes too (此次随访分类's
-    # 控制满意 …), so a number alone says nothing about which kind the sheet is
-    lookup = Lookup(normalised_vocabulary(kind.column(condition.field).vocabulary), {})
+    # `3稳定`, `（3）稳定`). A number alone counts only under a header no other kind of the shape reads
+    # (本次随访分类, the SMI form's own): under one they share (随访分类) 1-4 are their codes too
+    # (此次随访分类's 控制满意 …), and a number alone says nothing about which kind the sheet is
+    column = kind.column(condition.field)
+    own_header = matched[condition.field] not in shared
+    lookup = Lookup(normalised_vocabulary(column.vocabulary), column.codes if own_header else {})
     for value in cells(matched[condition.field]):
         if value is None or (isinstance(value, float) and value != value):
             continue

@@ -198,6 +198,11 @@ def _near_miss_or_skip(result: FileResult, index: AliasIndex, header, file: str,
     if best_kind is not None and best_count >= NEAR_MISS_COLUMNS:
         matched = index.match(best_kind.name, header.names)
         missing = [c for c in best_kind.required if c.field not in matched]
+        if not missing:  # every required column is there: a rule telling kinds apart left it out
+            target = f"{file}#{sheet}" if sheet else file
+            _skip(result, file, sheet, f"看起来是「{best_kind.title}」，但无法从病种字样或列确定是哪种登记表；"
+                                       f"请在文件名或工作表名中写明病种，或在 chsc.yaml 中写 kinds: {{\"{target}\": {best_kind.name}}}")
+            return
         _missing_columns(result, file, sheet, header_row, best_kind, missing)
         return
     _skip(result, file, sheet, "不是可识别的登记表（缺少必需的列）")
