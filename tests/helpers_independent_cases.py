@@ -88,7 +88,7 @@ COLUMNS: dict[str, dict[str, tuple]] = {
     "infectious_disease_reports": {"卡片编号": ("card_number", "code"), "疾病名称": ("disease_name", "text"),
                                    "诊断时间": ("diagnosis_time", "datetime"), "报告时间": ("report_time", "datetime"),
                                    "传染病类别": ("disease_class", (_CLASS, "其他")), "卡片状态": ("card_status", "text"),
-                                   "审核状态": ("review_status", "text"), "删除时间": ("deleted_time", "datetime")},
+                                   "审核状态": ("review_status", "text"), "删除时间": ("deleted_time", "text")},
     "health_supervision_reports": {"发现时间": ("found_time", "datetime"), "信息类别": ("info_category", "text"),
                                    "报告时间": ("report_time", "datetime"), "所属站点": ("station", "text")},
     "health_education_activities": {"活动日期": ("activity_date", "date"), "活动形式": ("activity_form", (_FORMS, "其他")),

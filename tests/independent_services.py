@@ -48,7 +48,7 @@ The contract relied on: the reader's field names agreed across the team (/tmp/ne
     infectious_disease_reports (record, key card_number): card_number code R · disease_name text R
       · diagnosis_time datetime R · report_time datetime (blank = not reported) · disease_class
       category (甲类 / 乙类 / 丙类 / 其他) · card_status (已删除/删除/已删除卡 = deleted)
-      · review_status text (same words) · deleted_time datetime (filled = deleted) · id_number
+      · review_status text (same words) · deleted_time text (filled = deleted: a date-time or 是/已删除; not 否/无/未…, not `.`) · id_number
       · name · station · reporting_doctor
     health_supervision_reports (record, no key): found_time datetime R · info_category category R
       · report_time datetime · info_content · reporter · reporting_unit · station

@@ -193,6 +193,15 @@ def record_key_units(rows: list[dict], key_field: str) -> list[list[dict]]:
     return list(keyed.values()) + loose
 
 
+def filled(value) -> bool:
+    """删除时间 'is filled' (real-exports.md): a date-time, or words saying so (是, 已删除); not the no
+    words of a filled-with-content column (否, 无, 未…, 不…, N, ×, 0) nor `.` (blank in a date cell)."""
+    if missing(value):
+        return False
+    text = str(value).strip()
+    return bool(text) and text not in (".", "-", "/", "否", "N", "n", "×", "0", "未完成") and not text.startswith(("未", "无", "不"))
+
+
 def card_deleted(rows: list[dict]) -> bool:
     """'A card is deleted when any of its rows is marked deleted': 卡片状态 or 审核状态 is 已删除,
     删除 or 已删除卡, or 删除时间 is filled (real-exports.md)."""
@@ -201,7 +210,7 @@ def card_deleted(rows: list[dict]) -> bool:
             value = row.get(field)
             if not missing(value) and str(value).strip() in DELETED_WORDS:
                 return True
-        if not missing(row.get("deleted_time")):
+        if filled(row.get("deleted_time")):
             return True
     return False
 

@@ -41,6 +41,8 @@ _NUMBER_ALONE = re.compile(r"\(?([0-9]{1,2})\)?(?:\.0*)?")
 _DECLARED_CODE = re.compile(r"([0-9]{1,2})\s*[:：=.、]?\s*([^0-9\s,，;；:：=、/|()（）]+)")
 _BRACKETS = re.compile(r"[(（\[［【〔{｛<＜]([^()（）\[\]［］【】〔〕{}｛｝<>＜＞]*)[)）\]］】〕}｝>＞]")
 _NOT_FOUND = object()
+#: A letter, digit or CJK character: a content-filled cell holding none of them says nothing was done.
+_CONTENT = re.compile(r"[^\W_]")
 
 
 def normalised_vocabulary(vocabulary: dict[str, object]) -> dict[str, object]:
@@ -130,7 +132,9 @@ def yes_no_parser(column: Column, text_of: Callable[[object], str], shown: Calla
         found = lookup.find(text)
         if found is not _NOT_FOUND:
             return bool(found), None, None
-        if column.content_filled:
+        if column.content_filled:  # what was done; punctuation alone (`.`, `-`, `/`) is no content
+            if not _CONTENT.search(text):
+                return default, None, None
             return not normalise_value_text(text).startswith(CONTENT_NO_PREFIXES), None, None
         return default, "unknown-value", f"「{shown(value)}」{unknown}"
 
