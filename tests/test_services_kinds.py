@@ -39,10 +39,13 @@ def test_gestational_age_shapes(text, weeks, days):
 
 def test_gestational_age_decimal_and_its_limits():
     assert parse_weeks("12.5")[0] == 12.5
+    # "whole or decimal weeks, optionally 周, then optionally days": decimal weeks take days too
+    for text in ("12.5+3", "12.5周3天", "12.5w3d", "孕12.5周+3天"):
+        assert math.isclose(parse_weeks(text)[0], 12.5 + 3 / 7), text
     assert parse_weeks(12)[0] == 12.0
     assert parse_weeks("12+6")[0] < 13 <= parse_weeks("13")[0]  # 12+6 is early, 13 is not
     # services.md: "anything else is bad-number" — 12周3 (days without 天 or +), 12w (w only in w3d), 12+3d, 12w3
-    for bad in ("12+7", "十二周", "12周8天", "12.5+3", "3天", "abc", True, "12周3", "12w", "12+3d", "12w3", "123天", "12天"):
+    for bad in ("12+7", "十二周", "12周8天", "3天", "abc", True, "12周3", "12w", "12+3d", "12w3", "123天", "12天"):
         assert parse_weeks(bad)[1] == "bad-number", bad
 
 
@@ -206,3 +209,25 @@ def test_the_only_follow_up_kind_whose_columns_a_sheet_has_is_that_kind(data):
     rows = [["身份证号", "本次随访日期", "本次随访形式"], [ID1, "2025-03-01", "1"], [ID1, "2025-06-01", "3"]]
     write_xlsx(data / "随访.xlsx", rows)
     assert kinds_of(read(data)) == ["smi_followups"]
+
+
+def test_a_card_is_deleted_when_its_deletion_time_is_filled_with_anything_but_a_no(data):
+    """real-exports.md: deleted when 删除时间 is filled — a date-time, or words (是, 已删除) a system or
+    a person wrote there; those were bad dates, blanked, and the card counted as active and
+    unreported. 否/无/未删除 and `.` alone (blank in a date cell) are not filled."""
+    from chsc_cli.engine import compute_indicators, load_library
+    from chsc_cli.config import CentreConfig
+    from chsc_cli.periods import parse_period
+
+    deletion = {"C1": None, "C2": "是", "C3": "已删除", "C4": ".", "C5": "否", "C6": "2025-03-07 08:00", "C7": "未删除"}
+    rows = [["卡片编号", "疾病名称", "诊断时间", "报告时间", "删除时间"]]
+    rows += [[card, "流行性感冒", f"2025-03-0{n}", "2025-03-01 12:00" if card == "C1" else None, deleted]
+             for n, (card, deleted) in enumerate(deletion.items(), 1)]
+    write_xlsx(data / "传染病报告卡.xlsx", rows)
+    result = read(data)
+    assert errors(result) == [] and problems(result, "unknown-value") == []
+    table = result.tables["infectious_disease_reports"]
+    assert table["deletion_filled"].tolist() == [False, True, True, False, False, True, False]
+    row = compute_indicators(result, parse_period("2025"), CentreConfig(), load_library(),
+                             only=["infectious_disease_report_rate"]).indicators[0]
+    assert (row.numerator, row.denominator) == (1, 4)  # C1 reported; C4, C5, C7 not; C2, C3, C6 deleted

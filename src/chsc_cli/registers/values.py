@@ -129,8 +129,8 @@ def parse_weeks(value: object) -> Parsed:
     if match:
         weeks = float(match.group(1))
         days = next((day for day in match.groups()[1:] if day is not None), None)
-        if days is None or weeks.is_integer():  # days after decimal weeks (12.5+3) mean nothing
-            return weeks + (int(days) / 7 if days is not None else 0.0), None, None
+        # services.md's grammar: whole or decimal weeks, then optionally days (12.5+3 is 12.5 weeks 3 days)
+        return weeks + (int(days) / 7 if days is not None else 0.0), None, None
     return None, "bad-number", f"「{shown_value(value)}」不是孕周，请写成 12、12+3 或 12周3天"
 
 
