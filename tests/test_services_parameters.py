@@ -38,9 +38,24 @@ def test_tcm_one_visit_per_due_date_when_asked(tmp_path):
     write_xlsx(data / "儿童保健花名册.xlsx", [["儿童保健编号", "出生日期"], ["T1", "2024-06-15"]])
     write_xlsx(data / "儿童健康检查.xlsx", [["儿童保健编号", "随访日期", "中医药健康管理"], ["T1", "2025-06-20", "是"]])
     assert _result(data, "child_tcm_management_rate") == (1, 1)
-    folder = _centre_copy(tmp_path, "child_tcm_management_rate", "per_due_age_months: []",
-                          "per_due_age_months: [6, 12, 18, 24, 30, 36]")
+    # the parameter services.md names (it was per_due_age_months, and a per_due_age: true changed nothing)
+    folder = _centre_copy(tmp_path, "child_tcm_management_rate", "  per_due_age: false\n", "  per_due_age: true\n")
     assert _result(data, "child_tcm_management_rate", [folder]) == (0, 1)
+    library = load_library([folder])
+    result = compute_indicators(read_folder(data), parse_period("2025"), CentreConfig(), library, only=["child_tcm_management_rate"])
+    persons = result.evaluations["child_tcm_management_rate"].persons
+    assert persons["reason"].tolist() == ["2025年中医药健康管理服务1次，应2次"]  # the count's, past the check with none
+
+
+def test_a_parameter_no_condition_reads_is_a_definition_warning(tmp_path):
+    """A misspelt or stale parameter (per_due_age_months kept in an old copy) changes nothing: said."""
+    folder = _centre_copy(tmp_path, "child_tcm_management_rate", "  per_due_age: false\n", "  per_due_age: false\n  per_due_ages: true\n")
+    warnings = load_library([folder]).warnings
+    assert len(warnings) == 1 and "child_tcm_management_rate.yaml:" in warnings[0]
+    assert "参数 per_due_ages 没有被任何条件使用" in warnings[0]
+    line = int(warnings[0].split(".yaml:")[1].split(":")[0])
+    assert (folder / "child_tcm_management_rate.yaml").read_text(encoding="utf-8").splitlines()[line - 1].strip() == "per_due_ages: true"
+    assert load_library().warnings == []  # every shipped parameter is read
 
 
 def test_tb_within_days_enforces_the_72_hour_rule(tmp_path):

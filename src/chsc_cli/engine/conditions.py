@@ -94,7 +94,7 @@ class Evaluator:
 
     def _combined(self, item: Requirement, persons: pd.DataFrame, rows: QualifyingRows | None) -> Outcome:
         """any: passes when one part does (the failing reason: the item's own, else the first
-        part's); all: when every part does (the reasons of the failed parts, joined)."""
+        part's that has one); all: when every part does (the reasons of the failed parts, joined)."""
         parts = [self.evaluate(part, persons, rows) for part in getattr(item, item.kind)]
         matrix = np.column_stack([part.passed.to_numpy(dtype=bool) for part in parts])
         passed = matrix.any(axis=1) if item.kind == "any" else matrix.all(axis=1)
@@ -102,6 +102,9 @@ class Evaluator:
         if self.want_reasons:
             if item.kind == "any":
                 reasons = parts[0].reasons.copy()
+                for part in parts[1:]:  # a part without a reason (a check of a $parameter) gives way to the next
+                    unsaid = (reasons.isna() | (reasons == "")).to_numpy(dtype=bool)
+                    reasons[unsaid] = part.reasons[unsaid]
                 failing = np.flatnonzero(~passed)
                 if item.reason and len(failing):
                     reasons.iloc[failing] = render_rows(item.reason, persons, failing, _values(self.period), context=self.context)

@@ -113,6 +113,7 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
             fields = [*indicator.gaps.columns, *(indicator.gaps.late or ())]
             problems += [_located(path, f"gaps：{indicator.registers[0]} 没有字段「{f}」〔{f}〕") for f in fields if f not in known]
         typed, found, warned = check_indicator(indicator, library, KINDS, library.parameters)
+        warned += _unused_parameters(indicator, path)
         library.indicators[indicator_id] = typed
         problems += [_located(path, p) for p in found]
         library.warnings += [_located(path, w) for w in warned]
@@ -121,6 +122,17 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     if problems:
         _refuse(problems)
     return library
+
+
+def _unused_parameters(indicator: Indicator, path: Path) -> list[str]:
+    """A parameter of the indicator's own that none of its conditions or reasons reads ($name): a
+    misspelt name, or one from another version of the file — setting it changes nothing."""
+    try:
+        text = yaml_text(path.read_bytes())
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [f"parameters.{name}：参数 {name} 没有被任何条件使用（条件里写作 ${name}），改它不会改变结果；请检查名称"
+            for name in indicator.parameters if not re.search(rf"\${re.escape(name)}(?!\w)", text)]
 
 
 def _refuse(problems: list[str]) -> None:
