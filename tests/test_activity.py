@@ -103,3 +103,18 @@ def test_the_last_month_with_an_event_row_reads_events_inside_any_groups(tmp_pat
                 [make_id("19920101", "002"), None, D(2025, 11, 20)]]  # registered in November, not yet delivered
     write_workbook(tmp_path / "孕产妇健康管理登记.xlsx", {"孕产妇": maternal})
     assert last_event_month(EngineData.prepare(read(tmp_path)), LIBRARY, 2025) == 11
+
+
+def test_without_an_event_row_progress_runs_through_the_rosters_last_month_else_by_the_calendar(tmp_path):
+    """A folder of rosters (建档, 签约) has no event row: progress stopped at January, a 1–1月 view of
+    a year whose records run to August. Now the rosters' dates decide; a year with no date at all
+    runs to today's month when current, to December when past, and stays at January when to come."""
+    residents = [["身份证号", "建档日期", "签约日期"], [make_id("19500101", "011"), D(2025, 3, 1), D(2025, 8, 12)],
+                 [make_id("19600101", "013"), D(2024, 5, 1), None]]
+    write_workbook(tmp_path / "居民健康档案.xlsx", {"档案": residents})
+    data = EngineData.prepare(read(tmp_path))
+    assert last_event_month(data, LIBRARY, 2025, today=D(2026, 12, 7)) == 8
+    assert last_event_month(data, LIBRARY, 2024, today=D(2026, 12, 7)) == 5
+    assert last_event_month(data, LIBRARY, 2023, today=D(2023, 10, 7)) == 10
+    assert last_event_month(data, LIBRARY, 2022, today=D(2026, 12, 7)) == 12
+    assert last_event_month(data, LIBRARY, 2027, today=D(2026, 12, 7)) == 1

@@ -3,11 +3,12 @@ month (month m is the period Y-01..Y-m), the current gap and the pace needed to 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..config import CentreConfig
-from ..engine.activity import event_row_dates, period_without_data
+from ..engine.activity import activity_dates, event_row_dates, period_without_data
 from ..periods import parse_period, year_to_month
 from ..problems import Problem
 from ..engine.engine_input import EngineData
@@ -62,19 +63,31 @@ def year_end_shortfall(row: IndicatorResult, start) -> int | None:
     return max(0, prorated(row.per_year, start, start.replace(month=12, day=31)) - row.numerator)
 
 
-def last_event_month(data: EngineData, library: Library, year: int) -> int:
+def last_event_month(data: EngineData, library: Library, year: int, today: dt.date | None = None) -> int:
     """The last month of `year` with any event row the library reads: its numerators' events, inside
     `any:`/`all:` groups too, and the dates of the event registers of indicators without one (a
-    count's activities, report cards); 1 when there is none."""
-    last = 0
+    count's activities, report cards). With none (a folder of rosters), the last month of a roster
+    date the indicators read (建档日期, 签约日期); with none either, the month of `today` in the
+    current year, December for a past one, January for one to come."""
     pairs = dict.fromkeys(pair for indicator in library.indicators.values() for pair in event_row_dates(indicator))
+    last = _last_month(data, pairs, year)
+    if not last:
+        last = _last_month(data, dict.fromkeys(p for i in library.indicators.values() for p in activity_dates(i)), year)
+    if last:
+        return last
+    today = today or dt.date.today()
+    return today.month if year == today.year else 12 if year < today.year else 1
+
+
+def _last_month(data: EngineData, pairs, year: int) -> int:
+    last = 0
     for pair in pairs:
         dates = data.counted_column(*pair)  # None without the register, or without an optional column
         if dates is not None:
             in_year = dates[(dates.dt.year == year).to_numpy(dtype=bool)]
             if len(in_year):
                 last = max(last, int(in_year.max().month))
-    return last or 1
+    return last
 
 
 def progress(data: EngineData, library: Library, settings: CentreConfig, year: int, through: int,
