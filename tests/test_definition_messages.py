@@ -245,3 +245,23 @@ def test_registers_read_through_a_population_are_listed_however_it_is_reached(tm
     listed = indicator.replace("hypertension_patients]", "hypertension_patients, hypertension_followups]")
     code, stderr = _errors(tmp_path, indicator=listed)
     assert code == 0, stderr
+
+
+@pytest.mark.parametrize("line_above", ["    - not: {in_population: residents_at_period_end}  # 排除: 注销者",
+                                        "    - systolic < 140   # 说明: 未达标"])
+def test_a_valid_line_with_a_comment_above_a_mistake_is_not_blamed(tmp_path, line_above):
+    """The hint to quote a value looked at the line above too, comment included, and told the user
+    to quote a valid flow mapping."""
+    indicator = INDICATOR.replace("numerator:\n", f"numerator:\n  having:\n{line_above}\n     - age >= 65\n")
+    code, stderr = _errors(tmp_path, indicator=indicator)
+    assert code == 2 and "YAML 格式错误" in stderr and "加引号" not in stderr, stderr
+
+
+def test_one_folder_given_twice_is_read_once(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "outpatient_bp_rate.yaml").write_text(INDICATOR, encoding="utf-8")
+    (tmp_path / "kinds").mkdir()
+    (tmp_path / "kinds" / "outpatient_bp.yaml").write_text(KIND, encoding="utf-8")
+    ran = run_chsc("indicators", "--register-kinds", tmp_path / "kinds", "--indicators", tmp_path / "a",
+                   "--indicators", f"{tmp_path}/./a/")
+    assert ran.code == 0 and "也有定义" not in ran.stderr, ran.stderr

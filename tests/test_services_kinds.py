@@ -219,7 +219,9 @@ def test_a_card_is_deleted_when_its_deletion_time_is_filled_with_anything_but_a_
     from chsc_cli.config import CentreConfig
     from chsc_cli.periods import parse_period
 
-    deletion = {"C1": None, "C2": "是", "C3": "已删除", "C4": ".", "C5": "否", "C6": "2025-03-07 08:00", "C7": "未删除"}
+    deletion = {"C1": None, "C2": "是", "C3": "已删除", "C4": ".", "C5": "否", "C6": "2025-03-07 08:00", "C7": "未删除",
+                # a database's empty values (a review of the first version found them read as deletions)
+                "C8": "NULL", "C9": "0000-00-00 00:00:00"}
     rows = [["卡片编号", "疾病名称", "诊断时间", "报告时间", "删除时间"]]
     rows += [[card, "流行性感冒", f"2025-03-0{n}", "2025-03-01 12:00" if card == "C1" else None, deleted]
              for n, (card, deleted) in enumerate(deletion.items(), 1)]
@@ -227,7 +229,26 @@ def test_a_card_is_deleted_when_its_deletion_time_is_filled_with_anything_but_a_
     result = read(data)
     assert errors(result) == [] and problems(result, "unknown-value") == []
     table = result.tables["infectious_disease_reports"]
-    assert table["deletion_filled"].tolist() == [False, True, True, False, False, True, False]
+    assert table["deletion_filled"].tolist() == [False, True, True, False, False, True, False, False, False]
     row = compute_indicators(result, parse_period("2025"), CentreConfig(), load_library(),
                              only=["infectious_disease_report_rate"]).indicators[0]
-    assert (row.numerator, row.denominator) == (1, 4)  # C1 reported; C4, C5, C7 not; C2, C3, C6 deleted
+    assert (row.numerator, row.denominator) == (1, 6)  # C1 reported; C4, C5, C7-C9 not; C2, C3, C6 deleted
+
+
+def test_check_marks_and_dashes_in_a_content_filled_column_are_still_content(data):
+    """real-exports.md: yes for any content except the no words — the blank words of 删除时间 are that
+    column's own (blank_words), not a rule of every content-filled column (☑ is a check mark)."""
+    from chsc_cli.registers import KINDS
+    from chsc_cli.registers.values import parser_for
+
+    guidance = parser_for(KINDS["elderly_checkups"].column("health_guidance"))
+    assert [guidance(v)[0] for v in ("☑", "●", "-", "/", "+", "建议复查", "无", "未指导")] == [True] * 6 + [False] * 2
+
+
+def test_a_number_no_smi_class_has_keeps_an_own_header_column_from_deciding(data):
+    """1, 2, 4 under 本次随访分类 beside 收缩压: 4 is no SMI class (1 不稳定 … 3 稳定, 0 未访到), so the
+    numbers are not read as SMI codes and the sheet stays a hypertension follow-up."""
+    rows = [["身份证号", "随访日期", "随访方式", "收缩压", "舒张压", "本次随访分类"],
+            [ID1, "2025-03-01", "门诊", 130, 80, "1"], [ID1, "2025-04-01", "门诊", 128, 82, "4"], [ID1, "2025-05-01", "门诊", 125, 80, "2"]]
+    write_xlsx(data / "随访.xlsx", rows)
+    assert kinds_of(read(data)) == ["hypertension_followups"]

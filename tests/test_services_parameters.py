@@ -58,6 +58,13 @@ def test_a_parameter_no_condition_reads_is_a_definition_warning(tmp_path):
     assert load_library().warnings == []  # every shipped parameter is read
 
 
+def test_a_parameter_read_by_a_population_of_the_indicator_is_used(tmp_path):
+    """key_population_signing_rate's own max_pregnancy_days is read by pregnant_or_delivered_women,
+    a population it reads: no 'unused' warning (a review found one, though the value changed the result)."""
+    folder = _centre_copy(tmp_path, "key_population_signing_rate", "target: 0.60\n", "target: 0.60\nparameters:\n  max_pregnancy_days: 10\n")
+    assert load_library([folder]).warnings == []
+
+
 def test_tb_within_days_enforces_the_72_hour_rule(tmp_path):
     data = tmp_path / "data"
     data.mkdir()

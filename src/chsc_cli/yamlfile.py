@@ -171,9 +171,13 @@ def _unquoted_value_hint(lines: list[str]) -> str | None:
         found = _PLAIN_VALUE.match(line)
         if not found:
             continue
-        value = found.group(1)
+        value = re.split(r"\s#", found.group(1), maxsplit=1)[0].rstrip()  # a comment is not the value
+        if not value:
+            continue
         closing = {"{": "}", "[": "]"}.get(value[0])
-        if closing and closing in value and not value.endswith(closing):  # {date}未做… (not a list going on below)
+        if closing and value.endswith(closing):  # a flow mapping or list: {in_population: x}, [a, b]
+            continue
+        if closing and closing in value:  # {date}未做… (not a list going on below)
             return f"值「{value}」以 {value[0]} 开头，YAML 会把它读成{'映射' if value[0] == '{' else '列表'}：请给整个值加引号，如 \"{value}\""
         if ": " in value:
             return f"值「{value}」中有「: 」（冒号加空格），YAML 会把它读成「键: 值」：请给整个值加引号，如 \"{value}\""

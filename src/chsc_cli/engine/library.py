@@ -17,7 +17,7 @@ from ..problems import UserError
 from ..pydantic_words import key_name, type_message
 from ..registers import KINDS, VALUE_SETS
 from .definition_checks import check_indicator, check_population
-from .population_graph import loops
+from .population_graph import loops, reachable
 from .model import FIELD_MARK, ITEM_MARK, CategoryFile, Indicator, ParameterFile, Population, PopulationFile
 from .typecheck import TEXT_MARK
 from ..yamlfile import YamlError, line_at, load_yaml, yaml_text
@@ -88,7 +88,10 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     # parameters too: one list serves the reader's vocabulary and the indicators
     library.parameters.update({name: list(words) for name, words in VALUE_SETS.items() if isinstance(words, tuple)})
     problems: list[str] = []
-    for folder in (shipped_library_dir(), *extra_dirs):
+    folders: dict[Path, Path] = {}
+    for folder in (shipped_library_dir(), *extra_dirs):  # each once, as first given (-i a -i ./a)
+        folders.setdefault(_resolved(folder), folder)
+    for folder in folders.values():
         if not folder.is_dir():
             raise UserError(f"找不到指标文件夹：{folder}", hint="--indicators 应指向存放指标 YAML 文件的文件夹。")
         _load_folder(folder, library, problems)
@@ -113,7 +116,7 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
             fields = [*indicator.gaps.columns, *(indicator.gaps.late or ())]
             problems += [_located(path, f"gaps：{indicator.registers[0]} 没有字段「{f}」〔{f}〕") for f in fields if f not in known]
         typed, found, warned = check_indicator(indicator, library, KINDS, library.parameters)
-        warned += _unused_parameters(indicator, path)
+        warned += _unused_parameters(indicator, path, library)
         library.indicators[indicator_id] = typed
         problems += [_located(path, p) for p in found]
         library.warnings += [_located(path, w) for w in warned]
@@ -124,15 +127,26 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     return library
 
 
-def _unused_parameters(indicator: Indicator, path: Path) -> list[str]:
-    """A parameter of the indicator's own that none of its conditions or reasons reads ($name): a
-    misspelt name, or one from another version of the file — setting it changes nothing."""
+def _unused_parameters(indicator: Indicator, path: Path, library: Library) -> list[str]:
+    """A parameter of the indicator's own that none of its conditions or reasons reads ($name), nor
+    those of the populations it reads (a population reading $max_pregnancy_days takes the
+    indicator's value): a misspelt name, or one from another version of the file — setting it
+    changes nothing."""
     try:
         text = yaml_text(path.read_bytes())
     except (OSError, UnicodeDecodeError):
         return []
+    text += "".join(repr(library.populations[name]) for name in reachable(indicator, library.populations))
     return [f"parameters.{name}：参数 {name} 没有被任何条件使用（条件里写作 ${name}），改它不会改变结果；请检查名称"
             for name in indicator.parameters if not re.search(rf"\${re.escape(name)}(?!\w)", text)]
+
+
+def _resolved(folder: Path) -> Path:
+    """Where a folder is, to know it under another spelling (a, ./a, a link to it)."""
+    try:
+        return folder.resolve()
+    except OSError:
+        return folder
 
 
 def _refuse(problems: list[str]) -> None:

@@ -66,3 +66,17 @@ def loops(populations: dict[str, Population | Union]) -> list[list[str]]:
                 path.append(following)
                 stack.append((following, iter(edges[following])))
     return found
+
+
+def reachable(definition, populations: dict[str, Population | Union]) -> list[str]:
+    """The named populations a definition reads, directly or through others: its denominator's and
+    numerator's, its in_population tests', and theirs in turn."""
+    start = [getattr(getattr(definition, part, None), "population", None) for part in ("denominator", "numerator")]
+    pending = [name for name in (*start, *named_populations(definition)) if isinstance(name, str)]
+    seen: list[str] = []
+    while pending:
+        name = pending.pop()
+        if name in populations and name not in seen:
+            seen.append(name)
+            pending += references(populations[name])
+    return seen

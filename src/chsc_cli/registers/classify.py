@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .columns import Condition, RegisterKind, normalise_value_text
 from .headers import AliasIndex
-from .vocabularies import Lookup, normalised_vocabulary
+from .vocabularies import NUMBER_ALONE, Lookup, normalised_vocabulary
 
 #: column index -> the cells below the header (for conditions on values); None: not looked at.
 CellsOf = Callable[[int], list[object]]
@@ -167,13 +167,14 @@ def _condition_holds(kind: RegisterKind, condition: Condition, matched: dict[str
     # `3稳定`, `（3）稳定`). A number alone counts only under a header no other kind of the shape reads
     # (本次随访分类, the SMI form's own): under one they share (随访分类) 1-4 are their codes too
     # (此次随访分类's 控制满意 …), and a number alone says nothing about which kind the sheet is
+    # — and only when every number alone in it is one of the column's codes (a 4 is no SMI class)
     column = kind.column(condition.field)
-    own_header = matched[condition.field] not in shared
-    lookup = Lookup(normalised_vocabulary(column.vocabulary), column.codes if own_header else {})
-    for value in cells(matched[condition.field]):
-        if value is None or (isinstance(value, float) and value != value):
-            continue
-        text = normalise_value_text(unicodedata.normalize("NFKC", str(value)))
+    texts = [normalise_value_text(unicodedata.normalize("NFKC", str(value))) for value in cells(matched[condition.field])
+             if value is not None and not (isinstance(value, float) and value != value)]
+    numbers = {found.group(1) for text in texts if (found := NUMBER_ALONE.fullmatch(text))}
+    by_code = matched[condition.field] not in shared and numbers <= set(column.codes)
+    lookup = Lookup(normalised_vocabulary(column.vocabulary), column.codes if by_code else {})
+    for text in texts:
         canonical = lookup.find(text)
         if text in condition.values or (isinstance(canonical, str) and normalise_value_text(canonical) in condition.values):
             return True

@@ -66,6 +66,9 @@ class Column:
     #: For "yesno": a column systems fill with what was done (健康指导: 建议复查): any content is yes
     #: except the no words and values starting with 未, 无 or 不.
     content_filled: bool = False
+    #: Values that mean an empty cell in this column (a database's NULL, `0000-00-00`, `.`): read as
+    #: blank, with no problem. Compared as vocabulary words are (case, width and white space aside).
+    blank_words: tuple[str, ...] = ()
     #: For "blood_pressure": the two number fields one 血压 cell (135/85) fills.
     fills: tuple[str, ...] = ()
     #: (lookup table, field): the value's codes from that table are stored in the field (疫苗名称 -> series).

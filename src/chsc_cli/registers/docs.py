@@ -145,6 +145,8 @@ def _value_rules(column: Column) -> str:
         rules.append(f"本列的词（{'、'.join(column.own_words)}，已…为是，未/不…为否）")
     if column.content_filled:
         rules.append("填写内容即为是（否、无、未、不…开头者为否）")
+    if column.blank_words:
+        rules.append(f"{'、'.join(column.blank_words)} 视为空白")
     return "；".join(rules)
 
 

@@ -80,9 +80,10 @@ class ColumnSpec(Strict):
     codes: dict[str, str | None] | None = None
     own_words: list[str] | None = None
     content_filled: bool | None = None
+    blank_words: list[str] | None = None
     blank_allowed: bool | None = None
 
-    @field_validator("aliases", "low_priority_aliases", "aliases_when_absent", "own_words", mode="before")
+    @field_validator("aliases", "low_priority_aliases", "aliases_when_absent", "own_words", "blank_words", mode="before")
     @classmethod
     def _alias_words(cls, value):
         return _text_words(value, "别名") if isinstance(value, list) else value

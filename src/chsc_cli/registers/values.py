@@ -16,7 +16,7 @@ from ..masking import mask_cell
 from ..people import SCIENTIFIC_TEXT, parse_id
 from .cells import CONTROL_CHARACTERS, DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
 from .cells import cell_text as _text
-from .columns import Column
+from .columns import Column, normalise_value_text
 from .datetimes import parse_datetime
 from .vocabularies import category_parser, yes_no_parser
 
@@ -272,6 +272,20 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
 
 
 def parser_for(column: Column) -> Callable[[object], Parsed]:
+    parser = _parser_of(column)
+    if not column.blank_words:
+        return parser
+    blank = frozenset(normalise_value_text(word) for word in column.blank_words)
+
+    def parse(value: object) -> Parsed:  # the column's own words for an empty cell (NULL, 0000-00-00)
+        if isinstance(value, str) and normalise_value_text(value) in blank:
+            return parser(None)
+        return parser(value)
+
+    return parse
+
+
+def _parser_of(column: Column) -> Callable[[object], Parsed]:
     if column.type == "category":
         return category_parser(column, _cell_text, shown_value)
     if column.type == "yesno" and (column.vocabulary or column.own_words or column.content_filled or column.codes):

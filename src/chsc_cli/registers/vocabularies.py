@@ -36,13 +36,11 @@ Parsed = tuple[Any, str | None, str | None]
 #: A numbered option after normalisation: `1`, `1门诊`, `1.门诊`, `(1)门诊`, `1、门诊`, `1:门诊`.
 _FORM_CODE = re.compile(r"\(?([0-9]{1,2})(?:\)|[.、:,-])?(.*)")
 #: A number alone however it is written: `1.0` (a CSV of a number cell), `(2)`, `（2）`, `1.`.
-_NUMBER_ALONE = re.compile(r"\(?([0-9]{1,2})\)?(?:\.0*)?")
+NUMBER_ALONE = re.compile(r"\(?([0-9]{1,2})\)?(?:\.0*)?")
 #: Codes a header declares in its brackets: `常住类型（1：户籍 2：非户籍）`, `性别(1男,2女)`.
 _DECLARED_CODE = re.compile(r"([0-9]{1,2})\s*[:：=.、]?\s*([^0-9\s,，;；:：=、/|()（）]+)")
 _BRACKETS = re.compile(r"[(（\[［【〔{｛<＜]([^()（）\[\]［］【】〔〕{}｛｝<>＜＞]*)[)）\]］】〕}｝>＞]")
 _NOT_FOUND = object()
-#: A letter, digit or CJK character: a content-filled cell holding none of them says nothing was done.
-_CONTENT = re.compile(r"[^\W_]")
 
 
 def normalised_vocabulary(vocabulary: dict[str, object]) -> dict[str, object]:
@@ -76,7 +74,7 @@ class Lookup:
 
     def find(self, text: str) -> object:
         key = normalise_value_text(text)
-        number = _NUMBER_ALONE.fullmatch(key)
+        number = NUMBER_ALONE.fullmatch(key)
         if number:
             key = number.group(1)
         if key in self.codes:  # a number alone: the option the form (or the header) numbers so
@@ -132,9 +130,7 @@ def yes_no_parser(column: Column, text_of: Callable[[object], str], shown: Calla
         found = lookup.find(text)
         if found is not _NOT_FOUND:
             return bool(found), None, None
-        if column.content_filled:  # what was done; punctuation alone (`.`, `-`, `/`) is no content
-            if not _CONTENT.search(text):
-                return default, None, None
+        if column.content_filled:
             return not normalise_value_text(text).startswith(CONTENT_NO_PREFIXES), None, None
         return default, "unknown-value", f"「{shown(value)}」{unknown}"
 
