@@ -307,7 +307,7 @@ def test_refusing_an_input_through_the_real_command_line(copied):
     before = roster.read_bytes()
     ran = run_chsc("gaps", "all", copied, *PERIOD, "-o", roster)
     assert ran.code == 2 and "Traceback" not in ran.output
-    assert "不能覆盖输入登记表" in ran.stderr and roster.read_bytes() == before
+    assert "不能覆盖数据文件夹中的输入文件" in ran.stderr and roster.read_bytes() == before
 
 
 # ----------------------------------------------------------------------- missing folders

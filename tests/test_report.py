@@ -586,8 +586,10 @@ def test_the_reports_page_documents_every_context_field():
 
 
 def test_the_template_error_hint_leads_to_the_field_tables():
-    """A template error's hint names a README section; that section exists and links to docs/reports.md."""
-    section = re.search(r"「(.+?)」", README_HINT).group(1)
+    """A template error's hint names the docs/reports.md section of the fields (it named only the
+    README's, which merely links there), and the README section that links to it."""
+    fields_section, section = re.findall(r"「(.+?)」", README_HINT)
+    assert f"## {fields_section}\n" in REPORTS_PAGE.read_text(encoding="utf-8")
     readme = README.read_text(encoding="utf-8")
     assert f"## {section}\n" in readme
     body = readme.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]

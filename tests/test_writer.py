@@ -84,7 +84,7 @@ def test_refuses_to_overwrite_a_protected_register(tmp_path):
     register.write_bytes(b"register")
     with pytest.raises(UserError) as caught:
         write_text(register, "report", protected=[register])
-    assert "不能覆盖输入登记表" in caught.value.message
+    assert "不能覆盖数据文件夹中的输入文件" in caught.value.message
     assert "体检登记.xlsx" in caught.value.message
     assert register.read_bytes() == b"register"
     assert leftovers(tmp_path) == []

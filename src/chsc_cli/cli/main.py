@@ -26,7 +26,7 @@ from .common import EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USER_ERROR, stderr, stdou
 
 app = typer.Typer(
     name="chsc",
-    help="社区卫生服务中心 基本公共卫生服务 指标计算工具。\n\n示例：chsc validate 数据文件夹",
+    help="社区卫生服务中心 基本公共卫生服务 指标计算工具。\n\n示例：chsc validate sample_data",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -37,7 +37,7 @@ app = typer.Typer(
 
 @app.callback()
 def _root() -> None:
-    """社区卫生服务中心 基本公共卫生服务 指标计算工具。示例：chsc validate 数据文件夹"""
+    """社区卫生服务中心 基本公共卫生服务 指标计算工具。示例：chsc validate sample_data"""
 
 
 def _register_commands() -> None:

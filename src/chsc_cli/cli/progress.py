@@ -34,7 +34,7 @@ from .options import (
 def progress(
     data_dir: DataDir,
     year: Annotated[str, typer.Option("--year", help="年份，如 2025 或 2025年", show_default=False)],
-    through: Annotated[str | None, typer.Option("--through", help="截至月份，如 2025-09、2025年9月、9月 或 9；默认为当年有服务记录的最后一个月（只有名册时按建档、签约日期；全无日期时，本年到本月、往年到12月）", show_default=False)] = None,
+    through: Annotated[str | None, typer.Option("--through", help="截至月份，如 2025-09、2025年9月、9月 或 9；默认为当年有服务记录的最后一个月（只有名册时按建档、签约日期；全无日期时，本年到本月、往年到12月、来年为1月）", show_default=False)] = None,
     output: ProgressOutputOption = None,
     format: Annotated[str | None, typer.Option("--format", help="table（默认）、xlsx 或 html；给了 -o 时按后缀（两者须一致）", show_default=False)] = None,
     indicators: IndicatorsOption = None,

@@ -91,7 +91,7 @@ def _refuse_protected(target: Path, protected: Iterable[Path]) -> None:
         if not same and target.exists() and register.exists():
             same = os.path.samefile(register, target)
         if same:
-            what = "中心设置文件" if target.suffix.lower() in (".yaml", ".yml") else "输入登记表"
+            what = "中心设置文件" if target.suffix.lower() in (".yaml", ".yml") else "数据文件夹中的输入文件"
             raise UserError(
                 f"不能覆盖{what}：{target.name}（{target}）",
                 hint="请用 -o 指定另一个输出文件",

@@ -29,7 +29,7 @@ from .writer import write_bytes, write_text
 
 FORMATS = ("docx", "md", "html")
 REPORT_KINDS = ("summary", "plan")
-README_HINT = "可用的字段见 README「工作总结与工作计划 / Reports」一节。"
+README_HINT = "可用的字段见 docs/reports.md「模板可用的字段 / ReportContext fields」一节（README「工作总结与工作计划 / Reports」有链接）。"
 # Markdown characters that would turn register text into markup (a | splits a table cell).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
