@@ -35,6 +35,12 @@ def test_template_is_recognised_as_its_kind_and_formatted_for_entry(tmp_path, ki
     for header, word in EXPECTED_DROPDOWNS.get(kind, {}).items():
         column = openpyxl.utils.get_column_letter(headers.index(header) + 1)
         assert word in formulas[f"{column}2"]
+    # a column filled with what was done (健康指导, 删除时间) only suggests 是/否: anything may be typed
+    styles = {str(v.sqref).split(":")[0]: v.errorStyle for v in sheet.data_validations.dataValidation}
+    for column in KINDS[kind].columns:
+        if column.header in headers and f"{openpyxl.utils.get_column_letter(headers.index(column.header) + 1)}2" in styles:
+            style = styles[f"{openpyxl.utils.get_column_letter(headers.index(column.header) + 1)}2"]
+            assert (style == "information") == column.content_filled, column.header
 
 
 def test_template_refuses_an_unknown_kind():

@@ -41,6 +41,7 @@ def template_sheet(kind: RegisterKind) -> SheetSpec:
         text_columns=text_columns,
         date_columns=date_columns,
         validations=validations,
+        suggested={i for i, c in enumerate(columns) if c.content_filled},  # any content is yes: 是/否 only suggested
         empty_rows=TEMPLATE_ROWS,
     )
 

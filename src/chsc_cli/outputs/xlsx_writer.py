@@ -51,6 +51,9 @@ class SheetSpec:
     freeze_header: bool = True
     autofilter: bool = True
     validations: list[tuple[int, list[str]]] = field(default_factory=list)
+    #: columns whose dropdown only suggests: any other value may be typed (a column filled with what
+    #: was done, 删除时间's date-time), with a note rather than a refusal
+    suggested: set[int] = field(default_factory=set)
     empty_rows: int = 0  # formatted blank rows after the data (templates to fill in)
 
 
@@ -269,9 +272,12 @@ def _add_validations(sheet, spec: SheetSpec, last_row: int, choices: _ChoiceList
     """A dropdown per column, over the data rows and at least 1000 rows (for filling in)."""
     last = max(last_row, MIN_VALIDATION_ROWS + 1)
     for index, options in spec.validations:
+        strict = {"error_title": "无效的值", "error_message": "请从下拉列表中选择"}
+        if index in spec.suggested:
+            strict = {"error_type": "information", "error_title": "提示",
+                      "error_message": "也可以填写其他内容（如所做的内容、日期时间）；否、无、未…开头的为否"}
         _written(sheet.data_validation(1, index, last - 1, index, {
-            "validate": "list", "source": choices.source(options), "ignore_blank": True,
-            "error_title": "无效的值", "error_message": "请从下拉列表中选择", "show_error": True,
+            "validate": "list", "source": choices.source(options), "ignore_blank": True, "show_error": True, **strict,
         }), f"the dropdown of column {index + 1}")
 
 
