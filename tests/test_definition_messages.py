@@ -42,6 +42,15 @@ numerator:
 """
 
 
+@pytest.fixture(autouse=True)
+def _shipped_kinds_after():
+    """Each test here runs chsc with --register-kinds in this process: leave the shipped kinds behind."""
+    yield
+    from chsc_cli.registers import use_register_kinds
+
+    use_register_kinds([])
+
+
 def _errors(tmp_path: Path, kind: str = KIND, indicator: str = INDICATOR, name: str = "outpatient_bp_rate") -> tuple[int, str]:
     (tmp_path / "kinds").mkdir(exist_ok=True)
     (tmp_path / "inds").mkdir(exist_ok=True)
@@ -194,7 +203,8 @@ TEST_WITH_REASON = """    - exists:
     [
         ("{date}血压未达标", "值「{date}血压未达标」以 { 开头，YAML 会把它读成映射：请给整个值加引号"),
         ("测量: {date} 未达标", "值「测量: {date} 未达标」中有「: 」（冒号加空格）"),
-        (" 血压未达标", "这里不能有「键: 值」：这一行可能比上一行的键多缩进了"),  # one space too many before reason:
+        (" 血压未达标", "这里不能有「键: 值」：这一行可能比上一行的键多缩进了"),
+        ("{date}测量，未满{systolic}", "值「{date}测量，未满{systolic}」以 { 开头，YAML 会把它读成映射：请给整个值加引号"),  # one space too many before reason:
     ],
 )
 def test_yaml_mistakes_in_a_value_are_said_with_what_to_do(tmp_path, reason, said):
@@ -265,3 +275,13 @@ def test_one_folder_given_twice_is_read_once(tmp_path):
     ran = run_chsc("indicators", "--register-kinds", tmp_path / "kinds", "--indicators", tmp_path / "a",
                    "--indicators", f"{tmp_path}/./a/")
     assert ran.code == 0 and "也有定义" not in ran.stderr, ran.stderr
+
+
+@pytest.mark.parametrize(("word", "said"), [("0000-00-00", "「0000-00-00」被 YAML 当作日期，但没有这一天：请给它加引号"),
+                                            ("NULL", "blank_words（视为空白的值）中的「null（或 NULL、~、空）」不是文字")])
+def test_a_blank_word_yaml_reads_as_something_else_is_said(tmp_path, word, said):
+    """An unquoted 0000-00-00 stopped chsc with 内部错误 (PyYAML's 'year 0 is out of range'); an
+    unquoted NULL was called an alias (别名) and shown as None."""
+    kind = KIND.replace("    type: date\n", f"    type: date\n    blank_words: [{word}]\n")
+    code, stderr = _errors(tmp_path, kind=kind)
+    assert code == 2 and said in stderr and "内部错误" not in stderr, stderr

@@ -221,18 +221,29 @@ def test_a_card_is_deleted_when_its_deletion_time_is_filled_with_anything_but_a_
 
     deletion = {"C1": None, "C2": "是", "C3": "已删除", "C4": ".", "C5": "否", "C6": "2025-03-07 08:00", "C7": "未删除",
                 # a database's empty values (a review of the first version found them read as deletions)
-                "C8": "NULL", "C9": "0000-00-00 00:00:00"}
+                "C8": "NULL", "C9": "0000-00-00 00:00:00", "CA": "——", "CB": "#N/A", "CC": "\\N"}
     rows = [["卡片编号", "疾病名称", "诊断时间", "报告时间", "删除时间"]]
-    rows += [[card, "流行性感冒", f"2025-03-0{n}", "2025-03-01 12:00" if card == "C1" else None, deleted]
+    rows += [[card, "流行性感冒", f"2025-03-{n:02d}", "2025-03-01 12:00" if card == "C1" else None, deleted]
              for n, (card, deleted) in enumerate(deletion.items(), 1)]
     write_xlsx(data / "传染病报告卡.xlsx", rows)
     result = read(data)
     assert errors(result) == [] and problems(result, "unknown-value") == []
     table = result.tables["infectious_disease_reports"]
-    assert table["deletion_filled"].tolist() == [False, True, True, False, False, True, False, False, False]
+    assert table["deletion_filled"].tolist() == [False, True, True, False, False, True] + [False] * 6
     row = compute_indicators(result, parse_period("2025"), CentreConfig(), load_library(),
                              only=["infectious_disease_report_rate"]).indicators[0]
-    assert (row.numerator, row.denominator) == (1, 6)  # C1 reported; C4, C5, C7-C9 not; C2, C3, C6 deleted
+    assert (row.numerator, row.denominator) == (1, 9)  # C1 reported; C4, C5, C7-CC not; C2, C3, C6 deleted
+
+
+def test_a_blank_word_lets_a_second_column_of_the_field_fill_the_row(data):
+    """Two 删除时间 columns: NULL in the first is blank, so the second's date is read (as a truly empty
+    first cell lets it be)."""
+    rows = [["卡片编号", "疾病名称", "诊断时间", "报告时间", "删除时间", "删除时间"],
+            ["A1", "流行性感冒", "2025-03-01", None, None, "2025-03-02 08:00"],
+            ["A2", "流行性感冒", "2025-03-01", None, "NULL", "2025-03-02 08:00"],
+            ["A3", "流行性感冒", "2025-03-01", None, "NULL", None]]
+    write_xlsx(data / "传染病报告卡.xlsx", rows)
+    assert read(data).tables["infectious_disease_reports"]["deletion_filled"].tolist() == [True, True, False]
 
 
 def test_check_marks_and_dashes_in_a_content_filled_column_are_still_content(data):
@@ -252,3 +263,14 @@ def test_a_number_no_smi_class_has_keeps_an_own_header_column_from_deciding(data
             [ID1, "2025-03-01", "门诊", 130, 80, "1"], [ID1, "2025-04-01", "门诊", 128, 82, "4"], [ID1, "2025-05-01", "门诊", 125, 80, "2"]]
     write_xlsx(data / "随访.xlsx", rows)
     assert kinds_of(read(data)) == ["hypertension_followups"]
+
+
+def test_codes_the_smi_header_lists_itself_are_its_codes_when_telling_kinds_apart(data):
+    """本次随访分类（1不稳定 2基本稳定 3稳定 4未访到）: the 4 is a code of this sheet's own, as the reader
+    reads it — the sheet is SMI (the every-number-a-code rule had looked at the form's codes only)."""
+    rows = [["身份证号", "随访日期", "随访方式", "本次随访分类（1不稳定 2基本稳定 3稳定 4未访到）"],
+            [ID1, "2025-03-01", "门诊", "3"], [ID1, "2025-04-01", "电话", "3"], [ID1, "2025-05-01", "门诊", "4"]]
+    write_xlsx(data / "随访.xlsx", rows)
+    result = read(data)
+    assert kinds_of(result) == ["smi_followups"]
+    assert result.tables["smi_followups"]["followup_class"].tolist() == ["稳定", "稳定", "未访到"]

@@ -76,3 +76,27 @@ def test_tb_within_days_enforces_the_72_hour_rule(tmp_path):
     assert _result(data, "tb_management_rate") == (2, 3)
     folder = _centre_copy(tmp_path, "tb_management_rate", "within_days: null", "within_days: 3")
     assert _result(data, "tb_management_rate", [folder]) == (1, 3)
+
+
+def test_a_parameter_read_by_a_population_inside_an_inline_union_is_used(tmp_path):
+    """The population written in place ({union: [...]}) reads pregnant_or_delivered_women, which reads
+    $max_pregnancy_days: the indicator's own value is used, so it is not 'unused'."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "mothers_rate.yaml").write_text("""id: mothers_rate
+name: 孕产妇测试
+category: 测试
+registers: [maternal_records, residents]
+definition: 测试
+target: 0.5
+parameters:
+  max_pregnancy_days: 10
+denominator:
+  population: {union: [pregnant_or_delivered_women]}
+numerator:
+  having: [age >= 18]
+""", encoding="utf-8")
+    assert load_library([folder]).warnings == []
+    (folder / "mothers_rate.yaml").write_text((folder / "mothers_rate.yaml").read_text(encoding="utf-8").replace(
+        "max_pregnancy_days: 10", "max_pregnancy_day: 10"), encoding="utf-8")
+    assert "参数 max_pregnancy_day 没有被任何条件使用" in load_library([folder]).warnings[0]

@@ -57,6 +57,16 @@ class _Loader(_SafeBase):
         return items
 
 
+    def construct_yaml_timestamp(self, node):  # noqa: D102 - yaml's hook
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # 0000-00-00, 2025-02-30: YAML takes it for a date, and there is no such day
+            raise yaml.constructor.ConstructorError(
+                None, None, f"「{node.value}」被 YAML 当作日期，但没有这一天：请给它加引号，如 \"{node.value}\"", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)
 
@@ -164,6 +174,16 @@ _YAML_PROBLEMS = (
 _PLAIN_VALUE = re.compile(r"^\s*(?:-\s+)?[^\s:'\"#][^:#]*:\s+([^'\"\s].*?)\s*$")
 
 
+def _closing_at(value: str) -> int | None:
+    """Where the bracket opening `value` closes (None: it does not close on this line)."""
+    depth = 0
+    for at, character in enumerate(value):
+        depth += character in "{[" and 1 or character in "}]" and -1 or 0
+        if depth == 0:
+            return at
+    return None
+
+
 def _unquoted_value_hint(lines: list[str]) -> str | None:
     """The common cause a line shows: an unquoted value that YAML reads as more than text — one
     opening with { or [ and going on after its bracket ({date}未做血常规), or holding 「: 」."""
@@ -175,9 +195,10 @@ def _unquoted_value_hint(lines: list[str]) -> str | None:
         if not value:
             continue
         closing = {"{": "}", "[": "]"}.get(value[0])
-        if closing and value.endswith(closing):  # a flow mapping or list: {in_population: x}, [a, b]
+        end = _closing_at(value)
+        if closing and end == len(value) - 1:  # a flow mapping or list: {in_population: x}, [a, b]
             continue
-        if closing and closing in value:  # {date}未做… (not a list going on below)
+        if closing and end is not None:  # {date}未做…, {a}签约，未满{b} (not a list going on below)
             return f"值「{value}」以 {value[0]} 开头，YAML 会把它读成{'映射' if value[0] == '{' else '列表'}：请给整个值加引号，如 \"{value}\""
         if ": " in value:
             return f"值「{value}」中有「: 」（冒号加空格），YAML 会把它读成「键: 值」：请给整个值加引号，如 \"{value}\""

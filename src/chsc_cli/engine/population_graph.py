@@ -72,7 +72,9 @@ def reachable(definition, populations: dict[str, Population | Union]) -> list[st
     """The named populations a definition reads, directly or through others: its denominator's and
     numerator's, its in_population tests', and theirs in turn."""
     start = [getattr(getattr(definition, part, None), "population", None) for part in ("denominator", "numerator")]
+    inline = [population for population in start if isinstance(population, (Population, Union))]  # written in place
     pending = [name for name in (*start, *named_populations(definition)) if isinstance(name, str)]
+    pending += [name for population in inline for name in references(population)]
     seen: list[str] = []
     while pending:
         name = pending.pop()

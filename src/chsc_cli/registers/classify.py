@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .columns import Condition, RegisterKind, normalise_value_text
 from .headers import AliasIndex
-from .vocabularies import NUMBER_ALONE, Lookup, normalised_vocabulary
+from .vocabularies import NUMBER_ALONE, Lookup, normalised_vocabulary, with_declared_codes
 
 #: column index -> the cells below the header (for conditions on values); None: not looked at.
 CellsOf = Callable[[int], list[object]]
@@ -81,7 +81,7 @@ def classify(
             return Classification(None, {}, ruled_out_by=disease[1])
         candidates = kept
     else:
-        candidates, ambiguous_groups = _shape_rules(index, candidates, matches, cells)
+        candidates, ambiguous_groups = _shape_rules(index, candidates, matches, cells, names)
     if not candidates:
         return Classification(None, {})
     counts = {kind: index.canonical_count(kind, matches[kind]) for kind in candidates}
@@ -126,6 +126,7 @@ def _shape_rules(
     candidates: list[str],
     matches: dict[str, dict[str, int]],
     cells: CellsOf | None,
+    names: list[str] = (),
 ) -> tuple[list[str], dict[str, tuple[str, ...]]]:
     """With no disease word: each shape among the candidates leaves one kind. For an `ambiguous`
     shape that kind stands for all of the shape's kinds (returned as the second value) and counts
@@ -144,19 +145,20 @@ def _shape_rules(
                 continue
             ranked = sorted(members, key=lambda k: kinds[k].shape_rule.rank)
             others = {k: {i for m in members if m != k for i in matches[m].values()} for k in members}
-            chosen = next((k for k in ranked if _holds(kinds[k], matches[k], cells, others[k])), None)
+            chosen = next((k for k in ranked if _holds(kinds[k], matches[k], cells, others[k], names)), None)
         result = [k for k in result if kinds[k].shape != shape or k == chosen]
     return result, groups
 
 
-def _holds(kind: RegisterKind, matched: dict[str, int], cells: CellsOf | None, shared: set[int] = frozenset()) -> bool:
-    """`shared`: the sheet's columns another kind of the shape reads too."""
+def _holds(kind: RegisterKind, matched: dict[str, int], cells: CellsOf | None, shared: set[int] = frozenset(),
+           names: list[str] = ()) -> bool:
+    """`shared`: the sheet's columns another kind of the shape reads too; `names`: the sheet's headers."""
     conditions = kind.shape_rule.when
-    return not conditions or any(_condition_holds(kind, c, matched, cells, shared) for c in conditions)
+    return not conditions or any(_condition_holds(kind, c, matched, cells, shared, names) for c in conditions)
 
 
 def _condition_holds(kind: RegisterKind, condition: Condition, matched: dict[str, int], cells: CellsOf | None,
-                     shared: set[int] = frozenset()) -> bool:
+                     shared: set[int] = frozenset(), names: list[str] = ()) -> bool:
     if condition.field not in matched:
         return False
     if condition.values is None:
@@ -169,6 +171,9 @@ def _condition_holds(kind: RegisterKind, condition: Condition, matched: dict[str
     # (此次随访分类's 控制满意 …), and a number alone says nothing about which kind the sheet is
     # — and only when every number alone in it is one of the column's codes (a 4 is no SMI class)
     column = kind.column(condition.field)
+    at = matched[condition.field]
+    if at < len(names):  # codes the header lists (本次随访分类（1不稳定 … 4未访到）), as the reader reads them
+        column = with_declared_codes(column, names[at])
     texts = [normalise_value_text(unicodedata.normalize("NFKC", str(value))) for value in cells(matched[condition.field])
              if value is not None and not (isinstance(value, float) and value != value)]
     numbers = {found.group(1) for text in texts if (found := NUMBER_ALONE.fullmatch(text))}

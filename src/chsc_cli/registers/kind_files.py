@@ -23,11 +23,16 @@ YES_WORD, NO_WORD = "是", "否"
 def _text_words(values: list, where: str) -> list[str]:
     for value in values:
         if not isinstance(value, str):
-            # YAML read the word as yes/no: say it as written (yes, true or on), not as Python's True
-            written = {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
-            shown = f"{written}（或 {'true、on' if value else 'false、off'}）" if isinstance(value, bool) else written
+            # YAML read the word as yes/no or as nothing: say it as written (yes, true, on; null, NULL, ~)
+            if isinstance(value, bool):
+                written = "yes" if value else "no"
+                shown = f"{written}（或 {'true、on' if value else 'false、off'}）"
+            elif value is None:
+                written, shown = "null", "null（或 NULL、~、空）"
+            else:
+                written = shown = value
             raise ValueError(
-                f"{where}中的「{shown}」不是文字：YAML 会把 yes/no/true/false/on/off 和数字读成别的东西，请加引号〔{written}〕"
+                f"{where}中的「{shown}」不是文字：YAML 会把 yes/no/true/false/on/off、null 和数字读成别的东西，请加引号〔{written}〕"
             )
     return values
 
@@ -85,8 +90,9 @@ class ColumnSpec(Strict):
 
     @field_validator("aliases", "low_priority_aliases", "aliases_when_absent", "own_words", "blank_words", mode="before")
     @classmethod
-    def _alias_words(cls, value):
-        return _text_words(value, "别名") if isinstance(value, list) else value
+    def _alias_words(cls, value, info):
+        label = {"own_words": "本列的词", "blank_words": "blank_words（视为空白的值）"}.get(info.field_name, "别名")
+        return _text_words(value, label) if isinstance(value, list) else value
 
     @field_validator("default", mode="before")
     @classmethod

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from ..problems import PROBLEM_LEVELS, Problem
-from .cells import is_blank
 from .columns import Column, RegisterKind
 from .datetimes import HAS_TIME_SUFFIX
 from .headers import Header
@@ -19,7 +18,7 @@ from .persons import ID_FACTS, distinct_id_facts
 from .row_keys import ROW_KEY_HASH, row_hashes, value_hashes
 from .skipped_rows import footer_rows, total_rows
 from .distinct_values import blank_rows, clean_ids, factorize, parse_distinct, per_row
-from .values import parser_for
+from .values import blank_in, parser_for
 from .vocabularies import with_declared_codes
 
 OLDEST_DATE = np.datetime64("1900-01-01", "ns")
@@ -236,7 +235,7 @@ class _Builder:
         positions, *distinct = parse_distinct(raw, parser, column.type, fast_result)
         if track_blank:
             at, uniques = raw  # (each row's position among the distinct cells, those cells)
-            self.blank[key] = np.fromiter(map(is_blank, uniques), dtype=bool, count=len(uniques))[at]
+            self.blank[key] = np.fromiter(map(blank_in(column), uniques), dtype=bool, count=len(uniques))[at]
         values, codes, details = per_row(positions, *distinct)
         if key == self.id_facts_of:  # what each distinct ID says, spread to the rows as the IDs are
             self.id_facts = [facts[positions] for facts in distinct_id_facts(distinct[0], shapes)]

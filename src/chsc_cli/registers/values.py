@@ -275,14 +275,20 @@ def parser_for(column: Column) -> Callable[[object], Parsed]:
     parser = _parser_of(column)
     if not column.blank_words:
         return parser
-    blank = frozenset(normalise_value_text(word) for word in column.blank_words)
+    blank = blank_in(column)
 
     def parse(value: object) -> Parsed:  # the column's own words for an empty cell (NULL, 0000-00-00)
-        if isinstance(value, str) and normalise_value_text(value) in blank:
-            return parser(None)
-        return parser(value)
+        return parser(None) if blank(value) else parser(value)
 
     return parse
+
+
+def blank_in(column: Column) -> Callable[[object], bool]:
+    """Whether a cell of the column is empty: blank, or one of the column's `blank_words`."""
+    if not column.blank_words:
+        return is_blank
+    words = frozenset(normalise_value_text(word) for word in column.blank_words)
+    return lambda value: is_blank(value) or (isinstance(value, str) and normalise_value_text(value) in words)
 
 
 def _parser_of(column: Column) -> Callable[[object], Parsed]:
