@@ -91,3 +91,24 @@ def test_each_command_s_output_help_names_the_suffixes_it_writes():
     for command, suffixes in (("compute", ".json / .csv / .xlsx"), ("gaps", ".csv / .xlsx"), ("progress", ".xlsx / .html")):
         ran = run_chsc(command, "--help")
         assert ran.code == 0 and f"写入文件（{suffixes}）" in ran.stdout, command
+
+
+def test_the_blank_templates_of_init_stand_for_no_register(tmp_path):
+    """A centre following the README runs `chsc init` and drops in its diabetes follow-up export: the
+    blank 糖尿病名册 from init held no patient, so 管理率 read 0/4 and the follow-ups' patients were
+    never counted (indicators.md: with no patient roster, the follow-up register's persons are the
+    patients). A sheet of headers alone is no register; an indicator reading only one says so."""
+    import json
+
+    from helpers import make_id, write_xlsx
+
+    folder = tmp_path / "2026年数据"
+    assert run_chsc("init", folder).code == 0
+    ids = [make_id("19500101", seq) for seq in ("011", "013")]
+    write_xlsx(folder / "糖尿病随访导出.xlsx", [["身份证号", "随访日期", "随访方式", "空腹血糖"],
+                                           [ids[0], "2026-03-01", "门诊", 6.1], [ids[1], "2026-04-01", "门诊", 8.0]])
+    ran = run_chsc("compute", folder, "--period", "2026", "--format", "json", "--no-cache")
+    rows = {row["id"]: row for row in json.loads(ran.stdout)["indicators"]}
+    assert rows["diabetes_glucose_control_rate"]["numerator"] == 1 and rows["diabetes_glucose_control_rate"]["denominator"] == 2
+    assert rows["health_lecture_count"]["numerator"] is None
+    assert "健康教育活动记录（health_education_activities）（只有表头，没有数据行）" in rows["health_lecture_count"]["reason"]

@@ -145,7 +145,17 @@ class EngineData:
         return parts if len(parts) == len(self.key) or KINDS[kind].key_field in parts else ()
 
     def has(self, kind: str) -> bool:
-        return kind in self.tables or (self.base.has(kind) if self.base is not None else kind in self.read.tables)
+        """Whether the folder holds the register: a sheet of it with at least one data row. A sheet
+        of headers alone (a blank template from `chsc init`, not yet filled in) is no register: a
+        roster that is only headers gives way to its follow-ups (indicators.md: 'if the centre has
+        no patient roster …'), and an indicator reading only it is not computable."""
+        if self.base is not None:  # a view of units (several fields): the folder's answer
+            return self.base.has(kind)
+        return kind in self.read.tables and kind in self._filled_kinds()
+
+    def _filled_kinds(self) -> set[str]:
+        return self.remember(("filled-kinds",), lambda: {sheet.kind for sheet in self.read.sheets if sheet.rows > 0}
+                             | {kind for kind, table in self.read.tables.items() if not self.read.sheets and self.read.rows(kind)})
 
     def table(self, kind: str) -> pd.DataFrame:
         if kind not in self.tables:

@@ -103,6 +103,11 @@ class IndicatorRun:
             per_year=self.settings.targets.get(self.indicator.id, self.indicator.target) if self.indicator.unit == "count" else None,
         )
 
+    def _absent(self, register: str) -> str:
+        """An absent register's name; one whose sheets hold headers alone says so (a blank template)."""
+        read = self.data.base.read if self.data.base is not None else self.data.read
+        return _title(register) + ("（只有表头，没有数据行）" if register in read.tables else "")
+
     def run(self) -> Evaluation:
         try:
             return self._run()
@@ -115,10 +120,10 @@ class IndicatorRun:
         if persons is None:
             if isinstance(population, Union):
                 names = [self.library.population(name) for name in population.union]
-                raise NotComputable(f"缺少登记表：{' 或 '.join(_title(p.register) for p in names)}")
-            needed = _title(population.register)
+                raise NotComputable(f"缺少登记表：{' 或 '.join(self._absent(p.register) for p in names)}")
+            needed = self._absent(population.register)
             if population.fallback is not None:
-                needed += f" 或 {_title(population.fallback.register)}"
+                needed += f" 或 {self._absent(population.fallback.register)}"
             raise NotComputable(f"缺少登记表：{needed}")
         if not isinstance(population, Union):
             fell_back = population.fallback is not None and persons.register != population.register
@@ -150,7 +155,7 @@ class IndicatorRun:
         denominator_spec, numerator_spec = self.indicator.denominator, self.indicator.numerator
         absent = absent_registers(numerator_spec.require, self.data)
         if absent:
-            raise NotComputable(f"缺少登记表：{' 或 '.join(_title(r) for r in dict.fromkeys(absent))}")
+            raise NotComputable(f"缺少登记表：{' 或 '.join(self._absent(r) for r in dict.fromkeys(absent))}")
         if self.indicator.unit == "count":
             return self._counted()
         figure_value, missing_settings = None, []
