@@ -36,7 +36,8 @@ def test_an_indicator_with_no_one_in_its_denominator_is_named(tmp_path):
     denominator of 0 — neither a miss nor 无法计算, and `check` says so instead of leaving them out."""
     rows = [["身份证号", "姓名", "建档日期", "所属站点"], ["110101199001011237", "甲", "2020-01-01", "一站"]]
     write_workbook(tmp_path / "居民健康档案.xlsx", {"居民": rows})
-    checkups = [["身份证号", "体检日期", "生活方式评估", "健康指导", "中医体质辨识"]]
+    # one row: a register of headers alone is no register (the elderly rates would be 无法计算)
+    checkups = [["身份证号", "体检日期", "生活方式评估", "健康指导", "中医体质辨识"], ["110101199001011237", "2025-03-01", "是", "是", "是"]]
     write_workbook(tmp_path / "老年人体检2025.xlsx", {"体检": checkups})
     ran = run_chsc("check", tmp_path, "--period", "2025", "--quiet")
     line = next((text for text in ran.stdout.splitlines() if text.startswith("本期分母为 0")), "")
