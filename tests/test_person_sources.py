@@ -170,3 +170,23 @@ def test_a_late_newborn_visit_is_told_by_the_first_visit_not_the_latest(tmp_path
     ]})
     ran = run_chsc("gaps", "newborn_visit_rate", tmp_path, *PERIOD, "--format", "csv")
     assert ran.code in (0, 1) and "出生后34天才访视（2025-08-09）" in ran.stdout, ran.output
+
+
+def test_a_delivery_list_gives_the_mothers_phone_and_team_from_the_residents_roster(tmp_path):
+    """A delivery is a unit of two fields (ID number, 分娩日期): its mother was looked up in the
+    residents roster by the delivery's key, found nowhere, and listed with no phone and team 未填
+    (a review doing the year-end job by the README found it); the roster's are hers."""
+    folder = tmp_path / "data"
+    mothers = [make_id("19960101", "022"), make_id("19970101", "024")]
+    write_workbook(folder / "居民健康档案.xlsx", {"档案": [
+        ["身份证号", "姓名", "建档日期", "所属站点", "家庭医生团队", "联系电话"],
+        [mothers[0], "甲", dt.date(2020, 1, 1), "东湖站", "东湖1组", "13805710033"],
+        [mothers[1], "乙", dt.date(2020, 1, 1), "西湖站", "西湖1组", "13805710034"]]})
+    write_workbook(folder / "孕产妇健康管理登记.xlsx", {"孕产妇": [
+        ["身份证号", "姓名", "建册日期", "分娩日期", "出院日期", "产后访视日期"],
+        [mothers[0], "甲", dt.date(2025, 3, 1), dt.date(2025, 9, 1), dt.date(2025, 9, 3), None],
+        [mothers[1], "乙", dt.date(2025, 2, 1), dt.date(2025, 8, 1), dt.date(2025, 8, 3), None]]})
+    ran = run_chsc("gaps", "postpartum_visit_rate", folder, *PERIOD, "--format", "csv")
+    assert ran.code in (0, 1), ran.output
+    rows = sorted(tuple(line.split(",")[i] for i in (0, 1, 2, 5)) for line in ran.stdout.splitlines()[1:])
+    assert rows == [("东湖站", "东湖1组", "甲", "13805710033"), ("西湖站", "西湖1组", "乙", "13805710034")], ran.stdout

@@ -54,6 +54,12 @@ def assign_groups(frame: pd.DataFrame, data: EngineData, from_roster: bool = Tru
     `from_roster`: the persons' rows are a roster's, whose station and team come first; else
     (an event register's rows) the residents roster's station and team come first."""
     residents = _residents_lookup(data)
+    # the persons' keys in the roster: the frame's own, or — units of several fields (a delivery: ID
+    # number and 分娩日期) — the person key field among them (the mother's ID number)
+    person_key = next((kind.key_field for kind in KINDS.values() if kind.contact_source is not None and data.has(kind.name)), None)
+    lookup_keys = frame.index
+    if len(data.key) > 1 and person_key in data.key and person_key in frame.columns:
+        lookup_keys = pd.Index(frame[person_key].to_numpy(dtype=object))
     fields = (*GROUP_FIELDS, *CONTACT_FIELDS)
     filled = {
         field: _given(frame[field]) if field in frame.columns else np.full(len(frame), None, dtype=object) for field in fields
@@ -66,7 +72,7 @@ def assign_groups(frame: pd.DataFrame, data: EngineData, from_roster: bool = Tru
         }
         wanting = np.flatnonzero(np.logical_or.reduce([wanted[field] for field in lookup_fields])) if lookup_fields else []
         if len(wanting):
-            looked_up = residents.reindex(frame.index[wanting])
+            looked_up = residents.reindex(lookup_keys[wanting])
             for field in lookup_fields:
                 values = _given(looked_up[field])
                 take = wanted[field][wanting] & ~pd.isna(values)  # found there (else the row's own stands)
