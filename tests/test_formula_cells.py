@@ -214,3 +214,16 @@ def test_a_package_whose_parts_cannot_be_unpacked_is_read_as_calamine_reads_it()
             data[offset : offset + 2] = (99).to_bytes(2, "little")
             at = data.find(header, at + 4)
     assert workbook_xml(bytes(data)) is None
+
+
+def test_an_unstored_formula_in_a_text_column_is_reported_and_read_as_blank(tmp_path):
+    """README: a formula with no saved result is reported where it is — in a 姓名 column it was read
+    silently as the name '=VLOOKUP(…)', and a call list showed it (found by a review)."""
+    _openpyxl_roster(tmp_path / "居民健康档案.xlsx", lambda person: person,
+                     [[make_id("19600101", "004"), "=VLOOKUP(B5,Sheet2!A:B,2,0)", "2020-01-01", "是"],
+                      [make_id("19600101", "006"), "=1+1", "2020-01-01", "是"]])
+    result = read(tmp_path)
+    [problem] = [p for p in result.problems if p.code == "implausible-value"]
+    assert (problem.row, problem.column) == (5, "姓名") and "是公式，文件中没有保存它的结果" in problem.message
+    names = list(result.tables["residents"]["name"])
+    assert names[3] is None and names[4] == "=1+1"  # text typed with = stays (outputs write it as text)

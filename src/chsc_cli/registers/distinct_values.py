@@ -23,6 +23,7 @@ from .values import PARSERS, Parsed, code_number_lost_digits
 
 _SPACE_CHARACTER = re.compile(r"\s")
 _ERROR_MARK = re.compile("#")
+_FORMULA_START = re.compile("\0=")
 _CONTROL_BUT_NUL = re.compile(CONTROL_CHARACTERS.pattern.replace("\\x00", "\\x01"))
 
 
@@ -97,7 +98,9 @@ def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
     spaced = _has_space(joined)  # str.split finds white space (str.isspace, as re's \s) 8x faster than re
     # each text's length only when something needs it: a pass over texts scattered in memory
     errors = "#" in joined  # Excel's error values (#N/A) all start with it
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) if empty or spaced or errors else None
+    # a text opening with = may be a formula saved without its result (parse_text says so)
+    formulas = ([0] if joined.startswith("=") else []) + [found.start() + 1 for found in _FORMULA_START.finditer(joined)]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) if empty or spaced or errors or formulas else None
     clean = lengths > 0 if empty else np.ones(len(texts), dtype=bool)
     if not unicodedata.is_normalized("NFKC", joined):
         clean &= np.fromiter(map(_is_nfkc, texts), dtype=bool, count=len(texts))
@@ -113,6 +116,8 @@ def _clean_texts(uniques: np.ndarray, upper: bool = False) -> np.ndarray:
     if errors:  # Excel's error values (#N/A): the scalar parsers say what they are (only texts with a # can be one)
         at = np.unique(_holding(lengths, [match.start() for match in _ERROR_MARK.finditer(joined)]))
         clean[at[[texts[index].upper() in EXCEL_ERRORS for index in at.tolist()]]] = False
+    if formulas:
+        clean[_holding(lengths, formulas)] = False
     handled = np.zeros(len(uniques), dtype=bool)
     handled[positions[clean]] = True
     return handled
