@@ -190,7 +190,7 @@ def summary() -> Document:
     tag(document, "{%p endfor %}")
     body(document, "{{ closing }}")
     tag(document, "{%p if not_computable %}")
-    body(document, "无法计算的指标：")
+    body(document, "无法计算或不判断达标的指标：")
     tag(document, "{%p for item in not_computable %}")
     body(document, "{{ item.name }}：{{ item.reason }}")
     tag(document, "{%p endfor %}")

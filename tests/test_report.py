@@ -642,3 +642,21 @@ def test_a_docx_template_that_unpacks_past_the_limit_is_refused(data_dir, tmp_pa
     template = _docx_with(tmp_path, "word/document.xml", b"<!--" + b" " * 3_000_000 + b"-->")
     ran = run_chsc("report", data_dir, "--period", "2025", "--template", template, "-o", tmp_path / "out.docx")
     assert ran.code == 2 and "超过上限" in ran.stderr
+
+
+def test_an_indicator_computed_over_no_one_is_not_called_not_computable(computed):
+    """cli.md: a null reason is the one sign an indicator was computed. 0/0 with no reason was told
+    as 「本期无法计算（分母为0）」 and counted among 「因数据不全无法计算」 (a review found it)."""
+    import dataclasses
+
+    settings, read, library, data, current, previous = computed
+    elderly = next(row for row in current.indicators if row.id == "elderly_health_management_rate" and row.group is None)
+    empty = dataclasses.replace(elderly, numerator=0, denominator=0, reason=None)
+    result = dataclasses.replace(current, indicators=[empty if row is elderly else row for row in current.indicators])
+    context = build_report_context(result, library=library, kind="summary")
+    line = _line(context, "elderly_health_management_rate")
+    assert line.sentence == "老年人健康管理率本期分母为0（统计期内没有应纳入的对象），不判断达标。"
+    assert context.counts.zero_denominator == 1 and "1项本期分母为0、不判断达标" in context.opening
+    assert "因数据不全无法计算" not in context.opening or context.counts.not_computable > 1
+    plan = build_report_context(result, library=library, kind="plan")
+    assert "分母为0，没有应纳入的对象，不判断达标" in _line(plan, "elderly_health_management_rate").plan.sentence

@@ -44,6 +44,7 @@ from .report_words import (
     summary_sentence,
     target_or_minimum_text,
     why_not_computable,
+    zero_denominator,
 )
 
 PLAN_MONTHS = 12
@@ -105,7 +106,8 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
     target = target_or_minimum_text(row)
     rate = rate_or_count_text(row)
     if not is_computable(row):
-        sentence = f"{row.name}{period_text}无法计算（{why_not_computable(row)}），先补齐数据再确定目标任务"
+        sentence = (f"{row.name}{period_text}分母为0，没有应纳入的对象，不判断达标" if zero_denominator(row)
+                    else f"{row.name}{period_text}无法计算（{why_not_computable(row)}），先补齐数据再确定目标任务")
         return PlanFigures(target_text=target, rate_text=rate, shortfall=None, shortfall_text=NO_VALUE,
                            shortfall_amount=NO_VALUE, required=None, required_text=NO_VALUE, monthly=None,
                            monthly_text=NO_VALUE, monthly_amount=NO_VALUE, pace_text=NO_VALUE, sentence=sentence)
@@ -228,7 +230,8 @@ def build_report_context(
     missed = [line for line in lines if line.computable and not line.met]
     not_computable = [line for line in lines if not line.computable]
     counts = Counts(total=len(lines), met=len(lines) - len(missed) - len(not_computable), missed=len(missed),
-                    not_computable=len(not_computable))
+                    not_computable=len(not_computable),
+                    zero_denominator=sum(1 for line in not_computable if zero_denominator(centre_rows[line.id])))
     centre = clean_text(current.centre) or DEFAULT_CENTRE
     station_rows = sorted((s for line in lines for s in line.stations), key=_station_order(lines))
     return ReportContext(

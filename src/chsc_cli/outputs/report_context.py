@@ -143,7 +143,8 @@ class Counts(Model):
     total: int = Field(description="指标总数")
     met: int = Field(description="达标指标数")
     missed: int = Field(description="未达标指标数")
-    not_computable: int = Field(description="无法计算的指标数")
+    not_computable: int = Field(description="无法计算或分母为0（不判断达标）的指标数")
+    zero_denominator: int = Field(0, description="其中本期分母为0、不判断达标的指标数（算出了，只是没有应纳入的对象）")
 
 
 class ReportContext(Model):
@@ -162,7 +163,7 @@ class ReportContext(Model):
     categories: list[CategorySection] = Field(description="各服务类别（见 CategorySection）")
     indicators: list[IndicatorLine] = Field(description="全部指标（不分类别），按 order 排列")
     missed: list[IndicatorLine] = Field(description="未达标的指标")
-    not_computable: list[IndicatorLine] = Field(description="无法计算的指标")
+    not_computable: list[IndicatorLine] = Field(description="无法计算或分母为0（不判断达标）的指标，reason 说明是哪一种")
     unit: str = Field(description="分组单位：站点（中心的报告）或 中心（区级报告，chsc report --centres）")
     stations: list[str] = Field(description="站点（区级报告中为各中心）名称；登记表没有站点信息时为空")
     station_rows: list[StationLine] = Field(description="全部站点数字，按站点、指标排列")

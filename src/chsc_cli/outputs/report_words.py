@@ -99,10 +99,21 @@ def change_clause(change: Change, phrase: str) -> str:
 def why_not_computable(row: IndicatorResult) -> str:
     if row.reason:
         return clean_text(row.reason).rstrip("。")
-    return "分母为0" if row.numerator is not None else "无数据"
+    return ZERO_DENOMINATOR if zero_denominator(row) else "无数据"
+
+
+#: An indicator computed over no one (cli.md: a null reason means it was computed): not judged.
+ZERO_DENOMINATOR = "本期分母为0（统计期内没有应纳入的对象），不判断达标"
+
+
+def zero_denominator(row: IndicatorResult) -> bool:
+    """Computed (no reason), over a denominator of 0: neither met nor missed, and not 'not computable'."""
+    return not row.reason and not row.is_count and row.numerator is not None and not row.denominator
 
 
 def summary_sentence(row: IndicatorResult, change: Change, phrase: str, period: Period) -> str:
+    if zero_denominator(row):
+        return f"{row.name}{ZERO_DENOMINATOR}。"
     if not is_computable(row):
         return f"{row.name}本期无法计算（{why_not_computable(row)}）。"
     if row.is_count:
@@ -137,8 +148,10 @@ def met_word(met: bool | None) -> str:
 
 def opening_paragraph(period_text: str, centre: str, counts: Counts, categories: list[CategorySection]) -> str:
     text = f"{period_text}，{centre}基本公共卫生服务共统计{counts.total}项指标，其中{counts.met}项达到目标，{counts.missed}项未达到目标"
-    if counts.not_computable:
-        text += f"，{counts.not_computable}项因数据不全无法计算"
+    if counts.not_computable - counts.zero_denominator:
+        text += f"，{counts.not_computable - counts.zero_denominator}项因数据不全无法计算"
+    if counts.zero_denominator:
+        text += f"，{counts.zero_denominator}项本期分母为0、不判断达标"
     text += "。"
     headline = [next((i for i in category.indicators if i.computable), None) for category in categories]
     figures = [f"{item.name}{item.rate_text}" for item in headline if item is not None]
