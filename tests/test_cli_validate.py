@@ -139,3 +139,25 @@ def test_problem_order_is_the_same_whatever_the_hash_seed(tmp_path):
         outputs.add(json.dumps([(p["code"], p["row"]) for p in json.loads(ran.stdout)["problems"]]))
     assert len(outputs) == 1, outputs
     assert len({code for code, _ in json.loads(outputs.pop())}) >= 3
+
+
+def test_validate_with_a_period_lists_the_problems_computing_that_period_finds(tmp_path):
+    """compute said 「not-in-roster 1，详见 chsc validate」 and validate listed none: not-in-roster is
+    found for a period's rows. `validate --period` lists each; compute's pointer names the period."""
+    from helpers import write_workbook
+
+    resident, stranger = make_id("19500101", "011"), make_id("19520101", "013")
+    write_workbook(tmp_path / "居民健康档案.xlsx", {"档案": [["身份证号", "姓名", "建档日期"], [resident, "甲", dt.date(2020, 1, 1)]]})
+    write_workbook(tmp_path / "老年人体检.xlsx", {"体检": [["身份证号", "姓名", "体检日期"],
+                                                       [resident, "甲", dt.date(2025, 3, 1)], [stranger, "乙", dt.date(2025, 4, 1)]]})
+    plain = run_chsc("validate", tmp_path, "--format", "json")
+    assert "not-in-roster" not in [p["code"] for p in json.loads(plain.stdout)["problems"]]
+    ran = run_chsc("validate", tmp_path, "--period", "2025", "--format", "json")
+    listed = json.loads(ran.stdout)["problems"]
+    [problem] = [p for p in listed if p["code"] == "not-in-roster"]
+    assert len(listed) == len(json.loads(plain.stdout)["problems"]) + 1  # the others once, not again
+    assert ran.code == 0 and (problem["code"], problem["file"], problem["row"]) == ("not-in-roster", "老年人体检.xlsx", 3)
+    compute = run_chsc("compute", tmp_path, "--period", "2025")
+    assert "not-in-roster 1），详见 chsc validate --period 2025。" in compute.output
+    table = run_chsc("validate", tmp_path)
+    assert "加 --period 一并列出" in table.stderr

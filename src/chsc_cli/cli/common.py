@@ -240,7 +240,8 @@ def say_data_problems(result, quiet: bool) -> None:
     warnings the data had, the rows or cells with errors left out (cli.md) — the compute table's line."""
     from ..outputs.data_problems import data_problems_text
 
-    said = None if quiet else data_problems_text(getattr(result, "warnings", ()))
+    period = getattr(getattr(result, "period", None), "label", None)
+    said = None if quiet else data_problems_text(getattr(result, "warnings", ()), period=period)
     if said:
         stderr.print(f"提示：{said}", markup=False)
 

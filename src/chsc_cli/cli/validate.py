@@ -14,6 +14,7 @@ from .common import (
     EXIT_USER_ERROR,
     emit_json,
     file_progress,
+    parse_period_option,
     stderr,
     stdout,
 )
@@ -35,6 +36,7 @@ def validate(
     data_dir: DataDir,
     format: FormatOption = "table",
     limit: LimitOption = 200,
+    period: Annotated[str | None, typer.Option("--period", "-p", help="统计期（可选）：给出时还列出按该期计算才发现的问题，如随访记录中的人不在名册中（not-in-roster）", show_default=False)] = None,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     register_kinds: RegisterKindsOption = None,
@@ -46,6 +48,7 @@ def validate(
     chsc.yaml 的检查与 compute 相同（含 targets 中的指标和目标值）。
 
     示例：chsc validate sample_data --format json
+    示例：chsc validate sample_data --period 2025（还列出按 2025 年计算才发现的问题）
     """
     use_register_kinds_option(register_kinds)
     from ..problems import UserError
@@ -55,14 +58,18 @@ def validate(
         raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
     if limit < 0:  # problems[:-1] would drop the last problem without a word
         raise UserError(f"--limit 不能是负数：{limit}", hint="写 0 或正整数，如 --limit 500；要列出全部问题请用 --format json。")
+    chosen_period = parse_period_option(period) if period is not None else None
     result = read_for_validate(data_dir, config, indicators or [], use_cache=not no_cache,
-                               progress=lambda total: file_progress(total, quiet))  # first: it reads ahead
+                               progress=lambda total: file_progress(total, quiet), period=chosen_period)  # first: it reads ahead
     from ..outputs.validation import render_validation_table, validation_json
 
     if format == "json":
         emit_json(validation_json(result))
     else:
         render_validation_table(stdout, result, limit=limit, quiet=quiet)
+        if chosen_period is None and not quiet:
+            stderr.print("提示：随访、体检等记录中的人不在名册中（not-in-roster）等问题按统计期计算才发现，"
+                         "加 --period 一并列出，如 chsc validate 数据文件夹 --period 2025。", markup=False)
     unreadable = result.problems_with("unreadable-file", "too-large")
     if unreadable:  # cli.md: exit 2 says what and where on stderr, for validate too
         stderr.print(f"错误：{stopping_line(unreadable)}", markup=False)

@@ -55,6 +55,12 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
         console.print(Text("无法计算：", style="bold"))
         for row in missing:
             console.print(f"  {row.name}：{row.reason}", markup=False)
-    said = None if quiet else data_problems_text(result.warnings)
+    said = None if quiet else data_problems_text(result.warnings, period=_period_label(result))
     if said:
         console.print(Text.assemble(("提示：", "yellow"), said))
+
+
+def _period_label(result) -> str | None:
+    """The period as --period takes it (a district result has one too)."""
+    period = getattr(result, "period", None)
+    return getattr(period, "label", None)

@@ -15,10 +15,12 @@ from ..services.district_totals import DISTRICT_TARGET_DIFFERS
 NOTICES = (PERIOD_WITHOUT_DATA, DISTRICT_TARGET_DIFFERS, DEFINITION_WARNING)
 
 
-def data_problems_text(warnings: Iterable, *, codes: bool = True) -> str | None:
+def data_problems_text(warnings: Iterable, *, codes: bool = True, period: str | None = None) -> str | None:
     """数据中有 7 处错误（bad-id 2，…；出错的行或单元格未计入）、77 处警告（…），详见 chsc validate。
     `warnings`: a result's grouped warnings (anything with code, level and count); None when the data
-    has none. `codes=False` leaves the problem codes out (a report's reader does not need them)."""
+    has none. `codes=False` leaves the problem codes out (a report's reader does not need them).
+    `period`: the period's label — validate lists the problems found for a period (not-in-roster …)
+    when given it, so the pointer says so."""
     tally: dict[str, Counter] = {"error": Counter(), "warning": Counter()}
     for warning in warnings:
         if warning.code not in NOTICES and warning.level in tally:  # the notices are said apart
@@ -36,4 +38,7 @@ def data_problems_text(warnings: Iterable, *, codes: bool = True) -> str | None:
         said.append(f"{sum(errors.values()):,} 处错误{listed(errors, '出错的行或单元格未计入')}")
     if others:
         said.append(f"{sum(others.values()):,} 处警告{listed(others)}")
-    return f"数据中有 {'、'.join(said)}，详见 chsc validate。"
+    from ..services.workspace import PERIOD_CODES
+
+    found_for_period = period and any(code in PERIOD_CODES for found in tally.values() for code in found)
+    return f"数据中有 {'、'.join(said)}，详见 chsc validate{f' --period {period}' if found_for_period else ''}。"

@@ -114,16 +114,29 @@ def open_workspace(data_dir: Path, config: Path | None, indicator_dirs: list[Pat
     return Workspace(data_dir, settings, read, library)
 
 
+#: Problems found only when indicators are computed for a period (the rows dated in it): `validate
+#: --period` lists them too, every one.
+PERIOD_CODES = ("not-in-roster", "completeness-unchecked", "no-birth-date")
+
+
 def read_for_validate(data_dir: Path, config: Path | None, indicator_dirs: list[Path], *, use_cache: bool = True,
-                      progress: Progress = no_progress) -> ReadResult:
+                      progress: Progress = no_progress, period=None) -> ReadResult:
     """What `chsc validate` reports on: chsc.yaml is checked exactly as the computing commands check
     it (the same functions, targets against the library) before any register is parsed, while the
-    workbooks are opened ahead (as in open_workspace); nothing else stops."""
+    workbooks are opened ahead (as in open_workspace); nothing else stops. With `period`, the
+    problems the indicators find for that period (PERIOD_CODES) are added, each one."""
     check_data_dir(data_dir)
     settings = load_settings(data_dir, config)
     with plan_registers(data_dir, settings, use_cache=use_cache) as plan:
-        load_indicator_library(indicator_dirs, settings)
-        return read_registers(data_dir, settings, use_cache=use_cache, progress=progress, plan=plan)
+        library = load_indicator_library(indicator_dirs, settings)
+        read = read_registers(data_dir, settings, use_cache=use_cache, progress=progress, plan=plan)
+    if period is not None and read.tables:
+        from ..engine import compute_indicators
+
+        computed = compute_indicators(read, period, settings.settings, library, reasons=False)
+        found = [p for e in computed.evaluations.values() for p in e.warnings if p.code in PERIOD_CODES]
+        read.problems = list(dict.fromkeys([*read.problems, *found]))
+    return read
 
 
 def stop_on_unusable(read: ReadResult, codes: tuple[str, ...], folder: str | None = None,
