@@ -175,7 +175,8 @@ def test_a_late_newborn_visit_is_told_by_the_first_visit_not_the_latest(tmp_path
 def test_a_delivery_list_gives_the_mothers_phone_and_team_from_the_residents_roster(tmp_path):
     """A delivery is a unit of two fields (ID number, 分娩日期): its mother was looked up in the
     residents roster by the delivery's key, found nowhere, and listed with no phone and team 未填
-    (a review doing the year-end job by the README found it); the roster's are hers."""
+    (a review doing the year-end job by the README found it); the roster's fill the blanks — all but
+    the station, which is the delivery row's own (services.md), as a second review found."""
     folder = tmp_path / "data"
     mothers = [make_id("19960101", "022"), make_id("19970101", "024")]
     write_workbook(folder / "居民健康档案.xlsx", {"档案": [
@@ -189,4 +190,18 @@ def test_a_delivery_list_gives_the_mothers_phone_and_team_from_the_residents_ros
     ran = run_chsc("gaps", "postpartum_visit_rate", folder, *PERIOD, "--format", "csv")
     assert ran.code in (0, 1), ran.output
     rows = sorted(tuple(line.split(",")[i] for i in (0, 1, 2, 5)) for line in ran.stdout.splitlines()[1:])
-    assert rows == [("东湖站", "东湖1组", "甲", "13805710033"), ("西湖站", "西湖1组", "乙", "13805710034")], ran.stdout
+    # services.md: a delivery is at its own row's 所属站点, blank 未填 (the roster's is the mother's, not the delivery's)
+    assert rows == [("未填", "东湖1组", "甲", "13805710033"), ("未填", "西湖1组", "乙", "13805710034")], ran.stdout
+
+
+def test_a_delivery_keeps_its_own_rows_station_over_the_residents_roster(tmp_path):
+    folder = tmp_path / "data"
+    mother = make_id("19960101", "022")
+    write_workbook(folder / "居民健康档案.xlsx", {"档案": [
+        ["身份证号", "姓名", "建档日期", "所属站点", "家庭医生团队", "联系电话"], [mother, "甲", dt.date(2020, 1, 1), "东湖站", "东湖1组", "13805710033"]]})
+    write_workbook(folder / "孕产妇健康管理登记.xlsx", {"孕产妇": [
+        ["身份证号", "姓名", "建册日期", "分娩日期", "出院日期", "产后访视日期", "所属站点", "联系电话"],
+        [mother, "甲", dt.date(2025, 3, 1), dt.date(2025, 9, 1), dt.date(2025, 9, 3), None, "西湖站", "13900000001"]]})
+    ran = run_chsc("gaps", "postpartum_visit_rate", folder, *PERIOD, "--format", "csv")
+    [row] = [line.split(",") for line in ran.stdout.splitlines()[1:]]
+    assert (row[0], row[1], row[5]) == ("西湖站", "东湖1组", "13900000001"), ran.stdout

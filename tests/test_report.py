@@ -173,7 +173,7 @@ def test_hand_worked_figures_and_sentences(computed):
         "传染病及突发公共卫生事件报告和处理", "卫生监督协管", "家庭医生签约服务"]
     # the 13 older indicators as before (3 met, 7 missed, 3 not computable); of the 19 of services.md, 健康档案使用率
     # misses and 重点人群签约 meets its target, the other 17 need registers this folder does not have
-    assert context.counts.model_dump() == {"total": 32, "met": 4, "missed": 8, "not_computable": 20}
+    assert context.counts.model_dump() == {"total": 32, "met": 4, "missed": 8, "not_computable": 20, "zero_denominator": 0}
 
 
 def test_population_by_year_gives_last_years_official_denominators(computed):
@@ -656,6 +656,9 @@ def test_an_indicator_computed_over_no_one_is_not_called_not_computable(computed
     context = build_report_context(result, library=library, kind="summary")
     line = _line(context, "elderly_health_management_rate")
     assert line.sentence == "老年人健康管理率本期分母为0（统计期内没有应纳入的对象），不判断达标。"
+    assert line.met_text == "不判断（分母为0）"  # the table's 达标 cell (a second review: it said 无法计算)
+    chart = next(c.chart_svg for c in context.categories if any(i.id == line.id for i in c.indicators))
+    assert "分母为0（目标" in chart and "无法计算（目标" not in chart
     assert context.counts.zero_denominator == 1 and "1项本期分母为0、不判断达标" in context.opening
     assert "因数据不全无法计算" not in context.opening or context.counts.not_computable > 1
     plan = build_report_context(result, library=library, kind="plan")

@@ -112,3 +112,16 @@ def test_the_blank_templates_of_init_stand_for_no_register(tmp_path):
     assert rows["diabetes_glucose_control_rate"]["numerator"] == 1 and rows["diabetes_glucose_control_rate"]["denominator"] == 2
     assert rows["health_lecture_count"]["numerator"] is None
     assert "健康教育活动记录（health_education_activities）（只有表头，没有数据行）" in rows["health_lecture_count"]["reason"]
+
+
+def test_a_register_whose_rows_all_had_errors_is_still_a_register(tmp_path):
+    """Its rows were written, just wrong: left out and counted in the warnings (cli.md), not 「只有表头」
+    (a review of the blank-template rule found the first version saying so)."""
+    import json
+
+    from helpers import write_xlsx
+
+    write_xlsx(tmp_path / "健康教育活动记录.xlsx", [["活动日期", "活动形式", "活动主题", "参加人数"], ["2026-13-45", "健康知识讲座", "控烟", 30]])
+    ran = run_chsc("compute", tmp_path, "--period", "2026", "--format", "json", "--no-cache")
+    [row] = [r for r in json.loads(ran.stdout)["indicators"] if r["id"] == "health_lecture_count"]
+    assert (row["numerator"], row["reason"]) == (0, None)

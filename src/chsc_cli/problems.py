@@ -53,6 +53,12 @@ PROBLEM_LEVELS: dict[str, Level] = {
 }
 
 
+#: Problems found only when indicators are computed for a period (the rows dated in it): `validate
+#: --period` lists them too, every one. (no-birth-date and completeness-unchecked are the reader's
+#: own, listed by plain validate at their rows; the engine's are a count of the same.)
+PERIOD_CODES = ("not-in-roster",)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One located problem. `row` is the row number Excel shows (the line number in a CSV).

@@ -36,7 +36,7 @@ def validate(
     data_dir: DataDir,
     format: FormatOption = "table",
     limit: LimitOption = 200,
-    period: Annotated[str | None, typer.Option("--period", "-p", help="统计期（可选）：给出时还列出按该期计算才发现的问题，如随访记录中的人不在名册中（not-in-roster）", show_default=False)] = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", help="统计期（可选）：给出时还列出按该期计算才发现的问题：随访、体检等记录中的人不在名册中（not-in-roster）", show_default=False)] = None,
     indicators: IndicatorsOption = None,
     config: ConfigOption = None,
     register_kinds: RegisterKindsOption = None,
@@ -67,7 +67,7 @@ def validate(
         emit_json(validation_json(result))
     else:
         render_validation_table(stdout, result, limit=limit, quiet=quiet)
-        if chosen_period is None and not quiet:
+        if chosen_period is None and not quiet and _rosters_and_events(result):
             stderr.print("提示：随访、体检等记录中的人不在名册中（not-in-roster）等问题按统计期计算才发现，"
                          "加 --period 一并列出，如 chsc validate 数据文件夹 --period 2025。", markup=False)
     unreadable = result.problems_with("unreadable-file", "too-large")
@@ -76,6 +76,17 @@ def validate(
         stderr.print("该文件未读入，其余登记表的检查结果见上；按提示修好后重新运行 chsc validate。", markup=False)
         return EXIT_USER_ERROR
     return EXIT_FINDINGS if result.has_errors else EXIT_OK
+
+
+def _rosters_and_events(result) -> bool:
+    """Whether the folder has a roster and an event register, so that not-in-roster may be found,
+    and nothing unreadable (whose message must stay the last lines)."""
+    from ..registers import KINDS
+
+    if result.problems_with("unreadable-file", "too-large"):
+        return False
+    kinds = {sheet.kind for sheet in result.sheets if sheet.kind in KINDS and sheet.rows}
+    return any(KINDS[k].roster for k in kinds) and any(not KINDS[k].roster for k in kinds)
 
 
 def _help() -> str:

@@ -154,8 +154,18 @@ class EngineData:
         return kind in self.read.tables and kind in self._filled_kinds()
 
     def _filled_kinds(self) -> set[str]:
-        return self.remember(("filled-kinds",), lambda: {sheet.kind for sheet in self.read.sheets if sheet.rows > 0}
-                             | {kind for kind, table in self.read.tables.items() if not self.read.sheets and self.read.rows(kind)})
+        """Kinds with a data row: kept, or dropped for an error (its rows were written, just wrong)."""
+
+        def filled() -> set[str]:
+            kind_of = {(sheet.file, sheet.sheet): sheet.kind for sheet in self.read.sheets}
+            kinds = {sheet.kind for sheet in self.read.sheets if sheet.rows > 0}
+            kinds |= {kind_of[(p.file, p.sheet)] for p in self.read.problems
+                      if p.level == "error" and p.row is not None and (p.file, p.sheet) in kind_of}
+            if not self.read.sheets:  # tables given without their sheets (tests, a district's pieces)
+                kinds |= {kind for kind in self.read.tables if self.read.rows(kind)}
+            return kinds
+
+        return self.remember(("filled-kinds",), filled)
 
     def table(self, kind: str) -> pd.DataFrame:
         if kind not in self.tables:

@@ -58,7 +58,8 @@ def assign_groups(frame: pd.DataFrame, data: EngineData, from_roster: bool = Tru
     # number and 分娩日期) — the person key field among them (the mother's ID number)
     person_key = next((kind.key_field for kind in KINDS.values() if kind.contact_source is not None and data.has(kind.name)), None)
     lookup_keys = frame.index
-    if len(data.key) > 1 and person_key in data.key and person_key in frame.columns:
+    of_a_person = len(data.key) > 1 and person_key in data.key and person_key in frame.columns
+    if of_a_person:  # services.md: a delivery is at its own row's 所属站点 (blank: 未填); the rest fill blanks
         lookup_keys = pd.Index(frame[person_key].to_numpy(dtype=object))
     fields = (*GROUP_FIELDS, *CONTACT_FIELDS)
     filled = {
@@ -67,7 +68,9 @@ def assign_groups(frame: pd.DataFrame, data: EngineData, from_roster: bool = Tru
     if residents is not None:  # from the residents roster, looking up only the persons wanting it
         lookup_fields = [field for field in fields if field in residents.columns]
         wanted = {
-            field: np.ones(len(frame), dtype=bool) if field in GROUP_FIELDS and not from_roster else pd.isna(filled[field])
+            field: np.zeros(len(frame), dtype=bool) if of_a_person and field == "station"
+            else np.ones(len(frame), dtype=bool) if field in GROUP_FIELDS and not from_roster and not of_a_person
+            else pd.isna(filled[field])
             for field in lookup_fields
         }
         wanting = np.flatnonzero(np.logical_or.reduce([wanted[field] for field in lookup_fields])) if lookup_fields else []

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..engine.results import DEFINITION_WARNING, PERIOD_WITHOUT_DATA
+from ..problems import PERIOD_CODES
 from ..services.district_totals import DISTRICT_TARGET_DIFFERS
 
 #: notices said apart, about the period, the settings or the indicator files rather than the registers' rows
@@ -38,7 +39,5 @@ def data_problems_text(warnings: Iterable, *, codes: bool = True, period: str | 
         said.append(f"{sum(errors.values()):,} 处错误{listed(errors, '出错的行或单元格未计入')}")
     if others:
         said.append(f"{sum(others.values()):,} 处警告{listed(others)}")
-    from ..services.workspace import PERIOD_CODES
-
     found_for_period = period and any(code in PERIOD_CODES for found in tally.values() for code in found)
     return f"数据中有 {'、'.join(said)}，详见 chsc validate{f' --period {period}' if found_for_period else ''}。"

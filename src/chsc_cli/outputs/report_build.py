@@ -96,7 +96,7 @@ def _station_line(row: IndicatorResult) -> StationLine:
         target_text=target_or_minimum_text(row), numerator=row.numerator, denominator=row.denominator,
         numerator_text=chinese_count(row.numerator), denominator_text=chinese_count(row.denominator),
         rate_text=rate_or_count_text(row), met=row.met,
-        met_text=NO_TARGET if computable and row.is_count and row.target is None else met_word(row.met),
+        met_text=NO_TARGET if computable and row.is_count and row.target is None else met_word(row.met, row),
         shortfall=shortfall, shortfall_text=chinese_count(shortfall), shortfall_amount=chinese_amount(shortfall, row),
         monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=chinese_amount(monthly, row),
     )
@@ -159,7 +159,7 @@ def _indicator_line(row, indicator, previous, compared, has_rows, phrase, statio
         denominator=row.denominator, numerator_text=chinese_count(row.numerator),
         denominator_text=chinese_count(row.denominator), rate_text=rate,
         denominator_source=row.denominator_source, met=row.met if computable else None,
-        met_text=met_word(row.met if computable else None), shortfall=row.shortfall if computable else None,
+        met_text=met_word(row.met if computable else None, row), shortfall=row.shortfall if computable else None,
         shortfall_text=chinese_count(row.shortfall if computable else None),
         shortfall_amount=chinese_amount(row.shortfall if computable else None, row), change=change,
         sentence=summary_sentence(row, change, phrase, period), missed_text=missed_text,
@@ -268,7 +268,8 @@ def _bar(row: IndicatorResult) -> svg_charts.Bar:
     value = rate_fraction(row)
     return svg_charts.Bar(label=row.name, value=value, target=Fraction(row.target),
                           met=row.met if value is not None else None,
-                          value_text=percent(row.numerator, row.denominator), target_text=target_percent(row.target))
+                          value_text=percent(row.numerator, row.denominator), target_text=target_percent(row.target),
+                          empty_text="分母为0" if zero_denominator(row) else "无法计算")
 
 
 def _change_bar(item: IndicatorLine) -> svg_charts.ChangeBar:

@@ -142,8 +142,15 @@ def target_or_minimum_text(row: IndicatorResult) -> str:
     return target_text(row) if row.is_count else target_percent(row.target)
 
 
-def met_word(met: bool | None) -> str:
+def met_word(met: bool | None, row: IndicatorResult | None = None) -> str:
+    """是 / 否 / 无法计算 — or 不判断（分母为0） for `row` computed over no one."""
+    if row is not None and zero_denominator(row):
+        return NOT_JUDGED
     return "无法计算" if met is None else ("是" if met else "否")
+
+
+#: The 达标 cell of an indicator computed over no one.
+NOT_JUDGED = "不判断（分母为0）"
 
 
 def opening_paragraph(period_text: str, centre: str, counts: Counts, categories: list[CategorySection]) -> str:

@@ -36,6 +36,8 @@ class Bar:
     met: bool | None
     value_text: str
     target_text: str
+    #: what stands where there is no value: 无法计算, or 分母为0 for an indicator over no one
+    empty_text: str = "无法计算"
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def target_chart(title: str, bars: list[Bar]) -> str:
             f'<line x1="{_n(target_x)}" y1="{y + 3}" x2="{_n(target_x)}" y2="{y + ROW_HEIGHT - 3}" stroke="#222" '
             f'stroke-width="2" stroke-dasharray="3,2"><title>目标 {esc(bar.target_text)}</title></line>'
         )
-        shown = bar.value_text if bar.value is not None else "无法计算"
+        shown = bar.value_text if bar.value is not None else bar.empty_text
         parts.append(
             f'<text x="{left + PLOT_WIDTH + 8}" y="{_n(y + ROW_HEIGHT / 2 + 4)}" {FONT} fill="#222">'
             f"{esc(shown)}（目标{esc(bar.target_text)}）</text>"

@@ -39,6 +39,8 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _TEXT_LITERAL = re.compile(r'\s*"((?:[^"]|"")*)"\s*')
 #: A formula whose text is not stored (a shared formula's other cells) and whose result is not either.
+from .cells import UnstoredFormula
+
 UNSTORED_FORMULA = "=（公式，文件中没有保存计算结果）"
 
 Fixes = dict[tuple[int, int], str]
@@ -236,7 +238,7 @@ def _fixed_text(formula, value, kind: bytes) -> str | None:
     has_result = value is not None and (bool(value.group(1)) or kind in (b"str", b"inlineStr"))
     if has_result:
         return None  # calamine reads the stored result (a text result may be empty: =IF(…,"",…))
-    return "=" + written if written else UNSTORED_FORMULA
+    return UnstoredFormula("=" + written if written else UNSTORED_FORMULA)
 
 
 def _text(raw: bytes) -> str:

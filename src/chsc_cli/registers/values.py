@@ -14,7 +14,7 @@ from typing import Any
 
 from ..masking import mask_cell
 from ..people import SCIENTIFIC_TEXT, parse_id
-from .cells import CONTROL_CHARACTERS, DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
+from .cells import CONTROL_CHARACTERS, DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, UnstoredFormula, is_blank, shown_value
 from .cells import cell_text as _text
 from .columns import Column, normalise_value_text
 from .datetimes import parse_datetime
@@ -169,18 +169,13 @@ def parse_text(value: object) -> Parsed:
             text = "".join(unicodedata.normalize("NFKC", text).split())
         if text in EXCEL_ERRORS:
             return None, "implausible-value", f"「{text}」是 Excel 的错误值（公式出错），按空白处理"
-        if text[0] == "=" and (_FORMULA.match(text) or text == _UNSTORED):
-            return None, "implausible-value", f"「{text}」是公式，文件中没有保存它的结果，按空白处理；请用 Excel 或 WPS 打开、保存后再读"
         return text, None, None
+    if value.__class__ is UnstoredFormula:
+        return None, "implausible-value", f"「{value}」是公式，文件中没有保存它的结果，按空白处理；请用 Excel 或 WPS 打开、保存后再读"
     if is_blank(value):
         return None, None, None
     return _SPACES.sub("", _text(value)), None, None
 
-
-#: A formula as an unstored one is read (cell_xml.py): =FUNCTION(…), =A1, =Sheet2!A1, =$B$5.
-_FORMULA = re.compile(r"=\$?(?:[A-Za-z_][A-Za-z0-9_.]*\(|[A-Za-z]{1,3}\$?[0-9]+|[^!\s\"']+!)")
-#: The whole text of an unstored formula whose own text was not kept (cell_xml.UNSTORED_FORMULA, after NFKC).
-_UNSTORED = "".join(unicodedata.normalize("NFKC", "=（公式，文件中没有保存计算结果）").split())
 
 #: The two ways exports keep Excel from turning a long number into 1.1E+17: `'110105…`, `="110105…"`.
 _EXPORT_WRAPPER = re.compile(r'=\s*"(.*)"|\'(.*)', re.DOTALL)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import CentreConfig, LoadedConfig, find_config, load_config
-from ..problems import UserError
+from ..problems import PERIOD_CODES, UserError
 from ..registers.cache import ParseCache
 from ..registers.read_plan import ReadPlan, plan_read
 from .config_rules import verify_columns_and_kinds, verify_targets
@@ -114,9 +114,6 @@ def open_workspace(data_dir: Path, config: Path | None, indicator_dirs: list[Pat
     return Workspace(data_dir, settings, read, library)
 
 
-#: Problems found only when indicators are computed for a period (the rows dated in it): `validate
-#: --period` lists them too, every one.
-PERIOD_CODES = ("not-in-roster", "completeness-unchecked", "no-birth-date")
 
 
 def read_for_validate(data_dir: Path, config: Path | None, indicator_dirs: list[Path], *, use_cache: bool = True,
@@ -124,7 +121,7 @@ def read_for_validate(data_dir: Path, config: Path | None, indicator_dirs: list[
     """What `chsc validate` reports on: chsc.yaml is checked exactly as the computing commands check
     it (the same functions, targets against the library) before any register is parsed, while the
     workbooks are opened ahead (as in open_workspace); nothing else stops. With `period`, the
-    problems the indicators find for that period (PERIOD_CODES) are added, each one."""
+    problems the indicators find for that period (PERIOD_CODES) are added, each one, at its row."""
     check_data_dir(data_dir)
     settings = load_settings(data_dir, config)
     with plan_registers(data_dir, settings, use_cache=use_cache) as plan:
@@ -134,7 +131,7 @@ def read_for_validate(data_dir: Path, config: Path | None, indicator_dirs: list[
         from ..engine import compute_indicators
 
         computed = compute_indicators(read, period, settings.settings, library, reasons=False)
-        found = [p for e in computed.evaluations.values() for p in e.warnings if p.code in PERIOD_CODES]
+        found = [p for e in computed.evaluations.values() for p in e.warnings if p.code in PERIOD_CODES and p.row is not None]
         read.problems = list(dict.fromkeys([*read.problems, *found]))
     return read
 
