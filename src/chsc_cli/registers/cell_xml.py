@@ -38,9 +38,17 @@ _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _TEXT_LITERAL = re.compile(r'\s*"((?:[^"]|"")*)"\s*')
-#: A formula whose text is not stored (a shared formula's other cells) and whose result is not either.
-from .cells import UnstoredFormula
 
+
+class UnstoredFormula(str):
+    """A formula cell saved without its result (writers other than Excel and WPS), as its formula
+    text: a text column reports it and reads it as blank; a text that merely starts with = (typed,
+    or from a CSV) is a plain str. (Here, not in cells.py: this module loads before pandas.)"""
+
+    __slots__ = ()
+
+
+#: A formula whose text is not stored (a shared formula's other cells) and whose result is not either.
 UNSTORED_FORMULA = "=（公式，文件中没有保存计算结果）"
 
 Fixes = dict[tuple[int, int], str]

@@ -12,14 +12,6 @@ from ..masking import mask_id
 from .columns import CONTROL_CHARACTERS
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-class UnstoredFormula(str):
-    """A formula cell saved without its result (cell_xml.py: writers other than Excel and WPS), as
-    its formula text: a text column reports it and reads it as blank; a text that merely starts
-    with = (typed, or from a CSV) is a plain str."""
-
-    __slots__ = ()
-
-
 EXCEL_ERRORS = frozenset(
     ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
 )

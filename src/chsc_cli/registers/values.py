@@ -14,7 +14,8 @@ from typing import Any
 
 from ..masking import mask_cell
 from ..people import SCIENTIFIC_TEXT, parse_id
-from .cells import CONTROL_CHARACTERS, DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, UnstoredFormula, is_blank, shown_value
+from .cell_xml import UnstoredFormula
+from .cells import CONTROL_CHARACTERS, DATE_HINT, DATE_YEARS, EXCEL_EPOCH, EXCEL_ERRORS, is_blank, shown_value
 from .cells import cell_text as _text
 from .columns import Column, normalise_value_text
 from .datetimes import parse_datetime
