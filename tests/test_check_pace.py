@@ -43,3 +43,9 @@ def test_an_indicator_with_no_one_in_its_denominator_is_named(tmp_path):
     line = next((text for text in ran.stdout.splitlines() if text.startswith("本期分母为 0")), "")
     assert "老年人健康管理率" in line and "老年人中医药健康管理率" in line, ran.output
     assert "健康知识讲座" not in line  # a count has no denominator: it is judged against its minimum
+    # the progress page says the same, not 「无法计算：」 with no reason (a review found it)
+    page = tmp_path / "进度.html"
+    assert run_chsc("progress", tmp_path, "--year", "2025", "-o", page, "--quiet").code == 0
+    html = page.read_text(encoding="utf-8")
+    card = html.split("<h2>老年人健康管理率</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "本期分母为 0、不判断达标" in card and "无法计算" not in card

@@ -240,3 +240,14 @@ def test_a_text_that_merely_starts_with_an_equals_sign_is_text(tmp_path):
     table = result.tables["residents"]
     assert (table["name"].iloc[0], table["station"].iloc[0]) == ("=已随访!", "=A1栋服务点")
     assert [p for p in result.problems if p.code == "implausible-value"] == []
+
+
+def test_an_unstored_formula_in_a_code_column_is_no_code(tmp_path):
+    """儿童编码 =B2&"01" saved without its result was read as the code '=B2&"01"': rows with the same
+    formula text merged into one child with only a duplicate-person warning."""
+    from chsc_cli.registers.cell_xml import UnstoredFormula
+    from chsc_cli.registers.values import parse_code
+
+    value, code, message = parse_code(UnstoredFormula('=B2&"01"'))
+    assert (value, code) == (None, "bad-id") and "是公式，文件中没有保存它的结果" in message
+    assert parse_code('=B2&"01"')[1] is None  # typed as text (a CSV): a code as written

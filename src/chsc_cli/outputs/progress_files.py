@@ -137,7 +137,12 @@ def progress_html(rows: list[ProgressRow], centre: str | None, year: int, throug
         current = row.current
         values, line = _chart_values(row)
         status = _status(row, through)
-        chart = line_chart_svg(values, line) if any(v is not None for v in values) else "<p>无法计算：" + escape(current.reason or "") + "</p>"
+        if any(v is not None for v in values):
+            chart = line_chart_svg(values, line)
+        elif current.reason:
+            chart = "<p>无法计算：" + escape(current.reason) + "</p>"
+        else:  # computed over no one (cli.md: a null reason means computed)
+            chart = "<p>本期分母为 0、不判断达标</p>"
         note = f'<p class="note">{escape(QUARTERLY_NOTE)}</p>' if row.quarterly and through > 3 else ""
         cards.append(
             f'<section class="card"><h2>{escape(row.name)}</h2>'

@@ -247,6 +247,8 @@ def code_number_lost_digits(value: object) -> bool:
 def parse_code(value: object) -> Parsed:
     """儿童编码: text or whole numbers, normalised like IDs (no checksum), export wrappers dropped.
     A number past 2**53 (or one shown as 3.30102E+17) has lost digits: id-as-number."""
+    if value.__class__ is UnstoredFormula:  # its text is no code: every such cell would be one child
+        return None, "bad-id", f"「{value}」是公式，文件中没有保存它的结果，该行不计入；请用 Excel 或 WPS 打开、保存后再读"
     value = unwrap_export_text(value)
     if is_blank(value):
         return None, "missing-id", "儿童编码为空，该行不计入人数"
