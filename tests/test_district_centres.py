@@ -204,3 +204,31 @@ def test_a_centre_s_very_hidden_register_is_named(same_names, capsys):
     code, data, err = _compute_json(capsys, same_names)
     assert code == 0 and "乙中心/居民健康档案花名册.xlsx" in err and "_backup" in err
     assert not any(w.get("sheet") == "_backup" for w in data["warnings"])
+
+
+def test_a_link_to_a_centre_folder_that_is_gone_is_left_out_and_said(same_names, capsys):
+    """It was dropped silently: the totals claimed to be complete (a district review found it)."""
+    (same_names / "丁中心").symlink_to(same_names / "不存在", target_is_directory=True)
+    code, data, err = _compute_json(capsys, same_names)
+    assert code == 0, err
+    assert data["complete"] is False and data["left_out"] == [{"folder": "丁中心", "reason": "链接指向的文件夹不存在"}]
+    [gone] = [w for w in data["warnings"] if w["code"] == "centre-without-registers"]
+    assert gone["file"] == "丁中心" and "链接指向的文件夹不存在" in gone["message"]
+
+
+def test_files_at_the_district_root_are_warnings_in_json_too(same_names, capsys):
+    """The root's register file was said on stderr only (its code was info, which JSON leaves out),
+    and a note beside it not at all."""
+    write_workbook(same_names / "根目录体检.xlsx", {"体检": [["身份证号", "体检日期"], [make_id("19500101", "011"), "2025-03-01"]]})
+    (same_names / "区说明.txt").write_text("说明", encoding="utf-8")
+    code, data, err = _compute_json(capsys, same_names)
+    assert code == 0, err
+    root = sorted(w["file"] for w in data["warnings"] if w["code"] == "district-root-file")
+    assert root == ["区说明.txt", "根目录体检.xlsx"]
+
+
+def test_a_district_folder_read_as_one_centre_says_to_add_centres(same_names, capsys):
+    """Without --centres every centre is pooled and their chsc.yaml unread: said, not silent."""
+    assert in_process("compute", same_names, "-p", "2025") in (0, 1)
+    err = capsys.readouterr().err
+    assert "子文件夹 丙中心、乙中心、甲中心 中的 chsc.yaml 未读取" in err and "请加 --centres" in err

@@ -45,6 +45,7 @@ PROBLEM_LEVELS: dict[str, Level] = {
     "centre-folder-repeated": "warning",  # a centre folder that is another one (a link to it): counted once
     "centre-without-registers": "warning",  # an empty or register-less centre folder, left out of the totals
     "nested-config": "warning",  # a chsc.yaml below a centre folder's root: not read
+    "district-root-file": "warning",  # a file at the district folder's root: in no centre, ignored
     "district-target-differs": "warning",  # centres' targets differ, the district sets none: the library's used
     "period-without-data": "warning",
     # an indicator file's condition that may not mean what it says (a word a keep-as-written column

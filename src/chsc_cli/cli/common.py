@@ -193,6 +193,7 @@ def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] |
     loaded once by the services layer, with a progress bar while the registers are read. Called
     before the command imports the engine or the outputs: the read starts opening workbooks on a
     thread (registers/read_plan.py) while pandas and they load."""
+    from ..config import CONFIG_NAME
     from ..registers.sources import HIDDEN_REGISTER_REASON, OUTPUT_REASON, VERY_HIDDEN_REGISTER_REASON
     from ..services.workspace import open_workspace
 
@@ -208,6 +209,10 @@ def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] |
         setting = "all" if any(item.reason == VERY_HIDDEN_REGISTER_REASON for item in hidden) else "read"
         stderr.print(f"注意：已跳过隐藏的工作表 {names}（内容像登记表）；若要计入，请在 chsc.yaml 中写 hidden_sheets: {setting}。",
                      markup=False)
+    centres = [p.parent.name for p in sorted(data_dir.glob(f"*/{CONFIG_NAME}")) if p.is_file()]
+    if centres and not quiet:  # a district folder read as one centre: every centre pooled, their settings unread
+        stderr.print(f"注意：子文件夹 {'、'.join(centres)} 中的 chsc.yaml 未读取，其中的登记表都算作一个中心；"
+                     f"若这是区级文件夹（每个子文件夹一个中心），请加 --centres 按中心汇总。", markup=False)
     return workspace
 
 

@@ -9,6 +9,8 @@ and the centre being read go to the callbacks the command line passes."""
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +36,8 @@ from .workspace import (
 )
 
 #: What stops the district: everything that stops a centre, except having no registers at all.
+#: A file at the district folder's root: it belongs to no centre.
+DISTRICT_ROOT_FILE = "district-root-file"
 DISTRICT_STOPPING_CODES = tuple(code for code in STOPPING_CODES if code != "no-registers")
 
 
@@ -42,9 +46,14 @@ def centre_folders(district_dir: Path) -> tuple[list[Path], list[Problem]]:
     check_data_dir(district_dir)
     folders = sorted(p for p in district_dir.iterdir() if p.is_dir() and not is_system_folder(p.name))
     ignored = [
-        Problem("unrecognised-sheet", "区级文件夹根目录下的文件不属于任何中心，已忽略（请放入对应中心的子文件夹）", file=p.name)
+        Problem(DISTRICT_ROOT_FILE, "区级文件夹根目录下的文件不属于任何中心，已忽略"
+                + ("（请放入对应中心的子文件夹）" if p.suffix.lower() in REGISTER_SUFFIXES else ""), file=p.name)
         for p in sorted(district_dir.iterdir())
-        if p.is_file() and p.suffix.lower() in REGISTER_SUFFIXES and not p.name.startswith(("~$", "."))
+        if p.is_file() and not p.name.startswith(("~$", ".")) and p.name != CONFIG_NAME
+    ]
+    ignored += [  # a link to a folder that is gone: a centre that cannot be read, left out of the totals
+        Problem("centre-without-registers", f"链接指向的文件夹不存在（{os.readlink(p)}），该中心未计入区合计", file=p.name)
+        for p in sorted(district_dir.iterdir()) if p.is_symlink() and not p.exists()
     ]
     if not folders:
         raise UserError(f"{district_dir} 中没有子文件夹。", hint="--centres 要求每个中心的数据放在一个子文件夹里。")
@@ -174,6 +183,8 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
     with_rows: set[str] | None = None
     problems: list[Problem] = []
     inputs = [district_loaded.path] if district_loaded.path is not None else []
+    for broken in (p for p in ignored if p.code == "centre-without-registers"):
+        left_out[broken.file] = "链接指向的文件夹不存在"
     for position, folder in enumerate(folders):
         if position:
             collect_garbage()  # the centre before's cyclic garbage, before this one's read
