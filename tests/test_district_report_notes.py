@@ -36,8 +36,8 @@ def test_the_district_report_says_the_data_problems_of_every_centre(district, tm
     output = tmp_path / "区总结.md"
     ran = run_chsc("report", district, "-p", "2024-01..2025-12", "--centres", "-o", output, "--no-cache")
     assert ran.code == 0, ran.stderr
-    assert "提示：数据中有 2 处错误（bad-id 2；出错的行或单元格未计入），详见 chsc validate。" in ran.stderr
-    assert "注：数据中有 2 处错误（出错的行或单元格未计入），详见 chsc validate。" in output.read_text(encoding="utf-8")
+    assert "提示：数据中有 2 处错误（bad-id 2；出错的行或单元格未计入），可对各中心文件夹分别运行 chsc validate 中心文件夹 查看。" in ran.stderr
+    assert "注：数据中有 2 处错误（出错的行或单元格未计入），可对各中心文件夹分别运行 chsc validate 中心文件夹 查看。" in output.read_text(encoding="utf-8")
     assert "注意：" not in ran.stderr  # both centres have rows in 2024–2025
 
 

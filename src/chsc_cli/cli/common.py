@@ -246,7 +246,8 @@ def say_data_problems(result, quiet: bool) -> None:
     from ..outputs.data_problems import data_problems_text
 
     period = getattr(getattr(result, "period", None), "label", None)
-    said = None if quiet else data_problems_text(getattr(result, "warnings", ()), period=period)
+    said = None if quiet else data_problems_text(getattr(result, "warnings", ()), period=period,
+                                                  district=hasattr(result, "centres"))
     if said:
         stderr.print(f"提示：{said}", markup=False)
 

@@ -55,7 +55,8 @@ def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool
         console.print(Text("无法计算：", style="bold"))
         for row in missing:
             console.print(f"  {row.name}：{row.reason}", markup=False)
-    said = None if quiet else data_problems_text(result.warnings, period=_period_label(result))
+    said = None if quiet else data_problems_text(result.warnings, period=_period_label(result),
+                                                  district=hasattr(result, "centres"))
     if said:
         console.print(Text.assemble(("提示：", "yellow"), said))
 

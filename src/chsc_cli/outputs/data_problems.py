@@ -10,18 +10,20 @@ from collections.abc import Iterable
 
 from ..engine.results import DEFINITION_WARNING, PERIOD_WITHOUT_DATA
 from ..problems import PERIOD_CODES
-from ..services.district_totals import DISTRICT_TARGET_DIFFERS
+from ..services.district_totals import DISTRICT_ROOT_FILE, DISTRICT_TARGET_DIFFERS
 
 #: notices said apart, about the period, the settings or the indicator files rather than the registers' rows
-NOTICES = (PERIOD_WITHOUT_DATA, DISTRICT_TARGET_DIFFERS, DEFINITION_WARNING)
+NOTICES = (PERIOD_WITHOUT_DATA, DISTRICT_TARGET_DIFFERS, DEFINITION_WARNING, DISTRICT_ROOT_FILE)
 
 
-def data_problems_text(warnings: Iterable, *, codes: bool = True, period: str | None = None) -> str | None:
+def data_problems_text(warnings: Iterable, *, codes: bool = True, period: str | None = None,
+                       district: bool = False) -> str | None:
     """数据中有 7 处错误（bad-id 2，…；出错的行或单元格未计入）、77 处警告（…），详见 chsc validate。
     `warnings`: a result's grouped warnings (anything with code, level and count); None when the data
     has none. `codes=False` leaves the problem codes out (a report's reader does not need them).
     `period`: the period's label — validate lists the problems found for a period (not-in-roster …)
-    when given it, so the pointer says so."""
+    when given it, so the pointer says so; `district`: the warnings of several centres (validate
+    reads one centre folder at a time)."""
     tally: dict[str, Counter] = {"error": Counter(), "warning": Counter()}
     for warning in warnings:
         if warning.code not in NOTICES and warning.level in tally:  # the notices are said apart
@@ -40,4 +42,7 @@ def data_problems_text(warnings: Iterable, *, codes: bool = True, period: str | 
     if others:
         said.append(f"{sum(others.values()):,} 处警告{listed(others)}")
     found_for_period = period and any(code in PERIOD_CODES for found in tally.values() for code in found)
-    return f"数据中有 {'、'.join(said)}，详见 chsc validate{f' --period {period}' if found_for_period else ''}。"
+    command = f"chsc validate{' 中心文件夹' if district else ''}{f' --period {period}' if found_for_period else ''}"
+    if district:  # validate reads one centre folder at a time
+        return f"数据中有 {'、'.join(said)}，可对各中心文件夹分别运行 {command} 查看。"
+    return f"数据中有 {'、'.join(said)}，详见 {command}。"

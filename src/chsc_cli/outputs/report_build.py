@@ -251,7 +251,7 @@ def build_report_context(
         plan_intro=(f"根据{period_text}基本公共卫生服务各项指标的完成情况，制定{plan_year_label}工作计划。"
                     f"未达标的{len(missed)}项指标按尚差人数分解到全年{PLAN_MONTHS}个月，已达标的指标保持现有水平。"),
         numbers=list(CHINESE_NUMERALS),
-        data_note=data_problems_text(current.warnings, codes=False) or "",
+        data_note=data_problems_text(current.warnings, codes=False, district=hasattr(current, "centres")) or "",
     )
 
 

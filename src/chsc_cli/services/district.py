@@ -23,7 +23,7 @@ from ..periods import Period
 from ..problems import Problem, UserError
 from ..registers.folder import REGISTER_SUFFIXES, is_system_folder
 from .config_rules import verify_targets
-from .district_totals import centre_labels, district_targets, repeated_names, roll_up
+from .district_totals import DISTRICT_ROOT_FILE, centre_labels, district_targets, repeated_names, roll_up
 from .workspace import (
     STOPPING_CODES,
     Progress,
@@ -36,8 +36,6 @@ from .workspace import (
 )
 
 #: What stops the district: everything that stops a centre, except having no registers at all.
-#: A file at the district folder's root: it belongs to no centre.
-DISTRICT_ROOT_FILE = "district-root-file"
 DISTRICT_STOPPING_CODES = tuple(code for code in STOPPING_CODES if code != "no-registers")
 
 

@@ -17,6 +17,8 @@ from ..engine.results import ComputeResult, GroupedWarning, IndicatorResult, gro
 
 #: the notice that the centres' targets of an indicator differ and the district sets none (about
 #: the settings, not the data: not among the data's problems)
+#: A file at the district folder's root: it belongs to no centre (said apart, not a data problem).
+DISTRICT_ROOT_FILE = "district-root-file"
 DISTRICT_TARGET_DIFFERS = "district-target-differs"
 
 
