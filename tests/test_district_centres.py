@@ -216,15 +216,19 @@ def test_a_link_to_a_centre_folder_that_is_gone_is_left_out_and_said(same_names,
     assert gone["file"] == "丁中心" and "链接指向的文件夹不存在" in gone["message"]
 
 
-def test_files_at_the_district_root_are_warnings_in_json_too(same_names, capsys):
-    """The root's register file was said on stderr only (its code was info, which JSON leaves out),
-    and a note beside it not at all."""
+def test_a_register_at_the_district_root_is_a_warning_in_json_too(same_names, capsys):
+    """The root's register file was said on stderr only (its code was info, which JSON leaves out).
+    Notes, chsc's own district table saved there and a link to a file that is gone are no centre and
+    no register: nothing to say (a review found the first version counting such a link as a centre)."""
     write_workbook(same_names / "根目录体检.xlsx", {"体检": [["身份证号", "体检日期"], [make_id("19500101", "011"), "2025-03-01"]]})
     (same_names / "区说明.txt").write_text("说明", encoding="utf-8")
+    (same_names / "说明.docx").symlink_to(same_names / "不存在.docx")
+    assert in_process("compute", same_names, "-p", "2025", "--centres", "-o", same_names / "区指标.xlsx", "--quiet") == 0
+    capsys.readouterr()
     code, data, err = _compute_json(capsys, same_names)
     assert code == 0, err
-    root = sorted(w["file"] for w in data["warnings"] if w["code"] == "district-root-file")
-    assert root == ["区说明.txt", "根目录体检.xlsx"]
+    assert [w["file"] for w in data["warnings"] if w["code"] == "district-root-file"] == ["根目录体检.xlsx"]
+    assert data["complete"] is True and data["left_out"] == []
 
 
 def test_a_district_folder_read_as_one_centre_says_to_add_centres(same_names, capsys):
@@ -232,3 +236,12 @@ def test_a_district_folder_read_as_one_centre_says_to_add_centres(same_names, ca
     assert in_process("compute", same_names, "-p", "2025") in (0, 1)
     err = capsys.readouterr().err
     assert "子文件夹 丙中心、乙中心、甲中心 中的 chsc.yaml 未读取" in err and "请加 --centres" in err
+
+
+def test_a_centre_with_a_backup_folder_is_not_told_to_add_centres(tmp_path, capsys):
+    """Registers at the folder's own root: a centre (its 2024备份 sub-folder with a chsc.yaml is a
+    copy), not a district — `--centres` would drop the centre's own registers."""
+    _centre(tmp_path / "中心", 4, 3)
+    _centre(tmp_path / "中心" / "2024备份", 4, 3)
+    assert in_process("compute", tmp_path / "中心", "-p", "2025") in (0, 1)
+    assert "请加 --centres" not in capsys.readouterr().err

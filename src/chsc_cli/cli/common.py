@@ -210,7 +210,8 @@ def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] |
         stderr.print(f"注意：已跳过隐藏的工作表 {names}（内容像登记表）；若要计入，请在 chsc.yaml 中写 hidden_sheets: {setting}。",
                      markup=False)
     centres = [p.parent.name for p in sorted(data_dir.glob(f"*/{CONFIG_NAME}")) if p.is_file()]
-    if centres and not quiet:  # a district folder read as one centre: every centre pooled, their settings unread
+    registers_at_root = any("/" not in sheet.file for sheet in workspace.registers.sheets)
+    if centres and not registers_at_root and not quiet:  # (a centre with a backup folder has registers at its root)  # a district folder read as one centre: every centre pooled, their settings unread
         stderr.print(f"注意：子文件夹 {'、'.join(centres)} 中的 chsc.yaml 未读取，其中的登记表都算作一个中心；"
                      f"若这是区级文件夹（每个子文件夹一个中心），请加 --centres 按中心汇总。", markup=False)
     return workspace

@@ -10,6 +10,7 @@ and the centre being read go to the callbacks the command line passes."""
 from __future__ import annotations
 
 import os
+import zipfile
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from ..engine.activity import indicators_with_rows_in
 from ..periods import Period
 from ..problems import Problem, UserError
 from ..registers.folder import REGISTER_SUFFIXES, is_system_folder
+from ..registers.sources import OUTPUT_MARK
 from .config_rules import verify_targets
 from .district_totals import DISTRICT_ROOT_FILE, centre_labels, district_targets, repeated_names, roll_up
 from .workspace import (
@@ -43,15 +45,14 @@ def centre_folders(district_dir: Path) -> tuple[list[Path], list[Problem]]:
     """Every sub-folder is a centre; register files at the root are ignored with a warning."""
     check_data_dir(district_dir)
     folders = sorted(p for p in district_dir.iterdir() if p.is_dir() and not is_system_folder(p.name))
-    ignored = [
-        Problem(DISTRICT_ROOT_FILE, "区级文件夹根目录下的文件不属于任何中心，已忽略"
-                + ("（请放入对应中心的子文件夹）" if p.suffix.lower() in REGISTER_SUFFIXES else ""), file=p.name)
-        for p in sorted(district_dir.iterdir())
-        if p.is_file() and not p.name.startswith(("~$", ".")) and p.name != CONFIG_NAME
+    entries = [p for p in sorted(district_dir.iterdir()) if not p.name.startswith(("~$", "."))]
+    ignored = [  # a register at the root (not chsc's own list or table, not a note): in no centre
+        Problem(DISTRICT_ROOT_FILE, "区级文件夹根目录下的登记表不属于任何中心，已忽略（请放入对应中心的子文件夹）", file=p.name)
+        for p in entries if p.is_file() and p.suffix.lower() in REGISTER_SUFFIXES and not _written_by_chsc(p)
     ]
-    ignored += [  # a link to a folder that is gone: a centre that cannot be read, left out of the totals
+    ignored += [  # a link to a folder that is gone (a name without a suffix): a centre left out of the totals
         Problem("centre-without-registers", f"链接指向的文件夹不存在（{os.readlink(p)}），该中心未计入区合计", file=p.name)
-        for p in sorted(district_dir.iterdir()) if p.is_symlink() and not p.exists()
+        for p in entries if p.is_symlink() and not p.exists() and not p.suffix
     ]
     if not folders:
         raise UserError(f"{district_dir} 中没有子文件夹。", hint="--centres 要求每个中心的数据放在一个子文件夹里。")
@@ -64,6 +65,16 @@ def centre_folders(district_dir: Path) -> tuple[list[Path], list[Problem]]:
         else:
             first[real] = folder
     return folders, ignored
+
+
+def _written_by_chsc(path: Path) -> bool:
+    """A workbook chsc wrote (its core properties carry chsc's mark): a district table or gap list
+    saved at the root, not a register."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return OUTPUT_MARK.encode("ascii") in archive.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError):
+        return False
 
 
 def nested_configs(district_dir: Path, folder: Path) -> list[Problem]:
