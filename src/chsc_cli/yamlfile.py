@@ -7,7 +7,6 @@ Python objects), and every problem is reported as `file:line: message`.
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +54,6 @@ class _Loader(_SafeBase):
         items.line = node.start_mark.line + 1
         items.item_lines = [child.start_mark.line + 1 for child in node.value]
         return items
-
 
     def construct_yaml_timestamp(self, node):  # noqa: D102 - yaml's hook
         try:
@@ -178,7 +176,7 @@ def _closing_at(value: str) -> int | None:
     """Where the bracket opening `value` closes (None: it does not close on this line)."""
     depth = 0
     for at, character in enumerate(value):
-        depth += character in "{[" and 1 or character in "}]" and -1 or 0
+        depth += {"{": 1, "[": 1, "}": -1, "]": -1}.get(character, 0)
         if depth == 0:
             return at
     return None
@@ -194,11 +192,10 @@ def _unquoted_value_hint(lines: list[str]) -> str | None:
         value = re.split(r"\s#", found.group(1), maxsplit=1)[0].rstrip()  # a comment is not the value
         if not value:
             continue
-        closing = {"{": "}", "[": "]"}.get(value[0])
-        end = _closing_at(value)
-        if closing and end == len(value) - 1:  # a flow mapping or list: {in_population: x}, [a, b]
+        end = _closing_at(value) if value[0] in "{[" else None
+        if end == len(value) - 1:  # a flow mapping or list: {in_population: x}, [a, b]
             continue
-        if closing and end is not None:  # {date}未做…, {a}签约，未满{b} (not a list going on below)
+        if end is not None:  # {date}未做…, {a}签约，未满{b} (not a list going on below)
             return f"值「{value}」以 {value[0]} 开头，YAML 会把它读成{'映射' if value[0] == '{' else '列表'}：请给整个值加引号，如 \"{value}\""
         if ": " in value:
             return f"值「{value}」中有「: 」（冒号加空格），YAML 会把它读成「键: 值」：请给整个值加引号，如 \"{value}\""

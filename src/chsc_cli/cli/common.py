@@ -211,7 +211,9 @@ def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] |
                      markup=False)
     centres = [p.parent.name for p in sorted(data_dir.glob(f"*/{CONFIG_NAME}")) if p.is_file()]
     registers_at_root = any("/" not in sheet.file for sheet in workspace.registers.sheets)
-    if centres and not registers_at_root and not quiet:  # (a centre with a backup folder has registers at its root)  # a district folder read as one centre: every centre pooled, their settings unread
+    # a district folder read as one centre: every centre pooled, their settings unread (a centre
+    # whose backup sub-folder holds a chsc.yaml has registers at its own root: not this case)
+    if centres and not registers_at_root and not quiet:
         stderr.print(f"注意：子文件夹 {'、'.join(centres)} 中的 chsc.yaml 未读取，其中的登记表都算作一个中心；"
                      f"若这是区级文件夹（每个子文件夹一个中心），请加 --centres 按中心汇总。", markup=False)
     return workspace

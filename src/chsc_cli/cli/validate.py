@@ -85,8 +85,7 @@ def _rosters_and_events(result) -> bool:
 
     if result.problems_with("unreadable-file", "too-large"):
         return False
-    in_error = {(p.file, p.sheet) for p in result.problems if p.level == "error" and p.row is not None}
-    kinds = {sheet.kind for sheet in result.sheets if sheet.kind in KINDS and (sheet.rows or (sheet.file, sheet.sheet) in in_error)}
+    kinds = {kind for kind in result.filled_kinds() if kind in KINDS}
     return any(KINDS[k].roster for k in kinds) and any(not KINDS[k].roster for k in kinds)
 
 

@@ -151,21 +151,7 @@ class EngineData:
         no patient roster …'), and an indicator reading only it is not computable."""
         if self.base is not None:  # a view of units (several fields): the folder's answer
             return self.base.has(kind)
-        return kind in self.read.tables and kind in self._filled_kinds()
-
-    def _filled_kinds(self) -> set[str]:
-        """Kinds with a data row: kept, or dropped for an error (its rows were written, just wrong)."""
-
-        def filled() -> set[str]:
-            kind_of = {(sheet.file, sheet.sheet): sheet.kind for sheet in self.read.sheets}
-            kinds = {sheet.kind for sheet in self.read.sheets if sheet.rows > 0}
-            kinds |= {kind_of[(p.file, p.sheet)] for p in self.read.problems
-                      if p.level == "error" and p.row is not None and (p.file, p.sheet) in kind_of}
-            if not self.read.sheets:  # tables given without their sheets (tests, a district's pieces)
-                kinds |= {kind for kind in self.read.tables if self.read.rows(kind)}
-            return kinds
-
-        return self.remember(("filled-kinds",), filled)
+        return kind in self.read.tables and kind in self.remember(("filled-kinds",), self.read.filled_kinds)
 
     def table(self, kind: str) -> pd.DataFrame:
         if kind not in self.tables:

@@ -33,11 +33,16 @@ GROUP_FIELDS = ("station", "team")
 CONTACT_FIELDS = ("name", "phone")
 
 
+def _contact_roster(data: EngineData):
+    """The roster whose rows give persons their station, team and phone (the kind files name it
+    with contact_source: residents), when the folder has it."""
+    return next((kind for kind in KINDS.values() if kind.contact_source is not None and data.has(kind.name)), None)
+
+
 def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
-    sources = [kind for kind in KINDS.values() if kind.contact_source is not None and data.has(kind.name)]
-    if not sources:
+    source = _contact_roster(data)
+    if source is None:
         return None
-    source = sources[0]  # the kind files name the roster (residents: contact_source)
     roster = data.table(source.name)
 
     def build():
@@ -56,7 +61,7 @@ def assign_groups(frame: pd.DataFrame, data: EngineData, from_roster: bool = Tru
     residents = _residents_lookup(data)
     # the persons' keys in the roster: the frame's own, or — units of several fields (a delivery: ID
     # number and 分娩日期) — the person key field among them (the mother's ID number)
-    person_key = next((kind.key_field for kind in KINDS.values() if kind.contact_source is not None and data.has(kind.name)), None)
+    person_key = getattr(_contact_roster(data), "key_field", None)
     lookup_keys = frame.index
     of_a_person = len(data.key) > 1 and person_key in data.key and person_key in frame.columns
     if of_a_person:  # services.md: a delivery is at its own row's 所属站点 (blank: 未填); the rest fill blanks

@@ -103,6 +103,7 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     if found_loops:  # a loop is not typed (its field types would recurse): said with what was found so far
         _refuse(problems)
     typed_populations = {}
+    population_texts: dict[str, str] = {}  # (a population read by several indicators is written out once)
     for name, population in library.populations.items():
         path = library.population_sources.get(name, Path(POPULATIONS_FILE))
         typed, found, warned = check_population(population, library, KINDS, library.parameters)
@@ -116,7 +117,7 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
             fields = [*indicator.gaps.columns, *(indicator.gaps.late or ())]
             problems += [_located(path, f"gaps：{indicator.registers[0]} 没有字段「{f}」〔{f}〕") for f in fields if f not in known]
         typed, found, warned = check_indicator(indicator, library, KINDS, library.parameters)
-        warned += _unused_parameters(indicator, path, library)
+        warned += _unused_parameters(indicator, path, library, population_texts)
         library.indicators[indicator_id] = typed
         problems += [_located(path, p) for p in found]
         library.warnings += [_located(path, w) for w in warned]
@@ -127,7 +128,7 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     return library
 
 
-def _unused_parameters(indicator: Indicator, path: Path, library: Library) -> list[str]:
+def _unused_parameters(indicator: Indicator, path: Path, library: Library, texts: dict[str, str]) -> list[str]:
     """A parameter of the indicator's own that none of its conditions or reasons reads ($name), nor
     those of the populations it reads (a population reading $max_pregnancy_days takes the
     indicator's value): a misspelt name, or one from another version of the file — setting it
@@ -136,7 +137,8 @@ def _unused_parameters(indicator: Indicator, path: Path, library: Library) -> li
         text = yaml_text(path.read_bytes())
     except (OSError, UnicodeDecodeError):
         return []
-    text += "".join(repr(library.populations[name]) for name in reachable(indicator, library.populations))
+    for name in reachable(indicator, library.populations):
+        text += texts.setdefault(name, repr(library.populations[name]))
     return [f"parameters.{name}：参数 {name} 没有被任何条件使用（条件里写作 ${name}），改它不会改变结果；请检查名称"
             for name in indicator.parameters if not re.search(rf"\${re.escape(name)}(?!\w)", text)]
 

@@ -174,10 +174,10 @@ def _condition_holds(kind: RegisterKind, condition: Condition, matched: dict[str
     at = matched[condition.field]
     if at < len(names):  # codes the header lists (本次随访分类（1不稳定 … 4未访到）), as the reader reads them
         column = with_declared_codes(column, names[at])
-    texts = [normalise_value_text(unicodedata.normalize("NFKC", str(value))) for value in cells(matched[condition.field])
+    texts = [normalise_value_text(unicodedata.normalize("NFKC", str(value))) for value in cells(at)
              if value is not None and not (isinstance(value, float) and value != value)]
     numbers = {found.group(1) for text in texts if (found := NUMBER_ALONE.fullmatch(text))}
-    by_code = matched[condition.field] not in shared and numbers <= set(column.codes)
+    by_code = at not in shared and numbers <= set(column.codes)
     lookup = Lookup(normalised_vocabulary(column.vocabulary), column.codes if by_code else {})
     for text in texts:
         canonical = lookup.find(text)

@@ -96,6 +96,17 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
+    def filled_kinds(self) -> set[str]:
+        """The kinds with a data row in some sheet: kept, or dropped for an error (written, just
+        wrong). A sheet of headers alone (chsc init's blank template) makes no kind filled."""
+        kind_of = {(sheet.file, sheet.sheet): sheet.kind for sheet in self.sheets}
+        kinds = {sheet.kind for sheet in self.sheets if sheet.rows > 0}
+        kinds |= {kind_of[(p.file, p.sheet)] for p in self.problems
+                  if p.level == "error" and p.row is not None and (p.file, p.sheet) in kind_of}
+        if not self.sheets:  # tables given without their sheets (tests, a district's pieces)
+            kinds |= {kind for kind in self.tables if self.rows(kind)}
+        return kinds
+
     def rows(self, kind: str) -> int:
         """The rows of `kind`'s table (0 without the register), without building it."""
         if kind not in self.tables:

@@ -172,11 +172,14 @@ def parse_text(value: object) -> Parsed:
             return None, "implausible-value", f"「{text}」是 Excel 的错误值（公式出错），按空白处理"
         return text, None, None
     if value.__class__ is UnstoredFormula:
-        return None, "implausible-value", f"「{value}」是公式，文件中没有保存它的结果，按空白处理；请用 Excel 或 WPS 打开、保存后再读"
+        return None, "implausible-value", f"「{value}」{UNSTORED_SAID.format(treated='按空白处理')}"
     if is_blank(value):
         return None, None, None
     return _SPACES.sub("", _text(value)), None, None
 
+
+#: What a column says of a formula saved without its result (cell_xml.UnstoredFormula).
+UNSTORED_SAID = "是公式，文件中没有保存它的结果，{treated}；请用 Excel 或 WPS 打开、保存后再读"
 
 #: The two ways exports keep Excel from turning a long number into 1.1E+17: `'110105…`, `="110105…"`.
 _EXPORT_WRAPPER = re.compile(r'=\s*"(.*)"|\'(.*)', re.DOTALL)
@@ -248,7 +251,7 @@ def parse_code(value: object) -> Parsed:
     """儿童编码: text or whole numbers, normalised like IDs (no checksum), export wrappers dropped.
     A number past 2**53 (or one shown as 3.30102E+17) has lost digits: id-as-number."""
     if value.__class__ is UnstoredFormula:  # its text is no code: every such cell would be one child
-        return None, "bad-id", f"「{value}」是公式，文件中没有保存它的结果，该行不计入；请用 Excel 或 WPS 打开、保存后再读"
+        return None, "bad-id", f"「{value}」{UNSTORED_SAID.format(treated='该行不计入')}"
     value = unwrap_export_text(value)
     if is_blank(value):
         return None, "missing-id", "儿童编码为空，该行不计入人数"

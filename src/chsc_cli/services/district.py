@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import zipfile
-
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path

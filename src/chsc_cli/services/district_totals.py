@@ -15,10 +15,10 @@ from ..periods import Period
 from ..problems import Problem
 from ..engine.results import ComputeResult, GroupedWarning, IndicatorResult, group_problems
 
-#: the notice that the centres' targets of an indicator differ and the district sets none (about
-#: the settings, not the data: not among the data's problems)
 #: A file at the district folder's root: it belongs to no centre (said apart, not a data problem).
 DISTRICT_ROOT_FILE = "district-root-file"
+#: the notice that the centres' targets of an indicator differ and the district sets none (about
+#: the settings, not the data: not among the data's problems)
 DISTRICT_TARGET_DIFFERS = "district-target-differs"
 
 
