@@ -78,7 +78,7 @@ def test_gap_lists_mask_an_id_typed_into_the_name_phone_station_or_team_cell(fol
     assert run_chsc("gaps", "all", folder, *PERIOD, "-o", every).code == 0
     assert full_ids(file_text(every)) == []
     titles = openpyxl.load_workbook(tmp_path / "by_station.xlsx").sheetnames
-    assert "站1101010090" in titles  # the masked station (a sheet name holds no *)
+    assert "站110101＊＊＊＊＊＊＊＊0090" in titles  # the masked station (a sheet name holds no *: ＊)
 
 
 def test_show_id_unmasks_the_typed_ids_and_changes_nothing_else(folder):
@@ -155,3 +155,61 @@ def test_tables_mask_their_cells_themselves(folder):
     render_compute_table(console, result)
     assert full_ids(drawn.getvalue()) == [] and "330102********0996" in drawn.getvalue()
     assert "站110101********0090" in drawn.getvalue()
+
+
+def test_ids_run_together_or_written_with_other_separators_are_masked_and_codes_are_not():
+    """The reader drops a cell's spaces, so two IDs in one cell, or a phone number and an ID, become
+    one run of digits; an ID is also written 110105.19491208.0105, 110105_194912080105, with a dash
+    or after a list number (「1.110105…」). Each is masked; a 16- or 19-digit code that holds no ID,
+    a number's decimals and a 17-digit run that is no ID are shown whole."""
+    first, second = make_id("19491201", "010"), make_id("19491202", "010")
+    masked = lambda text: text[:6] + "*" * (len(text) - 10) + text[-4:]  # noqa: E731
+    assert mask_ids_in_str(first + second) == masked(first + second)
+    assert mask_ids_in_str("13800138000" + first) == masked("13800138000" + first)
+    assert mask_ids_in_str(first[:17] + "X13800138000") == first[:17] + "X13800138000"  # a wrong check: no ID
+    with_x = make_id("19491231", "002")
+    assert with_x.endswith("X") and mask_ids_in_str(with_x + "13800138000") == masked(with_x + "13800138000")
+    assert mask_ids_in_str("周九1." + first) == "周九1." + masked(first)
+    for separator in (".", "_", "/", "–", "·", "\u3000", "\u200b"):
+        written = f"{first[:6]}{separator}{first[6:14]}{separator}{first[14:]}"
+        assert first not in mask_ids_in_str(written).replace(separator, ""), written
+    assert first not in mask_ids_in_str(f"{first[:6]}-{first[6:10]}-{first[10:14]}-{first[14:]}").replace("-", "")
+    assert mask_ids_in_str(first[:17]) == masked(first[:17])  # an ID without its check character
+    for shown in ("0.30000000000000004", "0.0012345678901234567", "1.23456789012345", "value 0.86391554702",
+                  "卡片1234567890123456789", "3301020190101001", "12345678901234567"):
+        assert mask_ids_in_str(shown) == shown
+
+
+def test_a_sheet_named_after_a_station_with_an_id_and_a_slash_is_masked(tmp_path):
+    """A sheet's name loses / and the other signs Excel forbids: the masking looks at what is left
+    (「站110105/1949…」 was masked as no ID, and became one once the / was gone)."""
+    from chsc_cli.outputs.xlsx_writer import safe_sheet_title
+
+    station = make_id("19491209", "010")
+    title = safe_sheet_title(f"城东站{station[:6]}/{station[6:]}", masked=True)
+    assert title == f"城东站{station[:6]}" + "＊" * 8 + station[-4:]
+    assert safe_sheet_title("a*b[c]") == "a＊bc"
+
+
+def test_two_ids_in_a_name_cell_and_an_id_after_a_phone_never_reach_a_gap_list_whole(tmp_path):
+    first, second, third = make_id("19491201", "010"), make_id("19491202", "010"), make_id("19491208", "010")
+    rows = [ROSTER, [KEYS[0], f"张三 {first} {second}", "男", "2020-01-01", "城东站", "T1", "是", "正常", f"13800138000 {third}"]]
+    write_csv(tmp_path / "居民健康档案.csv", rows)
+    write_csv(tmp_path / "老年人体检2025.csv", [["身份证号", "体检日期"], [KEYS[1], "2025-05-01"]])
+    for suffix in ("csv", "xlsx"):
+        ran = run_chsc("gaps", "elderly_health_management_rate", tmp_path, *PERIOD, "-o", tmp_path / f"名单.{suffix}")
+        assert ran.code == 0, ran.output
+        written = file_text(tmp_path / f"名单.{suffix}")
+        assert "张三" in written and not any(person in written for person in (first, second, third)), written
+    ran = run_chsc("gaps", "elderly_health_management_rate", tmp_path, *PERIOD)
+    assert "张三" in ran.stdout and not any(person in ran.output for person in (first, second, third))
+
+
+def test_debug_tracebacks_mask_ids_too(tmp_path):
+    """--debug asks for the traceback, not for ID numbers: a file named after a person is masked in it."""
+    person = make_id("19491201", "010")
+    write_csv(tmp_path / "居民健康档案.csv", [ROSTER[:4], [KEYS[0], "张三", "男", "2020-01-01"]])
+    (tmp_path / f"坏{person}.xlsx").write_bytes(b"garbage")
+    ran = run_chsc("compute", tmp_path, *PERIOD, "--debug")
+    assert ran.code == 2 and "Traceback" in ran.stderr and person not in ran.output, ran.output
+    assert f"坏{person[:6]}" in ran.stderr

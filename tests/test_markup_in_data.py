@@ -90,3 +90,31 @@ def test_control_characters_in_a_register_never_reach_the_terminal_or_a_file(tmp
     written = (tmp_path / "名单.csv").read_text(encoding="utf-8-sig")
     assert "城东]0;title站" in written and "名[1m乙" in written and "一组" in written
     assert not any(c in written for c in "\x1b\x07\x9b")
+
+
+def test_control_characters_in_a_file_sheet_or_centre_name_are_shown_not_sent_to_the_terminal(tmp_path):
+    """Cells lose their control characters when read, but a file's or a sheet's name and chsc.yaml's
+    names reach every table and message as written: each is shown as its picture (ESC as ␛), never
+    sent to the terminal (ESC[2J in a file name cleared the screen of whoever ran validate)."""
+    import json
+
+    from helpers import write_csv
+
+    write_csv(tmp_path / "居民健康档案.csv", [["身份证号", "姓名", "建档日期"], [A, "甲", "2020-01-01"]])
+    write_csv(tmp_path / "老\x1b[2J\x1b[31m体检2025.csv", [["身份证号", "体检日期"], [A, "not a date"], [B, "2025-03-01"]])
+    write_workbook(tmp_path / "随访.xlsx", {"高血压\x9b2J": [["身份证号", "随访日期"], [A, "坏日期"]]})
+    (tmp_path / "坏\x1b[2J.xlsx").write_bytes(b"not a workbook")
+    (tmp_path / "chsc.yaml").write_text('centre: "中心\\e[31m甲\\x9b"\npopulation: {total: 10}\n', encoding="utf-8")
+    broken = run_chsc("compute", tmp_path, "--period", "2025")  # an unreadable file stops it (exit 2)
+    assert broken.code == 2 and "坏␛[2J.xlsx" in broken.stderr and "\x1b" not in broken.output
+    runs = [run_chsc("validate", tmp_path)]
+    (tmp_path / "坏\x1b[2J.xlsx").unlink()
+    runs += [run_chsc(*command) for command in (("compute", tmp_path, "--period", "2025"),
+        ("gaps", "elderly_health_management_rate", tmp_path, "--period", "2025"), ("check", tmp_path, "--period", "2025"),
+        ("validate", tmp_path, "--format", "json"), ("compute", tmp_path, "--period", "2025", "--format", "csv"))]
+    for ran in runs:
+        assert ran.code in (0, 1, 2) and not any(c in ran.output for c in "\x1b\x07\x9b"), ran.output
+    assert "老␛[2J␛[31m体检2025.csv" in runs[0].stdout and "坏␛[2J.xlsx" in runs[0].output
+    assert "高血压�2J" in runs[0].stdout and "中心␛[31m甲" in runs[1].stdout
+    problems = json.loads(runs[4].stdout)["problems"]
+    assert any(problem["file"] == "老\x1b[2J\x1b[31m体检2025.csv" for problem in problems)  # JSON: \u001b, the name exact

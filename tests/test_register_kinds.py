@@ -407,6 +407,30 @@ def test_cli_register_kinds_option_for_validate_init_and_template(centre_kinds, 
     assert all(name in ran.stdout.replace("\n", "").replace(" ", "") for name in ("residents", "vaccinations"))
 
 
+def test_a_kind_title_is_a_file_name_in_the_new_folder_never_a_path(tmp_path):
+    """`chsc init` names each template after its kind's title: a title holding a path (../, /tmp/…)
+    once wrote over a register beside the new folder. It is one file name inside the folder."""
+    kinds = tmp_path / "kinds"
+    kinds.mkdir()
+    for name, title in (("escape_up", "../旁边/居民健康档案花名册"), ("escape_root", str(tmp_path / "绝对")), ("dots", "..")):
+        (kinds / f"{name}.yaml").write_text(
+            COMMUNITY_ACTIVITIES.replace("community_activities", name).replace("社区活动记录", title).replace("社区活动]", f"{name}]"),
+            encoding="utf-8",
+        )
+    beside = tmp_path / "旁边"
+    beside.mkdir()
+    (beside / "居民健康档案花名册.xlsx").write_bytes(b"a register")
+    try:
+        ran = run_chsc("init", tmp_path / "新", "--register-kinds", kinds, "--quiet")
+    finally:
+        use_register_kinds([])
+    assert ran.code == 0, ran.output
+    assert (beside / "居民健康档案花名册.xlsx").read_bytes() == b"a register" and not (tmp_path / "绝对.xlsx").exists()
+    written = {path.name for path in (tmp_path / "新").iterdir()}
+    assert {"旁边居民健康档案花名册.xlsx", "dots.xlsx"} <= written
+    assert any(name.endswith("绝对.xlsx") and "/" not in name for name in written)
+
+
 def test_bad_kind_files_are_all_reported_with_file_and_line_exit_2(tmp_path, data):
     folder = tmp_path / "kinds"
     folder.mkdir()

@@ -11,3 +11,18 @@ import re
 #: (zero-width space, joiners, word joiner, U+FEFF): "\ufeff身份证号" is the 身份证号 column.
 #: Cells and headers lose them.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+
+#: What a terminal acts on instead of showing (ESC starts a sequence that clears, recolours or
+#: retitles it): the control characters but tab, line feed and carriage return, DEL and the C1 set.
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def shown_controls(text: str) -> str:
+    """`text` with each terminal control character shown as its picture (ESC as ␛, DEL as ␡; a C1
+    character as �): a file or sheet name, a chsc.yaml name printed as it is, never acted on."""
+    return TERMINAL_CONTROLS.sub(_picture, text) if TERMINAL_CONTROLS.search(text) else text
+
+
+def _picture(match: re.Match) -> str:
+    code = ord(match.group())
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"

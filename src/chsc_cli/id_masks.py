@@ -7,6 +7,7 @@ from the start, before the read is planned and pandas loads (registers/read_plan
 from __future__ import annotations
 
 import re
+import unicodedata
 
 
 def mask_id_text(text: str) -> str:
@@ -22,16 +23,35 @@ def mask_id_text(text: str) -> str:
 
 _DIGIT = "[0-9\uff10-\uff19]"  # full-width digits too: a file name is not normalised
 _CHECK = "[0-9Xx\uff10-\uff19\uff38\uff58]"
+#: what people write between an ID's groups: spaces (no-break, full-width), hyphens and dashes,
+#: `_`, `/`, `·`, and the invisible characters a copy from a web page leaves (zero-width space…)
+_SEPARATOR = "[ \u00a0\u3000\\-\u2010-\u2015\uff0d_/\u00b7\u200b-\u200d\u2060\ufeff]"
+#: and `.` too, in an 18-character ID only: two runs of digits that make 15 with a `.` between are
+#: as likely a number written out (1.23456789012345, in a chart or in JSON), while no number written
+#: out by Python or a spreadsheet has 18 significant digits
+_SEPARATOR_18 = _SEPARATOR[:-1] + ".]"
+
+
+def _grouped(separator: str, groups: tuple[int, ...], last: str) -> str:
+    """An ID written in groups of these lengths, each separator optional (one character)."""
+    parts = [f"{_DIGIT}{{{length}}}" for length in groups[:-1]]
+    parts.append(f"{_DIGIT}{{{groups[-1] - 1}}}{last}")
+    return f"{separator}?".join(parts)
+
+
 #: an ID number standing anywhere in a text (a reason naming id_number, an ID typed into a name, phone
 #: or station cell by a column shift, a file or sheet name): 18 characters (17 digits and a check digit
-#: or X) or 15 digits, also written in groups (「110105 19500101 0020」); never part of a longer or
-#: shorter run of digits (a 16-digit child code, an 11-digit phone number, a date like 20250312) nor
-#: the decimals of a number (0.123456789012345 in a chart or in JSON)
+#: or X) or 15 digits, also written in groups (「110105 19500101 0020」, 110105.19491208.0105,
+#: 110105_194912080105, 110105-1949-1208-0105); never part of a longer or shorter run of digits (a
+#: 16-digit child code, an 11-digit phone number, a date like 20250312: a run of 17 or more is masked
+#: only when it holds an ID, _holds_an_id) nor, for 15 digits or a run, the decimals of a number
+#: (0.123456789012345 in a chart or in JSON)
 _ID_IN_TEXT = re.compile(
-    rf"(?<!{_DIGIT})(?<![0-9]\.)"
-    rf"(?:{_DIGIT}{{17}}{_CHECK}|{_DIGIT}{{15}}"
-    rf"|{_DIGIT}{{6}}[ \-]{_DIGIT}{{8}}[ \-]{_DIGIT}{{3}}{_CHECK}|{_DIGIT}{{6}}[ \-]{_DIGIT}{{6}}[ \-]{_DIGIT}{{3}})"
-    rf"(?!{_DIGIT})"
+    rf"(?<!{_DIGIT})(?:"
+    rf"(?P<id18>{_grouped(_SEPARATOR_18, (3, 3, 4, 4, 3, 1), _CHECK)})"
+    rf"|(?<![0-9]\.)(?P<id15>{_grouped(_SEPARATOR, (6, 6, 3), _DIGIT)})"
+    rf"|(?<![0-9]\.)(?P<run>{_DIGIT}{_CHECK}{{16,}})"
+    rf")(?!{_DIGIT})"
 )
 #: the shortest text that can hold one
 SHORTEST_ID = 15
@@ -42,12 +62,47 @@ def mask_ids_in_str(text: str) -> str:
     output applies to each text it shows from the registers (cells, group names, file names)."""
     if len(text) < SHORTEST_ID:
         return text
-    return _ID_IN_TEXT.sub(lambda match: mask_id_text(match.group()), text)
+    return _ID_IN_TEXT.sub(_masked, text)
+
+
+def _masked(match: re.Match) -> str:
+    text = match.group()
+    if match.group("run") is not None and not _holds_an_id(text):
+        return text
+    return mask_id_text(text)
+
+
+#: GB 11643, as people.py checks an ID (this module loads before numpy and people.py): the weights of
+#: the first 17 digits are 2**(17-i) mod 11, and the check character is the one for their weighted
+#: sum mod 11
+_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+_CHECK_FOR_SUM = "10X98765432"
+_BIRTH_DATE = re.compile(r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
+
+
+def _holds_an_id(run: str) -> bool:
+    """A run of 17 or 19+ digits (and X) that holds an ID: a 17-digit one whose date digits are a
+    birth date (an ID without its check character), or a longer one with 18 characters somewhere
+    in it that are an ID with its right check character and a birth date — two IDs, or an ID and a
+    phone number, run together once a cell's spaces are gone. A card number or another code of that
+    length rarely is one (about 1 in 500), so it is shown whole."""
+    run = unicodedata.normalize("NFKC", run).upper()
+    if len(run) == 17:
+        return run[:17].isdigit() and _BIRTH_DATE.fullmatch(run[6:14]) is not None
+    for start in range(len(run) - 17):
+        window = run[start : start + 18]
+        if window[:17].isdigit() and _BIRTH_DATE.fullmatch(window[6:14]) is not None:
+            total = sum(int(digit) * weight for digit, weight in zip(window, _WEIGHTS))
+            if _CHECK_FOR_SUM[total % 11] == window[17]:
+                return True
+    return False
 
 
 def holds_id(text: str) -> bool:
     """True when mask_ids_in_str would change `text`."""
-    return len(text) >= SHORTEST_ID and _ID_IN_TEXT.search(text) is not None
+    return len(text) >= SHORTEST_ID and any(
+        match.group("run") is None or _holds_an_id(match.group()) for match in _ID_IN_TEXT.finditer(text)
+    )
 
 
 def mask_ids_in_data(value: object) -> object:

@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
+from rich.segment import Segment
 
+from ..characters import TERMINAL_CONTROLS, shown_controls
 from ..id_masks import mask_ids_in_data, mask_ids_in_str
 from ..problems import UserError
 
@@ -100,10 +102,24 @@ def ids_shown(shown: bool):
         STDOUT.shown = saved
 
 
+class _Console(Console):
+    """rich's Console, showing the control characters of what it prints instead of sending them to
+    the terminal: a register's cells lose theirs when read, but a file's or a sheet's name, or a
+    chsc.yaml name, reach every table and message as written (ESC[2J in a file name cleared the
+    screen of whoever ran validate). rich's own colours and cursor moves are added after."""
+
+    def _render_buffer(self, buffer) -> str:
+        return super()._render_buffer(
+            Segment(shown_controls(text), style, control) if not control and TERMINAL_CONTROLS.search(text)
+            else Segment(text, style, control)
+            for text, style, control in buffer
+        )
+
+
 # markup=False: text from a register, a file name or a library is printed as written ("[/x]" in a
 # cell once ended validate with an internal error); styled words are rich Text objects
-stdout = Console(file=STDOUT, highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stdout))
-stderr = Console(file=STDERR, stderr=True, highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stderr))
+stdout = _Console(file=STDOUT, highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stdout))
+stderr = _Console(file=STDERR, stderr=True, highlight=False, emoji=False, soft_wrap=True, markup=False, width=_width(sys.stderr))
 
 
 def use_register_kinds_option(folders: list[Path] | None) -> None:
@@ -155,7 +171,8 @@ def writing_status(path: Path, rows: int, quiet: bool):
 
 def emit(text: str) -> None:
     """Machine-readable output (JSON, CSV) straight to stdout, never wrapped or coloured (ID numbers
-    masked, as everything printed)."""
+    masked, as everything printed; a control character shown, as _Console does)."""
+    text = shown_controls(text)
     STDOUT.write(text)
     if not text.endswith("\n"):
         STDOUT.write("\n")

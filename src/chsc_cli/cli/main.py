@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover
 from ..collector import pause_start_up
 from ..problems import UserError
 from .click_text import ChineseGroup, usage_message, use_chinese_words
-from .common import EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USER_ERROR, stderr, stdout, tolerant_streams
+from .common import EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USER_ERROR, STDERR, stderr, stdout, tolerant_streams
 
 app = typer.Typer(
     name="chsc",
@@ -73,7 +73,7 @@ def run(argv: list[str] | None = None) -> int:
         return _exit(EXIT_USER_ERROR)
     except UserError as error:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         stderr.print(f"错误：{error.message}", markup=False)
         if error.hint:
             stderr.print(error.hint, markup=False)
@@ -81,7 +81,7 @@ def run(argv: list[str] | None = None) -> int:
     except OSError as error:
         if error.errno == errno.ENAMETOOLONG:  # a typed path (-o, DATA_DIR, --config …): the user's to shorten
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             _say(f"错误：路径过长，文件系统不接受：{_shortened(error.filename)}",
                  "请改用较短的文件名或文件夹名（每一段不超过 255 字节，约 85 个汉字）。")
             return EXIT_USER_ERROR
@@ -104,9 +104,16 @@ INTERRUPTED = 130
 
 def _internal_error(debug: bool) -> int:
     if debug:
-        traceback.print_exc()
+        _print_traceback()
     _say("内部错误：chsc 出现了程序错误（不是您的数据或操作的问题）。请加 --debug 重新运行，并把输出发给开发者。")
     return EXIT_INTERNAL_ERROR
+
+
+def _print_traceback() -> None:
+    """--debug: the traceback on stderr, with every ID number in it masked as in all chsc prints
+    (a file named after a person, a cell quoted in an error); --debug does not ask for IDs."""
+    STDERR.write(traceback.format_exc())
+    STDERR.flush()
 
 
 def _say(*lines: str) -> None:

@@ -4,6 +4,7 @@ dropdowns for yes/no, 随访方式 and the other vocabularies."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,12 +16,26 @@ TEMPLATE_ROWS = 1000
 
 def template_files(kinds: Mapping[str, RegisterKind]) -> dict[str, str]:
     """kind name -> the file `chsc init` writes for it: its title (高血压 / 糖尿病 in the title tell
-    the pairs apart), with the kind's name added where two kinds share a title."""
-    titles = [kind.title for kind in kinds.values()]
+    the pairs apart), with the kind's name added where two kinds share a title. A title is a kind
+    file's text, not a path: it is made one plain file name in the new folder (a title
+    `../居民健康档案花名册` once made `chsc init` write over a register beside it)."""
+    titles = {name: _file_name(kind.title, name) for name, kind in kinds.items()}
+    shared = list(titles.values())
     return {
-        name: f"{kind.title}.xlsx" if titles.count(kind.title) == 1 else f"{kind.title}（{name}）.xlsx"
-        for name, kind in kinds.items()
+        name: f"{title}.xlsx" if shared.count(title) == 1 else f"{title}（{name}）.xlsx" for name, title in titles.items()
     }
+
+
+#: What a file name cannot hold on Windows or Linux (separators, reserved signs, control characters).
+_NOT_IN_A_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f]')
+_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
+
+
+def _file_name(title: str, fallback: str) -> str:
+    """`title` as one file name: without what a file name cannot hold, nor leading or trailing dots
+    and spaces (`..` is no name); the kind's name where nothing is left or Windows reserves it."""
+    name = _NOT_IN_A_FILE_NAME.sub("", title).strip(". \u3000")
+    return fallback if not name or name.upper() in _RESERVED_NAMES else name
 
 
 def template_sheet(kind: RegisterKind) -> SheetSpec:

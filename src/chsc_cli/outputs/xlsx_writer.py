@@ -32,7 +32,8 @@ WIDTH_SAMPLE_ROWS = 2000
 MIN_WIDTH, MAX_WIDTH, WIDTH_PADDING = 6, 60, 2
 MAX_CELL_CHARS = 32767
 MAX_SHEET_TITLE = 31
-SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
+#: (a masked ID's * kept as ＊, so that 「站110105＊＊＊＊＊＊＊＊0100」 still reads as one)
+SHEET_TITLE_FORBIDDEN = str.maketrans({"*": "＊", **dict.fromkeys("[]:?/\\")})
 INLINE_LIST_LIMIT = 255  # Excel's limit for a dropdown list written inline in the validation
 
 
@@ -84,7 +85,7 @@ def _write_workbook(target: Path, sheets: Sequence[SheetSpec], result: bool = Tr
     titles: list[str] = []
     choices = _ChoiceLists(titles)
     for spec in sheets:
-        title = safe_sheet_title(str(spec.title) if show_ids else mask_ids_in_str(str(spec.title)), titles)
+        title = safe_sheet_title(str(spec.title), titles, masked=not show_ids)
         titles.append(title)
         _fill_sheet(workbook.add_worksheet(title), spec, choices, formats, show_ids)
     choices.write(workbook, formats)  # the hidden sheet of dropdown choices goes last
@@ -122,10 +123,13 @@ class _Formats:
         return self.made[key]
 
 
-def safe_sheet_title(title: str, taken: Sequence[str] = ()) -> str:
+def safe_sheet_title(title: str, taken: Sequence[str] = (), masked: bool = False) -> str:
     """A valid Excel sheet name: no []:*?/\\ or edge quote, ≤31 UTF-16 units (a character outside
-    the Basic Multilingual Plane, such as 𠮷, counts 2), unique (any case)."""
+    the Basic Multilingual Plane, such as 𠮷, counts 2), unique (any case). `masked`: every ID number
+    in it masked — once the forbidden characters are gone (「站110105/1949…」 is an ID again then)."""
     base = ILLEGAL_CHARACTERS_RE.sub("", str(title)).translate(SHEET_TITLE_FORBIDDEN)
+    if masked:
+        base = mask_ids_in_str(base).translate(SHEET_TITLE_FORBIDDEN)
     base = _title_part(base, MAX_SHEET_TITLE) or "Sheet"
     used = {name.casefold() for name in taken} | {"history"}
     candidate, number = base, 1
