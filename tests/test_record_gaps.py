@@ -55,6 +55,21 @@ def test_how_late_reads_like_a_person_would_say_it():
     assert how_late(pd.Timestamp(at(2025, 3, 1, 10)), pd.Timestamp(at(2025, 3, 1, 9)), True) == "提前1小时"
     assert how_late(pd.Timestamp(at(2025, 3, 1)), pd.Timestamp(at(2025, 3, 1, 20)), False) == "当天"
     assert how_late(pd.Timestamp(at(2025, 3, 1)), None, False) == "未填"
+    # seconds only where there are some: 2 hours and 1 second after is late, and says so
+    assert how_late(pd.Timestamp(at(2025, 3, 1, 8)), pd.Timestamp(at(2025, 3, 1, 10, 0, 1)), True) == "2小时0分1秒"
+    assert how_late(pd.Timestamp(at(2025, 3, 1, 8, 0, 30)), pd.Timestamp(at(2025, 3, 1, 8)), True) == "提前0分30秒"
+    assert how_late(pd.Timestamp(at(2025, 3, 1, 8)), pd.Timestamp(at(2025, 3, 1, 8)), True) == "0分"
+
+
+def test_a_report_seconds_late_shows_its_seconds(tmp_path):
+    """A card reported 2 hours and 1 second after its diagnosis (甲类: 2 hours) is late: the list
+    shows 10:00:01 and 2小时0分1秒, where 10:00 and 2小时 beside 超过时限 read as on time."""
+    cards = [["卡片编号", "疾病名称", "传染病类别", "诊断时间", "报告时间", "身份证号", "所属站点"],
+             ["C1", "霍乱", "甲类", "2025-03-01 08:00:00", "2025-03-01 10:00:01", PERSON, "一站"]]
+    write_workbook(tmp_path / "传染病报告卡登记.xlsx", {"报告卡": cards})
+    ran = run_chsc("gaps", "infectious_disease_timely_report_rate", tmp_path, "--period", "2025", "--format", "csv", "--quiet")
+    assert ran.code == 0, ran.output
+    assert ran.stdout.strip().splitlines()[1].startswith("一站,C1,霍乱,甲类,2025-03-01 08:00,2025-03-01 10:00:01,2小时0分1秒,超过时限")
 
 
 def test_a_centres_min_attendance_leaves_out_small_and_blank_lectures(tmp_path):

@@ -193,26 +193,32 @@ def _has_time(frame: pd.DataFrame, field: str) -> list[bool]:
 
 
 def shown_time(value, has_time: bool) -> str | None:
-    """2025-03-01 10:00 with a time of day, 2025-03-01 without."""
+    """2025-03-01 10:00 with a time of day (10:00:01 when it has seconds: a card reported 2 hours and
+    1 second late is late, and 10:00 beside 超过时限 read as on time), 2025-03-01 without."""
     if value is None or pd.isna(value):
         return None
-    return value.strftime("%Y-%m-%d %H:%M") if has_time else value.strftime("%Y-%m-%d")
+    if not has_time:
+        return value.strftime("%Y-%m-%d")
+    return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
 
 
 def how_late(start, end, both_have_times: bool) -> str:
-    """How long after `start` the `end` came: 2小时30分 with times of day, else whole days (当天, 3天);
-    未填 when either is blank; a negative span (a report before the diagnosis) is 提前."""
+    """How long after `start` the `end` came: 2小时30分 with times of day (2小时0分1秒 when seconds
+    tell a late card from a timely one), else whole days (当天, 3天); 未填 when either is blank; a
+    negative span (a report before the diagnosis) is 提前."""
     if start is None or end is None or pd.isna(start) or pd.isna(end):
         return "未填"
     if not both_have_times:
         days = (end.normalize() - start.normalize()).days
         return "当天" if days == 0 else (f"{days}天" if days > 0 else f"提前{-days}天")
-    minutes = int((end - start).total_seconds() // 60)
-    sign, minutes = ("提前", -minutes) if minutes < 0 else ("", minutes)
+    seconds = int(round((end - start).total_seconds()))
+    sign, seconds = ("提前", -seconds) if seconds < 0 else ("", seconds)
+    minutes, secs = divmod(seconds, 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    text = (f"{days}天" if days else "") + (f"{hours}小时" if hours else "") + (f"{mins}分" if mins or not (days or hours) else "")
-    return sign + text
+    text = (f"{days}天" if days else "") + (f"{hours}小时" if hours else "")
+    text += f"{mins}分" if mins or secs or not (days or hours) else ""
+    return sign + text + (f"{secs}秒" if secs else "")
 
 
 def gap_lists(workspace: Workspace, period: Period, wanted: list[str]) -> tuple[ComputeResult, list[GapList]]:
