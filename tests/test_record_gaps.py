@@ -102,3 +102,23 @@ def test_a_count_as_csv_still_says_what_is_missing_on_stderr(folder):
     as with -o, instead of being lost."""
     ran = run_chsc("gaps", "health_lecture_count", folder, "--period", "2025H1", "--format", "csv")
     assert ran.code == 0 and "还需开展 5 次" in ran.stderr and "还需开展" not in ran.stdout, ran.output
+
+
+def test_a_card_belongs_to_the_station_of_its_latest_row_whichever_period_is_counted(tmp_path):
+    """services.md: a card belongs to the 所属站点 of its row with the latest 诊断时间 — of all its
+    rows (groups_from: every_row), so a card corrected from 2024-12-30 at 甲站 to 2025-01-02 at 乙站
+    is 乙站's in 2024 too, where the row qualifying in 2024 made it 甲站's."""
+    import json
+
+    cards = [["卡片编号", "疾病名称", "传染病类别", "诊断时间", "报告时间", "身份证号", "所属站点"],
+             ["X1", "乙肝", "乙类", "2024-12-30", None, PERSON, "甲站"],  # not reported: listed in gaps
+             ["X1", "乙肝", "乙类", "2025-01-02", None, PERSON, "乙站"],
+             ["X2", "乙肝", "乙类", "2024-06-01", "2024-06-01", PERSON, "甲站"]]
+    write_workbook(tmp_path / "传染病报告卡登记.xlsx", {"报告卡": cards})
+    for period, expected in (("2024", {"甲站": 1, "乙站": 1}), ("2025", {"乙站": 1})):
+        ran = run_chsc("compute", tmp_path, "--period", period, "--by", "station", "--format", "json", "--quiet")
+        rows = [row for row in json.loads(ran.stdout)["indicators"]
+                if row["id"] == "infectious_disease_report_rate" and row["group"] is not None]
+        assert {row["group"]["station"]: row["denominator"] for row in rows} == expected, (period, rows)
+    ran = run_chsc("gaps", "infectious_disease_report_rate", tmp_path, "--period", "2024", "--format", "csv", "--quiet")
+    assert ran.code == 0 and ran.stdout.strip().splitlines()[1].startswith("乙站,X1,"), ran.stdout

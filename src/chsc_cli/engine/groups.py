@@ -24,12 +24,11 @@ from .engine_input import EngineData
 from .evaluation import fields_of, order_fields
 from .reason_text import is_expression
 from .reasons import fields_in_value
-from .populations import PersonSet
+from .populations import GROUP_FIELDS, PersonSet
 from .results import Evaluation, IndicatorResult, prorated
 from .ties import pick_per_key
 
 UNFILLED = "未填"
-GROUP_FIELDS = ("station", "team")
 CONTACT_FIELDS = ("name", "phone")
 
 

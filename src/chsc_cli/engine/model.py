@@ -136,6 +136,10 @@ class PopulationSource(_WhereMixin, Strict):
     derive: dict[str, Derive] = Field(default_factory=dict)
     having: tuple = ()
     latest_by: str | None = None  # station/team etc. come from the row with the latest of this field
+    #: where that row is looked for: among the qualifying rows (a person: registers.md), or — for a
+    #: station and team only — among every row of the unit (services.md: a delivery, card or record
+    #: belongs to the 所属站点 of its row with the latest date, whichever period is counted)
+    groups_from: Literal["qualifying_rows", "every_row"] = "qualifying_rows"
 
 
 class Population(PopulationSource):

@@ -87,7 +87,7 @@ def build_persons(source: PopulationSource, data: EngineData, context: Context, 
     """Memoised per definition, period, reference date and the parameters the definition reads
     (several indicators share one; two indicators may spell out the same definition)."""
     nodes = source.where + source.having
-    definition = (source.register, nodes, sorted(source.derive.items()), source.latest_by)
+    definition = (source.register, nodes, sorted(source.derive.items()), source.latest_by, source.groups_from)
     parameters = sorted((name, context.parameters.get(name)) for name in set().union(*map(params_of, nodes)))
     key = ("population", repr(definition), context.period_start, context.period_end, reference, repr(parameters))
     return data.remember(key, lambda: _build_persons(source, data, context, reference))
@@ -105,6 +105,8 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
     latest_rows = pick_per_key(qualifying.frame({*by, "_key"}), by, "_key", values=rows, codes=codes if at is None else codes[at])
     persons = rows.take(rows.index.get_indexer(latest_rows)).set_index("_key", drop=False)
     persons.index.name = None
+    if source.groups_from == "every_row" and at is not None:
+        _placed_by_every_row(persons, rows, by, codes)
     for name, derive in source.derive.items():
         values = qualifying[derive.field]
         if derive.blank is not None:
@@ -131,6 +133,23 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
         no_birth_date=int((~birth_known).sum()) if _uses_age(source.where + source.having) else 0,
         rows=qualifying,
     )
+
+
+#: The fields a unit's group comes from (groups.py: --by station / --by team).
+GROUP_FIELDS = ("station", "team")
+
+
+def _placed_by_every_row(persons: pd.DataFrame, rows: pd.DataFrame, by: list[str], codes: np.ndarray) -> None:
+    """`groups_from: every_row`: each unit's station and team from its row with the latest `latest_by`
+    among all its rows, not only those that qualify (a card corrected from 2024-12-30 at 甲站 to
+    2025-01-02 at 乙站 is 乙站's in 2024 too)."""
+    fields = [field for field in GROUP_FIELDS if field in rows.columns]
+    if not fields:
+        return
+    latest = pick_per_key(select(rows, [*by, "_key"]), by, "_key", values=rows, codes=codes)
+    placed = rows.loc[latest, ["_key", *fields]].set_index("_key")
+    for field in fields:
+        persons[field] = placed[field].reindex(persons.index).to_numpy()
 
 
 def _uses_age(nodes: tuple) -> bool:
