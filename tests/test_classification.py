@@ -304,12 +304,14 @@ def test_xlsm_workbooks_are_read(tmp_path):
     assert [s.file for s in read(tmp_path).sheets] == ["体检.xlsm"]
 
 
-def test_an_empty_csv_is_an_empty_sheet_not_an_unreadable_file(tmp_path):
+def test_an_empty_csv_is_skipped_as_empty_not_an_unreadable_file(tmp_path):
+    """A 新建.csv made by hand stops nothing; it is listed as empty (a failed export says what it is)."""
     write_xlsx(tmp_path / "体检.xlsx", [["身份证号", "体检日期"], [ID1, "2025-01-01"]])
     (tmp_path / "新建.csv").write_bytes(b"")
     result = read(tmp_path)
     assert errors(result) == []
-    assert [(p.code, p.file) for p in result.problems if p.code != "completeness-unchecked"] == [("unrecognised-sheet", "新建.csv")]
+    listed = [(p.code, p.file, p.message) for p in result.problems if p.code != "completeness-unchecked"]
+    assert listed == [("unsupported-file", "新建.csv", "已跳过：文件是空的（0 字节）：若它应是导出的登记表，请从原系统重新导出")]
 
 
 def test_other_file_types_are_ignored(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import tempfile
 
 import openpyxl
 import pytest
@@ -83,6 +84,7 @@ def test_init_below_a_file_or_where_it_may_not_write_is_the_users_mistake(tmp_pa
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(pathlib.Path, "mkdir", refused)
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kwargs: refused(kwargs.get("dir")))  # (init builds beside)
     ran = run_chsc("init", tmp_path / "新数据")
     assert ran.code == 2 and "无法创建文件夹" in ran.stderr and "没有写入权限" in ran.stderr, ran.output
 

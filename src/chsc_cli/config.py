@@ -13,6 +13,7 @@ the key path and what is allowed. Pydantic models reject unknown keys at every l
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
 import types
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from chsc_cli.config_model import CentreConfig, Population
 from chsc_cli.problems import UserError
-from chsc_cli.yamlfile import NOT_TEXT, unprintable_at, unprintable_message, yaml_text
+from chsc_cli.yamlfile import NOT_TEXT, construct_int, unprintable_at, unprintable_message, yaml_text
 
 CONFIG_NAME = "chsc.yaml"
 CODE = "bad-config"
@@ -52,6 +53,7 @@ class _KeyLineLoader(yaml.SafeLoader):
 
 
 _KeyLineLoader.add_constructor("tag:yaml.org,2002:float", _KeyLineLoader.construct_yaml_float)
+_KeyLineLoader.add_constructor("tag:yaml.org,2002:int", construct_int)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -154,7 +156,11 @@ def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise UserError(f"无法读取配置文件 {path}：{error.strerror or error}。", code=CODE) from None
+        reason = "没有读取权限" if error.errno in (errno.EACCES, errno.EPERM) else error.strerror or type(error).__name__
+        raise UserError(
+            f"无法读取配置文件 {path}（{reason}）。", code=CODE,
+            hint="请检查该文件的权限（或它是不是一个文件），或把数据文件夹复制到自己有权限的位置后再运行。",
+        ) from None
     try:
         text = yaml_text(raw)  # UTF-8, UTF-16 with BOM or GBK: as Notepad on a Chinese Windows saves it
     except UnicodeDecodeError:

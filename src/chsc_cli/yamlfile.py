@@ -64,6 +64,19 @@ class _Loader(_SafeBase):
             ) from None
 
 
+
+def construct_int(loader, node):
+    """YAML's integer, or an error at its line past Python's 4,300 digits of a number written out
+    (it was an internal error): no count, age or number of days has that many. For every loader."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"数字位数过多（{len(node.value):,} 位），不是有效的人数、年龄或天数：请改正", node.start_mark
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_sequence)

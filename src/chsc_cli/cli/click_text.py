@@ -73,8 +73,26 @@ def _missing(param) -> str:
     return f"缺少选项 {_names(param)}。"
 
 
+#: click's words for a path it checked (typer's exists=/readable=…), in Chinese with what to do.
+_PATH_PROBLEM = re.compile(
+    r"(file|directory|path) (['\"])(.*)\2 (does not exist|is a file|is a directory|is not readable|is not writable)\.", re.S | re.I
+)
+_PATH_KINDS = {"file": "文件", "directory": "文件夹", "path": "路径"}
+_PATH_WORDS = {
+    "does not exist": "不存在：请检查路径是否写对",
+    "is a file": "是一个文件，这里要的是文件夹",
+    "is a directory": "是一个文件夹，这里要的是文件",
+    "is not readable": "没有读取权限：请检查它的权限，或把它复制到自己有权限的位置后再运行",
+    "is not writable": "没有写入权限：请换一个有写入权限的位置",
+}
+
+
 def _bad_value(error: click_exceptions.BadParameter) -> str:
     found = error.__cause__.errors()[0] if hasattr(error.__cause__, "errors") and error.__cause__.errors() else {}
+    path = _PATH_PROBLEM.fullmatch(error.message or "")
+    if path:  # (where: the argument or option it was given to)
+        said = f"{_PATH_KINDS[path.group(1).lower()]}「{path.group(3)}」{_PATH_WORDS[path.group(4)]}"
+        return f"{_names(error.param)}：{said}" if error.param is not None else said
     wanted = _VALUE_WANTED.get(found.get("type"), error.message)
     typed = f"「{found['input']}」" if isinstance(found.get("input"), str) else ""
     where = _names(error.param)

@@ -308,6 +308,6 @@ def output_format(given: str | None, output: Path | None, allowed: tuple[str, ..
         suffix = output.suffix.lower().lstrip(".")
         if suffix not in allowed or suffix == "table":
             files = "、".join(f".{a}" for a in allowed if a != "table")
-            raise UserError(f"无法从文件名 {output.name} 判断输出格式。", hint=f"请用以下后缀之一：{files}。")
+            raise UserError(f"无法从文件名 {output.name or output} 判断输出格式（-o 要给出文件名，如 结果.xlsx）。", hint=f"请用以下后缀之一：{files}。")
         return suffix
     return allowed[0]

@@ -90,7 +90,14 @@ def run(argv: list[str] | None = None) -> int:
         # standard output on a full disk (a file written with -o says so itself, atomic_write)
         _say("错误：磁盘已满，输出没有写完。", "请腾出磁盘空间后重新运行。")
         return EXIT_USER_ERROR
+    except MemoryError:
+        _say("错误：内存不足，chsc 没能做完。", "请关闭其他程序后重试；仍不足时，可能某个登记表有异常巨大的内容，请用 chsc validate 逐个文件夹检查。")
+        return EXIT_USER_ERROR
     except Exception:
+        return _internal_error(debug)
+    except BaseException as error:  # a panic inside a Rust extension (pyo3's PanicException) is no Exception
+        if isinstance(error, (SystemExit, GeneratorExit)):
+            raise
         return _internal_error(debug)
     if result == INTERRUPTED:  # Ctrl-C (or SIGTERM): typer returns 130, which is no exit code of cli.md
         _say("已取消。")

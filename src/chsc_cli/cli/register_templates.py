@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import errno
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -68,23 +71,49 @@ def init(
     from ..outputs.writer import write_text
     from ..registers import KINDS
 
+    _check_new_folder(folder)
+    files = template_files(KINDS)
     try:
-        _new_folder(folder)
+        building = Path(tempfile.mkdtemp(prefix=BUILDING_PREFIX, dir=folder.parent))
     except OSError as error:  # no permission, a read-only disk …: the user's to change (exit 2)
         if error.errno == errno.ENAMETOOLONG:  # said as for every command's paths (cli/main.py)
             raise
         raise UserError(f"无法创建文件夹 {folder}（{os_reason(error)}）。", hint="请换一个有写入权限的位置。") from None
-    files = template_files(KINDS)
-    write_text(folder / "chsc.yaml", CONFIG_TEMPLATE.format(centre=centre))
-    for kind, name in files.items():
-        write_template(folder / name, KINDS[kind])
+    # the folder is made whole beside it and then put in place: Ctrl-C or a full disk halfway left a
+    # folder with some of the templates, which a second `chsc init` refused as not empty
+    try:
+        write_text(building / "chsc.yaml", CONFIG_TEMPLATE.format(centre=centre))
+        for kind, name in files.items():
+            write_template(building / name, KINDS[kind])
+        building.chmod(_folder_mode())  # (mkdtemp's is owner-only: as a folder made by hand instead)
+        if folder.is_dir():
+            folder.rmdir()  # empty (checked above); a file put in it meanwhile stops this here
+        building.rename(folder)
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise
+        raise UserError(f"无法创建文件夹 {folder}（{os_reason(error)}）。", hint="请换一个有写入权限的位置。") from None
+    finally:
+        shutil.rmtree(building, ignore_errors=True)  # (gone once renamed)
     if not quiet:
         stderr.print(f"已创建 {folder}：chsc.yaml 和 {len(files)} 张空白登记表", markup=False)
     return EXIT_OK
 
 
-def _new_folder(folder: Path) -> None:
-    """Create `folder`, or take it when it exists and is empty; a file or a folder with data is refused."""
+#: The folder `chsc init` fills beside the new one before putting it in place.
+BUILDING_PREFIX = ".~chsc-init-"
+
+
+def _folder_mode() -> int:
+    """The permissions a new folder gets from this process's umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+def _check_new_folder(folder: Path) -> None:
+    """`folder` may be made: it does not exist, or it is an empty folder; a file or a folder with data
+    is refused."""
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder} 是一个已有的文件，不是文件夹。", hint="请指定一个新的文件夹名，以免覆盖已有的文件。")
     if folder.exists() and any(folder.iterdir()):
@@ -93,7 +122,6 @@ def _new_folder(folder: Path) -> None:
         raise UserError(f"上级文件夹 {folder.parent} 不存在。", hint="请先创建它，或换一个位置。")
     if not folder.parent.is_dir():
         raise UserError(f"{folder.parent} 是一个文件，不是文件夹。", hint="请在一个文件夹中新建数据文件夹。")
-    folder.mkdir(exist_ok=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -71,7 +71,7 @@ def report(
         raise_user_error(f"--kind 只能是 summary（工作总结）或 plan（工作计划），而不是「{kind}」。")
     output_format = output.suffix.lower().lstrip(".")
     if output_format not in FORMATS:
-        raise_user_error(f"无法从文件名 {output.name} 判断输出格式。", hint="请用以下后缀之一：.docx、.md、.html。")
+        raise_user_error(f"无法从文件名 {output.name or output} 判断输出格式（-o 要给出文件名，如 工作总结.docx）。", hint="请用以下后缀之一：.docx、.md、.html。")
     chosen_period = parse_period_option(period)
     compare_period = parse_period_option(compare) if compare is not None else None
     if centres:

@@ -9,6 +9,7 @@ import errno
 import os
 import secrets
 import stat
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -54,7 +55,30 @@ def atomic_write(
             made_path.unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
+    _remove_stale_temporaries(folder)
     return target
+
+
+#: A temporary file of ours this old was left by a chsc that was killed (SIGKILL, a closed window,
+#: a power cut: no cleanup ran) — the next write to its folder removes it: it holds part of a list
+#: of names and phone numbers, and a leading dot hides nothing on Windows. (A write under way is
+#: seconds old.)
+STALE_SECONDS = 3600
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    now = time.time()
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                    try:
+                        if now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+                            os.unlink(entry.path)
+                    except OSError:  # another's, or gone already: nothing of ours to do
+                        pass
+    except OSError:
+        pass
 
 
 _OS_REASONS = {

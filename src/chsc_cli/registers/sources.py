@@ -118,8 +118,12 @@ def read_file(
     if data is None:
         data = read_bytes(path)
     if path.suffix.lower() == ".csv":
+        if not data:  # a new empty file is no fault (listed, skipped); an export that did not finish says so
+            raise UnreadableFile(EMPTY_CSV_REASON, code="unsupported-file")
         rows, lines = _read_csv(data)
-        return [RawSheet(name, None, rows, line_numbers=lines)]  # an empty CSV is an empty sheet
+        if rows and written_by_chsc(rows[0]):
+            raise UnreadableFile(OUTPUT_REASON, code="unsupported-file")
+        return [RawSheet(name, None, rows, line_numbers=lines)]  # a CSV of blank lines is an empty sheet
     if not data:
         raise UnreadableFile("文件是空的（0 字节）：请从原系统重新导出，或删除这个文件")
     return _read_workbook(data, name, path.suffix.lower(), max_unpacked)
@@ -141,6 +145,10 @@ def _decoded_text(data: bytes) -> str | None:
     return None
 
 
+#: The longest CSV cell read (2**31 - 1: what the csv module takes on every platform).
+CSV_FIELD_LIMIT = 2**31 - 1
+
+
 def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None]:
     """The records, and the line each starts on (None when every record is one line: the line is
     the record's position + 1)."""
@@ -149,6 +157,9 @@ def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None]:
         raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
     if "\x00" in text:
         raise UnreadableFile("文件含有二进制内容，不是 CSV 文本文件：若是 Excel 工作簿，请把扩展名改为 .xlsx；否则请从原系统重新导出")
+    # a cell may be as long as the file (Python's csv stops at 131,072 characters, and a note pasted
+    # into one cell rejected the whole file as an unclosed quote); an unclosed quote is caught below
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[list[object]] = []
     starts: list[int] = []
@@ -179,6 +190,19 @@ def _delimiter(text: str) -> str:
 #: In the document properties (keywords) of every list or table chsc writes as .xlsx
 #: (outputs/writer.py): such a file saved into a data folder is skipped, not read as a register.
 OUTPUT_MARK = "chsc-output"
+def written_by_chsc(header: list) -> bool:
+    """A CSV's first row is the header of a table chsc writes (a CSV has no properties to carry
+    OUTPUT_MARK): an indicator table (指标编号, 指标, …: compute, a district) or a gap list (站点 first
+    and a 原因 column: 站点, 团队, 姓名, 身份证号, …, 原因, 最近一次联系; a card list 站点, 卡片编号, …, 原因),
+    also with columns the staff added. A list saved into the data folder once read as a roster
+    missing 建档日期 — an error in every later run."""
+    cells = [str(cell).strip() for cell in header]
+    return cells[:2] == ["指标编号", "指标"] or (cells[:1] == ["站点"] and "原因" in cells)
+
+
+#: What an empty CSV (0 bytes) is listed with (unsupported-file, info): 新建.csv made by hand is no
+#: fault, and a failed export is said to be empty rather than to have no recognisable header.
+EMPTY_CSV_REASON = "文件是空的（0 字节）：若它应是导出的登记表，请从原系统重新导出"
 #: What a skipped chsc result file is listed with (unsupported-file, info).
 OUTPUT_REASON = "这是 chsc 写出的结果文件（名单、指标表），不是登记表，已跳过"
 #: What a hidden sheet that reads as a register and is not read is listed with (chsc.yaml
@@ -199,8 +223,22 @@ DAMAGED = f"文件已损坏或不是 Excel 工作簿：{RESAVE}"
 ENCRYPTED = "文件已加密（设置了打开密码）：请在 Excel 中取消密码后另存为 .xlsx"
 
 
-def _sheet_damaged(sheet_name: str) -> UnreadableFile:
-    return UnreadableFile(f"工作表「{sheet_name}」无法读取，文件可能已损坏：{RESAVE}")
+def _sheet_damaged(sheet_name: str, error: BaseException | None = None) -> UnreadableFile:
+    said = _out_of_memory(error) if error is not None else None
+    return UnreadableFile(f"工作表「{sheet_name}」{said}" if said else f"工作表「{sheet_name}」无法读取，文件可能已损坏：{RESAVE}")
+
+
+#: What calamine's failures are caught without: the user's Ctrl-C and an exit.
+_STOPS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _out_of_memory(error: BaseException) -> str | None:
+    """What to say when reading ran out of memory: a MemoryError, or the panic python-calamine turns
+    it into (pyo3's PanicException is no Exception: it ended chsc with a traceback and exit 1)."""
+    if isinstance(error, MemoryError) or type(error).__name__ == "PanicException":
+        return ("读取时内存不足或读取程序出错（文件中可能有异常巨大的单元格，或文件已损坏）："
+                "请关闭其他程序后重试；仍不行就用 Excel 或 WPS 打开检查，另存为 .xlsx")
+    return None
 
 
 def _check_zip(data: bytes, max_unpacked: int) -> None:
@@ -261,8 +299,10 @@ def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None 
         raise UnreadableFile("不是 Excel 工作簿（文件内容不是 xlsx 格式）：若是 CSV，请把扩展名改为 .csv")
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:  # calamine raises its own error types for every damaged file
-        raise UnreadableFile(DAMAGED) from None
+    except _STOPS:
+        raise
+    except BaseException as error:  # calamine raises its own error types for every damaged file
+        raise UnreadableFile(_out_of_memory(error) or DAMAGED) from None
     package = data if data[:4] == b"PK\x03\x04" and suffix in (".xlsx", ".xlsm", ".ods") else None
     opened = OpenedWorkbook(name, workbook, list(workbook.sheet_names), package)
     if decode:
@@ -309,10 +349,10 @@ class OpenedWorkbook:
                 fixes, hidden_columns = inspect_sheet(book, sheet_name)
                 if fixes:
                     apply_fixes(rows, fixes)
-            except UnreadableFile:
+            except (UnreadableFile, *_STOPS):
                 raise
-            except Exception:
-                raise _sheet_damaged(sheet_name) from None
+            except BaseException as error:
+                raise _sheet_damaged(sheet_name, error) from None
             merges = _merges(sheet) or merged.get(sheet_name, ())  # calamine reports none in an .ods
             date1904 = book is not None and book.date1904
             out.append(RawSheet(self.name, sheet_name, rows, merges, hidden.get(sheet_name, ""), hidden_columns, date1904))
@@ -353,8 +393,10 @@ def _decoded(workbook, sheet_name: str):
     """The sheet decoded (a CalamineSheet), or why it cannot be read."""
     try:
         return workbook.get_sheet_by_name(sheet_name)
-    except Exception:
-        return _sheet_damaged(sheet_name)
+    except _STOPS:
+        raise
+    except BaseException as error:
+        return _sheet_damaged(sheet_name, error)
 
 
 def _merges(sheet) -> tuple[tuple[int, int, int, int], ...]:

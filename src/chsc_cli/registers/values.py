@@ -215,7 +215,13 @@ def parse_person_id(value: object) -> Parsed:
     # the words written for "no ID" and Excel's error values shown as they are; anything else masked (part of an ID, or a
     # name from a shifted column: messages never echo either)
     shown = text if text.upper() in NO_ID_WORDS or text.upper() in EXCEL_ERRORS else mask_cell(text)
+    if len(shown) > SHOWN_ID_LENGTH:  # a note pasted into the cell: its start, as other cells are quoted
+        shown = shown[:SHOWN_ID_LENGTH] + "…"
     return None, code, f"「{shown}」不是有效的身份证号（应为18位）"
+
+
+#: The most of a bad 身份证号 cell a message shows (a 5,000-character cell filled 74 lines of validate).
+SHOWN_ID_LENGTH = 24
 
 
 #: What staff write in a 身份证号 cell for "none" or "unknown": shown in the bad-id message as written.
