@@ -171,3 +171,33 @@ def test_memory_and_foreign_panics_end_as_the_exit_codes_say(centre, monkeypatch
         monkeypatch.setattr(workspace, "open_workspace", fails)
         ran = run_chsc("compute", centre, "--period", "2025")
         assert ran.code == code and said in ran.stderr and "Traceback" not in ran.output, ran.output
+
+
+def test_template_mistakes_are_said_at_their_line_in_chinese(centre, tmp_path):
+    for text, said in (("# {{ centre }}\n\n{{ nothing.at.all }}\n", "第 3 行用了不存在的字段：「nothing」"),
+                       ("# x\n{{ 1 / 0 }}\n", "第 2 行渲染出错：除数为 0"),
+                       ("{{ indicators.foo }}\n", "第 1 行用了不存在的字段：「foo」")):
+        template = tmp_path / "模板.md"
+        template.write_text(text, encoding="utf-8")
+        ran = run_chsc("report", centre, "--period", "2025", "--kind", "summary", "--template", template, "-o", tmp_path / "out.md")
+        assert ran.code == 2 and said in ran.stderr and "Traceback" not in ran.output, ran.output
+
+
+def test_a_kind_field_written_in_chinese_is_said_in_chinese(tmp_path, centre):
+    from chsc_cli.registers import use_register_kinds
+
+    kinds = tmp_path / "kinds"
+    kinds.mkdir()
+    (kinds / "a.yaml").write_text("name: 中文\ntitle: x\ncolumns:\n  - header: 甲\n    field: 字段\n", encoding="utf-8")
+    try:
+        ran = run_chsc("validate", centre, "--register-kinds", kinds)
+    finally:
+        use_register_kinds([])
+    assert ran.code == 2 and "String should match" not in ran.output, ran.output
+    assert "a.yaml:5: 「field」只能是小写英文字母、数字和下划线" in ran.stderr and "而不是「字段」" in ran.stderr
+
+
+def test_explain_with_a_period_and_no_folder_says_the_period_needs_one(centre):
+    ran = run_chsc("explain", "elderly_health_management_rate", "--period", "2025")
+    assert ran.code == 0 and "没有给出数据文件夹" in ran.stderr and "老年人健康管理率" in ran.stdout
+    assert run_chsc("explain", "elderly_health_management_rate", "--period", "2025x").code == 2

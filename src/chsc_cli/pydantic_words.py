@@ -25,7 +25,19 @@ def type_message(item: dict, token: object) -> str | None:
     if item["type"] == "literal_error":  # unit: persons, type: datum
         expected = str(item.get("ctx", {}).get("expected", "")).replace(" or ", " 或 ")
         return f"「{token}」只能是 {expected}，而不是「{item.get('input')}」"
+    if item["type"] == "string_pattern_mismatch":  # a field's or a kind's name written in Chinese
+        pattern = str(item.get("ctx", {}).get("pattern", ""))
+        wanted = _PATTERN_WORDS.get(pattern, f"符合 {pattern} 的写法")
+        return f"「{token}」只能是{wanted}，而不是「{item.get('input')}」"
     for types, wanted in _WANTED_TYPES:
         if item["type"] in types:
             return f"「{token}」应为{wanted}"
     return None
+
+
+#: What the patterns of chsc's definition files ask for, in words.
+_PATTERN_WORDS = {
+    r"^[a-z][a-z0-9_]*$": "小写英文字母、数字和下划线，以字母开头（如 visit_date；中文写在 header 或 title 里）",
+    r"^[a-z][a-z-]*$": "小写英文字母和连字符（如 unknown-value）",
+    r"\S": "不空白的文字",
+}

@@ -69,6 +69,11 @@ def explain(
         from ..engine import load_library
         from ..outputs.library_text import render_definition
 
+        if period is not None:  # the steps need registers: a period alone was silently ignored
+            parse_period_option(period)
+            if not quiet:
+                stderr.print(f"提示：没有给出数据文件夹，只显示定义；要看 {period} 每一步的人数，请加上数据文件夹，"
+                             f"如 chsc explain {indicator_id} 数据文件夹 --period {period}", markup=False)
         library = load_library(indicators or [])
         indicator_id = indicator_id_of(library, indicator_id)
         render_definition(stdout, library, indicator_id, {})

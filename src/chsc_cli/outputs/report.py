@@ -179,7 +179,8 @@ def _template_errors(template: Path, user_template: bool):
         raise UserError(f"模板 {name} 试图访问不允许的内容（{error}），出于安全考虑已停止。",
                         hint="模板只能使用报告中的字段。" + README_HINT) from None
     except UndefinedError as error:
-        raise UserError(f"模板 {name} 用了不存在的字段：{error.message}", hint=README_HINT) from None
+        raise UserError(f"模板 {name} {_line_of(error, template)}用了不存在的字段：{_undefined_words(error.message)}",
+                        hint=README_HINT) from None
     except TemplateSyntaxError as error:
         line = f"第 {error.lineno} 行" if error.lineno and template.suffix.lower() != ".docx" else ""
         raise UserError(f"模板 {name} {line}有语法错误：{error.message}",
@@ -189,7 +190,37 @@ def _template_errors(template: Path, user_template: bool):
     except USER_TEMPLATE_MISTAKES as error:
         if not user_template:
             raise
-        raise UserError(f"模板 {name} 渲染出错：{type(error).__name__}: {error}", hint=README_HINT) from None
+        said = _MISTAKE_WORDS.get(type(error), f"{type(error).__name__}: {error}")
+        raise UserError(f"模板 {name} {_line_of(error, template)}渲染出错：{said}", hint=README_HINT) from None
+
+
+#: A template's arithmetic mistakes in words (the rest keep Python's name and message).
+_MISTAKE_WORDS = {ZeroDivisionError: "除数为 0（如分母为 0 的指标：先用 if 判断）"}
+
+
+def _undefined_words(message: str | None) -> str:
+    """Jinja's "'x' is undefined" / "'… object' has no attribute 'y'" in Chinese (else as it is)."""
+    found = re.fullmatch(r"'(.+)' is undefined", message or "")
+    if found:
+        return f"「{found.group(1)}」"
+    found = re.fullmatch(r"'(.+)' has no attribute '(.+)'", message or "")
+    if found:
+        return f"「{found.group(2)}」（{found.group(1)} 没有这个字段）"
+    return message or ""
+
+
+def _line_of(error: BaseException, template: Path) -> str:
+    """「第 N 行」of a text template where rendering failed: Jinja puts the template's own line in
+    the traceback, under the name <template> (a .docx template's lines are its XML's: none said)."""
+    if template.suffix.lower() == ".docx":
+        return ""
+    line = None
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename == "<template>":
+            line = frame.tb_lineno
+        frame = frame.tb_next
+    return f"第 {line} 行" if line else ""
 
 
 def write_report(
