@@ -201,3 +201,22 @@ def test_explain_with_a_period_and_no_folder_says_the_period_needs_one(centre):
     ran = run_chsc("explain", "elderly_health_management_rate", "--period", "2025")
     assert ran.code == 0 and "没有给出数据文件夹" in ran.stderr and "老年人健康管理率" in ran.stdout
     assert run_chsc("explain", "elderly_health_management_rate", "--period", "2025x").code == 2
+
+
+def test_a_pipe_closed_by_its_reader_keeps_the_commands_own_exit_code(centre):
+    """`chsc gaps … | head -1`: rich ended the command with exit 1 when the reader closed the pipe —
+    for check and validate the code of a missed target or of data errors."""
+    import subprocess
+    import sys
+
+    from cli_helpers import SRC
+
+    rows = [["身份证号", "姓名", "建档日期", "所属站点", "签约"]]
+    rows += [[make_id("19500101", f"{n:03d}", "330102"), f"人{n}", "2020-01-01", "一站", "否"] for n in range(1, 999)]
+    write_csv(centre / "居民健康档案补录.csv", rows)
+    command = [sys.executable, "-m", "chsc_cli", "gaps", "family_doctor_signing_rate", str(centre), "--period", "2025", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               env=dict(os.environ, PYTHONPATH=str(SRC), COLUMNS="100"))
+    assert process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=120) == 0

@@ -81,7 +81,29 @@ class MaskedStream:
         self.shown = False
 
     def write(self, text: str) -> int:
-        return getattr(sys, self.name).write(text if self.shown else mask_ids_in_str(text))
+        try:
+            return getattr(sys, self.name).write(text if self.shown else mask_ids_in_str(text))
+        except BrokenPipeError:  # `chsc gaps … | head`: the reader has what it wanted
+            self._closed()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            getattr(sys, self.name).flush()
+        except BrokenPipeError:
+            self._closed()
+
+    def _closed(self) -> None:
+        """The pipe was closed by its reader: what is left to write goes nowhere, and the command ends
+        with its own exit code (rich ended it with exit 1, which for check and validate means a
+        missed target or data errors)."""
+        stream = getattr(sys, self.name)
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
 
     def __getattr__(self, attribute: str):
         if attribute == "rich_proxy_file":  # rich would write to the file behind a live display's proxy, unmasked
