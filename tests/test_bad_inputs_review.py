@@ -131,6 +131,19 @@ def test_init_stopped_halfway_leaves_no_folder_and_can_be_run_again(tmp_path, mo
     assert (tmp_path / "新" / "chsc.yaml").exists() and oct((tmp_path / "新").stat().st_mode & 0o777) != "0o700"
 
 
+def test_init_fills_the_folder_it_is_run_in_and_a_link_to_an_empty_folder(tmp_path, monkeypatch):
+    """`cd 新文件夹 && chsc init .` — the usual way — and a link to an empty folder are filled in place."""
+    (tmp_path / "这里").mkdir()
+    (tmp_path / "真的").mkdir()
+    (tmp_path / "链接").symlink_to(tmp_path / "真的")
+    monkeypatch.chdir(tmp_path / "这里")
+    assert run_chsc("init", ".", "--quiet").code == 0
+    assert run_chsc("init", tmp_path / "链接", "--quiet").code == 0
+    assert (tmp_path / "这里" / "chsc.yaml").exists() and (tmp_path / "真的" / "chsc.yaml").exists()
+    assert len(list((tmp_path / "这里").iterdir())) == len(list((tmp_path / "真的").iterdir())) > 10
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["真的", "这里", "链接"]
+
+
 def test_a_temporary_file_left_by_a_killed_run_goes_at_the_next_write(centre, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

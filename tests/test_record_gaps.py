@@ -122,3 +122,14 @@ def test_a_card_belongs_to_the_station_of_its_latest_row_whichever_period_is_cou
         assert {row["group"]["station"]: row["denominator"] for row in rows} == expected, (period, rows)
     ran = run_chsc("gaps", "infectious_disease_report_rate", tmp_path, "--period", "2024", "--format", "csv", "--quiet")
     assert ran.code == 0 and ran.stdout.strip().splitlines()[1].startswith("乙站,X1,"), ran.stdout
+
+
+def test_a_card_number_of_an_area_a_date_and_a_number_is_listed_whole(tmp_path):
+    """A 17-digit 卡片编号 (330102 20250301 001) is the number staff look the card up by: never taken
+    for an ID without its check character (two such cards were both 330102*******1001)."""
+    cards = [["卡片编号", "疾病名称", "传染病类别", "诊断时间", "报告时间", "身份证号", "所属站点"],
+             ["33010220250301001", "乙肝", "乙类", "2025-03-01", None, PERSON, "一站"],
+             ["3301022025040100107", "乙肝", "乙类", "2025-04-01", None, PERSON, "一站"]]
+    write_workbook(tmp_path / "传染病报告卡登记.xlsx", {"报告卡": cards})
+    ran = run_chsc("gaps", "infectious_disease_report_rate", tmp_path, "--period", "2025", "--format", "csv", "--quiet")
+    assert ran.code == 0 and "33010220250301001" in ran.stdout and "3301022025040100107" in ran.stdout, ran.stdout

@@ -32,6 +32,12 @@ _SEPARATOR = "[ \u00a0\u3000\\-\u2010-\u2015\uff0d_/\u00b7\u200b-\u200d\u2060\uf
 _SEPARATOR_18 = _SEPARATOR[:-1] + ".]"
 
 
+#: The shortest run of digits looked into for an ID: an ID and a 7-digit phone number run together.
+#: Shorter runs are codes (a 17-digit 卡片编号 of an area, a date and a number; a 19-digit bank
+#: card) that staff need whole, and an ID with a check character that happens to fit would hide one.
+SHORTEST_RUN = 25
+
+
 def _grouped(separator: str, groups: tuple[int, ...], last: str) -> str:
     """An ID written in groups of these lengths, each separator optional (one character)."""
     parts = [f"{_DIGIT}{{{length}}}" for length in groups[:-1]]
@@ -43,14 +49,14 @@ def _grouped(separator: str, groups: tuple[int, ...], last: str) -> str:
 #: or station cell by a column shift, a file or sheet name): 18 characters (17 digits and a check digit
 #: or X) or 15 digits, also written in groups (「110105 19500101 0020」, 110105.19491208.0105,
 #: 110105_194912080105, 110105-1949-1208-0105); never part of a longer or shorter run of digits (a
-#: 16-digit child code, an 11-digit phone number, a date like 20250312: a run of 17 or more is masked
+#: 16-digit child code, an 11-digit phone number, a date like 20250312: a run of 25 or more is masked
 #: only when it holds an ID, _holds_an_id) nor, for 15 digits or a run, the decimals of a number
 #: (0.123456789012345 in a chart or in JSON)
 _ID_IN_TEXT = re.compile(
     rf"(?<!{_DIGIT})(?:"
     rf"(?P<id18>{_grouped(_SEPARATOR_18, (3, 3, 4, 4, 3, 1), _CHECK)})"
     rf"|(?<![0-9]\.)(?P<id15>{_grouped(_SEPARATOR, (6, 6, 3), _DIGIT)})"
-    rf"|(?<![0-9]\.)(?P<run>{_DIGIT}{_CHECK}{{16,}})"
+    rf"|(?<![0-9]\.)(?P<run>{_DIGIT}{_CHECK}{{{SHORTEST_RUN - 1},}})"
     rf")(?!{_DIGIT})"
 )
 #: the shortest text that can hold one
@@ -72,23 +78,11 @@ def _masked(match: re.Match) -> str:
     return mask_id_text(text)
 
 
-#: GB 11643, as people.py checks an ID (this module loads before numpy and people.py): the weights of
-#: the first 17 digits are 2**(17-i) mod 11, and the check character is the one for their weighted
-#: sum mod 11
-_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
-_CHECK_FOR_SUM = "10X98765432"
-_BIRTH_DATE = re.compile(r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
-
-
 def _holds_an_id(run: str) -> bool:
-    """A run of 17 or 19+ digits (and X) that holds an ID: a 17-digit one whose date digits are a
-    birth date (an ID without its check character), or a longer one with 18 characters somewhere
-    in it that are an ID with its right check character and a birth date — two IDs, or an ID and a
-    phone number, run together once a cell's spaces are gone. A card number or another code of that
-    length rarely is one (about 1 in 500), so it is shown whole."""
+    """A run of 25 or more digits (and X) with 18 characters somewhere in it that are an ID with
+    its right check character and a birth date: two IDs, or an ID and a phone number, run together
+    once a cell's spaces are gone."""
     run = unicodedata.normalize("NFKC", run).upper()
-    if len(run) == 17:
-        return run[:17].isdigit() and _BIRTH_DATE.fullmatch(run[6:14]) is not None
     for start in range(len(run) - 17):
         window = run[start : start + 18]
         if window[:17].isdigit() and _BIRTH_DATE.fullmatch(window[6:14]) is not None:
@@ -96,6 +90,14 @@ def _holds_an_id(run: str) -> bool:
             if _CHECK_FOR_SUM[total % 11] == window[17]:
                 return True
     return False
+
+
+#: GB 11643, as people.py checks an ID (this module loads before numpy and people.py): the weights of
+#: the first 17 digits are 2**(17-i) mod 11, and the check character is the one for their weighted
+#: sum mod 11
+_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+_CHECK_FOR_SUM = "10X98765432"
+_BIRTH_DATE = re.compile(r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
 
 
 def holds_id(text: str) -> bool:

@@ -73,28 +73,37 @@ def init(
 
     _check_new_folder(folder)
     files = template_files(KINDS)
+
+    def fill(target: Path, written: list[Path]) -> None:
+        for name in ("chsc.yaml", *files.values()):
+            written.append(target / name)  # (named before it is written: a Ctrl-C inside leaves none behind)
+        write_text(target / "chsc.yaml", CONFIG_TEMPLATE.format(centre=centre))
+        for kind, name in files.items():
+            write_template(target / name, KINDS[kind])
+
+    # Ctrl-C or a full disk halfway once left a folder with some of the templates, which a second
+    # `chsc init` refused as not empty: all of it is written, or none
     try:
-        building = Path(tempfile.mkdtemp(prefix=BUILDING_PREFIX, dir=folder.parent))
+        if folder.is_dir():  # an empty folder (chsc init .): filled in place, what was written removed on failure
+            written: list[Path] = []
+            try:
+                fill(folder, written)
+            except BaseException:
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise
+        else:  # a new folder: made whole beside it, then put in place
+            building = Path(tempfile.mkdtemp(prefix=BUILDING_PREFIX, dir=folder.absolute().parent))
+            try:
+                fill(building, [])
+                building.chmod(_folder_mode())  # (mkdtemp's is owner-only: as a folder made by hand instead)
+                building.rename(folder)
+            finally:
+                shutil.rmtree(building, ignore_errors=True)  # (gone once renamed)
     except OSError as error:  # no permission, a read-only disk …: the user's to change (exit 2)
         if error.errno == errno.ENAMETOOLONG:  # said as for every command's paths (cli/main.py)
             raise
         raise UserError(f"无法创建文件夹 {folder}（{os_reason(error)}）。", hint="请换一个有写入权限的位置。") from None
-    # the folder is made whole beside it and then put in place: Ctrl-C or a full disk halfway left a
-    # folder with some of the templates, which a second `chsc init` refused as not empty
-    try:
-        write_text(building / "chsc.yaml", CONFIG_TEMPLATE.format(centre=centre))
-        for kind, name in files.items():
-            write_template(building / name, KINDS[kind])
-        building.chmod(_folder_mode())  # (mkdtemp's is owner-only: as a folder made by hand instead)
-        if folder.is_dir():
-            folder.rmdir()  # empty (checked above); a file put in it meanwhile stops this here
-        building.rename(folder)
-    except OSError as error:
-        if error.errno == errno.ENAMETOOLONG:
-            raise
-        raise UserError(f"无法创建文件夹 {folder}（{os_reason(error)}）。", hint="请换一个有写入权限的位置。") from None
-    finally:
-        shutil.rmtree(building, ignore_errors=True)  # (gone once renamed)
     if not quiet:
         stderr.print(f"已创建 {folder}：chsc.yaml 和 {len(files)} 张空白登记表", markup=False)
     return EXIT_OK
