@@ -116,5 +116,13 @@ def test_control_characters_in_a_file_sheet_or_centre_name_are_shown_not_sent_to
         assert ran.code in (0, 1, 2) and not any(c in ran.output for c in "\x1b\x07\x9b"), ran.output
     assert "老␛[2J␛[31m体检2025.csv" in runs[0].stdout and "坏␛[2J.xlsx" in runs[0].output
     assert "高血压�2J" in runs[0].stdout and "中心␛[31m甲" in runs[1].stdout
+    from rich.cells import cell_len
+
+    width = None  # each table's rows as wide as its top border: the pictures measured as drawn
+    for line in runs[0].stdout.splitlines():
+        if line.startswith(("┏", "┌")):
+            width = cell_len(line)
+        elif line.startswith("│"):
+            assert cell_len(line) == width, line
     problems = json.loads(runs[4].stdout)["problems"]
     assert any(problem["file"] == "老\x1b[2J\x1b[31m体检2025.csv" for problem in problems)  # JSON: \u001b, the name exact

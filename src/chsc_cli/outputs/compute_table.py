@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..engine import ComputeResult
+from ..characters import shown_controls
 from ..id_masks import mask_ids_in_data, mask_ids_in_str
 from ..periods import chinese_label
 from .data_problems import data_problems_text
@@ -35,7 +36,7 @@ def _gap(row, *, mixed: bool) -> str:
 
 def render_compute_table(console: Console, result: ComputeResult, *, quiet: bool = False, pace: dict[str, str] | None = None) -> None:
     title = f"{result.centre or ''} {chinese_label(result.period)} 指标完成情况".strip()
-    table = Table(title=Text(mask_ids_in_str(title)), title_justify="left")  # Text: a name is never read as markup
+    table = Table(title=Text(shown_controls(mask_ids_in_str(title))), title_justify="left")  # Text: a name is never read as markup
     for heading, justify in (("指标", "left"), ("分子", "right"), ("分母", "right"), ("率", "right"),
                              ("目标", "right"), ("达标", "center"), (gap_heading(result.indicators), "right")):
         table.add_column(heading, justify=justify)

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..characters import shown_controls
 from ..id_masks import mask_ids_in_data, mask_ids_in_str
 from ..registers import ReadResult
 from ..registers.kinds import KINDS
@@ -31,7 +32,7 @@ def validation_json(result: ReadResult) -> dict:
 
 def _texts(*texts: str) -> list[Text]:
     """Cells as written (never markup), ID numbers masked."""
-    return [Text(mask_ids_in_str(text)) for text in texts]
+    return [Text(shown_controls(mask_ids_in_str(text))) for text in texts]
 
 
 def render_validation_table(console: Console, result: ReadResult, *, limit: int, quiet: bool = False) -> None:
