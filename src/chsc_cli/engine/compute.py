@@ -67,7 +67,7 @@ def _assembled(data: EngineData, library: Library, period: Period, settings: Cen
     if notice is not None:
         problems.insert(0, notice)
     rows = []
-    groups = group_names(list(evaluations.values()), by, settings) if by else []
+    groups = group_names(list(evaluations.values()), by, settings, data) if by else []
     for indicator_id, evaluation in evaluations.items():
         rows.append(evaluation.result)
         if by:

@@ -141,12 +141,21 @@ def grouped_frame(persons: PersonSet, data: EngineData) -> pd.DataFrame:
     return grouped if persons.positions is None else grouped.iloc[persons.positions]
 
 
-def group_names(evaluations: list[Evaluation], by: str, settings: CentreConfig) -> list[str]:
-    """Every group seen in any indicator's persons, plus (for stations) those chsc.yaml names."""
+def group_names(evaluations: list[Evaluation], by: str, settings: CentreConfig, data: EngineData | None = None) -> list[str]:
+    """Every group seen in any indicator's persons; every one named in any row of the residents
+    roster or of a register not keyed by person (cards, clues, activities: a station with no
+    lecture in the period is listed at 0 against its target, not left out — a checkup's or a
+    follow-up's station is not the person's, registers.md); plus (for stations) those chsc.yaml names."""
     names: set[str] = set()
     for evaluation in evaluations:
         if evaluation.persons is not None and by in evaluation.persons.columns:
             names |= set(evaluation.persons[by].dropna().astype(str).unique())
+    for kind in data.read.tables if data is not None else ():
+        if kind not in KINDS or (KINDS[kind].contact_source is None and KINDS[kind].keyed_by_id_number):
+            continue
+        column = data.read.column(kind, by)
+        if column is not None:
+            names |= {str(name) for name in pd.unique(column.to_numpy(dtype=object)) if isinstance(name, str) and name}
     if by == "station":
         names |= {station_key(name) for name in settings.stations}  # as a register's 所属站点 reads
     return sorted(names, key=lambda name: (name == UNFILLED, name))
