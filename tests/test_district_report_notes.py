@@ -57,3 +57,31 @@ def test_a_period_no_centre_has_is_said_for_each_centre_and_one_not_begun_once(d
     later = run_chsc("compute", district, "-p", str(dt.date.today().year + 1), "--centres", "--no-cache", "--format", "json")
     [notice] = [line for line in later.stderr.splitlines() if line.startswith("注意：")]
     assert "还没有到" in notice and "中心：" not in notice
+
+
+def test_a_folder_without_registers_is_no_data_warning_and_the_csv_keeps_what_totals_leave_out(district, tmp_path):
+    """A review of the district's outputs: the 注 counted a folder with no register among the data's
+    warnings (one more than the centres' validate finds), and the csv's 说明 of a total that a centre
+    cannot compute kept only that reason, losing which folder the total leaves out (the JSON note)."""
+    import csv
+    import json
+    import shutil
+
+    root = tmp_path / "区"
+    shutil.copytree(district, root)
+    (root / "丙中心").mkdir()
+    (root / "丙中心" / "说明.txt").write_text("还没有数据", encoding="utf-8")
+    output = tmp_path / "区总结.md"
+    ran = run_chsc("report", root, "-p", "2024-01..2025-12", "--centres", "-o", output, "--no-cache")
+    assert ran.code == 0, ran.stderr
+    assert "注：数据中有 2 处错误（出错的行或单元格未计入），可对" in output.read_text(encoding="utf-8")
+    assert "处警告" not in output.read_text(encoding="utf-8")
+    table = tmp_path / "区.csv"
+    assert run_chsc("compute", root, "-p", "2025", "--centres", "-o", table, "--no-cache").code == 0
+    notes = json.loads(run_chsc("compute", root, "-p", "2025", "--centres", "--format", "json", "--no-cache").stdout)
+    said = {row["id"]: row for row in notes["indicators"] if row["group"] is None}
+    with table.open(encoding="utf-8-sig") as handle:
+        rows = {row["指标编号"]: row for row in csv.DictReader(handle) if row["分组"] == "全区合计"}
+    record = said["health_record_rate"]
+    assert record["reason"] and record["note"] and "丙中心" in record["note"]
+    assert rows["health_record_rate"]["说明"] == f"{record['reason']}；{record['note']}"

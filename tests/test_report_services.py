@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from cli_helpers import in_process
+from cli_helpers import in_process, run_chsc
 from docx import Document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,3 +119,19 @@ def test_the_readme_report_excerpt_is_this_report(summary):
     quoted = [line[2:].removeprefix("# ") for line in excerpt.splitlines() if line.startswith("> ")]
     paragraphs = {p.text for p in summary.paragraphs}
     assert len(quoted) >= 2 and [line for line in quoted if line not in paragraphs] == []
+
+
+def test_a_counts_plan_spreads_each_stations_yearly_minimum_over_the_months_as_the_centres(tmp_path):
+    """A review of the outputs: the plan's centre row for 健康知识讲座 said 1次 a month (12 a year),
+    its station rows ceil(this year's shortfall ÷ 12) — 0次 for a station at 6 of 6 needing 6 again."""
+    from helpers import write_workbook
+
+    lectures = [["活动日期", "活动形式", "参加人数", "所属站点"]]
+    lectures += [[f"2025-{month:02d}-10", "健康知识讲座", 30, "一站" if month <= 6 else "二站"] for month in range(1, 13)]
+    write_workbook(tmp_path / "健康教育活动记录.xlsx", {"健康教育": lectures})
+    output = tmp_path / "计划.md"
+    ran = run_chsc("report", tmp_path, "--period", "2025", "--kind", "plan", "-o", output, "--quiet")
+    assert ran.code == 0, ran.output
+    text = output.read_text(encoding="utf-8")
+    assert "| 健康知识讲座次数 | 12次 | 12次 | 0次 | 1次 |" in text
+    assert "| 一站 | 健康知识讲座次数 | 6次 | 6次 | 0次 | 1次 |" in text and "| 二站 | 健康知识讲座次数 | 6次 | 6次 | 0次 | 1次 |" in text

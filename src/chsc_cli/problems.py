@@ -54,6 +54,12 @@ PROBLEM_LEVELS: dict[str, Level] = {
 }
 
 
+#: What a district roll-up says about its centre folders, not about any register's rows (validate,
+#: run on one centre folder, never finds them).
+DISTRICT_CODES = ("centre-name-repeated", "centre-folder-repeated", "centre-without-registers", "nested-config",
+                  "district-root-file", "district-target-differs")
+
+
 #: Problems found only when indicators are computed for a period (the rows dated in it): `validate
 #: --period` lists them too, every one. (no-birth-date and completeness-unchecked are the reader's
 #: own, listed by plain validate at their rows; the engine's are a count of the same.)

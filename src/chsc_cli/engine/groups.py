@@ -194,6 +194,7 @@ def group_results(
             row.numerator = int(in_numerator[(labels == group).to_numpy(dtype=bool)].sum())
             no_target = per_year_station is None or group == UNFILLED
             row.target = None if no_target else Decimal(prorated(per_year_station, period.start, period.end))
+            row.per_year = None if no_target else Decimal(per_year_station)  # (the 工作计划 plans the year with it)
         else:
             members = (labels == group).to_numpy(dtype=bool)
             numerator = int(in_numerator[members].sum())

@@ -31,7 +31,7 @@ def compute_rows(result: ComputeResult, *, as_text: bool) -> list[list[object]]:
             met,
             row.shortfall,
             SOURCE_NAMES.get(row.denominator_source or "", ""),
-            row.reason or row.note or "",
+            "；".join(text for text in (row.reason, row.note) if text),  # a district total: why not, and what it leaves out
             unit_word(row),
         ])
     return rows

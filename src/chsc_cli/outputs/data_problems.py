@@ -9,11 +9,12 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..engine.results import DEFINITION_WARNING, PERIOD_WITHOUT_DATA
-from ..problems import PERIOD_CODES
-from ..services.district_totals import DISTRICT_ROOT_FILE, DISTRICT_TARGET_DIFFERS
+from ..problems import DISTRICT_CODES, PERIOD_CODES
 
-#: notices said apart, about the period, the settings or the indicator files rather than the registers' rows
-NOTICES = (PERIOD_WITHOUT_DATA, DISTRICT_TARGET_DIFFERS, DEFINITION_WARNING, DISTRICT_ROOT_FILE)
+#: notices said apart, about the period, the district's folders or the indicator files rather than
+#: the registers' rows (a district's count of warnings is its centres' own: 77 + 36 + 32, not one more
+#: for a folder with no register)
+NOTICES = (PERIOD_WITHOUT_DATA, DEFINITION_WARNING, *DISTRICT_CODES)
 
 
 def data_problems_text(warnings: Iterable, *, codes: bool = True, period: str | None = None,

@@ -90,6 +90,8 @@ def _station_line(row: IndicatorResult) -> StationLine:
     computable = is_computable(row)
     shortfall = row.shortfall if computable else None
     monthly = monthly_pace(shortfall, PLAN_MONTHS)
+    if row.is_count:  # as the centre's plan: the year's minimum spread over its months, whatever this year held
+        monthly = report_counts.monthly(int(row.per_year)) if computable and row.per_year is not None else None
     return StationLine(
         station=clean_text(row.group_name), indicator_id=row.id, indicator_name=row.name,
         category=row.category, computable=computable, reason=None if computable else why_not_computable(row),
