@@ -285,3 +285,30 @@ def test_a_blank_word_yaml_reads_as_something_else_is_said(tmp_path, word, said)
     kind = KIND.replace("    type: date\n", f"    type: date\n    blank_words: [{word}]\n")
     code, stderr = _errors(tmp_path, kind=kind)
     assert code == 2 and said in stderr and "内部错误" not in stderr, stderr
+
+
+def test_an_indicator_written_with_a_header_a_denominator_on_a_count_or_a_text_date_is_said(tmp_path):
+    """What adding a category as YAML from the docs alone ran into: a Chinese header written for a
+    field (now pointed to the field), a denominator on a count (silently unused) and `exists:` or
+    `latest_by` naming a text field (it loaded, and compute said the column was missing)."""
+    cases = {
+        "header_rate": ("person", "registers: [elderly_checkups]\n", "denominator:\n  population:\n    register: elderly_checkups\n"
+                        "    where:\n      - 体检日期 >= period_start\nnumerator:\n  require: []\n",
+                        "（「体检日期」是表头，字段名是 checkup_date）"),
+        "counted_rate": ("count", "registers: [health_education_activities]\n",
+                         "denominator:\n  population:\n    register: health_education_activities\n"
+                         "numerator:\n  population:\n    register: health_education_activities\n",
+                         "unit: count 的指标没有分母"),
+        "station_rate": ("person", "registers: [residents, elderly_checkups]\n",
+                         "denominator:\n  population: residents_at_period_end\nnumerator:\n  require:\n"
+                         "    - exists: {register: elderly_checkups, date: station}\n",
+                         "「station」不是日期字段"),
+    }
+    for name, (unit, registers, body, said) in cases.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        target = "target: 5\n" if unit == "count" else "target: 0.5\n"
+        (folder / f"{name}.yaml").write_text(
+            f"id: {name}\nname: 测试{name}\ncategory: 测试\n{registers}definition: 测试\n{target}unit: {unit}\n{body}", encoding="utf-8")
+        ran = run_chsc("indicators", "--indicators", folder)
+        assert ran.code == 2 and said in ran.stderr, (name, ran.output)

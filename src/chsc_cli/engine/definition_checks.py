@@ -78,6 +78,8 @@ class Checker:
                 self.problems.append(f"{where}.derive.{name}：blank（空白按某数计）只用于数字字段，「{field}」不是〔{field}〕")
         if source.latest_by and source.latest_by not in rows:
             self.problems.append(f"{where}.latest_by：未知字段「{source.latest_by}」〔{source.latest_by}〕")
+        elif source.latest_by and rows[source.latest_by].kind not in ("date", "datetime", "number"):
+            self.problems.append(f"{where}.latest_by：「{source.latest_by}」不是日期字段，latest_by 要写一个日期字段〔{source.latest_by}〕")
         having = self.nodes(source.having, self.person_types(source), f"{where}.having")
         return source.model_copy(update={"where": typed_where, "having": having})
 
@@ -140,6 +142,8 @@ class Checker:
             )
         if event.date not in rows:
             self.problems.append(f"{where}.date：未知字段「{event.date}」〔{event.date}〕")
+        elif rows[event.date].kind not in ("date", "datetime"):  # it loaded, and compute said the column was missing
+            self.problems.append(f"{where}.date：「{event.date}」不是日期字段，date 要写一个日期字段（如 followup_date）〔{event.date}〕")
         update: dict[str, Any] = {
             # the unit's own fields beside the row's, as in `test` (a visit on or before its delivery)
             "where": self.nodes(event.where, {**people, **rows}, f"{where}.where"),

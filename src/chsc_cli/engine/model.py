@@ -300,6 +300,9 @@ class Indicator(Strict):
             raise ValueError(about("unit", "unit: delivery 需要 key（哪些字段相同算一个单位，如 [id_number, delivery_date]）"))
         if self.unit == "person" and self.key:
             raise ValueError(about("key", "key 只用于 unit: record / delivery / count"))
+        if self.unit == "count" and self.denominator is not None:  # it was silently left unused
+            raise ValueError(about("denominator", "unit: count 的指标没有分母（它数 numerator 中的记录有多少条）：请删去 denominator，"
+                                                  "或改用 unit: record / person 算一个比率"))
         if self.unit != "count" and self.per_year_station is not None:
             raise ValueError(about("per_year_station", "per_year_station（站点每年的最少次数）只用于 unit: count 的指标"))
         if not self.unit_word.strip() or len(self.unit_word.strip()) > 2:

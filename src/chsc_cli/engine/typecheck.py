@@ -125,7 +125,7 @@ class TypeChecker:
             return operand, "word"
         if kind == "field":
             if value not in self.fields:
-                raise Typed(f"未知字段「{value}」。可用字段：{', '.join(sorted(self.fields))}", value)
+                raise self.unknown(value)
             return operand, self.fields[value].kind
         if kind == "literal":
             return operand, _literal_type(value)
@@ -150,12 +150,20 @@ class TypeChecker:
             return self.call(*value)
         return self.arithmetic(*value)
 
+    def unknown(self, name: str) -> "Typed":
+        """未知字段, with the field a column header or alias written in its place stands for (a
+        definition written with the Chinese header: 签约到期日期 is contract_end_date)."""
+        meant = sorted(field for field, typed in self.fields.items()
+                       if typed.column is not None and name in (typed.column.header, *typed.column.aliases))
+        said = f"（「{name}」是表头，字段名是 {'、'.join(meant)}）" if meant else ""
+        return Typed(f"未知字段「{name}」{said}。可用字段：{', '.join(sorted(self.fields))}", name)
+
     def _named(self, operand: Operand) -> tuple[Operand, str]:
         """An operand of a function or of arithmetic: a bare word there is a field's name (a
         vocabulary word has no place in either), so one that names no field is said as such."""
         typed = self.operand(operand)
         if typed[1] == "word" and _IDENTIFIER.fullmatch(str(typed[0].value)):
-            raise Typed(f"未知字段「{typed[0].value}」。可用字段：{', '.join(sorted(self.fields))}", str(typed[0].value))
+            raise self.unknown(str(typed[0].value))
         return typed
 
     def call(self, name: str, args: tuple) -> tuple[Operand, str]:
@@ -200,7 +208,7 @@ class TypeChecker:
         self.condition = node.text  # a warning about a word in it is placed at its line
         left, left_kind = self.operand(node.left)
         if left.kind == "word":
-            raise Typed(f"未知字段「{left.value}」。可用字段：{', '.join(sorted(self.fields))}", left.value)
+            raise self.unknown(left.value)
         column = self.fields[left.value].column if left.kind == "field" else None
         node = dataclasses.replace(node, left=left)
         if node.op in ("is-null", "not-null"):
