@@ -148,3 +148,13 @@ def test_a_station_with_no_lecture_in_the_period_is_listed_at_zero_against_its_t
     rows = {row["group"]["station"]: (row["numerator"], row["target"], row["met"]) for row in json.loads(ran.stdout)["indicators"]
             if row["id"] == "health_lecture_count" and row["group"] is not None}
     assert rows == {"一站": (1, 1, True), "二站": (0, 1, False)}, rows
+
+
+def test_a_count_met_by_the_centre_names_the_stations_still_short(folder):
+    """The centre's 12 lectures were met while one station held 2 of its 6: gaps said 没有待完成的."""
+    activities = [["活动日期", "活动形式", "参加人数", "所属站点"]]
+    activities += [[f"2025-{month:02d}-10", "健康知识讲座", 30, "一站"] for month in range(1, 11)]
+    activities += [["2025-03-15", "健康知识讲座", 30, "二站"], ["2025-04-15", "健康知识讲座", 30, "二站"]]
+    write_workbook(folder / "健康教育活动记录.xlsx", {"健康教育": activities})
+    ran = run_chsc("gaps", "health_lecture_count", folder, "--period", "2025", "--quiet")
+    assert ran.code == 0 and "全中心没有待完成的；站点：二站还需开展 4 次" in ran.stdout, ran.output

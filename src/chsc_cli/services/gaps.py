@@ -16,7 +16,7 @@ from ..engine.engine_input import EngineData
 from ..engine.library import Library
 from ..engine.compute import compute_indicators
 from ..engine.activity import numerator_events
-from ..engine.groups import UNFILLED
+from ..engine.groups import UNFILLED, group_names, group_results
 from ..engine.results import ComputeResult, Evaluation
 from .workspace import Workspace
 
@@ -102,7 +102,7 @@ def not_counted(units: pd.DataFrame) -> np.ndarray:
     return missing
 
 
-def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period: Period) -> GapList:
+def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period: Period, settings=None) -> GapList:
     result = evaluation.result
     indicator = library.indicators[result.id]
     persons = evaluation.persons
@@ -113,8 +113,9 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
         empty = pd.DataFrame(columns=list(GAP_COLUMNS))
         note = result.reason
         if indicator.unit == "count" and note is None:
-            note = (f"计次指标没有名单：还需开展 {result.shortfall:,} {indicator.unit_word}" if result.shortfall
-                    else f"计次指标没有名单：已开展 {result.numerator:,} {indicator.unit_word}，没有待完成的")
+            behind = _stations_behind(indicator, evaluation, data, period, settings)
+            note = (f"计次指标没有名单：还需开展 {result.shortfall:,} {indicator.unit_word}{behind}" if result.shortfall
+                    else f"计次指标没有名单：已开展 {result.numerator:,} {indicator.unit_word}，全中心没有待完成的{behind}")
         return GapList(result.id, result.name, key_header, empty, result.shortfall, note, indicator.unit_word,
                        counted=indicator.unit == "count", computed=result.reason is None)
     if indicator.unit == "record":
@@ -150,6 +151,18 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
             note += f"，即使全部完成仍差 {extra:,} 人（官方人数中有名册未登记的人）"
     return GapList(result.id, result.name, key_header, people.reset_index(drop=True), result.shortfall, note, indicator.unit_word,
                    empty_note=None if len(people) else nobody_left(result, indicator.unit_word))
+
+
+def _stations_behind(indicator, evaluation: Evaluation, data: EngineData, period: Period, settings) -> str:
+    """「；其中城南站还需开展 2 次」: the stations short of their own yearly minimum (per_year_station)
+    — the centre's total may be met while a station is not, and the list said 没有待完成的."""
+    if indicator.per_year_station is None or settings is None:
+        return ""
+    groups = group_names([evaluation], "station", settings, data)
+    rows = group_results(evaluation, "station", groups, settings, period, lambda group: (None, []), indicator.per_year_station)
+    short = sorted(((row.shortfall, row.group_name) for row in rows if row.shortfall), key=lambda item: (-item[0], item[1]))
+    listed = "、".join(f"{name}还需开展 {count:,} {indicator.unit_word}" for count, name in short)
+    return f"；站点：{listed}" if listed else ""
 
 
 def record_gap_list(indicator, result, units: pd.DataFrame, key_header: str) -> GapList:
@@ -225,4 +238,4 @@ def gap_lists(workspace: Workspace, period: Period, wanted: list[str]) -> tuple[
     """`chsc gaps`: the wanted indicators computed for `period`, and each one's list of persons."""
     data = EngineData.prepare(workspace.registers)
     result = compute_indicators(data, period, workspace.settings, workspace.library, only=wanted)
-    return result, [gap_list(workspace.library, result.evaluations[i], data, period) for i in wanted]
+    return result, [gap_list(workspace.library, result.evaluations[i], data, period, workspace.settings) for i in wanted]
