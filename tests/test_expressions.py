@@ -195,3 +195,16 @@ def test_decimal_arithmetic_is_exact_and_coalesce_takes_the_first_value():
     }
     assert typed("actual >= 0.9 * due", frame, kinds) == [True, False, False, True]
     assert typed("visited <= coalesce(discharged, delivered) + 28 days", frame, kinds) == [True, True, False, False]
+
+
+def test_a_minus_sign_before_a_parameter_or_a_bracket_negates_it():
+    """`>= -$limit` read the sign as a word and said 「$limit」 was one value too many (a review
+    writing a renewal window of ±30 days); `0 - $limit` was the only way. A lone - stays a word."""
+    from chsc_cli.engine.typecheck import FieldType
+
+    frame = pd.DataFrame({"gap": [-141.0, -140.0, -139.0, 0.0]})
+    kinds = {"gap": FieldType("number")}
+    assert typed("gap >= -$limit", frame, kinds) == [False, True, True, True]
+    assert typed("gap < -(100 + 39)", frame, kinds) == [True, True, False, False]
+    assert typed("gap >= -139", frame, kinds) == [False, False, True, True]
+    assert parse_comparison("x in [-, 无]").operand.value == ("-", "无")

@@ -211,6 +211,8 @@ class _Parser:
                 raise ExpressionError("括号不成对，缺少「)」", self.peek()[1] if self.peek() else "")
             self.take()
             return inner
+        if value == "-" and kind in ("punct", "word") and self.peek() is not None:  # -$days, -(a + b): 0 minus the value
+            return Operand("arith", ("-", Operand("literal", 0.0), self.unit()))
         if kind == "punct" or kind == "op":
             raise ExpressionError(f"此处应是一个值，而不是「{value}」", value)
         if kind == "word" and self.peek() == ("punct", "("):
