@@ -17,7 +17,7 @@ from ..registers import ReadResult
 from .activity import period_without_data
 from .engine_input import EngineData
 from .figures import station_figure
-from .groups import group_names, group_results
+from .groups import count_stations, group_names, group_results, ordered_groups
 from .indicator_run import IndicatorRun
 from .library import Library
 from .model import Indicator
@@ -67,12 +67,16 @@ def _assembled(data: EngineData, library: Library, period: Period, settings: Cen
     if notice is not None:
         problems.insert(0, notice)
     rows = []
-    groups = group_names(list(evaluations.values()), by, settings, data) if by else []
+    groups = group_names(list(evaluations.values()), by, settings) if by else []
     for indicator_id, evaluation in evaluations.items():
         rows.append(evaluation.result)
         if by:
-            figure = station_figure(library.indicators[indicator_id], period, settings)
-            rows += group_results(evaluation, by, groups, settings, period, figure, library.indicators[indicator_id].per_year_station)
+            indicator = library.indicators[indicator_id]
+            figure = station_figure(indicator, period, settings)
+            listed = groups
+            if by == "station" and indicator.unit == "count":
+                listed = ordered_groups(set(groups) | count_stations(indicator, library, data, period))
+            rows += group_results(evaluation, by, listed, settings, period, figure, indicator.per_year_station)
     return ComputeResult(
         centre=settings.centre,
         period=period,

@@ -78,8 +78,6 @@ class Checker:
                 self.problems.append(f"{where}.derive.{name}：blank（空白按某数计）只用于数字字段，「{field}」不是〔{field}〕")
         if source.latest_by and source.latest_by not in rows:
             self.problems.append(f"{where}.latest_by：未知字段「{source.latest_by}」〔{source.latest_by}〕")
-        elif source.latest_by and rows[source.latest_by].kind not in ("date", "datetime", "number"):
-            self.problems.append(f"{where}.latest_by：「{source.latest_by}」不是日期字段，latest_by 要写一个日期字段〔{source.latest_by}〕")
         having = self.nodes(source.having, self.person_types(source), f"{where}.having")
         return source.model_copy(update={"where": typed_where, "having": having})
 

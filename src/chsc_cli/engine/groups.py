@@ -21,6 +21,7 @@ from ..config_model import CentreConfig, station_key
 from ..periods import Period
 from ..registers import KINDS
 from .engine_input import EngineData
+from .model import Union
 from .evaluation import fields_of, order_fields
 from .reason_text import is_expression
 from .reasons import fields_in_value
@@ -141,24 +142,39 @@ def grouped_frame(persons: PersonSet, data: EngineData) -> pd.DataFrame:
     return grouped if persons.positions is None else grouped.iloc[persons.positions]
 
 
-def group_names(evaluations: list[Evaluation], by: str, settings: CentreConfig, data: EngineData | None = None) -> list[str]:
-    """Every group seen in any indicator's persons; every one named in any row of the residents
-    roster or of a register not keyed by person (cards, clues, activities: a station with no
-    lecture in the period is listed at 0 against its target, not left out — a checkup's or a
-    follow-up's station is not the person's, registers.md); plus (for stations) those chsc.yaml names."""
+def group_names(evaluations: list[Evaluation], by: str, settings: CentreConfig) -> list[str]:
+    """Every group seen in any indicator's persons, plus (for stations) those chsc.yaml names."""
     names: set[str] = set()
     for evaluation in evaluations:
         if evaluation.persons is not None and by in evaluation.persons.columns:
             names |= set(evaluation.persons[by].dropna().astype(str).unique())
-    for kind in data.read.tables if data is not None else ():
-        if kind not in KINDS or (KINDS[kind].contact_source is None and KINDS[kind].keyed_by_id_number):
-            continue
-        column = data.read.column(kind, by)
-        if column is not None:
-            names |= {str(name) for name in pd.unique(column.to_numpy(dtype=object)) if isinstance(name, str) and name}
     if by == "station":
         names |= {station_key(name) for name in settings.stations}  # as a register's 所属站点 reads
+    return ordered_groups(names)
+
+
+def ordered_groups(names) -> list[str]:
     return sorted(names, key=lambda name: (name == UNFILLED, name))
+
+
+def count_stations(indicator, library, data: EngineData, period: Period) -> set[str]:
+    """The stations a count's register names in rows dated in the period's year (by the
+    population's `latest_by` date): a station that held no lecture this month is listed at 0 against
+    its target, not left out — the station missing its target was not in the table. Rows of other
+    years are not looked at (a station mistyped in 2024 would fail every later period)."""
+    if indicator.unit != "count":
+        return set()
+    reference = indicator.numerator.population
+    population = library.population(reference) if isinstance(reference, str) and reference in library.populations else reference
+    if population is None or isinstance(population, Union) or not population.latest_by or not data.has(population.register):
+        return set()
+    stations = data.counted_column(population.register, "station")
+    dates = data.counted_column(population.register, population.latest_by)
+    if stations is None or dates is None or not pd.api.types.is_datetime64_any_dtype(dates):
+        return set()
+    years = pd.DatetimeIndex(dates).year
+    this_year = np.asarray((years >= period.start.year) & (years <= period.end.year), dtype=bool)
+    return {name for name in pd.unique(stations.to_numpy(dtype=object)[this_year]) if isinstance(name, str) and name}
 
 
 def group_results(

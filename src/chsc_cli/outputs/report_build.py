@@ -122,7 +122,7 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
             target_text=f"{per_year}{unit_word(row)}", rate_text=rate, shortfall=shortfall, shortfall_text=chinese_count(shortfall),
             shortfall_amount=chinese_amount(shortfall, row), required=per_year, required_text=chinese_count(per_year),
             monthly=monthly, monthly_text=chinese_count(monthly), monthly_amount=chinese_amount(monthly, row),
-            pace_text=f"每月至少开展{monthly}{unit_word(row)}",
+            pace_text=f"每月至少开展{monthly}{unit_word(row)}" if monthly else f"全年不少于{per_year}{unit_word(row)}",
             sentence=report_counts.plan_sentence(row, per_year, period_text, f"其中{station_shortfalls}" if behind else ""))
     required = ceil_decimal(row.target * row.denominator)
     monthly = monthly_pace(shortfall, PLAN_MONTHS)

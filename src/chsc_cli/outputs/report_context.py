@@ -73,7 +73,7 @@ class StationLine(_OldGapNames):
     shortfall: int | None = Field(description="尚差人数（达标为 0）")
     shortfall_text: str = Field(description="尚差人数的文字")
     shortfall_amount: str = Field(description="尚差，带单位（人、例、条、次），如 188人、1例；表格用")
-    monthly: int | None = Field(description="计划年度每月需完成人数：ceil(尚差 ÷ 12)；次数类指标为站点每年最低次数 ÷ 12（向上取整）")
+    monthly: int | None = Field(description="计划年度每月需完成人数：ceil(尚差 ÷ 12)；次数类指标为站点每年最低次数 ÷ 12（向上取整；每年不足12次的为空，表格写 —）")
     monthly_text: str = Field(description="每月需完成人数的文字")
     monthly_amount: str = Field(description="每月需完成，带单位，如 16人；表格用")
 
@@ -88,7 +88,7 @@ class PlanFigures(_OldGapNames):
     shortfall_amount: str = Field(description="相差，带单位（人、例、条、次），如 188人；表格用")
     required: int | None = Field(description="按本期分母达到目标所需的人数：ceil(目标 × 分母)")
     required_text: str = Field(description="所需人数的文字")
-    monthly: int | None = Field(description="每月需完成人数：ceil(相差人数 ÷ 12)；次数类指标为每年最低次数 ÷ 12（向上取整），与本期完成多少无关")
+    monthly: int | None = Field(description="每月需完成人数：ceil(相差人数 ÷ 12)；次数类指标为每年最低次数 ÷ 12（向上取整），与本期完成多少无关；每年不足12次的为空（表格写 —）")
     monthly_text: str = Field(description="每月需完成人数的文字（表格用），如 16；达标为 0")
     monthly_amount: str = Field(description="每月需完成，带单位，如 16人、1次；表格用")
     pace_text: str = Field(description="如「每月需完成约16人」「已达标，保持现有水平」")

@@ -78,6 +78,8 @@ def plan_sentence(row: IndicatorResult, per_year: int, period_text: str, behind:
     return text
 
 
-def monthly(per_year: int) -> int:
-    """At least this many a month in the plan year: the yearly minimum spread over twelve months."""
-    return -(-per_year // PLAN_MONTHS)
+def monthly(per_year: int) -> int | None:
+    """At least this many a month in the plan year: the yearly minimum spread over twelve months;
+    None below 12 a year (6 a year is one every two months, not one a month: services.md gives the
+    monthly clause only from 12 a year)."""
+    return -(-per_year // PLAN_MONTHS) if per_year >= PLAN_MONTHS else None

@@ -16,7 +16,7 @@ from ..engine.engine_input import EngineData
 from ..engine.library import Library
 from ..engine.compute import compute_indicators
 from ..engine.activity import numerator_events
-from ..engine.groups import UNFILLED, group_names, group_results
+from ..engine.groups import UNFILLED, count_stations, group_names, group_results, ordered_groups
 from ..engine.results import ComputeResult, Evaluation
 from .workspace import Workspace
 
@@ -113,7 +113,7 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
         empty = pd.DataFrame(columns=list(GAP_COLUMNS))
         note = result.reason
         if indicator.unit == "count" and note is None:
-            behind = _stations_behind(indicator, evaluation, data, period, settings)
+            behind = _stations_behind(library, indicator, evaluation, data, period, settings)
             note = (f"计次指标没有名单：还需开展 {result.shortfall:,} {indicator.unit_word}{behind}" if result.shortfall
                     else f"计次指标没有名单：已开展 {result.numerator:,} {indicator.unit_word}，全中心没有待完成的{behind}")
         return GapList(result.id, result.name, key_header, empty, result.shortfall, note, indicator.unit_word,
@@ -153,12 +153,12 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
                    empty_note=None if len(people) else nobody_left(result, indicator.unit_word))
 
 
-def _stations_behind(indicator, evaluation: Evaluation, data: EngineData, period: Period, settings) -> str:
+def _stations_behind(library: Library, indicator, evaluation: Evaluation, data: EngineData, period: Period, settings) -> str:
     """「；其中城南站还需开展 2 次」: the stations short of their own yearly minimum (per_year_station)
     — the centre's total may be met while a station is not, and the list said 没有待完成的."""
     if indicator.per_year_station is None or settings is None:
         return ""
-    groups = group_names([evaluation], "station", settings, data)
+    groups = ordered_groups(set(group_names([evaluation], "station", settings)) | count_stations(indicator, library, data, period))
     rows = group_results(evaluation, "station", groups, settings, period, lambda group: (None, []), indicator.per_year_station)
     short = sorted(((row.shortfall, row.group_name) for row in rows if row.shortfall), key=lambda item: (-item[0], item[1]))
     listed = "、".join(f"{name}还需开展 {count:,} {indicator.unit_word}" for count, name in short)
