@@ -40,6 +40,8 @@ def test_chsc_own_csv_lists_saved_into_the_data_folder_are_skipped_not_read_as_r
     assert {"待签约名单.csv", "指标.csv", "名单-已打电话.csv"} <= set(skipped)
     assert all("chsc 写出的结果文件" in skipped[name] for name in ("待签约名单.csv", "指标.csv", "名单-已打电话.csv"))
     assert [entry["file"] for entry in json.loads(ran.stdout)["registers"]] == ["居民健康档案.xlsx", "老年人体检2025.xlsx"]
+    said = [problem["message"] for problem in json.loads(ran.stdout)["problems"] if problem["file"] == "指标.csv"]
+    assert said == ["已跳过：这是 chsc 写出的结果文件（名单、指标表），不是登记表"]  # (已跳过 said once)
 
 
 def test_a_register_with_a_station_first_column_is_still_a_register():

@@ -204,7 +204,7 @@ def written_by_chsc(header: list) -> bool:
 #: fault, and a failed export is said to be empty rather than to have no recognisable header.
 EMPTY_CSV_REASON = "文件是空的（0 字节）：若它应是导出的登记表，请从原系统重新导出"
 #: What a skipped chsc result file is listed with (unsupported-file, info).
-OUTPUT_REASON = "这是 chsc 写出的结果文件（名单、指标表），不是登记表，已跳过"
+OUTPUT_REASON = "这是 chsc 写出的结果文件（名单、指标表），不是登记表"
 #: What a hidden sheet that reads as a register and is not read is listed with (chsc.yaml
 #: `hidden_sheets`), and what any other hidden sheet is (a lookup list: nothing to do).
 HIDDEN_REGISTER_REASON = "工作表已隐藏，未读入：若要计入，请在 Excel 中取消隐藏，或在 chsc.yaml 中写 hidden_sheets: read"
