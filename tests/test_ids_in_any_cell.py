@@ -216,3 +216,22 @@ def test_debug_tracebacks_mask_ids_too(tmp_path):
     ran = run_chsc("compute", tmp_path, *PERIOD, "--debug")
     assert ran.code == 2 and "Traceback" in ran.stderr and person not in ran.output, ran.output
     assert f"坏{person[:6]}" in ran.stderr
+
+
+def test_the_masks_check_an_id_as_people_py_does():
+    """id_masks loads before numpy (the consoles mask from the start) and so cannot use people.py:
+    its GB 11643 weights and check characters are held to people.py's here, and a run of digits
+    holds an ID exactly when people.py finds 18 characters in it with the right check character and
+    a birth date."""
+    from chsc_cli import id_masks, people
+
+    assert id_masks._WEIGHTS == people.CHECK_WEIGHTS and id_masks._CHECK_FOR_SUM == people.CHECK_CHARACTERS
+    person = make_id("19491231", "002")
+    seen = set()
+    for run in (person + "13800138000", "13800138000" + person, "1" * 7 + person, person[:17] + "0" + "1" * 10,
+                "1234567890" * 3):
+        seen.add(id_masks._holds_an_id(run))
+        windows = [run[at:at + 18] for at in range(len(run) - 17)]
+        valid = any(people.has_valid_checksum(w) and people.birth_date_from_id(w) is not None for w in windows)
+        assert id_masks._holds_an_id(run) == valid, run
+    assert seen == {True, False}

@@ -17,7 +17,7 @@ from ..registers import ReadResult
 from .activity import period_without_data
 from .engine_input import EngineData
 from .figures import station_figure
-from .groups import count_stations, group_names, group_results, ordered_groups
+from .groups import group_names, group_results, listed_groups
 from .indicator_run import IndicatorRun
 from .library import Library
 from .model import Indicator
@@ -73,9 +73,7 @@ def _assembled(data: EngineData, library: Library, period: Period, settings: Cen
         if by:
             indicator = library.indicators[indicator_id]
             figure = station_figure(indicator, period, settings)
-            listed = groups
-            if by == "station" and indicator.unit == "count":
-                listed = ordered_groups(set(groups) | count_stations(indicator, library, data, period))
+            listed = listed_groups(indicator, by, groups, library, data, period)
             rows += group_results(evaluation, by, listed, settings, period, figure, indicator.per_year_station)
     return ComputeResult(
         centre=settings.centre,

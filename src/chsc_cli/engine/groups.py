@@ -157,6 +157,14 @@ def ordered_groups(names) -> list[str]:
     return sorted(names, key=lambda name: (name == UNFILLED, name))
 
 
+def listed_groups(indicator, by: str, groups: list[str], library, data: EngineData, period: Period) -> list[str]:
+    """The groups an indicator's rows are listed for: `groups`, and for a count by station also the
+    stations its own register names in the period's year (count_stations)."""
+    if by != "station" or indicator.unit != "count":
+        return groups
+    return ordered_groups(set(groups) | count_stations(indicator, library, data, period))
+
+
 def count_stations(indicator, library, data: EngineData, period: Period) -> set[str]:
     """The stations a count's register names in rows dated in the period's year (by the
     population's `latest_by` date): a station that held no lecture this month is listed at 0 against

@@ -190,16 +190,6 @@ def _delimiter(text: str) -> str:
 #: In the document properties (keywords) of every list or table chsc writes as .xlsx
 #: (outputs/writer.py): such a file saved into a data folder is skipped, not read as a register.
 OUTPUT_MARK = "chsc-output"
-def written_by_chsc(header: list) -> bool:
-    """A CSV's first row is the header of a table chsc writes (a CSV has no properties to carry
-    OUTPUT_MARK): an indicator table (指标编号, 指标, …: compute, a district) or a gap list (站点 first
-    and a 原因 column: 站点, 团队, 姓名, 身份证号, …, 原因, 最近一次联系; a card list 站点, 卡片编号, …, 原因),
-    also with columns the staff added. A list saved into the data folder once read as a roster
-    missing 建档日期 — an error in every later run."""
-    cells = [str(cell).strip() for cell in header]
-    return cells[:2] == ["指标编号", "指标"] or (cells[:1] == ["站点"] and "原因" in cells)
-
-
 #: What an empty CSV (0 bytes) is listed with (unsupported-file, info): 新建.csv made by hand is no
 #: fault, and a failed export is said to be empty rather than to have no recognisable header.
 EMPTY_CSV_REASON = "文件是空的（0 字节）：若它应是导出的登记表，请从原系统重新导出"
@@ -215,6 +205,16 @@ VERY_HIDDEN_REGISTER_REASON = (
 HIDDEN_REASON = "工作表已隐藏，不是可识别的登记表，已跳过"
 #: Every reason a hidden sheet is skipped with.
 HIDDEN_REASONS = (HIDDEN_REGISTER_REASON, VERY_HIDDEN_REGISTER_REASON, HIDDEN_REASON)
+
+
+def written_by_chsc(header: list) -> bool:
+    """A CSV's first row is the header of a table chsc writes (a CSV has no properties to carry
+    OUTPUT_MARK): an indicator table (指标编号, 指标, …: compute, a district) or a gap list (站点 first
+    and a 原因 column: 站点, 团队, 姓名, 身份证号, …, 原因, 最近一次联系; a card list 站点, 卡片编号, …, 原因),
+    also with columns the staff added. A list saved into the data folder once read as a roster
+    missing 建档日期 — an error in every later run."""
+    cells = [str(cell).strip() for cell in header]
+    return cells[:2] == ["指标编号", "指标"] or (cells[:1] == ["站点"] and "原因" in cells)
 
 
 #: What to do with a file that cannot be read as a workbook (damaged, or something else saved as one).

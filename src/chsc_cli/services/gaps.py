@@ -16,7 +16,7 @@ from ..engine.engine_input import EngineData
 from ..engine.library import Library
 from ..engine.compute import compute_indicators
 from ..engine.activity import numerator_events
-from ..engine.groups import UNFILLED, count_stations, group_names, group_results, ordered_groups
+from ..engine.groups import UNFILLED, group_names, group_results, listed_groups
 from ..engine.results import ComputeResult, Evaluation
 from .workspace import Workspace
 
@@ -154,11 +154,11 @@ def gap_list(library: Library, evaluation: Evaluation, data: EngineData, period:
 
 
 def _stations_behind(library: Library, indicator, evaluation: Evaluation, data: EngineData, period: Period, settings) -> str:
-    """「；其中城南站还需开展 2 次」: the stations short of their own yearly minimum (per_year_station)
+    """「；站点：城南站还需开展 2 次」: the stations short of their own yearly minimum (per_year_station)
     — the centre's total may be met while a station is not, and the list said 没有待完成的."""
     if indicator.per_year_station is None or settings is None:
         return ""
-    groups = ordered_groups(set(group_names([evaluation], "station", settings)) | count_stations(indicator, library, data, period))
+    groups = listed_groups(indicator, "station", group_names([evaluation], "station", settings), library, data, period)
     rows = group_results(evaluation, "station", groups, settings, period, lambda group: (None, []), indicator.per_year_station)
     short = sorted(((row.shortfall, row.group_name) for row in rows if row.shortfall), key=lambda item: (-item[0], item[1]))
     listed = "、".join(f"{name}还需开展 {count:,} {indicator.unit_word}" for count, name in short)
