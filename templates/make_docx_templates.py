@@ -166,7 +166,7 @@ def summary() -> Document:
         document,
         [("指标", "{{ item.name }}", 4.7, LEFT), ("目标", "{{ item.target_text }}", 1.4, RIGHT),
          ("分子", "{{ item.numerator_text }}", 1.7, RIGHT), ("分母", "{{ item.denominator_text }}", 1.7, RIGHT),
-         ("完成率", "{{ item.rate_text }}", 1.6, RIGHT), ("较上年", "{{ item.change.table_text }}", 2.8, RIGHT),
+         ("完成率", "{{ item.rate_text }}", 1.6, RIGHT), ("{{ change_header }}", "{{ item.change.table_text }}", 2.8, RIGHT),
          ("是否达标", "{{ item.met_text }}", 1.7, CENTRE)],
         "item in category.indicators",
     )

@@ -305,10 +305,10 @@ def test_chinese_count_groups_only_from_five_digits():
 
 
 def test_compare_period_without_data_says_no_last_year_data(computed, tmp_path):
-    context = _context(computed, compare="2016")
-    assert all(line.change.text == ("无上年数据" if line.computable else "—") and not line.change.available
+    context = _context(computed, compare="2016")  # not the year before: said by its name
+    assert all(line.change.text == ("无2016年数据" if line.computable else "—") and not line.change.available
                for line in context.indicators)
-    assert all("无上年数据" in line.sentence for line in context.indicators if line.computable)
+    assert all("无2016年数据" in line.sentence for line in context.indicators if line.computable)
     output = tmp_path / "总结.md"
     write_report(context, output, "md")
     table_rows = [row for row in output.read_text(encoding="utf-8").splitlines() if row.startswith("| ") and "%" in row]
@@ -316,8 +316,8 @@ def test_compare_period_without_data_says_no_last_year_data(computed, tmp_path):
     rates = sum(1 for line in context.indicators if line.target_text.endswith("%"))  # a count's row reads 12次, no %
     assert len(indicator_rows) == rates
     computable = {line.name for line in context.indicators if line.computable}
-    # a value now and none then: 无上年数据; no value now (无法计算): — (nothing to compare)
-    assert all(("| 无上年数据 |" if row.split(" | ")[0][2:] in computable else "| — | 无法计算 |") in row for row in indicator_rows)
+    # a value now and none then: 无2016年数据; no value now (无法计算): — (nothing to compare)
+    assert all(("| 无2016年数据 |" if row.split(" | ")[0][2:] in computable else "| — | 无法计算 |") in row for row in indicator_rows)
 
 
 def test_a_computable_value_without_rows_dated_in_the_compare_period_is_not_compared(computed):
@@ -607,8 +607,11 @@ def test_shortfall_and_its_old_name_gap_render_the_same_in_text_and_word_templat
     template = tmp_path / "mine.md.j2"
     template.write_text("{% for row in station_rows %}{{ row.gap_text }}/{{ row.gap }};{% endfor %}"
                         "{% for item in indicators %}{{ item.plan.gap_text }}/{{ item.plan.gap }};{% endfor %}", encoding="utf-8")
-    expected = "".join(f"{row.shortfall_text}/{row.shortfall};" for row in context.station_rows)
-    expected += "".join(f"{item.plan.shortfall_text}/{item.plan.shortfall};" for item in context.indicators)
+    def shown(value):  # a missing value prints nothing (report.shown_value), not None
+        return "" if value is None else value
+
+    expected = "".join(f"{row.shortfall_text}/{shown(row.shortfall)};" for row in context.station_rows)
+    expected += "".join(f"{item.plan.shortfall_text}/{shown(item.plan.shortfall)};" for item in context.indicators)
     assert render_text(context, template, "md", user_template=True) == expected
     document = Document()
     document.add_paragraph("{% for row in station_rows %}[{{ row.gap_text }}|{{ row.shortfall_text }}]{% endfor %}")

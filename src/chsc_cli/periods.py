@@ -105,6 +105,11 @@ class Period:
             raise PeriodError(self.label, "结束早于开始")
 
     @property
+    def whole_year(self) -> bool:
+        """One calendar year, 1 January to 31 December."""
+        return self.start.year == self.end.year and (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31)
+
+    @property
     def quarters_covered(self) -> int:
         """Calendar quarters overlapping the period: 4 for a year, 2 for H1, 1 for a month."""
         return quarters_between(self.start, self.end)

@@ -74,6 +74,8 @@ def report(
         raise_user_error(f"无法从文件名 {output.name or output} 判断输出格式（-o 要给出文件名，如 工作总结.docx）。", hint="请用以下后缀之一：.docx、.md、.html。")
     chosen_period = parse_period_option(period)
     compare_period = parse_period_option(compare) if compare is not None else None
+    if kind == "plan" and not quiet:
+        _say_partial_plan(chosen_period)
     if centres:
         return _district_report(data_dir, chosen_period, compare_period, kind, output, output_format, template, indicators, config,
                                 quiet, no_cache)
@@ -92,6 +94,17 @@ def report(
         stderr.print(f"已写入 {written}", markup=False)
     say_data_problems(figures.current, quiet)
     return EXIT_OK
+
+
+def _say_partial_plan(period) -> None:
+    """A plan is next year's, from this year's shortfalls: one written from part of a year (a
+    quarter's shortfall spread over twelve months) is allowed — a plan drafted in November from
+    January–October — but said."""
+    from ..periods import chinese_label
+
+    if not period.whole_year:
+        stderr.print(f"提示：统计期{chinese_label(period)}不是全年：工作计划中的尚差人数和每月进度按该期间的完成情况计算；"
+                     f"编制下一年度计划通常用全年（如 --period {period.end.year}）。", markup=False)
 
 
 def _district_report(data_dir, period, compare_period, kind, output, output_format, template, indicators, config, quiet,

@@ -15,7 +15,7 @@ from ..periods import Period, chinese_label
 from ..problems import Problem
 from ..registers import KINDS
 from .engine_input import EngineData
-from .results import PERIOD_WITHOUT_DATA
+from .results import PERIOD_ADVICE, PERIOD_WITHOUT_DATA
 from .typecheck import TEMPORAL
 
 
@@ -117,7 +117,7 @@ def period_without_data(read, library, period: Period, *, only: Iterable[str] | 
     when every indicator's registers have rows around the period."""
     today = today or dt.date.today()
     name = chinese_label(period)
-    advice = "以下数字不反映该期间的工作；请检查统计期是否写对。"
+    advice = PERIOD_ADVICE
     if period.start > today:
         return Problem(PERIOD_WITHOUT_DATA, f"统计期{name}从 {period.start.isoformat()} 开始，还没有到（今天是 {today.isoformat()}）：{advice}")
     wanted = set(only) if only is not None else None

@@ -336,14 +336,19 @@ class IndicatorRun:
             else:
                 self._columns_present(population.register, item.check, numerator=True)
             outcome = self.evaluator.evaluate(item, frame, population.rows)
-            passed &= _on_rows_of(outcome.passed, frame)
+            met = _on_rows_of(outcome.passed, frame)
+            passed &= met
             if reasons is not None:
                 reasons = join_reasons(reasons, outcome.reasons)
+            noun = self._counted_noun()
+            which = f"（分子第{number}项条件{_conditions_text(item)}）" if several else ""  # five vaccine series told apart
             if event is not None:
                 title = KINDS[event.register].title
-                which = f"（分子第{number}项条件）" if several else ""  # five vaccine series: five steps told apart
-                self.steps.append((f"{title}：窗口内有符合条件记录的{self._counted_noun()}{which}", outcome.eligible_persons))
+                self.steps.append((f"{title}：窗口内有符合条件记录的{noun}{which}", outcome.eligible_persons))
                 self._event_warnings(event, roster_register, counted)
+            # the item's own tests (a visit's content, a reading under control, a count of visits):
+            # without this step the fall from the rows found to the numerator went unexplained
+            self.steps.append((f"其中满足本项全部要求的{noun}{which}", int(np.count_nonzero(met))))
         numerator = int(np.count_nonzero(passed))
         self.steps.append(("分子", numerator))
         if reasons is None:
@@ -371,6 +376,15 @@ class IndicatorRun:
         self.warnings += self.data.remember(
             ("completeness-unchecked", *window, nodes), lambda: completeness_unchecked(rows, event.register, nodes)
         )
+
+
+def _conditions_text(item) -> str:
+    """A requirement's row conditions as written in the library (`series has BCG`), after a colon;
+    empty when it has none written as text (any:, all:, or none at all)."""
+    nodes = item.event.where if item.event is not None else item.check
+    texts = [getattr(getattr(node, "condition", node), "text", None) for node in nodes]
+    texts = [text for text in texts if text]
+    return "：" + "，".join(texts) if texts else ""
 
 
 def _on_rows_of(passed: pd.Series, frame: pd.DataFrame) -> np.ndarray:

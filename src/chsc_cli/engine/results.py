@@ -16,6 +16,10 @@ from ..problems import PROBLEM_LEVELS, Problem
 
 MAX_EXAMPLE_ROWS = 20
 PERIOD_WITHOUT_DATA = "period-without-data"  # the notice of indicators/activity.py
+#: how the notice ends under the command line's figures, and in a document (where its figures come
+#: before and after it: the note stands at the end)
+PERIOD_ADVICE = "以下数字不反映该期间的工作；请检查统计期是否写对。"
+PERIOD_ADVICE_IN_DOCUMENT = "文中这些指标的数字不反映该期间的工作；请检查统计期是否写对、该期间的登记表是否都已放入数据文件夹。"
 DEFINITION_WARNING = "definition-warning"  # an indicator file's condition (library.py): each said apart
 
 

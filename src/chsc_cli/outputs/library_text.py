@@ -11,6 +11,7 @@ from ..engine import ComputeResult, Library
 from ..engine.results import Evaluation
 from ..periods import chinese_label
 from ..registers import KINDS
+from .compute_files import SOURCE_NAMES
 from .formatting import amount, count, percent, target_percent, target_text, unit_word
 
 
@@ -59,7 +60,7 @@ def render_steps(console: Console, evaluation: Evaluation, period_label: str) ->
         return
     console.print(
         f"结果：{count(result.numerator)} / {count(result.denominator)} = {percent(result.numerator, result.denominator)}"
-        f"（分母来源：{result.denominator_source}）",
+        f"（分母来源：{SOURCE_NAMES.get(result.denominator_source or '', result.denominator_source)}）",
         markup=False,
     )
 

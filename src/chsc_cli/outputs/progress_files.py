@@ -24,6 +24,11 @@ QUARTERLY_NOTE = (
 )
 
 
+def _months(through: int) -> str:
+    """1–9月 for the months from January, 1月 for January alone (not 1–1月)."""
+    return "1月" if through == 1 else f"1–{through}月"
+
+
 def _headers(through: int, rows: list[ProgressRow] = ()) -> list[str]:
     gap = gap_heading([row.current for row in rows]) if rows else "差距(人)"
     last = "年底情况" if through >= 12 else f"每月需完成{gap.removeprefix('差距')}"
@@ -59,7 +64,7 @@ def _status(row: ProgressRow, through: int) -> str:
         return "—"
     if current.met:
         if through < 12 and current.is_count and row.pace:  # on schedule, the rest of the year still to hold
-            return f"已达到1–{through}月的进度；剩余 {12 - through} 个月，每月需完成 {row.pace:,} {unit_word(current)}"
+            return f"已达到{_months(through)}的进度；剩余 {12 - through} 个月，每月需完成 {row.pace:,} {unit_word(current)}"
         return "已达标"
     if through >= 12:
         return f"年底未达标，尚差 {current.shortfall:,} {unit_word(current)}"
@@ -68,7 +73,7 @@ def _status(row: ProgressRow, through: int) -> str:
 
 
 def render_progress_table(console: Console, rows: list[ProgressRow], year: int, through: int) -> None:
-    table = Table(title=Text(f"{year}年 1–{through}月 指标进度（各月为1月至该月的累计完成率）"), title_justify="left")
+    table = Table(title=Text(f"{year}年 {_months(through)} 指标进度（各月为1月至该月的累计完成率）"), title_justify="left")
     name_width = max((cell_len(row.name) for row in rows), default=4)  # names whole, never cut to 「老年人中医药健康…」
     for heading in _headers(through, rows):
         if heading == "指标":
@@ -146,10 +151,10 @@ def progress_html(rows: list[ProgressRow], centre: str | None, year: int, throug
         note = f'<p class="note">{escape(QUARTERLY_NOTE)}</p>' if row.quarterly and through > 3 else ""
         cards.append(
             f'<section class="card"><h2>{escape(row.name)}</h2>'
-            f"<p>1–{through}月累计 {escape(rate_text(current))}，目标 {escape(target_text(current))}；{escape(status)}</p>"
+            f"<p>{_months(through)}累计 {escape(rate_text(current))}，目标 {escape(target_text(current))}；{escape(status)}</p>"
             f"{chart}{note}</section>"
         )
-    title = escape(f"{centre or ''}{year}年指标进度（1–{through}月）")
+    title = escape(f"{centre or ''}{year}年指标进度（{_months(through)}）")
     style = (
         "body{font-family:'Microsoft YaHei','PingFang SC',sans-serif;margin:24px;color:#222}"
         ".grid{display:flex;flex-wrap:wrap;gap:16px}.card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;width:340px}"

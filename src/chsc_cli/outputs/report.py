@@ -53,16 +53,32 @@ def markdown_escape(value: object) -> object:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", value) if isinstance(value, str) else value
 
 
+def shown_value(value: object) -> object:
+    """What `{{ field }}` prints for a value that is not text: nothing for a missing one (a reason
+    of a computed indicator, a station's numerator it has none of), 是 / 否 for true / false —
+    never Python's None, True, False in a Chinese document."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+def _markdown_shown(value: object) -> object:
+    return markdown_escape(shown_value(value))
+
+
 def sandbox(output_format: str) -> SandboxedEnvironment:
     """The Jinja environment for one output format: sandboxed, strict about unknown names,
-    autoescaping HTML and Word XML, escaping Markdown punctuation in Markdown."""
+    autoescaping HTML and Word XML, escaping Markdown punctuation in Markdown; None and booleans
+    printed in words (shown_value)."""
     options = dict(undefined=StrictUndefined, keep_trailing_newline=True)
     if output_format == "md":
         return SandboxedEnvironment(autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                                    finalize=markdown_escape, **options)
+                                    finalize=_markdown_shown, **options)
     if output_format == "html":
-        return SandboxedEnvironment(autoescape=True, trim_blocks=True, lstrip_blocks=True, **options)
-    return SandboxedEnvironment(autoescape=True, **options)
+        return SandboxedEnvironment(autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=shown_value, **options)
+    return SandboxedEnvironment(autoescape=True, finalize=shown_value, **options)
 
 
 def template_values(context: ReportContext) -> dict:
@@ -191,6 +207,8 @@ def _template_errors(template: Path, user_template: bool):
         if not user_template:
             raise
         said = _MISTAKE_WORDS.get(type(error), f"{type(error).__name__}: {error}")
+        if isinstance(error, TypeError) and "no loader" in str(error):  # Jinja's words for include/import/extends
+            said = "模板不能引用其他模板文件（include、import、extends）：请把要用的内容直接写在这个模板里"
         raise UserError(f"模板 {name} {_line_of(error, template)}渲染出错：{said}", hint=README_HINT) from None
 
 
@@ -237,6 +255,8 @@ def write_report(
     chosen = template if template is not None else default_template(context.kind, output_format)
     if user_template:
         check_user_template(chosen, output_format)
+        if output.expanduser().resolve() == chosen.expanduser().resolve():
+            raise UserError(f"不能把报告写到模板文件本身：{output.name}（{output}）", hint="请用 -o 指定另一个输出文件。")
     guarded = [*protected, chosen]
     if output_format == "docx":
         return write_bytes(output, render_docx(context, chosen, user_template=user_template), protected=guarded)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from ..engine import ComputeResult, IndicatorResult, Library
 from ..engine.groups import UNFILLED
-from ..engine.results import ceil_decimal
+from ..engine.results import PERIOD_ADVICE, PERIOD_ADVICE_IN_DOCUMENT, ceil_decimal
 from ..periods import Period, chinese_label
 from ..services.progress import monthly_pace
 from . import report_counts, svg_charts
@@ -145,12 +145,14 @@ def _plan(row: IndicatorResult, stations: list[StationLine], period_text: str, p
 def _indicator_line(row, indicator, previous, compared, has_rows, phrase, stations, period) -> IndicatorLine:
     period_text = chinese_label(period)
     change = _change(row, previous, compared, has_rows)
+    if change.text == NO_COMPARE_DATA and phrase != "上年":  # 无上年同期数据, 无2025年第二季度数据
+        change = change.model_copy(update={"text": f"无{phrase}数据", "table_text": f"无{phrase}数据"})
     computable = is_computable(row)
     target = target_or_minimum_text(row)
     rate = rate_or_count_text(row)
     # a count's plan: the yearly minimum (the row's own for a year, else chsc.yaml's or the library's per year)
     yearly = row.per_year if row.per_year is not None else indicator.target
-    per_year = int(row.target if report_counts.whole_year(period) else yearly) if row.is_count else None
+    per_year = int(row.target if period.whole_year else yearly) if row.is_count else None
     if computable and row.met is False:
         missed_text = f"{row.name}{rate}，目标{target}，尚差{chinese_amount(row.shortfall, row)}"
     else:
@@ -243,6 +245,7 @@ def build_report_context(
         else f"{centre}{plan_year_label}基本公共卫生服务工作计划",
         centre=centre, period=period_info(current.period),
         compare=period_info(compare.period) if compare else None, compare_phrase=phrase,
+        change_header=f"较{phrase or '上年'}",
         plan_year=plan_year, plan_year_label=plan_year_label, counts=counts,
         opening=opening_paragraph(period_text, centre, counts, categories) + _notes(current), categories=categories,
         indicators=lines,
@@ -253,8 +256,18 @@ def build_report_context(
         plan_intro=(f"根据{period_text}基本公共卫生服务各项指标的完成情况，制定{plan_year_label}工作计划。"
                     f"未达标的{len(missed)}项指标按尚差人数分解到全年{PLAN_MONTHS}个月，已达标的指标保持现有水平。"),
         numbers=list(CHINESE_NUMERALS),
-        data_note=data_problems_text(current.warnings, codes=False, district=hasattr(current, "centres")) or "",
+        data_note=_data_note(current),
     )
+
+
+def _data_note(current: ComputeResult) -> str:
+    """The period's notice (no register row dated in it: a wrong year, a register left out of the
+    folder — without it a document would show a fall to 0.0% without a word), then the data's
+    problems."""
+    notice = (current.period_notice or "").replace(PERIOD_ADVICE, PERIOD_ADVICE_IN_DOCUMENT).replace("\n", "；")
+    problems = data_problems_text(current.warnings, codes=False, period=current.period.label,
+                                  district=hasattr(current, "centres")) or ""
+    return "".join(part for part in (notice, problems) if part)
 
 
 def _station_order(lines: list[IndicatorLine]):

@@ -32,8 +32,8 @@ class Change(Model):
     direction: Literal["提升", "下降", "持平", "增加", "减少"] | None = Field(description="提升 / 下降 / 持平（计次指标：增加 / 减少 / 持平）；无可比数据时为空")
     points: str | None = Field(description="变化的百分点数（绝对值，一位小数），如 3.2")
     signed: str | None = Field(description="带符号的百分点数，如 +3.2、-0.1、0.0")
-    text: str = Field(description="如「提升3.2个百分点」「持平」「无上年数据」；未给 --compare 或本期无法计算时为「—」")
-    table_text: str = Field(description="表格「较上年」一栏，带单位：+3.2个百分点 / -0.1个百分点 / 持平（计次指标：+2次 / -1次 / 持平）/ 无上年数据 / —（未给 --compare 或本期无法计算）")
+    text: str = Field(description="如「提升3.2个百分点」「持平」「无上年数据」（比较期不是上年时如「无上年同期数据」）；未给 --compare 或本期无法计算时为「—」")
+    table_text: str = Field(description="表格「较上年」一栏（表头见 change_header），带单位：+3.2个百分点 / -0.1个百分点 / 持平（计次指标：+2次 / -1次 / 持平）/ 无上年数据（比较期不是上年时如 无上年同期数据、无2025年第二季度数据）/ —（未给 --compare 或本期无法计算）")
     compare_rate_text: str = Field(description="上期完成率，如 83.2%；无则为「—」")
     compare_numerator: int | None = Field(description="上期分子")
     compare_denominator: int | None = Field(description="上期分母（有 population_by_year 时为该年官方人数）")
@@ -156,6 +156,7 @@ class ReportContext(Model):
     period: PeriodInfo = Field(description="统计期（见 PeriodInfo）")
     compare: PeriodInfo | None = Field(description="比较期（--compare）；未给时为空")
     compare_phrase: str = Field(description="比较期在句中的说法：上年 / 上年同期 / 2023年；未给 --compare 时为空")
+    change_header: str = Field(default="较上年", description="表格中变化一栏的表头：较上年 / 较上年同期 / 较2025年第二季度（未给 --compare 时为 较上年，该栏为「—」）")
     plan_year: int = Field(description="计划年度：统计期截止年份的下一年")
     plan_year_label: str = Field(description="计划年度的中文写法，如 2026年")
     counts: Counts = Field(description="指标个数：total、met、missed、not_computable")
@@ -169,8 +170,9 @@ class ReportContext(Model):
     station_rows: list[StationLine] = Field(description="全部站点数字，按站点、指标排列")
     closing: str = Field(description="工作总结结尾：未达标指标的小结")
     plan_intro: str = Field(description="工作计划开头段落")
-    data_note: str = Field(default="", description="数据说明（模板中写作「注：…」）：登记表有错误或警告时的一句话（几处错误，出错的行或单元格未计入；几处警告；"
-                                                   "详见 chsc validate）；没有时为空")
+    data_note: str = Field(default="", description="数据说明（模板中写作「注：…」）：统计期内登记表没有服务记录时的提醒（哪些指标、最晚或最早的日期），"
+                                                   "登记表有错误或警告时的一句话（几处错误，出错的行或单元格未计入；几处警告；"
+                                                   "详见 chsc validate）；都没有时为空")
     numbers: list[str] = Field(description="中文序号表：numbers[0] 为「一」，可写 numbers[categories|length] 续编章节号")
 
 

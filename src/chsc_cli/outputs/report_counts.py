@@ -19,15 +19,10 @@ def activity(row: IndicatorResult) -> str:
     return row.name.removesuffix("次数") or row.name
 
 
-def whole_year(period: Period) -> bool:
-    return (period.start.month, period.start.day, period.end.month, period.end.day) == (1, 1, 12, 31) \
-        and period.start.year == period.end.year
-
-
 def requirement(row: IndicatorResult, period: Period) -> str:
     """每年12次 for a year; 2025年上半年应开展6次 for a shorter period (the pro-rated minimum)."""
     word = unit_word(row)
-    if whole_year(period):
+    if period.whole_year:
         return f"每年{int(row.target)}{word}"
     return f"{chinese_label(period)}应开展{int(row.target)}{word}"
 

@@ -85,14 +85,13 @@ def compare_phrase(period: Period, compare: Period) -> str:
     except ValueError:  # 29 February
         shifted = None
     if shifted == (compare.start, compare.end):
-        whole_year = (period.start.month, period.start.day, period.end.month, period.end.day) == (1, 1, 12, 31)
-        return "上年" if whole_year and period.start.year == period.end.year else "上年同期"
+        return "上年" if period.whole_year else "上年同期"
     return chinese_label(compare)
 
 
 def change_clause(change: Change, phrase: str) -> str:
     if not change.available:
-        return change.text if change.text == NO_COMPARE_DATA else ""
+        return change.text if change.text == f"无{phrase}数据" else ""
     return f"与{phrase}持平" if change.direction == "持平" else f"较{phrase}{change.text}"
 
 
