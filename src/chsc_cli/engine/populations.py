@@ -107,6 +107,9 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
     persons.index.name = None
     if source.groups_from == "every_row" and at is not None:
         _placed_by_every_row(persons, rows, by, codes)
+        _groups_from_rows_that_name_them(persons, rows, None, by, codes)
+    else:
+        _groups_from_rows_that_name_them(persons, rows, at, by, codes)
     for name, derive in source.derive.items():
         values = qualifying[derive.field]
         if derive.blank is not None:
@@ -150,6 +153,41 @@ def _placed_by_every_row(persons: pd.DataFrame, rows: pd.DataFrame, by: list[str
     placed = rows.loc[latest, ["_key", *fields]].set_index("_key")
     for field in fields:
         persons[field] = placed[field].reindex(persons.index).to_numpy()
+
+
+def _groups_from_rows_that_name_them(persons: pd.DataFrame, rows: pd.DataFrame, at: np.ndarray | None,
+                                     by: list[str], codes: np.ndarray) -> None:
+    """A unit whose picked row names no station (or team) — a blank cell, or a file without the
+    column, such as a telephone follow-up sheet — takes it from its latest row that names one (of
+    `rows`, or of the rows at `at`): a row that says nothing of the station does not move its person
+    out of it. A unit none of whose rows names one stays without (the roster, then 未填)."""
+    for field in GROUP_FIELDS:
+        if field not in rows.columns or field not in persons.columns:
+            continue
+        missing = _unnamed(persons[field].to_numpy(dtype=object))
+        if not missing.any():
+            continue
+        naming = ~_unnamed(rows[field].to_numpy(dtype=object))
+        if at is not None:
+            naming &= np.isin(np.arange(len(rows)), at)
+        naming &= rows["_key"].isin(persons.index[missing]).to_numpy()
+        positions = np.flatnonzero(naming)
+        if not len(positions):
+            continue
+        named = rows.iloc[positions]
+        picked = pick_per_key(select(named, [*by, "_key"]), by, "_key", values=named, codes=codes[positions])
+        found = rows.loc[picked, ["_key", field]].set_index("_key")[field]
+        values = persons[field].to_numpy(dtype=object).copy()
+        filled = found.reindex(persons.index[missing]).to_numpy(dtype=object)
+        values[missing] = np.where(_unnamed(filled), values[missing], filled)
+        persons[field] = values
+
+
+def _unnamed(values: np.ndarray) -> np.ndarray:
+    """None, NaN or an empty text: no station or team written."""
+    missing = pd.isna(values)
+    missing[~missing] = values[~missing] == ""
+    return missing
 
 
 def _uses_age(nodes: tuple) -> bool:

@@ -61,7 +61,7 @@ def lookup_table(name: str, spec) -> LookupTable:
 _OVERRIDABLE = tuple(name for name in ColumnSpec.model_fields if name != "use")
 #: Column keys _KindBuilder._column turns into model values itself.
 _BUILT = {"header", "field", "type", "aliases", "required", "vocabulary", "default", "plausible"}
-_BUILT |= {"low_priority_aliases", "keep_unknown", "fills", "lookup"}
+_BUILT |= {"low_priority_aliases", "keep_unknown", "fills", "lookup", "own_words"}
 
 
 def _passed_through(values: dict) -> dict:
@@ -202,7 +202,21 @@ class _KindBuilder:
             keep_unknown=bool(values.get("keep_unknown", False)),
             fills=tuple(values.get("fills") or ()),
             lookup=(lookup.table, lookup.into) if lookup is not None else None,
+            own_words=self._own_words(column_type, values),
         )
+
+    @staticmethod
+    def _own_words(column_type: str, values: dict) -> tuple[str, ...]:
+        """real-exports.md: a yes/no column takes its own word alone or after 已 for yes, after
+        未, 不, 无 or 没 for no (常住, 不常住). Without `own_words` that word is its header; a
+        content-filled column has its own rule (any content but the no words), and `own_words: []`
+        turns it off."""
+        given = values.get("own_words")
+        if given is not None:
+            return tuple(given)
+        if column_type == "yesno" and not values.get("content_filled"):
+            return (values["header"],)
+        return ()
 
     def _vocabulary(self, where: tuple, column_type: str, spec) -> dict[str, object]:
         if spec is None:

@@ -11,6 +11,7 @@ import csv
 import errno
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,7 +177,21 @@ def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None]:
             rows.append(row)
     except csv.Error:  # e.g. a field past csv's size limit: the same unclosed quote in a big file
         raise UnreadableFile(f"第 {last_line + 1} 行附近格式有误（可能有没有配对的双引号）：请检查该行的双引号") from None
+    if '"' in text and "=" in text:
+        rows = [[_formula_text(cell) if cell[:1] == "=" else cell for cell in row] for row in rows]
     return rows, (tuple(starts) if last_line != len(rows) else None)
+
+
+#: A CSV cell that is a formula of one text literal, `="13800000000"` (`="a""b"` is a"b): how exports
+#: keep Excel from turning a phone number, a code or a date into a number. Excel shows the text, so
+#: it is read as the text in every column (registers.md names IDs and codes; a wrapped phone number
+#: or date is the same cell). Any other formula stays as written.
+_TEXT_FORMULA = re.compile(r'=\s*"((?:[^"]|"")*)"\s*', re.DOTALL)
+
+
+def _formula_text(cell: str) -> str:
+    match = _TEXT_FORMULA.fullmatch(cell)
+    return match.group(1).replace('""', '"') if match else cell
 
 
 def _delimiter(text: str) -> str:

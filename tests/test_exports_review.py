@@ -1,0 +1,81 @@
+"""What a sentence-by-sentence review of real-exports.md and registers.md found (7 December,
+evening): 常住 ignored its own word's negations; a CSV's `="…"` wrapper was dropped only in ID and
+code columns; of 建卡日期 and 确诊日期 the leftmost was read as 纳入管理日期; a row from a sheet
+without 所属站点 moved its person out of their station; the immunisation system's full vaccine
+names were unknown."""
+
+from __future__ import annotations
+
+import json
+
+from cli_helpers import run_chsc
+from helpers import make_id, problems, read, ts, write_csv, write_workbook
+
+PEOPLE = [make_id("19500101", f"{n:03d}") for n in range(1, 12)]
+
+
+def test_a_yes_no_column_takes_its_own_word_after_not_for_no(tmp_path):
+    # real-exports.md: "the column's own word alone or after 已 for yes … after 未, 不, 无 or 没 for no"
+    # — applied to 签约 only: 不常住 was unknown-value and read as 常住
+    written = [("不常住", False), ("未常住", False), ("没常住", False), ("无常住", False), ("已常住", True), ("常住", True)]
+    rows = [["身份证号", "建档日期", "是否常住"]] + [[PEOPLE[n], "2020-01-01", word] for n, (word, _) in enumerate(written)]
+    write_workbook(tmp_path / "居民.xlsx", {"居民": rows})
+    result = read(tmp_path)
+    got = dict(zip(result.tables["residents"]["id_number"], result.tables["residents"]["resident"]))
+    assert [bool(got[PEOPLE[n]]) for n in range(len(written))] == [want for _, want in written]
+    assert not problems(result, "unknown-value")
+
+
+def test_a_csv_keeps_a_wrapped_phone_number_or_date_as_its_text(tmp_path):
+    # an export wraps a phone number (and sometimes a date) as it wraps an ID: ="13800000000"
+    write_csv(tmp_path / "居民.csv", [
+        ["身份证号", "建档日期", "联系电话"],
+        [f'="{PEOPLE[0]}"', '="2020-06-01"', '="13800000000"'],
+        [PEOPLE[1], "2020-06-02", '="a""b"&"c"'],  # not one text literal: as written
+        [PEOPLE[2], "2020-06-03", '="a""b"'],  # a doubled quote inside is one quote
+    ])
+    result = read(tmp_path)
+    table = result.tables["residents"]
+    assert list(table["phone"]) == ["13800000000", '="a""b"&"c"', 'a"b']
+    assert list(table["record_date"]) == [ts("2020-06-01"), ts("2020-06-02"), ts("2020-06-03")]
+    assert not problems(result, "bad-date")
+
+
+def test_of_two_aliases_the_one_listed_first_is_read(tmp_path):
+    # 确诊日期 (2015) left of 建卡日期 (2025-07-10): the diagnosis date was read as the enrolment date
+    rows = [["身份证号", "确诊日期", "建卡日期"], [PEOPLE[0], "2015-03-01", "2025-07-10"]]
+    write_workbook(tmp_path / "高血压.xlsx", {"高血压患者": rows})
+    result = read(tmp_path)
+    assert list(result.tables["hypertension_patients"]["enrolment_date"]) == [ts("2025-07-10")]
+    write_workbook(tmp_path / "高血压.xlsx", {"高血压患者": [["身份证号", "确诊日期"], [PEOPLE[0], "2015-03-01"]]})
+    assert list(read(tmp_path).tables["hypertension_patients"]["enrolment_date"]) == [ts("2015-03-01")]
+
+
+def test_a_row_that_names_no_station_does_not_move_its_person_out_of_it(tmp_path):
+    # the telephone follow-ups, exported without 所属站点, are the latest rows: their person was 未填
+    write_workbook(tmp_path / "高血压随访A.xlsx", {"a": [
+        ["身份证号", "随访日期", "随访方式", "血压", "管理机构"],
+        [PEOPLE[0], "2025-05-01", "门诊", "120/80", "二站"],
+        [PEOPLE[0], "2025-06-01", "门诊", "120/80", "一站"],
+        [PEOPLE[1], "2025-05-01", "门诊", "120/80", "二站"],
+        [PEOPLE[2], "2025-05-01", "门诊", "120/80", "二站"],
+        [PEOPLE[2], "2025-07-01", "门诊", "120/80", None],  # a blank cell says no more
+    ]})
+    write_workbook(tmp_path / "高血压随访B.xlsx", {"b": [
+        ["身份证号", "随访日期", "随访方式", "血压"], [PEOPLE[1], "2025-06-20", "电话", "120/80"], [PEOPLE[3], "2025-06-20", "电话", "120/80"]]})
+    ran = run_chsc("compute", tmp_path, "-p", "2025", "--by", "station", "--format", "json", "--quiet")
+    assert ran.code == 0, ran.output
+    rows = [row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "hypertension_bp_control_rate"]
+    by_station = {(row["group"] or {}).get("station"): row["denominator"] for row in rows if row["group"]}
+    # 一站: the first (latest row 一站); 二站: the second (latest row says nothing) and the third (blank)
+    assert by_station == {"一站": 1, "二站": 2, "未填": 1}
+
+
+def test_the_immunisation_systems_full_vaccine_names_are_known(tmp_path):
+    child = make_id("20240101", "001")
+    rows = [["儿童编码", "接种日期", "疫苗名称"]] + [[child, f"2024-0{n}-15", name] for n, name in enumerate(
+        ["A群脑膜炎球菌多糖疫苗", "A群C群脑膜炎球菌多糖疫苗", "A群C群脑膜炎球菌多糖结合疫苗", "ACYW135群脑膜炎球菌多糖疫苗"], start=3)]
+    write_workbook(tmp_path / "接种.xlsx", {"接种记录": rows})
+    result = read(tmp_path)
+    assert not problems(result, "unknown-vaccine")
+    assert [tuple(codes) for codes in result.tables["vaccinations"]["series"]] == [("MenA",), ("MenAC",), ("MenAC",), ()]
