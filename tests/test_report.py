@@ -567,7 +567,7 @@ def test_a_centre_template_renders_and_the_template_is_never_overwritten(data_di
     template.write_text("{{ centre }}：{% for i in indicators %}{{ i.name }}={{ i.rate_text }}；{% endfor %}\n", encoding="utf-8")
     output = tmp_path / "out.md"
     assert in_process("report", data_dir, "--period", "2025", "-o", output, "--template", template, "--quiet") == 0
-    assert output.read_text(encoding="utf-8").startswith("临城街道社区卫生服务中心：老年人健康管理率=75.0%；")
+    assert output.read_text(encoding="utf-8").startswith("临城街道社区卫生服务中心：居民健康档案建档率=73.3%；")
     ran = run_chsc("report", data_dir, "--period", "2025", "-o", template, "--template", template)
     assert ran.code == 2 and template.read_text(encoding="utf-8").startswith("{{ centre }}")
 

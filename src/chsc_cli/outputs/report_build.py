@@ -218,9 +218,13 @@ def build_report_context(
         stations = stations if any(line.computable for line in stations) else []
         lines.append(_indicator_line(row, indicator, previous_rows.get(indicator_id), compare is not None, has_rows,
                                      phrase, stations, current.period))
+    order = library.category_order(line.category for line in lines)
+    # the lists after the sections (未达标, 无法计算, the stations' table) in the sections' order
+    lines = [line for name in order for line in lines if line.category == name]
     categories = []
-    for number, name in enumerate(library.category_order(line.category for line in lines)):
+    for number, name in enumerate(order):
         items = [line for line in lines if line.category == name]
+        change_bars = [_change_bar(i) for i in items]
         station_rows = sorted((s for item in items for s in item.stations), key=_station_order(lines))
         categories.append(CategorySection(
             number=CHINESE_NUMERALS[number],
@@ -228,8 +232,9 @@ def build_report_context(
             summary_paragraph="".join(item.sentence for item in items),
             plan_paragraph=category_plan_paragraph(name, plan_year_label, period_text, items), station_rows=station_rows,
             chart_svg=svg_charts.target_chart(f"{name}：完成率与目标", [_bar(centre_rows[i.id]) for i in items]),
-            change_chart_svg=svg_charts.change_chart(f"{name}：较{phrase}变化（百分点）", [_change_bar(i) for i in items])
-            if compare else "",
+            # (a section of counts alone has no change in points to draw)
+            change_chart_svg=svg_charts.change_chart(f"{name}：较{phrase}变化（百分点）", change_bars)
+            if compare and any(bar.points is not None for bar in change_bars) else "",
         ))
     missed = [line for line in lines if line.computable and not line.met]
     not_computable = [line for line in lines if not line.computable]
