@@ -130,3 +130,10 @@ def test_progress_through_january_is_titled_1月(tmp_path):
     ran = run_chsc("progress", SAMPLE, "--year", "2025", "--through", "1", "--quiet")
     assert ran.code == 0, ran.output
     assert "2025年 1月 指标进度" in ran.stdout and "1–1月" not in ran.stdout
+
+
+def test_explain_of_an_indicator_whose_register_is_missing_prints_no_empty_step_table(tmp_path):
+    folder = write_small_centre(tmp_path / "centre", PEOPLE)
+    ran = run_chsc("explain", "infectious_disease_report_rate", folder, "-p", "2025", "--quiet")
+    assert ran.code == 0, ran.output
+    assert "计算步骤" not in ran.stdout and "无法计算：缺少登记表：传染病报告卡登记" in ran.stdout

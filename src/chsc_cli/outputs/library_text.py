@@ -45,12 +45,13 @@ def render_definition(console: Console, library: Library, indicator_id: str, tar
 
 def render_steps(console: Console, evaluation: Evaluation, period_label: str) -> None:
     result = evaluation.result
-    table = Table(title=Text(f"{period_label} 计算步骤"), title_justify="left")
-    table.add_column("步骤")
-    table.add_column("人数/行数", justify="right")
-    for label, value in evaluation.steps:
-        table.add_row(Text(label), count(value))
-    console.print(table)
+    if evaluation.steps:  # (none when a register it reads is missing: only the reason is said)
+        table = Table(title=Text(f"{period_label} 计算步骤"), title_justify="left")
+        table.add_column("步骤")
+        table.add_column("人数/行数", justify="right")
+        for label, value in evaluation.steps:
+            table.add_row(Text(label), count(value))
+        console.print(table)
     if result.reason:
         console.print(f"无法计算：{result.reason}", markup=False)
         return
