@@ -28,7 +28,9 @@ _CHECK = "[0-9Xx\uff10-\uff19\uff38\uff58]"
 _SEPARATOR = "[ \u00a0\u3000\\-\u2010-\u2015\uff0d_/\u00b7\u200b-\u200d\u2060\ufeff]"
 #: and `.` too, in an 18-character ID only: two runs of digits that make 15 with a `.` between are
 #: as likely a number written out (1.23456789012345, in a chart or in JSON), while no number written
-#: out by Python or a spreadsheet has 18 significant digits
+#: out by Python or a spreadsheet has 18 significant digits — but 18 decimals, 0.0 and 17 more
+#: (2/90 = 0.022222222222222223 in JSON), it has: after `1.` an ID is masked (a list number), an
+#: 18-digit run starting with 0 is not (no ID starts with 0: area codes are 11–82)
 _SEPARATOR_18 = _SEPARATOR[:-1] + ".]"
 
 
@@ -54,7 +56,7 @@ def _grouped(separator: str, groups: tuple[int, ...], last: str) -> str:
 #: (0.123456789012345 in a chart or in JSON)
 _ID_IN_TEXT = re.compile(
     rf"(?<!{_DIGIT})(?:"
-    rf"(?P<id18>{_grouped(_SEPARATOR_18, (3, 3, 4, 4, 3, 1), _CHECK)})"
+    rf"(?P<id18>(?!(?<=[0-9]\.)[0\uff10]){_grouped(_SEPARATOR_18, (3, 3, 4, 4, 3, 1), _CHECK)})"
     rf"|(?<![0-9]\.)(?P<id15>{_grouped(_SEPARATOR, (6, 6, 3), _DIGIT)})"
     rf"|(?<![0-9]\.)(?P<run>{_DIGIT}{_CHECK}{{{SHORTEST_RUN - 1},}})"
     rf")(?!{_DIGIT})"
