@@ -74,7 +74,7 @@ def duplicate_rows(table: pd.DataFrame, kind: RegisterKind) -> tuple[pd.DataFram
     groups = compared.groupby(subset, dropna=False, sort=False)
     repeated = duplicated[candidates]
     first = _first_places(compared, groups, repeated)
-    messages = [f"与 {_place(file, sheet, row)}完全相同，只计一次" for file, sheet, row in zip(*first)]
+    messages = [f"与 {_place(file, sheet, row)}各列读出的值相同（写法可能不同，如 2025-03-12 与 2025/3/12），只计一次" for file, sheet, row in zip(*first)]
     problems = _problems(table, duplicated, "duplicate-row", messages, None, None)
     return table.loc[~duplicated].reset_index(drop=True), problems
 
