@@ -7,10 +7,15 @@ names were unknown."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
+from chsc_cli.problems import UserError
+from chsc_cli.registers.catalogue import load_catalogue
 from cli_helpers import run_chsc
 from helpers import make_id, problems, read, ts, write_csv, write_workbook
 
+REGISTER_KINDS = Path(__file__).resolve().parents[1] / "register_kinds"
 PEOPLE = [make_id("19500101", f"{n:03d}") for n in range(1, 12)]
 
 
@@ -79,3 +84,37 @@ def test_the_immunisation_systems_full_vaccine_names_are_known(tmp_path):
     result = read(tmp_path)
     assert not problems(result, "unknown-vaccine")
     assert [tuple(codes) for codes in result.tables["vaccinations"]["series"]] == [("MenA",), ("MenAC",), ("MenAC",), ()]
+
+
+def test_a_closed_or_non_resident_record_does_not_place_a_resident(tmp_path):
+    # an independent calculation: a resident of 三站 since 2015 with a later duplicate record in 一站,
+    # closed (迁出) or 流动 — their checkup counted in 一站's rate while 建档率 put them in 三站
+    person = make_id("19410605", "441", "330102")
+    for case, later in {"closed": ["一站", "2025-03-05", "迁出", "是"], "mobile": ["一站", "2025-03-05", "正常", "流动"],
+                        "same_day_closed_first": ["一站", "2015-05-01", "迁出", "是"]}.items():
+        folder = tmp_path / case
+        roster = [["身份证号", "所属站点", "建档日期", "档案状态", "常住"], [person, "三站", "2015-05-01", "正常", "是"], [person, *later]]
+        if case == "same_day_closed_first":
+            roster[1:] = roster[:0:-1]
+        write_workbook(folder / "居民健康档案花名册.xlsx", {"居民": roster})
+        write_workbook(folder / "老年人健康体检记录.xlsx", {"体检": [
+            ["身份证号", "体检日期", "所属站点", "生活方式评估", "健康指导", "中医体质辨识"], [person, "2025-10-10", "二站", "是", "是", "是"]]})
+        (folder / "chsc.yaml").write_text("population:\n  total: 100\n  age_65_plus: 50\nstations:\n"
+                                          + "".join(f"  {s}: {{total: 50, age_65_plus: 20}}\n" for s in ("一站", "二站", "三站")), encoding="utf-8")
+        ran = run_chsc("compute", folder, "-p", "2025", "--by", "station", "--format", "json", "--quiet")
+        assert ran.code == 0, ran.output
+        counted = [row["group"]["station"] for row in json.loads(ran.stdout)["indicators"]
+                   if row["id"] == "elderly_health_management_rate" and row["group"] and row["numerator"]]
+        assert counted == ["三站"], case
+
+
+def test_contact_prefer_names_only_choice_columns_and_their_values(tmp_path):
+    kinds = tmp_path / "kinds"
+    kinds.mkdir()
+    (kinds / "residents.yaml").write_text(
+        (REGISTER_KINDS / "residents.yaml").read_text(encoding="utf-8").replace("  resident: [是]", "  resident: [也许]\n  name: [张三]"),
+        encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        load_catalogue((kinds,))
+    said = str(raised.value) + (raised.value.hint or "")
+    assert "「也许」不是 常住 的可选值" in said and "contact_prefer 的键应为" in said

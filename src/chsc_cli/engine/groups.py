@@ -48,10 +48,25 @@ def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
     def build():
         latest = source.contact_source
         fields = [f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in roster.columns]
-        return roster.loc[pick_per_key(roster, [latest], "_key"), ["_key", *fields]].set_index("_key")[fields]
+        picked = pick_per_key(roster, [latest], "_key")
+        preferred = _preferred_rows(roster, source.contact_prefer)
+        if preferred is not None and not preferred.all():
+            # the latest preferred row of each person that has one; the others keep their latest row
+            chosen = roster.loc[pick_per_key(roster.loc[preferred], [latest], "_key"), "_key"]
+            others = roster.loc[picked, "_key"]
+            picked = chosen.index.append(others.index[~others.isin(chosen).to_numpy()])
+        return roster.loc[picked, ["_key", *fields]].set_index("_key")[fields]
 
     # once per roster table: the views counting other units hold the same one
     return data.remember_for(roster, ("residents-lookup", source.name), build, shared=True)
+
+
+def _preferred_rows(roster: pd.DataFrame, prefer) -> np.ndarray | None:
+    """The roster rows with every contact_prefer value (the kind file's: in档, 常住), or None when
+    the kind prefers none or the table lacks a column of them."""
+    if not prefer or any(field not in roster.columns for field, _ in prefer):
+        return None
+    return np.logical_and.reduce([roster[field].isin(values).to_numpy(dtype=bool) for field, values in prefer])
 
 
 def assign_groups(frame: pd.DataFrame, data: EngineData, from_roster: bool = True) -> pd.DataFrame:

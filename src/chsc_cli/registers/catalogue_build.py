@@ -132,6 +132,7 @@ class _KindBuilder:
             not spec.roster or spec.contact_source not in by_field or by_field[spec.contact_source].type != "date"
         ):
             self.problem(("contact_source",), "contact_source 只用于名册，应为本类型中的一个日期（date）列", spec.contact_source)
+        prefer = self._contact_prefer(spec, by_field)
         for index, name in enumerate(spec.contact_dates):
             if name not in by_field or by_field[name].type not in ("date", "datetime"):
                 self.problem(("contact_dates", index), "contact_dates 应列出本类型中的日期（date、datetime）列", name)
@@ -157,10 +158,36 @@ class _KindBuilder:
             roster=spec.roster,
             completeness_fields=tuple(spec.completeness),
             contact_source=spec.contact_source,
+            contact_prefer=prefer,
             contact_dates=tuple(dict.fromkeys(spec.contact_dates)),
             order=spec.order,
             source=str(self.path),
         )
+
+    def _contact_prefer(self, spec: KindSpec, by_field: dict) -> tuple[tuple[str, tuple], ...]:
+        """contact_prefer's values as the rows hold them: a category's canonical values (a synonym
+        is taken to its value), a yes/no column's True / False (是 / 否)."""
+        if spec.contact_prefer and spec.contact_source is None:
+            self.problem(("contact_prefer",), "contact_prefer 只和 contact_source 一起用", spec.name)
+            return ()
+        prefer = []
+        for name, words in spec.contact_prefer.items():
+            column = by_field.get(name)
+            if column is None or column.type not in ("category", "yesno"):
+                self.problem(("contact_prefer", name), "contact_prefer 的键应为本类型中的选项（category）或是/否（yesno）列", name)
+                continue
+            values = []
+            for word in words:
+                if column.type == "yesno":
+                    value = yes_no_value(word)
+                else:
+                    value = column.vocabulary.get(word, word if word in column.vocabulary.values() else None)
+                if value is None:
+                    self.problem(("contact_prefer", name), f"「{word}」不是 {column.header} 的可选值", word)
+                    continue
+                values.append(value)
+            prefer.append((name, tuple(values)))
+        return tuple(prefer)
 
     def _column(self, index: int, given: ColumnSpec) -> Column | None:
         where = ("columns", index)

@@ -129,6 +129,8 @@ class RegisterKind:
     #: A roster that gives persons their station, team and phone when the indicator's own roster has
     #: none: the date field whose latest row wins (residents: 建档日期).
     contact_source: str | None = None
+    #: field -> the parsed values of the rows preferred by contact_source's pick (kind_files.KindSpec)
+    contact_prefer: tuple[tuple[str, tuple], ...] = ()
     #: The date fields on which the centre saw the person: a gap list's 最近一次联系 is the latest of
     #: them (empty: the date the indicator's requirement reads on this register).
     contact_dates: tuple[str, ...] = ()

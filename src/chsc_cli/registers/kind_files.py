@@ -175,6 +175,11 @@ class KindSpec(Strict):
     #: A roster whose rows give persons their station, team and phone when the indicator's own roster
     #: has none (registers.md): the date field whose latest row wins.
     contact_source: str | None = None
+    #: Which of a person's rows of that roster give the station, team and phone before the others:
+    #: field -> the values preferred (档案状态: [active], 常住: [是]) — a record closed as 重复建档 or a
+    #: 流动 row does not place a resident, however late its 建档日期. A person without such a row
+    #: takes the latest of all.
+    contact_prefer: dict[str, list[str]] = Field(default_factory=dict)
     #: The date columns on which the centre saw the person (a delivery's 建册日期, 分娩日期, 产后访视
     #: 日期, 产后42天检查日期): a gap list's 最近一次联系 is the latest of them. Empty: the date the
     #: indicator's requirement reads.
