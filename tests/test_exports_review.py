@@ -46,7 +46,7 @@ def test_a_csv_keeps_a_wrapped_phone_number_or_date_as_its_text(tmp_path):
     assert not problems(result, "bad-date")
 
 
-def test_of_two_aliases_the_one_listed_first_is_read(tmp_path):
+def test_a_diagnosis_date_is_the_enrolment_date_only_without_one(tmp_path):
     # 确诊日期 (2015) left of 建卡日期 (2025-07-10): the diagnosis date was read as the enrolment date
     rows = [["身份证号", "确诊日期", "建卡日期"], [PEOPLE[0], "2015-03-01", "2025-07-10"]]
     write_workbook(tmp_path / "高血压.xlsx", {"高血压患者": rows})
@@ -72,8 +72,9 @@ def test_a_row_that_names_no_station_does_not_move_its_person_out_of_it(tmp_path
     assert ran.code == 0, ran.output
     rows = [row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "hypertension_bp_control_rate"]
     by_station = {(row["group"] or {}).get("station"): row["denominator"] for row in rows if row["group"]}
-    # 一站: the first (latest row 一站); 二站: the second (latest row says nothing) and the third (blank)
-    assert by_station == {"一站": 1, "二站": 2, "未填": 1}
+    # 一站: the first (latest row 一站); 二站: the second (its latest row's file has no station column);
+    # 未填: the third (a blank cell is the row's own, services.md) and the fourth (no file names one)
+    assert by_station == {"一站": 1, "二站": 1, "未填": 2}
 
 
 def test_the_immunisation_systems_full_vaccine_names_are_known(tmp_path):
@@ -118,3 +119,29 @@ def test_contact_prefer_names_only_choice_columns_and_their_values(tmp_path):
         load_catalogue((kinds,))
     said = str(raised.value) + (raised.value.hint or "")
     assert "「也许」不是 常住 的可选值" in said and "contact_prefer 的键应为" in said
+
+
+def test_of_two_aliases_of_a_column_the_leftmost_is_still_read(tmp_path):
+    # a review of the first fix (aliases ranked by their place in the kind file): 报告日期 (a date)
+    # was read before 报告卡录入时间 (the network report time), and a late card became timely
+    rows = [["卡片编号", "疾病名称", "诊断时间", "报告卡录入时间", "报告日期"],
+            ["C1", "猩红热", "2025-03-01 10:00:00", "2025-03-04 10:00:00", "2025-03-01"]]
+    write_workbook(tmp_path / "传染病报告卡.xlsx", {"传染病报告卡": rows})
+    assert list(read(tmp_path).tables["infectious_disease_reports"]["report_time"]) == [ts("2025-03-04 10:00:00")]
+    rows = [["身份证号", "纳入日期", "确诊日期"], [PEOPLE[0], "2025-07-10", "2015-03-01"]]
+    write_workbook(tmp_path / "x" / "严重精神障碍患者.xlsx", {"严重精神障碍患者管理": rows})
+    assert list(read(tmp_path / "x").tables["smi_patients"]["enrolment_date"]) == [ts("2025-07-10")]
+
+
+def test_a_blank_station_cell_is_the_rows_own_and_a_roster_row_is_not_filled_from_an_older_one(tmp_path):
+    # a review of the first fix: a card's latest row with a blank 所属站点 took an older row's station
+    # (services.md: blank is 未填); a roster patient's blank latest row took an older roster row's
+    # station before the residents roster's (registers.md)
+    write_workbook(tmp_path / "卡.xlsx", {"传染病报告卡": [
+        ["卡片编号", "疾病名称", "诊断时间", "报告卡录入时间", "所属站点"],
+        ["C1", "梅毒", "2025-03-01 10:00:00", "2025-03-01 12:00:00", "甲站"],
+        ["C1", "梅毒", "2025-03-05 10:00:00", "2025-03-05 12:00:00", None]]})
+    ran = run_chsc("compute", tmp_path, "-p", "2025", "--by", "station", "--format", "json", "--quiet")
+    assert ran.code == 0, ran.output
+    rows = [row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "infectious_disease_report_rate" and row["group"]]
+    assert {row["group"]["station"]: row["denominator"] for row in rows} == {"未填": 1}

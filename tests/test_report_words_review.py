@@ -137,3 +137,18 @@ def test_explain_of_an_indicator_whose_register_is_missing_prints_no_empty_step_
     ran = run_chsc("explain", "infectious_disease_report_rate", folder, "-p", "2025", "--quiet")
     assert ran.code == 0, ran.output
     assert "计算步骤" not in ran.stdout and "无法计算：缺少登记表：传染病报告卡登记" in ran.stdout
+
+
+def test_a_district_documents_note_says_the_advice_once_after_the_centres_notices(tmp_path):
+    from helpers import write_workbook
+
+    for centre, day in (("甲中心", "2025-03-01"), ("乙中心", "2025-04-01")):
+        folder = write_small_centre(tmp_path / "district" / centre, PEOPLE)
+        write_workbook(folder / "老年人体检2025.xlsx", {"体检": [
+            ["身份证号", "体检日期", "生活方式评估", "健康指导", "中医体质辨识"], [PEOPLE[0], day, "是", "是", "是"]]})
+    out = tmp_path / "区.md"
+    ran = run_chsc("report", tmp_path / "district", "--centres", "-p", "2024", "-o", out, "--quiet")
+    assert ran.code == 0, ran.output
+    note = next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("注："))
+    assert "甲中心：统计期2024年" in note and "乙中心：统计期2024年" in note
+    assert note.count("文中这些指标的数字不反映该期间的工作") == 1 and "。；" not in note

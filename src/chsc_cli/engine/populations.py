@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..registers import KINDS
 from .engine_input import EngineData, ages, first_birthdays, select, with_age
-from .evaluation import Context, blanks, evaluate, fields_of, params_of
+from .evaluation import Context, absent_mask, blanks, evaluate, fields_of, params_of
+from .expressions import Comparison, Operand
 from .model import Population, PopulationSource, Union
 from .ties import pick_per_key
 
@@ -157,37 +158,38 @@ def _placed_by_every_row(persons: pd.DataFrame, rows: pd.DataFrame, by: list[str
 
 def _groups_from_rows_that_name_them(persons: pd.DataFrame, rows: pd.DataFrame, at: np.ndarray | None,
                                      by: list[str], codes: np.ndarray) -> None:
-    """A unit whose picked row names no station (or team) — a blank cell, or a file without the
-    column, such as a telephone follow-up sheet — takes it from its latest row that names one (of
-    `rows`, or of the rows at `at`): a row that says nothing of the station does not move its person
-    out of it. A unit none of whose rows names one stays without (the roster, then 未填)."""
+    """A unit whose picked row comes from a file without the 所属站点 (or team) column — a
+    telephone follow-up sheet exported on its own — takes the station of its latest row from a file
+    that has the column (of `rows`, or of the rows at `at`): registers.md, a column a file lacks is
+    absent, not blank, and such a row says nothing of the station. A blank cell is the row's own
+    (未填, services.md); a unit without any row from such a file keeps what it has."""
+    if "_present" not in rows.columns:
+        return
     for field in GROUP_FIELDS:
         if field not in rows.columns or field not in persons.columns:
             continue
-        missing = _unnamed(persons[field].to_numpy(dtype=object))
-        if not missing.any():
+        absent = absent_mask(_FIELD_READ[field], persons)
+        if not absent.any():
             continue
-        naming = ~_unnamed(rows[field].to_numpy(dtype=object))
+        having = ~absent_mask(_FIELD_READ[field], rows)
         if at is not None:
-            naming &= np.isin(np.arange(len(rows)), at)
-        naming &= rows["_key"].isin(persons.index[missing]).to_numpy()
-        positions = np.flatnonzero(naming)
+            having &= np.isin(np.arange(len(rows)), at)
+        having &= rows["_key"].isin(persons.index[absent]).to_numpy()
+        positions = np.flatnonzero(having)
         if not len(positions):
             continue
         named = rows.iloc[positions]
         picked = pick_per_key(select(named, [*by, "_key"]), by, "_key", values=named, codes=codes[positions])
         found = rows.loc[picked, ["_key", field]].set_index("_key")[field]
         values = persons[field].to_numpy(dtype=object).copy()
-        filled = found.reindex(persons.index[missing]).to_numpy(dtype=object)
-        values[missing] = np.where(_unnamed(filled), values[missing], filled)
+        keys = persons.index[absent]
+        has_row = keys.isin(found.index)
+        values[np.flatnonzero(absent)[has_row]] = found.reindex(keys[has_row]).to_numpy(dtype=object)
         persons[field] = values
 
 
-def _unnamed(values: np.ndarray) -> np.ndarray:
-    """None, NaN or an empty text: no station or team written."""
-    missing = pd.isna(values)
-    missing[~missing] = values[~missing] == ""
-    return missing
+#: a condition reading each group field: what absent_mask asks of a row's file
+_FIELD_READ = {field: Comparison(Operand("field", field), "not-null", None, f"{field} is not null") for field in GROUP_FIELDS}
 
 
 def _uses_age(nodes: tuple) -> bool:

@@ -269,7 +269,9 @@ def _data_note(current: ComputeResult) -> str:
     """The period's notice (no register row dated in it: a wrong year, a register left out of the
     folder — without it a document would show a fall to 0.0% without a word), then the data's
     problems."""
-    notice = (current.period_notice or "").replace(PERIOD_ADVICE, PERIOD_ADVICE_IN_DOCUMENT).replace("\n", "；")
+    # (a district's: a line per centre, each with the advice: said once, at the end)
+    lines = [line.replace(PERIOD_ADVICE, "").rstrip("，：") for line in (current.period_notice or "").splitlines()]
+    notice = f"{'；'.join(lines)}，{PERIOD_ADVICE_IN_DOCUMENT}" if lines else ""
     problems = data_problems_text(current.warnings, codes=False, period=current.period.label,
                                   district=hasattr(current, "centres")) or ""
     return "".join(part for part in (notice, problems) if part)

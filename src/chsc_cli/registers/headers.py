@@ -20,9 +20,8 @@ HEADER_SEARCH_ROWS = 20
 
 #: Priorities of a header: the canonical name (and chsc.yaml's `columns:` names for it), then the
 #: aliases, then `low_priority_aliases` (which also fill rows the chosen column leaves without a
-#: reading), then `aliases_when_absent` (which never do). Of two aliases the one listed first in the
-#: kind is read (建卡日期 before 确诊日期: the aliases are in order of preference), of two columns
-#: of one header the first (left); the other fills the rows it leaves blank (`alternates`).
+#: reading), then `aliases_when_absent` (which never do). Of two columns of one priority the first
+#: (left) is read; the other fills the rows it leaves blank (`alternates`).
 CANONICAL, TOP, LOW, WHEN_ABSENT = 0, 1, 2, 3
 
 
@@ -36,22 +35,17 @@ class AliasIndex:
     kinds_of: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     #: The score of a row that names no kind's column: 1 only if a kind has no required column.
     unmatched: tuple[int, int, int] = (0, 0, 0)
-    #: kind -> normalised alias -> its place in its column's aliases (the first preferred)
-    ranks: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def build(cls, kinds: dict[str, RegisterKind], extra_aliases: dict[str, str] | None = None) -> "AliasIndex":
         """`extra_aliases` is chsc.yaml's `columns:` (alias -> canonical Chinese name)."""
         by_kind: dict[str, dict[str, tuple[str, int]]] = {}
-        ranks: dict[str, dict[str, int]] = {}
         for kind in kinds.values():
             table: dict[str, tuple[str, int]] = {}
-            rank = ranks.setdefault(kind.name, {})
             for column in kind.columns:
                 table.setdefault(normalise_header(column.header), (column.field, CANONICAL))
-                for place, name in enumerate(column.all_names()):
+                for name in column.all_names():
                     table.setdefault(normalise_header(name), (column.field, TOP))
-                    rank.setdefault(normalise_header(name), place)
                 for name in column.low_priority_aliases:
                     table.setdefault(normalise_header(name), (column.field, LOW))
                 for name in column.aliases_when_absent:
@@ -65,7 +59,7 @@ class AliasIndex:
             for key in table:
                 kinds_of.setdefault(key, []).append(kind_name)
         unmatched = max(((int(not kind.required), 0, 0) for kind in kinds.values()), default=(0, 0, 0))
-        return cls(by_kind, kinds, {key: tuple(names) for key, names in kinds_of.items()}, unmatched, ranks)
+        return cls(by_kind, kinds, {key: tuple(names) for key, names in kinds_of.items()}, unmatched)
 
     def match(self, kind_name: str, names: list[str]) -> dict[str, int]:
         """field -> column index for one kind; the first column of the best priority wins."""
@@ -73,16 +67,15 @@ class AliasIndex:
 
     def _match(self, kind_name: str, keys: list[str]) -> dict[str, int]:
         """match() on headers already normalised."""
-        table, ranks = self.by_kind[kind_name], self.ranks.get(kind_name, {})
-        chosen: dict[str, tuple[int, tuple[int, int]]] = {}
+        table = self.by_kind[kind_name]
+        chosen: dict[str, tuple[int, int]] = {}
         for index, key in enumerate(keys):
             hit = table.get(key)
             if hit is None:
                 continue
             field, priority = hit
-            order = (priority, ranks.get(key, 0) if priority == TOP else 0)
-            if field not in chosen or order < chosen[field][1]:
-                chosen[field] = (index, order)
+            if field not in chosen or priority < chosen[field][1]:
+                chosen[field] = (index, priority)
         return {field: index for field, (index, _) in chosen.items()}
 
     def fallbacks(self, kind_name: str, names: list[str], matched: dict[str, int]) -> dict[str, int]:
