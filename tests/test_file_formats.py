@@ -326,13 +326,13 @@ def test_a_header_written_twice_reads_the_visible_column(tmp_path, hidden):
 
 
 def test_a_hidden_canonical_column_gives_way_to_a_visible_alias(tmp_path):
-    """An old 纳入管理日期 (2015) hidden beside a visible 建册 date the staff keep (确诊日期, its alias):
+    """An old 纳入管理日期 (2015) hidden beside a visible 建卡日期 the staff keep (its alias):
     the canonical header no longer wins when it is hidden — the visible column is read, and the
     hidden one fills nothing."""
     from openpyxl import load_workbook
 
     people = [make_id("19500101", f"{n:03d}") for n in (1, 2)]
-    rows = [["身份证号", "确诊日期", "纳入管理日期", "死亡日期"]]
+    rows = [["身份证号", "建卡日期", "纳入管理日期", "死亡日期"]]
     rows += [[people[0], "2025-07-01", "2015-01-01", None], [people[1], None, "2015-01-01", None]]
     write_xlsx(tmp_path / "高血压患者管理名册.xlsx", rows)
     book = load_workbook(tmp_path / "高血压患者管理名册.xlsx")
@@ -340,7 +340,7 @@ def test_a_hidden_canonical_column_gives_way_to_a_visible_alias(tmp_path):
     book.save(tmp_path / "高血压患者管理名册.xlsx")
     result = read(tmp_path)
     [sheet] = result.sheets
-    assert sheet.columns["enrolment_date"] == "确诊日期"
+    assert sheet.columns["enrolment_date"] == "建卡日期"
     table = result.tables["hypertension_patients"]
     assert [str(d.date()) for d in table["enrolment_date"]] == ["2025-07-01"]  # the second is dropped: no date
 
