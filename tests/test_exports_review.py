@@ -145,3 +145,39 @@ def test_a_blank_station_cell_is_the_rows_own_and_a_roster_row_is_not_filled_fro
     assert ran.code == 0, ran.output
     rows = [row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "infectious_disease_report_rate" and row["group"]]
     assert {row["group"]["station"]: row["denominator"] for row in rows} == {"未填": 1}
+
+
+def test_a_cards_station_is_the_same_in_every_period_whichever_row_qualifies(tmp_path):
+    # a second review: C1 found in June at 甲站, corrected in July in an export without 所属站点 —
+    # 甲站 for the year and for July, but 未填 for June (the fill looked at the June row's columns)
+    write_workbook(tmp_path / "传染病报告卡A.xlsx", {"传染病报告卡": [
+        ["卡片编号", "疾病名称", "诊断时间", "报告卡录入时间", "所属站点"],
+        ["C1", "梅毒", "2025-06-10 10:00:00", "2025-06-10 12:00:00", "甲站"],
+        ["C2", "梅毒", "2025-06-11 10:00:00", "2025-06-11 12:00:00", "甲站"]]})
+    write_workbook(tmp_path / "传染病报告卡B.xlsx", {"传染病报告卡": [
+        ["卡片编号", "疾病名称", "诊断时间", "报告卡录入时间"], ["C1", "梅毒", "2025-07-02 10:00:00", "2025-07-02 12:00:00"]]})
+    for period, cards in (("2025", 2), ("2025-06", 2), ("2025-07", 1)):
+        ran = run_chsc("compute", tmp_path, "-p", period, "--by", "station", "--format", "json", "--quiet")
+        assert ran.code == 0, ran.output
+        rows = [row for row in json.loads(ran.stdout)["indicators"]
+                if row["id"] == "infectious_disease_report_rate" and row["group"] and row["denominator"]]
+        assert {row["group"]["station"]: row["denominator"] for row in rows} == {"甲站": cards}, period
+
+
+def test_a_roster_patient_takes_the_residents_station_and_the_latest_phone(tmp_path):
+    # a second review: a hypertension roster's older row (甲站) beat the residents roster (乙站) when
+    # the latest roster row came from a file without 所属站点 (registers.md: the roster's row, else the
+    # residents roster); and the phone to ring is the latest residents row's, in档 or not
+    person = make_id("19500101", "021", "110105")
+    write_workbook(tmp_path / "高血压患者管理名册2020.xlsx", {"高血压患者": [
+        ["身份证号", "纳入管理日期", "所属站点"], [person, "2020-01-01", "甲站"]]})
+    write_workbook(tmp_path / "高血压患者管理名册2024.xlsx", {"高血压患者": [["身份证号", "纳入管理日期"], [person, "2024-01-01"]]})
+    write_workbook(tmp_path / "居民健康档案花名册.xlsx", {"居民": [
+        ["身份证号", "建档日期", "所属站点", "档案状态", "联系电话"],
+        [person, "2015-01-01", "乙站", "正常", "13800000001"], [person, "2025-02-01", "丙站", "注销", "13900000002"]]})
+    write_workbook(tmp_path / "高血压随访.xlsx", {"高血压随访": [
+        ["身份证号", "随访日期", "随访方式", "血压"], [person, "2025-05-01", "门诊", "120/80"]]})
+    ran = run_chsc("gaps", "hypertension_standard_management_rate", tmp_path, "-p", "2025", "--format", "csv", "--quiet")
+    assert ran.code == 0, ran.output
+    [row] = [line.split(",") for line in ran.stdout.splitlines()[1:] if line]
+    assert row[0] == "乙站" and "13900000002" in row

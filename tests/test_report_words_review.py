@@ -37,7 +37,7 @@ def test_explain_counts_those_who_meet_each_requirement_not_only_those_with_a_ro
     labels = [label for label, _ in steps]
     window = labels.index("老年人健康体检记录：窗口内有符合条件记录的人数")
     assert steps[window][1] == 2
-    assert steps[window + 1] == ("其中满足本项全部要求的人数", 1)
+    assert steps[window + 1] == ("满足分子条件的人数", 1)
     assert steps[-1] == ("分子", 1)
     assert "分母来源：" in ran.stdout and "分母来源：config" not in ran.stdout
 
@@ -47,7 +47,7 @@ def test_explain_names_each_series_of_a_several_requirement_numerator():
     assert ran.code == 0, ran.output
     labels = [label for label, _ in _steps(ran.stdout)]
     for number, series in enumerate(["BCG", "HepB", "Polio", "DTaP", "MCV"], start=1):
-        assert f"其中满足本项全部要求的人数（分子第{number}项条件：series has {series}）" in labels
+        assert f"满足分子第{number}项条件的人数（series has {series}）" in labels
     assert "分母来源：名册" in ran.stdout
 
 
@@ -152,3 +152,16 @@ def test_a_district_documents_note_says_the_advice_once_after_the_centres_notice
     note = next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("注："))
     assert "甲中心：统计期2024年" in note and "乙中心：统计期2024年" in note
     assert note.count("文中这些指标的数字不反映该期间的工作") == 1 and "。；" not in note
+
+
+def test_explain_tells_apart_every_requirement_and_says_the_numerators_own_condition():
+    # a review: child_tcm_management_rate's two requirements (one count:, one any:) printed two
+    # unlabelled 「其中满足本项全部要求的人数」, the second larger than the step above it; and a
+    # numerator's having: (活产数 > 0) had no step, so 226 -> 分子 225 went unexplained
+    ran = run_chsc("explain", "child_tcm_management_rate", SAMPLE, "-p", "2025")
+    labels = [label for label, _ in _steps(ran.stdout)]
+    assert len(labels) == len(set(labels))
+    assert any(label.startswith("满足分子第1项条件的人数") for label in labels) and "满足分子第2项条件的人数" in labels
+    ran = run_chsc("explain", "early_pregnancy_registration_rate", SAMPLE, "-p", "2025")
+    steps = dict(_steps(ran.stdout))
+    assert steps["分母中符合分子人群条件的分娩数：largest_live_births > 0"] >= steps["分子"]

@@ -49,13 +49,15 @@ def _residents_lookup(data: EngineData) -> pd.DataFrame | None:
         latest = source.contact_source
         fields = [f for f in (*GROUP_FIELDS, *CONTACT_FIELDS) if f in roster.columns]
         picked = pick_per_key(roster, [latest], "_key")
+        found = roster.loc[picked, ["_key", *fields]].set_index("_key")[fields]
         preferred = _preferred_rows(roster, source.contact_prefer)
-        if preferred is not None and not preferred.all():
-            # the latest preferred row of each person that has one; the others keep their latest row
-            chosen = roster.loc[pick_per_key(roster.loc[preferred], [latest], "_key"), "_key"]
-            others = roster.loc[picked, "_key"]
-            picked = chosen.index.append(others.index[~others.isin(chosen).to_numpy()])
-        return roster.loc[picked, ["_key", *fields]].set_index("_key")[fields]
+        groups = [field for field in GROUP_FIELDS if field in fields]
+        if preferred is not None and not preferred.all() and groups:
+            # station and team: the latest preferred row of each person that has one (the others keep
+            # their latest row); name and phone stay the latest row's (a newer number is the one to ring)
+            chosen = roster.loc[pick_per_key(roster.loc[preferred], [latest], "_key"), ["_key", *groups]].set_index("_key")
+            found.loc[chosen.index, groups] = chosen[groups].to_numpy()
+        return found
 
     # once per roster table: the views counting other units hold the same one
     return data.remember_for(roster, ("residents-lookup", source.name), build, shared=True)

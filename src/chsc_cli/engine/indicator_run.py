@@ -180,6 +180,9 @@ class IndicatorRun:
         self._population_steps(persons, population)
         frame = self._frame(population)
         eligible = all_of(spec.numerator.having, frame, self.context) if spec.numerator.having else None
+        if eligible is not None:  # (活产数 > 0: part of the fall to the numerator, said)
+            self.steps.append((f"分母中符合分子人群条件的{self._counted_noun()}{_texts(spec.numerator.having)}",
+                               int(np.count_nonzero(eligible))))
         roster = persons.register if persons.source == "roster" else None
         denominator = len(frame)
         if spec.denominator.sum is not None:
@@ -328,7 +331,7 @@ class IndicatorRun:
         passed = np.ones(len(frame), dtype=bool) if eligible is None else np.array(eligible, dtype=bool)
         # without a kept table no reason is written (the evaluator's are all None): none is joined
         reasons = pd.Series(None, index=frame.index, dtype=object) if self.keep_persons else None
-        several = sum(item.event is not None for item in self.indicator.numerator.require) > 1
+        several = len(self.indicator.numerator.require) > 1
         for number, item in enumerate(self.indicator.numerator.require, start=1):
             event = item.event
             if event is not None:
@@ -341,14 +344,16 @@ class IndicatorRun:
             if reasons is not None:
                 reasons = join_reasons(reasons, outcome.reasons)
             noun = self._counted_noun()
-            which = f"（分子第{number}项条件{_conditions_text(item)}）" if several else ""  # five vaccine series told apart
+            text = _texts(item.event.where if event is not None else item.check)
+            which = f"（分子第{number}项条件{text}）" if several else ""  # five vaccine series told apart
             if event is not None:
                 title = KINDS[event.register].title
                 self.steps.append((f"{title}：窗口内有符合条件记录的{noun}{which}", outcome.eligible_persons))
                 self._event_warnings(event, roster_register, counted)
             # the item's own tests (a visit's content, a reading under control, a count of visits):
             # without this step the fall from the rows found to the numerator went unexplained
-            self.steps.append((f"其中满足本项全部要求的{noun}{which}", int(np.count_nonzero(met))))
+            said = f"满足分子第{number}项条件的{noun}{text and f'（{text[1:]}）'}" if several else f"满足分子条件的{noun}"
+            self.steps.append((said, int(np.count_nonzero(met))))
         numerator = int(np.count_nonzero(passed))
         self.steps.append(("分子", numerator))
         if reasons is None:
@@ -378,10 +383,9 @@ class IndicatorRun:
         )
 
 
-def _conditions_text(item) -> str:
-    """A requirement's row conditions as written in the library (`series has BCG`), after a colon;
-    empty when it has none written as text (any:, all:, or none at all)."""
-    nodes = item.event.where if item.event is not None else item.check
+def _texts(nodes) -> str:
+    """Conditions as written in the library (`series has BCG`), after a colon; empty for none
+    written as text (any:, all:, or none at all)."""
     texts = [getattr(getattr(node, "condition", node), "text", None) for node in nodes]
     texts = [text for text in texts if text]
     return "：" + "，".join(texts) if texts else ""

@@ -106,11 +106,11 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
     latest_rows = pick_per_key(qualifying.frame({*by, "_key"}), by, "_key", values=rows, codes=codes if at is None else codes[at])
     persons = rows.take(rows.index.get_indexer(latest_rows)).set_index("_key", drop=False)
     persons.index.name = None
+    placed_from = persons.get("_present")
     if source.groups_from == "every_row" and at is not None:
-        _placed_by_every_row(persons, rows, by, codes)
-        _groups_from_rows_that_name_them(persons, rows, None, by, codes)
-    else:
-        _groups_from_rows_that_name_them(persons, rows, at, by, codes)
+        placed_from = _placed_by_every_row(persons, rows, by, codes)
+    if not KINDS[source.register].roster:  # (a roster's person: its row, else the residents roster's)
+        _groups_from_rows_that_name_them(persons, placed_from, rows, None if source.groups_from == "every_row" else at, by, codes)
     for name, derive in source.derive.items():
         values = qualifying[derive.field]
         if derive.blank is not None:
@@ -143,32 +143,37 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
 GROUP_FIELDS = ("station", "team")
 
 
-def _placed_by_every_row(persons: pd.DataFrame, rows: pd.DataFrame, by: list[str], codes: np.ndarray) -> None:
+def _placed_by_every_row(persons: pd.DataFrame, rows: pd.DataFrame, by: list[str], codes: np.ndarray) -> pd.Series | None:
     """`groups_from: every_row`: each unit's station and team from its row with the latest `latest_by`
     among all its rows, not only those that qualify (a card corrected from 2024-12-30 at 甲站 to
     2025-01-02 at 乙站 is 乙站's in 2024 too)."""
     fields = [field for field in GROUP_FIELDS if field in rows.columns]
     if not fields:
-        return
+        return persons.get("_present")
     latest = pick_per_key(select(rows, [*by, "_key"]), by, "_key", values=rows, codes=codes)
-    placed = rows.loc[latest, ["_key", *fields]].set_index("_key")
+    placed = rows.loc[latest, ["_key", *fields, *(["_present"] if "_present" in rows.columns else [])]].set_index("_key")
     for field in fields:
         persons[field] = placed[field].reindex(persons.index).to_numpy()
+    # the columns of the row each unit's station came from (not of the row that qualified)
+    return placed["_present"].reindex(persons.index) if "_present" in placed.columns else None
 
 
-def _groups_from_rows_that_name_them(persons: pd.DataFrame, rows: pd.DataFrame, at: np.ndarray | None,
-                                     by: list[str], codes: np.ndarray) -> None:
+def _groups_from_rows_that_name_them(persons: pd.DataFrame, placed_from: pd.Series | None, rows: pd.DataFrame,
+                                     at: np.ndarray | None, by: list[str], codes: np.ndarray) -> None:
     """A unit whose picked row comes from a file without the 所属站点 (or team) column — a
     telephone follow-up sheet exported on its own — takes the station of its latest row from a file
     that has the column (of `rows`, or of the rows at `at`): registers.md, a column a file lacks is
     absent, not blank, and such a row says nothing of the station. A blank cell is the row's own
-    (未填, services.md); a unit without any row from such a file keeps what it has."""
-    if "_present" not in rows.columns:
+    (未填, services.md); a unit without any row from such a file keeps what it has. `placed_from`:
+    the column lists of the rows the units' stations were taken from. For units of an event
+    register only: a roster's person takes the residents roster's station next (registers.md)."""
+    if "_present" not in rows.columns or placed_from is None:
         return
+    placed = pd.DataFrame({"_present": placed_from.to_numpy(dtype=object)})
     for field in GROUP_FIELDS:
         if field not in rows.columns or field not in persons.columns:
             continue
-        absent = absent_mask(_FIELD_READ[field], persons)
+        absent = absent_mask(_FIELD_READ[field], placed)
         if not absent.any():
             continue
         having = ~absent_mask(_FIELD_READ[field], rows)
