@@ -182,13 +182,17 @@ def populations_of(node: Any) -> set[str]:
 
 def absent_mask(node: Any, frame: pd.DataFrame) -> np.ndarray:
     """Rows whose source file lacks a column the node reads (from the `_present` field list)."""
+    result = np.zeros(len(frame), dtype=bool)
+    for field in fields_of(node):
+        result |= field_absent(frame, field)
+    return result
+
+
+def field_absent(frame: pd.DataFrame, field: str) -> np.ndarray:
+    """Rows whose source file lacks the column of `field` (from the `_present` field list)."""
     if "_present" not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    result = np.zeros(len(frame), dtype=bool)
-    present = frame["_present"]
-    for field in fields_of(node):
-        result |= _per_distinct(present, lambda listed, f=field: f not in listed.split(","))
-    return result
+    return _per_distinct(frame["_present"], lambda listed: field not in listed.split(","))
 
 
 def _per_distinct(column: pd.Series, judge) -> np.ndarray:

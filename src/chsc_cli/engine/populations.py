@@ -17,8 +17,7 @@ import pandas as pd
 
 from ..registers import KINDS
 from .engine_input import EngineData, ages, first_birthdays, select, with_age
-from .evaluation import Context, absent_mask, blanks, evaluate, fields_of, params_of
-from .expressions import Comparison, Operand
+from .evaluation import Context, blanks, evaluate, field_absent, fields_of, params_of
 from .model import Population, PopulationSource, Union
 from .ties import pick_per_key
 
@@ -173,12 +172,14 @@ def _groups_from_rows_that_name_them(persons: pd.DataFrame, placed_from: pd.Seri
     for field in GROUP_FIELDS:
         if field not in rows.columns or field not in persons.columns:
             continue
-        absent = absent_mask(_FIELD_READ[field], placed)
+        absent = field_absent(placed, field)
         if not absent.any():
             continue
-        having = ~absent_mask(_FIELD_READ[field], rows)
-        if at is not None:
-            having &= np.isin(np.arange(len(rows)), at)
+        having = ~field_absent(rows, field)
+        if at is not None:  # only the rows that qualify
+            qualifying = np.zeros(len(rows), dtype=bool)
+            qualifying[at] = True
+            having &= qualifying
         having &= rows["_key"].isin(persons.index[absent]).to_numpy()
         positions = np.flatnonzero(having)
         if not len(positions):
@@ -191,10 +192,6 @@ def _groups_from_rows_that_name_them(persons: pd.DataFrame, placed_from: pd.Seri
         has_row = keys.isin(found.index)
         values[np.flatnonzero(absent)[has_row]] = found.reindex(keys[has_row]).to_numpy(dtype=object)
         persons[field] = values
-
-
-#: a condition reading each group field: what absent_mask asks of a row's file
-_FIELD_READ = {field: Comparison(Operand("field", field), "not-null", None, f"{field} is not null") for field in GROUP_FIELDS}
 
 
 def _uses_age(nodes: tuple) -> bool:
