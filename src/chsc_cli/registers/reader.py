@@ -68,7 +68,9 @@ def _read_folder(plan: ReadPlan, on_file, workers) -> ReadResult:
         result.sheets += file_result.sheets
         result.skipped += file_result.skipped
         result.problems += file_result.problems
-    written = {(sheet.file, sheet.sheet): sheet.columns for sheet in result.sheets}
+    written: dict[tuple[str, str | None], list[tuple[int, dict[str, str]]]] = {}
+    for sheet in result.sheets:  # a sheet of pasted exports has a header per block (pasted_blocks.py)
+        written.setdefault((sheet.file, sheet.sheet), []).append((sheet.header_row, sheet.columns))
     kind_problems = []
     for kind_name, kind_frames in _frames_by_kind(by_file).items():
         table, duplicates, person_problems = steps.run(kind_name, kind_frames)
@@ -155,13 +157,16 @@ def _same_frames(kept: list[pd.DataFrame], frames: list[pd.DataFrame]) -> bool:
     return len(kept) == len(frames) and all(a is b for a, b in zip(kept, frames))
 
 
-def _as_written(problems: list[Problem], written: dict[tuple[str, str | None], dict[str, str]]) -> list[Problem]:
+def _as_written(problems: list[Problem], written: dict[tuple[str, str | None], list[tuple[int, dict[str, str]]]]) -> list[Problem]:
     """Problems found on a kind's whole table (bad-checksum, birth-date-mismatch, duplicate-person,
     unknown-vaccine) name their column as its sheet writes it (cli.md: "`column` is the header as
-    written in the file"), as a cell's problems do: `*身份证号`, `身份证号码`, not the canonical name."""
+    written in the file"), as a cell's problems do: `*身份证号`, `身份证号码`, not the canonical name —
+    in a sheet of pasted blocks, as the header above the problem's row writes it."""
     out = []
     for problem in problems:
-        header = written.get((problem.file, problem.sheet), {}).get(problem.field) if problem.field else None
+        headers = written.get((problem.file, problem.sheet), [])
+        above = [columns for row, columns in headers if problem.row is None or row < problem.row] or [c for _, c in headers[:1]]
+        header = above[-1].get(problem.field) if problem.field and above else None
         out.append(dataclasses.replace(problem, column=header) if header and problem.column else problem)
     return out
 

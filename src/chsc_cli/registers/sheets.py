@@ -14,6 +14,8 @@ from ..problems import Problem
 from .classify import classify, kind_from_settings
 from .columns import RegisterKind, completeness_message
 from .headers import AliasIndex, find_header
+from .headers import _cell_text as cell_text, _combine as combine
+from .pasted_blocks import HeaderCheck, RepeatedHeaders, blocks
 from .catalogue import Catalogue
 from .kinds import active_catalogue, use_catalogue
 from .persons import ID_FIELD, with_id_facts
@@ -81,53 +83,85 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
         result.problems.append(Problem(error.code, f"无法读取：{error.reason}", file=name))
         return result
     for raw in raw_sheets:
-        header = find_header(raw.rows, index)
-        forced = kind_from_settings(settings.kinds, raw.file, raw.sheet)
-        if header is None:
-            _skip(result, raw.file, raw.sheet, HIDDEN_REASON if raw.hidden else "没有找到可识别的表头（前 20 行中没有登记表的列名）")
-            continue
-        cells = _cells_below(raw.rows, header.row_index)
-        outcome = classify(index, header.names, raw.file, raw.sheet, header.title_text, forced, cells)
-        if raw.hidden:
-            complete = outcome.kind is not None and not outcome.ambiguous and outcome.ruled_out_by is None and all(
-                c.field in outcome.matched for c in kinds[outcome.kind].required
-            )
-            reason = _hidden_reason(raw.hidden, settings.hidden_sheets, complete)
-            if reason is not None:  # a hidden sheet that is not a register (a lookup list) is no error either
-                _skip(result, raw.file, raw.sheet, reason)
-                continue
-        if outcome.ambiguous:
-            _ambiguous(result, kinds, raw.file, raw.sheet, outcome.ambiguous)
-            continue
-        if outcome.ruled_out_by is not None:
-            word = outcome.ruled_out_by
-            _skip(result, raw.file, raw.sheet, f"表名、标题或文件名中的「{word}」所指病种没有这种登记表类型")
-            continue
-        if outcome.kind is None:
-            _near_miss_or_skip(result, index, header, raw.file, raw.sheet, raw.shown_row(header.row_index))
-            continue
-        kind = kinds[outcome.kind]
-        if raw.hidden_columns:
-            outcome = replace(outcome, matched=index.visible_first(kind.name, header.names, outcome.matched, raw.hidden_columns))
-        missing = [c for c in kind.required if c.field not in outcome.matched]
-        if missing:
-            _missing_columns(result, raw.file, raw.sheet, raw.shown_row(header.row_index), kind, missing)
-            continue
-        fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
-        alternates = index.alternates(kind.name, header.names, outcome.matched, raw.hidden_columns)
-        id_facts_of = ID_FIELD if kind.keyed_by_id_number else None
-        built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks, id_facts_of, alternates)
-        result.problems.extend(built.problems)
-        result.frames.append(with_id_facts(built.frame) if id_facts_of else built.frame)
-        for field in kind.completeness_fields:
-            if field not in outcome.matched:
-                message = completeness_message(kind.column(field).header)
-                result.problems.append(Problem("completeness-unchecked", message, file=raw.file, sheet=raw.sheet))
-        columns = _columns_as_written(kind, header.names, outcome.matched)
-        result.sheets.append(
-            RegisterSheet(kind.name, raw.file, raw.sheet, raw.shown_row(header.row_index), len(built.frame), columns)
-        )
+        _read_sheet(result, raw, index, kinds, settings, today)
     return result
+
+
+def _read_sheet(result: FileResult, raw, index: AliasIndex, kinds, settings: CentreConfig, today: dt.date,
+                kind_of_block: str | None = None) -> None:
+    """One sheet (or one pasted block of it: `kind_of_block` is the kind its first block was read
+    as) into `result`."""
+    header = find_header(raw.rows, index)
+    forced = kind_of_block or kind_from_settings(settings.kinds, raw.file, raw.sheet)
+    if header is None:
+        _skip(result, raw.file, raw.sheet, HIDDEN_REASON if raw.hidden else "没有找到可识别的表头（前 20 行中没有登记表的列名）")
+        return
+    cells = _cells_below(raw.rows, header.row_index)
+    outcome = classify(index, header.names, raw.file, raw.sheet, header.title_text, forced, cells)
+    if raw.hidden:
+        complete = outcome.kind is not None and not outcome.ambiguous and outcome.ruled_out_by is None and all(
+            c.field in outcome.matched for c in kinds[outcome.kind].required
+        )
+        reason = _hidden_reason(raw.hidden, settings.hidden_sheets, complete)
+        if reason is not None:  # a hidden sheet that is not a register (a lookup list) is no error either
+            _skip(result, raw.file, raw.sheet, reason)
+            return
+    if outcome.ambiguous:
+        _ambiguous(result, kinds, raw.file, raw.sheet, outcome.ambiguous)
+        return
+    if outcome.ruled_out_by is not None:
+        word = outcome.ruled_out_by
+        _skip(result, raw.file, raw.sheet, f"表名、标题或文件名中的「{word}」所指病种没有这种登记表类型")
+        return
+    if outcome.kind is None:
+        _near_miss_or_skip(result, index, header, raw.file, raw.sheet, raw.shown_row(header.row_index))
+        return
+    kind = kinds[outcome.kind]
+    if raw.hidden_columns:
+        outcome = replace(outcome, matched=index.visible_first(kind.name, header.names, outcome.matched, raw.hidden_columns))
+    missing = [c for c in kind.required if c.field not in outcome.matched]
+    if missing:
+        _missing_columns(result, raw.file, raw.sheet, raw.shown_row(header.row_index), kind, missing)
+        return
+    fallbacks = index.fallbacks(kind.name, header.names, outcome.matched)
+    alternates = index.alternates(kind.name, header.names, outcome.matched, raw.hidden_columns)
+    id_facts_of = ID_FIELD if kind.keyed_by_id_number else None
+    check = None if kind_of_block else _header_check(index, kind)
+    try:
+        built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks, id_facts_of, alternates, check)
+    except RepeatedHeaders as repeated:  # exports pasted one under another: each block under its own header
+        for block in blocks(raw, header.row_index, repeated.rows):
+            _read_sheet(result, block, index, kinds, settings, today, kind_of_block=kind.name)
+        return
+    result.problems.extend(built.problems)
+    result.frames.append(with_id_facts(built.frame) if id_facts_of else built.frame)
+    for field in kind.completeness_fields:
+        if field not in outcome.matched:
+            message = completeness_message(kind.column(field).header)
+            result.problems.append(Problem("completeness-unchecked", message, file=raw.file, sheet=raw.sheet))
+    columns = _columns_as_written(kind, header.names, outcome.matched)
+    result.sheets.append(
+        RegisterSheet(kind.name, raw.file, raw.sheet, raw.shown_row(header.row_index), len(built.frame), columns)
+    )
+
+
+def _header_check(index: AliasIndex, kind: RegisterKind) -> HeaderCheck:
+    """pasted_blocks' look for the kind's header below the data: a row that names every required
+    column of the kind, alone or with the row above or below it (a two-row header)."""
+
+    def complete(names: list[str]) -> bool:
+        matched = index.match(kind.name, names)
+        return all(column.field in matched for column in kind.required)
+
+    def confirm(above, cells, below) -> bool:
+        names = [cell_text(cell) for cell in cells]
+        if complete(names):
+            return True
+        if above is not None and complete(combine(above_names := [cell_text(cell) for cell in above], names)):
+            return bool(above_names)
+        return below is not None and complete(combine(names, [cell_text(cell) for cell in below]))
+
+    return HeaderCheck(frozenset(index.by_kind[kind.name]), confirm)
 
 
 #: The last alias index built: (catalogue, chsc.yaml's aliases, index) — the same for every file of a read.

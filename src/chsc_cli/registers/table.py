@@ -13,10 +13,11 @@ from ..problems import PROBLEM_LEVELS, Problem
 from .columns import Column, RegisterKind
 from .datetimes import HAS_TIME_SUFFIX
 from .headers import Header
+from .pasted_blocks import HeaderCheck
 from .sources import RawSheet
 from .persons import ID_FACTS, distinct_id_facts
 from .row_keys import ROW_KEY_HASH, row_hashes, value_hashes
-from .skipped_rows import footer_rows, total_rows
+from .skipped_rows import footer_rows, non_blank_and_total, total_rows
 from .distinct_values import blank_rows, clean_ids, factorize, parse_distinct, per_row
 from .values import blank_in, parser_for
 from .vocabularies import with_declared_codes
@@ -76,13 +77,21 @@ def _grid(rows: list[list[object]]) -> np.ndarray:
 def _fill_merged_cells(grid: np.ndarray, merges, first_data_row: int) -> None:
     """registers.md: a cell merged down over several data rows (a 所属站点 written once for a block)
     gives its value to every row of the merge. Merges that start in the header rows are the
-    header's (read from the values alone); a merge across columns fills its first column only."""
+    header's (read from the values alone); a merge across columns fills its first column only.
+    A row under the merge that is no data row as written — blank, or a 合计/小计 row (registers.md's
+    rows to skip) — is not filled: the merge reaches "several data rows", and a station written
+    over its block's subtotal must not turn that row into a data row without an ID."""
     n_rows, width = grid.shape
     for top, left, bottom, _ in merges:
         if top < first_data_row or bottom <= top or left >= width or top - first_data_row >= n_rows:
             continue
         start, stop = top - first_data_row, min(bottom - first_data_row + 1, n_rows)
-        grid[start + 1 : stop, left] = grid[start, left]
+        below = grid[start + 1 : stop]
+        written = np.zeros(len(below), dtype=bool)
+        for index in range(width):
+            written |= non_blank_and_total(below[:, index])[0]
+        filled = written & ~total_rows(below)
+        grid[start + 1 + np.flatnonzero(filled), left] = grid[start, left]
 
 
 def _absent_values(column: Column, n_rows: int) -> object:
@@ -108,10 +117,12 @@ def build_sheet_table(
     fallbacks: dict[str, int] | None = None,
     id_facts_of: str | None = None,
     alternates: dict[str, list[int]] | None = None,
+    header_check: HeaderCheck | None = None,
 ) -> SheetTable:
     """`fallbacks` (field -> column) are lower-priority columns that fill rows without a reading;
     `id_facts_of`: an ID field whose ID_FACTS the table carries (worked out per distinct ID);
-    `alternates` (field -> columns): more columns of the field, each filling the rows still blank."""
+    `alternates` (field -> columns): more columns of the field, each filling the rows still blank;
+    `header_check`: raise pasted_blocks.RepeatedHeaders when a data row is the kind's header again."""
     data_rows = sheet.rows[header.row_index + 1 :]
     grid = _grid(data_rows)
     _fill_merged_cells(grid, sheet.merges, header.row_index + 1)
@@ -119,6 +130,8 @@ def build_sheet_table(
     extra = [index for indexes in (alternates or {}).values() for index in indexes]
     columns = {index for index in (*matched.values(), *(fallbacks or {}).values(), *extra) if index < width}
     factorized = {index: factorize(grid[:, index]) for index in columns}
+    if header_check is not None and n_rows:
+        header_check.raise_on_repeats(grid, factorized, header.row_index + 1, header.names)
     if n_rows and factorized:
         blank = blank_rows([factorized[index] for index in set(matched.values()) if index in factorized], n_rows)
         keep = ~(blank | total_rows(grid, factorized))
