@@ -186,3 +186,57 @@ def test_if_column_absent_pass_on_a_lookup_field_whose_column_is_absent_passes_a
                       "--register-kinds", tmp_path / "kinds", "--indicators", tmp_path / "ind")
     problems = json.loads(capsys.readouterr().out)["warnings"]
     assert any(p["code"] == "completeness-unchecked" and "残疾类别" in p["message"] for p in problems), problems
+
+
+# ------------------------------------------------------------------ 2. has with an unknown code
+
+
+def _load_error(kinds: Path, indicators: Path, data: Path, capsys) -> str:
+    code = in_process("compute", data, "--period", "2025", "--quiet", "--register-kinds", kinds, "--indicators", indicators)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_has_with_a_code_the_lookup_table_does_not_give_is_a_load_error(tmp_path, capsys):
+    err = _load_error(*centre(tmp_path, library=indicator(test="rehab_group has 肢体")), capsys)
+    assert re.search(r"physical_rehab_rate\.yaml:\d+: ", err), err
+    assert "没有代码「肢体」" in err and "残疾类别表" in err, err
+    assert "physical、sensory" in err, err  # the codes it knows
+    assert "疫苗" not in err, err
+
+
+def test_has_on_a_field_no_lookup_fills_names_the_lookup_fields_not_vaccine_series(tmp_path, capsys):
+    err = _load_error(*centre(tmp_path, library=indicator(test="disability_type has physical")), capsys)
+    assert re.search(r"physical_rehab_rate\.yaml:\d+: ", err), err
+    assert "查表得到的代码" in err and "rehab_group has physical" in err, err
+    assert "疫苗" not in err, err
+
+
+def test_a_lookup_field_compared_with_equals_is_told_to_use_has_in_general_words(tmp_path, capsys):
+    err = _load_error(*centre(tmp_path, library=indicator(test="rehab_group == physical")), capsys)
+    assert "「rehab_group」是查表得到的代码（按残疾类别表）" in err and "has" in err, err
+    assert "疫苗" not in err, err
+
+
+def test_the_vaccine_series_keeps_its_own_words_and_a_name_is_told_its_code(tmp_path):
+    (tmp_path / "hepb_by_name.yaml").write_text("""\
+id: hepb_by_name
+name: 乙肝按名称
+category: 测试
+registers: [children, vaccinations]
+definition: 测试
+target: 0.5
+denominator:
+  population: {register: children}
+numerator:
+  require:
+    - exists: {register: vaccinations, date: vaccination_date, where: [series has 乙肝]}
+""", encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        load_library([tmp_path])
+    message = str(error.value)
+    assert re.search(r"hepb_by_name\.yaml:\d+: ", message), message
+    assert "「series」（已知疫苗表）没有代码「乙肝」（「乙肝」是表中的名称，它的代码是 HepB）" in message, message
+    assert "HepB、BCG" in message, message

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..registers import LOOKUPS
 from .expressions import ExpressionError, parse_value
 from .reason_text import SPEC_HELP, is_expression, parts, stray_braces, valid_spec
 from .model import Indicator, Population, PopulationSource, Requirement, Union
@@ -25,7 +26,10 @@ def register_types(register: str, kinds) -> dict[str, FieldType]:
     types = {c.field: t for c in kinds[register].columns if (t := column_type(c)) is not None}
     types.setdefault("id_number", FieldType("text"))
     # fields the reader adds through a lookup table (疫苗名称 -> series): codes, tested with `has`
-    return {**types, **{field: FieldType("series") for field in kinds[register].derived_fields}}
+    # against the codes of that table
+    looked_up = {c.lookup[1]: FieldType("codes", lookup=LOOKUPS.get(c.lookup[0]))
+                 for c in kinds[register].columns if c.lookup is not None}
+    return {**types, **looked_up}
 
 
 class Checker:

@@ -193,6 +193,11 @@ class LookupTable:
     known: tuple[tuple[str, tuple[str, ...]], ...]  # (normalised name, codes), longest names first
     entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (codes, names as written), in file order
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every code the table gives, once each, in file order (what `has` may test)."""
+        return tuple(dict.fromkeys(code for codes, _ in self.entries for code in codes))
+
     def codes_of(self, value: str) -> tuple[str, ...] | None:
         """The codes of the longest known name the value contains (() for a known name that counts
         toward none, such as a vaccine outside the series); None when no known name is in it."""
