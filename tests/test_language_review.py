@@ -240,3 +240,20 @@ numerator:
     assert re.search(r"hepb_by_name\.yaml:\d+: ", message), message
     assert "「series」（已知疫苗表）没有代码「乙肝」（「乙肝」是表中的名称，它的代码是 HepB）" in message, message
     assert "HepB、BCG" in message, message
+
+
+# ----------------------------------------------------------------------- 3. codes: on a text column
+
+
+def test_codes_on_a_text_column_is_a_kind_file_error_saying_which_types_take_it(tmp_path, capsys):
+    """A text 服务方式 with codes would keep 1 and 2 as written, silently."""
+    err = _load_error(*centre(tmp_path, mode_lines="    codes: {\"1\": 门诊, \"2\": 上门}\n"), capsys)
+    assert re.search(r"rehab_visits\.yaml:\d+: codes", err), err
+    assert "category 或 yesno" in err, err
+
+
+def test_codes_on_a_category_column_reads_the_numbers(tmp_path, capsys):
+    library = indicator(test="service_mode == 上门")
+    code, rows, err = compute(*centre(tmp_path, library=library), capsys)
+    assert code == 0, err
+    assert rows["physical_rehab_rate"]["numerator"] == 1  # "2" is 上门
