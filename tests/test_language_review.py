@@ -257,3 +257,38 @@ def test_codes_on_a_category_column_reads_the_numbers(tmp_path, capsys):
     code, rows, err = compute(*centre(tmp_path, library=library), capsys)
     assert code == 0, err
     assert rows["physical_rehab_rate"]["numerator"] == 1  # "2" is 上门
+
+
+# ------------------------------------------------------------- 4. a placeholder its place cannot fill
+
+
+@pytest.mark.parametrize("reason, token", [
+    ("肢体康复随访{count}次（最近{visit_date}），需{required}次", "visit_date"),  # a row field: no row is chosen
+    ("肢体康复随访{count}次（{date}）", "date"),  # no row's date either
+])
+def test_a_count_reason_naming_what_it_cannot_fill_is_a_load_error(tmp_path, capsys, reason, token):
+    err = _load_error(*centre(tmp_path, library=indicator(reason=reason)), capsys)
+    assert re.search(rf"physical_rehab_rate\.yaml:\d+: numerator\.require\[0\]\.reason：说明模板中的「{{{token}}}」在这里填不出", err), err
+    assert "{count}" in err and "{required}" in err, err  # what it may use
+
+
+def test_count_in_a_check_reason_is_a_load_error(tmp_path, capsys):
+    library = indicator().replace("""    - count:
+        register: rehab_visits
+        date: visit_date
+        where:
+          - rehab_group has physical
+        at_least: 1
+        reason: 肢体康复随访{count}次，需{required}次
+""", """    - check:
+        - test: card_number is not null
+          reason: 随访{count}次
+""")
+    err = _load_error(*centre(tmp_path, library=library), capsys)
+    assert "「{count}」在这里填不出" in err and "只用于 count 的 reason" in err, err
+
+
+def test_a_person_field_and_the_period_in_a_count_reason_still_load(tmp_path, capsys):
+    library = indicator(reason="\"{period}{name}随访{count}次，需{required}次\"")
+    code, rows, err = compute(*centre(tmp_path, library=library), capsys)
+    assert code == 0, err
