@@ -292,3 +292,28 @@ def test_a_person_field_and_the_period_in_a_count_reason_still_load(tmp_path, ca
     library = indicator(reason="\"{period}{name}随访{count}次，需{required}次\"")
     code, rows, err = compute(*centre(tmp_path, library=library), capsys)
     assert code == 0, err
+
+
+# ------------------------------------------------------- 5. what a lookup table's file may say
+
+
+def test_a_lookup_tables_unknown_code_must_be_a_problem_code_chsc_knows(tmp_path, capsys):
+    """_lookups.yaml's unknown.code names the warning a value outside the table is: a code chsc does
+    not know was an internal error when the first such value was read."""
+    kinds, indicators, data = centre(tmp_path)
+    (kinds / "_lookups.yaml").write_text(LOOKUPS.replace("code: unknown-value", "code: unknown-group"), encoding="utf-8")
+    err = _load_error(kinds, indicators, data, capsys)
+    assert re.search(r"_lookups\.yaml:\d+: .*unknown-value 或 unknown-vaccine", err), err
+
+
+def test_a_blank_cell_of_a_lookup_column_is_no_code_and_no_problem(tmp_path):
+    """A lookup on a column that is not required: a blank 残疾类别 is no code, not an unknown value
+    (it was reported as 残疾类别「（空）」不是已知的残疾类别); an unknown word still is."""
+    kinds, _, data = centre(tmp_path)
+    write_csv(data / "康复随访登记2025.csv", [["身份证号", "随访日期", "残疾类别", "服务方式"],
+                                              [PEOPLE[0], "2025-03-01", "", "1"], [PEOPLE[1], "2025-03-01", "什么", "1"]])
+    use_register_kinds([kinds])
+    result = read(data)
+    said = [p.message for p in result.problems if p.code == "unknown-value" and "可选值" not in p.message]
+    assert said == ["残疾类别「什么」不是已知的残疾类别"], said
+    assert [tuple(codes) for codes in result.tables["rehab_visits"]["rehab_group"]] == [(), ()]
