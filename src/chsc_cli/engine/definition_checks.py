@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..registers import LOOKUPS
 from .expressions import ExpressionError, parse_value
 from .reason_text import SPEC_HELP, is_expression, parts, stray_braces, valid_spec
 from .model import Indicator, Population, PopulationSource, Requirement, Union
@@ -18,14 +19,23 @@ from .typecheck import TEXT_MARK, FieldType, TypeChecker, Typed, column_type
 PERSON_DERIVED = {"birth": FieldType("date"), "age": FieldType("number"), "first_birthday": FieldType("date")}
 #: ... and for event rows: days from birth to the row's date.
 EVENT_DERIVED = {**PERSON_DERIVED, "days_after_birth": FieldType("number")}
-TEMPLATE_VALUES = frozenset({"period", "count", "required", "date"})
+#: What a reason's placeholder may name besides fields, by where the reason is (conditions.py fills
+#: them): `{period}` anywhere; `{date}`, the chosen row's date, in the test reasons of an event
+#: (exists, latest, first); `{count}` and `{required}` in a count's reason only.
+PERSON_VALUES = frozenset({"period"})
+ROW_VALUES = PERSON_VALUES | {"date"}
+COUNT_VALUES = PERSON_VALUES | {"count", "required"}
+TEMPLATE_VALUES = ROW_VALUES | COUNT_VALUES
 
 
 def register_types(register: str, kinds) -> dict[str, FieldType]:
     types = {c.field: t for c in kinds[register].columns if (t := column_type(c)) is not None}
     types.setdefault("id_number", FieldType("text"))
     # fields the reader adds through a lookup table (疫苗名称 -> series): codes, tested with `has`
-    return {**types, **{field: FieldType("series") for field in kinds[register].derived_fields}}
+    # against the codes of that table
+    looked_up = {c.lookup[1]: FieldType("codes", lookup=LOOKUPS.get(c.lookup[0]))
+                 for c in kinds[register].columns if c.lookup is not None}
+    return {**types, **looked_up}
 
 
 class Checker:
@@ -93,20 +103,24 @@ class Checker:
             typed = typed.model_copy(update={"fallback": self.source(population.fallback, f"{where}.fallback")})
         return typed
 
-    def templates(self, text: str | None, fields: dict[str, FieldType], where: str, names=None, counts: bool = False) -> None:
-        """A reason's placeholders: names (of `names`, by default `fields`, or TEMPLATE_VALUES), or
-        values of the language over `fields` — with `count` and `required` in a count's reason —
-        parsed and typed here, evaluated with the reason; a format spec must be one chsc knows."""
+    def templates(self, text: str | None, fields: dict[str, FieldType], where: str, names=None,
+                  values: frozenset = PERSON_VALUES, rows: dict | None = None, place: str = "") -> None:
+        """A reason's placeholders: names (of `names`, by default `fields`, or of `values`: what
+        this place fills besides fields), or values of the language over `fields` — with `count`
+        and `required` in a count's reason — parsed and typed here, evaluated with the reason; a
+        format spec must be one chsc knows. A name this place cannot fill (a row field or `{date}`
+        where no row is read, `{count}` outside a count) is refused, saying where it can be used:
+        `place` says what this reason is filled from, `rows` the fields of rows read elsewhere."""
         _, placeholders, specs = parts(text or "")
         if text and stray_braces(text):
             self.problems.append(f"{where}：说明模板中有不成对的花括号；花括号本身请写 {{{{ 和 }}}}{TEXT_MARK}{text}{TEXT_MARK}")
-        numbers = {"count": FieldType("number"), "required": FieldType("number")} if counts else {}
+        numbers = {name: FieldType("number") for name in ("count", "required") if name in values}
         for name, spec in zip(placeholders, specs):
             if not valid_spec(spec):
                 self.problems.append(f"{where}：说明模板「{{{name}:{spec}}}」的格式「{spec}」不可用：{SPEC_HELP}〔{spec}〕{TEXT_MARK}{text}{TEXT_MARK}")
             if not is_expression(name):
-                if name not in (fields if names is None else names) and name not in TEMPLATE_VALUES and name not in numbers:
-                    self.problems.append(f"{where}：说明模板中的「{{{name}}}」不是可用的值〔{name}〕{TEXT_MARK}{text}{TEXT_MARK}")
+                if name not in (fields if names is None else names) and name not in values:
+                    self.problems.append(f"{where}：说明模板中的「{{{name}}}」{self._unfilled(name, values, rows, place)}〔{name}〕{TEXT_MARK}{text}{TEXT_MARK}")
                 continue
             checker = TypeChecker({**numbers, **fields}, self.parameters, set(), where)
             try:
@@ -115,15 +129,26 @@ class Checker:
                 hint = "（花括号本身请写 {{ 和 }}）" if isinstance(error, ExpressionError) else ""
                 self.problems.append(f"{where}：说明模板中的「{{{name}}}」：{error.message}{hint}〔{error.token or name}〕{TEXT_MARK}{text}{TEXT_MARK}")
 
+    @staticmethod
+    def _unfilled(name: str, values: frozenset, rows: dict | None, place: str) -> str:
+        """Why a placeholder's name is refused: unknown, or known but not filled in this place."""
+        if name in TEMPLATE_VALUES or (rows and name in rows):
+            said = {"date": "「{date}」（所选记录的日期）只用于 exists、latest、first 的 test 说明",
+                    "count": "「{count}」「{required}」只用于 count 的 reason",
+                    "required": "「{count}」「{required}」只用于 count 的 reason"}.get(name, f"「{name}」是登记表每条记录的字段")
+            usable = "、".join(f"{{{value}}}" for value in ("period", "date", "count", "required") if value in values)
+            return f"在这里填不出：{said}；{place or '这里的说明按人填写，可用人的字段'}和 {usable}"
+        return "不是可用的值"
+
     def requirement(self, item: Requirement, people: dict[str, FieldType], where: str) -> Requirement:
         if item.kind in ("any", "all"):
             parts = tuple(self.requirement(part, people, f"{where}.{item.kind}[{i}]") for i, part in enumerate(getattr(item, item.kind)))
-            self.templates(item.reason, people, f"{where}.reason")
+            self.templates(item.reason, people, f"{where}.reason", place=f"{item.kind} 的说明按人填写，可用人的字段")
             return item.model_copy(update={item.kind: parts})
         if item.kind == "check":
             check = self.nodes(item.check, people, f"{where}.check")
             for node in item.check:
-                self.templates(getattr(node, "reason", None), people, f"{where}.check")
+                self.templates(getattr(node, "reason", None), people, f"{where}.check", place="check 的说明按人填写，可用人的字段")
             return item.model_copy(update={"check": check})
         event = item.event
         if not self.known(event.register, where):
@@ -148,21 +173,26 @@ class Checker:
             "test": self.nodes(event.test, {**people, **rows}, f"{where}.test"),
         }
         allowed = {**people, **rows}
-        # none: no row, so values read the person; a row field's name still reads 无 as it always did
-        self.templates(event.none, people, f"{where}.none", names=allowed)
+        # none: no row, so values read the person; a row field's name (or {date}, the row's date)
+        # still reads 无 as it always did (indicators/README.md: older libraries keep loading)
+        self.templates(event.none, people, f"{where}.none", names=allowed, values=ROW_VALUES,
+                       place="none 的说明按人填写（此人没有记录），可用人的字段")
         for node in event.test:
-            self.templates(getattr(node, "reason", None), allowed, f"{where}.test")
+            self.templates(getattr(node, "reason", None), allowed, f"{where}.test", values=ROW_VALUES,
+                           place="test 的说明按所选的一条记录填写，可用记录和人的字段")
         if item.kind == "count":
-            self._count(item.count, people, allowed, where)
+            self._count(item.count, people, rows, where)
         if item.kind in ("latest", "first"):
             pick = item.latest or item.first
             fields = [f for item in pick.order for f in ([item] if isinstance(item, str) else item)]
             self.problems += [f"{where}.order：未知字段「{f}」〔{f}〕" for f in fields if f not in rows]
         return item.model_copy(update={item.kind: event.model_copy(update=update)})
 
-    def _count(self, count, people: dict[str, FieldType], allowed, where: str) -> None:
-        # filled from the person, with {count} and {required}
-        self.templates(count.reason, people, f"{where}.reason", names=allowed, counts=True)
+    def _count(self, count, people: dict[str, FieldType], rows: dict[str, FieldType], where: str) -> None:
+        # filled from the person, with {count} and {required}: no one row is chosen, so a row
+        # field's name would read 无 for everyone
+        self.templates(count.reason, people, f"{where}.reason", values=COUNT_VALUES, rows=rows,
+                       place="count 的说明按人填写（不选某一条记录），可用人的字段")
         if count.quarters_from and count.quarters_from not in people:
             self.problems.append(f"{where}.quarters_from：未知字段「{count.quarters_from}」")
         if isinstance(count.per_quarter, str) and count.per_quarter.startswith("$") and count.per_quarter[1:] not in self.parameters:

@@ -135,10 +135,11 @@ class IndicatorRun:
         self._columns_present(register, nodes)
 
     def _columns_present(self, register: str, nodes: tuple, extra: tuple[str, ...] = (), numerator: bool = False) -> None:
-        present = self.data.present_fields(register) | {"birth", "age", "first_birthday", "days_after_birth", "series"}
+        present = self.data.present_fields(register) | {"birth", "age", "first_birthday", "days_after_birth"}
         needed = required_fields(nodes) | set(extra)
         kind = KINDS[register]
-        known = {c.field: c.header for c in kind.columns}
+        # a lookup's field (series) is missing when its column is: that column is named
+        known = {f: kind.source_column(f).header for f in (*kind.fields, *kind.derived_fields)}
         missing = [f for f in sorted(needed - present - {"_key"}) if f in known]
         if not missing:  # no one column is needed alone, but together the absent ones may be
             absent = {f for f in fields_read(nodes) - present if f in known}

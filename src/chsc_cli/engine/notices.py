@@ -59,6 +59,6 @@ def completeness_unchecked(rows: pd.DataFrame, register: str, nodes: tuple) -> l
         for (file, sheet), group in lacking.groupby(["_file", "_sheet"], dropna=False, sort=True):
             present = set(str(group["_present"].iloc[0]).split(","))
             for field in sorted(needed - present):
-                message = completeness_message(KINDS[register].column(field).header)
+                message = completeness_message(KINDS[register].source_column(field).header)
                 problems.append(Problem("completeness-unchecked", message, file=file, sheet=sheet))
     return problems

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..registers.columns import Column, normalise_value_text
+from ..registers.columns import Column, LookupTable, normalise_value_text
 from ..registers.vocabularies import yes_no_table
 from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, Test, walk_operands
 
@@ -31,14 +31,16 @@ _COLUMN_KINDS = {"id": "text", "code": "text", "text": "text", "date": "date", "
                  "number": "number", "whole_number": "number", "weeks": "number", "yesno": "yesno",
                  "category": "category"}
 _NAMES = {"date": "日期", "datetime": "日期时间", "number": "数字", "yesno": "是/否", "category": "分类值",
-          "text": "文字", "series": "疫苗系列", "bool": "是/否", "word": "文字", "list": "列表", "duration": "时长",
+          "text": "文字", "codes": "查表得到的代码", "bool": "是/否", "word": "文字", "list": "列表", "duration": "时长",
           "null": "空参数（null）"}
 
 
 @dataclass(frozen=True)
 class FieldType:
-    kind: str  # date | datetime | number | yesno | category | text | series
+    kind: str  # date | datetime | number | yesno | category | text | codes
     column: Column | None = None
+    #: for `codes`: the lookup table whose codes the field holds (a column's `lookup: {table, into}`)
+    lookup: LookupTable | None = None
 
 
 def column_type(column: Column) -> FieldType | None:
@@ -214,9 +216,13 @@ class TypeChecker:
         if node.op in ("is-null", "not-null"):
             return node
         if node.op == "has":
-            if left_kind != "series":
-                raise Typed("has 只用于疫苗系列（series has HepB）", "has")
-            return node
+            if left_kind != "codes":
+                raise Typed(f"has 只用于查表得到的代码字段（登记表类型中 lookup: 的 into 字段）{self._code_fields()}", "has")
+            return dataclasses.replace(node, operand=self._code(node.operand, left.value))
+        if left_kind == "codes":
+            typed = self.fields[left.value]
+            example = f"，如 {left.value} has {typed.lookup.codes[0]}" if typed.lookup is not None and typed.lookup.codes else ""
+            raise Typed(f"「{left.value}」是查表得到的代码（{_table_name(typed)}），一行可有几个代码，请用 has 判断是否含某个代码{example}", node.op)
         if node.op in ("in", "not-in", "contains"):
             return self._list(node, left_kind, column)
         right, right_kind = self.operand(node.operand)
@@ -224,7 +230,7 @@ class TypeChecker:
             right = Operand("literal", self._canonical(right.value, left_kind, column, left.value))
             right_kind = left_kind
         _same_kind(left_kind, right_kind, left, right, node.op)
-        if left_kind in ("category", "yesno", "text", "series") and node.op not in ("==", "!="):
+        if left_kind in ("category", "yesno", "text") and node.op not in ("==", "!="):
             raise Typed(f"{_NAMES[left_kind]}只能用 == 或 != 比较", node.op)
         mode = "plain"
         arithmetic = any(side.kind in ("arith", "call") for side in (left, right))
@@ -233,6 +239,36 @@ class TypeChecker:
         elif left_kind == "number" and any(side.kind == "arith" for side in (left, right)):
             mode = "decimal"
         return dataclasses.replace(node, operand=right, mode=mode)
+
+    def _code_fields(self) -> str:
+        """The fields here that hold a lookup's codes, with an example, for a `has` on another field."""
+        found = [(name, typed) for name, typed in self.fields.items() if typed.kind == "codes"]
+        if not found:
+            return "；这里没有这样的字段"
+        name, typed = found[0]
+        example = f" has {typed.lookup.codes[0]}" if typed.lookup is not None and typed.lookup.codes else " has 代码"
+        return f"；这里可用：{'、'.join(name for name, _ in found)}，如 {name}{example}"
+
+    def _code(self, operand: Operand, field: str) -> Operand:
+        """The code `has` tests: one the field's lookup table gives (a word it does not give — a
+        name of the table, a misspelt code — would hold for no row)."""
+        table = self.fields[field].lookup
+        token = _token(operand)
+        if operand.kind == "param":
+            if operand.value not in self.parameters:
+                raise Typed(f"未定义的参数「${operand.value}」（请在 parameters: 中定义）", token)
+            value = self.parameters[operand.value]
+        elif operand.kind == "literal" and not isinstance(operand.value, bool):
+            value = operand.value if isinstance(operand.value, str) else token  # has 1: the code "1"
+        else:
+            raise Typed(f"has 后面应写一个代码（{field} has 代码）", token)
+        if table is None:
+            return operand
+        if isinstance(value, str) and value in table.codes:
+            return operand if operand.kind == "param" else Operand("literal", value)
+        named = table.codes_of(value) if isinstance(value, str) else None
+        hint = f"（「{value}」是表中的名称，它的代码是 {'、'.join(named)}）" if named else ""
+        raise Typed(f"「{field}」（{table.title}）没有代码「{value}」{hint}。可用的代码：{'、'.join(table.codes) or '（无）'}", token)
 
     def _list(self, node: Comparison, left_kind: str, column: Column | None) -> Comparison:
         operand = node.operand
@@ -324,3 +360,8 @@ def _same_kind(left: str, right: str, left_operand: Operand, right_operand: Oper
         hint = "；日期写作 2025-01-01，或 period_start / period_end" if right == "number" else ""
         raise Typed(f"「{_token(left_operand)}」是{_NAMES[left]}，不能与{_NAMES.get(right, right)}比较{hint}", token)
     raise Typed(f"「{_token(left_operand)}」是{_NAMES.get(left, left)}，不能与{_NAMES.get(right, right)}比较", token)
+
+
+def _table_name(typed: FieldType) -> str:
+    """The lookup table a codes field comes from, as its title says (已知疫苗表)."""
+    return f"按{typed.lookup.title}" if typed.lookup is not None else "按查找表"

@@ -12,6 +12,8 @@ from ..yamlfile import line_at
 from .columns import NUMBER_TYPES, Column, Condition, LookupTable, RegisterKind, ShapeRule, normalise_header, normalise_value_text
 from .kind_files import NO_WORD, YES_WORD, ColumnSpec, KindSpec, RankedRule
 
+#: The column types that read a vocabulary, and so the numbered options of `codes:` (1 -> 门诊).
+CODED_TYPES = ("category", "yesno")
 #: The value set every yes/no column without its own vocabulary reads (是 -> yes, 否 -> no).
 YES_NO_SET = "yes_no"
 
@@ -212,6 +214,10 @@ class _KindBuilder:
             self.problem((*where, "plausible"), "plausible 只用于数字列（number、whole_number、weeks）", values["header"])
         if bool(values.get("fills")) != (column_type == "blood_pressure"):
             self.problem((*where, "fills"), "blood_pressure 列须写 fills: [收缩压的 field, 舒张压的 field]，其他列不写", values["header"])
+        if values.get("codes") and column_type not in CODED_TYPES:  # a text column would read 1 as "1"
+            self.problem((*where, "codes") if given.codes is not None else where,
+                         "codes（表单选项编号）只用于 category 或 yesno 列：编号读作本列 vocabulary 中的词；"
+                         "要按编号读，请写 type: category 和 vocabulary", column_type)
         lookup = values.get("lookup")
         if lookup is not None and lookup.table not in self.lookups:
             self.problem((*where, "lookup", "table"), f"_lookups.yaml 中没有查找表「{lookup.table}」", lookup.table)

@@ -149,6 +149,13 @@ class RegisterKind:
                 return column
         raise KeyError(field_name)
 
+    def source_column(self, field_name: str) -> Column:
+        """The column a field is read from: its own, or the one whose lookup fills it (series: 疫苗名称)."""
+        for column in self.columns:
+            if column.field == field_name or (column.lookup is not None and column.lookup[1] == field_name):
+                return column
+        raise KeyError(field_name)
+
     @property
     def fields(self) -> tuple[str, ...]:
         return tuple(c.field for c in self.columns)
@@ -157,6 +164,11 @@ class RegisterKind:
     def derived_fields(self) -> tuple[str, ...]:
         """Fields the reader adds from a lookup table (vaccinations: series)."""
         return tuple(c.lookup[1] for c in self.columns if c.lookup is not None)
+
+    def looked_up(self, present) -> set[str]:
+        """The lookup fields a sheet with the fields `present` provides: a field made from a column
+        through a lookup table is there exactly when that column is (no 疫苗名称, no series)."""
+        return {c.lookup[1] for c in self.columns if c.lookup is not None and c.field in present}
 
     @property
     def split_columns(self) -> tuple[Column, ...]:
@@ -180,6 +192,11 @@ class LookupTable:
     unknown_message: str
     known: tuple[tuple[str, tuple[str, ...]], ...]  # (normalised name, codes), longest names first
     entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (codes, names as written), in file order
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every code the table gives, once each, in file order (what `has` may test)."""
+        return tuple(dict.fromkeys(code for codes, _ in self.entries for code in codes))
 
     def codes_of(self, value: str) -> tuple[str, ...] | None:
         """The codes of the longest known name the value contains (() for a known name that counts

@@ -203,9 +203,22 @@ class LookupEntry(Strict):
         return _text_words(value, "") if isinstance(value, list) else value
 
 
+#: The problem codes a lookup table may report an unknown value with (cli.md: both warnings, "outside
+#: the column's vocabulary"); another code would be one chsc gives no level and no meaning.
+LOOKUP_UNKNOWN_CODES = ("unknown-value", "unknown-vaccine")
+
+
 class UnknownSpec(Strict):
     code: str = Field(pattern=r"^[a-z][a-z-]*$")
     message: str
+
+    @field_validator("code")
+    @classmethod
+    def _known_code(cls, value):
+        if value not in LOOKUP_UNKNOWN_CODES:
+            raise ValueError(f"unknown.code 只能是 {' 或 '.join(LOOKUP_UNKNOWN_CODES)}（值不在表中时按警告报告的问题代码），"
+                             f"而不是「{value}」〔{value}〕")
+        return value
 
 
 class LookupTableSpec(Strict):

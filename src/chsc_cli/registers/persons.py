@@ -8,6 +8,7 @@ import pandas as pd
 from ..masking import mask_ids
 from ..people import id_facts
 from ..problems import Problem
+from .cells import is_blank
 from .columns import Column, LookupTable, RegisterKind
 from .kinds import LOOKUPS
 from .row_keys import ROW_KEY_HASH, repeated_keys
@@ -203,16 +204,17 @@ def _repeated_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _looked_up(table: pd.DataFrame, column: Column, lookup: LookupTable, into: str) -> list[Problem]:
-    """`into` = the codes of each row's value (疫苗名称 -> series); a value with none is reported."""
+    """`into` = the codes of each row's value (疫苗名称 -> series); a value with none is reported, a
+    blank cell (a column that is not required may have them) is no code and no problem."""
     names = table[column.field]
     positions, uniques = pd.factorize(names, use_na_sentinel=False)
-    unique_codes = [lookup.codes_of(name) if isinstance(name, str) else None for name in uniques]
+    unique_codes = [() if is_blank(name) else lookup.codes_of(name) if isinstance(name, str) else None for name in uniques]
     codes = np.empty(len(unique_codes), dtype=object)
     for index, value in enumerate(unique_codes):
         codes[index] = value or ()
     table[into] = codes[positions]
     unknown = np.array([c is None for c in unique_codes], dtype=bool)[positions]
     messages = [
-        f"{column.header}「{shown_value(name) if name else '（空）'}」{lookup.unknown_message}" for name in names[unknown]
+        f"{column.header}「{shown_value(name)}」{lookup.unknown_message}" for name in names[unknown]
     ]
     return _problems(table, unknown, lookup.unknown_code, messages, column.header, column.field)

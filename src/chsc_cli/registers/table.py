@@ -162,13 +162,14 @@ def build_sheet_table(
 
 
 def present_fields(kind: RegisterKind, matched) -> set[str]:
-    """The fields a sheet provides: a split column (血压) provides the two it fills, not itself."""
+    """The fields a sheet provides: a split column (血压) provides the two it fills, not itself; a
+    column with a lookup provides the field the lookup fills too (疫苗名称: series)."""
     fields = set(matched)
     for column in kind.split_columns:
         if column.field in fields:
             fields.discard(column.field)
             fields |= set(column.fills)
-    return fields
+    return fields | kind.looked_up(fields)
 
 
 #: Days between the 1900 and the 1904 date systems' day 0 (Excel's own figure).
