@@ -550,7 +550,7 @@ def test_cli_hostile_template_exits_2_without_traceback(data_dir, tmp_path):
         (["-o", "out.md", "--kind", "memo"], "--kind 只能是 summary"),
         (["-o", "out.docx", "--template", "TEMPLATE_MD"], "需要 Word 模板"),
         (["-o", "out.md", "--template", "missing.md.j2"], "找不到模板文件"),
-        (["-o", "out.md", "--compare", "2024Q5"], "统计期「2024Q5」无法识别"),
+        (["-o", "out.md", "--compare", "2024Q5"], "--compare：无法识别统计期间「2024Q5」"),
     ],
 )
 def test_user_mistakes_exit_2(data_dir, tmp_path, args, message):

@@ -218,13 +218,14 @@ def emit_json(data) -> None:
     emit(text)
 
 
-def parse_period_option(text: str):
+def parse_period_option(text: str, option: str = "--period"):
+    """The period an option gives; a bad one is a user error naming the option (--period, --compare)."""
     from ..periods import PeriodError, parse_period
 
     try:
         return parse_period(text)
     except PeriodError as error:
-        raise UserError(f"统计期「{text}」无法识别：{error}") from None
+        raise UserError(f"{option}：{error}") from None
 
 
 def load_workspace(data_dir: Path, config: Path | None, indicators: list[Path] | None, quiet: bool, no_cache: bool = False):

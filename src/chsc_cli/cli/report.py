@@ -73,7 +73,7 @@ def report(
     if output_format not in FORMATS:
         raise_user_error(f"无法从文件名 {output.name or output} 判断输出格式（-o 要给出文件名，如 工作总结.docx）。", hint="请用以下后缀之一：.docx、.md、.html。")
     chosen_period = parse_period_option(period)
-    compare_period = parse_period_option(compare) if compare is not None else None
+    compare_period = parse_period_option(compare, "--compare") if compare is not None else None
     if kind == "plan" and not quiet:
         _say_partial_plan(chosen_period)
     if centres:

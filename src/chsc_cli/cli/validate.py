@@ -48,6 +48,7 @@ def validate(
     chsc.yaml 的检查与 compute 相同（含 targets 中的指标和目标值）。
 
     示例：chsc validate sample_data --format json
+
     示例：chsc validate sample_data --period 2025（还列出按 2025 年计算才发现的问题）
     """
     use_register_kinds_option(register_kinds)

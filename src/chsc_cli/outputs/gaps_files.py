@@ -53,6 +53,9 @@ def render_gaps_table(console: Console, gaps: GapList, show_id: bool) -> None:
     if gaps.counted:  # a count has no list: how many more activities are needed
         console.print(f"{gaps.name}：{gaps.note}", markup=False)
         return
+    if not gaps.computed:  # no list to show: why, not an empty 待完成名单（0 人）
+        console.print(f"{gaps.name}：无法计算，{gaps.why_empty()}", markup=False)
+        return
     title = f"{gaps.name}：待完成名单（{len(gaps.people):,} {gaps.word}）"
     rows = gap_rows(gaps, show_id)
     if len(rows) > LONG_LIST:

@@ -83,8 +83,10 @@ def render_check(console: Console, result: ComputeResult, pace: dict[str, str] |
             console.print(line, markup=False)
             if pace and row.id in pace:
                 console.print(f"    {pace[row.id]}", markup=False)
-    else:
+    elif any(row.met is not None for row in rows):
         console.print(Text(f"{chinese_label(result.period)} 可计算的指标全部达标。", style="bold green"))
+    else:  # nothing judged (a new folder of templates, every denominator 0): no word of 达标
+        console.print(Text(f"{chinese_label(result.period)} 没有可判断达标的指标（见下）。", style="bold"))
     missing = [row for row in rows if row.reason]
     if missing:
         console.print(Text("无法计算：", style="bold"))

@@ -1,0 +1,43 @@
+"""The command line against cli.md, second pass (review of 7 December, night): a check with nothing
+to judge says so, a gap list of an indicator that cannot be computed says why instead of an empty
+list, a bad --compare is named as --compare, and validate --help shows its examples apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cli_helpers import run_chsc
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def _template_folder(tmp_path):
+    folder = tmp_path / "新数据"
+    assert run_chsc("init", folder, "--quiet").code == 0
+    return folder
+
+
+def test_check_with_no_indicator_it_can_judge_does_not_say_all_targets_are_met(tmp_path):
+    ran = run_chsc("check", _template_folder(tmp_path), "-p", "2025", "--quiet")
+    assert ran.code == 0, ran.output  # cli.md: exit 1 only when a target is missed
+    assert "全部达标" not in ran.stdout
+    assert "没有可判断达标的指标" in ran.stdout and "无法计算：" in ran.stdout
+
+
+def test_gaps_of_an_indicator_that_cannot_be_computed_says_why_without_an_empty_list(tmp_path):
+    ran = run_chsc("gaps", "elderly_health_management_rate", _template_folder(tmp_path), "-p", "2025", "--quiet")
+    assert "待完成名单" not in ran.stdout
+    assert "老年人健康管理率：无法计算，缺少登记表：老年人健康体检记录" in ran.stdout
+
+
+def test_a_bad_compare_period_is_named_as_the_compare_option(tmp_path):
+    ran = run_chsc("report", SAMPLE, "-p", "2025", "--compare", "2024H3", "-o", tmp_path / "x.md")
+    assert ran.code == 2
+    assert ran.stderr.startswith("错误：--compare：无法识别统计期间「2024H3」"), ran.stderr
+    assert "统计期「2024H3」无法识别" not in ran.stderr  # said once, not twice
+
+
+def test_validate_help_shows_each_example_on_its_own_line():
+    ran = run_chsc("validate", "--help")
+    lines = [line.strip() for line in ran.stdout.splitlines() if "示例：" in line]
+    assert len(lines) == 2 and all(line.startswith("示例：chsc validate sample_data") for line in lines), lines
