@@ -41,3 +41,11 @@ def test_validate_help_shows_each_example_on_its_own_line():
     ran = run_chsc("validate", "--help")
     lines = [line.strip() for line in ran.stdout.splitlines() if "示例：" in line]
     assert len(lines) == 2 and all(line.startswith("示例：chsc validate sample_data") for line in lines), lines
+
+
+def test_a_reference_error_in_a_config_given_with_dash_dash_config_names_that_file(tmp_path):
+    settings = tmp_path / "本中心设置.yaml"
+    settings.write_text("targets:\n  nope_rate: 0.9\n", encoding="utf-8")
+    ran = run_chsc("compute", SAMPLE, "-p", "2025", "--config", settings, "--quiet")
+    assert ran.code == 2
+    assert ran.stderr.startswith(f"错误：{settings} 第 2 行：targets 中的指标「nope_rate」不存在"), ran.stderr
