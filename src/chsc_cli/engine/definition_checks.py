@@ -38,7 +38,8 @@ class Checker:
         self.warnings: list[str] = []
 
     def nodes(self, nodes: tuple, fields: dict[str, FieldType], where: str) -> tuple:
-        checker = TypeChecker(fields, self.parameters, set(self.library.populations), where)
+        checker = TypeChecker(fields, self.parameters, set(self.library.populations), where,
+                              failed_to_load=self.library.failed_to_load)
         typed = checker.nodes(nodes)
         self.problems += checker.problems
         self.warnings += checker.warnings
@@ -83,9 +84,11 @@ class Checker:
 
     def population(self, population, where: str = "population"):
         if isinstance(population, Union):
-            for name in population.union:
-                if name not in self.library.populations:
-                    self.problems.append(f"{where}.union：未定义的人群「{name}」〔{name}〕")
+            undefined = [name for name in population.union if name not in self.library.populations]
+            self.problems += [f"{where}.union：未定义的人群「{name}」〔{name}〕"
+                              for name in undefined if not self.library.failed_to_load(name)]
+            if undefined:  # (its persons' fields are not known: the having is typed once it is)
+                return population
             having = self.nodes(population.having, self.person_types(population), f"{where}.having")
             return population.model_copy(update={"having": having})
         typed = self.source(population, where)
@@ -190,15 +193,17 @@ class Checker:
         problems = self.problems
         problems += [f"registers：未知的登记表类型「{r}」〔{r}〕" for r in indicator.registers if r not in self.kinds]
         denominator = indicator.denominator
-        populations = {}
+        populations, unloaded = {}, False
         for part, spec in (("denominator", denominator), ("numerator", indicator.numerator)):
             reference = spec.population if spec is not None else None
-            if isinstance(reference, str) and reference not in self.library.populations:
+            if isinstance(reference, str) and self.library.failed_to_load(reference):
+                unloaded = True  # its own mistake is said in populations.yaml: the rest is checked once it loads
+            elif isinstance(reference, str) and reference not in self.library.populations:
                 known = ", ".join(self.library.populations) or "（无）"
                 problems.append(f"{part}.population：未定义的人群「{reference}」〔{reference}〕。已定义：{known}")
             elif reference is not None:
                 populations[part] = reference
-        if problems:
+        if problems or unloaded:
             return indicator
         used: set[str] = set()
         people: dict[str, FieldType] = {}
