@@ -139,3 +139,38 @@ def test_the_command_line_says_the_mistake_in_two_lines(tmp_path):
     assert ran.code == 2
     assert len(ran.stderr.strip().splitlines()) == 2, ran.stderr
     assert "were" in ran.stderr and "Traceback" not in ran.stderr
+
+
+# ------------------------------------------------------------------- one name, one indicator (issue 2)
+
+
+def test_two_indicators_with_one_name_are_refused_naming_both_files(tmp_path):
+    """A copied file given a new id but the old name: `explain 名称` found the first only."""
+    indicators = users_of_old_residents()
+    copy = indicators["old_signed_rate"].replace("id: old_signed_rate", "id: old_signed_copy")
+    folder = library_folder(tmp_path, **indicators, old_signed_copy=copy)
+    lines = refused(folder)
+    assert len(lines) == 1, lines
+    assert "old_signed_rate.yaml" in lines[0] and "old_signed_copy.yaml" in lines[0]
+    assert "老年居民签约率" in lines[0]
+    ran = run_chsc("explain", "老年居民签约率", "--indicators", folder)
+    assert ran.code == 2 and len(ran.stderr.strip().splitlines()) == 2, ran.stderr
+
+
+def test_names_compare_as_explain_finds_them(tmp_path):
+    """White space and full-width forms do not make two names different to `explain 名称`."""
+    indicators = users_of_old_residents()
+    copy = indicators["old_signed_rate"].replace("id: old_signed_rate", "id: old_signed_copy").replace(
+        "name: 老年居民签约率", "name: 老年居民 签约率")
+    assert len(refused(library_folder(tmp_path, **indicators, old_signed_copy=copy))) == 1
+
+
+def test_a_shipped_name_under_a_new_id_is_refused_but_the_same_id_replaces(tmp_path):
+    text = (shipped_library_dir() / "health_record_rate.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "own"
+    folder.mkdir()
+    (folder / "health_record_rate.yaml").write_text(text.replace("target: 0.90", "target: 0.5"), encoding="utf-8")
+    assert str(load_library([folder]).indicators["health_record_rate"].target) == "0.5"
+    (folder / "our_record_rate.yaml").write_text(text.replace("id: health_record_rate", "id: our_record_rate"), encoding="utf-8")
+    lines = refused(folder)
+    assert len(lines) == 1 and "our_record_rate.yaml" in lines[0] and "居民健康档案建档率" in lines[0], lines

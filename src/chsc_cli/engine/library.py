@@ -105,6 +105,7 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
         if not folder.is_dir():
             raise UserError(f"找不到指标文件夹：{folder}", hint="--indicators 应指向存放指标 YAML 文件的文件夹。")
         _load_folder(folder, library, problems)
+    problems += _names_given_twice(library)
     found_loops = loops(library.populations)
     for loop in found_loops:
         path = library.population_sources.get(loop[0], Path(POPULATIONS_FILE))
@@ -136,6 +137,22 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     if problems:
         _refuse(problems)
     return library
+
+
+def _names_given_twice(library: Library) -> list[str]:
+    """Two indicators with one name (名称; a copied file given a new id, its name left as it was):
+    `explain 名称` and `gaps 名称` would find the first only, and tables would show the name twice.
+    Names compare as `find` reads them. A file replacing an indicator has its id, not a second name."""
+    named: dict[str, str] = {}
+    found = []
+    for indicator_id, indicator in library.indicators.items():
+        other = named.setdefault(_comparable(indicator.name), indicator_id)
+        if other != indicator_id:
+            path = library.sources[indicator_id]
+            found.append(f"{path}:{_key_line(path, 'name')}: 指标 {indicator_id} 的名称「{indicator.name}」与 "
+                         f"{library.sources[other]} 中的指标 {other} 相同；每个指标的名称须不同（explain、gaps 按名称找指标），"
+                         f"请改名；若要替换那个指标，请用相同的 id（{other}）")
+    return found
 
 
 def _unused_parameters(indicator: Indicator, path: Path, library: Library, texts: dict[str, str]) -> list[str]:
@@ -223,8 +240,13 @@ def _load_folder(folder: Path, library: Library, problems: list[str]) -> None:
 
 def _id_line(path: Path) -> int | str:
     """The line of a file's `id:` (read again: only on the way to an error)."""
+    return _key_line(path, "id")
+
+
+def _key_line(path: Path, key: str) -> int | str:
+    """The line of a file's top-level `key:` (read again: only on the way to an error)."""
     try:
-        return line_at(load_yaml(path), ("id",)) or 1
+        return line_at(load_yaml(path), (key,)) or 1
     except YamlError:
         return "?"
 
