@@ -6,6 +6,7 @@ silence."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from chsc_cli.engine import load_library
 from chsc_cli.engine.library import shipped_library_dir
 from chsc_cli.problems import UserError
 from cli_helpers import run_chsc
+from helpers import make_id, write_small_centre
 
 # ------------------------------------------------------------------------------- the library's files
 
@@ -174,3 +176,132 @@ def test_a_shipped_name_under_a_new_id_is_refused_but_the_same_id_replaces(tmp_p
     (folder / "our_record_rate.yaml").write_text(text.replace("id: health_record_rate", "id: our_record_rate"), encoding="utf-8")
     lines = refused(folder)
     assert len(lines) == 1 and "our_record_rate.yaml" in lines[0] and "居民健康档案建档率" in lines[0], lines
+
+
+# ------------------------------------------------------------ a centre's own official figure (issue 1)
+
+SIGNING_OVER_A_FIGURE = """\
+id: signing_official_rate
+name: 签约率（官方分母）
+category: 测试
+registers: [residents]
+definition: 测试：签约的在档居民 / 上级下达的签约基数
+target: 0.5
+denominator:
+  figure: population.signing_base
+  population: residents_at_period_end
+numerator:
+  require:
+    - check:
+        - signed == yes
+"""
+
+
+def centre_with_figure(tmp_path: Path, config: str | None, figure: str = "population.signing_base") -> tuple[Path, Path]:
+    """(the data folder: three residents, two signed; the library folder with the indicator)."""
+    data = write_small_centre(tmp_path / "data", [make_id("19500101", "001"), make_id("19550101", "002"),
+                                                  make_id("19900101", "003")])
+    if config is not None:
+        (data / "chsc.yaml").write_text(config, encoding="utf-8")
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "signing_official_rate.yaml").write_text(SIGNING_OVER_A_FIGURE.replace("population.signing_base", figure),
+                                                        encoding="utf-8")
+    return data, library
+
+
+def computed(data: Path, library: Path, *extra: str) -> tuple[dict, list[dict]]:
+    ran = run_chsc("compute", data, "-p", "2025", "--format", "json", "--quiet", "--indicators", library, *extra)
+    assert ran.code == 0, ran.output
+    result = json.loads(ran.stdout)
+    rows = {(row["id"], json.dumps(row["group"], ensure_ascii=False)): row for row in result["indicators"]}
+    return rows, [w for w in result["warnings"] if w["code"] == "definition-warning"]
+
+
+def test_a_figure_of_the_centres_own_is_a_setting_chsc_yaml_accepts(tmp_path):
+    """`figure: population.signing_base` makes `signing_base:` a population key (and a station's):
+    it was refused as unknown, so a new category could not have an official denominator."""
+    data, library = centre_with_figure(tmp_path, "population:\n  total: 10\n  signing_base: 8\nstations:\n  一站: {signing_base: 5}\n")
+    rows, said = computed(data, library, "--by", "station")
+    row = rows[("signing_official_rate", "null")]
+    assert (row["numerator"], row["denominator"], row["denominator_source"]) == (2, 8, "config")
+    assert rows[("signing_official_rate", '{"station": "一站"}')]["denominator"] == 5
+    assert rows[("health_record_rate", "null")]["denominator"] == 10  # chsc's own keys as before
+    assert said == []
+
+
+def test_a_setting_no_indicator_reads_is_refused_naming_the_key(tmp_path):
+    data, library = centre_with_figure(tmp_path, "population:\n  total: 10\n  signing_bas: 8\n")
+    ran = run_chsc("compute", data, "-p", "2025", "--indicators", library)
+    assert ran.code == 2 and len(ran.stderr.strip().splitlines()) <= 2, ran.stderr
+    assert "第 3 行：未知的设置项「signing_bas」（是不是 signing_base？）" in ran.stderr
+    assert "total, age_65_plus, adults_18_plus, live_births, children_0_6, signing_base" in ran.stderr
+    (data / "chsc.yaml").write_text("population:\n  total: 10\n  signing_base: 8\n", encoding="utf-8")
+    ran = run_chsc("validate", data)  # without the library that reads it
+    assert ran.code == 2 and "未知的设置项「signing_base」" in ran.stderr and "--indicators" in ran.stderr
+
+
+def test_a_misspelt_figure_does_not_count_the_roster_in_silence(tmp_path):
+    """`population.totl` fell back to the roster without a word; chsc's own keys keep their quiet,
+    documented fallback (no chsc.yaml here: population.total, age_65_plus … are missing too)."""
+    data, library = centre_with_figure(tmp_path, None, "population.totl")
+    rows, said = computed(data, library)
+    row = rows[("signing_official_rate", "null")]
+    assert (row["numerator"], row["denominator"], row["denominator_source"]) == (2, 3, "roster")
+    assert len(said) == 1, said
+    assert said[0]["file"].endswith("signing_official_rate.yaml") and said[0]["rows"] == [8]
+    assert "population.totl" in said[0]["message"] and "是不是 population.total" in said[0]["message"]
+    assert "分母改按 denominator.population 的人群计" in said[0]["message"]
+    ran = run_chsc("compute", data, "-p", "2025", "--indicators", library)
+    assert ran.code == 0 and "注意：" in ran.stderr and "population.totl" in ran.stderr
+
+
+def test_a_new_figure_not_yet_given_is_said_with_where_to_give_it(tmp_path):
+    text = SIGNING_OVER_A_FIGURE.replace("  population: residents_at_period_end\nnumerator:\n",
+                                         "numerator:\n  population: residents_at_period_end\n")
+    data, library = centre_with_figure(tmp_path, "population:\n  total: 10\n")
+    (library / "signing_official_rate.yaml").write_text(text, encoding="utf-8")
+    rows, said = computed(data, library)
+    assert rows[("signing_official_rate", "null")]["reason"] == "chsc.yaml 缺少 population.signing_base"
+    assert len(said) == 1 and "请在 chsc.yaml 的 population: 下写 signing_base" in said[0]["message"], said
+
+
+@pytest.mark.parametrize(("figure", "said"), [
+    ("populaton.total", "是不是 population.total"),
+    ("total", "是不是 population.total"),
+    ("centre.upper", "应为 population.键 或 prevalence.键"),
+    ("population.总人口", "应为 population.键 或 prevalence.键"),
+])
+def test_a_figure_that_names_no_setting_is_refused_at_load(tmp_path, figure, said):
+    _, library = centre_with_figure(tmp_path, None, figure)
+    lines = refused(library)
+    assert len(lines) == 1 and said in lines[0] and "signing_official_rate.yaml:8:" in lines[0], lines
+
+
+def test_a_figure_without_a_numerator_population_is_refused_at_load(tmp_path):
+    """A figure alone: the numerator counts persons of numerator.population — without one the
+    indicator could never be computed, which the reviewer only learnt once chsc.yaml had the figure."""
+    _, library = centre_with_figure(tmp_path, None)
+    text = SIGNING_OVER_A_FIGURE.replace("  population: residents_at_period_end\n", "")
+    (library / "signing_official_rate.yaml").write_text(text, encoding="utf-8")
+    lines = refused(library)
+    assert len(lines) == 1 and "numerator.population" in lines[0], lines
+
+
+def test_a_figure_key_that_is_a_word_of_python_is_only_a_key(tmp_path):
+    """`copy` is a method of the settings' model: the figure reads chsc.yaml's value, never it."""
+    data, library = centre_with_figure(tmp_path, "population:\n  copy: 6\n", "population.copy")
+    rows, _ = computed(data, library)
+    assert rows[("signing_official_rate", "null")]["denominator"] == 6
+
+
+def test_a_prevalence_of_the_centres_own_multiplies_as_chsc_s_own_do(tmp_path):
+    text = SIGNING_OVER_A_FIGURE.replace("  figure: population.signing_base\n",
+                                         "  figure:\n    multiply: [population.total, prevalence.signing_share]\n    round: up\n")
+    data, library = centre_with_figure(tmp_path, "population:\n  total: 10\nprevalence:\n  signing_share: 0.25\n")
+    (library / "signing_official_rate.yaml").write_text(text, encoding="utf-8")
+    rows, said = computed(data, library)
+    assert rows[("signing_official_rate", "null")]["denominator"] == 3  # 10 × 0.25 = 2.5, rounded up
+    (data / "chsc.yaml").write_text("population:\n  total: 10\nprevalence:\n  signing_share: 1.5\n", encoding="utf-8")
+    ran = run_chsc("compute", data, "-p", "2025", "--indicators", library)
+    assert ran.code == 2 and "prevalence.signing_share" in ran.stderr and "大于 0 且小于 1" in ran.stderr, ran.stderr

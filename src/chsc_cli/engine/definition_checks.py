@@ -6,8 +6,11 @@ engine evaluates."""
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Any
 
+from ..config_model import FIGURE_SECTIONS
 from .expressions import ExpressionError, parse_value
 from .reason_text import SPEC_HELP, is_expression, parts, stray_braces, valid_spec
 from .model import Indicator, Population, PopulationSource, Requirement, Union
@@ -192,6 +195,11 @@ class Checker:
     def indicator(self, indicator: Indicator) -> Indicator:
         problems = self.problems
         problems += [f"registers：未知的登记表类型「{r}」〔{r}〕" for r in indicator.registers if r not in self.kinds]
+        if indicator.denominator is not None:
+            problems += [_figure_problem(name) for name in indicator.denominator.figure_names if not _FIGURE_NAME.match(name)]
+            if indicator.denominator.population is None and indicator.numerator.population is None and indicator.unit != "count":
+                problems.append("numerator：分母只有 figure（chsc.yaml 中的数字）时，要写 numerator.population："
+                                "分子数的是这个人群中符合条件的人〔numerator:〕")
         denominator = indicator.denominator
         populations, unloaded = {}, False
         for part, spec in (("denominator", denominator), ("numerator", indicator.numerator)):
@@ -240,6 +248,21 @@ class Checker:
         if unlisted:
             problems.append(f"registers：用到了但未列出的登记表：{', '.join(unlisted)}")
         return indicator.model_copy(update=update)
+
+
+#: A figure: names a setting of chsc.yaml's population: or prevalence: (any key: a centre's own
+#: category may have its own official figure, which chsc.yaml then accepts).
+_FIGURE_NAME = re.compile(rf"^({'|'.join(FIGURE_SECTIONS)})\.[a-z][a-z0-9_]*$")
+
+
+def _figure_problem(name: str) -> str:
+    own = [f"{section}.{key}" for section, model in FIGURE_SECTIONS.items() for key in model.model_fields]
+    by_key = {full.partition(".")[2]: full for full in own}  # `total`, `populaton.total`: the key is right
+    close = [by_key[key] for key in difflib.get_close_matches(name.rpartition(".")[2], list(by_key), n=1)]
+    close = close or difflib.get_close_matches(name, own, n=1)
+    guess = f"是不是 {close[0]}？" if close else f"chsc 自带的有：{', '.join(own)}"
+    return (f"denominator.figure：「{name}」不是 chsc.yaml 中数字的写法，应为 population.键 或 prevalence.键"
+            f"（键用小写英文字母、数字和下划线；{guess}）〔{name}〕")
 
 
 def _registers(population, library, seen: frozenset = frozenset()) -> set[str]:

@@ -82,6 +82,19 @@ class Library:
                 return indicator_id
         return None
 
+    def figure_names(self) -> dict[str, str]:
+        """Every chsc.yaml setting the indicators' `figure:` read (population.total …) -> the id of
+        the first indicator reading it."""
+        named: dict[str, str] = {}
+        for indicator_id, indicator in self.indicators.items():
+            for name in indicator.denominator.figure_names if indicator.denominator is not None else ():
+                named.setdefault(name, indicator_id)
+        return named
+
+    def located(self, indicator_id: str, message: str) -> str:
+        """`file:line: message` for a message about an indicator (the line of its 〔token〕)."""
+        return _located(self.sources[indicator_id], message)
+
     def listing(self) -> str:
         """Every indicator as 「id（名称）」, for a message saying which ones exist."""
         return "；".join(f"{indicator_id}（{indicator.name}）" for indicator_id, indicator in self.indicators.items())
