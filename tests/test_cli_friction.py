@@ -104,7 +104,8 @@ def test_validate_accepts_a_target_for_an_indicator_of_the_centres_own_library(c
     own.mkdir()
     shipped = load_library().sources["elderly_health_management_rate"].read_text(encoding="utf-8")
     (own / "our_elderly_rate.yaml").write_text(
-        shipped.replace("id: elderly_health_management_rate", "id: our_elderly_rate"), encoding="utf-8"
+        shipped.replace("id: elderly_health_management_rate", "id: our_elderly_rate").replace("name: 老年人健康管理率", "name: 本中心老年人健康管理率"),
+        encoding="utf-8",
     )
     config = tmp_path / "chsc.yaml"
     config.write_text("targets:\n  our_elderly_rate: 0.5\n", encoding="utf-8")

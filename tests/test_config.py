@@ -225,8 +225,22 @@ def test_unknown_top_level_key(tmp_path):
     assert "是不是 population" in error.message
 
 
+def library_error(tmp_path: Path, text: str) -> UserError:
+    """A population key is checked once the indicator library is known (a centre's own indicator
+    may read a figure of its own: config_rules.verify_figures); the shipped library reads none but chsc's."""
+    from chsc_cli.engine import load_library
+    from chsc_cli.services.config_rules import verify_against_library
+
+    loaded = load_config(write(tmp_path, text))
+    with pytest.raises(UserError) as caught:
+        verify_against_library(load_library(), loaded)
+    error = caught.value
+    assert error.code == "bad-config" and len(str(error).splitlines()) <= 2
+    return error
+
+
 def test_unknown_nested_key_lists_that_level(tmp_path):
-    error = load_error(tmp_path, "population:\n  total: 100\n  age_65: 5\n")
+    error = library_error(tmp_path, "population:\n  total: 100\n  age_65: 5\n")
     assert "第 3 行" in error.message
     assert "「age_65」" in error.message
     assert "允许的设置项：total, age_65_plus, adults_18_plus" in error.message
@@ -234,7 +248,7 @@ def test_unknown_nested_key_lists_that_level(tmp_path):
 
 
 def test_unknown_key_in_a_station(tmp_path):
-    error = load_error(tmp_path, "stations:\n  一站:\n    total: 1\n    totl: 2\n")
+    error = library_error(tmp_path, "stations:\n  一站:\n    total: 1\n    totl: 2\n")
     assert "第 4 行" in error.message
     assert "stations.一站 下允许的设置项：total, age_65_plus, adults_18_plus" in error.message
 

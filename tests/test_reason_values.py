@@ -88,7 +88,7 @@ def test_a_bad_value_in_a_reason_stops_the_library_naming_the_file(tmp_path, rea
 def own_indicator(registers: str, population: str, require: str, extra: str = "", name: str = "own_rate") -> str:
     """A centre's own indicator file: `require` is the YAML of its requirement list (indented 4)."""
     return f"""id: {name}
-name: 自定义
+name: 自定义（{name}）
 category: 测试
 registers: [{registers}]
 definition: 测试

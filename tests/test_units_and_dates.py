@@ -94,7 +94,7 @@ def compute(read: ReadResult, lib, period: str, only: str):
 # ------------------------------------------------------------------------------ deliveries
 
 EARLY_BOOKING = """id: early_booking
-name: 早孕建册率
+name: 早孕建册率（测试）
 category: 孕产妇健康管理
 registers: [test_maternal]
 definition: 测试：末次月经后13周内建册的分娩数 / 活产数之和
@@ -236,7 +236,7 @@ def test_a_count_on_date_times_counts_distinct_dates(tmp_path):
 # ------------------------------------------------------------------------------ counts
 
 LECTURES = """id: lectures
-name: 健康知识讲座次数
+name: 健康知识讲座次数（测试）
 category: 健康教育
 registers: [test_activities]
 definition: 测试：统计期内的健康知识讲座次数

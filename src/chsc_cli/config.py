@@ -237,10 +237,16 @@ def _pattern(loc: KeyPath) -> KeyPath:
     return loc
 
 
+#: Where chsc.yaml holds numbers of persons (a key an indicator's figure names, too).
+_POPULATION_LEVELS = {("population",), ("stations", "*"), ("population_by_year", "*")}
+
+
 def _rule(loc: KeyPath) -> str:
     pattern = _pattern(loc)
     if len(pattern) > 1 and pattern[-1] in Population.model_fields:
         return f"应为正整数（{Population.model_fields[pattern[-1]].description}），如 12000"
+    if pattern not in _RULES and pattern[:-1] in _POPULATION_LEVELS:  # a key an indicator's figure reads
+        return "应为正整数（人数），如 12000"
     return _RULES.get(pattern, "值不符合要求")
 
 

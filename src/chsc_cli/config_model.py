@@ -94,10 +94,29 @@ def station_key(name: str) -> str:
 # --------------------------------------------------------------------------------------- models
 
 
-class Population(BaseModel):
+class OfficialFigures(BaseModel):
+    """Figures an indicator's `figure:` reads by key (`population.total`): the keys declared below
+    are chsc's own, documented ones; any other key is kept (checked as the declared ones are) for an
+    indicator of a centre's own library to name — a key that no loaded indicator names is refused
+    once the library is known (services.config_rules.verify_figures)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def figure(self, key: str):
+        """The value given for `key`, or None (never an attribute of the model: `copy` is a key here)."""
+        if key in type(self).model_fields:
+            return getattr(self, key)
+        return (self.model_extra or {}).get(key)
+
+    def other_keys(self) -> list[str]:
+        """The keys given that are not chsc's own (for an indicator's `figure:` to name)."""
+        return list(self.model_extra or {})
+
+
+class Population(OfficialFigures):
     """Official denominators (基础数据); every key optional."""
 
-    model_config = ConfigDict(extra="forbid")
+    __pydantic_extra__: dict[str, Count] = Field(init=False)
 
     total: Count | None = Field(None, description="辖区常住人口数")
     age_65_plus: Count | None = Field(None, description="辖区65岁及以上常住居民数")
@@ -106,13 +125,17 @@ class Population(BaseModel):
     children_0_6: Count | None = Field(None, description="辖区0～6岁儿童数")
 
 
-class Prevalence(BaseModel):
+class Prevalence(OfficialFigures):
     """Prevalence rates for 管理率 estimates, as fractions strictly between 0 and 1."""
 
-    model_config = ConfigDict(extra="forbid")
+    __pydantic_extra__: dict[str, Prevalence_] = Field(init=False)
 
     hypertension: Prevalence_ | None = Field(None, description="高血压患病率")
     diabetes: Prevalence_ | None = Field(None, description="糖尿病患病率")
+
+
+#: The chsc.yaml sections a `figure:` reads (`population.total`, `prevalence.diabetes`) and their models.
+FIGURE_SECTIONS: dict[str, type[OfficialFigures]] = {"population": Population, "prevalence": Prevalence}
 
 
 class CentreConfig(BaseModel):

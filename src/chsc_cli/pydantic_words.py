@@ -3,6 +3,10 @@ library and the register-kind files report for a value of the wrong type."""
 
 from __future__ import annotations
 
+import difflib
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
+
 #: pydantic's error types and what the value should have been
 _WANTED_TYPES = (
     (("int_parsing", "int_type", "int_from_float"), "整数"),
@@ -41,3 +45,98 @@ _PATTERN_WORDS = {
     r"^[a-z][a-z-]*$": "小写英文字母和连字符（如 unknown-value）",
     r"\S": "不空白的文字",
 }
+
+
+# --------------------------------------------------------------------------------------- unions
+
+#: Error types that say a value is not of a type at all (a mapping where text is wanted …).
+_NOT_OF_THE_TYPE = ("literal_error", "is_instance_of", "is_subclass_of", "model_attributes_type")
+
+
+def best_branches(errors: list[dict], is_tag) -> list[dict]:
+    """The errors of a value that fits none of a union's types, for the type it comes closest to.
+
+    pydantic reports a mapping that is neither a `Population` nor a `Union` with both sets of errors:
+    `were` unknown to both, and beside it "missing union", "unknown register" — keys that are right
+    for the type the author meant. At each union (its branches are the location steps `is_tag`
+    accepts), only the branch with the fewest errors is kept, a branch the value is not even of (text
+    for a mapping) counting after every other; equally close branches are all kept. In pydantic's order."""
+    order = {id(error): position for position, error in enumerate(errors)}
+    return sorted(_closest(list(errors), 0, is_tag), key=lambda error: order[id(error)])
+
+
+def _closest(errors: list[dict], depth: int, is_tag) -> list[dict]:
+    kept: list[dict] = []
+    unions: dict[tuple, dict[str, list[dict]]] = {}
+    for error in errors:
+        location = tuple(error["loc"])
+        at = next((i for i in range(depth, len(location)) if is_tag(location[i])), None)
+        if at is None:
+            kept.append(error)
+        else:
+            unions.setdefault(location[:at], {}).setdefault(location[at], []).append(error)
+    for prefix, branches in unions.items():
+
+        def distance(branch: list[dict]) -> tuple[bool, int]:
+            not_of_it = any(len(error["loc"]) == len(prefix) + 1 and _not_of_the_type(error["type"]) for error in branch)
+            return not_of_it, len(branch)
+
+        closest = min(map(distance, branches.values()))
+        for branch in branches.values():
+            if distance(branch) == closest:
+                kept += _closest(branch, len(prefix) + 1, is_tag)
+    return kept
+
+
+def _not_of_the_type(error_type: str) -> bool:
+    return error_type.endswith(("_type", "_parsing")) or error_type in _NOT_OF_THE_TYPE
+
+
+def keys_at(model, location: tuple) -> tuple[str, ...]:
+    """The keys the pydantic `model` allows in the mapping at `location` (a validation error's
+    location without its last step, union tags included; at a union, those of any of its types);
+    () when it cannot be told."""
+    current = model
+    for step in location:
+        current = _unwrapped(current)
+        if isinstance(current, type) and hasattr(current, "model_fields"):
+            if step not in current.model_fields:
+                return ()
+            current = current.model_fields[step].annotation
+            continue
+        members = get_args(current)
+        if get_origin(current) in (Union, UnionType):
+            current = next((m for m in members if getattr(_unwrapped(m), "__name__", None) == step), None)
+        elif get_origin(current) is dict and len(members) == 2:
+            current = members[1]
+        elif get_origin(current) in (tuple, list) and members and isinstance(step, int):
+            current = members[0]
+        else:
+            return ()
+    current = _unwrapped(current)
+    members = get_args(current) if get_origin(current) in (Union, UnionType) else (current,)
+    return tuple(dict.fromkeys(key for member in map(_unwrapped, members)
+                               if isinstance(member, type) and hasattr(member, "model_fields") for key in member.model_fields))
+
+
+def _unwrapped(annotation):
+    """`Annotated[X, …]` and `X | None` → X (the other members of a union stay)."""
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+            continue
+        members = get_args(annotation)
+        if get_origin(annotation) in (Union, UnionType) and type(None) in members:
+            rest = tuple(m for m in members if m is not type(None))
+            annotation = rest[0] if len(rest) == 1 else Union[rest]
+            continue
+        return annotation
+
+
+def close_key(key: object, allowed: tuple[str, ...]) -> str:
+    """What to say after an unknown key: 「（是不是 where？）」 when it is a letter or two from an
+    allowed one, else the allowed keys; "" when they are not known."""
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    if close:
+        return f"（是不是 {close[0]}？）"
+    return f"；这里可用的键：{', '.join(allowed)}" if allowed else ""

@@ -16,7 +16,7 @@ from ..problems import Problem
 from ..registers import ReadResult
 from .activity import period_without_data
 from .engine_input import EngineData
-from .figures import station_figure
+from .figures import figures_not_given, station_figure
 from .groups import group_names, group_results, listed_groups
 from .indicator_run import IndicatorRun
 from .library import Library
@@ -45,6 +45,7 @@ def compute_indicators(
     problems: list[Problem] = [p for p in data.read.problems if p.level != "info"]
     problems += [_definition_warning(text) for text in library.warnings]
     chosen = [indicator for indicator_id, indicator in library.indicators.items() if only is None or indicator_id in only]
+    problems += [_definition_warning(text) for text in figures_not_given(library, chosen, period, settings)]
     grouped = by is not None
 
     def run(indicator: Indicator) -> Evaluation:

@@ -6,8 +6,11 @@ engine evaluates."""
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Any
 
+from ..config_model import FIGURE_SECTIONS
 from ..registers import LOOKUPS
 from .expressions import ExpressionError, parse_value
 from .reason_text import SPEC_HELP, is_expression, parts, stray_braces, valid_spec
@@ -48,7 +51,8 @@ class Checker:
         self.warnings: list[str] = []
 
     def nodes(self, nodes: tuple, fields: dict[str, FieldType], where: str) -> tuple:
-        checker = TypeChecker(fields, self.parameters, set(self.library.populations), where)
+        checker = TypeChecker(fields, self.parameters, set(self.library.populations), where,
+                              failed_to_load=self.library.failed_to_load)
         typed = checker.nodes(nodes)
         self.problems += checker.problems
         self.warnings += checker.warnings
@@ -93,9 +97,11 @@ class Checker:
 
     def population(self, population, where: str = "population"):
         if isinstance(population, Union):
-            for name in population.union:
-                if name not in self.library.populations:
-                    self.problems.append(f"{where}.union：未定义的人群「{name}」〔{name}〕")
+            undefined = [name for name in population.union if name not in self.library.populations]
+            self.problems += [f"{where}.union：未定义的人群「{name}」〔{name}〕"
+                              for name in undefined if not self.library.failed_to_load(name)]
+            if undefined:  # (its persons' fields are not known: the having is typed once it is)
+                return population
             having = self.nodes(population.having, self.person_types(population), f"{where}.having")
             return population.model_copy(update={"having": having})
         typed = self.source(population, where)
@@ -219,16 +225,23 @@ class Checker:
     def indicator(self, indicator: Indicator) -> Indicator:
         problems = self.problems
         problems += [f"registers：未知的登记表类型「{r}」〔{r}〕" for r in indicator.registers if r not in self.kinds]
+        if indicator.denominator is not None:
+            problems += [_figure_problem(name) for name in indicator.denominator.figure_names if not _FIGURE_NAME.match(name)]
+            if indicator.denominator.population is None and indicator.numerator.population is None and indicator.unit != "count":
+                problems.append("numerator：分母只有 figure（chsc.yaml 中的数字）时，要写 numerator.population："
+                                "分子数的是这个人群中符合条件的人〔numerator:〕")
         denominator = indicator.denominator
-        populations = {}
+        populations, unloaded = {}, False
         for part, spec in (("denominator", denominator), ("numerator", indicator.numerator)):
             reference = spec.population if spec is not None else None
-            if isinstance(reference, str) and reference not in self.library.populations:
+            if isinstance(reference, str) and self.library.failed_to_load(reference):
+                unloaded = True  # its own mistake is said in populations.yaml: the rest is checked once it loads
+            elif isinstance(reference, str) and reference not in self.library.populations:
                 known = ", ".join(self.library.populations) or "（无）"
                 problems.append(f"{part}.population：未定义的人群「{reference}」〔{reference}〕。已定义：{known}")
             elif reference is not None:
                 populations[part] = reference
-        if problems:
+        if problems or unloaded:
             return indicator
         used: set[str] = set()
         people: dict[str, FieldType] = {}
@@ -265,6 +278,21 @@ class Checker:
         if unlisted:
             problems.append(f"registers：用到了但未列出的登记表：{', '.join(unlisted)}")
         return indicator.model_copy(update=update)
+
+
+#: A figure: names a setting of chsc.yaml's population: or prevalence: (any key: a centre's own
+#: category may have its own official figure, which chsc.yaml then accepts).
+_FIGURE_NAME = re.compile(rf"^({'|'.join(FIGURE_SECTIONS)})\.[a-z][a-z0-9_]*$")
+
+
+def _figure_problem(name: str) -> str:
+    own = [f"{section}.{key}" for section, model in FIGURE_SECTIONS.items() for key in model.model_fields]
+    by_key = {full.partition(".")[2]: full for full in own}  # `total`, `populaton.total`: the key is right
+    close = [by_key[key] for key in difflib.get_close_matches(name.rpartition(".")[2], list(by_key), n=1)]
+    close = close or difflib.get_close_matches(name, own, n=1)
+    guess = f"是不是 {close[0]}？" if close else f"chsc 自带的有：{', '.join(own)}"
+    return (f"denominator.figure：「{name}」不是 chsc.yaml 中数字的写法，应为 population.键 或 prevalence.键"
+            f"（键用小写英文字母、数字和下划线；{guess}）〔{name}〕")
 
 
 def _registers(population, library, seen: frozenset = frozenset()) -> set[str]:

@@ -4,10 +4,12 @@ ages are counted at."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from decimal import Decimal
 
-from ..config_model import CentreConfig, Population as Figures
+from ..config_model import FIGURE_SECTIONS, CentreConfig, Population as Figures
 from ..periods import Period
+from .library import Library
 from .model import Figure, Indicator
 from .results import ceil_decimal
 
@@ -30,8 +32,8 @@ def resolve_figure(figure: str | Figure, figures: Figures | None, settings: Cent
     values, missing = [], []
     for name in names:
         section, _, key = name.partition(".")
-        holder = figures if section == "population" else getattr(settings, section, None)
-        value = getattr(holder, key, None) if holder is not None else None
+        holder = figures if section == "population" else settings.prevalence if section == "prevalence" else None
+        value = holder.figure(key) if holder is not None else None
         if value is None:
             missing.append(name)
         else:
@@ -56,3 +58,28 @@ def station_figure(indicator: Indicator, period: Period, settings: CentreConfig)
         return resolve_figure(figure, station_figures, settings)
 
     return figure_for_station
+
+
+def figures_not_given(library: Library, indicators: list[Indicator], period: Period, settings: CentreConfig) -> list[str]:
+    """`file:line: message` for each figure an indicator names that is not one of chsc.yaml's own
+    settings — a new one (population.disabled_persons) or a misspelt one (population.totl) — and
+    that chsc.yaml does not give for `period`: said, so that the population counted instead (or the
+    indicator not computed) is never left unexplained. chsc's own settings are not said: their
+    fallbacks are the documented ones."""
+    said = []
+    for indicator in indicators:
+        denominator = indicator.denominator
+        if denominator is None or denominator.figure is None or indicator.unit == "count":
+            continue
+        _, missing = resolve_figure(denominator.figure, figures_for(period, settings), settings)
+        for name in missing:
+            section, _, key = name.partition(".")
+            own = list(FIGURE_SECTIONS[section].model_fields)
+            if key in own:
+                continue
+            close = difflib.get_close_matches(key, own, n=1)
+            guess = f"是不是 {section}.{close[0]}？" if close else f"要用它，请在 chsc.yaml 的 {section}: 下写 {key}: 数字"
+            instead = "分母改按 denominator.population 的人群计" if denominator.population is not None else "该指标无法计算"
+            said.append(library.located(indicator.id, f"denominator.figure：chsc.yaml 没有给出 {name}，"
+                                                      f"它也不是 chsc 自带的设置项（{guess}），{instead}〔{name}〕"))
+    return said

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..problems import UserError
-from ..pydantic_words import key_name, type_message
+from ..pydantic_words import best_branches, close_key, key_name, keys_at, type_message
 from ..registers import KINDS, VALUE_SETS
 from .definition_checks import check_indicator, check_population
 from .population_graph import loops, reachable
@@ -49,12 +49,22 @@ class Library:
     warnings: list[str] = field(default_factory=list)
     #: The order of service categories in reports (categories.yaml; a centre's file replaces it).
     categories: tuple[str, ...] = ()
+    #: Populations a populations.yaml defines with a mistake (reported): not loaded, and not said
+    #: again to be undefined where they are used.
+    unloaded_populations: set[str] = field(default_factory=set)
+    #: A populations.yaml that could not be read (its YAML, or its top level): what it defines is unknown.
+    populations_unread: bool = False
 
     def category_order(self, names):
         """`names` in the order of categories.yaml; the unlisted after them, as given."""
         position = {name: index for index, name in enumerate(self.categories)}
         given = list(dict.fromkeys(names))
         return sorted(given, key=lambda name: (position.get(name, len(position)), given.index(name)))
+
+    def failed_to_load(self, name: str) -> bool:
+        """A population used but not loaded because its definition has a mistake, reported where it
+        is defined (so its users are not also told it is undefined)."""
+        return name not in self.populations and (self.populations_unread or name in self.unloaded_populations)
 
     def population(self, reference: str | Population) -> Population:
         return self.populations[reference] if isinstance(reference, str) else reference
@@ -71,6 +81,19 @@ class Library:
             if wanted in (_comparable(indicator_id), _comparable(indicator.name)):
                 return indicator_id
         return None
+
+    def figure_names(self) -> dict[str, str]:
+        """Every chsc.yaml setting the indicators' `figure:` read (population.total …) -> the id of
+        the first indicator reading it."""
+        named: dict[str, str] = {}
+        for indicator_id, indicator in self.indicators.items():
+            for name in indicator.denominator.figure_names if indicator.denominator is not None else ():
+                named.setdefault(name, indicator_id)
+        return named
+
+    def located(self, indicator_id: str, message: str) -> str:
+        """`file:line: message` for a message about an indicator (the line of its 〔token〕)."""
+        return _located(self.sources[indicator_id], message)
 
     def listing(self) -> str:
         """Every indicator as 「id（名称）」, for a message saying which ones exist."""
@@ -95,6 +118,7 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
         if not folder.is_dir():
             raise UserError(f"找不到指标文件夹：{folder}", hint="--indicators 应指向存放指标 YAML 文件的文件夹。")
         _load_folder(folder, library, problems)
+    problems += _names_given_twice(library)
     found_loops = loops(library.populations)
     for loop in found_loops:
         path = library.population_sources.get(loop[0], Path(POPULATIONS_FILE))
@@ -128,6 +152,22 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
     return library
 
 
+def _names_given_twice(library: Library) -> list[str]:
+    """Two indicators with one name (名称; a copied file given a new id, its name left as it was):
+    `explain 名称` and `gaps 名称` would find the first only, and tables would show the name twice.
+    Names compare as `find` reads them. A file replacing an indicator has its id, not a second name."""
+    named: dict[str, str] = {}
+    found = []
+    for indicator_id, indicator in library.indicators.items():
+        other = named.setdefault(_comparable(indicator.name), indicator_id)
+        if other != indicator_id:
+            path = library.sources[indicator_id]
+            found.append(f"{path}:{_key_line(path, 'name')}: 指标 {indicator_id} 的名称「{indicator.name}」与 "
+                         f"{library.sources[other]} 中的指标 {other} 相同；每个指标的名称须不同（explain、gaps 按名称找指标），"
+                         f"请改名；若要替换那个指标，请用相同的 id（{other}）")
+    return found
+
+
 def _unused_parameters(indicator: Indicator, path: Path, library: Library, texts: dict[str, str]) -> list[str]:
     """A parameter of the indicator's own that none of its conditions or reasons reads ($name), nor
     those of the populations it reads (a population reading $max_pregnancy_days takes the
@@ -152,6 +192,7 @@ def _resolved(folder: Path) -> Path:
 
 
 def _refuse(problems: list[str]) -> None:
+    problems = list(dict.fromkeys(problems))  # (a mistake two checks find is said once)
     shown = "\n".join(problems[:20])
     more = f"\n……另有 {len(problems) - 20} 处" if len(problems) > 20 else ""
     raise UserError(f"指标定义有误（共 {len(problems)} 处）：\n{shown}{more}", code="bad-config")
@@ -193,10 +234,7 @@ def _load_folder(folder: Path, library: Library, problems: list[str]) -> None:
             library.parameters.update(parsed.parameters)
     population_file = folder / POPULATIONS_FILE
     if population_file.is_file():
-        parsed = _parse(population_file, PopulationFile, problems)
-        if parsed is not None:
-            library.populations.update(parsed.populations)
-            library.population_sources.update(dict.fromkeys(parsed.populations, population_file))
+        _load_populations(population_file, library, problems)
     for path in sorted(folder.glob("*.y*ml")):
         if path.name in SHARED_FILES or path.suffix not in (".yaml", ".yml"):
             continue
@@ -215,13 +253,23 @@ def _load_folder(folder: Path, library: Library, problems: list[str]) -> None:
 
 def _id_line(path: Path) -> int | str:
     """The line of a file's `id:` (read again: only on the way to an error)."""
+    return _key_line(path, "id")
+
+
+def _key_line(path: Path, key: str) -> int | str:
+    """The line of a file's top-level `key:` (read again: only on the way to an error)."""
     try:
-        return line_at(load_yaml(path), ("id",)) or 1
+        return line_at(load_yaml(path), (key,)) or 1
     except YamlError:
         return "?"
 
 
 def _parse(path: Path, model, problems: list[str]):
+    data = _read(path, problems)
+    return None if data is None else _validated(path, data, model, problems)
+
+
+def _read(path: Path, problems: list[str]) -> dict | None:
     try:
         data = load_yaml(path)
     except YamlError as error:
@@ -230,10 +278,21 @@ def _parse(path: Path, model, problems: list[str]):
     if not isinstance(data, dict):
         problems.append(f"{path}:1: 文件内容应为「键: 值」的映射")
         return None
+    return data
+
+
+def _validated(path: Path, data: dict, model, problems: list[str], failed: list[tuple] | None = None):
+    """`data` as a `model`, or None with its mistakes in `problems` — each said once, and at a
+    union only those of the type the value comes closest to (best_branches); `failed` gets their
+    locations."""
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        for item in error.errors():
+        said = []
+        for item in best_branches(error.errors(), _is_union_tag):
+            if failed is not None:
+                failed.append(tuple(item["loc"]))
+            allowed = keys_at(model, _mapping_of(item["loc"])) if item["type"] == "extra_forbidden" else ()
             location = tuple(step for step in item["loc"] if not _is_union_tag(step))
             field = re.search(f"{FIELD_MARK}(\\w+){FIELD_MARK}", item["msg"])
             if field:  # a check of the whole indicator names the key it is about (unit, key, target)
@@ -243,18 +302,52 @@ def _parse(path: Path, model, problems: list[str]):
             line_location = (*location, int(marked.group(1))) if marked else location
             item["msg"] = re.sub(f"{ITEM_MARK}\\d+{ITEM_MARK}", "", item["msg"])
             line = line_at(data, line_location) or "?"
-            problems.append(f"{path}:{line}: {_describe(item, location)}")
+            said.append(f"{path}:{line}: {_describe(item, location, allowed)}")
+        problems += dict.fromkeys(said)
         return None
+
+
+def _load_populations(path: Path, library: Library, problems: list[str]) -> None:
+    """A folder's populations.yaml. Each population stands alone: one with a mistake is reported and
+    left out — its name in `library.unloaded_populations`, so that the indicators (and populations)
+    using it are not also said to use an undefined one — and the others load. A file whose
+    populations cannot be told apart (bad YAML, a mistake at its top level) makes every undefined
+    name one that failed to load."""
+    data = _read(path, problems)
+    if data is None:
+        library.populations_unread = True
+        return
+    failed: list[tuple] = []
+    parsed = _validated(path, data, PopulationFile, problems, failed)
+    entries = data.get("populations")
+    if parsed is None and isinstance(entries, dict):
+        broken = {str(location[1]) for location in failed if len(location) > 1 and location[0] == "populations"}
+        if all(len(location) > 1 and location[0] == "populations" for location in failed):
+            parsed = _validated(path, {**data, "populations": {name: population for name, population in entries.items()
+                                                                if str(name) not in broken}}, PopulationFile, problems)
+        library.unloaded_populations |= broken if parsed is not None else set(map(str, entries))
+    elif parsed is None:
+        library.populations_unread = True
+    if parsed is not None:
+        library.populations.update(parsed.populations)
+        library.population_sources.update(dict.fromkeys(parsed.populations, path))
+
+
+def _mapping_of(location: tuple) -> tuple:
+    """The location of the mapping an unknown key is in: at a union, the union (its keys are those
+    of any of its types: `unoin` in a population is close to a Union's `union`)."""
+    location = tuple(location)[:-1]
+    return location[:-1] if location and _is_union_tag(location[-1]) else location
 
 
 def _is_union_tag(step: object) -> bool:
     return isinstance(step, str) and (step in ("str", "Population", "Figure", "Union") or "[" in step)
 
 
-def _describe(item: dict, location: tuple) -> str:
+def _describe(item: dict, location: tuple, allowed: tuple[str, ...] = ()) -> str:
     where = ".".join(str(step) for step in location)
     if item["type"] == "extra_forbidden":
-        return f"未知的键「{location[-1]}」（{where}）"
+        return f"未知的键「{location[-1]}」（{where}）{close_key(location[-1], allowed)}"
     if item["type"] == "missing":
         return f"缺少必需的键「{location[-1]}」（{where}）"
     if item["type"] in ("string_too_short", "string_pattern_mismatch"):

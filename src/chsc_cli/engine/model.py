@@ -181,6 +181,13 @@ class Denominator(_WhereMixin, Strict):
     having: tuple = ()
     sum: Sum | None = None
 
+    @property
+    def figure_names(self) -> tuple[str, ...]:
+        """The chsc.yaml settings the figure reads (population.total, prevalence.diabetes …)."""
+        if self.figure is None:
+            return ()
+        return (self.figure,) if isinstance(self.figure, str) else self.figure.multiply
+
     @model_validator(mode="after")
     def _something(self) -> "Denominator":
         if self.figure is None and self.population is None:

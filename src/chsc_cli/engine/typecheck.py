@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -68,6 +69,9 @@ class TypeChecker:
     guarded: frozenset = frozenset()
     #: the text of the comparison being typed
     condition: str = ""
+    #: whether a population name not in `populations` is one defined with a mistake (said where it
+    #: is defined, not again where it is used)
+    failed_to_load: Callable[[str], bool] = lambda name: False
 
     def nodes(self, nodes: tuple) -> tuple:
         return tuple(self.node(node) for node in nodes)
@@ -88,7 +92,7 @@ class TypeChecker:
         if isinstance(node, Not):
             return Not(self.node(node.item))
         if isinstance(node, InPopulation):
-            if node.name not in self.populations:
+            if node.name not in self.populations and not self.failed_to_load(node.name):
                 known = ", ".join(sorted(self.populations)) or "（无）"
                 self._problem(f"未定义的人群「{node.name}」。已定义：{known}", node.name, node.name)
             return node

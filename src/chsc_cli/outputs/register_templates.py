@@ -80,6 +80,7 @@ CONFIG_TEMPLATE = """\
 centre: {centre}
 
 # 上级下达的基础数据（官方分母）。不填时，能用名册代替的指标改用名册人数。
+# 自己指标库中指标的 figure: population.键 读取的人数也写在 population: 下（如 disabled_persons: 850）。
 # population:
 #   total: 100000          # 辖区常住人口数 → 居民健康档案建档率、家庭医生签约率的分母
 #   age_65_plus: 12000     # 辖区65岁及以上常住居民数 → 老年人健康管理率的分母

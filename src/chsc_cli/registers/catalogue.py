@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..problems import UserError
-from ..pydantic_words import key_name, type_message
+from ..pydantic_words import best_branches, key_name, type_message
 from ..yamlfile import YamlError, cannot_read, line_at, load_yaml
 from .catalogue_build import Catalogue, Sources, build_catalogue
 from .kind_files import KindSpec, LookupsFile, SharedFile, ValueSetsFile
@@ -99,10 +99,12 @@ def _parse(path: Path, model, problems: list[str], raw: bytes):
     try:
         return model.model_validate(data), data
     except ValidationError as error:
-        for item in error.errors():
+        said = []
+        for item in best_branches(error.errors(), _is_union_tag):  # (a union: the type it comes closest to)
             location = tuple(step for step in item["loc"] if not _is_union_tag(step))
             line = line_at(data, location) or "?"
-            problems.append(f"{path}:{line}: {_describe(item, location)}")
+            said.append(f"{path}:{line}: {_describe(item, location)}")
+        problems += dict.fromkeys(said)
         return None, data
 
 

@@ -2,15 +2,18 @@
 
 `config.py` reads chsc.yaml and checks each value on its own (types, ranges, duplicate keys). What a
 value names is checked here, against what it names: `columns:` and `kinds:` against the register
-kinds (before the registers are read with them), `targets:` against the indicator library. Every
-problem is a `bad-config` UserError naming the line of chsc.yaml.
+kinds (before the registers are read with them), `targets:` and the `population:` keys that are not
+chsc's own (a figure of a centre's own indicator) against the indicator library. Every problem is a
+`bad-config` UserError naming the line of chsc.yaml.
 """
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING
 
 from ..config import CONFIG_NAME, LoadedConfig
+from ..config_model import FIGURE_SECTIONS
 from ..problems import UserError
 from ..registers.columns import normalise_header
 from ..registers.kinds import KINDS
@@ -45,6 +48,44 @@ def verify_columns_and_kinds(config: LoadedConfig) -> None:
                 hint=f"可选的类型：{', '.join(KINDS)}",
                 code="bad-config",
             )
+
+
+def verify_against_library(library: Library, config: LoadedConfig) -> None:
+    """What chsc.yaml names of the indicator library: its targets and its figures."""
+    verify_targets(library, config)
+    verify_figures(library, config)
+
+
+def verify_figures(library: Library, config: LoadedConfig) -> None:
+    """A `population:` (or `stations:`, `population_by_year:`, `prevalence:`) key that is not one of
+    chsc's own must be one a loaded indicator's `figure:` reads — population.disabled_persons for a
+    centre's own category; any other is a misspelling (bad-config), as an unknown key anywhere in
+    chsc.yaml is, and the first by line is said."""
+    settings, named = config.settings, library.figure_names()
+    places = [(("population",), settings.population), (("prevalence",), settings.prevalence),
+              *((("stations", name), figures) for name, figures in settings.stations.items()),
+              *((("population_by_year", year), figures) for year, figures in settings.population_by_year.items())]
+    unknown = []
+    for place, figures in places:
+        section = "prevalence" if place == ("prevalence",) else "population"
+        for key in figures.other_keys() if figures is not None else ():
+            if f"{section}.{key}" not in named:
+                unknown.append((config.line_of(*place, key) or 0, place, section, key))
+    if not unknown:
+        return
+    line, place, section, key = min(unknown, key=lambda found: found[0])
+    own = list(FIGURE_SECTIONS[section].model_fields)
+    read = [name.partition(".")[2] for name in named if name.startswith(f"{section}.") and name.partition(".")[2] not in own]
+    allowed = own + read
+    close = difflib.get_close_matches(key, allowed, n=1)
+    guess = f"（是不是 {close[0]}？）" if close else ""
+    where = _where(config, line or None)
+    level = ".".join(map(str, place))
+    raise UserError(
+        f"{where}：未知的设置项「{key}」{guess}。{level} 下允许的设置项：{', '.join(allowed)}。",
+        hint=f"chsc 自带的之外，只能写所用指标的 figure: 读取的设置项（figure: {section}.键）；自己的指标请用 --indicators 给出。",
+        code="bad-config",
+    )
 
 
 def verify_targets(library: Library, config: LoadedConfig) -> None:

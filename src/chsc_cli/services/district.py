@@ -23,7 +23,7 @@ from ..periods import Period
 from ..problems import Problem, UserError
 from ..registers.folder import REGISTER_SUFFIXES, is_system_folder
 from ..registers.sources import OUTPUT_MARK
-from .config_rules import verify_targets
+from .config_rules import verify_against_library
 from .district_totals import DISTRICT_ROOT_FILE, centre_labels, district_targets, repeated_names, roll_up
 from .workspace import (
     STOPPING_CODES,
@@ -120,7 +120,7 @@ def read_centre(district_dir: Path, folder: Path, library: Library, use_cache: b
         check_data_dir(folder)
         settings = load_settings(folder, None)
         read = read_registers(folder, settings, use_cache=use_cache, progress=progress)
-        verify_targets(library, settings)
+        verify_against_library(library, settings)
     except UserError as error:
         raise _in_centre(error, folder, centre) from None
     stop_on_unusable(
@@ -184,7 +184,7 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
     district_loaded = load_config(find_config(district_dir, config))
     district_settings = district_loaded.settings
     library = load_library(indicator_dirs)
-    verify_targets(library, district_loaded)
+    verify_against_library(library, district_loaded)
     results, previous, left_out, config_files, own_targets = {}, {}, {}, {}, {}
     # the indicators with an event row dated in the compare period in every centre: a centre without
     # one has no value then (cli.md), and a district total counting it as 0 would invent a change

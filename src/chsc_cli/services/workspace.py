@@ -20,7 +20,7 @@ from ..config import CentreConfig, LoadedConfig, find_config, load_config
 from ..problems import PERIOD_CODES, UserError
 from ..registers.cache import ParseCache
 from ..registers.read_plan import ReadPlan, plan_read
-from .config_rules import verify_columns_and_kinds, verify_targets
+from .config_rules import verify_columns_and_kinds, verify_against_library
 
 if TYPE_CHECKING:  # the engine and the reader load pandas: imported where used, after the read is planned
     from ..engine import Library
@@ -91,11 +91,12 @@ def read_registers(data_dir: Path, settings: LoadedConfig, *, use_cache: bool = 
 
 
 def load_indicator_library(extra_dirs: list[Path], settings: LoadedConfig) -> Library:
-    """The indicator library; chsc.yaml `targets:` must name indicators of it."""
+    """The indicator library; chsc.yaml `targets:` must name indicators of it, and a `population:`
+    key that is not chsc's own a figure one of its indicators reads."""
     from ..engine import load_library
 
     library = load_library(extra_dirs)
-    verify_targets(library, settings)
+    verify_against_library(library, settings)
     return library
 
 
