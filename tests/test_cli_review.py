@@ -49,3 +49,19 @@ def test_a_reference_error_in_a_config_given_with_dash_dash_config_names_that_fi
     ran = run_chsc("compute", SAMPLE, "-p", "2025", "--config", settings, "--quiet")
     assert ran.code == 2
     assert ran.stderr.startswith(f"错误：{settings} 第 2 行：targets 中的指标「nope_rate」不存在"), ran.stderr
+
+
+def test_validate_json_with_a_bad_chsc_yaml_prints_the_bad_config_problem_and_exits_2(tmp_path):
+    import json
+    import shutil
+
+    folder = tmp_path / "数据"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "chsc.yaml").write_text("centre: 甲\npopulaton:\n  total: 5\n", encoding="utf-8")
+    ran = run_chsc("validate", folder, "--format", "json", "--quiet")
+    assert ran.code == 2
+    data = json.loads(ran.stdout)  # cli.md lists bad-config among the problems a script reads
+    assert data["registers"] == [] and data["skipped"] == []
+    [problem] = data["problems"]
+    assert (problem["code"], problem["level"], problem["file"], problem["row"]) == ("bad-config", "error", "chsc.yaml", 2)
+    assert "populaton" in problem["message"] and "populaton" in ran.stderr  # and the line on stderr

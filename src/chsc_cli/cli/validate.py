@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -60,8 +62,13 @@ def validate(
     if limit < 0:  # problems[:-1] would drop the last problem without a word
         raise UserError(f"--limit 不能是负数：{limit}", hint="写 0 或正整数，如 --limit 500；要列出全部问题请用 --format json。")
     chosen_period = parse_period_option(period) if period is not None else None
-    result = read_for_validate(data_dir, config, indicators or [], use_cache=not no_cache,
-                               progress=lambda total: file_progress(total, quiet), period=chosen_period)  # first: it reads ahead
+    try:
+        result = read_for_validate(data_dir, config, indicators or [], use_cache=not no_cache,
+                                   progress=lambda total: file_progress(total, quiet), period=chosen_period)  # first: it reads ahead
+    except UserError as error:
+        if format == "json" and error.code == "bad-config":  # cli.md's bad-config problem, for a script reading stdout
+            emit_json(_bad_config_json(error, data_dir, config))
+        raise  # and the one or two lines on stderr, exit 2
     from ..outputs.validation import render_validation_table, validation_json
 
     if format == "json":
@@ -77,6 +84,22 @@ def validate(
         stderr.print("该文件未读入，其余登记表的检查结果见上；按提示修好后重新运行 chsc validate。", markup=False)
         return EXIT_USER_ERROR
     return EXIT_FINDINGS if result.has_errors else EXIT_OK
+
+
+def _bad_config_json(error, data_dir: Path, config: Path | None) -> dict:
+    """validate's JSON when chsc.yaml is invalid: no register read, the one bad-config problem (its
+    file as given, relative to DATA_DIR when inside it; its line when the message names one)."""
+    from ..config import CONFIG_NAME
+    from ..problems import Problem
+
+    settings = config if config is not None else data_dir / CONFIG_NAME
+    try:
+        shown = settings.resolve().relative_to(data_dir.resolve()).as_posix()
+    except (OSError, ValueError):
+        shown = str(settings)
+    line = re.search(r"第 (\d+) 行", error.message)
+    problem = Problem("bad-config", str(error), file=shown, row=int(line.group(1)) if line else None)
+    return {"registers": [], "skipped": [], "problems": [problem.to_dict()]}
 
 
 def _rosters_and_events(result) -> bool:
