@@ -65,3 +65,18 @@ def test_validate_json_with_a_bad_chsc_yaml_prints_the_bad_config_problem_and_ex
     [problem] = data["problems"]
     assert (problem["code"], problem["level"], problem["file"], problem["row"]) == ("bad-config", "error", "chsc.yaml", 2)
     assert "populaton" in problem["message"] and "populaton" in ran.stderr  # and the line on stderr
+
+
+def test_explain_starts_from_the_register_rows_it_reads():
+    """cli.md: explain gives "the count at each step from register rows to numerator and denominator"."""
+    ran = run_chsc("explain", "elderly_health_management_rate", SAMPLE, "-p", "2025")
+    assert ran.code == 0, ran.output
+    lines = [line for line in ran.stdout.splitlines() if "│" in line]
+    first = [line.split("│")[1].strip() for line in lines[:2]]
+    assert first == ["老年人健康体检记录：读入的记录行数（各时期，出错的行除外）",
+                     "居民健康档案花名册：读入的记录行数（各时期，出错的行除外）"], lines[:3]
+    from chsc_cli.registers.reader import read_folder
+
+    read = read_folder(SAMPLE)
+    shown = [int(line.split("│")[2].strip().replace(",", "")) for line in lines[:2]]
+    assert shown == [len(read.tables["elderly_checkups"]), len(read.tables["residents"])]

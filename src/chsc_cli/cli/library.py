@@ -90,7 +90,11 @@ def explain(
     result = compute_indicators(read, chosen_period, settings.settings, library, only=[indicator_id])
     say_period_notice(result, quiet)
     render_definition(stdout, library, indicator_id, settings.settings.targets)
-    render_steps(stdout, result.evaluations[indicator_id], chinese_label(chosen_period))
+    from ..registers import KINDS
+
+    rows = [(KINDS[kind].title, len(read.tables[kind])) for kind in library.indicators[indicator_id].registers
+            if kind in read.tables]
+    render_steps(stdout, result.evaluations[indicator_id], chinese_label(chosen_period), rows)
     return EXIT_OK
 
 

@@ -43,12 +43,19 @@ def render_definition(console: Console, library: Library, indicator_id: str, tar
         console.print(f"参数：{shown}", markup=False)
 
 
-def render_steps(console: Console, evaluation: Evaluation, period_label: str) -> None:
+def render_steps(console: Console, evaluation: Evaluation, period_label: str,
+                 register_rows: list[tuple[str, int]] = ()) -> None:
+    """The steps from register rows to numerator and denominator (cli.md): `register_rows` are the
+    (register title, rows read) of the registers the indicator reads, said first."""
     result = evaluation.result
     if evaluation.steps:  # (none when a register it reads is missing: only the reason is said)
         table = Table(title=Text(f"{period_label} 计算步骤"), title_justify="left")
         table.add_column("步骤")
         table.add_column("人数/行数", justify="right")
+        said = {label.partition("：")[0] for label, _ in evaluation.steps if "：读入行数" in label}
+        for title, rows in register_rows:
+            if title not in said:  # (a roster's own rows are its denominator's first step)
+                table.add_row(Text(f"{title}：读入的记录行数（各时期，出错的行除外）"), count(rows))
         for label, value in evaluation.steps:
             table.add_row(Text(label), count(value))
         console.print(table)
