@@ -80,3 +80,17 @@ def test_explain_starts_from_the_register_rows_it_reads():
     read = read_folder(SAMPLE)
     shown = [int(line.split("│")[2].strip().replace(",", "")) for line in lines[:2]]
     assert shown == [len(read.tables["elderly_checkups"]), len(read.tables["residents"])]
+
+
+def test_a_chsc_yaml_syntax_error_is_said_in_chinese_first(tmp_path):
+    import shutil
+
+    folder = tmp_path / "数据"
+    shutil.copytree(SAMPLE, folder)
+    for text, said in (("centre: 甲\ntargets: [a, b\n", "方括号 [ ] 没有配对"),
+                       ("centre: 甲\npopulation:\n\ttotal: 5\n", "用了 Tab 缩进或对齐，请改用空格")):
+        (folder / "chsc.yaml").write_text(text, encoding="utf-8")
+        ran = run_chsc("compute", folder, "-p", "2025", "--quiet")
+        assert ran.code == 2
+        first = ran.stderr.splitlines()[0]
+        assert f"第 3 行第 1 列：YAML 格式错误：{said}" in first, first

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from chsc_cli.config_model import CentreConfig, Population
 from chsc_cli.problems import UserError
-from chsc_cli.yamlfile import NOT_TEXT, construct_int, unprintable_at, unprintable_message, yaml_text
+from chsc_cli.yamlfile import NOT_TEXT, construct_int, unprintable_at, unprintable_message, yaml_problem, yaml_text
 
 CONFIG_NAME = "chsc.yaml"
 CODE = "bad-config"
@@ -181,14 +181,14 @@ def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
             code=CODE,
         ) from None
     except yaml.YAMLError as error:
-        raise _yaml_error(path, error) from None
+        raise _yaml_error(path, error, text) from None
     except RecursionError:
         raise UserError(f"{path}：嵌套层数过多（方括号或缩进套了几百层），不是有效的设置文件。", code=CODE) from None
     finally:
         loader.dispose()
 
 
-def _yaml_error(path: Path, error: yaml.YAMLError) -> UserError:
+def _yaml_error(path: Path, error: yaml.YAMLError, text: str = "") -> UserError:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     where = f"{path} 第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else str(path)
     problem = getattr(error, "problem", None) or "格式错误"
@@ -198,8 +198,9 @@ def _yaml_error(path: Path, error: yaml.YAMLError) -> UserError:
         return UserError(
             f"{where}：不支持的 YAML 标签 {tag}。", hint="chsc.yaml 只能写文字、数字和「设置项: 值」。", code=CODE
         )
+    near = text.splitlines()[max(mark.line - 1, 0):mark.line + 1] if mark else []
     return UserError(
-        f"{where}：YAML 格式错误（{problem}）。",
+        f"{where}：YAML 格式错误：{yaml_problem(problem, near)}。",  # Chinese first, PyYAML's words after
         hint="常见原因：冒号后缺空格、缩进不齐或用了 Tab 缩进、引号没有配对。",
         code=CODE,
     )

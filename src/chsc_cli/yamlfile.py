@@ -165,8 +165,9 @@ def load_yaml(path: Path, data: bytes | None = None) -> Any:
 #: PyYAML's words for the mistakes people make, in Chinese (its own are English): (phrase, meaning).
 _YAML_PROBLEMS = (
     ("tab", "用了 Tab 缩进或对齐，请改用空格"),
-    ("did not find expected ',' or ']'", "方括号 [ ] 没有配对，或两项之间缺逗号"),
-    ("did not find expected ',' or '}'", "花括号 { } 没有配对，或两项之间缺逗号"),
+    ("found character '\\t'", "用了 Tab 缩进或对齐，请改用空格"),  # PyYAML writes the tab as \t
+    ("expected ',' or ']'", "方括号 [ ] 没有配对，或两项之间缺逗号"),  # (did not find … / … but got <stream end>)
+    ("expected ',' or '}'", "花括号 { } 没有配对，或两项之间缺逗号"),
     ("mapping values are not allowed", "这里不能有「键: 值」：这一行可能比上一行的键多缩进了（同一项的键要对齐），或值里有「: 」（请给整个值加引号）"),
     ("could not find expected ':'", "缺少冒号「:」（键后要有英文冒号和空格）"),
     ("expected <block end>", "缩进不齐：同一层的键要对齐"),
