@@ -94,3 +94,12 @@ def test_a_chsc_yaml_syntax_error_is_said_in_chinese_first(tmp_path):
         assert ran.code == 2
         first = ran.stderr.splitlines()[0]
         assert f"第 3 行第 1 列：YAML 格式错误：{said}" in first, first
+
+
+def test_format_names_are_read_in_any_case_as_file_suffixes_are():
+    import json
+
+    ran = run_chsc("compute", SAMPLE, "-p", "2025", "--format", "JSON", "--quiet")
+    assert ran.code == 0 and json.loads(ran.stdout)["indicators"], ran.stderr
+    ran = run_chsc("validate", SAMPLE, "--format", "Json", "--quiet")
+    assert ran.code in (0, 1) and "registers" in json.loads(ran.stdout), ran.stderr

@@ -319,6 +319,7 @@ def output_format(given: str | None, output: Path | None, allowed: tuple[str, ..
     .xlsx, which the next read of the data folder stopped on. A suffix that names no format (.txt,
     none) takes --format's."""
     if given is not None:
+        given = given.strip().lower()  # --format JSON, as -o 指标.JSON is read
         if given not in allowed:
             raise UserError(f"不支持的输出格式：{given}", hint=f"--format 可选：{'、'.join(allowed)}。")
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""

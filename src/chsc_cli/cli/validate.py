@@ -57,6 +57,7 @@ def validate(
     from ..problems import UserError
     from ..services.workspace import read_for_validate, stopping_line
 
+    format = format.strip().lower()  # --format JSON, as other commands take it
     if format not in ("table", "json"):
         raise UserError(f"不支持的输出格式：{format}", hint="--format 只能是 table 或 json。")
     if limit < 0:  # problems[:-1] would drop the last problem without a word
