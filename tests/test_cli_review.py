@@ -103,3 +103,14 @@ def test_format_names_are_read_in_any_case_as_file_suffixes_are():
     assert ran.code == 0 and json.loads(ran.stdout)["indicators"], ran.stderr
     ran = run_chsc("validate", SAMPLE, "--format", "Json", "--quiet")
     assert ran.code in (0, 1) and "registers" in json.loads(ran.stdout), ran.stderr
+
+
+def test_template_takes_a_kinds_chinese_title_too(tmp_path):
+    from openpyxl import load_workbook
+
+    ran = run_chsc("template", "高血压患者随访记录", "-o", tmp_path / "随访.xlsx", "--quiet")
+    assert ran.code == 0, ran.output
+    header = [cell.value for cell in next(load_workbook(tmp_path / "随访.xlsx").active.iter_rows(max_row=1))]
+    assert "随访日期" in header and "收缩压" in header
+    ran = run_chsc("template", "高血压随访", "-o", tmp_path / "x.xlsx")
+    assert ran.code == 2 and "hypertension_followups（高血压患者随访记录）" in ran.stderr

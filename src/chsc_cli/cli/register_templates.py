@@ -37,13 +37,19 @@ def template(
     """生成一张空白登记表：标准表头（冻结首行）、身份证号列为文本格式、日期列为日期格式、是/否和随访方式有下拉选项。
 
     示例：chsc template hypertension_followups -o 高血压随访记录.xlsx
+
+    类型也可写中文名称，如 chsc template 高血压患者随访记录 -o 高血压随访记录.xlsx
     """
     use_register_kinds_option(register_kinds)
     from ..outputs.register_templates import write_template
     from ..registers import KINDS
 
-    if kind not in KINDS:
-        raise UserError(f"没有登记表类型「{kind}」。", hint=f"可选：{', '.join(KINDS)}")
+    if kind not in KINDS:  # its Chinese title too (高血压患者随访记录), as explain and gaps take an indicator's name
+        titled = [name for name, known in KINDS.items() if "".join(known.title.split()) == "".join(kind.split())]
+        if not titled:
+            raise UserError(f"没有登记表类型「{kind}」。",
+                            hint=f"可选：{'、'.join(f'{name}（{known.title}）' for name, known in KINDS.items())}")
+        kind = titled[0]
     if output.suffix.lower() != ".xlsx":
         raise UserError(f"模板只能写成 .xlsx 文件，而不是 {output.name}。")
     if output.exists():  # it may be a register already filled in: a blank one must not replace it
