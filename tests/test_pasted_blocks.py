@@ -160,3 +160,65 @@ def test_a_repeated_header_is_found_in_a_sheet_whose_columns_all_hold_many_value
     assert errors(result) == []
     assert [(sheet.header_row, sheet.rows) for sheet in result.sheets] == [(1, 600), (605, 600)]
     assert len(result.tables["hypertension_patients"]) == 1200
+
+
+# ---- the adversarial review of the first version (7 December, night)
+
+RESIDENTS = ["身份证号", "姓名", "建档日期", "签约", "常住"]
+
+
+def test_a_data_row_holding_its_columns_own_words_right_above_a_pasted_header_is_kept(tmp_path):
+    """签约=签约, 常住=常住 are yes (real-exports.md): that row is data, not the upper row of a header."""
+    ids = [make_id(f"1960010{i}", f"{i}11") for i in range(1, 7)]
+    rows = [RESIDENTS,
+            [ids[0], "甲", D(2020, 1, 1), "是", "是"], [ids[1], "乙", D(2020, 1, 1), "否", "是"],
+            [ids[2], "丙", D(2020, 1, 1), "签约", "常住"],
+            RESIDENTS,
+            [ids[3], "丁", D(2020, 1, 1), "是", "是"], [ids[4], "戊", D(2020, 1, 1), "是", "是"],
+            [ids[5], "己", D(2020, 1, 1), "签约", "常住"]]
+    write_workbook(tmp_path / "居民健康档案花名册.xlsx", {"花名册": rows})
+    result = read(tmp_path)
+    assert len(result.tables["residents"]) == 6 and errors(result) == []
+    assert [(sheet.header_row, sheet.rows) for sheet in result.sheets] == [(1, 3), (5, 3)]
+
+
+def test_rows_whose_other_cells_a_merge_gives_are_data_not_the_next_blocks_title(tmp_path):
+    ids = [make_id(f"1960010{i}", f"{i}11") for i in range(1, 7)]
+    header = ["身份证号", "建档日期", "所属站点"]
+    rows = [["花名册（一）"], header, [ids[0], D(2020, 1, 1), "一站"], [ids[1]], [ids[2]],
+            ["花名册（二）"], header, [ids[3], D(2021, 1, 1), "二站"], [ids[4]], [ids[5]]]
+    write_workbook(tmp_path / "居民健康档案花名册.xlsx", {"花名册": rows},
+                   {"花名册": ["B3:B5", "C3:C5", "B8:B10", "C8:C10"]})
+    result = read(tmp_path)
+    roster = result.tables["residents"]
+    assert errors(result) == [] and len(roster) == 6
+    assert roster["station"].tolist() == ["一站"] * 3 + ["二站"] * 3
+
+
+def test_a_row_with_only_an_id_above_a_pasted_header_is_still_reported(tmp_path):
+    write_workbook(tmp_path / "高血压患者管理名册.xlsx", {"Sheet1": ROSTER})
+    header = ["身份证号", "随访日期", "随访方式", "收缩压", "舒张压"]
+    rows = [header, [A, D(2025, 2, 1), "门诊", 130, 80], [B], [], ["下半年"], header, [B, D(2025, 8, 1), "门诊", 130, 80]]
+    write_workbook(tmp_path / "高血压随访2025.xlsx", {"随访": rows})
+    assert [(p.code, p.row) for p in errors(read(tmp_path))] == [("bad-date", 3)]  # 随访日期 blank, row 3
+
+
+def test_a_header_written_three_times_mid_sheet_leaves_no_header_row_as_data(tmp_path):
+    write_workbook(tmp_path / "高血压患者管理名册.xlsx", {"Sheet1": ROSTER})
+    header = ["身份证号", "随访日期", "随访方式", "收缩压", "舒张压"]
+    rows = [header, [A, D(2025, 2, 1), "门诊", 130, 80], header, header, header, [B, D(2025, 8, 1), "门诊", 130, 80]]
+    write_workbook(tmp_path / "高血压随访2025.xlsx", {"随访": rows})
+    result = read(tmp_path)
+    assert errors(result) == [] and len(result.tables["hypertension_followups"]) == 2
+
+
+def test_a_completeness_warning_is_said_once_for_a_sheet_of_pasted_blocks(tmp_path):
+    write_workbook(tmp_path / "居民健康档案花名册.xlsx", {"花名册": [RESIDENTS, [A, "甲", D(2020, 1, 1), "是", "是"]]})
+    header = ["身份证号", "体检日期"]
+    rows = [header, [A, D(2025, 3, 1)], [], ["补录"], header, [A, D(2025, 6, 1)], [], ["再补录"], header, [A, D(2025, 9, 1)]]
+    write_workbook(tmp_path / "老年人体检2025.xlsx", {"体检": rows})
+    result = read(tmp_path)
+    assert len([sheet for sheet in result.sheets if sheet.kind == "elderly_checkups"]) == 3
+    assert len(problems(result, "completeness-unchecked")) == 2  # 生活方式评估 and 健康指导, once each
+    ran = run_chsc("validate", tmp_path, "--quiet")
+    assert "共 2 张登记表" in ran.stdout  # the sheets, not their blocks

@@ -76,5 +76,6 @@ def _render_problems(console: Console, result: ReadResult, limit: int) -> None:
     errors = sum(n for (level, _), n in counts.items() if level == "error")
     warnings = sum(n for (level, _), n in counts.items() if level == "warning")
     by_code = "，".join(f"{code} {n:,}" for (level, code), n in sorted(counts.items()) if level != "info")
-    summary = f"共 {len(result.sheets)} 张登记表；错误 {errors:,} 条，警告 {warnings:,} 条"
+    sheets = len({(sheet.file, sheet.sheet) for sheet in result.sheets})  # a sheet of pasted blocks lists each block
+    summary = f"共 {sheets} 张登记表；错误 {errors:,} 条，警告 {warnings:,} 条"
     console.print(summary + (f"（{by_code}）" if by_code else "") + "。", markup=False)

@@ -15,6 +15,7 @@ starting at the title and blank rows above its header, and each block is read li
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -33,11 +34,18 @@ PREAMBLE_ROWS = 10
 
 
 class RepeatedHeaders(Exception):
-    """The sheet repeats its kind's header below the data, at these rows (0-based in the sheet's rows)."""
+    """The sheet repeats its kind's header below the data, at these rows (0-based in the sheet's
+    rows); `alone`: those of them that name every required column by themselves (not as one row of a
+    two-row header)."""
 
-    def __init__(self, rows: list[int]):
+    def __init__(self, rows: list[int], alone: set[int]):
         super().__init__(rows)
         self.rows = rows
+        self.alone = alone
+
+
+#: What HeaderCheck.confirm answers: no header; a header as one row of a two-row header; a header alone.
+NOT_A_HEADER, PART_OF_A_HEADER, A_HEADER = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -46,54 +54,79 @@ class HeaderCheck:
     cells is a header of the kind (`confirm`)."""
 
     keys: frozenset[str]
-    #: (the row above or None, the row, the row below or None) -> is the row (alone, or as either
-    #: row of a two-row header) a header of the kind?
-    confirm: Callable[[list[object] | None, list[object], list[object] | None], bool]
+    #: (the row above or None, the row, the row below or None) -> NOT_A_HEADER, PART_OF_A_HEADER
+    #: (the row names every required column with the row above or below it, a two-row header) or
+    #: A_HEADER (alone)
+    confirm: Callable[[list[object] | None, list[object], list[object] | None], int]
 
     def raise_on_repeats(self, grid: np.ndarray, factorized: dict[int, tuple[np.ndarray, np.ndarray]],
-                         first_data_row: int, header_names: list[str]) -> None:
+                         first_data_row: int, header_names: list[str], required: list[int]) -> None:
         """Raise RepeatedHeaders when a data row of `grid` (the rows below the header, the first
-        of them the sheet's row `first_data_row`; `header_names`: the header's cells as written)
-        is a header of the kind again."""
-        looked = sorted(factorized.items(), key=lambda item: len(item[1][1]))[:LOOKED_AT_COLUMNS]
-        if not looked:
+        of them the sheet's row `first_data_row`; `header_names`: the header's cells as written;
+        `required`: the columns of the kind's required fields) is a header of the kind again.
+
+        A candidate holds a column name in the first required column (the ID's: a data row holds
+        an ID there, so a yes/no column whose cells are its own word, 签约, makes no candidate) and
+        in two of the (up to) three read columns with the fewest distinct values; each is then
+        confirmed on its whole row."""
+        if not required or required[0] not in factorized:
             return
         written = self.keys | {name for name in header_names if name}
+        key_positions, key_uniques = factorized[required[0]]
+        words = [at for at, value in enumerate(key_uniques.tolist()) if value.__class__ is str
+                 and not value.lstrip(_WRAPPERS)[:1].isdigit()  # an ID, a code, a date as text
+                 and (value.strip() in written or normalise_header(value) in self.keys)]
+        if not words:
+            return
+        named = np.isin(key_positions, words)
+        looked = sorted(factorized.items(), key=lambda item: len(item[1][1]))[:LOOKED_AT_COLUMNS]
         hits = np.zeros(grid.shape[0], dtype=np.int8)
         for _, (positions, uniques) in looked:
             # a column of few distinct values has each normalised (a unit or a space may differ); a
             # column of names or IDs, looked at when the sheet reads few columns, is compared as
             # written with the header's own cells and the kind's names (~50 ns a value, not ~2 µs)
             small = len(uniques) <= NORMALISED_VALUES
-            words = [at for at, value in enumerate(uniques.tolist()) if value.__class__ is str
+            found = [at for at, value in enumerate(uniques.tolist()) if value.__class__ is str
                      and (value.strip() in written or (small and normalise_header(value) in self.keys))]
-            if words:
-                hits += np.isin(positions, words)
-        candidates = np.flatnonzero(hits >= min(2, len(looked)))
+            if found:
+                hits += np.isin(positions, found)
+        candidates = np.flatnonzero(named & (hits >= min(2, len(looked))))
         last = grid.shape[0] - 1
-        rows = [
-            int(at) + first_data_row
-            for at in candidates
-            if self.confirm(grid[at - 1].tolist() if at else None, grid[at].tolist(),
-                            grid[at + 1].tolist() if at < last else None)
-        ]
+        rows, alone = [], set()
+        for at in candidates.tolist():
+            answer = self.confirm(grid[at - 1].tolist() if at else None, grid[at].tolist(),
+                                  grid[at + 1].tolist() if at < last else None)
+            if answer != NOT_A_HEADER:
+                rows.append(at + first_data_row)
+                if answer == A_HEADER:
+                    alone.add(at + first_data_row)
         if rows:
-            raise RepeatedHeaders(rows)
+            raise RepeatedHeaders(rows, alone)
 
 
-def blocks(sheet: RawSheet, header_row: int, repeated: list[int]) -> list[RawSheet]:
+#: What may stand before an ID's digits in a cell (an apostrophe, ="…", spaces).
+_WRAPPERS = " \t\u3000'=\""
+#: A run of digits as long as an ID's: a row holding one is a data row (an ID alone), never a title.
+_ID_DIGITS = re.compile(r"[0-9０-９]{15}")
+
+
+def blocks(sheet: RawSheet, header_row: int, repeated: RepeatedHeaders) -> list[RawSheet]:
     """The sheet cut into blocks: the first from the sheet's top, each next one from the title,
     note and blank rows (at most PREAMBLE_ROWS of them, none a data row) above a repeated header.
-    Consecutive header rows (a two-row header repeated) start one block. Each block keeps the
+    Two consecutive header rows start one block (a two-row header, read as one by find_header),
+    unless they are the same whole header written twice: then two, the first of them empty. Each block keeps the
     sheet's row numbers (`line_numbers`) and its merges."""
+    merged = _merged_rows(sheet.merges)
     starts: list[int] = []
     previous = header_row
-    for row in sorted(repeated):
-        if row <= previous + 1 and starts:  # the second row of a repeated two-row header
-            previous = row
+    for row in sorted(repeated.rows):
+        pasted_twice = row in repeated.alone and previous in repeated.alone and sheet.rows[row] == sheet.rows[previous]
+        if row == previous + 1 and starts and not pasted_twice:
+            previous = row  # the second row of a repeated two-row header
             continue
         start = row
-        while start - 1 > previous and row - (start - 1) <= PREAMBLE_ROWS and _no_data(sheet.rows[start - 1]):
+        while (start - 1 > previous and row - (start - 1) <= PREAMBLE_ROWS
+               and _no_data(sheet.rows[start - 1], start - 1 in merged)):
             start -= 1
         starts.append(start)
         previous = row
@@ -101,12 +134,19 @@ def blocks(sheet: RawSheet, header_row: int, repeated: list[int]) -> list[RawShe
     return [_part(sheet, begin, end) for begin, end in zip(bounds, bounds[1:]) if end > begin]
 
 
-def _no_data(row: list[object]) -> bool:
-    """A title or note row (one cell filled, with text) or a blank row."""
+def _merged_rows(merges) -> set[int]:
+    """The rows a merge covers below its first row: their cells are written by the merge."""
+    return {row for top, _, bottom, _ in merges for row in range(top + 1, bottom + 1)}
+
+
+def _no_data(row: list[object], merged: bool) -> bool:
+    """A title or note row (one cell filled, with text that is no ID, and no merge filling the rest)
+    or a blank row."""
     filled = [cell for cell in row if not is_blank(cell)]
-    return not filled or (len(filled) == 1 and isinstance(filled[0], str))
-
-
+    if not filled:
+        return True
+    return (len(filled) == 1 and isinstance(filled[0], str) and not merged
+            and _ID_DIGITS.search(filled[0]) is None)
 def _part(sheet: RawSheet, begin: int, end: int) -> RawSheet:
     merges = tuple(
         (top - begin, left, min(bottom, end - 1) - begin, right)

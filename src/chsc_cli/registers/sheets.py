@@ -15,7 +15,7 @@ from .classify import classify, kind_from_settings
 from .columns import RegisterKind, completeness_message
 from .headers import AliasIndex, find_header
 from .headers import _cell_text as cell_text, _combine as combine
-from .pasted_blocks import HeaderCheck, RepeatedHeaders, blocks
+from .pasted_blocks import A_HEADER, NOT_A_HEADER, PART_OF_A_HEADER, HeaderCheck, RepeatedHeaders, blocks
 from .catalogue import Catalogue
 from .kinds import active_catalogue, use_catalogue
 from .persons import ID_FIELD, with_id_facts
@@ -130,7 +130,7 @@ def _read_sheet(result: FileResult, raw, index: AliasIndex, kinds, settings: Cen
     try:
         built = build_sheet_table(raw, header, kind, outcome.matched, today, fallbacks, id_facts_of, alternates, check)
     except RepeatedHeaders as repeated:  # exports pasted one under another: each block under its own header
-        for block in blocks(raw, header.row_index, repeated.rows):
+        for block in blocks(raw, header.row_index, repeated):
             _read_sheet(result, block, index, kinds, settings, today, kind_of_block=kind.name)
         return
     result.problems.extend(built.problems)
@@ -138,7 +138,9 @@ def _read_sheet(result: FileResult, raw, index: AliasIndex, kinds, settings: Cen
     for field in kind.completeness_fields:
         if field not in outcome.matched:
             message = completeness_message(kind.column(field).header)
-            result.problems.append(Problem("completeness-unchecked", message, file=raw.file, sheet=raw.sheet))
+            problem = Problem("completeness-unchecked", message, file=raw.file, sheet=raw.sheet)
+            if problem not in result.problems:  # once a sheet, not once for each of its pasted blocks
+                result.problems.append(problem)
     columns = _columns_as_written(kind, header.names, outcome.matched)
     result.sheets.append(
         RegisterSheet(kind.name, raw.file, raw.sheet, raw.shown_row(header.row_index), len(built.frame), columns)
@@ -147,19 +149,27 @@ def _read_sheet(result: FileResult, raw, index: AliasIndex, kinds, settings: Cen
 
 def _header_check(index: AliasIndex, kind: RegisterKind) -> HeaderCheck:
     """pasted_blocks' look for the kind's header below the data: a row that names every required
-    column of the kind, alone or with the row above or below it (a two-row header)."""
+    column of the kind alone, or with the row above or below it (a two-row header) — not with a
+    row below that is a whole header itself (a data row holding column words right above a pasted
+    header is data)."""
 
     def complete(names: list[str]) -> bool:
         matched = index.match(kind.name, names)
         return all(column.field in matched for column in kind.required)
 
-    def confirm(above, cells, below) -> bool:
+    def confirm(above, cells, below) -> int:
         names = [cell_text(cell) for cell in cells]
         if complete(names):
-            return True
-        if above is not None and complete(combine(above_names := [cell_text(cell) for cell in above], names)):
-            return bool(above_names)
-        return below is not None and complete(combine(names, [cell_text(cell) for cell in below]))
+            return A_HEADER
+        if above is not None:
+            above_names = [cell_text(cell) for cell in above]
+            if any(above_names) and not complete(above_names) and complete(combine(above_names, names)):
+                return PART_OF_A_HEADER
+        if below is not None:
+            below_names = [cell_text(cell) for cell in below]
+            if not complete(below_names) and complete(combine(names, below_names)):
+                return PART_OF_A_HEADER
+        return NOT_A_HEADER
 
     return HeaderCheck(frozenset(index.by_kind[kind.name]), confirm)
 

@@ -82,16 +82,34 @@ def _fill_merged_cells(grid: np.ndarray, merges, first_data_row: int) -> None:
     rows to skip) — is not filled: the merge reaches "several data rows", and a station written
     over its block's subtotal must not turn that row into a data row without an ID."""
     n_rows, width = grid.shape
-    for top, left, bottom, _ in merges:
-        if top < first_data_row or bottom <= top or left >= width or top - first_data_row >= n_rows:
-            continue
-        start, stop = top - first_data_row, min(bottom - first_data_row + 1, n_rows)
-        below = grid[start + 1 : stop]
-        written = np.zeros(len(below), dtype=bool)
-        for index in range(width):
-            written |= non_blank_and_total(below[:, index])[0]
-        filled = written & ~total_rows(below)
-        grid[start + 1 + np.flatnonzero(filled), left] = grid[start, left]
+    spans = [(top - first_data_row, left, min(bottom - first_data_row + 1, n_rows)) for top, left, bottom, _ in merges
+             if top >= first_data_row and bottom > top and left < width and top - first_data_row < n_rows]
+    if not spans:
+        return
+    # every merge at once (a sheet may merge each patient's 姓名 over their four rows: 50,000 merges)
+    tops, lefts, stops = (np.array(part, dtype=np.int64) for part in zip(*spans))
+    lengths = stops - tops - 1
+    rows = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(tops + 1, lengths)
+    columns, sources = np.repeat(lefts, lengths), np.repeat(tops, lengths)
+    keep = _data_rows_as_written(grid, rows, set(lefts.tolist()))
+    grid[rows[keep], columns[keep]] = grid[sources[keep], columns[keep]]
+
+
+def _data_rows_as_written(grid: np.ndarray, rows: np.ndarray, merged_columns: set[int]) -> np.ndarray:
+    """Which of `rows` are data rows as written, before any merge fills them: not blank, not a
+    合计/小计 row. Each column is looked at only in the rows still without a cell (the merged
+    columns last: they are blank below a merge's first row)."""
+    under, at = np.unique(rows, return_inverse=True)
+    cells = grid[under]
+    written = np.zeros(len(under), dtype=bool)
+    pending = np.arange(len(under))
+    for index in sorted(range(grid.shape[1]), key=lambda index: index in merged_columns):
+        if not len(pending):
+            break
+        non_blank = non_blank_and_total(cells[pending, index])[0]
+        written[pending[non_blank]] = True
+        pending = pending[~non_blank]
+    return (written & ~total_rows(cells))[at]
 
 
 def _absent_values(column: Column, n_rows: int) -> object:
@@ -131,7 +149,8 @@ def build_sheet_table(
     columns = {index for index in (*matched.values(), *(fallbacks or {}).values(), *extra) if index < width}
     factorized = {index: factorize(grid[:, index]) for index in columns}
     if header_check is not None and n_rows:
-        header_check.raise_on_repeats(grid, factorized, header.row_index + 1, header.names)
+        required = [matched[column.field] for column in kind.required if column.field in matched]
+        header_check.raise_on_repeats(grid, factorized, header.row_index + 1, header.names, required)
     if n_rows and factorized:
         blank = blank_rows([factorized[index] for index in set(matched.values()) if index in factorized], n_rows)
         keep = ~(blank | total_rows(grid, factorized))
