@@ -42,7 +42,7 @@ def test_check_says_held_required_and_missing_in_ci(tmp_path):
     result, _ = run(tmp_path, lectures(months(2025, 5)), "2025H1")
     console = Console(record=True, width=200)
     assert render_check(console, result) == 1
-    assert "健康知识讲座：已开展5次，2025年上半年应开展6次，尚差1次" in console.export_text()
+    assert "健康知识讲座（测试）：已开展5次，2025年上半年应开展6次，尚差1次" in console.export_text()
 
 
 def test_summary_sentence_and_compare_in_ci(tmp_path):
@@ -54,14 +54,14 @@ def test_summary_sentence_and_compare_in_ci(tmp_path):
     context = build_report_context(current, library=lib, compare=before, compare_with_rows={"lectures"})
     line = context.indicators[0]
     assert line.id == "lectures"
-    assert line.sentence == "健康知识讲座9次，较上年增加2次，未达到每年12次的要求，尚差3次。"
+    assert line.sentence == "健康知识讲座（测试）9次，较上年增加2次，未达到每年12次的要求，尚差3次。"
     assert (line.rate_text, line.target_text, line.change.table_text) == ("9次", "12次", "+2次")
-    assert line.plan.sentence.startswith("全年开展健康知识讲座不少于12次，每月至少1次")
+    assert line.plan.sentence.startswith("全年开展健康知识讲座（测试）不少于12次，每月至少1次")
     assert "无法计算" not in context.opening and context.counts.missed == 1
     same, _ = run(tmp_path, lectures(months(2025, 12) + months(2024, 12)), "2025")
     previous, _ = run(tmp_path, lectures(months(2025, 12) + months(2024, 12)), "2024")
     line = build_report_context(same, library=lib, compare=previous, compare_with_rows={"lectures"}).indicators[0]
-    assert line.sentence == "健康知识讲座12次，与上年持平，达到每年12次的要求。"
+    assert line.sentence == "健康知识讲座（测试）12次，与上年持平，达到每年12次的要求。"
 
 
 def test_plan_has_no_monthly_clause_below_twelve_a_year(tmp_path):
@@ -70,7 +70,7 @@ def test_plan_has_no_monthly_clause_below_twelve_a_year(tmp_path):
     text = LECTURES.replace("target: 12", "target: 9")
     current, lib = run(tmp_path, lectures(months(2025, 9)), "2025", text)
     line = build_report_context(current, library=lib, kind="plan").indicators[0]
-    assert line.plan.sentence.startswith("全年开展健康知识讲座不少于9次（")
+    assert line.plan.sentence.startswith("全年开展健康知识讲座（测试）不少于9次（")
     assert "每月" not in line.plan.sentence and line.sentence.endswith("达到每年9次的要求。")
 
 

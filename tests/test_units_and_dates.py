@@ -236,7 +236,7 @@ def test_a_count_on_date_times_counts_distinct_dates(tmp_path):
 # ------------------------------------------------------------------------------ counts
 
 LECTURES = """id: lectures
-name: 健康知识讲座次数（测试）
+name: 健康知识讲座（测试）次数
 category: 健康教育
 registers: [test_activities]
 definition: 测试：统计期内的健康知识讲座次数
