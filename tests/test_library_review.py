@@ -305,3 +305,40 @@ def test_a_prevalence_of_the_centres_own_multiplies_as_chsc_s_own_do(tmp_path):
     (data / "chsc.yaml").write_text("population:\n  total: 10\nprevalence:\n  signing_share: 1.5\n", encoding="utf-8")
     ran = run_chsc("compute", data, "-p", "2025", "--indicators", library)
     assert ran.code == 2 and "prevalence.signing_share" in ran.stderr and "大于 0 且小于 1" in ran.stderr, ran.stderr
+
+
+# ---- the review of these fixes (7 December, night)
+
+def test_indicators_with_a_config_refuses_a_misspelt_figure_key_as_the_data_commands_do(tmp_path):
+    settings = tmp_path / "typo.yaml"
+    settings.write_text("population:\n  totl: 32300\n", encoding="utf-8")
+    ran = run_chsc("indicators", "--config", settings)
+    assert ran.code == 2 and "第 2 行：未知的设置项「totl」（是不是 total？）" in ran.stderr, ran.output
+
+
+@pytest.mark.parametrize("config, key", [
+    ("population:\n  total: 10\n  stations:\n    一站: {total: 5}\n", "stations"),  # a section indented by mistake
+    ("population:\n  totl:\n", "totl"),  # a misspelt key left empty
+    ("population:\n  totl: 32,300x\n", "totl"),
+    ("stations:\n  一站:\n    total: 5\n    hypertension: 0.18\n", "hypertension"),
+])
+def test_a_key_no_indicator_reads_is_said_as_unknown_before_its_value_is_judged(tmp_path, config, key):
+    data, library = centre_with_figure(tmp_path, config)
+    ran = run_chsc("compute", data, "-p", "2025", "--indicators", library)
+    assert ran.code == 2 and f"未知的设置项「{key}」" in ran.stderr and "应为正整数" not in ran.stderr, ran.stderr
+
+
+def test_a_figure_of_the_centres_own_with_a_bad_value_is_refused_as_chsc_own_are(tmp_path):
+    data, library = centre_with_figure(tmp_path, "population:\n  signing_base: 5.5\n")
+    ran = run_chsc("compute", data, "-p", "2025", "--indicators", library)
+    assert ran.code == 2
+    assert "第 2 行：population.signing_base 的值（5.5）不对：人数必须是整数" in ran.stderr, ran.stderr
+
+
+def test_a_key_of_the_other_form_of_a_population_is_not_guessed_as_itself(tmp_path):
+    folder = library_folder(tmp_path, populations="populations:\n  older:\n    name: 老人\n"
+                                                  "    union: [managed_hypertension_patients, managed_diabetes_patients]\n"
+                                                  "    where: [age >= 65]\n")
+    said = "\n".join(refused(folder))
+    assert "是不是 where" not in said and "是不是 union" not in said
+    assert "属于另一种写法" in said

@@ -102,11 +102,20 @@ class OfficialFigures(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    #: What a value of this section must be (the declared keys' validator), used on the other keys'
+    #: values once the library has said which of them are figures (config_rules.verify_figures): a
+    #: misspelt key is said as one, not as a bad number — `totl:` left empty, or a section indented
+    #: under population: by mistake.
+    @staticmethod
+    def checked(value: Any) -> Any:
+        raise NotImplementedError
+
     def figure(self, key: str):
         """The value given for `key`, or None (never an attribute of the model: `copy` is a key here)."""
         if key in type(self).model_fields:
             return getattr(self, key)
-        return (self.model_extra or {}).get(key)
+        value = (self.model_extra or {}).get(key)
+        return None if value is None else type(self).checked(value)
 
     def other_keys(self) -> list[str]:
         """The keys given that are not chsc's own (for an indicator's `figure:` to name)."""
@@ -116,7 +125,9 @@ class OfficialFigures(BaseModel):
 class Population(OfficialFigures):
     """Official denominators (基础数据); every key optional."""
 
-    __pydantic_extra__: dict[str, Count] = Field(init=False)
+    __pydantic_extra__: dict[str, Any] = Field(init=False)  # checked by verify_figures (OfficialFigures.checked)
+
+    checked = staticmethod(_count)
 
     total: Count | None = Field(None, description="辖区常住人口数")
     age_65_plus: Count | None = Field(None, description="辖区65岁及以上常住居民数")
@@ -128,7 +139,9 @@ class Population(OfficialFigures):
 class Prevalence(OfficialFigures):
     """Prevalence rates for 管理率 estimates, as fractions strictly between 0 and 1."""
 
-    __pydantic_extra__: dict[str, Prevalence_] = Field(init=False)
+    __pydantic_extra__: dict[str, Any] = Field(init=False)  # checked by verify_figures (OfficialFigures.checked)
+
+    checked = staticmethod(_prevalence)
 
     hypertension: Prevalence_ | None = Field(None, description="高血压患病率")
     diabetes: Prevalence_ | None = Field(None, description="糖尿病患病率")

@@ -136,6 +136,8 @@ def _unwrapped(annotation):
 def close_key(key: object, allowed: tuple[str, ...]) -> str:
     """What to say after an unknown key: 「（是不是 where？）」 when it is a letter or two from an
     allowed one, else the allowed keys; "" when they are not known."""
+    if str(key) in allowed:  # a key of another form of the value (union: beside register:, where: beside union:)
+        return f"（「{key}」属于另一种写法，不能与这里的其他键写在一起）"
     close = difflib.get_close_matches(str(key), allowed, n=1)
     if close:
         return f"（是不是 {close[0]}？）"

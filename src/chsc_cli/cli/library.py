@@ -40,9 +40,13 @@ def indicators(
     from ..engine import load_library
     from ..outputs.library_text import render_library
 
+    from ..services.config_rules import verify_against_library
+
     library = load_library(indicators or [])
-    targets = load_config(find_config(Path("."), config)).settings.targets if config else {}
-    render_library(stdout, library, targets)
+    loaded = load_config(find_config(Path("."), config)) if config else None
+    if loaded is not None:  # what it names of the library (targets, figures), as every data command checks
+        verify_against_library(library, loaded)
+    render_library(stdout, library, loaded.settings.targets if loaded is not None else {})
     if not quiet:  # a condition of the files that may not mean what it says (file:line: …)
         for warning in library.warnings:
             stderr.print(f"注意：{warning}", markup=False)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from ..config import CONFIG_NAME, LoadedConfig
 from ..config_model import FIGURE_SECTIONS
+from pydantic_core import PydanticCustomError
+
 from ..problems import UserError
 from ..registers.columns import normalise_header
 from ..registers.kinds import KINDS
@@ -72,6 +74,7 @@ def verify_figures(library: Library, config: LoadedConfig) -> None:
             if f"{section}.{key}" not in named:
                 unknown.append((config.line_of(*place, key) or 0, place, section, key))
     if not unknown:
+        _check_figure_values(config, places)
         return
     line, place, section, key = min(unknown, key=lambda found: found[0])
     own = list(FIGURE_SECTIONS[section].model_fields)
@@ -86,6 +89,23 @@ def verify_figures(library: Library, config: LoadedConfig) -> None:
         hint=f"chsc 自带的之外，只能写所用指标的 figure: 读取的设置项（figure: {section}.键）；自己的指标请用 --indicators 给出。",
         code="bad-config",
     )
+
+
+def _check_figure_values(config: LoadedConfig, places) -> None:
+    """The values of the figures a centre's own indicators read, checked as chsc's own are (a number
+    of persons, a rate between 0 and 1), once their keys are known to be figures (bad-config)."""
+    for place, figures in places:
+        for key in figures.other_keys() if figures is not None else ():
+            value = (figures.model_extra or {})[key]
+            try:
+                type(figures).checked(value)
+            except (PydanticCustomError, ValueError, TypeError, ArithmeticError) as error:
+                level = ".".join(map(str, (*place, key)))
+                shown = "空值" if value is None else ("一组「设置项: 值」" if isinstance(value, dict) else str(value))
+                reason = error.message() if isinstance(error, PydanticCustomError) else "不是数字"
+                rule = "应为 0 与 1 之间（不含两端）的小数" if place == ("prevalence",) else "应为正整数（人数），如 12000"
+                raise UserError(f"{_where(config, config.line_of(*place, key))}：{level} 的值（{shown}）不对：{reason}。{level} {rule}。",
+                                code="bad-config") from None
 
 
 def verify_targets(library: Library, config: LoadedConfig) -> None:
