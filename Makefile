@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/chsc compute sample_data --period 2025
 
-# two workers on a 2-core machine: about 9 minutes (2,696 tests: 6 min 46 s in the CI run of 7 December, 21:28 UTC (2,693: 7 min 25 s and 6 min 48 s; 11 min 01 s once while two reviews and other test runs shared the machine); 2,669 took 7 min 30 s (2,668: 7 min 16 s; 2,661: 7 min 01 s), 7 min 00 s - 8 min 23 s in full runs beside running reviews; 2,575 took 6 min 15 s and 7 min 01 s; 2,543 took 4 min 46 s - 6 min 03 s; 2,519 took 7 min 04 s at
-# load average ~1, 8 min 44 s - 9 min 39 s at ~2; longer while other suites run; README); property tests run the hypothesis
+# two workers on a 2-core machine: about 9 minutes (2,762 tests: 6 min 57 s in the CI run of 7 December, 23:07 UTC; 2,696 took 6 min 46 s;
+# 7-11 min while reviews and other test runs shared the machine; README); property tests run the hypothesis
 # profile HYPOTHESIS_PROFILE names (tests/conftest.py): 'ci' here, `make test HYPOTHESIS_PROFILE=thorough` for many more
 HYPOTHESIS_PROFILE ?= ci
 test: $(STAMP)
