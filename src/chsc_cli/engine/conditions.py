@@ -185,6 +185,11 @@ class Evaluator:
         counts = pd.Series(_visits_per_person(eligible, condition.date, per_quarter, len(persons)), index=persons.index)
         required = self._required(condition, persons)
         passed = counts >= required
+        at_most = condition.at_most
+        if isinstance(at_most, str):  # a $parameter (definition_checks: a whole number)
+            at_most = self.context.parameters[at_most.lstrip("$")]
+        if at_most is not None:
+            passed &= counts <= int(at_most)
         reasons = self._empty_reasons(persons)
         if self.want_reasons and condition.reason:
             failing = np.flatnonzero(~passed.to_numpy())
@@ -192,6 +197,8 @@ class Evaluator:
             numbers = persons.iloc[failing].assign(
                 count=counts.to_numpy()[failing].astype(float), required=required.to_numpy(dtype=float)[failing]
             )
+            if at_most is not None:
+                numbers = numbers.assign(at_most=float(at_most))
             everyone = np.arange(len(numbers))
             reasons.iloc[failing] = render_rows(condition.reason, numbers, everyone, _values(self.period), context=self.context)
         return Outcome(passed, reasons)

@@ -27,7 +27,7 @@ EVENT_DERIVED = {**PERSON_DERIVED, "days_after_birth": FieldType("number")}
 #: (exists, latest, first); `{count}` and `{required}` in a count's reason only.
 PERSON_VALUES = frozenset({"period"})
 ROW_VALUES = PERSON_VALUES | {"date"}
-COUNT_VALUES = PERSON_VALUES | {"count", "required"}
+COUNT_VALUES = PERSON_VALUES | {"count", "required", "at_most"}
 TEMPLATE_VALUES = ROW_VALUES | COUNT_VALUES
 
 
@@ -120,7 +120,7 @@ class Checker:
         _, placeholders, specs = parts(text or "")
         if text and stray_braces(text):
             self.problems.append(f"{where}：说明模板中有不成对的花括号；花括号本身请写 {{{{ 和 }}}}{TEXT_MARK}{text}{TEXT_MARK}")
-        numbers = {name: FieldType("number") for name in ("count", "required") if name in values}
+        numbers = {name: FieldType("number") for name in ("count", "required", "at_most") if name in values}
         for name, spec in zip(placeholders, specs):
             if not valid_spec(spec):
                 self.problems.append(f"{where}：说明模板「{{{name}:{spec}}}」的格式「{spec}」不可用：{SPEC_HELP}〔{spec}〕{TEXT_MARK}{text}{TEXT_MARK}")
@@ -141,8 +141,9 @@ class Checker:
         if name in TEMPLATE_VALUES or (rows and name in rows):
             said = {"date": "「{date}」（所选记录的日期）只用于 exists、latest、first 的 test 说明",
                     "count": "「{count}」「{required}」只用于 count 的 reason",
-                    "required": "「{count}」「{required}」只用于 count 的 reason"}.get(name, f"「{name}」是登记表每条记录的字段")
-            usable = "、".join(f"{{{value}}}" for value in ("period", "date", "count", "required") if value in values)
+                    "required": "「{count}」「{required}」只用于 count 的 reason",
+                    "at_most": "「{at_most}」只用于写了 at_most 的 count 的 reason"}.get(name, f"「{name}」是登记表每条记录的字段")
+            usable = "、".join(f"{{{value}}}" for value in ("period", "date", "count", "required", "at_most") if value in values)
             return f"在这里填不出：{said}；{place or '这里的说明按人填写，可用人的字段'}和 {usable}"
         return "不是可用的值"
 
@@ -197,8 +198,10 @@ class Checker:
     def _count(self, count, people: dict[str, FieldType], rows: dict[str, FieldType], where: str) -> None:
         # filled from the person, with {count} and {required}: no one row is chosen, so a row
         # field's name would read 无 for everyone
-        self.templates(count.reason, people, f"{where}.reason", values=COUNT_VALUES, rows=rows,
+        values = COUNT_VALUES if count.at_most is not None else COUNT_VALUES - {"at_most"}
+        self.templates(count.reason, people, f"{where}.reason", values=values, rows=rows,
                        place="count 的说明按人填写（不选某一条记录），可用人的字段")
+        self._at_most(count, where)
         if count.quarters_from and count.quarters_from not in people:
             self.problems.append(f"{where}.quarters_from：未知字段「{count.quarters_from}」")
         if isinstance(count.per_quarter, str) and count.per_quarter.startswith("$") and count.per_quarter[1:] not in self.parameters:
@@ -221,6 +224,22 @@ class Checker:
             return
         if kind != "number":
             self.problems.append(f"{where}.at_least：应为数字、$参数、quarters 或人的数值，如 due_dates_in_period(birth, $months)〔{at_least}〕")
+
+    def _at_most(self, count, where: str) -> None:
+        """`at_most`: a whole number ≥ 0 (or a $parameter holding one), not below a numeric at_least."""
+        at_most = count.at_most
+        if at_most is None:
+            return
+        if isinstance(at_most, str):
+            if not at_most.startswith("$") or at_most[1:] not in self.parameters:
+                self.problems.append(f"{where}.at_most：应为不小于 0 的整数或已定义的 $参数，如 at_most: 0〔{at_most}〕")
+                return
+            at_most = self.parameters[at_most[1:]]
+        if isinstance(at_most, bool) or not isinstance(at_most, int) or at_most < 0:
+            self.problems.append(f"{where}.at_most：应为不小于 0 的整数，如 at_most: 0（没有这样的记录）〔{at_most}〕")
+            return
+        if isinstance(count.at_least, int) and not isinstance(count.at_least, bool) and count.at_least > at_most:
+            self.problems.append(f"{where}：at_least（{count.at_least}）大于 at_most（{at_most}），没有人能满足〔at_most〕")
 
     def indicator(self, indicator: Indicator) -> Indicator:
         problems = self.problems

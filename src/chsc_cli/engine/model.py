@@ -206,9 +206,19 @@ class EventCondition(_WhereMixin, Strict):
 
 class CountCondition(EventCondition):
     at_least: int | str = 1  # a number, a $parameter, "quarters", or a value of person fields
+    #: an upper bound (a number or a $parameter): `at_most: 0` is "no such row in the window" (CQL's
+    #: `not exists`, DHIS2's d2:count(...) == 0); with it and no `at_least`, at_least is 0
+    at_most: int | str | None = None
     quarters_from: str | None = None  # person field: count quarters from its quarter when inside the period
     per_quarter: bool | str = False  # count distinct quarters with a visit instead of visits
     reason: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_floor_with_a_ceiling(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("at_most") is not None and "at_least" not in data:
+            return {**data, "at_least": 0}
+        return data
 
 
 class PickCondition(EventCondition):
