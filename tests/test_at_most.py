@@ -95,3 +95,59 @@ def test_a_bound_that_cannot_hold_is_refused_at_load(tmp_path, bounds, said):
 def test_at_most_in_a_reason_without_a_bound_is_refused(tmp_path):
     ran = run_chsc("indicators", "--indicators", library(tmp_path, "at_least: 1"))
     assert ran.code == 2 and "「{at_most}」只用于写了 at_most 的 count 的 reason" in ran.stderr, ran.stderr
+
+
+# ---- derive: sum and mean (the same review: per-person totals and averages could not be said)
+
+MEAN_BP = """id: mean_bp_controlled_rate
+name: 期内平均血压控制率（测试）
+category: 高血压患者健康管理
+registers: [hypertension_patients, hypertension_followups]
+definition: 测试：统计期内各次随访收缩压的平均值低于 140 的在管高血压患者 / 在管高血压患者
+target: 0.5
+denominator:
+  population: managed_hypertension_patients
+numerator:
+  require:
+    - check:
+        - in_population: low_mean_systolic
+"""
+
+POPULATIONS = """populations:
+  low_mean_systolic:
+    register: hypertension_followups
+    where: [followup_date >= period_start, followup_date <= period_end]
+    derive:
+      mean_systolic: {mean: systolic}
+      total_systolic: {sum: systolic}
+    having: [mean_systolic < 140, total_systolic > 0]
+"""
+
+
+def test_a_person_s_mean_and_sum_over_their_rows(tmp_path):
+    data = tmp_path / "data"
+    write_workbook(data / "高血压患者管理名册.xlsx",
+                   {"名册": [["身份证号", "纳入管理日期"], *([person, D(2020, 1, 1)] for person in (A, B, C))]})
+    header = ["身份证号", "随访日期", "随访方式", "收缩压", "舒张压"]
+    visits = [[A, D(2025, 2, 1), "门诊", 150, 80], [A, D(2025, 5, 1), "门诊", 128, 80],  # mean 139: in
+              [B, D(2025, 3, 1), "门诊", 150, 80], [B, D(2025, 6, 1), "门诊", 132, 80],  # mean 141: out
+              [B, D(2024, 6, 1), "门诊", 100, 80],  # outside the period (it would bring B's mean under 140)
+              [C, D(2025, 4, 1), "门诊", None, 80]]  # no reading: no mean, no sum — not in
+    write_workbook(data / "高血压随访.xlsx", {"随访": [header, *visits]})
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "mean_bp_controlled_rate.yaml").write_text(MEAN_BP, encoding="utf-8")
+    (folder / "populations.yaml").write_text(POPULATIONS, encoding="utf-8")
+    ran = run_chsc("compute", data, "-p", "2025", "--format", "json", "--quiet", "--indicators", folder)
+    assert ran.code == 0, ran.output
+    row = next(row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "mean_bp_controlled_rate")
+    assert (row["numerator"], row["denominator"]) == (1, 3)
+
+
+def test_a_sum_of_a_field_that_is_not_a_number_is_refused(tmp_path):
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "mean_bp_controlled_rate.yaml").write_text(MEAN_BP, encoding="utf-8")
+    (folder / "populations.yaml").write_text(POPULATIONS.replace("{sum: systolic}", "{sum: followup_mode}"), encoding="utf-8")
+    ran = run_chsc("indicators", "--indicators", folder)
+    assert ran.code == 2 and "sum / mean 只用于数字字段，「followup_mode」不是" in ran.stderr, ran.stderr

@@ -74,7 +74,8 @@ class Checker:
         if population.register not in self.kinds:
             return {}
         rows = {**register_types(population.register, self.kinds), **PERSON_DERIVED}
-        derived = {name: rows.get(d.field, FieldType("text")) for name, d in population.derive.items()}
+        derived = {name: FieldType("number") if d.aggregate in ("sum", "mean") else rows.get(d.field, FieldType("text"))
+                   for name, d in population.derive.items()}
         return {**rows, **derived}
 
     def source(self, source: PopulationSource, where: str) -> PopulationSource:
@@ -86,6 +87,8 @@ class Checker:
             field = derive.field
             if field not in rows:
                 self.problems.append(f"{where}.derive.{name}：未知字段「{field}」〔{field}〕")
+            elif derive.aggregate in ("sum", "mean") and rows[field].kind != "number":
+                self.problems.append(f"{where}.derive.{name}：sum / mean 只用于数字字段，「{field}」不是〔{field}〕")
             elif rows[field].kind not in ("number", "date", "datetime"):
                 self.problems.append(f"{where}.derive.{name}：earliest / latest / min / max 只用于数字或日期字段，「{field}」不是〔{field}〕")
             elif derive.blank is not None and rows[field].kind != "number":

@@ -99,28 +99,41 @@ class _WhereMixin:
 
 class Derive(Strict):
     """A per-person aggregate over the qualifying rows: the smallest (`min`, or `earliest` for a
-    date) or largest (`max`, `latest`) value of a field, blanks left out — or, with `blank`, a blank
-    counting as that number (SQL's MAX(COALESCE(field, blank)); numbers only)."""
+    date) or largest (`max`, `latest`) value of a field, or the `sum` or `mean` of a number field
+    (DHIS2's d2:sum and AVERAGE), blanks left out — or, with `blank`, a blank counting as that number
+    (SQL's MAX(COALESCE(field, blank)); numbers only). A person whose qualifying rows are all blank
+    in the field has none (a sum of nothing is blank, not 0)."""
 
     earliest: str | None = None
     latest: str | None = None
     min: str | None = None
     max: str | None = None
+    sum: str | None = None
+    mean: str | None = None
     blank: float | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "Derive":
-        if sum(value is not None for value in (self.earliest, self.latest, self.min, self.max)) != 1:
-            raise ValueError("derive 的每一项应写 earliest、latest、min 或 max: 字段 之一")
+        if len([value for value in (self.earliest, self.latest, self.min, self.max, self.sum, self.mean) if value is not None]) != 1:
+            raise ValueError("derive 的每一项应写 earliest、latest、min、max、sum 或 mean: 字段 之一")
         return self
 
     @property
     def field(self) -> str:
-        return self.earliest or self.latest or self.min or self.max
+        return self.earliest or self.latest or self.min or self.max or self.sum or self.mean
 
     @property
     def smallest(self) -> bool:
         return self.earliest is not None or self.min is not None
+
+    @property
+    def aggregate(self) -> str:
+        """The pandas aggregate: min, max, sum or mean."""
+        if self.sum is not None:
+            return "sum"
+        if self.mean is not None:
+            return "mean"
+        return "min" if self.smallest else "max"
 
 
 # A field named `register` shadows ABCMeta.register on the model class, which pydantic warns about;

@@ -117,7 +117,8 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
         # the keys as an object Index: from a bare array pandas 3 infers its str dtype, converts the
         # keys to Arrow strings and then matches them slowly against the persons' object index
         grouped = values.groupby(pd.Index(qualifying["_key"].to_numpy(), dtype=object), sort=False)
-        persons[name] = (grouped.min() if derive.smallest else grouped.max()).reindex(persons.index)
+        aggregated = grouped.sum(min_count=1) if derive.aggregate == "sum" else getattr(grouped, derive.aggregate)()
+        persons[name] = aggregated.reindex(persons.index)
     birth_known = ~blanks(persons["birth"])
     if "birth" in source.derive:  # else the rows' own age and first_birthday (engine_input) stand
         persons["first_birthday"] = first_birthdays(persons["birth"])
