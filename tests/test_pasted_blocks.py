@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from cli_helpers import run_chsc
 from helpers import codes, errors, make_id, problems, read, write_csv, write_workbook
 
@@ -222,3 +224,45 @@ def test_a_completeness_warning_is_said_once_for_a_sheet_of_pasted_blocks(tmp_pa
     assert len(problems(result, "completeness-unchecked")) == 2  # 生活方式评估 and 健康指导, once each
     ran = run_chsc("validate", tmp_path, "--quiet")
     assert "共 2 张登记表" in ran.stdout  # the sheets, not their blocks
+
+
+# ---- the review of the second version (7 December, night)
+
+def _two_row_checkups(tmp_path, merged: bool) -> None:
+    """Two quarterly exports, each with 个人信息 over 姓名/性别/身份证号/出生日期 and the other
+    headers over both rows (merged in the .xlsx; in the upper row only when `merged` is False)."""
+    rows, merges, at = [], [], 1
+    for quarter, (month, first) in enumerate(((3, 0), (5, 8))):
+        rows.append([f"2025年第{quarter + 1}季度老年人体检"])
+        rows.append(["序号", "个人信息", None, None, None, "所属站点", "体检日期", "收缩压", "舒张压", "生活方式评估", "健康指导"])
+        rows.append([None, "姓名", "性别", "身份证号", "出生日期"])
+        if merged:
+            merges += [f"B{at + 1}:E{at + 1}", *(f"{c}{at + 1}:{c}{at + 2}" for c in "AFGHIJK")]
+        at += 3
+        for i in range(8):
+            birth = D(1940 + first + i, 1 + i, 1 + i)
+            rows.append([i + 1, f"人{first + i}", "男", make_id(birth.strftime("%Y%m%d"), f"{100 + first + i:03d}"), birth,
+                         "城东站", D(2025, month, 1), 130, 80, "是", "是"])
+            at += 1
+        rows += [["小计"], []]
+        at += 2
+    write_workbook(tmp_path / "老年人体检.xlsx", {"体检": rows}, {"体检": merges})
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_a_pasted_two_row_header_with_the_id_in_its_lower_row_starts_its_block(tmp_path, merged):
+    _two_row_checkups(tmp_path, merged)
+    result = read(tmp_path)
+    assert errors(result) == [] and len(result.tables["elderly_checkups"]) == 16
+    assert [(sheet.header_row, sheet.rows) for sheet in result.sheets] == [(3, 8), (16, 8)]
+
+
+def test_a_title_row_under_a_station_merged_over_the_block_is_the_next_blocks_title(tmp_path):
+    header = ["身份证号", "体检日期", "所属站点"]
+    people = [make_id(f"1950010{i}", f"{i}11") for i in range(1, 5)]
+    rows = [header, [people[0], D(2025, 3, 1), "一站"], [people[1], D(2025, 3, 2)], [],
+            ["二季度导出"], header, [people[2], D(2025, 5, 1), "二站"], [people[3], D(2025, 5, 2), "二站"]]
+    write_workbook(tmp_path / "老年人体检.xlsx", {"体检": rows}, {"体检": ["C2:C5"]})
+    result = read(tmp_path)
+    assert [p for p in errors(result)] == [] and not problems(result, "missing-id")
+    assert result.tables["elderly_checkups"]["station"].tolist() == ["一站", "一站", "二站", "二站"]

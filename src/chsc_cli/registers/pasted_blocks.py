@@ -65,10 +65,10 @@ class HeaderCheck:
         of them the sheet's row `first_data_row`; `header_names`: the header's cells as written;
         `required`: the columns of the kind's required fields) is a header of the kind again.
 
-        A candidate holds a column name in the first required column (the ID's: a data row holds
-        an ID there, so a yes/no column whose cells are its own word, 签约, makes no candidate) and
-        in two of the (up to) three read columns with the fewest distinct values; each is then
-        confirmed on its whole row."""
+        A candidate (or the row below it: a two-row header) holds a column name in the first
+        required column (the ID's: a data row holds an ID there, so a yes/no column whose cells are
+        its own word, 签约, makes no candidate) and in two of the (up to) three read columns with the
+        fewest distinct values; each is then confirmed on its whole row."""
         if not required or required[0] not in factorized:
             return
         written = self.keys | {name for name in header_names if name}
@@ -79,6 +79,7 @@ class HeaderCheck:
         if not words:
             return
         named = np.isin(key_positions, words)
+        named[:-1] |= named[1:]  # (or the row below it does: the upper row of a two-row header)
         looked = sorted(factorized.items(), key=lambda item: len(item[1][1]))[:LOOKED_AT_COLUMNS]
         hits = np.zeros(grid.shape[0], dtype=np.int8)
         for _, (positions, uniques) in looked:
@@ -90,7 +91,9 @@ class HeaderCheck:
                      and (value.strip() in written or (small and normalise_header(value) in self.keys))]
             if found:
                 hits += np.isin(positions, found)
-        candidates = np.flatnonzero(named & (hits >= min(2, len(looked))))
+        enough = hits >= min(2, len(looked))
+        enough[:-1] |= enough[1:]
+        candidates = np.flatnonzero(named & enough)
         last = grid.shape[0] - 1
         rows, alone = [], set()
         for at in candidates.tolist():
@@ -140,13 +143,21 @@ def _merged_rows(merges) -> set[int]:
 
 
 def _no_data(row: list[object], merged: bool) -> bool:
-    """A title or note row (one cell filled, with text that is no ID, and no merge filling the rest)
-    or a blank row."""
+    """A title or note row (one cell filled, with text that is no ID) or a blank row. `merged`: a
+    merge covers the row (a station merged over the block): its cells as written are what counts."""
     filled = [cell for cell in row if not is_blank(cell)]
     if not filled:
         return True
-    return (len(filled) == 1 and isinstance(filled[0], str) and not merged
-            and _ID_DIGITS.search(filled[0]) is None)
+    return len(filled) == 1 and isinstance(filled[0], str) and _ID_DIGITS.search(filled[0]) is None
+
+
+def header_like(cells: list[object]) -> bool:
+    """A row that could be one row of a header: every filled cell a text that is no ID, code, date
+    or number (a data row holds an ID, a date or a reading)."""
+    return all(
+        isinstance(cell, str) and not cell.lstrip(_WRAPPERS)[:1].isdigit() and _ID_DIGITS.search(cell) is None
+        for cell in cells if not is_blank(cell)
+    )
 def _part(sheet: RawSheet, begin: int, end: int) -> RawSheet:
     merges = tuple(
         (top - begin, left, min(bottom, end - 1) - begin, right)

@@ -15,7 +15,7 @@ from .classify import classify, kind_from_settings
 from .columns import RegisterKind, completeness_message
 from .headers import AliasIndex, find_header
 from .headers import _cell_text as cell_text, _combine as combine
-from .pasted_blocks import A_HEADER, NOT_A_HEADER, PART_OF_A_HEADER, HeaderCheck, RepeatedHeaders, blocks
+from .pasted_blocks import A_HEADER, NOT_A_HEADER, PART_OF_A_HEADER, HeaderCheck, RepeatedHeaders, blocks, header_like
 from .catalogue import Catalogue
 from .kinds import active_catalogue, use_catalogue
 from .persons import ID_FIELD, with_id_facts
@@ -149,9 +149,9 @@ def _read_sheet(result: FileResult, raw, index: AliasIndex, kinds, settings: Cen
 
 def _header_check(index: AliasIndex, kind: RegisterKind) -> HeaderCheck:
     """pasted_blocks' look for the kind's header below the data: a row that names every required
-    column of the kind alone, or with the row above or below it (a two-row header) — not with a
-    row below that is a whole header itself (a data row holding column words right above a pasted
-    header is data)."""
+    column of the kind alone, or with the row above or below it (a two-row header) when it is all
+    header-like text (a data row holding column words right above a pasted header holds an ID, a
+    date or a reading too: it is data)."""
 
     def complete(names: list[str]) -> bool:
         matched = index.match(kind.name, names)
@@ -161,14 +161,14 @@ def _header_check(index: AliasIndex, kind: RegisterKind) -> HeaderCheck:
         names = [cell_text(cell) for cell in cells]
         if complete(names):
             return A_HEADER
-        if above is not None:
+        if not header_like(cells):  # a data row holding column words (签约=签约) is no part of a header
+            return NOT_A_HEADER
+        if above is not None and header_like(above):
             above_names = [cell_text(cell) for cell in above]
             if any(above_names) and not complete(above_names) and complete(combine(above_names, names)):
                 return PART_OF_A_HEADER
-        if below is not None:
-            below_names = [cell_text(cell) for cell in below]
-            if not complete(below_names) and complete(combine(names, below_names)):
-                return PART_OF_A_HEADER
+        if below is not None and complete(combine(names, [cell_text(cell) for cell in below])):
+            return PART_OF_A_HEADER
         return NOT_A_HEADER
 
     return HeaderCheck(frozenset(index.by_kind[kind.name]), confirm)
