@@ -114,3 +114,27 @@ def test_template_takes_a_kinds_chinese_title_too(tmp_path):
     assert "随访日期" in header and "收缩压" in header
     ran = run_chsc("template", "高血压随访", "-o", tmp_path / "x.xlsx")
     assert ran.code == 2 and "hypertension_followups（高血压患者随访记录）" in ran.stderr
+
+
+def test_an_unpaired_brace_in_chsc_yaml_is_said_as_one(tmp_path):
+    import shutil
+
+    folder = tmp_path / "数据"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "chsc.yaml").write_text("centre: 甲\nstations:\n  城东站: {total: 7800, age_65_plus: 1150\n  城西站: {total: 9000}\n",
+                                      encoding="utf-8")
+    ran = run_chsc("compute", folder, "-p", "2025", "--quiet")
+    assert ran.code == 2 and "花括号 { } 没有配对" in ran.stderr and "加引号" not in ran.stderr, ran.stderr
+
+
+def test_validate_json_with_a_broken_indicator_file_names_no_chsc_yaml(tmp_path):
+    library = tmp_path / "本中心指标"
+    library.mkdir()
+    (library / "broken.yaml").write_text("id: broken\nname: 坏的\n", encoding="utf-8")
+    ran = run_chsc("validate", SAMPLE, "--indicators", library, "--format", "json", "--quiet")
+    assert ran.code == 2 and ran.stdout == "" and "broken.yaml" in ran.stderr, ran.output
+
+
+def test_template_finds_a_title_written_with_full_width_digits(tmp_path):
+    ran = run_chsc("template", "０～６岁儿童健康管理花名册", "-o", tmp_path / "x.xlsx", "--quiet")
+    assert ran.code == 0, ran.output

@@ -209,6 +209,8 @@ def _unquoted_value_hint(lines: list[str]) -> str | None:
         end = _closing_at(value) if value[0] in "{[" else None
         if end == len(value) - 1:  # a flow mapping or list: {in_population: x}, [a, b]
             continue
+        if value[0] in "{[" and end is None:  # a bracket that does not close on its line: unpaired
+            return None
         if end is not None:  # {date}未做…, {a}签约，未满{b} (not a list going on below)
             return f"值「{value}」以 {value[0]} 开头，YAML 会把它读成{'映射' if value[0] == '{' else '列表'}：请给整个值加引号，如 \"{value}\""
         if ": " in value:

@@ -6,6 +6,7 @@ import errno
 import os
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Annotated
 
@@ -45,7 +46,10 @@ def template(
     from ..registers import KINDS
 
     if kind not in KINDS:  # its Chinese title too (高血压患者随访记录), as explain and gaps take an indicator's name
-        titled = [name for name, known in KINDS.items() if "".join(known.title.split()) == "".join(kind.split())]
+        def plain(text: str) -> str:  # full-width and spacing aside (０～６岁 is 0~6岁), as explain finds a name
+            return "".join(unicodedata.normalize("NFKC", text).split())
+
+        titled = [name for name, known in KINDS.items() if plain(known.title) == plain(kind)]
         if not titled:
             raise UserError(f"没有登记表类型「{kind}」。",
                             hint=f"可选：{'、'.join(f'{name}（{known.title}）' for name, known in KINDS.items())}")

@@ -67,8 +67,8 @@ def validate(
         result = read_for_validate(data_dir, config, indicators or [], use_cache=not no_cache,
                                    progress=lambda total: file_progress(total, quiet), period=chosen_period)  # first: it reads ahead
     except UserError as error:
-        if format == "json" and error.code == "bad-config":  # cli.md's bad-config problem, for a script reading stdout
-            emit_json(_bad_config_json(error, data_dir, config))
+        if format == "json" and error.code == "bad-config" and _about_settings(error, data_dir, config):
+            emit_json(_bad_config_json(error, data_dir, config))  # cli.md's bad-config problem, for a script reading stdout
         raise  # and the one or two lines on stderr, exit 2
     from ..outputs.validation import render_validation_table, validation_json
 
@@ -85,6 +85,15 @@ def validate(
         stderr.print("该文件未读入，其余登记表的检查结果见上；按提示修好后重新运行 chsc validate。", markup=False)
         return EXIT_USER_ERROR
     return EXIT_FINDINGS if result.has_errors else EXIT_OK
+
+
+def _about_settings(error, data_dir: Path, config: Path | None) -> bool:
+    """Whether a bad-config error is chsc.yaml's (cli.md: "chsc.yaml invalid"), not an indicator
+    or register-kind file's, which share the code: its message names the settings file."""
+    from ..config import CONFIG_NAME
+
+    settings = config if config is not None else data_dir / CONFIG_NAME
+    return str(settings) in error.message or error.message.startswith(settings.name)
 
 
 def _bad_config_json(error, data_dir: Path, config: Path | None) -> dict:

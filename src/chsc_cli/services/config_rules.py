@@ -13,6 +13,7 @@ import difflib
 from typing import TYPE_CHECKING
 
 from ..config import CONFIG_NAME, LoadedConfig
+from ..config import _kind as value_kind
 from ..config_model import FIGURE_SECTIONS
 from pydantic_core import PydanticCustomError
 
@@ -101,9 +102,10 @@ def _check_figure_values(config: LoadedConfig, places) -> None:
                 type(figures).checked(value)
             except (PydanticCustomError, ValueError, TypeError, ArithmeticError) as error:
                 level = ".".join(map(str, (*place, key)))
-                shown = "空值" if value is None else ("一组「设置项: 值」" if isinstance(value, dict) else str(value))
+                shown = value_kind(value)
                 reason = error.message() if isinstance(error, PydanticCustomError) else "不是数字"
-                rule = "应为 0 与 1 之间（不含两端）的小数" if place == ("prevalence",) else "应为正整数（人数），如 12000"
+                rule = ('应为 0 与 1 之间（不含两端）的小数，如 0.25 或 "25%"' if place == ("prevalence",)
+                        else "应为正整数（人数），如 12000")
                 raise UserError(f"{_where(config, config.line_of(*place, key))}：{level} 的值（{shown}）不对：{reason}。{level} {rule}。",
                                 code="bad-config") from None
 
