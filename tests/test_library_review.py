@@ -332,7 +332,7 @@ def test_a_figure_of_the_centres_own_with_a_bad_value_is_refused_as_chsc_own_are
     data, library = centre_with_figure(tmp_path, "population:\n  signing_base: 5.5\n")
     ran = run_chsc("compute", data, "-p", "2025", "--indicators", library)
     assert ran.code == 2
-    assert "第 2 行：population.signing_base 的值（5.5）不对：人数必须是整数" in ran.stderr, ran.stderr
+    assert "第 2 行：population.signing_base 的值（数字 5.5）不对：人数必须是整数" in ran.stderr, ran.stderr
 
 
 def test_a_key_of_the_other_form_of_a_population_is_not_guessed_as_itself(tmp_path):
