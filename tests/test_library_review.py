@@ -197,15 +197,17 @@ numerator:
 """
 
 
-def centre_with_figure(tmp_path: Path, config: str | None, figure: str = "population.signing_base") -> tuple[Path, Path]:
-    """(the data folder: three residents, two signed; the library folder with the indicator)."""
+def centre_with_figure(tmp_path: Path, config: str | None, figure: str = "population.signing_base",
+                       text: str | None = None) -> tuple[Path, Path]:
+    """(the data folder: three residents, two signed; the library folder with the indicator —
+    SIGNING_OVER_A_FIGURE reading `figure`, or `text`)."""
     data = write_small_centre(tmp_path / "data", [make_id("19500101", "001"), make_id("19550101", "002"),
                                                   make_id("19900101", "003")])
     if config is not None:
         (data / "chsc.yaml").write_text(config, encoding="utf-8")
     library = tmp_path / "library"
     library.mkdir()
-    (library / "signing_official_rate.yaml").write_text(SIGNING_OVER_A_FIGURE.replace("population.signing_base", figure),
+    (library / "signing_official_rate.yaml").write_text(text or SIGNING_OVER_A_FIGURE.replace("population.signing_base", figure),
                                                         encoding="utf-8")
     return data, library
 
@@ -259,8 +261,7 @@ def test_a_misspelt_figure_does_not_count_the_roster_in_silence(tmp_path):
 def test_a_new_figure_not_yet_given_is_said_with_where_to_give_it(tmp_path):
     text = SIGNING_OVER_A_FIGURE.replace("  population: residents_at_period_end\nnumerator:\n",
                                          "numerator:\n  population: residents_at_period_end\n")
-    data, library = centre_with_figure(tmp_path, "population:\n  total: 10\n")
-    (library / "signing_official_rate.yaml").write_text(text, encoding="utf-8")
+    data, library = centre_with_figure(tmp_path, "population:\n  total: 10\n", text=text)
     rows, said = computed(data, library)
     assert rows[("signing_official_rate", "null")]["reason"] == "chsc.yaml 缺少 population.signing_base"
     assert len(said) == 1 and "请在 chsc.yaml 的 population: 下写 signing_base" in said[0]["message"], said
@@ -298,8 +299,7 @@ def test_a_figure_key_that_is_a_word_of_python_is_only_a_key(tmp_path):
 def test_a_prevalence_of_the_centres_own_multiplies_as_chsc_s_own_do(tmp_path):
     text = SIGNING_OVER_A_FIGURE.replace("  figure: population.signing_base\n",
                                          "  figure:\n    multiply: [population.total, prevalence.signing_share]\n    round: up\n")
-    data, library = centre_with_figure(tmp_path, "population:\n  total: 10\nprevalence:\n  signing_share: 0.25\n")
-    (library / "signing_official_rate.yaml").write_text(text, encoding="utf-8")
+    data, library = centre_with_figure(tmp_path, "population:\n  total: 10\nprevalence:\n  signing_share: 0.25\n", text=text)
     rows, said = computed(data, library)
     assert rows[("signing_official_rate", "null")]["denominator"] == 3  # 10 × 0.25 = 2.5, rounded up
     (data / "chsc.yaml").write_text("population:\n  total: 10\nprevalence:\n  signing_share: 1.5\n", encoding="utf-8")
