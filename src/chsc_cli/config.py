@@ -12,7 +12,6 @@ the key path and what is allowed. Pydantic models reject unknown keys at every l
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 import re
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from chsc_cli.config_model import CentreConfig, Population
 from chsc_cli.problems import UserError
+from chsc_cli.pydantic_words import close_match
 from chsc_cli.yamlfile import NOT_TEXT, construct_int, unprintable_at, unprintable_message, yaml_problem, yaml_text
 
 CONFIG_NAME = "chsc.yaml"
@@ -238,16 +238,10 @@ def _pattern(loc: KeyPath) -> KeyPath:
     return loc
 
 
-#: Where chsc.yaml holds numbers of persons (a key an indicator's figure names, too).
-_POPULATION_LEVELS = {("population",), ("stations", "*"), ("population_by_year", "*")}
-
-
 def _rule(loc: KeyPath) -> str:
     pattern = _pattern(loc)
     if len(pattern) > 1 and pattern[-1] in Population.model_fields:
         return f"应为正整数（{Population.model_fields[pattern[-1]].description}），如 12000"
-    if pattern not in _RULES and pattern[:-1] in _POPULATION_LEVELS:  # a key an indicator's figure reads
-        return "应为正整数（人数），如 12000"
     return _RULES.get(pattern, "值不符合要求")
 
 
@@ -298,16 +292,21 @@ def _kind(value: Any) -> str:
     return "日期" if type(value).__name__ in ("date", "datetime") else "不支持的值"
 
 
+def unknown_setting(key: str, level: tuple, allowed: list[str]) -> str:
+    """未知的设置项「totl」（是不是 total？）。population 下允许的设置项：… — for a key of chsc.yaml
+    that is not there (config_rules says it too, of a figure key no indicator reads)."""
+    close = close_match(key, allowed)
+    guess = f"（是不是 {close}？）" if close else ""
+    where = f"{_dotted(tuple(map(str, level)))} 下" if level else ""
+    return f"未知的设置项「{key}」{guess}。{where}允许的设置项：{', '.join(allowed)}"
+
+
 def _describe(error: dict[str, Any]) -> tuple[KeyPath, str]:
     """One pydantic error → (key path whose line to show, Chinese sentence)."""
     loc = tuple(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         model = _model_at(loc[:-1])
-        allowed = list(model.model_fields) if model else []
-        close = difflib.get_close_matches(loc[-1], allowed, n=1)
-        guess = f"（是不是 {close[0]}？）" if close else ""
-        level = f"{_dotted(loc[:-1])} 下" if loc[:-1] else ""
-        return loc, f"未知的设置项「{loc[-1]}」{guess}。{level}允许的设置项：{', '.join(allowed)}"
+        return loc, unknown_setting(loc[-1], loc[:-1], list(model.model_fields) if model else [])
     if loc and loc[-1] == "[key]":
         return loc[:-1], f"{_dotted(loc[:-2])} 下的「{loc[-2]}」不能作为键：{_rule(loc)}"
     reason = error["msg"] if error["type"] in _OUR_ERRORS else None

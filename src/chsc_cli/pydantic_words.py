@@ -133,12 +133,18 @@ def _unwrapped(annotation):
         return annotation
 
 
+def close_match(word: object, candidates) -> str | None:
+    """The candidate a letter or two from `word` (a misspelt key: totl is total), or None."""
+    close = difflib.get_close_matches(str(word), list(candidates), n=1)
+    return close[0] if close else None
+
+
 def close_key(key: object, allowed: tuple[str, ...]) -> str:
     """What to say after an unknown key: 「（是不是 where？）」 when it is a letter or two from an
     allowed one, else the allowed keys; "" when they are not known."""
     if str(key) in allowed:  # a key of another form of the value (union: beside register:, where: beside union:)
         return f"（「{key}」属于另一种写法，不能与这里的其他键写在一起）"
-    close = difflib.get_close_matches(str(key), allowed, n=1)
+    close = close_match(key, allowed)
     if close:
-        return f"（是不是 {close[0]}？）"
+        return f"（是不是 {close}？）"
     return f"；这里可用的键：{', '.join(allowed)}" if allowed else ""

@@ -6,11 +6,11 @@ engine evaluates."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
 from ..config_model import FIGURE_SECTIONS
+from ..pydantic_words import close_match
 from ..registers import LOOKUPS
 from .expressions import ExpressionError, parse_value
 from .reason_text import SPEC_HELP, is_expression, parts, stray_braces, valid_spec
@@ -310,9 +310,9 @@ _FIGURE_NAME = re.compile(rf"^({'|'.join(FIGURE_SECTIONS)})\.[a-z][a-z0-9_]*$")
 def _figure_problem(name: str) -> str:
     own = [f"{section}.{key}" for section, model in FIGURE_SECTIONS.items() for key in model.model_fields]
     by_key = {full.partition(".")[2]: full for full in own}  # `total`, `populaton.total`: the key is right
-    close = [by_key[key] for key in difflib.get_close_matches(name.rpartition(".")[2], list(by_key), n=1)]
-    close = close or difflib.get_close_matches(name, own, n=1)
-    guess = f"是不是 {close[0]}？" if close else f"chsc 自带的有：{', '.join(own)}"
+    key = close_match(name.rpartition(".")[2], by_key)
+    close = by_key[key] if key else close_match(name, own)
+    guess = f"是不是 {close}？" if close else f"chsc 自带的有：{', '.join(own)}"
     return (f"denominator.figure：「{name}」不是 chsc.yaml 中数字的写法，应为 population.键 或 prevalence.键"
             f"（键用小写英文字母、数字和下划线；{guess}）〔{name}〕")
 

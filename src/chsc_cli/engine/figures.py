@@ -4,11 +4,11 @@ ages are counted at."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from decimal import Decimal
 
 from ..config_model import FIGURE_SECTIONS, CentreConfig, Population as Figures
 from ..periods import Period
+from ..pydantic_words import close_match
 from .library import Library
 from .model import Figure, Indicator
 from .results import ceil_decimal
@@ -77,8 +77,8 @@ def figures_not_given(library: Library, indicators: list[Indicator], period: Per
             own = list(FIGURE_SECTIONS[section].model_fields)
             if key in own:
                 continue
-            close = difflib.get_close_matches(key, own, n=1)
-            guess = f"是不是 {section}.{close[0]}？" if close else f"要用它，请在 chsc.yaml 的 {section}: 下写 {key}: 数字"
+            close = close_match(key, own)
+            guess = f"是不是 {section}.{close}？" if close else f"要用它，请在 chsc.yaml 的 {section}: 下写 {key}: 数字"
             instead = "分母改按 denominator.population 的人群计" if denominator.population is not None else "该指标无法计算"
             said.append(library.located(indicator.id, f"denominator.figure：chsc.yaml 没有给出 {name}，"
                                                       f"它也不是 chsc 自带的设置项（{guess}），{instead}〔{name}〕"))

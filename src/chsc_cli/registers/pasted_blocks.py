@@ -119,7 +119,6 @@ def blocks(sheet: RawSheet, header_row: int, repeated: RepeatedHeaders) -> list[
     Two consecutive header rows start one block (a two-row header, read as one by find_header),
     unless they are the same whole header written twice: then two, the first of them empty. Each block keeps the
     sheet's row numbers (`line_numbers`) and its merges."""
-    merged = _merged_rows(sheet.merges)
     starts: list[int] = []
     previous = header_row
     for row in sorted(repeated.rows):
@@ -129,7 +128,7 @@ def blocks(sheet: RawSheet, header_row: int, repeated: RepeatedHeaders) -> list[
             continue
         start = row
         while (start - 1 > previous and row - (start - 1) <= PREAMBLE_ROWS
-               and _no_data(sheet.rows[start - 1], start - 1 in merged)):
+               and _no_data(sheet.rows[start - 1])):
             start -= 1
         starts.append(start)
         previous = row
@@ -137,14 +136,9 @@ def blocks(sheet: RawSheet, header_row: int, repeated: RepeatedHeaders) -> list[
     return [_part(sheet, begin, end) for begin, end in zip(bounds, bounds[1:]) if end > begin]
 
 
-def _merged_rows(merges) -> set[int]:
-    """The rows a merge covers below its first row: their cells are written by the merge."""
-    return {row for top, _, bottom, _ in merges for row in range(top + 1, bottom + 1)}
-
-
-def _no_data(row: list[object], merged: bool) -> bool:
-    """A title or note row (one cell filled, with text that is no ID) or a blank row. `merged`: a
-    merge covers the row (a station merged over the block): its cells as written are what counts."""
+def _no_data(row: list[object]) -> bool:
+    """A title or note row (one cell filled, with text that is no ID) or a blank row, as written (a
+    station merged down over the block does not make a title a data row)."""
     filled = [cell for cell in row if not is_blank(cell)]
     if not filled:
         return True

@@ -9,11 +9,10 @@ chsc's own (a figure of a centre's own indicator) against the indicator library.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 from ..config import CONFIG_NAME, LoadedConfig
-from ..config import _kind as value_kind
+from ..config import _kind as value_kind, unknown_setting
 from ..config_model import FIGURE_SECTIONS
 from pydantic_core import PydanticCustomError
 
@@ -80,13 +79,8 @@ def verify_figures(library: Library, config: LoadedConfig) -> None:
     line, place, section, key = min(unknown, key=lambda found: found[0])
     own = list(FIGURE_SECTIONS[section].model_fields)
     read = [name.partition(".")[2] for name in named if name.startswith(f"{section}.") and name.partition(".")[2] not in own]
-    allowed = own + read
-    close = difflib.get_close_matches(key, allowed, n=1)
-    guess = f"（是不是 {close[0]}？）" if close else ""
-    where = _where(config, line or None)
-    level = ".".join(map(str, place))
     raise UserError(
-        f"{where}：未知的设置项「{key}」{guess}。{level} 下允许的设置项：{', '.join(allowed)}。",
+        f"{_where(config, line or None)}：{unknown_setting(key, place, own + read)}。",
         hint=f"chsc 自带的之外，只能写所用指标的 figure: 读取的设置项（figure: {section}.键）；自己的指标请用 --indicators 给出。",
         code="bad-config",
     )
