@@ -316,6 +316,25 @@ def test_indicators_with_a_config_refuses_a_misspelt_figure_key_as_the_data_comm
     assert ran.code == 2 and "第 2 行：未知的设置项「totl」（是不是 total？）" in ran.stderr, ran.output
 
 
+@pytest.mark.parametrize("command", [("indicators",), ("explain", "elderly_health_management_rate")])
+@pytest.mark.parametrize("config, said", [
+    ("columns:\n  随访医师: 不存在的字段\n", "columns 中「随访医师」对应的「不存在的字段」不是已知的标准列名"),
+    ("kinds:\n  \"*慢病*.xlsx\": no_such_kind\n", "kinds 中「*慢病*.xlsx」的类型「no_such_kind」不存在"),
+])
+def test_a_config_without_data_has_its_columns_and_kinds_checked_as_the_data_commands_do(tmp_path, command, config, said):
+    settings = tmp_path / "bad.yaml"
+    settings.write_text(config, encoding="utf-8")
+    ran = run_chsc(*command, "--config", settings)
+    assert ran.code == 2 and f"{settings} 第 2 行：{said}" in ran.stderr, ran.output
+
+
+def test_explain_without_data_shows_the_target_of_the_config_given(tmp_path):
+    settings = tmp_path / "targets.yaml"
+    settings.write_text("targets:\n  elderly_health_management_rate: 0.95\n", encoding="utf-8")
+    ran = run_chsc("explain", "elderly_health_management_rate", "--config", settings)
+    assert ran.code == 0 and "目标：>= 95%" in ran.stdout, ran.output
+
+
 @pytest.mark.parametrize("config, key", [
     ("population:\n  total: 10\n  stations:\n    一站: {total: 5}\n", "stations"),  # a section indented by mistake
     ("population:\n  totl:\n", "totl"),  # a misspelt key left empty

@@ -36,17 +36,11 @@ def indicators(
     示例：chsc indicators --indicators 本中心指标
     """
     use_register_kinds_option(register_kinds)
-    from ..config import find_config, load_config
     from ..engine import load_library
     from ..outputs.library_text import render_library
 
-    from ..services.config_rules import verify_against_library
-
     library = load_library(indicators or [])
-    loaded = load_config(find_config(Path("."), config)) if config else None
-    if loaded is not None:  # what it names of the library (targets, figures), as every data command checks
-        verify_against_library(library, loaded)
-    render_library(stdout, library, loaded.settings.targets if loaded is not None else {})
+    render_library(stdout, library, _targets_of(config, library))
     if not quiet:  # a condition of the files that may not mean what it says (file:line: …)
         for warning in library.warnings:
             stderr.print(f"注意：{warning}", markup=False)
@@ -80,7 +74,7 @@ def explain(
                              f"如 chsc explain {indicator_id} 数据文件夹 --period {period}", markup=False)
         library = load_library(indicators or [])
         indicator_id = indicator_id_of(library, indicator_id)
-        render_definition(stdout, library, indicator_id, {})
+        render_definition(stdout, library, indicator_id, _targets_of(config, library))
         return EXIT_OK
     if period is None:
         raise UserError("给出数据文件夹时需要 --period，如 --period 2025。")
@@ -100,6 +94,21 @@ def explain(
             if kind in read.tables]
     render_steps(stdout, result.evaluations[indicator_id], chinese_label(chosen_period), rows)
     return EXIT_OK
+
+
+def _targets_of(config: Path | None, library) -> dict:
+    """The targets of the chsc.yaml given with --config when no data folder is: the file is checked as
+    every data command checks it (its columns:, kinds:, and what it names of the library), so that a
+    mistake in it is said here too, not first on the day it is used with data."""
+    if config is None:
+        return {}
+    from ..config import find_config, load_config
+    from ..services.config_rules import verify_against_library, verify_columns_and_kinds
+
+    loaded = load_config(find_config(Path("."), config))
+    verify_columns_and_kinds(loaded)
+    verify_against_library(library, loaded)
+    return loaded.settings.targets
 
 
 def register(app: typer.Typer) -> None:
