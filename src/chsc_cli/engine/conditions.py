@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..periods import Period, chinese_label
 from .engine_input import EngineData, select
-from .evaluation import Context, order_fields
+from .evaluation import Context, fields_of, order_fields
 from .event_rows import PERSON, both, columns_read, event_rows, person_fields
 from .expressions import parse_value
 from .operands import resolve
@@ -128,6 +128,7 @@ class Evaluator:
         if isinstance(rows, QualifyingRows):  # the columns the tests read, and the key
             numbered = rows.numbered()
             rows = rows.frame(both(columns_read(tests), {"_key"}))
+            rows = _with_person_fields(rows, persons, set().union(set(), *map(fields_of, tests)))
             if numbered is not None:  # the passing rows' key numbers, each person's looked up once
                 passed = _holders(numbered, all_of(tests, rows, self.context), persons)
         if passed is None:
@@ -259,6 +260,25 @@ def _visits_per_person(eligible: pd.DataFrame, date: str, per_quarter: bool, cou
     first = np.ones(len(person), dtype=bool)
     first[1:] = (person[1:] != person[:-1]) | (when[1:] != when[:-1])
     return np.bincount(person[first], minlength=count)
+
+
+def _with_person_fields(rows: pd.DataFrame, persons: pd.DataFrame, fields) -> pd.DataFrame:
+    """The rows with the person-level fields a `check` reads that the rows do not have (a field made
+    by the population's `derive`, such as `first_fu: {earliest: followup_date}`): each row carries
+    its person's value, so that the check passes or fails on it as `having` would."""
+    missing = [field for field in fields if field not in rows.columns and field in persons.columns]
+    if not missing:
+        return rows
+    at = persons.index.get_indexer(rows["_key"])
+    found = at >= 0
+    added = {}
+    for field in missing:
+        column = persons[field]
+        values = column.iloc[np.where(found, at, 0)].to_numpy(copy=True) if len(persons) else np.full(len(rows), None)
+        if len(persons) and not found.all():
+            values = pd.Series(values).where(found).to_numpy()  # a row of no selected person: blank
+        added[field] = values
+    return rows.assign(**added)
 
 
 def _holders(numbered: tuple[np.ndarray, pd.Index], passing: np.ndarray, persons: pd.DataFrame) -> pd.Series | None:

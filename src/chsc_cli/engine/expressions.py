@@ -249,6 +249,16 @@ class _Parser:
         return _list_operand(rest)
 
 
+def unknown_field(name: str, fields, said: str = "") -> str:
+    """未知字段「name」: the field a letter or two away (是不是 blood_routine？), else every field."""
+    from ..pydantic_words import close_match
+
+    close = close_match(name, sorted(fields))
+    if close:
+        return f"未知字段「{name}」{said}（是不是 {close}？）"
+    return f"未知字段「{name}」{said}。可用字段：{', '.join(sorted(fields))}"
+
+
 def parse_comparison(text: str, fields: set[str] | None = None) -> Comparison:
     """Parse one comparison string; `fields` (when given) are the names a field may have."""
     if not isinstance(text, str):
@@ -265,7 +275,7 @@ def parse_comparison(text: str, fields: set[str] | None = None) -> Comparison:
     if left.kind == "word":
         left = Operand("field", left.value)
     if left.kind == "field" and fields is not None and left.value not in fields:
-        raise ExpressionError(f"未知字段「{left.value}」。可用字段：{', '.join(sorted(fields))}", left.value)
+        raise ExpressionError(unknown_field(left.value, fields), left.value)
     label = left.value if left.kind == "field" else first
     words = parser.words(3)
     rest = len(tokens) - parser.at

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import warnings
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -208,16 +208,24 @@ class Denominator(_WhereMixin, Strict):
         return self
 
 
-class EventCondition(_WhereMixin, Strict):
+class _EventRows(_WhereMixin, Strict):
+    """A register's rows of a person in a window that pass `where`: what every event item reads."""
     register: str
     date: str
     within: Window = "period"
     where: tuple = ()  # which rows are eligible
+
+
+class EventCondition(_EventRows):
     test: tuple = ()  # the judgement, with reasons
     none: str | None = None  # reason when a person has no eligible row
 
 
-class CountCondition(EventCondition):
+class CountCondition(_EventRows):
+    #: a count judges no row and has no `none` (its reason says a count of 0): not keys of its own, so
+    #: that a `test:` copied from an exists is refused, not ignored; the steps read them as empty
+    test: ClassVar[tuple] = ()
+    none: ClassVar[str | None] = None
     at_least: int | str = 1  # a number, a $parameter, "quarters", or a value of person fields
     #: an upper bound (a number or a $parameter): `at_most: 0` is "no such row in the window" (CQL's
     #: `not exists`, DHIS2's d2:count(...) == 0); with it and no `at_least`, at_least is 0
@@ -229,6 +237,13 @@ class CountCondition(EventCondition):
     @model_validator(mode="before")
     @classmethod
     def _no_floor_with_a_ceiling(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            # a count counts the rows passing `where`: a `test` (copied from an exists) was ignored
+            # and a `none` never said (a person without a row has a count of 0, said by `reason`)
+            if "test" in data:
+                raise ValueError("count 没有 test：要数的行的条件请写在 where 里（count 数的是通过 where 的行的不同日期）")
+            if "none" in data:
+                raise ValueError("count 没有 none：没有一行的人也由 reason 说明（其中 {count} 为 0）")
         if isinstance(data, dict) and data.get("at_most") is not None and "at_least" not in data:
             return {**data, "at_least": 0}
         return data
@@ -265,7 +280,7 @@ class Requirement(_WhereMixin, Strict):
         return "check"
 
     @property
-    def event(self) -> EventCondition | None:
+    def event(self) -> EventCondition | CountCondition | None:
         return self.exists or self.count or self.latest or self.first
 
 

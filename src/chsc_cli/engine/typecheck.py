@@ -21,7 +21,7 @@ from typing import Any
 
 from ..registers.columns import Column, LookupTable, normalise_value_text
 from ..registers.vocabularies import yes_no_table
-from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, Test, walk_operands
+from .expressions import AllOf, AnyOf, Comparison, InPopulation, Not, Operand, Test, unknown_field, walk_operands
 
 #: A marker around the condition text inside a problem, so the library can find its line.
 TEXT_MARK = "\u241e"
@@ -162,7 +162,8 @@ class TypeChecker:
         meant = sorted(field for field, typed in self.fields.items()
                        if typed.column is not None and name in (typed.column.header, *typed.column.aliases))
         said = f"（「{name}」是表头，字段名是 {'、'.join(meant)}）" if meant else ""
-        return Typed(f"未知字段「{name}」{said}。可用字段：{', '.join(sorted(self.fields))}", name)
+        return Typed(unknown_field(name, self.fields, said) if not meant else
+                     f"未知字段「{name}」{said}。可用字段：{', '.join(sorted(self.fields))}", name)
 
     def _named(self, operand: Operand) -> tuple[Operand, str]:
         """An operand of a function or of arithmetic: a bare word there is a field's name (a
@@ -299,7 +300,11 @@ class TypeChecker:
 
     def _canonical(self, word: Any, kind: str, column: Column | None, field: str) -> Any:
         if kind == "text":
-            if isinstance(word, bool) or not isinstance(word, str):
+            if isinstance(word, bool):  # yes / no / true / false: the words of a yes/no column
+                raise Typed(f"「{field}」是文字字段，不是是/否字段：yes、no 只用于 yesno 列；"
+                            f"请写单元格中的文字并加引号（如 \"已做\"），或在登记表类型中把这列写成 type: yesno",
+                            "yes" if word else "no")
+            if not isinstance(word, str):
                 raise Typed(f"「{field}」是文字字段，值请加引号，如 \"{word}\"", str(word))
             return word
         if column is None:

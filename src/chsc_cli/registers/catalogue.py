@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..problems import UserError
-from ..pydantic_words import best_branches, key_name, type_message
+from ..pydantic_words import best_branches, close_key, key_name, keys_at, type_message
 from ..yamlfile import YamlError, cannot_read, line_at, load_yaml
 from .catalogue_build import Catalogue, Sources, build_catalogue
 from .kind_files import KindSpec, LookupsFile, SharedFile, ValueSetsFile
@@ -103,7 +103,8 @@ def _parse(path: Path, model, problems: list[str], raw: bytes):
         for item in best_branches(error.errors(), _is_union_tag):  # (a union: the type it comes closest to)
             location = tuple(step for step in item["loc"] if not _is_union_tag(step))
             line = line_at(data, location) or "?"
-            said.append(f"{path}:{line}: {_describe(item, location)}")
+            allowed = keys_at(model, tuple(item["loc"])[:-1]) if item["type"] == "extra_forbidden" else ()
+            said.append(f"{path}:{line}: {_describe(item, location, allowed)}")
         problems += dict.fromkeys(said)
         return None, data
 
@@ -116,11 +117,11 @@ def _is_union_tag(step: object) -> bool:
     )
 
 
-def _describe(item: dict, location: tuple) -> str:
+def _describe(item: dict, location: tuple, allowed: tuple[str, ...] = ()) -> str:
     where = ".".join(str(step) for step in location) or "文件"
     token = location[-1] if location else ""
-    if item["type"] == "extra_forbidden":
-        return f"未知的键「{token}」（{where}）〔{token}〕"
+    if item["type"] == "extra_forbidden":  # (是不是 field？), or the keys allowed here
+        return f"未知的键「{token}」（{where}）{close_key(token, allowed)}〔{token}〕"
     if item["type"] == "missing":
         return f"缺少必需的键「{token}」（{where}）"
     typed = type_message(item, key_name(location))  # type: datum, roster: 否, order: 第二百

@@ -218,6 +218,9 @@ class _KindBuilder:
             self.problem((*where, "codes") if given.codes is not None else where,
                          "codes（表单选项编号）只用于 category 或 yesno 列：编号读作本列 vocabulary 中的词；"
                          "要按编号读，请写 type: category 和 vocabulary", column_type)
+        if values.get("content_filled") and column_type != "yesno":  # it would be read as text: 是 never matched
+            self.problem((*where, "content_filled") if given.content_filled is not None else where,
+                         "content_filled（有内容即为是）只用于 yesno 列：请加 type: yesno", column_type)
         lookup = values.get("lookup")
         if lookup is not None and lookup.table not in self.lookups:
             self.problem((*where, "lookup", "table"), f"_lookups.yaml 中没有查找表「{lookup.table}」", lookup.table)
