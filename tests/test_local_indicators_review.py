@@ -150,3 +150,16 @@ def test_a_misspelt_key_of_a_kind_is_guessed(tmp_path):
     folder = kinds_with(tmp_path, "  - header: 心电图\n    feild: ecg\n    type: yesno\n")
     ran = run_chsc("indicators", "--register-kinds", folder)
     assert ran.code == 2 and "未知的键「feild」" in ran.stderr and "（是不是 field？）" in ran.stderr, ran.output
+
+
+def test_explain_says_a_register_an_any_item_reads_is_absent(tmp_path):
+    """An absent register inside `any:` passes no one (health_record_usage_rate: any of several
+    registers); explain says so among the registers read instead of leaving it out."""
+    data = tmp_path / "data"
+    write_workbook(data / "居民健康档案.xlsx", {"档案": [["身份证号", "姓名", "建档日期"], [A, "甲", D(2020, 1, 1)]]})
+    write_workbook(data / "老年人体检.xlsx", {"体检": [["身份证号", "体检日期"], [A, D(2025, 3, 1)]]})
+    ran = run_chsc("explain", "health_record_usage_rate", data, "-p", "2025")
+    assert ran.code == 0, ran.output
+    steps = [line.split("│")[1].strip() for line in ran.stdout.splitlines() if line.count("│") == 3]
+    assert "严重精神障碍患者随访记录：数据文件夹中没有这张登记表（读入 0 行）" in steps, steps
+    assert "老年人健康体检记录：读入的记录行数（各时期，出错的行除外）" in steps

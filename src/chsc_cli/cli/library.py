@@ -90,8 +90,8 @@ def explain(
     render_definition(stdout, library, indicator_id, settings.settings.targets)
     from ..registers import KINDS
 
-    rows = [(KINDS[kind].title, len(read.tables[kind])) for kind in library.indicators[indicator_id].registers
-            if kind in read.tables]
+    rows = [(KINDS[kind].title, len(read.tables[kind]) if kind in read.tables else None)
+            for kind in library.indicators[indicator_id].registers if kind in KINDS]
     render_steps(stdout, result.evaluations[indicator_id], chinese_label(chosen_period), rows)
     return EXIT_OK
 

@@ -44,9 +44,10 @@ def render_definition(console: Console, library: Library, indicator_id: str, tar
 
 
 def render_steps(console: Console, evaluation: Evaluation, period_label: str,
-                 register_rows: list[tuple[str, int]] = ()) -> None:
+                 register_rows: list[tuple[str, int | None]] = ()) -> None:
     """The steps from register rows to numerator and denominator (cli.md): `register_rows` are the
-    (register title, rows read) of the registers the indicator reads, said first."""
+    (register title, rows read — None when the folder has no such register) of the registers the
+    indicator reads, said first."""
     result = evaluation.result
     if evaluation.steps:  # (none when a register it reads is missing: only the reason is said)
         table = Table(title=Text(f"{period_label} 计算步骤"), title_justify="left")
@@ -54,7 +55,9 @@ def render_steps(console: Console, evaluation: Evaluation, period_label: str,
         table.add_column("人数/行数", justify="right")
         said = {label.partition("：")[0] for label, _ in evaluation.steps if "：读入行数" in label}
         for title, rows in register_rows:
-            if title not in said:  # (a roster's own rows are its denominator's first step)
+            if rows is None:  # an absent register inside any: its item passes no one (said, never silent)
+                table.add_row(Text(f"{title}：数据文件夹中没有这张登记表（读入 0 行）"), count(0))
+            elif title not in said:  # (a roster's own rows are its denominator's first step)
                 table.add_row(Text(f"{title}：读入的记录行数（各时期，出错的行除外）"), count(rows))
         for label, value in evaluation.steps:
             table.add_row(Text(label), count(value))
