@@ -179,14 +179,14 @@ class EngineData:
     def present_fields(self, kind: str) -> set[str]:
         """Fields some sheet of `kind` has (a 血压 column provides both pressures, a lookup's column
         the field it fills); fields with a default value (常住, 档案状态, 管理状态) count as present
-        even when no sheet has them."""
+        even when no sheet has them, unless the default is for cells only (`default_when_absent: false`)."""
         present = set(self.read.columns_of(kind))
         kind_def = KINDS[kind]
         for column in kind_def.split_columns:  # one 血压 cell fills the two pressures
             if column.field in present:
                 present |= set(column.fills)
         present |= kind_def.looked_up(present)  # no 疫苗名称 column, no series
-        present |= {c.field for c in kind_def.columns if c.default is not None}
+        present |= {c.field for c in kind_def.columns if c.default is not None and c.default_when_absent}
         return present
 
     def key_codes(self, table: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:

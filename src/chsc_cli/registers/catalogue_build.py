@@ -218,6 +218,9 @@ class _KindBuilder:
             self.problem((*where, "codes") if given.codes is not None else where,
                          "codes（表单选项编号）只用于 category 或 yesno 列：编号读作本列 vocabulary 中的词；"
                          "要按编号读，请写 type: category 和 vocabulary", column_type)
+        if values.get("default_when_absent") is not None and values.get("default") is None:
+            self.problem((*where, "default_when_absent"), "default_when_absent 只与 default 一起写（说明没有这一列时是否也按 default）",
+                         values["header"])
         if values.get("content_filled") and column_type != "yesno":  # it would be read as text: 是 never matched
             self.problem((*where, "content_filled") if given.content_filled is not None else where,
                          "content_filled（有内容即为是）只用于 yesno 列：请加 type: yesno", column_type)

@@ -45,6 +45,11 @@ class Column:
     #: For "yesno": more words (value -> True/False) on top of the general 是/否 ones; they win.
     vocabulary: dict[str, object] = field(default_factory=dict)
     default: object = None
+    #: Whether `default` also stands for a column a file lacks (常住: blank or absent = yes). False:
+    #: only a blank or unknown cell takes it, and a file without the column lacks the field — an
+    #: indicator filtering on it is then not computable, instead of finding everyone at the default
+    #: (停止治疗原因: unknown = other, but without the column no one is known to have completed).
+    default_when_absent: bool = True
     #: Plausible range for numbers; a value outside is `implausible-value` and treated as missing.
     plausible: tuple[float, float] | None = None
     #: Header variants that match this column with a lower priority (e.g. 收缩压L after 收缩压R).

@@ -130,6 +130,8 @@ def _values(column: Column) -> str:
     shown = "；".join(f"{_canonical(c)} ← {'、'.join(words)}" for c, words in grouped.items())
     if column.default is not None:
         shown += f"；空 = {_canonical(column.default)}"
+        if not column.default_when_absent:
+            shown += "（没有这一列时不按此值：用到它的指标无法计算）"
     if column.keep_unknown:
         shown += "；其他值照原样保留"
     return "；".join(filter(None, (shown, extras)))

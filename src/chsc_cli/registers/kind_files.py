@@ -77,6 +77,7 @@ class ColumnSpec(Strict):
     required: bool | None = None
     vocabulary: VocabularySpec | None = None
     default: str | None = None
+    default_when_absent: bool | None = None
     keep_unknown: bool | None = None
     plausible: tuple[float, float] | None = None
     fills: list[str] | None = None

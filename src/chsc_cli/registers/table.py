@@ -113,12 +113,13 @@ def _data_rows_as_written(grid: np.ndarray, rows: np.ndarray, merged_columns: se
 
 
 def _absent_values(column: Column, n_rows: int) -> object:
-    if column.type == "category" and column.default is not None:
-        return filled(n_rows, column.default)
+    default = column.default if column.default_when_absent else None
+    if column.type == "category" and default is not None:
+        return filled(n_rows, default)
     if column.type == "yesno":
         # the values and the mask at once (pd.array of a list looks at every element)
-        blank = column.default is None
-        return pd.arrays.BooleanArray(np.full(n_rows, bool(column.default)), np.full(n_rows, blank))
+        blank = default is None
+        return pd.arrays.BooleanArray(np.full(n_rows, bool(default)), np.full(n_rows, blank))
     if column.type in ("date", "datetime"):
         return np.full(n_rows, np.datetime64("NaT"), dtype="datetime64[ns]")
     if column.numeric:
