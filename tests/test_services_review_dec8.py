@@ -54,3 +54,22 @@ def test_default_when_absent_needs_a_default(tmp_path):
     (folder / "tb_patients.yaml").write_text(text, encoding="utf-8")
     ran = run_chsc("indicators", "--register-kinds", folder)
     assert ran.code == 2 and "default_when_absent 只与 default 一起写" in ran.stderr, ran.output
+
+
+def test_the_timeliness_denominator_is_the_report_rate_numerator_also_for_a_corrected_card(tmp_path):
+    """K14's row diagnosed in June has no 报告时间; its correction row, diagnosed 1 July, has one.
+    The card is reported in June (any row, services.md), so June judges its timeliness too — the
+    definition says so: 及时率's denominator is 报告率's numerator."""
+    data = tmp_path / "data"
+    write_workbook(data / "传染病报告卡.xlsx", {"报告卡": [
+        ["卡片编号", "疾病名称", "传染病类别", "诊断时间", "报告时间", "卡片状态"],
+        ["K14", "细菌性痢疾", "乙类", "2025-06-30 20:00", None, "原始卡"],
+        ["K14", "细菌性痢疾", "乙类", "2025-07-01 09:00", "2025-07-01 10:00", "订正卡"],
+        ["K24", "乙肝", "乙类", "2025-06-10 09:00", "2025-06-12 10:00", "原始卡"],
+    ]})
+    ran = run_chsc("compute", data, "-p", "2025-06", "--format", "json", "--quiet")
+    assert ran.code == 0, ran.output
+    rows = {row["id"]: row for row in json.loads(ran.stdout)["indicators"]}
+    report, timely = rows["infectious_disease_report_rate"], rows["infectious_disease_timely_report_rate"]
+    assert (report["numerator"], report["denominator"]) == (2, 2)
+    assert (timely["numerator"], timely["denominator"]) == (1, 2)  # K14 in time (1 hour), K24 late (2 days)
