@@ -251,3 +251,66 @@ def test_an_unstored_formula_in_a_code_column_is_no_code(tmp_path):
     value, code, message = parse_code(UnstoredFormula('=B2&"01"'))
     assert (value, code) == (None, "bad-id") and "是公式，文件中没有保存它的结果" in message
     assert parse_code('=B2&"01"')[1] is None  # typed as text (a CSV): a code as written
+
+
+# ---- the review of 8 December: a yes/no column of formulas, as xlsxwriter and openpyxl save them
+
+GUIDED = ["身份证号", "体检日期", "生活方式评估", "健康指导", "指导内容"]
+
+
+def _checkups_with_formulas(path: Path, writer: str, stored: object = None) -> None:
+    """Three checkups whose 健康指导 is =IF(E<>"","是","否") over the guidance text (two filled)."""
+    rows = [(PEOPLE[0], "饮食运动指导"), (PEOPLE[1], "戒烟限酒"), (PEOPLE[2], "")]
+    if writer == "xlsxwriter":
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet("体检")
+        sheet.write_row(0, 0, GUIDED)
+        for row, (person, text) in enumerate(rows, start=1):
+            sheet.write_row(row, 0, [person, "2025-03-01", "是"])
+            sheet.write_string(row, 4, text) if text else None
+            if stored is None:
+                sheet.write_formula(row, 3, f'=IF(E{row + 1}<>"","是","否")')  # stored result: 0
+            else:
+                sheet.write_formula(row, 3, f'=IF(E{row + 1}<>"","是","否")', None, stored if text else "否")
+        book.close()
+    else:
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "体检"
+        sheet.append(GUIDED)
+        for row, (person, text) in enumerate(rows, start=2):
+            sheet.append([person, "2025-03-01", "是", f'=IF(E{row}<>"","是","否")', text or None])
+        book.save(path)
+
+
+@pytest.mark.parametrize("writer", ["xlsxwriter", "openpyxl"])
+def test_a_yes_no_formula_saved_without_its_result_is_said_not_read_as_content(tmp_path, writer):
+    """xlsxwriter stores 0 and asks Excel to recalculate on opening (fullCalcOnLoad): 健康指导 read as
+    否 in every row, and validate said nothing; openpyxl stores nothing, and the content-filled column
+    took the formula's text for yes. Now each cell is said where it is and read as blank."""
+    _checkups_with_formulas(tmp_path / "老年人体检.xlsx", writer)
+    result = read(tmp_path)
+    said = [(p.code, p.row, p.column) for p in result.problems]
+    assert said == [("implausible-value", row, "健康指导") for row in (2, 3, 4)], said
+    assert "是公式，文件中没有保存它的结果" in result.problems[0].message
+    assert not result.tables["elderly_checkups"]["health_guidance"].fillna(False).any()  # blank: 否, never yes
+
+
+def test_a_stored_result_is_read_when_the_writer_stored_one(tmp_path):
+    """A writer that stores the results (Excel, WPS; xlsxwriter given a value) is read as it stored them."""
+    _checkups_with_formulas(tmp_path / "老年人体检.xlsx", "xlsxwriter", stored="是")
+    result = read(tmp_path)
+    assert result.problems == []
+    assert list(result.tables["elderly_checkups"]["health_guidance"]) == [True, True, False]
+
+
+def test_a_date_formula_saved_as_zero_is_a_formula_not_a_time(tmp_path):
+    book = xlsxwriter.Workbook(str(tmp_path / "老年人体检.xlsx"))
+    sheet = book.add_worksheet("体检")
+    sheet.write_row(0, 0, ["身份证号", "体检日期"])
+    sheet.write_string(1, 0, PEOPLE[0])
+    sheet.write_formula(1, 1, "=DATE(2025,3,12)")
+    book.close()
+    [problem] = [p for p in read(tmp_path).problems if p.code != "completeness-unchecked"]
+    assert (problem.code, problem.row, problem.column) == ("bad-date", 2, "体检日期")
+    assert "「=DATE(2025,3,12)」是公式" in problem.message and "00:00" not in problem.message

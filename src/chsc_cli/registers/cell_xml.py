@@ -62,7 +62,7 @@ class WorkbookXml:
 
     def __init__(self, data: bytes):
         self.archive = zipfile.ZipFile(io.BytesIO(data))
-        self.members, self.date1904 = _sheet_members(self.archive)
+        self.members, self.date1904, self.recalculated = _sheet_members(self.archive)
 
     def inspect(self, sheet_name: str) -> tuple[Fixes, frozenset[int]]:
         """The sheet's fixes ((row, column) 0-based -> the text the cell stands for) and its hidden
@@ -75,7 +75,7 @@ class WorkbookXml:
         hidden = _hidden_columns(prefix)
         if not any(sign in prefix for sign in _SIGNS):
             return {}, hidden
-        return _cell_fixes(self.archive.read(member)), hidden
+        return _cell_fixes(self.archive.read(member), self.recalculated), hidden
 
 
 def workbook_xml(data: bytes) -> WorkbookXml | None:
@@ -116,9 +116,11 @@ def apply_fixes(rows: list[list[object]], fixes: Fixes) -> None:
         cells[column] = text
 
 
-def _sheet_members(archive: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
-    """Sheet name -> its part in the package (xl/workbook.xml and its relationships); and whether
-    the workbook counts dates from 1904 (old Mac Excel: `<workbookPr date1904="1"/>`)."""
+def _sheet_members(archive: zipfile.ZipFile) -> tuple[dict[str, str], bool, bool]:
+    """Sheet name -> its part in the package (xl/workbook.xml and its relationships); whether
+    the workbook counts dates from 1904 (old Mac Excel: `<workbookPr date1904="1"/>`); and whether
+    it asks to be recalculated when opened (`<calcPr fullCalcOnLoad="1"/>`: written by a program
+    that did not calculate its formulas — xlsxwriter stores 0 as every formula's result)."""
     workbook, relations = (_parsed(archive.read(part)) for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
     targets = {item.get("Id"): item.get("Target") for item in relations.iter() if item.tag.endswith("Relationship")}
     names = {info.filename.replace("\\", "/"): info.filename for info in archive.infolist()}
@@ -135,7 +137,9 @@ def _sheet_members(archive: zipfile.ZipFile) -> tuple[dict[str, str], bool]:
         if path in names:
             members[sheet.get("name")] = names[path]
     date1904 = any(item.tag.endswith("workbookPr") and item.get("date1904", "").lower() in ("1", "true") for item in workbook.iter())
-    return members, date1904
+    recalculated = any(item.tag.endswith("calcPr") and item.get("fullCalcOnLoad", "").lower() in ("1", "true")
+                       for item in workbook.iter())
+    return members, date1904, recalculated
 
 
 def _parsed(xml: bytes) -> ElementTree.Element:
@@ -169,15 +173,17 @@ def _hidden_columns(prefix: bytes) -> frozenset[int]:
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b")
 
 
-def _cell_fixes(xml: bytes) -> Fixes:
+def _cell_fixes(xml: bytes, recalculated: bool = False) -> Fixes:
     """The fixes of a sheet part. Only the cells next to a sign are parsed (byte searches run in C;
     a regular expression over every cell of a 60,000-row sheet took 1.7 s): an error cell, and a
-    formula that is followed by no stored result or ends in a quote (a text literal)."""
+    formula that is followed by no stored result or ends in a quote (a text literal). In a workbook
+    to be recalculated when opened, a stored result of 0 is a writer's placeholder, not a result:
+    =IF(F2<>"","是","否") saved as 0 read as 否 in every row, and validate said nothing."""
     found = _SHEET_DATA.search(xml)
     if found is None:
         return {}
     p, begin = found.group(1) or b"", found.end()
-    starts = {_cell_start(xml, p, begin, at) for at in _signs(xml, p, begin)}
+    starts = {_cell_start(xml, p, begin, at) for at in _signs(xml, p, begin, recalculated)}
     fixes: Fixes = {}
     for start in sorted(starts - {-1}):
         match = _CELL.match(xml, start)
@@ -188,7 +194,7 @@ def _cell_fixes(xml: bytes) -> Fixes:
         if reference is None:
             continue
         kind = _TYPE.search(attributes)
-        text = _fixed_text(_FORMULA.search(inner), _VALUE.search(inner), kind.group(1) if kind else b"n")
+        text = _fixed_text(_FORMULA.search(inner), _VALUE.search(inner), kind.group(1) if kind else b"n", recalculated)
         if text is not None:
             fixes[(int(reference.group(2)) - 1, _column_index(reference.group(1)))] = text
     return fixes
@@ -200,14 +206,17 @@ _EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>\s*</(?:\w+:)?v>)")
 _QUOTES = (b'"', b"&quot;", b"&#34;", b"&#x22;")
 
 
-def _signs(xml: bytes, p: bytes, begin: int):
+def _signs(xml: bytes, p: bytes, begin: int, recalculated: bool = False):
     """Positions inside the cells worth parsing: error cells, and formulas after which comes no
-    stored result (`</c>`, an empty `<v>`) or whose text ends in a quote (white space allowed)."""
+    stored result (`</c>`, an empty `<v>`; in a workbook to be recalculated, `<v>0</v>`) or whose
+    text ends in a quote (white space allowed)."""
     at = xml.find(b't="e"', begin)
     while at >= 0:
         yield at
         at = xml.find(b't="e"', at + 5)
     empty_values = (b"</" + p + b"c>", b"<" + p + b"v></" + p + b"v>", b"<" + p + b"v/>")
+    if recalculated:
+        empty_values += (b"<" + p + b"v>0</" + p + b"v>",)
     shared = b't="shared"' in xml  # a shared formula's other cells are <f t="shared" si="0"/>
     for closing in (b"</" + p + b"f>", b"/>") if shared else (b"</" + p + b"f>",):
         at = xml.find(closing, begin)
@@ -232,8 +241,9 @@ def _cell_start(xml: bytes, p: bytes, begin: int, at: int) -> int:
     return start
 
 
-def _fixed_text(formula, value, kind: bytes) -> str | None:
-    """What a cell stands for, or None to keep what calamine read. `kind`: the cell's t attribute."""
+def _fixed_text(formula, value, kind: bytes, recalculated: bool = False) -> str | None:
+    """What a cell stands for, or None to keep what calamine read. `kind`: the cell's t attribute;
+    `recalculated`: the workbook asks to be recalculated, so a stored 0 is a placeholder."""
     if kind == b"e":
         stored = _text(value.group(1)).strip() if value is not None and value.group(1) else ""
         return stored or None  # the error's own text (#N/A …), as if typed
@@ -244,6 +254,8 @@ def _fixed_text(formula, value, kind: bytes) -> str | None:
     if literal is not None:
         return literal.group(1).replace('""', '"')
     has_result = value is not None and (bool(value.group(1)) or kind in (b"str", b"inlineStr"))
+    if has_result and recalculated and kind == b"n" and value.group(1).strip() == b"0":
+        has_result = False  # xlsxwriter's placeholder: Excel shows the calculated value, not 0
     if has_result:
         return None  # calamine reads the stored result (a text result may be empty: =IF(…,"",…))
     return UnstoredFormula("=" + written if written else UNSTORED_FORMULA)

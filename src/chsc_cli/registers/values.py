@@ -271,6 +271,17 @@ def parse_code(value: object) -> Parsed:
     return code, None, None
 
 
+def _saying_unstored(parser: Callable[[object], Parsed], code: str) -> Callable[[object], Parsed]:
+    treated = "按空白处理" if code == "implausible-value" else "该单元格不计入"
+
+    def parse(value: object) -> Parsed:
+        if value.__class__ is UnstoredFormula:
+            return None, code, f"「{value}」{UNSTORED_SAID.format(treated=treated)}"
+        return parser(value)
+
+    return parse
+
+
 PARSERS: dict[str, Callable[[object], Parsed]] = {
     "id": parse_person_id,
     "code": parse_code,
@@ -285,8 +296,20 @@ PARSERS: dict[str, Callable[[object], Parsed]] = {
 }
 
 
+#: The problem a formula saved without its result is in a column whose parser does not say it
+#: itself (text, ID and code columns do): a date or number cannot be read (an error, as any
+#: unreadable cell); a yes/no or category cell is blank with a warning — never its formula text
+#: read as content (a content-filled 健康指导 took =IF(…) for yes).
+_UNSTORED_CODES = {"date": "bad-date", "datetime": "bad-date", "number": "bad-number", "whole_number": "bad-number",
+                   "weeks": "bad-number", "blood_pressure": "bad-number", "yesno": "implausible-value",
+                   "category": "implausible-value"}
+
+
 def parser_for(column: Column) -> Callable[[object], Parsed]:
     parser = _parser_of(column)
+    unstored = _UNSTORED_CODES.get(column.type)
+    if unstored is not None:
+        parser = _saying_unstored(parser, unstored)
     if not column.blank_words:
         return parser
     blank = blank_in(column)
