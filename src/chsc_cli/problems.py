@@ -40,6 +40,8 @@ PROBLEM_LEVELS: dict[str, Level] = {
     "future-date": "warning",
     "old-date": "warning",
     "bad-config": "error",
+    # a UTF-8 CSV with a few damaged bytes (a field cut short by bytes): read as UTF-8, the line said
+    "bad-encoding": "warning",
     # a district (compute/report --centres): centres are told apart by their folders
     "centre-name-repeated": "warning",  # two centre folders' chsc.yaml give the same centre: name
     "centre-folder-repeated": "warning",  # a centre folder that is another one (a link to it): counted once

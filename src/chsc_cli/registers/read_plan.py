@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from .sheets import FileResult
 
 #: Part of the parse-cache key: bump it whenever parsing changes what a file yields.
-READER_VERSION = "44"
+READER_VERSION = "45"
 
 
 def source_fingerprint(folders: tuple[Path, ...]) -> str:

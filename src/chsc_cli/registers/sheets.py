@@ -83,6 +83,10 @@ def _read_one_file(path, data_dir, settings, today, data, catalogue, pre_read) -
         result.problems.append(Problem(error.code, f"无法读取：{error.reason}", file=name))
         return result
     for raw in raw_sheets:
+        for line in raw.damaged_lines:  # read as UTF-8 all the same: the rest of the line is right
+            result.problems.append(Problem(
+                "bad-encoding", f"第 {line} 行有几个字节不是有效的 UTF-8 文字（常见于导出时按字节截断的文字），已显示为 �；"
+                "该行其余内容照常读取。请在原系统中核对该行", file=raw.file, sheet=raw.sheet, row=line))
         _read_sheet(result, raw, index, kinds, settings, today)
     return result
 

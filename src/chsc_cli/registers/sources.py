@@ -53,6 +53,8 @@ class RawSheet:
     #: quoted cell holds a line break (an address) spans two lines, and every row after it is
     #: shown (cli.md: "in CSV files `row` is the line number") by the line it starts on.
     line_numbers: tuple[int, ...] | None = None
+    #: The lines of a UTF-8 CSV whose bytes were damaged (read as �): said as bad-encoding warnings.
+    damaged_lines: tuple[int, ...] = ()
 
     def shown_row(self, index: int) -> int:
         """The row number a user sees for `rows[index]` (0-based): Excel's row, a CSV's line."""
@@ -121,10 +123,11 @@ def read_file(
     if path.suffix.lower() == ".csv":
         if not data:  # a new empty file is no fault (listed, skipped); an export that did not finish says so
             raise UnreadableFile(EMPTY_CSV_REASON, code="unsupported-file")
-        rows, lines = _read_csv(data)
+        rows, lines, damaged = _read_csv(data)
         if rows and written_by_chsc(rows[0]):
             raise UnreadableFile(OUTPUT_REASON, code="unsupported-file")
-        return [RawSheet(name, None, rows, line_numbers=lines)]  # a CSV of blank lines is an empty sheet
+        # a CSV of blank lines is an empty sheet
+        return [RawSheet(name, None, rows, line_numbers=lines, damaged_lines=damaged)]
     if not data:
         raise UnreadableFile("文件是空的（0 字节）：请从原系统重新导出，或删除这个文件")
     return _read_workbook(data, name, path.suffix.lower(), max_unpacked)
@@ -135,10 +138,43 @@ def read_file(
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
 
+#: A text that is UTF-8 but for a few damaged bytes (a field cut short by bytes: 高血 and half of 压):
+#: at least this many well-formed non-ASCII characters for each one that is not. GB18030 text read as
+#: UTF-8 has more broken sequences than whole ones, so it is never taken for damaged UTF-8.
+UTF8_WHOLE_PER_BROKEN = 20
+
+
+def _damaged_utf8(data: bytes) -> str | None:
+    """The text of UTF-8 with a few broken byte sequences (each read as �), or None when the bytes
+    are not mostly UTF-8 (then GB18030 is tried): reading such a file as GB18030 turned every
+    character into another and the file was skipped as having no header, silently."""
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    broken = text.count("\ufffd")
+    whole = sum(1 for character in text if character > "\x7f") - broken
+    return text if broken and whole >= UTF8_WHOLE_PER_BROKEN * broken else None
+
+
+def damaged_lines(text: str) -> tuple[int, ...]:
+    """The lines (1-based) holding a � put for bytes that were not UTF-8."""
+    lines, at = [], text.find("\ufffd")
+    while at >= 0:
+        line = text.count("\n", 0, at) + 1
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        at = text.find("\ufffd", at + 1)
+    return tuple(lines)
+
+
 def _decoded_text(data: bytes) -> str | None:
-    """Text by its byte-order mark (UTF-16), else UTF-8 (with or without BOM), else GB18030; None when
-    none decodes it (GB18030 fails on a few byte sequences, a lone 0x80 or 0xFF; UTF-16 on an odd length)."""
-    for encoding in ("utf-16",) if data.startswith(UTF16_MARKS) else ("utf-8-sig", "gb18030"):
+    """Text by its byte-order mark (UTF-16), else UTF-8 (with or without BOM; with a few damaged bytes
+    read as �, said by the reader at their lines), else GB18030; None when none decodes it (GB18030
+    fails on a few byte sequences, a lone 0x80 or 0xFF; UTF-16 on an odd length)."""
+    for encoding in ("utf-16",) if data.startswith(UTF16_MARKS) else ("utf-8-sig", "utf-8-damaged", "gb18030"):
+        if encoding == "utf-8-damaged":
+            text = _damaged_utf8(data)
+            if text is not None:
+                return text
+            continue
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -150,9 +186,9 @@ def _decoded_text(data: bytes) -> str | None:
 CSV_FIELD_LIMIT = 2**31 - 1
 
 
-def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None]:
-    """The records, and the line each starts on (None when every record is one line: the line is
-    the record's position + 1)."""
+def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None, tuple[int, ...]]:
+    """The records, the line each starts on (None when every record is one line: the line is
+    the record's position + 1), and the lines whose UTF-8 bytes were damaged."""
     text = _decoded_text(data)
     if text is None:
         raise UnreadableFile("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")
@@ -179,7 +215,8 @@ def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None]:
         raise UnreadableFile(f"第 {last_line + 1} 行附近格式有误（可能有没有配对的双引号）：请检查该行的双引号") from None
     if '"' in text and "=" in text:
         rows = [[_formula_text(cell) if cell[:1] == "=" else cell for cell in row] for row in rows]
-    return rows, (tuple(starts) if last_line != len(rows) else None)
+    damaged = damaged_lines(text) if "\ufffd" in text and not data.count(b"\xef\xbf\xbd") == text.count("\ufffd") else ()
+    return rows, (tuple(starts) if last_line != len(rows) else None), damaged
 
 
 #: A CSV cell that is a formula of one text literal, `="13800000000"` (`="a""b"` is a"b): how exports

@@ -1,0 +1,54 @@
+"""The review of 8 December: registers re-saved by other programs. A UTF-8 CSV with one character cut
+short by bytes was read as GB18030 — every character another, the header unrecognised, the file
+skipped as an info line and its people lost, silently."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from helpers import make_id, read
+from chsc_cli.registers.sources import _decoded_text
+
+PEOPLE = [make_id("19500101", f"{n:03d}") for n in range(1, 5)]
+HEADER = "身份证号,姓名,体检日期,生活方式评估,健康指导,备注\n"
+
+
+def test_a_utf8_csv_with_a_field_cut_short_by_bytes_is_read_as_utf8_with_the_line_said(tmp_path):
+    lines = [f"{person},张三,2025-03-0{n + 1},是,是,血压正常\n" for n, person in enumerate(PEOPLE)]
+    data = (HEADER + "".join(lines)).encode("utf-8")
+    cut = "高血压".encode("utf-8")[:-1]  # an export that truncates a field by bytes
+    data = data.replace("血压正常\n".encode(), cut + b"\n", 1)  # line 2, the first data row
+    (tmp_path / "二站体检2025.csv").write_bytes(data)
+    result = read(tmp_path)
+    table = result.tables["elderly_checkups"]
+    assert list(table["id_number"]) == PEOPLE  # every person, the damaged line too
+    said = [(p.code, p.level, p.row) for p in result.problems if p.code == "bad-encoding"]
+    assert said == [("bad-encoding", "warning", 2)]
+
+
+def test_a_gb18030_csv_is_still_read_as_gb18030(tmp_path):
+    lines = [f"{person},张三,2025-03-01,是,是,高血压随访\n" for person in PEOPLE]
+    (tmp_path / "体检.csv").write_bytes((HEADER + "".join(lines)).encode("gb18030"))
+    result = read(tmp_path)
+    assert list(result.tables["elderly_checkups"]["id_number"]) == PEOPLE
+    assert [p for p in result.problems if p.code == "bad-encoding"] == []
+
+
+CHINESE = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=200)
+
+
+@settings(max_examples=200, deadline=None)
+@given(CHINESE, st.text(st.sampled_from("0123456789,-: \n"), max_size=50))
+def test_chinese_text_in_gb18030_is_never_taken_for_damaged_utf8(chinese, ascii_part):
+    """(Bytes that are whole UTF-8 are read as UTF-8 first, as before: 一 alone is D2 BB, a Cyrillic
+    letter in UTF-8 — no real file of names is; the heuristic only decides between damaged UTF-8
+    and GB18030.)"""
+    text = chinese + ascii_part
+    data = text.encode("gb18030")
+    try:
+        data.decode("utf-8")
+        assume(False)
+    except UnicodeDecodeError:
+        pass
+    assert _decoded_text(data) == text
