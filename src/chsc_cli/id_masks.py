@@ -54,10 +54,16 @@ def _grouped(separator: str, groups: tuple[int, ...], last: str) -> str:
 #: 16-digit child code, an 11-digit phone number, a date like 20250312: a run of 25 or more is masked
 #: only when it holds an ID, _holds_an_id) nor, for 15 digits or a run, the decimals of a number
 #: (0.123456789012345 in a chart or in JSON)
+#: what may stand between any two of an ID's characters when it is written in other groups (3301 0319
+#: 4005 1004 07) or with its area code in brackets ((330103)194005100407, （330103） 1940…): one or
+#: two separators or brackets; such a text is masked only when its digits hold a birth date where an
+#: ID has one (two phone numbers written in groups, 138 0000 0000 139 0000 0000, are not an ID)
+_LOOSE_SEPARATOR = _SEPARATOR[:-1] + "()（）\\[\\]【】]"
 _ID_IN_TEXT = re.compile(
     rf"(?<!{_DIGIT})(?:"
     rf"(?P<id18>(?!(?<=[0-9]\.)[0\uff10]){_grouped(_SEPARATOR_18, (3, 3, 4, 4, 3, 1), _CHECK)})"
     rf"|(?<![0-9]\.)(?P<id15>{_grouped(_SEPARATOR, (6, 6, 3), _DIGIT)})"
+    rf"|(?<![0-9]\.)(?P<loose>{_DIGIT}(?:{_LOOSE_SEPARATOR}{{0,2}}{_DIGIT}){{16}}{_LOOSE_SEPARATOR}{{0,2}}{_CHECK})"
     rf"|(?<![0-9]\.)(?P<run>{_DIGIT}{_CHECK}{{{SHORTEST_RUN - 1},}})"
     rf")(?!{_DIGIT})"
 )
@@ -77,7 +83,15 @@ def _masked(match: re.Match) -> str:
     text = match.group()
     if match.group("run") is not None and not _holds_an_id(text):
         return text
+    if match.group("loose") is not None and not _dated(text):
+        return text
     return mask_id_text(text)
+
+
+def _dated(text: str) -> bool:
+    """Whether the 18 characters of an ID written loosely have a birth date where an ID has one."""
+    characters = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit() or c in "Xx")
+    return _BIRTH_DATE.fullmatch(characters[6:14]) is not None
 
 
 def _holds_an_id(run: str) -> bool:
@@ -105,7 +119,8 @@ _BIRTH_DATE = re.compile(r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0
 def holds_id(text: str) -> bool:
     """True when mask_ids_in_str would change `text`."""
     return len(text) >= SHORTEST_ID and any(
-        match.group("run") is None or _holds_an_id(match.group()) for match in _ID_IN_TEXT.finditer(text)
+        (match.group("run") is None or _holds_an_id(match.group())) and (match.group("loose") is None or _dated(match.group()))
+        for match in _ID_IN_TEXT.finditer(text)
     )
 
 

@@ -64,6 +64,20 @@ def template(
     return EXIT_OK
 
 
+def _yaml_text(centre: str) -> str:
+    """The centre's name as a YAML scalar that reads back as typed: quoted (a name with # was cut at
+    it as a comment, one starting with [ or @ made chsc.yaml unreadable, null became no name, and a
+    line break wrote settings of its own)."""
+    import json
+
+    name = centre.strip()
+    if "\n" in name or "\r" in name:
+        raise UserError("中心名称不能分成几行。", hint="请把名称写在一行里，如 --centre 临城街道社区卫生服务中心")
+    if not name or any(ord(character) < 32 or ord(character) == 127 for character in name):
+        raise UserError(f"中心名称「{name}」不可用：不能为空，也不能含控制字符。", hint="如 --centre 临城街道社区卫生服务中心")
+    return json.dumps(name, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
 def init(
     folder: Annotated[Path, typer.Argument(help="要创建的数据文件夹", show_default=False)],
     centre: Annotated[str, typer.Option("--centre", help="中心名称，写入 chsc.yaml")] = "某某社区卫生服务中心",
@@ -83,11 +97,12 @@ def init(
 
     _check_new_folder(folder)
     files = template_files(KINDS)
+    settings_text = CONFIG_TEMPLATE.format(centre=_yaml_text(centre))
 
     def fill(target: Path, written: list[Path]) -> None:
         for name in ("chsc.yaml", *files.values()):
             written.append(target / name)  # (named before it is written: a Ctrl-C inside leaves none behind)
-        write_text(target / "chsc.yaml", CONFIG_TEMPLATE.format(centre=centre))
+        write_text(target / "chsc.yaml", settings_text)
         for kind, name in files.items():
             write_template(target / name, KINDS[kind])
 

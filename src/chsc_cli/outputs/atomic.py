@@ -29,7 +29,7 @@ def atomic_write(
     exception re-raised; an existing file at `path` is left as it was. Returns the resolved path.
     """
     target = Path(path).expanduser().resolve()
-    _refuse_protected(target, protected)
+    _refuse_protected(target, protected, Path(path).expanduser().absolute())
     folder = target.parent
     if folder.exists() and not folder.is_dir():
         raise UserError(f"-o 的上一级 {folder} 是一个文件，不是文件夹", hint="请用 -o 指定某个文件夹中的文件")
@@ -108,9 +108,27 @@ def write_bytes(path: Path, data: bytes, *, protected: Iterable[Path] = ()) -> P
     return atomic_write(path, lambda tmp: tmp.write_bytes(data), protected=protected)
 
 
-def _refuse_protected(target: Path, protected: Iterable[Path]) -> None:
+#: The files a data folder's registers may be (registers.md): one of these already under the data
+#: folder is never written over, read or not.
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
+
+
+def _refuse_protected(target: Path, protected: Iterable[Path], given: Path | None = None) -> None:
+    """`protected`: the input files, and the data folder (a directory: no existing spreadsheet under
+    it, by the path as given or as resolved — a link inside it to last year's folder, which the read
+    skips, led -o onto last year's roster)."""
     for register in protected:
         register = Path(register).expanduser()
+        if register.is_dir():
+            if target.suffix.lower() in SPREADSHEET_SUFFIXES and target.is_file() and (
+                target.is_relative_to(register.resolve())
+                or (given is not None and given.is_relative_to(register.absolute()))
+            ):
+                raise UserError(
+                    f"不能覆盖数据文件夹中已有的表格文件：{target.name}（{target}）",
+                    hint="它可能是一张登记表；请用 -o 指定数据文件夹以外的文件，或换一个新文件名",
+                )
+            continue
         same = register.resolve() == target
         if not same and target.exists() and register.exists():
             same = os.path.samefile(register, target)

@@ -17,6 +17,7 @@ import threading
 import zipfile
 from collections.abc import Iterable
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
@@ -65,7 +66,12 @@ def shown_value(value: object) -> object:
 
 
 def _markdown_shown(value: object) -> object:
-    return markdown_escape(shown_value(value))
+    """A value a Markdown template prints, escaped: text, and anything else printed as text (a list
+    or a row a user's template prints whole was written raw: its <script> and | unescaped)."""
+    shown = shown_value(value)
+    if not isinstance(shown, (str, int, float, Decimal)):
+        shown = str(shown)
+    return markdown_escape(shown)
 
 
 def sandbox(output_format: str) -> SandboxedEnvironment:

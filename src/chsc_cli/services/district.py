@@ -190,7 +190,7 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
     # one has no value then (cli.md), and a district total counting it as 0 would invent a change
     with_rows: set[str] | None = None
     problems: list[Problem] = []
-    inputs = [district_loaded.path] if district_loaded.path is not None else []
+    inputs = [district_dir, *([district_loaded.path] if district_loaded.path is not None else [])]
     for broken in (p for p in ignored if p.code == "centre-without-registers"):
         left_out[broken.file] = "链接指向的文件夹不存在"
     for position, folder in enumerate(folders):

@@ -50,7 +50,9 @@ class Workspace:
         return self.config.settings
 
     def input_files(self) -> list[Path]:
-        return input_files(self.config, self.registers)
+        """The files read, and the data folder itself: no spreadsheet already under it (through a
+        link to last year's folder, too, which the read skips) is written over (atomic.py)."""
+        return [*input_files(self.config, self.registers), self.data_dir]
 
 
 def check_data_dir(data_dir: Path) -> Path:
