@@ -52,3 +52,17 @@ def test_chinese_text_in_gb18030_is_never_taken_for_damaged_utf8(chinese, ascii_
     except UnicodeDecodeError:
         pass
     assert _decoded_text(data) == text
+
+
+from chsc_cli.registers.classify import kind_from_settings  # noqa: E402
+
+
+def test_a_kinds_key_names_a_file_with_hash_or_brackets_as_written():
+    """validate's own advice for an ambiguous sheet, `"1#站慢病名册.xlsx#名册": …`, matched nothing: the
+    key was split at its first # and [2025] read as a glob's character class."""
+    kinds = {"1#站慢病名册.xlsx#名册": "hypertension_patients", "慢病名册[2025].xlsx": "diabetes_patients",
+             "二站/*随访*.csv": "hypertension_followups"}
+    assert kind_from_settings(kinds, "1#站慢病名册.xlsx", "名册") == "hypertension_patients"
+    assert kind_from_settings(kinds, "1#站慢病名册.xlsx", "说明") is None
+    assert kind_from_settings(kinds, "慢病名册[2025].xlsx", "名册") == "diabetes_patients"
+    assert kind_from_settings(kinds, "二站/高血压随访2025.csv", None) == "hypertension_followups"  # globs as before

@@ -40,16 +40,32 @@ class Classification:
 
 
 def kind_from_settings(kinds_setting: dict[str, str], file: str, sheet: str | None) -> str | None:
-    """chsc.yaml `kinds:`: a glob over the relative path (or the file name), optionally `#sheet`."""
+    """chsc.yaml `kinds:`: a glob over the relative path (or the file name), optionally `#sheet`.
+    A name matches itself too, as written: 1#站慢病名册.xlsx (a # in the name: the key is split at
+    any of its #s) and 名册[2025].xlsx ([ ] a glob's character class) could not be named at all,
+    and the key validate suggested for them settled nothing."""
     file_name = file.rsplit("/", 1)[-1]
     for pattern, kind in kinds_setting.items():
-        path_pattern, _, sheet_pattern = pattern.partition("#")
-        if not (fnmatch.fnmatchcase(file, path_pattern) or fnmatch.fnmatchcase(file_name, path_pattern)):
-            continue
-        if sheet_pattern and not fnmatch.fnmatchcase(sheet or "", sheet_pattern):
-            continue
-        return kind
+        for path_pattern, sheet_pattern in _splits(pattern):
+            if not (_matches(file, path_pattern) or _matches(file_name, path_pattern)):
+                continue
+            if sheet_pattern and not _matches(sheet or "", sheet_pattern):
+                continue
+            return kind
     return None
+
+
+def _splits(pattern: str):
+    """(path, sheet) for the key as a whole and split at each of its #s, the first # first."""
+    at = pattern.find("#")
+    while at >= 0:
+        yield pattern[:at], pattern[at + 1 :]
+        at = pattern.find("#", at + 1)
+    yield pattern, ""
+
+
+def _matches(name: str, pattern: str) -> bool:
+    return name == pattern or fnmatch.fnmatchcase(name, pattern)
 
 
 def classify(
