@@ -88,12 +88,12 @@ def test_a_stored_result_is_kept_and_shared_formulas_are_named(p):
         '<c r="C2" t="str"><f>"是"</f><v>0</v></c>'  # a text literal wins over what is stored
         '<c r="D2" t="str"><f>IF(A2="x","y","")</f><v></v></c><c r="E2" t="str"><f>B2&amp;""</f><v/></c>'  # "" stored
         '<c r="F2"><f>DATE(2025,3,12)</f><v></v></c>'  # openpyxl: an empty value, no type
-        '<c r="G2" s="1"/><c r="AB10" t="e"><v>#DIV/0!</v></c><c t="e"><v>#N/A</v></c>'  # no reference: left
+        '<c r="G2" s="1"/><c r="AB10" t="e"><v>#DIV/0!</v></c><c t="e"><v>#N/A</v></c>'  # no reference: after the one before, in the row's row
     )
     xml = f"<{p}worksheet><{p}sheetData><{p}row r=\"2\">{cells}</{p}row></{p}sheetData></{p}worksheet>"
     xml = xml.replace("<c ", f"<{p}c ").replace("</c>", f"</{p}c>").replace("<f", f"<{p}f").replace("</f>", f"</{p}f>")
     xml = xml.replace("<v", f"<{p}v").replace("</v>", f"</{p}v>")
-    expected = {(1, 1): UNSTORED_FORMULA, (1, 2): "是", (1, 5): "=DATE(2025,3,12)", (9, 27): "#DIV/0!"}
+    expected = {(1, 1): UNSTORED_FORMULA, (1, 2): "是", (1, 5): "=DATE(2025,3,12)", (9, 27): "#DIV/0!", (1, 28): "#N/A"}
     assert _cell_fixes(xml.encode("utf-8")) == expected
 
 
@@ -314,3 +314,50 @@ def test_a_date_formula_saved_as_zero_is_a_formula_not_a_time(tmp_path):
     [problem] = [p for p in read(tmp_path).problems if p.code != "completeness-unchecked"]
     assert (problem.code, problem.row, problem.column) == ("bad-date", 2, "体检日期")
     assert "「=DATE(2025,3,12)」是公式" in problem.message and "00:00" not in problem.message
+
+
+def _rewritten(path: Path, change_sheet=None, add: dict[str, bytes] | None = None) -> None:
+    """The .xlsx at `path` with its first sheet's XML changed and members added, as other writers save."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    if change_sheet is not None:
+        members["xl/worksheets/sheet1.xml"] = change_sheet(members["xl/worksheets/sheet1.xml"])
+    members.update(add or {})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+
+
+def test_formulas_in_cells_written_without_their_reference_are_read(tmp_path):
+    """Some writers leave out a cell's r="A2" (and a row's r): a text formula ="…" with no stored
+    result there was read as blank — the whole roster missing-id, and validate passed."""
+    import re
+
+    path = tmp_path / "居民健康档案.xlsx"
+    _openpyxl_roster(path, lambda person: f'="{person}"')
+    _rewritten(path, lambda xml: re.sub(rb'(<(?:c|row)) r="[A-Z]*[0-9]+"', rb"\1", xml))
+    result = read(tmp_path)
+    assert list(result.tables["residents"]["id_number"]) == PEOPLE and result.problems == []
+
+
+def test_an_error_value_far_down_a_sheet_with_formulas_is_said(tmp_path):
+    """A workbook saved with formulas (Excel lists them in xl/calcChain.xml) is looked through to its
+    end: a VLOOKUP's #N/A on row 3,000 was read as a blank ID (missing-id), not as the error it is."""
+    path = tmp_path / "居民健康档案.xlsx"
+    many = [make_id("19600101", f"{n % 1000:03d}", area=f"{330103 + n // 1000}") for n in range(3000)]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for person in many:
+        sheet.append([person, "某", "2020-01-01", "是"])
+    sheet.append([None, "某", "2020-01-01", "是"])
+    book.save(path)
+    last = len(many) + 2
+    _rewritten(path, lambda xml: xml.replace(f'<row r="{last}">'.encode(),
+                                             f'<row r="{last}"><c r="A{last}" t="e"><v>#N/A</v></c>'.encode(), 1),
+               add={"xl/calcChain.xml": b'<?xml version="1.0"?><calcChain xmlns="http://schemas.openxmlformats.org/'
+                                        b'spreadsheetml/2006/main"><c r="B2" i="1"/></calcChain>'})
+    said = [(p.code, p.row) for p in read(tmp_path).problems if p.code in ("bad-id", "missing-id")]
+    assert said == [("bad-id", last)], said

@@ -13,12 +13,15 @@ roster read as blank IDs (`missing-id`, and validate passed). So, for each sheet
 The part's first bytes also say which columns are hidden (`<cols>`): when a header is written
 twice, the visible column is read (sheets.py). Only sheets whose first PREFIX_BYTES of XML hold a
 formula or an error value are read in full (an export has neither: the look costs a millisecond a
-sheet), and then only the cells beside a sign of a fix are parsed. Anything unexpected (a damaged
-part, a cell without its `r` reference) leaves the sheet as calamine read it.
+sheet) — and the sheets of a workbook with a calculation chain (xl/calcChain.xml: Excel or WPS saved
+formulas in it), looked through to their end, since a VLOOKUP's #N/A may first stand on row 5,000 —
+and then only the cells beside a sign of a fix are parsed. A cell without its `r` reference is the
+one after the cell before it (_Rows). A damaged part leaves the sheet as calamine read it.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import io
 import posixpath
@@ -32,6 +35,9 @@ PREFIX_BYTES = 64 * 1024
 #: A formula element (`<f>`, `<f t="shared" …/>`, `<x:f>`) or an error cell: three plain byte
 #: searches (a regular expression took 4 ms a sheet; a sign found by chance only costs a full look).
 _SIGNS = (b"<f", b":f", b't="e"')
+_LONGEST_SIGN = max(map(len, _SIGNS))
+#: The rest of a part is looked through in chunks of this size (decompressed as it is read).
+CHUNK_BYTES = 1024 * 1024
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REFERENCE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
@@ -63,6 +69,7 @@ class WorkbookXml:
     def __init__(self, data: bytes):
         self.archive = zipfile.ZipFile(io.BytesIO(data))
         self.members, self.date1904, self.recalculated = _sheet_members(self.archive)
+        self.has_formulas = any(name.replace("\\", "/").lower() == "xl/calcchain.xml" for name in self.archive.namelist())
 
     def inspect(self, sheet_name: str) -> tuple[Fixes, frozenset[int]]:
         """The sheet's fixes ((row, column) 0-based -> the text the cell stands for) and its hidden
@@ -72,8 +79,19 @@ class WorkbookXml:
             return {}, frozenset()
         with self.archive.open(member) as part:
             prefix = part.read(PREFIX_BYTES)
-        hidden = _hidden_columns(prefix)
-        if not any(sign in prefix for sign in _SIGNS):
+            hidden = _hidden_columns(prefix)
+            found = any(sign in prefix for sign in _SIGNS)
+            tail = prefix[-_LONGEST_SIGN:]
+            # a workbook Excel or WPS saved with formulas lists them in its calculation chain: the
+            # rest of its sheets is looked through too, a chunk at a time (a VLOOKUP's #N/A may first
+            # stand on row 5,000); an export without formulas has no chain and costs nothing more
+            while not found and self.has_formulas:
+                chunk = part.read(CHUNK_BYTES)
+                if not chunk:
+                    break
+                found = any(sign in tail + chunk[:_LONGEST_SIGN] for sign in _SIGNS) or any(sign in chunk for sign in _SIGNS)
+                tail = chunk[-_LONGEST_SIGN:]
+        if not found:
             return {}, hidden
         return _cell_fixes(self.archive.read(member), self.recalculated), hidden
 
@@ -185,19 +203,60 @@ def _cell_fixes(xml: bytes, recalculated: bool = False) -> Fixes:
     p, begin = found.group(1) or b"", found.end()
     starts = {_cell_start(xml, p, begin, at) for at in _signs(xml, p, begin, recalculated)}
     fixes: Fixes = {}
+    rows: _Rows | None = None  # (built when a cell without its reference needs it)
     for start in sorted(starts - {-1}):
         match = _CELL.match(xml, start)
         if match is None:
             continue
         attributes, inner = match.group(1), match.group(2) or b""
-        reference = _REFERENCE.search(attributes)
-        if reference is None:
-            continue
         kind = _TYPE.search(attributes)
         text = _fixed_text(_FORMULA.search(inner), _VALUE.search(inner), kind.group(1) if kind else b"n", recalculated)
-        if text is not None:
-            fixes[(int(reference.group(2)) - 1, _column_index(reference.group(1)))] = text
+        if text is None:
+            continue
+        reference = _REFERENCE.search(attributes)
+        if reference is not None:
+            at = (int(reference.group(2)) - 1, _column_index(reference.group(1)))
+        else:
+            rows = rows if rows is not None else _Rows(xml, p, begin)
+            at = rows.position(start)
+        if at is not None:
+            fixes[at] = text
     return fixes
+
+
+_ROW_NUMBER = re.compile(rb'\br="([0-9]{1,7})"')
+
+
+class _Rows:
+    """Where each row of a sheet part starts and its number (0-based), found once in one pass, for
+    cells written without their `r` reference (some writers leave it out: a cell is then the one
+    after the cell before it, a row the one after the row before): a formula or an error there was
+    read as blank, and validate passed."""
+
+    def __init__(self, xml: bytes, p: bytes, begin: int):
+        self.xml = xml
+        self.starts: list[int] = []
+        self.numbers: list[int] = []
+        number = -1
+        for found in re.finditer(rb"<" + re.escape(p) + rb"row\b([^>]*)>", xml[begin:]):
+            given = _ROW_NUMBER.search(found.group(1))
+            number = int(given.group(1)) - 1 if given is not None else number + 1
+            self.starts.append(begin + found.start())
+            self.numbers.append(number)
+        self.ends = [xml.find(b">", start) for start in self.starts]
+
+    def position(self, start: int) -> tuple[int, int] | None:
+        """(row, column), 0-based, of the cell at `start`."""
+        at = bisect.bisect_right(self.starts, start) - 1
+        if at < 0:
+            return None
+        column = -1
+        for cell in _CELL.finditer(self.xml, self.ends[at]):
+            reference = _REFERENCE.search(cell.group(1))
+            column = _column_index(reference.group(1)) if reference is not None else column + 1
+            if cell.start() >= start:
+                break
+        return (self.numbers[at], column) if column >= 0 else None
 
 
 _WHITE = b" \t\r\n"
