@@ -66,3 +66,27 @@ def test_a_kinds_key_names_a_file_with_hash_or_brackets_as_written():
     assert kind_from_settings(kinds, "1#站慢病名册.xlsx", "说明") is None
     assert kind_from_settings(kinds, "慢病名册[2025].xlsx", "名册") == "diabetes_patients"
     assert kind_from_settings(kinds, "二站/高血压随访2025.csv", None) == "hypertension_followups"  # globs as before
+
+
+def test_a_workbook_with_a_hidden_excel4_macro_sheet_is_not_called_damaged(tmp_path):
+    import zipfile
+
+    from helpers import write_workbook
+
+    path = tmp_path / "老年人体检2025.xlsx"
+    write_workbook(path, {"体检": [["身份证号", "体检日期"], [PEOPLE[0], "2025-03-01"]]})
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    members["xl/macrosheets/sheet1.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        b' xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData/></xm:macrosheet>')
+    members["xl/workbook.xml"] = members["xl/workbook.xml"].replace(
+        b"</sheets>", b'<sheet name="Macro1" sheetId="9" state="hidden" r:id="rId99"/></sheets>')
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2006/relationships/'
+                             b'xlMacrosheet" Target="macrosheets/sheet1.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    [problem] = [p for p in read(tmp_path).problems if p.code == "unreadable-file"]
+    assert "Excel 4.0 宏表" in problem.message and "没有损坏" in problem.message, problem.message

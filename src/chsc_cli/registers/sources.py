@@ -284,6 +284,27 @@ def _sheet_damaged(sheet_name: str, error: BaseException | None = None) -> Unrea
 _STOPS = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
+def _unsupported_sheet(data: bytes) -> str | None:
+    """A workbook calamine cannot open because it holds a sheet of a kind calamine does not read (an
+    Excel 4.0 macro sheet, a dialog sheet, often hidden) is not damaged: saying so sent staff looking
+    for the wrong fault."""
+    if data[:4] != b"PK\x03\x04":
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = [name.replace("\\", "/").lower() for name in archive.namelist()]
+    except ZIP_ERRORS:
+        return None
+    if any(name.startswith("xl/macrosheets/") for name in names):
+        what = "Excel 4.0 宏表"
+    elif any(name.startswith("xl/dialogsheets/") for name in names):
+        what = "对话框工作表"
+    else:
+        return None
+    return (f"文件中有一张 chsc 读不了的{what}（可能是隐藏的），文件本身没有损坏："
+            "请在 Excel 或 WPS 中取消隐藏并删除该工作表，或把登记表复制到新工作簿，另存为 .xlsx")
+
+
 def _out_of_memory(error: BaseException) -> str | None:
     """What to say when reading ran out of memory: a MemoryError, or the panic python-calamine turns
     it into (pyo3's PanicException is no Exception: it ended chsc with a traceback and exit 1)."""
@@ -354,7 +375,7 @@ def open_workbook(data: bytes, name: str, suffix: str, max_unpacked: int | None 
     except _STOPS:
         raise
     except BaseException as error:  # calamine raises its own error types for every damaged file
-        raise UnreadableFile(_out_of_memory(error) or DAMAGED) from None
+        raise UnreadableFile(_out_of_memory(error) or _unsupported_sheet(data) or DAMAGED) from None
     package = data if data[:4] == b"PK\x03\x04" and suffix in (".xlsx", ".xlsm", ".ods") else None
     opened = OpenedWorkbook(name, workbook, list(workbook.sheet_names), package)
     if decode:
