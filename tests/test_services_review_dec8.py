@@ -73,3 +73,43 @@ def test_the_timeliness_denominator_is_the_report_rate_numerator_also_for_a_corr
     report, timely = rows["infectious_disease_report_rate"], rows["infectious_disease_timely_report_rate"]
     assert (report["numerator"], report["denominator"]) == (2, 2)
     assert (timely["numerator"], timely["denominator"]) == (1, 2)  # K14 in time (1 hour), K24 late (2 days)
+
+
+M1, M2 = make_id("19900101", "022"), make_id("19910101", "024")
+
+
+def mothers(tmp_path, parameters: str | None):
+    data = tmp_path / "data"
+    header = ["身份证号", "分娩日期", "末次月经", "建册日期", "产前检查次数", "出院日期", "产后访视日期", "活产数"]
+    write_workbook(data / "孕产妇健康管理.xlsx", {"孕产妇": [header,
+        [M1, D(2025, 3, 1), D(2024, 6, 1), D(2024, 7, 15), 6, D(2025, 3, 4), D(2025, 3, 9), 1],   # visit 5 days after
+        [M2, D(2025, 4, 1), D(2024, 7, 1), D(2024, 8, 15), 6, D(2025, 4, 4), D(2025, 4, 24), 1]]})  # 20 days after
+    library = tmp_path / "library"
+    library.mkdir()
+    if parameters is not None:
+        (library / "parameters.yaml").write_text(parameters, encoding="utf-8")
+    return data, library
+
+
+def maternal_rows(data, library):
+    ran = run_chsc("compute", data, "-p", "2025", "--format", "json", "--quiet", "--indicators", library)
+    assert ran.code == 0, ran.output
+    rows = {row["id"]: row for row in json.loads(ran.stdout)["indicators"] if row["group"] is None}
+    return rows, json.loads(ran.stdout)["warnings"]
+
+
+def test_one_postpartum_limit_serves_both_indicators_that_judge_the_visit(tmp_path):
+    """孕产妇系统管理率 counts 'a 产后访视 as above' (services.md): it kept its own copy of the 28 days,
+    so a centre's parameters.yaml changing the limit changed neither indicator, and one changed in
+    the postpartum file alone let the system rate count visits the postpartum rate did not."""
+    rows, _ = maternal_rows(*mothers(tmp_path / "a", None))
+    assert rows["postpartum_visit_rate"]["numerator"] == 2 and rows["maternal_system_management_rate"]["numerator"] == 2
+    rows, _ = maternal_rows(*mothers(tmp_path / "b", "parameters:\n  postpartum_within_days: 7\n"))
+    assert rows["postpartum_visit_rate"]["numerator"] == 1 and rows["maternal_system_management_rate"]["numerator"] == 1
+
+
+def test_a_centre_parameter_an_indicator_keeps_its_own_of_is_said(tmp_path):
+    _, said = maternal_rows(*mothers(tmp_path, "parameters:\n  min_antenatal_visits: 3\n"))
+    found = [w for w in said if w["code"] == "definition-warning"]
+    assert any("maternal_system_management_rate.yaml" in str(w.get("file")) and "min_antenatal_visits = 5 优先" in w["message"]
+               and "min_antenatal_visits = 3 对本指标不起作用" in w["message"] for w in found), found

@@ -44,6 +44,11 @@ class Library:
     sources: dict[str, Path] = field(default_factory=dict)  # indicator id -> file
     #: Values every indicator reads as $name unless it has its own (parameters.yaml).
     parameters: dict = field(default_factory=dict)
+    #: The parameters.yaml of an extra (a centre's) folder each shared parameter was last given by.
+    parameter_sources: dict[str, Path] = field(default_factory=dict)
+    #: indicator id -> the shared parameters it reads (its conditions, reasons and populations: $name),
+    #: that it has none of its own of: explain shows them with its own.
+    shared_parameters_read: dict[str, tuple[str, ...]] = field(default_factory=dict)
     population_sources: dict[str, Path] = field(default_factory=dict)  # population name -> file
     #: Definition warnings (a word a keep-as-written column does not list), `file:line: message`.
     warnings: list[str] = field(default_factory=list)
@@ -141,7 +146,16 @@ def load_library(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Library:
             fields = [*indicator.gaps.columns, *(indicator.gaps.late or ())]
             problems += [_located(path, f"gaps：{indicator.registers[0]} 没有字段「{f}」〔{f}〕") for f in fields if f not in known]
         typed, found, warned = check_indicator(indicator, library, KINDS, library.parameters)
-        warned += _unused_parameters(indicator, path, library, population_texts)
+        unused, read = _parameters_read(indicator, path, library, population_texts)
+        warned += unused
+        library.shared_parameters_read[indicator_id] = tuple(
+            name for name in read if name not in indicator.parameters and name in library.parameters)
+        warned += [f"parameters.{name}：本指标自己的参数 {name} = {indicator.parameters[name]} 优先，"
+                   f"{library.parameter_sources[name]} 中的 {name} = {library.parameters[name]} 对本指标不起作用；"
+                   f"要改本指标的值，请把指标文件复制到 --indicators 文件夹中修改"
+                   for name in indicator.parameters if name in library.parameter_sources and name in read
+                   and library.parameters[name] != indicator.parameters[name]
+                   and library.sources[indicator_id].parent != library.parameter_sources[name].parent]
         library.indicators[indicator_id] = typed
         problems += [_located(path, p) for p in found]
         library.warnings += [_located(path, w) for w in warned]
@@ -168,19 +182,20 @@ def _names_given_twice(library: Library) -> list[str]:
     return found
 
 
-def _unused_parameters(indicator: Indicator, path: Path, library: Library, texts: dict[str, str]) -> list[str]:
-    """A parameter of the indicator's own that none of its conditions or reasons reads ($name), nor
-    those of the populations it reads (a population reading $max_pregnancy_days takes the
-    indicator's value): a misspelt name, or one from another version of the file — setting it
-    changes nothing."""
+def _parameters_read(indicator: Indicator, path: Path, library: Library, texts: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(the warnings of a parameter of the indicator's own that none of its conditions or reasons
+    reads ($name), nor those of the populations it reads (a population reading $max_pregnancy_days
+    takes the indicator's value): a misspelt name, or one from another version of the file — setting
+    it changes nothing; and the names of every $parameter they read)."""
     try:
         text = yaml_text(path.read_bytes())
     except (OSError, UnicodeDecodeError):
-        return []
+        return [], []
     for name in reachable(indicator, library.populations):
         text += texts.setdefault(name, repr(library.populations[name]))
+    read = list(dict.fromkeys(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", text)))
     return [f"parameters.{name}：参数 {name} 没有被任何条件使用（条件里写作 ${name}），改它不会改变结果；请检查名称"
-            for name in indicator.parameters if not re.search(rf"\${re.escape(name)}(?!\w)", text)]
+            for name in indicator.parameters if name not in read], read
 
 
 def _resolved(folder: Path) -> Path:
@@ -232,6 +247,8 @@ def _load_folder(folder: Path, library: Library, problems: list[str]) -> None:
         parsed = _parse(parameter_file, ParameterFile, problems)
         if parsed is not None:
             library.parameters.update(parsed.parameters)
+            if _resolved(folder) != _resolved(shipped_library_dir()):
+                library.parameter_sources.update(dict.fromkeys(parsed.parameters, parameter_file))
     population_file = folder / POPULATIONS_FILE
     if population_file.is_file():
         _load_populations(population_file, library, problems)

@@ -38,8 +38,10 @@ def render_definition(console: Console, library: Library, indicator_id: str, tar
     console.print(f"登记表：{'、'.join(KINDS[r].title for r in indicator.registers)}", markup=False)
     console.print(f"定义文件：{library.sources[indicator_id]}", markup=False)
     console.print(indicator.definition, markup=False)
-    if indicator.parameters:
-        shown = "；".join(f"{name} = {value}" for name, value in indicator.parameters.items())
+    shared = library.shared_parameters_read.get(indicator_id, ())
+    if indicator.parameters or shared:
+        shown = "；".join([*(f"{name} = {value}" for name, value in indicator.parameters.items()),
+                          *(f"{name} = {library.parameters[name]}（共用，parameters.yaml）" for name in shared)])
         console.print(f"参数：{shown}", markup=False)
 
 
