@@ -74,7 +74,7 @@ class Checker:
         if population.register not in self.kinds:
             return {}
         rows = {**register_types(population.register, self.kinds), **PERSON_DERIVED}
-        derived = {name: FieldType("number") if d.aggregate in ("sum", "mean") else rows.get(d.field, FieldType("text"))
+        derived = {name: FieldType("number") if d.aggregate in ("sum", "mean", "longest_gap") else rows.get(d.field, FieldType("text"))
                    for name, d in population.derive.items()}
         return {**rows, **derived}
 
@@ -87,6 +87,8 @@ class Checker:
             field = derive.field
             if field not in rows:
                 self.problems.append(f"{where}.derive.{name}：未知字段「{field}」〔{field}〕")
+            elif derive.aggregate == "longest_gap" and rows[field].kind not in ("date", "datetime"):
+                self.problems.append(f"{where}.derive.{name}：longest_gap（相邻两个日期间隔的最多天数）只用于日期字段，「{field}」不是〔{field}〕")
             elif derive.aggregate in ("sum", "mean") and rows[field].kind != "number":
                 self.problems.append(f"{where}.derive.{name}：sum / mean 只用于数字字段，「{field}」不是〔{field}〕")
             elif rows[field].kind not in ("number", "date", "datetime"):

@@ -102,7 +102,9 @@ class Derive(Strict):
     date) or largest (`max`, `latest`) value of a field, or the `sum` or `mean` of a number field
     (DHIS2's d2:sum and AVERAGE), blanks left out — or, with `blank`, a blank counting as that number
     (SQL's MAX(COALESCE(field, blank)); numbers only). A person whose qualifying rows are all blank
-    in the field has none (a sum of nothing is blank, not 0)."""
+    in the field has none (a sum of nothing is blank, not 0). `longest_gap` of a date field: the most
+    days between two consecutive of the person's distinct dates (随访间隔; SQL's MAX(date - LAG(date))
+    over the person's rows by date); a person with fewer than two dates has none."""
 
     earliest: str | None = None
     latest: str | None = None
@@ -110,17 +112,21 @@ class Derive(Strict):
     max: str | None = None
     sum: str | None = None
     mean: str | None = None
+    longest_gap: str | None = None
     blank: float | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "Derive":
-        if len([value for value in (self.earliest, self.latest, self.min, self.max, self.sum, self.mean) if value is not None]) != 1:
-            raise ValueError("derive 的每一项应写 earliest、latest、min、max、sum 或 mean: 字段 之一")
+        if len([value for value in self._given() if value is not None]) != 1:
+            raise ValueError("derive 的每一项应写 earliest、latest、min、max、sum、mean 或 longest_gap: 字段 之一")
         return self
+
+    def _given(self) -> tuple:
+        return (self.earliest, self.latest, self.min, self.max, self.sum, self.mean, self.longest_gap)
 
     @property
     def field(self) -> str:
-        return self.earliest or self.latest or self.min or self.max or self.sum or self.mean
+        return next(value for value in self._given() if value is not None)
 
     @property
     def smallest(self) -> bool:
@@ -128,11 +134,13 @@ class Derive(Strict):
 
     @property
     def aggregate(self) -> str:
-        """The pandas aggregate: min, max, sum or mean."""
+        """The pandas aggregate: min, max, sum or mean; or longest_gap (populations.py)."""
         if self.sum is not None:
             return "sum"
         if self.mean is not None:
             return "mean"
+        if self.longest_gap is not None:
+            return "longest_gap"
         return "min" if self.smallest else "max"
 
 

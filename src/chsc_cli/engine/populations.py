@@ -93,6 +93,16 @@ def build_persons(source: PopulationSource, data: EngineData, context: Context, 
     return data.remember(key, lambda: _build_persons(source, data, context, reference))
 
 
+def _longest_gaps(dates: pd.Series, keys: pd.Series) -> pd.Series:
+    """Per key, the most days between two consecutive of its distinct dates (blank dates left out,
+    a date-time by its day); a key with fewer than two dates has none (NaN)."""
+    days = pd.to_datetime(dates).dt.normalize()
+    frame = pd.DataFrame({"key": keys.to_numpy(), "day": days.to_numpy()}).dropna()
+    frame = frame.drop_duplicates().sort_values(["key", "day"], kind="stable")
+    gaps = frame.groupby("key", sort=False)["day"].diff().dt.days
+    return gaps.groupby(frame["key"].to_numpy(), sort=False).max().astype(float)
+
+
 def _build_persons(source: PopulationSource, data: EngineData, context: Context, reference: dt.date) -> PersonSet:
     table = data.table(source.register)
     rows = data.remember(("aged", source.register, reference), lambda: with_age(table, reference))
@@ -116,6 +126,9 @@ def _build_persons(source: PopulationSource, data: EngineData, context: Context,
             values = values.fillna(derive.blank)
         # the keys as an object Index: from a bare array pandas 3 infers its str dtype, converts the
         # keys to Arrow strings and then matches them slowly against the persons' object index
+        if derive.aggregate == "longest_gap":
+            persons[name] = _longest_gaps(values, qualifying["_key"]).reindex(persons.index)
+            continue
         grouped = values.groupby(pd.Index(qualifying["_key"].to_numpy(), dtype=object), sort=False)
         aggregated = grouped.sum(min_count=1) if derive.aggregate == "sum" else getattr(grouped, derive.aggregate)()
         persons[name] = aggregated.reindex(persons.index)
