@@ -151,3 +151,50 @@ def test_a_sum_of_a_field_that_is_not_a_number_is_refused(tmp_path):
     (folder / "populations.yaml").write_text(POPULATIONS.replace("{sum: systolic}", "{sum: followup_mode}"), encoding="utf-8")
     ran = run_chsc("indicators", "--indicators", folder)
     assert ran.code == 2 and "sum / mean 只用于数字字段，「followup_mode」不是" in ran.stderr, ran.stderr
+
+
+# ---- derive longest_gap (the review of 8 December: "no two consecutive follow-ups more than 100 days apart"
+# took 265 generated windows; SQL's MAX(date - LAG(date)) over a person's rows)
+
+STEADY = (MEAN_BP.replace("mean_bp_controlled_rate", "steady_followup_rate").replace("期内平均血压控制率", "随访间隔不超过100天的患者比例")
+          .replace("low_mean_systolic", "steady_followups"))
+
+STEADY_POPULATIONS = """populations:
+  steady_followups:
+    register: hypertension_followups
+    where: [followup_date >= period_start, followup_date <= period_end]
+    derive:
+      longest: {longest_gap: followup_date}
+    having: [longest <= 100]
+"""
+
+
+def test_the_longest_gap_between_a_person_s_dates(tmp_path):
+    data = tmp_path / "data"
+    E = make_id("19500301", "041")
+    write_workbook(data / "高血压患者管理名册.xlsx",
+                   {"名册": [["身份证号", "纳入管理日期"], *([person, D(2020, 1, 1)] for person in (A, B, C, E))]})
+    header = ["身份证号", "随访日期", "随访方式", "收缩压", "舒张压"]
+    visits = [[A, D(2025, 1, 5)], [A, D(2025, 3, 1)], [A, D(2025, 5, 20)], [A, D(2025, 8, 28)],  # 55, 80, 100 days: in
+              [B, D(2025, 1, 5)], [B, D(2025, 2, 1)], [B, D(2025, 6, 30)],  # 149 days: out
+              [C, D(2025, 2, 1)], [C, D(2025, 2, 1)],  # one date twice: no gap, none
+              [E, D(2024, 9, 1)], [E, D(2025, 1, 2)], [E, D(2025, 3, 1)]]  # the 2024 row is not qualifying: 58 days, in
+    write_workbook(data / "高血压随访.xlsx", {"随访": [header, *([*visit, "门诊", 130, 80] for visit in visits)]})
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "steady_followup_rate.yaml").write_text(STEADY, encoding="utf-8")
+    (folder / "populations.yaml").write_text(STEADY_POPULATIONS, encoding="utf-8")
+    ran = run_chsc("compute", data, "-p", "2025", "--format", "json", "--quiet", "--indicators", folder)
+    assert ran.code == 0, ran.output
+    row = next(row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "steady_followup_rate" and row["group"] is None)
+    assert (row["numerator"], row["denominator"]) == (2, 4)  # A and E
+
+
+def test_longest_gap_of_a_field_that_is_not_a_date_is_refused(tmp_path):
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "steady_followup_rate.yaml").write_text(STEADY, encoding="utf-8")
+    (folder / "populations.yaml").write_text(STEADY_POPULATIONS.replace("{longest_gap: followup_date}", "{longest_gap: systolic}"),
+                                             encoding="utf-8")
+    ran = run_chsc("indicators", "--indicators", folder)
+    assert ran.code == 2 and "longest_gap（相邻两个日期间隔的最多天数）只用于日期字段，「systolic」不是" in ran.stderr, ran.output
