@@ -134,14 +134,19 @@ def test_a_person_s_mean_and_sum_over_their_rows(tmp_path):
               [B, D(2024, 6, 1), "门诊", 100, 80],  # outside the period (it would bring B's mean under 140)
               [C, D(2025, 4, 1), "门诊", None, 80]]  # no reading: no mean, no sum — not in
     write_workbook(data / "高血压随访.xlsx", {"随访": [header, *visits]})
+    row = computed_with(tmp_path, data, "mean_bp_controlled_rate", MEAN_BP, POPULATIONS)
+    assert (row["numerator"], row["denominator"]) == (1, 3)
+
+
+def computed_with(tmp_path, data, ident: str, indicator: str, populations: str) -> dict:
+    """The centre's row of the indicator, computed with a library of it and its populations."""
     folder = tmp_path / "library"
     folder.mkdir()
-    (folder / "mean_bp_controlled_rate.yaml").write_text(MEAN_BP, encoding="utf-8")
-    (folder / "populations.yaml").write_text(POPULATIONS, encoding="utf-8")
+    (folder / f"{ident}.yaml").write_text(indicator, encoding="utf-8")
+    (folder / "populations.yaml").write_text(populations, encoding="utf-8")
     ran = run_chsc("compute", data, "-p", "2025", "--format", "json", "--quiet", "--indicators", folder)
     assert ran.code == 0, ran.output
-    row = next(row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "mean_bp_controlled_rate")
-    assert (row["numerator"], row["denominator"]) == (1, 3)
+    return next(row for row in json.loads(ran.stdout)["indicators"] if row["id"] == ident and row["group"] is None)
 
 
 def test_a_sum_of_a_field_that_is_not_a_number_is_refused(tmp_path):
@@ -159,14 +164,10 @@ def test_a_sum_of_a_field_that_is_not_a_number_is_refused(tmp_path):
 STEADY = (MEAN_BP.replace("mean_bp_controlled_rate", "steady_followup_rate").replace("期内平均血压控制率", "随访间隔不超过100天的患者比例")
           .replace("low_mean_systolic", "steady_followups"))
 
-STEADY_POPULATIONS = """populations:
-  steady_followups:
-    register: hypertension_followups
-    where: [followup_date >= period_start, followup_date <= period_end]
-    derive:
-      longest: {longest_gap: followup_date}
-    having: [longest <= 100]
-"""
+STEADY_POPULATIONS = (POPULATIONS.replace("low_mean_systolic", "steady_followups")
+                      .replace("      mean_systolic: {mean: systolic}\n      total_systolic: {sum: systolic}\n",
+                               "      longest: {longest_gap: followup_date}\n")
+                      .replace("having: [mean_systolic < 140, total_systolic > 0]", "having: [longest <= 100]"))
 
 
 def test_the_longest_gap_between_a_person_s_dates(tmp_path):
@@ -180,13 +181,7 @@ def test_the_longest_gap_between_a_person_s_dates(tmp_path):
               [C, D(2025, 2, 1)], [C, D(2025, 2, 1)],  # one date twice: no gap, none
               [E, D(2024, 9, 1)], [E, D(2025, 1, 2)], [E, D(2025, 3, 1)]]  # the 2024 row is not qualifying: 58 days, in
     write_workbook(data / "高血压随访.xlsx", {"随访": [header, *([*visit, "门诊", 130, 80] for visit in visits)]})
-    folder = tmp_path / "library"
-    folder.mkdir()
-    (folder / "steady_followup_rate.yaml").write_text(STEADY, encoding="utf-8")
-    (folder / "populations.yaml").write_text(STEADY_POPULATIONS, encoding="utf-8")
-    ran = run_chsc("compute", data, "-p", "2025", "--format", "json", "--quiet", "--indicators", folder)
-    assert ran.code == 0, ran.output
-    row = next(row for row in json.loads(ran.stdout)["indicators"] if row["id"] == "steady_followup_rate" and row["group"] is None)
+    row = computed_with(tmp_path, data, "steady_followup_rate", STEADY, STEADY_POPULATIONS)
     assert (row["numerator"], row["denominator"]) == (2, 4)  # A and E
 
 
