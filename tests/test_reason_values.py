@@ -250,10 +250,12 @@ def test_tb_management_without_a_day_limit_and_with_one(tmp_path):
 
 def test_a_null_parameter_outside_its_is_null_guard_is_warned(tmp_path):
     shipped = (Path(__file__).resolve().parents[1] / "indicators" / "postpartum_visit_rate.yaml").read_text(encoding="utf-8")
-    (tmp_path / "postpartum_visit_rate.yaml").write_text(shipped.replace("within_days: 28", "within_days: null"), encoding="utf-8")
+    assert "\ntarget: 0.90\n" in shipped and "parameters:" not in shipped  # its limit is shared (parameters.yaml)
+    own = shipped.replace("\ntarget: 0.90\n", "\ntarget: 0.90\nparameters:\n  postpartum_within_days: null\n")
+    (tmp_path / "postpartum_visit_rate.yaml").write_text(own, encoding="utf-8")
     library = load_library([tmp_path])
-    warned = [w for w in library.warnings if "$within_days" in w]
-    assert warned and "postpartum_visit_rate.yaml" in warned[0] and "any: [$within_days is null" in warned[0]
+    warned = [w for w in library.warnings if "$postpartum_within_days" in w]
+    assert warned and "postpartum_visit_rate.yaml" in warned[0] and "any: [$postpartum_within_days is null" in warned[0]
     assert not [w for w in load_library().warnings if "为空（null）" in w]  # TB's guarded use is quiet
 
 

@@ -4,6 +4,7 @@ skipped as an info line and its people lost, silently."""
 
 from __future__ import annotations
 
+from budget import examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +39,7 @@ def test_a_gb18030_csv_is_still_read_as_gb18030(tmp_path):
 CHINESE = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=200)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(CHINESE, st.text(st.sampled_from("0123456789,-: \n"), max_size=50))
 def test_chinese_text_in_gb18030_is_never_taken_for_damaged_utf8(chinese, ascii_part):
     """(Bytes that are whole UTF-8 are read as UTF-8 first, as before: 一 alone is D2 BB, a Cyrillic
