@@ -361,3 +361,27 @@ def test_an_error_value_far_down_a_sheet_with_formulas_is_said(tmp_path):
                                         b'spreadsheetml/2006/main"><c r="B2" i="1"/></calcChain>'})
     said = [(p.code, p.row) for p in read(tmp_path).problems if p.code in ("bad-id", "missing-id")]
     assert said == [("bad-id", last)], said
+
+
+def test_a_real_zero_stored_by_a_writer_that_asks_for_recalculation_is_kept(tmp_path):
+    """xlsxwriter given the results (value=) still asks Excel to recalculate: its stored 0 is a result
+    (活产数 = 胎数 − 死胎死产数 of a stillbirth), read as 0, not as a formula without one."""
+    mothers = [make_id("19900101", "022"), make_id("19910101", "024")]
+    book = xlsxwriter.Workbook(str(tmp_path / "孕产妇.xlsx"))
+    sheet = book.add_worksheet("孕产妇")
+    sheet.write_row(0, 0, ["身份证号", "分娩日期", "活产数"])
+    for row, (mother, result) in enumerate(zip(mothers, (1, 0)), start=1):
+        sheet.write_row(row, 0, [mother, "2025-03-01"])
+        sheet.write_formula(row, 2, f"=1-{1 - result}", None, result)
+    book.close()
+    result = read(tmp_path)
+    assert [p for p in result.problems if p.code == "bad-number"] == []
+    assert list(result.tables["maternal_records"]["live_births"]) == [1, 0]
+
+
+def test_an_id_formula_without_its_result_is_said_as_one(tmp_path):
+    _openpyxl_roster(tmp_path / "居民健康档案.xlsx", lambda person: person,
+                     [['=VLOOKUP(B5,Sheet2!A:B,2,0)', "某", "2020-01-01", "是"]])
+    [problem] = read(tmp_path).problems
+    assert (problem.code, problem.row, problem.column) == ("bad-id", 5, "身份证号")
+    assert "是公式，文件中没有保存它的结果" in problem.message, problem.message

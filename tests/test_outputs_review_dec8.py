@@ -11,20 +11,27 @@ import pytest
 import yaml
 
 from cli_helpers import run_chsc
+from helpers import make_id
 from chsc_cli.id_masks import holds_id, mask_ids_in_str
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 
+ID = make_id("19400510", "040", area="330103")  # a right check character: a loose shape is masked only then
+
+
 @pytest.mark.parametrize("text", [
-    "花名册 3301 0319 4005 1004 07.xlsx",  # groups of four
-    "随访(330103)194005100407.csv",  # the area code in brackets
-    "（330103） 19400510040X 名单",
-    "【330103】1940-0510-0407",
+    f"花名册 {ID[:4]} {ID[4:8]} {ID[8:12]} {ID[12:16]} {ID[16:]}.xlsx",  # groups of four
+    f"随访({ID[:6]}){ID[6:]}.csv",  # the area code in brackets
+    f"（{ID[:6]}）  {ID[6:]} 名单",
+    f"【{ID[:6]}】{ID[6:10]}-{ID[10:14]}-{ID[14:]}",
+    f"{ID[:6]} - {ID[6:14]} - {ID[14:]}",  # space, hyphen, space
+    f"{ID[:6]}．{ID[6:14]}．{ID[14:]}",  # full-width full stops
+    f"{ID[:6]},{ID[6:14]},{ID[14:]}",
 ])
 def test_an_id_written_in_other_groups_or_with_brackets_is_masked(text):
     masked = mask_ids_in_str(text)
-    assert holds_id(text) and "19400510" not in masked.replace(" ", "").replace("-", "")
+    assert holds_id(text) and "19400510" not in "".join(c for c in masked if c.isdigit())
     assert masked.count("*") >= 8
 
 
@@ -32,6 +39,7 @@ def test_an_id_written_in_other_groups_or_with_brackets_is_masked(text):
     "电话 138 0000 0000 139 0000 0000",  # two phone numbers: no birth date where an ID has one
     "2025-03-12 14:20:00 2025-03-13",
     "100  200  300  400  500  600",
+    "13800120150 6123456",  # a mobile and a landline: digits 7–14 a date, but no ID's check character
 ])
 def test_numbers_in_groups_that_are_no_id_are_left_alone(text):
     assert mask_ids_in_str(text) == text and not holds_id(text)
@@ -77,3 +85,20 @@ def test_o_through_a_link_inside_the_data_folder_cannot_overwrite_last_year_s_ro
     assert roster.read_bytes() == before
     fresh = this_year / "2025指标.xlsx"  # a new file in the data folder is still written
     assert run_chsc("compute", this_year, "-p", "2025", "-o", fresh, "--quiet").code == 0 and fresh.exists()
+
+
+def test_o_may_overwrite_a_file_outside_the_data_folder_named_with_dot_dot(tmp_path, monkeypatch):
+    data = tmp_path / "数据"
+    shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("*.py", "README.md"))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "结果.xlsx").write_bytes(b"last month")
+    monkeypatch.chdir(data)
+    ran = run_chsc("compute", ".", "-p", "2025", "-o", "../out/结果.xlsx", "--quiet")
+    assert ran.code == 0, ran.output
+    assert (tmp_path / "out" / "结果.xlsx").read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.parametrize("centre", ["城东\x9f中心", "城东\udcff中心"])
+def test_init_refuses_a_centre_name_with_characters_yaml_cannot_keep(tmp_path, centre):
+    ran = run_chsc("init", tmp_path / "新数据", "--centre", centre)
+    assert ran.code == 2 and "不能含控制字符" in ran.stderr and not (tmp_path / "新数据").exists(), ran.output

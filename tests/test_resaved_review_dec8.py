@@ -90,4 +90,12 @@ def test_a_workbook_with_a_hidden_excel4_macro_sheet_is_not_called_damaged(tmp_p
         for name, data in members.items():
             target.writestr(name, data)
     [problem] = [p for p in read(tmp_path).problems if p.code == "unreadable-file"]
-    assert "Excel 4.0 宏表" in problem.message and "没有损坏" in problem.message, problem.message
+    assert "Excel 4.0 宏表" in problem.message and "已损坏" not in problem.message, problem.message
+
+
+def test_a_key_with_a_hash_as_a_whole_is_a_name_not_a_pattern():
+    """"*#*随访*" is any file's sheets named …随访…: tried whole as a file pattern it took every sheet
+    of 1#站随访.xlsx, its 统计 sheet too."""
+    kinds = {"*#*随访*": "residents"}
+    assert kind_from_settings(kinds, "1#站随访.xlsx", "居民随访") == "residents"
+    assert kind_from_settings(kinds, "1#站随访.xlsx", "统计") is None

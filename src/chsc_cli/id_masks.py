@@ -55,15 +55,17 @@ def _grouped(separator: str, groups: tuple[int, ...], last: str) -> str:
 #: only when it holds an ID, _holds_an_id) nor, for 15 digits or a run, the decimals of a number
 #: (0.123456789012345 in a chart or in JSON)
 #: what may stand between any two of an ID's characters when it is written in other groups (3301 0319
-#: 4005 1004 07) or with its area code in brackets ((330103)194005100407, （330103） 1940…): one or
-#: two separators or brackets; such a text is masked only when its digits hold a birth date where an
-#: ID has one (two phone numbers written in groups, 138 0000 0000 139 0000 0000, are not an ID)
-_LOOSE_SEPARATOR = _SEPARATOR[:-1] + "()（）\\[\\]【】]"
+#: 4005 1004 07), with its area code in brackets ((330103)194005100407, （330103）  1940…) or with
+#: other marks (330103 - 19400510 - 0406, 330103．1940…, commas, tabs): up to three separators,
+#: brackets or such marks; such a text is masked only when its digits are an ID with a birth date and
+#: its right check character (two phone numbers written in groups, 138 0000 0000 139 0000 0000, or a
+#: mobile and a landline, 13800120150 6123456, are not)
+_LOOSE_SEPARATOR = _SEPARATOR[:-1] + "()（）\\[\\]【】．。，,\t:：]"
 _ID_IN_TEXT = re.compile(
     rf"(?<!{_DIGIT})(?:"
     rf"(?P<id18>(?!(?<=[0-9]\.)[0\uff10]){_grouped(_SEPARATOR_18, (3, 3, 4, 4, 3, 1), _CHECK)})"
     rf"|(?<![0-9]\.)(?P<id15>{_grouped(_SEPARATOR, (6, 6, 3), _DIGIT)})"
-    rf"|(?<![0-9]\.)(?P<loose>{_DIGIT}(?:{_LOOSE_SEPARATOR}{{0,2}}{_DIGIT}){{16}}{_LOOSE_SEPARATOR}{{0,2}}{_CHECK})"
+    rf"|(?<![0-9]\.)(?P<loose>{_DIGIT}(?:{_LOOSE_SEPARATOR}{{0,3}}{_DIGIT}){{16}}{_LOOSE_SEPARATOR}{{0,3}}{_CHECK})"
     rf"|(?<![0-9]\.)(?P<run>{_DIGIT}{_CHECK}{{{SHORTEST_RUN - 1},}})"
     rf")(?!{_DIGIT})"
 )
@@ -89,9 +91,10 @@ def _masked(match: re.Match) -> str:
 
 
 def _dated(text: str) -> bool:
-    """Whether the 18 characters of an ID written loosely have a birth date where an ID has one."""
-    characters = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit() or c in "Xx")
-    return _BIRTH_DATE.fullmatch(characters[6:14]) is not None
+    """Whether the 18 characters of an ID written loosely are one: a birth date where an ID has one
+    and the right check character."""
+    characters = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit() or c in "Xx").upper()
+    return len(characters) == 18 and _holds_an_id(characters)
 
 
 def _holds_an_id(run: str) -> bool:

@@ -73,8 +73,9 @@ def _yaml_text(centre: str) -> str:
     name = centre.strip()
     if "\n" in name or "\r" in name:
         raise UserError("中心名称不能分成几行。", hint="请把名称写在一行里，如 --centre 临城街道社区卫生服务中心")
-    if not name or any(ord(character) < 32 or ord(character) == 127 for character in name):
-        raise UserError(f"中心名称「{name}」不可用：不能为空，也不能含控制字符。", hint="如 --centre 临城街道社区卫生服务中心")
+    if not name or any(ord(character) < 32 or 127 <= ord(character) <= 159 or 0xD800 <= ord(character) <= 0xDFFF
+                       for character in name):  # (a C1 control YAML refuses; a byte the system could not decode)
+        raise UserError(f"中心名称「{name.encode('utf-8', 'replace').decode('utf-8')}」不可用：不能为空，也不能含控制字符或无法识别的字符。", hint="如 --centre 临城街道社区卫生服务中心")
     return json.dumps(name, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
 

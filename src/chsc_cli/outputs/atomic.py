@@ -29,7 +29,7 @@ def atomic_write(
     exception re-raised; an existing file at `path` is left as it was. Returns the resolved path.
     """
     target = Path(path).expanduser().resolve()
-    _refuse_protected(target, protected, Path(path).expanduser().absolute())
+    _refuse_protected(target, protected, Path(os.path.abspath(Path(path).expanduser())))  # (.. resolved, links not)
     folder = target.parent
     if folder.exists() and not folder.is_dir():
         raise UserError(f"-o 的上一级 {folder} 是一个文件，不是文件夹", hint="请用 -o 指定某个文件夹中的文件")
@@ -122,7 +122,7 @@ def _refuse_protected(target: Path, protected: Iterable[Path], given: Path | Non
         if register.is_dir():
             if target.suffix.lower() in SPREADSHEET_SUFFIXES and target.is_file() and (
                 target.is_relative_to(register.resolve())
-                or (given is not None and given.is_relative_to(register.absolute()))
+                or (given is not None and given.is_relative_to(os.path.abspath(register)))
             ):
                 raise UserError(
                     f"不能覆盖数据文件夹中已有的表格文件：{target.name}（{target}）",

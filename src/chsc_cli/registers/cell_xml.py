@@ -189,6 +189,11 @@ def _hidden_columns(prefix: bytes) -> frozenset[int]:
 
 
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b")
+#: A formula followed by a stored result other than 0: in a workbook to be recalculated, the writer
+#: stored real results (xlsxwriter given value=, a tool that edits an Excel file and keeps its cached
+#: results), so a stored 0 there is a real 0 — only a sheet whose every stored result is 0 holds
+#: xlsxwriter's placeholders.
+_REAL_RESULT = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*<(?:\w+:)?v\b[^>]*>(?!\s*0\s*<)[^<]")
 
 
 def _cell_fixes(xml: bytes, recalculated: bool = False) -> Fixes:
@@ -201,6 +206,8 @@ def _cell_fixes(xml: bytes, recalculated: bool = False) -> Fixes:
     if found is None:
         return {}
     p, begin = found.group(1) or b"", found.end()
+    if recalculated and _REAL_RESULT.search(xml, begin) is not None:
+        recalculated = False  # a writer that stored real results (xlsxwriter's value=): a 0 is a 0
     starts = {_cell_start(xml, p, begin, at) for at in _signs(xml, p, begin, recalculated)}
     fixes: Fixes = {}
     rows: _Rows | None = None  # (built when a cell without its reference needs it)

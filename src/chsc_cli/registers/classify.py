@@ -56,16 +56,22 @@ def kind_from_settings(kinds_setting: dict[str, str], file: str, sheet: str | No
 
 
 def _splits(pattern: str):
-    """(path, sheet) for the key as a whole and split at each of its #s, the first # first."""
+    """(path, sheet) for the key split at each of its #s, the first # first, then the key as a whole
+    (a key with a # as a whole only as a name written out: "*#*随访*" is a file pattern and a
+    sheet pattern, never a pattern of file names alone that takes every sheet)."""
     at = pattern.find("#")
     while at >= 0:
         yield pattern[:at], pattern[at + 1 :]
         at = pattern.find("#", at + 1)
-    yield pattern, ""
+    yield (pattern, "") if "#" not in pattern else (_Literal(pattern), "")
+
+
+class _Literal(str):
+    """A file name that matches only itself."""
 
 
 def _matches(name: str, pattern: str) -> bool:
-    return name == pattern or fnmatch.fnmatchcase(name, pattern)
+    return name == pattern or (not isinstance(pattern, _Literal) and fnmatch.fnmatchcase(name, pattern))
 
 
 def classify(

@@ -301,8 +301,8 @@ def _unsupported_sheet(data: bytes) -> str | None:
         what = "对话框工作表"
     else:
         return None
-    return (f"文件中有一张 chsc 读不了的{what}（可能是隐藏的），文件本身没有损坏："
-            "请在 Excel 或 WPS 中取消隐藏并删除该工作表，或把登记表复制到新工作簿，另存为 .xlsx")
+    return (f"文件中有一张 chsc 读不了的{what}（可能是隐藏的）："
+            "请在 Excel 或 WPS 中取消隐藏并删除该工作表，或把登记表复制到新工作簿，另存为 .xlsx（打不开就从原系统重新导出）")
 
 
 def _out_of_memory(error: BaseException) -> str | None:

@@ -199,6 +199,10 @@ def unwrap_export_text(value: object) -> object:
 
 
 def parse_person_id(value: object) -> Parsed:
+    if value.__class__ is UnstoredFormula:  # (its text masked: a formula may hold an ID, ="3301…"&A2)
+        shown = mask_cell("".join(str(value).split()))
+        shown = shown if len(shown) <= SHOWN_ID_LENGTH else shown[:SHOWN_ID_LENGTH] + "…"
+        return None, "bad-id", f"身份证号「{shown}」{UNSTORED_SAID.format(treated='该行不计入')}"
     value = unwrap_export_text(value)
     if isinstance(value, str):
         value = _text(value)
