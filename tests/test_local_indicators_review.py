@@ -163,3 +163,29 @@ def test_explain_says_a_register_an_any_item_reads_is_absent(tmp_path):
     steps = [line.split("│")[1].strip() for line in ran.stdout.splitlines() if line.count("│") == 3]
     assert "严重精神障碍患者随访记录：数据文件夹中没有这张登记表（读入 0 行）" in steps, steps
     assert "老年人健康体检记录：读入的记录行数（各时期，出错的行除外）" in steps
+
+
+def test_a_fallback_that_lacks_a_derived_field_is_refused_when_the_library_loads(tmp_path):
+    """In a folder without the roster the fallback's persons lacked `first`, and compute stopped with an
+    internal error; the definition now fails where it is written."""
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "populations.yaml").write_text(
+        "populations:\n  new_patients:\n    register: hypertension_patients\n"
+        "    derive:\n      first: {earliest: enrolment_date}\n"
+        "    fallback:\n      register: hypertension_followups\n", encoding="utf-8")
+    ran = run_chsc("indicators", "--indicators", folder)
+    assert ran.code == 2 and "人群派生了「first」，fallback 也须派生它" in ran.stderr, ran.output
+
+
+def test_explain_says_where_a_shared_parameter_is_written():
+    ran = run_chsc("explain", "smi_face_to_face_rate")
+    line = next(line for line in ran.stdout.splitlines() if line.startswith("参数："))
+    assert "face_to_face_modes = [门诊," in line and "（共用，register_kinds/_value_sets.yaml）" in line, line
+
+
+def test_yes_on_a_category_field_is_refused_naming_its_options(tmp_path):
+    text = FIRST_FOLLOWUP.replace("{check}", "check: [followup_mode == yes]")
+    ran = run_chsc("compute", followups(tmp_path), "-p", "2025", "--quiet",
+                   "--indicators", library(tmp_path, "early_first_followup_rate", text))
+    assert ran.code == 2 and "是选项字段，不是是/否字段" in ran.stderr and "True" not in ran.stderr, ran.output

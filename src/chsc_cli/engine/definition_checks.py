@@ -112,6 +112,16 @@ class Checker:
         typed = self.source(population, where)
         if population.fallback is not None:
             typed = typed.model_copy(update={"fallback": self.source(population.fallback, f"{where}.fallback")})
+            # what the indicators read of the persons must be there whichever register they come from
+            # (a derive the fallback lacks stopped compute with an internal error in a folder without
+            # the roster only)
+            if population.fallback.register in self.kinds:
+                fallback_fields = {**register_types(population.fallback.register, self.kinds), **PERSON_DERIVED}
+                missing = [name for name in population.derive
+                           if name not in population.fallback.derive and name not in fallback_fields]
+                self.problems += [f"{where}.fallback.derive：人群派生了「{name}」，fallback 也须派生它"
+                                  f"（没有 {population.register} 时从 {population.fallback.register} 得出），"
+                                  f"如 {name}: {{earliest: 某日期字段}}〔{name}〕" for name in missing]
         return typed
 
     def templates(self, text: str | None, fields: dict[str, FieldType], where: str, names=None,

@@ -31,6 +31,28 @@ def _target(indicator, target) -> str:
     return f"每年 {int(target)}{indicator.unit_word}" if indicator.unit == "count" else target_percent(target)
 
 
+def _value(value: object) -> str:
+    """A parameter as its file writes it: a list as [门诊, 家庭], a null as null, yes/no as true/false."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(_value, value)) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _shared_file(library: Library, name: str) -> str:
+    """Where a shared parameter is written: a centre's parameters.yaml that gives it, else a word list
+    of the register kinds' (面对面随访方式) is register_kinds/_value_sets.yaml, read by the reader and
+    the indicators alike, else chsc's parameters.yaml."""
+    from ..registers import VALUE_SETS
+
+    if name in library.parameter_sources:
+        return str(library.parameter_sources[name])
+    return "register_kinds/_value_sets.yaml" if name in VALUE_SETS else "parameters.yaml"
+
+
 def render_definition(console: Console, library: Library, indicator_id: str, targets: dict) -> None:
     indicator = library.indicators[indicator_id]
     target = targets.get(indicator_id, indicator.target)
@@ -40,8 +62,8 @@ def render_definition(console: Console, library: Library, indicator_id: str, tar
     console.print(indicator.definition, markup=False)
     shared = library.shared_parameters_read.get(indicator_id, ())
     if indicator.parameters or shared:
-        shown = "；".join([*(f"{name} = {value}" for name, value in indicator.parameters.items()),
-                          *(f"{name} = {library.parameters[name]}（共用，parameters.yaml）" for name in shared)])
+        shown = "；".join([*(f"{name} = {_value(value)}" for name, value in indicator.parameters.items()),
+                          *(f"{name} = {_value(library.parameters[name])}（共用，{_shared_file(library, name)}）" for name in shared)])
         console.print(f"参数：{shown}", markup=False)
 
 
