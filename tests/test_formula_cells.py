@@ -385,3 +385,28 @@ def test_an_id_formula_without_its_result_is_said_as_one(tmp_path):
     [problem] = read(tmp_path).problems
     assert (problem.code, problem.row, problem.column) == ("bad-id", 5, "身份证号")
     assert "是公式，文件中没有保存它的结果" in problem.message, problem.message
+
+
+@pytest.mark.parametrize("column_type, cells", [
+    ("date", [f"2025-{month:02d}-{day:02d}" for month in range(1, 13) for day in range(1, 29)]),
+    ("number", [f"{value}.5" for value in range(100, 700)]),  # (the bulk path takes 500 texts or more)
+])
+def test_a_column_that_says_unstored_formulas_keeps_its_fast_path(column_type, cells):
+    """The parser that says a formula without its result wraps the column's scalar parser: the
+    distinct values took the slow path one by one, and a cold compute of an export took 40 % longer."""
+    from chsc_cli.registers.cell_xml import UnstoredFormula
+    from chsc_cli.registers.columns import Column
+    from chsc_cli.registers.distinct_values import parse_distinct
+    from chsc_cli.registers.values import parser_for
+
+    parser = parser_for(Column(header="列", field="f", type=column_type))
+    called = []
+
+    def counting(value):
+        called.append(value)
+        return parser(value)
+
+    counting.__wrapped__ = parser.__wrapped__
+    _, values, codes, _ = parse_distinct(np.array([*cells, UnstoredFormula("=A1+1")], dtype=object), counting, column_type)
+    assert called == ["=A1+1"]  # only the formula, the rest by the fast path
+    assert list(codes) == [None] * len(cells) + ["bad-date" if column_type == "date" else "bad-number"]

@@ -183,7 +183,9 @@ def _parse_uniques(
 ):
     """(typed values, codes, details) of the distinct values; the fast path first when the type has
     one (`fast_result`: what it gives, when the caller has it already)."""
-    fast = FAST_PATHS.get(value_type) if parser is PARSERS.get(value_type) else None
+    # (a parser wrapped to say formulas without a result, values._saying_unstored, keeps its fast path:
+    # no fast shape takes a formula's text, which the wrapper then sees)
+    fast = FAST_PATHS.get(value_type) if getattr(parser, "__wrapped__", parser) is PARSERS.get(value_type) else None
     if fast_result is not None:
         handled, fast_values = fast_result
     else:

@@ -283,6 +283,7 @@ def _saying_unstored(parser: Callable[[object], Parsed], code: str) -> Callable[
             return None, code, f"「{value}」{UNSTORED_SAID.format(treated=treated)}"
         return parser(value)
 
+    parse.__wrapped__ = parser  # distinct_values: the scalar parser's fast path still serves it
     return parse
 
 
