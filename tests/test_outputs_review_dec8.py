@@ -102,3 +102,19 @@ def test_o_may_overwrite_a_file_outside_the_data_folder_named_with_dot_dot(tmp_p
 def test_init_refuses_a_centre_name_with_characters_yaml_cannot_keep(tmp_path, centre):
     ran = run_chsc("init", tmp_path / "新数据", "--centre", centre)
     assert ran.code == 2 and "不能含控制字符" in ran.stderr and not (tmp_path / "新数据").exists(), ran.output
+
+
+def test_a_district_chsc_yaml_with_a_bad_column_name_is_said(tmp_path):
+    district = tmp_path / "区"
+    shutil.copytree(SAMPLE, district / "甲中心", ignore=shutil.ignore_patterns("*.py", "README.md"))
+    (district / "chsc.yaml").write_text("columns:\n  随访医师: 不存在的字段\n", encoding="utf-8")
+    ran = run_chsc("compute", district, "--centres", "-p", "2025", "--quiet")
+    assert ran.code == 2 and "chsc.yaml 第 2 行：columns 中「随访医师」对应的「不存在的字段」不是已知的标准列名" in ran.stderr, ran.output
+
+
+def test_an_unquoted_glob_in_kinds_is_said_in_chinese(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("*.py", "README.md"))
+    (data / "chsc.yaml").write_text("kinds:\n  *慢病名册*.xlsx: hypertension_patients\n", encoding="utf-8")
+    ran = run_chsc("validate", data, "--quiet")
+    assert ran.code == 2 and "以 * 或 & 开头的值（如文件名通配符）要加引号" in ran.stderr, ran.output

@@ -172,6 +172,8 @@ _YAML_PROBLEMS = (
     ("could not find expected ':'", "缺少冒号「:」（键后要有英文冒号和空格）"),
     ("expected <block end>", "缩进不齐：同一层的键要对齐"),
     ("did not find expected key", "缩进不齐：同一层的键要对齐"),
+    # `*慢病名册*.xlsx: …` unquoted: YAML reads a leading * as an alias (&anchor / *alias)
+    ("expected alphabetic or numeric character", "以 * 或 & 开头的值（如文件名通配符）要加引号：\"*慢病名册*.xlsx\": …"),
     ("did not find expected '-' indicator", "列表项缩进不齐：「- 」要对齐"),
     ("found unexpected end of stream", "引号或括号没有配对，文件就结束了"),
     ("found unknown escape character", "双引号中的反斜杠 \\ 后面的字符不认识：请改用单引号"),

@@ -23,7 +23,7 @@ from ..periods import Period
 from ..problems import Problem, UserError
 from ..registers.folder import REGISTER_SUFFIXES, is_system_folder
 from ..registers.sources import OUTPUT_MARK
-from .config_rules import verify_against_library
+from .config_rules import verify_against_library, verify_columns_and_kinds
 from .district_totals import DISTRICT_ROOT_FILE, centre_labels, district_targets, repeated_names, roll_up
 from .workspace import (
     STOPPING_CODES,
@@ -184,6 +184,7 @@ def run_district(district_dir: Path, period: Period, indicator_dirs: list[Path],
     district_loaded = load_config(find_config(district_dir, config))
     district_settings = district_loaded.settings
     library = load_library(indicator_dirs)
+    verify_columns_and_kinds(district_loaded)  # (a mistake in it is said, as in a centre's chsc.yaml)
     verify_against_library(library, district_loaded)
     results, previous, left_out, config_files, own_targets = {}, {}, {}, {}, {}
     # the indicators with an event row dated in the compare period in every centre: a centre without
