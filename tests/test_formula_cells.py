@@ -410,3 +410,17 @@ def test_a_column_that_says_unstored_formulas_keeps_its_fast_path(column_type, c
     _, values, codes, _ = parse_distinct(np.array([*cells, UnstoredFormula("=A1+1")], dtype=object), counting, column_type)
     assert called == ["=A1+1"]  # only the formula, the rest by the fast path
     assert list(codes) == [None] * len(cells) + ["bad-date" if column_type == "date" else "bad-number"]
+
+
+def test_a_yes_no_formula_without_its_result_takes_the_column_s_blank_value(tmp_path):
+    """常住 blank = yes (registers.md): a roster whose 常住类型 cells are formulas saved without their
+    result was read as 否 and left out of every resident count, under a warning that said 按空白处理."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["身份证号", "姓名", "建档日期", "常住类型"])
+    for person in PEOPLE:
+        sheet.append([person, "某", "2020-01-01", '=IF(1=1,"户籍","流动")'])
+    book.save(tmp_path / "居民健康档案.xlsx")
+    result = read(tmp_path)
+    assert [p.code for p in result.problems] == ["implausible-value"] * len(PEOPLE)
+    assert list(result.tables["residents"]["resident"]) == [True] * len(PEOPLE)

@@ -189,3 +189,27 @@ def test_yes_on_a_category_field_is_refused_naming_its_options(tmp_path):
     ran = run_chsc("compute", followups(tmp_path), "-p", "2025", "--quiet",
                    "--indicators", library(tmp_path, "early_first_followup_rate", text))
     assert ran.code == 2 and "是选项字段，不是是/否字段" in ran.stderr and "True" not in ran.stderr, ran.output
+
+
+def test_yes_is_still_an_option_of_a_category_whose_options_are_yes_and_no(tmp_path):
+    """A local kind may name its category options yes / no (YAML reads them as true / false): `== yes`
+    compares with that option, as before the check above."""
+    kinds = tmp_path / "kinds"
+    kinds.mkdir()
+    (kinds / "hearing_screen.yaml").write_text(
+        "name: hearing_screen\ntitle: 新生儿听力筛查登记\norder: 900\nroster: false\nclassify:\n  words: [听力筛查]\n"
+        "columns:\n  - header: 筛查日期\n    field: screen_date\n    type: date\n    required: true\n"
+        "  - header: 是否通过\n    field: passed\n    type: category\n    required: true\n"
+        "    vocabulary:\n      values:\n        yes: [通过]\n        no: [未通过]\n        unknown: [不详]\n    default: unknown\n"
+        "  - use: station\n", encoding="utf-8")
+    data = tmp_path / "data"
+    write_workbook(data / "新生儿听力筛查登记.xlsx", {"听力筛查": [["筛查日期", "是否通过", "所属站点"],
+        *([D(2025, month, 10), word, "城东站"] for month, word in zip((1, 2, 3, 4), ("通过", "通过", "未通过", "不详")))]})
+    text = ("id: hearing_pass_rate\nname: 听力筛查通过率\ncategory: 儿童健康管理\nregisters: [hearing_screen]\nunit: record\n"
+            "definition: 测试\ntarget: 0.9\ndenominator:\n  population:\n    register: hearing_screen\n"
+            "    where: [screen_date >= period_start, screen_date <= period_end]\n"
+            "numerator:\n  require:\n    - check: [passed == yes]\n")
+    ran = run_chsc("compute", data, "-p", "2025", "--format", "json", "--quiet", "--register-kinds", kinds,
+                   "--indicators", library(tmp_path, "hearing_pass_rate", text))
+    row = row_of(ran, "hearing_pass_rate")
+    assert (row["numerator"], row["denominator"]) == (2, 4)

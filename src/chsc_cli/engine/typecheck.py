@@ -319,7 +319,8 @@ class TypeChecker:
                 shown = "、".join(dict.fromkeys(map(str, vocabulary)))
                 raise Typed(f"「{field}」（{column.header}）是是/否字段，没有「{word}」这个值。可写 yes、no 或：{shown}", str(word))
             return bool(found)
-        if isinstance(word, bool):  # yes / no / true / false: no option of a category is one (it read as 「True」)
+        if isinstance(word, bool) and str(word) not in {str(v) for v in column.vocabulary.values()}:
+            # yes / no / true / false: no option of this category is one (it read as 「True」)
             shown = "、".join(dict.fromkeys(map(str, column.vocabulary.values())))
             raise Typed(f"「{field}」（{column.header}）是选项字段，不是是/否字段：yes、no 只用于 yesno 列；请写它的选项：{shown}",
                         "yes" if word else "no")

@@ -279,8 +279,8 @@ def _saying_unstored(parser: Callable[[object], Parsed], code: str) -> Callable[
     treated = "按空白处理" if code == "implausible-value" else "该单元格不计入"
 
     def parse(value: object) -> Parsed:
-        if value.__class__ is UnstoredFormula:
-            return None, code, f"「{value}」{UNSTORED_SAID.format(treated=treated)}"
+        if value.__class__ is UnstoredFormula:  # read as a blank cell is (a column's default: 常住 blank = yes)
+            return parser(None)[0], code, f"「{value}」{UNSTORED_SAID.format(treated=treated)}"
         return parser(value)
 
     parse.__wrapped__ = parser  # distinct_values: the scalar parser's fast path still serves it
