@@ -28,6 +28,8 @@ ID = make_id("19400510", "040", area="330103")  # a right check character: a loo
     f"{ID[:6]} - {ID[6:14]} - {ID[14:]}",  # space, hyphen, space
     f"{ID[:6]}．{ID[6:14]}．{ID[14:]}",  # full-width full stops
     f"{ID[:6]},{ID[6:14]},{ID[14:]}",
+    f"（张三 ({ID[:6]}){ID[6:17]}{'0' if ID[17] != '0' else '1'}）.xlsx",  # bracketed, its check character mistyped
+    f"张三{ID[:17]}×",  # × typed for the check character (only when it is X)
 ])
 def test_an_id_written_in_other_groups_or_with_brackets_is_masked(text):
     masked = mask_ids_in_str(text)

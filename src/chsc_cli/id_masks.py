@@ -22,7 +22,7 @@ def mask_id_text(text: str) -> str:
 
 
 _DIGIT = "[0-9\uff10-\uff19]"  # full-width digits too: a file name is not normalised
-_CHECK = "[0-9Xx\uff10-\uff19\uff38\uff58]"
+_CHECK = "[0-9Xx\uff10-\uff19\uff38\uff58\u00d7]"  # (× typed for X, as the ID reader accepts)
 #: what people write between an ID's groups: spaces (no-break, full-width), hyphens and dashes,
 #: `_`, `/`, `·`, and the invisible characters a copy from a web page leaves (zero-width space…)
 _SEPARATOR = "[ \u00a0\u3000\\-\u2010-\u2015\uff0d_/\u00b7\u200b-\u200d\u2060\ufeff]"
@@ -92,9 +92,14 @@ def _masked(match: re.Match) -> str:
 
 def _dated(text: str) -> bool:
     """Whether the 18 characters of an ID written loosely are one: a birth date where an ID has one
-    and the right check character."""
-    characters = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit() or c in "Xx").upper()
-    return len(characters) == 18 and _holds_an_id(characters)
+    and the right check character — or, with its area code in brackets ((330103)1940…, a way only an
+    ID is written), a birth date alone (a mistyped check character is still someone's ID)."""
+    characters = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit() or c in "Xx×").upper().replace("×", "X")
+    if len(characters) != 18:
+        return False
+    if any(bracket in text for bracket in "()（）[]【】"):
+        return _BIRTH_DATE.fullmatch(characters[6:14]) is not None
+    return _holds_an_id(characters)
 
 
 def _holds_an_id(run: str) -> bool:
