@@ -99,3 +99,11 @@ def test_a_key_with_a_hash_as_a_whole_is_a_name_not_a_pattern():
     kinds = {"*#*随访*": "residents"}
     assert kind_from_settings(kinds, "1#站随访.xlsx", "居民随访") == "residents"
     assert kind_from_settings(kinds, "1#站随访.xlsx", "统计") is None
+
+
+def test_a_replacement_character_written_in_the_file_is_no_damage(tmp_path):
+    lines = [f"{person},张三,2025-03-01,是,是,备注�\n" for person in PEOPLE]  # valid UTF-8 holding U+FFFD
+    (tmp_path / "体检.csv").write_bytes((HEADER + "".join(lines)).encode("utf-8"))
+    result = read(tmp_path)
+    assert list(result.tables["elderly_checkups"]["id_number"]) == PEOPLE
+    assert [p for p in result.problems if p.code == "bad-encoding"] == []

@@ -269,15 +269,8 @@ def _with_person_fields(rows: pd.DataFrame, persons: pd.DataFrame, fields) -> pd
     missing = [field for field in fields if field not in rows.columns and field in persons.columns]
     if not missing:
         return rows
-    at = persons.index.get_indexer(rows["_key"])
-    found = at >= 0
-    added = {}
-    for field in missing:
-        column = persons[field]
-        values = column.iloc[np.where(found, at, 0)].to_numpy(copy=True) if len(persons) else np.full(len(rows), None)
-        if len(persons) and not found.all():
-            values = pd.Series(values).where(found).to_numpy()  # a row of no selected person: blank
-        added[field] = values
+    keys = rows["_key"].to_numpy()  # (the persons' index is their key, one row each)
+    added = {field: persons[field].reindex(keys).to_numpy() for field in missing}  # no selected person: blank
     return rows.assign(**added)
 
 

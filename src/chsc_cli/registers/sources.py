@@ -215,7 +215,8 @@ def _read_csv(data: bytes) -> tuple[list[list[object]], tuple[int, ...] | None, 
         raise UnreadableFile(f"第 {last_line + 1} 行附近格式有误（可能有没有配对的双引号）：请检查该行的双引号") from None
     if '"' in text and "=" in text:
         rows = [[_formula_text(cell) if cell[:1] == "=" else cell for cell in row] for row in rows]
-    damaged = damaged_lines(text) if "\ufffd" in text and not data.count(b"\xef\xbf\xbd") == text.count("\ufffd") else ()
+    # (a � written in the file itself is no damage)
+    damaged = damaged_lines(text) if text.count("\ufffd") != data.count(b"\xef\xbf\xbd") else ()
     return rows, (tuple(starts) if last_line != len(rows) else None), damaged
 
 
